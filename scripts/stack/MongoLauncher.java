@@ -1,0 +1,102 @@
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Starts mongo-java-server (in-memory backend) as a stand-in MongoDB for local development.
+ *
+ * <p>Usage: {@code java -cp '<mongo-java-server jars>/*:<dir of this class>' MongoLauncher [host] [port]}
+ * (defaults 127.0.0.1 27017). Used by scripts/stack.sh; Java 11+.
+ *
+ * <ul>
+ *   <li>Advertises MongoDB 6.0 / maxWireVersion 17: the Node driver 7 (mongoose 9) refuses servers
+ *       older than that, and mongo-java-server's own {@code ServerVersion} enum stops at 5.0 / wire 8.
+ *       {@code MongoVersion} is a plain interface, so a custom value is handed to
+ *       {@code AbstractMongoBackend.version(...)}, which is what hello/isMaster and buildInfo report.</li>
+ *   <li>Answers the {@code hello} command (MongoDB 4.4+ name of {@code isMaster}), which
+ *       mongo-java-server 1.47 only knows as {@code isMaster}: drivers send it when a Stable API
+ *       version is set, and code may call it directly.</li>
+ *   <li>Enables the oplog ({@code MongoServer.enableOplog()}), which change streams need.</li>
+ *   <li>Prints one "ready" line on stdout once bound; SIGTERM/SIGINT shut it down cleanly.</li>
+ * </ul>
+ *
+ * <p>Data lives in memory only: it is gone when the process stops.
+ */
+public final class MongoLauncher {
+
+    /** The MongoDB version this server claims to be. Wire version 17 is MongoDB 6.0. */
+    static final MongoVersion ADVERTISED = new MongoVersion() {
+        @Override
+        public List<Integer> getVersionArray() {
+            return List.of(6, 0, 0);
+        }
+
+        @Override
+        public int getWireVersion() {
+            return 17;
+        }
+    };
+
+    private MongoLauncher() {
+    }
+
+    /** The memory backend, plus {@code hello} answered like {@code isMaster} with hello's field names. */
+    static final class Backend extends MemoryBackend {
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            if (!"hello".equalsIgnoreCase(command)) {
+                return super.handleCommand(channel, databaseName, command, query);
+            }
+            Document asIsMaster = new Document("isMaster", 1);
+            for (Map.Entry<String, Object> entry : query.entrySet()) {
+                if (!"hello".equalsIgnoreCase(entry.getKey())) {
+                    asIsMaster.put(entry.getKey(), entry.getValue());
+                }
+            }
+            Document response = super.handleCommand(channel, databaseName, "isMaster", asIsMaster);
+            Object primary = response.remove("ismaster");
+            Document reordered = new Document("isWritablePrimary", primary != null ? primary : Boolean.TRUE);
+            reordered.putAll(response);
+            return reordered;
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        String host = args.length > 0 ? args[0] : "127.0.0.1";
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 27017;
+
+        Backend backend = new Backend();
+        backend.version(ADVERTISED);
+
+        MongoServer server = new MongoServer(backend);
+        server.enableOplog();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("mongo-java-server: shutting down");
+            try {
+                server.shutdownNow();
+            } finally {
+                stopped.countDown();
+            }
+        }, "mongo-shutdown"));
+
+        try {
+            server.bind(host, port);
+        } catch (RuntimeException e) {
+            System.err.println("mongo-java-server: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            System.exit(1);
+        }
+        System.out.println("mongo-java-server ready on " + host + ":" + port
+                + " (MongoDB " + ADVERTISED.toVersionString() + ", maxWireVersion " + ADVERTISED.getWireVersion()
+                + ", oplog enabled, in-memory)");
+        System.out.flush();
+        stopped.await();
+    }
+}
