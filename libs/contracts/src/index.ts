@@ -1,0 +1,5 @@
+export * from './topics.constant';
+export * from './envelope.schema';
+export * from './registry';
+export * from './sessions/session-event-body.schema';
+export * from './sessions/session.events';

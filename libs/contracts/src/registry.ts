@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { sessionTopicMessageSchema } from './sessions/session.events';
+import { TOPICS, type TopicName } from './topics.constant';
+
+/** The schema of every message allowed on each topic; used by producers and consumers alike. */
+export const TOPIC_SCHEMAS = {
+  [TOPICS.sessionEvents]: sessionTopicMessageSchema,
+} satisfies Record<TopicName, z.ZodType>;
+
+export type TopicMessage<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Renders zod issues as one readable line: `payload.event.type: Invalid input; ...`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** Validates a decoded message against its topic's schema. */
+export function validateMessage<T extends TopicName>(
+  topic: T,
+  value: unknown,
+): ValidationResult<TopicMessage<T>> {
+  // The map is keyed by topic, so the schema found yields that topic's message type.
+  const schema = TOPIC_SCHEMAS[topic] as z.ZodType | undefined;
+  if (!schema) return { ok: false, reason: `no schema is registered for topic "${topic}"` };
+  const parsed = schema.safeParse(value);
+  return parsed.success
+    ? { ok: true, value: parsed.data as TopicMessage<T> }
+    : { ok: false, reason: describeIssues(parsed.error) };
+}
+
+/** Decodes a raw Kafka value (JSON bytes) and validates it; never throws. */
+export function decodeMessage<T extends TopicName>(
+  topic: T,
+  raw: Buffer | string | null,
+): ValidationResult<TopicMessage<T>> {
+  if (raw === null || raw.length === 0) return { ok: false, reason: 'message has no value' };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString());
+  } catch (err) {
+    return { ok: false, reason: `value is not JSON: ${(err as Error).message}` };
+  }
+  return validateMessage(topic, value);
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { defineEvent, idSchema } from '../envelope.schema';
+import { sessionEventBodySchema } from './session-event-body.schema';
+
+export const SESSION_END_STATUSES = ['completed', 'failed', 'canceled'] as const;
+export type SessionEndStatus = (typeof SESSION_END_STATUSES)[number];
+
+export const sessionStartedEvent = defineEvent(
+  'session.started',
+  z.object({
+    /** `external`: the client's own agent posts events; `managed`: an orchestrator runs it. */
+    source: z.enum(['external', 'managed']),
+    title: z.string().max(500).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  }),
+).required({ sessionId: true });
+
+export const sessionEventAppendedEvent = defineEvent(
+  'session.event_appended',
+  z.object({ event: sessionEventBodySchema, receivedAt: z.iso.datetime({ offset: true }) }),
+).required({ sessionId: true });
+
+export const sessionEndedEvent = defineEvent(
+  'session.ended',
+  z.object({
+    status: z.enum(SESSION_END_STATUSES),
+    reason: z.string().max(2_000).optional(),
+  }),
+).required({ sessionId: true });
+
+export const FEEDBACK_RATINGS = ['positive', 'negative'] as const;
+
+export const feedbackSubmittedEvent = defineEvent(
+  'session.feedback_submitted',
+  z.object({
+    feedbackId: idSchema,
+    rating: z.enum(FEEDBACK_RATINGS),
+    comment: z.string().max(10_000).optional(),
+    /** The event the feedback is about: its client event id. */
+    eventId: idSchema.optional(),
+  }),
+).required({ sessionId: true });
+
+/** Everything that may appear on the session events topic. */
+export const sessionTopicMessageSchema = z.discriminatedUnion('type', [
+  sessionStartedEvent,
+  sessionEventAppendedEvent,
+  sessionEndedEvent,
+  feedbackSubmittedEvent,
+]);
+
+export type SessionStarted = z.infer<typeof sessionStartedEvent>;
+export type SessionEventAppended = z.infer<typeof sessionEventAppendedEvent>;
+export type SessionEnded = z.infer<typeof sessionEndedEvent>;
+export type FeedbackSubmitted = z.infer<typeof feedbackSubmittedEvent>;
+export type SessionTopicMessage = z.infer<typeof sessionTopicMessageSchema>;

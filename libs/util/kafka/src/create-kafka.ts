@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs';
+import type { KafkaSettings } from './kafka-settings';
+
+const logger = new Logger('kafkajs');
+
+/** Routes kafkajs's own logs into the service's structured logger instead of the console. */
+function logCreator() {
+  return ({ level, log }: LogEntry) => {
+    const { message, ...extra } = log;
+    const line = `${message} ${JSON.stringify(extra)}`;
+    if (level === logLevel.ERROR) logger.error(line);
+    else if (level === logLevel.WARN) logger.warn(line);
+    else if (level === logLevel.INFO) logger.debug?.(line);
+  };
+}
+
+/** The one place a kafkajs client is built from validated settings. */
+export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    logLevel: logLevel.WARN,
+    logCreator,
+    connectionTimeout: 5_000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, retries: 8 },
+  });
+}
+
+/**
+ * A producer that never auto-creates topics and keeps a session's messages in order: one request
+ * in flight per broker, so a retried send cannot overtake a later one. Duplicates from retries are
+ * harmless because every consumer de-duplicates on the envelope id.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    allowAutoTopicCreation: false,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}

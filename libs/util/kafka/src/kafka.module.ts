@@ -1,0 +1,80 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { createKafka, createProducer } from './create-kafka';
+import { ensureTopics, type TopicSpec } from './ensure-topics';
+import { EventPublisher } from './event-publisher';
+import type { KafkaSettings } from './kafka-settings';
+
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
+export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
+export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');
+
+export interface KafkaModuleOptions {
+  settings: KafkaSettings;
+  /** Topics this service produces to or consumes from; created at startup if missing. */
+  topics: TopicSpec[];
+}
+
+/** Connects the admin client and producer, creates topics at startup, flushes on shutdown. */
+@Injectable()
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Kafka');
+
+  constructor(
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
+    @Inject(KAFKA_TOPICS) private readonly topics: TopicSpec[],
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    const created = await ensureTopics(this.admin, this.topics, this.settings);
+    if (created.length) this.logger.log(`created topics ${created.join(', ')}`);
+    await this.producer.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        { provide: KAFKA_SETTINGS, useValue: options.settings },
+        { provide: KAFKA_TOPICS, useValue: options.topics },
+        { provide: KAFKA_CLIENT, useFactory: () => createKafka(options.settings) },
+        { provide: KAFKA_ADMIN, inject: [KAFKA_CLIENT], useFactory: (k: Kafka) => k.admin() },
+        {
+          provide: KAFKA_PRODUCER,
+          inject: [KAFKA_CLIENT],
+          useFactory: (k: Kafka) => createProducer(k),
+        },
+        {
+          provide: EventPublisher,
+          inject: [KAFKA_PRODUCER],
+          useFactory: (p: Producer) => new EventPublisher(p),
+        },
+        KafkaLifecycle,
+      ],
+      exports: [KAFKA_SETTINGS, KAFKA_CLIENT, KAFKA_ADMIN, KAFKA_PRODUCER, EventPublisher],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './config/service-config';
+export * from './logging/json-logger';
+export * from './health/kafka.health';
+export * from './platform.module';
+export * from './bootstrap';

@@ -1,0 +1,50 @@
+import type { LoggerService } from '@nestjs/common';
+import type { LogLevelName } from '../config/service-config';
+
+const RANK: Record<LogLevelName, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/**
+ * Nest's logger, writing one JSON object per line (time, level, service, context, msg), which is
+ * what log collectors on Kubernetes expect.
+ */
+export class JsonLogger implements LoggerService {
+  constructor(
+    private readonly service: string,
+    private readonly level: LogLevelName = 'info',
+    private readonly write: (line: string) => void = (line) => process.stdout.write(line),
+  ) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.emit('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.emit('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.emit('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.emit('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.emit('debug', message, rest);
+  }
+
+  private emit(level: LogLevelName, message: unknown, rest: unknown[]): void {
+    if (RANK[level] < RANK[this.level]) return;
+    // Nest passes (message, context) or, for errors, (message, stack, context).
+    const strings = rest.filter((r): r is string => typeof r === 'string');
+    const context = strings.length ? strings[strings.length - 1] : undefined;
+    const stack = level === 'error' && strings.length > 1 ? strings[0] : undefined;
+    const entry: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level,
+      service: this.service,
+      context,
+      msg: message instanceof Error ? message.message : message,
+    };
+    if (message instanceof Error) entry['stack'] = message.stack;
+    if (stack) entry['stack'] = stack;
+    this.write(`${JSON.stringify(entry)}\n`);
+  }
+}
