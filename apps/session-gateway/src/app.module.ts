@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { TOPICS } from '@reverie/contracts';
+import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
+import { SessionsHttpModule, SessionsIngestModule, setupOpenApi } from '@reverie/sessions-feature';
+import type { GatewayConfig } from './config/gateway.config';
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, {
+          topics: [{ topic: TOPICS.sessionEvents, withDeadLetter: true }],
+        }),
+        SessionsHttpModule.register({
+          maxEventsPerRequest: config.maxEventsPerRequest,
+          maxEventBytes: config.maxEventBytes,
+        }),
+        ...(config.ingestEnabled ? [SessionsIngestModule] : []),
+      ],
+    };
+  }
+}
+
+/** How the gateway starts: REST API with OpenAPI at /docs, plus the session-event ingest. */
+export const gatewayService: ServiceDefinition<GatewayConfig> = {
+  module: (config) => AppModule.register(config),
+  configureHttp: (app, config) => {
+    (app as NestExpressApplication).useBodyParser('json', { limit: config.httpBodyLimit });
+    setupOpenApi(app, '1');
+  },
+  transport: (app, config) =>
+    config.ingestEnabled
+      ? new KafkaBatchServer({ kafka: app.get(KAFKA_CLIENT), settings: config.kafka })
+      : undefined,
+};

@@ -1,0 +1,41 @@
+import {
+  envInt,
+  parseEnv,
+  serviceEnvSchema,
+  toServiceConfig,
+  type ServiceConfig,
+} from '@reverie/service-kit';
+import { z } from 'zod';
+
+const gatewayEnvSchema = serviceEnvSchema.extend({
+  PORT: envInt(0, 65_535).default(3000),
+  /** Run the consumer that stores session events (turn off for HTTP-only replicas). */
+  INGEST_ENABLED: z.enum(['true', 'false']).default('true'),
+  MAX_EVENTS_PER_REQUEST: envInt(1, 10_000).default(500),
+  /** Kafka's default message size limit is 1 MiB; one event must fit well inside it. */
+  MAX_EVENT_BYTES: envInt(1_024, 900_000).default(262_144),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 10mb')
+    .default('10mb'),
+});
+
+export interface GatewayConfig extends ServiceConfig {
+  ingestEnabled: boolean;
+  maxEventsPerRequest: number;
+  maxEventBytes: number;
+  httpBodyLimit: string;
+}
+
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = process.env,
+): GatewayConfig {
+  const parsed = parseEnv(gatewayEnvSchema, env);
+  return {
+    ...toServiceConfig('session-gateway', parsed.PORT, parsed),
+    ingestEnabled: parsed.INGEST_ENABLED === 'true',
+    maxEventsPerRequest: parsed.MAX_EVENTS_PER_REQUEST,
+    maxEventBytes: parsed.MAX_EVENT_BYTES,
+    httpBodyLimit: parsed.HTTP_BODY_LIMIT,
+  };
+}

@@ -1,0 +1,174 @@
+import {
+  SCHEMA_VERSION,
+  TOPICS,
+  type SessionEventAppended,
+  type SessionEventBody,
+} from '@reverie/contracts';
+import { sessionEventId } from '@reverie/sessions-domain';
+import { expectEventually, someEvents, type ApiClient } from '@reverie/testing';
+import { testKafka, uniqueName } from '@reverie/testing/integration';
+import { anAgentWithSession, startGateway, type RunningGateway } from './gateway.harness';
+
+/** Reads every stored event of a session through the paged API. */
+export async function readAllEvents(api: ApiClient, sessionId: string, pageSize = 250) {
+  const all: { seq: number; clientEventId: string; id: string }[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await api.get(
+      `/v1/sessions/${sessionId}/events?after_seq=${after}&limit=${pageSize}`,
+    );
+    expect(page.status).toBe(200);
+    all.push(...page.body.data);
+    if (!page.body.has_more) return all;
+    after = page.body.last_seq;
+  }
+}
+
+describe('session events: HTTP -> Kafka -> MongoDB', () => {
+  let gateway: RunningGateway;
+  let api: ApiClient;
+  const tenantId = uniqueName('tenant');
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    api = await gateway.tenant(tenantId);
+  });
+  afterAll(() => gateway.close());
+
+  it('stores a 1,000-event session once each, in order, with gap-free seq, despite re-sends and redeliveries', async () => {
+    const { agentId, sessionId } = await anAgentWithSession(api);
+    const events = someEvents(1_000, 'step');
+    const sendBatch = async (b: number) => {
+      const batch = events.slice(b * 100, b * 100 + 100);
+      // Batch 3 also repeats an earlier event and one of its own.
+      const body = b === 3 ? [...batch, events[0], batch[5]] : batch;
+      const first = await api.post(`/v1/sessions/${sessionId}/events`, { events: body });
+      expect(first.status).toBe(202);
+      expect(first.body.accepted).toBe(body.length);
+      // The client retries the whole batch, as after a timeout.
+      expect((await api.post(`/v1/sessions/${sessionId}/events`, { events: batch })).status).toBe(
+        202,
+      );
+    };
+
+    for (let b = 0; b < 5; b++) await sendBatch(b);
+
+    // Kafka redelivers the first 100 messages (same envelopes, same ids) between batches 4 and 5.
+    const producer = testKafka().producer();
+    await producer.connect();
+    const redelivered = events
+      .slice(0, 100)
+      .map((event: SessionEventBody): SessionEventAppended => ({
+        id: sessionEventId(tenantId, sessionId, event.clientEventId),
+        type: 'session.event_appended',
+        tenantId,
+        agentId,
+        sessionId,
+        occurredAt: new Date().toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        payload: { event, receivedAt: new Date().toISOString() },
+      }));
+    await producer.send({
+      topic: TOPICS.sessionEvents,
+      messages: redelivered.map((m) => ({ key: sessionId, value: JSON.stringify(m) })),
+    });
+    await producer.disconnect();
+
+    for (let b = 5; b < 10; b++) await sendBatch(b);
+    expect((await api.post(`/v1/sessions/${sessionId}/end`, { status: 'completed' })).status).toBe(
+      200,
+    );
+
+    const stored = await expectEventually(async () => {
+      const all = await readAllEvents(api, sessionId);
+      expect(all).toHaveLength(1_000);
+      return all;
+    });
+    expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 1));
+    expect(stored.map((e) => e.clientEventId)).toEqual(events.map((e) => e.clientEventId));
+
+    const session = await api.get(`/v1/sessions/${sessionId}`);
+    expect(session.body).toMatchObject({ status: 'completed', eventCount: 1_000 });
+  });
+
+  it('keeps what each event said, and records feedback', async () => {
+    const { sessionId } = await anAgentWithSession(api);
+    const sent = await api.post(`/v1/sessions/${sessionId}/events`, {
+      events: [
+        {
+          clientEventId: 'c1',
+          type: 'tool_call',
+          toolCallId: 't1',
+          name: 'grep',
+          input: { pattern: 'ERROR' },
+          actor: 'triager',
+          step: 1,
+        },
+        { clientEventId: 'c2', type: 'tool_result', toolCallId: 't1', output: ['line 4'], step: 1 },
+        { clientEventId: 'c3', type: 'error', message: 'tool timed out', code: 'timeout', step: 2 },
+      ],
+    });
+    expect(sent.status).toBe(202);
+    const feedback = await api.post(`/v1/sessions/${sessionId}/feedback`, {
+      rating: 'negative',
+      comment: 'missed the cause',
+      eventId: 'c3',
+    });
+    expect(feedback.status).toBe(202);
+    expect(feedback.body).toMatchObject({ type: 'feedback', rating: 'negative', eventId: 'c3' });
+
+    const given = await expectEventually(async () => {
+      const list = await api.get(`/v1/sessions/${sessionId}/feedback`);
+      expect(list.body.data).toHaveLength(1);
+      return list.body.data[0];
+    });
+    expect(given).toMatchObject({
+      id: feedback.body.id,
+      rating: 'negative',
+      comment: 'missed the cause',
+      eventId: 'c3',
+    });
+
+    const stored = await expectEventually(async () => {
+      const page = await api.get(`/v1/sessions/${sessionId}/events`);
+      expect(page.body.data).toHaveLength(3);
+      return page.body.data;
+    });
+    expect(stored[0]).toMatchObject({
+      seq: 1,
+      type: 'tool_call',
+      name: 'grep',
+      input: { pattern: 'ERROR' },
+      actor: 'triager',
+      step: 1,
+    });
+    expect(stored[1]).toMatchObject({ seq: 2, type: 'tool_result', output: ['line 4'] });
+    expect(stored[2]).toMatchObject({
+      seq: 3,
+      type: 'error',
+      message: 'tool timed out',
+      code: 'timeout',
+    });
+  });
+
+  it('lists sessions by agent and status, newest first, paged', async () => {
+    const { agentId, sessionId: first } = await anAgentWithSession(api);
+    const second = (await api.post('/v1/sessions', { agentId })).body.id;
+    const third = (await api.post('/v1/sessions', { agentId })).body.id;
+    await api.post(`/v1/sessions/${second}/end`, { status: 'failed', reason: 'crashed' });
+
+    const page1 = await api.get(`/v1/sessions?agentId=${agentId}&limit=2`);
+    expect(page1.body.data.map((s: { id: string }) => s.id)).toEqual([third, second]);
+    expect(page1.body.has_more).toBe(true);
+    const page2 = await api.get(
+      `/v1/sessions?agentId=${agentId}&limit=2&after_id=${page1.body.last_id}`,
+    );
+    expect(page2.body.data.map((s: { id: string }) => s.id)).toEqual([first]);
+    expect(page2.body.has_more).toBe(false);
+
+    const failed = await api.get(`/v1/sessions?agentId=${agentId}&status=failed`);
+    expect(failed.body.data).toEqual([
+      expect.objectContaining({ id: second, status: 'failed', endReason: 'crashed' }),
+    ]);
+  });
+});

@@ -1,0 +1,53 @@
+import type { INestApplication } from '@nestjs/common';
+import { startService } from '@reverie/service-kit';
+import { createApiKey } from '@reverie/sessions-feature';
+import { ApiClient, anAgent } from '@reverie/testing';
+import { baseUrl, serviceEnv, uniqueName } from '@reverie/testing/integration';
+import { gatewayService } from '../src/app.module';
+import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config';
+
+export interface RunningGateway {
+  app: INestApplication;
+  config: GatewayConfig;
+  /** No API key. */
+  anonymous: ApiClient;
+  close(): Promise<void>;
+  /** A client with a new key of a new (or the given) tenant. */
+  tenant(tenantId?: string): Promise<ApiClient>;
+}
+
+/** Starts the real gateway (HTTP + ingest) on port 0 against the test stack. */
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const config = loadGatewayConfig(serviceEnv('gateway', env));
+  return attach(config, await startService(gatewayService, config));
+}
+
+/** Starts another gateway replica sharing `config`'s database and consumer group. */
+export async function startReplica(config: GatewayConfig, overrides: Partial<GatewayConfig> = {}) {
+  const replica = { ...config, ...overrides };
+  return attach(replica, await startService(gatewayService, replica));
+}
+
+async function attach(config: GatewayConfig, app: INestApplication): Promise<RunningGateway> {
+  const anonymous = new ApiClient(await baseUrl(app));
+  return {
+    app,
+    config,
+    anonymous,
+    close: () => app.close(),
+    tenant: async (tenantId = uniqueName('tenant')) => {
+      const key = await createApiKey(config.mongo, tenantId, 'test');
+      return anonymous.withKey(key.token);
+    },
+  };
+}
+
+/** Creates an agent and a running session for it; returns their ids. */
+export async function anAgentWithSession(api: ApiClient) {
+  const agent = await api.post('/v1/agents', anAgent());
+  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
+  const session = await api.post('/v1/sessions', { agentId: agent.body.id });
+  if (session.status !== 201)
+    throw new Error(`session not created: ${JSON.stringify(session.body)}`);
+  return { agentId: agent.body.id as string, sessionId: session.body.id as string };
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { FeedbackSubmitted } from '@reverie/contracts';
+import type { Model } from 'mongoose';
+import { Feedback } from '../schemas/feedback.schema';
+import { isDuplicateKey } from './mongo-errors';
+
+export type FeedbackRecord = Feedback;
+
+@Injectable()
+export class FeedbackRepository {
+  constructor(@InjectModel(Feedback.name) private readonly feedback: Model<Feedback>) {}
+
+  /** Stores feedback once; a redelivered message is ignored. */
+  async record(message: FeedbackSubmitted): Promise<void> {
+    try {
+      await this.feedback.create({
+        _id: message.payload.feedbackId,
+        tenantId: message.tenantId,
+        sessionId: message.sessionId,
+        agentId: message.agentId,
+        rating: message.payload.rating,
+        comment: message.payload.comment,
+        eventId: message.payload.eventId,
+        createdAt: new Date(message.occurredAt),
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  forSession(tenantId: string, sessionId: string): Promise<FeedbackRecord[]> {
+    return this.feedback
+      .find({ tenantId, sessionId })
+      .sort({ _id: 1 })
+      .lean<FeedbackRecord[]>()
+      .exec();
+  }
+}

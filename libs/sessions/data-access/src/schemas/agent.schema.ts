@@ -1,0 +1,21 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { AgentSettings } from '@reverie/sessions-domain';
+import type { HydratedDocument } from 'mongoose';
+
+@Schema({ collection: 'agents', timestamps: true, minimize: false, versionKey: false })
+export class Agent {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) tenantId!: string;
+  @Prop({ required: true }) name!: string;
+  @Prop() description?: string;
+  @Prop({ type: [Object], default: [] }) roles!: AgentSettings['roles'];
+  @Prop({ type: Object, required: true }) model!: AgentSettings['model'];
+  @Prop({ type: Object, required: true }) dreaming!: AgentSettings['dreaming'];
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type AgentDocument = HydratedDocument<Agent>;
+export const AgentSchema = SchemaFactory.createForClass(Agent);
+// Serves: create (a tenant's agent names are unique) and lookup by name.
+AgentSchema.index({ tenantId: 1, name: 1 }, { unique: true });

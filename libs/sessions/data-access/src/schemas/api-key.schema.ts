@@ -1,0 +1,19 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+@Schema({ collection: 'api_keys', versionKey: false })
+export class ApiKey {
+  /** The key id, the public middle part of `rvk_<id>_<secret>`. */
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) tenantId!: string;
+  @Prop({ required: true }) name!: string;
+  /** SHA-256 of the secret; the secret itself is never stored. */
+  @Prop({ required: true }) secretHash!: string;
+  @Prop({ required: true }) createdAt!: Date;
+  @Prop() revokedAt?: Date;
+}
+
+export type ApiKeyDocument = HydratedDocument<ApiKey>;
+export const ApiKeySchema = SchemaFactory.createForClass(ApiKey);
+// Serves: listing a tenant's keys (lookup at authentication is by _id).
+ApiKeySchema.index({ tenantId: 1, createdAt: -1 });

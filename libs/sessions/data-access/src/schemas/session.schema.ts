@@ -1,0 +1,27 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { SessionStatus } from '@reverie/sessions-domain';
+import type { HydratedDocument } from 'mongoose';
+
+@Schema({ collection: 'sessions', timestamps: true, minimize: false, versionKey: false })
+export class Session {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) tenantId!: string;
+  @Prop({ required: true }) agentId!: string;
+  @Prop({ type: String, required: true }) status!: SessionStatus;
+  @Prop({ type: String, required: true }) source!: 'external' | 'managed';
+  @Prop() title?: string;
+  @Prop({ type: Object }) metadata?: Record<string, unknown>;
+  @Prop() endedAt?: Date;
+  @Prop() endReason?: string;
+  /** Highest stored event seq; seqs are gap-free, so it is also the stored event count. */
+  @Prop({ default: 0 }) lastSeq!: number;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type SessionDocument = HydratedDocument<Session>;
+export const SessionSchema = SchemaFactory.createForClass(Session);
+// Serves: GET /v1/sessions?agentId= (newest first, paged by id).
+SessionSchema.index({ tenantId: 1, agentId: 1, _id: -1 });
+// Serves: GET /v1/sessions?status= and the unfiltered listing.
+SessionSchema.index({ tenantId: 1, status: 1, _id: -1 });

@@ -1,0 +1,49 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { getModelToken, MongooseModule } from '@nestjs/mongoose';
+import { ModuleRef } from '@nestjs/core';
+import type { Model } from 'mongoose';
+import { AgentRepository } from './repositories/agent.repository';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { FeedbackRepository } from './repositories/feedback.repository';
+import { SessionEventRepository } from './repositories/session-event.repository';
+import { SessionRepository } from './repositories/session.repository';
+import { Agent, AgentSchema } from './schemas/agent.schema';
+import { ApiKey, ApiKeySchema } from './schemas/api-key.schema';
+import { Feedback, FeedbackSchema } from './schemas/feedback.schema';
+import { SessionEvent, SessionEventSchema } from './schemas/session-event.schema';
+import { Session, SessionSchema } from './schemas/session.schema';
+
+const MODELS = [
+  { name: Agent.name, schema: AgentSchema },
+  { name: Session.name, schema: SessionSchema },
+  { name: SessionEvent.name, schema: SessionEventSchema },
+  { name: Feedback.name, schema: FeedbackSchema },
+  { name: ApiKey.name, schema: ApiKeySchema },
+];
+
+const REPOSITORIES = [
+  AgentRepository,
+  SessionRepository,
+  SessionEventRepository,
+  FeedbackRepository,
+  ApiKeyRepository,
+];
+
+/** The gateway's collections. Unique indexes are built before the service takes traffic. */
+@Module({
+  imports: [MongooseModule.forFeature(MODELS)],
+  providers: REPOSITORIES,
+  exports: REPOSITORIES,
+})
+export class SessionsDataAccessModule implements OnModuleInit {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async onModuleInit(): Promise<void> {
+    // Idempotent ingest relies on the unique indexes existing before the first insert.
+    await Promise.all(
+      MODELS.map((m) =>
+        this.moduleRef.get<Model<unknown>>(getModelToken(m.name), { strict: false }).init(),
+      ),
+    );
+  }
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:MM');
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const timeZone = z
+  .string()
+  .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Paris');
+
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+/** A five-field cron expression (minute hour day-of-month month day-of-week). */
+export const cronSchema = z.string().refine((s) => {
+  const fields = s.trim().split(/\s+/);
+  return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
+}, 'must be a five-field cron expression such as "0 3 * * *"');
+
+export const modelSettingsSchema = z.object({
+  provider: z.enum(['builtin', 'anthropic']).default('builtin'),
+  model: z.string().min(1).max(128).optional(),
+  maxTokens: z.number().int().min(1).max(200_000).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+});
+
+export const roleSchema = z.object({
+  name: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9_-]{0,63}$/,
+      'must be lower-case letters, digits, _ or -, starting with a letter',
+    ),
+  description: z.string().max(2_000).optional(),
+  /** Overrides of the agent's model settings for this role. */
+  model: modelSettingsSchema.partial().optional(),
+});
+
+export const dreamingSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    frequency: z.enum(['hourly', 'daily', 'weekly', 'cron']).default('daily'),
+    /** Required when frequency is `cron`. */
+    cron: cronSchema.optional(),
+    timezone: timeZone.default('UTC'),
+    /** Dreams start only inside this window, in `timezone`; it may wrap midnight. */
+    window: z.object({ start: hhmm, end: hhmm }).optional(),
+    budget: z
+      .object({
+        tokensPerDream: z.number().int().positive().optional(),
+        tokensPerDay: z.number().int().positive().optional(),
+      })
+      .optional(),
+    /** `apply`: a dream's validated changes become the active playbook; `propose`: a person approves. */
+    publish: z.enum(['apply', 'propose']).default('propose'),
+  })
+  .superRefine((d, ctx) => {
+    if (d.frequency === 'cron' && !d.cron)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: 'is required when frequency is "cron"',
+      });
+    if (d.frequency !== 'cron' && d.cron)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cron'],
+        message: 'is only allowed when frequency is "cron"',
+      });
+  });
+
+const agentName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/,
+    'must start with a letter or digit and use letters, digits, space, _ . -',
+  );
+
+export const createAgentSchema = z
+  .object({
+    name: agentName,
+    description: z.string().max(2_000).optional(),
+    roles: z.array(roleSchema).max(32).default([]),
+    model: modelSettingsSchema.default({ provider: 'builtin' }),
+    dreaming: dreamingSettingsSchema.default({
+      enabled: false,
+      frequency: 'daily',
+      timezone: 'UTC',
+      publish: 'propose',
+    }),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.roles.forEach((r, i) => {
+      if (seen.has(r.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', i, 'name'],
+          message: `duplicates role "${r.name}"`,
+        });
+      seen.add(r.name);
+    });
+  });
+
+/** PATCH body: any top-level field; `dreaming` and `model` merge into what is stored. */
+export const patchAgentSchema = z
+  .object({
+    name: agentName.optional(),
+    description: z.string().max(2_000).nullable().optional(),
+    roles: z.array(z.unknown()).optional(),
+    model: z.record(z.string(), z.unknown()).optional(),
+    dreaming: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'must change at least one field');
+
+export type CreateAgentInput = z.input<typeof createAgentSchema>;
+export type AgentSettings = z.infer<typeof createAgentSchema>;
+export type PatchAgentInput = z.infer<typeof patchAgentSchema>;
+
+/** Applies a PATCH to stored settings; the result is validated as a whole again by the caller. */
+export function mergeAgentPatch(current: AgentSettings, patch: PatchAgentInput): unknown {
+  return {
+    name: patch.name ?? current.name,
+    description:
+      patch.description === null ? undefined : (patch.description ?? current.description),
+    roles: patch.roles ?? current.roles,
+    model: { ...current.model, ...patch.model },
+    dreaming: { ...current.dreaming, ...patch.dreaming },
+  };
+}

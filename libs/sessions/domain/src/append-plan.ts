@@ -1,0 +1,33 @@
+import type { SessionEventAppended } from '@reverie/contracts';
+
+export interface PlannedEvent {
+  seq: number;
+  message: SessionEventAppended;
+}
+
+export interface AppendPlan {
+  planned: PlannedEvent[];
+  /** Messages skipped because their event is already stored or repeats one earlier in the batch. */
+  duplicates: number;
+}
+
+/**
+ * Decides which of a session's incoming events to store and the gap-free `seq` each gets: events
+ * already stored (by envelope id) or repeated within the batch are skipped, the rest continue
+ * after the last stored seq in arrival order.
+ */
+export function planAppend(
+  lastSeq: number,
+  storedIds: ReadonlySet<string>,
+  incoming: readonly SessionEventAppended[],
+): AppendPlan {
+  const seen = new Set(storedIds);
+  const planned: PlannedEvent[] = [];
+  let next = lastSeq;
+  for (const message of incoming) {
+    if (seen.has(message.id)) continue;
+    seen.add(message.id);
+    planned.push({ seq: ++next, message });
+  }
+  return { planned, duplicates: incoming.length - planned.length };
+}

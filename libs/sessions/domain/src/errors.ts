@@ -1,0 +1,35 @@
+/**
+ * Errors the API reports to clients. Each maps to one HTTP status and an error `type`, and its
+ * message says what was wrong and what to do.
+ */
+export type ApiErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'not_found_error'
+  | 'conflict_error'
+  | 'request_too_large';
+
+export interface FieldProblem {
+  /** Where in the request, e.g. `events[3].type` or `query.limit`. */
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly type: ApiErrorType,
+    readonly status: number,
+    message: string,
+    readonly details?: FieldProblem[],
+  ) {
+    super(message);
+  }
+}
+
+export const invalidRequest = (message: string, details?: FieldProblem[]) =>
+  new ApiError('invalid_request_error', 400, message, details);
+export const unauthenticated = (message: string) =>
+  new ApiError('authentication_error', 401, message);
+export const notFound = (message: string) => new ApiError('not_found_error', 404, message);
+export const conflict = (message: string) => new ApiError('conflict_error', 409, message);
+export const tooLarge = (message: string) => new ApiError('request_too_large', 413, message);

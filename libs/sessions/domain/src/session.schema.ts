@@ -1,0 +1,58 @@
+import { FEEDBACK_RATINGS, idSchema, SESSION_END_STATUSES } from '@reverie/contracts';
+import { z } from 'zod';
+
+export const SESSION_STATUSES = ['running', ...SESSION_END_STATUSES] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const createSessionSchema = z
+  .object({
+    agentId: idSchema,
+    title: z.string().max(500).optional(),
+    metadata: z
+      .record(z.string(), z.unknown())
+      .refine((m) => JSON.stringify(m).length <= 16_384, 'must be at most 16 KiB as JSON')
+      .optional(),
+  })
+  .strict();
+
+export const appendEventsSchema = z
+  .object({ events: z.array(z.unknown()).min(1, 'must hold at least one event') })
+  .strict();
+
+export const endSessionSchema = z
+  .object({ status: z.enum(SESSION_END_STATUSES), reason: z.string().max(2_000).optional() })
+  .strict();
+
+export const feedbackSchema = z
+  .object({
+    rating: z.enum(FEEDBACK_RATINGS),
+    comment: z.string().max(10_000).optional(),
+    eventId: idSchema.optional(),
+  })
+  .strict();
+
+const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
+
+export const listSessionsQuerySchema = z
+  .object({
+    agentId: idSchema.optional(),
+    status: z.enum(SESSION_STATUSES).optional(),
+    limit: limit(100, 20),
+    /** Cursor: the last id of the previous page. */
+    after_id: idSchema.optional(),
+  })
+  .strict();
+
+export const listEventsQuerySchema = z
+  .object({
+    /** Cursor: events with a larger seq than this. */
+    after_seq: z.coerce.number().int().min(0).default(0),
+    limit: limit(1_000, 100),
+  })
+  .strict();
+
+export type CreateSessionInput = z.infer<typeof createSessionSchema>;
+export type EndSessionInput = z.infer<typeof endSessionSchema>;
+export type FeedbackInput = z.infer<typeof feedbackSchema>;
+export type ListSessionsQuery = z.infer<typeof listSessionsQuerySchema>;
+export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;

@@ -1,0 +1,35 @@
+import type { z } from 'zod';
+import { invalidRequest, type FieldProblem } from './errors';
+
+/** `['events', 3, 'type']` -> `events[3].type` */
+export function formatPath(path: PropertyKey[], prefix?: string): string {
+  const joined = path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+  if (!prefix) return joined || '(body)';
+  return joined ? `${prefix}${joined.startsWith('[') ? '' : '.'}${joined}` : prefix;
+}
+
+export function fieldProblems(error: z.ZodError, prefix?: string): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    path: formatPath(issue.path, prefix),
+    message: issue.message,
+  }));
+}
+
+/** Parses input or throws a 400 that lists each wrong field with the reason. */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+  prefix?: string,
+): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const details = fieldProblems(parsed.error, prefix);
+  const first = details[0];
+  throw invalidRequest(
+    `invalid ${what}: ${first.path} ${first.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}`,
+    details,
+  );
+}

@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { createAgentSchema, patchAgentSchema } from '@reverie/sessions-domain';
+import { AgentsService } from './agents.service';
+import { ApiKeyGuard } from './api-key.guard';
+import { openApiSchema } from './openapi';
+import { presentAgent } from './presenters';
+import { TenantId } from './tenant.decorator';
+
+@ApiTags('agents')
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/agents')
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an agent: name, roles, model settings, dreaming settings' })
+  @ApiBody({ schema: openApiSchema(createAgentSchema) })
+  async create(@TenantId() tenantId: string, @Body() body: unknown) {
+    return presentAgent(await this.agents.create(tenantId, body));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read an agent' })
+  async get(@TenantId() tenantId: string, @Param('id') id: string) {
+    return presentAgent(await this.agents.get(tenantId, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change an agent; `model` and `dreaming` merge into the stored settings',
+  })
+  @ApiBody({ schema: openApiSchema(patchAgentSchema) })
+  async update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
+    return presentAgent(await this.agents.update(tenantId, id, body));
+  }
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { AgentRepository, type AgentRecord } from '@reverie/sessions-data-access';
+import {
+  createAgentSchema,
+  mergeAgentPatch,
+  notFound,
+  parseOrThrow,
+  patchAgentSchema,
+  type AgentSettings,
+} from '@reverie/sessions-domain';
+
+@Injectable()
+export class AgentsService {
+  constructor(private readonly agents: AgentRepository) {}
+
+  create(tenantId: string, body: unknown): Promise<AgentRecord> {
+    const settings = parseOrThrow(createAgentSchema, body, 'agent');
+    return this.agents.create(tenantId, settings);
+  }
+
+  async get(tenantId: string, id: string): Promise<AgentRecord> {
+    const agent = await this.agents.findById(tenantId, id);
+    if (!agent) throw notFound(`agent "${id}" not found; create one with POST /v1/agents`);
+    return agent;
+  }
+
+  async update(tenantId: string, id: string, body: unknown): Promise<AgentRecord> {
+    const patch = parseOrThrow(patchAgentSchema, body, 'agent update');
+    const current = await this.get(tenantId, id);
+    const currentSettings: AgentSettings = {
+      name: current.name,
+      description: current.description,
+      roles: current.roles,
+      model: current.model,
+      dreaming: current.dreaming,
+    };
+    const merged = parseOrThrow(
+      createAgentSchema,
+      mergeAgentPatch(currentSettings, patch),
+      'agent update',
+    );
+    const updated = await this.agents.replaceSettings(tenantId, id, merged);
+    if (!updated) throw notFound(`agent "${id}" not found; create one with POST /v1/agents`);
+    return updated;
+  }
+}

@@ -1,0 +1,89 @@
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import { ApiError, type ApiErrorType } from '@reverie/sessions-domain';
+import type { Response } from 'express';
+
+const TYPE_BY_STATUS: Record<number, ApiErrorType | 'api_error' | 'overloaded_error'> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  404: 'not_found_error',
+  409: 'conflict_error',
+  413: 'request_too_large',
+};
+
+/**
+ * Every error leaves as `{ type: "error", error: { type, message, details? } }` with the right
+ * status. Unexpected errors are logged with their stack and answered with a plain 500: a client
+ * never sees a stack trace.
+ */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, type, message, details } = this.describe(exception);
+    response.status(status).json({ type: 'error', error: { type, message, details } });
+  }
+
+  private describe(exception: unknown) {
+    if (exception instanceof ApiError) {
+      return {
+        status: exception.status,
+        type: exception.type,
+        message: exception.message,
+        details: exception.details,
+      };
+    }
+    // Errors raised by the body parser before Nest sees the request.
+    const parserError = exception as {
+      type?: string;
+      status?: number;
+      expose?: boolean;
+      message?: string;
+    };
+    if (parserError?.type === 'entity.parse.failed') {
+      return {
+        status: 400,
+        type: 'invalid_request_error',
+        message: 'request body is not valid JSON',
+      };
+    }
+    if (parserError?.type === 'entity.too.large') {
+      return {
+        status: 413,
+        type: 'request_too_large',
+        message: 'request body is larger than the server accepts; send fewer events per request',
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message =
+        typeof body === 'string'
+          ? body
+          : String((body as { message?: unknown }).message ?? exception.message);
+      return { status, type: TYPE_BY_STATUS[status] ?? 'api_error', message };
+    }
+    if (
+      exception instanceof Error &&
+      /buffering timed out|ECONNREFUSED|KafkaJS/i.test(exception.message)
+    ) {
+      this.logger.error(`dependency unavailable: ${exception.message}`);
+      return {
+        status: 503,
+        type: 'overloaded_error',
+        message: 'a backing service is unavailable; retry shortly',
+      };
+    }
+    this.logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
+    return { status: 500, type: 'api_error', message: 'internal error' };
+  }
+}

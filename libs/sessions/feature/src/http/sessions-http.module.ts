@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
+import { AgentsController } from './agents.controller';
+import { AgentsService } from './agents.service';
+import { ApiErrorFilter } from './api-error.filter';
+import { ApiKeyGuard } from './api-key.guard';
+import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
+
+/** The public REST API for agents, sessions, events and feedback. */
+@Module({})
+export class SessionsHttpModule {
+  static register(options: SessionsHttpOptions): DynamicModule {
+    return {
+      module: SessionsHttpModule,
+      imports: [SessionsDataAccessModule],
+      controllers: [AgentsController, SessionsController],
+      providers: [
+        { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+        ApiKeyGuard,
+        AgentsService,
+        SessionsService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,110 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { sessionEventBodySchema } from '@reverie/contracts';
+import {
+  createSessionSchema,
+  endSessionSchema,
+  feedbackSchema,
+  SESSION_STATUSES,
+} from '@reverie/sessions-domain';
+import { z } from 'zod';
+import { ApiKeyGuard } from './api-key.guard';
+import { openApiSchema } from './openapi';
+import { presentEvent, presentFeedback, presentSession } from './presenters';
+import { SessionsService } from './sessions.service';
+import { TenantId } from './tenant.decorator';
+
+@ApiTags('sessions')
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Start a session for an agent' })
+  @ApiBody({ schema: openApiSchema(createSessionSchema) })
+  async create(@TenantId() tenantId: string, @Body() body: unknown) {
+    return presentSession(await this.sessions.create(tenantId, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List sessions, newest first' })
+  @ApiQuery({ name: 'agentId', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: SESSION_STATUSES })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
+    const page = await this.sessions.list(tenantId, query);
+    const data = page.data.map(presentSession);
+    return { data, has_more: page.hasMore, last_id: data.at(-1)?.id ?? null };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read a session' })
+  async get(@TenantId() tenantId: string, @Param('id') id: string) {
+    return presentSession(await this.sessions.getSession(tenantId, id));
+  }
+
+  @Post(':id/events')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Append a batch of events',
+    description:
+      'Accepted once durably on Kafka; stored asynchronously in order with a gap-free `seq`. ' +
+      'Re-sending an event with the same `clientEventId` stores it once.',
+  })
+  @ApiBody({ schema: openApiSchema(z.object({ events: z.array(sessionEventBodySchema) })) })
+  append(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
+    return this.sessions.append(tenantId, id, body);
+  }
+
+  @Get(':id/events')
+  @ApiOperation({ summary: "A session's stored events in seq order, paged" })
+  @ApiQuery({
+    name: 'after_seq',
+    required: false,
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  })
+  async events(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const page = await this.sessions.listEvents(tenantId, id, query);
+    const data = page.data.map(presentEvent);
+    return { data, has_more: page.hasMore, last_seq: data.at(-1)?.seq ?? null };
+  }
+
+  @Post(':id/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'End a session with a status' })
+  @ApiBody({ schema: openApiSchema(endSessionSchema) })
+  async end(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
+    return presentSession(await this.sessions.end(tenantId, id, body));
+  }
+
+  @Get(':id/feedback')
+  @ApiOperation({ summary: 'Feedback given on a session, oldest first' })
+  async listFeedback(@TenantId() tenantId: string, @Param('id') id: string) {
+    return { data: (await this.sessions.listFeedback(tenantId, id)).map(presentFeedback) };
+  }
+
+  @Post(':id/feedback')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Give feedback on a session, or on one of its events' })
+  @ApiBody({ schema: openApiSchema(feedbackSchema) })
+  feedback(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
+    return this.sessions.feedback(tenantId, id, body);
+  }
+}

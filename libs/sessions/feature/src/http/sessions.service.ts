@@ -1,0 +1,205 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  SCHEMA_VERSION,
+  sessionEventBodySchema,
+  TOPICS,
+  type SessionEventAppended,
+} from '@reverie/contracts';
+import { EventPublisher } from '@reverie/kafka';
+import {
+  AgentRepository,
+  FeedbackRepository,
+  SessionEventRepository,
+  SessionRepository,
+  type FeedbackRecord,
+  type SessionEventRecord,
+  type SessionRecord,
+} from '@reverie/sessions-data-access';
+import {
+  appendEventsSchema,
+  conflict,
+  createSessionSchema,
+  endSessionSchema,
+  feedbackSchema,
+  fieldProblems,
+  invalidRequest,
+  listEventsQuerySchema,
+  listSessionsQuerySchema,
+  newId,
+  notFound,
+  parseOrThrow,
+  sessionEventId,
+  tooLarge,
+  type FieldProblem,
+} from '@reverie/sessions-domain';
+import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+}
+
+/**
+ * The session API. Writes go to Kafka first (keyed by session) and are acknowledged only once the
+ * broker has them; the ingest consumer is what stores events. Session documents are also written
+ * here so a client can read a session, and be told it is closed, as soon as it gets a 2xx.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly sessions: SessionRepository,
+    private readonly events: SessionEventRepository,
+    private readonly feedbackRepo: FeedbackRepository,
+    private readonly publisher: EventPublisher,
+    @Inject(SESSIONS_HTTP_OPTIONS) private readonly options: SessionsHttpOptions,
+  ) {}
+
+  async create(tenantId: string, body: unknown): Promise<SessionRecord> {
+    const input = parseOrThrow(createSessionSchema, body, 'session');
+    const agent = await this.agents.findById(tenantId, input.agentId);
+    if (!agent)
+      throw notFound(`agent "${input.agentId}" not found; create one with POST /v1/agents`);
+    const sessionId = newId('ses');
+    const now = new Date();
+    const started = {
+      id: newId('msg'),
+      type: 'session.started' as const,
+      tenantId,
+      agentId: agent._id,
+      sessionId,
+      occurredAt: now.toISOString(),
+      schemaVersion: SCHEMA_VERSION,
+      payload: { source: 'external' as const, title: input.title, metadata: input.metadata },
+    };
+    await this.publisher.publish(TOPICS.sessionEvents, [started]);
+    await this.sessions.upsertStarted(started);
+    return this.getSession(tenantId, sessionId);
+  }
+
+  async getSession(tenantId: string, id: string): Promise<SessionRecord> {
+    const session = await this.sessions.findById(tenantId, id);
+    if (!session) throw notFound(`session "${id}" not found`);
+    return session;
+  }
+
+  async list(tenantId: string, query: unknown): Promise<Page<SessionRecord>> {
+    const q = parseOrThrow(listSessionsQuerySchema, query, 'query', 'query');
+    const rows = await this.sessions.list(tenantId, q);
+    return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+  }
+
+  async listEvents(
+    tenantId: string,
+    sessionId: string,
+    query: unknown,
+  ): Promise<Page<SessionEventRecord>> {
+    const q = parseOrThrow(listEventsQuerySchema, query, 'query', 'query');
+    await this.getSession(tenantId, sessionId);
+    const rows = await this.events.page(tenantId, sessionId, q.after_seq, q.limit);
+    return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+  }
+
+  /** Validates the batch, then publishes it; returns the id each event is stored under. */
+  async append(tenantId: string, sessionId: string, body: unknown) {
+    const { events } = parseOrThrow(appendEventsSchema, body, 'event batch');
+    const max = this.options.maxEventsPerRequest;
+    if (events.length > max) {
+      throw tooLarge(`batch has ${events.length} events; send at most ${max} per request`);
+    }
+    const problems: FieldProblem[] = [];
+    const parsed = events.flatMap((raw, i) => {
+      const result = sessionEventBodySchema.safeParse(raw);
+      if (!result.success) {
+        problems.push(...fieldProblems(result.error, `events[${i}]`));
+        return [];
+      }
+      const bytes = Buffer.byteLength(JSON.stringify(result.data));
+      if (bytes > this.options.maxEventBytes) {
+        problems.push({
+          path: `events[${i}]`,
+          message: `is ${bytes} bytes; an event may be at most ${this.options.maxEventBytes}`,
+        });
+        return [];
+      }
+      return [result.data];
+    });
+    if (problems.length) {
+      throw invalidRequest(
+        `invalid event batch: ${problems[0].path} ${problems[0].message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; nothing was accepted`,
+        problems.slice(0, 50),
+      );
+    }
+    const session = await this.getSession(tenantId, sessionId);
+    if (session.status !== 'running') {
+      throw conflict(
+        `session "${sessionId}" has ended (${session.status}); events can only be appended to a running session`,
+      );
+    }
+    const receivedAt = new Date().toISOString();
+    const messages: SessionEventAppended[] = parsed.map((event) => ({
+      id: sessionEventId(tenantId, sessionId, event.clientEventId),
+      type: 'session.event_appended',
+      tenantId,
+      agentId: session.agentId,
+      sessionId,
+      occurredAt: event.occurredAt ?? receivedAt,
+      schemaVersion: SCHEMA_VERSION,
+      payload: { event, receivedAt },
+    }));
+    await this.publisher.publish(TOPICS.sessionEvents, messages);
+    return {
+      sessionId,
+      accepted: messages.length,
+      events: messages.map((m) => ({ clientEventId: m.payload.event.clientEventId, id: m.id })),
+    };
+  }
+
+  async end(tenantId: string, sessionId: string, body: unknown): Promise<SessionRecord> {
+    const input = parseOrThrow(endSessionSchema, body, 'end request');
+    const session = await this.getSession(tenantId, sessionId);
+    if (session.status !== 'running') {
+      throw conflict(`session "${sessionId}" has already ended (${session.status})`);
+    }
+    const now = new Date();
+    await this.publisher.publish(TOPICS.sessionEvents, [
+      {
+        id: newId('msg'),
+        type: 'session.ended',
+        tenantId,
+        agentId: session.agentId,
+        sessionId,
+        occurredAt: now.toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        payload: { status: input.status, reason: input.reason },
+      },
+    ]);
+    const ended = await this.sessions.end(tenantId, sessionId, input.status, input.reason, now);
+    if (!ended) throw conflict(`session "${sessionId}" has already ended`);
+    return ended;
+  }
+
+  async listFeedback(tenantId: string, sessionId: string): Promise<FeedbackRecord[]> {
+    await this.getSession(tenantId, sessionId);
+    return this.feedbackRepo.forSession(tenantId, sessionId);
+  }
+
+  async feedback(tenantId: string, sessionId: string, body: unknown) {
+    const input = parseOrThrow(feedbackSchema, body, 'feedback');
+    const session = await this.getSession(tenantId, sessionId);
+    const feedbackId = newId('fbk');
+    await this.publisher.publish(TOPICS.sessionEvents, [
+      {
+        id: feedbackId,
+        type: 'session.feedback_submitted',
+        tenantId,
+        agentId: session.agentId,
+        sessionId,
+        occurredAt: new Date().toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        payload: { feedbackId, ...input },
+      },
+    ]);
+    return { id: feedbackId, type: 'feedback' as const, sessionId, ...input };
+  }
+}

@@ -1,0 +1,9 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { TenantRequest } from './api-key.guard';
+
+/** The tenant of the request's API key (set by ApiKeyGuard). */
+export const TenantId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
+  const tenantId = context.switchToHttp().getRequest<TenantRequest>().tenantId;
+  if (!tenantId) throw new Error('TenantId used on a route without ApiKeyGuard');
+  return tenantId;
+});

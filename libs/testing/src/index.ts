@@ -1,0 +1,3 @@
+export * from './expect-eventually';
+export * from './builders';
+export * from './api-client';

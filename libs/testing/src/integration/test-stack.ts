@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** Where global-setup found Kafka and MongoDB. */
+export function stackEnv(): { kafkaBrokers: string; mongoUrl: string } {
+  const kafkaBrokers = process.env.KAFKA_BROKERS;
+  const mongoUrl = process.env.MONGO_URL;
+  if (!kafkaBrokers || !mongoUrl) {
+    throw new Error(
+      'KAFKA_BROKERS / MONGO_URL are not set: run integration tests with jest.int.config.js',
+    );
+  }
+  return { kafkaBrokers, mongoUrl };
+}
+
+/** A fresh name, so each test file gets its own database and consumer group. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/** Environment for a service under test: the found stack, an own database and group, port 0. */
+export function serviceEnv(
+  name: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const { kafkaBrokers, mongoUrl } = stackEnv();
+  return {
+    KAFKA_BROKERS: kafkaBrokers,
+    MONGO_URL: mongoUrl,
+    MONGO_DB: uniqueName(`test_${name}`).replace(/-/g, '_'),
+    KAFKA_GROUP_ID: uniqueName(`test-${name}`),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    KAFKA_SESSION_TIMEOUT_MS: '10000',
+    ...extra,
+  };
+}
+
+/** A plain kafkajs client for tests that produce or consume directly. */
+export function testKafka(clientId = 'reverie-tests'): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: stackEnv().kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** The base URL of a started Nest app (listening on port 0). */
+export async function baseUrl(app: INestApplication): Promise<string> {
+  return (await app.getUrl()).replace('[::1]', '127.0.0.1');
+}
