@@ -68,7 +68,13 @@ export class ApiErrorFilter implements ExceptionFilter {
         typeof body === 'string'
           ? body
           : String((body as { message?: unknown }).message ?? exception.message);
-      return { status, type: TYPE_BY_STATUS[status] ?? 'api_error', message };
+      // Nest turns the body parser's SyntaxError into a bare 400 with the parser's words.
+      const badJson = status === 400 && exception.cause === undefined && /JSON/.test(message);
+      return {
+        status,
+        type: TYPE_BY_STATUS[status] ?? 'api_error',
+        message: badJson ? `request body is not valid JSON: ${message}` : message,
+      };
     }
     if (
       exception instanceof Error &&

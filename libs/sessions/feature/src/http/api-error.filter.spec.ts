@@ -1,0 +1,84 @@
+import { BadRequestException, NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import { conflict, invalidRequest } from '@reverie/sessions-domain';
+import { ApiErrorFilter } from './api-error.filter';
+
+function respond(exception: unknown) {
+  const sent: { status?: number; body?: unknown } = {};
+  const response = {
+    status(code: number) {
+      sent.status = code;
+      return this;
+    },
+    json(body: unknown) {
+      sent.body = body;
+    },
+  };
+  const host = {
+    switchToHttp: () => ({ getResponse: () => response }),
+  } as unknown as ArgumentsHost;
+  new ApiErrorFilter().catch(exception, host);
+  return sent;
+}
+
+describe('ApiErrorFilter', () => {
+  it('answers API errors with their status, type, message and field details', () => {
+    expect(
+      respond(
+        invalidRequest('invalid agent: name is empty', [{ path: 'name', message: 'is empty' }]),
+      ),
+    ).toEqual({
+      status: 400,
+      body: {
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: 'invalid agent: name is empty',
+          details: [{ path: 'name', message: 'is empty' }],
+        },
+      },
+    });
+    expect(respond(conflict('session "s" has ended'))).toMatchObject({
+      status: 409,
+      body: { error: { type: 'conflict_error' } },
+    });
+  });
+
+  it('maps body-parser failures to 400 and 413', () => {
+    expect(respond({ type: 'entity.parse.failed', status: 400 })).toMatchObject({
+      status: 400,
+      body: { error: { message: 'request body is not valid JSON' } },
+    });
+    expect(respond({ type: 'entity.too.large', status: 413 })).toMatchObject({
+      status: 413,
+      body: { error: { type: 'request_too_large' } },
+    });
+  });
+
+  it('says plainly when Nest reports unparsable JSON', () => {
+    expect(
+      respond(new BadRequestException("Expected property name or '}' in JSON at position 1")),
+    ).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          message: expect.stringMatching(/^request body is not valid JSON: Expected property/),
+        },
+      },
+    });
+  });
+
+  it('keeps Nest HTTP errors (an unknown route) with a typed body', () => {
+    expect(respond(new NotFoundException('Cannot GET /v2'))).toEqual({
+      status: 404,
+      body: { type: 'error', error: { type: 'not_found_error', message: 'Cannot GET /v2' } },
+    });
+  });
+
+  it('never shows an unexpected error or its stack to the client', () => {
+    const sent = respond(new TypeError("Cannot read properties of undefined (reading 'x')"));
+    expect(sent).toEqual({
+      status: 500,
+      body: { type: 'error', error: { type: 'api_error', message: 'internal error' } },
+    });
+  });
+});
