@@ -18,16 +18,7 @@ export async function ensureTopics(
   specs: TopicSpec[],
   defaults: { partitions: number; replicationFactor: number },
 ): Promise<string[]> {
-  const wanted: ITopicConfig[] = specs.flatMap((spec) => {
-    const base: ITopicConfig = {
-      topic: spec.topic,
-      numPartitions: defaults.partitions,
-      replicationFactor: defaults.replicationFactor,
-      configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-    };
-    if (!spec.withDeadLetter) return [base];
-    return [base, { ...base, topic: deadLetterTopic(spec.topic), configEntries: [] }];
-  });
+  const wanted = plannedTopics(specs, defaults);
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return [];
@@ -41,4 +32,21 @@ export async function ensureTopics(
     if (!already) throw err;
   }
   return missing.map((t) => t.topic);
+}
+
+/** The topics (and dead-letter topics) that `specs` ask for, with partitions from config. */
+export function plannedTopics(
+  specs: TopicSpec[],
+  defaults: { partitions: number; replicationFactor: number },
+): ITopicConfig[] {
+  return specs.flatMap((spec) => {
+    const base: ITopicConfig = {
+      topic: spec.topic,
+      numPartitions: defaults.partitions,
+      replicationFactor: defaults.replicationFactor,
+      configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+    };
+    if (!spec.withDeadLetter) return [base];
+    return [base, { ...base, topic: deadLetterTopic(spec.topic), configEntries: [] }];
+  });
 }
