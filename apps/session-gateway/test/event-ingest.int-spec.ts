@@ -7,22 +7,12 @@ import {
 import { sessionEventId } from '@reverie/sessions-domain';
 import { expectEventually, someEvents, type ApiClient } from '@reverie/testing';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
-import { anAgentWithSession, startGateway, type RunningGateway } from './gateway.harness';
-
-/** Reads every stored event of a session through the paged API. */
-export async function readAllEvents(api: ApiClient, sessionId: string, pageSize = 250) {
-  const all: { seq: number; clientEventId: string; id: string }[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await api.get(
-      `/v1/sessions/${sessionId}/events?after_seq=${after}&limit=${pageSize}`,
-    );
-    expect(page.status).toBe(200);
-    all.push(...page.body.data);
-    if (!page.body.has_more) return all;
-    after = page.body.last_seq;
-  }
-}
+import {
+  anAgentWithSession,
+  readAllEvents,
+  startGateway,
+  type RunningGateway,
+} from './gateway.harness';
 
 describe('session events: HTTP -> Kafka -> MongoDB', () => {
   let gateway: RunningGateway;

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { TOPICS } from '@reverie/contracts';
 import { startService } from '@reverie/service-kit';
 import { createApiKey } from '@reverie/sessions-feature';
 import { ApiClient, anAgent } from '@reverie/testing';
-import { baseUrl, serviceEnv, uniqueName } from '@reverie/testing/integration';
+import { baseUrl, serviceEnv, startGroupAtEnd, uniqueName } from '@reverie/testing/integration';
 import { gatewayService } from '../src/app.module';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config';
 
@@ -19,6 +20,7 @@ export interface RunningGateway {
 /** Starts the real gateway (HTTP + ingest) on port 0 against the test stack. */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(serviceEnv('gateway', env));
+  await startGroupAtEnd(config.kafka.groupId, TOPICS.sessionEvents);
   return attach(config, await startService(gatewayService, config));
 }
 
@@ -50,4 +52,19 @@ export async function anAgentWithSession(api: ApiClient) {
   if (session.status !== 201)
     throw new Error(`session not created: ${JSON.stringify(session.body)}`);
   return { agentId: agent.body.id as string, sessionId: session.body.id as string };
+}
+
+/** Reads every stored event of a session through the paged API. */
+export async function readAllEvents(api: ApiClient, sessionId: string, pageSize = 250) {
+  const all: { seq: number; clientEventId: string; id: string }[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await api.get(
+      `/v1/sessions/${sessionId}/events?after_seq=${after}&limit=${pageSize}`,
+    );
+    if (page.status !== 200) throw new Error(`reading events failed: ${JSON.stringify(page.body)}`);
+    all.push(...page.body.data);
+    if (!page.body.has_more) return all;
+    after = page.body.last_seq;
+  }
 }

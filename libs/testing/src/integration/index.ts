@@ -1,1 +1,2 @@
 export * from './test-stack';
+export * from './service-lifecycle';

@@ -51,3 +51,25 @@ export function testKafka(clientId = 'reverie-tests'): Kafka {
 export async function baseUrl(app: INestApplication): Promise<string> {
   return (await app.getUrl()).replace('[::1]', '127.0.0.1');
 }
+
+/**
+ * Commits `groupId`'s offsets at the current end of `topic`, so a new test consumer group skips
+ * what earlier tests (or benchmarks) left on a long-lived broker instead of replaying it all.
+ * Services keep their real behaviour (a new group starts from the earliest offset). Also returns
+ * those end offsets so a test can rewind to them later.
+ */
+export async function startGroupAtEnd(groupId: string, topic: string) {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    const ends = (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => ({
+      partition,
+      offset: high,
+    }));
+    await admin.setOffsets({ groupId, topic, partitions: ends });
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,11 @@
+import { loadConfig } from './dreamer.config';
+
+it('dreamer listens on 3003 unless PORT says otherwise', () => {
+  const env = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
+  expect(loadConfig(env)).toMatchObject({
+    service: 'dreamer',
+    port: 3003,
+    kafka: { groupId: 'reverie-dreamer' },
+  });
+  expect(loadConfig({ ...env, PORT: '8080' }).port).toBe(8080);
+});

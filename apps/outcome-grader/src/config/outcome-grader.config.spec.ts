@@ -1,0 +1,11 @@
+import { loadConfig } from './outcome-grader.config';
+
+it('outcome-grader listens on 3002 unless PORT says otherwise', () => {
+  const env = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
+  expect(loadConfig(env)).toMatchObject({
+    service: 'outcome-grader',
+    port: 3002,
+    kafka: { groupId: 'reverie-outcome-grader' },
+  });
+  expect(loadConfig({ ...env, PORT: '8080' }).port).toBe(8080);
+});

@@ -1,0 +1,22 @@
+import { loadGatewayConfig } from './gateway.config';
+
+const base = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
+
+describe('gateway config', () => {
+  it('defaults to port 3000 with ingest on and bounded batches', () => {
+    expect(loadGatewayConfig(base)).toMatchObject({
+      service: 'session-gateway',
+      port: 3000,
+      ingestEnabled: true,
+      maxEventsPerRequest: 500,
+      maxEventBytes: 262_144,
+      httpBodyLimit: '10mb',
+    });
+  });
+
+  it('refuses limits that make no sense', () => {
+    expect(() =>
+      loadGatewayConfig({ ...base, MAX_EVENTS_PER_REQUEST: '0', HTTP_BODY_LIMIT: 'lots' }),
+    ).toThrow(/MAX_EVENTS_PER_REQUEST.*HTTP_BODY_LIMIT must look like 512kb or 10mb/);
+  });
+});

@@ -1,0 +1,198 @@
+import { anAgent, type ApiClient } from '@reverie/testing';
+import { anAgentWithSession, startGateway, type RunningGateway } from './gateway.harness';
+
+const message = (id: string) => ({
+  clientEventId: id,
+  type: 'message',
+  role: 'user',
+  content: 'hi',
+});
+
+describe('bad input gets a clear 4xx', () => {
+  let gateway: RunningGateway;
+  let api: ApiClient;
+  let sessionId: string;
+  let agentId: string;
+
+  beforeAll(async () => {
+    gateway = await startGateway({ MAX_EVENTS_PER_REQUEST: '50' });
+    api = await gateway.tenant();
+    ({ agentId, sessionId } = await anAgentWithSession(api));
+  });
+  afterAll(() => gateway.close());
+
+  const expectError = (
+    response: { status: number; body: { type: string; error: { type: string; message: string } } },
+    status: number,
+    type: string,
+    message: RegExp,
+  ) => {
+    expect(response.status).toBe(status);
+    expect(response.body.type).toBe('error');
+    expect(response.body.error.type).toBe(type);
+    expect(response.body.error.message).toMatch(message);
+    expect(JSON.stringify(response.body)).not.toMatch(/\s+at\s+\S+\s+\(/); // no stack trace
+  };
+
+  it('rejects requests without a valid API key', async () => {
+    expectError(
+      await gateway.anonymous.get('/v1/agents/x'),
+      401,
+      'authentication_error',
+      /missing API key/,
+    );
+    expectError(
+      await gateway.anonymous.withKey('nope').get('/v1/agents/x'),
+      401,
+      'authentication_error',
+      /malformed/,
+    );
+    const forged = `rvk_0123456789abcdef_${'a'.repeat(43)}`;
+    expectError(
+      await gateway.anonymous.withKey(forged).get('/v1/agents/x'),
+      401,
+      'authentication_error',
+      /invalid or revoked/,
+    );
+  });
+
+  it('names the wrong field of an agent and why', async () => {
+    const response = await api.post(
+      '/v1/agents',
+      anAgent({ roles: [{ name: 'Bad Role' }], dreaming: { frequency: 'cron' } }),
+    );
+    expectError(response, 400, 'invalid_request_error', /invalid agent/);
+    const paths = response.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(expect.arrayContaining(['roles[0].name', 'dreaming.cron']));
+    expectError(
+      await api.post('/v1/agents', { ...anAgent(), colour: 'red' }),
+      400,
+      'invalid_request_error',
+      /colour/,
+    );
+    expectError(
+      await api.patch(`/v1/agents/${agentId}`, {
+        dreaming: { window: { start: '25:00', end: '05:00' } },
+      }),
+      400,
+      'invalid_request_error',
+      /dreaming\.window\.start must be a 24-hour time/,
+    );
+    expectError(
+      await api.patch(`/v1/agents/${agentId}`, {}),
+      400,
+      'invalid_request_error',
+      /at least one field/,
+    );
+  });
+
+  it('rejects a body that is not JSON', async () => {
+    const response = await api.request('POST', `/v1/sessions/${sessionId}/events`, undefined, {
+      rawBody: '{"events": [',
+    });
+    expectError(response, 400, 'invalid_request_error', /^request body is not valid JSON/);
+  });
+
+  it('tells an unknown session and an unknown agent apart', async () => {
+    expectError(
+      await api.post('/v1/sessions/ses_missing/events', { events: [message('a')] }),
+      404,
+      'not_found_error',
+      /session "ses_missing" not found/,
+    );
+    expectError(
+      await api.get('/v1/sessions/ses_missing'),
+      404,
+      'not_found_error',
+      /session "ses_missing" not found/,
+    );
+    expectError(
+      await api.post('/v1/sessions', { agentId: 'agt_missing' }),
+      404,
+      'not_found_error',
+      /agent "agt_missing" not found; create one with POST \/v1\/agents/,
+    );
+  });
+
+  it('refuses events for a closed session, and a second end', async () => {
+    const closed = await anAgentWithSession(api);
+    expect(
+      (await api.post(`/v1/sessions/${closed.sessionId}/end`, { status: 'completed' })).status,
+    ).toBe(200);
+    expectError(
+      await api.post(`/v1/sessions/${closed.sessionId}/events`, { events: [message('late')] }),
+      409,
+      'conflict_error',
+      /has ended \(completed\)/,
+    );
+    expectError(
+      await api.post(`/v1/sessions/${closed.sessionId}/end`, { status: 'failed' }),
+      409,
+      'conflict_error',
+      /already ended/,
+    );
+    expectError(
+      await api.post(`/v1/sessions/${sessionId}/end`, { status: 'finished' }),
+      400,
+      'invalid_request_error',
+      /status/,
+    );
+  });
+
+  it('refuses an oversize batch and an empty one', async () => {
+    const events = Array.from({ length: 51 }, (_, i) => message(`m${i}`));
+    expectError(
+      await api.post(`/v1/sessions/${sessionId}/events`, { events }),
+      413,
+      'request_too_large',
+      /51 events; send at most 50/,
+    );
+    expectError(
+      await api.post(`/v1/sessions/${sessionId}/events`, { events: [] }),
+      400,
+      'invalid_request_error',
+      /at least one event/,
+    );
+  });
+
+  it('points at the malformed event in a batch and accepts none of it', async () => {
+    const response = await api.post(`/v1/sessions/${sessionId}/events`, {
+      events: [
+        message('ok-1'),
+        { clientEventId: 'bad', type: 'tool_call', name: 'grep' },
+        { type: 'message', role: 'user', content: 'x' },
+      ],
+    });
+    expectError(response, 400, 'invalid_request_error', /events\[1\]/);
+    const paths = response.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'events[1].toolCallId',
+        'events[1].input',
+        'events[2].clientEventId',
+      ]),
+    );
+    expect((await api.get(`/v1/sessions/${sessionId}/events`)).body.data).toEqual([]);
+  });
+
+  it('validates query parameters', async () => {
+    expectError(
+      await api.get('/v1/sessions?limit=0'),
+      400,
+      'invalid_request_error',
+      /query\.limit/,
+    );
+    expectError(
+      await api.get('/v1/sessions?status=sleeping'),
+      400,
+      'invalid_request_error',
+      /query\.status/,
+    );
+    expectError(
+      await api.get(`/v1/sessions/${sessionId}/events?after_seq=-1`),
+      400,
+      'invalid_request_error',
+      /query\.after_seq/,
+    );
+  });
+});

@@ -1,0 +1,90 @@
+import { createAgentSchema, mergeAgentPatch, patchAgentSchema } from './agent.schema';
+import { parseOrThrow } from './validation';
+import { ApiError } from './errors';
+
+describe('agent settings', () => {
+  it('fills defaults: builtin model, dreaming off, daily, propose', () => {
+    expect(createAgentSchema.parse({ name: 'lander' })).toEqual({
+      name: 'lander',
+      roles: [],
+      model: { provider: 'builtin' },
+      dreaming: { enabled: false, frequency: 'daily', timezone: 'UTC', publish: 'propose' },
+    });
+  });
+
+  it('accepts a cron schedule with a time zone, a window and budgets', () => {
+    const agent = createAgentSchema.parse({
+      name: 'triage',
+      dreaming: {
+        enabled: true,
+        frequency: 'cron',
+        cron: '30 2 * * 1-5',
+        timezone: 'Europe/Paris',
+        window: { start: '22:00', end: '05:00' },
+        budget: { tokensPerDream: 50_000, tokensPerDay: 200_000 },
+        publish: 'apply',
+      },
+    });
+    expect(agent.dreaming).toMatchObject({
+      frequency: 'cron',
+      cron: '30 2 * * 1-5',
+      timezone: 'Europe/Paris',
+    });
+  });
+
+  it.each([
+    [
+      { name: 'x', dreaming: { frequency: 'cron' } },
+      'dreaming.cron',
+      /required when frequency is "cron"/,
+    ],
+    [
+      { name: 'x', dreaming: { frequency: 'daily', cron: '0 3 * * *' } },
+      'dreaming.cron',
+      /only allowed/,
+    ],
+    [
+      { name: 'x', dreaming: { frequency: 'cron', cron: 'every day' } },
+      'dreaming.cron',
+      /five-field cron/,
+    ],
+    [{ name: 'x', dreaming: { timezone: 'Mars/Olympus' } }, 'dreaming.timezone', /IANA time zone/],
+    [
+      { name: 'x', dreaming: { frequency: 'monthly' } },
+      'dreaming.frequency',
+      /hourly|daily|weekly/,
+    ],
+    [
+      { name: 'x', dreaming: { budget: { tokensPerDay: -5 } } },
+      'dreaming.budget.tokensPerDay',
+      /Too small|>0/,
+    ],
+    [{ name: 'x', roles: [{ name: 'a' }, { name: 'a' }] }, 'roles[1].name', /duplicates role "a"/],
+    [{ name: '' }, 'name', /Too small|least/],
+  ])('reports %j at %s', (input, path, message) => {
+    try {
+      parseOrThrow(createAgentSchema, input, 'agent');
+      throw new Error('expected a validation error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ApiError);
+      const problem = (err as ApiError).details?.find((d) => d.path === path);
+      expect(problem?.message).toMatch(message);
+    }
+  });
+
+  it('merges a patch into the stored settings', () => {
+    const current = createAgentSchema.parse({
+      name: 'lander',
+      dreaming: { enabled: true, frequency: 'hourly' },
+    });
+    const patch = patchAgentSchema.parse({
+      dreaming: { window: { start: '01:00', end: '05:00' } },
+      description: 'lands',
+    });
+    expect(createAgentSchema.parse(mergeAgentPatch(current, patch))).toMatchObject({
+      name: 'lander',
+      description: 'lands',
+      dreaming: { enabled: true, frequency: 'hourly', window: { start: '01:00', end: '05:00' } },
+    });
+  });
+});

@@ -1,0 +1,44 @@
+import { ConfigError, loadServiceConfig } from './service-config';
+
+const env = {
+  MONGO_URL: 'mongodb://127.0.0.1:27017',
+  KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.2:9092',
+};
+
+describe('service config', () => {
+  it('applies defaults and splits the broker list', () => {
+    const config = loadServiceConfig('dreamer', 3003, env);
+    expect(config).toMatchObject({
+      service: 'dreamer',
+      port: 3003,
+      host: '0.0.0.0',
+      mongo: { url: 'mongodb://127.0.0.1:27017', db: 'reverie' },
+      kafka: {
+        brokers: ['127.0.0.1:9092', '127.0.0.2:9092'],
+        clientId: 'dreamer',
+        groupId: 'reverie-dreamer',
+        partitions: 6,
+      },
+    });
+  });
+
+  it('fails with one line that names every wrong variable', () => {
+    let error: unknown;
+    try {
+      loadServiceConfig('dreamer', 3003, {
+        KAFKA_BROKERS: 'kafka',
+        PORT: '99999',
+        KAFKA_TOPIC_PARTITIONS: 'many',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/MONGO_URL is required/);
+    expect(message).toMatch(/KAFKA_BROKERS.*host:port/);
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/KAFKA_TOPIC_PARTITIONS/);
+  });
+});
