@@ -22,7 +22,7 @@
 #   REVERIE_STACK_DIR      pid files, logs and data (default <repo>/.stack)
 #   REVERIE_STACK_CACHE    downloaded jars, shared by every clone (default ~/.cache/reverie-stack)
 #   REVERIE_STACK_TIMEOUT  seconds to wait for each service to become ready (default 90)
-#   KAFKA_HEAP_OPTS, MONGO_HEAP_OPTS  JVM heap flags (defaults -Xms256m -Xmx768m / -Xms64m -Xmx512m)
+#   KAFKA_HEAP_OPTS, MONGO_HEAP_OPTS  JVM heap flags (defaults -Xms256m -Xmx768m / -Xms64m -Xmx3g)
 #
 # Progress goes to stderr; stdout carries only the two KEY=value lines, so
 #   eval "$(scripts/stack.sh up)"
@@ -397,8 +397,10 @@ start_mongo() {
   mkdir -p "$dir"
   say "starting mongo (mongo-java-server $MONGO_SERVER_VERSION)…"
   local pid
+  # The server keeps every database in this heap: tests and benchmarks fill it, and a full heap
+  # leaves the port open but unanswered.
   # shellcheck disable=SC2086 # MONGO_HEAP_OPTS is a list of flags on purpose
-  pid=$(spawn "$dir/mongo.log" "$JAVA" "-Dreverie.stack=mongo@$STACK_DIR" ${MONGO_HEAP_OPTS:--Xms64m -Xmx512m} \
+  pid=$(spawn "$dir/mongo.log" "$JAVA" "-Dreverie.stack=mongo@$STACK_DIR" ${MONGO_HEAP_OPTS:--Xms64m -Xmx3g} \
     -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -Dorg.slf4j.simpleLogger.showDateTime=true "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS" \
     -Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire=warn \
