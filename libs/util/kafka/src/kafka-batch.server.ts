@@ -81,6 +81,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       groupId: settings.groupId,
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
+      // An idle fetch waits at most this long; disconnect waits for it, so it bounds shutdown.
+      maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
     });
     await this.consumer.connect();
