@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
 import { TOPICS } from '@reverie/contracts';
+import type { Connection } from 'mongoose';
 import { startService } from '@reverie/service-kit';
 import { createApiKey } from '@reverie/sessions-feature';
 import { ApiClient, anAgent } from '@reverie/testing';
@@ -21,7 +23,15 @@ export interface RunningGateway {
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(serviceEnv('gateway', env));
   await startGroupAtEnd(config.kafka.groupId, TOPICS.sessionEvents);
-  return attach(config, await startService(gatewayService, config));
+  const gateway = await attach(config, await startService(gatewayService, config));
+  // The MongoDB-wire server keeps everything in memory: leave nothing behind.
+  const connection = gateway.app.get<Connection>(getConnectionToken());
+  const close = gateway.close;
+  gateway.close = async () => {
+    await connection.dropDatabase();
+    await close();
+  };
+  return gateway;
 }
 
 /** Starts another gateway replica sharing `config`'s database and consumer group. */
