@@ -20,14 +20,19 @@ export class SessionEventRepository {
     return last?.seq ?? 0;
   }
 
-  /** Which of these event ids are already stored. */
+  /** Which of these event ids are already stored for this tenant's session. */
   async storedIds(tenantId: string, sessionId: string, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
+    // Looked up by _id alone, which every MongoDB server answers from its primary index (the
+    // local MongoDB-wire server scans for anything else). Event ids are derived from tenant and
+    // session, and both are checked on what comes back, so no other tenant's event can match.
     const found = await this.events
-      .find({ tenantId, sessionId, _id: { $in: ids } }, { _id: 1 })
-      .lean<{ _id: string }[]>()
+      .find({ _id: { $in: ids } }, { _id: 1, tenantId: 1, sessionId: 1 })
+      .lean<{ _id: string; tenantId: string; sessionId: string }[]>()
       .exec();
-    return new Set(found.map((d) => d._id));
+    return new Set(
+      found.filter((d) => d.tenantId === tenantId && d.sessionId === sessionId).map((d) => d._id),
+    );
   }
 
   /** Inserts in seq order; stops at the first failure so what is stored stays a prefix. */

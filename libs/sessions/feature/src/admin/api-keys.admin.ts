@@ -24,7 +24,10 @@ export async function createApiKey(
   })
   class AdminModule {}
 
-  const app = await NestFactory.createApplicationContext(AdminModule, { logger: false });
+  const app = await NestFactory.createApplicationContext(AdminModule, {
+    logger: false,
+    abortOnError: false,
+  });
   try {
     return await app.get(ApiKeyRepository).create(tenantId, name);
   } finally {

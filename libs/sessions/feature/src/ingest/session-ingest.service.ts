@@ -9,6 +9,8 @@ import {
 import { planAppend } from '@reverie/sessions-domain';
 
 const MAX_SEQ_RACES = 3;
+/** Bound on the sessions whose last seq is remembered (a few MB at most). */
+const MAX_REMEMBERED_SESSIONS = 50_000;
 
 /**
  * Streams the session topic into MongoDB. One consumer owns a partition, so it is the only writer
@@ -19,6 +21,7 @@ const MAX_SEQ_RACES = 3;
 @Injectable()
 export class SessionIngestService {
   private readonly logger = new Logger(SessionIngestService.name);
+  private readonly lastSeqs = new Map<string, number>();
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -75,9 +78,10 @@ export class SessionIngestService {
   private async storeEvents(run: SessionEventAppended[]): Promise<void> {
     if (run.length === 0) return;
     const { tenantId, sessionId } = run[0];
+    const key = `${tenantId}\u0000${sessionId}`;
     for (let attempt = 1; ; attempt++) {
       const [lastSeq, stored] = await Promise.all([
-        this.events.lastSeq(tenantId, sessionId),
+        this.lastSeq(key, tenantId, sessionId),
         this.events.storedIds(
           tenantId,
           sessionId,
@@ -88,14 +92,32 @@ export class SessionIngestService {
       try {
         await this.events.insertPlanned(plan.planned, new Date());
         if (plan.planned.length) {
-          await this.sessions.advanceLastSeq(tenantId, sessionId, lastSeq + plan.planned.length);
+          const newLast = lastSeq + plan.planned.length;
+          this.rememberLastSeq(key, newLast);
+          await this.sessions.advanceLastSeq(tenantId, sessionId, newLast);
         }
         return;
       } catch (err) {
-        // Another writer (a consumer that lost its partition but has not noticed yet) took a seq
-        // or stored one of these events: read again and re-plan.
+        // The remembered seq was stale (this replica lost the partition for a while and another
+        // stored events meanwhile), or a consumer that lost its partition but has not noticed yet
+        // took a seq: the unique (session, seq) index refused the first insert. Read and re-plan.
+        this.lastSeqs.delete(key);
         if (!isDuplicateKey(err) || attempt >= MAX_SEQ_RACES) throw err;
       }
     }
+  }
+
+  /**
+   * The last stored seq of a session. This consumer is the only writer of the session's
+   * partition, so it remembers what it wrote instead of asking MongoDB every batch; if the memory
+   * is stale the unique index says so and it asks again.
+   */
+  private async lastSeq(key: string, tenantId: string, sessionId: string): Promise<number> {
+    return this.lastSeqs.get(key) ?? this.events.lastSeq(tenantId, sessionId);
+  }
+
+  private rememberLastSeq(key: string, seq: number): void {
+    if (this.lastSeqs.size >= MAX_REMEMBERED_SESSIONS) this.lastSeqs.clear();
+    this.lastSeqs.set(key, seq);
   }
 }

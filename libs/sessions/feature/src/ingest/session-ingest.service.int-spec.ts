@@ -1,0 +1,90 @@
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { SCHEMA_VERSION, type SessionEventAppended } from '@reverie/contracts';
+import { SessionEventRepository } from '@reverie/sessions-data-access';
+import { sessionEventId } from '@reverie/sessions-domain';
+import { someEvents } from '@reverie/testing';
+import { stackEnv, uniqueName } from '@reverie/testing/integration';
+import type { Connection } from 'mongoose';
+import { SessionIngestService } from './session-ingest.service';
+import { SessionsIngestModule } from './sessions-ingest.module';
+
+/**
+ * Two ingest writers on one database, as when a partition moves between gateway replicas during
+ * a rebalance: whatever each remembers, the stored seqs stay unique and gap-free.
+ */
+describe('SessionIngestService with two writers', () => {
+  const db = uniqueName('test_ingest');
+  const tenantId = 'acme';
+  const sessionId = uniqueName('ses');
+  let a: INestApplicationContext;
+  let b: INestApplicationContext;
+
+  const start = async () => {
+    @Module({
+      imports: [MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }), SessionsIngestModule],
+    })
+    class WriterModule {}
+    return NestFactory.createApplicationContext(WriterModule, {
+      logger: false,
+      abortOnError: false,
+    });
+  };
+  const envelopes = (from: number, to: number): SessionEventAppended[] =>
+    someEvents(to, 'w')
+      .slice(from)
+      .map((event) => ({
+        id: sessionEventId(tenantId, sessionId, event.clientEventId),
+        type: 'session.event_appended',
+        tenantId,
+        agentId: 'agt_1',
+        sessionId,
+        occurredAt: new Date().toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        payload: { event, receivedAt: new Date().toISOString() },
+      }));
+  const stored = async () =>
+    (await a.get(SessionEventRepository).page(tenantId, sessionId, 0, 1_000)).map((e) => [
+      e.seq,
+      e.clientEventId,
+    ]);
+  const expected = (n: number) => Array.from({ length: n }, (_, i) => [i + 1, `w-${i}`]);
+
+  beforeAll(async () => {
+    [a, b] = await Promise.all([start(), start()]);
+  });
+  afterAll(async () => {
+    await a.get<Connection>(getConnectionToken()).dropDatabase();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('re-plans when what a writer remembers is stale', async () => {
+    await a.get(SessionIngestService).ingest(envelopes(0, 10)); // a remembers seq 10
+    await b.get(SessionIngestService).ingest(envelopes(10, 15)); // b stores 11..15
+    await a.get(SessionIngestService).ingest(envelopes(15, 20)); // a must not reuse 11
+    expect(await stored()).toEqual(expected(20));
+
+    // A full redelivery to either writer changes nothing.
+    await b.get(SessionIngestService).ingest(envelopes(0, 20));
+    await a.get(SessionIngestService).ingest(envelopes(0, 20));
+    expect(await stored()).toEqual(expected(20));
+  });
+
+  it('keeps seqs unique and gap-free when both write the same session at once', async () => {
+    const first = envelopes(20, 120);
+    const second = envelopes(120, 220);
+    await Promise.all([
+      a.get(SessionIngestService).ingest(first),
+      b.get(SessionIngestService).ingest(second),
+    ]);
+    const all = await stored();
+    expect(all.map(([seq]) => seq)).toEqual(Array.from({ length: 220 }, (_, i) => i + 1));
+    expect(new Set(all.map(([, id]) => id)).size).toBe(220);
+    // Each writer's own events keep their order.
+    const order = (ids: string[]) =>
+      all.filter(([, id]) => ids.includes(id as string)).map(([, id]) => id);
+    const firstIds = first.map((m) => m.payload.event.clientEventId);
+    expect(order(firstIds)).toEqual(firstIds);
+  });
+});
