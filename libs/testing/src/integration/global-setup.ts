@@ -40,14 +40,20 @@ async function startContainers(): Promise<Stopper> {
   };
 }
 
-function startLocalStack(): Stopper {
+function startLocalStack(): Stopper | undefined {
   const script = join(repoRoot, 'scripts/stack.sh');
-  process.stdout.write('\nstarting the local stack (scripts/stack.sh up)...\n');
+  const env = { ...process.env, REVERIE_STACK_MODE: 'local' };
+  // A stack that was already running (a developer's) is used and left running afterwards.
+  const alreadyRunning =
+    spawnSync('bash', [script, 'status'], { cwd: repoRoot, env, stdio: 'ignore' }).status === 0;
+  process.stdout.write(
+    `\n${alreadyRunning ? 'using' : 'starting'} the local stack (scripts/stack.sh up)...\n`,
+  );
   const output = execFileSync('bash', [script, 'up'], {
     cwd: repoRoot,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, REVERIE_STACK_MODE: 'local' },
+    env,
   });
   for (const line of output.split('\n')) {
     const match = /^(KAFKA_BROKERS|MONGO_URL)=(.+)$/.exec(line.trim());
@@ -56,8 +62,9 @@ function startLocalStack(): Stopper {
   if (!process.env.KAFKA_BROKERS || !process.env.MONGO_URL) {
     fail('scripts/stack.sh up did not print KAFKA_BROKERS and MONGO_URL');
   }
+  if (alreadyRunning) return undefined;
   return async () => {
-    execFileSync('bash', [script, 'down'], { cwd: repoRoot, stdio: 'inherit' });
+    execFileSync('bash', [script, 'down'], { cwd: repoRoot, env, stdio: 'inherit' });
   };
 }
 
