@@ -1,0 +1,249 @@
+/**
+ * Ingest throughput: how many session events per second go from HTTP to MongoDB through the real
+ * session gateway, against how many a bare kafkajs producer gets into Kafka. Run with
+ * `npm run bench -- [--events 20000] [--batch 500] [--concurrency 4]` against the local stack.
+ *
+ * Everything (HTTP clients, gateway, ingest consumer, raw producer) runs in this one process, so
+ * both paths pay the same in-process costs; Kafka and MongoDB are the shared local stack.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import mongoose, { type Connection } from 'mongoose';
+import {
+  createSessions,
+  postAll,
+  prepareRequests,
+  startBenchGateway,
+  waitStored,
+  type BenchGateway,
+} from './support/gateway-path';
+import { installProfiling, profileWindow } from './support/profile';
+import { readOptions, UsageError, USAGE, type BenchOptions } from './support/options';
+import {
+  connectRawProducer,
+  createRawTopic,
+  meanEnvelopeBytes,
+  prepareMessages,
+  produceAll,
+} from './support/raw-producer';
+import {
+  buildResult,
+  formatTable,
+  Progress,
+  writeResult,
+  type GatewayTiming,
+  type RawTiming,
+} from './support/report';
+import { planClients, type BenchSession, type ClientPlan } from './support/workload';
+
+const STACK_HINT = 'start the stack with `npm run stack -- up`';
+
+/** A failure the user can act on; printed as-is on one line. */
+class BenchError extends Error {}
+
+/** Undo steps, run last-in first-out even when the bench fails half-way. */
+class Cleanup {
+  private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
+
+  add(what: string, run: () => Promise<unknown>): void {
+    this.steps.push({ what, run });
+  }
+
+  async runAll(): Promise<void> {
+    for (const step of this.steps.reverse()) {
+      await step.run().catch((err: Error) => {
+        process.stderr.write(`bench: cleanup could not ${step.what}: ${err.message}\n`);
+      });
+    }
+  }
+}
+
+/** Fails fast, with the fix, when Kafka or MongoDB is not there. */
+async function connectStack(options: BenchOptions, dbName: string) {
+  const kafka = new Kafka({
+    clientId: 'reverie-bench-admin',
+    brokers: options.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 1 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+  } catch (err) {
+    throw new BenchError(
+      `Kafka at ${options.kafkaBrokers.join(',')} is not reachable (${(err as Error).message}); ${STACK_HINT}`,
+    );
+  }
+  const db = mongoose.createConnection(options.mongoUrl, {
+    dbName,
+    serverSelectionTimeoutMS: 3_000,
+  });
+  try {
+    await db.asPromise();
+  } catch (err) {
+    await admin.disconnect();
+    throw new BenchError(
+      `MongoDB at ${options.mongoUrl} is not reachable (${(err as Error).message}); ${STACK_HINT}`,
+    );
+  }
+  return { admin, db };
+}
+
+/** Sends `plans` through the gateway; times all-202 and all-stored from the first request. */
+async function runGateway(
+  label: string,
+  gateway: BenchGateway,
+  db: Connection,
+  token: string,
+  plans: ClientPlan[],
+  timeoutMs: number,
+): Promise<GatewayTiming> {
+  const requests = prepareRequests(gateway.baseUrl, plans);
+  const sessionIds = [...new Set(plans.flat().map((b) => b.session.sessionId))];
+  const total = plans.flat().reduce((n, b) => n + b.events.length, 0);
+  const progress = new Progress(label, total).start();
+  progress.set('accepted', 0);
+  progress.set('stored', 0);
+
+  const start = performance.now();
+  let acceptedAt = 0;
+  const posting = postAll(token, requests, (n) => progress.add('accepted', n)).then(() => {
+    acceptedAt = performance.now();
+  });
+  // Stop polling early if a POST fails, instead of waiting for the timeout.
+  const storedAt = await Promise.race([
+    waitStored(db, sessionIds, total, timeoutMs, (n) => progress.set('stored', n)),
+    posting.then(() => new Promise<never>(() => undefined)),
+  ]);
+  await posting;
+  progress.stop();
+  return {
+    events: total,
+    requests: requests.flat().length,
+    acceptMs: acceptedAt - start,
+    storedMs: storedAt - start,
+  };
+}
+
+/** Produces the same batches straight to the bench topic; times until all are acknowledged. */
+async function runRaw(
+  label: string,
+  producer: Producer,
+  topic: string,
+  plans: ClientPlan[],
+): Promise<RawTiming> {
+  const prepared = prepareMessages(plans);
+  const total = plans.flat().reduce((n, b) => n + b.events.length, 0);
+  const progress = new Progress(label, total).start();
+  progress.set('acked', 0);
+  const start = performance.now();
+  await produceAll(producer, topic, prepared, (n) => progress.add('acked', n));
+  const ackMs = performance.now() - start;
+  progress.stop();
+  return { events: total, sends: prepared.flat().length, ackMs };
+}
+
+/** Checks what the timings claim: exactly the sent events are in MongoDB, no more, no fewer. */
+async function verifyStored(db: Connection, sessions: BenchSession[], expected: number) {
+  const count = await db
+    .collection('session_events')
+    .countDocuments({ sessionId: { $in: sessions.map((s) => s.sessionId) } });
+  if (count !== expected) {
+    throw new BenchError(
+      `MongoDB holds ${count} events of the measured sessions, expected ${expected}`,
+    );
+  }
+}
+
+/** The ports the bench talks to, so the profiler samples the right processes. */
+function stackPorts(options: BenchOptions) {
+  const port = (address: string) => /:(\d+)(?:[/?,]|$)/.exec(address)?.[1] ?? '';
+  return {
+    kafka: port(options.kafkaBrokers[0]),
+    mongo: port(options.mongoUrl.replace(/^mongodb(\+srv)?:\/\//, '')),
+  };
+}
+
+async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
+  const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const dbName = `bench_${runId}`;
+  const { admin, db } = await connectStack(options, dbName);
+  cleanup.add('disconnect the Kafka admin', () => admin.disconnect());
+  cleanup.add('close the MongoDB connection', () => db.close());
+
+  if (options.profile) installProfiling();
+  process.stdout.write(`bench: starting the gateway (db ${dbName})...\n`);
+  const gateway = await startBenchGateway(options, admin, runId);
+  cleanup.add(`drop database ${dbName}`, () => db.dropDatabase());
+  cleanup.add(`delete consumer group ${gateway.config.kafka.groupId}`, () =>
+    admin.deleteGroups([gateway.config.kafka.groupId]),
+  );
+  cleanup.add('close the gateway', () => gateway.app.close());
+
+  const topic = await createRawTopic(admin, options, runId);
+  cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
+  const producer = await connectRawProducer(options);
+  cleanup.add('disconnect the raw producer', () => producer.disconnect());
+
+  // Warm-up and measured runs use different sessions, so their counts never mix.
+  const perRun = options.concurrency * options.sessionsPerClient;
+  const { token, sessions } = await createSessions(gateway, `bench_${runId}`, perRun * 2);
+  const warmSessions = sessions.slice(0, perRun);
+  const measuredSessions = sessions.slice(perRun);
+  const plan = (s: BenchSession[], n: number, prefix: string) =>
+    planClients(s, n, options.batch, options.concurrency, prefix);
+
+  const warm = plan(warmSessions, options.warmup, 'warm');
+  await runGateway('warm-up gateway', gateway, db, token, warm, options.timeoutMs);
+  await runRaw('warm-up raw', producer, topic, warm);
+
+  const measured = plan(measuredSessions, options.events, 'bench');
+  const endProfile = options.profile ? profileWindow(stackPorts(options)) : undefined;
+  const gatewayTiming = await runGateway(
+    'gateway',
+    gateway,
+    db,
+    token,
+    measured,
+    options.timeoutMs,
+  );
+  const profile = endProfile?.();
+  await verifyStored(db, measuredSessions, options.events);
+  const rawTiming = await runRaw('raw', producer, topic, measured);
+
+  const result = buildResult(options, meanEnvelopeBytes(measured), gatewayTiming, rawTiming);
+  process.stdout.write(`${formatTable(result)}\n`);
+  if (profile) {
+    // Instrumented numbers are a little slower; keep them out of the recorded results.
+    process.stdout.write(`${profile}\n  (profiled run: results not written)\n`);
+    return;
+  }
+  process.stdout.write(`  written to ${writeResult(result)} and ingest-latest.json\n`);
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = readOptions();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const cleanup = new Cleanup();
+  try {
+    await bench(options, cleanup);
+    return 0;
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0];
+    process.stderr.write(`bench: failed: ${message}\n`);
+    return 1;
+  } finally {
+    await cleanup.runAll();
+  }
+}
+
+main().then((code) => process.exit(code));

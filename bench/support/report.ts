@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, type as osType, release, arch } from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions } from './options';
+
+/** The gateway must keep at least this share of the raw producer's rate. */
+export const TARGET_RATIO = 0.5;
+
+export interface GatewayTiming {
+  events: number;
+  requests: number;
+  /** From the first POST until every POST was answered 202. */
+  acceptMs: number;
+  /** From the first POST until MongoDB held every event. */
+  storedMs: number;
+}
+
+export interface RawTiming {
+  events: number;
+  sends: number;
+  /** From the first send until every send was acknowledged. */
+  ackMs: number;
+}
+
+export interface BenchResult {
+  benchmark: 'ingest';
+  date: string;
+  node: string;
+  machine: { os: string; arch: string; cpu: string; cpus: number; memoryGiB: number };
+  stack: { kafkaBrokers: string[]; mongoUrl: string };
+  parameters: {
+    events: number;
+    batch: number;
+    concurrency: number;
+    sessionsPerClient: number;
+    partitions: number;
+    warmupEvents: number;
+    meanEnvelopeBytes: number;
+  };
+  gateway: GatewayTiming & { acceptRate: number; endToEndRate: number };
+  raw: RawTiming & { rate: number };
+  /** Gateway end-to-end rate / raw producer rate. */
+  ratio: number;
+  /** Gateway HTTP-accept rate / raw producer rate (HTTP + Kafka only, no storing). */
+  acceptRatio: number;
+  target: number;
+  pass: boolean;
+}
+
+const perSecond = (events: number, ms: number) => Math.round((events * 1_000) / ms);
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+export function buildResult(
+  options: BenchOptions,
+  meanEnvelopeBytes: number,
+  gateway: GatewayTiming,
+  raw: RawTiming,
+): BenchResult {
+  const endToEndRate = perSecond(gateway.events, gateway.storedMs);
+  const acceptRate = perSecond(gateway.events, gateway.acceptMs);
+  const rawRate = perSecond(raw.events, raw.ackMs);
+  const ratio = round(endToEndRate / rawRate);
+  const cpuList = cpus();
+  return {
+    benchmark: 'ingest',
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: {
+      os: `${osType()} ${release()}`,
+      arch: arch(),
+      cpu: cpuList[0]?.model ?? 'unknown',
+      cpus: cpuList.length,
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+    },
+    stack: { kafkaBrokers: options.kafkaBrokers, mongoUrl: options.mongoUrl },
+    parameters: {
+      events: options.events,
+      batch: options.batch,
+      concurrency: options.concurrency,
+      sessionsPerClient: options.sessionsPerClient,
+      partitions: options.partitions,
+      warmupEvents: options.warmup,
+      meanEnvelopeBytes,
+    },
+    gateway: { ...gateway, acceptRate, endToEndRate },
+    raw: { ...raw, rate: rawRate },
+    ratio,
+    acceptRatio: round(acceptRate / rawRate),
+    target: TARGET_RATIO,
+    pass: ratio >= TARGET_RATIO,
+  };
+}
+
+/** Writes `ingest-<date>.json` and overwrites `ingest-latest.json`; returns the dated path. */
+export function writeResult(result: BenchResult, dir = join(__dirname, '..', 'results')): string {
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  // Colons are not allowed in file names everywhere; keep the ISO shape otherwise.
+  const stamp = result.date.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+  const dated = join(dir, `ingest-${stamp}.json`);
+  writeFileSync(dated, json);
+  writeFileSync(join(dir, 'ingest-latest.json'), json);
+  return dated;
+}
+
+export function formatTable(r: BenchResult): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const s = (ms: number) => `${(ms / 1_000).toFixed(2)} s`;
+  const rows: [string, string, string][] = [
+    ['gateway, HTTP accepted (202)', s(r.gateway.acceptMs), `${n(r.gateway.acceptRate)} ev/s`],
+    ['gateway, HTTP -> MongoDB', s(r.gateway.storedMs), `${n(r.gateway.endToEndRate)} ev/s`],
+    ['raw kafkajs producer (acks -1)', s(r.raw.ackMs), `${n(r.raw.rate)} ev/s`],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  const p = r.parameters;
+  return [
+    '',
+    `ingest bench: ${n(p.events)} events, batch ${p.batch}, ${p.concurrency} clients x ${p.sessionsPerClient} sessions, ${p.partitions} partitions, ~${p.meanEnvelopeBytes} B/event, node ${r.node}, ${r.machine.cpus} CPUs`,
+    ...rows.map(
+      ([name, time, rate]) => `  ${name.padEnd(width)}  ${time.padStart(9)}  ${rate.padStart(14)}`,
+    ),
+    `  ratio gateway/raw: ${r.ratio.toFixed(2)} (accept only: ${r.acceptRatio.toFixed(2)}); target >= ${r.target}: ${r.pass ? 'PASS' : 'FAIL'}`,
+  ].join('\n');
+}
+
+/** Prints "<label>: x/N <what>" about once a second while a run is going. */
+export class Progress {
+  private readonly counts = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+  ) {}
+
+  set(what: string, value: number): void {
+    this.counts.set(what, value);
+  }
+
+  add(what: string, delta: number): void {
+    this.counts.set(what, (this.counts.get(what) ?? 0) + delta);
+  }
+
+  start(): this {
+    this.timer = setInterval(() => this.print(), 1_000);
+    this.timer.unref();
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.print();
+  }
+
+  private print(): void {
+    const parts = [...this.counts].map(([what, n]) => `${n}/${this.total} ${what}`);
+    process.stdout.write(`${this.label}: ${parts.join(', ')}\n`);
+  }
+}
