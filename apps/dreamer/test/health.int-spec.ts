@@ -1,18 +1,9 @@
-import { checkServiceLifecycle, serviceEnv } from '@reverie/testing/integration';
+import { checkServiceLifecycle, healthyLifecycle, serviceEnv } from '@reverie/testing/integration';
 import { service } from '../src/app.module';
 import { loadConfig } from '../src/config/dreamer.config';
 
-describe('dreamer service', () => {
-  it('starts, connects to MongoDB and Kafka, answers health, and shuts down', async () => {
-    const seen = await checkServiceLifecycle(service, loadConfig(serviceEnv('dreamer')));
-    expect(seen).toEqual({
-      live: 200,
-      ready: 200,
-      readyBody: expect.objectContaining({
-        status: 'ok',
-        details: { mongo: { status: 'up' }, kafka: { status: 'up', brokers: 1 } },
-      }),
-      afterClose: 'refused',
-    });
-  });
+it('dreamer starts, connects to MongoDB and Kafka, answers health, and shuts down', async () => {
+  expect(await checkServiceLifecycle(service, loadConfig(serviceEnv('dreamer')))).toEqual(
+    healthyLifecycle(),
+  );
 });

@@ -1,18 +1,9 @@
-import { checkServiceLifecycle, serviceEnv } from '@reverie/testing/integration';
+import { checkServiceLifecycle, healthyLifecycle, serviceEnv } from '@reverie/testing/integration';
 import { service } from '../src/app.module';
 import { loadConfig } from '../src/config/outcome-grader.config';
 
-describe('outcome-grader service', () => {
-  it('starts, connects to MongoDB and Kafka, answers health, and shuts down', async () => {
-    const seen = await checkServiceLifecycle(service, loadConfig(serviceEnv('outcome-grader')));
-    expect(seen).toEqual({
-      live: 200,
-      ready: 200,
-      readyBody: expect.objectContaining({
-        status: 'ok',
-        details: { mongo: { status: 'up' }, kafka: { status: 'up', brokers: 1 } },
-      }),
-      afterClose: 'refused',
-    });
-  });
+it('outcome-grader starts, connects to MongoDB and Kafka, answers health, and shuts down', async () => {
+  expect(await checkServiceLifecycle(service, loadConfig(serviceEnv('outcome-grader')))).toEqual(
+    healthyLifecycle(),
+  );
 });

@@ -1,5 +1,5 @@
-import { DLQ_HEADERS, deadLetterTopic, SCHEMA_VERSION, TOPICS } from '@reverie/contracts';
-import { sessionEventId } from '@reverie/sessions-domain';
+import { DLQ_HEADERS, deadLetterTopic, TOPICS } from '@reverie/contracts';
+import { eventAppended } from '@reverie/sessions-domain';
 import { expectEventually, type ApiClient } from '@reverie/testing';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
 import type { Consumer, Producer } from 'kafkajs';
@@ -45,19 +45,14 @@ describe('messages that break the contract go to the dead-letter topic', () => {
 
   it('parks each bad message with its reason and keeps storing the good ones behind it', async () => {
     const { agentId, sessionId } = await anAgentWithSession(api);
-    const good = (n: number) => {
-      const event = { clientEventId: `good-${n}`, type: 'observation' as const, data: { n } };
-      return JSON.stringify({
-        id: sessionEventId(tenantId, sessionId, event.clientEventId),
-        type: 'session.event_appended',
-        tenantId,
-        agentId,
-        sessionId,
-        occurredAt: new Date().toISOString(),
-        schemaVersion: SCHEMA_VERSION,
-        payload: { event, receivedAt: new Date().toISOString() },
-      });
-    };
+    const good = (n: number) =>
+      JSON.stringify(
+        eventAppended(
+          { tenantId, agentId, sessionId },
+          { clientEventId: `good-${n}`, type: 'observation', data: { n } },
+          new Date().toISOString(),
+        ),
+      );
     const notJson = '{"id": "broken';
     const wrongShape = JSON.stringify({
       id: 'x1',

@@ -1,10 +1,5 @@
-import {
-  SCHEMA_VERSION,
-  TOPICS,
-  type SessionEventAppended,
-  type SessionEventBody,
-} from '@reverie/contracts';
-import { sessionEventId } from '@reverie/sessions-domain';
+import { TOPICS } from '@reverie/contracts';
+import { eventAppended } from '@reverie/sessions-domain';
 import { expectEventually, someEvents, type ApiClient } from '@reverie/testing';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
 import {
@@ -46,18 +41,10 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
     // Kafka redelivers the first 100 messages (same envelopes, same ids) between batches 4 and 5.
     const producer = testKafka().producer();
     await producer.connect();
+    const at = new Date().toISOString();
     const redelivered = events
       .slice(0, 100)
-      .map((event: SessionEventBody): SessionEventAppended => ({
-        id: sessionEventId(tenantId, sessionId, event.clientEventId),
-        type: 'session.event_appended',
-        tenantId,
-        agentId,
-        sessionId,
-        occurredAt: new Date().toISOString(),
-        schemaVersion: SCHEMA_VERSION,
-        payload: { event, receivedAt: new Date().toISOString() },
-      }));
+      .map((e) => eventAppended({ tenantId, agentId, sessionId }, e, at));
     await producer.send({
       topic: TOPICS.sessionEvents,
       messages: redelivered.map((m) => ({ key: sessionId, value: JSON.stringify(m) })),

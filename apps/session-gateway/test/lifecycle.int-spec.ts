@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createKafka } from '@reverie/kafka';
 import { KafkaHealthIndicator } from '@reverie/service-kit';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { checkServiceLifecycle, serviceEnv } from '@reverie/testing/integration';
+import { checkServiceLifecycle, healthyLifecycle, serviceEnv } from '@reverie/testing/integration';
 import { gatewayService } from '../src/app.module';
 import { loadGatewayConfig } from '../src/config/gateway.config';
 
@@ -11,15 +11,8 @@ const root = join(__dirname, '../../..');
 
 describe('session-gateway lifecycle', () => {
   it('starts, answers health, and shuts down gracefully', async () => {
-    const seen = await checkServiceLifecycle(
-      gatewayService,
-      loadGatewayConfig(serviceEnv('gateway')),
-    );
-    expect(seen).toMatchObject({ live: 200, ready: 200, afterClose: 'refused' });
-    expect(seen.readyBody.details).toEqual({
-      mongo: { status: 'up' },
-      kafka: { status: 'up', brokers: 1 },
-    });
+    const config = loadGatewayConfig(serviceEnv('gateway'));
+    expect(await checkServiceLifecycle(gatewayService, config)).toEqual(healthyLifecycle());
   });
 
   it('reports Kafka down when the brokers do not answer', async () => {

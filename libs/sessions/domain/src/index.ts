@@ -5,3 +5,4 @@ export * from './validation';
 export * from './agent.schema';
 export * from './session.schema';
 export * from './append-plan';
+export * from './event-appended';

@@ -22,3 +22,16 @@ export async function checkServiceLifecycle<C extends ServiceConfig>(
   );
   return { ...seen, afterClose };
 }
+
+/** What `checkServiceLifecycle` sees of a healthy service with one Kafka broker. */
+export function healthyLifecycle() {
+  return {
+    live: 200,
+    ready: 200,
+    readyBody: expect.objectContaining({
+      status: 'ok',
+      details: { mongo: { status: 'up' }, kafka: { status: 'up', brokers: 1 } },
+    }),
+    afterClose: 'refused',
+  };
+}

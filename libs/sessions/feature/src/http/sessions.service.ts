@@ -1,10 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  SCHEMA_VERSION,
-  sessionEventBodySchema,
-  TOPICS,
-  type SessionEventAppended,
-} from '@reverie/contracts';
+import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
 import { EventPublisher } from '@reverie/kafka';
 import {
   AgentRepository,
@@ -20,6 +15,7 @@ import {
   conflict,
   createSessionSchema,
   endSessionSchema,
+  eventAppended,
   feedbackSchema,
   fieldProblems,
   invalidRequest,
@@ -28,7 +24,6 @@ import {
   newId,
   notFound,
   parseOrThrow,
-  sessionEventId,
   tooLarge,
   type FieldProblem,
 } from '@reverie/sessions-domain';
@@ -137,16 +132,8 @@ export class SessionsService {
       );
     }
     const receivedAt = new Date().toISOString();
-    const messages: SessionEventAppended[] = parsed.map((event) => ({
-      id: sessionEventId(tenantId, sessionId, event.clientEventId),
-      type: 'session.event_appended',
-      tenantId,
-      agentId: session.agentId,
-      sessionId,
-      occurredAt: event.occurredAt ?? receivedAt,
-      schemaVersion: SCHEMA_VERSION,
-      payload: { event, receivedAt },
-    }));
+    const to = { tenantId, agentId: session.agentId, sessionId };
+    const messages = parsed.map((event) => eventAppended(to, event, receivedAt));
     await this.publisher.publish(TOPICS.sessionEvents, messages);
     return {
       sessionId,

@@ -1,9 +1,8 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { SCHEMA_VERSION, type SessionEventAppended } from '@reverie/contracts';
 import { SessionEventRepository } from '@reverie/sessions-data-access';
-import { sessionEventId } from '@reverie/sessions-domain';
+import { eventAppended } from '@reverie/sessions-domain';
 import { someEvents } from '@reverie/testing';
 import { stackEnv, uniqueName } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
@@ -31,19 +30,12 @@ describe('SessionIngestService with two writers', () => {
       abortOnError: false,
     });
   };
-  const envelopes = (from: number, to: number): SessionEventAppended[] =>
+  const envelopes = (from: number, to: number) =>
     someEvents(to, 'w')
       .slice(from)
-      .map((event) => ({
-        id: sessionEventId(tenantId, sessionId, event.clientEventId),
-        type: 'session.event_appended',
-        tenantId,
-        agentId: 'agt_1',
-        sessionId,
-        occurredAt: new Date().toISOString(),
-        schemaVersion: SCHEMA_VERSION,
-        payload: { event, receivedAt: new Date().toISOString() },
-      }));
+      .map((event) =>
+        eventAppended({ tenantId, agentId: 'agt_1', sessionId }, event, new Date().toISOString()),
+      );
   const stored = async () =>
     (await a.get(SessionEventRepository).page(tenantId, sessionId, 0, 1_000)).map((e) => [
       e.seq,
