@@ -15,7 +15,7 @@ describe('bad input gets a clear 4xx', () => {
   let agentId: string;
 
   beforeAll(async () => {
-    gateway = await startGateway({ MAX_EVENTS_PER_REQUEST: '50' });
+    gateway = await startGateway({ MAX_EVENTS_PER_REQUEST: '50', HTTP_BODY_LIMIT: '64kb' });
     api = await gateway.tenant();
     ({ agentId, sessionId } = await anAgentWithSession(api));
   });
@@ -152,6 +152,21 @@ describe('bad input gets a clear 4xx', () => {
       400,
       'invalid_request_error',
       /at least one event/,
+    );
+  });
+
+  it('refuses a body larger than the server accepts', async () => {
+    const huge = {
+      clientEventId: 'big',
+      type: 'message',
+      role: 'user',
+      content: 'x'.repeat(70_000),
+    };
+    expectError(
+      await api.post(`/v1/sessions/${sessionId}/events`, { events: [huge] }),
+      413,
+      'request_too_large',
+      /request body is larger than the server accepts/,
     );
   });
 

@@ -56,6 +56,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     // Stop consuming first (waits for the batch in flight), then flush the DLQ producer.
+    if (this.consumer) this.logger.log('stopping the consumer (finishing the batch in flight)');
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.consumer = undefined;

@@ -46,6 +46,7 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.logger.log('flushing the producer and disconnecting from Kafka');
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
