@@ -1,0 +1,7 @@
+export * from './model-provider';
+export * from './model-provider.error';
+export * from './retry-policy';
+export * from './tool-loop';
+export * from './anthropic.provider';
+export * from './builtin.provider';
+export * from './create-provider';
