@@ -1,0 +1,98 @@
+import { linesToRanges, type LineRange } from './line-range';
+import type { LineFeatures } from './line-features';
+import type { LineCondition, TriageRule } from './triage-rule.schema';
+
+type Predicate = (f: LineFeatures, selected: boolean) => boolean;
+
+const RANGE_KEYS = [
+  'indent',
+  'lineNumber',
+  'fromEnd',
+  'relativePosition',
+  'distanceAfterMarker',
+  'distanceBeforeMarker',
+] as const;
+const BOOLEAN_KEYS = ['inPassLog', 'isMarker', 'isBlank', 'isStackFrame'] as const;
+
+/** Turns a validated condition into a test, compiling its regular expressions once. */
+export function compileCondition(c: LineCondition): Predicate {
+  const flags = c.ignoreCase ? 'i' : '';
+  const tests: Predicate[] = [];
+  if (c.lineMatches !== undefined) {
+    const re = new RegExp(c.lineMatches, flags);
+    tests.push((f) => re.test(f.text));
+  }
+  if (c.lineNotMatches !== undefined) {
+    const re = new RegExp(c.lineNotMatches, flags);
+    tests.push((f) => !re.test(f.text));
+  }
+  for (const key of BOOLEAN_KEYS) {
+    const want = c[key];
+    if (want !== undefined) tests.push((f) => f[key] === want);
+  }
+  if (c.selected !== undefined) tests.push((_f, selected) => selected === c.selected);
+  for (const key of RANGE_KEYS) {
+    const range = c[key];
+    if (!range) continue;
+    const { min = -Infinity, max = Infinity } = range;
+    tests.push((f) => f[key] >= min && f[key] <= max);
+  }
+  return (f, selected) => tests.every((t) => t(f, selected));
+}
+
+export interface RuleEffect {
+  ruleId: string;
+  action: TriageRule['then']['action'];
+  /** Lines whose features met `when`. */
+  matched: number;
+  added: LineRange[];
+  removed: LineRange[];
+}
+
+/**
+ * Applies one rule to the selected line numbers (mutating `selected`). Conditions are judged on
+ * the selection as it was before the rule, so a rule's effect does not depend on line order.
+ */
+export function applyRule(
+  rule: TriageRule,
+  features: readonly LineFeatures[],
+  selected: Set<number>,
+): RuleEffect {
+  const before = new Set(selected);
+  const when = compileCondition(rule.when);
+  const keepGoing = rule.then.while ? compileCondition(rule.then.while) : () => true;
+  const reach = rule.then.lines ?? 1;
+  const touched = new Set<number>();
+  let matched = 0;
+
+  features.forEach((f, i) => {
+    if (!when(f, before.has(f.lineNumber))) return;
+    matched++;
+    touched.add(f.lineNumber);
+    const step = rule.then.action === 'include_preceding' ? -1 : 1;
+    if (rule.then.action === 'include' || rule.then.action === 'exclude') return;
+    for (let k = 1, j = i + step; k <= reach && j >= 0 && j < features.length; k++, j += step) {
+      const g = features[j];
+      if (!keepGoing(g, before.has(g.lineNumber))) break;
+      touched.add(g.lineNumber);
+    }
+  });
+
+  const removing = rule.then.action === 'exclude' || rule.then.action === 'exclude_following';
+  const changed: number[] = [];
+  for (const n of touched) {
+    if (removing && selected.delete(n)) changed.push(n);
+    else if (!removing && !selected.has(n)) {
+      selected.add(n);
+      changed.push(n);
+    }
+  }
+  const ranges = linesToRanges(changed);
+  return {
+    ruleId: rule.id,
+    action: rule.then.action,
+    matched,
+    added: removing ? [] : ranges,
+    removed: removing ? ranges : [],
+  };
+}

@@ -1,0 +1,164 @@
+import { extractBuiltin } from './builtin-extractor';
+import type { TriageRule } from './triage-rule.schema';
+
+// A small Maven-like failing build; line numbers in the comments.
+const failLines = [
+  '[INFO] Scanning for projects...', // 1
+  '[ERROR] Some deprecated warning', // 2 (also in pass.log)
+  '[INFO] Compiling 3 source files', // 3
+  'Downloading foo.jar', // 4
+  '[ERROR] Foo.java:[3,1] cannot find symbol', // 5
+  '  symbol: class Bar', // 6
+  '[ERROR] Foo.java:[9,1] cannot find symbol', // 7
+  '[INFO] ------', // 8
+  '[INFO] Total time: 3 s', // 9
+  '[INFO] BUILD FAILURE', // 10
+  'java.lang.IllegalStateException: boom', // 11
+  '\tat a.b.C.m(C.java:12)', // 12
+  '\tat a.b.C.n(C.java:13)', // 13
+  '', // 14
+  'Finished', // 15
+];
+const passLines = [
+  '[INFO] Scanning for projects...',
+  '[ERROR] Some deprecated warning',
+  '[INFO] BUILD SUCCESS',
+];
+const input = { failLines, passLines };
+const rule = (r: Partial<TriageRule> & Pick<TriageRule, 'then'>): TriageRule => ({
+  id: 'r',
+  when: {},
+  ...r,
+});
+
+const r = (start: number, end = start) => ({ start, end });
+
+describe('the day-one heuristic', () => {
+  it('takes marker lines not in pass.log and bridges one-line gaps', () => {
+    const { answer, steps } = extractBuiltin(input);
+    expect(answer).toEqual([r(5, 7), r(10, 11)]);
+    expect(steps).toEqual([
+      { kind: 'heuristic', candidates: 5, droppedInPassLog: 1, droppedByCap: 0, ranges: answer },
+    ]);
+  });
+
+  it('keeps pass.log lines when told not to diff, and merges nothing with gap 0', () => {
+    const { answer } = extractBuiltin(input, [], { ignoreLinesInPassLog: false, mergeGap: 0 });
+    expect(answer).toEqual([r(2), r(5), r(7), r(10, 11)]);
+  });
+
+  it('keeps the last candidates when capped', () => {
+    const { answer, steps } = extractBuiltin(input, [], { maxLines: 2 });
+    expect(answer).toEqual([r(10, 11)]);
+    expect(steps[0]).toMatchObject({ droppedByCap: 2 });
+  });
+
+  it('reads through ANSI colours and answers nothing for a log without markers', () => {
+    const coloured = { failLines: ['ok', '[\u001b[1;31mERROR\u001b[m] x'], passLines: [] };
+    expect(extractBuiltin(coloured).answer).toEqual([r(2)]);
+    expect(extractBuiltin({ failLines: ['all', 'fine'], passLines: [] }).answer).toEqual([]);
+  });
+
+  it('rejects an invalid marker or rule before doing anything', () => {
+    expect(() => extractBuiltin(input, [], { markers: ['('] })).toThrow(/marker is not a valid/);
+    expect(() =>
+      extractBuiltin(input, [rule({ when: { lineMatches: '[' }, then: { action: 'include' } })]),
+    ).toThrow(/rule "r" \(rules\[0\]\): when.lineMatches is not a valid regular expression/);
+  });
+});
+
+describe('playbook rules, applied after the heuristic', () => {
+  const run = (...rules: TriageRule[]) => extractBuiltin(input, rules);
+
+  it('include adds matching lines (here one the heuristic already bridged: no change)', () => {
+    const { answer, steps } = run(
+      rule({ when: { lineMatches: '^\\s+symbol:' }, then: { action: 'include' } }),
+    );
+    expect(answer).toEqual([r(5, 7), r(10, 11)]);
+    expect(steps[1]).toEqual({
+      kind: 'rule',
+      ruleId: 'r',
+      action: 'include',
+      matched: 1,
+      added: [],
+      removed: [],
+    });
+    expect(
+      run(rule({ when: { lineMatches: '^Finished' }, then: { action: 'include' } })).answer,
+    ).toEqual([r(5, 7), r(10, 11), r(15)]);
+  });
+
+  it('exclude removes matching lines and reports them', () => {
+    const { answer, steps } = run(
+      rule({ when: { lineMatches: 'BUILD FAILURE' }, then: { action: 'exclude' } }),
+    );
+    expect(answer).toEqual([r(5, 7), r(11)]);
+    expect(steps[1]).toMatchObject({ matched: 1, removed: [r(10)], added: [] });
+  });
+
+  it('include_following takes the next lines while a condition holds', () => {
+    const { answer, steps } = run(
+      rule({
+        when: { lineMatches: 'Exception' },
+        then: { action: 'include_following', lines: 10, while: { isStackFrame: true } },
+      }),
+    );
+    expect(answer).toEqual([r(5, 7), r(10, 13)]);
+    expect(steps[1]).toMatchObject({ added: [r(12, 13)] });
+  });
+
+  it('include_following without while takes exactly `lines` lines', () => {
+    const { answer } = run(
+      rule({
+        when: { lineNumber: { min: 1, max: 1 } },
+        then: { action: 'include_following', lines: 2 },
+      }),
+    );
+    expect(answer[0]).toEqual(r(1, 3));
+  });
+
+  it('include_preceding takes the lines before', () => {
+    const { answer } = run(
+      rule({
+        when: { lineMatches: 'BUILD FAILURE' },
+        then: { action: 'include_preceding', lines: 1 },
+      }),
+    );
+    expect(answer).toEqual([r(5, 7), r(9, 11)]);
+  });
+
+  it('exclude_following drops a line and the lines after it', () => {
+    const { answer } = run(
+      rule({
+        when: { lineMatches: 'BUILD FAILURE' },
+        then: { action: 'exclude_following', lines: 5 },
+      }),
+    );
+    expect(answer).toEqual([r(5, 7)]);
+  });
+
+  it('conditions combine: selected, inPassLog, distance, position; rules apply in order', () => {
+    const { answer, steps } = run(
+      rule({
+        id: 'a',
+        when: { selected: true, distanceAfterMarker: { min: 1 } },
+        then: { action: 'exclude' },
+      }),
+      rule({
+        id: 'b',
+        when: { fromEnd: { max: 0 }, inPassLog: false },
+        then: { action: 'include' },
+      }),
+    );
+    expect(answer).toEqual([r(5), r(7), r(10, 11), r(15)]);
+    expect(steps.map((s) => s.kind === 'rule' && s.ruleId)).toEqual([false, 'a', 'b']);
+  });
+
+  it('judges a rule on the selection as it was before the rule', () => {
+    // Judged line by line on the changing selection, this rule would run on to the end of the log.
+    const { answer } = run(
+      rule({ when: { selected: true }, then: { action: 'include_following', lines: 1 } }),
+    );
+    expect(answer).toEqual([r(5, 8), r(10, 12)]);
+  });
+});

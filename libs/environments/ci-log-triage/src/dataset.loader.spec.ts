@@ -1,0 +1,59 @@
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDataset } from './dataset.loader';
+import { DEFAULT_SPLIT, splitCases } from './dataset.split';
+import { runEpisode } from './episode';
+
+// The repository sits next to `shared/`: <root>/main/libs/environments/ci-log-triage/src.
+const DATASET = resolve(__dirname, '../../../../../shared/datasets/ci-breakages');
+
+describe('loadDataset on the shipped CI-breakages data', () => {
+  let cases: Awaited<ReturnType<typeof loadDataset>>;
+  beforeAll(async () => {
+    cases = await loadDataset(DATASET);
+  });
+
+  it('has twenty labelled cases with both logs', () => {
+    expect(cases).toHaveLength(20);
+    for (const c of cases) {
+      expect(c.failLines.length).toBeGreaterThan(0);
+      expect(c.passLines.length).toBeGreaterThan(0);
+      expect(c.errorRanges.length).toBeGreaterThan(0);
+    }
+    expect(new Set(cases.map((c) => c.format))).toEqual(new Set(['DEFAULT', 'RAW_GITHUB']));
+  });
+
+  it('keeps every labelled range within fail.log (lines end at \\r as well as \\n)', () => {
+    for (const c of cases)
+      for (const r of [...c.errorRanges, ...c.contextRanges]) {
+        expect(r.start).toBeGreaterThanOrEqual(1);
+        expect(r.end).toBeLessThanOrEqual(c.failLines.length);
+      }
+  });
+
+  it('splits into non-empty train and held-out sets, and every case runs an episode', () => {
+    const { train, heldOut } = splitCases(cases, DEFAULT_SPLIT);
+    expect(train.length + heldOut.length).toBe(20);
+    expect(train.length).toBeGreaterThan(0);
+    expect(heldOut.length).toBeGreaterThan(0);
+    for (const c of cases) expect(runEpisode(c).steps.at(-1)?.kind).toBe('submit');
+  });
+});
+
+describe('loadDataset errors', () => {
+  it('says which case and file is wrong', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    await mkdir(join(dir, 'x_1'));
+    await writeFile(join(dir, 'x_1', 'fail.log'), 'a\nb\n');
+    await writeFile(join(dir, 'x_1', 'pass.log'), 'a\n');
+    await expect(loadDataset(dir)).rejects.toThrow(/case x_1 has no readable groundtruth/);
+    await writeFile(join(dir, 'x_1', 'groundtruth'), 'DEFAULT\nE 2-3\n');
+    await expect(loadDataset(dir)).rejects.toThrow(
+      /x_1\/groundtruth labels lines 2-3 but fail.log has 2 lines/,
+    );
+    await expect(loadDataset(join(dir, 'missing'))).rejects.toThrow(
+      /cannot read the dataset folder/,
+    );
+  });
+});
