@@ -1,4 +1,4 @@
-import { decodeMessage, validateMessage } from './registry';
+import { decodeMessage, messageKey, validateMessage } from './registry';
 import { TOPICS, deadLetterTopic } from './topics.constant';
 
 const appended = {
@@ -102,5 +102,24 @@ describe('session topic contract', () => {
   it('names topics by version and dead-letter topics after them', () => {
     expect(TOPICS.sessionEvents).toMatch(/^reverie\.[a-z]+\.[a-z]+\.v\d+$/);
     expect(deadLetterTopic(TOPICS.sessionEvents)).toBe('reverie.sessions.events.v1.dlq');
+  });
+
+  it('keys session messages by session and playbook versions by agent and role', () => {
+    expect(messageKey(TOPICS.sessionEvents, appended as never)).toBe('ses_1');
+    const version = {
+      ...appended,
+      id: 'msg_2',
+      sessionId: undefined,
+      type: 'playbook.version_activated' as const,
+      payload: { playbookId: 'pb_1', role: 'navigator', version: 3, entries: [] },
+    };
+    expect(validateMessage(TOPICS.playbookVersions, version).ok).toBe(true);
+    expect(messageKey(TOPICS.playbookVersions, version as never)).toBe('acme/agt_1/navigator');
+    expect(
+      messageKey(TOPICS.playbookVersions, {
+        ...version,
+        payload: { ...version.payload, role: null },
+      } as never),
+    ).toBe('acme/agt_1');
   });
 });

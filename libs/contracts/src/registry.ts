@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { playbookTopicMessageSchema } from './playbooks/playbook.events';
+import { runTopicMessageSchema } from './runs/run.events';
 import { sessionTopicMessageSchema } from './sessions/session.events';
-import { TOPICS, type TopicName } from './topics.constant';
+import { playbookKey, TOPICS, type TopicName } from './topics.constant';
 
 /** The schema of every message allowed on each topic; used by producers and consumers alike. */
 export const TOPIC_SCHEMAS = {
   [TOPICS.sessionEvents]: sessionTopicMessageSchema,
+  [TOPICS.runCommands]: runTopicMessageSchema,
+  [TOPICS.playbookVersions]: playbookTopicMessageSchema,
 } satisfies Record<TopicName, z.ZodType>;
 
 export type TopicMessage<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;
@@ -45,4 +49,17 @@ export function decodeMessage<T extends TopicName>(
     return { ok: false, reason: `value is not JSON: ${(err as Error).message}` };
   }
   return validateMessage(topic, value);
+}
+
+/**
+ * The Kafka key of a message: its aggregate, so that order holds where it matters. Session
+ * messages go by session; playbook versions by agent (and role), which is also what compaction
+ * keeps the latest of.
+ */
+export function messageKey<T extends TopicName>(topic: T, message: TopicMessage<T>): string {
+  if (topic === TOPICS.playbookVersions) {
+    const m = message as TopicMessage<typeof TOPICS.playbookVersions>;
+    return playbookKey(m.tenantId, m.agentId, m.payload.role);
+  }
+  return message.sessionId ?? message.agentId;
 }

@@ -8,7 +8,19 @@ export const TOPICS = {
    * (started, events, feedback, ended) stays in order on one partition.
    */
   sessionEvents: 'reverie.sessions.events.v1',
+  /** Commands to run a managed session, keyed by session id; orchestrator replicas share them. */
+  runCommands: 'reverie.runs.commands.v1',
+  /**
+   * The latest playbook version of each agent (and role), keyed by `<tenant>/<agent>[/<role>]`.
+   * Compacted: a replica that reads it from the start learns every agent's current playbook.
+   */
+  playbookVersions: 'reverie.playbooks.versions.v1',
 } as const;
+
+/** The compaction key of an agent's (or one role's) playbook on the playbook topic. */
+export function playbookKey(tenantId: string, agentId: string, role?: string | null): string {
+  return role ? `${tenantId}/${agentId}/${role}` : `${tenantId}/${agentId}`;
+}
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 

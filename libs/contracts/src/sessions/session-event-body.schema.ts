@@ -62,6 +62,23 @@ export const errorEventSchema = z.object({
   code: z.string().max(128).optional(),
 });
 
+export const tokenUsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  cacheReadTokens: z.number().int().nonnegative().default(0),
+  cacheWriteTokens: z.number().int().nonnegative().default(0),
+});
+
+/** One call to a model and what it cost: how a session's token spend is known. */
+export const modelCallEventSchema = z.object({
+  ...common,
+  type: z.literal('model_call'),
+  provider: z.string().min(1).max(64),
+  model: z.string().min(1).max(128),
+  usage: tokenUsageSchema,
+  stopReason: z.string().max(64).optional(),
+});
+
 /** One step of a session as a client reports it. */
 export const sessionEventBodySchema = z.discriminatedUnion('type', [
   messageEventSchema,
@@ -70,6 +87,7 @@ export const sessionEventBodySchema = z.discriminatedUnion('type', [
   observationEventSchema,
   actionEventSchema,
   errorEventSchema,
+  modelCallEventSchema,
 ]);
 
 export type SessionEventBody = z.infer<typeof sessionEventBodySchema>;

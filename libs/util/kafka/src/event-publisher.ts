@@ -1,4 +1,4 @@
-import { validateMessage, type TopicMessage, type TopicName } from '@reverie/contracts';
+import { messageKey, validateMessage, type TopicMessage, type TopicName } from '@reverie/contracts';
 import type { Producer } from 'kafkajs';
 
 /** A message that does not match its topic's contract; never sent. */
@@ -13,7 +13,7 @@ export class ContractViolationError extends Error {
 
 /**
  * Validates messages against their topic's contract and produces them, keyed by their aggregate
- * (session, else agent) so per-aggregate order holds. Resolves only once the broker has
+ * (see `messageKey`) so per-aggregate order holds. Resolves only once the broker has
  * acknowledged every message on all in-sync replicas.
  */
 export class EventPublisher {
@@ -25,7 +25,7 @@ export class EventPublisher {
       const result = validateMessage(topic, message);
       if (!result.ok) throw new ContractViolationError(topic, result.reason);
       return {
-        key: message.sessionId ?? message.agentId,
+        key: messageKey(topic, message),
         value: JSON.stringify(result.value),
         headers: { 'reverie-type': message.type, 'reverie-schema-version': '1' },
       };
