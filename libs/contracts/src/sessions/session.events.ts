@@ -12,6 +12,13 @@ export const sessionStartedEvent = defineEvent(
     source: z.enum(['external', 'managed']),
     title: z.string().max(500).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
+    /** The playbook version the session runs with (null: none yet). */
+    playbook: z
+      .object({ playbookId: idSchema, version: z.number().int().nonnegative() })
+      .nullable()
+      .optional(),
+    /** The batch a managed session belongs to. */
+    batchId: idSchema.optional(),
   }),
 ).required({ sessionId: true });
 

@@ -13,14 +13,19 @@ export class SessionRepository {
 
   /**
    * Records a session from its started event; a second delivery of the same event, or a session
-   * the gateway already stored when it accepted the request, is left as it is.
+   * the gateway already stored when it accepted the request, is left as it is, except that the
+   * playbook version is taken from the event when it names one (an orchestrator that starts a
+   * managed session knows it; the gateway that created the session did not).
    */
   async upsertStarted(message: SessionStarted): Promise<void> {
+    const { playbook } = message.payload;
     await this.sessions
       .updateOne(
         { _id: message.sessionId, tenantId: message.tenantId },
         {
+          ...(playbook !== undefined ? { $set: { playbook } } : {}),
           $setOnInsert: {
+            batchId: message.payload.batchId,
             agentId: message.agentId,
             status: 'running',
             source: message.payload.source,

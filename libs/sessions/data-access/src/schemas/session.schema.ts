@@ -11,6 +11,10 @@ export class Session {
   @Prop({ type: String, required: true }) source!: 'external' | 'managed';
   @Prop() title?: string;
   @Prop({ type: Object }) metadata?: Record<string, unknown>;
+  /** The playbook version the session ran with, from its started event (null: none). */
+  @Prop({ type: Object, default: null }) playbook?: { playbookId: string; version: number } | null;
+  /** The batch a managed session belongs to. */
+  @Prop() batchId?: string;
   @Prop() endedAt?: Date;
   @Prop() endReason?: string;
   /** Highest stored event seq; seqs are gap-free, so it is also the stored event count. */
@@ -23,5 +27,7 @@ export type SessionDocument = HydratedDocument<Session>;
 export const SessionSchema = SchemaFactory.createForClass(Session);
 // Serves: GET /v1/sessions?agentId= (newest first, paged by id).
 SessionSchema.index({ tenantId: 1, agentId: 1, _id: -1 });
+// Serves: a batch's progress (its sessions by status).
+SessionSchema.index({ tenantId: 1, batchId: 1, status: 1 });
 // Serves: GET /v1/sessions?status= and the unfiltered listing.
 SessionSchema.index({ tenantId: 1, status: 1, _id: -1 });

@@ -67,6 +67,25 @@ describe('ApiErrorFilter', () => {
     });
   });
 
+  it("answers other libraries' domain errors by their status and code", () => {
+    const error = Object.assign(new Error('entry "x" holds an API key'), {
+      status: 422,
+      code: 'content_rejected',
+      details: [{ path: 'entries[0].guidance', message: 'looks like an API key' }],
+    });
+    expect(respond(error)).toEqual({
+      status: 422,
+      body: {
+        type: 'error',
+        error: {
+          type: 'content_rejected',
+          message: 'entry "x" holds an API key',
+          details: error.details,
+        },
+      },
+    });
+  });
+
   it('keeps Nest HTTP errors (an unknown route) with a typed body', () => {
     expect(respond(new NotFoundException('Cannot GET /v2'))).toEqual({
       status: 404,

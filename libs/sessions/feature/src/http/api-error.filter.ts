@@ -5,10 +5,11 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import { ApiError, type ApiErrorType } from '@reverie/sessions-domain';
+import { ApiError, type ApiErrorType, type FieldProblem } from '@reverie/sessions-domain';
 import type { Response } from 'express';
 
 const TYPE_BY_STATUS: Record<number, ApiErrorType | 'api_error' | 'overloaded_error'> = {
+  422: 'invalid_request_error',
   400: 'invalid_request_error',
   401: 'authentication_error',
   404: 'not_found_error',
@@ -38,6 +39,27 @@ export class ApiErrorFilter implements ExceptionFilter {
         type: exception.type,
         message: exception.message,
         details: exception.details,
+      };
+    }
+    // Other libraries' domain errors (e.g. PlaybookError) carry a status, a code and details.
+    const domain = exception as {
+      status?: unknown;
+      code?: unknown;
+      message?: string;
+      details?: FieldProblem[];
+    };
+    if (
+      exception instanceof Error &&
+      typeof domain.status === 'number' &&
+      domain.status >= 400 &&
+      domain.status < 500 &&
+      typeof domain.code === 'string'
+    ) {
+      return {
+        status: domain.status,
+        type: domain.code,
+        message: exception.message,
+        details: domain.details,
       };
     }
     // Errors raised by the body parser before Nest sees the request.

@@ -30,6 +30,8 @@ export function presentSession(s: SessionRecord) {
     title: s.title ?? null,
     metadata: s.metadata ?? {},
     eventCount: s.lastSeq,
+    playbook: s.playbook ?? null,
+    batchId: s.batchId ?? null,
     createdAt: new Date(s.createdAt).toISOString(),
     endedAt: s.endedAt ? new Date(s.endedAt).toISOString() : null,
     endReason: s.endReason ?? null,
