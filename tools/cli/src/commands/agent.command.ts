@@ -1,0 +1,18 @@
+import type { CommandContext } from './command-context';
+
+/** `reverie agent create`: an agent for managed sessions. */
+export async function agentCreateCommand(
+  ctx: CommandContext,
+  opts: { name: string; provider: string; model?: string },
+) {
+  const agent = await ctx.api.call('POST', '/v1/agents', {
+    name: opts.name,
+    model: { provider: opts.provider, ...(opts.model ? { model: opts.model } : {}) },
+  });
+  ctx.out(
+    ctx.json
+      ? JSON.stringify(agent, null, 2)
+      : `agent ${agent.id} (${agent.name}, ${agent.model.provider})`,
+  );
+  return 0;
+}

@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { CliError } from './api.client';
+import { datasetTasks } from './commands/dataset';
+import { main } from './main';
+import { Progress } from './progress';
+import { formatRanges, triageOutcome } from './triage-result';
+
+const dataset = join(__dirname, '../../../../shared/datasets/ci-breakages');
+
+describe('reverie CLI arguments', () => {
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    try {
+      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
+      return { code, out: out.join('\n') };
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      return { code: err.exitCode, out: err.message };
+    }
+  };
+
+  it('prints the usage for --help and for no command', async () => {
+    expect(await run('--help')).toEqual({
+      code: 0,
+      out: expect.stringMatching(/^usage: reverie <command>/),
+    });
+    expect((await run()).code).toBe(2);
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['fly'], /unknown command "fly"/],
+    [['run', '--agent', 'a'], /run needs --agent and --case/],
+    [['batch', '--agent', 'a', '--split', 'test'], /--split must be all, train or held-out/],
+    [['batch', '--agent', 'a', '--repeat', '0'], /--repeat must be a positive whole number/],
+    [
+      ['run', '--agent', 'a', '--case', 'c', '--provider', 'openai'],
+      /--provider must be builtin or anthropic/,
+    ],
+  ])('%j is a usage error with a usage line, not a stack trace', async (argv, message) => {
+    const result = await run(...argv);
+    expect(result.code).toBe(2);
+    expect(result.out).toMatch(message);
+    expect(result.out).toMatch(/usage: reverie/);
+  });
+
+  it('needs an API key before calling the gateway', async () => {
+    const result = await run(
+      'run',
+      '--agent',
+      'a',
+      '--case',
+      'c',
+      '--url',
+      'http://127.0.0.1:1',
+      '--key',
+      '',
+    );
+    expect(result.code).toBe(2);
+    expect(result.out).toMatch(/no API key/);
+  });
+});
+
+describe('dataset tasks', () => {
+  it('lists every case, or one side of the stable split, repeated', () => {
+    const all = datasetTasks(dataset, 'all', 1);
+    const train = datasetTasks(dataset, 'train', 1);
+    const heldOut = datasetTasks(dataset, 'held-out', 1);
+    expect(all).toHaveLength(20);
+    expect(train.length + heldOut.length).toBe(20);
+    expect(new Set([...train, ...heldOut].map((t) => t.caseId))).toEqual(
+      new Set(all.map((t) => t.caseId)),
+    );
+    expect(datasetTasks(dataset, 'held-out', 3)).toHaveLength(heldOut.length * 3);
+  });
+
+  it('says where it looked when the folder is missing', () => {
+    expect(() => datasetTasks('/nowhere', 'all', 1)).toThrow(/dataset folder \/nowhere not found/);
+  });
+});
+
+describe('output helpers', () => {
+  it('finds the result observation and formats ranges', () => {
+    const events = [
+      { type: 'action', name: 'submit_answer' },
+      {
+        type: 'observation',
+        data: {
+          result: {
+            answer: [
+              { start: 3, end: 5 },
+              { start: 9, end: 9 },
+            ],
+            f1: 0.5,
+          },
+        },
+      },
+    ];
+    expect(triageOutcome(events)).toMatchObject({ f1: 0.5 });
+    expect(triageOutcome([])).toBeNull();
+    expect(
+      formatRanges([
+        { start: 3, end: 5 },
+        { start: 9, end: 9 },
+      ]),
+    ).toBe('3-5, 9');
+  });
+
+  it('prints progress lines only when they change when not on a terminal', () => {
+    const lines: string[] = [];
+    const progress = new Progress(false, (s) => lines.push(s));
+    progress.update(1, 4, 'completed 1');
+    progress.update(1, 4, 'completed 1');
+    progress.update(4, 4, 'completed 4');
+    expect(lines).toEqual([
+      '[########......................] 1/4 completed 1\n',
+      '[##############################] 4/4 completed 4\n',
+    ]);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The `reverie` command: run managed sessions and batches against a running gateway and follow
+ * them. `npx reverie --help` lists the commands.
+ */
+import { parseArgs } from 'node:util';
+import { CliError, GatewayClient } from './api.client';
+import { agentCreateCommand } from './commands/agent.command';
+import { batchCommand } from './commands/batch.command';
+import type { CommandContext } from './commands/command-context';
+import type { Split } from './commands/dataset';
+import { runCommand } from './commands/run.command';
+import { cliDefaults } from './config/cli.config';
+import { Progress } from './progress';
+
+export const USAGE = `usage: reverie <command> [options]
+
+commands:
+  agent create --name <name> [--provider builtin|anthropic] [--model <model>]
+  run   --agent <agent id> --case <case id>             one ci-log-triage session, followed to its end
+  batch --agent <agent id> [--split all|train|held-out] [--repeat <n>] [--dataset <folder>]
+                                                        one session per dataset case, with a progress bar
+
+options:
+  --url <gateway url>      default $REVERIE_URL or http://localhost:3000
+  --key <api key>          default $REVERIE_API_KEY
+  --provider, --model      model settings for the run (default: the agent's)
+  --timeout <seconds>      how long to follow before giving up (default 600)
+  --json                   machine-readable output on stdout
+  -h, --help`;
+
+const OPTIONS = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  agent: { type: 'string' },
+  case: { type: 'string' },
+  name: { type: 'string' },
+  provider: { type: 'string' },
+  model: { type: 'string' },
+  split: { type: 'string', default: 'all' },
+  repeat: { type: 'string', default: '1' },
+  dataset: { type: 'string' },
+  timeout: { type: 'string', default: '600' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function usageError(message: string): never {
+  throw new CliError(`${message}\n${USAGE}`, 2);
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    usageError(`--${flag} must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+export async function main(
+  argv: string[],
+  io = { out: (s: string) => console.log(s), err: (s: string) => process.stderr.write(`${s}\n`) },
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help || positionals.length === 0) {
+    io.out(USAGE);
+    return v.help ? 0 : 2;
+  }
+  const defaults = cliDefaults();
+  const provider = v.provider;
+  if (provider !== undefined && provider !== 'builtin' && provider !== 'anthropic') {
+    usageError(`--provider must be builtin or anthropic, not "${provider}"`);
+  }
+  const timeoutMs = positiveInt(v.timeout, 'timeout') * 1_000;
+  const ctx: CommandContext = {
+    api: new GatewayClient((v.url ?? defaults.url).replace(/\/$/, ''), v.key ?? defaults.apiKey),
+    json: v.json,
+    progress: new Progress(defaults.isTty && !v.json),
+    out: io.out,
+    log: v.json ? () => undefined : io.err,
+    poll: async (check) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await check())) {
+        if (Date.now() > deadline)
+          throw new CliError(
+            `still running after ${timeoutMs / 1000} s; raise --timeout or check the orchestrator's logs`,
+          );
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    },
+    modelOverride: provider ? { model: { provider, ...(v.model ? { model: v.model } : {}) } } : {},
+  };
+  const [command, sub] = positionals;
+  switch (command) {
+    case 'agent':
+      if (sub !== 'create' || !v.name) usageError('agent create needs --name');
+      return agentCreateCommand(ctx, {
+        name: v.name,
+        provider: provider ?? 'builtin',
+        model: v.model,
+      });
+    case 'run':
+      if (!v.agent || !v.case) usageError('run needs --agent and --case');
+      return runCommand(ctx, { agent: v.agent, caseId: v.case });
+    case 'batch': {
+      if (!v.agent) usageError('batch needs --agent');
+      if (!['all', 'train', 'held-out'].includes(v.split))
+        usageError(`--split must be all, train or held-out, not "${v.split}"`);
+      const dataset = v.dataset ?? `${defaults.datasetsDir}/ci-breakages`;
+      return batchCommand(ctx, {
+        agent: v.agent,
+        dataset,
+        split: v.split as Split,
+        repeat: positiveInt(v.repeat, 'repeat'),
+      });
+    }
+    default:
+      usageError(`unknown command "${command}"`);
+  }
+}
+
+/** Runs the CLI and turns every expected failure into one line and an exit code. */
+export async function run(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`reverie: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`reverie: unexpected error: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
