@@ -3,5 +3,7 @@ export * from './envelope.schema';
 export * from './registry';
 export * from './sessions/session-event-body.schema';
 export * from './sessions/session.events';
+export * from './sessions/session-event-id';
+export * from './sessions/event-appended';
 export * from './runs/run.events';
 export * from './playbooks/playbook.events';

@@ -1,27 +1,3 @@
-import {
-  SCHEMA_VERSION,
-  type SessionEventAppended,
-  type SessionEventBody,
-} from '@reverie/contracts';
-import { sessionEventId } from './ids';
-
-/**
- * The message that appends one event to a session. Its id is derived from (tenant, session,
- * client event id), so building it twice for the same event gives the same message.
- */
-export function eventAppended(
-  to: { tenantId: string; agentId: string; sessionId: string },
-  event: SessionEventBody,
-  receivedAt: string,
-): SessionEventAppended {
-  return {
-    id: sessionEventId(to.tenantId, to.sessionId, event.clientEventId),
-    type: 'session.event_appended',
-    tenantId: to.tenantId,
-    agentId: to.agentId,
-    sessionId: to.sessionId,
-    occurredAt: event.occurredAt ?? receivedAt,
-    schemaVersion: SCHEMA_VERSION,
-    payload: { event, receivedAt },
-  };
-}
+// The builder lives in the contracts (every producer of session events must derive the same ids);
+// re-exported so existing imports from @reverie/sessions-domain keep working.
+export { eventAppended } from '@reverie/contracts';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A new id such as `ses_0194f2c3a1b24e0c9d8a7b6c5d4e3f21`: a prefix naming the resource, then a
@@ -9,15 +9,20 @@ export function newId(prefix: string, now = Date.now()): string {
 }
 
 /**
- * The stable id of a session event: the same (tenant, session, client event id) always maps to the
- * same id (a name-based UUID, RFC 9562 v5 layout), which is what makes re-sends idempotent.
+ * `count` new ids made at the same moment, sorted: handing them out in order keeps their sort
+ * order the order they were handed out in (a batch's sessions list in task order).
  */
-export function sessionEventId(tenantId: string, sessionId: string, clientEventId: string): string {
-  const hash = createHash('sha1')
-    .update(`reverie:session-event:${tenantId}\u0000${sessionId}\u0000${clientEventId}`)
-    .digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+export function newIds(prefix: string, count: number, now = Date.now()): string[] {
+  return Array.from({ length: count }, () => newId(prefix, now)).sort();
 }
+
+/**
+ * The envelope id of the command that runs a managed session: one per session, so a command sent
+ * twice is recognisable as the same command.
+ */
+export function runCommandId(sessionId: string): string {
+  return `run_${sessionId}`;
+}
+
+// Derived in the contracts (every producer must agree); re-exported for existing imports.
+export { sessionEventId } from '@reverie/contracts';

@@ -1,0 +1,30 @@
+import { validateMessage } from '../registry';
+import { TOPICS } from '../topics.constant';
+import { eventAppended } from './event-appended';
+import { sessionEventId } from './session-event-id';
+
+describe('session event ids', () => {
+  it('derives the same id from the same tenant, session and client id only', () => {
+    const id = sessionEventId('acme', 'ses_1', 'e-1');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sessionEventId('acme', 'ses_1', 'e-1')).toBe(id);
+    expect(sessionEventId('acme', 'ses_1', 'e-2')).not.toBe(id);
+    expect(sessionEventId('acme', 'ses_2', 'e-1')).not.toBe(id);
+    expect(sessionEventId('other', 'ses_1', 'e-1')).not.toBe(id);
+  });
+
+  it('builds a valid event_appended message whose id is the stable event id', () => {
+    const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
+    const at = '2026-11-22T10:00:00.000Z';
+    const message = eventAppended(
+      to,
+      { clientEventId: 'step-1-action', type: 'action', name: 'go' },
+      at,
+    );
+    expect(message).toMatchObject({
+      id: sessionEventId('acme', 'ses_1', 'step-1-action'),
+      occurredAt: at,
+    });
+    expect(validateMessage(TOPICS.sessionEvents, message).ok).toBe(true);
+  });
+});
