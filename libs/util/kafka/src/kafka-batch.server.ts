@@ -25,6 +25,12 @@ export interface KafkaBatchServerOptions {
   settings: KafkaSettings;
   /** Largest number of messages handed to a handler in one call. */
   maxChunk?: number;
+  /**
+   * How many partitions are handled at once (default 1). Order still holds within each
+   * partition; raise it when handlers wait on slow work (running sessions) rather than on a
+   * shared resource that would only be slowed down by more parallel callers.
+   */
+  partitionsConsumedConcurrently?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -92,6 +98,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.logger.log(`consuming ${topics.join(', ')} as group ${settings.groupId}`);
