@@ -1,11 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
-import { TOPICS } from '@reverie/contracts';
+import { TOPICS, type TopicName } from '@reverie/contracts';
 import type { Connection } from 'mongoose';
 import { startService } from '@reverie/service-kit';
 import { createApiKey } from '@reverie/sessions-feature';
 import { ApiClient, anAgent } from '@reverie/testing';
-import { baseUrl, serviceEnv, startGroupAtEnd, uniqueName } from '@reverie/testing/integration';
+import {
+  baseUrl,
+  serviceEnv,
+  startGroupAtEnd,
+  testKafka,
+  uniqueName,
+} from '@reverie/testing/integration';
 import { gatewayService } from '../src/app.module';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config/gateway.config';
 
@@ -77,4 +83,40 @@ export async function readAllEvents(api: ApiClient, sessionId: string, pageSize 
     if (!page.body.has_more) return all;
     after = page.body.last_seq;
   }
+}
+
+export interface TappedMessage {
+  partition: number;
+  key: string;
+  // Tests assert on arbitrary message fields.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  value: any;
+}
+
+/**
+ * Reads everything published to `topic` from now on, with a consumer group of its own (what is
+ * already on a long-lived broker is skipped), into `messages`. Close it in afterAll.
+ */
+export async function tapTopic(topic: TopicName) {
+  const groupId = uniqueName('test-tap');
+  await startGroupAtEnd(groupId, topic);
+  const consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const messages: TappedMessage[] = [];
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      messages.push({
+        partition,
+        key: message.key?.toString() ?? '',
+        value: JSON.parse(message.value?.toString() ?? 'null'),
+      });
+    },
+  });
+  return {
+    messages,
+    /** What was read for one session. */
+    forSession: (sessionId: string) => messages.filter((m) => m.value?.sessionId === sessionId),
+    close: () => consumer.disconnect(),
+  };
 }

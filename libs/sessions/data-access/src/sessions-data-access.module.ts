@@ -4,11 +4,13 @@ import { ModuleRef } from '@nestjs/core';
 import type { Model } from 'mongoose';
 import { AgentRepository } from './repositories/agent.repository';
 import { ApiKeyRepository } from './repositories/api-key.repository';
+import { BatchRepository } from './repositories/batch.repository';
 import { FeedbackRepository } from './repositories/feedback.repository';
 import { SessionEventRepository } from './repositories/session-event.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { Agent, AgentSchema } from './schemas/agent.schema';
 import { ApiKey, ApiKeySchema } from './schemas/api-key.schema';
+import { Batch, BatchSchema } from './schemas/batch.schema';
 import { Feedback, FeedbackSchema } from './schemas/feedback.schema';
 import { SessionEvent, SessionEventSchema } from './schemas/session-event.schema';
 import { Session, SessionSchema } from './schemas/session.schema';
@@ -19,6 +21,7 @@ const MODELS = [
   { name: SessionEvent.name, schema: SessionEventSchema },
   { name: Feedback.name, schema: FeedbackSchema },
   { name: ApiKey.name, schema: ApiKeySchema },
+  { name: Batch.name, schema: BatchSchema },
 ];
 
 const REPOSITORIES = [
@@ -27,6 +30,7 @@ const REPOSITORIES = [
   SessionEventRepository,
   FeedbackRepository,
   ApiKeyRepository,
+  BatchRepository,
 ];
 
 /** The gateway's collections. Unique indexes are built before the service takes traffic. */

@@ -4,5 +4,8 @@ export * from './errors';
 export * from './validation';
 export * from './agent.schema';
 export * from './session.schema';
+export * from './run.schema';
+export * from './batch-progress';
 export * from './append-plan';
 export * from './event-appended';
+export * from './run-requested';

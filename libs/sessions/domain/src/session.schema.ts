@@ -1,5 +1,6 @@
 import { FEEDBACK_RATINGS, idSchema, SESSION_END_STATUSES } from '@reverie/contracts';
 import { z } from 'zod';
+import { runRequestSchema } from './run.schema';
 
 export const SESSION_STATUSES = ['running', ...SESSION_END_STATUSES] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -12,6 +13,8 @@ export const createSessionSchema = z
       .record(z.string(), z.unknown())
       .refine((m) => JSON.stringify(m).length <= 16_384, 'must be at most 16 KiB as JSON')
       .optional(),
+    /** Makes a managed session: an orchestrator runs this task (no `run`: the client does). */
+    run: runRequestSchema.optional(),
   })
   .strict();
 
@@ -37,6 +40,7 @@ export const listSessionsQuerySchema = z
   .object({
     agentId: idSchema.optional(),
     status: z.enum(SESSION_STATUSES).optional(),
+    batchId: idSchema.optional(),
     limit: limit(100, 20),
     /** Cursor: the last id of the previous page. */
     after_id: idSchema.optional(),
@@ -51,8 +55,28 @@ export const listEventsQuerySchema = z
   })
   .strict();
 
+export const listBatchesQuerySchema = z
+  .object({
+    agentId: idSchema.optional(),
+    limit: limit(100, 20),
+    /** Cursor: the last id of the previous page. */
+    after_id: idSchema.optional(),
+  })
+  .strict();
+
+/** The sessions shown with a batch, in task order, paged. */
+export const batchSessionsQuerySchema = z
+  .object({
+    limit: limit(1_000, 100),
+    /** Cursor: the last session id of the previous page. */
+    after_id: idSchema.optional(),
+  })
+  .strict();
+
 export type CreateSessionInput = z.infer<typeof createSessionSchema>;
 export type EndSessionInput = z.infer<typeof endSessionSchema>;
 export type FeedbackInput = z.infer<typeof feedbackSchema>;
 export type ListSessionsQuery = z.infer<typeof listSessionsQuerySchema>;
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
+export type ListBatchesQuery = z.infer<typeof listBatchesQuerySchema>;
+export type BatchSessionsQuery = z.infer<typeof batchSessionsQuerySchema>;

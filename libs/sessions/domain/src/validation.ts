@@ -17,6 +17,9 @@ export function fieldProblems(error: z.ZodError, prefix?: string): FieldProblem[
   }));
 }
 
+/** Most field problems one error lists (a thousand bad tasks need not all be spelled out). */
+const MAX_DETAILS = 50;
+
 /** Parses input or throws a 400 that lists each wrong field with the reason. */
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,
@@ -30,6 +33,6 @@ export function parseOrThrow<S extends z.ZodType>(
   const first = details[0];
   throw invalidRequest(
     `invalid ${what}: ${first.path} ${first.message}${details.length > 1 ? ` (and ${details.length - 1} more)` : ''}`,
-    details,
+    details.slice(0, MAX_DETAILS),
   );
 }

@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { SessionEndStatus, SessionStarted } from '@reverie/contracts';
+import type { RunSpec, SessionEndStatus, SessionStarted } from '@reverie/contracts';
 import type { ListSessionsQuery } from '@reverie/sessions-domain';
 import type { Model, QueryFilter } from 'mongoose';
 import { Session } from '../schemas/session.schema';
 
 export type SessionRecord = Session;
+
+/** A managed session as the gateway stores it when it accepts the request. */
+export interface NewManagedSession {
+  _id: string;
+  agentId: string;
+  title?: string;
+  metadata?: Record<string, unknown>;
+  run: RunSpec;
+  batchId?: string;
+}
 
 @Injectable()
 export class SessionRepository {
@@ -40,6 +50,84 @@ export class SessionRepository {
       .exec();
   }
 
+  /**
+   * Stores managed sessions, `running`, before their run commands are sent: by the time an
+   * orchestrator starts one (and its `session.started` reaches ingest, which then only fills in
+   * the playbook version), the session, its run and its batch are already there.
+   */
+  async insertManaged(tenantId: string, sessions: NewManagedSession[], at: Date): Promise<void> {
+    if (sessions.length === 0) return;
+    await this.sessions.insertMany(
+      sessions.map((s) => ({
+        ...s,
+        tenantId,
+        status: 'running',
+        source: 'managed',
+        playbook: null,
+        lastSeq: 0,
+        createdAt: at,
+        updatedAt: at,
+      })),
+      { ordered: true },
+    );
+  }
+
+  /**
+   * Ends sessions that never started because their run command could not be sent. Only running
+   * ones change, so a session the orchestrator already ended keeps its status.
+   */
+  async cancelUnstarted(tenantId: string, ids: string[], reason: string, at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sessions
+      .updateMany(
+        { tenantId, _id: { $in: ids }, status: 'running' },
+        { $set: { status: 'canceled', endReason: reason, endedAt: at } },
+      )
+      .exec();
+  }
+
+  /** Removes a batch's sessions; only to undo a batch that could not be stored whole. */
+  async deleteBatchSessions(tenantId: string, batchId: string): Promise<void> {
+    await this.sessions.deleteMany({ tenantId, batchId }).exec();
+  }
+
+  /** How many sessions of each batch are in each status: batch id -> status -> count. */
+  async countByBatchAndStatus(
+    tenantId: string,
+    batchIds: string[],
+  ): Promise<Map<string, Record<string, number>>> {
+    const counts = new Map<string, Record<string, number>>(batchIds.map((id) => [id, {}]));
+    if (batchIds.length === 0) return counts;
+    const rows = await this.sessions
+      .aggregate<{ _id: { batchId: string; status: string }; n: number }>([
+        { $match: { tenantId, batchId: { $in: batchIds } } },
+        { $group: { _id: { batchId: '$batchId', status: '$status' }, n: { $sum: 1 } } },
+      ])
+      .exec();
+    for (const { _id, n } of rows) {
+      const forBatch = counts.get(_id.batchId);
+      if (forBatch) forBatch[_id.status] = n;
+    }
+    return counts;
+  }
+
+  /** A batch's sessions in id (= task) order after `afterId`, `limit + 1` fetched. */
+  batchPage(
+    tenantId: string,
+    batchId: string,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<SessionRecord[]> {
+    const filter: QueryFilter<Session> = { tenantId, batchId };
+    if (afterId) filter._id = { $gt: afterId };
+    return this.sessions
+      .find(filter)
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<SessionRecord[]>()
+      .exec();
+  }
+
   findById(tenantId: string, id: string): Promise<SessionRecord | null> {
     return this.sessions.findOne({ _id: id, tenantId }).lean<SessionRecord>().exec();
   }
@@ -49,6 +137,7 @@ export class SessionRepository {
     const filter: QueryFilter<Session> = { tenantId };
     if (query.agentId) filter.agentId = query.agentId;
     if (query.status) filter.status = query.status;
+    if (query.batchId) filter.batchId = query.batchId;
     if (query.after_id) filter._id = { $lt: query.after_id };
     return this.sessions
       .find(filter)

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { RunSpec } from '@reverie/contracts';
 import type { SessionStatus } from '@reverie/sessions-domain';
 import type { HydratedDocument } from 'mongoose';
 
@@ -15,6 +16,8 @@ export class Session {
   @Prop({ type: Object, default: null }) playbook?: { playbookId: string; version: number } | null;
   /** The batch a managed session belongs to. */
   @Prop() batchId?: string;
+  /** What a managed session runs (environment, task, model settings); none for external ones. */
+  @Prop({ type: Object }) run?: RunSpec;
   @Prop() endedAt?: Date;
   @Prop() endReason?: string;
   /** Highest stored event seq; seqs are gap-free, so it is also the stored event count. */
@@ -29,5 +32,7 @@ export const SessionSchema = SchemaFactory.createForClass(Session);
 SessionSchema.index({ tenantId: 1, agentId: 1, _id: -1 });
 // Serves: a batch's progress (its sessions by status).
 SessionSchema.index({ tenantId: 1, batchId: 1, status: 1 });
+// Serves: a batch's sessions in task order (GET /v1/batches/:id) and GET /v1/sessions?batchId=.
+SessionSchema.index({ tenantId: 1, batchId: 1, _id: 1 });
 // Serves: GET /v1/sessions?status= and the unfiltered listing.
 SessionSchema.index({ tenantId: 1, status: 1, _id: -1 });

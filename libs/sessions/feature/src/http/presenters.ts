@@ -1,9 +1,11 @@
 import type {
   AgentRecord,
+  BatchRecord,
   FeedbackRecord,
   SessionEventRecord,
   SessionRecord,
 } from '@reverie/sessions-data-access';
+import type { BatchProgress } from '@reverie/sessions-domain';
 
 /** The public shapes of stored records: ids as `id`, no tenant, ISO dates. */
 export function presentAgent(a: AgentRecord) {
@@ -32,6 +34,8 @@ export function presentSession(s: SessionRecord) {
     eventCount: s.lastSeq,
     playbook: s.playbook ?? null,
     batchId: s.batchId ?? null,
+    /** What a managed session runs; null for an external one. */
+    run: s.run ?? null,
     createdAt: new Date(s.createdAt).toISOString(),
     endedAt: s.endedAt ? new Date(s.endedAt).toISOString() : null,
     endReason: s.endReason ?? null,
@@ -58,4 +62,24 @@ export function presentFeedback(f: FeedbackRecord) {
     eventId: f.eventId ?? null,
     createdAt: new Date(f.createdAt).toISOString(),
   };
+}
+
+/** A batch with its progress, counted from its sessions. */
+export function presentBatch(b: BatchRecord, progress: BatchProgress) {
+  return {
+    id: b._id,
+    type: 'batch' as const,
+    agentId: b.agentId,
+    title: b.title ?? null,
+    run: b.run,
+    total: b.total,
+    counts: progress.counts,
+    done: progress.done,
+    createdAt: new Date(b.createdAt).toISOString(),
+  };
+}
+
+/** One session as a batch lists it. */
+export function presentBatchSession(s: SessionRecord) {
+  return { id: s._id, status: s.status, task: s.run?.task ?? null, eventCount: s.lastSeq };
 }

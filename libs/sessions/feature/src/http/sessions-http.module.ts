@@ -5,24 +5,29 @@ import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { ApiErrorFilter } from './api-error.filter';
 import { ApiKeyGuard } from './api-key.guard';
+import { BatchesController } from './batches.controller';
+import { BatchesService } from './batches.service';
+import { ManagedRunsService } from './managed-runs.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
-/** The public REST API for agents, sessions, events and feedback. */
+/** The public REST API for agents, sessions (external and managed), batches, events and feedback. */
 @Module({})
 export class SessionsHttpModule {
   static register(options: SessionsHttpOptions): DynamicModule {
     return {
       module: SessionsHttpModule,
       imports: [SessionsDataAccessModule],
-      controllers: [AgentsController, SessionsController],
+      controllers: [AgentsController, SessionsController, BatchesController],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
         ApiKeyGuard,
         AgentsService,
         SessionsService,
+        ManagedRunsService,
+        BatchesService,
       ],
     };
   }

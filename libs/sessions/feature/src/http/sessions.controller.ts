@@ -23,7 +23,12 @@ export class SessionsController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Start a session for an agent' })
+  @ApiOperation({
+    summary: 'Start a session for an agent',
+    description:
+      'Without `run`, an external session: the client posts its events. With `run`, a managed ' +
+      'session: the gateway stores it `running` and sends a run command; an orchestrator runs it.',
+  })
   @ApiBody({ schema: openApiSchema(createSessionSchema) })
   async create(@TenantId() tenantId: string, @Body() body: unknown) {
     return presentSession(await this.sessions.create(tenantId, body));
@@ -33,6 +38,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'List sessions, newest first' })
   @ApiQuery({ name: 'agentId', required: false })
   @ApiQuery({ name: 'status', required: false, enum: SESSION_STATUSES })
+  @ApiQuery({ name: 'batchId', required: false })
   @ApiQuery({
     name: 'limit',
     required: false,

@@ -24,9 +24,11 @@ import {
   newId,
   notFound,
   parseOrThrow,
+  taskTitle,
   tooLarge,
   type FieldProblem,
 } from '@reverie/sessions-domain';
+import { ManagedRunsService } from './managed-runs.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 
 export interface Page<T> {
@@ -47,6 +49,7 @@ export class SessionsService {
     private readonly events: SessionEventRepository,
     private readonly feedbackRepo: FeedbackRepository,
     private readonly publisher: EventPublisher,
+    private readonly runs: ManagedRunsService,
     @Inject(SESSIONS_HTTP_OPTIONS) private readonly options: SessionsHttpOptions,
   ) {}
 
@@ -57,6 +60,19 @@ export class SessionsService {
       throw notFound(`agent "${input.agentId}" not found; create one with POST /v1/agents`);
     const sessionId = newId('ses');
     const now = new Date();
+    if (input.run) {
+      // Managed: stored by the gateway, started (and announced) by an orchestrator.
+      const managed = {
+        _id: sessionId,
+        agentId: agent._id,
+        title: input.title ?? taskTitle(input.run),
+        metadata: input.metadata,
+        run: input.run,
+      };
+      await this.runs.store(tenantId, [managed], now);
+      await this.runs.dispatch(tenantId, agent, [managed], now);
+      return this.getSession(tenantId, sessionId);
+    }
     const started = {
       id: newId('msg'),
       type: 'session.started' as const,

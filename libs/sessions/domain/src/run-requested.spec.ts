@@ -1,0 +1,48 @@
+import { TOPICS, validateMessage } from '@reverie/contracts';
+import { newIds } from './ids';
+import { runModelOf, runRequested } from './run-requested';
+
+describe('run commands', () => {
+  it('builds a run.requested that the contract accepts, one id per session', () => {
+    const at = new Date('2026-11-22T10:00:00Z');
+    // The agent's stored settings may hold more than a run uses (temperature).
+    const agentModel = {
+      provider: 'anthropic' as const,
+      model: 'm',
+      maxTokens: 100,
+      temperature: 0.2,
+    };
+    const command = runRequested(
+      { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' },
+      { environment: 'ci-log-triage', task: { caseId: 'a' } },
+      runModelOf(agentModel),
+      at,
+      'bat_1',
+    );
+    expect(validateMessage(TOPICS.runCommands, command)).toEqual({ ok: true, value: command });
+    expect(command).toMatchObject({
+      id: 'run_ses_1',
+      sessionId: 'ses_1',
+      occurredAt: at.toISOString(),
+      payload: {
+        batchId: 'bat_1',
+        agentModel: { provider: 'anthropic', model: 'm', maxTokens: 100 },
+      },
+    });
+    expect(command.payload.agentModel).not.toHaveProperty('temperature');
+    const single = runRequested(
+      { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_2' },
+      { environment: 'ci-log-triage', task: { caseId: 'a' } },
+      runModelOf({ provider: 'builtin' }),
+      at,
+    );
+    expect(single.payload).not.toHaveProperty('batchId');
+  });
+
+  it('hands out ids made together in sorted order', () => {
+    const ids = newIds('ses', 500, 1_000);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(500);
+    expect(ids[0]).toMatch(/^ses_[0-9a-f]{32}$/);
+  });
+});

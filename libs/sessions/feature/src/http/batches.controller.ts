@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { batchRunSchema, MAX_BATCH_TASKS, TASK_SCHEMAS } from '@reverie/sessions-domain';
+import { z } from 'zod';
+import { ApiKeyGuard } from './api-key.guard';
+import { BatchesService, type BatchDetail } from './batches.service';
+import { openApiSchema } from './openapi';
+import { presentBatch, presentBatchSession } from './presenters';
+import { TenantId } from './tenant.decorator';
+
+/** The request body as documented: tasks shown with the shape of each environment's task. */
+const documentedBatch = z.object({
+  agentId: z.string(),
+  title: z.string().max(500).optional(),
+  run: batchRunSchema,
+  // One member per environment (list each new one here).
+  tasks: z
+    .array(z.union([TASK_SCHEMAS['ci-log-triage']]))
+    .min(1)
+    .max(MAX_BATCH_TASKS),
+});
+
+function present(detail: BatchDetail) {
+  const sessions = detail.sessions.data.map(presentBatchSession);
+  return {
+    ...presentBatch(detail.batch, detail.progress),
+    sessions,
+    has_more: detail.sessions.hasMore,
+    last_id: sessions.at(-1)?.id ?? null,
+  };
+}
+
+@ApiTags('batches')
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/batches')
+export class BatchesController {
+  constructor(private readonly batches: BatchesService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Start a batch: one managed session per task, each run by an orchestrator',
+    description: `At most ${MAX_BATCH_TASKS} tasks. Answers with the batch and its progress.`,
+  })
+  @ApiBody({ schema: openApiSchema(documentedBatch) })
+  async create(@TenantId() tenantId: string, @Body() body: unknown) {
+    return present(await this.batches.create(tenantId, body));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List batches with their progress, newest first' })
+  @ApiQuery({ name: 'agentId', required: false })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
+    const page = await this.batches.list(tenantId, query);
+    const data = page.data.map((b) => presentBatch(b.batch, b.progress));
+    return { data, has_more: page.hasMore, last_id: data.at(-1)?.id ?? null };
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: "A batch's progress and its sessions in task order, paged",
+    description: '`counts` and `done` cover the whole batch; `sessions` is one page of it.',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  })
+  @ApiQuery({
+    name: 'after_id',
+    required: false,
+    description: 'last session id of the previous page',
+  })
+  async get(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ) {
+    return present(await this.batches.get(tenantId, id, query));
+  }
+}

@@ -1,0 +1,43 @@
+import type { EventPublisher } from '@reverie/kafka';
+import type { NewManagedSession, SessionRepository } from '@reverie/sessions-data-access';
+import { ManagedRunsService } from './managed-runs.service';
+
+// A broker that fails half-way through a large batch cannot be produced on demand here, so this
+// one case uses stand-ins; the integration tests cover the working path on a real broker.
+describe('ManagedRunsService when sending run commands fails', () => {
+  const sessions = (n: number): NewManagedSession[] =>
+    Array.from({ length: n }, (_, i) => ({
+      _id: `ses_${String(i).padStart(4, '0')}`,
+      agentId: 'agt_1',
+      run: { environment: 'ci-log-triage', task: { caseId: `c${i}` } },
+      batchId: 'bat_1',
+    }));
+
+  it('cancels the sessions whose commands were not acknowledged and reports the failure', async () => {
+    const sent: string[] = [];
+    const publisher = {
+      publish: jest.fn(async (_topic: string, messages: { sessionId: string }[]) => {
+        if (sent.length >= 400) throw new Error('KafkaJS: broker went away');
+        sent.push(...messages.map((m) => m.sessionId));
+      }),
+    };
+    const cancelUnstarted = jest.fn(async () => undefined);
+    const service = new ManagedRunsService(
+      { cancelUnstarted } as unknown as SessionRepository,
+      publisher as unknown as EventPublisher,
+    );
+    const all = sessions(450);
+
+    await expect(
+      service.dispatch('acme', { _id: 'agt_1', model: { provider: 'builtin' } }, all, new Date()),
+    ).rejects.toThrow(/broker went away/);
+
+    expect(sent).toEqual(all.slice(0, 400).map((s) => s._id));
+    expect(cancelUnstarted).toHaveBeenCalledWith(
+      'acme',
+      all.slice(400).map((s) => s._id),
+      expect.stringMatching(/^the run command could not be sent \(KafkaJS: broker went away\)/),
+      expect.any(Date),
+    );
+  });
+});
