@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPICS } from '@reverie/contracts';
 import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import { SessionsHttpModule, SessionsIngestModule, setupOpenApi } from '@reverie/sessions-feature';
 import type { GatewayConfig } from './config/gateway.config';
@@ -13,12 +14,17 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config, {
-          topics: [{ topic: TOPICS.sessionEvents, withDeadLetter: true }],
+          topics: [
+            { topic: TOPICS.sessionEvents, withDeadLetter: true },
+            { topic: TOPICS.runCommands },
+            { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+          ],
         }),
         SessionsHttpModule.register({
           maxEventsPerRequest: config.maxEventsPerRequest,
           maxEventBytes: config.maxEventBytes,
         }),
+        PlaybooksHttpModule,
         ...(config.ingestEnabled ? [SessionsIngestModule] : []),
       ],
     };

@@ -1,0 +1,53 @@
+import type { PlaybookVersion } from '@reverie/playbooks-domain';
+import { versionDocId } from '../playbook-id';
+import type { PlaybookVersionDoc } from '../schemas/playbook-version.schema';
+
+/** A stored version: the domain's version plus when its activation was last published. */
+export type StoredPlaybookVersion = PlaybookVersion & {
+  /** ISO time Kafka acknowledged `playbook.version_activated` for it; null if not (yet). */
+  publishedAt: string | null;
+};
+
+/** A version without its entries: what listings return. */
+export type PlaybookVersionSummary = Omit<StoredPlaybookVersion, 'entries'>;
+
+export function toDocument(tenantId: string, v: PlaybookVersion): PlaybookVersionDoc {
+  return {
+    _id: versionDocId(v.playbookId, v.version),
+    tenantId,
+    agentId: v.agentId,
+    role: v.role ?? null,
+    playbookId: v.playbookId,
+    version: v.version,
+    parentVersion: v.parentVersion,
+    author: v.author,
+    ...(v.message !== undefined && { message: v.message }),
+    status: v.status,
+    entries: v.entries,
+    diff: v.diff,
+    createdAt: new Date(v.createdAt),
+    publishedAt: null,
+  };
+}
+
+/** Back to the domain's shape: no storage fields, `role` left out for the whole agent. */
+export function fromDocument(doc: PlaybookVersionDoc): StoredPlaybookVersion;
+export function fromDocument(doc: Omit<PlaybookVersionDoc, 'entries'>): PlaybookVersionSummary;
+export function fromDocument(
+  doc: Omit<PlaybookVersionDoc, 'entries'> & { entries?: PlaybookVersionDoc['entries'] },
+): StoredPlaybookVersion | PlaybookVersionSummary {
+  return {
+    playbookId: doc.playbookId,
+    agentId: doc.agentId,
+    ...(doc.role ? { role: doc.role } : {}),
+    version: doc.version,
+    parentVersion: doc.parentVersion ?? null,
+    author: doc.author,
+    ...(doc.message !== undefined && doc.message !== null && { message: doc.message }),
+    createdAt: new Date(doc.createdAt).toISOString(),
+    ...(doc.entries !== undefined && { entries: doc.entries }),
+    status: doc.status,
+    diff: doc.diff,
+    publishedAt: doc.publishedAt ? new Date(doc.publishedAt).toISOString() : null,
+  };
+}

@@ -1,0 +1,62 @@
+import type { PlaybookVersionSummary, StoredPlaybookVersion } from '@reverie/playbooks-data-access';
+import type { PlaybookDiff } from '@reverie/playbooks-domain';
+
+/** Which playbook a request is about. */
+export interface PlaybookRef {
+  tenantId: string;
+  agentId: string;
+  role?: string;
+  playbookId: string;
+}
+
+/** The playbook's base path, with `?role=` when it is a role's: used in hints. */
+export function playbookPath(ref: Pick<PlaybookRef, 'agentId' | 'role'>, suffix = ''): string {
+  return `/v1/agents/${ref.agentId}/playbook${suffix}${ref.role ? `?role=${ref.role}` : ''}`;
+}
+
+const EMPTY_DIFF: PlaybookDiff = { added: [], removed: [], changed: [] };
+
+/** A version without its entries, as listed. */
+export function presentSummary(v: PlaybookVersionSummary) {
+  return {
+    type: 'playbook_version' as const,
+    playbookId: v.playbookId,
+    agentId: v.agentId,
+    role: v.role ?? null,
+    version: v.version,
+    parentVersion: v.parentVersion,
+    status: v.status,
+    author: v.author,
+    message: v.message ?? null,
+    createdAt: v.createdAt,
+    publishedAt: v.publishedAt,
+    diff: v.diff,
+  };
+}
+
+export function presentVersion(v: StoredPlaybookVersion) {
+  return { ...presentSummary(v), entries: v.entries };
+}
+
+/**
+ * What GET answers for an agent with no playbook yet: version 0, no entries, `status: "empty"`
+ * and a hint, so a reader (an agent about to run) needs no special case for a 404.
+ */
+export function presentEmpty(ref: PlaybookRef) {
+  return {
+    type: 'playbook_version' as const,
+    playbookId: ref.playbookId,
+    agentId: ref.agentId,
+    role: ref.role ?? null,
+    version: 0,
+    parentVersion: null,
+    status: 'empty' as const,
+    author: null,
+    message: null,
+    createdAt: null,
+    publishedAt: null,
+    diff: EMPTY_DIFF,
+    entries: [],
+    hint: `no playbook version yet; add an entry with POST ${playbookPath(ref, '/entries')}`,
+  };
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
+import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
+import { ApiKeyGuard } from '@reverie/sessions-feature';
+import { PlaybooksController } from './playbooks.controller';
+import { PlaybooksService } from './playbooks.service';
+
+/**
+ * The playbook REST API under /v1/agents/:agentId/playbook. Needs Mongoose and Kafka
+ * (`EventPublisher`) from the platform module; errors are rendered by the `ApiErrorFilter` that
+ * `SessionsHttpModule` installs app-wide.
+ */
+@Module({
+  imports: [SessionsDataAccessModule, PlaybooksDataAccessModule],
+  controllers: [PlaybooksController],
+  providers: [ApiKeyGuard, PlaybooksService],
+})
+export class PlaybooksHttpModule {}

@@ -1,0 +1,3 @@
+export * from './http/playbooks-http.module';
+export * from './http/key-id.decorator';
+export * from './playbook-activated.event';
