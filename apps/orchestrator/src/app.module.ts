@@ -1,14 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@reverie/service-kit';
+import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { ORCHESTRATION_TOPICS, OrchestrationModule } from '@reverie/orchestration-feature';
+import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
+import type { OrchestratorConfig } from './config/orchestrator.config';
 
-/** Runs managed sessions (built out in a later issue). For now: config, MongoDB, Kafka and health. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot(config, { topics: [] })] };
+  static register(config: OrchestratorConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, { topics: ORCHESTRATION_TOPICS }),
+        OrchestrationModule.register({
+          replicaId: config.replicaId,
+          runConcurrency: config.runConcurrency,
+          datasetsDir: config.datasetsDir,
+          maxModelTurns: config.maxModelTurns,
+          playbookCatchUpTimeoutMs: config.playbookCatchUpTimeoutMs,
+          anthropic: config.anthropic,
+        }),
+      ],
+    };
   }
 }
 
-export const service: ServiceDefinition<ServiceConfig> = {
+/** How the orchestrator starts: health over HTTP, run commands from Kafka (group shared by replicas). */
+export const service: ServiceDefinition<OrchestratorConfig> = {
   module: (config) => AppModule.register(config),
+  transport: (app, config) =>
+    new KafkaBatchServer({
+      kafka: app.get(KAFKA_CLIENT),
+      settings: config.kafka,
+      // Runs wait on environments and models, not on a shared store: let every partition this
+      // replica owns feed the per-replica concurrency limit.
+      partitionsConsumedConcurrently: Math.min(config.runConcurrency, config.kafka.partitions),
+    }),
 };

@@ -1,8 +1,21 @@
 import { linesToRanges, type LineRange } from './line-range';
 import type { LineFeatures } from './line-features';
-import type { LineCondition, TriageRule } from './triage-rule.schema';
+import type { LineCondition, RuleAction, TriageRule } from './triage-rule.schema';
 
-type Predicate = (f: LineFeatures, selected: boolean) => boolean;
+/** A test of one line: its features, and whether it is in the answer so far. */
+export type LinePredicate = (f: LineFeatures, selected: boolean) => boolean;
+type Predicate = LinePredicate;
+
+/**
+ * A rule whose conditions are already functions. `TriageRule`s compile to it; rules written in
+ * another shape (a playbook's condition trees over these features) are adapted to it by whoever
+ * reads them, so the effect of an action is defined in one place.
+ */
+export interface LineRule {
+  id: string;
+  when: LinePredicate;
+  then: { action: RuleAction; lines?: number; while?: LinePredicate };
+}
 
 const RANGE_KEYS = [
   'indent',
@@ -49,6 +62,19 @@ export interface RuleEffect {
   removed: LineRange[];
 }
 
+/** A validated rule with its conditions compiled. */
+export function compileRule(rule: TriageRule): LineRule {
+  return {
+    id: rule.id,
+    when: compileCondition(rule.when),
+    then: {
+      action: rule.then.action,
+      lines: rule.then.lines,
+      while: rule.then.while ? compileCondition(rule.then.while) : undefined,
+    },
+  };
+}
+
 /**
  * Applies one rule to the selected line numbers (mutating `selected`). Conditions are judged on
  * the selection as it was before the rule, so a rule's effect does not depend on line order.
@@ -58,9 +84,18 @@ export function applyRule(
   features: readonly LineFeatures[],
   selected: Set<number>,
 ): RuleEffect {
+  return applyLineRule(compileRule(rule), features, selected);
+}
+
+/** `applyRule` for a rule whose conditions are already functions. */
+export function applyLineRule(
+  rule: LineRule,
+  features: readonly LineFeatures[],
+  selected: Set<number>,
+): RuleEffect {
   const before = new Set(selected);
-  const when = compileCondition(rule.when);
-  const keepGoing = rule.then.while ? compileCondition(rule.then.while) : () => true;
+  const when = rule.when;
+  const keepGoing = rule.then.while ?? (() => true);
   const reach = rule.then.lines ?? 1;
   const touched = new Set<number>();
   let matched = 0;

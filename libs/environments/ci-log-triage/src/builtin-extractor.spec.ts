@@ -1,4 +1,4 @@
-import { extractBuiltin } from './builtin-extractor';
+import { extractBuiltin, extractWithLineRules } from './builtin-extractor';
 import type { TriageRule } from './triage-rule.schema';
 
 // A small Maven-like failing build; line numbers in the comments.
@@ -160,5 +160,23 @@ describe('playbook rules, applied after the heuristic', () => {
       rule({ when: { selected: true }, then: { action: 'include_following', lines: 1 } }),
     );
     expect(answer).toEqual([r(5, 8), r(10, 12)]);
+  });
+});
+
+describe('rules whose conditions are functions (how other rule shapes run here)', () => {
+  it('apply like the same rule written as a TriageRule', () => {
+    const written = rule({
+      when: { lineMatches: 'Exception' },
+      then: { action: 'include_following', lines: 10, while: { isStackFrame: true } },
+    });
+    const asFunctions = extractWithLineRules(input, [
+      {
+        id: 'r',
+        when: (f) => /Exception/.test(f.text),
+        then: { action: 'include_following', lines: 10, while: (f) => f.isStackFrame },
+      },
+    ]);
+    expect(asFunctions).toEqual(extractBuiltin(input, [written]));
+    expect(asFunctions.answer).toEqual([r(5, 7), r(10, 13)]);
   });
 });

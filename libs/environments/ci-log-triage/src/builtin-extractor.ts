@@ -1,4 +1,4 @@
-import { applyRule, type RuleEffect } from './apply-rule';
+import { applyLineRule, compileRule, type LineRule, type RuleEffect } from './apply-rule';
 import { linesToRanges, type LineRange } from './line-range';
 import { compileMarkers, computeLineFeatures, DEFAULT_MARKERS } from './line-features';
 import type { TriageInput } from './triage-case';
@@ -57,8 +57,19 @@ export function extractBuiltin(
   rules: readonly TriageRule[] = [],
   options: Partial<HeuristicOptions> = {},
 ): Extraction {
+  return extractWithLineRules(input, parseRules(rules).map(compileRule), options);
+}
+
+/**
+ * The same extractor with rules whose conditions are already functions (see `LineRule`): how a
+ * caller runs rules written in another shape, such as a playbook's condition trees.
+ */
+export function extractWithLineRules(
+  input: TriageInput,
+  rules: readonly LineRule[],
+  options: Partial<HeuristicOptions> = {},
+): Extraction {
   const opts = { ...DEFAULT_HEURISTIC, ...options };
-  const checked = parseRules(rules);
   const features = computeLineFeatures(input, compileOrThrow(opts.markers));
 
   const markerLines = features.filter((f) => f.isMarker);
@@ -80,7 +91,8 @@ export function extractBuiltin(
 
   const selected = new Set<number>();
   for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
-  for (const rule of checked) steps.push({ kind: 'rule', ...applyRule(rule, features, selected) });
+  for (const rule of rules)
+    steps.push({ kind: 'rule', ...applyLineRule(rule, features, selected) });
 
   return { answer: linesToRanges(selected), steps };
 }

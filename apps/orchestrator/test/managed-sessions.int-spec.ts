@@ -1,0 +1,265 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCHEMA_VERSION, TOPICS } from '@reverie/contracts';
+import { ApiClient, expectEventually } from '@reverie/testing';
+import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
+import { uniqueName } from '@reverie/testing/integration';
+// The real gateway stores what the orchestrator publishes (tests only; apps share no code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  readAllEvents,
+  startGateway,
+  type RunningGateway,
+} from '../../session-gateway/test/gateway.harness';
+import {
+  aRunCommand,
+  dropDatabase,
+  groupCaughtUp,
+  orchestratorEnv,
+  publisher,
+  startOrchestrator,
+  type RunningOrchestrator,
+} from './orchestrator.harness';
+
+// Stored events as the API returns them (any event kind).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type StoredEvent = any;
+
+describe('orchestrator runs managed ci-log-triage sessions through the real stack', () => {
+  let gateway: RunningGateway;
+  let orchestrator: RunningOrchestrator;
+  let messages: MessagesServer;
+  let kafka: Awaited<ReturnType<typeof publisher>>;
+  let api: ApiClient;
+  const tenantId = uniqueName('acme');
+  const agentId = 'agt_triage';
+  const to = { tenantId, agentId };
+  let caseIds: string[];
+
+  beforeAll(async () => {
+    messages = await MessagesServer.start();
+    gateway = await startGateway();
+    const env = await orchestratorEnv({
+      ANTHROPIC_BASE_URL: messages.baseURL,
+      ANTHROPIC_API_KEY: messages.apiKey,
+    });
+    orchestrator = await startOrchestrator(env);
+    caseIds = readdirSync(join(orchestrator.config.datasetsDir, 'ci-breakages'), {
+      withFileTypes: true,
+    })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    kafka = await publisher();
+    api = await gateway.tenant(tenantId);
+  });
+
+  afterAll(async () => {
+    await kafka?.close();
+    if (orchestrator) {
+      await dropDatabase(orchestrator);
+      await orchestrator.close();
+    }
+    await gateway?.close();
+    await messages?.close();
+  });
+
+  const session = async (id: string) => (await api.get(`/v1/sessions/${id}`)).body;
+  const ended = (id: string) =>
+    expectEventually(
+      async () => {
+        const s = await session(id);
+        if (!s?.endedAt) throw new Error(`session ${id} has not ended: ${JSON.stringify(s)}`);
+        return s;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+
+  it('runs 20 dataset cases as builtin sessions, each stored completed with its steps in order', async () => {
+    expect(caseIds).toHaveLength(20);
+    const batchId = uniqueName('bat');
+    const commands = caseIds.map((caseId) => aRunCommand(to, caseId, { batchId }));
+    const started = Date.now();
+    await kafka.publish(TOPICS.runCommands, commands);
+    const sessions = [];
+    for (const c of commands) sessions.push(await ended(c.sessionId));
+    const seconds = (Date.now() - started) / 1000;
+    if (process.env.REVERIE_PRINT_RATES)
+      process.stdout.write(
+        `1 replica: 20 sessions in ${seconds.toFixed(1)} s (${((20 / seconds) * 60).toFixed(0)}/min)\n`,
+      );
+
+    for (const [i, s] of sessions.entries()) {
+      expect(s).toMatchObject({
+        status: 'completed',
+        source: 'managed',
+        title: caseIds[i],
+        playbook: null,
+        batchId,
+      });
+      const events: StoredEvent[] = await readAllEvents(api, s.id);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k + 1));
+      expect(events.every((e) => e.actor === 'triager')).toBe(true);
+      const steps = events.map((e) => e.step);
+      expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+      const names = events.map((e) => `${e.type}:${e.name ?? Object.keys(e.data ?? {})[0]}`);
+      expect(names).toEqual([
+        'observation:kind',
+        'action:select_candidates',
+        'action:submit_answer',
+        'observation:result',
+      ]);
+      expect(events[3].data.result).toEqual({
+        answer: events[2].params.ranges,
+        precision: expect.any(Number),
+        recall: expect.any(Number),
+        f1: expect.any(Number),
+      });
+    }
+    const runs = await orchestrator.runs.listByBatch(tenantId, batchId);
+    expect(runs.map((r) => [r.status, r.attempts, r.replica])).toEqual(
+      runs.map(() => ['completed', 1, orchestrator.config.replicaId]),
+    );
+  });
+
+  it('does not run a completed session again when its command is redelivered', async () => {
+    const command = aRunCommand(to, caseIds[0]);
+    await kafka.publish(TOPICS.runCommands, [command]);
+    const first = await ended(command.sessionId);
+    const run = await orchestrator.runs.findById(tenantId, command.sessionId);
+
+    await kafka.publish(TOPICS.runCommands, [command]);
+    await expectEventually(
+      () => groupCaughtUp(orchestrator.config.kafka.groupId, TOPICS.runCommands),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(await orchestrator.runs.findById(tenantId, command.sessionId)).toEqual(run);
+    expect(run).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(await session(command.sessionId)).toEqual(first);
+  });
+
+  it('ends a session for an unknown case failed, with a reason that names the case', async () => {
+    const command = aRunCommand(to, 'no_such_case');
+    await kafka.publish(TOPICS.runCommands, [command]);
+    const s = await ended(command.sessionId);
+    expect(s).toMatchObject({
+      status: 'failed',
+      endReason: expect.stringMatching(
+        /^unknown case "no_such_case": the ci-breakages dataset has no readable case/,
+      ),
+    });
+    const events: StoredEvent[] = await readAllEvents(api, s.id);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'error', code: 'unknown_case', message: s.endReason }),
+    ]);
+    expect(await orchestrator.runs.findById(tenantId, s.id)).toMatchObject({
+      status: 'failed',
+      reason: s.endReason,
+    });
+  });
+
+  it("uses the playbook version published to the compacted topic in the agent's next session", async () => {
+    const caseId = caseIds[1];
+    const agentWithPlaybook = { tenantId, agentId: 'agt_learner' };
+    const before = aRunCommand(agentWithPlaybook, caseId);
+    await kafka.publish(TOPICS.runCommands, [before]);
+    expect(await ended(before.sessionId)).toMatchObject({ status: 'completed', playbook: null });
+
+    await kafka.publish(TOPICS.playbookVersions, [
+      {
+        id: uniqueName('pbv'),
+        type: 'playbook.version_activated',
+        ...agentWithPlaybook,
+        occurredAt: new Date().toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        payload: {
+          playbookId: 'pbk_learner',
+          role: null,
+          version: 2,
+          entries: [
+            {
+              id: 'include-log-head',
+              title: 'Include the first lines of the log',
+              guidance: 'The first lines name the build; include them.',
+              rationale: 'A test of the playbook path.',
+              evidence: [],
+              helpful: 0,
+              harmful: 0,
+              status: 'active',
+              rule: {
+                when: { feature: 'lineNumber', op: 'eq', value: 1 },
+                then: { action: 'include_following', params: { lines: 2 } },
+              },
+            },
+          ],
+        },
+      },
+    ]);
+    await expectEventually(() =>
+      expect(orchestrator.catalog.get(tenantId, 'agt_learner')).toMatchObject({ version: 2 }),
+    );
+
+    const after = aRunCommand(agentWithPlaybook, caseId);
+    await kafka.publish(TOPICS.runCommands, [after]);
+    expect(await ended(after.sessionId)).toMatchObject({
+      status: 'completed',
+      playbook: { playbookId: 'pbk_learner', version: 2 },
+    });
+    const submitted = async (id: string) =>
+      ((await readAllEvents(api, id)) as StoredEvent[]).find((e) => e.name === 'submit_answer')
+        .params.ranges;
+    const applied = (await readAllEvents(api, after.sessionId)).find(
+      (e: StoredEvent) => e.name === 'apply_rule',
+    );
+    expect(applied).toMatchObject({
+      params: { entryId: 'include-log-head', added: [{ start: 1, end: 3 }] },
+    });
+    expect((await submitted(after.sessionId))[0]).toEqual({ start: 1, end: 3 });
+    expect((await submitted(before.sessionId))[0].start).toBeGreaterThan(3);
+  });
+
+  it('runs an anthropic session through the tool loop, recording model calls with usage and tool events (the remote model is mocked)', async () => {
+    messages.enqueue(
+      toolUseReply([{ name: 'search', input: { pattern: 'ERROR' } }], {
+        usage: { input_tokens: 900, output_tokens: 40 },
+      }),
+      toolUseReply([{ name: 'submit_answer', input: { ranges: [{ start: 1, end: 2 }] } }], {
+        usage: { input_tokens: 1_500, output_tokens: 30 },
+      }),
+    );
+    const command = aRunCommand(to, caseIds[2], {
+      agentModel: { provider: 'anthropic', model: 'claude-test', maxTokens: 1024 },
+    });
+    await kafka.publish(TOPICS.runCommands, [command]);
+    expect(await ended(command.sessionId)).toMatchObject({ status: 'completed' });
+    expect(messages.requests.map((r) => [r.body.model, r.body.max_tokens])).toEqual([
+      ['claude-test', 1024],
+      ['claude-test', 1024],
+    ]);
+
+    const events: StoredEvent[] = await readAllEvents(api, command.sessionId);
+    expect(events.map((e) => `${e.step}:${e.type}${e.name ? `:${e.name}` : ''}`)).toEqual([
+      '1:model_call',
+      '1:tool_call:search',
+      '1:tool_result',
+      '2:model_call',
+      '2:tool_call:submit_answer',
+      '2:tool_result',
+      '2:observation',
+    ]);
+    expect(
+      events.filter((e) => e.type === 'model_call').map((e) => [e.provider, e.model, e.usage]),
+    ).toEqual([
+      ['anthropic', 'claude-test', expect.objectContaining({ inputTokens: 900, outputTokens: 40 })],
+      [
+        'anthropic',
+        'claude-test',
+        expect.objectContaining({ inputTokens: 1_500, outputTokens: 30 }),
+      ],
+    ]);
+    expect(events[2].output).toMatchObject({ log: 'fail', matches: expect.any(Array) });
+    expect(events[6].data.result.answer).toEqual([{ start: 1, end: 2 }]);
+  });
+});

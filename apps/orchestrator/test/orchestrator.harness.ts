@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
+import {
+  SCHEMA_VERSION,
+  TOPICS,
+  type RunRequested,
+  type TopicMessage,
+  type TopicName,
+} from '@reverie/contracts';
+import { createProducer, EventPublisher } from '@reverie/kafka';
+import { PlaybookCatalog, RunRepository } from '@reverie/orchestration-feature';
+import { startService } from '@reverie/service-kit';
+import { serviceEnv, startGroupAtEnd, testKafka, uniqueName } from '@reverie/testing/integration';
+import type { Connection } from 'mongoose';
+import { service } from '../src/app.module';
+import { loadConfig, type OrchestratorConfig } from '../src/config/orchestrator.config';
+
+export interface RunningOrchestrator {
+  app: INestApplication;
+  config: OrchestratorConfig;
+  runs: RunRepository;
+  catalog: PlaybookCatalog;
+  close(): Promise<void>;
+}
+
+/** The env of a fresh orchestrator (own database and group) whose group skips older commands. */
+export async function orchestratorEnv(extra: Record<string, string> = {}) {
+  const env = serviceEnv('orchestrator', { PLAYBOOK_CATCH_UP_TIMEOUT_MS: '20000', ...extra });
+  await startGroupAtEnd(env.KAFKA_GROUP_ID, TOPICS.runCommands);
+  return env;
+}
+
+/** Starts an orchestrator replica on port 0; replicas started from the same env share group and database. */
+export async function startOrchestrator(env: Record<string, string>): Promise<RunningOrchestrator> {
+  const config = loadConfig(env);
+  const app = await startService(service, config);
+  return {
+    app,
+    config,
+    runs: app.get(RunRepository),
+    catalog: app.get(PlaybookCatalog),
+    close: () => app.close(),
+  };
+}
+
+/** Drops an orchestrator's database (the MongoDB-wire server keeps everything in memory). */
+export async function dropDatabase(orchestrator: RunningOrchestrator): Promise<void> {
+  await orchestrator.app.get<Connection>(getConnectionToken()).dropDatabase();
+}
+
+/** Publishes straight to Kafka through the contract-checking publisher. */
+export async function publisher() {
+  const producer = createProducer(testKafka());
+  await producer.connect();
+  const events = new EventPublisher(producer);
+  return {
+    publish: <T extends TopicName>(topic: T, messages: TopicMessage<T>[]) =>
+      events.publish(topic, messages),
+    close: () => producer.disconnect(),
+  };
+}
+
+/** A run command for one dataset case, with full defaults. */
+export function aRunCommand(
+  to: { tenantId: string; agentId: string },
+  caseId: string,
+  overrides: Partial<RunRequested['payload']> = {},
+): RunRequested {
+  const sessionId = uniqueName('ses');
+  return {
+    id: `run_${sessionId}`,
+    type: 'run.requested',
+    ...to,
+    sessionId,
+    occurredAt: new Date().toISOString(),
+    schemaVersion: SCHEMA_VERSION,
+    payload: {
+      run: { environment: 'ci-log-triage', task: { caseId } },
+      agentModel: { provider: 'builtin' },
+      ...overrides,
+    },
+  };
+}
+
+/** Resolves once `groupId` has committed offsets up to the end of every partition of `topic`. */
+export async function groupCaughtUp(groupId: string, topic: TopicName): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    for (const { partition, high } of ends) {
+      const at = committed.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      if (BigInt(at) < BigInt(high))
+        throw new Error(`${groupId} is at ${at} of ${high} on ${topic}[${partition}]`);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Resolves once `groupId` is stable with `members` members (each has its partitions). */
+export async function groupHasMembers(groupId: string, members: number): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    if (group?.state !== 'Stable' || group.members.length !== members)
+      throw new Error(`group ${groupId} is ${group?.state} with ${group?.members.length} members`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export { randomUUID };

@@ -1,0 +1,35 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { HydratedDocument } from 'mongoose';
+
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * One managed session as the orchestrator runs it: what makes run commands idempotent (a command
+ * redelivered for a finished run is skipped; one found `running`, whose replica died, is run
+ * again) and shows which replica ran what.
+ */
+@Schema({ collection: 'runs', timestamps: true, minimize: false, versionKey: false })
+export class Run {
+  /** The session id. */
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) tenantId!: string;
+  @Prop({ required: true }) agentId!: string;
+  @Prop() batchId?: string;
+  @Prop({ type: String, required: true, enum: RUN_STATUSES }) status!: RunStatus;
+  /** The replica that ran it last. */
+  @Prop() replica?: string;
+  /** Times a replica started it (more than 1: a replica died mid-run, or a rebalance). */
+  @Prop({ default: 0 }) attempts!: number;
+  @Prop() startedAt?: Date;
+  @Prop() finishedAt?: Date;
+  /** Why it failed. */
+  @Prop() reason?: string;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export type RunDocument = HydratedDocument<Run>;
+export const RunSchema = SchemaFactory.createForClass(Run);
+// Serves: a batch's runs by status (progress, which replica ran what).
+RunSchema.index({ tenantId: 1, batchId: 1, status: 1 });

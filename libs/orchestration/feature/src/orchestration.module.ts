@@ -1,0 +1,70 @@
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { TOPICS } from '@reverie/contracts';
+import { EventPublisher } from '@reverie/kafka';
+import { createProvider } from '@reverie/models';
+import { RunRepository } from './data/run.repository';
+import { Run, RunSchema } from './data/run.schema';
+import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from './orchestration.options';
+import { PlaybookCatalog } from './playbooks/playbook-catalog';
+import { PlaybookCatalogConsumer } from './playbooks/playbook-catalog.consumer';
+import { ConcurrencyLimiter } from './runs/concurrency-limiter';
+import {
+  ManagedSessionRunner,
+  MODEL_PROVIDERS,
+  SESSION_PUBLISHER,
+  TRIAGE_CASES,
+  type ModelProviderFactory,
+  type SessionPublisher,
+} from './runs/managed-session.runner';
+import { RunCommandsController } from './runs/run-commands.controller';
+import { DatasetCaseSource } from './triage/triage-cases';
+
+/**
+ * Runs managed sessions: consumes run commands (the app connects the Kafka transport), learns
+ * playbooks from their compacted topic, and publishes each session's events to the session topic.
+ * Needs the platform's Mongo connection and Kafka module.
+ */
+@Module({})
+export class OrchestrationModule {
+  static register(options: OrchestrationOptions): DynamicModule {
+    const providerLogger = new Logger('ModelProvider');
+    const providers: ModelProviderFactory = (settings) =>
+      createProvider(settings, {
+        anthropic: options.anthropic && { ...options.anthropic, logger: providerLogger },
+      });
+    return {
+      module: OrchestrationModule,
+      imports: [MongooseModule.forFeature([{ name: Run.name, schema: RunSchema }])],
+      controllers: [RunCommandsController],
+      providers: [
+        { provide: ORCHESTRATION_OPTIONS, useValue: options },
+        { provide: TRIAGE_CASES, useFactory: () => new DatasetCaseSource(options.datasetsDir) },
+        {
+          provide: SESSION_PUBLISHER,
+          inject: [EventPublisher],
+          useFactory: (publisher: EventPublisher): SessionPublisher => ({
+            publish: (messages) => publisher.publish(TOPICS.sessionEvents, messages),
+          }),
+        },
+        { provide: MODEL_PROVIDERS, useValue: providers },
+        {
+          provide: ConcurrencyLimiter,
+          useFactory: () => new ConcurrencyLimiter(options.runConcurrency),
+        },
+        { provide: PlaybookCatalog, useFactory: () => new PlaybookCatalog() },
+        PlaybookCatalogConsumer,
+        RunRepository,
+        ManagedSessionRunner,
+      ],
+      exports: [RunRepository, PlaybookCatalog],
+    };
+  }
+}
+
+/** The topics the orchestrator uses, for the platform to create at start-up. */
+export const ORCHESTRATION_TOPICS = [
+  { topic: TOPICS.runCommands, withDeadLetter: true },
+  { topic: TOPICS.sessionEvents },
+  { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+];

@@ -1,0 +1,77 @@
+import { Controller, Inject, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { TOPICS, type RunRequested } from '@reverie/contracts';
+import { KAFKA_SETTINGS, type ConsumedBatch, type KafkaSettings } from '@reverie/kafka';
+import { RunRepository, type RunRef } from '../data/run.repository';
+import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
+import { ConcurrencyLimiter } from './concurrency-limiter';
+import { ManagedSessionRunner } from './managed-session.runner';
+
+/**
+ * Kafka entry point for run commands. Each batch's runs go through the replica's concurrency
+ * limit; the batch returns (and its offsets are committed) only when all of them have finished,
+ * so a replica that dies mid-run has its commands redelivered to another. The runs collection
+ * makes that safe: a finished run is skipped, a `running` one (its replica died) runs again.
+ */
+@Controller()
+export class RunCommandsController {
+  private readonly logger = new Logger(RunCommandsController.name);
+
+  constructor(
+    private readonly runs: RunRepository,
+    private readonly runner: ManagedSessionRunner,
+    private readonly limiter: ConcurrencyLimiter,
+    @Inject(ORCHESTRATION_OPTIONS) private readonly options: OrchestrationOptions,
+    @Inject(KAFKA_SETTINGS) private readonly kafka: KafkaSettings,
+  ) {}
+
+  @EventPattern(TOPICS.runCommands)
+  async handle(@Payload() batch: ConsumedBatch<typeof TOPICS.runCommands>): Promise<void> {
+    // A command sent twice in one batch runs once.
+    const commands = [
+      ...new Map(batch.messages.map((m) => [`${m.tenantId}/${m.sessionId}`, m])).values(),
+    ];
+    await this.runs.markQueued(commands.map(refOf), new Date());
+    // Long batches: tell the group this consumer is alive while sessions run.
+    const beat = setInterval(
+      () => void batch.heartbeat().catch(() => undefined),
+      this.kafka.heartbeatIntervalMs,
+    );
+    try {
+      const settled = await Promise.allSettled(
+        commands.map((command) => this.limiter.run(() => this.runOne(command))),
+      );
+      // Every run has stopped before the batch fails, so a retry never overlaps a run in flight.
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async runOne(command: RunRequested): Promise<void> {
+    const ref = refOf(command);
+    const claimed = await this.runs.claim(ref, this.options.replicaId, new Date());
+    if (!claimed) {
+      this.logger.log(
+        `run ${command.sessionId} already finished; skipping the redelivered command`,
+      );
+      return;
+    }
+    if (claimed.attempts > 1)
+      this.logger.warn(
+        `run ${command.sessionId} was left running (attempt ${claimed.attempts}); running it again`,
+      );
+    const outcome = await this.runner.run(command);
+    await this.runs.finish(ref.tenantId, ref.sessionId, outcome.status, outcome.reason, new Date());
+  }
+}
+
+function refOf(m: RunRequested): RunRef {
+  return {
+    tenantId: m.tenantId,
+    agentId: m.agentId,
+    sessionId: m.sessionId,
+    ...(m.payload.batchId ? { batchId: m.payload.batchId } : {}),
+  };
+}
