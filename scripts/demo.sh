@@ -10,7 +10,9 @@
 # 2. Builds session-gateway, orchestrator, outcome-grader and dreamer, starts each as a background
 #    node process on its port with the database `reverie_demo`, and waits for /health/ready.
 # 3. Creates an API key (tenant `demo`), an agent, a session with a dozen events and feedback
-#    (scripts/demo/sample-session.ts), waits until all is stored and prints it.
+#    (scripts/demo/sample-session.ts), waits until all is stored and prints it; then runs a
+#    CI-log triage batch (one managed session per log, builtin agent) with the reverie CLI and
+#    prints each log's answer and score.
 # 4. Stops the services (SIGTERM, graceful) and the stack if it started it; also on error or CTRL-C.
 #
 # Environment:
@@ -288,7 +290,7 @@ group_id() { echo "reverie-demo-$1"; }
 
 # Services that consume Kafka today (the others only produce or have no topics yet). Their demo
 # groups are moved to the end of the topic first, so the demo reads only what it sends.
-readonly CONSUMERS=(session-gateway)
+readonly CONSUMERS=(session-gateway orchestrator)
 
 skip_backlog() {
   local groups=() name
@@ -342,6 +344,18 @@ create_api_key() {
   say "api key: created for tenant 'demo' (${API_KEY:0:16}…)"
 }
 
+# One managed session per log of the bundled dataset, run by the orchestrator; prints each log's
+# answer (line ranges) and its score against the labels.
+run_triage_batch() {
+  local gw=$1 agent_json agent_id
+  agent_json=$(cd "$REPO_DIR" && node bin/reverie.js agent create --name "ci-triage-$(date +%H%M%S)" \
+    --url "$gw" --key "$API_KEY" --json) || die "could not create the triage agent"
+  agent_id=$(printf '%s' "$agent_json" | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
+  [[ -n $agent_id ]] || die "the agent was created but its id was not printed"
+  (cd "$REPO_DIR" && node bin/reverie.js batch --agent "$agent_id" --url "$gw" --key "$API_KEY" --timeout 300) ||
+    die "the triage batch did not finish cleanly (logs: ${LOG_DIR#"$REPO_DIR"/})"
+}
+
 main() {
   parse_args "$@"
   check_env
@@ -364,6 +378,10 @@ main() {
   create_api_key
   (cd "$REPO_DIR" && REVERIE_API_URL=$gw REVERIE_API_KEY=$API_KEY \
     node -r @swc-node/register scripts/demo/sample-session.ts) || die "the sample session did not go through (logs: ${LOG_DIR#"$REPO_DIR"/})"
+
+  say ""
+  say "running a CI-log triage batch (the builtin day-one agent, one managed session per log)…"
+  run_triage_batch "$gw"
 
   say ""
   if [[ $KEEP == yes ]]; then
