@@ -319,6 +319,16 @@ describe('playbooks over HTTP', () => {
     expect(nothing.body.error.message).toContain(`POST ${base}/entries?role=detector`);
   });
 
+  it('records in each new session the playbook version it starts with', async () => {
+    const active = (await alice.get(base)).body.version;
+    expect(active).toBeGreaterThan(0);
+    const session = await alice.post('/v1/sessions', { agentId });
+    expect(session.body.playbook).toEqual({ playbookId: `pbk_${agentId}`, version: active });
+    const fresh = await alice.post('/v1/agents', anAgent());
+    const none = await alice.post('/v1/sessions', { agentId: fresh.body.id });
+    expect(none.body.playbook).toBeNull();
+  });
+
   it('documents the endpoints in the OpenAPI document', async () => {
     const doc = await gateway.anonymous.get('/docs-json');
     expect(doc.status).toBe(200);

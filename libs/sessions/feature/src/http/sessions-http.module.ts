@@ -1,3 +1,4 @@
+import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
@@ -18,7 +19,7 @@ export class SessionsHttpModule {
   static register(options: SessionsHttpOptions): DynamicModule {
     return {
       module: SessionsHttpModule,
-      imports: [SessionsDataAccessModule],
+      imports: [SessionsDataAccessModule, PlaybooksDataAccessModule],
       controllers: [AgentsController, SessionsController, BatchesController],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },

@@ -1,3 +1,4 @@
+import { PlaybookVersionRepository, playbookIdFor } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
 import { EventPublisher } from '@reverie/kafka';
@@ -44,6 +45,7 @@ export interface Page<T> {
 @Injectable()
 export class SessionsService {
   constructor(
+    private readonly playbookVersions: PlaybookVersionRepository,
     private readonly agents: AgentRepository,
     private readonly sessions: SessionRepository,
     private readonly events: SessionEventRepository,
@@ -81,11 +83,22 @@ export class SessionsService {
       sessionId,
       occurredAt: now.toISOString(),
       schemaVersion: SCHEMA_VERSION,
-      payload: { source: 'external' as const, title: input.title, metadata: input.metadata },
+      payload: {
+        source: 'external' as const,
+        title: input.title,
+        metadata: input.metadata,
+        playbook: await this.activePlaybook(tenantId, agent._id),
+      },
     };
     await this.publisher.publish(TOPICS.sessionEvents, [started]);
     await this.sessions.upsertStarted(started);
     return this.getSession(tenantId, sessionId);
+  }
+
+  /** The agent's playbook version a session starts with, as its started event records it. */
+  private async activePlaybook(tenantId: string, agentId: string) {
+    const active = await this.playbookVersions.findActive(tenantId, playbookIdFor(agentId));
+    return active ? { playbookId: active.playbookId, version: active.version } : null;
   }
 
   async getSession(tenantId: string, id: string): Promise<SessionRecord> {
