@@ -1,7 +1,7 @@
 /**
  * Ingest throughput: how many session events per second go from HTTP to MongoDB through the real
  * session gateway, against how many a bare kafkajs producer gets into Kafka. Run with
- * `npm run bench -- [--events 20000] [--batch 500] [--concurrency 4]` against the local stack.
+ * `npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4]` against the local stack.
  *
  * Everything (HTTP clients, gateway, ingest consumer, raw producer) runs in this one process, so
  * both paths pay the same in-process costs; Kafka and MongoDB are the shared local stack.

@@ -1,3 +1,4 @@
+import { startGroupAtEnd } from './triage-stack';
 import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
 import { startService } from '@reverie/service-kit';
@@ -35,21 +36,12 @@ export async function startBenchGateway(
     LOG_LEVEL: 'warn',
     KAFKA_TOPIC_PARTITIONS: String(options.partitions),
   });
-  await skipBacklog(admin, config.kafka.groupId);
+  // A new group starts from the earliest offset: without this the bench would time the ingest of
+  // everything other runs left on the topic.
+  await startGroupAtEnd(admin, config.kafka.groupId, TOPICS.sessionEvents);
   const app = await startService(gatewayService, config);
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, config, baseUrl };
-}
-
-/**
- * A new group starts from the earliest offset, so it would first ingest everything other tests
- * ever left on the shared topic and the bench would time that too. Commit the group at the end of
- * the topic before it joins.
- */
-async function skipBacklog(admin: Admin, groupId: string): Promise<void> {
-  const topics = await admin.listTopics();
-  if (!topics.includes(TOPICS.sessionEvents)) return; // the gateway creates it empty
-  await admin.resetOffsets({ groupId, topic: TOPICS.sessionEvents, earliest: false });
 }
 
 /** An API key, one agent and `count` running sessions, all through the real API. */

@@ -22,7 +22,7 @@ export interface BenchOptions {
 }
 
 export const USAGE =
-  'usage: npm run bench -- [--events 20000] [--batch 500] [--concurrency 4] ' +
+  'usage: npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4] ' +
   '[--sessions-per-client 2] [--warmup 2000] [--timeout 90] [--profile]\n' +
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, and MONGO_URL, default mongodb://127.0.0.1:27017)';
 
