@@ -20,9 +20,21 @@ export class PlaybookCatalog {
   private readonly logger = new Logger(PlaybookCatalog.name);
   private readonly byKey = new Map<string, ActivePlaybook>();
 
-  /** Takes a version as the active one; entries that break the entry schema are left out. */
+  /**
+   * Takes a version as the active one; entries that break the entry schema are left out. Versions
+   * only grow (a rollback is a new version), so an older one arriving late (two gateway replicas
+   * publishing out of order) is ignored.
+   */
   activate(message: PlaybookVersionActivated): ActivePlaybook {
     const { playbookId, role, version } = message.payload;
+    const key = playbookKey(message.tenantId, message.agentId, role);
+    const current = this.byKey.get(key);
+    if (current && current.version > version) {
+      this.logger.warn(
+        `playbook ${playbookId}: ignored v${version}, older than the active v${current.version}`,
+      );
+      return current;
+    }
     const entries: PlaybookEntry[] = [];
     message.payload.entries.forEach((raw, i) => {
       const parsed = playbookEntrySchema.safeParse(raw);
@@ -35,7 +47,7 @@ export class PlaybookCatalog {
       }
     });
     const active = { playbookId, agentId: message.agentId, role, version, entries };
-    this.byKey.set(playbookKey(message.tenantId, message.agentId, role), active);
+    this.byKey.set(key, active);
     return active;
   }
 
