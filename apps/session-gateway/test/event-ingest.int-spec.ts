@@ -128,6 +128,23 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
     });
   });
 
+  it('answers 200 to 25 ends at once (the consumer may apply an end before the gateway records it)', async () => {
+    // The end is published before the gateway records it, so a fast ingest consumer can win the
+    // race (CI saw it once as a 409). Nothing here forces the race, so this run may not hit it.
+    const { agentId } = await anAgentWithSession(api);
+    const ids = await Promise.all(
+      Array.from(
+        { length: 25 },
+        async () => (await api.post('/v1/sessions', { agentId })).body.id as string,
+      ),
+    );
+    const ends = await Promise.all(
+      ids.map((id) => api.post(`/v1/sessions/${id}/end`, { status: 'completed' })),
+    );
+    expect(ends.map((e) => e.status)).toEqual(ids.map(() => 200));
+    expect(ends.every((e) => e.body.status === 'completed')).toBe(true);
+  });
+
   it('lists sessions by agent and status, newest first, paged', async () => {
     const { agentId, sessionId: first } = await anAgentWithSession(api);
     const second = (await api.post('/v1/sessions', { agentId })).body.id;

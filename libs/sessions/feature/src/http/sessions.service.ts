@@ -191,8 +191,14 @@ export class SessionsService {
       },
     ]);
     const ended = await this.sessions.end(tenantId, sessionId, input.status, input.reason, now);
-    if (!ended) throw conflict(`session "${sessionId}" has already ended`);
-    return ended;
+    if (ended) return ended;
+    // The ingest consumer may have applied our own ended event before this update ran: that is
+    // this request's end (same status, same time), not a competing one.
+    const current = await this.getSession(tenantId, sessionId);
+    if (current.status === input.status && current.endedAt?.getTime() === now.getTime()) {
+      return current;
+    }
+    throw conflict(`session "${sessionId}" has already ended (${current.status})`);
   }
 
   async listFeedback(tenantId: string, sessionId: string): Promise<FeedbackRecord[]> {
