@@ -8,8 +8,8 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import mongoose, { type Connection } from 'mongoose';
+import type { Producer } from 'kafkajs';
+import type { Connection } from 'mongoose';
 import {
   createSessions,
   postAll,
@@ -19,7 +19,7 @@ import {
   type BenchGateway,
 } from './support/gateway-path';
 import { installProfiling, profileWindow } from './support/profile';
-import { readOptions, UsageError, USAGE, type BenchOptions } from './support/options';
+import { readOptions, USAGE, type BenchOptions } from './support/options';
 import {
   connectRawProducer,
   createRawTopic,
@@ -35,62 +35,8 @@ import {
   type GatewayTiming,
   type RawTiming,
 } from './support/report';
+import { BenchError, Cleanup, connectStack, runBench } from './support/bench-stack';
 import { planClients, type BenchSession, type ClientPlan } from './support/workload';
-
-const STACK_HINT = 'start the stack with `npm run stack -- up`';
-
-/** A failure the user can act on; printed as-is on one line. */
-class BenchError extends Error {}
-
-/** Undo steps, run last-in first-out even when the bench fails half-way. */
-class Cleanup {
-  private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
-
-  add(what: string, run: () => Promise<unknown>): void {
-    this.steps.push({ what, run });
-  }
-
-  async runAll(): Promise<void> {
-    for (const step of this.steps.reverse()) {
-      await step.run().catch((err: Error) => {
-        process.stderr.write(`bench: cleanup could not ${step.what}: ${err.message}\n`);
-      });
-    }
-  }
-}
-
-/** Fails fast, with the fix, when Kafka or MongoDB is not there. */
-async function connectStack(options: BenchOptions, dbName: string) {
-  const kafka = new Kafka({
-    clientId: 'reverie-bench-admin',
-    brokers: options.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    retry: { retries: 1 },
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.listTopics();
-  } catch (err) {
-    throw new BenchError(
-      `Kafka at ${options.kafkaBrokers.join(',')} is not reachable (${(err as Error).message}); ${STACK_HINT}`,
-    );
-  }
-  const db = mongoose.createConnection(options.mongoUrl, {
-    dbName,
-    serverSelectionTimeoutMS: 3_000,
-  });
-  try {
-    await db.asPromise();
-  } catch (err) {
-    await admin.disconnect();
-    throw new BenchError(
-      `MongoDB at ${options.mongoUrl} is not reachable (${(err as Error).message}); ${STACK_HINT}`,
-    );
-  }
-  return { admin, db };
-}
 
 /** Sends `plans` through the gateway; times all-202 and all-stored from the first request. */
 async function runGateway(
@@ -224,26 +170,4 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   process.stdout.write(`  written to ${writeResult(result)} and ingest-latest.json\n`);
 }
 
-async function main(): Promise<number> {
-  let options: BenchOptions;
-  try {
-    options = readOptions();
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`bench: ${err.message}\n${USAGE}\n`);
-    return 2;
-  }
-  const cleanup = new Cleanup();
-  try {
-    await bench(options, cleanup);
-    return 0;
-  } catch (err) {
-    const message = (err as Error).message.split('\n')[0];
-    process.stderr.write(`bench: failed: ${message}\n`);
-    return 1;
-  } finally {
-    await cleanup.runAll();
-  }
-}
-
-main().then((code) => process.exit(code));
+runBench(readOptions, USAGE, bench).then((code) => process.exit(code));

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { TOPICS } from '@reverie/contracts';
 import type { Admin } from 'kafkajs';
 import type { Connection } from 'mongoose';
-import { UsageError } from './support/options';
+import { BenchError, Cleanup, connectStack, runBench } from './support/bench-stack';
 import { Progress } from './support/report';
 import { runBatch, triageClient, triageTasks, type TriageClient } from './support/triage-batch';
 import { cpuWindow } from './support/triage-cpu';
@@ -25,9 +25,6 @@ import {
   type PhaseResult,
 } from './support/triage-report';
 import {
-  BenchError,
-  Cleanup,
-  connectStack,
   deleteGroupsOf,
   dropDatabase,
   replicaSplit,
@@ -174,26 +171,4 @@ async function bench(options: TriageBenchOptions, cleanup: Cleanup): Promise<voi
   process.stdout.write(`  written to ${writeTriageResult(result)} and triage-latest.json\n`);
 }
 
-async function main(): Promise<number> {
-  let options: TriageBenchOptions;
-  try {
-    options = readTriageOptions();
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`bench: ${err.message}\n${TRIAGE_USAGE}\n`);
-    return 2;
-  }
-  const cleanup = new Cleanup();
-  try {
-    await bench(options, cleanup);
-    return 0;
-  } catch (err) {
-    const message = (err as Error).message.split('\n')[0];
-    process.stderr.write(`bench: failed: ${message}\n`);
-    return 1;
-  } finally {
-    await cleanup.runAll();
-  }
-}
-
-main().then((code) => process.exit(code));
+runBench(readTriageOptions, TRIAGE_USAGE, bench).then((code) => process.exit(code));

@@ -1,4 +1,4 @@
-import { startGroupAtEnd } from './triage-stack';
+import { startGroupAtEnd } from './bench-stack';
 import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
 import { startService } from '@reverie/service-kit';

@@ -1,6 +1,6 @@
 import { createApiKey } from '@reverie/sessions-feature';
 import { datasetTasks } from '../../tools/cli/src/commands/dataset';
-import { BenchError } from './triage-stack';
+import { BenchError } from './bench-stack';
 
 export interface BatchCounts {
   running: number;

@@ -2,8 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
 import { RunRepository } from '@reverie/orchestration-feature';
 import { startService } from '@reverie/service-kit';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import mongoose, { type Connection } from 'mongoose';
+import type { Admin } from 'kafkajs';
+import type { Connection } from 'mongoose';
 import { service as orchestratorService } from '../../apps/orchestrator/src/app.module';
 import { loadConfig as loadOrchestratorConfig } from '../../apps/orchestrator/src/config/orchestrator.config';
 import { gatewayService } from '../../apps/session-gateway/src/app.module';
@@ -11,74 +11,8 @@ import {
   loadGatewayConfig,
   type GatewayConfig,
 } from '../../apps/session-gateway/src/config/gateway.config';
+import { BenchError, startGroupAtEnd } from './bench-stack';
 import type { TriageBenchOptions } from './triage-options';
-
-export const STACK_HINT = 'start the stack with `npm run stack -- up`';
-
-/** A failure the user can act on; printed as-is on one line. */
-export class BenchError extends Error {}
-
-/** Undo steps, run last-in first-out even when the bench fails half-way. */
-export class Cleanup {
-  private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
-
-  add(what: string, run: () => Promise<unknown>): void {
-    this.steps.push({ what, run });
-  }
-
-  async runAll(): Promise<void> {
-    for (const step of this.steps.reverse()) {
-      await step.run().catch((err: Error) => {
-        process.stderr.write(`bench: cleanup could not ${step.what}: ${err.message}\n`);
-      });
-    }
-  }
-}
-
-/** Fails fast, with the fix, when Kafka or MongoDB is not there. */
-export async function connectStack(options: TriageBenchOptions) {
-  const kafka = new Kafka({
-    clientId: 'reverie-bench-admin',
-    brokers: options.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    retry: { retries: 1 },
-  });
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.listTopics();
-  } catch (err) {
-    throw new BenchError(
-      `Kafka at ${options.kafkaBrokers.join(',')} is not reachable (${(err as Error).message}); ${STACK_HINT}`,
-    );
-  }
-  const db = mongoose.createConnection(options.mongoUrl, { serverSelectionTimeoutMS: 3_000 });
-  try {
-    await db.asPromise();
-  } catch (err) {
-    await admin.disconnect();
-    throw new BenchError(
-      `MongoDB at ${options.mongoUrl} is not reachable (${(err as Error).message}); ${STACK_HINT}`,
-    );
-  }
-  return { admin, db };
-}
-
-/**
- * A new group starts from the earliest offset and would first replay everything earlier tests and
- * benches left on the shared topic; commit it at the end of the topic before it joins.
- */
-export async function startGroupAtEnd(admin: Admin, groupId: string, topic: string) {
-  if (!(await admin.listTopics()).includes(topic)) return; // the service creates it empty
-  // Explicit end offsets, as the test harness does (resetOffsets would commit -1, "none").
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.setOffsets({
-    groupId,
-    topic,
-    partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-  });
-}
 
 /** Every consumer group whose id holds `runId` (the services' own ones included). */
 export async function deleteGroupsOf(admin: Admin, runId: string): Promise<void> {
