@@ -14,16 +14,11 @@ import { TOPICS } from '@reverie/contracts';
 import type { Admin } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { BenchError, Cleanup, connectStack, runBench } from './support/bench-stack';
-import { Progress } from './support/report';
+import { Progress, writeResult } from './support/report';
 import { runBatch, triageClient, triageTasks, type TriageClient } from './support/triage-batch';
 import { cpuWindow } from './support/triage-cpu';
 import { readTriageOptions, TRIAGE_USAGE, type TriageBenchOptions } from './support/triage-options';
-import {
-  buildTriageResult,
-  formatTriageTable,
-  writeTriageResult,
-  type PhaseResult,
-} from './support/triage-report';
+import { buildTriageResult, formatTriageTable, type PhaseResult } from './support/triage-report';
 import {
   deleteGroupsOf,
   dropDatabase,
@@ -168,7 +163,7 @@ async function bench(options: TriageBenchOptions, cleanup: Cleanup): Promise<voi
 
   const result = buildTriageResult(options, datasetCases, topic.partitions.length, phases);
   process.stdout.write(`${formatTriageTable(result)}\n`);
-  process.stdout.write(`  written to ${writeTriageResult(result)} and triage-latest.json\n`);
+  process.stdout.write(`  written to ${writeResult(result)} and triage-latest.json\n`);
 }
 
 runBench(readTriageOptions, TRIAGE_USAGE, bench).then((code) => process.exit(code));

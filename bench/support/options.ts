@@ -29,7 +29,7 @@ export const USAGE =
 /** A bad command line: reported as one line plus the usage. */
 export class UsageError extends Error {}
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+export function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {

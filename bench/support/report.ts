@@ -60,18 +60,11 @@ export function buildResult(
   const acceptRate = perSecond(gateway.events, gateway.acceptMs);
   const rawRate = perSecond(raw.events, raw.ackMs);
   const ratio = round(endToEndRate / rawRate);
-  const cpuList = cpus();
   return {
     benchmark: 'ingest',
     date: new Date().toISOString(),
     node: process.version,
-    machine: {
-      os: `${osType()} ${release()}`,
-      arch: arch(),
-      cpu: cpuList[0]?.model ?? 'unknown',
-      cpus: cpuList.length,
-      memoryGiB: round(totalmem() / 2 ** 30, 1),
-    },
+    machine: machineInfo(),
     stack: { kafkaBrokers: options.kafkaBrokers, mongoUrl: options.mongoUrl },
     parameters: {
       events: options.events,
@@ -91,15 +84,33 @@ export function buildResult(
   };
 }
 
-/** Writes `ingest-<date>.json` and overwrites `ingest-latest.json`; returns the dated path. */
-export function writeResult(result: BenchResult, dir = join(__dirname, '..', 'results')): string {
+/** The machine a result was measured on. */
+export function machineInfo() {
+  const cpuList = cpus();
+  return {
+    os: `${osType()} ${release()}`,
+    arch: arch(),
+    cpu: cpuList[0]?.model ?? 'unknown',
+    cpus: cpuList.length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+  };
+}
+
+/**
+ * Writes `<benchmark>-<date>.json` and overwrites `<benchmark>-latest.json`; returns the dated
+ * path.
+ */
+export function writeResult(
+  result: { benchmark: string; date: string },
+  dir = join(__dirname, '..', 'results'),
+): string {
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(result, null, 2)}\n`;
   // Colons are not allowed in file names everywhere; keep the ISO shape otherwise.
   const stamp = result.date.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  const dated = join(dir, `ingest-${stamp}.json`);
+  const dated = join(dir, `${result.benchmark}-${stamp}.json`);
   writeFileSync(dated, json);
-  writeFileSync(join(dir, 'ingest-latest.json'), json);
+  writeFileSync(join(dir, `${result.benchmark}-latest.json`), json);
   return dated;
 }
 

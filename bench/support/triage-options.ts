@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { UsageError } from './options';
+import { positiveInt, UsageError } from './options';
 
 export interface TriageBenchOptions {
   /** Times the 20-log dataset is repeated in each measured batch (10: 200 sessions). */
@@ -24,15 +24,6 @@ export const TRIAGE_USAGE =
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, MONGO_URL, default mongodb://127.0.0.1:27017,\n' +
   '        DATASETS_DIR, default ../shared/datasets from the repository, and BENCH_LOG_LEVEL for the\n' +
   '        services, default warn)';
-
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
-}
 
 export function readTriageOptions(
   argv = process.argv.slice(2),

@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
+import { machineInfo } from './report';
 import type { BatchCounts } from './triage-batch';
 import type { CpuUse } from './triage-cpu';
 import type { TriageBenchOptions } from './triage-options';
@@ -58,18 +57,11 @@ export function buildTriageResult(
   phases: PhaseResult[],
 ): TriageBenchResult {
   const [one, two] = phases;
-  const cpuList = cpus();
   return {
     benchmark: 'triage',
     date: new Date().toISOString(),
     node: process.version,
-    machine: {
-      os: `${osType()} ${release()}`,
-      arch: arch(),
-      cpu: cpuList[0]?.model ?? 'unknown',
-      cpus: cpuList.length,
-      memoryGiB: round(totalmem() / 2 ** 30, 1),
-    },
+    machine: machineInfo(),
     stack: { kafkaBrokers: options.kafkaBrokers, mongoUrl: options.mongoUrl },
     parameters: {
       dataset: join(options.datasetsDir, 'ci-breakages'),
@@ -92,20 +84,6 @@ export function buildTriageResult(
     },
     speedup: round(two.sessionsPerMinute / one.sessionsPerMinute, 2),
   };
-}
-
-/** Writes `triage-<date>.json` and overwrites `triage-latest.json`; returns the dated path. */
-export function writeTriageResult(
-  result: TriageBenchResult,
-  dir = join(__dirname, '..', 'results'),
-): string {
-  mkdirSync(dir, { recursive: true });
-  const json = `${JSON.stringify(result, null, 2)}\n`;
-  const stamp = result.date.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
-  const dated = join(dir, `triage-${stamp}.json`);
-  writeFileSync(dated, json);
-  writeFileSync(join(dir, 'triage-latest.json'), json);
-  return dated;
 }
 
 function formatCpu(cpu: CpuUse): string {
