@@ -1,5 +1,10 @@
 import { anAgent, type ApiClient } from '@reverie/testing';
-import { anAgentWithSession, startGateway, type RunningGateway } from './gateway.harness';
+import {
+  anAgentWithSession,
+  expectApiError,
+  startGateway,
+  type RunningGateway,
+} from './gateway.harness';
 
 const message = (id: string) => ({
   clientEventId: id,
@@ -21,34 +26,21 @@ describe('bad input gets a clear 4xx', () => {
   });
   afterAll(() => gateway.close());
 
-  const expectError = (
-    response: { status: number; body: { type: string; error: { type: string; message: string } } },
-    status: number,
-    type: string,
-    message: RegExp,
-  ) => {
-    expect(response.status).toBe(status);
-    expect(response.body.type).toBe('error');
-    expect(response.body.error.type).toBe(type);
-    expect(response.body.error.message).toMatch(message);
-    expect(JSON.stringify(response.body)).not.toMatch(/\s+at\s+\S+\s+\(/); // no stack trace
-  };
-
   it('rejects requests without a valid API key', async () => {
-    expectError(
+    expectApiError(
       await gateway.anonymous.get('/v1/agents/x'),
       401,
       'authentication_error',
       /missing API key/,
     );
-    expectError(
+    expectApiError(
       await gateway.anonymous.withKey('nope').get('/v1/agents/x'),
       401,
       'authentication_error',
       /malformed/,
     );
     const forged = `rvk_0123456789abcdef_${'a'.repeat(43)}`;
-    expectError(
+    expectApiError(
       await gateway.anonymous.withKey(forged).get('/v1/agents/x'),
       401,
       'authentication_error',
@@ -61,16 +53,16 @@ describe('bad input gets a clear 4xx', () => {
       '/v1/agents',
       anAgent({ roles: [{ name: 'Bad Role' }], dreaming: { frequency: 'cron' } }),
     );
-    expectError(response, 400, 'invalid_request_error', /invalid agent/);
+    expectApiError(response, 400, 'invalid_request_error', /invalid agent/);
     const paths = response.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['roles[0].name', 'dreaming.cron']));
-    expectError(
+    expectApiError(
       await api.post('/v1/agents', { ...anAgent(), colour: 'red' }),
       400,
       'invalid_request_error',
       /colour/,
     );
-    expectError(
+    expectApiError(
       await api.patch(`/v1/agents/${agentId}`, {
         dreaming: { window: { start: '25:00', end: '05:00' } },
       }),
@@ -78,7 +70,7 @@ describe('bad input gets a clear 4xx', () => {
       'invalid_request_error',
       /dreaming\.window\.start must be a 24-hour time/,
     );
-    expectError(
+    expectApiError(
       await api.patch(`/v1/agents/${agentId}`, {}),
       400,
       'invalid_request_error',
@@ -90,23 +82,23 @@ describe('bad input gets a clear 4xx', () => {
     const response = await api.request('POST', `/v1/sessions/${sessionId}/events`, undefined, {
       rawBody: '{"events": [',
     });
-    expectError(response, 400, 'invalid_request_error', /^request body is not valid JSON/);
+    expectApiError(response, 400, 'invalid_request_error', /^request body is not valid JSON/);
   });
 
   it('tells an unknown session and an unknown agent apart', async () => {
-    expectError(
+    expectApiError(
       await api.post('/v1/sessions/ses_missing/events', { events: [message('a')] }),
       404,
       'not_found_error',
       /session "ses_missing" not found/,
     );
-    expectError(
+    expectApiError(
       await api.get('/v1/sessions/ses_missing'),
       404,
       'not_found_error',
       /session "ses_missing" not found/,
     );
-    expectError(
+    expectApiError(
       await api.post('/v1/sessions', { agentId: 'agt_missing' }),
       404,
       'not_found_error',
@@ -119,19 +111,19 @@ describe('bad input gets a clear 4xx', () => {
     expect(
       (await api.post(`/v1/sessions/${closed.sessionId}/end`, { status: 'completed' })).status,
     ).toBe(200);
-    expectError(
+    expectApiError(
       await api.post(`/v1/sessions/${closed.sessionId}/events`, { events: [message('late')] }),
       409,
       'conflict_error',
       /has ended \(completed\)/,
     );
-    expectError(
+    expectApiError(
       await api.post(`/v1/sessions/${closed.sessionId}/end`, { status: 'failed' }),
       409,
       'conflict_error',
       /already ended/,
     );
-    expectError(
+    expectApiError(
       await api.post(`/v1/sessions/${sessionId}/end`, { status: 'finished' }),
       400,
       'invalid_request_error',
@@ -141,13 +133,13 @@ describe('bad input gets a clear 4xx', () => {
 
   it('refuses an oversize batch and an empty one', async () => {
     const events = Array.from({ length: 51 }, (_, i) => message(`m${i}`));
-    expectError(
+    expectApiError(
       await api.post(`/v1/sessions/${sessionId}/events`, { events }),
       413,
       'request_too_large',
       /51 events; send at most 50/,
     );
-    expectError(
+    expectApiError(
       await api.post(`/v1/sessions/${sessionId}/events`, { events: [] }),
       400,
       'invalid_request_error',
@@ -162,7 +154,7 @@ describe('bad input gets a clear 4xx', () => {
       role: 'user',
       content: 'x'.repeat(70_000),
     };
-    expectError(
+    expectApiError(
       await api.post(`/v1/sessions/${sessionId}/events`, { events: [huge] }),
       413,
       'request_too_large',
@@ -178,7 +170,7 @@ describe('bad input gets a clear 4xx', () => {
         { type: 'message', role: 'user', content: 'x' },
       ],
     });
-    expectError(response, 400, 'invalid_request_error', /events\[1\]/);
+    expectApiError(response, 400, 'invalid_request_error', /events\[1\]/);
     const paths = response.body.error.details.map((d: { path: string }) => d.path);
     expect(paths).toEqual(
       expect.arrayContaining([
@@ -191,19 +183,19 @@ describe('bad input gets a clear 4xx', () => {
   });
 
   it('validates query parameters', async () => {
-    expectError(
+    expectApiError(
       await api.get('/v1/sessions?limit=0'),
       400,
       'invalid_request_error',
       /query\.limit/,
     );
-    expectError(
+    expectApiError(
       await api.get('/v1/sessions?status=sleeping'),
       400,
       'invalid_request_error',
       /query\.status/,
     );
-    expectError(
+    expectApiError(
       await api.get(`/v1/sessions/${sessionId}/events?after_seq=-1`),
       400,
       'invalid_request_error',

@@ -1,7 +1,7 @@
 import { TOPICS } from '@reverie/contracts';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
-import { startGateway, tapTopic, type RunningGateway } from './gateway.harness';
+import { expectApiError, startGateway, tapTopic, type RunningGateway } from './gateway.harness';
 
 type Tap = Awaited<ReturnType<typeof tapTopic>>;
 
@@ -231,28 +231,11 @@ describe('batches: POST /v1/batches, progress, listing', () => {
   });
 
   describe('bad input gets a clear 4xx and starts nothing', () => {
-    const expectError = (
-      response: {
-        status: number;
-        body: {
-          type: string;
-          error: { type: string; message: string; details?: { path: string }[] };
-        };
-      },
-      status: number,
-      type: string,
-      message: RegExp,
-    ) => {
-      expect(response.status).toBe(status);
-      expect(response.body.type).toBe('error');
-      expect(response.body.error.type).toBe(type);
-      expect(response.body.error.message).toMatch(message);
-    };
     const batchesOf = async (id: string) =>
       (await alice.get(`/v1/batches?agentId=${id}`)).body.data.length;
 
     it('an unknown agent', async () => {
-      expectError(
+      expectApiError(
         await alice.post('/v1/batches', { agentId: 'agt_missing', run: shared, tasks: tasks(1) }),
         404,
         'not_found_error',
@@ -262,19 +245,19 @@ describe('batches: POST /v1/batches, progress, listing', () => {
 
     it('no tasks, or more than 1,000', async () => {
       const before = await batchesOf(agentId);
-      expectError(
+      expectApiError(
         await alice.post('/v1/batches', { agentId, run: shared, tasks: [] }),
         400,
         'invalid_request_error',
         /tasks must hold at least one task/,
       );
-      expectError(
+      expectApiError(
         await alice.post('/v1/batches', { agentId, run: shared }),
         400,
         'invalid_request_error',
         /tasks/,
       );
-      expectError(
+      expectApiError(
         await alice.post('/v1/batches', { agentId, run: shared, tasks: tasks(1_001) }),
         413,
         'request_too_large',
@@ -286,7 +269,7 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     it('a task that does not fit the environment, by its index', async () => {
       const bad = [...tasks(3), {}, { caseId: 'case_4', logUrl: 'http://x' }];
       const response = await alice.post('/v1/batches', { agentId, run: shared, tasks: bad });
-      expectError(
+      expectApiError(
         response,
         400,
         'invalid_request_error',
@@ -296,7 +279,7 @@ describe('batches: POST /v1/batches, progress, listing', () => {
         'tasks[3].caseId',
         'tasks[4]',
       ]);
-      expectError(
+      expectApiError(
         await alice.post('/v1/batches', { agentId, run: shared, tasks: ['assertj_1944'] }),
         400,
         'invalid_request_error',
@@ -318,19 +301,19 @@ describe('batches: POST /v1/batches, progress, listing', () => {
       expect(await paths({ agentId, run: shared, tasks: tasks(1), priority: 'high' })).toEqual([
         '(body)',
       ]);
-      expectError(
+      expectApiError(
         await alice.get('/v1/batches?limit=0'),
         400,
         'invalid_request_error',
         /query\.limit/,
       );
-      expectError(
+      expectApiError(
         await alice.get('/v1/batches/bat_missing'),
         404,
         'not_found_error',
         /batch "bat_missing" not found/,
       );
-      expectError(
+      expectApiError(
         await alice.get('/v1/batches/bat_missing?limit=5000'),
         400,
         'invalid_request_error',

@@ -120,3 +120,23 @@ export async function tapTopic(topic: TopicName) {
     close: () => consumer.disconnect(),
   };
 }
+
+/** An API error as a client sees it. */
+export interface ErrorResponse {
+  status: number;
+  body: { type: string; error: { type: string; message: string; details?: { path: string }[] } };
+}
+
+/** Asserts a typed error body with this status, type and message, and no stack trace in it. */
+export function expectApiError(
+  response: ErrorResponse,
+  status: number,
+  type: string,
+  message: RegExp,
+): void {
+  expect(response.status).toBe(status);
+  expect(response.body.type).toBe('error');
+  expect(response.body.error.type).toBe(type);
+  expect(response.body.error.message).toMatch(message);
+  expect(JSON.stringify(response.body)).not.toMatch(/\s+at\s+\S+\s+\(/);
+}
