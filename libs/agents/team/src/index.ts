@@ -1,0 +1,2 @@
+export * from './team-spec';
+export * from './team-log';
