@@ -1,0 +1,53 @@
+import { EXHAUST_VELOCITY, LUNAR_GRAVITY, MAX_ATTITUDE_RATE, MAX_THRUST_N } from './constants';
+import type { CraftState } from './types';
+
+/**
+ * Advances the craft by one physics tick of `dt` seconds. Pure: the same state and `dt` always give
+ * the same result, so the simulator and the fuel-limit calculation share one integrator.
+ *
+ * 1. The attitude slews toward `pitchCommand` by at most MAX_ATTITUDE_RATE * dt.
+ * 2. With that pitch held, the engine burns for tb = min(dt, fuel / mdot) and adds the exact rocket
+ *    equation's dv = ve * ln(m0 / (m0 - mdot * tb)) along the thrust axis (sin pitch, cos pitch);
+ *    gravity takes LUNAR_GRAVITY * dt off vz.
+ * 3. Position moves by the trapezoid rule on the old and new velocity (exact for free fall).
+ *
+ * When the propellant runs out the engine is starved: `throttle` keeps its commanded value but
+ * produces nothing, and `fuel` stays exactly 0 (never negative). Time is kept as tick * dt rather
+ * than a running sum so it does not drift.
+ */
+export function stepPhysics(state: Readonly<CraftState>, dt: number): CraftState {
+  const slew = MAX_ATTITUDE_RATE * dt;
+  const pitch = state.pitch + clamp(state.pitchCommand - state.pitch, -slew, slew);
+
+  const thrust = state.fuel > 0 ? state.throttle * MAX_THRUST_N : 0;
+  const massFlow = thrust / EXHAUST_VELOCITY;
+  let dv = 0;
+  let fuel = state.fuel;
+  if (massFlow > 0) {
+    const starves = state.fuel <= massFlow * dt;
+    const burned = starves ? state.fuel : massFlow * dt;
+    const mass = state.dryMass + state.fuel;
+    // ln(m0 / (m0 - b)) = -ln(1 - b / m0); log1p keeps precision for small burns.
+    dv = -EXHAUST_VELOCITY * Math.log1p(-burned / mass);
+    fuel = starves ? 0 : state.fuel - burned;
+  }
+
+  const vx = state.vx + dv * Math.sin(pitch);
+  const vz = state.vz + dv * Math.cos(pitch) - LUNAR_GRAVITY * dt;
+  const tick = state.tick + 1;
+  return {
+    ...state,
+    t: tick * dt,
+    tick,
+    x: state.x + 0.5 * (state.vx + vx) * dt,
+    z: state.z + 0.5 * (state.vz + vz) * dt,
+    vx,
+    vz,
+    pitch,
+    fuel,
+  };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}

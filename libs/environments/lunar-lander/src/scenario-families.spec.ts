@@ -1,0 +1,179 @@
+import easyJson from '../scenarios/easy.json';
+import { LUNAR_GRAVITY, MAX_THRUST_N, THROTTLE_MAX_THROTTLED, THROTTLE_MIN } from './constants';
+import { LanderError } from './errors';
+import { parseScenario } from './scenario.schema';
+import {
+  BUNDLED_FAMILIES,
+  expandFamily,
+  familyHash,
+  familyNames,
+  parseFamily,
+  resolveScenario,
+  scenarioFor,
+} from './scenario-families';
+
+function thrown(fn: () => unknown): LanderError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(LanderError);
+    return e as LanderError;
+  }
+  throw new Error('expected a LanderError');
+}
+
+function get(root: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], root);
+}
+
+describe('bundled families', () => {
+  it('are easy, downrange, boulder-field and high-gate', () => {
+    expect(familyNames()).toEqual(['easy', 'downrange', 'boulder-field', 'high-gate']);
+  });
+
+  describe.each(familyNames())('%s', (name) => {
+    const family = BUNDLED_FAMILIES[name];
+    const scenarios = expandFamily(name);
+
+    it('expands to count valid scenarios with padded ids', () => {
+      expect(scenarios).toHaveLength(family.count);
+      scenarios.forEach((s, i) => {
+        expect(parseScenario(s)).toEqual(s);
+        expect(s.id).toBe(`${name}-${String(i).padStart(2, '0')}`);
+        expect(s.family).toBe(name);
+      });
+      expect(new Set(scenarios.map((s) => s.id)).size).toBe(family.count);
+    });
+
+    it('is deterministic', () => {
+      expect(expandFamily(name)).toEqual(scenarios);
+      expect(scenarioFor(name, 3)).toEqual(scenarios[3]);
+    });
+
+    it('gives different indexes different seeds and values', () => {
+      expect(new Set(scenarios.map((s) => s.seed)).size).toBe(family.count);
+      for (const path of Object.keys(family.vary))
+        expect(new Set(scenarios.map((s) => get(s, path))).size).toBeGreaterThan(family.count / 2);
+    });
+
+    it('draws every varied value inside its range and keeps the rest of the base', () => {
+      for (const s of scenarios) {
+        for (const [path, [min, max]] of Object.entries(family.vary)) {
+          const v = get(s, path) as number;
+          expect(v).toBeGreaterThanOrEqual(min);
+          expect(v).toBeLessThanOrEqual(max);
+        }
+        expect(s.terrain.ramps).toEqual(family.base.terrain.ramps);
+        expect(s.sensors).toEqual(family.base.sensors);
+      }
+    });
+
+    it('can hover inside the throttled band in every scenario', () => {
+      for (const s of scenarios) {
+        const hover = ((s.craft.dryMassKg + s.craft.fuelKg) * LUNAR_GRAVITY) / MAX_THRUST_N;
+        expect(hover).toBeGreaterThanOrEqual(THROTTLE_MIN);
+        expect(hover).toBeLessThanOrEqual(THROTTLE_MAX_THROTTLED);
+      }
+    });
+  });
+
+  it('puts a 0.9 m boulder (taller than the gear clears) on the boulder-field target', () => {
+    for (const s of expandFamily('boulder-field'))
+      expect(s.terrain.features).toContainEqual(
+        expect.objectContaining({ kind: 'boulder', x: s.target.x, height: 0.9 }),
+      );
+  });
+});
+
+describe('scenarioFor and resolveScenario', () => {
+  it('refuses an unknown family, listing the bundled ones', () => {
+    const e = thrown(() => scenarioFor('moon', 0));
+    expect(e.code).toBe('unknown_family');
+    expect(e.message).toBe(
+      'unknown scenario family "moon"; bundled families: easy, downrange, boulder-field, high-gate',
+    );
+    expect(thrown(() => scenarioFor('constructor', 0)).code).toBe('unknown_family');
+  });
+
+  it.each([20, -1, 1.5, NaN])('refuses index %s', (index) => {
+    const e = thrown(() => scenarioFor('easy', index));
+    expect(e.code).toBe('unknown_scenario');
+    expect(e.message).toMatch(/use an integer from 0 to 19/);
+  });
+
+  it('resolves a family and index, or an inline scenario', () => {
+    expect(resolveScenario({ family: 'downrange', index: 7 })).toEqual(scenarioFor('downrange', 7));
+    const inline = { ...scenarioFor('easy', 0), id: 'mine', family: 'custom' };
+    expect(resolveScenario({ scenario: inline })).toEqual(inline);
+    expect(thrown(() => resolveScenario({ scenario: { id: 'x' } })).code).toBe('invalid_scenario');
+  });
+
+  it('refuses tasks that name nothing, too much, or no index', () => {
+    expect(thrown(() => resolveScenario({})).code).toBe('invalid_scenario');
+    expect(
+      thrown(() => resolveScenario({ family: 'easy', index: 0, scenario: scenarioFor('easy', 0) }))
+        .message,
+    ).toMatch(/not both/);
+    expect(thrown(() => resolveScenario({ family: 'easy' })).code).toBe('unknown_scenario');
+    expect(thrown(() => resolveScenario({ family: 'nope', index: 0 })).code).toBe('unknown_family');
+  });
+
+  it('expands a family given as an object', () => {
+    const family = parseFamily({ ...easyJson, family: 'mini', count: 3 });
+    expect(expandFamily(family).map((s) => s.id)).toEqual(['mini-00', 'mini-01', 'mini-02']);
+  });
+});
+
+describe('parseFamily', () => {
+  const edit = (fn: (f: Record<string, unknown>) => void) => {
+    const f = structuredClone(easyJson) as unknown as Record<string, unknown>;
+    fn(f);
+    return thrown(() => parseFamily(f));
+  };
+
+  it('refuses vary paths that are not numeric base fields', () => {
+    const e = edit((f) => ((f.vary as Record<string, unknown>)['initial.speed'] = [1, 2]));
+    expect(e.code).toBe('invalid_family');
+    expect(e.problems).toEqual([
+      { path: 'vary.initial.speed', message: 'must name a numeric field of base' },
+    ]);
+    expect(edit((f) => ((f.vary as Record<string, unknown>)['terrain'] = [1, 2])).message).toMatch(
+      /vary\.terrain: must name a numeric field/,
+    );
+  });
+
+  it('refuses min > max and malformed ranges', () => {
+    expect(
+      edit((f) => ((f.vary as Record<string, unknown>)['initial.altitude'] = [600, 300]))
+        .problems[0],
+    ).toEqual({ path: 'vary.initial.altitude', message: 'min 600 must not exceed max 300' });
+    expect(
+      edit((f) => ((f.vary as Record<string, unknown>)['initial.altitude'] = [1])).problems[0].path,
+    ).toBe('vary.initial.altitude');
+  });
+
+  it('refuses a family that would produce an invalid scenario', () => {
+    const e = edit((f) => ((f.vary as Record<string, unknown>)['initial.x'] = [-5000, 0]));
+    expect(e.message).toMatch(/^family "easy": vary\.initial\.x: .* is outside the terrain/);
+    const throttle = edit(
+      (f) => ((f.vary as Record<string, unknown>)['initial.throttle'] = [0.6, 1]),
+    );
+    expect(throttle.problems[0].path).toBe('vary.initial.throttle');
+  });
+
+  it('refuses bad base fields and unknown keys with paths', () => {
+    expect(
+      edit((f) => ((f.base as { craft: { dryMassKg: number } }).craft.dryMassKg = -1)).problems[0]
+        .path,
+    ).toBe('base.craft.dryMassKg');
+    expect(edit((f) => (f.extra = 1)).problems[0].path).toBe('extra');
+    expect(edit((f) => (f.count = 0)).problems[0].path).toBe('count');
+  });
+
+  it('hashes stably', () => {
+    expect(familyHash(1969, 0, 'a')).toBe(familyHash(1969, 0, 'a'));
+    expect(familyHash(1969, 0, 'a')).not.toBe(familyHash(1969, 1, 'a'));
+    expect(familyHash(1969, 0, 'a')).not.toBe(familyHash(1969, 0, 'b'));
+    expect(familyHash(1969, 0, 'a')).not.toBe(familyHash(1969 + 2 ** 32, 0, 'a'));
+  });
+});
