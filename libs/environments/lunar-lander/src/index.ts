@@ -10,6 +10,7 @@ export * from './fuel-limit';
 export * from './command';
 export * from './checkpoint';
 export * from './simulator';
+export * from './team';
 export * from './scenario.schema';
 export * from './scenario-families';
 export * from './plot/ascii-plot';

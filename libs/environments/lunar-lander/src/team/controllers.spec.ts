@@ -1,0 +1,138 @@
+import { command, COMMANDER_DEFAULTS } from './commander';
+import { assessSite, DETECTOR_DEFAULTS } from './detector';
+import type { DetectorReport } from './lunar-team';
+import { navigate, nearestThrottle, NAVIGATOR_DEFAULTS } from './navigator';
+import { compileRoleRules, evaluateRoleRules } from './role-rules';
+import { NAVIGATOR_RULES } from './navigator';
+
+function aReport(overrides: Partial<DetectorReport> = {}): DetectorReport {
+  return {
+    altitude: 300,
+    vx: 0,
+    vz: -10,
+    x: 0,
+    fuel: 500,
+    mass: 7_100,
+    pitchDeg: 0,
+    site: { x: 0, safe: true, slopeDeg: 1, boulderHeight: 0 },
+    candidates: [0, 10],
+    scanned: false,
+    ...overrides,
+  };
+}
+
+describe('the day-one Navigator', () => {
+  it('asks only for throttles the engine accepts', () => {
+    expect(nearestThrottle(-1)).toBe(0.1);
+    expect(nearestThrottle(0.05)).toBe(0.1);
+    expect(nearestThrottle(0.42)).toBe(0.42);
+    expect(nearestThrottle(0.7)).toBe(0.6);
+    expect(nearestThrottle(0.85)).toBe(1);
+    expect(nearestThrottle(3)).toBe(1);
+  });
+
+  it('brakes harder when falling faster than its schedule, and tilts toward the site', () => {
+    const slow = navigate(aReport({ vz: -5 }), { phase: 'braking', siteX: 0 }, NAVIGATOR_DEFAULTS);
+    const fast = navigate(aReport({ vz: -60 }), { phase: 'braking', siteX: 0 }, NAVIGATOR_DEFAULTS);
+    expect(fast.throttle).toBeGreaterThan(slow.throttle);
+    const ahead = navigate(
+      aReport({ x: 0 }),
+      { phase: 'approach', siteX: 500 },
+      NAVIGATOR_DEFAULTS,
+    );
+    expect(ahead.pitchDeg).toBeGreaterThan(0);
+    expect(ahead.pitchDeg).toBeLessThanOrEqual(NAVIGATOR_DEFAULTS.maxTiltDeg);
+  });
+});
+
+describe('the day-one Commander', () => {
+  it('changes phase by altitude and retargets away from an unsafe site', () => {
+    expect(
+      command(aReport({ altitude: 900 }), { phase: 'approach', siteX: 0 }, 600, COMMANDER_DEFAULTS)
+        .orders.phase,
+    ).toBe('approach');
+    expect(
+      command(aReport({ altitude: 40 }), { phase: 'braking', siteX: 0 }, 600, COMMANDER_DEFAULTS)
+        .orders.phase,
+    ).toBe('terminal');
+    const unsafe = aReport({
+      site: { x: 0, safe: false, slopeDeg: 3, boulderHeight: 1.5 },
+      candidates: [20, -30],
+    });
+    const d = command(unsafe, { phase: 'braking', siteX: 0 }, 600, COMMANDER_DEFAULTS);
+    expect(d.orders.siteX).toBe(20);
+    expect(d.retarget).toMatchObject({ from: 0, to: 20 });
+    expect(d.retarget!.reason).toContain('boulder 1.5 m');
+  });
+
+  it('aborts when the fuel is nearly gone high above the ground, and a rule can force a phase', () => {
+    expect(
+      command(
+        aReport({ fuel: 5, altitude: 200 }),
+        { phase: 'braking', siteX: 0 },
+        600,
+        COMMANDER_DEFAULTS,
+      ).orders.phase,
+    ).toBe('abort');
+    const forced = command(
+      aReport({ altitude: 900 }),
+      { phase: 'approach', siteX: 0 },
+      600,
+      COMMANDER_DEFAULTS,
+      [{ entryId: 'ent_1', action: 'set_phase', params: { phase: 'braking' } }],
+    );
+    expect(forced.orders.phase).toBe('braking');
+  });
+});
+
+describe('the day-one Detector', () => {
+  it('judges a site by slope and by the boulders the scan shows', () => {
+    const flat = { t: 0, x0: -50, spacing: 5, heights: Array(21).fill(0), boulders: [] };
+    expect(assessSite(flat, 0, DETECTOR_DEFAULTS)).toMatchObject({ safe: true, slopeDeg: 0 });
+    const rock = { ...flat, boulders: [{ x: 3, height: 1.2 }] };
+    expect(assessSite(rock, 0, DETECTOR_DEFAULTS)).toMatchObject({
+      safe: false,
+      boulderHeight: 1.2,
+    });
+    const steep = { ...flat, heights: flat.heights.map((_, i) => i * 2) };
+    expect(assessSite(steep, 0, DETECTOR_DEFAULTS).safe).toBe(false);
+    expect(assessSite(flat, 500, DETECTOR_DEFAULTS).safe).toBeNull();
+  });
+});
+
+describe('role rules', () => {
+  it('sets parameters for the step a condition holds, later rules winning', () => {
+    const compiled = compileRoleRules(NAVIGATOR_RULES, [
+      {
+        entryId: 'a',
+        title: 'a',
+        when: { feature: 'altitude', op: 'lt', value: 50 },
+        then: { action: 'set', params: { maxTiltDeg: 20 } },
+      },
+      {
+        entryId: 'b',
+        title: 'b',
+        when: { feature: 'altitude', op: 'lt', value: 10 },
+        then: { action: 'set', params: { maxTiltDeg: 5 } },
+      },
+      {
+        entryId: 'c',
+        title: 'c',
+        when: { feature: 'altitude', op: 'lt', value: 10 },
+        then: { action: 'set', params: { warp: 9 } },
+      },
+    ]);
+    expect(compiled.skipped).toEqual([
+      { entryId: 'c', reason: expect.stringContaining('no parameter "warp"') },
+    ]);
+    expect(
+      evaluateRoleRules(compiled, { altitude: 100 }, NAVIGATOR_DEFAULTS).params.maxTiltDeg,
+    ).toBe(30);
+    expect(
+      evaluateRoleRules(compiled, { altitude: 30 }, NAVIGATOR_DEFAULTS).params.maxTiltDeg,
+    ).toBe(20);
+    const low = evaluateRoleRules(compiled, { altitude: 5 }, NAVIGATOR_DEFAULTS);
+    expect(low.params.maxTiltDeg).toBe(5);
+    expect(low.applied.map((a) => a.entryId)).toEqual(['a', 'b']);
+  });
+});

@@ -1,0 +1,125 @@
+import { BOULDER_CLEARANCE, FOOTPRINT_HALF_WIDTH, MAX_GROUND_SLOPE } from '../constants';
+import type { SensorReading, TerrainScan } from '../types';
+import type { DetectorReport, SiteAssessment } from './lunar-team';
+import { DETECTOR } from './lunar-team';
+import type { RoleRuleSpace } from './role-rules';
+
+const RAD_TO_DEG = 180 / Math.PI;
+
+/** The Detector's day-one parameters: what it trusts and how it judges a site. */
+export const DETECTOR_DEFAULTS = {
+  /** Read a new terrain scan every this many steps. */
+  scanEvery: 5,
+  /** Weight of the previous altitude estimate (0: use each radar reading as it is). */
+  altitudeSmoothing: 0,
+  /** A site is unsafe above this ground slope across the footprint, degrees (the gear's limit). */
+  maxSlopeDeg: MAX_GROUND_SLOPE * RAD_TO_DEG,
+  /** A site is unsafe when a seen boulder taller than this is under the footprint, m (the gear's clearance). */
+  maxBoulderHeight: BOULDER_CLEARANCE,
+  /** Extra clearance around the footprint when looking for boulders, m. */
+  siteMargin: 0,
+  /** Candidate sites are this far apart, m. */
+  candidateSpacing: 10,
+  /** How many candidates to report. */
+  candidateCount: 3,
+};
+export type DetectorParams = typeof DETECTOR_DEFAULTS;
+
+export const DETECTOR_RULES: RoleRuleSpace = {
+  role: DETECTOR,
+  params: {
+    scanEvery: 'read a new terrain scan every this many steps',
+    altitudeSmoothing: 'weight of the previous altitude estimate, 0 to 0.95',
+    maxSlopeDeg: 'largest ground slope of a safe site, degrees',
+    maxBoulderHeight: 'tallest boulder a safe site may have under the footprint, m',
+    siteMargin: 'extra clearance around the footprint when looking for boulders, m',
+    candidateSpacing: 'distance between candidate sites, m',
+    candidateCount: 'how many candidate sites to report',
+  },
+  actions: { scan: {} },
+};
+
+export interface DetectorMemory {
+  scan: TerrainScan | null;
+  altitude: number | null;
+}
+
+/**
+ * A first-attempt Detector: takes the radar altitude as it comes (optionally smoothed), reads a
+ * terrain scan every few steps, and judges sites by slope across the footprint and by the
+ * boulders the scan shows, with the gear's own limits. It knows nothing of how the sensors err.
+ */
+export function detect(
+  reading: SensorReading,
+  scan: TerrainScan | null,
+  siteX: number,
+  memory: DetectorMemory,
+  params: DetectorParams,
+): { report: DetectorReport; memory: DetectorMemory } {
+  const latest = scan ?? memory.scan;
+  const w = Math.min(Math.max(params.altitudeSmoothing, 0), 0.95);
+  const altitude =
+    memory.altitude === null
+      ? reading.radarAltitude
+      : w * memory.altitude + (1 - w) * reading.radarAltitude;
+  const site = latest ? assessSite(latest, siteX, params) : unknownSite(siteX);
+  return {
+    report: {
+      altitude,
+      vx: reading.vx,
+      vz: reading.vz,
+      x: reading.x,
+      fuel: reading.fuel,
+      mass: reading.mass,
+      pitchDeg: reading.pitch * RAD_TO_DEG,
+      site,
+      candidates: latest ? candidates(latest, siteX, params) : [],
+      scanned: scan !== null,
+    },
+    memory: { scan: latest, altitude },
+  };
+}
+
+function unknownSite(x: number): SiteAssessment {
+  return { x, safe: null, slopeDeg: null, boulderHeight: null };
+}
+
+/** Judges the site at `x` from the scan, or leaves it unknown when the scan does not cover it. */
+export function assessSite(scan: TerrainScan, x: number, params: DetectorParams): SiteAssessment {
+  const left = heightAt(scan, x - FOOTPRINT_HALF_WIDTH);
+  const right = heightAt(scan, x + FOOTPRINT_HALF_WIDTH);
+  if (left === null || right === null) return unknownSite(x);
+  const slopeDeg = Math.atan(Math.abs(right - left) / (2 * FOOTPRINT_HALF_WIDTH)) * RAD_TO_DEG;
+  const reach = FOOTPRINT_HALF_WIDTH + Math.max(params.siteMargin, 0);
+  const boulderHeight = scan.boulders
+    .filter((b) => Math.abs(b.x - x) <= reach)
+    .reduce((m, b) => Math.max(m, b.height), 0);
+  return {
+    x,
+    safe: slopeDeg <= params.maxSlopeDeg && boulderHeight <= params.maxBoulderHeight,
+    slopeDeg,
+    boulderHeight,
+  };
+}
+
+function candidates(scan: TerrainScan, siteX: number, params: DetectorParams): number[] {
+  const spacing = Math.max(params.candidateSpacing, 1);
+  const end = scan.x0 + scan.spacing * (scan.heights.length - 1);
+  const found: number[] = [];
+  for (let x = Math.ceil(scan.x0 / spacing) * spacing; x <= end; x += spacing) {
+    if (assessSite(scan, x, params).safe) found.push(x);
+  }
+  return found
+    .sort((a, b) => Math.abs(a - siteX) - Math.abs(b - siteX))
+    .slice(0, Math.max(0, Math.round(params.candidateCount)));
+}
+
+/** Linear interpolation in the scan's samples; null outside it. */
+function heightAt(scan: TerrainScan, x: number): number | null {
+  const i = (x - scan.x0) / scan.spacing;
+  if (i < 0 || i > scan.heights.length - 1) return null;
+  const i0 = Math.floor(i);
+  const i1 = Math.min(i0 + 1, scan.heights.length - 1);
+  const f = i - i0;
+  return scan.heights[i0] * (1 - f) + scan.heights[i1] * f;
+}

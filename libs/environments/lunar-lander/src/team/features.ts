@@ -1,0 +1,61 @@
+import type { DetectorReport, Orders } from './lunar-team';
+
+/**
+ * The observable features a playbook rule's `when` can test, the same for every role. All come
+ * from what the team knows at the step (sensor readings and the Detector's report), never from
+ * the simulator's true state, so a rule can only use what a crew could see.
+ */
+export const LANDER_FEATURES: Readonly<Record<string, string>> = {
+  step: 'decision step (0 at the start)',
+  t: 'seconds since the start',
+  altitude: "the Detector's altitude estimate, m",
+  vx: 'horizontal speed (sensor), m/s, positive downrange',
+  vz: 'vertical speed (sensor), m/s, negative descending',
+  speed: 'total speed, m/s',
+  time_to_ground: 'altitude / descent speed, s (absent when not descending)',
+  x: 'position along the ground track, m',
+  site_x: 'the chosen site, m',
+  site_distance: 'site_x - x, m',
+  abs_site_distance: '|site_x - x|, m',
+  site_safe: 'whether the latest scan judged the site safe (absent until scanned)',
+  site_slope_deg: 'ground slope across the footprint at the site, degrees',
+  site_boulder_height: 'tallest boulder seen under the footprint at the site, m',
+  candidate_count: 'safe candidate sites reported',
+  fuel: 'propellant left, kg',
+  fuel_fraction: 'propellant left / propellant at the start',
+  mass: 'current mass, kg',
+  pitch_deg: 'tilt of the thrust axis from vertical, degrees',
+  phase: 'the current phase (approach, braking, terminal, hover, abort)',
+};
+
+export function landerFeatures(
+  step: number,
+  t: number,
+  report: DetectorReport,
+  orders: Orders,
+  fuelAtStart: number,
+): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {
+    step,
+    t,
+    altitude: report.altitude,
+    vx: report.vx,
+    vz: report.vz,
+    speed: Math.hypot(report.vx, report.vz),
+    x: report.x,
+    site_x: orders.siteX,
+    site_distance: orders.siteX - report.x,
+    abs_site_distance: Math.abs(orders.siteX - report.x),
+    candidate_count: report.candidates.length,
+    fuel: report.fuel,
+    fuel_fraction: fuelAtStart > 0 ? report.fuel / fuelAtStart : 0,
+    mass: report.mass,
+    pitch_deg: report.pitchDeg,
+    phase: orders.phase,
+  };
+  if (report.vz < 0) out.time_to_ground = report.altitude / -report.vz;
+  if (report.site.safe !== null) out.site_safe = report.site.safe;
+  if (report.site.slopeDeg !== null) out.site_slope_deg = report.site.slopeDeg;
+  if (report.site.boulderHeight !== null) out.site_boulder_height = report.site.boulderHeight;
+  return out;
+}

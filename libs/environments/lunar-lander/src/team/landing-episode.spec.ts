@@ -1,0 +1,102 @@
+import type { SessionEventBody } from '@reverie/contracts';
+import type { PlaybookRule } from '@reverie/playbooks-domain';
+import { scenarioFor } from '../scenario-families';
+import { LanderSimulator } from '../simulator';
+import { BuiltinLunarTeam } from './builtin-team';
+import { flyLanding } from './landing-episode';
+import { recordedCommands, recordedScenario, replayCommands } from './replay';
+
+async function fly(family: string, index: number, rules = {}) {
+  const events: SessionEventBody[] = [];
+  const run = await flyLanding(scenarioFor(family, index), new BuiltinLunarTeam(rules), {
+    onEvents: (e) => void events.push(...e),
+  });
+  return { ...run, events };
+}
+
+describe('flyLanding with the builtin team', () => {
+  it('records every step attributed to its role, and ends with the touchdown report', async () => {
+    const { result, events, telemetry } = await fly('easy', 0);
+    expect(result.status).not.toBe('flying');
+    expect(result.steps).toBeGreaterThan(10);
+    expect(telemetry).toHaveLength(result.steps + 1);
+    const at = (step: number) =>
+      events
+        .filter((e) => e.step === step)
+        .map((e) => `${e.actor}:${e.type}${'name' in e ? `:${e.name}` : ''}`);
+    expect(at(1)).toEqual([
+      'detector:message',
+      'navigator:action:command',
+      'environment:observation',
+    ]);
+    expect(events.find((e) => e.type === 'message' && e.actor === 'detector')).toMatchObject({
+      to: 'commander',
+    });
+    const last = events.at(-1) as Extract<SessionEventBody, { type: 'observation' }>;
+    expect(last.data).toMatchObject({ result: { scenarioId: 'easy-00', status: result.status } });
+    if (result.touchdown) {
+      expect(result.touchdown.fuelUsed).toBeCloseTo(result.fuelUsed, 6);
+      expect(result.fuelLimit).toBeGreaterThan(0);
+      expect(result.fuelUsed).toBeGreaterThan(result.fuelLimit!);
+    }
+    expect(new Set(events.map((e) => e.clientEventId)).size).toBe(events.length);
+  });
+
+  it('is deterministic: the same scenario flies the same way twice', async () => {
+    const a = await fly('downrange', 3);
+    const b = await fly('downrange', 3);
+    expect(b.events).toEqual(a.events);
+  });
+
+  it('can be replayed bit for bit from its recorded scenario and commands, from any step', async () => {
+    const { events } = await fly('boulder-field', 2);
+    const scenario = recordedScenario(events)!;
+    const commands = recordedCommands(events);
+    const full = replayCommands(scenario, commands);
+    const last = events.at(-1) as Extract<SessionEventBody, { type: 'observation' }>;
+    const result = last.data.result as { touchdown: unknown; status: string };
+    expect(full.status).toBe(result.status);
+    expect(full.touchdown).toEqual(result.touchdown);
+
+    // Checkpoint half-way (through JSON, as the dreamer stores it) and continue.
+    const half = replayCommands(scenario, commands, { untilStep: Math.floor(commands.length / 2) });
+    const restored = LanderSimulator.restore(
+      scenario,
+      JSON.parse(JSON.stringify(half.checkpoint())),
+    );
+    const resumed = replayCommands(scenario, commands, { from: restored });
+    expect(resumed.checkpoint()).toEqual(full.checkpoint());
+  });
+
+  it("follows each role's playbook rules and records every rule that fired", async () => {
+    const navigatorRules: PlaybookRule[] = [
+      {
+        entryId: 'ent_slow',
+        title: 'descend slowly near the ground',
+        when: { feature: 'altitude', op: 'lt', value: 40 },
+        then: { action: 'set', params: { descentRateGain: 0.05 } },
+      },
+    ];
+    const bad: PlaybookRule[] = [
+      {
+        entryId: 'ent_bad',
+        title: 'a throttle the engine cannot give',
+        when: { feature: 'altitude', op: 'lt', value: 10 },
+        then: { action: 'set_throttle', params: { throttle: 0.8 } },
+      },
+    ];
+    const { events } = await fly('easy', 1, { navigator: [...navigatorRules, ...bad] });
+    const fired = events.filter((e) => e.type === 'action' && e.name === 'apply_rule');
+    expect(fired.length).toBeGreaterThan(0);
+    expect(fired.every((e) => e.actor === 'navigator')).toBe(true);
+    expect(fired[0]).toMatchObject({ params: { entryId: 'ent_slow', action: 'set' } });
+    expect(events.find((e) => e.type === 'observation' && 'skippedRules' in e.data)).toMatchObject({
+      actor: 'navigator',
+      data: {
+        skippedRules: [
+          { entryId: 'ent_bad', reason: expect.stringContaining('0 (off), 0.1 to 0.6, or 1') },
+        ],
+      },
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import {
+  LUNAR_GRAVITY,
+  MAX_PITCH,
+  MAX_THRUST_N,
+  THROTTLE_FULL,
+  THROTTLE_MAX_THROTTLED,
+  THROTTLE_MIN,
+} from '../constants';
+import { NAVIGATOR, type DetectorReport, type NavigatorCommand, type Orders } from './lunar-team';
+import type { AppliedRule, RoleRuleSpace } from './role-rules';
+
+const DEG = Math.PI / 180;
+
+/** The Navigator's day-one parameters: a speed schedule and two proportional loops. */
+export const NAVIGATOR_DEFAULTS = {
+  /** Target descent speed per metre of altitude, 1/s. */
+  descentRateGain: 0.1,
+  /** Slowest target descent speed (near the ground), m/s. */
+  minDescentRate: 0.5,
+  /** Fastest target descent speed, m/s. */
+  maxDescentRate: 40,
+  /** Vertical speed error to commanded acceleration, 1/s. */
+  verticalGain: 0.5,
+  /** Distance to the site to target horizontal speed, 1/s. */
+  positionGain: 0.05,
+  /** Largest target horizontal speed during the approach, m/s. */
+  maxApproachSpeed: 40,
+  /** Largest target horizontal speed once braking, m/s. */
+  maxBrakingSpeed: 15,
+  /** Largest target horizontal speed in terminal descent and hover, m/s. */
+  maxTerminalSpeed: 5,
+  /** Horizontal speed error to commanded acceleration, 1/s. */
+  velocityGain: 0.3,
+  /** Largest tilt during approach and braking, degrees. */
+  maxTiltDeg: 30,
+  /** Largest tilt in terminal descent and hover, degrees. */
+  terminalMaxTiltDeg: 10,
+};
+export type NavigatorParams = typeof NAVIGATOR_DEFAULTS;
+
+export const NAVIGATOR_RULES: RoleRuleSpace = {
+  role: NAVIGATOR,
+  params: {
+    descentRateGain: 'target descent speed per metre of altitude, 1/s',
+    minDescentRate: 'slowest target descent speed, m/s',
+    maxDescentRate: 'fastest target descent speed, m/s',
+    verticalGain: 'vertical speed error to acceleration, 1/s',
+    positionGain: 'distance to the site to target horizontal speed, 1/s',
+    maxApproachSpeed: 'largest target horizontal speed in the approach, m/s',
+    maxBrakingSpeed: 'largest target horizontal speed when braking, m/s',
+    maxTerminalSpeed: 'largest target horizontal speed in terminal descent and hover, m/s',
+    velocityGain: 'horizontal speed error to acceleration, 1/s',
+    maxTiltDeg: 'largest tilt in approach and braking, degrees',
+    terminalMaxTiltDeg: 'largest tilt in terminal descent and hover, degrees',
+  },
+  actions: {
+    set_throttle: { throttle: '0 (off), 0.1 to 0.6, or 1' },
+    set_pitch: { pitchDeg: 'tilt of the thrust axis from vertical, degrees' },
+  },
+  check: (action, params) => {
+    if (action === 'set_throttle' && !isThrottle(params.throttle))
+      return `set_throttle needs a throttle of 0 (off), 0.1 to 0.6, or 1; got ${JSON.stringify(params.throttle)}`;
+    if (
+      action === 'set_pitch' &&
+      (typeof params.pitchDeg !== 'number' || Math.abs(params.pitchDeg) > MAX_PITCH / DEG)
+    )
+      return `set_pitch needs pitchDeg within +/-${(MAX_PITCH / DEG).toFixed(0)} degrees; got ${JSON.stringify(params.pitchDeg)}`;
+    return null;
+  },
+};
+
+function isThrottle(v: unknown): v is number {
+  return (
+    typeof v === 'number' &&
+    (v === 0 || v === THROTTLE_FULL || (v >= THROTTLE_MIN && v <= THROTTLE_MAX_THROTTLED))
+  );
+}
+
+/**
+ * The nearest throttle the engine accepts: below the throttled range the engine stays lit at its
+ * minimum (a first attempt never shuts down in flight), and the gap between 60 % and full thrust
+ * rounds to the nearer end.
+ */
+export function nearestThrottle(wanted: number): number {
+  if (wanted <= THROTTLE_MIN) return THROTTLE_MIN;
+  if (wanted <= THROTTLE_MAX_THROTTLED) return wanted;
+  return wanted >= (THROTTLE_MAX_THROTTLED + THROTTLE_FULL) / 2
+    ? THROTTLE_FULL
+    : THROTTLE_MAX_THROTTLED;
+}
+
+/**
+ * A first-attempt Navigator: a target descent speed proportional to altitude, a target horizontal
+ * speed proportional to the distance to the site (capped by phase), and proportional loops that
+ * turn the speed errors into a tilt and a throttle. It trusts the Detector's altitude and the
+ * velocity sensors as they are. Rule actions (`set_throttle`, `set_pitch`) override its output.
+ */
+export function navigate(
+  report: DetectorReport,
+  orders: Orders,
+  params: NavigatorParams,
+  ruleActions: readonly AppliedRule[] = [],
+): NavigatorCommand {
+  const hovering = orders.phase === 'hover';
+  const low = orders.phase === 'terminal' || hovering;
+  const descent = Math.min(
+    Math.max(params.descentRateGain * Math.max(report.altitude, 0), params.minDescentRate),
+    params.maxDescentRate,
+  );
+  const vzTarget = hovering ? 0 : -descent;
+  const speedCap =
+    orders.phase === 'approach'
+      ? params.maxApproachSpeed
+      : orders.phase === 'braking'
+        ? params.maxBrakingSpeed
+        : params.maxTerminalSpeed;
+  const vxTarget = clamp(params.positionGain * (orders.siteX - report.x), speedCap);
+
+  const ax = params.velocityGain * (vxTarget - report.vx);
+  const az = LUNAR_GRAVITY + params.verticalGain * (vzTarget - report.vz);
+  const maxTilt = Math.min((low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG, MAX_PITCH);
+  const pitch = clamp(Math.atan2(ax, Math.max(az, 0.1)), maxTilt);
+  const thrust = (report.mass * Math.max(az, 0)) / Math.cos(pitch);
+  let out: NavigatorCommand = {
+    throttle: nearestThrottle(thrust / MAX_THRUST_N),
+    pitchDeg: pitch / DEG,
+  };
+  for (const a of ruleActions) {
+    if (a.action === 'set_throttle') out = { ...out, throttle: a.params.throttle as number };
+    if (a.action === 'set_pitch') out = { ...out, pitchDeg: a.params.pitchDeg as number };
+  }
+  return out;
+}
+
+const clamp = (v: number, limit: number) => Math.min(Math.max(v, -limit), limit);
