@@ -10,8 +10,11 @@ export const runModelSettingsSchema = z.object({
 
 /** Which environment a managed session runs and on what task (environment-specific fields). */
 export const runSpecSchema = z.object({
-  environment: z.enum(['ci-log-triage']),
-  /** For ci-log-triage: `{ caseId }`, a case of the bundled dataset. */
+  environment: z.enum(['ci-log-triage', 'lunar-lander']),
+  /**
+   * For ci-log-triage: `{ caseId }`, a case of the bundled dataset. For lunar-lander:
+   * `{ family, index }` (a bundled scenario family) or `{ scenario }` (a whole scenario).
+   */
   task: z.record(z.string(), z.unknown()),
   model: runModelSettingsSchema.optional(),
   /** Per-role model settings for multi-agent teams. */

@@ -5,6 +5,11 @@ import { sessionEventBodySchema } from './session-event-body.schema';
 export const SESSION_END_STATUSES = ['completed', 'failed', 'canceled'] as const;
 export type SessionEndStatus = (typeof SESSION_END_STATUSES)[number];
 
+const playbookRefSchema = z.object({
+  playbookId: idSchema,
+  version: z.number().int().nonnegative(),
+});
+
 export const sessionStartedEvent = defineEvent(
   'session.started',
   z.object({
@@ -13,9 +18,13 @@ export const sessionStartedEvent = defineEvent(
     title: z.string().max(500).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
     /** The playbook version the session runs with (null: none yet). */
-    playbook: z
-      .object({ playbookId: idSchema, version: z.number().int().nonnegative() })
-      .nullable()
+    playbook: playbookRefSchema.nullable().optional(),
+    /**
+     * For a multi-agent team: the playbook version each role runs with, by role name (null: that
+     * role has none yet). `playbook` is then the coordinator's.
+     */
+    rolePlaybooks: z
+      .record(z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/), playbookRefSchema.nullable())
       .optional(),
     /** The batch a managed session belongs to. */
     batchId: idSchema.optional(),

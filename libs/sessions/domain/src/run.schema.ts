@@ -1,5 +1,37 @@
 import { idSchema, runSpecSchema, type RunSpec } from '@reverie/contracts';
+import { familyNames, LanderError, resolveScenario } from '@reverie/lunar-lander';
 import { z } from 'zod';
+
+/**
+ * A lunar-lander task: a bundled family's scenario (`{ family, index }`) or a whole scenario
+ * (`{ scenario }`). The gateway resolves it with the simulator's own checks, so a family that does
+ * not exist or a scenario that makes no physical sense is refused with the reason at once.
+ */
+const landerTaskSchema = z
+  .object({
+    family: z.string().max(64).optional(),
+    index: z.number().int().nonnegative().optional(),
+    scenario: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .superRefine((task, ctx) => {
+    try {
+      resolveScenario(task);
+    } catch (err) {
+      if (!(err instanceof LanderError)) throw err;
+      const problems = err.problems.length ? err.problems : [{ path: '', message: err.message }];
+      for (const p of problems)
+        ctx.addIssue({
+          code: 'custom',
+          path:
+            task.scenario !== undefined ? ['scenario', ...(p.path ? p.path.split('.') : [])] : [],
+          message: p.message,
+        });
+    }
+  })
+  .meta({
+    description: `{ family, index } of a bundled family (${familyNames().join(', ')}) or { scenario }`,
+  });
 
 /**
  * What a task looks like in each environment a managed session can run. The gateway checks the
@@ -16,6 +48,7 @@ export const TASK_SCHEMAS = {
         .pipe(idSchema),
     })
     .strict(),
+  'lunar-lander': landerTaskSchema,
 } satisfies Record<RunSpec['environment'], z.ZodType>;
 
 export type RunEnvironment = keyof typeof TASK_SCHEMAS;
@@ -73,6 +106,10 @@ export function taskTitle(run: Pick<RunSpec, 'environment' | 'task'>): string {
   switch (run.environment) {
     case 'ci-log-triage':
       return String(run.task['caseId']);
+    case 'lunar-lander':
+      return run.task['scenario']
+        ? `lunar landing ${String((run.task['scenario'] as { id?: unknown }).id ?? 'scenario')}`
+        : `lunar landing ${String(run.task['family'])} #${String(run.task['index'])}`;
   }
 }
 

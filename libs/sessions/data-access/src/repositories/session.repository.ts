@@ -24,16 +24,20 @@ export class SessionRepository {
   /**
    * Records a session from its started event; a second delivery of the same event, or a session
    * the gateway already stored when it accepted the request, is left as it is, except that the
-   * playbook version is taken from the event when it names one (an orchestrator that starts a
+   * playbook versions (the agent's and each role's) are taken from the event when it names them (an orchestrator that starts a
    * managed session knows it; the gateway that created the session did not).
    */
   async upsertStarted(message: SessionStarted): Promise<void> {
-    const { playbook } = message.payload;
+    const { playbook, rolePlaybooks } = message.payload;
+    const known = {
+      ...(playbook !== undefined ? { playbook } : {}),
+      ...(rolePlaybooks !== undefined ? { rolePlaybooks } : {}),
+    };
     await this.sessions
       .updateOne(
         { _id: message.sessionId, tenantId: message.tenantId },
         {
-          ...(playbook !== undefined ? { $set: { playbook } } : {}),
+          ...(Object.keys(known).length ? { $set: known } : {}),
           $setOnInsert: {
             batchId: message.payload.batchId,
             agentId: message.agentId,

@@ -14,6 +14,9 @@ export class Session {
   @Prop({ type: Object }) metadata?: Record<string, unknown>;
   /** The playbook version the session ran with, from its started event (null: none). */
   @Prop({ type: Object, default: null }) playbook?: { playbookId: string; version: number } | null;
+  /** For a multi-agent team: the playbook version each role ran with, by role (null: none). */
+  @Prop({ type: Object })
+  rolePlaybooks?: Record<string, { playbookId: string; version: number } | null>;
   /** The batch a managed session belongs to. */
   @Prop() batchId?: string;
   /** What a managed session runs (environment, task, model settings); none for external ones. */

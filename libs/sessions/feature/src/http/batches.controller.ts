@@ -15,7 +15,7 @@ const documentedBatch = z.object({
   run: batchRunSchema,
   // One member per environment (list each new one here).
   tasks: z
-    .array(z.union([TASK_SCHEMAS['ci-log-triage']]))
+    .array(z.union([TASK_SCHEMAS['ci-log-triage'], TASK_SCHEMAS['lunar-lander']]))
     .min(1)
     .max(MAX_BATCH_TASKS),
 });

@@ -33,6 +33,8 @@ export function presentSession(s: SessionRecord) {
     metadata: s.metadata ?? {},
     eventCount: s.lastSeq,
     playbook: s.playbook ?? null,
+    /** A team's playbook version per role; null for a single agent. */
+    rolePlaybooks: s.rolePlaybooks ?? null,
     batchId: s.batchId ?? null,
     /** What a managed session runs; null for an external one. */
     run: s.run ?? null,
