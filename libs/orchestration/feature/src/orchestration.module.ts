@@ -9,16 +9,18 @@ import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from './orchestratio
 import { PlaybookCatalog } from './playbooks/playbook-catalog';
 import { PlaybookCatalogConsumer } from './playbooks/playbook-catalog.consumer';
 import { ConcurrencyLimiter } from './runs/concurrency-limiter';
+import { ENVIRONMENT_RUNNERS, type EnvironmentRunner } from './runs/environment-runner';
 import {
   ManagedSessionRunner,
   MODEL_PROVIDERS,
   SESSION_PUBLISHER,
-  TRIAGE_CASES,
   type ModelProviderFactory,
   type SessionPublisher,
 } from './runs/managed-session.runner';
 import { RunCommandsController } from './runs/run-commands.controller';
+import { LanderRunner } from './lander/lander.runner';
 import { DatasetCaseSource } from './triage/triage-cases';
+import { TriageRunner } from './triage/triage.runner';
 
 /**
  * Runs managed sessions: consumes run commands (the app connects the Kafka transport), learns
@@ -39,7 +41,13 @@ export class OrchestrationModule {
       controllers: [RunCommandsController],
       providers: [
         { provide: ORCHESTRATION_OPTIONS, useValue: options },
-        { provide: TRIAGE_CASES, useFactory: () => new DatasetCaseSource(options.datasetsDir) },
+        {
+          provide: ENVIRONMENT_RUNNERS,
+          useFactory: (): EnvironmentRunner[] => [
+            new TriageRunner(new DatasetCaseSource(options.datasetsDir)),
+            new LanderRunner(),
+          ],
+        },
         {
           provide: SESSION_PUBLISHER,
           inject: [EventPublisher],

@@ -16,6 +16,7 @@ import {
 } from '@reverie/models';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog';
 import { TriageError } from '@reverie/ci-log-triage';
+import { TriageRunner } from '../triage/triage.runner';
 import { ManagedSessionRunner, type ModelProviderFactory } from './managed-session.runner';
 
 const aCase: TriageCase = {
@@ -92,12 +93,14 @@ function setup(model?: ModelProvider) {
   };
   const runner = new ManagedSessionRunner(
     catalog,
-    {
-      get: async (id) => {
-        if (id !== aCase.id) throw new TriageError(`case ${id} has no readable fail.log: ENOENT`);
-        return aCase;
-      },
-    },
+    [
+      new TriageRunner({
+        get: async (id) => {
+          if (id !== aCase.id) throw new TriageError(`case ${id} has no readable fail.log: ENOENT`);
+          return aCase;
+        },
+      }),
+    ],
     { publish: async (messages) => void published.push(...messages) },
     providers,
     { maxModelTurns: 5 },
@@ -281,7 +284,7 @@ describe('ManagedSessionRunner', () => {
   it('throws (so the command is retried) only when the session cannot be published', async () => {
     const runner = new ManagedSessionRunner(
       new PlaybookCatalog(),
-      { get: async () => aCase },
+      [new TriageRunner({ get: async () => aCase })],
       { publish: () => Promise.reject(new Error('broker down')) },
       () => {
         throw new Error('unused');

@@ -5,21 +5,23 @@ import type {
   SessionEventBody,
   SessionTopicMessage,
 } from '@reverie/contracts';
-import type { TriageCase } from '@reverie/ci-log-triage';
 import { ModelProviderError, type ModelProvider } from '@reverie/models';
-import { renderMarkdown, renderRules } from '@reverie/playbooks-domain';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
-import { PlaybookCatalog, type ActivePlaybook } from '../playbooks/playbook-catalog';
+import { PlaybookCatalog } from '../playbooks/playbook-catalog';
 import {
   sessionEnded,
   sessionEvents,
   sessionStarted,
+  type PlaybookRef,
   type SessionRef,
 } from '../sessions/session-messages';
-import { runBuiltinTriage, TRIAGER } from '../triage/builtin-triage';
-import { NoAnswerError, runModelTriage } from '../triage/model-triage';
-import { toLineRules } from '../triage/playbook-line-rules';
-import { caseIdOf, TRIAGE_DATASET, type TriageCaseSource } from '../triage/triage-cases';
+import { NoAnswerError } from '../triage/model-triage';
+import {
+  ENVIRONMENT_RUNNERS,
+  SessionFailure,
+  type EnvironmentRunner,
+  type RunPlan,
+} from './environment-runner';
 import { modelSettingsFor } from './model-settings';
 
 /** Where a managed session's messages go (the session events topic). */
@@ -27,7 +29,6 @@ export interface SessionPublisher {
   publish(messages: SessionTopicMessage[]): Promise<void>;
 }
 export const SESSION_PUBLISHER = Symbol('SESSION_PUBLISHER');
-export const TRIAGE_CASES = Symbol('TRIAGE_CASES');
 /** Builds the model provider a run's settings ask for. */
 export type ModelProviderFactory = (settings: RunModelSettings) => ModelProvider;
 export const MODEL_PROVIDERS = Symbol('MODEL_PROVIDERS');
@@ -40,35 +41,29 @@ export interface SessionOutcome {
 /** Publishing failed: the run must be retried, not recorded as a failed session. */
 class PublishError extends Error {}
 
-/** A session that cannot go on, with the reason its ended event gives. */
-class SessionFailure extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Runs one managed session from its run command: publishes its started event (with the playbook
- * version it runs with), its events and its ended event to the session topic, where the gateway's
- * ingest stores them like any client's. What goes wrong in the session (an unknown case, a model
- * failure) ends it `failed` with the reason; only a failure to publish throws, so that the
- * command is retried.
+ * versions it runs with), its events and its ended event to the session topic, where the
+ * gateway's ingest stores them like any client's. The environment's runner does the task. What
+ * goes wrong in the session (an unknown case, a scenario that makes no sense, a model failure)
+ * ends it `failed` with the reason; only a failure to publish throws, so that the command is
+ * retried.
  */
 @Injectable()
 export class ManagedSessionRunner {
   private readonly logger = new Logger(ManagedSessionRunner.name);
+  private readonly runners: ReadonlyMap<string, EnvironmentRunner>;
 
   constructor(
     private readonly catalog: PlaybookCatalog,
-    @Inject(TRIAGE_CASES) private readonly cases: TriageCaseSource,
+    @Inject(ENVIRONMENT_RUNNERS) runners: EnvironmentRunner[],
     @Inject(SESSION_PUBLISHER) private readonly publisher: SessionPublisher,
     @Inject(MODEL_PROVIDERS) private readonly providers: ModelProviderFactory,
     @Inject(ORCHESTRATION_OPTIONS)
     private readonly options: Pick<OrchestrationOptions, 'maxModelTurns'>,
-  ) {}
+  ) {
+    this.runners = new Map(runners.map((r) => [r.environment, r]));
+  }
 
   async run(command: RunRequested): Promise<SessionOutcome> {
     const to: SessionRef = {
@@ -77,16 +72,33 @@ export class ManagedSessionRunner {
       sessionId: command.sessionId,
     };
     const { run, batchId } = command.payload;
-    const playbook = this.catalog.get(to.tenantId, to.agentId, null);
-    const task = caseIdOf(run.task);
+    const playbook = (role: string | null) => this.catalog.get(to.tenantId, to.agentId, role);
+    const ref = (role: string | null): PlaybookRef | null => {
+      const active = playbook(role);
+      return active ? { playbookId: active.playbookId, version: active.version } : null;
+    };
+    const runner = this.runners.get(run.environment);
+    let plan: RunPlan | SessionFailure;
+    try {
+      if (!runner)
+        throw new SessionFailure(
+          `this orchestrator cannot run ${run.environment} sessions`,
+          'unknown_environment',
+        );
+      plan = runner.plan(run);
+    } catch (err) {
+      plan = asFailure(err);
+    }
     const pending: SessionTopicMessage[] = [
       sessionStarted(
         to,
         {
-          title: task.ok ? task.caseId : `${run.environment} session`,
-          playbook: playbook
-            ? { playbookId: playbook.playbookId, version: playbook.version }
-            : null,
+          title: plan instanceof SessionFailure ? `${run.environment} session` : plan.title,
+          playbook: ref(null),
+          rolePlaybooks:
+            plan instanceof SessionFailure || !plan.roles
+              ? undefined
+              : Object.fromEntries(plan.roles.map((r) => [r, ref(r)])),
           batchId,
         },
         new Date(),
@@ -105,11 +117,17 @@ export class ManagedSessionRunner {
 
     let outcome: SessionOutcome;
     try {
-      if (!task.ok) throw new SessionFailure(task.reason, 'invalid_task');
-      const triageCase = await this.loadCase(task.caseId);
-      const settings = modelSettingsFor(command.payload, TRIAGER);
-      if (settings.provider === 'builtin') this.runBuiltin(triageCase, playbook, append);
-      else await this.runModel(triageCase, playbook, settings, append, flush);
+      if (plan instanceof SessionFailure || !runner) throw plan;
+      await runner.execute({
+        sessionId: to.sessionId,
+        run,
+        playbook,
+        settings: (role) => modelSettingsFor(command.payload, role),
+        provider: this.providers,
+        maxModelTurns: this.options.maxModelTurns,
+        append,
+        flush,
+      });
       outcome = { status: 'completed' };
     } catch (err) {
       if (err instanceof PublishError) throw err;
@@ -120,7 +138,6 @@ export class ManagedSessionRunner {
         {
           clientEventId: 'error',
           type: 'error',
-          actor: TRIAGER,
           message: failure.message,
           code: failure.code,
         },
@@ -131,67 +148,9 @@ export class ManagedSessionRunner {
     await flush();
     return outcome;
   }
-
-  private async loadCase(caseId: string): Promise<TriageCase> {
-    try {
-      return await this.cases.get(caseId);
-    } catch (err) {
-      throw new SessionFailure(
-        `unknown case "${caseId}": the ${TRIAGE_DATASET} dataset has no readable case of that id (${(err as Error).message})`,
-        'unknown_case',
-      );
-    }
-  }
-
-  /** Deterministic: all events are known at once and published with the ended event. */
-  private runBuiltin(
-    triageCase: TriageCase,
-    playbook: ActivePlaybook | null,
-    append: (events: SessionEventBody[]) => void,
-  ): void {
-    const adapted = toLineRules(playbook ? renderRules(playbook) : []);
-    if (adapted.skipped.length) {
-      this.logger.warn(
-        `playbook ${playbook?.playbookId} v${playbook?.version}: skipped ${adapted.skipped.map((s) => `${s.entryId} (${s.reason})`).join('; ')}`,
-      );
-      append([
-        {
-          clientEventId: 'step-0-playbook',
-          type: 'observation',
-          actor: TRIAGER,
-          step: 0,
-          data: { skippedRules: adapted.skipped.map((s) => ({ ...s })) },
-        },
-      ]);
-    }
-    append(runBuiltinTriage(triageCase, adapted.rules).events);
-  }
-
-  /** A model answers: events are published as they happen, so progress shows while it works. */
-  private async runModel(
-    triageCase: TriageCase,
-    playbook: ActivePlaybook | null,
-    settings: RunModelSettings,
-    append: (events: SessionEventBody[]) => void,
-    flush: () => Promise<void>,
-  ): Promise<void> {
-    await flush();
-    await runModelTriage(triageCase, {
-      provider: this.providers(settings),
-      model: settings.model,
-      maxTokens: settings.maxTokens,
-      maxTurns: this.options.maxModelTurns,
-      playbookMarkdown: playbook
-        ? renderMarkdown({ ...playbook, role: playbook.role ?? undefined })
-        : null,
-      record: async (events) => {
-        append(events);
-        await flush();
-      },
-    });
-  }
 }
 
+/** The session failure an error means: its message and a code a client can act on. */
 function asFailure(err: unknown): SessionFailure {
   if (err instanceof SessionFailure) return err;
   if (err instanceof ModelProviderError)
@@ -201,6 +160,9 @@ function asFailure(err: unknown): SessionFailure {
     );
   if (err instanceof Error && err.name === 'TriageError')
     return new SessionFailure(err.message, 'triage_error');
+  // A scenario, family or command the simulator refuses, with its own code (invalid_scenario...).
+  if (err instanceof Error && err.name === 'LanderError' && 'code' in err)
+    return new SessionFailure(err.message, String(err.code));
   if (err instanceof NoAnswerError) return new SessionFailure(err.message, 'no_answer');
   return new SessionFailure(
     `internal error: ${err instanceof Error ? err.message : String(err)}`,

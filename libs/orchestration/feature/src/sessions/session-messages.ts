@@ -25,7 +25,13 @@ const lifecycleId = (to: SessionRef, what: string) =>
 /** The managed session's started message: its title, the playbook version it runs with, its batch. */
 export function sessionStarted(
   to: SessionRef,
-  details: { title: string; playbook: PlaybookRef | null; batchId?: string },
+  details: {
+    title: string;
+    playbook: PlaybookRef | null;
+    /** A team's playbook version per role. */
+    rolePlaybooks?: Record<string, PlaybookRef | null>;
+    batchId?: string;
+  },
   at: Date,
 ): SessionTopicMessage {
   return {
@@ -38,6 +44,7 @@ export function sessionStarted(
       source: 'managed',
       title: details.title,
       playbook: details.playbook,
+      ...(details.rolePlaybooks ? { rolePlaybooks: details.rolePlaybooks } : {}),
       ...(details.batchId ? { batchId: details.batchId } : {}),
     },
   };

@@ -1,0 +1,50 @@
+import type { RunModelSettings, RunSpec, SessionEventBody } from '@reverie/contracts';
+import type { ModelProvider } from '@reverie/models';
+import type { ActivePlaybook } from '../playbooks/playbook-catalog';
+
+/** A session that cannot go on, with the reason and code its ended event and error event give. */
+export class SessionFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What a managed session is about, known before it runs (for its started event). */
+export interface RunPlan {
+  title: string;
+  /** The team's roles when the environment is played by a team; null for a single agent. */
+  roles: readonly string[] | null;
+}
+
+/** What an environment runner gets for one managed session. */
+export interface EnvironmentRun {
+  readonly sessionId: string;
+  readonly run: RunSpec;
+  /** The agent's active playbook (role null) or one role's. */
+  playbook(role: string | null): ActivePlaybook | null;
+  /** The model settings a role runs with: the run's per-role, the run's, else the agent's. */
+  settings(role: string): RunModelSettings;
+  provider(settings: RunModelSettings): ModelProvider;
+  readonly maxModelTurns: number;
+  /** Queues events for the session topic. */
+  append(events: SessionEventBody[]): void;
+  /** Publishes what is queued (model runs flush as they go, so progress shows). */
+  flush(): Promise<void>;
+}
+
+/**
+ * One environment a managed session can run (ci-log-triage, lunar-lander). The managed-session
+ * runner owns the lifecycle (started, ended, failures, publishing); the environment owns the task.
+ * Anything that goes wrong in the task throws a `SessionFailure` (or an error `asFailure` knows).
+ */
+export interface EnvironmentRunner {
+  readonly environment: RunSpec['environment'];
+  /** Checks the task and names the session; throws a SessionFailure for a task it cannot run. */
+  plan(run: RunSpec): RunPlan;
+  execute(session: EnvironmentRun): Promise<void>;
+}
+
+export const ENVIRONMENT_RUNNERS = Symbol('ENVIRONMENT_RUNNERS');
