@@ -12,7 +12,8 @@
 # 3. Creates an API key (tenant `demo`), an agent, a session with a dozen events and feedback
 #    (scripts/demo/sample-session.ts), waits until all is stored and prints it; then runs a
 #    CI-log triage batch (one managed session per log, builtin agent) with the reverie CLI and
-#    prints each log's answer and score.
+#    prints each log's answer and score; then lands a craft on the Moon with the builtin lunar team
+#    (touchdown report and ASCII plot) and lands every scenario of the easy family.
 # 4. Stops the services (SIGTERM, graceful) and the stack if it started it; also on error or CTRL-C.
 #
 # Environment:
@@ -22,6 +23,8 @@
 #   REVERIE_DEMO_READY_TIMEOUT  seconds to wait for each service's /health/ready (default 60)
 #   REVERIE_DEMO_STOP_TIMEOUT   seconds to wait for each service to exit after SIGTERM (default 20)
 #   REVERIE_DEMO_DB             MongoDB database (default reverie_demo)
+#   REVERIE_DEMO_FAMILY         scenario family of the demo landing (default downrange)
+#   REVERIE_DEMO_SCENARIO       its index in the family (default 0)
 #   LOG_LEVEL                   service log level (default info)
 #   and everything scripts/stack.sh reads (KAFKA_PORT, MONGO_PORT, REVERIE_STACK_DIR, ...).
 # Logs: .stack/demo/logs/<service>.log and build.log.
@@ -356,6 +359,27 @@ run_triage_batch() {
     die "the triage batch did not finish cleanly (logs: ${LOG_DIR#"$REPO_DIR"/})"
 }
 
+# A lunar landing by the builtin Commander/Detector/Navigator team through the orchestrator: the
+# touchdown report and an ASCII plot of altitude, speeds and throttle; then one landing per
+# scenario of the easy family with the safe-landing rate.
+run_lunar_landing() {
+  local gw=$1 agent_json agent_id
+  agent_json=$(cd "$REPO_DIR" && node bin/reverie.js agent create --name "lunar-team-$(date +%H%M%S)" \
+    --url "$gw" --key "$API_KEY" --json) || die "could not create the lunar agent"
+  agent_id=$(printf '%s' "$agent_json" | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
+  [[ -n $agent_id ]] || die "the agent was created but its id was not printed"
+  # A landing that is not safe exits 1: that is a result to show, not a demo failure.
+  local code=0
+  (cd "$REPO_DIR" && node bin/reverie.js land --agent "$agent_id" --family "${REVERIE_DEMO_FAMILY:-downrange}" \
+    --index "${REVERIE_DEMO_SCENARIO:-0}" --url "$gw" --key "$API_KEY" --timeout 120) || code=$?
+  ((code <= 1)) || die "the landing did not run (logs: ${LOG_DIR#"$REPO_DIR"/})"
+  say ""
+  say "landing every scenario of the easy family…"
+  code=0
+  (cd "$REPO_DIR" && node bin/reverie.js batch --agent "$agent_id" --family easy --url "$gw" --key "$API_KEY" --timeout 300) || code=$?
+  ((code <= 1)) || die "the landing batch did not run (logs: ${LOG_DIR#"$REPO_DIR"/})"
+}
+
 main() {
   parse_args "$@"
   check_env
@@ -382,6 +406,10 @@ main() {
   say ""
   say "running a CI-log triage batch (the builtin day-one agent, one managed session per log)…"
   run_triage_batch "$gw"
+
+  say ""
+  say "landing a craft on the Moon (the builtin day-one Commander, Detector and Navigator)…"
+  run_lunar_landing "$gw"
 
   say ""
   if [[ $KEEP == yes ]]; then

@@ -37,11 +37,37 @@ describe('reverie CLI arguments', () => {
       ['run', '--agent', 'a', '--case', 'c', '--provider', 'openai'],
       /--provider must be builtin or anthropic/,
     ],
+    [['land', '--agent', 'a'], /land needs --family/],
+    [['land', '--family', 'easy', '--index', '1.5'], /--index must be a whole number from 0/],
+    [['land', '--family', 'easy', '--scenario', 'x.json'], /--family or --scenario, not both/],
   ])('%j is a usage error with a usage line, not a stack trace', async (argv, message) => {
     const result = await run(...argv);
     expect(result.code).toBe(2);
     expect(result.out).toMatch(message);
     expect(result.out).toMatch(/usage: reverie/);
+  });
+
+  it('lands a craft offline and prints the touchdown report and the plot', async () => {
+    const result = await run('land', '--offline', '--family', 'easy', '--index', '3');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^scenario easy-03: landed after [\d.]+ s \(\d+ steps\)/);
+    expect(result.out).toMatch(/SAFE/);
+    expect(result.out).toMatch(/vertical fuel-optimal|limit/);
+    expect(result.out).toMatch(/altitude/i);
+    expect(result.out).toMatch(/throttle/i);
+  });
+
+  it('says which scenario file it could not read', async () => {
+    expect(await run('land', '--scenario', '/no/such/file.json')).toEqual({
+      code: 2,
+      out: expect.stringMatching(/^cannot read the scenario file \/no\/such\/file.json: ENOENT/),
+    });
+  });
+
+  it('refuses an unknown family offline with the bundled ones named', async () => {
+    await expect(run('land', '--offline', '--family', 'mars')).rejects.toThrow(
+      /unknown scenario family "mars"; bundled families: easy, downrange, boulder-field, high-gate/,
+    );
   });
 
   it('needs an API key before calling the gateway', async () => {

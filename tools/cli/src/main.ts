@@ -2,12 +2,15 @@
  * The `reverie` command: run managed sessions and batches against a running gateway and follow
  * them. `npx reverie --help` lists the commands.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError, GatewayClient } from './api.client';
 import { agentCreateCommand } from './commands/agent.command';
 import { batchCommand } from './commands/batch.command';
 import type { CommandContext } from './commands/command-context';
 import type { Split } from './commands/dataset';
+import { landBatchCommand } from './commands/land-batch.command';
+import { landCommand } from './commands/land.command';
 import { runCommand } from './commands/run.command';
 import { cliDefaults } from './config/cli.config';
 import { Progress } from './progress';
@@ -19,6 +22,10 @@ commands:
   run   --agent <agent id> --case <case id>             one ci-log-triage session, followed to its end
   batch --agent <agent id> [--split all|train|held-out] [--repeat <n>] [--dataset <folder>]
                                                         one session per dataset case, with a progress bar
+  land  --agent <agent id> --family <family> [--index <n>] | --scenario <file.json>
+        [--offline] [--svg <file.svg>] [--no-plot]      one lunar landing: touchdown report and plot
+  batch --agent <agent id> --family <family> [--repeat <n>]
+                                                        one landing per scenario of a family
 
 options:
   --url <gateway url>      default $REVERIE_URL or http://localhost:3000
@@ -39,6 +46,12 @@ const OPTIONS = {
   split: { type: 'string', default: 'all' },
   repeat: { type: 'string', default: '1' },
   dataset: { type: 'string' },
+  family: { type: 'string' },
+  index: { type: 'string', default: '0' },
+  scenario: { type: 'string' },
+  offline: { type: 'boolean', default: false },
+  svg: { type: 'string' },
+  'no-plot': { type: 'boolean', default: false },
   timeout: { type: 'string', default: '600' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -46,6 +59,29 @@ const OPTIONS = {
 
 function usageError(message: string): never {
   throw new CliError(`${message}\n${USAGE}`, 2);
+}
+
+/** The landing task the flags name: a bundled family's scenario or a scenario file. */
+function landTask(family: string | undefined, index: string, file: string | undefined) {
+  if (file && family) usageError('land takes --family or --scenario, not both');
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read the scenario file ${file}: ${(err as Error).message}`, 2);
+    }
+    try {
+      return { scenario: JSON.parse(text) as unknown };
+    } catch (err) {
+      throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
+    }
+  }
+  if (!family) usageError('land needs --family <family> (and --index <n>) or --scenario <file>');
+  const n = Number(index);
+  if (!Number.isInteger(n) || n < 0)
+    usageError(`--index must be a whole number from 0, not "${index}"`);
+  return { family, index: n };
 }
 
 function positiveInt(value: string, flag: string): number {
@@ -106,8 +142,22 @@ export async function main(
     case 'run':
       if (!v.agent || !v.case) usageError('run needs --agent and --case');
       return runCommand(ctx, { agent: v.agent, caseId: v.case });
+    case 'land':
+      return landCommand(ctx, {
+        task: landTask(v.family, v.index, v.scenario),
+        offline: v.offline,
+        agent: v.agent,
+        svg: v.svg,
+        plot: !v['no-plot'],
+      });
     case 'batch': {
       if (!v.agent) usageError('batch needs --agent');
+      if (v.family)
+        return landBatchCommand(ctx, {
+          agent: v.agent,
+          family: v.family,
+          repeat: positiveInt(v.repeat, 'repeat'),
+        });
       if (!['all', 'train', 'held-out'].includes(v.split))
         usageError(`--split must be all, train or held-out, not "${v.split}"`);
       const dataset = v.dataset ?? `${defaults.datasetsDir}/ci-breakages`;
@@ -131,6 +181,12 @@ export async function run(argv: string[]): Promise<void> {
     if (err instanceof CliError) {
       process.stderr.write(`reverie: ${err.message}\n`);
       process.exitCode = err.exitCode;
+      return;
+    }
+    // A scenario or family the simulator refuses (offline landings): the user's input, not a bug.
+    if (err instanceof Error && err.name === 'LanderError') {
+      process.stderr.write(`reverie: ${err.message}\n`);
+      process.exitCode = 2;
       return;
     }
     process.stderr.write(`reverie: unexpected error: ${(err as Error).message}\n`);

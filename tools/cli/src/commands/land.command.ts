@@ -1,0 +1,86 @@
+import { writeFileSync } from 'node:fs';
+import {
+  asciiPlot,
+  BuiltinLunarTeam,
+  flyLanding,
+  formatTouchdownReport,
+  resolveScenario,
+  svgPlot,
+  type LandingResult,
+  type TelemetrySample,
+} from '@reverie/lunar-lander';
+import { CliError } from '../api.client';
+import { landingFromEvents } from '../landing-result';
+import type { CommandContext } from './command-context';
+
+export interface LandOptions {
+  /** A bundled family and index, or a whole scenario object (from --scenario <file>). */
+  task: { family: string; index: number } | { scenario: unknown };
+  /** Run the builtin team in this process, without a gateway. */
+  offline: boolean;
+  agent?: string;
+  svg?: string;
+  plot: boolean;
+}
+
+/** `reverie land`: one landing, through the gateway (or offline), then its report and plot. */
+export async function landCommand(ctx: CommandContext, opts: LandOptions): Promise<number> {
+  const { result, telemetry, session } = opts.offline
+    ? { ...(await flyOffline(opts)), session: null }
+    : await flyManaged(ctx, opts);
+  if (!result)
+    throw new CliError(
+      `session ${session?.id} ended (${session?.status}) without a landing result${session?.endReason ? `: ${session.endReason}` : ''}`,
+    );
+  if (opts.svg) {
+    writeFileSync(
+      opts.svg,
+      svgPlot(telemetry, {
+        title: `${result.scenarioId}: ${result.touchdown?.verdict ?? result.status}`,
+      }),
+    );
+    ctx.log(`trajectory plot written to ${opts.svg}`);
+  }
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ session, result }, null, 2));
+  } else {
+    ctx.out(describe(result));
+    if (opts.plot) ctx.out(`\n${asciiPlot(telemetry)}`);
+  }
+  return result.safe ? 0 : 1;
+}
+
+/** The report a person reads: the touchdown, or why there was none. */
+export function describe(result: LandingResult): string {
+  const head = `scenario ${result.scenarioId}: ${result.status} after ${result.seconds.toFixed(1)} s (${result.steps} steps)`;
+  if (!result.touchdown) return `${head}\nno touchdown; fuel used ${result.fuelUsed.toFixed(0)} kg`;
+  return `${head}\n${formatTouchdownReport(result.touchdown, { fuelLimit: result.fuelLimit, scenarioId: result.scenarioId })}`;
+}
+
+async function flyOffline(
+  opts: LandOptions,
+): Promise<{ result: LandingResult; telemetry: TelemetrySample[] }> {
+  return flyLanding(resolveScenario(opts.task), new BuiltinLunarTeam());
+}
+
+async function flyManaged(ctx: CommandContext, opts: LandOptions) {
+  if (!opts.agent)
+    throw new CliError('land needs --agent (or --offline to fly without a gateway)', 2);
+  const session = await ctx.api.call('POST', '/v1/sessions', {
+    agentId: opts.agent,
+    run: { environment: 'lunar-lander', task: opts.task, ...ctx.modelOverride },
+  });
+  ctx.log(`session ${session.id} started: ${session.title ?? 'lunar landing'}`);
+  let current = session;
+  await ctx.poll(async () => {
+    current = await ctx.api.call('GET', `/v1/sessions/${session.id}`);
+    ctx.progress.update(
+      current.status === 'running' ? 0 : 1,
+      1,
+      `${current.status}, ${current.eventCount} events`,
+    );
+    return current.status !== 'running';
+  });
+  ctx.progress.finish();
+  return { ...landingFromEvents(await ctx.api.events(session.id)), session: current };
+}
