@@ -207,5 +207,15 @@ describe('lunar landings through the real stack (gateway, Kafka, orchestrator, M
       },
     });
     expectApiError(throttle, 400, 'invalid_request_error', /0 \(off\), 0.1 to 0.6, or 1/);
+
+    const pilot = await api.post('/v1/sessions', {
+      agentId,
+      run: {
+        environment: 'lunar-lander',
+        task: { family: 'easy', index: 0 },
+        team: { pilot: { provider: 'builtin' } },
+      },
+    });
+    expectApiError(pilot, 400, 'invalid_request_error', /has no role "pilot"/);
   });
 });

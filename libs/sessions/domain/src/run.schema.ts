@@ -1,5 +1,5 @@
 import { idSchema, runSpecSchema, type RunSpec } from '@reverie/contracts';
-import { familyNames, LanderError, resolveScenario } from '@reverie/lunar-lander';
+import { familyNames, LanderError, LUNAR_TEAM, resolveScenario } from '@reverie/lunar-lander';
 import { z } from 'zod';
 
 /**
@@ -68,15 +68,37 @@ function checkTask(
 }
 
 /** The `run` block of `POST /v1/sessions`: a run spec whose task fits its environment. */
-export const runRequestSchema = runSpecSchema
-  .strict()
-  .superRefine((run, ctx) => checkTask(run.environment, run.task, ctx, ['task']));
+/** The roles that play each environment, which `run.team` may set models for. */
+const ENVIRONMENT_ROLES: Record<RunEnvironment, readonly string[]> = {
+  'ci-log-triage': ['triager'],
+  'lunar-lander': LUNAR_TEAM.roles,
+};
+
+function checkTeam(run: Pick<RunSpec, 'environment' | 'team'>, ctx: z.RefinementCtx): void {
+  const roles = ENVIRONMENT_ROLES[run.environment];
+  for (const role of Object.keys(run.team ?? {})) {
+    if (!roles.includes(role))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['team', role],
+        message: `${run.environment} has no role "${role}"; its roles are ${roles.join(', ')}`,
+      });
+  }
+}
+
+export const runRequestSchema = runSpecSchema.strict().superRefine((run, ctx) => {
+  checkTeam(run, ctx);
+  checkTask(run.environment, run.task, ctx, ['task']);
+});
 
 /** Most tasks one batch may hold. */
 export const MAX_BATCH_TASKS = 1_000;
 
 /** The run settings a batch shares: everything of a run spec but the task. */
-export const batchRunSchema = runSpecSchema.omit({ task: true }).strict();
+export const batchRunSchema = runSpecSchema
+  .omit({ task: true })
+  .strict()
+  .superRefine((run, ctx) => checkTeam(run, ctx));
 
 /**
  * `POST /v1/batches`. Tasks are checked one by one after the count (see `checkBatchTasks`), so a
