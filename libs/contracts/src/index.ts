@@ -7,3 +7,4 @@ export * from './sessions/session-event-id';
 export * from './sessions/event-appended';
 export * from './runs/run.events';
 export * from './playbooks/playbook.events';
+export * from './outcomes/outcome.events';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outcomeCommandMessageSchema, outcomeTopicMessageSchema } from './outcomes/outcome.events';
 import { playbookTopicMessageSchema } from './playbooks/playbook.events';
 import { runTopicMessageSchema } from './runs/run.events';
 import { sessionTopicMessageSchema } from './sessions/session.events';
@@ -9,6 +10,8 @@ export const TOPIC_SCHEMAS = {
   [TOPICS.sessionEvents]: sessionTopicMessageSchema,
   [TOPICS.runCommands]: runTopicMessageSchema,
   [TOPICS.playbookVersions]: playbookTopicMessageSchema,
+  [TOPICS.outcomes]: outcomeTopicMessageSchema,
+  [TOPICS.outcomeCommands]: outcomeCommandMessageSchema,
 } satisfies Record<TopicName, z.ZodType>;
 
 export type TopicMessage<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;

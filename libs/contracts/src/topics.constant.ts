@@ -15,6 +15,10 @@ export const TOPICS = {
    * Compacted: a replica that reads it from the start learns every agent's current playbook.
    */
   playbookVersions: 'reverie.playbooks.versions.v1',
+  /** The grader's verdicts, keyed by session id (one per graded iteration). */
+  outcomes: 'reverie.outcomes.v1',
+  /** Requests to the grader (grade a session again), keyed by session id. */
+  outcomeCommands: 'reverie.outcomes.commands.v1',
 } as const;
 
 /** The compaction key of an agent's (or one role's) playbook on the playbook topic. */

@@ -13,6 +13,8 @@ const common = {
   actor: z.string().min(1).max(64).optional(),
   /** The decision step this event belongs to, when the agent counts steps. */
   step: z.number().int().nonnegative().optional(),
+  /** For a managed session the grader sent back for revision: which attempt (1, 2, ...). */
+  iteration: z.number().int().min(1).max(20).optional(),
   /** When the event happened on the client; the server records its own receive time too. */
   occurredAt: z.iso.datetime({ offset: true }).optional(),
 };

@@ -41,6 +41,21 @@ export const sessionEndedEvent = defineEvent(
   z.object({
     status: z.enum(SESSION_END_STATUSES),
     reason: z.string().max(2_000).optional(),
+    /** Which attempt ended (a managed session the grader sent back runs again); 1 if absent. */
+    iteration: z.number().int().min(1).max(20).optional(),
+  }),
+).required({ sessionId: true });
+
+/**
+ * A managed session runs again because the grader asked for a revision: the session is running
+ * once more, and what follows (up to the next `session.ended`) is attempt `iteration`.
+ */
+export const sessionRevisionStartedEvent = defineEvent(
+  'session.revision_started',
+  z.object({
+    iteration: z.number().int().min(2).max(20),
+    /** The grader's outcome this attempt answers. */
+    outcomeId: idSchema,
   }),
 ).required({ sessionId: true });
 
@@ -62,11 +77,13 @@ export const sessionTopicMessageSchema = z.discriminatedUnion('type', [
   sessionStartedEvent,
   sessionEventAppendedEvent,
   sessionEndedEvent,
+  sessionRevisionStartedEvent,
   feedbackSubmittedEvent,
 ]);
 
 export type SessionStarted = z.infer<typeof sessionStartedEvent>;
 export type SessionEventAppended = z.infer<typeof sessionEventAppendedEvent>;
 export type SessionEnded = z.infer<typeof sessionEndedEvent>;
+export type SessionRevisionStarted = z.infer<typeof sessionRevisionStartedEvent>;
 export type FeedbackSubmitted = z.infer<typeof feedbackSubmittedEvent>;
 export type SessionTopicMessage = z.infer<typeof sessionTopicMessageSchema>;

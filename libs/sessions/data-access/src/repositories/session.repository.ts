@@ -151,17 +151,22 @@ export class SessionRepository {
       .exec();
   }
 
-  /** Moves a running session to its end status; returns null if it was not running. */
+  /**
+   * Moves a running session to its end status; returns null if it was not running. For a managed
+   * session that ran again, only the end of the attempt it is on counts: a redelivered end of an
+   * earlier attempt changes nothing.
+   */
   end(
     tenantId: string,
     id: string,
     status: SessionEndStatus,
     reason: string | undefined,
     at: Date,
+    iteration = 1,
   ): Promise<SessionRecord | null> {
     return this.sessions
       .findOneAndUpdate(
-        { _id: id, tenantId, status: 'running' },
+        { _id: id, tenantId, status: 'running', ...onIteration(iteration) },
         { $set: { status, endReason: reason, endedAt: at } },
         { returnDocument: 'after' },
       )
@@ -169,8 +174,33 @@ export class SessionRepository {
       .exec();
   }
 
+  /**
+   * A managed session runs again (the grader asked for a revision): running once more, on attempt
+   * `iteration`. Only an ended session on an earlier attempt changes, so a redelivery is harmless.
+   */
+  async startRevision(tenantId: string, id: string, iteration: number): Promise<void> {
+    await this.sessions
+      .updateOne(
+        {
+          _id: id,
+          tenantId,
+          status: { $ne: 'running' },
+          $or: [{ iteration: { $exists: false } }, { iteration: { $lt: iteration } }],
+        },
+        { $set: { status: 'running', iteration }, $unset: { endedAt: 1, endReason: 1 } },
+      )
+      .exec();
+  }
+
   /** Raises the stored-event watermark; never lowers it, so redeliveries are harmless. */
   async advanceLastSeq(tenantId: string, id: string, lastSeq: number): Promise<void> {
     await this.sessions.updateOne({ _id: id, tenantId }, { $max: { lastSeq } }).exec();
   }
+}
+
+/** Matches a session on attempt `iteration` (sessions that never ran again store none: 1). */
+function onIteration(iteration: number) {
+  return iteration === 1
+    ? { $or: [{ iteration: { $exists: false } }, { iteration: 1 }] }
+    : { iteration };
 }

@@ -21,6 +21,8 @@ export class Session {
   @Prop() batchId?: string;
   /** What a managed session runs (environment, task, model settings); none for external ones. */
   @Prop({ type: Object }) run?: RunSpec;
+  /** The attempt a managed session is on (the grader sent it back for revision); absent: 1. */
+  @Prop() iteration?: number;
   @Prop() endedAt?: Date;
   @Prop() endReason?: string;
   /** Highest stored event seq; seqs are gap-free, so it is also the stored event count. */

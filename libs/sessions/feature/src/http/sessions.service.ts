@@ -187,10 +187,17 @@ export class SessionsService {
         sessionId,
         occurredAt: now.toISOString(),
         schemaVersion: SCHEMA_VERSION,
-        payload: { status: input.status, reason: input.reason },
+        payload: { status: input.status, reason: input.reason, iteration: session.iteration ?? 1 },
       },
     ]);
-    const ended = await this.sessions.end(tenantId, sessionId, input.status, input.reason, now);
+    const ended = await this.sessions.end(
+      tenantId,
+      sessionId,
+      input.status,
+      input.reason,
+      now,
+      session.iteration ?? 1,
+    );
     if (ended) return ended;
     // The ingest consumer may have applied our own ended event before this update ran: that is
     // this request's end (same status, same time), not a competing one.

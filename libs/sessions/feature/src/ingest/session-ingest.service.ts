@@ -65,6 +65,14 @@ export class SessionIngestService {
             message.payload.status,
             message.payload.reason,
             new Date(message.occurredAt),
+            message.payload.iteration,
+          );
+          break;
+        case 'session.revision_started':
+          await this.sessions.startRevision(
+            message.tenantId,
+            message.sessionId,
+            message.payload.iteration,
           );
           break;
         case 'session.feedback_submitted':
