@@ -36,6 +36,7 @@ export function toMessageParams(
       description: tool.description,
       input_schema: tool.inputSchema,
     }));
+    if (request.toolChoice) params.tool_choice = request.toolChoice;
   }
   return params;
 }

@@ -56,6 +56,8 @@ export interface ModelRequest {
   system?: SystemBlock[];
   messages: ChatMessage[];
   tools?: ToolDefinition[];
+  /** Whether the model may answer in text (`auto`, the default), must use a tool, or this one. */
+  toolChoice?: { type: 'auto' } | { type: 'any' } | { type: 'tool'; name: string };
   /**
    * Per agent or role; falls back to the provider's default. For the `builtin` provider this
    * names the registered policy.

@@ -49,4 +49,8 @@ export class ApiClient {
   patch<T = Json>(path: string, body: unknown) {
     return this.request<T>('PATCH', path, body);
   }
+
+  put<T = Json>(path: string, body: unknown) {
+    return this.request<T>('PUT', path, body);
+  }
 }

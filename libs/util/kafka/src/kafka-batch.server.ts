@@ -1,6 +1,5 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import {
-  DLQ_HEADERS,
   deadLetterTopic,
   decodeMessage,
   type TopicMessage,
@@ -9,6 +8,7 @@ import {
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { createProducer } from './create-kafka';
+import { deadLetterHeaders } from './dead-letters';
 import type { KafkaSettings } from './kafka-settings';
 
 /** What a handler registered with `@EventPattern(topic)` receives: validated messages, in order. */
@@ -185,11 +185,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
           value: message.value,
           headers: {
             ...message.headers,
-            [DLQ_HEADERS.reason]: reason.slice(0, 4_000),
-            [DLQ_HEADERS.originalTopic]: topic,
-            [DLQ_HEADERS.originalPartition]: String(partition),
-            [DLQ_HEADERS.originalOffset]: message.offset,
-            [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+            ...deadLetterHeaders({ topic, partition, offset: message.offset }, reason),
           },
         },
       ],

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createKafka, createProducer } from './create-kafka';
+import { DeadLetters } from './dead-letters';
 import { ensureTopics, type TopicSpec } from './ensure-topics';
 import { EventPublisher } from './event-publisher';
 import type { KafkaSettings } from './kafka-settings';
@@ -73,9 +74,21 @@ export class KafkaModule {
           inject: [KAFKA_PRODUCER],
           useFactory: (p: Producer) => new EventPublisher(p),
         },
+        {
+          provide: DeadLetters,
+          inject: [KAFKA_PRODUCER],
+          useFactory: (p: Producer) => new DeadLetters(p),
+        },
         KafkaLifecycle,
       ],
-      exports: [KAFKA_SETTINGS, KAFKA_CLIENT, KAFKA_ADMIN, KAFKA_PRODUCER, EventPublisher],
+      exports: [
+        KAFKA_SETTINGS,
+        KAFKA_CLIENT,
+        KAFKA_ADMIN,
+        KAFKA_PRODUCER,
+        EventPublisher,
+        DeadLetters,
+      ],
     };
   }
 }

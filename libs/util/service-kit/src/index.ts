@@ -3,3 +3,4 @@ export * from './logging/json-logger';
 export * from './health/kafka.health';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './config/shared-env';
