@@ -18,6 +18,8 @@ export class AppModule {
             { topic: TOPICS.sessionEvents, withDeadLetter: true },
             { topic: TOPICS.runCommands },
             { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+            // Regrade requests (POST /v1/outcomes/regrade) for the grader.
+            { topic: TOPICS.outcomeCommands },
           ],
         }),
         SessionsHttpModule.register({

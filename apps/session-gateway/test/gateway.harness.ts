@@ -91,6 +91,8 @@ export interface TappedMessage {
   // Tests assert on arbitrary message fields.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   value: any;
+  /** Header values as strings. */
+  headers: Record<string, string>;
 }
 
 /**
@@ -110,6 +112,9 @@ export async function tapTopic(topic: TopicName) {
         partition,
         key: message.key?.toString() ?? '',
         value: JSON.parse(message.value?.toString() ?? 'null'),
+        headers: Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v ?? '')]),
+        ),
       });
     },
   });

@@ -32,6 +32,8 @@ export function presentSession(s: SessionRecord) {
     title: s.title ?? null,
     metadata: s.metadata ?? {},
     eventCount: s.lastSeq,
+    /** The attempt a managed session is on: 2 and up after the grader asked for a revision. */
+    iteration: s.iteration ?? 1,
     playbook: s.playbook ?? null,
     /** A team's playbook version per role; null for a single agent. */
     rolePlaybooks: s.rolePlaybooks ?? null,

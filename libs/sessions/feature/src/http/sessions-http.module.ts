@@ -1,6 +1,7 @@
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
@@ -9,18 +10,23 @@ import { ApiKeyGuard } from './api-key.guard';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
 import { ManagedRunsService } from './managed-runs.service';
+import { OutcomesController } from './outcomes.controller';
+import { OutcomesService } from './outcomes.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
-/** The public REST API for agents, sessions (external and managed), batches, events and feedback. */
+/**
+ * The public REST API for agents, sessions (external and managed), batches, events, feedback,
+ * outcome definitions and outcomes.
+ */
 @Module({})
 export class SessionsHttpModule {
   static register(options: SessionsHttpOptions): DynamicModule {
     return {
       module: SessionsHttpModule,
-      imports: [SessionsDataAccessModule, PlaybooksDataAccessModule],
-      controllers: [AgentsController, SessionsController, BatchesController],
+      imports: [SessionsDataAccessModule, PlaybooksDataAccessModule, OutcomesDataAccessModule],
+      controllers: [AgentsController, SessionsController, BatchesController, OutcomesController],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
@@ -29,6 +35,7 @@ export class SessionsHttpModule {
         SessionsService,
         ManagedRunsService,
         BatchesService,
+        OutcomesService,
       ],
     };
   }

@@ -1,0 +1,110 @@
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
+import { stackEnv, uniqueName } from '@reverie/testing/integration';
+import type { Connection } from 'mongoose';
+import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
+import { OutcomeDefinitionRepository } from './outcome-definition.repository';
+
+const T0 = new Date('2025-03-01T00:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+const rubric = (maxSteps: number): OutcomeDefinition =>
+  parseOutcomeDefinition({
+    description: 'Land softly and quickly',
+    environment: 'lunar-lander',
+    criteria: [
+      { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
+      { id: 'quick', kind: 'step_limit', maxSteps },
+    ],
+  });
+
+/** The repository against the real MongoDB-wire server: no transactions, unique keys only. */
+describe('OutcomeDefinitionRepository', () => {
+  const db = uniqueName('test_outcome_definitions');
+  let app: INestApplicationContext;
+  let repo: OutcomeDefinitionRepository;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
+        OutcomesDataAccessModule,
+      ],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    repo = app.get(OutcomeDefinitionRepository);
+  });
+  afterAll(async () => {
+    await app.get<Connection>(getConnectionToken()).dropDatabase();
+    await app.close();
+  });
+
+  it('numbers versions 1, 2, ... and reads the latest, one version, and the list newest first', async () => {
+    const agent = uniqueName('agt');
+    const v1 = await repo.create('acme', agent, rubric(100), 'key_a', at(0));
+    expect(v1).toEqual({
+      created: true,
+      record: {
+        _id: `acme/${agent}/1`,
+        tenantId: 'acme',
+        agentId: agent,
+        version: 1,
+        definition: rubric(100),
+        author: 'key_a',
+        createdAt: at(0),
+      },
+    });
+    const v2 = await repo.create('acme', agent, rubric(50), 'key_b', at(1));
+    expect(v2).toMatchObject({ created: true, record: { version: 2, author: 'key_b' } });
+
+    expect(await repo.latest('acme', agent)).toEqual(v2.record);
+    expect(await repo.version('acme', agent, 1)).toEqual(v1.record);
+    expect(await repo.version('acme', agent, 3)).toBeNull();
+    expect((await repo.list('acme', agent)).map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it('returns the latest version unchanged when the definition equals it', async () => {
+    const agent = uniqueName('agt');
+    const first = await repo.create('acme', agent, rubric(100), 'key_a', at(0));
+    // The same definition with its keys in another order is the same definition.
+    const reordered = JSON.parse(JSON.stringify(rubric(100)), (_k, v) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).reverse())
+        : v,
+    ) as OutcomeDefinition;
+    const again = await repo.create('acme', agent, reordered, 'key_b', at(5));
+    expect(again).toEqual({ created: false, record: first.record });
+    expect(await repo.list('acme', agent)).toHaveLength(1);
+
+    // Going back to an earlier definition is a change: it gets a new version.
+    await repo.create('acme', agent, rubric(50), 'key_a', at(6));
+    const back = await repo.create('acme', agent, rubric(100), 'key_a', at(7));
+    expect(back).toMatchObject({ created: true, record: { version: 3 } });
+  });
+
+  it('gives each of several concurrent changes its own version number', async () => {
+    const agent = uniqueName('agt');
+    const results = await Promise.all(
+      [10, 20, 30].map((steps) => repo.create('acme', agent, rubric(steps), 'key_a', at(steps))),
+    );
+    expect(results.every((r) => r.created)).toBe(true);
+    expect(results.map((r) => r.record.version).sort()).toEqual([1, 2, 3]);
+    const stored = await repo.list('acme', agent);
+    expect(stored.map((v) => v.version)).toEqual([3, 2, 1]);
+    expect(new Set(stored.map((v) => JSON.stringify(v.definition))).size).toBe(3);
+  });
+
+  it("never shows one tenant's definitions to another", async () => {
+    const agent = uniqueName('agt');
+    await repo.create('acme', agent, rubric(100), 'key_a', at(0));
+    expect(await repo.latest('globex', agent)).toBeNull();
+    expect(await repo.version('globex', agent, 1)).toBeNull();
+    expect(await repo.list('globex', agent)).toEqual([]);
+    // Another tenant's first version is its own version 1.
+    const theirs = await repo.create('globex', agent, rubric(100), 'key_g', at(1));
+    expect(theirs).toMatchObject({ created: true, record: { _id: `globex/${agent}/1` } });
+  });
+});

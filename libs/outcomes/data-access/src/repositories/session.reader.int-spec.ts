@@ -1,0 +1,158 @@
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { stackEnv, uniqueName } from '@reverie/testing/integration';
+import type { Connection } from 'mongoose';
+import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
+import { SessionReader } from './session.reader';
+
+const T0 = new Date('2025-03-01T00:00:00.000Z');
+
+/** Reads what the gateway stores (inserted here as raw documents of the gateway's shape). */
+describe('SessionReader', () => {
+  const db = uniqueName('test_outcome_views');
+  let app: INestApplicationContext;
+  let reader: SessionReader;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
+        OutcomesDataAccessModule,
+      ],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    reader = app.get(SessionReader);
+    connection = app.get<Connection>(getConnectionToken());
+
+    const session = (id: string, agentId: string, status: string, extra = {}) => ({
+      _id: id,
+      tenantId: 'acme',
+      agentId,
+      status,
+      source: 'managed',
+      title: 'a task',
+      metadata: {},
+      lastSeq: 0,
+      createdAt: T0,
+      updatedAt: T0,
+      ...extra,
+    });
+    await connection.collection<Record<string, unknown> & { _id: string }>('sessions').insertMany([
+      session('ses_01', 'agt_1', 'completed', {
+        run: { environment: 'lunar-lander' },
+        iteration: 2,
+        endReason: 'landed',
+        endedAt: T0,
+        lastSeq: 2,
+      }),
+      session('ses_02', 'agt_1', 'running'),
+      session('ses_03', 'agt_1', 'failed'),
+      session('ses_04', 'agt_1', 'canceled'),
+      session('ses_05', 'agt_2', 'completed'),
+    ]);
+    const event = (seq: number, text: string) => ({
+      _id: `evt_${seq}`,
+      tenantId: 'acme',
+      sessionId: 'ses_01',
+      agentId: 'agt_1',
+      seq,
+      clientEventId: `c${seq}`,
+      type: 'message',
+      body: { type: 'message', clientEventId: `c${seq}`, role: 'assistant', content: text },
+      receivedAt: T0,
+      storedAt: T0,
+    });
+    await connection
+      .collection<Record<string, unknown> & { _id: string }>('session_events')
+      .insertMany([event(2, 'second'), event(1, 'first')]);
+    await connection.collection<Record<string, unknown> & { _id: string }>('feedback').insertMany([
+      {
+        _id: 'fbk_2',
+        tenantId: 'acme',
+        sessionId: 'ses_01',
+        agentId: 'agt_1',
+        rating: 'negative',
+        comment: 'too slow',
+        createdAt: T0,
+      },
+      {
+        _id: 'fbk_1',
+        tenantId: 'acme',
+        sessionId: 'ses_01',
+        agentId: 'agt_1',
+        rating: 'positive',
+        eventId: 'c1',
+        createdAt: T0,
+      },
+    ]);
+  });
+  afterAll(async () => {
+    await connection.dropDatabase();
+    await app.close();
+  });
+
+  it('reads a session with only the fields the grader needs', async () => {
+    expect(await reader.session('acme', 'ses_01')).toEqual({
+      _id: 'ses_01',
+      agentId: 'agt_1',
+      status: 'completed',
+      source: 'managed',
+      run: { environment: 'lunar-lander' },
+      iteration: 2,
+      endReason: 'landed',
+      endedAt: T0,
+      lastSeq: 2,
+    });
+    expect(await reader.session('acme', 'ses_nope')).toBeNull();
+    expect(await reader.session('globex', 'ses_01')).toBeNull();
+  });
+
+  it("reads a session's events in seq order and its feedback", async () => {
+    expect(await reader.events('acme', 'ses_01')).toEqual([
+      {
+        seq: 1,
+        body: { type: 'message', clientEventId: 'c1', role: 'assistant', content: 'first' },
+      },
+      {
+        seq: 2,
+        body: { type: 'message', clientEventId: 'c2', role: 'assistant', content: 'second' },
+      },
+    ]);
+    expect(await reader.events('globex', 'ses_01')).toEqual([]);
+    expect(await reader.feedback('acme', 'ses_01')).toEqual([
+      { _id: 'fbk_1', rating: 'positive', eventId: 'c1', createdAt: T0 },
+      { _id: 'fbk_2', rating: 'negative', comment: 'too slow', createdAt: T0 },
+    ]);
+    expect(await reader.feedback('globex', 'ses_01')).toEqual([]);
+  });
+
+  it("finds sessions by id and an agent's most recent ended ones", async () => {
+    const found = await reader.sessionsByIds('acme', ['ses_01', 'ses_02', 'ses_nope']);
+    expect(found.map((s) => s._id).sort()).toEqual(['ses_01', 'ses_02']);
+    expect(found.find((s) => s._id === 'ses_02')).toEqual({
+      _id: 'ses_02',
+      agentId: 'agt_1',
+      status: 'running',
+    });
+    expect(await reader.sessionsByIds('globex', ['ses_01'])).toEqual([]);
+    expect((await reader.recentEnded('acme', 'agt_1', 10)).map((s) => s._id)).toEqual([
+      'ses_04',
+      'ses_03',
+      'ses_01',
+    ]);
+    expect((await reader.recentEnded('acme', 'agt_1', 2)).map((s) => s._id)).toEqual([
+      'ses_04',
+      'ses_03',
+    ]);
+  });
+
+  it('declares no indexes on the collections it only reads', async () => {
+    for (const name of ['sessions', 'session_events', 'feedback']) {
+      const indexes = await connection.collection(name).indexes();
+      expect(indexes.map((i) => i.name)).toEqual(['_id_']);
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import {
+  OutcomeFeedbackView,
+  OutcomeSessionEventView,
+  OutcomeSessionView,
+} from '../schemas/session-views.schema';
+
+/** What the grader needs of a session. */
+export type SessionView = Pick<
+  OutcomeSessionView,
+  | '_id'
+  | 'agentId'
+  | 'status'
+  | 'source'
+  | 'run'
+  | 'iteration'
+  | 'endReason'
+  | 'endedAt'
+  | 'lastSeq'
+>;
+
+/** One stored event: its position and what the client sent. */
+export type StoredEventView = Pick<OutcomeSessionEventView, 'seq' | 'body'>;
+
+/** One piece of feedback on a session. */
+export type FeedbackView = Pick<
+  OutcomeFeedbackView,
+  '_id' | 'rating' | 'comment' | 'eventId' | 'createdAt'
+>;
+
+/** A session's id, agent and status: enough to address a command to it. */
+export type SessionRef = Pick<OutcomeSessionView, '_id' | 'agentId' | 'status'>;
+
+const SESSION_FIELDS = {
+  _id: 1,
+  agentId: 1,
+  status: 1,
+  source: 1,
+  run: 1,
+  iteration: 1,
+  endReason: 1,
+  endedAt: 1,
+  lastSeq: 1,
+} as const;
+const REF_FIELDS = { _id: 1, agentId: 1, status: 1 } as const;
+
+/**
+ * Read-only access to the session gateway's collections (`sessions`, `session_events`,
+ * `feedback`), scoped by tenant. Nothing here writes: the gateway is their only writer.
+ */
+@Injectable()
+export class SessionReader {
+  constructor(
+    @InjectModel(OutcomeSessionView.name)
+    private readonly sessionModel: Model<OutcomeSessionView>,
+    @InjectModel(OutcomeSessionEventView.name)
+    private readonly eventModel: Model<OutcomeSessionEventView>,
+    @InjectModel(OutcomeFeedbackView.name)
+    private readonly feedbackModel: Model<OutcomeFeedbackView>,
+  ) {}
+
+  /** The session, or null when this tenant has none with that id. */
+  session(tenantId: string, sessionId: string): Promise<SessionView | null> {
+    return this.sessionModel
+      .findOne({ _id: sessionId, tenantId }, SESSION_FIELDS)
+      .lean<SessionView>()
+      .exec();
+  }
+
+  /** Every stored event of the session, in seq order. */
+  events(tenantId: string, sessionId: string): Promise<StoredEventView[]> {
+    return this.eventModel
+      .find({ tenantId, sessionId }, { _id: 0, seq: 1, body: 1 })
+      .sort({ seq: 1 })
+      .lean<StoredEventView[]>()
+      .exec();
+  }
+
+  /** The session's feedback, oldest first (feedback ids are time-ordered). */
+  feedback(tenantId: string, sessionId: string): Promise<FeedbackView[]> {
+    return this.feedbackModel
+      .find({ tenantId, sessionId }, { _id: 1, rating: 1, comment: 1, eventId: 1, createdAt: 1 })
+      .sort({ _id: 1 })
+      .lean<FeedbackView[]>()
+      .exec();
+  }
+
+  /** Those of `ids` that are sessions of this tenant (in no particular order). */
+  sessionsByIds(tenantId: string, ids: string[]): Promise<SessionRef[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.sessionModel
+      .find({ _id: { $in: ids }, tenantId }, REF_FIELDS)
+      .lean<SessionRef[]>()
+      .exec();
+  }
+
+  /** The agent's most recent sessions that have ended (any end status), newest first. */
+  recentEnded(tenantId: string, agentId: string, limit: number): Promise<SessionRef[]> {
+    return this.sessionModel
+      .find({ tenantId, agentId, status: { $ne: 'running' } }, REF_FIELDS)
+      .sort({ _id: -1 })
+      .limit(limit)
+      .lean<SessionRef[]>()
+      .exec();
+  }
+}
