@@ -1,14 +1,36 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@reverie/service-kit';
+import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { OUTCOME_GRADER_TOPICS, OutcomeGraderModule } from '@reverie/outcomes-feature';
+import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
+import type { OutcomeGraderConfig } from './config/outcome-grader.config';
 
-/** Grades ended sessions (built out in a later issue). For now: config, MongoDB, Kafka and health. */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot(config, { topics: [] })] };
+  static register(config: OutcomeGraderConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, { topics: OUTCOME_GRADER_TOPICS }),
+        OutcomeGraderModule.register({
+          gradeConcurrency: config.gradeConcurrency,
+          readAttempts: config.readAttempts,
+          judgeModel: config.judgeModel,
+          datasetsDir: config.datasetsDir,
+          anthropic: config.anthropic,
+        }),
+      ],
+    };
   }
 }
 
-export const service: ServiceDefinition<ServiceConfig> = {
+/** How the grader starts: health over HTTP, ended sessions and regrade requests from Kafka. */
+export const service: ServiceDefinition<OutcomeGraderConfig> = {
   module: (config) => AppModule.register(config),
+  transport: (app, config) =>
+    new KafkaBatchServer({
+      kafka: app.get(KAFKA_CLIENT),
+      settings: config.kafka,
+      // Grading waits on MongoDB reads and judge models: consume several partitions at once.
+      partitionsConsumedConcurrently: Math.min(4, config.kafka.partitions),
+    }),
 };

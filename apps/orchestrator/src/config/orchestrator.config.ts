@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
 import {
+  anthropicEnvShape,
+  anthropicFrom,
+  datasetsDirFrom,
+  datasetsEnvShape,
   envInt,
   parseEnv,
   serviceEnvSchema,
@@ -15,8 +17,7 @@ const orchestratorEnvSchema = serviceEnvSchema.extend({
   PORT: envInt(0, 65_535).default(3001),
   /** Sessions one replica runs at once. */
   RUN_CONCURRENCY: envInt(1, 1_000).default(4),
-  /** Holds the environments' datasets (`ci-breakages/`); default: `../shared/datasets` from the repo. */
-  DATASETS_DIR: z.string().min(1).optional(),
+  ...datasetsEnvShape,
   /** Names this replica in the runs collection; default: host, pid and a random suffix. */
   REPLICA_ID: z
     .string()
@@ -24,10 +25,7 @@ const orchestratorEnvSchema = serviceEnvSchema.extend({
     .optional(),
   MAX_MODEL_TURNS: envInt(1, 200).default(20),
   PLAYBOOK_CATCH_UP_TIMEOUT_MS: envInt(0, 600_000).default(30_000),
-  ANTHROPIC_API_KEY: z.string().min(1).optional(),
-  ANTHROPIC_BASE_URL: z
-    .url({ error: 'must be a URL such as https://api.anthropic.com' })
-    .optional(),
+  ...anthropicEnvShape,
 });
 
 export interface OrchestratorConfig extends ServiceConfig {
@@ -52,22 +50,9 @@ export function loadConfig(
         '_',
       ),
     runConcurrency: parsed.RUN_CONCURRENCY,
-    datasetsDir: resolve(parsed.DATASETS_DIR ?? defaultDatasetsDir()),
+    datasetsDir: datasetsDirFrom(parsed),
     maxModelTurns: parsed.MAX_MODEL_TURNS,
     playbookCatchUpTimeoutMs: parsed.PLAYBOOK_CATCH_UP_TIMEOUT_MS,
-    ...(parsed.ANTHROPIC_API_KEY
-      ? { anthropic: { apiKey: parsed.ANTHROPIC_API_KEY, baseURL: parsed.ANTHROPIC_BASE_URL } }
-      : {}),
+    ...anthropicFrom(parsed),
   };
-}
-
-/**
- * `<repo>/../shared/datasets`: the repository root is the nearest folder above this file with an
- * `nx.json`, which holds both from the sources and from the build output under `dist/`.
- */
-function defaultDatasetsDir(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nx.json'))) return join(dir, '..', 'shared', 'datasets');
-    if (dirname(dir) === dir) return join(process.cwd(), '..', 'shared', 'datasets');
-  }
 }
