@@ -24,10 +24,11 @@ export interface RunningOrchestrator {
   close(): Promise<void>;
 }
 
-/** The env of a fresh orchestrator (own database and group) whose group skips older commands. */
+/** The env of a fresh orchestrator (own database and group) whose group skips older commands and verdicts. */
 export async function orchestratorEnv(extra: Record<string, string> = {}) {
   const env = serviceEnv('orchestrator', { PLAYBOOK_CATCH_UP_TIMEOUT_MS: '20000', ...extra });
   await startGroupAtEnd(env.KAFKA_GROUP_ID, TOPICS.runCommands);
+  await startGroupAtEnd(env.KAFKA_GROUP_ID, TOPICS.outcomes);
   return env;
 }
 

@@ -17,6 +17,7 @@ import {
   type ModelProviderFactory,
   type SessionPublisher,
 } from './runs/managed-session.runner';
+import { OutcomeEventsController } from './runs/outcome-events.controller';
 import { RunCommandsController } from './runs/run-commands.controller';
 import { LanderRunner } from './lander/lander.runner';
 import { DatasetCaseSource } from './triage/triage-cases';
@@ -38,7 +39,7 @@ export class OrchestrationModule {
     return {
       module: OrchestrationModule,
       imports: [MongooseModule.forFeature([{ name: Run.name, schema: RunSchema }])],
-      controllers: [RunCommandsController],
+      controllers: [RunCommandsController, OutcomeEventsController],
       providers: [
         { provide: ORCHESTRATION_OPTIONS, useValue: options },
         {
@@ -75,4 +76,5 @@ export const ORCHESTRATION_TOPICS = [
   { topic: TOPICS.runCommands, withDeadLetter: true },
   { topic: TOPICS.sessionEvents },
   { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+  { topic: TOPICS.outcomes },
 ];

@@ -58,13 +58,24 @@ export class RunRepository {
    * Marks a run `running` on `replica` unless it already finished, in one atomic step. Returns the
    * claimed run, or null when it finished (or the id belongs to another tenant): nothing to do.
    */
-  async claim(ref: RunRef, replica: string, at: Date): Promise<RunRecord | null> {
+  async claim(
+    ref: RunRef,
+    replica: string,
+    at: Date,
+    spec?: RunRecord['spec'],
+  ): Promise<RunRecord | null> {
     try {
       return await this.runs
         .findOneAndUpdate(
-          { _id: ref.sessionId, tenantId: ref.tenantId, status: { $in: UNFINISHED } },
           {
-            $set: { status: 'running', replica, startedAt: at },
+            _id: ref.sessionId,
+            tenantId: ref.tenantId,
+            status: { $in: UNFINISHED },
+            // A run already revised is not started over by its original command.
+            iteration: { $in: [1, null] },
+          },
+          {
+            $set: { status: 'running', replica, startedAt: at, ...(spec ? { spec } : {}) },
             $inc: { attempts: 1 },
             $setOnInsert: { agentId: ref.agentId, batchId: ref.batchId },
           },
@@ -77,6 +88,42 @@ export class RunRepository {
       if (isDuplicateKey(err)) return null;
       throw err;
     }
+  }
+
+  /**
+   * Starts attempt `from + 1` of a finished run the grader sent back, in one atomic step; also
+   * takes over that attempt when it was left running (its replica died before finishing it).
+   * Null when another replica has it, it moved on, or it is not a run of this orchestrator.
+   */
+  claimRevision(
+    tenantId: string,
+    sessionId: string,
+    from: number,
+    replica: string,
+    at: Date,
+  ): Promise<RunRecord | null> {
+    const next = from + 1;
+    return this.runs
+      .findOneAndUpdate(
+        {
+          _id: sessionId,
+          tenantId,
+          $or: [
+            {
+              status: { $in: ['completed', 'failed'] },
+              iteration: from === 1 ? { $in: [1, null] } : from,
+            },
+            { status: 'running', iteration: next },
+          ],
+        },
+        {
+          $set: { status: 'running', iteration: next, replica, startedAt: at },
+          $inc: { attempts: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<RunRecord>()
+      .exec();
   }
 
   async finish(

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { RunRequested } from '@reverie/contracts';
 import type { HydratedDocument } from 'mongoose';
 
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
@@ -25,6 +26,10 @@ export class Run {
   @Prop() finishedAt?: Date;
   /** Why it failed. */
   @Prop() reason?: string;
+  /** The attempt it is on: 2 and up once the grader sent it back for revision. */
+  @Prop({ default: 1 }) iteration!: number;
+  /** What to run again on a revision: the run spec and the agent's model settings. */
+  @Prop({ type: Object }) spec?: Pick<RunRequested['payload'], 'run' | 'agentModel' | 'batchId'>;
   createdAt!: Date;
   updatedAt!: Date;
 }

@@ -79,6 +79,7 @@ export class LanderRunner implements EnvironmentRunner {
       builtin,
       // The session's bound on model turns caps each decision's tool loop too.
       maxTurns: Math.min(MODEL_TEAM_DEFAULTS.maxTurns, session.maxModelTurns),
+      ...(session.revision ? { feedback: session.revision.feedback } : {}),
     });
     // Model steps take seconds: publish each as it is done, so progress shows.
     await session.flush();

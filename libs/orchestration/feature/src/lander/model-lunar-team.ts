@@ -39,6 +39,8 @@ export interface ModelLunarTeamOptions {
   decideEvery?: number;
   /** Tool-loop turns (model calls) per role per decision. */
   maxTurns?: number;
+  /** On a revision: the grader's explanation of what the last attempt got wrong. */
+  feedback?: string;
   /** Plays the roles without a model, and gives the Detector its numbers at every step. */
   builtin?: BuiltinLunarTeam;
 }
@@ -60,6 +62,7 @@ export class ModelLunarTeam implements LunarTeamPolicy {
   private readonly decideEvery: number;
   private readonly maxTurns: number;
   private readonly builtin: BuiltinLunarTeam;
+  private readonly feedback: string | null;
   private site: { x: number; safe: boolean } | null = null;
   private note: string | null = null;
   private holdsOrders = false;
@@ -75,6 +78,7 @@ export class ModelLunarTeam implements LunarTeamPolicy {
       if (!Number.isInteger(v) || v < 1)
         throw new Error(`${k} must be a positive integer, got ${v}`);
     this.builtin = options.builtin ?? new BuiltinLunarTeam();
+    this.feedback = options.feedback ?? null;
   }
 
   start(log: TeamLog): void {
@@ -180,6 +184,10 @@ export class ModelLunarTeam implements LunarTeamPolicy {
     const { step, log } = ctx;
     const system: SystemBlock[] = [{ text: instructions(role, this.decideEvery) }];
     if (settings.playbookMarkdown) system.push({ text: settings.playbookMarkdown, cache: true });
+    if (this.feedback)
+      system.push({
+        text: `The last attempt at this landing was graded and needs revision:\n${this.feedback}`,
+      });
     // An object, so that what the tool handlers set is not narrowed away after the loop.
     const state: { decision: T | null; calls: readonly ToolCall[]; n: number } = {
       decision: null,

@@ -12,6 +12,16 @@ export class SessionFailure extends Error {
   }
 }
 
+/** A managed session running again because the grader asked for a revision. */
+export interface Revision {
+  /** 2 for the first revision. */
+  iteration: number;
+  /** The outcome it answers. */
+  outcomeId: string;
+  /** The grader's summary of what failed and why: the next input of the agent. */
+  feedback: string;
+}
+
 /** What a managed session is about, known before it runs (for its started event). */
 export interface RunPlan {
   title: string;
@@ -23,6 +33,8 @@ export interface RunPlan {
 export interface EnvironmentRun {
   readonly sessionId: string;
   readonly run: RunSpec;
+  /** Set when this is a revision: the attempt, and the grader's explanation of what failed. */
+  readonly revision: Revision | null;
   /** The agent's active playbook (role null) or one role's. */
   playbook(role: string | null): ActivePlaybook | null;
   /** The model settings a role runs with: the run's per-role, the run's, else the agent's. */

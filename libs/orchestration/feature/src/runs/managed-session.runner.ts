@@ -9,6 +9,8 @@ import { ModelProviderError, type ModelProvider } from '@reverie/models';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog';
 import {
+  ofIteration,
+  revisionStarted,
   sessionEnded,
   sessionEvents,
   sessionStarted,
@@ -20,6 +22,7 @@ import {
   ENVIRONMENT_RUNNERS,
   SessionFailure,
   type EnvironmentRunner,
+  type Revision,
   type RunPlan,
 } from './environment-runner';
 import { modelSettingsFor } from './model-settings';
@@ -65,7 +68,12 @@ export class ManagedSessionRunner {
     this.runners = new Map(runners.map((r) => [r.environment, r]));
   }
 
-  async run(command: RunRequested): Promise<SessionOutcome> {
+  /**
+   * Runs the session, or (with `revision`) runs it again as its next attempt: then the grader's
+   * explanation is recorded as the agent's next input, and every event of the attempt carries its
+   * iteration.
+   */
+  async run(command: RunRequested, revision: Revision | null = null): Promise<SessionOutcome> {
     const to: SessionRef = {
       tenantId: command.tenantId,
       agentId: command.agentId,
@@ -89,23 +97,37 @@ export class ManagedSessionRunner {
     } catch (err) {
       plan = asFailure(err);
     }
+    const iteration = revision?.iteration ?? 1;
     const pending: SessionTopicMessage[] = [
-      sessionStarted(
-        to,
-        {
-          title: plan instanceof SessionFailure ? `${run.environment} session` : plan.title,
-          playbook: ref(null),
-          rolePlaybooks:
-            plan instanceof SessionFailure || !plan.roles
-              ? undefined
-              : Object.fromEntries(plan.roles.map((r) => [r, ref(r)])),
-          batchId,
-        },
-        new Date(),
-      ),
+      revision
+        ? revisionStarted(to, revision.iteration, revision.outcomeId, new Date())
+        : sessionStarted(
+            to,
+            {
+              title: plan instanceof SessionFailure ? `${run.environment} session` : plan.title,
+              playbook: ref(null),
+              rolePlaybooks:
+                plan instanceof SessionFailure || !plan.roles
+                  ? undefined
+                  : Object.fromEntries(plan.roles.map((r) => [r, ref(r)])),
+              batchId,
+            },
+            new Date(),
+          ),
     ];
     const append = (events: SessionEventBody[]) =>
-      pending.push(...sessionEvents(to, events, new Date()));
+      pending.push(...sessionEvents(to, ofIteration(events, iteration), new Date()));
+    if (revision)
+      append([
+        {
+          clientEventId: 'revision-input',
+          type: 'message',
+          role: 'user',
+          actor: 'grader',
+          step: 0,
+          content: revision.feedback.slice(0, 100_000),
+        },
+      ]);
     const flush = async () => {
       const messages = pending.splice(0);
       await this.publisher.publish(messages).catch((err: Error) => {
@@ -121,6 +143,7 @@ export class ManagedSessionRunner {
       await runner.execute({
         sessionId: to.sessionId,
         run,
+        revision,
         playbook,
         settings: (role) => modelSettingsFor(command.payload, role),
         provider: this.providers,
@@ -144,7 +167,7 @@ export class ManagedSessionRunner {
       ]);
       outcome = { status: 'failed', reason: failure.message };
     }
-    pending.push(sessionEnded(to, outcome.status, outcome.reason, new Date()));
+    pending.push(sessionEnded(to, outcome.status, outcome.reason, new Date(), iteration));
     await flush();
     return outcome;
   }

@@ -51,7 +51,11 @@ export class RunCommandsController {
 
   private async runOne(command: RunRequested): Promise<void> {
     const ref = refOf(command);
-    const claimed = await this.runs.claim(ref, this.options.replicaId, new Date());
+    const claimed = await this.runs.claim(ref, this.options.replicaId, new Date(), {
+      run: command.payload.run,
+      agentModel: command.payload.agentModel,
+      ...(command.payload.batchId ? { batchId: command.payload.batchId } : {}),
+    });
     if (!claimed) {
       this.logger.log(
         `run ${command.sessionId} already finished; skipping the redelivered command`,

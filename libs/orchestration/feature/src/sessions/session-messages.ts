@@ -64,13 +64,48 @@ export function sessionEnded(
   status: SessionEndStatus,
   reason: string | undefined,
   at: Date,
+  iteration = 1,
 ): SessionTopicMessage {
   return {
-    id: lifecycleId(to, 'ended'),
+    id: lifecycleId(to, iteration === 1 ? 'ended' : `ended:${iteration}`),
     type: 'session.ended',
     ...to,
     occurredAt: at.toISOString(),
     schemaVersion: SCHEMA_VERSION,
-    payload: { status, ...(reason ? { reason: reason.slice(0, 2_000) } : {}) },
+    payload: {
+      status,
+      ...(reason ? { reason: reason.slice(0, 2_000) } : {}),
+      ...(iteration > 1 ? { iteration } : {}),
+    },
   };
+}
+
+/** A managed session runs again: attempt `iteration`, answering the grader's outcome. */
+export function revisionStarted(
+  to: SessionRef,
+  iteration: number,
+  outcomeId: string,
+  at: Date,
+): SessionTopicMessage {
+  return {
+    id: lifecycleId(to, `revision:${iteration}`),
+    type: 'session.revision_started',
+    ...to,
+    occurredAt: at.toISOString(),
+    schemaVersion: SCHEMA_VERSION,
+    payload: { iteration, outcomeId },
+  };
+}
+
+/**
+ * Events of attempt `iteration`: marked with it, and with ids of their own (environments number
+ * their events the same way on every attempt, and the gateway stores an id once).
+ */
+export function ofIteration(events: SessionEventBody[], iteration: number): SessionEventBody[] {
+  if (iteration === 1) return events;
+  return events.map((e) => ({
+    ...e,
+    clientEventId: `i${iteration}.${e.clientEventId}`,
+    iteration,
+  }));
 }

@@ -37,6 +37,8 @@ export interface ModelTriageOptions {
   maxTurns: number;
   /** The playbook rendered for a model, sent as a cached system block; null: no playbook yet. */
   playbookMarkdown: string | null;
+  /** On a revision: the grader's explanation of what the previous answer got wrong. */
+  feedback?: string;
   /** Receives each turn's events as they happen, in order. */
   record: (events: SessionEventBody[]) => Promise<void>;
 }
@@ -83,7 +85,11 @@ export async function runModelTriage(
         messages: [
           {
             role: 'user',
-            content: `Build ${triageCase.id} failed. fail.log has ${ctx.failLines.length} lines, pass.log has ${ctx.passLines.length}. Which lines of fail.log explain the failure?`,
+            content:
+              `Build ${triageCase.id} failed. fail.log has ${ctx.failLines.length} lines, pass.log has ${ctx.passLines.length}. Which lines of fail.log explain the failure?` +
+              (options.feedback
+                ? `\n\nYour previous answer was graded and needs revision:\n${options.feedback}\nAnswer again with submit_answer.`
+                : ''),
           },
         ],
         tools: TOOLS,

@@ -77,6 +77,7 @@ export class TriageRunner implements EnvironmentRunner {
       model: settings.model,
       maxTokens: settings.maxTokens,
       maxTurns: session.maxModelTurns,
+      ...(session.revision ? { feedback: session.revision.feedback } : {}),
       playbookMarkdown: playbook
         ? renderMarkdown({ ...playbook, role: playbook.role ?? undefined })
         : null,
