@@ -1,5 +1,6 @@
 import { formatRanges, fmt, triageOutcome, type TriageOutcome } from '../triage-result';
 import type { CommandContext } from './command-context';
+import { followBatch } from './follow';
 import { datasetTasks, type Split } from './dataset';
 
 interface BatchSession {
@@ -22,20 +23,7 @@ export async function batchCommand(
     tasks,
   });
   ctx.log(`batch ${batch.id}: ${tasks.length} sessions`);
-  const started = Date.now();
-  let state = batch;
-  await ctx.poll(async () => {
-    state = await ctx.api.call('GET', `/v1/batches/${batch.id}?limit=1000`);
-    const { completed, failed, canceled } = state.counts;
-    ctx.progress.update(
-      completed + failed + canceled,
-      state.total,
-      `completed ${completed}, failed ${failed}`,
-    );
-    return state.done;
-  });
-  ctx.progress.finish();
-  const seconds = (Date.now() - started) / 1000;
+  const { state, seconds } = await followBatch(ctx, batch.id);
   const sessions: BatchSession[] = state.sessions;
   const rows: { session: BatchSession; outcome: TriageOutcome | null }[] = [];
   for (const session of sessions)

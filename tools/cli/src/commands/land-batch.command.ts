@@ -1,6 +1,7 @@
 import { expandFamily, type LandingResult } from '@reverie/lunar-lander';
 import { landingFromEvents } from '../landing-result';
 import type { CommandContext } from './command-context';
+import { followBatch } from './follow';
 
 interface BatchSession {
   id: string;
@@ -27,20 +28,7 @@ export async function landBatchCommand(
     tasks,
   });
   ctx.log(`batch ${batch.id}: ${tasks.length} landings`);
-  const started = Date.now();
-  let state = batch;
-  await ctx.poll(async () => {
-    state = await ctx.api.call('GET', `/v1/batches/${batch.id}?limit=1000`);
-    const { completed, failed, canceled } = state.counts;
-    ctx.progress.update(
-      completed + failed + canceled,
-      state.total,
-      `completed ${completed}, failed ${failed}`,
-    );
-    return state.done;
-  });
-  ctx.progress.finish();
-  const seconds = (Date.now() - started) / 1000;
+  const { state, seconds } = await followBatch(ctx, batch.id);
   const rows: { session: BatchSession; result: LandingResult | null }[] = [];
   for (const session of state.sessions as BatchSession[])
     rows.push({ session, result: landingFromEvents(await ctx.api.events(session.id)).result });

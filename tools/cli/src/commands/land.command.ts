@@ -12,6 +12,7 @@ import {
 import { CliError } from '../api.client';
 import { landingFromEvents } from '../landing-result';
 import type { CommandContext } from './command-context';
+import { followSession } from './follow';
 
 export interface LandOptions {
   /** A bundled family and index, or a whole scenario object (from --scenario <file>). */
@@ -71,16 +72,6 @@ async function flyManaged(ctx: CommandContext, opts: LandOptions) {
     run: { environment: 'lunar-lander', task: opts.task, ...ctx.modelOverride },
   });
   ctx.log(`session ${session.id} started: ${session.title ?? 'lunar landing'}`);
-  let current = session;
-  await ctx.poll(async () => {
-    current = await ctx.api.call('GET', `/v1/sessions/${session.id}`);
-    ctx.progress.update(
-      current.status === 'running' ? 0 : 1,
-      1,
-      `${current.status}, ${current.eventCount} events`,
-    );
-    return current.status !== 'running';
-  });
-  ctx.progress.finish();
+  const current = await followSession(ctx, session.id);
   return { ...landingFromEvents(await ctx.api.events(session.id)), session: current };
 }

@@ -1,5 +1,6 @@
 import { formatRanges, fmt, triageOutcome } from '../triage-result';
 import type { CommandContext } from './command-context';
+import { followSession } from './follow';
 
 /** `reverie run`: one managed session, followed until it ends. */
 export async function runCommand(ctx: CommandContext, opts: { agent: string; caseId: string }) {
@@ -8,17 +9,7 @@ export async function runCommand(ctx: CommandContext, opts: { agent: string; cas
     run: { environment: 'ci-log-triage', task: { caseId: opts.caseId }, ...ctx.modelOverride },
   });
   ctx.log(`session ${session.id} started for case ${opts.caseId}`);
-  let current = session;
-  await ctx.poll(async () => {
-    current = await ctx.api.call('GET', `/v1/sessions/${session.id}`);
-    ctx.progress.update(
-      current.status === 'running' ? 0 : 1,
-      1,
-      `${current.status}, ${current.eventCount} events`,
-    );
-    return current.status !== 'running';
-  });
-  ctx.progress.finish();
+  const current = await followSession(ctx, session.id);
   const events = await ctx.api.events(session.id);
   const outcome = triageOutcome(events);
   if (ctx.json) {

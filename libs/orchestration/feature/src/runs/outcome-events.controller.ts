@@ -9,6 +9,7 @@ import {
 import { KAFKA_SETTINGS, type ConsumedBatch, type KafkaSettings } from '@reverie/kafka';
 import { RunRepository } from '../data/run.repository';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
+import { runBatchWork } from './batch-work';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { ManagedSessionRunner } from './managed-session.runner';
 
@@ -36,20 +37,9 @@ export class OutcomeEventsController {
     const revisions = batch.messages.filter(
       (m) => m.payload.result === 'needs_revision' && !m.payload.regrade,
     );
-    if (revisions.length === 0) return;
-    const beat = setInterval(
-      () => void batch.heartbeat().catch(() => undefined),
-      this.kafka.heartbeatIntervalMs,
+    await runBatchWork(batch, this.kafka.heartbeatIntervalMs, this.limiter, revisions, (m) =>
+      this.revise(m),
     );
-    try {
-      const settled = await Promise.allSettled(
-        revisions.map((m) => this.limiter.run(() => this.revise(m))),
-      );
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
-    } finally {
-      clearInterval(beat);
-    }
   }
 
   private async revise(outcome: OutcomeEvaluated): Promise<void> {

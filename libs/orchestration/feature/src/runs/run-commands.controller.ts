@@ -4,6 +4,7 @@ import { TOPICS, type RunRequested } from '@reverie/contracts';
 import { KAFKA_SETTINGS, type ConsumedBatch, type KafkaSettings } from '@reverie/kafka';
 import { RunRepository, type RunRef } from '../data/run.repository';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
+import { runBatchWork } from './batch-work';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { ManagedSessionRunner } from './managed-session.runner';
 
@@ -32,21 +33,9 @@ export class RunCommandsController {
       ...new Map(batch.messages.map((m) => [`${m.tenantId}/${m.sessionId}`, m])).values(),
     ];
     await this.runs.markQueued(commands.map(refOf), new Date());
-    // Long batches: tell the group this consumer is alive while sessions run.
-    const beat = setInterval(
-      () => void batch.heartbeat().catch(() => undefined),
-      this.kafka.heartbeatIntervalMs,
+    await runBatchWork(batch, this.kafka.heartbeatIntervalMs, this.limiter, commands, (c) =>
+      this.runOne(c),
     );
-    try {
-      const settled = await Promise.allSettled(
-        commands.map((command) => this.limiter.run(() => this.runOne(command))),
-      );
-      // Every run has stopped before the batch fails, so a retry never overlaps a run in flight.
-      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-      if (failed) throw failed.reason;
-    } finally {
-      clearInterval(beat);
-    }
   }
 
   private async runOne(command: RunRequested): Promise<void> {
