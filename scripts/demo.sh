@@ -293,7 +293,7 @@ group_id() { echo "reverie-demo-$1"; }
 
 # Services that consume Kafka today (the others only produce or have no topics yet). Their demo
 # groups are moved to the end of the topic first, so the demo reads only what it sends.
-readonly CONSUMERS=(session-gateway orchestrator)
+readonly CONSUMERS=(session-gateway orchestrator outcome-grader)
 
 skip_backlog() {
   local groups=() name

@@ -18,6 +18,11 @@ export interface ConsumedBatch<T extends TopicName = TopicName> {
   messages: TopicMessage<T>[];
   /** Long handlers call this so the group does not consider the consumer dead. */
   heartbeat: () => Promise<void>;
+  /**
+   * True once the service is shutting down: a handler that waits (to retry, to back off) should
+   * give up and throw, so the batch is not committed and is redelivered after the restart.
+   */
+  stopping: () => boolean;
 }
 
 export interface KafkaBatchServerOptions {
@@ -46,6 +51,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
+  /** Set by close(): handlers stop waiting and nothing is retried in place any more. */
+  private closing = false;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
@@ -62,6 +69,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
 
   async close(): Promise<void> {
     // Stop consuming first (waits for the batch in flight), then flush the DLQ producer.
+    this.closing = true;
     if (this.consumer) this.logger.log('stopping the consumer (finishing the batch in flight)');
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
@@ -114,7 +122,13 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const flush = async () => {
       if (pending.length === 0) return;
       const messages = pending.map((p) => p.value);
-      await this.dispatch({ topic, partition: batch.partition, messages, heartbeat });
+      await this.dispatch({
+        topic,
+        partition: batch.partition,
+        messages,
+        heartbeat,
+        stopping: () => this.closing,
+      });
       resolveOffset(pending[pending.length - 1].offset);
       pending = [];
       await heartbeat();
@@ -151,7 +165,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         });
         return;
       } catch (err) {
-        if (attempt >= maxRetries) {
+        if (attempt >= maxRetries || this.closing) {
           // Give up in place: throwing makes kafkajs restart the consumer, which redelivers from
           // the last committed offset. Nothing is skipped.
           this.logger.error(

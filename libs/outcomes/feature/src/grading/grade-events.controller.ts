@@ -91,6 +91,9 @@ export class GradeEventsController {
       }
       if (attempt < this.options.readAttempts) {
         await sleep(Math.min(200 * 2 ** (attempt - 1), 2_000));
+        // Shutting down: leave it uncommitted for the next start rather than dead-letter it.
+        if (batch.stopping())
+          throw new Error(`stopped while waiting to grade session ${request.sessionId}`);
         await batch.heartbeat();
       }
     }
