@@ -14,3 +14,4 @@ export * from './builtin-extractor';
 export * from './episode';
 export * from './triage-tool.schemas';
 export * from './triage-tool.handlers';
+export * from './playbook-line-rules';

@@ -10,5 +10,4 @@ export * from './lander/lander.runner';
 export * from './runs/model-settings';
 export * from './triage/builtin-triage';
 export * from './triage/model-triage';
-export * from './triage/playbook-line-rules';
 export * from './triage/triage-cases';

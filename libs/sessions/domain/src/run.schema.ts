@@ -34,9 +34,10 @@ const landerTaskSchema = z
   });
 
 /**
- * What a task looks like in each environment a managed session can run. The gateway checks the
- * shape only (it does not read the environment's data): a task that names an unknown case fails
- * in the orchestrator, which ends the session with the reason.
+ * What a task looks like in each environment a managed session can run. For ci-log-triage the
+ * gateway checks the shape only (it does not read the dataset): a task that names an unknown case
+ * fails in the orchestrator, which ends the session with the reason. Lunar scenarios are pure
+ * data, so those are checked in full here.
  */
 export const TASK_SCHEMAS = {
   'ci-log-triage': z
@@ -67,7 +68,6 @@ function checkTask(
   }
 }
 
-/** The `run` block of `POST /v1/sessions`: a run spec whose task fits its environment. */
 /** The roles that play each environment, which `run.team` may set models for. */
 const ENVIRONMENT_ROLES: Record<RunEnvironment, readonly string[]> = {
   'ci-log-triage': ['triager'],
@@ -86,6 +86,7 @@ function checkTeam(run: Pick<RunSpec, 'environment' | 'team'>, ctx: z.Refinement
   }
 }
 
+/** The `run` block of `POST /v1/sessions`: a run spec whose task and team fit its environment. */
 export const runRequestSchema = runSpecSchema.strict().superRefine((run, ctx) => {
   checkTeam(run, ctx);
   checkTask(run.environment, run.task, ctx, ['task']);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RunSpec } from '@reverie/contracts';
-import type { TriageCase } from '@reverie/ci-log-triage';
+import { toLineRules, type TriageCase } from '@reverie/ci-log-triage';
 import { renderMarkdown, renderRules } from '@reverie/playbooks-domain';
 import {
   SessionFailure,
@@ -10,7 +10,6 @@ import {
 } from '../runs/environment-runner';
 import { runBuiltinTriage, TRIAGER } from './builtin-triage';
 import { runModelTriage } from './model-triage';
-import { toLineRules } from './playbook-line-rules';
 import { caseIdOf, TRIAGE_DATASET, type TriageCaseSource } from './triage-cases';
 
 /** ci-log-triage: one triager (a team of one) answers with the lines that explain a failed build. */

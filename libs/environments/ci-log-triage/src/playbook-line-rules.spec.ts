@@ -1,6 +1,7 @@
-import { extractWithLineRules, type TriageInput } from '@reverie/ci-log-triage';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
+import { extractWithLineRules } from './builtin-extractor';
 import { toLineRules } from './playbook-line-rules';
+import type { TriageInput } from './triage-case';
 
 const input: TriageInput = {
   failLines: [

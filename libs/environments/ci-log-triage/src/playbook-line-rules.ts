@@ -1,16 +1,12 @@
 import {
-  MAX_RULE_REACH,
-  RULE_ACTIONS,
-  type LineFeatures,
-  type LineRule,
-  type RuleAction,
-} from '@reverie/ci-log-triage';
-import {
   conditionProblems,
   evaluate,
   type Condition,
   type PlaybookRule,
 } from '@reverie/playbooks-domain';
+import type { LineRule } from './apply-rule';
+import type { LineFeatures } from './line-features';
+import { MAX_RULE_REACH, RULE_ACTIONS, type RuleAction } from './triage-rule.schema';
 
 /**
  * The features a playbook rule's `when` can name for ci-log-triage: those of `LineFeatures` (see

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import {
+  DEFAULT_SPLIT,
+  loadDataset,
+  RULE_ACTIONS,
+  splitCases,
+  toLineRules,
+  TRIAGE_RULE_FEATURES,
+  type TriageCase,
+} from '@reverie/ci-log-triage';
+import { ruleSchema, type Condition } from '@reverie/playbooks-domain';
+import { toTriageEntries } from './entries';
+import { scoreRuleSet } from './evaluate';
+import { searchTriageRules, type TriageSearch } from './search';
+
+const DATASET = resolve(__dirname, '../../../../../shared/datasets/ci-breakages');
+const MAX_EVALUATIONS = 40;
+
+const features = (c: Condition): string[] =>
+  'all' in c
+    ? c.all.flatMap(features)
+    : 'any' in c
+      ? c.any.flatMap(features)
+      : 'not' in c
+        ? features(c.not)
+        : [c.feature];
+
+describe('searchTriageRules on the bundled dataset (train split)', () => {
+  let train: TriageCase[];
+  let search: TriageSearch;
+
+  beforeAll(async () => {
+    train = splitCases(await loadDataset(DATASET), DEFAULT_SPLIT).train;
+    search = searchTriageRules(train, [], { maxEvaluations: MAX_EVALUATIONS });
+  }, 60_000);
+
+  it('finds at least one candidate that raises training macro F1, within the budget', () => {
+    expect(search.evaluations).toBeLessThanOrEqual(MAX_EVALUATIONS);
+    expect(search.candidates.length).toBeGreaterThan(0);
+    expect(search.candidates[0].after).toBeGreaterThan(search.baseline);
+    expect(search.final).toBeGreaterThan(search.baseline);
+    const rules = search.selected.map((c) => c.rule);
+    expect(scoreRuleSet(train, rules).macroF1).toBeCloseTo(search.final, 10);
+  });
+
+  it('proposes only runnable rules of the general triage rule space', () => {
+    const known = new Set<string>(TRIAGE_RULE_FEATURES);
+    const actions = new Set<string>(RULE_ACTIONS.map((a) => a.action));
+    for (const c of search.candidates) {
+      expect(toLineRules([c.rule]).skipped).toEqual([]);
+      expect(features(c.rule.when).every((f) => known.has(f))).toBe(true);
+      expect(actions.has(c.rule.then.action)).toBe(true);
+    }
+  });
+
+  it('carries per-case evidence that accounts for the gain', () => {
+    for (const c of [...search.candidates, ...search.selected]) {
+      expect(c.gained.length).toBeGreaterThan(0);
+      expect(c.gained.every((d) => d.delta > 0)).toBe(true);
+      expect(c.lost.every((d) => d.delta < 0)).toBe(true);
+      const net = [...c.gained, ...c.lost].reduce((s, d) => s + d.delta, 0) / train.length;
+      expect(net).toBeCloseTo(c.after - c.before, 10);
+    }
+  });
+
+  it('turns the selected rules into valid playbook entry drafts', () => {
+    const drafts = toTriageEntries(search.selected);
+    expect(drafts).toHaveLength(search.selected.length);
+    for (const [i, d] of drafts.entries()) {
+      expect(ruleSchema.safeParse(d.rule).success).toBe(true);
+      expect(d.title.length).toBeLessThanOrEqual(200);
+      expect(d.guidance).toMatch(/^For each line of the failed build log, when /);
+      expect(d.rationale).toMatch(/^Training macro F1 \d\.\d{3} -> \d\.\d{3}/);
+      expect(d.evidence.map((e) => e.caseId)).toEqual(
+        [...search.selected[i].gained, ...search.selected[i].lost].map((e) => e.caseId),
+      );
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import type { PlaybookRule } from '@reverie/playbooks-domain';
+import type { LabelledCase } from './evaluate';
+import { validateTriageRules } from './validate';
+
+const make = (id: string, extra: string): LabelledCase => ({
+  id,
+  failLines: ['[INFO] start', `BOOM: ${id} broke`, extra, '[INFO] BUILD FAILURE'],
+  passLines: ['[INFO] start', '[INFO] BUILD SUCCESS'],
+  errorRanges: [{ start: 2, end: 2 }],
+});
+// In `b` the BUILD FAILURE line is labelled: dropping it hurts that case.
+const heldOut: LabelledCase[] = [
+  make('a', 'ok'),
+  make('c', 'ok'),
+  {
+    ...make('b', 'ok'),
+    errorRanges: [
+      { start: 2, end: 2 },
+      { start: 4, end: 4 },
+    ],
+  },
+];
+const rule = (entryId: string, r: Omit<PlaybookRule, 'entryId' | 'title'>): PlaybookRule => ({
+  entryId,
+  title: entryId,
+  ...r,
+});
+const boom = rule('boom', {
+  when: { feature: 'text', op: 'matches', value: '^BOOM:' },
+  then: { action: 'include' },
+});
+const dropSummary = rule('drop-summary', {
+  when: { feature: 'text', op: 'matches', value: 'BUILD FAILURE' },
+  then: { action: 'exclude' },
+});
+
+describe('validateTriageRules', () => {
+  it('promotes a rule set that improves every held-out case', () => {
+    const v = validateTriageRules(heldOut, [], [boom], { margin: 0.05, tolerance: 0.05 });
+    expect(v.promote).toBe(true);
+    expect(v.after).toBeGreaterThan(v.before + 0.05);
+    expect(v.regressions).toEqual([]);
+  });
+
+  it('refuses a rule set that gains on average but breaks one held-out case beyond the tolerance', () => {
+    const v = validateTriageRules(heldOut, [boom], [dropSummary], {
+      margin: 0.05,
+      tolerance: 0.05,
+    });
+    expect(v.after).toBeGreaterThan(v.before + 0.05);
+    expect(v.promote).toBe(false);
+    expect(v.regressions).toEqual([expect.objectContaining({ caseId: 'b' })]);
+    expect(v.regressions[0].delta).toBeLessThan(-0.05);
+    expect(v.reason).toMatch(/b loses/);
+  });
+
+  it('refuses a gain below the margin', () => {
+    const v = validateTriageRules(heldOut, [boom], [], { margin: 0.01, tolerance: 0.05 });
+    expect(v).toEqual(expect.objectContaining({ promote: false, regressions: [] }));
+    expect(v.after).toBe(v.before);
+  });
+});

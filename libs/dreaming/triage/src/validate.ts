@@ -1,0 +1,52 @@
+import type { PlaybookRule } from '@reverie/playbooks-domain';
+import { caseDeltas, scoreRuleSet, type CaseDelta, type LabelledCase } from './evaluate';
+
+export interface ValidationOptions {
+  /** Held-out macro F1 must rise by at least this much. */
+  margin: number;
+  /** No held-out case may lose more than this much F1. */
+  tolerance: number;
+}
+
+export const DEFAULT_VALIDATION: ValidationOptions = { margin: 0.01, tolerance: 0.05 };
+
+export interface Validation {
+  promote: boolean;
+  /** Held-out macro F1 with the current rules. */
+  before: number;
+  /** Held-out macro F1 with the current rules followed by the candidate rules. */
+  after: number;
+  /** Held-out cases that lost F1 (any amount), worst first. */
+  regressions: CaseDelta[];
+  /** Why the candidate is or is not promoted, in words. */
+  reason: string;
+}
+
+/**
+ * Judges candidate rules (appended after `current`) on cases the search never saw: promote only
+ * when held-out macro F1 rises by at least `margin` and no held-out case loses more than
+ * `tolerance` F1. A rule set that helps on average but breaks one kind of log is refused.
+ */
+export function validateTriageRules(
+  heldOut: readonly LabelledCase[],
+  current: readonly PlaybookRule[],
+  candidate: readonly PlaybookRule[],
+  options: ValidationOptions = DEFAULT_VALIDATION,
+): Validation {
+  const before = scoreRuleSet(heldOut, current);
+  const after = scoreRuleSet(heldOut, [...current, ...candidate]);
+  const regressions = caseDeltas(before, after)
+    .filter((d) => d.delta < 0)
+    .sort((a, b) => a.delta - b.delta);
+  const gain = after.macroF1 - before.macroF1;
+  const broken = regressions.filter((d) => -d.delta > options.tolerance);
+  const promote = heldOut.length > 0 && gain >= options.margin && broken.length === 0;
+  const reason = !heldOut.length
+    ? 'no held-out cases to validate on'
+    : broken.length
+      ? `${broken.map((d) => `${d.caseId} loses ${(-d.delta).toFixed(3)} F1`).join(', ')} (tolerance ${options.tolerance})`
+      : gain < options.margin
+        ? `held-out macro F1 moves ${gain.toFixed(3)}, less than the margin ${options.margin}`
+        : `held-out macro F1 ${before.macroF1.toFixed(3)} -> ${after.macroF1.toFixed(3)}`;
+  return { promote, before: before.macroF1, after: after.macroF1, regressions, reason };
+}
