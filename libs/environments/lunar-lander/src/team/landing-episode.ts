@@ -32,6 +32,25 @@ export interface LandingRun {
 export interface FlyOptions {
   /** Receives the events of each step as soon as it is done (to publish them as they happen). */
   onEvents?: (events: SessionEventBody[]) => void | Promise<void>;
+  /**
+   * `false` skips building the session events (no `onEvents` calls), for callers that only need
+   * the result and telemetry, such as the dreamer's counterfactual search. Default true.
+   */
+  record?: boolean;
+}
+
+/**
+ * `verticalFuelLimit` costs far more than a flight, so it is kept per scenario object, and
+ * reused only while that object still serialises the same (a mutated scenario is recomputed).
+ */
+const fuelLimits = new WeakMap<Scenario, { json: string; limit: number | null }>();
+function cachedFuelLimit(scenario: Scenario): number | null {
+  const json = JSON.stringify(scenario);
+  const hit = fuelLimits.get(scenario);
+  if (hit?.json === json) return hit.limit;
+  const limit = verticalFuelLimit(scenario);
+  fuelLimits.set(scenario, { json, limit });
+  return limit;
 }
 
 /**
@@ -47,9 +66,10 @@ export async function flyLanding(
   options: FlyOptions = {},
 ): Promise<LandingRun> {
   const sim = LanderSimulator.start(scenario);
-  const log = new TeamLog(LUNAR_TEAM);
+  const record = options.record !== false;
+  const log = record ? new TeamLog(LUNAR_TEAM) : silentLog();
   const fuelAtStart = scenario.craft.fuelKg;
-  const fuelLimit = verticalFuelLimit(scenario);
+  const fuelLimit = cachedFuelLimit(scenario);
   const telemetry: TelemetrySample[] = [sim.telemetry()];
   const emit = async () => {
     const events = log.drain();
@@ -67,7 +87,7 @@ export async function flyLanding(
   for (; !sim.done; step++) {
     const ctx: StepContext = { step, t: sim.state.t, fuelAtStart, log };
     const report = await team.detect(ctx, { reading: sim.sense(), scan: () => sim.scan(), orders });
-    log.message(step, DETECTOR, COMMANDER, JSON.stringify(roundDeep(report)));
+    if (record) log.message(step, DETECTOR, COMMANDER, JSON.stringify(roundDeep(report)));
 
     const decision = await team.command(ctx, { report, orders });
     if (decision.retarget) log.action(step, COMMANDER, 'retarget', { ...decision.retarget });
@@ -109,6 +129,13 @@ export async function flyLanding(
   log.observation(step, ENVIRONMENT_ACTOR, { result: structuredClone(result) });
   await emit();
   return { result, telemetry };
+}
+
+/** A TeamLog look-alike that keeps nothing (`record: false`): the team may still call it. */
+function silentLog(): TeamLog {
+  const log = new TeamLog(LUNAR_TEAM);
+  const ignore = () => undefined;
+  return Object.assign(log, { message: ignore, action: ignore, observation: ignore });
 }
 
 /** Numbers rounded for a readable message (the Navigator's commands keep full precision). */

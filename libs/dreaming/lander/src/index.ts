@@ -1,0 +1,6 @@
+export * from './rule-space';
+export * from './flight';
+export * from './localise';
+export * from './search-rules';
+export * from './validate';
+export * from './entries';
