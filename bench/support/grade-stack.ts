@@ -8,45 +8,18 @@ import {
   loadConfig as loadGraderConfig,
   type OutcomeGraderConfig,
 } from '../../apps/outcome-grader/src/config/outcome-grader.config';
-import { gatewayService } from '../../apps/session-gateway/src/app.module';
-import {
-  loadGatewayConfig,
-  type GatewayConfig,
-} from '../../apps/session-gateway/src/config/gateway.config';
+import { benchServiceEnv, startBenchGateway, type BenchGateway } from './bench-services';
 import { BenchError, startGroupAtEnd } from './bench-stack';
 import type { GradeBenchOptions } from './grade-options';
 
-function serviceEnv(options: GradeBenchOptions, db: string, groupId: string) {
-  return {
-    KAFKA_BROKERS: options.kafkaBrokers.join(','),
-    MONGO_URL: options.mongoUrl,
-    MONGO_DB: db,
-    KAFKA_GROUP_ID: groupId,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: options.logLevel,
-    KAFKA_SESSION_TIMEOUT_MS: '10000',
-  };
-}
-
-export interface GradeGateway {
-  app: INestApplication;
-  config: GatewayConfig;
-  baseUrl: string;
-}
-
 /** The real gateway (HTTP + ingest consumer) in this process, its group at the topic's end. */
-export async function startGradeGateway(
+export function startGradeGateway(
   options: GradeBenchOptions,
   admin: Admin,
   db: string,
   groupId: string,
-): Promise<GradeGateway> {
-  const config = loadGatewayConfig(serviceEnv(options, db, groupId));
-  await startGroupAtEnd(admin, groupId, TOPICS.sessionEvents);
-  const app = await startService(gatewayService, config);
-  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, config, baseUrl };
+): Promise<BenchGateway> {
+  return startBenchGateway(benchServiceEnv(options, db, groupId, options.logLevel), admin);
 }
 
 export interface BenchGrader {
@@ -66,7 +39,7 @@ export async function startBenchGrader(
   groupId: string,
 ): Promise<BenchGrader> {
   const config = loadGraderConfig({
-    ...serviceEnv(options, db, groupId),
+    ...benchServiceEnv(options, db, groupId, options.logLevel),
     ...(options.concurrency === undefined
       ? {}
       : { GRADE_CONCURRENCY: String(options.concurrency) }),
@@ -109,7 +82,7 @@ export interface GradeClient {
  * agent and its outcome definition, both over HTTP as a user would.
  */
 export async function gradeClient(
-  gateway: GradeGateway,
+  gateway: BenchGateway,
   tenantId: string,
   rubric: unknown,
 ): Promise<GradeClient> {

@@ -6,11 +6,7 @@ import type { Admin } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import { service as orchestratorService } from '../../apps/orchestrator/src/app.module';
 import { loadConfig as loadOrchestratorConfig } from '../../apps/orchestrator/src/config/orchestrator.config';
-import { gatewayService } from '../../apps/session-gateway/src/app.module';
-import {
-  loadGatewayConfig,
-  type GatewayConfig,
-} from '../../apps/session-gateway/src/config/gateway.config';
+import { benchServiceEnv, startBenchGateway, type BenchGateway } from './bench-services';
 import { BenchError, startGroupAtEnd } from './bench-stack';
 import type { TriageBenchOptions } from './triage-options';
 
@@ -21,37 +17,14 @@ export async function deleteGroupsOf(admin: Admin, runId: string): Promise<void>
   if (ours.length) await admin.deleteGroups(ours);
 }
 
-function sharedEnv(options: TriageBenchOptions, db: string, groupId: string) {
-  return {
-    KAFKA_BROKERS: options.kafkaBrokers.join(','),
-    MONGO_URL: options.mongoUrl,
-    MONGO_DB: db,
-    KAFKA_GROUP_ID: groupId,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    KAFKA_SESSION_TIMEOUT_MS: '10000',
-  };
-}
-
-export interface TriageGateway {
-  app: INestApplication;
-  config: GatewayConfig;
-  baseUrl: string;
-}
-
 /** The real gateway (HTTP, batches, ingest of what the orchestrator publishes), in this process. */
-export async function startTriageGateway(
+export function startTriageGateway(
   options: TriageBenchOptions,
   admin: Admin,
   db: string,
   groupId: string,
-): Promise<TriageGateway> {
-  const config = loadGatewayConfig(sharedEnv(options, db, groupId));
-  await startGroupAtEnd(admin, groupId, TOPICS.sessionEvents);
-  const app = await startService(gatewayService, config);
-  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, config, baseUrl };
+): Promise<BenchGateway> {
+  return startBenchGateway(benchServiceEnv(options, db, groupId), admin);
 }
 
 export interface Replica {
@@ -76,7 +49,7 @@ export async function startReplicas(
   const replicas: Replica[] = [];
   for (const id of ids) {
     const config = loadOrchestratorConfig({
-      ...sharedEnv(options, db, groupId),
+      ...benchServiceEnv(options, db, groupId),
       RUN_CONCURRENCY: String(options.concurrency),
       REPLICA_ID: id,
       DATASETS_DIR: options.datasetsDir,
