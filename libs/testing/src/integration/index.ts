@@ -1,2 +1,3 @@
 export * from './test-stack';
 export * from './service-lifecycle';
+export * from './data-access-context';

@@ -1,9 +1,5 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
-import { stackEnv, uniqueName } from '@reverie/testing/integration';
-import type { Connection } from 'mongoose';
+import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
 import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
 import { OutcomeDefinitionRepository } from './outcome-definition.repository';
 
@@ -23,24 +19,14 @@ const rubric = (maxSteps: number): OutcomeDefinition =>
 /** The repository against the real MongoDB-wire server: no transactions, unique keys only. */
 describe('OutcomeDefinitionRepository', () => {
   const db = uniqueName('test_outcome_definitions');
-  let app: INestApplicationContext;
+  let context: DataAccessContext;
   let repo: OutcomeDefinitionRepository;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
-        OutcomesDataAccessModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    repo = app.get(OutcomeDefinitionRepository);
+    context = await startDataAccess(OutcomesDataAccessModule, db);
+    repo = context.app.get(OutcomeDefinitionRepository);
   });
-  afterAll(async () => {
-    await app.get<Connection>(getConnectionToken()).dropDatabase();
-    await app.close();
-  });
+  afterAll(() => context?.close());
 
   it('numbers versions 1, 2, ... and reads the latest, one version, and the list newest first', async () => {
     const agent = uniqueName('agt');

@@ -1,8 +1,4 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { stackEnv, uniqueName } from '@reverie/testing/integration';
-import type { Connection } from 'mongoose';
+import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
 import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
 import { UnknownOutcomeCursorError } from './outcome-errors';
 import { OutcomeRepository, type OutcomeRecord } from './outcome.repository';
@@ -47,24 +43,14 @@ function anOutcome(overrides: Partial<OutcomeRecord> = {}): OutcomeRecord {
 /** The repository against the real MongoDB-wire server. */
 describe('OutcomeRepository', () => {
   const db = uniqueName('test_outcomes');
-  let app: INestApplicationContext;
+  let context: DataAccessContext;
   let repo: OutcomeRepository;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
-        OutcomesDataAccessModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    repo = app.get(OutcomeRepository);
+    context = await startDataAccess(OutcomesDataAccessModule, db);
+    repo = context.app.get(OutcomeRepository);
   });
-  afterAll(async () => {
-    await app.get<Connection>(getConnectionToken()).dropDatabase();
-    await app.close();
-  });
+  afterAll(() => context?.close());
 
   it('records an outcome once however often it is delivered, and reads it back whole', async () => {
     const outcome = anOutcome({ sessionId: uniqueName('ses') });
@@ -72,6 +58,8 @@ describe('OutcomeRepository', () => {
     await repo.record(outcome);
     await Promise.all([repo.record(outcome), repo.record(outcome)]);
     expect(await repo.forSession('acme', outcome.sessionId)).toEqual([outcome]);
+    expect(await repo.findById('acme', outcome._id)).toEqual(outcome);
+    expect(await repo.findById('other-tenant', outcome._id)).toBeNull();
     // A changed redelivery replaces the document (the grader's latest word on that id).
     await repo.record({ ...outcome, summary: 'again' });
     expect(await repo.latestForSession('acme', outcome.sessionId)).toEqual({

@@ -1,7 +1,4 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
-import { stackEnv, uniqueName } from '@reverie/testing/integration';
+import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
 import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
 import { SessionReader } from './session.reader';
@@ -11,21 +8,14 @@ const T0 = new Date('2025-03-01T00:00:00.000Z');
 /** Reads what the gateway stores (inserted here as raw documents of the gateway's shape). */
 describe('SessionReader', () => {
   const db = uniqueName('test_outcome_views');
-  let app: INestApplicationContext;
+  let context: DataAccessContext;
   let reader: SessionReader;
   let connection: Connection;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
-        OutcomesDataAccessModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    reader = app.get(SessionReader);
-    connection = app.get<Connection>(getConnectionToken());
+    context = await startDataAccess(OutcomesDataAccessModule, db);
+    reader = context.app.get(SessionReader);
+    connection = context.connection;
 
     const session = (id: string, agentId: string, status: string, extra = {}) => ({
       _id: id,
@@ -89,10 +79,7 @@ describe('SessionReader', () => {
       },
     ]);
   });
-  afterAll(async () => {
-    await connection.dropDatabase();
-    await app.close();
-  });
+  afterAll(() => context?.close());
 
   it('reads a session with only the fields the grader needs', async () => {
     expect(await reader.session('acme', 'ses_01')).toEqual({

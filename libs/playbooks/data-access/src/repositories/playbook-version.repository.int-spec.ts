@@ -1,9 +1,5 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { aPerson, aVersion, anEntry } from '@reverie/playbooks-domain/testing';
-import { stackEnv, uniqueName } from '@reverie/testing/integration';
-import type { Connection } from 'mongoose';
+import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
 import { PlaybooksDataAccessModule } from '../playbooks-data-access.module';
 import { PlaybookConflictError } from './playbook-conflict.error';
 import { PlaybookVersionRepository } from './playbook-version.repository';
@@ -11,24 +7,14 @@ import { PlaybookVersionRepository } from './playbook-version.repository';
 /** The repository against the real MongoDB-wire server: no transactions, unique indexes only. */
 describe('PlaybookVersionRepository', () => {
   const db = uniqueName('test_playbooks');
-  let app: INestApplicationContext;
+  let context: DataAccessContext;
   let repo: PlaybookVersionRepository;
 
   beforeAll(async () => {
-    @Module({
-      imports: [
-        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
-        PlaybooksDataAccessModule,
-      ],
-    })
-    class TestModule {}
-    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
-    repo = app.get(PlaybookVersionRepository);
+    context = await startDataAccess(PlaybooksDataAccessModule, db);
+    repo = context.app.get(PlaybookVersionRepository);
   });
-  afterAll(async () => {
-    await app.get<Connection>(getConnectionToken()).dropDatabase();
-    await app.close();
-  });
+  afterAll(() => context?.close());
 
   const v = (playbookId: string, version: number, status: 'active' | 'superseded' | 'proposed') =>
     aVersion({

@@ -1,0 +1,39 @@
+import {
+  Module,
+  type DynamicModule,
+  type INestApplicationContext,
+  type Type,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { stackEnv } from './test-stack';
+
+export interface DataAccessContext {
+  app: INestApplicationContext;
+  connection: Connection;
+  /** Drops the database (the MongoDB-wire server keeps everything in memory) and closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * A data-access module wired to the test stack's MongoDB in database `db`, without HTTP or
+ * Kafka: for repository tests against the real MongoDB-protocol server.
+ */
+export async function startDataAccess(
+  dataAccess: Type | DynamicModule,
+  db: string,
+): Promise<DataAccessContext> {
+  @Module({ imports: [MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }), dataAccess] })
+  class DataAccessTestModule {}
+  const app = await NestFactory.createApplicationContext(DataAccessTestModule, { logger: false });
+  const connection = app.get<Connection>(getConnectionToken());
+  return {
+    app,
+    connection,
+    close: async () => {
+      await connection.dropDatabase();
+      await app.close();
+    },
+  };
+}
