@@ -50,6 +50,11 @@ export class OutcomeRepository {
     }
   }
 
+  /** One outcome by its id, or null. */
+  findById(tenantId: string, outcomeId: string): Promise<OutcomeRecord | null> {
+    return this.outcomes.findOne({ _id: outcomeId, tenantId }).lean<OutcomeRecord>().exec();
+  }
+
   /** The session's current verdict: highest iteration, then latest graded; null if none. */
   latestForSession(tenantId: string, sessionId: string): Promise<OutcomeRecord | null> {
     return this.outcomes

@@ -79,9 +79,7 @@ export class SessionGrader {
     if (!definition) return { kind: 'no_definition' };
     const outcomeId = outcomeIdOf(request, iteration, definition.version);
     if (!request.regradeRequestId) {
-      const previous = (await this.outcomes.forSession(tenantId, sessionId)).find(
-        (o) => o._id === outcomeId,
-      );
+      const previous = await this.outcomes.findById(tenantId, outcomeId);
       if (previous) return { kind: 'already_graded', outcome: previous };
     }
 
