@@ -1,7 +1,8 @@
+import { M } from './fast-math';
 import { MAX_PITCH, THROTTLE_FULL, THROTTLE_MAX_THROTTLED, THROTTLE_MIN } from './constants';
 import type { Command } from './types';
 
-const DEG = Math.PI / 180;
+const DEG = M.PI / 180;
 
 /** Why a throttle setting is refused, or null when the engine accepts it. */
 export function throttleError(throttle: unknown): string | null {
@@ -22,12 +23,12 @@ export function pitchError(pitch: unknown): string | null {
   if (typeof pitch !== 'number' || !Number.isFinite(pitch)) {
     return `pitch ${String(pitch)} is not a finite number of radians; the limit is ${limit}`;
   }
-  if (Math.abs(pitch) <= MAX_PITCH) return null;
+  if (M.abs(pitch) <= MAX_PITCH) return null;
   return `pitch ${round(pitch / DEG)}° (${pitch} rad) is beyond the attitude limit of ${limit}`;
 }
 
 function round(value: number): number {
-  return Math.round(value * 10) / 10;
+  return M.round(value * 10) / 10;
 }
 
 /** Why a command is refused (the first problem found), or null when it may be applied. */

@@ -1,3 +1,4 @@
+import { M } from './fast-math';
 import { EXHAUST_VELOCITY, LUNAR_GRAVITY, MAX_ATTITUDE_RATE, MAX_THRUST_N } from './constants';
 import type { CraftState } from './types';
 
@@ -28,12 +29,12 @@ export function stepPhysics(state: Readonly<CraftState>, dt: number): CraftState
     const burned = starves ? state.fuel : massFlow * dt;
     const mass = state.dryMass + state.fuel;
     // ln(m0 / (m0 - b)) = -ln(1 - b / m0); log1p keeps precision for small burns.
-    dv = -EXHAUST_VELOCITY * Math.log1p(-burned / mass);
+    dv = -EXHAUST_VELOCITY * M.log1p(-burned / mass);
     fuel = starves ? 0 : state.fuel - burned;
   }
 
-  const vx = state.vx + dv * Math.sin(pitch);
-  const vz = state.vz + dv * Math.cos(pitch) - LUNAR_GRAVITY * dt;
+  const vx = state.vx + dv * M.sin(pitch);
+  const vz = state.vz + dv * M.cos(pitch) - LUNAR_GRAVITY * dt;
   const tick = state.tick + 1;
   return {
     ...state,
@@ -49,5 +50,5 @@ export function stepPhysics(state: Readonly<CraftState>, dt: number): CraftState
 }
 
 function clamp(value: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, value));
+  return M.min(max, M.max(min, value));
 }

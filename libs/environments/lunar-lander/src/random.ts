@@ -1,3 +1,4 @@
+import { M } from './fast-math';
 /**
  * Counter-based random numbers: every draw is a pure hash of (seed, channel, index, sub-index), so a
  * run needs no generator state, a checkpoint needs none either, and the same tick always draws the
@@ -22,28 +23,28 @@ const TWO_POW_32 = 2 ** 32;
 
 /** One MurmurHash3 (x86_32) block round: folds a 32-bit word into the running hash. */
 function mixWord(h: number, word: number): number {
-  let k = Math.imul(word, 0xcc9e2d51);
+  let k = M.imul(word, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
+  k = M.imul(k, 0x1b873593);
   let out = h ^ k;
   out = (out << 13) | (out >>> 19);
-  return (Math.imul(out, 5) + 0xe6546b64) | 0;
+  return (M.imul(out, 5) + 0xe6546b64) | 0;
 }
 
 /** MurmurHash3's finaliser: every input bit affects every output bit. */
 function finalise(h: number): number {
   let out = h ^ (h >>> 16);
-  out = Math.imul(out, 0x85ebca6b);
+  out = M.imul(out, 0x85ebca6b);
   out ^= out >>> 13;
-  out = Math.imul(out, 0xc2b2ae35);
+  out = M.imul(out, 0xc2b2ae35);
   out ^= out >>> 16;
   return out >>> 0;
 }
 
 /** Low and high 32-bit words of a number, so seeds and indexes beyond 2^32 still differ. */
 function words(value: number): [number, number] {
-  const whole = Math.trunc(value);
-  return [whole >>> 0, Math.floor(whole / TWO_POW_32) >>> 0];
+  const whole = M.trunc(value);
+  return [whole >>> 0, M.floor(whole / TWO_POW_32) >>> 0];
 }
 
 /** A 32-bit hash of the inputs (unsigned). Non-integers are truncated. */
@@ -91,5 +92,5 @@ export function gaussian(seed: number, channel: number, index: number, sub = 0):
   // 1 - u lies in (0, 1], so the logarithm is always finite.
   const u1 = 1 - uniformLane(seed, channel, index, sub, 1);
   const u2 = uniformLane(seed, channel, index, sub, 2);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return M.sqrt(-2 * M.log(u1)) * M.cos(2 * M.PI * u2);
 }

@@ -1,3 +1,4 @@
+import { M } from './fast-math';
 import {
   BOULDER_DETECTION_ALTITUDE_SCALE,
   BOULDER_DETECTION_MIN_HEIGHT,
@@ -11,7 +12,7 @@ import { gaussian, RandomChannel } from './random';
 import type { Terrain } from './terrain';
 import type { CraftState, SensorReading, SensorSettings, TerrainScan } from './types';
 
-const DEG = Math.PI / 180;
+const DEG = M.PI / 180;
 
 /** What a sensor needs: the true state, the ground, the sensor settings and the scenario seed. */
 export interface SensorInput {
@@ -58,9 +59,9 @@ export function radarReturn(input: SensorInput): number {
     const offset = RADAR_RAY_COUNT > 1 ? -half + (2 * half * k) / (RADAR_RAY_COUNT - 1) : 0;
     const angle = state.pitch + offset;
     // A ray at or above the horizon never meets the ground.
-    if (Math.cos(angle) <= 0) continue;
-    const groundX = state.x - agl * Math.tan(angle);
-    nearest = Math.min(nearest, state.z - terrain.heightAt(groundX));
+    if (M.cos(angle) <= 0) continue;
+    const groundX = state.x - agl * M.tan(angle);
+    nearest = M.min(nearest, state.z - terrain.heightAt(groundX));
   }
   return Number.isFinite(nearest) ? nearest : agl;
 }
@@ -85,7 +86,7 @@ export function scanTerrain(input: SensorInput, halfSpan: number, spacing: numbe
       `scan spacing ${spacing} must be a finite number > 0 m`,
     );
   }
-  const count = Math.floor((2 * halfSpan) / spacing) + 1;
+  const count = M.floor((2 * halfSpan) / spacing) + 1;
   if (count > MAX_SCAN_SAMPLES) {
     throw new LanderError(
       'invalid_command',
@@ -93,9 +94,9 @@ export function scanTerrain(input: SensorInput, halfSpan: number, spacing: numbe
     );
   }
 
-  const agl = Math.max(0, state.z - terrain.heightAt(state.x));
+  const agl = M.max(0, state.z - terrain.heightAt(state.x));
   const sigma =
-    sensors.scanNoise * Math.max(SCAN_NOISE_MIN_FACTOR, agl / SCAN_NOISE_REFERENCE_ALTITUDE);
+    sensors.scanNoise * M.max(SCAN_NOISE_MIN_FACTOR, agl / SCAN_NOISE_REFERENCE_ALTITUDE);
   const x0 = state.x - halfSpan;
   const heights: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -106,10 +107,10 @@ export function scanTerrain(input: SensorInput, halfSpan: number, spacing: numbe
   const threshold = BOULDER_DETECTION_MIN_HEIGHT + agl / BOULDER_DETECTION_ALTITUDE_SCALE;
   const boulders: TerrainScan['boulders'] = [];
   terrain.boulders.forEach((b, index) => {
-    if (Math.abs(b.x - state.x) > halfSpan || b.height < threshold) return;
+    if (M.abs(b.x - state.x) > halfSpan || b.height < threshold) return;
     // Indexed by the boulder's place in the terrain list, so its noise does not depend on the span.
     const noise = sigma * gaussian(seed, RandomChannel.scanBoulderNoise, state.tick, index);
-    boulders.push({ x: b.x, height: Math.max(0, b.height + noise) });
+    boulders.push({ x: b.x, height: M.max(0, b.height + noise) });
   });
 
   return { t: state.t, x0, spacing, heights, boulders };

@@ -1,3 +1,4 @@
+import { M } from './fast-math';
 import { parseCheckpoint } from './checkpoint';
 import { DEFAULT_SCAN_HALF_SPAN, DEFAULT_SCAN_SPACING } from './constants';
 import { commandError, pitchError, throttleError } from './command';
@@ -18,7 +19,7 @@ import type {
   TouchdownReport,
 } from './types';
 
-const DEG = Math.PI / 180;
+const DEG = M.PI / 180;
 
 /**
  * A seeded, deterministic 2-D lunar descent. Commands are held between decisions; `advance` runs
@@ -107,7 +108,7 @@ export class LanderSimulator {
 
   /** Decisions elapsed: a decision period cut short by the end of the run counts as one. */
   get step(): number {
-    return Math.ceil(this.current.tick / this.ticksPerDecision);
+    return M.ceil(this.current.tick / this.ticksPerDecision);
   }
 
   /** True height above the ground directly below the craft, m. */

@@ -1,3 +1,4 @@
+import { M } from './fast-math';
 import {
   BOULDER_RADIUS_PER_HEIGHT,
   CRATER_RIM_FALLOFF_RATIO,
@@ -8,7 +9,7 @@ import { LanderError } from './errors';
 import { RandomChannel, uniformIn } from './random';
 import type { TerrainSettings } from './types';
 
-const DEG = Math.PI / 180;
+const DEG = M.PI / 180;
 const METRES_PER_KM = 1_000;
 
 /** A rock on the surface: a point hazard for the landing gear, not part of the height profile. */
@@ -64,7 +65,7 @@ export class Terrain {
     /** Sorted by x. */
     readonly boulders: readonly Boulder[],
   ) {
-    this.maxBoulderRadius = boulders.reduce((m, b) => Math.max(m, b.radius), 0);
+    this.maxBoulderRadius = boulders.reduce((m, b) => M.max(m, b.radius), 0);
   }
 
   /** Largest boulder radius, so a search by x knows how far to look. */
@@ -81,7 +82,7 @@ export class Terrain {
     }
     const length = xMax - xMin;
 
-    const rampCount = Math.max(0, Math.floor(ramps.count));
+    const rampCount = M.max(0, M.floor(ramps.count));
     const rampLength = rampCount > 0 ? length / rampCount : length;
     const knots = [settings.baseHeight];
     for (let i = 0; i < rampCount; i++) {
@@ -92,11 +93,11 @@ export class Terrain {
         RandomChannel.rampSlope,
         i,
       );
-      knots.push(knots[i] + Math.tan(slopeDeg * DEG) * rampLength);
+      knots.push(knots[i] + M.tan(slopeDeg * DEG) * rampLength);
     }
 
     const craterList: Crater[] = [];
-    for (let i = 0; i < Math.max(0, Math.floor(craters.count)); i++) {
+    for (let i = 0; i < M.max(0, M.floor(craters.count)); i++) {
       const x = uniformIn(xMin, xMax, seed, RandomChannel.craterPlace, i, 0);
       const radius = uniformIn(
         craters.minRadius,
@@ -110,7 +111,7 @@ export class Terrain {
     }
 
     const boulderList: Boulder[] = [];
-    const boulderCount = Math.max(0, Math.round((boulders.perKm * length) / METRES_PER_KM));
+    const boulderCount = M.max(0, M.round((boulders.perKm * length) / METRES_PER_KM));
     for (let i = 0; i < boulderCount; i++) {
       const x = uniformIn(xMin, xMax, seed, RandomChannel.boulderPlace, i, 0);
       const height = uniformIn(
@@ -153,8 +154,8 @@ export class Terrain {
    * footprint), rad, always non-negative: atan(|h(x + w) - h(x - w)| / 2w).
    */
   slopeAt(x: number, halfWidth: number = FOOTPRINT_HALF_WIDTH): number {
-    const rise = Math.abs(this.heightAt(x + halfWidth) - this.heightAt(x - halfWidth));
-    return Math.atan(rise / (2 * halfWidth));
+    const rise = M.abs(this.heightAt(x + halfWidth) - this.heightAt(x - halfWidth));
+    return M.atan(rise / (2 * halfWidth));
   }
 
   /** Boulders that reach within `halfWidth` of `x` (a boulder's own radius counts), sorted by x. */
@@ -165,7 +166,7 @@ export class Terrain {
     let i = this.firstBoulderAtOrAfter(x - reach);
     for (; i < this.boulders.length && this.boulders[i].x <= x + reach; i++) {
       const b = this.boulders[i];
-      if (Math.abs(b.x - x) <= halfWidth + b.radius) found.push(b);
+      if (M.abs(b.x - x) <= halfWidth + b.radius) found.push(b);
     }
     return found;
   }
@@ -177,14 +178,14 @@ export class Terrain {
     const position = (x - xMin) / this.rampLength;
     if (position <= 0) return this.knots[0];
     if (position >= last) return this.knots[last];
-    const i = Math.floor(position);
+    const i = M.floor(position);
     const f = position - i;
     return this.knots[i] + (this.knots[i + 1] - this.knots[i]) * f;
   }
 
   private craterDepthAt(x: number): number {
     let sum = 0;
-    for (const crater of this.craters) sum += craterHeight(crater, Math.abs(x - crater.x));
+    for (const crater of this.craters) sum += craterHeight(crater, M.abs(x - crater.x));
     return sum;
   }
 

@@ -1,3 +1,4 @@
+import { M } from './fast-math';
 import {
   BOULDER_CLEARANCE,
   CRASH_VERTICAL_SPEED,
@@ -10,7 +11,7 @@ import {
 import type { Terrain } from './terrain';
 import type { TouchdownReport, TouchdownViolation } from './types';
 
-const RAD_TO_DEG = 180 / Math.PI;
+const RAD_TO_DEG = 180 / M.PI;
 
 /** The craft at the instant of contact, and what the report needs besides. */
 export interface TouchdownInput {
@@ -32,13 +33,13 @@ export interface TouchdownInput {
  * `hard` (vertical speed) > `tipped` (tilt, slope or horizontal speed) > `hazard` (boulder) > `safe`.
  */
 export function classifyTouchdown(input: TouchdownInput): TouchdownReport {
-  const verticalSpeed = Math.abs(input.vz);
-  const horizontalSpeed = Math.abs(input.vx);
-  const tilt = Math.abs(input.pitch);
+  const verticalSpeed = M.abs(input.vz);
+  const horizontalSpeed = M.abs(input.vx);
+  const tilt = M.abs(input.pitch);
   const slope = input.terrain.slopeAt(input.x, FOOTPRINT_HALF_WIDTH);
   const boulderHeight = input.terrain
     .bouldersNear(input.x, FOOTPRINT_HALF_WIDTH)
-    .reduce((tallest, b) => Math.max(tallest, b.height), 0);
+    .reduce((tallest, b) => M.max(tallest, b.height), 0);
   const outOfFuel = input.fuel <= 0;
 
   const violations: TouchdownViolation[] = [];
@@ -61,7 +62,7 @@ export function classifyTouchdown(input: TouchdownInput): TouchdownReport {
     boulderHeight,
     fuelUsed: input.fuelAtStart - input.fuel,
     fuelLeft: input.fuel,
-    distanceToTarget: Math.abs(input.x - input.targetX),
+    distanceToTarget: M.abs(input.x - input.targetX),
   };
 }
 

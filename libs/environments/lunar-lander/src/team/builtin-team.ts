@@ -1,3 +1,4 @@
+import { M } from '../fast-math';
 import type { TeamLog } from '@reverie/agent-team';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { command, COMMANDER_DEFAULTS, COMMANDER_RULES, type CommanderDecision } from './commander';
@@ -63,7 +64,7 @@ export class BuiltinLunarTeam implements LunarTeamPolicy {
   ): Promise<DetectorReport> {
     // The Detector's rules see the last report's features (it has not made this step's yet).
     const { params, actions } = this.evaluate(DETECTOR, ctx, DETECTOR_DEFAULTS);
-    const every = Math.max(1, Math.round(params.scanEvery));
+    const every = M.max(1, M.round(params.scanEvery));
     const wantsScan =
       ctx.step % every === 0 ||
       this.memory.scan === null ||

@@ -1,3 +1,4 @@
+import { M } from '../fast-math';
 import { COMMANDER, PHASES, type DetectorReport, type Orders, type Phase } from './lunar-team';
 import type { AppliedRule, RoleRuleSpace } from './role-rules';
 
@@ -74,7 +75,7 @@ export function command(
     report.site.safe === false &&
     report.altitude >= params.retargetMinAltitude &&
     report.candidates.length > 0 &&
-    Math.abs(report.candidates[0] - siteX) <= params.retargetMaxDistance
+    M.abs(report.candidates[0] - siteX) <= params.retargetMaxDistance
   ) {
     moveTo(
       report.candidates[0],
@@ -87,7 +88,7 @@ export function command(
       ? 'approach'
       : report.altitude > params.terminalAltitude
         ? 'braking'
-        : Math.abs(siteX - report.x) > params.hoverDistance
+        : M.abs(siteX - report.x) > params.hoverDistance
           ? 'hover'
           : 'terminal';
   if (

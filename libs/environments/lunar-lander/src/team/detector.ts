@@ -1,10 +1,11 @@
+import { M } from '../fast-math';
 import { BOULDER_CLEARANCE, FOOTPRINT_HALF_WIDTH, MAX_GROUND_SLOPE } from '../constants';
 import type { SensorReading, TerrainScan } from '../types';
 import type { DetectorReport, SiteAssessment } from './lunar-team';
 import { DETECTOR } from './lunar-team';
 import type { RoleRuleSpace } from './role-rules';
 
-const RAD_TO_DEG = 180 / Math.PI;
+const RAD_TO_DEG = 180 / M.PI;
 
 /** The Detector's day-one parameters: what it trusts and how it judges a site. */
 export const DETECTOR_DEFAULTS = {
@@ -57,7 +58,7 @@ export function detect(
   params: DetectorParams,
 ): { report: DetectorReport; memory: DetectorMemory } {
   const latest = scan ?? memory.scan;
-  const w = Math.min(Math.max(params.altitudeSmoothing, 0), 0.95);
+  const w = M.min(M.max(params.altitudeSmoothing, 0), 0.95);
   const altitude =
     memory.altitude === null
       ? reading.radarAltitude
@@ -89,11 +90,11 @@ export function assessSite(scan: TerrainScan, x: number, params: DetectorParams)
   const left = heightAt(scan, x - FOOTPRINT_HALF_WIDTH);
   const right = heightAt(scan, x + FOOTPRINT_HALF_WIDTH);
   if (left === null || right === null) return unknownSite(x);
-  const slopeDeg = Math.atan(Math.abs(right - left) / (2 * FOOTPRINT_HALF_WIDTH)) * RAD_TO_DEG;
-  const reach = FOOTPRINT_HALF_WIDTH + Math.max(params.siteMargin, 0);
+  const slopeDeg = M.atan(M.abs(right - left) / (2 * FOOTPRINT_HALF_WIDTH)) * RAD_TO_DEG;
+  const reach = FOOTPRINT_HALF_WIDTH + M.max(params.siteMargin, 0);
   const boulderHeight = scan.boulders
-    .filter((b) => Math.abs(b.x - x) <= reach)
-    .reduce((m, b) => Math.max(m, b.height), 0);
+    .filter((b) => M.abs(b.x - x) <= reach)
+    .reduce((m, b) => M.max(m, b.height), 0);
   return {
     x,
     safe: slopeDeg <= params.maxSlopeDeg && boulderHeight <= params.maxBoulderHeight,
@@ -103,23 +104,23 @@ export function assessSite(scan: TerrainScan, x: number, params: DetectorParams)
 }
 
 function candidates(scan: TerrainScan, siteX: number, params: DetectorParams): number[] {
-  const spacing = Math.max(params.candidateSpacing, 1);
+  const spacing = M.max(params.candidateSpacing, 1);
   const end = scan.x0 + scan.spacing * (scan.heights.length - 1);
   const found: number[] = [];
-  for (let x = Math.ceil(scan.x0 / spacing) * spacing; x <= end; x += spacing) {
+  for (let x = M.ceil(scan.x0 / spacing) * spacing; x <= end; x += spacing) {
     if (assessSite(scan, x, params).safe) found.push(x);
   }
   return found
-    .sort((a, b) => Math.abs(a - siteX) - Math.abs(b - siteX))
-    .slice(0, Math.max(0, Math.round(params.candidateCount)));
+    .sort((a, b) => M.abs(a - siteX) - M.abs(b - siteX))
+    .slice(0, M.max(0, M.round(params.candidateCount)));
 }
 
 /** Linear interpolation in the scan's samples; null outside it. */
 function heightAt(scan: TerrainScan, x: number): number | null {
   const i = (x - scan.x0) / scan.spacing;
   if (i < 0 || i > scan.heights.length - 1) return null;
-  const i0 = Math.floor(i);
-  const i1 = Math.min(i0 + 1, scan.heights.length - 1);
+  const i0 = M.floor(i);
+  const i1 = M.min(i0 + 1, scan.heights.length - 1);
   const f = i - i0;
   return scan.heights[i0] * (1 - f) + scan.heights[i1] * f;
 }

@@ -1,3 +1,4 @@
+import { M } from '../fast-math';
 import type { DetectorReport, Orders } from './lunar-team';
 
 /**
@@ -41,11 +42,11 @@ export function landerFeatures(
     altitude: report.altitude,
     vx: report.vx,
     vz: report.vz,
-    speed: Math.hypot(report.vx, report.vz),
+    speed: M.hypot(report.vx, report.vz),
     x: report.x,
     site_x: orders.siteX,
     site_distance: orders.siteX - report.x,
-    abs_site_distance: Math.abs(orders.siteX - report.x),
+    abs_site_distance: M.abs(orders.siteX - report.x),
     candidate_count: report.candidates.length,
     fuel: report.fuel,
     fuel_fraction: fuelAtStart > 0 ? report.fuel / fuelAtStart : 0,

@@ -1,3 +1,4 @@
+import { M } from '../fast-math';
 import {
   LUNAR_GRAVITY,
   MAX_PITCH,
@@ -9,7 +10,7 @@ import {
 import { NAVIGATOR, type DetectorReport, type NavigatorCommand, type Orders } from './lunar-team';
 import type { AppliedRule, RoleRuleSpace } from './role-rules';
 
-const DEG = Math.PI / 180;
+const DEG = M.PI / 180;
 
 /** The Navigator's day-one parameters: a speed schedule and two proportional loops. */
 export const NAVIGATOR_DEFAULTS = {
@@ -62,7 +63,7 @@ export const NAVIGATOR_RULES: RoleRuleSpace = {
       return `set_throttle needs a throttle of 0 (off), 0.1 to 0.6, or 1; got ${JSON.stringify(params.throttle)}`;
     if (
       action === 'set_pitch' &&
-      (typeof params.pitchDeg !== 'number' || Math.abs(params.pitchDeg) > MAX_PITCH / DEG)
+      (typeof params.pitchDeg !== 'number' || M.abs(params.pitchDeg) > MAX_PITCH / DEG)
     )
       return `set_pitch needs pitchDeg within +/-${(MAX_PITCH / DEG).toFixed(0)} degrees; got ${JSON.stringify(params.pitchDeg)}`;
     return null;
@@ -103,8 +104,8 @@ export function navigate(
 ): NavigatorCommand {
   const hovering = orders.phase === 'hover';
   const low = orders.phase === 'terminal' || hovering;
-  const descent = Math.min(
-    Math.max(params.descentRateGain * Math.max(report.altitude, 0), params.minDescentRate),
+  const descent = M.min(
+    M.max(params.descentRateGain * M.max(report.altitude, 0), params.minDescentRate),
     params.maxDescentRate,
   );
   const vzTarget = hovering ? 0 : -descent;
@@ -118,9 +119,9 @@ export function navigate(
 
   const ax = params.velocityGain * (vxTarget - report.vx);
   const az = LUNAR_GRAVITY + params.verticalGain * (vzTarget - report.vz);
-  const maxTilt = Math.min((low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG, MAX_PITCH);
-  const pitch = clamp(Math.atan2(ax, Math.max(az, 0.1)), maxTilt);
-  const thrust = (report.mass * Math.max(az, 0)) / Math.cos(pitch);
+  const maxTilt = M.min((low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG, MAX_PITCH);
+  const pitch = clamp(M.atan2(ax, M.max(az, 0.1)), maxTilt);
+  const thrust = (report.mass * M.max(az, 0)) / M.cos(pitch);
   let out: NavigatorCommand = {
     throttle: nearestThrottle(thrust / MAX_THRUST_N),
     pitchDeg: pitch / DEG,
@@ -132,4 +133,4 @@ export function navigate(
   return out;
 }
 
-const clamp = (v: number, limit: number) => Math.min(Math.max(v, -limit), limit);
+const clamp = (v: number, limit: number) => M.min(M.max(v, -limit), limit);
