@@ -8,3 +8,4 @@ export * from './sessions/event-appended';
 export * from './runs/run.events';
 export * from './playbooks/playbook.events';
 export * from './outcomes/outcome.events';
+export * from './dreams/dream.events';

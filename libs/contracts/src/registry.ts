@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dreamCommandMessageSchema, dreamTopicMessageSchema } from './dreams/dream.events';
 import { outcomeCommandMessageSchema, outcomeTopicMessageSchema } from './outcomes/outcome.events';
 import { playbookTopicMessageSchema } from './playbooks/playbook.events';
 import { runTopicMessageSchema } from './runs/run.events';
@@ -12,6 +13,8 @@ export const TOPIC_SCHEMAS = {
   [TOPICS.playbookVersions]: playbookTopicMessageSchema,
   [TOPICS.outcomes]: outcomeTopicMessageSchema,
   [TOPICS.outcomeCommands]: outcomeCommandMessageSchema,
+  [TOPICS.dreamCommands]: dreamCommandMessageSchema,
+  [TOPICS.dreams]: dreamTopicMessageSchema,
 } satisfies Record<TopicName, z.ZodType>;
 
 export type TopicMessage<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;

@@ -19,6 +19,10 @@ export const TOPICS = {
   outcomes: 'reverie.outcomes.v1',
   /** Requests to the grader (grade a session again), keyed by session id. */
   outcomeCommands: 'reverie.outcomes.commands.v1',
+  /** Requests to the dreamer (run a stored pending dream), keyed by agent id. */
+  dreamCommands: 'reverie.dreams.commands.v1',
+  /** What dreams did when they ended, keyed by agent id. */
+  dreams: 'reverie.dreams.v1',
 } as const;
 
 /** The compaction key of an agent's (or one role's) playbook on the playbook topic. */

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineEvent, idSchema } from '../envelope.schema';
+
+export const DREAM_END_STATUSES = ['completed', 'failed', 'canceled'] as const;
+
+/**
+ * Asks the dreamer to run a dream the gateway has stored as `pending` (keyed by agent, so one
+ * agent's requests stay in order). The dream document is the source of truth; this only wakes a
+ * dreamer up, and a dreamer's sweep finds pending dreams whose request was lost.
+ */
+export const dreamRequestedEvent = defineEvent('dream.requested', z.object({ dreamId: idSchema }));
+
+/** A dream ended: what it changed, for webhooks and other services. Keyed by agent. */
+export const dreamEndedEvent = defineEvent(
+  'dream.ended',
+  z.object({
+    dreamId: idSchema,
+    status: z.enum(DREAM_END_STATUSES),
+    environment: z.string().max(64).nullable(),
+    sessionsReviewed: z.number().int().nonnegative(),
+    /** Playbook versions the dream made: active (applied) or proposed (waiting for a person). */
+    playbooks: z
+      .array(
+        z.object({
+          role: z.string().max(64).nullable(),
+          version: z.number().int().min(1),
+          status: z.enum(['active', 'proposed']),
+        }),
+      )
+      .max(32),
+    error: z.object({ type: z.string().max(64), message: z.string().max(4_000) }).nullable(),
+  }),
+);
+
+export const dreamCommandMessageSchema = z.discriminatedUnion('type', [dreamRequestedEvent]);
+export const dreamTopicMessageSchema = z.discriminatedUnion('type', [dreamEndedEvent]);
+
+export type DreamRequested = z.infer<typeof dreamRequestedEvent>;
+export type DreamEnded = z.infer<typeof dreamEndedEvent>;
