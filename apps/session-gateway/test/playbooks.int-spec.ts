@@ -1,4 +1,7 @@
 import { TOPICS } from '@reverie/contracts';
+import { PlaybookVersionRepository, PlaybookVersionWriter } from '@reverie/playbooks-data-access';
+import { applyDeltas } from '@reverie/playbooks-domain';
+import { aDream } from '@reverie/playbooks-domain/testing';
 import { anAgent, expectEventually, type ApiClient, type Json } from '@reverie/testing';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
 import type { Consumer } from 'kafkajs';
@@ -329,6 +332,175 @@ describe('playbooks over HTTP', () => {
     expect(none.body.playbook).toBeNull();
   });
 
+  describe('proposals', () => {
+    let agentKey: string;
+    let proposalsBase: string;
+
+    /** What the dreamer does: a proposal built on the active version, stored by the writer. */
+    async function propose(playbookId: string, title: string, version: number) {
+      const repo = gateway.app.get(PlaybookVersionRepository);
+      const head = await repo.findActive(aliceTenant, playbookId);
+      if (!head) throw new Error(`no active version of ${playbookId} to propose against`);
+      const entry = {
+        title,
+        guidance: `${title}: keep the descent under 2 m/s below 20 m.`,
+        rationale: 'Landings that slowed late crashed.',
+      };
+      const proposal = applyDeltas(head, [{ kind: 'add', entry }], aDream(), new Date(), {
+        status: 'proposed',
+        version,
+        message: `dreamed: ${title}`,
+      });
+      return gateway.app.get(PlaybookVersionWriter).propose(aliceTenant, proposal);
+    }
+
+    beforeAll(async () => {
+      const agent = await alice.post('/v1/agents', anAgent());
+      proposalsBase = `/v1/agents/${agent.body.id}/playbook`;
+      agentKey = `${aliceTenant}/${agent.body.id}`;
+      const v1 = await alice.post(`${proposalsBase}/entries`, brakeLow);
+      expect(v1.status).toBe(201);
+      for (const [n, title] of [
+        [2, 'Flare early'],
+        [3, 'Flare late'],
+        [4, 'Flare never'],
+      ] as const)
+        await propose(v1.body.playbookId, title, n);
+    });
+
+    it('lists the proposals awaiting a decision, and leaves the active version alone', async () => {
+      const proposed = await alice.get(`${proposalsBase}/versions?status=proposed`);
+      expect(proposed.status).toBe(200);
+      expect(
+        proposed.body.data.map((v: Json) => [v.version, v.parentVersion, v.status, v.author.kind]),
+      ).toEqual([
+        [4, 1, 'proposed', 'dream'],
+        [3, 1, 'proposed', 'dream'],
+        [2, 1, 'proposed', 'dream'],
+      ]);
+      expect(proposed.body.data[0]).toMatchObject({
+        message: 'dreamed: Flare never',
+        review: null,
+      });
+      expect((await alice.get(`${proposalsBase}/versions?status=active`)).body.data).toHaveLength(
+        1,
+      );
+      expect((await alice.get(proposalsBase)).body).toMatchObject({ version: 1, status: 'active' });
+      const typo = await alice.get(`${proposalsBase}/versions?status=pending`);
+      expect(typo.status).toBe(400);
+      expect(typo.body.error.details[0].path).toBe('query.status');
+    });
+
+    it('approves a proposal: it becomes the active version, its parent superseded, and it is announced', async () => {
+      const approved = await alice.post(`${proposalsBase}/versions/2/approve`);
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({
+        version: 2,
+        parentVersion: 1,
+        status: 'active',
+        author: { kind: 'dream' },
+        review: {
+          decision: 'approved',
+          by: { kind: 'person', id: expect.stringMatching(/^[a-f0-9]{16}$/) },
+          at: expect.any(String),
+          reason: null,
+        },
+        publishedAt: expect.any(String),
+        diff: { added: [{ title: 'Flare early' }], removed: [], changed: [] },
+      });
+      expect(approved.body.entries.map((e: Json) => e.title)).toEqual(['Brake low', 'Flare early']);
+
+      expect((await alice.get(proposalsBase)).body).toMatchObject({ version: 2, status: 'active' });
+      const statuses = (await alice.get(`${proposalsBase}/versions`)).body.data.map((v: Json) => [
+        v.version,
+        v.status,
+      ]);
+      expect(statuses).toEqual([
+        [4, 'proposed'],
+        [3, 'proposed'],
+        [2, 'active'],
+        [1, 'superseded'],
+      ]);
+      // Proposals are not announced; the approval is, with the approved entries.
+      await expectEventually(() => {
+        const versions = announced.filter((m) => m.key === agentKey).map((m) => m.value.payload);
+        expect(versions.map((p) => p.version)).toEqual([1, 2]);
+        expect(versions[1].entries).toEqual(approved.body.entries);
+      });
+    });
+
+    it('rejects a proposal with a reason kept on it, and will not approve it afterwards', async () => {
+      const rejected = await alice.post(`${proposalsBase}/versions/4/reject`, {
+        reason: 'never flaring crashes every landing',
+      });
+      expect(rejected.status).toBe(200);
+      expect(rejected.body).toMatchObject({
+        version: 4,
+        status: 'rejected',
+        review: { decision: 'rejected', reason: 'never flaring crashes every landing' },
+      });
+      expect((await alice.get(`${proposalsBase}/versions/4`)).body.status).toBe('rejected');
+
+      const again = await alice.post(`${proposalsBase}/versions/4/approve`);
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatchObject({
+        type: 'invalid_transition',
+        message: expect.stringContaining('version 4 is rejected, not proposed'),
+      });
+      expect((await alice.post(`${proposalsBase}/versions/4/reject`, {})).status).toBe(409);
+    });
+
+    it('will not approve a proposal made against a version that is no longer active', async () => {
+      const stale = await alice.post(`${proposalsBase}/versions/3/approve`);
+      expect(stale.status).toBe(409);
+      expect(stale.body.error).toMatchObject({
+        type: 'invalid_transition',
+        message: expect.stringMatching(
+          /proposed against version 1, but the active version is now 2; reject it and propose/,
+        ),
+      });
+      expect((await alice.get(proposalsBase)).body.version).toBe(2);
+      expect((await alice.get(`${proposalsBase}/versions/3`)).body.status).toBe('proposed');
+      const active = await alice.post(`${proposalsBase}/versions/2/reject`);
+      expect(active.status).toBe(409);
+      expect(active.body.error.message).toContain('is active and cannot become rejected');
+    });
+
+    it('answers 404, 400 and 422 for a missing version, a bad request or an unsafe reason', async () => {
+      const missing = await alice.post(`${proposalsBase}/versions/9/approve`);
+      expect(missing.status).toBe(404);
+      expect(missing.body.error).toMatchObject({
+        type: 'version_not_found',
+        message: expect.stringContaining(`GET ${proposalsBase}/versions`),
+      });
+      expect((await alice.post(`${proposalsBase}/versions/9/reject`)).status).toBe(404);
+      expect((await alice.post(`${proposalsBase}/versions/two/approve`)).status).toBe(400);
+      const extra = await alice.post(`${proposalsBase}/versions/3/reject`, { why: 'typo' });
+      expect(extra.status).toBe(400);
+      expect(extra.body.error.type).toBe('invalid_request_error');
+      const unsafe = await alice.post(`${proposalsBase}/versions/3/reject`, {
+        reason: 'ask jane.doe@acme.io',
+      });
+      expect(unsafe.status).toBe(422);
+      expect(unsafe.body.error).toMatchObject({ type: 'content_rejected' });
+      expect((await alice.get(`${proposalsBase}/versions/3`)).body.status).toBe('proposed');
+    });
+
+    it("decides a role's proposals with ?role=, and keeps another tenant out", async () => {
+      const nav = await alice.post(`${proposalsBase}/entries?role=navigator`, brakeLow);
+      await propose(nav.body.playbookId, 'Radar first', 2);
+      expect((await alice.post(`${proposalsBase}/versions/2/approve`)).status).toBe(409);
+      const approved = await alice.post(`${proposalsBase}/versions/2/approve?role=navigator`);
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({ role: 'navigator', version: 2, status: 'active' });
+
+      expect((await bob.get(`${proposalsBase}/versions?status=proposed`)).status).toBe(404);
+      expect((await bob.post(`${proposalsBase}/versions/3/approve`)).status).toBe(404);
+      expect((await bob.post(`${proposalsBase}/versions/3/reject`, {})).status).toBe(404);
+      expect((await alice.get(`${proposalsBase}/versions/3`)).body.status).toBe('proposed');
+    });
+  });
+
   it('documents the endpoints in the OpenAPI document', async () => {
     const doc = await gateway.anonymous.get('/docs-json');
     expect(doc.status).toBe(200);
@@ -343,7 +515,13 @@ describe('playbooks over HTTP', () => {
         '/v1/agents/{agentId}/playbook/versions/{version}',
         '/v1/agents/{agentId}/playbook/rollback',
         '/v1/agents/{agentId}/playbook/publish',
+        '/v1/agents/{agentId}/playbook/versions/{version}/approve',
+        '/v1/agents/{agentId}/playbook/versions/{version}/reject',
       ]),
+    );
+    const reject = doc.body.paths['/v1/agents/{agentId}/playbook/versions/{version}/reject'];
+    expect(reject.post.requestBody.content['application/json'].schema.properties).toHaveProperty(
+      'reason',
     );
   });
 });

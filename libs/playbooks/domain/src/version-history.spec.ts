@@ -113,6 +113,10 @@ describe('version lifecycle', () => {
         /is superseded and cannot become active; roll back to it instead/,
       ),
     });
+    const rejected = history()[4];
+    expect(errorOf(() => transitionStatus(rejected, 'active')).message).toMatch(
+      /is rejected and cannot become active; propose the change again/,
+    );
   });
 
   it('approves a proposal only while its parent is the active version', () => {

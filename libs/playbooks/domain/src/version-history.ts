@@ -27,6 +27,15 @@ const TRANSITIONS: Record<VersionStatus, readonly VersionStatus[]> = {
   superseded: [],
 };
 
+/** What to do instead when a version in this status cannot change as asked. */
+const STUCK_HINT: Record<VersionStatus, string> = {
+  proposed: '',
+  active: '',
+  superseded: '; roll back to it instead, which makes a new version with its entries',
+  // A rejected proposal never ran, so there is nothing to roll back to.
+  rejected: '; propose the change again against the active version instead',
+};
+
 /**
  * A version's lifecycle, the only thing about a version that ever changes: a proposal is approved
  * (active) or rejected; an active version is superseded when another becomes active.
@@ -35,11 +44,7 @@ export function transitionStatus(version: PlaybookVersion, to: VersionStatus): P
   if (!TRANSITIONS[version.status].includes(to))
     throw new PlaybookError(
       'invalid_transition',
-      `version ${version.version} of playbook ${version.playbookId} is ${version.status} and cannot become ${to}${
-        version.status === 'superseded' || version.status === 'rejected'
-          ? '; roll back to it instead, which makes a new version with its entries'
-          : ''
-      }`,
+      `version ${version.version} of playbook ${version.playbookId} is ${version.status} and cannot become ${to}${STUCK_HINT[version.status]}`,
     );
   return { ...structuredClone(version), status: to };
 }

@@ -1,3 +1,2 @@
 export * from './http/playbooks-http.module';
 export * from './http/key-id.decorator';
-export * from './playbook-activated.event';

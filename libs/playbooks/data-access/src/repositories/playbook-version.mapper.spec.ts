@@ -1,7 +1,7 @@
-import { aVersion, anEntry } from '@reverie/playbooks-domain/testing';
+import { aPerson, aVersion, anEntry } from '@reverie/playbooks-domain/testing';
 import { playbookIdFor, versionDocId } from '../playbook-id';
 import { isDuplicateKey, PlaybookConflictError } from './playbook-conflict.error';
-import { fromDocument, toDocument } from './playbook-version.mapper';
+import { fromDocument, toDocument, toReviewDocument } from './playbook-version.mapper';
 
 describe('playbook version storage mapping', () => {
   it('stores a role-less version with role null and reads it back exactly', () => {
@@ -29,6 +29,26 @@ describe('playbook version storage mapping', () => {
     const at = new Date('2025-02-01T10:00:00.000Z');
     const read = fromDocument({ ...toDocument('acme', version), publishedAt: at });
     expect(read).toEqual({ ...version, publishedAt: at.toISOString() });
+  });
+
+  it('reads back the decision on a proposal, and has none for a version never decided', () => {
+    const version = aVersion({ version: 2, parentVersion: 1, status: 'rejected' });
+    const review = {
+      decision: 'rejected' as const,
+      by: aPerson(),
+      at: '2025-02-02T08:00:00.000Z',
+      reason: 'retires a lesson that still helps',
+    };
+    const stored = toReviewDocument(review);
+    expect(stored.at).toEqual(new Date(review.at));
+    const doc = { ...toDocument('acme', version), review: stored };
+    expect(fromDocument(doc).review).toEqual(review);
+    const approved = {
+      ...doc,
+      review: { ...stored, decision: 'approved' as const, by: null, reason: null },
+    };
+    expect(fromDocument(approved).review).toMatchObject({ by: null, reason: null });
+    expect('review' in fromDocument(toDocument('acme', version))).toBe(false);
   });
 
   it('leaves entries out of a summary read without them', () => {

@@ -1,11 +1,23 @@
-import type { PlaybookVersion } from '@reverie/playbooks-domain';
+import type { Author, PlaybookVersion } from '@reverie/playbooks-domain';
 import { versionDocId } from '../playbook-id';
 import type { PlaybookVersionDoc } from '../schemas/playbook-version.schema';
+
+/** The decision on a proposal: who approved or rejected it, when, and why. */
+export interface VersionReview {
+  decision: 'approved' | 'rejected';
+  /** Null when the caller did not say (e.g. an automated approval). */
+  by: Author | null;
+  /** ISO time of the decision. */
+  at: string;
+  reason: string | null;
+}
 
 /** A stored version: the domain's version plus when its activation was last published. */
 export type StoredPlaybookVersion = PlaybookVersion & {
   /** ISO time Kafka acknowledged `playbook.version_activated` for it; null if not (yet). */
   publishedAt: string | null;
+  /** Only on a version that was proposed and has been approved or rejected. */
+  review?: VersionReview;
 };
 
 /** A version without its entries: what listings return. */
@@ -49,5 +61,17 @@ export function fromDocument(
     status: doc.status,
     diff: doc.diff,
     publishedAt: doc.publishedAt ? new Date(doc.publishedAt).toISOString() : null,
+    ...(doc.review && {
+      review: {
+        decision: doc.review.decision,
+        by: doc.review.by ?? null,
+        at: new Date(doc.review.at).toISOString(),
+        reason: doc.review.reason ?? null,
+      },
+    }),
   };
+}
+
+export function toReviewDocument(review: VersionReview): NonNullable<PlaybookVersionDoc['review']> {
+  return { ...review, at: new Date(review.at) };
 }

@@ -1,6 +1,7 @@
+import type { VersionStatus } from '@reverie/playbooks-domain';
 import { aPerson, aVersion, anEntry } from '@reverie/playbooks-domain/testing';
-import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
-import { PlaybooksDataAccessModule } from '../playbooks-data-access.module';
+import { uniqueName, type DataAccessContext } from '@reverie/testing/integration';
+import { startPlaybooksDataAccess } from '../../test/playbooks-data-access.context';
 import { PlaybookConflictError } from './playbook-conflict.error';
 import { PlaybookVersionRepository } from './playbook-version.repository';
 
@@ -11,12 +12,12 @@ describe('PlaybookVersionRepository', () => {
   let repo: PlaybookVersionRepository;
 
   beforeAll(async () => {
-    context = await startDataAccess(PlaybooksDataAccessModule, db);
+    context = await startPlaybooksDataAccess(db);
     repo = context.app.get(PlaybookVersionRepository);
   });
   afterAll(() => context?.close());
 
-  const v = (playbookId: string, version: number, status: 'active' | 'superseded' | 'proposed') =>
+  const v = (playbookId: string, version: number, status: VersionStatus) =>
     aVersion({
       playbookId,
       version,
@@ -64,6 +65,40 @@ describe('PlaybookVersionRepository', () => {
     expect(first[0]).not.toHaveProperty('entries');
     const next = await repo.list('acme', pbk, { limit: 2, beforeVersion: 4 });
     expect(next.map((s) => s.version)).toEqual([3, 2, 1]);
+  });
+
+  it('lists only the versions of one status when asked, still paged', async () => {
+    const pbk = uniqueName('pbk');
+    await repo.insert('acme', v(pbk, 1, 'active'));
+    for (let n = 2; n <= 4; n++) await repo.insert('acme', v(pbk, n, 'proposed'));
+    await repo.insert('acme', v(pbk, 5, 'rejected'));
+    const proposed = await repo.list('acme', pbk, { limit: 10, status: 'proposed' });
+    expect(proposed.map((s) => [s.version, s.status])).toEqual([
+      [4, 'proposed'],
+      [3, 'proposed'],
+      [2, 'proposed'],
+    ]);
+    const page = await repo.list('acme', pbk, { limit: 1, status: 'proposed', beforeVersion: 4 });
+    expect(page.map((s) => s.version)).toEqual([3, 2]);
+  });
+
+  it('changes a status only from the expected one, recording the decision', async () => {
+    const pbk = uniqueName('pbk');
+    await repo.insert('acme', v(pbk, 1, 'proposed'));
+    const review = {
+      decision: 'rejected' as const,
+      by: aPerson('ada'),
+      at: '2025-03-02T00:00:00.000Z',
+      reason: 'too cautious',
+    };
+    expect(await repo.setStatus('acme', pbk, 1, 'active', 'superseded')).toBe(false);
+    expect(await repo.setStatus('globex', pbk, 1, 'proposed', 'rejected', review)).toBe(false);
+    expect(await repo.setStatus('acme', pbk, 9, 'proposed', 'rejected', review)).toBe(false);
+    expect((await repo.findVersion('acme', pbk, 1))?.status).toBe('proposed');
+
+    expect(await repo.setStatus('acme', pbk, 1, 'proposed', 'rejected', review)).toBe(true);
+    expect(await repo.setStatus('acme', pbk, 1, 'proposed', 'active')).toBe(false);
+    expect(await repo.findVersion('acme', pbk, 1)).toMatchObject({ status: 'rejected', review });
   });
 
   it("never shows one tenant's versions to another", async () => {

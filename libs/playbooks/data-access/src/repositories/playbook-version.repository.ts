@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { PlaybookVersion } from '@reverie/playbooks-domain';
+import type { PlaybookVersion, VersionStatus } from '@reverie/playbooks-domain';
 import type { Model, QueryFilter } from 'mongoose';
 import { versionDocId } from '../playbook-id';
 import { PlaybookVersionDoc } from '../schemas/playbook-version.schema';
@@ -8,14 +8,18 @@ import { isDuplicateKey, PlaybookConflictError } from './playbook-conflict.error
 import {
   fromDocument,
   toDocument,
+  toReviewDocument,
   type PlaybookVersionSummary,
   type StoredPlaybookVersion,
+  type VersionReview,
 } from './playbook-version.mapper';
 
 export interface ListVersionsQuery {
   limit: number;
   /** Cursor: versions below this one (the last version of the previous page). */
   beforeVersion?: number;
+  /** Only versions with this status, e.g. `proposed` for the proposals awaiting a decision. */
+  status?: VersionStatus;
 }
 
 /**
@@ -81,6 +85,7 @@ export class PlaybookVersionRepository {
   ): Promise<PlaybookVersionSummary[]> {
     const filter: QueryFilter<PlaybookVersionDoc> = { tenantId, playbookId };
     if (query.beforeVersion !== undefined) filter.version = { $lt: query.beforeVersion };
+    if (query.status !== undefined) filter.status = query.status;
     const docs = await this.versions
       .find(filter, { entries: 0 })
       .sort({ version: -1 })
@@ -106,6 +111,29 @@ export class PlaybookVersionRepository {
       )
       .exec();
     return result.modifiedCount;
+  }
+
+  /**
+   * Moves one version from status `from` to `to` (recording `review` with it) only if it still is
+   * `from`: a single-document conditional update, so of two concurrent decisions on the same
+   * proposal exactly one takes effect. Returns whether this one did; false also when the version
+   * does not exist (for this tenant).
+   */
+  async setStatus(
+    tenantId: string,
+    playbookId: string,
+    version: number,
+    from: VersionStatus,
+    to: VersionStatus,
+    review?: VersionReview,
+  ): Promise<boolean> {
+    const result = await this.versions
+      .updateOne(
+        { _id: versionDocId(playbookId, version), tenantId, status: from },
+        { $set: { status: to, ...(review && { review: toReviewDocument(review) }) } },
+      )
+      .exec();
+    return result.matchedCount === 1;
   }
 
   /** Records that Kafka acknowledged the version's activation event. */

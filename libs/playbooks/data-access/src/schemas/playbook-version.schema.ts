@@ -2,9 +2,18 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { Author, PlaybookDiff, PlaybookEntry, VersionStatus } from '@reverie/playbooks-domain';
 import type { HydratedDocument } from 'mongoose';
 
+/** How a proposal was decided; see `VersionReview`. */
+export interface VersionReviewDoc {
+  decision: 'approved' | 'rejected';
+  by: Author | null;
+  at: Date;
+  reason: string | null;
+}
+
 /**
- * One immutable version of a playbook. Only `status` (and `publishedAt`) ever change after the
- * insert: active -> superseded, proposed -> active | rejected.
+ * One immutable version of a playbook. Only `status` (with `review` when a proposal is decided)
+ * and `publishedAt` ever change after the insert: active -> superseded, proposed -> active |
+ * rejected.
  */
 @Schema({ collection: 'playbook_versions', minimize: false, versionKey: false })
 export class PlaybookVersionDoc {
@@ -25,11 +34,14 @@ export class PlaybookVersionDoc {
   @Prop({ required: true }) createdAt!: Date;
   /** When `playbook.version_activated` for this version was last acknowledged by Kafka. */
   @Prop({ type: Date, default: null }) publishedAt!: Date | null;
+  /** Set once, by the conditional update that approves or rejects a proposal. */
+  @Prop({ type: Object }) review?: VersionReviewDoc;
 }
 
 export type PlaybookVersionDocument = HydratedDocument<PlaybookVersionDoc>;
 export const PlaybookVersionSchema = SchemaFactory.createForClass(PlaybookVersionDoc);
 // Serves: the active version (status active, highest version), the version list (newest first,
-// paged by version), the latest version number, and makes two concurrent edits of the same
-// playbook collide: only one of them can take the next version number.
+// paged by version, optionally of one status such as the pending proposals), the latest version
+// number, and makes two concurrent edits of the same playbook collide: only one of them can take
+// the next version number.
 PlaybookVersionSchema.index({ tenantId: 1, playbookId: 1, version: 1 }, { unique: true });

@@ -30,6 +30,8 @@ export function presentSummary(v: PlaybookVersionSummary) {
     message: v.message ?? null,
     createdAt: v.createdAt,
     publishedAt: v.publishedAt,
+    /** Who approved or rejected a proposal, when and why; null for versions never proposed. */
+    review: v.review ?? null,
     diff: v.diff,
   };
 }
@@ -55,6 +57,7 @@ export function presentEmpty(ref: PlaybookRef) {
     message: null,
     createdAt: null,
     publishedAt: null,
+    review: null,
     diff: EMPTY_DIFF,
     entries: [],
     hint: `no playbook version yet; add an entry with POST ${playbookPath(ref, '/entries')}`,

@@ -4,6 +4,7 @@ import {
   editEntryBodySchema,
   listVersionsQuerySchema,
   playbookQuerySchema,
+  rejectBodySchema,
   renderQuerySchema,
   retireEntryBodySchema,
   rollbackBodySchema,
@@ -46,6 +47,15 @@ describe('playbook request schemas', () => {
     });
   });
 
+  it('takes a rejection with or without a reason, and nothing else', () => {
+    expect(rejectBodySchema.parse({})).toEqual({});
+    expect(rejectBodySchema.parse({ reason: ' retires a lesson that still helps ' })).toEqual({
+      reason: 'retires a lesson that still helps',
+    });
+    expect(issues(rejectBodySchema.safeParse({ reason: '  ' }))).toEqual(['reason']);
+    expect(issues(rejectBodySchema.safeParse({ why: 'typo' }))).toEqual(['']);
+  });
+
   it('reads query strings: role names, paging, diff ends, render formats', () => {
     expect(playbookQuerySchema.parse({ role: 'navigator' })).toEqual({ role: 'navigator' });
     expect(issues(playbookQuerySchema.safeParse({ role: 'Navigator!' }))).toEqual(['role']);
@@ -53,6 +63,11 @@ describe('playbook request schemas', () => {
       limit: 20,
       before_version: 4,
     });
+    expect(listVersionsQuerySchema.parse({ status: 'proposed' })).toEqual({
+      limit: 20,
+      status: 'proposed',
+    });
+    expect(issues(listVersionsQuerySchema.safeParse({ status: 'pending' }))).toEqual(['status']);
     expect(diffQuerySchema.parse({ from: '0', to: '3' })).toEqual({ from: 0, to: 3 });
     expect(renderQuerySchema.parse({})).toEqual({ format: 'markdown' });
     expect(renderQuerySchema.safeParse({ format: 'yaml' }).success).toBe(false);

@@ -1,4 +1,9 @@
-import { entryPatchSchema, ENTRY_LIMITS, newEntrySchema } from '@reverie/playbooks-domain';
+import {
+  entryPatchSchema,
+  ENTRY_LIMITS,
+  newEntrySchema,
+  VERSION_STATUSES,
+} from '@reverie/playbooks-domain';
 import { roleSchema } from '@reverie/sessions-domain';
 import { z } from 'zod';
 
@@ -17,6 +22,8 @@ export const listVersionsQuerySchema = z
     limit: z.coerce.number().int().min(1).max(100).default(20),
     /** Cursor: versions below this one (`last_version` of the previous page). */
     before_version: versionNumber.optional(),
+    /** Only versions with this status, e.g. `proposed` for the proposals awaiting a decision. */
+    status: z.enum(VERSION_STATUSES).optional(),
   })
   .strict();
 
@@ -49,6 +56,11 @@ export const editEntryBodySchema = entryPatchSchema
 
 export const retireEntryBodySchema = z
   .object({ reason: z.string().trim().min(1).max(ENTRY_LIMITS.reason).optional(), message })
+  .strict();
+
+/** Why a proposal is rejected; kept on the version for whoever proposes the next one. */
+export const rejectBodySchema = z
+  .object({ reason: z.string().trim().min(1).max(2_000).optional() })
   .strict();
 
 export const rollbackBodySchema = z.object({ version: versionNumber, message }).strict();

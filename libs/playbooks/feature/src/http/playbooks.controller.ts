@@ -10,7 +10,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { renderMarkdown, renderRules, type Author } from '@reverie/playbooks-domain';
+import {
+  renderMarkdown,
+  renderRules,
+  VERSION_STATUSES,
+  type Author,
+} from '@reverie/playbooks-domain';
 import { ApiKeyGuard, openApiSchema, TenantId } from '@reverie/sessions-feature';
 import { parseOrThrow } from '@reverie/sessions-domain';
 import { KeyId } from './key-id.decorator';
@@ -20,6 +25,7 @@ import {
   editEntryBodySchema,
   listVersionsQuerySchema,
   playbookQuerySchema,
+  rejectBodySchema,
   renderQuerySchema,
   RENDER_FORMATS,
   retireEntryBodySchema,
@@ -58,8 +64,12 @@ export class PlaybooksController {
   }
 
   @Get('versions')
-  @ApiOperation({ summary: 'Versions, newest first, without entries; paged by `before_version`' })
+  @ApiOperation({
+    summary: 'Versions, newest first, without entries; paged by `before_version`',
+    description: '`status=proposed` lists the proposals (from dreams) that await a decision.',
+  })
   @ApiQuery(roleQuery)
+  @ApiQuery({ name: 'status', required: false, enum: VERSION_STATUSES })
   @ApiQuery({
     name: 'limit',
     required: false,
@@ -80,6 +90,7 @@ export class PlaybooksController {
     const page = await this.playbooks.list(ref, {
       limit: query.limit,
       beforeVersion: query.before_version,
+      status: query.status,
     });
     const data = page.data.map(presentSummary);
     return { data, has_more: page.hasMore, last_version: data.at(-1)?.version ?? null };
@@ -97,6 +108,49 @@ export class PlaybooksController {
     const n = parseOrThrow(versionParamSchema, version, 'version', 'version');
     const ref = await this.locate(tenantId, agentId, playbookQuerySchema, q);
     return presentVersion(await this.playbooks.version(ref, n));
+  }
+
+  @Post('versions/:version/approve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Approve a proposed version: it becomes the active version and is announced',
+    description:
+      'Answers the now active version. 409 `invalid_transition` when the version is not a proposal, or was proposed against a version that is no longer the active one (reject it and propose again).',
+  })
+  @ApiQuery(roleQuery)
+  async approve(
+    @TenantId() tenantId: string,
+    @KeyId() keyId: string,
+    @Param('agentId') agentId: string,
+    @Param('version') version: string,
+    @Query() q: Query,
+  ) {
+    const n = parseOrThrow(versionParamSchema, version, 'version', 'version');
+    const ref = await this.locate(tenantId, agentId, playbookQuerySchema, q);
+    return presentVersion(await this.playbooks.approve(ref, person(keyId), n));
+  }
+
+  @Post('versions/:version/reject')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Reject a proposed version, with an optional reason kept on it',
+    description:
+      'Answers the rejected version. 409 `invalid_transition` when it is not a proposal.',
+  })
+  @ApiQuery(roleQuery)
+  @ApiBody({ schema: openApiSchema(rejectBodySchema) })
+  async reject(
+    @TenantId() tenantId: string,
+    @KeyId() keyId: string,
+    @Param('agentId') agentId: string,
+    @Param('version') version: string,
+    @Query() q: Query,
+    @Body() body: unknown,
+  ) {
+    const n = parseOrThrow(versionParamSchema, version, 'version', 'version');
+    const { reason } = parseOrThrow(rejectBodySchema, body ?? {}, 'rejection');
+    const ref = await this.locate(tenantId, agentId, playbookQuerySchema, q);
+    return presentVersion(await this.playbooks.reject(ref, person(keyId), n, reason));
   }
 
   @Get('diff')

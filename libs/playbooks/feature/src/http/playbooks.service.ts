@@ -1,8 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { TOPICS } from '@reverie/contracts';
-import { EventPublisher } from '@reverie/kafka';
+import { Injectable } from '@nestjs/common';
 import {
   PlaybookVersionRepository,
+  PlaybookVersionWriter,
   playbookIdFor,
   type PlaybookVersionSummary,
   type StoredPlaybookVersion,
@@ -18,11 +17,10 @@ import {
   type Author,
   type Delta,
   type PlaybookEntry,
-  type PlaybookVersion,
+  type VersionStatus,
 } from '@reverie/playbooks-domain';
 import { AgentRepository } from '@reverie/sessions-data-access';
 import { notFound } from '@reverie/sessions-domain';
-import { versionActivatedEvent } from '../playbook-activated.event';
 import { playbookPath, type PlaybookRef } from './playbook-presenters';
 
 export interface Page<T> {
@@ -32,17 +30,16 @@ export interface Page<T> {
 
 /**
  * Reads and changes playbooks by hand. Every change is a new immutable version built by the
- * domain (deltas, guards, diff) on top of the active one, stored with one insert, then announced
- * on the compacted playbook topic.
+ * domain (deltas, guards, diff) on top of the active one and stored by `PlaybookVersionWriter`
+ * (one insert, then announced on the compacted playbook topic); proposals (from dreams) are
+ * approved or rejected here.
  */
 @Injectable()
 export class PlaybooksService {
-  private readonly logger = new Logger('Playbooks');
-
   constructor(
     private readonly agents: AgentRepository,
     private readonly versions: PlaybookVersionRepository,
-    private readonly publisher: EventPublisher,
+    private readonly writer: PlaybookVersionWriter,
   ) {}
 
   /** The agent's (or its role's) playbook; 404 for an agent or role the tenant does not have. */
@@ -76,7 +73,7 @@ export class PlaybooksService {
 
   async list(
     ref: PlaybookRef,
-    query: { limit: number; beforeVersion?: number },
+    query: { limit: number; beforeVersion?: number; status?: VersionStatus },
   ): Promise<Page<PlaybookVersionSummary>> {
     const rows = await this.versions.list(ref.tenantId, ref.playbookId, query);
     return { data: rows.slice(0, query.limit), hasMore: rows.length > query.limit };
@@ -102,7 +99,7 @@ export class PlaybooksService {
     const base = head ?? emptyPlaybook({ ...ref });
     // The next free number, not head + 1: a pending proposal may already hold head + 1.
     const next = applyDeltas(base, deltas, author, new Date(), { message, version: latest + 1 });
-    return this.store(ref, next);
+    return this.writer.activate(ref.tenantId, next);
   }
 
   /** A new active version whose entries equal `target`'s. */
@@ -121,7 +118,30 @@ export class PlaybooksService {
     ]);
     const history = [targetVersion, ...(head && head.version !== target ? [head] : [])];
     const next = rollbackTo(history, target, author, new Date(), { message });
-    return this.store(ref, { ...next, version: Math.max(next.version, latest + 1) });
+    return this.writer.activate(ref.tenantId, {
+      ...next,
+      version: Math.max(next.version, latest + 1),
+    });
+  }
+
+  /**
+   * Makes proposal `version` the active version and announces it. 409 `invalid_transition` when it
+   * is not a proposal or was made against a version that is no longer active.
+   */
+  async approve(ref: PlaybookRef, author: Author, version: number): Promise<StoredPlaybookVersion> {
+    await this.version(ref, version); // a 404 that says where to look
+    return this.writer.approve(ref.tenantId, ref.playbookId, version, author);
+  }
+
+  /** Marks proposal `version` rejected, keeping the reason on it. */
+  async reject(
+    ref: PlaybookRef,
+    author: Author,
+    version: number,
+    reason?: string,
+  ): Promise<StoredPlaybookVersion> {
+    await this.version(ref, version);
+    return this.writer.reject(ref.tenantId, ref.playbookId, version, reason, author);
   }
 
   /**
@@ -135,40 +155,7 @@ export class PlaybooksService {
         'version_not_found',
         `playbook ${ref.playbookId} has no active version to publish; add an entry with POST ${playbookPath(ref, '/entries')}`,
       );
-    return { ...head, publishedAt: await this.publish(ref, head) };
-  }
-
-  private async store(ref: PlaybookRef, next: PlaybookVersion): Promise<StoredPlaybookVersion> {
-    const stored = await this.versions.insert(ref.tenantId, next);
-    // Only now is the new version readable as active (highest active wins), so superseding the
-    // old ones can come second: a crash in between leaves reads correct and the next change tidy.
-    await this.versions
-      .markSuperseded(ref.tenantId, ref.playbookId, stored.version)
-      .catch((err: Error) =>
-        this.logger.warn(
-          `playbook ${ref.playbookId}: older versions not yet marked superseded (${err.message}); the next change does it`,
-        ),
-      );
-    try {
-      return { ...stored, publishedAt: await this.publish(ref, stored) };
-    } catch (err) {
-      // The version is stored and is what reads return; the next change announces a newer one,
-      // and POST .../publish re-announces this one. Failing the request would invite a retry
-      // that makes a duplicate change.
-      this.logger.warn(
-        `playbook ${ref.playbookId} version ${stored.version} is stored but not announced on ${TOPICS.playbookVersions} (${(err as Error).message}); POST ${playbookPath(ref, '/publish')} announces it`,
-      );
-      return stored;
-    }
-  }
-
-  private async publish(ref: PlaybookRef, version: PlaybookVersion): Promise<string> {
-    const at = new Date();
-    await this.publisher.publish(TOPICS.playbookVersions, [
-      versionActivatedEvent(ref.tenantId, version, at),
-    ]);
-    await this.versions.markPublished(ref.tenantId, ref.playbookId, version.version, at);
-    return at.toISOString();
+    return this.writer.announce(ref.tenantId, head);
   }
 
   private latestNumber(ref: PlaybookRef): Promise<number> {
