@@ -63,6 +63,9 @@ class TracingTeam implements LunarTeamPolicy {
 
 /** Flies the builtin team with `rules` without recording session events, keeping the trace. */
 export async function flyTraced(scenario: Scenario, rules: RoleRules): Promise<TracedFlight> {
+  // A flight is ~20 ms of CPU; let timers and I/O (leases, Kafka heartbeats, health) run between
+  // flights, since a dream flies thousands of them in a service's event loop.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   const team = new TracingTeam(new BuiltinLunarTeam(rules));
   const { result } = await flyLanding(scenario, team, { record: false });
   return { result, trace: team.trace };

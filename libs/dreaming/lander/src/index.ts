@@ -4,3 +4,4 @@ export * from './localise';
 export * from './search-rules';
 export * from './validate';
 export * from './entries';
+export * from './split';

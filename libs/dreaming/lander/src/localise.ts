@@ -8,6 +8,8 @@ export interface LocaliseOptions {
   current?: RoleRules;
   /** Flights allowed in all, the original one included. Default 300. */
   maxSimulations?: number;
+  /** Count flights against this budget instead (its max applies; read `spent` afterwards). */
+  budget?: SimulationBudget;
   /** Distance between the coarse probes, steps. Default 5. */
   stride?: number;
   /** Most alternatives tried at one step. Default 40. */
@@ -88,7 +90,7 @@ export async function localiseFailure(
   const stride = Math.max(1, options.stride ?? 5);
   const perStep = Math.max(1, options.alternativesPerStep ?? 40);
   const pool = shuffled(options.alternatives ?? actionGrid());
-  const budget = new SimulationBudget(options.maxSimulations ?? 300);
+  const budget = options.budget ?? new SimulationBudget(options.maxSimulations ?? 300);
   const original = await budget.fly(scenario, current);
   if (!original || original.result.safe) return null;
 

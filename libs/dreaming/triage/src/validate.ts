@@ -33,8 +33,21 @@ export function validateTriageRules(
   candidate: readonly PlaybookRule[],
   options: ValidationOptions = DEFAULT_VALIDATION,
 ): Validation {
+  return compareTriageRuleSets(heldOut, current, [...current, ...candidate], options);
+}
+
+/**
+ * The same judgement between two complete rule sets (the candidate may also drop or change
+ * current rules, as a curated playbook does).
+ */
+export function compareTriageRuleSets(
+  heldOut: readonly LabelledCase[],
+  current: readonly PlaybookRule[],
+  candidate: readonly PlaybookRule[],
+  options: ValidationOptions = DEFAULT_VALIDATION,
+): Validation {
   const before = scoreRuleSet(heldOut, current);
-  const after = scoreRuleSet(heldOut, [...current, ...candidate]);
+  const after = scoreRuleSet(heldOut, candidate);
   const regressions = caseDeltas(before, after)
     .filter((d) => d.delta < 0)
     .sort((a, b) => a.delta - b.delta);

@@ -102,4 +102,21 @@ export class OutcomeRepository {
       .exec();
     return { data: rows.slice(0, limit), hasMore: rows.length > limit };
   }
+
+  /** The current verdict of each of `sessionIds` that has one (one query for all of them). */
+  async latestForSessions(
+    tenantId: string,
+    sessionIds: string[],
+  ): Promise<Map<string, OutcomeRecord>> {
+    const out = new Map<string, OutcomeRecord>();
+    if (sessionIds.length === 0) return out;
+    const rows = await this.outcomes
+      .find({ tenantId, sessionId: { $in: sessionIds } })
+      .sort(OLDEST_FIRST)
+      .lean<OutcomeRecord[]>()
+      .exec();
+    // Oldest first, so the last one seen per session is its current verdict.
+    for (const o of rows) out.set(o.sessionId, o);
+    return out;
+  }
 }

@@ -105,4 +105,45 @@ export class SessionReader {
       .lean<SessionRef[]>()
       .exec();
   }
+
+  /**
+   * The agent's ended sessions a dream reviews, oldest end first: those of `ids`, or those that
+   * ended after `endedAfter` (all when null), at most `limit`.
+   */
+  endedForReview(
+    tenantId: string,
+    agentId: string,
+    query: { ids?: string[]; endedAfter?: Date | null; limit: number },
+  ): Promise<SessionView[]> {
+    const filter: Record<string, unknown> = { tenantId, agentId, status: { $ne: 'running' } };
+    if (query.ids) filter._id = { $in: query.ids };
+    if (query.endedAfter) filter.endedAt = { $gt: query.endedAfter };
+    return this.sessionModel
+      .find(filter, SESSION_FIELDS)
+      .sort({ endedAt: 1, _id: 1 })
+      .limit(query.limit)
+      .lean<SessionView[]>()
+      .exec();
+  }
+
+  /**
+   * Events of several sessions in one query (one pass over the collection, not one per session),
+   * narrowed by `bodyFilter` on the stored body (e.g. `{ 'body.name': 'apply_rule' }`); by session,
+   * then seq.
+   */
+  eventsOf(
+    tenantId: string,
+    sessionIds: string[],
+    bodyFilter: Record<string, unknown> = {},
+  ): Promise<Array<StoredEventView & { sessionId: string }>> {
+    if (sessionIds.length === 0) return Promise.resolve([]);
+    return this.eventModel
+      .find(
+        { tenantId, sessionId: { $in: sessionIds }, ...bodyFilter },
+        { _id: 0, sessionId: 1, seq: 1, body: 1 },
+      )
+      .sort({ sessionId: 1, seq: 1 })
+      .lean<Array<StoredEventView & { sessionId: string }>>()
+      .exec();
+  }
 }
