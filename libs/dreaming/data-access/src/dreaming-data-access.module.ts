@@ -1,0 +1,43 @@
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { getModelToken, MongooseModule } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { DreamRepository } from './repositories/dream.repository';
+import { DreamingControlRepository } from './repositories/dreaming-control.repository';
+import {
+  DreamingAgentView,
+  DreamingAgentViewSchema,
+  DreamingControl,
+  DreamingControlSchema,
+} from './schemas/dreaming-control.schema';
+import { Dream, DreamLock, DreamLockSchema, DreamSchema } from './schemas/dream.schema';
+
+const OWNED = [
+  { name: Dream.name, schema: DreamSchema },
+  { name: DreamLock.name, schema: DreamLockSchema },
+  { name: DreamingControl.name, schema: DreamingControlSchema },
+];
+/** Read-only view of the gateway's agents (no indexes, never created here). */
+const VIEWS = [{ name: DreamingAgentView.name, schema: DreamingAgentViewSchema }];
+const PROVIDERS = [DreamRepository, DreamingControlRepository];
+
+/**
+ * `dreams` and `dream_locks`: the gateway creates and cancels pending dreams, the dreamer runs
+ * them (see DreamRepository). Needs `MongooseModule.forRoot`.
+ */
+@Module({
+  imports: [MongooseModule.forFeature([...OWNED, ...VIEWS])],
+  providers: PROVIDERS,
+  exports: PROVIDERS,
+})
+export class DreamingDataAccessModule implements OnModuleInit {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async onModuleInit(): Promise<void> {
+    await Promise.all(
+      OWNED.map((m) =>
+        this.moduleRef.get<Model<unknown>>(getModelToken(m.name), { strict: false }).init(),
+      ),
+    );
+  }
+}

@@ -1,0 +1,401 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import {
+  isTerminal,
+  TERMINAL_DREAM_STATUSES,
+  totalTokens,
+  ZERO_USAGE,
+  type DreamStatus,
+  type DreamUsage,
+} from '@reverie/dreaming-domain';
+import type { Model, QueryFilter } from 'mongoose';
+import {
+  Dream,
+  DreamLock,
+  type DreamProgress,
+  type DreamOutputRecord,
+} from '../schemas/dream.schema';
+
+/** One stored dream (a plain object). */
+export type DreamRecord = Dream;
+
+export type NewDream = Pick<
+  Dream,
+  '_id' | 'tenantId' | 'agentId' | 'input' | 'instructions' | 'model' | 'publish' | 'trigger'
+> &
+  Partial<Pick<Dream, 'tokenBudget'>>;
+
+export type CreateResult =
+  | { created: true; dream: DreamRecord }
+  /** The agent already has an unfinished dream. */
+  | { created: false; running: DreamRecord };
+
+export interface ListDreamsQuery {
+  tenantId: string;
+  agentId?: string;
+  status?: DreamStatus;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  includeArchived?: boolean;
+  limit: number;
+  /** Cursor: the last dream id of the previous page. */
+  afterId?: string;
+}
+
+/** What a running dream reports as it goes. */
+export interface DreamProgressPatch {
+  stage?: string;
+  progress?: DreamProgress | null;
+  usage?: DreamUsage;
+  simulations?: number;
+  environment?: string | null;
+  sessionsReviewed?: number;
+}
+
+export interface DreamEnding {
+  status: Extract<DreamStatus, 'completed' | 'failed' | 'canceled'>;
+  error?: { type: string; message: string } | null;
+  report?: Record<string, unknown> | null;
+  outputs?: DreamOutputRecord[];
+  usage?: DreamUsage;
+  simulations?: number;
+  reviewedUntil?: Date | null;
+  environment?: string | null;
+  sessionsReviewed?: number;
+}
+
+/** How long a pending dream waits for its request to be picked up before a sweep takes it. */
+export const PENDING_GRACE_MS = 30_000;
+
+const lockId = (tenantId: string, agentId: string) => `${tenantId}/${agentId}`;
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
+
+/**
+ * Dreams and the one-unfinished-dream-per-agent lock. Every write is to one document and, past
+ * creation, conditional on the dream's status and lease holder, so two replicas (or a replica and
+ * a cancel) can never both win.
+ */
+@Injectable()
+export class DreamRepository {
+  constructor(
+    @InjectModel(Dream.name) private readonly dreams: Model<Dream>,
+    @InjectModel(DreamLock.name) private readonly locks: Model<DreamLock>,
+  ) {}
+
+  /**
+   * Takes the agent's lock, then stores the dream `pending`. A lock whose dream has ended (a
+   * replica died between ending it and releasing the lock) or never got stored is stale and is
+   * taken over.
+   */
+  async create(input: NewDream, now = new Date()): Promise<CreateResult> {
+    const id = lockId(input.tenantId, input.agentId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.locks.create({ _id: id, dreamId: input._id, createdAt: now });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const lock = await this.locks.findById(id).lean<DreamLock>().exec();
+        if (!lock) continue;
+        const holder = await this.findById(input.tenantId, lock.dreamId);
+        if (holder && !isTerminal(holder.status)) return { created: false, running: holder };
+        // Stale (its dream ended or never got stored, and the lock was never released).
+        if (holder || now.getTime() - new Date(lock.createdAt).getTime() > PENDING_GRACE_MS)
+          await this.locks.deleteOne({ _id: id, dreamId: lock.dreamId }).exec();
+        else return { created: false, running: { ...this.placeholder(input, lock) } };
+        continue;
+      }
+      const dream = pendingDream(input, now, new Date(now.getTime() + PENDING_GRACE_MS));
+      try {
+        await this.dreams.create(dream);
+      } catch (err) {
+        await this.locks.deleteOne({ _id: id, dreamId: input._id }).exec();
+        throw err;
+      }
+      return { created: true, dream };
+    }
+    throw new Error(`could not take the dream lock of agent ${input.agentId}; try again`);
+  }
+
+  findById(tenantId: string, dreamId: string): Promise<DreamRecord | null> {
+    return this.dreams.findOne({ _id: dreamId, tenantId }).lean<DreamRecord>().exec();
+  }
+
+  /** Newest first; archived dreams only when asked for. */
+  async list(q: ListDreamsQuery): Promise<{ data: DreamRecord[]; hasMore: boolean }> {
+    const filter: QueryFilter<Dream> = { tenantId: q.tenantId };
+    if (q.agentId) filter.agentId = q.agentId;
+    if (q.status) filter.status = q.status;
+    if (!q.includeArchived) filter.archivedAt = null;
+    const created: Record<string, Date> = {};
+    if (q.createdAfter) created.$gte = q.createdAfter;
+    if (q.createdBefore) created.$lt = q.createdBefore;
+    if (Object.keys(created).length) filter.createdAt = created;
+    if (q.afterId) {
+      const cursor = await this.findById(q.tenantId, q.afterId);
+      if (!cursor) throw new UnknownDreamCursorError(q.afterId);
+      filter.$or = [
+        { createdAt: { $lt: cursor.createdAt } },
+        { createdAt: cursor.createdAt, _id: { $lt: cursor._id } },
+      ];
+    }
+    const rows = await this.dreams
+      .find(filter)
+      .sort(NEWEST_FIRST)
+      .limit(q.limit + 1)
+      .lean<DreamRecord[]>()
+      .exec();
+    return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+  }
+
+  /**
+   * The agent's latest completed dream over "the sessions since the last dream", or null: its
+   * `reviewedUntil` is where the next one starts (dreams over named sessions do not count).
+   */
+  lastCompleted(tenantId: string, agentId: string): Promise<DreamRecord | null> {
+    return this.dreams
+      .findOne({ tenantId, agentId, status: 'completed', reviewedUntil: { $ne: null } })
+      .sort({ endedAt: -1 })
+      .lean<DreamRecord>()
+      .exec();
+  }
+
+  /** The agent's latest scheduled dream (whatever became of it), or null. */
+  lastScheduled(tenantId: string, agentId: string): Promise<DreamRecord | null> {
+    return this.dreams
+      .findOne({ tenantId, agentId, trigger: 'schedule' }, { report: 0 })
+      .sort({ createdAt: -1 })
+      .lean<DreamRecord>()
+      .exec();
+  }
+
+  /** Tokens the agent's dreams created since `since` have spent (all four kinds). */
+  async tokensSince(tenantId: string, agentId: string, since: Date): Promise<number> {
+    const rows = await this.dreams
+      .find({ tenantId, agentId, createdAt: { $gte: since } }, { usage: 1 })
+      .lean<Pick<Dream, 'usage'>[]>()
+      .exec();
+    return rows.reduce((n, r) => n + totalTokens(r.usage), 0);
+  }
+
+  /** Pending and running dreams of the tenant (or of one agent). */
+  unfinished(tenantId: string, agentId?: string): Promise<DreamRecord[]> {
+    return this.dreams
+      .find(
+        { tenantId, ...(agentId && { agentId }), status: { $in: ['pending', 'running'] } },
+        { report: 0 },
+      )
+      .lean<DreamRecord[]>()
+      .exec();
+  }
+
+  /** Dreams running now, across every replica (the global limit on simulation work). */
+  runningCount(): Promise<number> {
+    return this.dreams.countDocuments({ status: 'running' }).exec();
+  }
+
+  /**
+   * Makes `owner` the dream's runner: a pending dream, or a pending or running one whose lease has
+   * run out (its replica died). Null when someone else holds it or it has ended.
+   */
+  claim(dreamId: string, owner: string, leaseMs: number, now = new Date()) {
+    return this.dreams
+      .findOneAndUpdate(
+        {
+          _id: dreamId,
+          $or: [{ status: 'pending', leaseOwner: null }, { leaseUntil: { $lt: now } }],
+          status: { $in: ['pending', 'running'] },
+        },
+        {
+          $set: {
+            status: 'running',
+            leaseOwner: owner,
+            leaseUntil: new Date(now.getTime() + leaseMs),
+            startedAt: now,
+            updatedAt: now,
+          },
+          $inc: { attempts: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<DreamRecord>()
+      .exec();
+  }
+
+  /** Unfinished dreams whose lease ran out: their request was lost or their replica died. */
+  expired(now = new Date(), limit = 10): Promise<DreamRecord[]> {
+    return this.dreams
+      .find({ status: { $in: ['pending', 'running'] }, leaseUntil: { $lt: now } })
+      .sort({ leaseUntil: 1 })
+      .limit(limit)
+      .lean<DreamRecord[]>()
+      .exec();
+  }
+
+  /**
+   * Records progress and extends the lease. Answers whether `owner` still holds the dream and
+   * whether someone asked to cancel it.
+   */
+  async heartbeat(
+    dreamId: string,
+    owner: string,
+    leaseMs: number,
+    patch: DreamProgressPatch = {},
+    now = new Date(),
+  ): Promise<{ held: boolean; cancelRequested: boolean }> {
+    const set: Record<string, unknown> = {
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      updatedAt: now,
+    };
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) set[k] = v;
+    const doc = await this.dreams
+      .findOneAndUpdate(
+        { _id: dreamId, status: 'running', leaseOwner: owner },
+        { $set: set },
+        { returnDocument: 'after', projection: { cancelRequestedAt: 1 } },
+      )
+      .lean<Pick<Dream, 'cancelRequestedAt'>>()
+      .exec();
+    return { held: !!doc, cancelRequested: !!doc?.cancelRequestedAt };
+  }
+
+  /** Ends a dream `owner` runs, then releases the agent's lock. False if it no longer held it. */
+  async finish(
+    dreamId: string,
+    owner: string,
+    ending: DreamEnding,
+    now = new Date(),
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = { endedAt: now, updatedAt: now, progress: null };
+    for (const [k, v] of Object.entries(ending)) if (v !== undefined) set[k] = v;
+    const doc = await this.dreams
+      .findOneAndUpdate(
+        { _id: dreamId, status: 'running', leaseOwner: owner },
+        { $set: set },
+        { returnDocument: 'after' },
+      )
+      .lean<DreamRecord>()
+      .exec();
+    if (!doc) return false;
+    await this.release(doc);
+    return true;
+  }
+
+  /**
+   * Fails a dream that has run `attempts` times without finishing (no lease check: the caller
+   * found its lease expired). Releases the lock.
+   */
+  async abandon(dream: DreamRecord, error: { type: string; message: string }, now = new Date()) {
+    const doc = await this.dreams
+      .findOneAndUpdate(
+        { _id: dream._id, status: dream.status, leaseUntil: dream.leaseUntil },
+        { $set: { status: 'failed', error, endedAt: now, updatedAt: now, progress: null } },
+        { returnDocument: 'after' },
+      )
+      .lean<DreamRecord>()
+      .exec();
+    if (doc) await this.release(doc);
+    return !!doc;
+  }
+
+  /**
+   * Cancels a dream: a pending one at once (it never ran); a running one is marked and its runner
+   * stops at the next stage boundary. Returns the dream as it now is, or null if there is none.
+   */
+  async cancel(tenantId: string, dreamId: string, now = new Date()): Promise<DreamRecord | null> {
+    const pending = await this.dreams
+      .findOneAndUpdate(
+        { _id: dreamId, tenantId, status: 'pending', leaseOwner: null },
+        {
+          $set: {
+            status: 'canceled',
+            cancelRequestedAt: now,
+            endedAt: now,
+            updatedAt: now,
+            error: null,
+          },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<DreamRecord>()
+      .exec();
+    if (pending) {
+      await this.release(pending);
+      return pending;
+    }
+    await this.dreams
+      .updateOne(
+        {
+          _id: dreamId,
+          tenantId,
+          status: { $in: ['pending', 'running'] },
+          cancelRequestedAt: null,
+        },
+        { $set: { cancelRequestedAt: now, updatedAt: now } },
+      )
+      .exec();
+    return this.findById(tenantId, dreamId);
+  }
+
+  /** Hides an ended dream from default listings; null if there is none, unchanged if not ended. */
+  async archive(tenantId: string, dreamId: string, now = new Date()): Promise<DreamRecord | null> {
+    await this.dreams
+      .updateOne(
+        { _id: dreamId, tenantId, status: { $in: TERMINAL_DREAM_STATUSES }, archivedAt: null },
+        { $set: { archivedAt: now, updatedAt: now } },
+      )
+      .exec();
+    return this.findById(tenantId, dreamId);
+  }
+
+  private async release(dream: Pick<Dream, 'tenantId' | 'agentId' | '_id'>): Promise<void> {
+    await this.locks
+      .deleteOne({ _id: lockId(dream.tenantId, dream.agentId), dreamId: dream._id })
+      .exec();
+  }
+
+  /** What a lock names before its dream document exists (the create in flight). */
+  private placeholder(input: NewDream, lock: DreamLock): DreamRecord {
+    return pendingDream({ ...input, _id: lock.dreamId }, lock.createdAt, lock.createdAt);
+  }
+}
+
+/** A dream as it is stored when asked for: pending, nothing spent, nobody running it. */
+function pendingDream(input: NewDream, now: Date, leaseUntil: Date): Dream {
+  return {
+    tokenBudget: null,
+    ...input,
+    status: 'pending',
+    stage: null,
+    progress: null,
+    usage: { ...ZERO_USAGE },
+    simulations: 0,
+    environment: null,
+    sessionsReviewed: 0,
+    outputs: [],
+    error: null,
+    report: null,
+    reviewedUntil: null,
+    attempts: 0,
+    leaseOwner: null,
+    leaseUntil,
+    cancelRequestedAt: null,
+    archivedAt: null,
+    createdAt: now,
+    startedAt: null,
+    endedAt: null,
+    updatedAt: now,
+  };
+}
+
+/** A listing's `after_id` names no dream of this tenant (400 `invalid_request_error`). */
+export class UnknownDreamCursorError extends Error {
+  override readonly name = 'UnknownDreamCursorError';
+  readonly code = 'invalid_request_error';
+  readonly status = 400;
+  readonly details: { path: string; message: string }[];
+  constructor(afterId: string) {
+    super(`after_id "${afterId}" names no dream; use the id of a dream from the previous page`);
+    this.details = [{ path: 'after_id', message: 'names no dream' }];
+  }
+}

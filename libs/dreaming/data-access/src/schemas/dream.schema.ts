@@ -1,0 +1,93 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { DreamStatus, DreamUsage } from '@reverie/dreaming-domain';
+import type { HydratedDocument } from 'mongoose';
+
+/** Which sessions a dream reviews: these ids, or the agent's ended sessions since its last dream. */
+export type DreamSessionsInput =
+  { type: 'sessions'; sessionIds: string[] } | { type: 'since_last_dream'; limit: number };
+
+/** The model settings of the dream itself (its reflector), separate from the agent's. */
+export interface DreamModelSettings {
+  provider: 'builtin' | 'anthropic';
+  model?: string;
+  maxTokens?: number;
+}
+
+export interface DreamProgress {
+  stage: string;
+  completed: number;
+  total: number;
+  message: string;
+}
+
+export interface DreamOutputRecord {
+  role: string | null;
+  version: number;
+  status: 'active' | 'proposed';
+}
+
+/**
+ * One dream: what was asked, where it is, what it spent and what it made. The gateway inserts it
+ * `pending` (and cancels it while still pending); from then on the dreamer holding its lease is the
+ * only writer, every write conditional on that lease. No write spans two documents.
+ */
+@Schema({ collection: 'dreams', minimize: false, versionKey: false })
+export class Dream {
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) tenantId!: string;
+  @Prop({ required: true }) agentId!: string;
+  @Prop({ type: String, required: true }) status!: DreamStatus;
+  @Prop({ type: Object, required: true }) input!: DreamSessionsInput;
+  @Prop({ type: String, default: '' }) instructions!: string;
+  @Prop({ type: Object, required: true }) model!: DreamModelSettings;
+  /** The agent's publish setting when the dream was asked for. */
+  @Prop({ type: String, required: true }) publish!: 'apply' | 'propose';
+  /** Tokens the dream may spend (its own budget, or what is left of the agent's day); null: no limit. */
+  @Prop({ type: Number, default: null }) tokenBudget!: number | null;
+  /** `api` (POST /v1/dreams) or `schedule`. */
+  @Prop({ type: String, default: 'api' }) trigger!: string;
+  @Prop({ type: String, default: null }) stage!: string | null;
+  @Prop({ type: Object, default: null }) progress!: DreamProgress | null;
+  @Prop({ type: Object, required: true }) usage!: DreamUsage;
+  @Prop({ type: Number, default: 0 }) simulations!: number;
+  @Prop({ type: String, default: null }) environment!: string | null;
+  @Prop({ type: Number, default: 0 }) sessionsReviewed!: number;
+  @Prop({ type: [Object], default: [] }) outputs!: DreamOutputRecord[];
+  @Prop({ type: Object, default: null }) error!: { type: string; message: string } | null;
+  /** The dream report (the dreaming domain's DreamReport), once written. */
+  @Prop({ type: Object, default: null }) report!: Record<string, unknown> | null;
+  /** The newest session end this dream reviewed: where "since the last dream" starts next time. */
+  @Prop({ type: Date, default: null }) reviewedUntil!: Date | null;
+  /** Runs started (a dream whose replica died is run again from the start, a bounded number of times). */
+  @Prop({ type: Number, default: 0 }) attempts!: number;
+  @Prop({ type: String, default: null }) leaseOwner!: string | null;
+  /** A pending or running dream whose lease ran out is taken over by a dreamer's sweep. */
+  @Prop({ type: Date, required: true }) leaseUntil!: Date;
+  @Prop({ type: Date, default: null }) cancelRequestedAt!: Date | null;
+  @Prop({ type: Date, default: null }) archivedAt!: Date | null;
+  @Prop({ type: Date, required: true }) createdAt!: Date;
+  @Prop({ type: Date, default: null }) startedAt!: Date | null;
+  @Prop({ type: Date, default: null }) endedAt!: Date | null;
+  @Prop({ type: Date, required: true }) updatedAt!: Date;
+}
+
+export type DreamDocument = HydratedDocument<Dream>;
+export const DreamSchema = SchemaFactory.createForClass(Dream);
+// Serves: GET /v1/dreams (newest first, paged by (createdAt, _id)), with agent and status filters.
+DreamSchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
+DreamSchema.index({ tenantId: 1, agentId: 1, createdAt: -1, _id: -1 });
+// Serves: the sweep for dreams whose lease ran out, and the last completed dream of an agent.
+DreamSchema.index({ status: 1, leaseUntil: 1 });
+
+/**
+ * At most one unfinished dream per agent: a document whose `_id` is the agent's key, inserted
+ * before the dream and removed when it ends. Unique `_id` is the guard, so no transaction is needed.
+ */
+@Schema({ collection: 'dream_locks', versionKey: false })
+export class DreamLock {
+  /** `<tenantId>/<agentId>`. */
+  @Prop({ type: String, required: true }) _id!: string;
+  @Prop({ required: true }) dreamId!: string;
+  @Prop({ type: Date, required: true }) createdAt!: Date;
+}
+export const DreamLockSchema = SchemaFactory.createForClass(DreamLock);

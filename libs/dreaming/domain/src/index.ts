@@ -1,0 +1,6 @@
+export * from './dream.types';
+export * from './patterns';
+export * from './divergence';
+export * from './curate';
+export * from './render-report';
+export * from './schedule';

@@ -1,0 +1,130 @@
+import { formatDuration, renderDreamReport } from './render-report';
+import { aDreamReport, aLocalisation } from './testing/dream.builders';
+
+const section = (md: string, heading: string) => {
+  const start = md.indexOf(`## ${heading}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = md.indexOf('\n## ', start + 1);
+  return md.slice(start, end === -1 ? undefined : end);
+};
+
+describe('renderDreamReport', () => {
+  const md = renderDreamReport(aDreamReport());
+
+  it('opens with the dream, the agent and a one-line summary', () => {
+    expect(md.startsWith('# Dream drm_42: completed\n')).toBe(true);
+    expect(md).toContain('Agent `agt_lander` · environment lunar-lander');
+    expect(md).toContain(
+      '120 sessions reviewed · 9 failed · 1 change · promoted · 24,400 tokens (in 12,000, out 3,400) · 610 simulations',
+    );
+  });
+
+  it('has every section, in order', () => {
+    const headings = md.split('\n').filter((l) => l.startsWith('## '));
+    expect(headings).toEqual([
+      '## Patterns',
+      '## Where each failure went wrong',
+      '## Changes',
+      '## Validation',
+      '## Publication',
+      '## Stages',
+      '## Usage',
+    ]);
+  });
+
+  it('tabulates patterns and localisations', () => {
+    expect(section(md, 'Patterns')).toContain(
+      '| hazard: 4 sessions, the navigator went wrong around steps 50–59 | 4 | navigator | 51, 52, 55, 58 |',
+    );
+    expect(section(md, 'Where each failure went wrong')).toContain(
+      '| ses_1 | boulder-field-1 | hazard | 52 | navigator | counterfactual | 80% |',
+    );
+  });
+
+  it('gives each change its reason, evidence and rule as JSON', () => {
+    const changes = section(md, 'Changes');
+    expect(changes).toContain('### 1. add: Divert early over boulders');
+    expect(changes).toContain('- Role: navigator');
+    expect(changes).toContain('- Entry: `pb-0123456789ab`');
+    expect(changes).toContain('- Reason: turned 4 of 4 hazard failures safe on training scenarios');
+    expect(changes).toContain('  - `ses_1` step 52: failed, safe with the rule');
+    expect(changes).toContain('```json\n{\n  "when": {\n    "feature": "site_boulder_height"');
+  });
+
+  it('reports validation, publication, stages and usage', () => {
+    const validation = section(md, 'Validation');
+    expect(validation).toContain('- Held out: 40');
+    expect(validation).toContain('- safe landings: 31 → 36');
+    expect(validation).toContain('- fuel over limit: 1.12');
+    expect(validation).toContain('- mean touchdown speed: –');
+    expect(validation).toContain('- Regressions (0): none');
+    expect(validation).toContain('- Improvements (2): scn_7, scn_9');
+    expect(validation).toContain('- Promote: yes: 5 more safe landings and no regression');
+    expect(section(md, 'Publication')).toContain('| navigator | 4 | active |');
+    const stages = section(md, 'Stages');
+    expect(stages).toContain('| collect | 2.5 s | 120 sessions, 9 failed | 0 | 0 |');
+    expect(stages).toContain('| reflect | 3 min 10 s | 3 drafts | 250 | 24,400 |');
+    const usage = section(md, 'Usage');
+    expect(usage).toContain('- Input tokens: 12,000');
+    expect(usage).toContain('- Output tokens: 3,400');
+    expect(usage).toContain('- Cache read input tokens: 8,000');
+    expect(usage).toContain('- Cache creation input tokens: 1,000');
+  });
+
+  it('limits the localisation table, escapes pipes and shows notes', () => {
+    const many = Array.from({ length: 53 }, (_, i) =>
+      aLocalisation({ sessionId: `ses_${i}`, detail: 'did a | b where successes did c' }),
+    );
+    const report = renderDreamReport(
+      aDreamReport({
+        status: 'failed',
+        localisations: many,
+        validation: null,
+        publication: null,
+        changes: [],
+        notes: ['nothing promoted: no held-out session improved'],
+      }),
+    );
+    const table = section(report, 'Where each failure went wrong');
+    expect(table).toContain('| ses_49 |');
+    expect(table).not.toContain('| ses_50 |');
+    expect(table).toContain('…and 3 more');
+    expect(table).toContain('did a \\| b where successes did c');
+    expect(report).toContain('not validated');
+    expect(section(report, 'Changes')).toContain('No change.');
+    expect(section(report, 'Validation')).toContain('Not validated.');
+    expect(section(report, 'Publication')).toContain('Nothing published.');
+    expect(section(report, 'Notes')).toContain('- nothing promoted: no held-out session improved');
+  });
+
+  it('fences a rule whose strings hold backticks with a longer fence', () => {
+    const report = renderDreamReport(
+      aDreamReport({
+        changes: [
+          {
+            kind: 'update',
+            role: null,
+            entryId: 'pb-x',
+            title: 'Code fences',
+            reason: 'r',
+            evidence: [],
+            rule: {
+              when: { feature: 'log.line', op: 'matches', value: '^```' },
+              then: { action: 'flag' },
+            },
+          },
+        ],
+      }),
+    );
+    expect(report).toContain('````json\n');
+    expect(report).toContain('- Evidence: none');
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads as people say it', () => {
+    expect(formatDuration('2025-01-01T00:00:00Z', '2025-01-01T00:00:00.250Z')).toBe('250 ms');
+    expect(formatDuration('2025-01-01T00:00:00Z', '2025-01-01T01:02:03Z')).toBe('1 h 2 min');
+    expect(formatDuration('2025-01-01T00:00:01Z', '2025-01-01T00:00:00Z')).toBe('–');
+  });
+});

@@ -1,0 +1,202 @@
+import { totalTokens, type ChangeRecord, type DreamReport, type DreamUsage } from './dream.types';
+
+/** Rows of the localisation table; the rest are counted, not listed. */
+export const REPORT_MAX_LOCALISATION_ROWS = 50;
+
+const n = (x: number) => x.toLocaleString('en-US');
+const num = (x: number | null) =>
+  x === null ? '–' : Number.isInteger(x) ? n(x) : String(Math.round(x * 1000) / 1000);
+
+/** A table cell: one line, pipes escaped so they don't split the cell. */
+export const cell = (value: unknown): string =>
+  String(value ?? '–')
+    .replace(/\r?\n/g, ' ')
+    .replace(/\|/g, '\\|');
+
+function table(head: string[], rows: unknown[][]): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+/** A fenced block whose fence is longer than any backtick run in the content. */
+function fenced(lang: string, text: string): string[] {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${lang}`, text, fence];
+}
+
+export function formatDuration(startedAt: string, endedAt: string): string {
+  const ms = Date.parse(endedAt) - Date.parse(startedAt);
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+const tokens = (u: DreamUsage) =>
+  `${n(totalTokens(u))} tokens (in ${n(u.input_tokens)}, out ${n(u.output_tokens)})`;
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+function summary(r: DreamReport): string {
+  const promoted =
+    r.validation === null ? 'not validated' : r.validation.promote ? 'promoted' : 'not promoted';
+  return [
+    `${n(r.sessionsReviewed)} sessions reviewed`,
+    `${n(r.failedSessions)} failed`,
+    `${n(r.changes.length)} change${r.changes.length === 1 ? '' : 's'}`,
+    promoted,
+    tokens(r.usage),
+    `${n(r.simulations)} simulations`,
+  ].join(' · ');
+}
+
+function changeSection(c: ChangeRecord, i: number): string[] {
+  const lines = [
+    `### ${i + 1}. ${c.kind}: ${c.title.replace(/\r?\n/g, ' ')}`,
+    '',
+    `- Role: ${c.role ?? '–'}`,
+    `- Entry: ${c.entryId ? `\`${c.entryId}\`` : '–'}`,
+    `- Reason: ${c.reason.replace(/\r?\n/g, ' ')}`,
+  ];
+  if (c.evidence.length) {
+    lines.push('- Evidence:');
+    for (const e of c.evidence)
+      lines.push(
+        `  - \`${e.sessionId}\`${e.step !== undefined ? ` step ${e.step}` : ''}${e.note ? `: ${e.note.replace(/\r?\n/g, ' ')}` : ''}`,
+      );
+  } else lines.push('- Evidence: none');
+  if (c.rule !== undefined) lines.push('', ...fenced('json', JSON.stringify(c.rule, null, 2)));
+  return [...lines, ''];
+}
+
+function validationSection(r: DreamReport): string[] {
+  const v = r.validation;
+  if (!v) return ['Not validated.', ''];
+  const lines = [
+    `- Held out: ${n(v.heldOut)}`,
+    `- ${v.metric}: ${num(v.before)} → ${num(v.after)}`,
+    ...Object.entries(v.extra ?? {}).map(([k, x]) => `- ${k}: ${num(x)}`),
+    `- Regressions (${v.regressions.length}): ${v.regressions.join(', ') || 'none'}`,
+    `- Improvements (${v.improvements.length}): ${v.improvements.join(', ') || 'none'}`,
+    `- Promote: ${v.promote ? 'yes' : 'no'}: ${v.reason}`,
+  ];
+  return [...lines, ''];
+}
+
+function publicationSection(r: DreamReport): string[] {
+  const p = r.publication;
+  if (!p) return ['Nothing published.', ''];
+  const mode =
+    p.mode === 'apply' ? 'Applied (new active versions).' : 'Proposed (waiting for approval).';
+  if (!p.playbooks.length) return [mode, '', 'No playbook version was made.', ''];
+  return [
+    mode,
+    '',
+    ...table(
+      ['Role', 'Version', 'Status'],
+      p.playbooks.map((b) => [b.role ?? '–', b.version, b.status]),
+    ),
+    '',
+  ];
+}
+
+/**
+ * The dream's correction report as Markdown, for people to download and read: what went wrong
+ * where, what the dream changed and why, whether it held up on held-out sessions, what it cost.
+ */
+export function renderDreamReport(r: DreamReport): string {
+  const out: string[] = [
+    `# Dream ${r.dreamId}: ${r.status}`,
+    '',
+    `Agent \`${r.agentId}\` · environment ${r.environment} · started ${r.createdAt}${r.endedAt ? ` · ended ${r.endedAt}` : ''}`,
+    '',
+    summary(r),
+    '',
+    '## Patterns',
+    '',
+  ];
+  out.push(
+    ...(r.patterns.length
+      ? [
+          ...table(
+            ['Pattern', 'Frequency', 'Roles', 'Steps'],
+            r.patterns.map((p) => [
+              p.description,
+              p.count,
+              p.roles.join(', ') || '–',
+              p.steps.join(', ') || '–',
+            ]),
+          ),
+          '',
+        ]
+      : ['No recurring failure.', '']),
+  );
+
+  out.push('## Where each failure went wrong', '');
+  if (r.localisations.length) {
+    const shown = r.localisations.slice(0, REPORT_MAX_LOCALISATION_ROWS);
+    out.push(
+      ...table(
+        ['Session', 'Task', 'Failure', 'Step', 'Role', 'Method', 'Confidence', 'Detail'],
+        shown.map((l) => [
+          l.sessionId,
+          l.task,
+          l.failure,
+          l.step ?? '–',
+          l.role ?? '–',
+          l.method,
+          pct(l.confidence),
+          l.detail,
+        ]),
+      ),
+    );
+    const more = r.localisations.length - shown.length;
+    if (more > 0) out.push('', `…and ${n(more)} more`);
+    out.push('');
+  } else out.push('No failed session was localised.', '');
+
+  out.push('## Changes', '');
+  if (r.changes.length) r.changes.forEach((c, i) => out.push(...changeSection(c, i)));
+  else out.push('No change.', '');
+
+  out.push('## Validation', '', ...validationSection(r));
+  out.push('## Publication', '', ...publicationSection(r));
+
+  out.push('## Stages', '');
+  out.push(
+    ...(r.stages.length
+      ? table(
+          ['Stage', 'Duration', 'Summary', 'Simulations', 'Tokens'],
+          r.stages.map((s) => [
+            s.stage,
+            formatDuration(s.startedAt, s.endedAt),
+            s.summary,
+            n(s.simulations),
+            n(totalTokens(s.usage)),
+          ]),
+        )
+      : ['No stage ran.']),
+    '',
+  );
+
+  out.push(
+    '## Usage',
+    '',
+    `- Input tokens: ${n(r.usage.input_tokens)}`,
+    `- Output tokens: ${n(r.usage.output_tokens)}`,
+    `- Cache read input tokens: ${n(r.usage.cache_read_input_tokens)}`,
+    `- Cache creation input tokens: ${n(r.usage.cache_creation_input_tokens)}`,
+    `- Simulations: ${n(r.simulations)}`,
+    '',
+  );
+
+  if (r.notes.length)
+    out.push('## Notes', '', ...r.notes.map((note) => `- ${note.replace(/\r?\n/g, ' ')}`), '');
+  return out.join('\n');
+}
