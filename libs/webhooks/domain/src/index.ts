@@ -1,0 +1,4 @@
+export * from './event-types';
+export * from './signature';
+export * from './backoff';
+export * from './webhook-events';
