@@ -1,14 +1,44 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule, type ServiceConfig, type ServiceDefinition } from '@reverie/service-kit';
+import { DREAMER_TOPICS, DreamerModule } from '@reverie/dreaming-feature';
+import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
+import { mergeTopicSpecs, WEBHOOK_TOPICS, WebhookDeliveryModule } from '@reverie/webhooks-feature';
+import type { DreamerConfig } from './config/dreamer.config';
 
-/** Reviews past sessions and writes playbooks (built out in a later issue). For now: config, MongoDB, Kafka and health. */
+/**
+ * Reviews past sessions and writes playbooks: runs dreams asked for through the gateway or due on
+ * an agent's schedule, each through the dream pipeline, and delivers webhooks about them.
+ */
 @Module({})
 export class AppModule {
-  static register(config: ServiceConfig): DynamicModule {
-    return { module: AppModule, imports: [PlatformModule.forRoot(config, { topics: [] })] };
+  static register(config: DreamerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot(config, {
+          topics: mergeTopicSpecs(DREAMER_TOPICS, WEBHOOK_TOPICS),
+        }),
+        DreamerModule.register({
+          datasetsDir: config.datasetsDir,
+          concurrency: config.concurrency,
+          maxSimulations: config.maxSimulations,
+          leaseMs: config.leaseMs,
+          sweepMs: config.sweepMs,
+          maxAttempts: config.maxAttempts,
+          maxSessions: config.maxSessions,
+          globalConcurrency: config.globalConcurrency,
+          scheduleTickMs: config.scheduleTickMs,
+          anthropic: config.anthropic,
+        }),
+        WebhookDeliveryModule.register(config.webhooks),
+      ],
+    };
   }
 }
 
-export const service: ServiceDefinition<ServiceConfig> = {
+/** How the dreamer starts: health over HTTP; dream requests, dream ends and playbook versions from Kafka. */
+export const service: ServiceDefinition<DreamerConfig> = {
   module: (config) => AppModule.register(config),
+  transport: (app, config) =>
+    new KafkaBatchServer({ kafka: app.get(KAFKA_CLIENT), settings: config.kafka }),
 };

@@ -1,5 +1,97 @@
-import { loadServiceConfig, type ServiceConfig } from '@reverie/service-kit';
+import {
+  anthropicEnvShape,
+  anthropicFrom,
+  datasetsDirFrom,
+  datasetsEnvShape,
+  envInt,
+  parseEnv,
+  serviceEnvSchema,
+  toServiceConfig,
+  type AnthropicSettings,
+  type ServiceConfig,
+} from '@reverie/service-kit';
+import { z } from 'zod';
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
-  return loadServiceConfig('dreamer', 3003, env);
+const dreamerEnvSchema = serviceEnvSchema.extend({
+  PORT: envInt(0, 65_535).default(3003),
+  /** Dreams one replica runs at once. */
+  DREAM_CONCURRENCY: envInt(1, 16).default(1),
+  /** Sandbox flights (or rule-set evaluations) one dream may spend localising and reflecting. */
+  DREAM_MAX_SIMULATIONS: envInt(10, 1_000_000).default(3000),
+  /** A running dream renews its lease this often; one whose lease ran out is resumed elsewhere. */
+  DREAM_LEASE_MS: envInt(1_000, 3_600_000).default(60_000),
+  /** How often a replica looks for lost requests and dreams whose replica died. */
+  DREAM_SWEEP_MS: envInt(100, 3_600_000).default(15_000),
+  /** Runs of one dream before a dream that keeps dying is failed as `interrupted`. */
+  DREAM_MAX_ATTEMPTS: envInt(1, 10).default(3),
+  /** Most sessions a "since the last dream" dream reviews. */
+  DREAM_MAX_SESSIONS: envInt(1, 10_000).default(1000),
+  /** How often a replica looks for webhook deliveries that are due. */
+  WEBHOOK_POLL_MS: envInt(10, 3_600_000).default(1000),
+  /** How long a receiver has to answer one delivery. */
+  WEBHOOK_TIMEOUT_MS: envInt(100, 120_000).default(10_000),
+  /** Attempts per webhook delivery, the first included. */
+  WEBHOOK_MAX_ATTEMPTS: envInt(1, 20).default(7),
+  /**
+   * Delay before each attempt in ms, comma-separated, from the previous failure (default 0, 5 s,
+   * 30 s, 2 min, 10 min, 30 min, 2 h); cut or extended (last delay repeated) to the max attempts.
+   */
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be comma-separated milliseconds, e.g. 0,5000,30000')
+    .transform((s) => s.split(',').map((d) => Number(d.trim())))
+    .optional(),
+  /** 0 to 1: share of each retry delay added or removed at random. */
+  WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+  /** Dreams running at once across every replica (the global limit on simulation work). */
+  DREAM_GLOBAL_CONCURRENCY: envInt(1, 1000).default(4),
+  /** How often the scheduler looks for due dreams; 0 turns scheduling off on this replica. */
+  DREAM_SCHEDULE_TICK_MS: envInt(0, 86_400_000).default(60_000),
+  ...datasetsEnvShape,
+  ...anthropicEnvShape,
+});
+
+export interface DreamerConfig extends ServiceConfig {
+  datasetsDir: string;
+  concurrency: number;
+  maxSimulations: number;
+  leaseMs: number;
+  sweepMs: number;
+  maxAttempts: number;
+  maxSessions: number;
+  globalConcurrency: number;
+  scheduleTickMs: number;
+  /** For dreams whose model is anthropic (the model reflector). */
+  anthropic?: AnthropicSettings;
+  webhooks: {
+    pollMs: number;
+    timeoutMs: number;
+    maxAttempts: number;
+    retryScheduleMs?: number[];
+    jitter: number;
+  };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): DreamerConfig {
+  const parsed = parseEnv(dreamerEnvSchema, env);
+  return {
+    ...toServiceConfig('dreamer', parsed.PORT, parsed),
+    datasetsDir: datasetsDirFrom(parsed),
+    concurrency: parsed.DREAM_CONCURRENCY,
+    maxSimulations: parsed.DREAM_MAX_SIMULATIONS,
+    leaseMs: parsed.DREAM_LEASE_MS,
+    sweepMs: parsed.DREAM_SWEEP_MS,
+    maxAttempts: parsed.DREAM_MAX_ATTEMPTS,
+    maxSessions: parsed.DREAM_MAX_SESSIONS,
+    globalConcurrency: parsed.DREAM_GLOBAL_CONCURRENCY,
+    scheduleTickMs: parsed.DREAM_SCHEDULE_TICK_MS,
+    ...anthropicFrom(parsed),
+    webhooks: {
+      pollMs: parsed.WEBHOOK_POLL_MS,
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
+      retryScheduleMs: parsed.WEBHOOK_RETRY_SCHEDULE_MS,
+      jitter: parsed.WEBHOOK_RETRY_JITTER,
+    },
+  };
 }

@@ -1,0 +1,323 @@
+import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { uniqueName } from '@reverie/testing/integration';
+// The real gateway and orchestrator (tests only; apps share no code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  dropDatabase,
+  orchestratorEnv,
+  startOrchestrator,
+  type RunningOrchestrator,
+} from '../../orchestrator/test/orchestrator.harness';
+import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
+import { startDreamer, type RunningDreamer } from './dreamer.harness';
+
+// Dream and report bodies as the API returns them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const ROLES = [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }];
+
+describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, MongoDB)', () => {
+  let gateway: RunningGateway;
+  let orchestrator: RunningOrchestrator;
+  let dreamer: RunningDreamer;
+  let api: ApiClient;
+  let messages: MessagesServer;
+  const tenantId = uniqueName('dreams');
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    orchestrator = await startOrchestrator(await orchestratorEnv());
+    // The model reflector's remote model is mocked by a local Messages API (real SDK, real HTTP).
+    messages = await MessagesServer.start({
+      respond: () =>
+        toolUseReply([
+          {
+            name: 'write_entries',
+            input: {
+              entries: [
+                {
+                  index: 0,
+                  title: 'Save fuel for the final descent',
+                  guidance: 'Keep a reserve of propellant for the last hundred metres.',
+                  rationale: 'Landings that spent it early ran dry before touchdown.',
+                },
+              ],
+            },
+          },
+        ]),
+    });
+    dreamer = await startDreamer(gateway.config.mongo.db, {
+      ANTHROPIC_API_KEY: messages.apiKey,
+      ANTHROPIC_BASE_URL: messages.baseURL,
+      // Sandbox flights run several times slower inside Jest than in a service process: keep
+      // the budget small (the pipeline is the same).
+      DREAM_MAX_SIMULATIONS: '800',
+      // Sweeps are driven by the tests (runner.sweep()), not by a timer.
+      DREAM_SWEEP_MS: '3600000',
+      DREAM_MAX_ATTEMPTS: '2',
+    });
+    api = await gateway.tenant(tenantId);
+  }, 120_000);
+
+  afterAll(async () => {
+    await dreamer?.close();
+    await messages?.close();
+    if (orchestrator) {
+      await dropDatabase(orchestrator);
+      await orchestrator.close();
+    }
+    await gateway?.close();
+  });
+
+  const lunarAgent = async (publish: 'apply' | 'propose') => {
+    const agent = await api.post('/v1/agents', anAgent({ roles: ROLES, dreaming: { publish } }));
+    expect(agent.status).toBe(201);
+    return agent.body.id as string;
+  };
+  /** Lands every scenario of a family as one batch and waits for all of them. */
+  const landFamily = async (agentId: string, family: string) => {
+    const tasks = Array.from({ length: 20 }, (_, index) => ({ family, index }));
+    const batch = await api.post('/v1/batches', {
+      agentId,
+      run: { environment: 'lunar-lander' },
+      tasks,
+    });
+    expect(batch.status).toBe(201);
+    await expectEventually(
+      async () => {
+        const b = (await api.get(`/v1/batches/${batch.body.id}`)).body;
+        if (!b.done) throw new Error(`batch not done: ${JSON.stringify(b.counts)}`);
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+  };
+  const finished = (id: string, timeoutMs = 120_000) =>
+    expectEventually(
+      async () => {
+        const d = (await api.get(`/v1/dreams/${id}`)).body;
+        if (!['completed', 'failed', 'canceled'].includes(d.status))
+          throw new Error(`dream ${id} is ${d.status} (${d.stage})`);
+        return d as Json;
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+
+  it('a dream reviews the sessions, localises failures, validates, applies a new playbook and reports', async () => {
+    const agentId = await lunarAgent('apply');
+    // boulder-field (hazards that replay can localise) and downrange (fuel and aborts): the
+    // search finds rules that also land held-out scenarios (deterministic: same scenarios, budget).
+    await landFamily(agentId, 'boulder-field');
+    await landFamily(agentId, 'downrange');
+    const created = await api.post('/v1/dreams', { agent_id: agentId });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ type: 'dream', status: 'pending', agent_id: agentId });
+
+    // One unfinished dream per agent.
+    const second = await api.post('/v1/dreams', { agent_id: agentId });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toContain(created.body.id);
+
+    const dream = await finished(created.body.id);
+    expect(dream).toMatchObject({
+      status: 'completed',
+      sessions_reviewed: 40,
+      environment: 'lunar-lander',
+      error: null,
+    });
+    expect(dream.simulations).toBeGreaterThan(0);
+
+    const { report } = (await api.get(`/v1/dreams/${dream.id}/report`)).body;
+    expect(report.stages.map((s: Json) => s.stage)).toEqual([
+      'collect',
+      'localise',
+      'reflect',
+      'curate',
+      'validate',
+      'publish',
+      'report',
+    ]);
+    expect(report.failedSessions).toBeGreaterThan(0);
+    // Failed training landings are localised by counterfactual replay to a step and a role.
+    const counterfactual = report.localisations.filter((l: Json) => l.method === 'counterfactual');
+    expect(counterfactual.length).toBeGreaterThan(0);
+    for (const l of counterfactual) {
+      expect(l.step).toBeGreaterThan(0);
+      expect(['commander', 'detector', 'navigator']).toContain(l.role);
+    }
+    expect(report.patterns.length).toBeGreaterThan(0);
+    // Validation on held-out scenarios the dream did not learn from; the gate holds.
+    const v = report.validation;
+    expect(v.heldOut).toBeGreaterThan(0);
+    const learnedFrom = new Set(report.localisations.map((l: Json) => l.task));
+    for (const id of [...v.regressions, ...v.improvements]) expect(learnedFrom.has(id)).toBe(false);
+    expect(v.promote).toBe(true);
+    expect(v.after).toBeGreaterThanOrEqual(v.before + 1);
+    expect(v.regressions).toEqual([]);
+    expect(dream.outputs.length).toBeGreaterThan(0);
+    for (const out of dream.outputs) {
+      expect(out).toMatchObject({ type: 'playbook', status: 'active' });
+      const pb = (await api.get(`/v1/agents/${agentId}/playbook?role=${out.role}`)).body;
+      expect(pb).toMatchObject({ version: out.version, author: { kind: 'dream', id: dream.id } });
+      // Every entry carries its rule and evidence from the reviewed sessions.
+      for (const e of pb.entries) {
+        expect(e.rule).toBeDefined();
+        expect(e.evidence.length).toBeGreaterThan(0);
+      }
+    }
+
+    // The orchestrator picked the new versions up from the compacted topic: the next landing flies them.
+    await expectEventually(
+      async () => {
+        const next = await api.post('/v1/sessions', {
+          agentId,
+          run: { environment: 'lunar-lander', task: { family: 'downrange', index: 0 } },
+        });
+        const s = await expectEventually(
+          async () => {
+            const got = (await api.get(`/v1/sessions/${next.body.id}`)).body;
+            if (!got.endedAt) throw new Error('not ended');
+            return got;
+          },
+          { timeoutMs: 60_000, intervalMs: 250 },
+        );
+        for (const out of dream.outputs)
+          expect(s.rolePlaybooks[out.role]?.version).toBe(out.version);
+      },
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+
+    const md = await api.get<string>(`/v1/dreams/${dream.id}/report?format=markdown`);
+    expect(md.status).toBe(200);
+    const text = md.body;
+    expect(text).toContain(dream.id);
+    expect(text).toMatch(/Patterns/);
+
+    const again = await api.post('/v1/dreams', { agent_id: agentId });
+    expect(again.status).toBe(201);
+    // Since the last dream: only the one landing flown after it.
+    expect(await finished(again.body.id)).toMatchObject({
+      status: 'completed',
+      sessions_reviewed: 1,
+    });
+    // And then nothing new: the next dream reviews nothing and changes nothing.
+    const third = await api.post('/v1/dreams', { agent_id: agentId });
+    const idle = await finished(third.body.id);
+    expect(idle).toMatchObject({ status: 'completed', sessions_reviewed: 0, outputs: [] });
+  }, 300_000);
+
+  it('with publish "propose" the new version waits for a person, who approves it', async () => {
+    const agentId = await lunarAgent('propose');
+    await landFamily(agentId, 'boulder-field');
+    await landFamily(agentId, 'downrange');
+    const created = await api.post('/v1/dreams', { agent_id: agentId });
+    const dream = await finished(created.body.id);
+    expect(dream.status).toBe('completed');
+    expect(dream.outputs.length).toBeGreaterThan(0);
+    for (const out of dream.outputs) {
+      expect(out.status).toBe('proposed');
+      const active = (await api.get(`/v1/agents/${agentId}/playbook?role=${out.role}`)).body;
+      expect(active.version).toBe(0);
+      const approved = await api.post(
+        `/v1/agents/${agentId}/playbook/versions/${out.version}/approve?role=${out.role}`,
+        {},
+      );
+      expect(approved.status).toBe(200);
+      const now = (await api.get(`/v1/agents/${agentId}/playbook?role=${out.role}`)).body;
+      expect(now).toMatchObject({ version: out.version, author: { kind: 'dream', id: dream.id } });
+    }
+  }, 300_000);
+
+  it("a dream whose model reflector spends past the agent's per-dream token budget stops at the next stage boundary", async () => {
+    const agent = await api.post(
+      '/v1/agents',
+      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream: 50 } } }),
+    );
+    const agentId = agent.body.id as string;
+    await landFamily(agentId, 'downrange');
+    const created = await api.post('/v1/dreams', {
+      agent_id: agentId,
+      model: { provider: 'anthropic', model: 'claude-dreamer', max_tokens: 1024 },
+    });
+    expect(created.status).toBe(201);
+    const dream = await finished(created.body.id);
+    expect(dream).toMatchObject({
+      status: 'failed',
+      error: { type: 'budget_exceeded' },
+      outputs: [],
+    });
+    expect(dream.error.message).toMatch(/budget of 50; stopped before the curate stage/);
+    // The tokens are the model reflector's, as the local Messages API counted them.
+    expect(dream.usage.input_tokens + dream.usage.cache_creation_input_tokens).toBeGreaterThan(50);
+    expect(messages.requests.length).toBeGreaterThan(0);
+    const sent = JSON.stringify(messages.requests.at(-1)?.body);
+    expect(sent).toContain('write_entries');
+    // Nothing was published: the playbook is untouched.
+    for (const role of ['commander', 'detector', 'navigator'])
+      expect((await api.get(`/v1/agents/${agentId}/playbook?role=${role}`)).body.version).toBe(0);
+  }, 300_000);
+
+  it('a running dream is canceled at the next stage boundary', async () => {
+    const agentId = await lunarAgent('apply');
+    await landFamily(agentId, 'boulder-field');
+    const created = await api.post('/v1/dreams', { agent_id: agentId });
+    await expectEventually(
+      async () => {
+        const d = (await api.get(`/v1/dreams/${created.body.id}`)).body;
+        if (d.status !== 'running') throw new Error(`not running yet: ${d.status}`);
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    const canceled = await api.post(`/v1/dreams/${created.body.id}/cancel`, {});
+    expect(canceled.status).toBe(200);
+    expect(canceled.body.cancel_requested_at).not.toBeNull();
+    const dream = await finished(created.body.id);
+    expect(dream).toMatchObject({ status: 'canceled', outputs: [] });
+    // The agent's lock is released: a new dream may start (canceled at once, pending or not).
+    const next = await api.post('/v1/dreams', { agent_id: agentId });
+    expect(next.status).toBe(201);
+    expect((await api.post(`/v1/dreams/${next.body.id}/cancel`, {})).status).toBe(200);
+    expect(await finished(next.body.id)).toMatchObject({ status: 'canceled' });
+  }, 300_000);
+
+  it('a dream whose replica died is resumed by a sweep, and failed cleanly once it keeps dying', async () => {
+    const agentId = await lunarAgent('apply');
+    const dreams = dreamer.dreams;
+    const input = (id: string) => ({
+      _id: id,
+      tenantId,
+      agentId,
+      input: { type: 'since_last_dream' as const, limit: 100 },
+      instructions: '',
+      model: { provider: 'builtin' as const },
+      publish: 'apply' as const,
+      trigger: 'api',
+    });
+
+    // A replica claimed it and died (its lease ran out at once).
+    const resumed = uniqueName('drm_resume');
+    expect((await dreams.create(input(resumed))).created).toBe(true);
+    expect(await dreams.claim(resumed, 'dead-replica', 1)).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 10));
+    await dreamer.runner.sweep();
+    await dreamer.runner.idle();
+    expect(await finished(resumed)).toMatchObject({ status: 'completed', attempts: 2 });
+
+    // Two replicas in a row died with it (DREAM_MAX_ATTEMPTS=2): failed, never left running.
+    const doomed = uniqueName('drm_doomed');
+    expect((await dreams.create(input(doomed))).created).toBe(true);
+    await dreams.claim(doomed, 'dead-replica-1', 1);
+    await new Promise((r) => setTimeout(r, 10));
+    await dreams.claim(doomed, 'dead-replica-2', 1);
+    await new Promise((r) => setTimeout(r, 10));
+    await dreamer.runner.sweep();
+    const failed = await finished(doomed);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 2, error: { type: 'interrupted' } });
+    // Its lock is released too.
+    const next = await api.post('/v1/dreams', { agent_id: agentId });
+    expect(next.status).toBe(201);
+    await finished(next.body.id);
+  }, 120_000);
+});

@@ -1,0 +1,219 @@
+import { DreamScheduler, type ScheduleOutcome } from '@reverie/dreaming-feature';
+import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { uniqueName } from '@reverie/testing/integration';
+// The real gateway (tests only; apps share no code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
+import { startDreamer, type RunningDreamer } from './dreamer.harness';
+
+// Bodies as the API returns them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/**
+ * Scheduling on the real stack with a controllable clock: the test calls `tick(now)` with the
+ * times it wants (the dreamer's own timer is off), and dreams run for real.
+ */
+describe('scheduled dreams: schedule, idle window, nothing new, budgets and the kill switch', () => {
+  let gateway: RunningGateway;
+  let dreamer: RunningDreamer;
+  let scheduler: DreamScheduler;
+  let api: ApiClient;
+  const tenantId = uniqueName('sched');
+  const at = (iso: string) => new Date(iso);
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    dreamer = await startDreamer(gateway.config.mongo.db, {
+      DREAM_SCHEDULE_TICK_MS: '0',
+      DREAM_SWEEP_MS: '3600000',
+    });
+    scheduler = dreamer.app.get(DreamScheduler);
+    api = await gateway.tenant(tenantId);
+  }, 120_000);
+
+  afterAll(async () => {
+    await dreamer?.close();
+    await gateway?.close();
+  });
+
+  const agent = async (dreaming: Json) => {
+    const res = await api.post('/v1/agents', anAgent({ dreaming }));
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  /** An external session that has ended: something new to dream about. */
+  const endedSession = async (agentId: string) => {
+    const s = await api.post('/v1/sessions', { agentId });
+    expect(s.status).toBe(201);
+    expect((await api.post(`/v1/sessions/${s.body.id}/end`, { status: 'failed' })).status).toBe(
+      200,
+    );
+    await expectEventually(async () => {
+      const got = (await api.get(`/v1/sessions/${s.body.id}`)).body;
+      if (!got.endedAt) throw new Error('end not stored yet');
+    });
+  };
+  const forAgent = (outcomes: ScheduleOutcome[], agentId: string) => {
+    const o = outcomes.find((x) => x.agentId === agentId);
+    if (!o) throw new Error(`no decision for ${agentId}`);
+    return o as Json;
+  };
+  /** A dream stored as the API would (pending, not picked up: sweeps are off). */
+  const storeDream = (agentId: string, idPrefix: string, createdAt?: Date) =>
+    dreamer.dreams.create(
+      {
+        _id: uniqueName(idPrefix),
+        tenantId,
+        agentId,
+        input: { type: 'since_last_dream', limit: 10 },
+        instructions: '',
+        model: { provider: 'anthropic' },
+        publish: 'propose',
+        trigger: 'api',
+      },
+      createdAt,
+    );
+  /** A dream of the agent, created at `createdAt`, that ended having spent these tokens. */
+  const dreamThatSpent = async (
+    agentId: string,
+    createdAt: Date,
+    input: number,
+    output: number,
+  ) => {
+    const stored = await storeDream(agentId, 'drm_spent', createdAt);
+    if (!stored.created) throw new Error('the agent already has an unfinished dream');
+    const id = stored.dream._id;
+    await dreamer.dreams.claim(id, 'test', 60_000);
+    await dreamer.dreams.finish(id, 'test', {
+      status: 'completed',
+      usage: {
+        input_tokens: input,
+        output_tokens: output,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
+    });
+  };
+  const tick = async (iso: string, agentId: string) => {
+    const o = forAgent(await scheduler.tick(at(iso)), agentId);
+    await dreamer.runner.idle();
+    return o;
+  };
+
+  it('a daily dream runs once per day inside its idle window, and only when something is new', async () => {
+    const id = await agent({
+      enabled: true,
+      frequency: 'daily',
+      timezone: 'Europe/Paris',
+      window: { start: '01:00', end: '05:00' },
+      budget: { tokensPerDream: 5000 },
+      publish: 'propose',
+    });
+    // Inside the window (01:10 in Paris) but no session has ended yet.
+    expect(await tick('2026-12-01T00:10:00Z', id)).toMatchObject({ skipped: 'nothing_new' });
+    await endedSession(id);
+    // 00:30 in Paris: the day's slot is due, the window not open yet.
+    expect(await tick('2026-11-30T23:30:00Z', id)).toMatchObject({ skipped: 'outside_window' });
+    const started = await tick('2026-12-01T00:10:00Z', id);
+    expect(started).toMatchObject({ tokenBudget: 5000 });
+    const dream = (await api.get(`/v1/dreams/${started.started}`)).body;
+    expect(dream).toMatchObject({ status: 'completed', trigger: 'schedule', agent_id: id });
+    // Later the same night: this day's dream has run.
+    expect(await tick('2026-12-01T02:00:00Z', id)).toMatchObject({ skipped: 'not_due' });
+    // The next night: nothing ended since that dream.
+    expect(await tick('2026-12-02T00:05:00Z', id)).toMatchObject({ skipped: 'nothing_new' });
+    await endedSession(id);
+    expect(await tick('2026-12-02T00:06:00Z', id)).toHaveProperty('started');
+    // Disabled: never.
+    const off = await agent({
+      enabled: false,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      publish: 'propose',
+    });
+    await endedSession(off);
+    expect((await scheduler.tick(at('2026-12-02T00:06:00Z'))).some((o) => o.agentId === off)).toBe(
+      false,
+    );
+  }, 120_000);
+
+  it('a cron schedule in its time zone', async () => {
+    const id = await agent({
+      enabled: true,
+      frequency: 'cron',
+      cron: '30 */6 * * *',
+      timezone: 'America/New_York',
+      publish: 'propose',
+    });
+    await endedSession(id);
+    // 06:29 in New York (11:29 UTC): the 00:30 slot is due.
+    expect(await tick('2026-12-01T11:29:00Z', id)).toHaveProperty('started');
+    await endedSession(id);
+    expect(await tick('2026-12-01T11:31:00Z', id)).toHaveProperty('started'); // the 06:30 slot
+    await endedSession(id);
+    expect(await tick('2026-12-01T17:29:00Z', id)).toMatchObject({ skipped: 'not_due' });
+  }, 120_000);
+
+  it("the day's token budget: no dream once the agent's dreams spent it", async () => {
+    const id = await agent({
+      enabled: true,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      budget: { tokensPerDay: 100, tokensPerDream: 80 },
+      publish: 'propose',
+    });
+    await endedSession(id);
+    // A dream earlier today spent 70 tokens (a model reflector's): 30 are left, so the next gets 30.
+    await dreamThatSpent(id, at('2026-12-03T08:00:00Z'), 50, 20);
+    expect(await tick('2026-12-03T09:00:00Z', id)).toMatchObject({ tokenBudget: 30 });
+    // And another 40 spent: the day is over budget; tomorrow it starts again.
+    await dreamThatSpent(id, at('2026-12-03T09:30:00Z'), 40, 0);
+    await endedSession(id);
+    expect(await tick('2026-12-03T10:00:00Z', id)).toMatchObject({ skipped: 'day_budget_spent' });
+    expect(await tick('2026-12-04T00:00:00Z', id)).toMatchObject({ tokenBudget: 80 });
+  }, 120_000);
+
+  it('the kill switch: pausing an agent or the tenant stops new dreams and cancels unfinished ones', async () => {
+    const id = await agent({
+      enabled: true,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      publish: 'propose',
+    });
+    await endedSession(id);
+    // A dream asked for through the API, still pending (no dreamer takes it: sweeps are off and
+    // the request is not consumed by this dreamer's group before we pause).
+    const pending = await storeDream(id, 'drm_pending');
+    expect(pending.created).toBe(true);
+    const paused = await api.put('/v1/dreaming/pause', {
+      paused: true,
+      agent_id: id,
+      reason: 'incident 42',
+    });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toMatchObject({ scope: 'agent', paused: true, reason: 'incident 42' });
+    expect(paused.body.canceled_dreams).toEqual([(pending as Json).dream._id]);
+    expect((await api.get(`/v1/dreams/${(pending as Json).dream._id}`)).body.status).toBe(
+      'canceled',
+    );
+    expect(await tick('2026-12-05T10:00:00Z', id)).toMatchObject({ skipped: 'paused' });
+    const refused = await api.post('/v1/dreams', { agent_id: id });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('paused');
+
+    await api.put('/v1/dreaming/pause', { paused: false, agent_id: id });
+    // The tenant-wide switch covers every agent.
+    expect((await api.put('/v1/dreaming/pause', { paused: true })).body).toMatchObject({
+      scope: 'tenant',
+    });
+    expect(await tick('2026-12-05T10:00:00Z', id)).toMatchObject({ skipped: 'paused' });
+    expect((await api.get('/v1/dreaming/pause')).body).toMatchObject({
+      paused: true,
+      scope: 'tenant',
+    });
+    await api.put('/v1/dreaming/pause', { paused: false });
+    expect(await tick('2026-12-05T10:00:00Z', id)).toHaveProperty('started');
+    expect((await api.put('/v1/dreaming/pause', { paused: 'yes' })).status).toBe(400);
+  }, 120_000);
+});

@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@reverie/contracts';
+import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
+import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
+import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
+import { DreamCommandsController } from './dream-commands.controller';
+import { DREAMER_OPTIONS, type DreamerOptions } from './dreamer.options';
+import { DreamPipeline } from './pipeline/dream-pipeline';
+import { DreamRunner } from './pipeline/dream-runner.service';
+import {
+  DREAMER_CLOCK,
+  DreamScheduler,
+  SYSTEM_CLOCK,
+  type Clock,
+} from './schedule/dream-scheduler';
+
+/**
+ * Runs dreams: consumes `dream.requested` (the app connects the Kafka transport), runs the
+ * pipeline, writes playbook versions and announces them, and `dream.ended`. Needs the platform's
+ * Mongo connection (the gateway's database: it reads sessions, events and outcomes read-only) and
+ * Kafka module.
+ */
+@Module({})
+export class DreamerModule {
+  static register(options: DreamerOptions, clock: Clock = SYSTEM_CLOCK): DynamicModule {
+    return {
+      module: DreamerModule,
+      imports: [DreamingDataAccessModule, OutcomesDataAccessModule, PlaybooksDataAccessModule],
+      controllers: [DreamCommandsController],
+      providers: [
+        { provide: DREAMER_OPTIONS, useValue: options },
+        { provide: DREAMER_CLOCK, useValue: clock },
+        DreamPipeline,
+        DreamRunner,
+        DreamScheduler,
+      ],
+      exports: [DreamRunner, DreamPipeline, DreamScheduler],
+    };
+  }
+}
+
+/** The topics the dreamer uses, for the platform to create at start-up. */
+export const DREAMER_TOPICS = [
+  { topic: TOPICS.dreamCommands, withDeadLetter: true },
+  { topic: TOPICS.dreams },
+  { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+];

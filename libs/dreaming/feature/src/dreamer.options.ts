@@ -1,0 +1,38 @@
+import type { AnthropicSettings } from '@reverie/service-kit';
+
+/** What the dreamer feature needs from the service's validated config. */
+export interface DreamerOptions {
+  /** Connection settings of the model reflector's anthropic provider (absent: builtin only). */
+  anthropic?: AnthropicSettings;
+  /** Holds `ci-breakages/` (the cases and labels triage dreams validate on). */
+  datasetsDir: string;
+  /** Dreams one replica runs at once (the rest wait for a free slot; a sweep picks them up). */
+  concurrency: number;
+  /** Sandbox flights / rule-set evaluations one dream may spend on localising and reflecting. */
+  maxSimulations: number;
+  /** A running dream renews its lease this often; one whose lease ran out is taken over. */
+  leaseMs: number;
+  /** How often a replica looks for dreams whose request was lost or whose replica died. */
+  sweepMs: number;
+  /** Runs of one dream before a dream that keeps dying is failed (`interrupted`). */
+  maxAttempts: number;
+  /** The most sessions a "since the last dream" dream reviews. */
+  maxSessions: number;
+  /** Dreams running at once across every replica (the global limit on simulation work). */
+  globalConcurrency: number;
+  /** How often the scheduler looks for due dreams; 0 turns the timer off (tests tick by hand). */
+  scheduleTickMs: number;
+}
+
+export const DREAMER_OPTIONS = Symbol('DREAMER_OPTIONS');
+
+export const DEFAULT_DREAMER_OPTIONS: Omit<DreamerOptions, 'datasetsDir'> = {
+  concurrency: 1,
+  maxSimulations: 3000,
+  leaseMs: 60_000,
+  sweepMs: 15_000,
+  maxAttempts: 3,
+  maxSessions: 1000,
+  globalConcurrency: 4,
+  scheduleTickMs: 60_000,
+};

@@ -1,0 +1,179 @@
+import { resolve } from 'node:path';
+import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
+import type { SessionEventBody } from '@reverie/contracts';
+import { splitScenarios } from '@reverie/dreaming-lander';
+import { scenarioFor } from '@reverie/lunar-lander';
+import type { OutcomeRecord, SessionView } from '@reverie/outcomes-data-access';
+import type { CollectedSession, RulesByRole } from './environment-dreamer';
+import { LanderDreamer } from './lander.dreamer';
+import { TriageDreamer } from './triage.dreamer';
+
+const DATASETS = resolve(__dirname, '../../../../../../shared/datasets');
+
+const session = (id: string, run: SessionView['run']): SessionView => ({
+  _id: id,
+  agentId: 'agt_1',
+  status: 'completed',
+  source: 'managed',
+  run,
+  iteration: 1,
+  endedAt: new Date('2026-11-22T00:00:00Z'),
+  lastSeq: 3,
+});
+
+const outcome = (sessionId: string, satisfied: boolean): OutcomeRecord =>
+  ({
+    _id: `out_${sessionId}`,
+    sessionId,
+    result: satisfied ? 'satisfied' : 'needs_revision',
+    failedCriteria: satisfied ? [] : ['finds-the-error'],
+    criteria: satisfied
+      ? []
+      : [{ id: 'finds-the-error', passed: false, steps: [2], kind: 'label_match' }],
+  }) as unknown as OutcomeRecord;
+
+describe('TriageDreamer (bundled ci-breakages dataset)', () => {
+  const dreamer = new TriageDreamer(DATASETS);
+  let sessions: CollectedSession[];
+  let heldOutIds: Set<string>;
+
+  beforeAll(async () => {
+    const cases = await loadDataset(resolve(DATASETS, 'ci-breakages'));
+    heldOutIds = new Set(splitCases(cases, DEFAULT_SPLIT).heldOut.map((c) => c.id));
+    // One session per case, every one failed (the day-one extractor on a new agent).
+    sessions = cases.map((c, i) => ({
+      session: session(`ses_${i}`, { environment: 'ci-log-triage', task: { caseId: c.id } }),
+      outcome: outcome(`ses_${i}`, false),
+      events: [] as SessionEventBody[],
+    }));
+  });
+
+  it('never learns from held-out cases, and validates on them', async () => {
+    const p = await dreamer.prepare(sessions);
+    expect(p.train.length).toBeGreaterThan(0);
+    expect(p.train.some((c) => heldOutIds.has(c.id))).toBe(false);
+    expect(p.heldOut.map((c) => c.id).sort()).toEqual([...heldOutIds].sort());
+    expect(dreamer.describeSplit(p)).toMatchObject({ heldOut: heldOutIds.size });
+  });
+
+  it('judges sessions by the grader, keyed by case', () => {
+    expect(dreamer.verdict(sessions[0])).toMatchObject({
+      succeeded: false,
+      failure: 'finds-the-error',
+    });
+  });
+
+  it('localises without replay: from failed criteria when no session of the case succeeded', async () => {
+    const p = await dreamer.prepare(sessions);
+    const r = await dreamer.localise(p, sessions, [], new Map(), { simulations: 0 }, () =>
+      Promise.resolve(),
+    );
+    expect(r.localisations.length).toBe(p.train.length);
+    expect(r.localisations[0]).toMatchObject({ method: 'criteria', step: 2 });
+  });
+
+  it('drafts rules with evidence from training sessions, and validation compares held-out F1', async () => {
+    const p = await dreamer.prepare(sessions);
+    const current: RulesByRole = new Map([[null, []]]);
+    const { drafts, work } = await dreamer.reflect(p, current, { simulations: 60 });
+    expect(work.simulations).toBeLessThanOrEqual(60);
+    expect(drafts.length).toBeGreaterThan(0);
+    const trainSessionIds = new Set(
+      sessions
+        .filter((s) => !heldOutIds.has(String(s.session.run?.task.caseId)))
+        .map((s) => s.session._id),
+    );
+    for (const d of drafts) {
+      expect(d.draft.rule).toBeDefined();
+      for (const ev of d.draft.evidence) expect(trainSessionIds.has(ev.sessionId)).toBe(true);
+    }
+    const candidate: RulesByRole = new Map([
+      [null, drafts.map((d, i) => ({ entryId: `d${i}`, title: d.draft.title, ...d.draft.rule! }))],
+    ]);
+    const { metrics } = await dreamer.validate(p, current, candidate);
+    expect(metrics.heldOut).toBe(heldOutIds.size);
+    expect(metrics.metric).toBe('macro F1');
+    expect(metrics.promote).toBe(
+      metrics.after - metrics.before >= 0.01 &&
+        metrics.regressions.every((r) => !/-0\.(0[6-9]|[1-9])/.test(r)),
+    );
+  });
+});
+
+describe('LanderDreamer', () => {
+  const dreamer = new LanderDreamer({ maxHeldOut: 6, margin: 1, tolerance: 0 });
+  const landed = (id: string, family: string, index: number, safe: boolean): CollectedSession => {
+    const scenario = scenarioFor(family, index);
+    return {
+      session: session(id, { environment: 'lunar-lander', task: { family, index } }),
+      outcome: null,
+      events: [
+        { type: 'observation', actor: 'environment', step: 0, data: { scenario } },
+        {
+          type: 'action',
+          actor: 'navigator',
+          step: 7,
+          name: 'apply_rule',
+          params: { entryId: 'pb-1' },
+        },
+        {
+          type: 'observation',
+          actor: 'environment',
+          step: 300,
+          data: {
+            result: {
+              scenarioId: scenario.id,
+              safe,
+              status: 'landed',
+              touchdown: { verdict: safe ? 'safe' : 'hazard' },
+            },
+          },
+        },
+      ] as unknown as SessionEventBody[],
+    };
+  };
+
+  it('judges a landing by its recorded result and counts the rules that fired', () => {
+    expect(dreamer.verdict(landed('s1', 'boulder-field', 1, false))).toEqual({
+      succeeded: false,
+      failure: 'hazard',
+      task: 'boulder-field-01',
+      firedEntries: [{ role: 'navigator', entryId: 'pb-1' }],
+    });
+  });
+
+  it('holds out part of every family flown, by a fixed hash, and never trains on it', async () => {
+    const sessions = Array.from({ length: 20 }, (_, i) =>
+      landed(`s${i}`, 'boulder-field', i, true),
+    );
+    const p = await dreamer.prepare(sessions);
+    const heldOut = splitScenarios(
+      Array.from({ length: 20 }, (_, i) => scenarioFor('boulder-field', i)),
+    ).heldOut.map((s) => s.id);
+    expect(heldOut.length).toBeGreaterThan(0);
+    expect(p.train.map((s) => s.id).filter((id) => heldOut.includes(id))).toEqual([]);
+    expect(p.train.length + heldOut.length).toBe(20);
+    expect(p.heldOut.length).toBe(Math.min(6, heldOut.length));
+  });
+
+  it('localises a failed landing by counterfactual replay within its budget', async () => {
+    // boulder-field-01 is a day-one hazard the sandbox can replay (see dreaming-lander's specs).
+    const failed = landed('s1', 'boulder-field', 1, false);
+    const p = await dreamer.prepare([failed]);
+    const progress: number[] = [];
+    const { localisations, work } = await dreamer.localise(
+      p,
+      [failed],
+      [],
+      new Map(),
+      { simulations: 200 },
+      async (done) => void progress.push(done),
+    );
+    expect(work.simulations).toBeLessThanOrEqual(200);
+    expect(localisations).toHaveLength(p.heldOutIds.has('boulder-field-01') ? 0 : 1);
+    if (localisations.length) {
+      expect(localisations[0]).toMatchObject({ sessionId: 's1', method: 'counterfactual' });
+      expect(localisations[0].step).toBeGreaterThan(0);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,220 @@
+import { join } from 'node:path';
+import { loadDataset, splitCases, DEFAULT_SPLIT, type TriageCase } from '@reverie/ci-log-triage';
+import type { SessionEventBody } from '@reverie/contracts';
+import {
+  localiseByDivergence,
+  type FailureLocalisation,
+  type ObservedSession,
+  type ValidationMetrics,
+} from '@reverie/dreaming-domain';
+import {
+  compareTriageRuleSets,
+  DEFAULT_VALIDATION,
+  searchTriageRules,
+  toTriageEntries,
+} from '@reverie/dreaming-triage';
+import type {
+  Budget,
+  CollectedSession,
+  EnvironmentDreamer,
+  RoleDraft,
+  RulesByRole,
+  SessionVerdict,
+} from './environment-dreamer';
+
+export interface TriagePrepared {
+  train: TriageCase[];
+  heldOut: TriageCase[];
+  heldOutIds: Set<string>;
+  sessionsByCase: Map<string, string[]>;
+  reviewedHeldOut: number;
+  unknownCases: string[];
+}
+
+const caseIdOf = (s: CollectedSession): string | null => {
+  const id = s.session.run?.task?.['caseId'];
+  return typeof id === 'string' ? id : null;
+};
+
+/** What a triage session did at each step, as comparable signatures (divergence localisation). */
+function actionsOf(events: readonly SessionEventBody[]) {
+  return events.flatMap((e) =>
+    e.type === 'action'
+      ? [{ step: e.step ?? 0, signature: `${e.name}:${JSON.stringify(e.params ?? {})}` }]
+      : e.type === 'tool_call'
+        ? [{ step: e.step ?? 0, signature: `tool:${e.name}` }]
+        : [],
+  );
+}
+
+/**
+ * ci-log-triage dreams: no replay (a log is read once), so failures are localised by divergence
+ * from successful sessions of the same case and by the grader's failed criteria; the contrastive
+ * reflector mines line patterns; validation scores rule sets on the dataset's held-out split.
+ */
+export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
+  readonly environment = 'ci-log-triage';
+  readonly roles = [null] as const;
+  readonly eventFilter = {};
+  private dataset: Promise<TriageCase[]> | null = null;
+
+  constructor(private readonly datasetsDir: string) {}
+
+  verdict(s: CollectedSession): SessionVerdict {
+    const firedEntries = s.events.flatMap((e) =>
+      e.type === 'action' && e.name === 'apply_rule' && typeof e.params?.entryId === 'string'
+        ? [{ role: null, entryId: e.params.entryId }]
+        : [],
+    );
+    const succeeded = s.outcome
+      ? s.outcome.result === 'satisfied'
+      : s.session.status === 'completed';
+    return {
+      succeeded,
+      failure: succeeded
+        ? ''
+        : s.outcome
+          ? s.outcome.failedCriteria.join(', ') || s.outcome.result
+          : (s.session.endReason ?? s.session.status),
+      task: caseIdOf(s) ?? s.session._id,
+      firedEntries,
+    };
+  }
+
+  async prepare(sessions: readonly CollectedSession[]): Promise<TriagePrepared> {
+    const cases = await (this.dataset ??= loadDataset(join(this.datasetsDir, 'ci-breakages')));
+    const byId = new Map(cases.map((c) => [c.id, c]));
+    const split = splitCases(cases, DEFAULT_SPLIT);
+    const heldOutIds = new Set(split.heldOut.map((c) => c.id));
+    const sessionsByCase = new Map<string, string[]>();
+    const unknownCases: string[] = [];
+    let reviewedHeldOut = 0;
+    for (const s of sessions) {
+      const id = caseIdOf(s);
+      if (!id || !byId.has(id)) {
+        unknownCases.push(id ?? s.session._id);
+        continue;
+      }
+      if (heldOutIds.has(id)) {
+        reviewedHeldOut++;
+        continue;
+      }
+      sessionsByCase.set(id, [...(sessionsByCase.get(id) ?? []), s.session._id]);
+    }
+    return {
+      train: [...sessionsByCase.keys()].sort().map((id) => byId.get(id)!),
+      heldOut: split.heldOut,
+      heldOutIds,
+      sessionsByCase,
+      reviewedHeldOut,
+      unknownCases,
+    };
+  }
+
+  describeSplit(p: TriagePrepared) {
+    const train = [...p.sessionsByCase.values()].reduce((n, l) => n + l.length, 0);
+    return {
+      train,
+      heldOut: p.reviewedHeldOut,
+      note: `${p.train.length} training case(s); ${p.heldOut.length} held-out case(s) of the dataset for validation (${p.reviewedHeldOut} reviewed session(s) were on held-out cases and not learned from)${p.unknownCases.length ? `; ${p.unknownCases.length} session(s) on unknown cases skipped` : ''}`,
+    };
+  }
+
+  async localise(
+    p: TriagePrepared,
+    failed: readonly CollectedSession[],
+    successes: readonly CollectedSession[],
+    _current: RulesByRole,
+    _budget: Budget,
+    progress: (done: number, total: number) => Promise<void>,
+  ) {
+    const observe = (s: CollectedSession, succeeded: boolean): ObservedSession => ({
+      sessionId: s.session._id,
+      task: caseIdOf(s) ?? s.session._id,
+      succeeded,
+      actions: actionsOf(s.events),
+      failedCriteria: (s.outcome?.criteria ?? [])
+        .filter((c) => !c.passed)
+        .map((c) => ({ id: c.id, steps: c.steps })),
+      role: null,
+    });
+    const good = successes.map((s) => observe(s, true));
+    const localisations: FailureLocalisation[] = [];
+    const learnable = failed.filter((s) => !p.heldOutIds.has(caseIdOf(s) ?? ''));
+    for (const [i, s] of learnable.entries()) {
+      const o = observe(s, false);
+      const l = localiseByDivergence(
+        o,
+        good.filter((g) => g.task === o.task),
+      );
+      localisations.push({ ...l, failure: this.verdict(s).failure });
+      if ((i + 1) % 50 === 0) await progress(i + 1, learnable.length);
+    }
+    await progress(learnable.length, learnable.length);
+    const byMethod = (m: string) => localisations.filter((l) => l.method === m).length;
+    return {
+      localisations,
+      work: {
+        simulations: 0,
+        summary: `${localisations.length} failed training session(s): ${byMethod('divergence')} by divergence from a successful session of the same case, ${byMethod('criteria')} from the grader's failed criteria`,
+      },
+    };
+  }
+
+  async reflect(p: TriagePrepared, current: RulesByRole, budget: Budget) {
+    if (!p.train.length)
+      return { drafts: [], work: { simulations: 0, summary: 'no training cases' } };
+    const search = searchTriageRules(p.train, current.get(null) ?? [], {
+      maxEvaluations: Math.max(2, budget.simulations),
+    });
+    // The greedy combination first, then the best single rules on their own.
+    const alternatives = [search.selected, ...search.candidates.slice(0, 3).map((c) => [c])].filter(
+      (a) => a.length,
+    );
+    const drafts: RoleDraft[] = alternatives.flatMap((alt, alternative) =>
+      toTriageEntries(alt).map((d) => ({
+        role: null,
+        alternative,
+        draft: {
+          title: d.title,
+          guidance: d.guidance,
+          rationale: d.rationale,
+          rule: d.rule,
+          evidence: d.evidence.flatMap((ev) =>
+            (p.sessionsByCase.get(ev.caseId) ?? []).slice(0, 5).map((sessionId) => ({
+              sessionId,
+              note: `${ev.caseId}: F1 ${ev.delta > 0 ? '+' : ''}${ev.delta.toFixed(3)} on training`,
+            })),
+          ),
+        },
+      })),
+    );
+    return {
+      drafts,
+      work: {
+        simulations: search.evaluations,
+        summary: `contrasted ${search.contrast.patterns.length} line pattern(s); ${search.candidates.length} rule(s) helped alone, ${search.selected.length} kept together; training macro F1 ${search.baseline.toFixed(3)} -> ${search.final.toFixed(3)} (${search.evaluations} rule-set evaluations)`,
+      },
+    };
+  }
+
+  async validate(p: TriagePrepared, current: RulesByRole, candidate: RulesByRole) {
+    const v = compareTriageRuleSets(
+      p.heldOut,
+      current.get(null) ?? [],
+      candidate.get(null) ?? [],
+      DEFAULT_VALIDATION,
+    );
+    const metrics: ValidationMetrics = {
+      heldOut: p.heldOut.length,
+      metric: 'macro F1',
+      before: v.before,
+      after: v.after,
+      regressions: v.regressions.map((d) => `${d.caseId} (${d.delta.toFixed(3)})`),
+      improvements: [],
+      promote: v.promote,
+      reason: v.reason,
+    };
+    return { metrics, work: { simulations: 2, summary: v.reason } };
+  }
+}

@@ -1,0 +1,203 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { SCHEMA_VERSION, TOPICS, type DreamEnded } from '@reverie/contracts';
+import { DreamRepository, type DreamRecord } from '@reverie/dreaming-data-access';
+import { EventPublisher } from '@reverie/kafka';
+import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
+import { DreamControl, DreamStopped } from './dream-control';
+import { DreamPipeline } from './dream-pipeline';
+
+/**
+ * Runs dreams: claims a pending dream (or one whose replica died), runs the pipeline in the
+ * background under a lease, and ends it completed, failed or canceled, releasing the agent's
+ * lock. A sweep finds dreams whose request was lost or whose lease ran out; a dream that keeps
+ * dying is failed as `interrupted` after `maxAttempts` runs, never left running.
+ */
+@Injectable()
+export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Dreamer');
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly running = new Map<string, Promise<void>>();
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly dreams: DreamRepository,
+    private readonly pipeline: DreamPipeline,
+    private readonly publisher: EventPublisher,
+    @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.sweeper = setInterval(
+      () =>
+        void this.sweep().catch((err: Error) => this.logger.warn(`sweep failed: ${err.message}`)),
+      this.options.sweepMs,
+    );
+    this.sweeper.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    // Dreams still running keep their lease until it runs out; another replica resumes them.
+  }
+
+  /** Dreams this replica is running now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /** Waits for the dreams this replica is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.running.values()]);
+  }
+
+  /**
+   * Takes the dream if it is free and a slot is: true when this replica now runs it. When every
+   * slot is busy the dream stays pending, and a sweep takes it once its grace has passed.
+   */
+  async request(dreamId: string): Promise<boolean> {
+    if (this.running.has(dreamId) || this.running.size >= this.options.concurrency) return false;
+    // The global limit across replicas (a race between replicas may overshoot it by a few).
+    if ((await this.dreams.runningCount()) >= this.options.globalConcurrency) return false;
+    const dream = await this.dreams.claim(dreamId, this.owner, this.options.leaseMs);
+    if (!dream) return false;
+    const run = this.execute(dream).finally(() => this.running.delete(dreamId));
+    this.running.set(dreamId, run);
+    return true;
+  }
+
+  /** Dreams whose request was lost or whose replica died: resume them, or fail them for good. */
+  async sweep(now = new Date()): Promise<void> {
+    for (const dream of await this.dreams.expired(now)) {
+      if (dream.attempts >= this.options.maxAttempts) {
+        const error = {
+          type: 'interrupted',
+          message: `the dream stopped mid-way ${dream.attempts} times (its dreamer replica was stopped or died); start a new one`,
+        };
+        if (await this.dreams.abandon(dream, error, now)) {
+          this.logger.warn(`dream ${dream._id}: failed after ${dream.attempts} interrupted runs`);
+          // The same error the dream now shows, for webhooks and other services.
+          await this.announce({ ...dream, status: 'failed', error });
+        }
+        continue;
+      }
+      if (await this.request(dream._id))
+        this.logger.log(
+          `dream ${dream._id}: ${dream.status === 'running' ? 'resumed after its lease ran out' : 'picked up by the sweep'}`,
+        );
+    }
+  }
+
+  private async execute(dream: DreamRecord): Promise<void> {
+    const control = new DreamControl(
+      this.dreams,
+      dream._id,
+      this.owner,
+      this.options.leaseMs,
+      dream.tokenBudget ?? null,
+    );
+    this.logger.log(
+      `dream ${dream._id} (agent ${dream.agentId}) running, attempt ${dream.attempts}`,
+    );
+    try {
+      const since =
+        dream.input.type === 'since_last_dream'
+          ? ((await this.dreams.lastCompleted(dream.tenantId, dream.agentId))?.reviewedUntil ??
+            null)
+          : null;
+      const result = await this.pipeline.run(dream, control, since);
+      const ended = await this.dreams.finish(dream._id, this.owner, {
+        status: 'completed',
+        report: { ...result.report, endedAt: new Date().toISOString() } as unknown as Record<
+          string,
+          unknown
+        >,
+        outputs: result.outputs,
+        usage: control.usage,
+        simulations: control.simulations,
+        environment: result.environment,
+        sessionsReviewed: result.sessionsReviewed,
+        reviewedUntil: result.reviewedUntil,
+      });
+      if (ended) {
+        this.logger.log(
+          `dream ${dream._id} completed: ${result.report.changes.length} change(s), ${result.outputs.length} playbook version(s)`,
+        );
+        await this.announce({
+          ...dream,
+          status: 'completed',
+          outputs: result.outputs,
+          environment: result.environment,
+          sessionsReviewed: result.sessionsReviewed,
+        });
+      }
+    } catch (err) {
+      if (err instanceof DreamStopped && err.reason === 'lease_lost') {
+        this.logger.warn(err.message);
+        return;
+      }
+      const canceled = err instanceof DreamStopped && err.reason === 'canceled';
+      const error = canceled
+        ? null
+        : {
+            type: err instanceof DreamStopped ? err.reason : errorType(err),
+            message: (err as Error).message,
+          };
+      const ended = await this.dreams
+        .finish(dream._id, this.owner, {
+          status: canceled ? 'canceled' : 'failed',
+          error,
+          usage: control.usage,
+          simulations: control.simulations,
+        })
+        .catch(() => false);
+      if (err instanceof DreamStopped && !canceled)
+        this.logger.warn(`dream ${dream._id} stopped: ${err.message}`);
+      else if (!canceled) this.logger.error(`dream ${dream._id} failed: ${(err as Error).stack}`);
+      else this.logger.log(`dream ${dream._id} canceled`);
+      if (ended) await this.announce({ ...dream, status: canceled ? 'canceled' : 'failed', error });
+    }
+  }
+
+  /** Tells other services (webhooks among them) how the dream ended; best effort. */
+  private async announce(
+    dream: Pick<DreamRecord, '_id' | 'tenantId' | 'agentId' | 'status'> & Partial<DreamRecord>,
+  ) {
+    const event: DreamEnded = {
+      id: `${dream._id}:ended`,
+      type: 'dream.ended',
+      tenantId: dream.tenantId,
+      agentId: dream.agentId,
+      occurredAt: new Date().toISOString(),
+      schemaVersion: SCHEMA_VERSION,
+      payload: {
+        dreamId: dream._id,
+        status: dream.status as DreamEnded['payload']['status'],
+        environment: dream.environment ?? null,
+        sessionsReviewed: dream.sessionsReviewed ?? 0,
+        playbooks: dream.outputs ?? [],
+        error: dream.error ?? null,
+      },
+    };
+    await this.publisher
+      .publish(TOPICS.dreams, [event])
+      .catch((err: Error) =>
+        this.logger.warn(`dream ${dream._id}: end not announced (${err.message})`),
+      );
+  }
+}
+
+/** A stable error type for the API: the playbook changed under the dream, or something else. */
+function errorType(err: unknown): string {
+  const code = (err as { code?: string })?.code;
+  if (code === 'conflict_error' || (err as Error)?.name === 'PlaybookConflictError')
+    return 'playbook_conflict';
+  return typeof code === 'string' && /^[a-z_]+$/.test(code) ? code : 'internal_error';
+}

@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  DreamingControlRepository,
+  DreamRepository,
+  type DreamingAgent,
+} from '@reverie/dreaming-data-access';
+import { CronExpression, scheduleDecision } from '@reverie/dreaming-domain';
+import { SessionReader } from '@reverie/outcomes-data-access';
+import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
+import { DreamRunner } from '../pipeline/dream-runner.service';
+
+/** Where the scheduler reads the time: the system clock, or a test's. */
+export interface Clock {
+  now(): Date;
+}
+export const DREAMER_CLOCK = Symbol('DREAMER_CLOCK');
+export const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+
+export type ScheduleSkip =
+  | 'disabled'
+  | 'not_due'
+  | 'outside_window'
+  | 'paused'
+  | 'nothing_new'
+  | 'day_budget_spent'
+  | 'busy'
+  | 'already_dreaming';
+
+/** What one tick decided for one agent. */
+export type ScheduleOutcome =
+  | { agentId: string; tenantId: string; started: string; tokenBudget: number | null }
+  | { agentId: string; tenantId: string; skipped: ScheduleSkip; detail: string };
+
+const MIDNIGHT = new CronExpression('0 0 * * *');
+
+export function newDreamId(now = Date.now()): string {
+  return `drm_${now.toString(16).padStart(12, '0')}${randomBytes(10).toString('hex')}`;
+}
+
+/**
+ * Starts agents' dreams on their settings: when the schedule's latest slot has no scheduled dream
+ * yet, inside the idle window, unless dreaming is paused (the agent's or the tenant's kill switch),
+ * nothing ended since the last dream, the day's token budget is spent, or the replicas already run
+ * as many dreams as the global limit allows (the slot stays due for the next tick). Each dream gets
+ * the smaller of its per-dream budget and what is left of the day's. Ticks on a timer; tests call
+ * `tick(now)` with their own clock.
+ */
+@Injectable()
+export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('DreamScheduler');
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+
+  constructor(
+    private readonly controls: DreamingControlRepository,
+    private readonly dreams: DreamRepository,
+    private readonly sessions: SessionReader,
+    private readonly runner: DreamRunner,
+    @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
+    @Inject(DREAMER_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.scheduleTickMs <= 0) return;
+    this.timer = setInterval(() => void this.safeTick(), this.options.scheduleTickMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async safeTick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      await this.tick();
+    } catch (err) {
+      this.logger.warn(`schedule tick failed: ${(err as Error).message}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** One pass over the agents whose dreaming is enabled. */
+  async tick(now = this.clock.now()): Promise<ScheduleOutcome[]> {
+    const out: ScheduleOutcome[] = [];
+    for (const agent of await this.controls.enabledAgents()) {
+      const outcome = await this.consider(agent, now);
+      out.push(outcome);
+      if ('started' in outcome)
+        this.logger.log(`agent ${agent._id}: scheduled dream ${outcome.started} started`);
+      else if (outcome.skipped !== 'not_due')
+        this.logger.debug(`agent ${agent._id}: ${outcome.skipped} (${outcome.detail})`);
+    }
+    return out;
+  }
+
+  private async consider(agent: DreamingAgent, now: Date): Promise<ScheduleOutcome> {
+    const ids = { agentId: agent._id, tenantId: agent.tenantId };
+    const skip = (skipped: ScheduleSkip, detail: string): ScheduleOutcome => ({
+      ...ids,
+      skipped,
+      detail,
+    });
+    const settings = agent.dreaming;
+    const pause = await this.controls.state(agent.tenantId, agent._id);
+    if (pause.paused)
+      return skip(
+        'paused',
+        `dreaming paused for the ${pause.scope}${pause.reason ? `: ${pause.reason}` : ''}`,
+      );
+
+    const last = await this.dreams.lastScheduled(agent.tenantId, agent._id);
+    const decision = scheduleDecision(settings, last ? new Date(last.createdAt) : null, now);
+    if (!decision.due)
+      return skip(
+        decision.reason,
+        decision.slot ? `slot ${decision.slot.toISOString()}` : 'no slot',
+      );
+
+    const lastDone = await this.dreams.lastCompleted(agent.tenantId, agent._id);
+    const fresh = await this.sessions.endedForReview(agent.tenantId, agent._id, {
+      endedAfter: lastDone?.reviewedUntil ?? null,
+      limit: 1,
+    });
+    if (!fresh.length)
+      return skip(
+        'nothing_new',
+        `no session ended since ${lastDone?.reviewedUntil?.toISOString() ?? 'ever'}`,
+      );
+
+    const perDay = settings.budget?.tokensPerDay ?? null;
+    const perDream = settings.budget?.tokensPerDream ?? null;
+    let left: number | null = null;
+    if (perDay !== null) {
+      const dayStart = MIDNIGHT.previous(now, settings.timezone) ?? now;
+      const spent = await this.dreams.tokensSince(agent.tenantId, agent._id, dayStart);
+      if (spent >= perDay)
+        return skip(
+          'day_budget_spent',
+          `${spent} of ${perDay} tokens spent today (${settings.timezone})`,
+        );
+      left = perDay - spent;
+    }
+    const tokenBudget =
+      left === null ? perDream : perDream === null ? left : Math.min(left, perDream);
+
+    const running = await this.dreams.runningCount();
+    if (running >= this.options.globalConcurrency)
+      return skip(
+        'busy',
+        `${running} dream(s) running, the global limit is ${this.options.globalConcurrency}`,
+      );
+
+    const created = await this.dreams.create(
+      {
+        _id: newDreamId(now.getTime()),
+        tenantId: agent.tenantId,
+        agentId: agent._id,
+        input: { type: 'since_last_dream', limit: this.options.maxSessions },
+        instructions: '',
+        model: { provider: 'builtin' },
+        publish: settings.publish,
+        trigger: 'schedule',
+        tokenBudget,
+      },
+      now,
+    );
+    if (!created.created)
+      return skip('already_dreaming', `dream ${created.running._id} is ${created.running.status}`);
+    await this.runner.request(created.dream._id);
+    return { ...ids, started: created.dream._id, tokenBudget };
+  }
+}
