@@ -20,6 +20,8 @@ export class AppModule {
             { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
             // Regrade requests (POST /v1/outcomes/regrade) for the grader.
             { topic: TOPICS.outcomeCommands },
+            // Dream requests (POST /v1/dreams) for the dreamer.
+            { topic: TOPICS.dreamCommands },
           ],
         }),
         SessionsHttpModule.register({

@@ -1,32 +1,53 @@
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
 import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
+import { WebhooksDataAccessModule } from '@reverie/webhooks-data-access';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { ApiErrorFilter } from './api-error.filter';
 import { ApiKeyGuard } from './api-key.guard';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
+import { DreamingPauseController, DreamingPauseService } from './dreaming-pause.controller';
+import { DreamsController } from './dreams.controller';
+import { DreamsService } from './dreams.service';
 import { ManagedRunsService } from './managed-runs.service';
 import { OutcomesController } from './outcomes.controller';
 import { OutcomesService } from './outcomes.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
 
 /**
  * The public REST API for agents, sessions (external and managed), batches, events, feedback,
- * outcome definitions and outcomes.
+ * outcome definitions and outcomes, and dreams.
  */
 @Module({})
 export class SessionsHttpModule {
   static register(options: SessionsHttpOptions): DynamicModule {
     return {
       module: SessionsHttpModule,
-      imports: [SessionsDataAccessModule, PlaybooksDataAccessModule, OutcomesDataAccessModule],
-      controllers: [AgentsController, SessionsController, BatchesController, OutcomesController],
+      imports: [
+        SessionsDataAccessModule,
+        PlaybooksDataAccessModule,
+        OutcomesDataAccessModule,
+        DreamingDataAccessModule,
+        WebhooksDataAccessModule,
+      ],
+      controllers: [
+        AgentsController,
+        SessionsController,
+        BatchesController,
+        OutcomesController,
+        DreamsController,
+        DreamingPauseController,
+        WebhooksController,
+      ],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
         { provide: APP_FILTER, useClass: ApiErrorFilter },
@@ -36,6 +57,9 @@ export class SessionsHttpModule {
         ManagedRunsService,
         BatchesService,
         OutcomesService,
+        DreamsService,
+        DreamingPauseService,
+        WebhooksService,
       ],
     };
   }

@@ -1,0 +1,103 @@
+import { Body, Controller, Get, Injectable, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  DreamingControlRepository,
+  DreamRepository,
+  type DreamingControlRecord,
+} from '@reverie/dreaming-data-access';
+import { AgentRepository } from '@reverie/sessions-data-access';
+import { idSchema } from '@reverie/contracts';
+import { notFound, parseOrThrow } from '@reverie/sessions-domain';
+import { z } from 'zod';
+import { ApiKeyGuard } from './api-key.guard';
+import { openApiSchema } from './openapi';
+import { TenantId } from './tenant.decorator';
+
+export const pauseBodySchema = z
+  .object({
+    paused: z.boolean(),
+    /** One agent; without it the whole tenant. */
+    agent_id: idSchema.optional(),
+    reason: z.string().trim().min(1).max(500).optional(),
+  })
+  .strict();
+const pauseQuerySchema = z.object({ agent_id: idSchema.optional() }).strict();
+
+export function presentControl(
+  c: DreamingControlRecord | null,
+  tenantScope: { agentId: string | null },
+) {
+  return {
+    type: 'dreaming_control' as const,
+    scope: tenantScope.agentId ? ('agent' as const) : ('tenant' as const),
+    agent_id: tenantScope.agentId,
+    paused: c?.paused ?? false,
+    reason: c?.reason ?? null,
+    updated_at: c ? new Date(c.updatedAt).toISOString() : null,
+  };
+}
+
+/** The kill switch: pausing stops new dreams (scheduled or asked for) and cancels running ones. */
+@Injectable()
+export class DreamingPauseService {
+  constructor(
+    private readonly controls: DreamingControlRepository,
+    private readonly dreams: DreamRepository,
+    private readonly agents: AgentRepository,
+  ) {}
+
+  async set(tenantId: string, body: unknown) {
+    const req = parseOrThrow(pauseBodySchema, body, 'pause request');
+    const agentId = req.agent_id ?? null;
+    if (agentId && !(await this.agents.findById(tenantId, agentId)))
+      throw notFound(`agent "${agentId}" not found; create one with POST /v1/agents`);
+    const control = await this.controls.set(
+      tenantId,
+      agentId,
+      req.paused,
+      req.reason ?? null,
+      null,
+    );
+    const canceled: string[] = [];
+    if (req.paused)
+      for (const d of await this.dreams.unfinished(tenantId, agentId ?? undefined)) {
+        await this.dreams.cancel(tenantId, d._id);
+        canceled.push(d._id);
+      }
+    return { ...presentControl(control, { agentId }), canceled_dreams: canceled };
+  }
+
+  async get(tenantId: string, query: unknown) {
+    const q = parseOrThrow(pauseQuerySchema, query, 'query', 'query');
+    const agentId = q.agent_id ?? null;
+    return presentControl(await this.controls.get(tenantId, agentId), { agentId });
+  }
+}
+
+@ApiTags('dreams')
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/dreaming/pause')
+export class DreamingPauseController {
+  constructor(private readonly pause: DreamingPauseService) {}
+
+  @Put()
+  @ApiOperation({
+    summary: 'Pause or resume dreaming (the kill switch), for the tenant or one agent',
+    description:
+      'While paused no dream starts (a scheduled one is skipped, POST /v1/dreams is a 409) and ' +
+      'pausing cancels the unfinished dreams in scope: pending ones at once, running ones at their ' +
+      'next stage boundary (`canceled_dreams` lists them). The tenant switch covers every agent.',
+  })
+  @ApiBody({ schema: openApiSchema(pauseBodySchema) })
+  set(@TenantId() tenantId: string, @Body() body: unknown) {
+    return this.pause.set(tenantId, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Whether dreaming is paused, for the tenant or one agent' })
+  @ApiQuery({ name: 'agent_id', required: false })
+  get(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
+    return this.pause.get(tenantId, query);
+  }
+}

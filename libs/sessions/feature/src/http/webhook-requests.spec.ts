@@ -1,0 +1,87 @@
+import { ApiError, parseOrThrow } from '@reverie/sessions-domain';
+import { createWebhookSchema, listWebhookDeliveriesQuerySchema } from './webhook-requests';
+
+/** The 400 a body gets: its message and the paths of its details. */
+function rejection(body: unknown) {
+  try {
+    parseOrThrow(createWebhookSchema, body, 'webhook');
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return { status: err.status, message: err.message, paths: err.details?.map((d) => d.path) };
+  }
+  throw new Error(`accepted: ${JSON.stringify(body)}`);
+}
+
+const valid = { url: 'https://hooks.example.com/reverie', event_types: ['dream.completed'] };
+
+describe('createWebhookSchema', () => {
+  it('takes a URL, event types (each once) and an optional description', () => {
+    expect(
+      parseOrThrow(
+        createWebhookSchema,
+        {
+          ...valid,
+          event_types: ['playbook.proposed', 'dream.completed', 'playbook.proposed'],
+          description: 'ops channel',
+        },
+        'webhook',
+      ),
+    ).toEqual({
+      url: valid.url,
+      event_types: ['playbook.proposed', 'dream.completed'],
+      description: 'ops channel',
+    });
+    expect(
+      parseOrThrow(createWebhookSchema, { ...valid, url: 'http://127.0.0.1:9000/h' }, 'webhook')
+        .url,
+    ).toBe('http://127.0.0.1:9000/h');
+  });
+
+  it('rejects URLs that are not http(s), relative, too long or carry credentials', () => {
+    expect(rejection({ ...valid, url: 'ftp://example.com/x' })).toMatchObject({
+      status: 400,
+      paths: ['url'],
+      message: expect.stringContaining('must be http or https, not ftp:'),
+    });
+    expect(rejection({ ...valid, url: '/hooks' }).message).toContain('absolute URL');
+    expect(rejection({ ...valid, url: `https://example.com/${'a'.repeat(2_048)}` }).paths).toEqual([
+      'url',
+    ]);
+    expect(rejection({ ...valid, url: 'https://user:pw@example.com/' }).message).toContain(
+      'may not carry credentials',
+    );
+    expect(rejection({ event_types: valid.event_types }).paths).toEqual(['url']);
+  });
+
+  it('rejects no event types and unknown ones, naming each', () => {
+    expect(rejection({ ...valid, event_types: [] }).message).toContain(
+      'must name at least one event type',
+    );
+    expect(
+      rejection({ ...valid, event_types: ['dream.completed', 'dream.started'] }),
+    ).toMatchObject({
+      paths: ['event_types[1]'],
+      message: expect.stringContaining('must be one of dream.completed, dream.failed'),
+    });
+  });
+
+  it('rejects unknown fields and long descriptions', () => {
+    expect(rejection({ ...valid, secret: 'whsec_mine' }).paths).toEqual(['(body)']);
+    expect(rejection({ ...valid, description: 'x'.repeat(513) }).paths).toEqual(['description']);
+  });
+});
+
+describe('listWebhookDeliveriesQuerySchema', () => {
+  it('defaults the limit to 20 and checks status and limit', () => {
+    expect(parseOrThrow(listWebhookDeliveriesQuerySchema, {}, 'query')).toEqual({ limit: 20 });
+    expect(
+      parseOrThrow(listWebhookDeliveriesQuerySchema, { status: 'failed', limit: '5' }, 'query'),
+    ).toEqual({ status: 'failed', limit: 5 });
+    expect(() =>
+      parseOrThrow(listWebhookDeliveriesQuerySchema, { status: 'lost' }, 'query', 'query'),
+    ).toThrow(/query.status must be one of pending, succeeded, failed/);
+    expect(() =>
+      parseOrThrow(listWebhookDeliveriesQuerySchema, { limit: '500' }, 'query', 'query'),
+    ).toThrow(/query.limit/);
+  });
+});
