@@ -52,6 +52,18 @@ export class GatewayClient {
     return parsed as T;
   }
 
+  /** A text body (a Markdown report, say); errors as for `call`. */
+  async text(path: string): Promise<string> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      headers: this.apiKey ? { 'x-api-key': this.apiKey } : {},
+    }).catch((err: Error) => {
+      throw new CliError(`cannot reach the gateway at ${this.baseUrl} (${err.message})`);
+    });
+    const text = await response.text();
+    if (!response.ok) throw new CliError(`GET ${path} failed with ${response.status}: ${text}`);
+    return text;
+  }
+
   /** Every stored event of a session, in order. */
   async events(sessionId: string) {
     const all: Record<string, unknown>[] = [];

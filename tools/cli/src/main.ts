@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { CliError, GatewayClient } from './api.client';
 import { agentCreateCommand } from './commands/agent.command';
 import { batchCommand } from './commands/batch.command';
+import { dreamCommand } from './commands/dream.command';
 import type { CommandContext } from './commands/command-context';
 import type { Split } from './commands/dataset';
 import { landBatchCommand } from './commands/land-batch.command';
@@ -26,6 +27,9 @@ commands:
         [--offline] [--svg <file.svg>] [--no-plot]      one lunar landing: touchdown report and plot
   batch --agent <agent id> --family <family> [--repeat <n>]
                                                         one landing per scenario of a family
+  dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
+                                                        a dream over the sessions since the last one
+                                                        (or these), followed stage by stage; its report
 
 options:
   --url <gateway url>      default $REVERIE_URL or http://localhost:3000
@@ -54,6 +58,8 @@ const OPTIONS = {
   'no-plot': { type: 'boolean', default: false },
   timeout: { type: 'string', default: '600' },
   json: { type: 'boolean', default: false },
+  sessions: { type: 'string' },
+  markdown: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -168,6 +174,13 @@ export async function main(
         repeat: positiveInt(v.repeat, 'repeat'),
       });
     }
+    case 'dream':
+      if (!v.agent) usageError('dream needs --agent');
+      return dreamCommand(ctx, {
+        agent: v.agent,
+        ...(v.sessions && { sessions: v.sessions.split(',').filter(Boolean) }),
+        markdown: v.markdown,
+      });
     default:
       usageError(`unknown command "${command}"`);
   }
