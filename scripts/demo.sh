@@ -10,10 +10,12 @@
 # 2. Builds session-gateway, orchestrator, outcome-grader and dreamer, starts each as a background
 #    node process on its port with the database `reverie_demo`, and waits for /health/ready.
 # 3. Creates an API key (tenant `demo`), an agent, a session with a dozen events and feedback
-#    (scripts/demo/sample-session.ts), waits until all is stored and prints it; then runs a
-#    CI-log triage batch (one managed session per log, builtin agent) with the reverie CLI and
-#    prints each log's answer and score; then lands a craft on the Moon with the builtin lunar team
-#    (touchdown report and ASCII plot) and lands every scenario of the easy family.
+#    (scripts/demo/sample-session.ts), waits until all is stored and prints it; then lands a craft
+#    on the Moon with the builtin lunar team (touchdown report and ASCII plot); then the learning
+#    story (scripts/demo/learning-cycles.ts): for the lunar team, a day of landings over every
+#    bundled scenario family, a dream, the next day, … for REVERIE_DEMO_CYCLES dreams, printing the
+#    held-out success rate, touchdown speed and fuel per day, what each dream found and changed,
+#    and the playbook entries learned; then the same for the CI-log triage agent (held-out F1).
 # 4. Stops the services (SIGTERM, graceful) and the stack if it started it; also on error or CTRL-C.
 #
 # Environment:
@@ -25,6 +27,9 @@
 #   REVERIE_DEMO_DB             MongoDB database (default reverie_demo)
 #   REVERIE_DEMO_FAMILY         scenario family of the demo landing (default downrange)
 #   REVERIE_DEMO_SCENARIO       its index in the family (default 0)
+#   REVERIE_DEMO_CYCLES         dreams in the learning story (default 3: four days)
+#   REVERIE_DEMO_FAMILIES       scenario families a lunar day lands (default: all bundled)
+#   REVERIE_DEMO_STORY          lunar, triage, both (default) or none
 #   LOG_LEVEL                   service log level (default info)
 #   and everything scripts/stack.sh reads (KAFKA_PORT, MONGO_PORT, REVERIE_STACK_DIR, ...).
 # Logs: .stack/demo/logs/<service>.log and build.log.
@@ -293,7 +298,7 @@ group_id() { echo "reverie-demo-$1"; }
 
 # Services that consume Kafka today (the others only produce or have no topics yet). Their demo
 # groups are moved to the end of the topic first, so the demo reads only what it sends.
-readonly CONSUMERS=(session-gateway orchestrator outcome-grader)
+readonly CONSUMERS=(session-gateway orchestrator outcome-grader dreamer)
 
 skip_backlog() {
   local groups=() name
@@ -347,21 +352,8 @@ create_api_key() {
   say "api key: created for tenant 'demo' (${API_KEY:0:16}…)"
 }
 
-# One managed session per log of the bundled dataset, run by the orchestrator; prints each log's
-# answer (line ranges) and its score against the labels.
-run_triage_batch() {
-  local gw=$1 agent_json agent_id
-  agent_json=$(cd "$REPO_DIR" && node bin/reverie.js agent create --name "ci-triage-$(date +%H%M%S)" \
-    --url "$gw" --key "$API_KEY" --json) || die "could not create the triage agent"
-  agent_id=$(printf '%s' "$agent_json" | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -1)
-  [[ -n $agent_id ]] || die "the agent was created but its id was not printed"
-  (cd "$REPO_DIR" && node bin/reverie.js batch --agent "$agent_id" --url "$gw" --key "$API_KEY" --timeout 300) ||
-    die "the triage batch did not finish cleanly (logs: ${LOG_DIR#"$REPO_DIR"/})"
-}
-
 # A lunar landing by the builtin Commander/Detector/Navigator team through the orchestrator: the
-# touchdown report and an ASCII plot of altitude, speeds and throttle; then one landing per
-# scenario of the easy family with the safe-landing rate.
+# touchdown report and an ASCII plot of altitude, speeds and throttle.
 run_lunar_landing() {
   local gw=$1 agent_json agent_id
   agent_json=$(cd "$REPO_DIR" && node bin/reverie.js agent create --name "lunar-team-$(date +%H%M%S)" \
@@ -373,11 +365,14 @@ run_lunar_landing() {
   (cd "$REPO_DIR" && node bin/reverie.js land --agent "$agent_id" --family "${REVERIE_DEMO_FAMILY:-downrange}" \
     --index "${REVERIE_DEMO_SCENARIO:-0}" --url "$gw" --key "$API_KEY" --timeout 120) || code=$?
   ((code <= 1)) || die "the landing did not run (logs: ${LOG_DIR#"$REPO_DIR"/})"
-  say ""
-  say "landing every scenario of the easy family…"
-  code=0
-  (cd "$REPO_DIR" && node bin/reverie.js batch --agent "$agent_id" --family easy --url "$gw" --key "$API_KEY" --timeout 300) || code=$?
-  ((code <= 1)) || die "the landing batch did not run (logs: ${LOG_DIR#"$REPO_DIR"/})"
+}
+
+# Days of work and dreams, through the stack (scripts/demo/learning-cycles.ts).
+run_learning_story() {
+  local gw=$1 which=${REVERIE_DEMO_STORY:-both}
+  [[ $which == none ]] && return 0
+  (cd "$REPO_DIR" && REVERIE_API_URL=$gw REVERIE_API_KEY=$API_KEY node -r @swc-node/register scripts/demo/learning-cycles.ts "$which") ||
+    die "the learning story did not finish (logs: ${LOG_DIR#"$REPO_DIR"/})"
 }
 
 main() {
@@ -404,12 +399,12 @@ main() {
     node -r @swc-node/register scripts/demo/sample-session.ts) || die "the sample session did not go through (logs: ${LOG_DIR#"$REPO_DIR"/})"
 
   say ""
-  say "running a CI-log triage batch (the builtin day-one agent, one managed session per log)…"
-  run_triage_batch "$gw"
-
-  say ""
   say "landing a craft on the Moon (the builtin day-one Commander, Detector and Navigator)…"
   run_lunar_landing "$gw"
+
+  say ""
+  say "the learning story: days of work, each followed by a dream…"
+  run_learning_story "$gw"
 
   say ""
   if [[ $KEEP == yes ]]; then

@@ -1,0 +1,209 @@
+/**
+ * The learning story of `npm start` (scripts/demo.sh): days of work through the running stack,
+ * each followed by a dream, for the lunar team and the CI-log triage agent.
+ *
+ *   REVERIE_API_URL=http://127.0.0.1:3000 REVERIE_API_KEY=rvk_... \
+ *     node -r @swc-node/register scripts/demo/learning-cycles.ts [lunar|triage|both]
+ *
+ * A day lands every scenario of the bundled families (or triages every log of the dataset) as
+ * managed sessions, then a dream reviews that day's sessions and applies what it validated.
+ * Scores are on the held-out split only: scenarios and logs the dreamer never learns from.
+ * REVERIE_DEMO_CYCLES sets the number of dreams (default 3, so four days).
+ */
+import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
+import { splitScenarios } from '@reverie/dreaming-lander';
+import { expandFamily, familyNames } from '@reverie/lunar-lander';
+import { resolve } from 'node:path';
+import { CliError, GatewayClient } from '../../tools/cli/src/api.client';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const API_URL = (process.env.REVERIE_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+const api = new GatewayClient(API_URL, process.env.REVERIE_API_KEY);
+const CYCLES = Number(process.env.REVERIE_DEMO_CYCLES ?? 3);
+const FAMILIES = (process.env.REVERIE_DEMO_FAMILIES ?? familyNames().join(',')).split(',');
+const DATASETS = resolve(
+  process.env.DATASETS_DIR ?? resolve(__dirname, '../../../shared/datasets'),
+);
+const LUNAR_ROLES = ['detector', 'commander', 'navigator'] as const;
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (x: number | null) => (x === null ? '  -  ' : `${(x * 100).toFixed(0)} %`.padStart(5));
+const median = (xs: number[]) => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const num = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
+
+/** Runs one batch and waits for every session of it to end. */
+async function runBatch(agentId: string, title: string, run: Json, tasks: Json[]) {
+  const batch = await api.call('POST', '/v1/batches', { agentId, title, run, tasks });
+  let state: Json = batch;
+  for (;;) {
+    state = await api.call('GET', `/v1/batches/${batch.id}?limit=1000`);
+    if (state.done) break;
+    await sleep(1000);
+  }
+  return state.sessions as Json[];
+}
+
+/** The last event of a session (its result observation, for the bundled environments). */
+async function lastResult(session: Json): Promise<Json | null> {
+  const page = await api.call(
+    'GET',
+    `/v1/sessions/${session.id}/events?after_seq=${Math.max(0, session.eventCount - 3)}&limit=3`,
+  );
+  for (const e of [...page.data].reverse()) if (e.data?.result) return e.data.result;
+  return null;
+}
+
+/** Asks for a dream over the sessions since the agent's last one and follows it to its end. */
+async function dream(agentId: string): Promise<Json> {
+  const started = Date.now();
+  let d = await api.call('POST', '/v1/dreams', { agent_id: agentId });
+  let last = '';
+  while (!['completed', 'failed', 'canceled'].includes(d.status)) {
+    await sleep(1000);
+    d = await api.call('GET', `/v1/dreams/${d.id}`);
+    const line = d.stage
+      ? `${d.stage}${d.progress?.total ? ` ${d.progress.completed}/${d.progress.total}` : ''}`
+      : d.status;
+    if (line !== last) process.stdout.write(`    dream ${d.id}: ${line}\n`);
+    last = line;
+  }
+  say(
+    `    dream ${d.id} ${d.status} in ${((Date.now() - started) / 1000).toFixed(0)} s, ${d.simulations} simulations, ${d.usage.input_tokens + d.usage.output_tokens} tokens`,
+  );
+  if (d.status !== 'completed')
+    throw new CliError(`the dream ended ${d.status}: ${d.error?.message ?? ''}`);
+  const { report } = await api.call('GET', `/v1/dreams/${d.id}/report`);
+  for (const p of report.patterns.slice(0, 4)) say(`    pattern: ${p.description}`);
+  for (const c of report.changes.filter((c: Json) => c.kind !== 'record_outcome'))
+    say(`    change: ${c.kind} ${c.role ?? ''} "${c.title}"`);
+  const v = report.validation;
+  if (v)
+    say(
+      `    validation on ${v.heldOut} held-out: ${v.metric} ${num(v.before, 3)} -> ${num(v.after, 3)}; ${v.promote ? 'promoted' : 'not promoted'}: ${v.reason}`,
+    );
+  for (const n of report.notes) say(`    note: ${n}`);
+  say(`    report: GET ${API_URL}/v1/dreams/${d.id}/report?format=markdown`);
+  return d;
+}
+
+async function printPlaybooks(agentId: string, roles: readonly (string | null)[]) {
+  for (const role of roles) {
+    const pb = await api.call(
+      'GET',
+      `/v1/agents/${agentId}/playbook${role ? `?role=${role}` : ''}`,
+    );
+    const active = (pb.entries as Json[]).filter((e) => e.status === 'active');
+    if (!active.length) continue;
+    say(`    ${role ?? 'agent'} playbook v${pb.version}:`);
+    for (const e of active) {
+      say(`      - ${e.guidance}`);
+      if (e.rule) say(`        rule: ${JSON.stringify(e.rule)}`);
+    }
+  }
+}
+
+async function lunar() {
+  say('== The lunar team: a day of landings, a dream, the next day… ==');
+  const agent = await api.call('POST', '/v1/agents', {
+    name: `lunar-learner-${Date.now().toString(36)}`,
+    roles: LUNAR_ROLES.map((name) => ({ name })),
+    dreaming: { publish: 'apply' },
+  });
+  const scenarios = FAMILIES.flatMap((f) => expandFamily(f));
+  const heldOut = new Set(splitScenarios(scenarios).heldOut.map((s) => s.id));
+  say(
+    `agent ${agent.id}; ${scenarios.length} scenarios a day (${FAMILIES.join(', ')}), ${heldOut.size} of them held out`,
+  );
+  const rows: string[] = [];
+  for (let day = 1; day <= CYCLES + 1; day++) {
+    const t0 = Date.now();
+    const sessions: Json[] = [];
+    for (const family of FAMILIES)
+      sessions.push(
+        ...(await runBatch(
+          agent.id,
+          `day ${day} ${family}`,
+          { environment: 'lunar-lander' },
+          expandFamily(family).map((_, index) => ({ family, index })),
+        )),
+      );
+    const results = (await Promise.all(sessions.map(lastResult))).filter((r): r is Json => !!r);
+    const held = results.filter((r) => heldOut.has(r.scenarioId));
+    const safe = held.filter((r) => r.safe);
+    const fuel = median(safe.filter((r) => r.fuelLimit).map((r) => r.fuelUsed / r.fuelLimit));
+    const vz = median(safe.map((r) => Math.abs(r.touchdown.verticalSpeed)));
+    const row = `day ${day}: held-out safe ${safe.length}/${held.length} (${pct(held.length ? safe.length / held.length : null)}), median touchdown ${num(vz)} m/s, median fuel ${num(fuel)}x the vertical limit; all scenarios safe ${results.filter((r) => r.safe).length}/${results.length}`;
+    rows.push(row);
+    say(`  ${row}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`);
+    if (day <= CYCLES) {
+      await dream(agent.id);
+      await printPlaybooks(agent.id, LUNAR_ROLES);
+    }
+  }
+  say('  learning curve (held-out scenarios):');
+  for (const r of rows) say(`    ${r}`);
+}
+
+async function triage() {
+  say('== The CI-log triage agent: a day of logs, a dream, the next day… ==');
+  const cases = await loadDataset(resolve(DATASETS, 'ci-breakages'));
+  const heldOut = new Set(splitCases(cases, DEFAULT_SPLIT).heldOut.map((c) => c.id));
+  const agent = await api.call('POST', '/v1/agents', {
+    name: `triage-learner-${Date.now().toString(36)}`,
+    dreaming: { publish: 'apply' },
+  });
+  say(`agent ${agent.id}; ${cases.length} logs a day, ${heldOut.size} of them held out`);
+  const rows: string[] = [];
+  for (let day = 1; day <= CYCLES + 1; day++) {
+    const sessions = await runBatch(
+      agent.id,
+      `day ${day}`,
+      { environment: 'ci-log-triage' },
+      cases.map((c) => ({ caseId: c.id })),
+    );
+    const scored = await Promise.all(
+      sessions.map(async (s) => ({
+        caseId: s.task?.caseId ?? s.run?.task?.caseId,
+        result: await lastResult(s),
+      })),
+    );
+    const f1 = (ids: (c: string) => boolean) => {
+      const xs = scored
+        .filter((s) => ids(s.caseId) && typeof s.result?.f1 === 'number')
+        .map((s) => s.result!.f1 as number);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+    };
+    const row = `day ${day}: held-out mean F1 ${num(
+      f1((c) => heldOut.has(c)),
+      3,
+    )} (training logs ${num(
+      f1((c) => !heldOut.has(c)),
+      3,
+    )})`;
+    rows.push(row);
+    say(`  ${row}`);
+    if (day <= CYCLES) {
+      await dream(agent.id);
+      await printPlaybooks(agent.id, [null]);
+    }
+  }
+  say('  learning curve (held-out logs):');
+  for (const r of rows) say(`    ${r}`);
+}
+
+async function main() {
+  const which = process.argv[2] ?? 'both';
+  if (which === 'lunar' || which === 'both') await lunar();
+  if (which === 'triage' || which === 'both') await triage();
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err instanceof CliError ? err.message : err.stack}\n`);
+  process.exit(1);
+});
