@@ -31,7 +31,7 @@ describe('searchTriageRules on the bundled dataset (train split)', () => {
 
   beforeAll(async () => {
     train = splitCases(await loadDataset(DATASET), DEFAULT_SPLIT).train;
-    search = searchTriageRules(train, [], { maxEvaluations: MAX_EVALUATIONS });
+    search = await searchTriageRules(train, [], { maxEvaluations: MAX_EVALUATIONS });
   }, 60_000);
 
   it('finds at least one candidate that raises training macro F1, within the budget', () => {
@@ -74,6 +74,23 @@ describe('searchTriageRules on the bundled dataset (train split)', () => {
       expect(d.evidence.map((e) => e.caseId)).toEqual(
         [...search.selected[i].gained, ...search.selected[i].lost].map((e) => e.caseId),
       );
+    }
+  });
+
+  it('lets timers run between rule-set evaluations (a service keeps its heartbeats while it searches)', async () => {
+    let ticks = 0;
+    let searching = true;
+    const timer = setInterval(() => {
+      if (searching) ticks++;
+    }, 0);
+    try {
+      const small = await searchTriageRules(train, [], { maxEvaluations: 6 });
+      searching = false;
+      expect(small.evaluations).toBeLessThanOrEqual(6);
+      // A search that ran start to end without yielding would see no tick at all.
+      expect(ticks).toBeGreaterThanOrEqual(small.evaluations - 1);
+    } finally {
+      clearInterval(timer);
     }
   });
 });

@@ -97,7 +97,8 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
       metrics.after - metrics.before >= 0.01 &&
         metrics.regressions.every((r) => !/-0\.(0[6-9]|[1-9])/.test(r)),
     );
-  });
+    // 60 rule-set evaluations: ~10 s under Jest.
+  }, 60_000);
 });
 
 describe('LanderDreamer', () => {

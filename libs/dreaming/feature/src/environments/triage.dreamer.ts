@@ -164,7 +164,7 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   async reflect(p: TriagePrepared, current: RulesByRole, budget: Budget) {
     if (!p.train.length)
       return { drafts: [], work: { simulations: 0, summary: 'no training cases' } };
-    const search = searchTriageRules(p.train, current.get(null) ?? [], {
+    const search = await searchTriageRules(p.train, current.get(null) ?? [], {
       maxEvaluations: Math.max(2, budget.simulations),
     });
     // The greedy combination first, then the best single rules on their own.
