@@ -2,11 +2,13 @@ import {
   addUsage,
   totalTokens,
   ZERO_USAGE,
+  type DreamReport,
   type DreamStage,
+  type DreamStatus,
   type DreamUsage,
   type StageRecord,
 } from '@reverie/dreaming-domain';
-import type { DreamRepository } from '@reverie/dreaming-data-access';
+import type { DreamRecord, DreamRepository } from '@reverie/dreaming-data-access';
 
 /** Why a dream stopped before its end: a person canceled it, or another replica took it over. */
 export class DreamStopped extends Error {
@@ -25,15 +27,35 @@ export interface StageOutcome<T> {
   usage?: Partial<DreamUsage>;
 }
 
+/** What a report says beyond its stages, usage and notes, as the pipeline finds it. */
+export type DreamFindings = Partial<
+  Pick<
+    DreamReport,
+    | 'environment'
+    | 'sessionsReviewed'
+    | 'failedSessions'
+    | 'patterns'
+    | 'localisations'
+    | 'changes'
+    | 'validation'
+    | 'publication'
+  >
+>;
+
 /**
  * The running dream's hold on its document: each stage starts by renewing the lease and checking
  * for a cancel (so a dream stops at the next stage boundary), reports progress as it goes, and
- * leaves a stage record with what it did and spent.
+ * leaves a stage record with what it did and spent. It also keeps what the dream has found so
+ * far, so a dream that stops part-way still leaves a report of what it did.
  */
 export class DreamControl {
   readonly stages: StageRecord[] = [];
   usage: DreamUsage = { ...ZERO_USAGE };
   simulations = 0;
+  /** The stage running now (or the one the dream stopped before). */
+  current: DreamStage | null = null;
+  readonly findings: DreamFindings = {};
+  readonly notes: string[] = [];
   private lastBeat = 0;
 
   constructor(
@@ -51,6 +73,7 @@ export class DreamControl {
       progress: (done: number, total: number, message?: string) => Promise<void>,
     ) => Promise<StageOutcome<T>>,
   ): Promise<T> {
+    this.current = stage;
     await this.beat(
       { stage, progress: { stage, completed: 0, total: 0, message: 'started' } },
       true,
@@ -77,6 +100,39 @@ export class DreamControl {
       usage,
     });
     return result.value;
+  }
+
+  /** Adds to what the dream found, for its report. */
+  found(findings: DreamFindings): void {
+    Object.assign(this.findings, findings);
+  }
+
+  /** The dream's report from what it has found and spent so far. */
+  report(
+    dream: Pick<DreamRecord, '_id' | 'agentId' | 'createdAt'>,
+    status: DreamStatus,
+    endedAt: Date | null,
+  ): DreamReport {
+    return {
+      environment: 'none',
+      sessionsReviewed: 0,
+      failedSessions: 0,
+      patterns: [],
+      localisations: [],
+      changes: [],
+      validation: null,
+      publication: null,
+      ...this.findings,
+      dreamId: dream._id,
+      agentId: dream.agentId,
+      status,
+      stages: this.stages,
+      usage: this.usage,
+      simulations: this.simulations,
+      notes: this.notes,
+      createdAt: new Date(dream.createdAt).toISOString(),
+      endedAt: endedAt?.toISOString() ?? null,
+    };
   }
 
   /** Renews the lease with progress; at a stage boundary (`force`) also honours a cancel. */

@@ -93,27 +93,7 @@ export class DreamPipeline {
   }
 
   async run(dream: DreamRecord, control: DreamControl, since: Date | null): Promise<DreamResult> {
-    const notes: string[] = [];
-    const report = (partial: Partial<DreamReport>): DreamReport => ({
-      dreamId: dream._id,
-      agentId: dream.agentId,
-      environment: partial.environment ?? 'none',
-      status: 'completed',
-      sessionsReviewed: 0,
-      failedSessions: 0,
-      patterns: [],
-      localisations: [],
-      changes: [],
-      validation: null,
-      publication: null,
-      stages: control.stages,
-      usage: control.usage,
-      simulations: control.simulations,
-      notes,
-      createdAt: new Date(dream.createdAt).toISOString(),
-      endedAt: null,
-      ...partial,
-    });
+    const notes = control.notes;
 
     // 1. Collect.
     interface Collected {
@@ -185,10 +165,11 @@ export class DreamPipeline {
     });
 
     const { dreamer, sessions, environment, reviewedUntil } = collected;
+    control.found({ ...(environment ? { environment } : {}), sessionsReviewed: sessions.length });
     if (!dreamer || !sessions.length) {
       notes.push('nothing to learn from: no playbook changed');
       return {
-        report: report({ environment: environment ?? 'none', sessionsReviewed: 0 }),
+        report: control.report(dream, 'completed', null),
         outputs: [],
         environment,
         sessionsReviewed: 0,
@@ -199,6 +180,7 @@ export class DreamPipeline {
     const verdicts = new Map(sessions.map((s) => [s.session._id, dreamer.verdict(s)]));
     const failed = sessions.filter((s) => !verdicts.get(s.session._id)!.succeeded);
     const successes = sessions.filter((s) => verdicts.get(s.session._id)!.succeeded);
+    control.found({ environment: dreamer.environment, failedSessions: failed.length });
     const prepared = await dreamer.prepare(sessions);
     const split = dreamer.describeSplit(prepared);
     notes.push(split.note);
@@ -220,6 +202,7 @@ export class DreamPipeline {
       return { value: r.localisations, summary: r.work.summary, simulations: r.work.simulations };
     });
     const patterns = findPatterns(localisations);
+    control.found({ localisations, patterns });
 
     // 3. Reflect: the environment's sandbox or contrastive reflector, then the model reflector.
     const drafts = await control.stage('reflect', async () => {
@@ -270,6 +253,9 @@ export class DreamPipeline {
       };
     });
 
+    // The reflectors' best, until validation picks one.
+    control.found({ changes: curatedAll[0]?.changes ?? [] });
+
     // 5. Validate: the first alternative that passes the gate is promoted.
     const tried: ValidationMetrics[] = [];
     let chosen =
@@ -319,6 +305,7 @@ export class DreamPipeline {
       );
     const curated = chosen;
     const promote = !!validation?.promote;
+    control.found({ changes: curated.changes, validation });
 
     // 6. Publish.
     const outputs = await control.stage('publish', async () => {
@@ -341,22 +328,17 @@ export class DreamPipeline {
       };
     });
 
+    control.found({
+      publication: outputs.length ? { mode: dream.publish, playbooks: outputs } : null,
+    });
+
     // 7. Report (the stage record is added as it ends, so it is in the stored report).
-    const final = await control.stage('report', async () => ({
-      value: report({
-        environment: dreamer.environment,
-        sessionsReviewed: sessions.length,
-        failedSessions: failed.length,
-        patterns,
-        localisations,
-        changes: curated.changes,
-        validation,
-        publication: outputs.length ? { mode: dream.publish, playbooks: outputs } : null,
-      }),
+    await control.stage('report', async () => ({
+      value: null,
       summary: `${patterns.length} pattern(s), ${curated.changes.length} change(s), ${outputs.length} playbook version(s)`,
     }));
     return {
-      report: final,
+      report: control.report(dream, 'completed', null),
       outputs,
       environment: dreamer.environment,
       sessionsReviewed: sessions.length,

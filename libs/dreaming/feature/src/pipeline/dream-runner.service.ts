@@ -144,25 +144,44 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
       const canceled = err instanceof DreamStopped && err.reason === 'canceled';
+      const status = canceled ? 'canceled' : 'failed';
       const error = canceled
         ? null
         : {
             type: err instanceof DreamStopped ? err.reason : errorType(err),
             message: (err as Error).message,
           };
+      // What it did before it stopped: the stages that ran, what they found, what they spent.
+      const published =
+        control.current === 'publish' || control.current === 'report'
+          ? 'playbook versions it made before stopping stay as they are'
+          : 'nothing published';
+      control.notes.push(
+        canceled
+          ? `canceled before the ${control.current} stage; ${published}`
+          : err instanceof DreamStopped
+            ? `${err.message}; ${published}`
+            : `failed ${control.current ? `in the ${control.current} stage` : 'before its first stage'}: ${error!.message}; ${published}`,
+      );
+      const found = {
+        environment: control.findings.environment ?? null,
+        sessionsReviewed: control.findings.sessionsReviewed ?? 0,
+      };
       const ended = await this.dreams
         .finish(dream._id, this.owner, {
-          status: canceled ? 'canceled' : 'failed',
+          status,
           error,
+          report: control.report(dream, status, new Date()) as unknown as Record<string, unknown>,
           usage: control.usage,
           simulations: control.simulations,
+          ...found,
         })
         .catch(() => false);
       if (err instanceof DreamStopped && !canceled)
         this.logger.warn(`dream ${dream._id} stopped: ${err.message}`);
       else if (!canceled) this.logger.error(`dream ${dream._id} failed: ${(err as Error).stack}`);
       else this.logger.log(`dream ${dream._id} canceled`);
-      if (ended) await this.announce({ ...dream, status: canceled ? 'canceled' : 'failed', error });
+      if (ended) await this.announce({ ...dream, ...found, status, error });
     }
   }
 
