@@ -11,6 +11,9 @@ import {
   type RunningOrchestrator,
 } from '../../orchestrator/test/orchestrator.harness';
 import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
+// The reverie CLI, in-process against the real gateway.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { main as reverie } from '../../../tools/cli/src/main';
 import { startDreamer, type RunningDreamer } from './dreamer.harness';
 
 // Dream and report bodies as the API returns them.
@@ -93,6 +96,16 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
+  };
+  /** `reverie <argv>` against the gateway with this tenant's key: exit code, output, dream id. */
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const code = await reverie([...argv, '--url', api.baseUrl, '--key', api.apiKey!], {
+      out: (line) => out.push(line),
+      err: () => undefined,
+    });
+    const text = out.join('\n');
+    return { code, out: text, dreamId: /\b(drm_\w+)/.exec(text)?.[1] ?? '' };
   };
   const finished = (id: string, timeoutMs = 120_000) =>
     expectEventually(
@@ -198,10 +211,14 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     expect(text).toContain(dream.id);
     expect(text).toMatch(/Patterns/);
 
-    const again = await api.post('/v1/dreams', { agent_id: agentId });
-    expect(again.status).toBe(201);
+    // `reverie dream` asks for the next one and prints its summary.
+    const again = await cli('dream', '--agent', agentId);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(
+      new RegExp(`^dream ${again.dreamId} completed: ${flownSince} session\\(s\\) reviewed`),
+    );
     // Since the last dream: only the landings flown after it.
-    expect(await finished(again.body.id)).toMatchObject({
+    expect(await finished(again.dreamId)).toMatchObject({
       status: 'completed',
       sessions_reviewed: flownSince,
     });
@@ -240,12 +257,21 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     );
     const agentId = agent.body.id as string;
     await landFamily(agentId, 'downrange');
-    const created = await api.post('/v1/dreams', {
-      agent_id: agentId,
-      model: { provider: 'anthropic', model: 'claude-dreamer', max_tokens: 1024 },
-    });
-    expect(created.status).toBe(201);
-    const dream = await finished(created.body.id);
+    // Asked for with `reverie dream`, which fails with what the dream did before it stopped.
+    const run = await cli(
+      'dream',
+      '--agent',
+      agentId,
+      '--provider',
+      'anthropic',
+      '--model',
+      'claude-dreamer',
+    );
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(new RegExp(`^dream ${run.dreamId} failed: budget_exceeded: `));
+    expect(run.out).toMatch(/^ {2}stage {4}reflect: /m);
+    expect(run.out).toMatch(/^ {2}note {5}.*stopped before the curate stage; nothing published$/m);
+    const dream = await finished(run.dreamId);
     expect(dream).toMatchObject({
       status: 'failed',
       error: { type: 'budget_exceeded' },
@@ -260,6 +286,23 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     // Nothing was published: the playbook is untouched.
     for (const role of ['commander', 'detector', 'navigator'])
       expect((await api.get(`/v1/agents/${agentId}/playbook?role=${role}`)).body.version).toBe(0);
+    // It still leaves a report of what it did before it stopped, and what that cost.
+    const { report } = (await api.get(`/v1/dreams/${dream.id}/report`)).body;
+    expect(report).toMatchObject({
+      status: 'failed',
+      environment: 'lunar-lander',
+      sessionsReviewed: 20,
+      publication: null,
+      usage: dream.usage,
+      endedAt: expect.any(String),
+    });
+    expect(report.stages.map((s: Json) => s.stage)).toEqual(['collect', 'localise', 'reflect']);
+    expect(report.localisations.length).toBeGreaterThan(0);
+    expect(report.notes.at(-1)).toMatch(
+      /budget of 50; stopped before the curate stage; nothing published$/,
+    );
+    const md = await api.get<string>(`/v1/dreams/${dream.id}/report?format=markdown`);
+    expect(md.body).toContain(`# Dream ${dream.id}: failed`);
   }, 300_000);
 
   it('a running dream is canceled at the next stage boundary', async () => {
@@ -278,6 +321,9 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     expect(canceled.body.cancel_requested_at).not.toBeNull();
     const dream = await finished(created.body.id);
     expect(dream).toMatchObject({ status: 'canceled', outputs: [] });
+    const { report } = (await api.get(`/v1/dreams/${dream.id}/report`)).body;
+    expect(report).toMatchObject({ status: 'canceled', publication: null });
+    expect(report.notes.at(-1)).toMatch(/^canceled before the [a-z]+ stage; nothing published$/);
     // The agent's lock is released: a new dream may start (canceled at once, pending or not).
     const next = await api.post('/v1/dreams', { agent_id: agentId });
     expect(next.status).toBe(201);

@@ -6,7 +6,7 @@ export type Json = any;
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
-    private readonly apiKey?: string,
+    readonly apiKey?: string,
   ) {}
 
   withKey(apiKey: string): ApiClient {

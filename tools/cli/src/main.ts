@@ -97,9 +97,18 @@ function positiveInt(value: string, flag: string): number {
   return n;
 }
 
+/** Where the CLI writes: results to `out`, progress and errors to `err`. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
 export async function main(
   argv: string[],
-  io = { out: (s: string) => console.log(s), err: (s: string) => process.stderr.write(`${s}\n`) },
+  io: CliIo = {
+    out: (s) => console.log(s),
+    err: (s) => void process.stderr.write(`${s}\n`),
+  },
 ): Promise<number> {
   let parsed;
   try {

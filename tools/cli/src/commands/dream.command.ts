@@ -35,11 +35,21 @@ export async function dreamCommand(
   });
   ctx.progress.finish();
   if (dream.status !== 'completed') {
-    ctx.out(
-      ctx.json
-        ? JSON.stringify(dream, null, 2)
-        : `dream ${dream.id} ${dream.status}${dream.error ? `: ${dream.error.type}: ${dream.error.message}` : ''}`,
+    // A dream that stopped part-way leaves a report of what it did (one that was canceled before
+    // it started, or kept dying, has none).
+    const report = await ctx.api.call('GET', `/v1/dreams/${dream.id}/report`).then(
+      (r) => r.report,
+      () => null,
     );
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ dream, report }, null, 2));
+      return 1;
+    }
+    ctx.out(
+      `dream ${dream.id} ${dream.status}${dream.error ? `: ${dream.error.type}: ${dream.error.message}` : ''}`,
+    );
+    for (const s of report?.stages ?? []) ctx.out(`  stage    ${s.stage}: ${s.summary}`);
+    for (const n of report?.notes ?? []) ctx.out(`  note     ${n}`);
     return 1;
   }
   if (opts.markdown) {
