@@ -145,10 +145,19 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
       cron: '30 */6 * * *',
       timezone: 'America/New_York',
       publish: 'propose',
+      model: { provider: 'anthropic', model: 'claude-haiku-4-5' },
+      instructions: 'prefer small changes',
     });
     await endedSession(id);
     // 06:29 in New York (11:29 UTC): the 00:30 slot is due.
-    expect(await tick('2026-12-01T11:29:00Z', id)).toHaveProperty('started');
+    const first = await tick('2026-12-01T11:29:00Z', id);
+    expect(first).toHaveProperty('started');
+    // With the agent's dreaming model and instructions.
+    expect((await api.get(`/v1/dreams/${first.started}`)).body).toMatchObject({
+      trigger: 'schedule',
+      model: { provider: 'anthropic', model: 'claude-haiku-4-5' },
+      instructions: 'prefer small changes',
+    });
     await endedSession(id);
     expect(await tick('2026-12-01T11:31:00Z', id)).toHaveProperty('started'); // the 06:30 slot
     await endedSession(id);

@@ -190,6 +190,17 @@ describe('dreams over HTTP', () => {
       expect(await aDream({ agent_id: other, max_sessions: 50 })).toMatchObject({
         inputs: [{ type: 'sessions_since_last_dream', max_sessions: 50 }],
       });
+      // An agent's dreaming model and instructions stand in for those the request leaves out.
+      const withModel = await anAgentOf(alice, {
+        dreaming: {
+          model: { provider: 'anthropic', model: 'claude-haiku-4-5', maxTokens: 1024 },
+          instructions: 'prefer small changes',
+        },
+      });
+      expect(await aDream({ agent_id: withModel })).toMatchObject({
+        model: { provider: 'anthropic', model: 'claude-haiku-4-5', max_tokens: 1024 },
+        instructions: 'prefer small changes',
+      });
     });
 
     it('still answers 201 when the request cannot be sent: the dreamer sweep picks the dream up', async () => {

@@ -23,12 +23,16 @@ describe('agent settings', () => {
         window: { start: '22:00', end: '05:00' },
         budget: { tokensPerDream: 50_000, tokensPerDay: 200_000 },
         publish: 'apply',
+        model: { provider: 'anthropic', model: 'claude-sonnet-4-5', maxTokens: 2048 },
+        instructions: 'prefer small changes',
       },
     });
     expect(agent.dreaming).toMatchObject({
       frequency: 'cron',
       cron: '30 2 * * 1-5',
       timezone: 'Europe/Paris',
+      model: { provider: 'anthropic', model: 'claude-sonnet-4-5', maxTokens: 2048 },
+      instructions: 'prefer small changes',
     });
   });
 
@@ -58,6 +62,16 @@ describe('agent settings', () => {
       { name: 'x', dreaming: { budget: { tokensPerDay: -5 } } },
       'dreaming.budget.tokensPerDay',
       /Too small|>0/,
+    ],
+    [
+      { name: 'x', dreaming: { model: { provider: 'openai' } } },
+      'dreaming.model.provider',
+      /builtin|anthropic/,
+    ],
+    [
+      { name: 'x', dreaming: { instructions: 'x'.repeat(4_097) } },
+      'dreaming.instructions',
+      /Too big|4096/,
     ],
     [{ name: 'x', roles: [{ name: 'a' }, { name: 'a' }] }, 'roles[1].name', /duplicates role "a"/],
     [{ name: '' }, 'name', /Too small|least/],

@@ -59,6 +59,19 @@ export const dreamingSettingsSchema = z
       .optional(),
     /** `apply`: a dream's validated changes become the active playbook; `propose`: a person approves. */
     publish: z.enum(['apply', 'propose']).default('propose'),
+    /**
+     * The dreams' own model (their reflector, separate from the agent's): for scheduled dreams,
+     * and for dreams asked for without one. Builtin when absent.
+     */
+    model: z
+      .strictObject({
+        provider: z.enum(['builtin', 'anthropic']),
+        model: z.string().min(1).max(128).optional(),
+        maxTokens: z.number().int().min(1).max(200_000).optional(),
+      })
+      .optional(),
+    /** Instructions for scheduled dreams, and for dreams asked for without any. */
+    instructions: z.string().max(4_096).optional(),
   })
   .superRefine((d, ctx) => {
     if (d.frequency === 'cron' && !d.cron)

@@ -1,4 +1,5 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import type { DreamModelSettings } from './dream.schema';
 
 /**
  * The kill switch: dreaming paused for a whole tenant (`_id` `<tenant>`) or one agent
@@ -33,6 +34,8 @@ export class DreamingAgentView {
     window?: { start: string; end: string };
     budget?: { tokensPerDream?: number; tokensPerDay?: number };
     publish: 'apply' | 'propose';
+    model?: DreamModelSettings;
+    instructions?: string;
   };
 }
 export const DreamingAgentViewSchema = SchemaFactory.createForClass(DreamingAgentView);

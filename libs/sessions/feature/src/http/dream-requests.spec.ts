@@ -47,6 +47,25 @@ describe('createDreamSchema', () => {
     });
   });
 
+  it("fills what the request leaves out from the agent's dreaming model and instructions", () => {
+    const agentDefaults = {
+      model: { provider: 'anthropic' as const, model: 'claude-haiku-4-5' },
+      instructions: 'prefer small changes',
+    };
+    const bare = parseOrThrow(createDreamSchema, { agent_id: 'agt_1' }, 'dream request');
+    expect(toDreamSettings(bare, agentDefaults)).toMatchObject(agentDefaults);
+    // What the request says wins, a builtin model included.
+    const own = parseOrThrow(
+      createDreamSchema,
+      { agent_id: 'agt_1', model: { provider: 'builtin' }, instructions: 'look at fuel' },
+      'dream request',
+    );
+    expect(toDreamSettings(own, agentDefaults)).toMatchObject({
+      model: { provider: 'builtin' },
+      instructions: 'look at fuel',
+    });
+  });
+
   it('keeps max_sessions without inputs and leaves an unset Anthropic model to the dreamer', () => {
     const req = parseOrThrow(
       createDreamSchema,

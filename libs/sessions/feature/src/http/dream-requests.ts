@@ -84,7 +84,11 @@ export const dreamReportQuerySchema = z.strictObject({
 });
 
 /** What a create request asks for, as the dream record stores it. */
-export function toDreamSettings(req: CreateDreamRequest): {
+export function toDreamSettings(
+  req: CreateDreamRequest,
+  /** The agent's `dreaming.model` and `dreaming.instructions`: what the request leaves out. */
+  defaults: { model?: DreamModelSettings; instructions?: string } = {},
+): {
   input: DreamSessionsInput;
   model: DreamModelSettings;
   instructions: string;
@@ -94,13 +98,14 @@ export function toDreamSettings(req: CreateDreamRequest): {
     ? { type: 'sessions', sessionIds: [...new Set(named.session_ids)] }
     : { type: 'since_last_dream', limit: req.max_sessions ?? DEFAULT_DREAM_MAX_SESSIONS };
   const m = req.model;
-  const model: DreamModelSettings =
-    m?.provider === 'anthropic'
+  const model: DreamModelSettings = !m
+    ? (defaults.model ?? { provider: 'builtin' })
+    : m.provider === 'anthropic'
       ? {
           provider: 'anthropic',
           ...(m.model !== undefined && { model: m.model }),
           ...(m.max_tokens !== undefined && { maxTokens: m.max_tokens }),
         }
       : { provider: 'builtin' };
-  return { input, model, instructions: req.instructions ?? '' };
+  return { input, model, instructions: req.instructions ?? defaults.instructions ?? '' };
 }

@@ -52,7 +52,7 @@ export class DreamsService {
       _id: newId('drm'),
       tenantId,
       agentId: agent._id,
-      ...toDreamSettings(req),
+      ...toDreamSettings(req, agent.dreaming ?? {}),
       publish: agent.dreaming?.publish ?? 'propose',
       trigger: 'api',
       // The agent's per-dream token budget applies to dreams asked for too.
