@@ -100,7 +100,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
   /** `reverie <argv>` against the gateway with this tenant's key: exit code, output, dream id. */
   const cli = async (...argv: string[]) => {
     const out: string[] = [];
-    const code = await reverie([...argv, '--url', api.baseUrl, '--key', api.apiKey!], {
+    const code = await reverie([...argv, '--url', api.baseUrl, '--key', api.apiKey ?? ''], {
       out: (line) => out.push(line),
       err: () => undefined,
     });

@@ -161,7 +161,7 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
           ? `canceled before the ${control.current} stage; ${published}`
           : err instanceof DreamStopped
             ? `${err.message}; ${published}`
-            : `failed ${control.current ? `in the ${control.current} stage` : 'before its first stage'}: ${error!.message}; ${published}`,
+            : `failed ${control.current ? `in the ${control.current} stage` : 'before its first stage'}: ${(err as Error).message}; ${published}`,
       );
       const found = {
         environment: control.findings.environment ?? null,
