@@ -60,6 +60,7 @@ export interface DreamEnding {
   usage?: DreamUsage;
   simulations?: number;
   reviewedUntil?: Date | null;
+  reviewedUntilSession?: string | null;
   environment?: string | null;
   sessionsReviewed?: number;
 }
@@ -158,6 +159,20 @@ export class DreamRepository {
       .sort({ endedAt: -1 })
       .lean<DreamRecord>()
       .exec();
+  }
+
+  /**
+   * Where the agent's next "since the last dream" review starts: the last session its latest
+   * completed such dream reviewed, or null when none has (everything is new).
+   */
+  async reviewedUpTo(
+    tenantId: string,
+    agentId: string,
+  ): Promise<{ endedAt: Date; sessionId: string | null } | null> {
+    const last = await this.lastCompleted(tenantId, agentId);
+    return last?.reviewedUntil
+      ? { endedAt: last.reviewedUntil, sessionId: last.reviewedUntilSession ?? null }
+      : null;
   }
 
   /** The agent's latest scheduled dream (whatever became of it), or null. */
@@ -376,6 +391,7 @@ function pendingDream(input: NewDream, now: Date, leaseUntil: Date): Dream {
     error: null,
     report: null,
     reviewedUntil: null,
+    reviewedUntilSession: null,
     attempts: 0,
     leaseOwner: null,
     leaseUntil,

@@ -56,8 +56,12 @@ export class Dream {
   @Prop({ type: Object, default: null }) error!: { type: string; message: string } | null;
   /** The dream report (the dreaming domain's DreamReport), once written. */
   @Prop({ type: Object, default: null }) report!: Record<string, unknown> | null;
-  /** The newest session end this dream reviewed: where "since the last dream" starts next time. */
+  /**
+   * The last session this dream reviewed, in (end time, id) order: where "since the last dream"
+   * starts next time.
+   */
   @Prop({ type: Date, default: null }) reviewedUntil!: Date | null;
+  @Prop({ type: String, default: null }) reviewedUntilSession!: string | null;
   /** Runs started (a dream whose replica died is run again from the start, a bounded number of times). */
   @Prop({ type: Number, default: 0 }) attempts!: number;
   @Prop({ type: String, default: null }) leaseOwner!: string | null;

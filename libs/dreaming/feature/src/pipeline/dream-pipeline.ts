@@ -10,7 +10,12 @@ import {
   type ValidationMetrics,
 } from '@reverie/dreaming-domain';
 import type { DreamRecord } from '@reverie/dreaming-data-access';
-import { OutcomeRepository, SessionReader, type SessionView } from '@reverie/outcomes-data-access';
+import {
+  OutcomeRepository,
+  SessionReader,
+  type ReviewCursor,
+  type SessionView,
+} from '@reverie/outcomes-data-access';
 import {
   PlaybookVersionRepository,
   PlaybookVersionWriter,
@@ -44,7 +49,8 @@ export interface DreamResult {
   outputs: PublishedPlaybook[];
   environment: string | null;
   sessionsReviewed: number;
-  reviewedUntil: Date | null;
+  /** Where the next "since the last dream" starts (a dream over named sessions moves nothing). */
+  reviewedUntil: ReviewCursor | null;
 }
 
 /** One alternative, curated: per playbook its deltas and candidate version, and the changes. */
@@ -92,7 +98,11 @@ export class DreamPipeline {
     return null;
   }
 
-  async run(dream: DreamRecord, control: DreamControl, since: Date | null): Promise<DreamResult> {
+  async run(
+    dream: DreamRecord,
+    control: DreamControl,
+    since: ReviewCursor | null,
+  ): Promise<DreamResult> {
     const notes = control.notes;
 
     // 1. Collect.
@@ -100,26 +110,25 @@ export class DreamPipeline {
       sessions: CollectedSession[];
       dreamer: EnvironmentDreamer | null;
       environment: string | null;
-      reviewedUntil: Date | null;
+      reviewedUntil: ReviewCursor | null;
     }
     const collected = await control.stage<Collected>('collect', async () => {
       const sessions = await this.reader.endedForReview(dream.tenantId, dream.agentId, {
-        ...(dream.input.type === 'sessions'
-          ? { ids: dream.input.sessionIds }
-          : { endedAfter: since }),
+        ...(dream.input.type === 'sessions' ? { ids: dream.input.sessionIds } : { after: since }),
         limit:
           dream.input.type === 'sessions'
             ? dream.input.sessionIds.length
             : Math.min(dream.input.limit, this.options.maxSessions),
       });
-      // Where the next "since the last dream" starts; a dream over named sessions moves nothing.
+      // Where the next "since the last dream" starts: the last session in (end, id) order, which
+      // is how they came; a dream over named sessions moves nothing.
+      const last = sessions.at(-1);
       const reviewedUntil =
         dream.input.type === 'sessions'
           ? null
-          : sessions.reduce<Date | null>(
-              (max, s) => (s.endedAt && (!max || s.endedAt > max) ? new Date(s.endedAt) : max),
-              since,
-            );
+          : last?.endedAt
+            ? { endedAt: new Date(last.endedAt), sessionId: last._id }
+            : since;
       if (dream.input.type === 'sessions') {
         const found = new Set(sessions.map((s) => s._id));
         const missing = dream.input.sessionIds.filter((id) => !found.has(id));

@@ -109,8 +109,7 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const since =
         dream.input.type === 'since_last_dream'
-          ? ((await this.dreams.lastCompleted(dream.tenantId, dream.agentId))?.reviewedUntil ??
-            null)
+          ? await this.dreams.reviewedUpTo(dream.tenantId, dream.agentId)
           : null;
       const result = await this.pipeline.run(dream, control, since);
       const ended = await this.dreams.finish(dream._id, this.owner, {
@@ -124,7 +123,8 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
         simulations: control.simulations,
         environment: result.environment,
         sessionsReviewed: result.sessionsReviewed,
-        reviewedUntil: result.reviewedUntil,
+        reviewedUntil: result.reviewedUntil?.endedAt ?? null,
+        reviewedUntilSession: result.reviewedUntil?.sessionId ?? null,
       });
       if (ended) {
         this.logger.log(

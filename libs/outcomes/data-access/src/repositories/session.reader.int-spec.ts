@@ -1,7 +1,7 @@
 import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
 import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
-import { SessionReader } from './session.reader';
+import { SessionReader, type ReviewCursor } from './session.reader';
 
 const T0 = new Date('2025-03-01T00:00:00.000Z');
 
@@ -134,6 +134,55 @@ describe('SessionReader', () => {
       'ses_04',
       'ses_03',
     ]);
+  });
+
+  it('pages through ended sessions by (end time, id): ties at a page boundary are neither skipped nor repeated', async () => {
+    const T1 = new Date('2025-03-02T00:00:00.000Z');
+    const T2 = new Date('2025-03-03T00:00:00.000Z');
+    const ended = (id: string, endedAt: Date) => ({
+      _id: id,
+      tenantId: 'acme',
+      agentId: 'agt_pages',
+      status: 'completed',
+      source: 'managed',
+      title: 'a task',
+      metadata: {},
+      lastSeq: 0,
+      createdAt: T0,
+      updatedAt: T0,
+      endedAt,
+    });
+    await connection
+      .collection<Record<string, unknown> & { _id: string }>('sessions')
+      .insertMany([
+        ended('ses_p4', T2),
+        ended('ses_p2', T1),
+        ended('ses_p1', T1),
+        ended('ses_p3', T1),
+        { ...ended('ses_p5', T2), status: 'running', endedAt: null },
+      ]);
+    const seen: string[] = [];
+    let after: ReviewCursor | null = null;
+    for (let page = 0; page < 5; page++) {
+      const rows = await reader.endedForReview('acme', 'agt_pages', { after, limit: 2 });
+      if (!rows.length) break;
+      seen.push(...rows.map((r) => r._id));
+      const last = rows[rows.length - 1];
+      after = { endedAt: new Date(last.endedAt ?? 0), sessionId: last._id };
+    }
+    expect(seen).toEqual(['ses_p1', 'ses_p2', 'ses_p3', 'ses_p4']);
+    // A cursor without a session id counts everything that ended at its time as reviewed.
+    const since = await reader.endedForReview('acme', 'agt_pages', {
+      after: { endedAt: T1, sessionId: null },
+      limit: 10,
+    });
+    expect(since.map((r) => r._id)).toEqual(['ses_p4']);
+    // Named sessions: only ended ones of this agent.
+    const named = await reader.endedForReview('acme', 'agt_pages', {
+      ids: ['ses_p3', 'ses_p5', 'ses_01'],
+      limit: 10,
+    });
+    expect(named.map((r) => r._id)).toEqual(['ses_p3']);
   });
 
   it('declares no indexes on the collections it only reads', async () => {

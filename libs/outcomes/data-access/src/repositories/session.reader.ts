@@ -50,6 +50,16 @@ const REF_FIELDS = { _id: 1, agentId: 1, status: 1 } as const;
  * Read-only access to the session gateway's collections (`sessions`, `session_events`,
  * `feedback`), scoped by tenant. Nothing here writes: the gateway is their only writer.
  */
+/**
+ * Where a review of an agent's ended sessions stopped: the last session reviewed, in (end time,
+ * id) order. Without a session id (older dreams), everything that ended at `endedAt` counts as
+ * reviewed.
+ */
+export interface ReviewCursor {
+  endedAt: Date;
+  sessionId: string | null;
+}
+
 @Injectable()
 export class SessionReader {
   constructor(
@@ -107,17 +117,25 @@ export class SessionReader {
   }
 
   /**
-   * The agent's ended sessions a dream reviews, oldest end first: those of `ids`, or those that
-   * ended after `endedAfter` (all when null), at most `limit`.
+   * The agent's ended sessions a dream reviews, in (end time, id) order: those of `ids`, or those
+   * after the `after` cursor (all when null), at most `limit`. The cursor is the last session the
+   * previous dream reviewed, so sessions that ended in the same millisecond on both sides of a
+   * `limit` are neither skipped nor reviewed twice.
    */
   endedForReview(
     tenantId: string,
     agentId: string,
-    query: { ids?: string[]; endedAfter?: Date | null; limit: number },
+    query: { ids?: string[]; after?: ReviewCursor | null; limit: number },
   ): Promise<SessionView[]> {
     const filter: Record<string, unknown> = { tenantId, agentId, status: { $ne: 'running' } };
     if (query.ids) filter._id = { $in: query.ids };
-    if (query.endedAfter) filter.endedAt = { $gt: query.endedAfter };
+    const after = query.after;
+    if (after?.sessionId)
+      filter.$or = [
+        { endedAt: { $gt: after.endedAt } },
+        { endedAt: after.endedAt, _id: { $gt: after.sessionId } },
+      ];
+    else if (after) filter.endedAt = { $gt: after.endedAt };
     return this.sessionModel
       .find(filter, SESSION_FIELDS)
       .sort({ endedAt: 1, _id: 1 })
