@@ -37,9 +37,19 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
     await gateway?.close();
   });
 
+  // A tick considers every enabled agent: each test's agents are switched off after it, so they
+  // don't take this replica's dream slot in the next test's ticks.
+  const created: string[] = [];
+  afterEach(async () => {
+    for (const id of created.splice(0))
+      expect(
+        (await api.request('PATCH', `/v1/agents/${id}`, { dreaming: { enabled: false } })).status,
+      ).toBe(200);
+  });
   const agent = async (dreaming: Json) => {
     const res = await api.post('/v1/agents', anAgent({ dreaming }));
     expect(res.status).toBe(201);
+    created.push(res.body.id);
     return res.body.id as string;
   };
   /** An external session that has ended: something new to dream about. */
@@ -116,7 +126,7 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
     // 00:30 in Paris: the day's slot is due, the window not open yet.
     expect(await tick('2026-11-30T23:30:00Z', id)).toMatchObject({ skipped: 'outside_window' });
     const started = await tick('2026-12-01T00:10:00Z', id);
-    expect(started).toMatchObject({ tokenBudget: 5000 });
+    expect(started).toMatchObject({ tokenBudget: 5000, running: true });
     const dream = (await api.get(`/v1/dreams/${started.started}`)).body;
     expect(dream).toMatchObject({ status: 'completed', trigger: 'schedule', agent_id: id });
     // Later the same night: this day's dream has run.
@@ -175,7 +185,10 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
     await endedSession(id);
     // A dream earlier today spent 70 tokens (a model reflector's): 30 are left, so the next gets 30.
     await dreamThatSpent(id, at('2026-12-03T08:00:00Z'), 50, 20);
-    expect(await tick('2026-12-03T09:00:00Z', id)).toMatchObject({ tokenBudget: 30 });
+    expect(await tick('2026-12-03T09:00:00Z', id)).toMatchObject({
+      tokenBudget: 30,
+      running: true,
+    });
     // And another 40 spent: the day is over budget; tomorrow it starts again.
     await dreamThatSpent(id, at('2026-12-03T09:30:00Z'), 40, 0);
     await endedSession(id);

@@ -35,7 +35,18 @@ export type ScheduleSkip =
 
 /** What one tick decided for one agent. */
 export type ScheduleOutcome =
-  | { agentId: string; tenantId: string; started: string; tokenBudget: number | null }
+  | {
+      agentId: string;
+      tenantId: string;
+      /** The scheduled dream. */
+      started: string;
+      tokenBudget: number | null;
+      /**
+       * Whether this replica runs it now; when its slots are busy the dream waits, pending, for a
+       * sweep (of any replica) to take it.
+       */
+      running: boolean;
+    }
   | { agentId: string; tenantId: string; skipped: ScheduleSkip; detail: string };
 
 const MIDNIGHT = new CronExpression('0 0 * * *');
@@ -96,7 +107,9 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
       const outcome = await this.consider(agent, now);
       out.push(outcome);
       if ('started' in outcome)
-        this.logger.log(`agent ${agent._id}: scheduled dream ${outcome.started} started`);
+        this.logger.log(
+          `agent ${agent._id}: scheduled dream ${outcome.started} ${outcome.running ? 'started' : 'queued (every slot of this replica is busy; a sweep will start it)'}`,
+        );
       else if (outcome.skipped !== 'not_due')
         this.logger.debug(`agent ${agent._id}: ${outcome.skipped} (${outcome.detail})`);
     }
@@ -126,15 +139,15 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         decision.slot ? `slot ${decision.slot.toISOString()}` : 'no slot',
       );
 
-    const lastDone = await this.dreams.lastCompleted(agent.tenantId, agent._id);
+    const reviewed = await this.dreams.reviewedUpTo(agent.tenantId, agent._id);
     const fresh = await this.sessions.endedForReview(agent.tenantId, agent._id, {
-      endedAfter: lastDone?.reviewedUntil ?? null,
+      after: reviewed,
       limit: 1,
     });
     if (!fresh.length)
       return skip(
         'nothing_new',
-        `no session ended since ${lastDone?.reviewedUntil?.toISOString() ?? 'ever'}`,
+        `no session ended since ${reviewed?.endedAt.toISOString() ?? 'ever'}`,
       );
 
     const perDay = settings.budget?.tokensPerDay ?? null;
@@ -176,7 +189,7 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     );
     if (!created.created)
       return skip('already_dreaming', `dream ${created.running._id} is ${created.running.status}`);
-    await this.runner.request(created.dream._id);
-    return { ...ids, started: created.dream._id, tokenBudget };
+    const runsHere = await this.runner.request(created.dream._id);
+    return { ...ids, started: created.dream._id, tokenBudget, running: runsHere };
   }
 }
