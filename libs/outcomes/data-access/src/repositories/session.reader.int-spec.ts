@@ -5,6 +5,21 @@ import { SessionReader, type ReviewCursor } from './session.reader';
 
 const T0 = new Date('2025-03-01T00:00:00.000Z');
 
+/** A session document as the gateway stores it. */
+const session = (id: string, agentId: string, status: string, extra = {}) => ({
+  _id: id,
+  tenantId: 'acme',
+  agentId,
+  status,
+  source: 'managed',
+  title: 'a task',
+  metadata: {},
+  lastSeq: 0,
+  createdAt: T0,
+  updatedAt: T0,
+  ...extra,
+});
+
 /** Reads what the gateway stores (inserted here as raw documents of the gateway's shape). */
 describe('SessionReader', () => {
   const db = uniqueName('test_outcome_views');
@@ -17,19 +32,6 @@ describe('SessionReader', () => {
     reader = context.app.get(SessionReader);
     connection = context.connection;
 
-    const session = (id: string, agentId: string, status: string, extra = {}) => ({
-      _id: id,
-      tenantId: 'acme',
-      agentId,
-      status,
-      source: 'managed',
-      title: 'a task',
-      metadata: {},
-      lastSeq: 0,
-      createdAt: T0,
-      updatedAt: T0,
-      ...extra,
-    });
     await connection.collection<Record<string, unknown> & { _id: string }>('sessions').insertMany([
       session('ses_01', 'agt_1', 'completed', {
         run: { environment: 'lunar-lander' },
@@ -139,19 +141,7 @@ describe('SessionReader', () => {
   it('pages through ended sessions by (end time, id): ties at a page boundary are neither skipped nor repeated', async () => {
     const T1 = new Date('2025-03-02T00:00:00.000Z');
     const T2 = new Date('2025-03-03T00:00:00.000Z');
-    const ended = (id: string, endedAt: Date) => ({
-      _id: id,
-      tenantId: 'acme',
-      agentId: 'agt_pages',
-      status: 'completed',
-      source: 'managed',
-      title: 'a task',
-      metadata: {},
-      lastSeq: 0,
-      createdAt: T0,
-      updatedAt: T0,
-      endedAt,
-    });
+    const ended = (id: string, endedAt: Date) => session(id, 'agt_pages', 'completed', { endedAt });
     await connection
       .collection<Record<string, unknown> & { _id: string }>('sessions')
       .insertMany([
@@ -159,7 +149,7 @@ describe('SessionReader', () => {
         ended('ses_p2', T1),
         ended('ses_p1', T1),
         ended('ses_p3', T1),
-        { ...ended('ses_p5', T2), status: 'running', endedAt: null },
+        session('ses_p5', 'agt_pages', 'running'),
       ]);
     const seen: string[] = [];
     let after: ReviewCursor | null = null;
