@@ -1,3 +1,4 @@
+import { DreamSlotRepository } from '@reverie/dreaming-data-access';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 // The real gateway and orchestrator (tests only; apps share no code).
@@ -330,6 +331,42 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     expect((await api.post(`/v1/dreams/${next.body.id}/cancel`, {})).status).toBe(200);
     expect(await finished(next.body.id)).toMatchObject({ status: 'canceled' });
   }, 300_000);
+
+  it('a dream waits while other replicas hold every global slot, and runs once one is free', async () => {
+    const agentId = await lunarAgent('apply');
+    const slots = dreamer.app.get(DreamSlotRepository);
+    const limit = dreamer.config.globalConcurrency;
+    const others = [];
+    for (let i = 0; i < limit; i++) {
+      const holder = { dreamId: uniqueName('drm_other'), owner: 'other-replica' };
+      const slotId = await slots.acquire(holder.dreamId, holder.owner, limit, 60_000);
+      expect(slotId).not.toBeNull();
+      others.push({ ...holder, slotId: String(slotId) });
+    }
+    try {
+      const id = uniqueName('drm_limited');
+      await dreamer.dreams.create({
+        _id: id,
+        tenantId,
+        agentId,
+        input: { type: 'since_last_dream', limit: 100 },
+        instructions: '',
+        model: { provider: 'builtin' },
+        publish: 'apply',
+        trigger: 'api',
+      });
+      expect(await dreamer.runner.request(id)).toBe(false);
+      expect((await api.get(`/v1/dreams/${id}`)).body.status).toBe('pending');
+      await slots.release(others[0]);
+      expect(await dreamer.runner.request(id)).toBe(true);
+      await dreamer.runner.idle();
+      expect(await finished(id)).toMatchObject({ status: 'completed' });
+      // Its slot was given back when it ended.
+      expect(await slots.held()).toBe(limit - 1);
+    } finally {
+      for (const o of others) await slots.release(o);
+    }
+  });
 
   it('a dream whose replica died is resumed by a sweep, and failed cleanly once it keeps dying', async () => {
     const agentId = await lunarAgent('apply');

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { DreamSlotRepository } from './repositories/dream-slot.repository';
 import { DreamRepository } from './repositories/dream.repository';
 import { DreamingControlRepository } from './repositories/dreaming-control.repository';
 import {
@@ -10,20 +11,23 @@ import {
   DreamingControl,
   DreamingControlSchema,
 } from './schemas/dreaming-control.schema';
+import { DreamSlot, DreamSlotSchema } from './schemas/dream-slot.schema';
 import { Dream, DreamLock, DreamLockSchema, DreamSchema } from './schemas/dream.schema';
 
 const OWNED = [
   { name: Dream.name, schema: DreamSchema },
   { name: DreamLock.name, schema: DreamLockSchema },
   { name: DreamingControl.name, schema: DreamingControlSchema },
+  { name: DreamSlot.name, schema: DreamSlotSchema },
 ];
 /** Read-only view of the gateway's agents (no indexes, never created here). */
 const VIEWS = [{ name: DreamingAgentView.name, schema: DreamingAgentViewSchema }];
-const PROVIDERS = [DreamRepository, DreamingControlRepository];
+const PROVIDERS = [DreamRepository, DreamingControlRepository, DreamSlotRepository];
 
 /**
  * `dreams` and `dream_locks`: the gateway creates and cancels pending dreams, the dreamer runs
- * them (see DreamRepository). Needs `MongooseModule.forRoot`.
+ * them (see DreamRepository). `dream_slots`: the dreamers' global limit on running dreams.
+ * `dreaming_controls`: the kill switch. Needs `MongooseModule.forRoot`.
  */
 @Module({
   imports: [MongooseModule.forFeature([...OWNED, ...VIEWS])],

@@ -204,11 +204,6 @@ export class DreamRepository {
       .exec();
   }
 
-  /** Dreams running now, across every replica (the global limit on simulation work). */
-  runningCount(): Promise<number> {
-    return this.dreams.countDocuments({ status: 'running' }).exec();
-  }
-
   /**
    * Makes `owner` the dream's runner: a pending dream, or a pending or running one whose lease has
    * run out (its replica died). Null when someone else holds it or it has ended.

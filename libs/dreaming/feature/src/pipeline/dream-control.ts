@@ -65,6 +65,8 @@ export class DreamControl {
     private readonly leaseMs: number,
     /** Tokens the dream may spend; checked at every stage boundary. Null: no limit. */
     private readonly tokenBudget: number | null = null,
+    /** Also run on every lease renewal (the runner renews the dream's global slot). */
+    private readonly onBeat: () => Promise<void> = async () => undefined,
   ) {}
 
   async stage<T>(
@@ -150,6 +152,7 @@ export class DreamControl {
         'lease_lost',
         `dream ${this.dreamId} is no longer held by this replica`,
       );
+    await this.onBeat();
     if (force && state.cancelRequested)
       throw new DreamStopped('canceled', `dream ${this.dreamId} was canceled`);
   }

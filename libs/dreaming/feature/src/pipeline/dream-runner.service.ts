@@ -8,7 +8,12 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SCHEMA_VERSION, TOPICS, type DreamEnded } from '@reverie/contracts';
-import { DreamRepository, type DreamRecord } from '@reverie/dreaming-data-access';
+import {
+  DreamRepository,
+  DreamSlotRepository,
+  type DreamRecord,
+  type SlotHolder,
+} from '@reverie/dreaming-data-access';
 import { EventPublisher } from '@reverie/kafka';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
 import { DreamControl, DreamStopped } from './dream-control';
@@ -25,10 +30,13 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Dreamer');
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Map<string, Promise<void>>();
+  /** Requests between the local slot check and the dream's start (they count against it). */
+  private starting = 0;
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dreams: DreamRepository,
+    private readonly slots: DreamSlotRepository,
     private readonly pipeline: DreamPipeline,
     private readonly publisher: EventPublisher,
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
@@ -59,18 +67,41 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Takes the dream if it is free and a slot is: true when this replica now runs it. When every
-   * slot is busy the dream stays pending, and a sweep takes it once its grace has passed.
+   * Takes the dream if it is free and a slot is, here (`concurrency`) and across replicas
+   * (`globalConcurrency`, a `dream_slots` document): true when this replica now runs it. When
+   * every slot is busy the dream stays pending, and a sweep takes it once its grace has passed.
    */
   async request(dreamId: string): Promise<boolean> {
-    if (this.running.has(dreamId) || this.running.size >= this.options.concurrency) return false;
-    // The global limit across replicas (a race between replicas may overshoot it by a few).
-    if ((await this.dreams.runningCount()) >= this.options.globalConcurrency) return false;
-    const dream = await this.dreams.claim(dreamId, this.owner, this.options.leaseMs);
-    if (!dream) return false;
-    const run = this.execute(dream).finally(() => this.running.delete(dreamId));
-    this.running.set(dreamId, run);
-    return true;
+    if (this.running.has(dreamId) || this.running.size + this.starting >= this.options.concurrency)
+      return false;
+    this.starting++;
+    try {
+      const slotId = await this.slots.acquire(
+        dreamId,
+        this.owner,
+        this.options.globalConcurrency,
+        this.options.leaseMs,
+      );
+      if (!slotId) return false;
+      const slot: SlotHolder = { slotId, dreamId, owner: this.owner };
+      const dream = await this.dreams.claim(dreamId, this.owner, this.options.leaseMs);
+      if (!dream) {
+        await this.slots.release(slot);
+        return false;
+      }
+      const run = this.execute(dream, slot).finally(async () => {
+        this.running.delete(dreamId);
+        await this.slots
+          .release(slot)
+          .catch((err: Error) =>
+            this.logger.warn(`dream ${dreamId}: slot not released (${err.message}); it expires`),
+          );
+      });
+      this.running.set(dreamId, run);
+      return true;
+    } finally {
+      this.starting--;
+    }
   }
 
   /** Dreams whose request was lost or whose replica died: resume them, or fail them for good. */
@@ -95,13 +126,18 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async execute(dream: DreamRecord): Promise<void> {
+  private async execute(dream: DreamRecord, slot: SlotHolder): Promise<void> {
     const control = new DreamControl(
       this.dreams,
       dream._id,
       this.owner,
       this.options.leaseMs,
       dream.tokenBudget ?? null,
+      // The global slot's lease is renewed with the dream's.
+      async () => {
+        if (!(await this.slots.renew(slot, this.options.leaseMs)))
+          this.logger.warn(`dream ${dream._id}: its global slot ${slot.slotId} expired`);
+      },
     );
     this.logger.log(
       `dream ${dream._id} (agent ${dream.agentId}) running, attempt ${dream.attempts}`,

@@ -9,6 +9,7 @@ import {
 import {
   DreamingControlRepository,
   DreamRepository,
+  DreamSlotRepository,
   type DreamingAgent,
 } from '@reverie/dreaming-data-access';
 import { CronExpression, scheduleDecision } from '@reverie/dreaming-domain';
@@ -72,6 +73,7 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly controls: DreamingControlRepository,
     private readonly dreams: DreamRepository,
+    private readonly slots: DreamSlotRepository,
     private readonly sessions: SessionReader,
     private readonly runner: DreamRunner,
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
@@ -166,7 +168,7 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     const tokenBudget =
       left === null ? perDream : perDream === null ? left : Math.min(left, perDream);
 
-    const running = await this.dreams.runningCount();
+    const running = await this.slots.held();
     if (running >= this.options.globalConcurrency)
       return skip(
         'busy',
