@@ -62,4 +62,10 @@ describe('DreamSlotRepository', () => {
     );
     expect(await a.held(later)).toBe(1);
   });
+
+  it('recreates the slot documents if they were dropped', async () => {
+    await context.connection.collection('dream_slots').drop();
+    expect(await a.acquire('drm_after_drop', 'replica-a', 2, LEASE)).toMatch(/^slot-[01]$/);
+    expect(await a.held()).toBe(1);
+  });
 });

@@ -37,14 +37,22 @@ export class DreamSlotRepository {
     now = new Date(),
   ): Promise<string | null> {
     await this.ensure(limit);
-    const doc = await this.slots
-      .findOneAndUpdate(
-        { _id: { $in: slotIds(limit) }, $or: [{ dreamId: null }, { leaseUntil: { $lte: now } }] },
-        { $set: { dreamId, owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
-        { returnDocument: 'after' },
-      )
-      .lean<DreamSlot>()
-      .exec();
+    const take = () =>
+      this.slots
+        .findOneAndUpdate(
+          { _id: { $in: slotIds(limit) }, $or: [{ dreamId: null }, { leaseUntil: { $lte: now } }] },
+          { $set: { dreamId, owner, leaseUntil: new Date(now.getTime() + leaseMs) } },
+          { returnDocument: 'after' },
+        )
+        .lean<DreamSlot>()
+        .exec();
+    let doc = await take();
+    // None free, or the slot documents are gone (the collection was dropped): recreate, retry once.
+    if (!doc && (await this.slots.countDocuments({ _id: { $in: slotIds(limit) } })) < limit) {
+      this.created = 0;
+      await this.ensure(limit);
+      doc = await take();
+    }
     return doc?._id ?? null;
   }
 
