@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
-import { DreamRepository } from '@reverie/dreaming-data-access';
+import { DreamRepository, type NewDream } from '@reverie/dreaming-data-access';
 import { DreamRunner } from '@reverie/dreaming-feature';
 import { startService } from '@reverie/service-kit';
 import { serviceEnv, startGroupAtEnd } from '@reverie/testing/integration';
@@ -36,5 +36,25 @@ export async function startDreamer(
       await runner.idle();
       await app.close();
     },
+  };
+}
+
+/**
+ * A dream as the gateway stores it for `POST /v1/dreams` without inputs (since the last dream,
+ * builtin model, publish apply), with `overrides`. Stored with `dreams.create`, nothing asks a
+ * dreamer to run it: the test does.
+ */
+export function aDream(
+  ids: Pick<NewDream, '_id' | 'tenantId' | 'agentId'>,
+  overrides: Partial<NewDream> = {},
+): NewDream {
+  return {
+    ...ids,
+    input: { type: 'since_last_dream', limit: 100 },
+    instructions: '',
+    model: { provider: 'builtin' },
+    publish: 'apply',
+    trigger: 'api',
+    ...overrides,
   };
 }

@@ -15,7 +15,7 @@ import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 // The reverie CLI, in-process against the real gateway.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { main as reverie } from '../../../tools/cli/src/main';
-import { startDreamer, type RunningDreamer } from './dreamer.harness';
+import { aDream, startDreamer, type RunningDreamer } from './dreamer.harness';
 
 // Dream and report bodies as the API returns them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -345,16 +345,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     }
     try {
       const id = uniqueName('drm_limited');
-      await dreamer.dreams.create({
-        _id: id,
-        tenantId,
-        agentId,
-        input: { type: 'since_last_dream', limit: 100 },
-        instructions: '',
-        model: { provider: 'builtin' },
-        publish: 'apply',
-        trigger: 'api',
-      });
+      await dreamer.dreams.create(aDream({ _id: id, tenantId, agentId }));
       expect(await dreamer.runner.request(id)).toBe(false);
       expect((await api.get(`/v1/dreams/${id}`)).body.status).toBe('pending');
       await slots.release(others[0]);
@@ -371,16 +362,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
   it('a dream whose replica died is resumed by a sweep, and failed cleanly once it keeps dying', async () => {
     const agentId = await lunarAgent('apply');
     const dreams = dreamer.dreams;
-    const input = (id: string) => ({
-      _id: id,
-      tenantId,
-      agentId,
-      input: { type: 'since_last_dream' as const, limit: 100 },
-      instructions: '',
-      model: { provider: 'builtin' as const },
-      publish: 'apply' as const,
-      trigger: 'api',
-    });
+    const input = (id: string) => aDream({ _id: id, tenantId, agentId });
 
     // A replica claimed it and died (its lease ran out at once).
     const resumed = uniqueName('drm_resume');

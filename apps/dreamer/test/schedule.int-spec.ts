@@ -4,7 +4,7 @@ import { uniqueName } from '@reverie/testing/integration';
 // The real gateway (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
-import { startDreamer, type RunningDreamer } from './dreamer.harness';
+import { aDream, startDreamer, type RunningDreamer } from './dreamer.harness';
 
 // Bodies as the API returns them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -72,16 +72,10 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
   /** A dream stored as the API would (pending, not picked up: sweeps are off). */
   const storeDream = (agentId: string, idPrefix: string, createdAt?: Date) =>
     dreamer.dreams.create(
-      {
-        _id: uniqueName(idPrefix),
-        tenantId,
-        agentId,
-        input: { type: 'since_last_dream', limit: 10 },
-        instructions: '',
-        model: { provider: 'anthropic' },
-        publish: 'propose',
-        trigger: 'api',
-      },
+      aDream(
+        { _id: uniqueName(idPrefix), tenantId, agentId },
+        { model: { provider: 'anthropic' }, publish: 'propose' },
+      ),
       createdAt,
     );
   /** A dream of the agent, created at `createdAt`, that ended having spent these tokens. */
