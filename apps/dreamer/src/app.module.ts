@@ -18,18 +18,7 @@ export class AppModule {
         PlatformModule.forRoot(config, {
           topics: mergeTopicSpecs(DREAMER_TOPICS, WEBHOOK_TOPICS),
         }),
-        DreamerModule.register({
-          datasetsDir: config.datasetsDir,
-          concurrency: config.concurrency,
-          maxSimulations: config.maxSimulations,
-          leaseMs: config.leaseMs,
-          sweepMs: config.sweepMs,
-          maxAttempts: config.maxAttempts,
-          maxSessions: config.maxSessions,
-          globalConcurrency: config.globalConcurrency,
-          scheduleTickMs: config.scheduleTickMs,
-          anthropic: config.anthropic,
-        }),
+        DreamerModule.register(config),
         WebhookDeliveryModule.register(config.webhooks),
       ],
     };

@@ -7,9 +7,10 @@ import {
   parseEnv,
   serviceEnvSchema,
   toServiceConfig,
-  type AnthropicSettings,
   type ServiceConfig,
 } from '@reverie/service-kit';
+import type { DreamerOptions } from '@reverie/dreaming-feature';
+import type { WebhookDeliveryOptions } from '@reverie/webhooks-feature';
 import { z } from 'zod';
 
 const dreamerEnvSchema = serviceEnvSchema.extend({
@@ -51,25 +52,12 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
   ...anthropicEnvShape,
 });
 
-export interface DreamerConfig extends ServiceConfig {
-  datasetsDir: string;
-  concurrency: number;
-  maxSimulations: number;
-  leaseMs: number;
-  sweepMs: number;
-  maxAttempts: number;
-  maxSessions: number;
-  globalConcurrency: number;
-  scheduleTickMs: number;
-  /** For dreams whose model is anthropic (the model reflector). */
-  anthropic?: AnthropicSettings;
-  webhooks: {
-    pollMs: number;
-    timeoutMs: number;
-    maxAttempts: number;
-    retryScheduleMs?: number[];
-    jitter: number;
-  };
+/** The service config: the platform's, the dream settings and the webhook delivery settings. */
+export interface DreamerConfig extends ServiceConfig, DreamerOptions {
+  webhooks: Pick<
+    WebhookDeliveryOptions,
+    'pollMs' | 'timeoutMs' | 'maxAttempts' | 'retryScheduleMs' | 'jitter'
+  >;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): DreamerConfig {
