@@ -4,8 +4,8 @@ import { batchRunSchema, MAX_BATCH_TASKS, TASK_SCHEMAS } from '@reverie/sessions
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
 import { BatchesService, type BatchDetail } from './batches.service';
-import { openApiSchema } from './openapi';
-import { presentBatch, presentBatchSession } from './presenters';
+import { openApiSchema, ApiCursorPage } from './openapi';
+import { presentBatch, presentBatchSession, presentPage } from './presenters';
 import { TenantId } from './tenant.decorator';
 
 /** The request body as documented: tasks shown with the shape of each environment's task. */
@@ -51,16 +51,14 @@ export class BatchesController {
   @Get()
   @ApiOperation({ summary: 'List batches with their progress, newest first' })
   @ApiQuery({ name: 'agentId', required: false })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-  })
-  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  @ApiCursorPage()
   async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
     const page = await this.batches.list(tenantId, query);
-    const data = page.data.map((b) => presentBatch(b.batch, b.progress));
-    return { data, has_more: page.hasMore, last_id: data.at(-1)?.id ?? null };
+    return presentPage(
+      page,
+      (b) => presentBatch(b.batch, b.progress),
+      (b) => b.id,
+    );
   }
 
   @Get(':id')

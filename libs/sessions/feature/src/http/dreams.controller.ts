@@ -29,7 +29,8 @@ import {
 } from './dream-requests';
 import { presentDream } from './dreams.presenter';
 import { DreamsService } from './dreams.service';
-import { openApiSchema } from './openapi';
+import { presentPage } from './presenters';
+import { openApiSchema, ApiCursorPage } from './openapi';
 import { TenantId } from './tenant.decorator';
 
 type Query = Record<string, unknown>;
@@ -81,16 +82,9 @@ export class DreamsController {
     required: false,
     schema: { type: 'boolean', default: false },
   })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-  })
-  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  @ApiCursorPage()
   async list(@TenantId() tenantId: string, @Query() query: Query) {
-    const page = await this.dreams.list(tenantId, query);
-    const data = page.data.map(presentDream);
-    return { data, has_more: page.hasMore, last_id: data.at(-1)?.id ?? null };
+    return presentPage(await this.dreams.list(tenantId, query), presentDream, (d) => d.id);
   }
 
   @Get(':id')

@@ -1,5 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { applyDecorators, type INestApplication } from '@nestjs/common';
+import { ApiQuery, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { z } from 'zod';
 
@@ -10,6 +10,18 @@ export function openApiSchema(schema: z.ZodType): SchemaObject {
     io: 'input',
     unrepresentable: 'any',
   }) as SchemaObject;
+}
+
+/** Documents a cursor-paged list's `limit` (1 to 100, default 20) and `after_id`. */
+export function ApiCursorPage(): MethodDecorator {
+  return applyDecorators(
+    ApiQuery({
+      name: 'limit',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    }),
+    ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' }),
+  );
 }
 
 /** Serves the OpenAPI document at /docs (UI) and /docs-json. */

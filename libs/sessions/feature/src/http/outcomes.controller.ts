@@ -17,7 +17,8 @@ import type { OutcomeDefinitionRecord, OutcomeRecord } from '@reverie/outcomes-d
 import { outcomeDefinitionSchema } from '@reverie/outcomes-domain';
 import { parseApiKey } from '@reverie/sessions-domain';
 import { ApiKeyGuard, type TenantRequest } from './api-key.guard';
-import { openApiSchema } from './openapi';
+import { presentPage } from './presenters';
+import { openApiSchema, ApiCursorPage } from './openapi';
 import {
   DEFAULT_REGRADE_LIMIT,
   MAX_REGRADE_SESSIONS,
@@ -141,16 +142,13 @@ export class OutcomesController {
   @ApiOperation({ summary: 'List outcomes, newest graded first' })
   @ApiQuery({ name: 'agentId', required: false })
   @ApiQuery({ name: 'result', required: false, enum: OUTCOME_RESULTS })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-  })
-  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  @ApiCursorPage()
   async list(@TenantId() tenantId: string, @Query() query: Query) {
-    const page = await this.outcomes.list(tenantId, query);
-    const data = page.data.map(presentOutcome);
-    return { data, has_more: page.hasMore, last_id: data.at(-1)?.outcomeId ?? null };
+    return presentPage(
+      await this.outcomes.list(tenantId, query),
+      presentOutcome,
+      (o) => o.outcomeId,
+    );
   }
 
   @Post('outcomes/regrade')

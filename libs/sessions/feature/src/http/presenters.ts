@@ -87,3 +87,14 @@ export function presentBatch(b: BatchRecord, progress: BatchProgress) {
 export function presentBatchSession(s: SessionRecord) {
   return { id: s._id, status: s.status, task: s.run?.task ?? null, eventCount: s.lastSeq };
 }
+
+/** A cursor-paged list: the presented items, whether more follow, and the id to page after. */
+export function presentPage<T, P>(
+  page: { data: T[]; hasMore: boolean },
+  present: (item: T) => P,
+  idOf: (item: P) => string,
+): { data: P[]; has_more: boolean; last_id: string | null } {
+  const data = page.data.map(present);
+  const last = data.at(-1);
+  return { data, has_more: page.hasMore, last_id: last === undefined ? null : idOf(last) };
+}

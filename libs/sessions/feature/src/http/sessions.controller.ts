@@ -9,8 +9,8 @@ import {
 } from '@reverie/sessions-domain';
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
-import { openApiSchema } from './openapi';
-import { presentEvent, presentFeedback, presentSession } from './presenters';
+import { openApiSchema, ApiCursorPage } from './openapi';
+import { presentEvent, presentFeedback, presentSession, presentPage } from './presenters';
 import { SessionsService } from './sessions.service';
 import { TenantId } from './tenant.decorator';
 
@@ -39,16 +39,10 @@ export class SessionsController {
   @ApiQuery({ name: 'agentId', required: false })
   @ApiQuery({ name: 'status', required: false, enum: SESSION_STATUSES })
   @ApiQuery({ name: 'batchId', required: false })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-  })
-  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  @ApiCursorPage()
   async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
     const page = await this.sessions.list(tenantId, query);
-    const data = page.data.map(presentSession);
-    return { data, has_more: page.hasMore, last_id: data.at(-1)?.id ?? null };
+    return presentPage(page, presentSession, (s) => s.id);
   }
 
   @Get(':id')
