@@ -150,26 +150,22 @@ export class DreamRepository {
   }
 
   /**
-   * The agent's latest completed dream over "the sessions since the last dream", or null: its
-   * `reviewedUntil` is where the next one starts (dreams over named sessions do not count).
-   */
-  lastCompleted(tenantId: string, agentId: string): Promise<DreamRecord | null> {
-    return this.dreams
-      .findOne({ tenantId, agentId, status: 'completed', reviewedUntil: { $ne: null } })
-      .sort({ endedAt: -1 })
-      .lean<DreamRecord>()
-      .exec();
-  }
-
-  /**
    * Where the agent's next "since the last dream" review starts: the last session its latest
-   * completed such dream reviewed, or null when none has (everything is new).
+   * completed such dream reviewed (dreams over named sessions do not count), or null when none
+   * has (everything is new). Reads those two fields, not the dream's report.
    */
   async reviewedUpTo(
     tenantId: string,
     agentId: string,
   ): Promise<{ endedAt: Date; sessionId: string | null } | null> {
-    const last = await this.lastCompleted(tenantId, agentId);
+    const last = await this.dreams
+      .findOne(
+        { tenantId, agentId, status: 'completed', reviewedUntil: { $ne: null } },
+        { reviewedUntil: 1, reviewedUntilSession: 1 },
+      )
+      .sort({ endedAt: -1 })
+      .lean<Pick<DreamRecord, 'reviewedUntil' | 'reviewedUntilSession'>>()
+      .exec();
     return last?.reviewedUntil
       ? { endedAt: last.reviewedUntil, sessionId: last.reviewedUntilSession ?? null }
       : null;
