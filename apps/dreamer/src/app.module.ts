@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DREAMER_TOPICS, DreamerModule } from '@reverie/dreaming-feature';
 import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
-import { mergeTopicSpecs, WEBHOOK_TOPICS, WebhookDeliveryModule } from '@reverie/webhooks-feature';
+import { WEBHOOK_TOPICS, WebhookDeliveryModule } from '@reverie/webhooks-feature';
 import type { DreamerConfig } from './config/dreamer.config';
 
 /**
@@ -15,9 +15,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot(config, {
-          topics: mergeTopicSpecs(DREAMER_TOPICS, WEBHOOK_TOPICS),
-        }),
+        // The platform creates each topic once, whichever modules name it.
+        PlatformModule.forRoot(config, { topics: [...DREAMER_TOPICS, ...WEBHOOK_TOPICS] }),
         DreamerModule.register(config),
         WebhookDeliveryModule.register(config.webhooks),
       ],

@@ -31,4 +31,26 @@ describe('plannedTopics', () => {
     expect(main).toMatchObject({ numPartitions: 3, replicationFactor: 3 });
     expect(dlq.configEntries).toEqual([]);
   });
+
+  it('lists a topic several modules name once, with a dead-letter topic and every config any asked for', () => {
+    expect(
+      plannedTopics(
+        [
+          { topic: 'reverie.a.v1', withDeadLetter: true },
+          { topic: 'reverie.b.v1' },
+          { topic: 'reverie.b.v1', withDeadLetter: true },
+          { topic: 'reverie.c.v1', withDeadLetter: true },
+          { topic: 'reverie.c.v1', config: { 'cleanup.policy': 'compact' } },
+        ],
+        defaults,
+      ).map((t) => [t.topic, t.configEntries]),
+    ).toEqual([
+      ['reverie.a.v1', []],
+      ['reverie.a.v1.dlq', []],
+      ['reverie.b.v1', []],
+      ['reverie.b.v1.dlq', []],
+      ['reverie.c.v1', [{ name: 'cleanup.policy', value: 'compact' }]],
+      ['reverie.c.v1.dlq', []],
+    ]);
+  });
 });

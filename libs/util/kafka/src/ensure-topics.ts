@@ -34,12 +34,37 @@ export async function ensureTopics(
   return missing.map((t) => t.topic);
 }
 
-/** The topics (and dead-letter topics) that `specs` ask for, with partitions from config. */
+/**
+ * `specs` with each topic once: a topic several modules need gets a dead-letter topic if any asks
+ * for one, and every config asked for.
+ */
+function mergeTopicSpecs(specs: TopicSpec[]): TopicSpec[] {
+  const byTopic = new Map<string, TopicSpec>();
+  for (const spec of specs) {
+    const seen = byTopic.get(spec.topic);
+    byTopic.set(
+      spec.topic,
+      seen
+        ? {
+            topic: spec.topic,
+            withDeadLetter: Boolean(seen.withDeadLetter || spec.withDeadLetter),
+            config: { ...seen.config, ...spec.config },
+          }
+        : spec,
+    );
+  }
+  return [...byTopic.values()];
+}
+
+/**
+ * The topics (and dead-letter topics) that `specs` ask for, each once (modules of one service may
+ * name the same topic), with partitions from config.
+ */
 export function plannedTopics(
   specs: TopicSpec[],
   defaults: { partitions: number; replicationFactor: number },
 ): ITopicConfig[] {
-  return specs.flatMap((spec) => {
+  return mergeTopicSpecs(specs).flatMap((spec) => {
     const base: ITopicConfig = {
       topic: spec.topic,
       numPartitions: defaults.partitions,

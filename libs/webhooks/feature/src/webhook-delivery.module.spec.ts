@@ -1,20 +1,24 @@
 import { TOPICS } from '@reverie/contracts';
-import { mergeTopicSpecs, WEBHOOK_TOPICS } from './webhook-delivery.module';
+import { plannedTopics } from '@reverie/kafka';
+import { WEBHOOK_TOPICS } from './webhook-delivery.module';
 
-describe('mergeTopicSpecs', () => {
+describe('WEBHOOK_TOPICS beside the dreamer’s own', () => {
   it('lists each topic once, with a dead-letter topic and every config any spec asked for', () => {
-    const merged = mergeTopicSpecs(
-      [{ topic: TOPICS.dreamCommands, withDeadLetter: true }, { topic: TOPICS.dreams }],
-      WEBHOOK_TOPICS,
+    const planned = plannedTopics(
+      [
+        { topic: TOPICS.dreamCommands, withDeadLetter: true },
+        { topic: TOPICS.dreams },
+        ...WEBHOOK_TOPICS,
+      ],
+      { partitions: 3, replicationFactor: 1 },
     );
-    expect(merged).toEqual([
-      { topic: TOPICS.dreamCommands, withDeadLetter: true },
-      { topic: TOPICS.dreams, withDeadLetter: true, config: {} },
-      {
-        topic: TOPICS.playbookVersions,
-        withDeadLetter: true,
-        config: { 'cleanup.policy': 'compact' },
-      },
+    expect(planned.map((t) => [t.topic, t.configEntries])).toEqual([
+      [TOPICS.dreamCommands, []],
+      [`${TOPICS.dreamCommands}.dlq`, []],
+      [TOPICS.dreams, []],
+      [`${TOPICS.dreams}.dlq`, []],
+      [TOPICS.playbookVersions, [{ name: 'cleanup.policy', value: 'compact' }]],
+      [`${TOPICS.playbookVersions}.dlq`, []],
     ]);
   });
 });

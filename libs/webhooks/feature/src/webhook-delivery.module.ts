@@ -45,25 +45,3 @@ export const WEBHOOK_TOPICS: TopicSpec[] = [
     config: { 'cleanup.policy': 'compact' },
   },
 ];
-
-/**
- * `specs` with each topic once: a topic several modules need gets a dead-letter topic if any asks
- * for one, and every config asked for.
- */
-export function mergeTopicSpecs(...specs: TopicSpec[][]): TopicSpec[] {
-  const byTopic = new Map<string, TopicSpec>();
-  for (const spec of specs.flat()) {
-    const seen = byTopic.get(spec.topic);
-    byTopic.set(
-      spec.topic,
-      seen
-        ? {
-            topic: spec.topic,
-            withDeadLetter: Boolean(seen.withDeadLetter || spec.withDeadLetter),
-            config: { ...seen.config, ...spec.config },
-          }
-        : spec,
-    );
-  }
-  return [...byTopic.values()];
-}
