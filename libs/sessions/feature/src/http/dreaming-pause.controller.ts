@@ -11,6 +11,7 @@ import { notFound, parseOrThrow } from '@reverie/sessions-domain';
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
 import { openApiSchema } from './openapi';
+import { iso } from './presenters';
 import { TenantId } from './tenant.decorator';
 
 export const pauseBodySchema = z
@@ -33,7 +34,7 @@ export function presentControl(
     agent_id: tenantScope.agentId,
     paused: c?.paused ?? false,
     reason: c?.reason ?? null,
-    updated_at: c ? new Date(c.updatedAt).toISOString() : null,
+    updated_at: iso(c?.updatedAt),
   };
 }
 

@@ -1,7 +1,6 @@
 import type { DreamRecord } from '@reverie/dreaming-data-access';
 
-const iso = (d: Date | string | null | undefined): string | null =>
-  d ? new Date(d).toISOString() : null;
+import { iso } from './presenters';
 
 function presentInputs(input: DreamRecord['input']) {
   return input.type === 'sessions'

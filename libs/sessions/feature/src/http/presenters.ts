@@ -8,6 +8,10 @@ import type {
 import type { BatchProgress } from '@reverie/sessions-domain';
 
 /** The public shapes of stored records: ids as `id`, no tenant, ISO dates. */
+/** A time as ISO 8601, or null when there is none. */
+export const iso = (d: Date | string | null | undefined): string | null =>
+  d ? new Date(d).toISOString() : null;
+
 export function presentAgent(a: AgentRecord) {
   return {
     id: a._id,

@@ -3,8 +3,7 @@ import type {
   WebhookSubscriptionRecord,
 } from '@reverie/webhooks-data-access';
 
-const iso = (d: Date | string | null | undefined): string | null =>
-  d ? new Date(d).toISOString() : null;
+import { iso } from './presenters';
 
 /** A subscription as the API shows it: no tenant, and the secret only when asked (on create). */
 export function presentWebhook(s: WebhookSubscriptionRecord, { withSecret = false } = {}) {
