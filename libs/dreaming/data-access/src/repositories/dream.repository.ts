@@ -133,7 +133,10 @@ export class DreamRepository {
     if (q.createdBefore) created.$lt = q.createdBefore;
     if (Object.keys(created).length) filter.createdAt = created;
     if (q.afterId) {
-      const cursor = await this.findById(q.tenantId, q.afterId);
+      const cursor = await this.dreams
+        .findOne({ _id: q.afterId, tenantId: q.tenantId }, { createdAt: 1 })
+        .lean<Pick<DreamRecord, '_id' | 'createdAt'>>()
+        .exec();
       if (!cursor) throw new UnknownDreamCursorError(q.afterId);
       filter.$or = [
         { createdAt: { $lt: cursor.createdAt } },

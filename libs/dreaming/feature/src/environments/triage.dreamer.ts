@@ -55,7 +55,8 @@ function actionsOf(events: readonly SessionEventBody[]) {
 export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   readonly environment = 'ci-log-triage';
   readonly roles = [null] as const;
-  readonly eventFilter = {};
+  /** Only the steps it took (actions and tool calls), not the messages that carry the logs. */
+  readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };
   private dataset: Promise<TriageCase[]> | null = null;
 
   constructor(private readonly datasetsDir: string) {}

@@ -68,11 +68,15 @@ export class WebhookSubscriptionRepository {
   enabledFor(
     tenantIds: string[],
     eventTypes: WebhookEventType[],
-  ): Promise<WebhookSubscriptionRecord[]> {
+  ): Promise<Pick<WebhookSubscriptionRecord, '_id' | 'tenantId' | 'eventTypes' | 'createdAt'>[]> {
     if (tenantIds.length === 0 || eventTypes.length === 0) return Promise.resolve([]);
     return this.subscriptions
-      .find({ tenantId: { $in: tenantIds }, eventTypes: { $in: eventTypes }, enabled: true })
-      .lean<WebhookSubscriptionRecord[]>()
+      .find(
+        { tenantId: { $in: tenantIds }, eventTypes: { $in: eventTypes }, enabled: true },
+        // What fan-out needs: not the URL or the secret.
+        { tenantId: 1, eventTypes: 1, createdAt: 1 },
+      )
+      .lean<Pick<WebhookSubscriptionRecord, '_id' | 'tenantId' | 'eventTypes' | 'createdAt'>[]>()
       .exec();
   }
 
