@@ -175,11 +175,14 @@ export class DreamRepository {
   }
 
   /** The agent's latest scheduled dream (whatever became of it), or null. */
-  lastScheduled(tenantId: string, agentId: string): Promise<DreamRecord | null> {
+  lastScheduled(
+    tenantId: string,
+    agentId: string,
+  ): Promise<Pick<DreamRecord, '_id' | 'createdAt'> | null> {
     return this.dreams
-      .findOne({ tenantId, agentId, trigger: 'schedule' }, { report: 0 })
+      .findOne({ tenantId, agentId, trigger: 'schedule' }, { createdAt: 1 })
       .sort({ createdAt: -1 })
-      .lean<DreamRecord>()
+      .lean<Pick<DreamRecord, '_id' | 'createdAt'>>()
       .exec();
   }
 
@@ -192,15 +195,16 @@ export class DreamRepository {
     return rows.reduce((n, r) => n + totalTokens(r.usage), 0);
   }
 
-  /** Pending and running dreams of the tenant (or of one agent). */
-  unfinished(tenantId: string, agentId?: string): Promise<DreamRecord[]> {
-    return this.dreams
+  /** The ids of the tenant's (or one agent's) pending and running dreams. */
+  async unfinishedIds(tenantId: string, agentId?: string): Promise<string[]> {
+    const rows = await this.dreams
       .find(
         { tenantId, ...(agentId && { agentId }), status: { $in: ['pending', 'running'] } },
-        { report: 0 },
+        { _id: 1 },
       )
-      .lean<DreamRecord[]>()
+      .lean<Pick<DreamRecord, '_id'>[]>()
       .exec();
+    return rows.map((d) => d._id);
   }
 
   /**

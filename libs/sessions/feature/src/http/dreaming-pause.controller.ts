@@ -59,12 +59,10 @@ export class DreamingPauseService {
       req.reason ?? null,
       null,
     );
-    const canceled: string[] = [];
-    if (req.paused)
-      for (const d of await this.dreams.unfinished(tenantId, agentId ?? undefined)) {
-        await this.dreams.cancel(tenantId, d._id);
-        canceled.push(d._id);
-      }
+    const canceled = req.paused
+      ? await this.dreams.unfinishedIds(tenantId, agentId ?? undefined)
+      : [];
+    await Promise.all(canceled.map((id) => this.dreams.cancel(tenantId, id)));
     return { ...presentControl(control, { agentId }), canceled_dreams: canceled };
   }
 
