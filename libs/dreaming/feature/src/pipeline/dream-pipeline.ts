@@ -251,7 +251,7 @@ export class DreamPipeline {
     const alternatives = splitAlternatives(drafts).slice(0, MAX_ALTERNATIVES);
     const curatedAll = await control.stage('curate', async () => {
       const all = alternatives.map((alt) =>
-        this.curateAll(dream, dreamer, current, sessions, verdicts, alt, sessions.length),
+        this.curateAll(dream, dreamer, current, sessions, verdicts, alt),
       );
       const first = all[0];
       return {
@@ -267,9 +267,7 @@ export class DreamPipeline {
 
     // 5. Validate: the first alternative that passes the gate is promoted.
     const tried: ValidationMetrics[] = [];
-    let chosen =
-      curatedAll[0] ??
-      this.curateAll(dream, dreamer, current, sessions, verdicts, [], sessions.length);
+    let chosen = curatedAll[0] ?? this.curateAll(dream, dreamer, current, sessions, verdicts, []);
     const behavioural = (c: Curated) => c.changes.some((x) => x.kind !== 'record_outcome');
     let validation: ValidationMetrics | null = null;
     if (curatedAll.some(behavioural))
@@ -363,7 +361,6 @@ export class DreamPipeline {
     sessions: readonly CollectedSession[],
     verdicts: Map<string, SessionVerdict>,
     drafts: readonly RoleDraft[],
-    reviewed: number,
   ): Curated {
     const byRole = new Map<string | null, { deltas: Delta[]; candidate: PlaybookVersion | null }>();
     const changes: ChangeRecord[] = [];
@@ -395,7 +392,7 @@ export class DreamPipeline {
           ...(role ? { role } : {}),
         });
       const candidate = applyDeltas(base, r.deltas, { kind: 'dream', id: dream._id }, new Date(), {
-        message: `dream ${dream._id}: ${r.changes.length} change(s) from ${reviewed} session(s)`,
+        message: `dream ${dream._id}: ${r.changes.length} change(s) from ${sessions.length} session(s)`,
       });
       byRole.set(role, { deltas: r.deltas, candidate });
     }
@@ -403,13 +400,14 @@ export class DreamPipeline {
   }
 
   private async currentPlaybooks(dream: DreamRecord, roles: readonly (string | null)[]) {
-    const out = new Map<string | null, StoredPlaybookVersion | null>();
-    for (const role of roles)
-      out.set(
-        role,
-        await this.versions.findActive(dream.tenantId, playbookIdFor(dream.agentId, role)),
-      );
-    return out;
+    const active = await Promise.all(
+      roles.map((role) =>
+        this.versions.findActive(dream.tenantId, playbookIdFor(dream.agentId, role)),
+      ),
+    );
+    return new Map<string | null, StoredPlaybookVersion | null>(
+      roles.map((role, i) => [role, active[i]]),
+    );
   }
 
   /** Applies or proposes the candidate as the next free version of its playbook. */
