@@ -12,6 +12,7 @@ import type { SessionEventBody } from '@reverie/contracts';
 import { BuiltinLunarTeam, expandFamily, familyNames, flyLanding } from '@reverie/lunar-lander';
 import { runBuiltinTriage } from '@reverie/orchestration-feature';
 import { gradeSession, parseOutcomeDefinition, type Grade } from '@reverie/outcomes-domain';
+import { bundledDatasetsDir } from '@reverie/service-kit';
 import { machineInfo, writeResult } from './support/report';
 
 const ROOT = join(__dirname, '..');
@@ -81,7 +82,7 @@ async function landings(): Promise<Record<string, Tally>> {
 
 async function triage(): Promise<Tally> {
   const definition = rubric('ci-log-triage.json');
-  const cases = await loadDataset(join(ROOT, '..', 'shared', 'datasets', 'ci-breakages'));
+  const cases = await loadDataset(join(bundledDatasetsDir(), 'ci-breakages'));
   const grades: Grade[] = [];
   for (const c of cases) {
     // Exactly the events a managed builtin triage session records.

@@ -56,6 +56,7 @@ import {
   type ReplyScript,
   type WireBlock,
 } from '@reverie/testing/anthropic';
+import { bundledDatasetsDir } from '@reverie/service-kit';
 import { machineInfo } from './support/report';
 
 const SIZES = [10, 100, 1_000];
@@ -787,9 +788,7 @@ function notesFor(budget: number, scaled: boolean, batches: Batches): string[] {
 async function main() {
   const args = readArgs(process.argv.slice(2));
   const started = performance.now();
-  const datasetsDir = resolve(
-    process.env.DATASETS_DIR ?? join(__dirname, '..', '..', 'shared', 'datasets'),
-  );
+  const datasetsDir = resolve(process.env.DATASETS_DIR ?? bundledDatasetsDir());
   // Session building (flying the day-one team, running the builtin triager), not dream cost.
   const setup: Record<string, number> = {};
 

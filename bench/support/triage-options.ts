@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { bundledDatasetsDir } from '@reverie/service-kit';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { positiveInt, UsageError } from './options';
 
@@ -22,7 +23,7 @@ export interface TriageBenchOptions {
 export const TRIAGE_USAGE =
   'usage: npm run bench:triage -- [--repeat 10] [--concurrency 4] [--warmup 10] [--timeout 120]\n' +
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, MONGO_URL, default mongodb://127.0.0.1:27017,\n' +
-  '        DATASETS_DIR, default ../shared/datasets from the repository, and BENCH_LOG_LEVEL for the\n' +
+  '        DATASETS_DIR, default the repository's datasets/, and BENCH_LOG_LEVEL for the\n' +
   '        services, default warn)';
 
 export function readTriageOptions(
@@ -49,9 +50,7 @@ export function readTriageOptions(
     warmup: positiveInt('warmup', values.warmup, 10),
     timeoutMs: positiveInt('timeout', values.timeout, 120) * 1_000,
     pollMs: 250,
-    datasetsDir: resolve(
-      env.DATASETS_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'datasets'),
-    ),
+    datasetsDir: resolve(env.DATASETS_DIR ?? bundledDatasetsDir()),
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
     mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
   };

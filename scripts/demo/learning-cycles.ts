@@ -13,6 +13,7 @@
 import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import { splitScenarios } from '@reverie/dreaming-lander';
 import { expandFamily, familyNames } from '@reverie/lunar-lander';
+import { bundledDatasetsDir } from '@reverie/service-kit';
 import { resolve } from 'node:path';
 import { CliError, GatewayClient } from '../../tools/cli/src/api.client';
 
@@ -22,9 +23,7 @@ const API_URL = (process.env.REVERIE_API_URL ?? 'http://127.0.0.1:3000').replace
 const api = new GatewayClient(API_URL, process.env.REVERIE_API_KEY);
 const CYCLES = Number(process.env.REVERIE_DEMO_CYCLES ?? 3);
 const FAMILIES = (process.env.REVERIE_DEMO_FAMILIES ?? familyNames().join(',')).split(',');
-const DATASETS = resolve(
-  process.env.DATASETS_DIR ?? resolve(__dirname, '../../../shared/datasets'),
-);
+const DATASETS = resolve(process.env.DATASETS_DIR ?? bundledDatasetsDir());
 const LUNAR_ROLES = ['detector', 'commander', 'navigator'] as const;
 
 const say = (line = '') => process.stdout.write(`${line}\n`);

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { loadCase, type LineRange } from '@reverie/ci-log-triage';
-import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { anAgent, CI_BREAKAGES_DIR, expectEventually, type ApiClient } from '@reverie/testing';
 import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 import { uniqueName } from '@reverie/testing/integration';
 // The real gateway and orchestrator run what the grader grades (tests only; apps share no code).
@@ -36,7 +35,7 @@ describe('the revise loop: grader and orchestrator until the outcome is settled'
   beforeAll(async () => {
     gateway = await startGateway();
     const env = await orchestratorEnv();
-    labels = (await loadCase(join(__dirname, '../../../../shared/datasets/ci-breakages'), CASE))
+    labels = (await loadCase(CI_BREAKAGES_DIR, CASE))
       .errorRanges;
     // The mocked model answers a first attempt with the wrong lines and a revision with the right ones.
     messages = await MessagesServer.start({

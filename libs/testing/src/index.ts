@@ -1,3 +1,4 @@
 export * from './expect-eventually';
 export * from './builders';
 export * from './api-client';
+export * from './datasets';

@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import { CliError } from './api.client';
 import { datasetTasks } from './commands/dataset';
 import { main } from './main';
 import { Progress } from './progress';
 import { formatRanges, triageOutcome } from './triage-result';
+import { CI_BREAKAGES_DIR } from '@reverie/testing';
 
-const dataset = join(__dirname, '../../../../shared/datasets/ci-breakages');
+const dataset = CI_BREAKAGES_DIR;
 
 describe('reverie CLI arguments', () => {
   const run = async (...argv: string[]) => {

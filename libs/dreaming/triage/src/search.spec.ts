@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   DEFAULT_SPLIT,
   loadDataset,
@@ -12,8 +11,9 @@ import { ruleSchema, type Condition } from '@reverie/playbooks-domain';
 import { toTriageEntries } from './entries';
 import { scoreRuleSet } from './evaluate';
 import { searchTriageRules, type TriageSearch } from './search';
+import { CI_BREAKAGES_DIR } from '@reverie/testing';
 
-const DATASET = resolve(__dirname, '../../../../../shared/datasets/ci-breakages');
+const DATASET = CI_BREAKAGES_DIR;
 const MAX_EVALUATIONS = 40;
 
 const features = (c: Condition): string[] =>

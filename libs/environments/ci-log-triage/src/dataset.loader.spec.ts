@@ -1,12 +1,12 @@
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadDataset } from './dataset.loader';
 import { DEFAULT_SPLIT, splitCases } from './dataset.split';
 import { runEpisode } from './episode';
+import { CI_BREAKAGES_DIR } from '@reverie/testing';
 
-// The repository sits next to `shared/`: <root>/main/libs/environments/ci-log-triage/src.
-const DATASET = resolve(__dirname, '../../../../../shared/datasets/ci-breakages');
+const DATASET = CI_BREAKAGES_DIR;
 
 describe('loadDataset on the shipped CI-breakages data', () => {
   let cases: Awaited<ReturnType<typeof loadDataset>>;

@@ -7,8 +7,9 @@ import type { OutcomeRecord, SessionView } from '@reverie/outcomes-data-access';
 import type { CollectedSession, RulesByRole } from './environment-dreamer';
 import { LanderDreamer } from './lander.dreamer';
 import { TriageDreamer } from './triage.dreamer';
+import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 
-const DATASETS = resolve(__dirname, '../../../../../../shared/datasets');
+const DATASETS = BUNDLED_DATASETS_DIR;
 
 const session = (id: string, run: SessionView['run']): SessionView => ({
   _id: id,

@@ -1,7 +1,7 @@
 import { zeroUsage, type ModelProvider, type ModelRequest } from '@reverie/models';
 import { JudgeError, ModelJudge } from './model-judge';
 import { TriageLabels } from './triage-labels';
-import { join } from 'node:path';
+import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 
 function answering(input: unknown): ModelProvider & { requests: ModelRequest[] } {
   const requests: ModelRequest[] = [];
@@ -57,7 +57,7 @@ describe('ModelJudge (the remote model is mocked)', () => {
 });
 
 describe('TriageLabels', () => {
-  const labels = new TriageLabels(join(__dirname, '../../../../../../shared/datasets'));
+  const labels = new TriageLabels(BUNDLED_DATASETS_DIR);
 
   it("reads a case's labelled error lines, and null for a case that does not exist", async () => {
     const ranges = await labels.get('assertj_1944');

@@ -8,7 +8,7 @@ import { z } from 'zod';
  * with `datasetsDirFrom` and `anthropicFrom`.
  */
 export const datasetsEnvShape = {
-  /** Holds the environments' datasets (`ci-breakages/`); default: `../shared/datasets` from the repo. */
+  /** Holds the environments' datasets (`ci-breakages/`); default: the repository's own `datasets/`. */
   DATASETS_DIR: z.string().min(1).optional(),
 };
 
@@ -26,7 +26,7 @@ export interface AnthropicSettings {
 }
 
 export function datasetsDirFrom(parsed: { DATASETS_DIR?: string }): string {
-  return resolve(parsed.DATASETS_DIR ?? defaultDatasetsDir());
+  return resolve(parsed.DATASETS_DIR ?? bundledDatasetsDir());
 }
 
 export function anthropicFrom(parsed: {
@@ -39,12 +39,13 @@ export function anthropicFrom(parsed: {
 }
 
 /**
- * `<repo>/../shared/datasets`: the repository root is the nearest folder above this file with an
- * `nx.json`, which holds both from the sources and from the build output under `dist/`.
+ * `<repo>/datasets`, the datasets vendored in the repository (each with its licence): the
+ * repository root is the nearest folder above this file with an `nx.json`, which holds both from
+ * the sources and from the build output under `dist/`. A container image sets `DATASETS_DIR`.
  */
-function defaultDatasetsDir(): string {
+export function bundledDatasetsDir(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nx.json'))) return join(dir, '..', 'shared', 'datasets');
-    if (dirname(dir) === dir) return join(process.cwd(), '..', 'shared', 'datasets');
+    if (existsSync(join(dir, 'nx.json'))) return join(dir, 'datasets');
+    if (dirname(dir) === dir) return join(process.cwd(), 'datasets');
   }
 }
