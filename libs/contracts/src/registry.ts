@@ -4,6 +4,7 @@ import { outcomeCommandMessageSchema, outcomeTopicMessageSchema } from './outcom
 import { playbookTopicMessageSchema } from './playbooks/playbook.events';
 import { runTopicMessageSchema } from './runs/run.events';
 import { sessionTopicMessageSchema } from './sessions/session.events';
+import { describePath, findUnstorable, MAX_MESSAGE_DEPTH } from './storable';
 import { playbookKey, TOPICS, type TopicName } from './topics.constant';
 
 /** The schema of every message allowed on each topic; used by producers and consumers alike. */
@@ -36,6 +37,11 @@ export function validateMessage<T extends TopicName>(
   // The map is keyed by topic, so the schema found yields that topic's message type.
   const schema = TOPIC_SCHEMAS[topic] as z.ZodType | undefined;
   if (!schema) return { ok: false, reason: `no schema is registered for topic "${topic}"` };
+  // Before the schema: what MongoDB would refuse, and nesting that would overflow the stack.
+  const unstorable = findUnstorable(value, MAX_MESSAGE_DEPTH);
+  if (unstorable) {
+    return { ok: false, reason: `${describePath(unstorable.path)} ${unstorable.message}` };
+  }
   const parsed = schema.safeParse(value);
   return parsed.success
     ? { ok: true, value: parsed.data as TopicMessage<T> }

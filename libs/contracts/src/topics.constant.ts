@@ -44,4 +44,8 @@ export const DLQ_HEADERS = {
   originalPartition: 'reverie-dlq-original-partition',
   originalOffset: 'reverie-dlq-original-offset',
   failedAt: 'reverie-dlq-failed-at',
+  /** The consumer group that gave up on it (each group dead-letters on its own). */
+  consumerGroup: 'reverie-dlq-consumer-group',
+  /** Times the handler ran before the message was dead-lettered (absent: never handled). */
+  attempts: 'reverie-dlq-attempts',
 } as const;
