@@ -365,6 +365,11 @@ run_lunar_landing() {
   (cd "$REPO_DIR" && node bin/reverie.js land --agent "$agent_id" --family "${REVERIE_DEMO_FAMILY:-downrange}" \
     --index "${REVERIE_DEMO_SCENARIO:-0}" --url "$gw" --key "$API_KEY" --timeout 120) || code=$?
   ((code <= 1)) || die "the landing did not run (logs: ${LOG_DIR#"$REPO_DIR"/})"
+  if ((code == 1)); then
+    say ""
+    say "The day-one team did not land this scenario safely: that is the kind of failure the learning"
+    say "story below reviews in its dreams (compare the held-out rates before and after each dream)."
+  fi
 }
 
 # Days of work and dreams, through the stack (scripts/demo/learning-cycles.ts).

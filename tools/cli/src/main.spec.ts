@@ -50,11 +50,21 @@ describe('reverie CLI arguments', () => {
   it('lands a craft offline and prints the touchdown report and the plot', async () => {
     const result = await run('land', '--offline', '--family', 'easy', '--index', '3');
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^scenario easy-03: landed after [\d.]+ s \(\d+ steps\)/);
+    expect(result.out).toMatch(/^scenario easy-03: landed safely after [\d.]+ s \(\d+ steps\)/);
     expect(result.out).toMatch(/SAFE/);
     expect(result.out).toMatch(/vertical fuel-optimal|limit/);
     expect(result.out).toMatch(/altitude/i);
     expect(result.out).toMatch(/throttle/i);
+  });
+
+  it('never announces an unsafe touchdown as a landing, and exits 1', async () => {
+    // The day-one team runs dry on this diverting approach (the demo's first landing).
+    const result = await run('land', '--offline', '--family', 'downrange', '--index', '0');
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(
+      /^scenario downrange-00: touched down but did not land safely \(OUT OF FUEL\) after [\d.]+ s/,
+    );
+    expect(result.out).not.toMatch(/: landed/);
   });
 
   it('says which scenario file it could not read', async () => {

@@ -53,9 +53,29 @@ export async function landCommand(ctx: CommandContext, opts: LandOptions): Promi
 
 /** The report a person reads: the touchdown, or why there was none. */
 export function describe(result: LandingResult): string {
-  const head = `scenario ${result.scenarioId}: ${result.status} after ${result.seconds.toFixed(1)} s (${result.steps} steps)`;
+  const head = `scenario ${result.scenarioId}: ${outcomeWords(result)} after ${result.seconds.toFixed(1)} s (${result.steps} steps)`;
   if (!result.touchdown) return `${head}\nno touchdown; fuel used ${result.fuelUsed.toFixed(0)} kg`;
   return `${head}\n${formatTouchdownReport(result.touchdown, { fuelLimit: result.fuelLimit, scenarioId: result.scenarioId })}`;
+}
+
+/**
+ * What happened, in words that never call a crash a landing: the simulator's status is `landed`
+ * for any touchdown that was not a crash, so a touchdown the gear's limits refused (out of fuel,
+ * hard, tipped, on a hazard) is named by its verdict.
+ */
+export function outcomeWords(result: LandingResult): string {
+  if (result.safe) return 'landed safely';
+  const verdict = result.touchdown?.verdict;
+  if (result.status === 'landed' && verdict)
+    return `touched down but did not land safely (${verdict.replace(/_/g, ' ').toUpperCase()})`;
+  const words: Record<string, string> = {
+    crashed: 'crashed',
+    aborted: 'aborted',
+    timeout: 'ran out of time before touchdown',
+    out_of_bounds: 'flew out of bounds',
+    flying: 'was still flying',
+  };
+  return words[result.status] ?? result.status;
 }
 
 async function flyOffline(
