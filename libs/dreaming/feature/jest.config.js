@@ -2,5 +2,8 @@ module.exports = {
   displayName: 'dreaming-feature',
   preset: '../../../jest.preset.js',
   rootDir: '.',
+  // These specs fly simulations or run searches: an explicit timeout, so that a loaded 2-core
+  // machine cannot turn Jest's 5 s default into a timing assertion. Speed is measured in bench/.
+  testTimeout: 60_000,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
 };

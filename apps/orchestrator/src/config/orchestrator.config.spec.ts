@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@reverie/service-kit';
+import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 import { loadConfig } from './orchestrator.config';
 
 const env = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
@@ -14,9 +15,10 @@ it('orchestrator listens on 3001 unless PORT says otherwise', () => {
   expect(loadConfig({ ...env, PORT: '8080' }).port).toBe(8080);
 });
 
-it('runs 4 sessions at once by default, finds the shared datasets, and names each replica', () => {
+it('runs 4 sessions at once by default, finds the bundled datasets in the repository, and names each replica', () => {
   const config = loadConfig(env);
   expect(config.runConcurrency).toBe(4);
+  expect(config.datasetsDir).toBe(BUNDLED_DATASETS_DIR);
   expect(existsSync(join(config.datasetsDir, 'ci-breakages'))).toBe(true);
   expect(config.anthropic).toBeUndefined();
   expect(loadConfig(env).replicaId).not.toBe(config.replicaId);

@@ -76,8 +76,8 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
   it('drafts rules with evidence from training sessions, and validation compares held-out F1', async () => {
     const p = await dreamer.prepare(sessions);
     const current: RulesByRole = new Map([[null, []]]);
-    const { drafts, work } = await dreamer.reflect(p, current, { simulations: 60 });
-    expect(work.simulations).toBeLessThanOrEqual(60);
+    const { drafts, work } = await dreamer.reflect(p, current, { simulations: 20 });
+    expect(work.simulations).toBeLessThanOrEqual(20);
     expect(drafts.length).toBeGreaterThan(0);
     const trainSessionIds = new Set(
       sessions
@@ -98,8 +98,9 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
       metrics.after - metrics.before >= 0.01 &&
         metrics.regressions.every((r) => !/-0\.(0[6-9]|[1-9])/.test(r)),
     );
-    // 60 rule-set evaluations: ~10 s under Jest.
-  }, 60_000);
+    // 20 rule-set evaluations: ~4 s under Jest on an idle machine; the timeout leaves room for a
+    // loaded one.
+  }, 180_000);
 });
 
 describe('LanderDreamer', () => {
