@@ -3,7 +3,22 @@
  * to people, copied into reports and published on Kafka. Each detector errs on the side of a few
  * false positives for secrets and permission widening, and uses checksums (Luhn, IBAN mod 97) or
  * formatting to keep numbers in ordinary guidance ("altitude below 1500") from tripping it.
+ *
+ * Detectors read the text with its disguises removed (`readingsOf`): key formats the folded text
+ * (case kept), phrases the lower-cased one, e-mail addresses the one with "[at]" and "dot"
+ * written as "@" and ".".
  */
+import {
+  BLANKET_APPROVAL,
+  ELEVATED_EXECUTION,
+  INSTRUCTION_OVERRIDE,
+  PERMISSION_GRANT,
+  SKIPPED_CHECK,
+  SPELLED_CREDENTIAL,
+  spelledSecretValue,
+} from './content-phrases';
+import { readingsOf, type TextReadings } from './content-normalizer';
+
 export type ContentCategory = 'secret' | 'personal_data' | 'permission';
 
 export interface ContentFinding {
@@ -20,8 +35,13 @@ interface Detector {
   category: ContentCategory;
   what: string;
   pattern: RegExp;
-  /** Extra check on a match (checksum, entropy); the match counts only when it returns true. */
-  confirm?: (match: string) => boolean;
+  /** Which reading of the text it scans; `folded` by default. */
+  reads?: keyof TextReadings;
+  /**
+   * Extra check on a match (checksum, entropy); the match counts only when it returns true.
+   * `after` is the text that follows the match.
+   */
+  confirm?: (match: string, after: string) => boolean;
 }
 
 const SECRET_ADVICE =
@@ -91,6 +111,8 @@ export function looksLikeGeneratedToken(token: string): boolean {
   );
 }
 
+const SPELLED_OUT = 'a password or key spelled out';
+
 const CARD_PREFIX = /^(4|5[1-5]|2[2-7]|3[47]|6011|65)/;
 /** Addresses on reserved domains (RFC 2606) are examples, not personal data. */
 const EXAMPLE_EMAIL =
@@ -134,11 +156,20 @@ const DETECTORS: Detector[] = [
     what: 'a credential assignment',
     pattern:
       /\b(?:password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|client[_-]?secret|private[_-]?key)\s*(?:=\s*["']?[^\s"',;]+|:\s*["']?[^\s"',;]{4,})/gi,
+    reads: 'lower',
     confirm: (m) => {
       const [, sep, value] = /([=:])\s*["']?(.*)$/.exec(m) ?? [];
       if (sep === '=') return true;
       return /[\d\W_]/.test(value ?? '') || (value ?? '').length >= 12;
     },
+  },
+  {
+    // "password is hunter2": the same, said in words.
+    category: 'secret',
+    what: SPELLED_OUT,
+    pattern: SPELLED_CREDENTIAL,
+    reads: 'lower',
+    confirm: spelledSecretValue,
   },
   {
     category: 'secret',
@@ -151,6 +182,7 @@ const DETECTORS: Detector[] = [
     category: 'personal_data',
     what: 'an email address',
     pattern: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g,
+    reads: 'deobfuscated',
     confirm: (m) => !EXAMPLE_EMAIL.test(m) && !SERVICE_EMAIL.test(m),
   },
   {
@@ -181,36 +213,65 @@ const DETECTORS: Detector[] = [
     what: 'a US social security number',
     pattern: /(?<![\d-])\b\d{3}-\d{2}-\d{4}\b(?!-)/g,
   },
-  // Instructions that widen an agent's permissions or switch off its safeguards.
+  // Instructions that override the agent's instructions, widen its permissions or switch off its
+  // safeguards (see content-phrases.ts for what each family covers).
   {
     category: 'permission',
     what: 'an instruction to ignore earlier instructions',
-    pattern:
-      /\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|system|original)\s+(?:instructions|rules|prompts?|guidelines|directives)/gi,
+    pattern: INSTRUCTION_OVERRIDE,
+    reads: 'lower',
+  },
+  {
+    category: 'permission',
+    what: 'an instruction to approve everything',
+    pattern: BLANKET_APPROVAL,
+    reads: 'lower',
+  },
+  {
+    category: 'permission',
+    what: 'an instruction to skip an approval, review or check',
+    pattern: SKIPPED_CHECK,
+    reads: 'lower',
   },
   {
     category: 'permission',
     what: 'an instruction to switch off a safeguard',
     pattern:
-      /\b(?:disable|deactivate|bypass|circumvent|turn\s+off|switch\s+off|evade)\s+(?:the\s+|all\s+|any\s+|your\s+)?(?:safety|guard|guards|guardrails?|content\s+guards?|safeguards?|sandbox(?:ing)?|content\s+filters?|moderation|approvals?|permission\s+checks?)\b/gi,
+      /\b(?:disable|deactivate|bypass|circumvent|turn\s+off|switch\s+off|evade)\s+(?:the\s+|all\s+|any\s+|your\s+)?(?:safety|guard|guards|guardrails?|content\s+guards?|safeguards?|sandbox(?:ing)?|content\s+filters?|moderation|approvals?|permission\s+checks?)\b/g,
+    reads: 'lower',
+  },
+  {
+    category: 'permission',
+    what: 'an instruction to run with elevated privileges',
+    pattern: ELEVATED_EXECUTION,
+    reads: 'lower',
   },
   {
     category: 'permission',
     what: 'an instruction to grant elevated privileges',
     pattern:
-      /\bgrant\w*\s+(?:(?:yourself|itself|themselves|(?:the\s+|this\s+)?agents?|(?:the\s+)?\w+\s+role)\s+)?(?:admin(?:istrator)?|root|sudo|superuser)\b|\b(?:grant|give|assign|elevate|escalate|obtain|acquire)\w*\b[^.\n]{0,40}?\b(?:admin(?:istrator)?|root|sudo|superuser|unrestricted)\s+(?:access|rights|privileges?|permissions?|role|shell|mode)\b/gi,
+      /\bgrant\w*\s+(?:(?:yourself|itself|themselves|(?:the\s+|this\s+)?agents?|(?:the\s+)?\w+\s+role)\s+)?(?:admin(?:istrator)?|root|sudo|superuser)\b|\b(?:grant|give|assign|elevate|escalate|obtain|acquire)\w*\b[^.\n]{0,40}?\b(?:admin(?:istrator)?|root|sudo|superuser|unrestricted)\s+(?:access|rights|privileges?|permissions?|role|shell|mode)\b/g,
+    reads: 'lower',
+  },
+  {
+    category: 'permission',
+    what: 'an instruction to grant permissions',
+    pattern: PERMISSION_GRANT,
+    reads: 'lower',
   },
   {
     category: 'permission',
     what: 'an instruction to escalate privileges',
     pattern:
-      /\b(?:escalate|elevate)\s+(?:your\s+|its\s+|the\s+agent'?s\s+)?(?:privileges?|permissions?)\b/gi,
+      /\b(?:escalate|elevate)\s+(?:your\s+|its\s+|the\s+agent'?s\s+)?(?:privileges?|permissions?)\b/g,
+    reads: 'lower',
   },
   {
     category: 'permission',
     what: 'a jailbreak phrase',
     pattern:
-      /\b(?:developer\s+mode|jailbreak|DAN\s+mode|do\s+anything\s+now|without\s+any\s+restrictions)\b/gi,
+      /\b(?:developer\s+mode|jailbreak|dan\s+mode|do\s+anything\s+now|without\s+any\s+restrictions)\b/g,
+    reads: 'lower',
   },
 ];
 
@@ -222,10 +283,13 @@ const ADVICE: Record<ContentCategory, string> = {
 
 /** Everything in `text` that a playbook must not hold, at most one finding per detector. */
 export function scanText(text: string): ContentFinding[] {
+  const readings = readingsOf(text);
   const findings: ContentFinding[] = [];
   for (const d of DETECTORS) {
-    for (const m of text.matchAll(d.pattern)) {
-      if (d.confirm && !d.confirm(m[0])) continue;
+    const read = readings[d.reads ?? 'folded'];
+    for (const m of read.matchAll(d.pattern)) {
+      const after = read.slice((m.index ?? 0) + m[0].length);
+      if (d.confirm && !d.confirm(m[0], after)) continue;
       findings.push({
         category: d.category,
         what: d.what,
@@ -235,11 +299,15 @@ export function scanText(text: string): ContentFinding[] {
       break;
     }
   }
-  // A key also matches the generic detectors; report the most specific finding only.
+  // A key also matches the generic detectors, and "password=x" both credential detectors:
+  // report the most specific finding only.
+  const has = (what: string) => findings.some((f) => f.what === what);
   const specificSecret = findings.some(
     (f) => f.category === 'secret' && !f.what.startsWith('a long high-entropy'),
   );
-  return specificSecret
-    ? findings.filter((f) => !f.what.startsWith('a long high-entropy'))
-    : findings;
+  return findings.filter(
+    (f) =>
+      !(specificSecret && f.what.startsWith('a long high-entropy')) &&
+      !(f.what === SPELLED_OUT && has('a credential assignment')),
+  );
 }
