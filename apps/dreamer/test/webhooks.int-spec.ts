@@ -14,10 +14,16 @@ import {
   statusSequence,
   type WebhookReceiver,
 } from '@reverie/webhooks-feature/testing';
+import { WebhookSubscriptionRepository } from '@reverie/webhooks-data-access';
+import { generateSecret } from '@reverie/webhooks-domain';
 import type { Producer } from 'kafkajs';
 // The real gateway (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
+import {
+  startGateway,
+  startReplica,
+  type RunningGateway,
+} from '../../session-gateway/test/gateway.harness';
 import { startDreamer, type RunningDreamer } from './dreamer.harness';
 
 // API bodies as the gateway returns them.
@@ -60,7 +66,8 @@ describe('webhooks through the real stack (gateway API, Kafka, dreamer, MongoDB,
   const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
-    gateway = await startGateway();
+    // The receivers listen on 127.0.0.1: allowed, as in development, on both services.
+    gateway = await startGateway({ WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
     // Skip what earlier runs left on the shared broker's topics.
     const groupId = uniqueName('test-dreamer-webhooks');
     await startGroupAtEnd(groupId, TOPICS.dreams);
@@ -73,6 +80,7 @@ describe('webhooks through the real stack (gateway API, Kafka, dreamer, MongoDB,
       WEBHOOK_MAX_ATTEMPTS: '3',
       WEBHOOK_RETRY_SCHEDULE_MS: '0,200,200',
       WEBHOOK_RETRY_JITTER: '0',
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       DREAM_SWEEP_MS: '3600000',
     });
     api = await gateway.tenant(tenantId);
@@ -246,19 +254,24 @@ describe('webhooks through the real stack (gateway API, Kafka, dreamer, MongoDB,
       status: 'proposed',
       dream_id: ended.payload.dreamId,
     });
-    // The delivery shows its attempt and the receiver's answer. Both events reach the receiver
-    // concurrently; it numbers its answers in the order the requests arrived.
+    // The delivery shows its attempt: the receiver's status, never what its body said.
     const delivery = done.find((d) => d.event_type === 'dream.completed');
-    const answer = `answer ${received.indexOf(completed) + 1}: 200`;
     expect(delivery).toMatchObject({
       type: 'webhook_delivery',
       id: completed.id,
       webhook_id: dreams.webhook.id,
       payload: completed.payload,
       attempt_count: 1,
-      attempts: [{ status_code: 200, response_body: answer, error: null }],
+      attempts: [{ status_code: 200, error_type: null, error: null }],
       next_attempt_at: null,
     });
+    expect(Object.keys(delivery.attempts[0]).sort()).toEqual([
+      'at',
+      'duration_ms',
+      'error',
+      'error_type',
+      'status_code',
+    ]);
 
     // Fan-out is one write per message: the others were decided with these.
     expect(await deliveries(updates.webhook.id)).toEqual([]);
@@ -304,11 +317,13 @@ describe('webhooks through the real stack (gateway API, Kafka, dreamer, MongoDB,
     );
     const [delivery] = await settled(webhook.id, 1);
     expect(delivery).toMatchObject({ status: 'succeeded', attempt_count: 3 });
-    expect(delivery.attempts.map((a: Json) => [a.status_code, a.response_body])).toEqual([
-      [500, 'answer 1: 500'],
-      [500, 'answer 2: 500'],
-      [200, 'answer 3: 200'],
+    expect(delivery.attempts.map((a: Json) => [a.status_code, a.error])).toEqual([
+      [500, 'the endpoint answered HTTP 500'],
+      [500, 'the endpoint answered HTTP 500'],
+      [200, null],
     ]);
+    // What the receiver wrote back ("answer 1: 500") is not kept.
+    expect(JSON.stringify(delivery)).not.toContain('answer 1');
     // Every attempt verified, under one webhook-id.
     expect(receiver.received.map((r) => [r.verified, r.id])).toEqual([
       [true, delivery.id],
@@ -345,5 +360,71 @@ describe('webhooks through the real stack (gateway API, Kafka, dreamer, MongoDB,
     const ids = receiver.received.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(2);
+  });
+
+  it('refuses internal addresses at registration, and without the allow-list 127.0.0.1 too', async () => {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://10.0.0.8/hooks',
+      'http://127.0.0.2:9000/hooks',
+      'http://[::ffff:192.168.1.1]/hooks',
+      'http://localhost:9000/hooks',
+    ]) {
+      const refused = await api.post('/v1/webhooks', { url, event_types: ['dream.completed'] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details).toEqual([
+        { path: 'url', message: expect.stringMatching(/^must not point at .*: it is /) },
+      ]);
+    }
+    // A gateway without WEBHOOK_ALLOWED_HOSTS, as in production, refuses the receivers' address.
+    const strict = await startReplica(gateway.config, {
+      ingestEnabled: false,
+      webhookAllowedHosts: [],
+    });
+    try {
+      const client = await strict.tenant(tenantId);
+      const refused = await client.post('/v1/webhooks', {
+        url: 'http://127.0.0.1:9000/hooks',
+        event_types: ['dream.completed'],
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toBe(
+        'invalid webhook: url must not point at 127.0.0.1: it is a loopback address (127.0.0.0/8); ' +
+          'webhooks go only to public addresses (for local development, list the host in ' +
+          'WEBHOOK_ALLOWED_HOSTS on the gateway and the dreamer)',
+      );
+      expect((await client.get('/v1/webhooks')).body.data.map((w: Json) => w.url)).not.toContain(
+        'http://127.0.0.1:9000/hooks',
+      );
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('refuses an internal address again at delivery: a subscription stored past the API is never sent to', async () => {
+    // A receiver on 127.0.0.2 (loopback, not on the allow-list), subscribed by writing straight
+    // to MongoDB as an old or tampered record would be.
+    const receiver = await startWebhookReceiver({ host: '127.0.0.2' });
+    receivers.push(receiver);
+    const secret = generateSecret();
+    receiver.useSecret(secret);
+    const sub = await gateway.app.get(WebhookSubscriptionRepository).create({
+      _id: uniqueName('whk'),
+      tenantId,
+      url: receiver.url,
+      eventTypes: ['dream.completed'],
+      description: 'stored past the API',
+      secret,
+    });
+    await publish(TOPICS.dreams, aDreamEnded(tenantId, uniqueName('agt')));
+    const [delivery] = await settled(sub._id, 1);
+    expect(delivery).toMatchObject({ status: 'failed', attempt_count: 3 });
+    expect(delivery.attempts[0]).toMatchObject({
+      status_code: null,
+      error_type: 'address_refused',
+      error: expect.stringContaining('must not point at 127.0.0.2: it is a loopback address'),
+    });
+    expect(receiver.received).toEqual([]);
   });
 });

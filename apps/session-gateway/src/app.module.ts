@@ -27,6 +27,7 @@ export class AppModule {
         SessionsHttpModule.register({
           maxEventsPerRequest: config.maxEventsPerRequest,
           maxEventBytes: config.maxEventBytes,
+          webhookAllowedHosts: config.webhookAllowedHosts,
         }),
         PlaybooksHttpModule,
         ...(config.ingestEnabled ? [SessionsIngestModule] : []),

@@ -16,3 +16,19 @@ it('dreamer reads its dream limits, with defaults', () => {
   expect(loadConfig({ ...env, DREAM_MAX_SIMULATIONS: '500' }).maxSimulations).toBe(500);
   expect(() => loadConfig({ ...env, DREAM_CONCURRENCY: '0' })).toThrow(/DREAM_CONCURRENCY/);
 });
+
+it('dreamer reads the webhook allow-list and concurrency, refusing entries it cannot read', () => {
+  const env = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
+  expect(loadConfig(env).webhooks).toMatchObject({
+    allowedHosts: [],
+    concurrency: 16,
+    perSubscriptionConcurrency: 2,
+  });
+  expect(
+    loadConfig({ ...env, WEBHOOK_ALLOWED_HOSTS: ' 127.0.0.1, localhost ,10.1.0.0/16' }).webhooks
+      .allowedHosts,
+  ).toEqual(['127.0.0.1', 'localhost', '10.1.0.0/16']);
+  expect(() => loadConfig({ ...env, WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/40' })).toThrow(
+    /WEBHOOK_ALLOWED_HOSTS "10.0.0.0\/40" is not an address or a CIDR/,
+  );
+});

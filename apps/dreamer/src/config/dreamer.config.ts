@@ -10,6 +10,7 @@ import {
   type ServiceConfig,
 } from '@reverie/service-kit';
 import type { DreamerOptions } from '@reverie/dreaming-feature';
+import { allowedHostsEnvSchema } from '@reverie/webhooks-domain';
 import type { WebhookDeliveryOptions } from '@reverie/webhooks-feature';
 import { z } from 'zod';
 
@@ -44,6 +45,15 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
     .optional(),
   /** 0 to 1: share of each retry delay added or removed at random. */
   WEBHOOK_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.1),
+  /** Webhook attempts in flight at once on one replica, across every tenant. */
+  WEBHOOK_CONCURRENCY: envInt(1, 1_000).default(16),
+  /** Attempts in flight at once to one subscription: a stalled receiver holds only these. */
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: envInt(1, 100).default(2),
+  /**
+   * Internal hosts, addresses or CIDRs webhooks may reach (development only, e.g.
+   * `127.0.0.1,localhost`); everything loopback, private, link-local or metadata is refused.
+   */
+  WEBHOOK_ALLOWED_HOSTS: allowedHostsEnvSchema,
   /** Dreams running at once across every replica (the global limit on simulation work). */
   DREAM_GLOBAL_CONCURRENCY: envInt(1, 1000).default(4),
   /** How often the scheduler looks for due dreams; 0 turns scheduling off on this replica. */
@@ -56,7 +66,14 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
 export interface DreamerConfig extends ServiceConfig, DreamerOptions {
   webhooks: Pick<
     WebhookDeliveryOptions,
-    'pollMs' | 'timeoutMs' | 'maxAttempts' | 'retryScheduleMs' | 'jitter'
+    | 'pollMs'
+    | 'timeoutMs'
+    | 'maxAttempts'
+    | 'retryScheduleMs'
+    | 'jitter'
+    | 'concurrency'
+    | 'perSubscriptionConcurrency'
+    | 'allowedHosts'
   >;
 }
 
@@ -80,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
       retryScheduleMs: parsed.WEBHOOK_RETRY_SCHEDULE_MS,
       jitter: parsed.WEBHOOK_RETRY_JITTER,
+      concurrency: parsed.WEBHOOK_CONCURRENCY,
+      perSubscriptionConcurrency: parsed.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION,
+      allowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS,
     },
   };
 }

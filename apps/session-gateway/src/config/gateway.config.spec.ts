@@ -19,4 +19,15 @@ describe('gateway config', () => {
       loadGatewayConfig({ ...base, MAX_EVENTS_PER_REQUEST: '0', HTTP_BODY_LIMIT: 'lots' }),
     ).toThrow(/MAX_EVENTS_PER_REQUEST.*HTTP_BODY_LIMIT must look like 512kb or 10mb/);
   });
+
+  it('reads the webhook allow-list (none by default)', () => {
+    expect(loadGatewayConfig(base).webhookAllowedHosts).toEqual([]);
+    expect(
+      loadGatewayConfig({ ...base, WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost' })
+        .webhookAllowedHosts,
+    ).toEqual(['127.0.0.1', 'localhost']);
+    expect(() => loadGatewayConfig({ ...base, WEBHOOK_ALLOWED_HOSTS: 'http://x' })).toThrow(
+      /WEBHOOK_ALLOWED_HOSTS "http:\/\/x" is not a host name/,
+    );
+  });
 });

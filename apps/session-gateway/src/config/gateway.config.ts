@@ -5,6 +5,7 @@ import {
   toServiceConfig,
   type ServiceConfig,
 } from '@reverie/service-kit';
+import { allowedHostsEnvSchema } from '@reverie/webhooks-domain';
 import { z } from 'zod';
 
 const gatewayEnvSchema = serviceEnvSchema.extend({
@@ -18,6 +19,11 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
     .string()
     .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 10mb')
     .default('10mb'),
+  /**
+   * Internal hosts, addresses or CIDRs webhooks may be registered for (development only, e.g.
+   * `127.0.0.1,localhost`); set the same on the dreamer, which checks again when delivering.
+   */
+  WEBHOOK_ALLOWED_HOSTS: allowedHostsEnvSchema,
 });
 
 export interface GatewayConfig extends ServiceConfig {
@@ -25,6 +31,7 @@ export interface GatewayConfig extends ServiceConfig {
   maxEventsPerRequest: number;
   maxEventBytes: number;
   httpBodyLimit: string;
+  webhookAllowedHosts: string[];
 }
 
 export function loadGatewayConfig(
@@ -37,5 +44,6 @@ export function loadGatewayConfig(
     maxEventsPerRequest: parsed.MAX_EVENTS_PER_REQUEST,
     maxEventBytes: parsed.MAX_EVENT_BYTES,
     httpBodyLimit: parsed.HTTP_BODY_LIMIT,
+    webhookAllowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS,
   };
 }

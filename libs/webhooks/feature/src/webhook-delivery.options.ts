@@ -1,3 +1,5 @@
+import type { Resolver } from './webhook-request';
+
 /** Where the sender reads the time; tests pass their own to drive retries without waiting. */
 export interface Clock {
   now(): Date;
@@ -22,7 +24,21 @@ export interface WebhookDeliveryOptions {
   retryScheduleMs?: number[];
   /** 0 to 1: share of each delay added or removed at random (default 0.1; 0 in tests). */
   jitter?: number;
-  /** Deliveries sent at once by one replica (default 4). */
+  /** Attempts in flight at once on one replica, across every tenant (default 16). */
   concurrency?: number;
+  /**
+   * Attempts in flight at once to one subscription (default 2): a receiver that stalls holds
+   * only these, never the others' deliveries.
+   */
+  perSubscriptionConcurrency?: number;
+  /** Attempts in flight at once for one tenant's subscriptions (default half the pool). */
+  perTenantConcurrency?: number;
+  /**
+   * Hosts, addresses and CIDRs webhooks may reach although they are internal (loopback, private,
+   * link-local): for development only (`WEBHOOK_ALLOWED_HOSTS`). Default: none.
+   */
+  allowedHosts?: string[];
+  /** How host names are resolved before their addresses are checked (tests pass their own). */
+  resolve?: Resolver;
   clock?: Clock;
 }

@@ -1,5 +1,10 @@
 import { ApiError, parseOrThrow } from '@reverie/sessions-domain';
-import { createWebhookSchema, listWebhookDeliveriesQuerySchema } from './webhook-requests';
+import { webhookNetworkPolicy } from '@reverie/webhooks-domain';
+import {
+  createWebhookSchema,
+  createWebhookSchemaFor,
+  listWebhookDeliveriesQuerySchema,
+} from './webhook-requests';
 
 /** The 400 a body gets: its message and the paths of its details. */
 function rejection(body: unknown) {
@@ -31,10 +36,29 @@ describe('createWebhookSchema', () => {
       event_types: ['playbook.proposed', 'dream.completed'],
       description: 'ops channel',
     });
-    expect(
-      parseOrThrow(createWebhookSchema, { ...valid, url: 'http://127.0.0.1:9000/h' }, 'webhook')
-        .url,
-    ).toBe('http://127.0.0.1:9000/h');
+    // An internal address only with the development allow-list.
+    const dev = createWebhookSchemaFor(webhookNetworkPolicy(['127.0.0.1']));
+    expect(parseOrThrow(dev, { ...valid, url: 'http://127.0.0.1:9000/h' }, 'webhook').url).toBe(
+      'http://127.0.0.1:9000/h',
+    );
+  });
+
+  it('refuses internal addresses and names, saying which and how to allow one in development', () => {
+    expect(rejection({ ...valid, url: 'http://127.0.0.1:9000/h' })).toMatchObject({
+      status: 400,
+      paths: ['url'],
+      message: expect.stringMatching(
+        /^invalid webhook: url must not point at 127\.0\.0\.1: it is a loopback address .*WEBHOOK_ALLOWED_HOSTS/,
+      ),
+    });
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://metadata.google.internal/',
+      'http://10.0.0.8/',
+      'http://[::ffff:192.168.0.1]/',
+      'http://localhost:8080/',
+    ])
+      expect(rejection({ ...valid, url }).paths).toEqual(['url']);
   });
 
   it('rejects URLs that are not http(s), relative, too long or carry credentials', () => {

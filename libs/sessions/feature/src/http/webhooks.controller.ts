@@ -22,7 +22,7 @@ import { WebhooksService } from './webhooks.service';
 /**
  * Webhooks: a tenant's subscriptions to what dreams change, delivered by the dreamer the Standard
  * Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature` signed with the
- * subscription's secret), retried with backoff and recorded with the receiver's responses.
+ * subscription's secret), retried with backoff and recorded with the receiver's status codes (never its bodies).
  */
 @ApiTags('webhooks')
 @ApiSecurity('api-key')
@@ -40,7 +40,10 @@ export class WebhooksController {
       'signing `secret` (`whsec_…`); it is shown only this once. Deliveries are POSTs with ' +
       '`webhook-id`, `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of ' +
       '`id.timestamp.body` keyed with the base64 after `whsec_`); a 2xx answer ends a delivery, ' +
-      'anything else is retried with backoff, and a 410 turns the subscription off.',
+      'anything else is retried with backoff, and a 410 turns the subscription off. The URL ' +
+      'must be http(s) without credentials and may not point at loopback, private, link-local, ' +
+      'carrier-grade NAT, multicast or cloud metadata addresses (a 400 says which); host names ' +
+      'are resolved and checked again at every delivery.',
   })
   @ApiBody({ schema: openApiSchema(createWebhookSchema) })
   async create(@TenantId() tenantId: string, @Body() body: unknown) {
@@ -73,8 +76,10 @@ export class WebhooksController {
     summary: "A webhook's deliveries, newest first, with every attempt",
     description:
       'Each attempt shows when it was made, the status the receiver answered (null when none ' +
-      'came), the first 2 KB of its body, how long it took and the error. A `pending` delivery ' +
-      'shows `next_attempt_at`.',
+      'came), how long it took, and on failure an `error_type` (`http_status`, `timeout`, ' +
+      '`address_refused`, `connection_refused`, `connection_failed`, `dns_failed`, `tls_failed`, ' +
+      "`subscription_disabled`) with an `error` message of our own. The receiver's response " +
+      'body is never stored or shown. A `pending` delivery shows `next_attempt_at`.',
   })
   @ApiQuery({ name: 'status', required: false, enum: WEBHOOK_DELIVERY_STATUSES })
   @ApiQuery({

@@ -20,7 +20,7 @@ export function presentWebhook(s: WebhookSubscriptionRecord, { withSecret = fals
   };
 }
 
-/** A delivery with its attempts (each with the receiver's status and a body excerpt). */
+/** A delivery with its attempts (each with the receiver's status, never its body). */
 export function presentWebhookDelivery(d: WebhookDeliveryRecord) {
   return {
     type: 'webhook_delivery' as const,
@@ -33,8 +33,9 @@ export function presentWebhookDelivery(d: WebhookDeliveryRecord) {
     attempts: d.attempts.map((a) => ({
       at: iso(a.at),
       status_code: a.statusCode,
-      response_body: a.responseBody,
       duration_ms: a.durationMs,
+      // Attempts stored before error types were kept have none.
+      error_type: a.errorType ?? null,
       error: a.error,
     })),
     next_attempt_at: d.status === 'pending' ? iso(d.nextAttemptAt) : null,

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { conflict, newId, notFound, parseOrThrow } from '@reverie/sessions-domain';
 import {
   WebhookDeliveryRepository,
@@ -6,9 +6,10 @@ import {
   type WebhookDeliveryRecord,
   type WebhookSubscriptionRecord,
 } from '@reverie/webhooks-data-access';
-import { generateSecret } from '@reverie/webhooks-domain';
+import { generateSecret, webhookNetworkPolicy } from '@reverie/webhooks-domain';
+import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import {
-  createWebhookSchema,
+  createWebhookSchemaFor,
   listWebhookDeliveriesQuerySchema,
   MAX_WEBHOOKS_PER_TENANT,
 } from './webhook-requests';
@@ -19,13 +20,21 @@ import {
  */
 @Injectable()
 export class WebhooksService {
+  /** The create schema under the gateway's network policy (no internal targets by default). */
+  private readonly createSchema: ReturnType<typeof createWebhookSchemaFor>;
+
   constructor(
     private readonly subscriptions: WebhookSubscriptionRepository,
     private readonly deliveries: WebhookDeliveryRepository,
-  ) {}
+    @Inject(SESSIONS_HTTP_OPTIONS) options: SessionsHttpOptions,
+  ) {
+    this.createSchema = createWebhookSchemaFor(
+      webhookNetworkPolicy(options.webhookAllowedHosts ?? []),
+    );
+  }
 
   async create(tenantId: string, body: unknown): Promise<WebhookSubscriptionRecord> {
-    const req = parseOrThrow(createWebhookSchema, body, 'webhook');
+    const req = parseOrThrow(this.createSchema, body, 'webhook');
     if ((await this.subscriptions.count(tenantId)) >= MAX_WEBHOOKS_PER_TENANT)
       throw conflict(
         `this tenant already has ${MAX_WEBHOOKS_PER_TENANT} webhooks; delete one with DELETE /v1/webhooks/:id, or subscribe an existing one to more event types`,

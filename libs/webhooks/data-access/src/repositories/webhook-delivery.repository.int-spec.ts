@@ -21,9 +21,9 @@ function aDelivery(overrides: Partial<NewWebhookDelivery> = {}): NewWebhookDeliv
 const anAttempt = (statusCode: number, when: Date): WebhookAttemptRecord => ({
   at: when,
   statusCode,
-  responseBody: `answered ${statusCode}`,
   durationMs: 12,
-  error: null,
+  errorType: statusCode >= 300 ? 'http_status' : null,
+  error: statusCode >= 300 ? `the endpoint answered HTTP ${statusCode}` : null,
 });
 
 /** The repositories against the real MongoDB-wire server. */
@@ -77,6 +77,22 @@ describe('WebhookDeliveryRepository', () => {
     // Claimed: not due again until the lease runs out.
     expect(await deliveries.claimDue(at(30), 60_000)).toBeNull();
     expect((await deliveries.claimDue(at(62), 60_000))?._id).toBe(a._id);
+  });
+
+  it('leaves out the subscriptions and tenants a sender is busy with', async () => {
+    const slow = aDelivery({ subscriptionId: 'whk_slow' });
+    const other = aDelivery({ subscriptionId: 'whk_other' });
+    const otherTenant = aDelivery({ tenantId: 'globex', subscriptionId: 'whk_g' });
+    await deliveries.enqueue([slow], at(0));
+    await deliveries.enqueue([other, otherTenant], at(1));
+    expect((await deliveries.claimDue(at(2), 60_000, { subscriptionIds: ['whk_slow'] }))?._id).toBe(
+      other._id,
+    );
+    expect((await deliveries.claimDue(at(2), 60_000, { tenantIds: ['acme'] }))?._id).toBe(
+      otherTenant._id,
+    );
+    expect(await deliveries.claimDue(at(2), 60_000, { subscriptionIds: ['whk_slow'] })).toBeNull();
+    expect((await deliveries.claimDue(at(2), 60_000))?._id).toBe(slow._id);
   });
 
   it('records an attempt only while the claim holds', async () => {

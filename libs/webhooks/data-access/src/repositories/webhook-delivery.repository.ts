@@ -85,12 +85,24 @@ export class WebhookDeliveryRepository {
   /**
    * Takes the earliest pending delivery due at `now` (across tenants: this is the sender's
    * queue), moving its `nextAttemptAt` to `now + leaseMs` so nobody else takes it meanwhile. If
-   * the sender dies, the delivery is due again once the lease has run out.
+   * the sender dies, the delivery is due again once the lease has run out. `skip` leaves out the
+   * subscriptions and tenants the sender already has enough attempts in flight for, so their
+   * due deliveries wait without holding up anyone else's.
    */
-  claimDue(now: Date, leaseMs: number): Promise<ClaimedDelivery | null> {
+  claimDue(
+    now: Date,
+    leaseMs: number,
+    skip: { subscriptionIds?: string[]; tenantIds?: string[] } = {},
+  ): Promise<ClaimedDelivery | null> {
+    const filter: QueryFilter<WebhookDelivery> = {
+      status: 'pending',
+      nextAttemptAt: { $lte: now },
+    };
+    if (skip.subscriptionIds?.length) filter.subscriptionId = { $nin: skip.subscriptionIds };
+    if (skip.tenantIds?.length) filter.tenantId = { $nin: skip.tenantIds };
     return this.deliveries
       .findOneAndUpdate(
-        { status: 'pending', nextAttemptAt: { $lte: now } },
+        filter,
         {
           $set: {
             nextAttemptAt: new Date(now.getTime() + leaseMs),

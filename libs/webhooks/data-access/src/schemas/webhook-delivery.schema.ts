@@ -5,18 +5,22 @@ import type { HydratedDocument } from 'mongoose';
 export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
-/** Longest excerpt of a receiver's response body kept with an attempt. */
-export const RESPONSE_EXCERPT_BYTES = 2_048;
+/**
+ * Why an attempt failed, in our own words: the kind of failure (`timeout`, `address_refused`,
+ * `connection_refused`, `http_status`, …). The receiver's response body is never stored: a
+ * webhook must not become a way to read what an address answers.
+ */
+export type WebhookAttemptErrorType = string;
 
-/** One POST to the receiver and what came back. */
+/** One POST to the receiver: when, the status it answered, how long it took, and why it failed. */
 export interface WebhookAttemptRecord {
   at: Date;
-  /** The response status, or null when none came (network error, timeout). */
+  /** The response status, or null when none came (refused address, network error, timeout). */
   statusCode: number | null;
-  /** The first 2 KB of the response body. */
-  responseBody: string | null;
   durationMs: number;
-  /** Why the attempt failed without a response, or what a non-2xx meant; null on success. */
+  /** The kind of failure; null on success. */
+  errorType: WebhookAttemptErrorType | null;
+  /** What the failure means and what to do, written by us; null on success. */
   error: string | null;
 }
 

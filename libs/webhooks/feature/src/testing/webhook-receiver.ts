@@ -13,8 +13,13 @@ export interface ReceivedWebhook {
   verified: boolean;
   /** Why verification failed. */
   error: string | null;
-  /** The status the receiver answered. */
+  /** The status the receiver answered (0 while it has not answered). */
   status: number;
+  /**
+   * `waiting` while the reply is held (see `replyWith`), `answered` once sent, `abandoned` when
+   * the sender hung up first (its timeout).
+   */
+  state: 'waiting' | 'answered' | 'abandoned';
 }
 
 export interface WebhookReply {
@@ -28,19 +33,24 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** The secret to verify with (known once the subscription is created). */
   useSecret(secret: string): void;
-  /** How to answer the `n`th request (0-based); default: 200 `ok`. */
-  replyWith(reply: (n: number, request: ReceivedWebhook) => WebhookReply): void;
+  /**
+   * How to answer the `n`th request (0-based); default: 200 `ok`. A promise holds the request
+   * open until it settles (a receiver that stalls).
+   */
+  replyWith(reply: ReplyFn): void;
   close(): Promise<void>;
 }
+
+export type ReplyFn = (n: number, request: ReceivedWebhook) => WebhookReply | Promise<WebhookReply>;
 
 /**
  * A real local HTTP server that receives webhooks the way a user's endpoint should: it verifies
  * every request's Standard Webhooks signature with the subscription's secret before answering,
- * and records what it got. For tests.
+ * and records what it got. Listens on `host` (a loopback address: 127.0.0.1 by default). For tests.
  */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+export async function startWebhookReceiver({ host = '127.0.0.1' } = {}): Promise<WebhookReceiver> {
   let secret: string | null = null;
-  let reply: (n: number, request: ReceivedWebhook) => WebhookReply = () => ({
+  let reply: ReplyFn = () => ({
     status: 200,
     body: 'ok',
   });
@@ -58,6 +68,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         verified: false,
         error: null,
         status: 0,
+        state: 'waiting',
       };
       try {
         if (!secret) throw new Error('the receiver has no secret yet');
@@ -66,22 +77,30 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       } catch (err) {
         record.error = (err as Error).message;
       }
-      const answer = record.verified
-        ? reply(received.length, record)
-        : { status: 401, body: record.error ?? 'unverified' };
-      record.status = answer.status;
+      const n = received.length;
       received.push(record);
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
-      res.end(answer.body ?? '');
+      res.once('close', () => {
+        if (record.state === 'waiting') record.state = 'abandoned';
+      });
+      void (async () => {
+        const answer = record.verified
+          ? await reply(n, record)
+          : { status: 401, body: record.error ?? 'unverified' };
+        if (record.state !== 'waiting') return;
+        record.status = answer.status;
+        record.state = 'answered';
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+        res.end(answer.body ?? '');
+      })();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks`,
+    url: `http://${host}:${port}/hooks`,
     received,
-    useSecret: (s) => {
-      secret = s;
+    useSecret: (value) => {
+      secret = value;
     },
     replyWith: (fn) => {
       reply = fn;
@@ -92,6 +111,16 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** A reply held until `release()` is called: for a receiver that stalls. */
+export function heldReply(reply: WebhookReply = { status: 200, body: 'ok' }): {
+  reply: () => Promise<WebhookReply>;
+  release: () => void;
+} {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { reply: () => released.then(() => reply), release };
 }
 
 /** Replies with `statuses` in turn, then keeps answering the last one. */
