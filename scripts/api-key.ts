@@ -1,6 +1,7 @@
 /**
- * Creates an API key for a tenant, directly in MongoDB (no gateway needed). This is how the first
- * key is made:
+ * Creates an admin API key for a tenant, directly in MongoDB (no gateway needed). This is how the
+ * first key is made; with it, `reverie api-keys create|list|revoke` (or /v1/api-keys) manages the
+ * others:
  *
  *   MONGO_URL=mongodb://127.0.0.1:27017 npm run api-key -- create --tenant acme --name ops
  */
@@ -48,10 +49,13 @@ async function main(): Promise<number> {
   try {
     const key = await createApiKey(mongo, values.tenant, values.name);
     if (values.json)
-      process.stdout.write(`${JSON.stringify({ tenantId: values.tenant, ...key })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ tenantId: values.tenant, ...key, scopes: ['admin'] })}\n`,
+      );
     else
       process.stdout.write(
-        `created key ${key.keyId} for tenant "${values.tenant}"; it is shown only once:\n${key.token}\n`,
+        `created admin key ${key.keyId} for tenant "${values.tenant}"; it is shown only once:\n${key.token}\n` +
+          "manage the tenant's keys with it: reverie api-keys create --name <label> | list | revoke <id>\n",
       );
     return 0;
   } catch (err) {

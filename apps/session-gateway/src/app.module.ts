@@ -4,7 +4,12 @@ import { TOPICS } from '@reverie/contracts';
 import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
-import { SessionsHttpModule, SessionsIngestModule, setupOpenApi } from '@reverie/sessions-feature';
+import {
+  API_KEY_TOPICS,
+  SessionsHttpModule,
+  SessionsIngestModule,
+  setupOpenApi,
+} from '@reverie/sessions-feature';
 import type { GatewayConfig } from './config/gateway.config';
 
 @Module({})
@@ -22,6 +27,8 @@ export class AppModule {
             { topic: TOPICS.outcomeCommands },
             // Dream requests (POST /v1/dreams) for the dreamer.
             { topic: TOPICS.dreamCommands },
+            // API key revocations, read by every replica (ApiKeyRevocationsListener).
+            ...API_KEY_TOPICS,
           ],
         }),
         SessionsHttpModule.register({

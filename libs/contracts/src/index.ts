@@ -10,3 +10,4 @@ export * from './runs/run.events';
 export * from './playbooks/playbook.events';
 export * from './outcomes/outcome.events';
 export * from './dreams/dream.events';
+export * from './api-keys/api-key.events';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeyTopicMessageSchema } from './api-keys/api-key.events';
 import { dreamCommandMessageSchema, dreamTopicMessageSchema } from './dreams/dream.events';
 import { outcomeCommandMessageSchema, outcomeTopicMessageSchema } from './outcomes/outcome.events';
 import { playbookTopicMessageSchema } from './playbooks/playbook.events';
@@ -16,6 +17,7 @@ export const TOPIC_SCHEMAS = {
   [TOPICS.outcomeCommands]: outcomeCommandMessageSchema,
   [TOPICS.dreamCommands]: dreamCommandMessageSchema,
   [TOPICS.dreams]: dreamTopicMessageSchema,
+  [TOPICS.apiKeyRevocations]: apiKeyTopicMessageSchema,
 } satisfies Record<TopicName, z.ZodType>;
 
 export type TopicMessage<T extends TopicName> = z.infer<(typeof TOPIC_SCHEMAS)[T]>;

@@ -23,6 +23,8 @@ export const TOPICS = {
   dreamCommands: 'reverie.dreams.commands.v1',
   /** What dreams did when they ended, keyed by agent id. */
   dreams: 'reverie.dreams.v1',
+  /** API keys revoked, keyed by key; every gateway replica reads all of it (not a shared group). */
+  apiKeyRevocations: 'reverie.apikeys.revoked.v1',
 } as const;
 
 /** The compaction key of an agent's (or one role's) playbook on the playbook topic. */

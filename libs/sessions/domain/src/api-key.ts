@@ -33,3 +33,34 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * What a key may do beyond the tenant's ordinary API: `admin` also manages the tenant's keys
+ * (create, list, revoke). The bootstrap key (`npm run api-key`) has it.
+ */
+export const API_KEY_SCOPES = ['admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+const RESOURCE_ID = /^key_([a-f0-9]{16})$/;
+
+/** A key's id as the API shows it (`key_<key id>`): the `rvk_<key id>_…` token starts the same way. */
+export function apiKeyResourceId(keyId: string): string {
+  return `key_${keyId}`;
+}
+
+/** The stored key id behind `key_<key id>`, or null when the id is not one of a key. */
+export function keyIdOfResource(id: string): string | null {
+  return RESOURCE_ID.exec(id)?.[1] ?? null;
+}
+
+/** How often a key's last-used time is written at most: per key, not per request. */
+export const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+
+/** Whether a use at `now` should be written, given when the last write was (if any). */
+export function shouldRecordUse(
+  lastUsedAt: number | undefined,
+  now: number,
+  intervalMs = LAST_USED_WRITE_INTERVAL_MS,
+): boolean {
+  return lastUsedAt === undefined || now - lastUsedAt >= intervalMs;
+}

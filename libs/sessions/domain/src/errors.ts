@@ -5,6 +5,7 @@
 export type ApiErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
+  | 'permission_error'
   | 'not_found_error'
   | 'conflict_error'
   | 'request_too_large';
@@ -30,6 +31,7 @@ export const invalidRequest = (message: string, details?: FieldProblem[]) =>
   new ApiError('invalid_request_error', 400, message, details);
 export const unauthenticated = (message: string) =>
   new ApiError('authentication_error', 401, message);
+export const forbidden = (message: string) => new ApiError('permission_error', 403, message);
 export const notFound = (message: string) => new ApiError('not_found_error', 404, message);
 export const conflict = (message: string) => new ApiError('conflict_error', 409, message);
 export const tooLarge = (message: string) => new ApiError('request_too_large', 413, message);

@@ -3,6 +3,8 @@ export * from './http/sessions-http.options';
 export * from './http/openapi';
 export * from './http/api-error.filter';
 export * from './http/api-key.guard';
+export * from './http/api-keys-auth.module';
+export * from './http/api-key-revocations.listener';
 export * from './http/tenant.decorator';
 export * from './http/dream-requests';
 export * from './http/dreams.presenter';

@@ -2,15 +2,18 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ApiKeyRepository, SessionsDataAccessModule } from '@reverie/sessions-data-access';
+import type { ApiKeyScope } from '@reverie/sessions-domain';
 
 /**
  * Creates an API key straight in MongoDB, without a running gateway: this is how the first key
- * of a tenant is made (`npm run api-key -- create --tenant acme`).
+ * of a tenant is made (`npm run api-key -- create --tenant acme`). It is an `admin` key unless
+ * other scopes are given, so that it can create and revoke the tenant's other keys.
  */
 export async function createApiKey(
   mongo: { url: string; db: string },
   tenantId: string,
   name: string,
+  scopes: readonly ApiKeyScope[] = ['admin'],
 ): Promise<{ keyId: string; token: string }> {
   @Module({
     imports: [
@@ -29,7 +32,8 @@ export async function createApiKey(
     abortOnError: false,
   });
   try {
-    return await app.get(ApiKeyRepository).create(tenantId, name);
+    const { keyId, token } = await app.get(ApiKeyRepository).create(tenantId, name, scopes);
+    return { keyId, token };
   } finally {
     await app.close();
   }

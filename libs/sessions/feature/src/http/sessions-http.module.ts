@@ -9,6 +9,9 @@ import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { ApiErrorFilter } from './api-error.filter';
 import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeysAuthModule } from './api-keys-auth.module';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
 import { DreamingPauseController, DreamingPauseService } from './dreaming-pause.controller';
@@ -38,6 +41,7 @@ export class SessionsHttpModule {
         OutcomesDataAccessModule,
         DreamingDataAccessModule,
         WebhooksDataAccessModule,
+        ApiKeysAuthModule,
       ],
       controllers: [
         AgentsController,
@@ -47,6 +51,7 @@ export class SessionsHttpModule {
         DreamsController,
         DreamingPauseController,
         WebhooksController,
+        ApiKeysController,
       ],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
@@ -60,6 +65,7 @@ export class SessionsHttpModule {
         DreamsService,
         DreamingPauseService,
         WebhooksService,
+        ApiKeysService,
       ],
     };
   }
