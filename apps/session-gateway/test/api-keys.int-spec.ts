@@ -4,6 +4,7 @@ import { ApiKeyRevocationsListener } from '@reverie/sessions-feature';
 import { expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
+import { main as reverie } from '../../../tools/cli/src/main';
 import {
   expectApiError,
   startGateway,
@@ -204,5 +205,42 @@ describe('API keys', () => {
     expect(again.status).toBe(200);
     expect(again.body.revoked_at).toBe(revoked.body.revoked_at);
     expect((await key.onA.get('/v1/sessions')).status).toBe(401);
+  });
+
+  it('creates, lists and revokes keys with the reverie CLI', async () => {
+    /** `reverie <argv>` against replica B with the admin key: exit code and output. */
+    const cli = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await reverie(
+        [...argv, '--url', b.anonymous.baseUrl, '--key', adminOnB.apiKey ?? ''],
+        {
+          out: (l) => out.push(l),
+          err: () => undefined,
+        },
+      );
+      return { code, out: out.join('\n') };
+    };
+    const created = await cli('api-keys', 'create', '--name', 'deploy-bot', '--scope', 'admin');
+    expect(created.code).toBe(0);
+    const id = /created (key_[a-f0-9]{16}) +deploy-bot +admin/.exec(created.out)?.[1];
+    const token = /^(rvk_\S+)$/m.exec(created.out)?.[1];
+    expect({ id, token }).toEqual({ id: expect.any(String), token: expect.any(String) });
+    expect((await a.anonymous.withKey(token ?? '').get('/v1/api-keys')).status).toBe(200);
+
+    const listed = await cli('api-keys', 'list');
+    expect(listed.out).toContain(`${id}`);
+    expect(listed.out).not.toContain(token);
+
+    const revoked = await cli('api-keys', 'revoke', id ?? '');
+    expect(revoked).toEqual({
+      code: 0,
+      out: expect.stringMatching(/^revoked key_.* revoked \d{4}-/),
+    });
+    await expectEventually(
+      async () =>
+        expect((await a.anonymous.withKey(token ?? '').get('/v1/sessions')).status).toBe(401),
+      { timeoutMs: 5_000 },
+    );
+    expect((await cli('api-keys', 'list')).out).not.toContain(`${id}`);
   });
 });

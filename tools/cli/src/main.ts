@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError, GatewayClient } from './api.client';
 import { agentCreateCommand } from './commands/agent.command';
+import { apiKeysCommand, apiKeysOptions } from './commands/api-keys.command';
 import { batchCommand } from './commands/batch.command';
 import { dreamCommand } from './commands/dream.command';
 import type { CommandContext } from './commands/command-context';
@@ -30,6 +31,8 @@ commands:
   dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
                                                         a dream over the sessions since the last one
                                                         (or these), followed stage by stage; its report
+  api-keys create --name <label> [--scope admin]       a key of your tenant, shown once (needs an admin key)
+  api-keys list | revoke <key id>                       the tenant's active keys; revoke one at once
 
 options:
   --url <gateway url>      default $REVERIE_URL or http://localhost:3000
@@ -60,6 +63,7 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   sessions: { type: 'string' },
   markdown: { type: 'boolean', default: false },
+  scope: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -190,6 +194,8 @@ export async function main(
         ...(v.sessions && { sessions: v.sessions.split(',').filter(Boolean) }),
         markdown: v.markdown,
       });
+    case 'api-keys':
+      return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
     default:
       usageError(`unknown command "${command}"`);
   }
