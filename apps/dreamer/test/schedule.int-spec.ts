@@ -1,6 +1,8 @@
+import { getConnectionToken } from '@nestjs/mongoose';
 import { DreamScheduler, type ScheduleOutcome } from '@reverie/dreaming-feature';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
+import type { Connection } from 'mongoose';
 // The real gateway (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
@@ -232,4 +234,121 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
     expect(await tick('2026-12-05T10:00:00Z', id)).toHaveProperty('started');
     expect((await api.put('/v1/dreaming/pause', { paused: 'yes' })).status).toBe(400);
   }, 120_000);
+
+  it("one agent's bad schedule, stored past validation, is recorded on it and holds up no one else", async () => {
+    // Refused at the door, with what is wrong.
+    const refused = await api.post(
+      '/v1/agents',
+      anAgent({ dreaming: { enabled: true, frequency: 'cron', cron: '99 99 * * *' } }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toBe(
+      'invalid agent: dreaming.cron "99 99 * * *": minute 99 is out of range 0-59',
+    );
+    const badZone = await api.post(
+      '/v1/agents',
+      anAgent({ dreaming: { enabled: true, frequency: 'hourly', timezone: 'Mars/Olympus' } }),
+    );
+    expect(badZone.status).toBe(400);
+    expect(badZone.body.error.details[0].path).toBe('dreaming.timezone');
+
+    // Two agents whose settings were written straight to MongoDB (an old record, a migration).
+    const bad = await agent({
+      enabled: true,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      publish: 'propose',
+    });
+    const badZoneAgent = await agent({
+      enabled: true,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      publish: 'propose',
+    });
+    const good = await agent({
+      enabled: true,
+      frequency: 'hourly',
+      timezone: 'UTC',
+      publish: 'propose',
+    });
+    const agents = gateway.app.get<Connection>(getConnectionToken()).collection('agents');
+    await agents.updateOne(
+      { _id: bad as never },
+      { $set: { 'dreaming.frequency': 'cron', 'dreaming.cron': '99 99 * * *' } },
+    );
+    await agents.updateOne(
+      { _id: badZoneAgent as never },
+      { $set: { 'dreaming.timezone': 'Mars/Olympus' } },
+    );
+    for (const id of [bad, badZoneAgent, good]) await endedSession(id);
+
+    const outcomes = await scheduler.tick(at('2026-12-06T10:00:00Z'));
+    await dreamer.runner.idle();
+    // The good agent's dream started and ran.
+    const started = forAgent(outcomes, good);
+    expect(started).toHaveProperty('started');
+    expect((await api.get(`/v1/dreams/${started.started}`)).body).toMatchObject({
+      status: 'completed',
+      trigger: 'schedule',
+    });
+    // The others were skipped, and each says why on GET /v1/agents/:id.
+    expect(forAgent(outcomes, bad).failed).toContain('minute 99 is out of range 0-59');
+    expect(forAgent(outcomes, badZoneAgent).failed).toContain('Mars/Olympus');
+    const shown = (await api.get(`/v1/agents/${bad}`)).body;
+    expect(shown.dreaming.lastScheduleError).toEqual({
+      message: expect.stringMatching(
+        /^scheduling failed: minute 99 is out of range 0-59; fix the agent's dreaming settings with PUT \/v1\/agents\//,
+      ),
+      at: '2026-12-06T10:00:00.000Z',
+    });
+
+    // Fixed through the API: the error is gone, and the agent is scheduled again.
+    const fixed = await api.request('PATCH', `/v1/agents/${bad}`, {
+      dreaming: { cron: '0 * * * *' },
+    });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.dreaming.lastScheduleError).toBeUndefined();
+    expect(forAgent(await scheduler.tick(at('2026-12-06T11:00:00Z')), bad)).toHaveProperty(
+      'started',
+    );
+    await dreamer.runner.idle();
+    // A stored zone the scheduler cannot use is refused on any change until it is fixed.
+    const zoneStillBad = await api.request('PATCH', `/v1/agents/${badZoneAgent}`, {
+      dreaming: { enabled: false },
+    });
+    expect(zoneStillBad.status).toBe(400);
+    expect(
+      (
+        await api.request('PATCH', `/v1/agents/${badZoneAgent}`, {
+          dreaming: { timezone: 'Europe/Paris' },
+        })
+      ).status,
+    ).toBe(200);
+  }, 120_000);
+
+  it("the kill switch's agent scope is the tenant's own agents: another tenant's or an unknown one is a 404", async () => {
+    const id = await agent({
+      enabled: false,
+      frequency: 'daily',
+      timezone: 'UTC',
+      publish: 'propose',
+    });
+    expect((await api.get(`/v1/dreaming/pause?agent_id=${id}`)).body).toMatchObject({
+      scope: 'agent',
+      agent_id: id,
+      paused: false,
+    });
+    const other = await gateway.tenant();
+    for (const res of [
+      await other.get(`/v1/dreaming/pause?agent_id=${id}`),
+      await other.put('/v1/dreaming/pause', { paused: true, agent_id: id }),
+      await api.get('/v1/dreaming/pause?agent_id=agt_does_not_exist'),
+      await api.put('/v1/dreaming/pause', { paused: true, agent_id: 'agt_does_not_exist' }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.type).toBe('not_found_error');
+    }
+    // The other tenant's attempt paused nothing.
+    expect((await api.get(`/v1/dreaming/pause?agent_id=${id}`)).body.paused).toBe(false);
+  });
 });

@@ -1,5 +1,7 @@
 import {
+  cronProblem,
   CronExpression,
+  timeZoneProblem,
   inWindow,
   localTime,
   scheduleDecision,
@@ -46,6 +48,44 @@ describe('CronExpression.previous', () => {
   it('refuses expressions it cannot run', () => {
     expect(() => new CronExpression('0 25 * * *')).toThrow(/0-23/);
     expect(() => new CronExpression('0 * * *')).toThrow(/five-field/);
+  });
+
+  it('says which field of a bad expression is wrong, and why', () => {
+    expect(cronProblem('99 99 * * *')).toBe('minute 99 is out of range 0-59');
+    expect(cronProblem('0 24 * * *')).toBe('hour 24 is out of range 0-23');
+    expect(cronProblem('0 3 0 * *')).toBe('day-of-month 0 is out of range 1-31');
+    expect(cronProblem('0 3 * 13 *')).toBe('month 13 is out of range 1-12');
+    expect(cronProblem('0 3 * * 8')).toBe('day-of-week 8 is out of range 0-7');
+    expect(cronProblem('*/0 * * * *')).toMatch(
+      /minute "\*\/0" has step "0"; a step is a whole number from 1/,
+    );
+    expect(cronProblem('*/x * * * *')).toMatch(/has step "x"/);
+    expect(cronProblem('a * * * *')).toMatch(/minute "a" has "a", which is not a number/);
+    expect(cronProblem('5,,10 * * * *')).toMatch(/minute "5,,10" has an empty item/);
+    expect(cronProblem('30-10 * * * *')).toMatch(/minute range 30-10 runs backwards/);
+    expect(cronProblem('1-2-3 * * * *')).toMatch(/a range is two values/);
+    expect(cronProblem('-5 * * * *')).toMatch(/not a number/);
+    expect(cronProblem('0 0 31 2 *')).toMatch(
+      /never runs: day-of-month "31" does not occur in month "2"/,
+    );
+    expect(cronProblem('0 3 * * * *')).toMatch(/is not a five-field cron expression/);
+    expect(cronProblem('')).toMatch(/five-field/);
+  });
+
+  it('accepts lists, ranges, steps and month and weekday names', () => {
+    for (const ok of [
+      '0 3 * * *',
+      '*/15 0-6,22,23 1-31/2 * *',
+      '0 9 * JAN-mar mon-FRI',
+      '0 0 29 2 *',
+      '0 0 * * 7',
+      '30 2 * * 1-5',
+    ])
+      expect(cronProblem(ok)).toBeNull();
+    // Mondays to Fridays at 09:00: Friday 2026-11-20, not the weekend.
+    expect(
+      new CronExpression('0 9 * * mon-fri').previous(at('2026-11-22T10:00:00Z'), 'UTC'),
+    ).toEqual(at('2026-11-20T09:00:00Z'));
   });
 
   it('keeps local hours across a daylight-saving change', () => {
@@ -135,5 +175,21 @@ describe('scheduleDecision', () => {
       month: 11,
       weekday: 1,
     });
+  });
+});
+
+describe('timeZoneProblem', () => {
+  it('accepts IANA zones and their aliases, and refuses anything else', () => {
+    for (const ok of [
+      'UTC',
+      'Europe/Paris',
+      'America/Argentina/Buenos_Aires',
+      'US/Pacific',
+      'Etc/GMT+5',
+    ])
+      expect(timeZoneProblem(ok)).toBeNull();
+    expect(timeZoneProblem('Mars/Olympus')).toMatch(/"Mars\/Olympus" is not an IANA time zone/);
+    for (const bad of ['+05:00', '', ' UTC', 'Europe/Paris\n'])
+      expect(timeZoneProblem(bad)).not.toBeNull();
   });
 });

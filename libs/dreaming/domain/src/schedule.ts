@@ -65,43 +65,145 @@ export function localTime(at: Date, timeZone: string): LocalTime {
 
 type FieldSet = Set<number>;
 
-function parseField(field: string, min: number, max: number): FieldSet {
+interface FieldSpec {
+  name: string;
+  min: number;
+  max: number;
+  /** Three-letter names, lower case, for the values from `min` on (months, weekdays). */
+  names?: string[];
+}
+
+const FIELDS: FieldSpec[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31 },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  },
+  // 7 is Sunday as well as 0.
+  {
+    name: 'day-of-week',
+    min: 0,
+    max: 7,
+    names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+  },
+];
+
+/** The most days each month can have (February in a leap year). */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A cron expression that cannot run; the message says which field is wrong and why. */
+export class CronError extends Error {}
+
+function parseValue(text: string, spec: FieldSpec, field: string): number {
+  const named = spec.names?.indexOf(text.toLowerCase()) ?? -1;
+  if (named >= 0) return spec.min + named;
+  if (!/^\d+$/.test(text))
+    throw new CronError(
+      `${spec.name} "${field}" has "${text}", which is not a number${spec.names ? ` or a name (${spec.names.join(', ')})` : ''}`,
+    );
+  const value = Number(text);
+  if (value < spec.min || value > spec.max)
+    throw new CronError(`${spec.name} ${value} is out of range ${spec.min}-${spec.max}`);
+  return value;
+}
+
+/**
+ * One field: `*`, a value, a range `a-b`, each optionally with a step `/n`, or a comma list of
+ * those. Values are numbers or, for months and weekdays, three-letter names.
+ */
+function parseField(field: string, spec: FieldSpec): FieldSet {
   const out = new Set<number>();
   for (const part of field.split(',')) {
-    const [range, stepText] = part.split('/');
-    const step = stepText ? Number(stepText) : 1;
-    let [lo, hi] = [min, max];
-    if (range !== '*') {
-      const [a, b] = range.split('-').map(Number);
-      [lo, hi] = [a, b ?? (stepText ? max : a)];
+    const match = /^([^/]*)(?:\/(.*))?$/.exec(part);
+    const [range, stepText] = match ? [match[1], match[2]] : [part, undefined];
+    if (range === '')
+      throw new CronError(`${spec.name} "${field}" has an empty item; write *, 5, 1-5 or */15`);
+    let step = 1;
+    if (stepText !== undefined) {
+      if (!/^\d+$/.test(stepText) || Number(stepText) < 1)
+        throw new CronError(
+          `${spec.name} "${field}" has step "${stepText}"; a step is a whole number from 1`,
+        );
+      step = Number(stepText);
     }
-    if (!(step >= 1) || lo < min || hi > max || lo > hi)
-      throw new Error(`cron field "${field}" is out of range ${min}-${max}`);
+    let [lo, hi] = [spec.min, spec.max];
+    if (range !== '*') {
+      const bounds = range.split('-');
+      if (bounds.length > 2)
+        throw new CronError(`${spec.name} "${field}" has "${range}"; a range is two values, a-b`);
+      lo = parseValue(bounds[0], spec, field);
+      hi = bounds.length === 2 ? parseValue(bounds[1], spec, field) : stepText ? spec.max : lo;
+      if (lo > hi)
+        throw new CronError(
+          `${spec.name} range ${range} runs backwards; write the smaller value first`,
+        );
+    }
     for (let v = lo; v <= hi; v += step) out.add(v);
   }
   return out;
 }
 
-/** A parsed five-field cron expression (day-of-week 0 or 7 is Sunday). */
+/**
+ * Why `source` is not a five-field cron expression this scheduler can run (the field, the
+ * value and the allowed range), or null when it is.
+ */
+export function cronProblem(source: string): string | null {
+  try {
+    new CronExpression(source);
+    return null;
+  } catch (err) {
+    if (err instanceof CronError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * Why `zone` is not a time zone the scheduler can use, or null. Zones are the IANA database's
+ * names as this runtime's ICU knows them (aliases such as `US/Pacific` included): the same check
+ * the scheduler's own clock makes, so a zone accepted here never fails a tick.
+ */
+export function timeZoneProblem(zone: string): string | null {
+  if (zone.trim() !== zone || zone === '')
+    return 'must be an IANA time zone such as UTC or Europe/Paris';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return null;
+  } catch {
+    return `"${zone}" is not an IANA time zone; use one such as UTC, Europe/Paris or America/New_York`;
+  }
+}
+
+/** A parsed five-field cron expression (day-of-week 0 or 7 is Sunday). Throws a CronError. */
 export class CronExpression {
   private readonly fields: [FieldSet, FieldSet, FieldSet, FieldSet, FieldSet];
   private readonly anyDay: boolean;
   private readonly anyWeekday: boolean;
 
   constructor(readonly source: string) {
-    const f = source.trim().split(/\s+/);
-    if (f.length !== 5) throw new Error(`"${source}" is not a five-field cron expression`);
-    const weekdays = parseField(f[4], 0, 7);
+    const f = source.trim().split(/\s+/).filter(Boolean);
+    if (f.length !== 5)
+      throw new CronError(
+        `"${source}" is not a five-field cron expression (minute hour day-of-month month day-of-week), such as "0 3 * * *"`,
+      );
+    const [minutes, hours, days, months, weekdays] = f.map((field, i) =>
+      parseField(field, FIELDS[i]),
+    );
     if (weekdays.delete(7)) weekdays.add(0);
-    this.fields = [
-      parseField(f[0], 0, 59),
-      parseField(f[1], 0, 23),
-      parseField(f[2], 1, 31),
-      parseField(f[3], 1, 12),
-      weekdays,
-    ];
+    this.fields = [minutes, hours, days, months, weekdays];
     this.anyDay = f[2] === '*';
     this.anyWeekday = f[4] === '*';
+    // Only the days of the month choose the day: they must occur in some chosen month.
+    if (!this.anyDay && this.anyWeekday) {
+      const possible = [...months].some((m) => [...days].some((d) => d <= DAYS_IN_MONTH[m - 1]));
+      if (!possible)
+        throw new CronError(
+          `"${source}" never runs: day-of-month "${f[2]}" does not occur in month "${f[3]}"`,
+        );
+    }
   }
 
   private dayMatches(t: LocalTime): boolean {

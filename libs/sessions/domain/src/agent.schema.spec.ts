@@ -36,6 +36,38 @@ describe('agent settings', () => {
     });
   });
 
+  it('checks each cron field and the time zone fully, saying what is wrong', () => {
+    const message = (dreaming: object) => {
+      try {
+        parseOrThrow(createAgentSchema, { name: 'x', dreaming }, 'agent');
+      } catch (err) {
+        if (err instanceof ApiError) return err.message;
+        throw err;
+      }
+      throw new Error('accepted');
+    };
+    expect(message({ enabled: true, frequency: 'cron', cron: '99 99 * * *' })).toBe(
+      'invalid agent: dreaming.cron "99 99 * * *": minute 99 is out of range 0-59',
+    );
+    // Each of these used to pass the old pattern check and then fail or never run.
+    expect(message({ frequency: 'cron', cron: '0 3 * * 9' })).toMatch(
+      /dreaming.cron "0 3 \* \* 9": day-of-week 9 is out of range 0-7/,
+    );
+    expect(message({ frequency: 'cron', cron: '0 3 31 2 *' })).toMatch(/never runs/);
+    expect(message({ frequency: 'cron', cron: '*/0 3 * * *' })).toMatch(/step "0"/);
+    expect(message({ timezone: '+05:00' })).toMatch(/dreaming.timezone "\+05:00" is not an IANA/);
+    expect(
+      parseOrThrow(
+        createAgentSchema,
+        {
+          name: 'x',
+          dreaming: { frequency: 'cron', cron: '0 9 * * mon-fri', timezone: 'US/Pacific' },
+        },
+        'agent',
+      ).dreaming.cron,
+    ).toBe('0 9 * * mon-fri');
+  });
+
   it.each([
     [
       { name: 'x', dreaming: { frequency: 'cron' } },
@@ -99,6 +131,15 @@ describe('agent settings', () => {
       name: 'lander',
       description: 'lands',
       dreaming: { enabled: true, frequency: 'hourly', window: { start: '01:00', end: '05:00' } },
+    });
+  });
+
+  it('patches an agent whose description was cleared (stored as null) again', () => {
+    const stored = { ...createAgentSchema.parse({ name: 'lander' }), description: null };
+    const merged = mergeAgentPatch(stored as never, { dreaming: { enabled: true } });
+    expect(createAgentSchema.parse(merged)).toMatchObject({
+      name: 'lander',
+      dreaming: { enabled: true },
     });
   });
 });

@@ -1,27 +1,31 @@
+import { cronProblem, timeZoneProblem } from '@reverie/dreaming-domain';
 import { z } from 'zod';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:MM');
 
+/** Whether `zone` is an IANA time zone the scheduler can use. */
 export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return timeZoneProblem(zone) === null;
 }
 
-const timeZone = z
-  .string()
-  .refine(isTimeZone, 'must be an IANA time zone such as UTC or Europe/Paris');
+// The scheduler's own checks, so a schedule accepted here never fails a tick.
+const timeZone = z.string().superRefine((zone, ctx) => {
+  const problem = timeZoneProblem(zone);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
-const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
-
-/** A five-field cron expression (minute hour day-of-month month day-of-week). */
-export const cronSchema = z.string().refine((s) => {
-  const fields = s.trim().split(/\s+/);
-  return fields.length === 5 && fields.every((f) => CRON_FIELD.test(f));
-}, 'must be a five-field cron expression such as "0 3 * * *"');
+/**
+ * A five-field cron expression (minute hour day-of-month month day-of-week), checked field by
+ * field: `"99 99 * * *": minute 99 is out of range 0-59`.
+ */
+export const cronSchema = z.string().superRefine((expression, ctx) => {
+  const problem = cronProblem(expression);
+  if (problem)
+    ctx.addIssue({
+      code: 'custom',
+      message: problem.startsWith('"') ? problem : `"${expression}": ${problem}`,
+    });
+});
 
 export const modelSettingsSchema = z.object({
   provider: z.enum(['builtin', 'anthropic']).default('builtin'),
@@ -144,8 +148,11 @@ export type PatchAgentInput = z.infer<typeof patchAgentSchema>;
 export function mergeAgentPatch(current: AgentSettings, patch: PatchAgentInput): unknown {
   return {
     name: patch.name ?? current.name,
+    // A cleared description is stored as null: it stays cleared, not an invalid value.
     description:
-      patch.description === null ? undefined : (patch.description ?? current.description),
+      patch.description === null
+        ? undefined
+        : (patch.description ?? current.description ?? undefined),
     roles: patch.roles ?? current.roles,
     model: { ...current.model, ...patch.model },
     dreaming: { ...current.dreaming, ...patch.dreaming },

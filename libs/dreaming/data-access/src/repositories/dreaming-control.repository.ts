@@ -6,6 +6,12 @@ import { DreamingAgentView, DreamingControl } from '../schemas/dreaming-control.
 export type DreamingControlRecord = DreamingControl;
 export type DreamingAgent = DreamingAgentView;
 
+/** Why the scheduler skipped an agent, and when. */
+export interface ScheduleError {
+  message: string;
+  at: Date;
+}
+
 /** Whether dreaming is paused for an agent, and by which switch. */
 export interface PauseState {
   paused: boolean;
@@ -58,6 +64,26 @@ export class DreamingControlRepository {
     if (tenant?.paused) return { paused: true, scope: 'tenant', reason: tenant.reason };
     if (agent?.paused) return { paused: true, scope: 'agent', reason: agent.reason };
     return { paused: false, scope: null, reason: null };
+  }
+
+  /**
+   * Records why the scheduler could not consider an agent (`dreaming.lastScheduleError`, shown by
+   * GET /v1/agents/:id), or clears it with null. The one field of `agents` the dreamer writes; a
+   * settings change through the API replaces `dreaming` and so clears it too.
+   */
+  async recordScheduleError(
+    tenantId: string,
+    agentId: string,
+    error: ScheduleError | null,
+  ): Promise<void> {
+    await this.agents
+      .updateOne(
+        { _id: agentId, tenantId },
+        error
+          ? { $set: { 'dreaming.lastScheduleError': error } }
+          : { $unset: { 'dreaming.lastScheduleError': 1 } },
+      )
+      .exec();
   }
 
   /** Agents (of every tenant) whose dreaming is enabled. */

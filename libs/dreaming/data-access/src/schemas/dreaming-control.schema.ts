@@ -19,8 +19,8 @@ export class DreamingControl {
 export const DreamingControlSchema = SchemaFactory.createForClass(DreamingControl);
 
 /**
- * What the scheduler needs of an agent (`agents`, written by the gateway): read-only, no indexes,
- * never creates the collection.
+ * What the scheduler needs of an agent (`agents`, written by the gateway): no indexes, never
+ * creates the collection; the scheduler writes only `dreaming.lastScheduleError`.
  */
 @Schema({ collection: 'agents', autoIndex: false, autoCreate: false, versionKey: false })
 export class DreamingAgentView {
@@ -36,6 +36,8 @@ export class DreamingAgentView {
     publish: 'apply' | 'propose';
     model?: DreamModelSettings;
     instructions?: string;
+    /** Why the last tick could not consider the agent (written by the scheduler). */
+    lastScheduleError?: { message: string; at: Date };
   };
 }
 export const DreamingAgentViewSchema = SchemaFactory.createForClass(DreamingAgentView);

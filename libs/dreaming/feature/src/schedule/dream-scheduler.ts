@@ -48,7 +48,9 @@ export type ScheduleOutcome =
        */
       running: boolean;
     }
-  | { agentId: string; tenantId: string; skipped: ScheduleSkip; detail: string };
+  | { agentId: string; tenantId: string; skipped: ScheduleSkip; detail: string }
+  /** Considering the agent failed (bad settings stored past validation, a failed read): skipped. */
+  | { agentId: string; tenantId: string; failed: string };
 
 const MIDNIGHT = new CronExpression('0 0 * * *');
 
@@ -102,12 +104,17 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** One pass over the agents whose dreaming is enabled. */
+  /**
+   * One pass over the agents whose dreaming is enabled. Agents are isolated: one whose
+   * consideration throws (a cron or time zone stored past validation, a failed read) is logged,
+   * recorded on the agent as `dreaming.lastScheduleError`, and skipped; the others go on.
+   */
   async tick(now = this.clock.now()): Promise<ScheduleOutcome[]> {
     const out: ScheduleOutcome[] = [];
     for (const agent of await this.controls.enabledAgents()) {
-      const outcome = await this.consider(agent, now);
+      const outcome = await this.considerIsolated(agent, now);
       out.push(outcome);
+      if ('failed' in outcome) continue;
       if ('started' in outcome)
         this.logger.log(
           `agent ${agent._id}: scheduled dream ${outcome.started} ${outcome.running ? 'started' : 'queued (every slot of this replica is busy; a sweep will start it)'}`,
@@ -116,6 +123,37 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.debug(`agent ${agent._id}: ${outcome.skipped} (${outcome.detail})`);
     }
     return out;
+  }
+
+  /** `consider`, with its failure caught, logged and recorded on the agent. */
+  private async considerIsolated(agent: DreamingAgent, now: Date): Promise<ScheduleOutcome> {
+    const ids = { agentId: agent._id, tenantId: agent.tenantId };
+    let outcome: ScheduleOutcome;
+    try {
+      outcome = await this.consider(agent, now);
+    } catch (err) {
+      const message = `scheduling failed: ${(err as Error).message}; fix the agent's dreaming settings with PUT /v1/agents/${agent._id}`;
+      this.logger.warn(`agent ${agent._id} of tenant ${agent.tenantId} skipped: ${message}`);
+      await this.recordError(agent, { message, at: now });
+      return { ...ids, failed: message };
+    }
+    // Considered again without trouble: the old error no longer holds.
+    if (agent.dreaming.lastScheduleError) await this.recordError(agent, null);
+    return outcome;
+  }
+
+  private async recordError(
+    agent: DreamingAgent,
+    error: { message: string; at: Date } | null,
+  ): Promise<void> {
+    try {
+      await this.controls.recordScheduleError(agent.tenantId, agent._id, error);
+    } catch (err) {
+      // Recording is best effort: it must not stop the tick either.
+      this.logger.warn(
+        `agent ${agent._id}: the schedule error could not be recorded: ${(err as Error).message}`,
+      );
+    }
   }
 
   private async consider(agent: DreamingAgent, now: Date): Promise<ScheduleOutcome> {

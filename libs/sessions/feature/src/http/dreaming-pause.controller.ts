@@ -50,8 +50,7 @@ export class DreamingPauseService {
   async set(tenantId: string, body: unknown) {
     const req = parseOrThrow(pauseBodySchema, body, 'pause request');
     const agentId = req.agent_id ?? null;
-    if (agentId && !(await this.agents.findById(tenantId, agentId)))
-      throw notFound(`agent "${agentId}" not found; create one with POST /v1/agents`);
+    await this.mustExist(tenantId, agentId);
     const control = await this.controls.set(
       tenantId,
       agentId,
@@ -69,7 +68,16 @@ export class DreamingPauseService {
   async get(tenantId: string, query: unknown) {
     const q = parseOrThrow(pauseQuerySchema, query, 'query', 'query');
     const agentId = q.agent_id ?? null;
+    await this.mustExist(tenantId, agentId);
     return presentControl(await this.controls.get(tenantId, agentId), { agentId });
+  }
+
+  /** An agent of another tenant is as unknown as one that does not exist: 404 either way. */
+  private async mustExist(tenantId: string, agentId: string | null): Promise<void> {
+    if (agentId && !(await this.agents.findById(tenantId, agentId)))
+      throw notFound(
+        `agent "${agentId}" not found; check the id, or create an agent with POST /v1/agents`,
+      );
   }
 }
 
@@ -94,7 +102,10 @@ export class DreamingPauseController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Whether dreaming is paused, for the tenant or one agent' })
+  @ApiOperation({
+    summary: 'Whether dreaming is paused, for the tenant or one agent',
+    description: 'An `agent_id` that is not one of your agents is a 404.',
+  })
   @ApiQuery({ name: 'agent_id', required: false })
   get(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
     return this.pause.get(tenantId, query);
