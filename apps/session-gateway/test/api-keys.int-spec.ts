@@ -243,4 +243,15 @@ describe('API keys', () => {
     );
     expect((await cli('api-keys', 'list')).out).not.toContain(`${id}`);
   });
+
+  it('documents the key routes in the OpenAPI document', async () => {
+    const doc = await a.anonymous.get('/docs-json');
+    expect(doc.status).toBe(200);
+    const keys = doc.body.paths['/v1/api-keys'];
+    expect(keys.post.tags).toEqual(['api-keys']);
+    expect(keys.post.requestBody.content['application/json'].schema.required).toEqual(['name']);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/api-keys/{id}', '/v1/api-keys/{id}/revoke']),
+    );
+  });
 });
