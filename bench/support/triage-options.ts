@@ -23,7 +23,7 @@ export interface TriageBenchOptions {
 export const TRIAGE_USAGE =
   'usage: npm run bench:triage -- [--repeat 10] [--concurrency 4] [--warmup 10] [--timeout 120]\n' +
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, MONGO_URL, default mongodb://127.0.0.1:27017,\n' +
-  '        DATASETS_DIR, default the repository's datasets/, and BENCH_LOG_LEVEL for the\n' +
+  '        DATASETS_DIR, default <repo>/datasets, and BENCH_LOG_LEVEL for the\n' +
   '        services, default warn)';
 
 export function readTriageOptions(
