@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DREAMER_TOPICS, DreamerModule } from '@reverie/dreaming-feature';
-import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import { WEBHOOK_TOPICS, WebhookDeliveryModule } from '@reverie/webhooks-feature';
 import type { DreamerConfig } from './config/dreamer.config';
@@ -28,5 +28,9 @@ export class AppModule {
 export const service: ServiceDefinition<DreamerConfig> = {
   module: (config) => AppModule.register(config),
   transport: (app, config) =>
-    new KafkaBatchServer({ kafka: app.get(KAFKA_CLIENT), settings: config.kafka }),
+    new KafkaBatchServer({
+      kafka: app.get(KAFKA_CLIENT),
+      health: app.get(ConsumerHealth),
+      settings: config.kafka,
+    }),
 };

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { ORCHESTRATION_TOPICS, OrchestrationModule } from '@reverie/orchestration-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import type { OrchestratorConfig } from './config/orchestrator.config';
@@ -30,6 +30,7 @@ export const service: ServiceDefinition<OrchestratorConfig> = {
   transport: (app, config) =>
     new KafkaBatchServer({
       kafka: app.get(KAFKA_CLIENT),
+      health: app.get(ConsumerHealth),
       settings: config.kafka,
       // Runs wait on environments and models, not on a shared store: let every partition this
       // replica owns feed the per-replica concurrency limit.

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { OUTCOME_GRADER_TOPICS, OutcomeGraderModule } from '@reverie/outcomes-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import type { OutcomeGraderConfig } from './config/outcome-grader.config';
@@ -13,7 +13,6 @@ export class AppModule {
         PlatformModule.forRoot(config, { topics: OUTCOME_GRADER_TOPICS }),
         OutcomeGraderModule.register({
           gradeConcurrency: config.gradeConcurrency,
-          readAttempts: config.readAttempts,
           judgeModel: config.judgeModel,
           datasetsDir: config.datasetsDir,
           anthropic: config.anthropic,
@@ -29,7 +28,9 @@ export const service: ServiceDefinition<OutcomeGraderConfig> = {
   transport: (app, config) =>
     new KafkaBatchServer({
       kafka: app.get(KAFKA_CLIENT),
-      settings: config.kafka,
+      health: app.get(ConsumerHealth),
+      // A session not stored yet is looked for GRADE_READ_ATTEMPTS times, then dead-lettered.
+      settings: { ...config.kafka, maxHandlerRetries: config.readAttempts - 1 },
       // Grading waits on MongoDB reads and judge models: consume several partitions at once.
       partitionsConsumedConcurrently: Math.min(4, config.kafka.partitions),
     }),

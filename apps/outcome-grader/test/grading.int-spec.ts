@@ -305,7 +305,7 @@ describe('outcome-grader grades ended sessions through the real stack', () => {
       { timeoutMs: 60_000 },
     );
     expect(parked.headers[DLQ_HEADERS.reason]).toMatch(
-      /outcome-grader gave up after 3 attempt\(s\): session .* is not stored yet/,
+      /gave up after 3 attempt\(s\) \(retriable error\): session .* is not stored yet/,
     );
     await producer.disconnect();
     await dlq.close();

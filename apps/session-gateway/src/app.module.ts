@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPICS } from '@reverie/contracts';
-import { KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import {
@@ -52,6 +52,10 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
   },
   transport: (app, config) =>
     config.ingestEnabled
-      ? new KafkaBatchServer({ kafka: app.get(KAFKA_CLIENT), settings: config.kafka })
+      ? new KafkaBatchServer({
+          kafka: app.get(KAFKA_CLIENT),
+          health: app.get(ConsumerHealth),
+          settings: config.kafka,
+        })
       : undefined,
 };

@@ -4,8 +4,6 @@ import type { AnthropicSettings } from '@reverie/service-kit';
 export interface OutcomeGraderOptions {
   /** Sessions one replica grades at once. */
   gradeConcurrency: number;
-  /** Looks for a session whose end is not stored yet, then dead-letters its ended event. */
-  readAttempts: number;
   /** The model that judges `judge` criteria that name none. */
   judgeModel: string;
   /** Holds `ci-breakages/` (the labels of triage sessions). */

@@ -5,3 +5,8 @@ export * from './event-publisher';
 export * from './kafka-batch.server';
 export * from './kafka.module';
 export * from './dead-letters';
+export * from './handler-errors';
+export * from './consumer-health';
+export * from './batch-delivery';
+export * from './handler-error.interceptor';
+export * from './produce-size';

@@ -2,13 +2,24 @@ import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/mi
 import {
   deadLetterTopic,
   decodeMessage,
+  DLQ_HEADERS,
   type TopicMessage,
   type TopicName,
 } from '@reverie/contracts';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
+import {
+  BatchDelivery,
+  DEFAULT_FAILURE_POLICY,
+  type FailurePolicy,
+  type PendingMessage,
+} from './batch-delivery';
+import { ConsumerHealth } from './consumer-health';
 import { createProducer } from './create-kafka';
 import { deadLetterHeaders } from './dead-letters';
+import { capturedHandlerError, clearHandlerError } from './handler-error.interceptor';
+import { describeError } from './handler-errors';
 import type { KafkaSettings } from './kafka-settings';
 
 /** What a handler registered with `@EventPattern(topic)` receives: validated messages, in order. */
@@ -19,8 +30,8 @@ export interface ConsumedBatch<T extends TopicName = TopicName> {
   /** Long handlers call this so the group does not consider the consumer dead. */
   heartbeat: () => Promise<void>;
   /**
-   * True once the service is shutting down: a handler that waits (to retry, to back off) should
-   * give up and throw, so the batch is not committed and is redelivered after the restart.
+   * True once the service is shutting down (or the partition moved to another member): a handler
+   * that waits should give up and throw, so the batch is not committed and is redelivered.
    */
   stopping: () => boolean;
 }
@@ -36,26 +47,51 @@ export interface KafkaBatchServerOptions {
    * shared resource that would only be slowed down by more parallel callers.
    */
   partitionsConsumedConcurrently?: number;
+  /** Where the consumer's state is reported for readiness (`KafkaModule` provides one). */
+  health?: ConsumerHealth;
+  /** Overrides of the failure policy; `retries` defaults to `settings.maxHandlerRetries`. */
+  failurePolicy?: Partial<FailurePolicy>;
+  /** First wait before a crashed consumer is started again; doubled up to 30 s. */
+  restartBackoffMs?: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A Nest microservice transport over kafkajs that hands handlers whole batches of validated
- * messages. Nest's stock Kafka transport calls handlers one message at a time and retries
- * validation failures forever (nest#10972); here a message that breaks its topic's contract is
- * sent to `<topic>.dlq` with the reason and skipped, so it never blocks the partition. Offsets are
- * committed only after the handler has finished, so a crash redelivers instead of losing data;
- * handlers must therefore be idempotent.
+ * messages, and owns what happens when something fails:
+ * - a message that breaks its topic's contract (or that MongoDB could not store) goes to
+ *   `<topic>.dlq` with the reason and is skipped, never retried: Nest's stock Kafka transport
+ *   retries validation failures forever (nest#10972);
+ * - a handler's error is classified ({@link classifyError}): retriable ones are retried with
+ *   back-off a bounded number of times, permanent ones (and retriable ones past the budget) are
+ *   narrowed down to the message(s) that fail, which are dead-lettered while the rest are handled
+ *   ({@link BatchDelivery});
+ * - a consumer that crashes is started again with back-off until it rejoins (kafkajs gives up
+ *   for good on errors it deems non-retriable), and its state is readable by readiness.
+ * Offsets are committed only after the handler has finished, so a crash redelivers instead of
+ * losing data; handlers must therefore be idempotent.
  */
 export class KafkaBatchServer extends Server implements CustomTransportStrategy {
   private consumer?: Consumer;
   private producer?: Producer;
-  /** Set by close(): handlers stop waiting and nothing is retried in place any more. */
+  /** Set by close(): handlers stop waiting, nothing is retried and nothing restarted any more. */
   private closing = false;
+  private readonly stop = new AbortController();
+  private restarting?: Promise<void>;
+  readonly health: ConsumerHealth;
+  private readonly delivery: BatchDelivery;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
+    this.health = options.health ?? new ConsumerHealth();
+    this.delivery = new BatchDelivery(
+      {
+        retries: options.settings.maxHandlerRetries,
+        ...DEFAULT_FAILURE_POLICY,
+        ...options.failurePolicy,
+      },
+      this.logger,
+      options.settings.groupId,
+    );
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
@@ -70,15 +106,18 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   async close(): Promise<void> {
     // Stop consuming first (waits for the batch in flight), then flush the DLQ producer.
     this.closing = true;
+    this.stop.abort();
+    await this.restarting;
     if (this.consumer) this.logger.log('stopping the consumer (finishing the batch in flight)');
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
+    if (this.consumer) this.setState('stopped');
     this.consumer = undefined;
     this.producer = undefined;
   }
 
   on(): void {
-    // kafkajs's own events are surfaced through logs; nothing to register here.
+    // kafkajs's own events are surfaced through logs and `health`; nothing to register here.
   }
 
   unwrap<T>(): T {
@@ -86,30 +125,89 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     return this.consumer as T;
   }
 
+  private get topics(): string[] {
+    return [...this.messageHandlers.keys()];
+  }
+
+  private setState(state: Parameters<ConsumerHealth['setState']>[2], error?: string): void {
+    this.health.setState(this.options.settings.groupId, this.topics, state, error);
+  }
+
   private async start(): Promise<void> {
-    const topics = [...this.messageHandlers.keys()];
-    if (topics.length === 0) return;
-    const { kafka, settings } = this.options;
-    this.producer = createProducer(kafka);
+    if (this.topics.length === 0) return;
+    this.setState('starting');
+    this.producer = createProducer(this.options.kafka);
     await this.producer.connect();
-    this.consumer = kafka.consumer({
+    await this.startConsumer();
+    this.logger.log(
+      `consuming ${this.topics.join(', ')} as group ${this.options.settings.groupId}`,
+    );
+  }
+
+  /** Creates, connects and runs a consumer; on failure it is disconnected again. */
+  private async startConsumer(): Promise<void> {
+    const { kafka, settings } = this.options;
+    const consumer = kafka.consumer({
       groupId: settings.groupId,
       sessionTimeout: settings.sessionTimeoutMs,
       heartbeatInterval: settings.heartbeatIntervalMs,
       // An idle fetch waits at most this long; disconnect waits for it, so it bounds shutdown.
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
+      // Every crash comes to onCrash, which restarts with its own back-off and reports it.
+      retry: { retries: 5, restartOnFailure: async () => false },
     });
-    await this.consumer.connect();
-    // A new group starts from the earliest offset so nothing produced before it joined is missed.
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload),
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer === consumer && !this.closing) this.setState('running');
     });
-    this.logger.log(`consuming ${topics.join(', ')} as group ${settings.groupId}`);
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer === consumer) this.onCrash(payload.error);
+    });
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      // A new group starts from the earliest offset so nothing produced before it joined is missed.
+      await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private onCrash(error: Error): void {
+    if (this.closing) return;
+    const reason = describeError(error);
+    this.logger.error(`the Kafka consumer crashed (${reason}); starting it again`);
+    this.setState('restarting', `crashed: ${reason}`);
+    this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
+  }
+
+  /** Starts a new consumer with back-off until one runs or the service shuts down. */
+  private async restart(): Promise<void> {
+    const first = this.options.restartBackoffMs ?? 1_000;
+    for (let attempt = 0; !this.closing; attempt++) {
+      await delay(Math.min(first * 2 ** attempt, 30_000), undefined, {
+        signal: this.stop.signal,
+      }).catch(() => undefined);
+      if (this.closing) return;
+      try {
+        await this.consumer?.disconnect().catch(() => undefined);
+        await this.startConsumer();
+        this.logger.log(
+          `the Kafka consumer is running again (group ${this.options.settings.groupId})`,
+        );
+        return;
+      } catch (err) {
+        this.logger.error(`starting the Kafka consumer again failed: ${describeError(err)}`);
+        this.setState('restarting', `restart failed: ${describeError(err)}`);
+      }
+    }
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -117,20 +215,34 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       payload;
     const topic = batch.topic as TopicName;
     const maxChunk = this.options.maxChunk ?? 500;
-    let pending: { offset: string; value: TopicMessage<TopicName> }[] = [];
+    const live = () => isRunning() && !isStale() && !this.closing;
+    const target = {
+      topic,
+      partition: batch.partition,
+      heartbeat,
+      live,
+      run: (messages: PendingMessage[]) =>
+        this.runHandler(topic, batch.partition, messages, {
+          heartbeat,
+          stopping: () => !live(),
+        }),
+      deadLetter: (message: PendingMessage, reason: string, attempts: number) =>
+        this.deadLetter(topic, batch.partition, message.raw, reason, attempts),
+      retrying: (state: { attempt: number; reason: string } | null) =>
+        this.health.setRetrying(
+          this.options.settings.groupId,
+          state && { topic, partition: batch.partition, ...state },
+        ),
+    };
+    let pending: PendingMessage[] = [];
 
     const flush = async () => {
       if (pending.length === 0) return;
-      const messages = pending.map((p) => p.value);
-      await this.dispatch({
-        topic,
-        partition: batch.partition,
-        messages,
-        heartbeat,
-        stopping: () => this.closing,
-      });
-      resolveOffset(pending[pending.length - 1].offset);
+      const messages = pending;
       pending = [];
+      // Every message is handled or dead-lettered when this returns.
+      await this.delivery.deliver(target, messages);
+      resolveOffset(messages[messages.length - 1].raw.offset);
       await heartbeat();
     };
 
@@ -138,13 +250,16 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       if (!isRunning() || isStale()) break;
       const decoded = decodeMessage(topic, message.value);
       if (decoded.ok) {
-        pending.push({ offset: message.offset, value: decoded.value });
+        pending.push({ raw: message, value: decoded.value });
         if (pending.length >= maxChunk) await flush();
         continue;
       }
       // Keep offsets monotonic: what came before the bad message is handled first.
       await flush();
-      await this.deadLetter(topic, batch.partition, message, decoded.reason);
+      this.logger.warn(
+        `dead-lettering ${topic}[${batch.partition}]@${message.offset}: ${decoded.reason}`,
+      );
+      await this.deadLetter(topic, batch.partition, message, decoded.reason, 0);
       resolveOffset(message.offset);
     }
     // After a rebalance another member owns the partition; leave the rest for it.
@@ -152,33 +267,31 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await commitOffsetsIfNecessary();
   }
 
-  /** Runs the handler, retrying transient failures a bounded number of times in place. */
-  private async dispatch(batch: ConsumedBatch): Promise<void> {
-    const handler = this.getHandlerByPattern(batch.topic);
-    if (!handler) throw new Error(`no handler registered for ${batch.topic}`);
-    const context = new BaseRpcContext([batch.topic, batch.partition]);
-    const maxRetries = this.options.settings.maxHandlerRetries;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await lastValueFrom(this.transformToObservable(await handler(batch, context)), {
-          defaultValue: undefined,
-        });
-        return;
-      } catch (err) {
-        if (attempt >= maxRetries || this.closing) {
-          // Give up in place: throwing makes kafkajs restart the consumer, which redelivers from
-          // the last committed offset. Nothing is skipped.
-          this.logger.error(
-            `handler for ${batch.topic}[${batch.partition}] failed ${attempt + 1} times: ${(err as Error).message}`,
-          );
-          throw err;
-        }
-        this.logger.warn(
-          `handler for ${batch.topic}[${batch.partition}] failed (attempt ${attempt + 1}), retrying: ${(err as Error).message}`,
-        );
-        await sleep(Math.min(200 * 2 ** attempt, 5_000));
-        await batch.heartbeat();
-      }
+  /** Runs the registered handler once; rejects with the error the handler itself threw. */
+  private async runHandler(
+    topic: TopicName,
+    partition: number,
+    messages: PendingMessage[],
+    extra: Pick<ConsumedBatch, 'heartbeat' | 'stopping'>,
+  ): Promise<void> {
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) throw new Error(`no handler registered for ${topic}`);
+    const batch: ConsumedBatch = {
+      topic,
+      partition,
+      messages: messages.map((m) => m.value),
+      ...extra,
+    };
+    const context = new BaseRpcContext([topic, partition]);
+    try {
+      await lastValueFrom(this.transformToObservable(await handler(batch, context)), {
+        defaultValue: undefined,
+      });
+    } catch (err) {
+      // Nest's exception filters may have replaced the error; the interceptor kept the original.
+      throw capturedHandlerError(batch) ?? err;
+    } finally {
+      clearHandlerError(batch);
     }
   }
 
@@ -187,9 +300,9 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     partition: number,
     message: KafkaMessage,
     reason: string,
+    attempts: number,
   ): Promise<void> {
     if (!this.producer) throw new Error('the dead-letter producer is not connected');
-    this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${reason}`);
     await this.producer.send({
       topic: deadLetterTopic(topic),
       acks: -1,
@@ -200,6 +313,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
           headers: {
             ...message.headers,
             ...deadLetterHeaders({ topic, partition, offset: message.offset }, reason),
+            [DLQ_HEADERS.consumerGroup]: this.options.settings.groupId,
+            ...(attempts > 0 ? { [DLQ_HEADERS.attempts]: String(attempts) } : {}),
           },
         },
       ],

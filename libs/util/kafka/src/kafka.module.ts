@@ -8,11 +8,13 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { createKafka, createProducer } from './create-kafka';
-import { DeadLetters } from './dead-letters';
+import { ConsumerHealth } from './consumer-health';
 import { ensureTopics, type TopicSpec } from './ensure-topics';
 import { EventPublisher } from './event-publisher';
+import { HandlerErrorInterceptor } from './handler-error.interceptor';
 import type { KafkaSettings } from './kafka-settings';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -74,11 +76,10 @@ export class KafkaModule {
           inject: [KAFKA_PRODUCER],
           useFactory: (p: Producer) => new EventPublisher(p),
         },
-        {
-          provide: DeadLetters,
-          inject: [KAFKA_PRODUCER],
-          useFactory: (p: Producer) => new DeadLetters(p),
-        },
+        // The consumer's state, written by KafkaBatchServer and read by readiness.
+        { provide: ConsumerHealth, useValue: new ConsumerHealth() },
+        // Keeps a Kafka handler's own error for the transport's failure policy.
+        { provide: APP_INTERCEPTOR, useClass: HandlerErrorInterceptor },
         KafkaLifecycle,
       ],
       exports: [
@@ -87,7 +88,7 @@ export class KafkaModule {
         KAFKA_ADMIN,
         KAFKA_PRODUCER,
         EventPublisher,
-        DeadLetters,
+        ConsumerHealth,
       ],
     };
   }

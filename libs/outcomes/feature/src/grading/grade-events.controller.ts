@@ -1,7 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { SCHEMA_VERSION, TOPICS, type OutcomeEvaluated, type TopicName } from '@reverie/contracts';
-import { DeadLetters, EventPublisher, type ConsumedBatch } from '@reverie/kafka';
+import { SCHEMA_VERSION, TOPICS, type OutcomeEvaluated } from '@reverie/contracts';
+import { EventPublisher, PermanentError, RetriableError, type ConsumedBatch } from '@reverie/kafka';
 import { ModelProviderError } from '@reverie/models';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import { OUTCOME_GRADER_OPTIONS, type OutcomeGraderOptions } from '../outcome-grader.options';
@@ -9,11 +9,11 @@ import { SessionGrader, type GradeRequest } from './session-grader';
 
 /**
  * Kafka entry point of the grader: every `session.ended` on the session topic, and regrade
- * requests. Each request is graded on its own (a bounded number at once); one whose session is
- * not readable yet is tried again with backoff, a bounded number of times, then dead-lettered
- * with the reason, like one that can never be graded. A verdict is announced on the outcomes
- * topic under its outcome id, also when a redelivery finds it already stored, so a crash between
- * storing and announcing loses nothing and consumers see one id.
+ * requests. Each request is graded on its own (a bounded number at once). A verdict is announced
+ * on the outcomes topic under its outcome id, also when a redelivery finds it already stored, so
+ * a crash between storing and announcing loses nothing and consumers see one id. Failures are the
+ * transport's to handle: a session that is not readable yet is a `RetriableError` (retried with
+ * back-off, then dead-lettered), one that can never be graded a `PermanentError` (dead-lettered).
  */
 @Controller()
 export class GradeEventsController {
@@ -22,7 +22,6 @@ export class GradeEventsController {
   constructor(
     private readonly grader: SessionGrader,
     private readonly publisher: EventPublisher,
-    private readonly deadLetters: DeadLetters,
     @Inject(OUTCOME_GRADER_OPTIONS) private readonly options: OutcomeGraderOptions,
   ) {}
 
@@ -52,58 +51,37 @@ export class GradeEventsController {
     work: Array<{ message: { id: string; sessionId?: string }; request: GradeRequest }>,
   ): Promise<void> {
     for (let i = 0; i < work.length; i += this.options.gradeConcurrency) {
-      await Promise.all(
-        work
-          .slice(i, i + this.options.gradeConcurrency)
-          .map((w) => this.gradeOne(batch, w.message, w.request)),
+      const results = await Promise.allSettled(
+        work.slice(i, i + this.options.gradeConcurrency).map((w) => this.gradeOne(w.request)),
       );
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      // A retriable failure first, so the batch is retried before anything is dead-lettered.
+      if (failed.length) throw failed.find((err) => !(err instanceof PermanentError)) ?? failed[0];
       await batch.heartbeat();
     }
   }
 
-  private async gradeOne(
-    batch: ConsumedBatch,
-    message: { id: string; sessionId?: string },
-    request: GradeRequest,
-  ): Promise<void> {
-    let reason = '';
-    for (let attempt = 1; attempt <= this.options.readAttempts; attempt++) {
-      try {
-        const result = await this.grader.grade(request, new Date());
-        if (result.kind === 'no_definition') {
-          this.logger.debug(`session ${request.sessionId}: its agent has no outcome definition`);
-          return;
-        }
-        if (result.kind === 'graded' || result.kind === 'already_graded') {
-          this.logger.log(
-            `session ${request.sessionId} attempt ${result.outcome.iteration}: ${result.outcome.result} (${result.kind})`,
-          );
-          await this.announce(result.outcome);
-          return;
-        }
-        reason = result.reason;
-      } catch (err) {
-        if (isPermanent(err)) {
-          reason = (err as Error).message;
-          break;
-        }
-        reason = `grading failed: ${(err as Error).message}`;
-      }
-      if (attempt < this.options.readAttempts) {
-        await sleep(Math.min(200 * 2 ** (attempt - 1), 2_000));
-        // Shutting down: leave it uncommitted for the next start rather than dead-letter it.
-        if (batch.stopping())
-          throw new Error(`stopped while waiting to grade session ${request.sessionId}`);
-        await batch.heartbeat();
-      }
+  private async gradeOne(request: GradeRequest): Promise<void> {
+    let result;
+    try {
+      result = await this.grader.grade(request, new Date());
+    } catch (err) {
+      if (isPermanent(err)) throw new PermanentError((err as Error).message, { cause: err });
+      throw err;
     }
-    this.logger.warn(`dead-lettering ${message.id} (session ${request.sessionId}): ${reason}`);
-    await this.deadLetters.send(
-      { topic: batch.topic as TopicName, partition: batch.partition, offset: null },
-      request.sessionId,
-      message,
-      `outcome-grader gave up after ${this.options.readAttempts} attempt(s): ${reason}`,
-    );
+    if (result.kind === 'no_definition') {
+      this.logger.debug(`session ${request.sessionId}: its agent has no outcome definition`);
+      return;
+    }
+    if (result.kind === 'graded' || result.kind === 'already_graded') {
+      this.logger.log(
+        `session ${request.sessionId} attempt ${result.outcome.iteration}: ${result.outcome.result} (${result.kind})`,
+      );
+      await this.announce(result.outcome);
+      return;
+    }
+    // Not readable yet (the gateway's ingest is behind): worth another try later.
+    throw new RetriableError(result.reason);
   }
 
   private async announce(outcome: OutcomeRecord): Promise<void> {
@@ -144,5 +122,3 @@ function isPermanent(err: unknown): boolean {
     return err.kind === 'configuration' || err.kind === 'rejected';
   return err instanceof Error && (err.name === 'OutcomeError' || err.name === 'JudgeError');
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,5 +1,6 @@
 import { BadRequestException, NotFoundException, type ArgumentsHost } from '@nestjs/common';
 import { conflict, invalidRequest } from '@reverie/sessions-domain';
+import { lastValueFrom, type Observable } from 'rxjs';
 import { ApiErrorFilter } from './api-error.filter';
 
 function respond(exception: unknown) {
@@ -14,6 +15,7 @@ function respond(exception: unknown) {
     },
   };
   const host = {
+    getType: () => 'http',
     switchToHttp: () => ({ getResponse: () => response }),
   } as unknown as ArgumentsHost;
   new ApiErrorFilter().catch(exception, host);
@@ -21,6 +23,17 @@ function respond(exception: unknown) {
 }
 
 describe('ApiErrorFilter', () => {
+  it('hands a Kafka handler its error back untouched instead of writing an HTTP response', async () => {
+    const error = new Error('key must not contain null bytes');
+    const host = {
+      getType: () => 'rpc',
+      switchToHttp: () => ({ getResponse: () => ({}) }),
+    } as unknown as ArgumentsHost;
+    const result = new ApiErrorFilter().catch(error, host);
+    expect(result).toBeDefined();
+    await expect(lastValueFrom(result as Observable<never>)).rejects.toBe(error);
+  });
+
   it('answers API errors with their status, type, message and field details', () => {
     expect(
       respond(

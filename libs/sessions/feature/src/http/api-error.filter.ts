@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { ApiError, type ApiErrorType, type FieldProblem } from '@reverie/sessions-domain';
 import type { Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
 
 const TYPE_BY_STATUS: Record<number, ApiErrorType | 'api_error' | 'overloaded_error'> = {
   422: 'invalid_request_error',
@@ -20,13 +21,17 @@ const TYPE_BY_STATUS: Record<number, ApiErrorType | 'api_error' | 'overloaded_er
 /**
  * Every error leaves as `{ type: "error", error: { type, message, details? } }` with the right
  * status. Unexpected errors are logged with their stack and answered with a plain 500: a client
- * never sees a stack trace.
+ * never sees a stack trace. Only HTTP requests: other contexts (Kafka handlers) get their error
+ * back as it was thrown.
  */
 @Catch()
 export class ApiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // A global filter also sees Kafka handlers' errors: those are the transport's to classify and
+    // retry or dead-letter, so hand them back untouched (an HTTP response does not exist there).
+    if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<Response>();
     const { status, type, message, details } = this.describe(exception);
     response.status(status).json({ type: 'error', error: { type, message, details } });

@@ -16,7 +16,8 @@ const MAX_REMEMBERED_SESSIONS = 50_000;
  * Streams the session topic into MongoDB. One consumer owns a partition, so it is the only writer
  * of a session's events and can number them: each event gets the next seq after the last stored
  * one. Re-deliveries and re-sends are recognised by the event's stable id. No transactions: a crash
- * half-way leaves a stored prefix, and the redelivered batch continues after it.
+ * half-way leaves a stored prefix, and the redelivered batch continues after it. Failures are
+ * thrown to the Kafka transport, which retries them or dead-letters the message that causes them.
  */
 @Injectable()
 export class SessionIngestService {
@@ -37,8 +38,13 @@ export class SessionIngestService {
       if (group) group.push(message);
       else bySession.set(key, [message]);
     }
-    // Sessions are independent; within one, order is kept.
-    await Promise.all([...bySession.values()].map((group) => this.ingestSession(group)));
+    // Sessions are independent; within one, order is kept. Every session finishes before a
+    // failure is reported, so the transport's retry never races a write still in flight.
+    const results = await Promise.allSettled(
+      [...bySession.values()].map((group) => this.ingestSession(group)),
+    );
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async ingestSession(messages: SessionTopicMessage[]): Promise<void> {

@@ -1,0 +1,109 @@
+import { ContractViolationError } from './event-publisher';
+
+/**
+ * Thrown by a handler for a message that can never be handled (bad data, a missing definition):
+ * the transport dead-letters the message at once, with this message as the reason.
+ */
+export class PermanentError extends Error {
+  override readonly name = 'PermanentError';
+}
+
+/**
+ * Thrown by a handler for a message that may be handled later (what it needs is not stored
+ * yet): the transport retries it with back-off, a bounded number of times, then dead-letters it.
+ */
+export class RetriableError extends Error {
+  override readonly name = 'RetriableError';
+}
+
+/**
+ * - `permanent`: retrying cannot help; dead-letter the message now.
+ * - `retriable`: may pass on a later attempt; bounded retries with back-off.
+ * - `unavailable`: a dependency (MongoDB, Kafka) is down, which says nothing about the message;
+ *   wait for it (longer, but still bounded) before treating it as retriable past its budget.
+ */
+export type ErrorClass = 'permanent' | 'retriable' | 'unavailable';
+
+/** Code-level bugs and values that cannot be encoded: the same input fails the same way. */
+const PERMANENT_NAMES = new Set([
+  'BSONError',
+  'BSONVersionError',
+  'RangeError',
+  'TypeError',
+  'ReferenceError',
+  'SyntaxError',
+  // mongoose: a document its schema refuses.
+  'ValidationError',
+  'CastError',
+  'StrictModeError',
+  'ObjectParameterError',
+]);
+
+/** MongoDB server codes for a write that will never succeed as sent. */
+const PERMANENT_MONGO_CODES = new Set([
+  2, // BadValue
+  9, // FailedToParse
+  14, // TypeMismatch
+  15, // Overflow
+  17, // ProtocolError
+  22, // InvalidBSON
+  52, // DollarPrefixedFieldName
+  55, // InvalidDBRef
+  56, // EmptyFieldName
+  57, // DottedFieldName
+  121, // DocumentValidationFailure
+  10334, // BSONObjectTooLarge
+  17280, // KeyTooLong
+  17419, // document too large after update
+]);
+
+/** Names of errors that mean MongoDB or Kafka cannot be reached right now. */
+const UNAVAILABLE_NAMES = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+]);
+
+/** MongoDB server codes of a node that is stepping down, shutting down or unreachable. */
+const UNAVAILABLE_MONGO_CODES = new Set([6, 7, 89, 91, 189, 10107, 11600, 11602, 13435, 13436]);
+
+const UNAVAILABLE_MESSAGE = /buffering timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/;
+
+/** Sorts an error a handler threw by whether retrying can help; looks through `cause` too. */
+export function classifyError(err: unknown): ErrorClass {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof PermanentError || e instanceof ContractViolationError) return 'permanent';
+    if (e instanceof RetriableError) return 'retriable';
+    const code = (e as { code?: unknown }).code;
+    if (UNAVAILABLE_NAMES.has(e.name) || UNAVAILABLE_MESSAGE.test(e.message)) return 'unavailable';
+    if (typeof code === 'number' && e.name.startsWith('Mongo')) {
+      if (PERMANENT_MONGO_CODES.has(code)) return 'permanent';
+      if (UNAVAILABLE_MONGO_CODES.has(code)) return 'unavailable';
+    }
+    if (PERMANENT_NAMES.has(e.name)) return 'permanent';
+    e = e.cause;
+  }
+  return 'retriable';
+}
+
+/** One line for logs and the dead-letter reason header: the error's name and message. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) {
+    const message = (err as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message : String(err);
+  }
+  // The transport's own classes: their message is the reason, written for the reader.
+  if (err instanceof PermanentError || err instanceof RetriableError) return err.message;
+  const code = (err as { code?: unknown }).code;
+  return `${err.name}${code === undefined ? '' : ` (code ${String(code)})`}: ${err.message}`;
+}
