@@ -1,3 +1,4 @@
+import { findUnstorable, MAX_JSON_DEPTH } from '@reverie/contracts';
 import type { z } from 'zod';
 import { invalidRequest, type FieldProblem } from './errors';
 
@@ -20,13 +21,24 @@ export function fieldProblems(error: z.ZodError, prefix?: string): FieldProblem[
 /** Most field problems one error lists (a thousand bad tasks need not all be spelled out). */
 const MAX_DETAILS = 50;
 
-/** Parses input or throws a 400 that lists each wrong field with the reason. */
+/**
+ * Parses input or throws a 400 that lists each wrong field with the reason. Before the schema,
+ * refuses what MongoDB could not store or what would overflow the stack downstream (a key with a
+ * NUL byte, nesting deeper than MAX_JSON_DEPTH), so it is never accepted and then lost.
+ */
 export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   input: unknown,
   what: string,
   prefix?: string,
 ): z.infer<S> {
+  const unstorable = findUnstorable(input, MAX_JSON_DEPTH);
+  if (unstorable) {
+    const path = formatPath(unstorable.path, prefix);
+    throw invalidRequest(`invalid ${what}: ${path} ${unstorable.message}`, [
+      { path, message: unstorable.message },
+    ]);
+  }
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const details = fieldProblems(parsed.error, prefix);

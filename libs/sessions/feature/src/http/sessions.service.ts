@@ -1,7 +1,7 @@
 import { PlaybookVersionRepository, playbookIdFor } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
-import { EventPublisher } from '@reverie/kafka';
+import { chunkBySize, EventPublisher } from '@reverie/kafka';
 import {
   AgentRepository,
   FeedbackRepository,
@@ -163,7 +163,13 @@ export class SessionsService {
     const receivedAt = new Date().toISOString();
     const to = { tenantId, agentId: session.agentId, sessionId };
     const messages = parsed.map((event) => eventAppended(to, event, receivedAt));
-    await this.publisher.publish(TOPICS.sessionEvents, messages);
+    // Several requests when the batch is larger than the broker takes at once (one session: one
+    // partition, in order). Should a later one fail, the client's retry re-sends the whole batch
+    // and the events already sent keep their ids, so nothing is stored twice.
+    const sizes = new Map(messages.map((m) => [m, Buffer.byteLength(JSON.stringify(m))]));
+    for (const chunk of chunkBySize(messages, (m) => sizes.get(m) ?? 0)) {
+      await this.publisher.publish(TOPICS.sessionEvents, chunk);
+    }
     return {
       sessionId,
       accepted: messages.length,
