@@ -8,6 +8,7 @@ import { CliError, GatewayClient } from './api.client';
 import { agentCreateCommand } from './commands/agent.command';
 import { apiKeysCommand, apiKeysOptions } from './commands/api-keys.command';
 import { batchCommand } from './commands/batch.command';
+import { dlqCommand, dlqOptions } from './commands/dlq.command';
 import { dreamCommand } from './commands/dream.command';
 import type { CommandContext } from './commands/command-context';
 import type { Split } from './commands/dataset';
@@ -33,10 +34,14 @@ commands:
                                                         (or these), followed stage by stage; its report
   api-keys create --name <label> [--scope admin]       a key of your tenant, shown once (needs an admin key)
   api-keys list | revoke <key id>                       the tenant's active keys; revoke one at once
+  dlq list [--topic <topic>]                            dead letters (reason, origin, offset, time), from Kafka
+  dlq replay --topic <topic> [--offset <partition:offset>]
+                                                        send them (or one) back to their topic once fixed
 
 options:
   --url <gateway url>      default $REVERIE_URL or http://localhost:3000
   --key <api key>          default $REVERIE_API_KEY
+  --brokers <host:port,..> Kafka, for dlq (default $KAFKA_BROKERS or 127.0.0.1:9092)
   --provider, --model      model settings for the run (default: the agent's)
   --timeout <seconds>      how long to follow before giving up (default 600)
   --json                   machine-readable output on stdout
@@ -64,6 +69,9 @@ const OPTIONS = {
   sessions: { type: 'string' },
   markdown: { type: 'boolean', default: false },
   scope: { type: 'string', multiple: true },
+  topic: { type: 'string' },
+  offset: { type: 'string' },
+  brokers: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -196,6 +204,10 @@ export async function main(
       });
     case 'api-keys':
       return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
+    case 'dlq': {
+      const brokers = (v.brokers ?? defaults.kafkaBrokers).split(',').filter(Boolean);
+      return dlqCommand(ctx, dlqOptions(sub, v, brokers, usageError));
+    }
     default:
       usageError(`unknown command "${command}"`);
   }

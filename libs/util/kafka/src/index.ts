@@ -10,3 +10,4 @@ export * from './consumer-health';
 export * from './batch-delivery';
 export * from './handler-error.interceptor';
 export * from './produce-size';
+export * from './dead-letter-store';

@@ -5,6 +5,8 @@ export function cliDefaults(env: Record<string, string | undefined> = process.en
   return {
     url: env.REVERIE_URL ?? 'http://localhost:3000',
     apiKey: env.REVERIE_API_KEY,
+    /** For `reverie dlq`, which reads and replays dead letters on Kafka directly. */
+    kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     datasetsDir: env.DATASETS_DIR ?? bundledDatasetsDir(),
     isTty: Boolean(process.stdout.isTTY),
   };
