@@ -21,12 +21,14 @@ function boundaries({ testFiles }) {
           { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', ...testing] },
           { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', ...testing] },
           { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', ...lower] },
-          // Services share only contracts and utilities; each domain sees itself and shared.
+          // Services share only contracts and utilities; each domain sees itself and shared. The
+          // grader and the dreamer also read the sessions domain's collections, through its
+          // readers (`read-model:sessions`; the entry point is enforced below).
           { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           { sourceTag: 'scope:sessions', onlyDependOnLibsWithTags: ['scope:sessions', 'scope:shared'] },
           { sourceTag: 'scope:orchestration', onlyDependOnLibsWithTags: ['scope:orchestration', 'scope:shared'] },
-          { sourceTag: 'scope:outcomes', onlyDependOnLibsWithTags: ['scope:outcomes', 'scope:shared'] },
-          { sourceTag: 'scope:dreaming', onlyDependOnLibsWithTags: ['scope:dreaming', 'scope:shared'] },
+          { sourceTag: 'scope:outcomes', onlyDependOnLibsWithTags: ['scope:outcomes', 'scope:shared', 'read-model:sessions'] },
+          { sourceTag: 'scope:dreaming', onlyDependOnLibsWithTags: ['scope:dreaming', 'scope:shared', 'read-model:sessions'] },
         ],
       },
     ],
@@ -49,6 +51,25 @@ export default [
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'Read environment variables only in config/ or scripts.' },
+      ],
+    },
+  },
+  // One home per collection: outside the sessions domain, its collections are used only through
+  // its readers entry point, never its writers (the gateway is their one writer).
+  {
+    files: ['libs/**/*.ts', 'apps/**/*.ts'],
+    ignores: ['libs/sessions/**', 'libs/playbooks/feature/**', 'apps/session-gateway/**', ...TEST_FILES],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@reverie/sessions-data-access',
+              message: 'Outside the sessions domain, import @reverie/sessions-data-access/readers (SessionReader, AgentDreamingRepository); only the gateway writes sessions, events, feedback and agents.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -47,9 +47,10 @@ import {
   runModelTriage,
   type TriageResult,
 } from '@reverie/orchestration-feature';
-import type { OutcomeRecord, SessionView } from '@reverie/outcomes-data-access';
+import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import { applyDeltas, emptyPlaybook, renderRules } from '@reverie/playbooks-domain';
+import type { SessionView } from '@reverie/sessions-data-access/readers';
 import {
   MessagesServer,
   toolUseReply,

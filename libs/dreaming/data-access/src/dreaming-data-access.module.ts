@@ -5,12 +5,7 @@ import type { Model } from 'mongoose';
 import { DreamSlotRepository } from './repositories/dream-slot.repository';
 import { DreamRepository } from './repositories/dream.repository';
 import { DreamingControlRepository } from './repositories/dreaming-control.repository';
-import {
-  DreamingAgentView,
-  DreamingAgentViewSchema,
-  DreamingControl,
-  DreamingControlSchema,
-} from './schemas/dreaming-control.schema';
+import { DreamingControl, DreamingControlSchema } from './schemas/dreaming-control.schema';
 import { DreamSlot, DreamSlotSchema } from './schemas/dream-slot.schema';
 import { Dream, DreamLock, DreamLockSchema, DreamSchema } from './schemas/dream.schema';
 
@@ -20,8 +15,6 @@ const OWNED = [
   { name: DreamingControl.name, schema: DreamingControlSchema },
   { name: DreamSlot.name, schema: DreamSlotSchema },
 ];
-/** Read-only view of the gateway's agents (no indexes, never created here). */
-const VIEWS = [{ name: DreamingAgentView.name, schema: DreamingAgentViewSchema }];
 const PROVIDERS = [DreamRepository, DreamingControlRepository, DreamSlotRepository];
 
 /**
@@ -30,7 +23,7 @@ const PROVIDERS = [DreamRepository, DreamingControlRepository, DreamSlotReposito
  * `dreaming_controls`: the kill switch. Needs `MongooseModule.forRoot`.
  */
 @Module({
-  imports: [MongooseModule.forFeature([...OWNED, ...VIEWS])],
+  imports: [MongooseModule.forFeature(OWNED)],
   providers: PROVIDERS,
   exports: PROVIDERS,
 })

@@ -3,6 +3,7 @@ import { TOPICS } from '@reverie/contracts';
 import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
 import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
+import { SessionsReadersModule } from '@reverie/sessions-data-access/readers';
 import { DreamCommandsController } from './dream-commands.controller';
 import { DREAMER_OPTIONS, type DreamerOptions } from './dreamer.options';
 import { DreamPipeline } from './pipeline/dream-pipeline';
@@ -17,15 +18,20 @@ import {
 /**
  * Runs dreams: consumes `dream.requested` (the app connects the Kafka transport), runs the
  * pipeline, writes playbook versions and announces them, and `dream.ended`. Needs the platform's
- * Mongo connection (the gateway's database: it reads sessions, events and outcomes read-only) and
- * Kafka module.
+ * Mongo connection (the gateway's database: it reads sessions, events and outcomes read-only, through
+ * their owners' readers, and writes only an agent's schedule error) and Kafka module.
  */
 @Module({})
 export class DreamerModule {
   static register(options: DreamerOptions, clock: Clock = SYSTEM_CLOCK): DynamicModule {
     return {
       module: DreamerModule,
-      imports: [DreamingDataAccessModule, OutcomesDataAccessModule, PlaybooksDataAccessModule],
+      imports: [
+        DreamingDataAccessModule,
+        OutcomesDataAccessModule,
+        PlaybooksDataAccessModule,
+        SessionsReadersModule,
+      ],
       controllers: [DreamCommandsController],
       providers: [
         { provide: DREAMER_OPTIONS, useValue: options },

@@ -4,40 +4,26 @@ import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { OutcomeDefinitionRepository } from './repositories/outcome-definition.repository';
 import { OutcomeRepository } from './repositories/outcome.repository';
-import { SessionReader } from './repositories/session.reader';
 import {
   OutcomeDefinitionVersion,
   OutcomeDefinitionVersionSchema,
 } from './schemas/outcome-definition.schema';
 import { Outcome, OutcomeSchema } from './schemas/outcome.schema';
-import {
-  OutcomeFeedbackView,
-  OutcomeFeedbackViewSchema,
-  OutcomeSessionEventView,
-  OutcomeSessionEventViewSchema,
-  OutcomeSessionView,
-  OutcomeSessionViewSchema,
-} from './schemas/session-views.schema';
 
 /** The collections this library writes (one writer each: see the repositories). */
 const OWNED = [
   { name: OutcomeDefinitionVersion.name, schema: OutcomeDefinitionVersionSchema },
   { name: Outcome.name, schema: OutcomeSchema },
 ];
-/** Read-only views of the gateway's collections: no indexes, never created here. */
-const VIEWS = [
-  { name: OutcomeSessionView.name, schema: OutcomeSessionViewSchema },
-  { name: OutcomeSessionEventView.name, schema: OutcomeSessionEventViewSchema },
-  { name: OutcomeFeedbackView.name, schema: OutcomeFeedbackViewSchema },
-];
-const PROVIDERS = [OutcomeDefinitionRepository, OutcomeRepository, SessionReader];
+const PROVIDERS = [OutcomeDefinitionRepository, OutcomeRepository];
 
 /**
- * `outcome_definitions` (written by the gateway), `outcomes` (written by the grader) and read-only
- * views of the gateway's sessions, events and feedback. Needs `MongooseModule.forRoot`.
+ * `outcome_definitions` (written by the gateway) and `outcomes` (written by the grader). Sessions,
+ * their events and feedback are read through the sessions domain's SessionReader
+ * (`@reverie/sessions-data-access/readers`). Needs `MongooseModule.forRoot`.
  */
 @Module({
-  imports: [MongooseModule.forFeature([...OWNED, ...VIEWS])],
+  imports: [MongooseModule.forFeature(OWNED)],
   providers: PROVIDERS,
   exports: PROVIDERS,
 })

@@ -6,3 +6,4 @@ export * from './repositories/session-event.repository';
 export * from './repositories/feedback.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/batch.repository';
+export * from './readers';

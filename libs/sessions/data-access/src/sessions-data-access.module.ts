@@ -3,6 +3,7 @@ import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import { ModuleRef } from '@nestjs/core';
 import type { Model } from 'mongoose';
 import { AgentRepository } from './repositories/agent.repository';
+import { SessionsReadersModule } from './readers/sessions-readers.module';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { BatchRepository } from './repositories/batch.repository';
 import { FeedbackRepository } from './repositories/feedback.repository';
@@ -33,11 +34,14 @@ const REPOSITORIES = [
   BatchRepository,
 ];
 
-/** The gateway's collections. Unique indexes are built before the service takes traffic. */
+/**
+ * The gateway's collections, with their writers and the readers other services use (re-exported
+ * from SessionsReadersModule). Unique indexes are built before the service takes traffic.
+ */
 @Module({
-  imports: [MongooseModule.forFeature(MODELS)],
+  imports: [MongooseModule.forFeature(MODELS), SessionsReadersModule],
   providers: REPOSITORIES,
-  exports: REPOSITORIES,
+  exports: [...REPOSITORIES, SessionsReadersModule],
 })
 export class SessionsDataAccessModule implements OnModuleInit {
   constructor(private readonly moduleRef: ModuleRef) {}

@@ -1,16 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { DreamingAgentView, DreamingControl } from '../schemas/dreaming-control.schema';
+import { DreamingControl } from '../schemas/dreaming-control.schema';
 
 export type DreamingControlRecord = DreamingControl;
-export type DreamingAgent = DreamingAgentView;
-
-/** Why the scheduler skipped an agent, and when. */
-export interface ScheduleError {
-  message: string;
-  at: Date;
-}
 
 /** Whether dreaming is paused for an agent, and by which switch. */
 export interface PauseState {
@@ -22,12 +15,14 @@ export interface PauseState {
 const controlId = (tenantId: string, agentId: string | null) =>
   agentId ? `${tenantId}/${agentId}` : tenantId;
 
-/** The kill switches (one document per switch, read by `_id`) and the agents that dream on a schedule. */
+/**
+ * The kill switches (one document per switch, read by `_id`). Agents' dreaming settings are the
+ * sessions domain's: the scheduler reads them through AgentDreamingRepository.
+ */
 @Injectable()
 export class DreamingControlRepository {
   constructor(
     @InjectModel(DreamingControl.name) private readonly controls: Model<DreamingControl>,
-    @InjectModel(DreamingAgentView.name) private readonly agents: Model<DreamingAgentView>,
   ) {}
 
   async set(
@@ -64,33 +59,5 @@ export class DreamingControlRepository {
     if (tenant?.paused) return { paused: true, scope: 'tenant', reason: tenant.reason };
     if (agent?.paused) return { paused: true, scope: 'agent', reason: agent.reason };
     return { paused: false, scope: null, reason: null };
-  }
-
-  /**
-   * Records why the scheduler could not consider an agent (`dreaming.lastScheduleError`, shown by
-   * GET /v1/agents/:id), or clears it with null. The one field of `agents` the dreamer writes; a
-   * settings change through the API replaces `dreaming` and so clears it too.
-   */
-  async recordScheduleError(
-    tenantId: string,
-    agentId: string,
-    error: ScheduleError | null,
-  ): Promise<void> {
-    await this.agents
-      .updateOne(
-        { _id: agentId, tenantId },
-        error
-          ? { $set: { 'dreaming.lastScheduleError': error } }
-          : { $unset: { 'dreaming.lastScheduleError': 1 } },
-      )
-      .exec();
-  }
-
-  /** Agents (of every tenant) whose dreaming is enabled. */
-  enabledAgents(): Promise<DreamingAgent[]> {
-    return this.agents
-      .find({ 'dreaming.enabled': true }, { _id: 1, tenantId: 1, dreaming: 1 })
-      .lean<DreamingAgent[]>()
-      .exec();
   }
 }

@@ -4,8 +4,9 @@ import type {
   FailureLocalisation,
   ValidationMetrics,
 } from '@reverie/dreaming-domain';
-import type { OutcomeRecord, SessionView } from '@reverie/outcomes-data-access';
+import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
+import type { SessionView } from '@reverie/sessions-data-access/readers';
 
 /** One reviewed session, as the pipeline's collect stage loaded it. */
 export interface CollectedSession {

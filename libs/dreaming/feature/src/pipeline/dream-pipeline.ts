@@ -10,18 +10,18 @@ import {
   type ValidationMetrics,
 } from '@reverie/dreaming-domain';
 import type { DreamRecord } from '@reverie/dreaming-data-access';
-import {
-  OutcomeRepository,
-  SessionReader,
-  type ReviewCursor,
-  type SessionView,
-} from '@reverie/outcomes-data-access';
+import { OutcomeRepository } from '@reverie/outcomes-data-access';
 import {
   PlaybookVersionRepository,
   PlaybookVersionWriter,
   playbookIdFor,
   type StoredPlaybookVersion,
 } from '@reverie/playbooks-data-access';
+import {
+  SessionReader,
+  type ReviewCursor,
+  type SessionView,
+} from '@reverie/sessions-data-access/readers';
 import {
   applyDeltas,
   emptyPlaybook,

@@ -10,10 +10,14 @@ import {
   DreamingControlRepository,
   DreamRepository,
   DreamSlotRepository,
-  type DreamingAgent,
 } from '@reverie/dreaming-data-access';
 import { CronExpression, scheduleDecision } from '@reverie/dreaming-domain';
-import { SessionReader } from '@reverie/outcomes-data-access';
+import {
+  AgentDreamingRepository,
+  SessionReader,
+  type DreamingAgent,
+  type ScheduleError,
+} from '@reverie/sessions-data-access/readers';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
 import { DreamRunner } from '../pipeline/dream-runner.service';
 
@@ -74,6 +78,7 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly controls: DreamingControlRepository,
+    private readonly agents: AgentDreamingRepository,
     private readonly dreams: DreamRepository,
     private readonly slots: DreamSlotRepository,
     private readonly sessions: SessionReader,
@@ -111,7 +116,7 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async tick(now = this.clock.now()): Promise<ScheduleOutcome[]> {
     const out: ScheduleOutcome[] = [];
-    for (const agent of await this.controls.enabledAgents()) {
+    for (const agent of await this.agents.enabledAgents()) {
       const outcome = await this.considerIsolated(agent, now);
       out.push(outcome);
       if ('failed' in outcome) continue;
@@ -142,12 +147,10 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     return outcome;
   }
 
-  private async recordError(
-    agent: DreamingAgent,
-    error: { message: string; at: Date } | null,
-  ): Promise<void> {
+  private async recordError(agent: DreamingAgent, error: ScheduleError | null): Promise<void> {
     try {
-      await this.controls.recordScheduleError(agent.tenantId, agent._id, error);
+      if (error) await this.agents.recordScheduleError(agent.tenantId, agent._id, error);
+      else await this.agents.clearScheduleError(agent.tenantId, agent._id);
     } catch (err) {
       // Recording is best effort: it must not stop the tick either.
       this.logger.warn(

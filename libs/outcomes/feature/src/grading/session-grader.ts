@@ -5,11 +5,10 @@ import { createProvider, type ModelProvider } from '@reverie/models';
 import {
   OutcomeDefinitionRepository,
   OutcomeRepository,
-  SessionReader,
   type OutcomeRecord,
-  type SessionView,
 } from '@reverie/outcomes-data-access';
 import { gradeSession, type OutcomeDefinition, type SessionInfo } from '@reverie/outcomes-domain';
+import { SessionReader, type SessionView } from '@reverie/sessions-data-access/readers';
 import { OUTCOME_GRADER_OPTIONS, type OutcomeGraderOptions } from '../outcome-grader.options';
 import { ModelJudge } from './model-judge';
 import { TriageLabels } from './triage-labels';

@@ -2,6 +2,20 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { AgentSettings } from '@reverie/sessions-domain';
 import type { HydratedDocument } from 'mongoose';
 
+/** Why the dreamer's scheduler last skipped the agent, and when. */
+export interface ScheduleError {
+  message: string;
+  at: Date;
+}
+
+/**
+ * The agent's dreaming settings as stored: what the API accepted, plus the one field the dreamer
+ * writes (through AgentDreamingRepository). A settings change replaces `dreaming` and so clears it.
+ */
+export type StoredDreamingSettings = AgentSettings['dreaming'] & {
+  lastScheduleError?: ScheduleError;
+};
+
 @Schema({ collection: 'agents', timestamps: true, minimize: false, versionKey: false })
 export class Agent {
   @Prop({ type: String, required: true }) _id!: string;
@@ -10,7 +24,7 @@ export class Agent {
   @Prop() description?: string;
   @Prop({ type: [Object], default: [] }) roles!: AgentSettings['roles'];
   @Prop({ type: Object, required: true }) model!: AgentSettings['model'];
-  @Prop({ type: Object, required: true }) dreaming!: AgentSettings['dreaming'];
+  @Prop({ type: Object, required: true }) dreaming!: StoredDreamingSettings;
   createdAt!: Date;
   updatedAt!: Date;
 }

@@ -10,14 +10,17 @@ import { EventPublisher } from '@reverie/kafka';
 import {
   OutcomeDefinitionRepository,
   OutcomeRepository,
-  SessionReader,
   type OutcomeDefinitionRecord,
   type OutcomePage,
   type OutcomeRecord,
-  type SessionRef,
 } from '@reverie/outcomes-data-access';
 import { OutcomeError, parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import { AgentRepository, SessionRepository } from '@reverie/sessions-data-access';
+import {
+  AgentRepository,
+  SessionReader,
+  SessionRepository,
+  type SessionRef,
+} from '@reverie/sessions-data-access';
 import {
   ApiError,
   conflict,

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import {
-  OutcomeFeedbackView,
-  OutcomeSessionEventView,
-  OutcomeSessionView,
-} from '../schemas/session-views.schema';
+import { Feedback } from '../schemas/feedback.schema';
+import { SessionEvent } from '../schemas/session-event.schema';
+import { Session } from '../schemas/session.schema';
 
-/** What the grader needs of a session. */
+/** What graders and dreams need of a session. */
 export type SessionView = Pick<
-  OutcomeSessionView,
+  Session,
   | '_id'
   | 'agentId'
   | 'status'
@@ -22,16 +20,13 @@ export type SessionView = Pick<
 >;
 
 /** One stored event: its position and what the client sent. */
-export type StoredEventView = Pick<OutcomeSessionEventView, 'seq' | 'body'>;
+export type StoredEventView = Pick<SessionEvent, 'seq' | 'body'>;
 
 /** One piece of feedback on a session. */
-export type FeedbackView = Pick<
-  OutcomeFeedbackView,
-  '_id' | 'rating' | 'comment' | 'eventId' | 'createdAt'
->;
+export type FeedbackView = Pick<Feedback, '_id' | 'rating' | 'comment' | 'eventId' | 'createdAt'>;
 
 /** A session's id, agent and status: enough to address a command to it. */
-export type SessionRef = Pick<OutcomeSessionView, '_id' | 'agentId' | 'status'>;
+export type SessionRef = Pick<Session, '_id' | 'agentId' | 'status'>;
 
 const SESSION_FIELDS = {
   _id: 1,
@@ -47,10 +42,6 @@ const SESSION_FIELDS = {
 const REF_FIELDS = { _id: 1, agentId: 1, status: 1 } as const;
 
 /**
- * Read-only access to the session gateway's collections (`sessions`, `session_events`,
- * `feedback`), scoped by tenant. Nothing here writes: the gateway is their only writer.
- */
-/**
  * Where a review of an agent's ended sessions stopped: the last session reviewed, in (end time,
  * id) order. Without a session id (older dreams), everything that ended at `endedAt` counts as
  * reviewed.
@@ -60,15 +51,18 @@ export interface ReviewCursor {
   sessionId: string | null;
 }
 
+/**
+ * Read-only access to `sessions`, `session_events` and `feedback` for the services that do not own
+ * them (the grader, the dreamer) and for the gateway's outcome routes: the owner's models, lean
+ * reads, only the fields named here, every query scoped by tenant. Nothing here writes: the
+ * gateway's repositories are their only writers.
+ */
 @Injectable()
 export class SessionReader {
   constructor(
-    @InjectModel(OutcomeSessionView.name)
-    private readonly sessionModel: Model<OutcomeSessionView>,
-    @InjectModel(OutcomeSessionEventView.name)
-    private readonly eventModel: Model<OutcomeSessionEventView>,
-    @InjectModel(OutcomeFeedbackView.name)
-    private readonly feedbackModel: Model<OutcomeFeedbackView>,
+    @InjectModel(Session.name) private readonly sessionModel: Model<Session>,
+    @InjectModel(SessionEvent.name) private readonly eventModel: Model<SessionEvent>,
+    @InjectModel(Feedback.name) private readonly feedbackModel: Model<Feedback>,
   ) {}
 
   /** The session, or null when this tenant has none with that id. */

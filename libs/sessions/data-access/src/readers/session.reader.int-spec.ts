@@ -1,6 +1,6 @@
 import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
-import { OutcomesDataAccessModule } from '../outcomes-data-access.module';
+import { SessionsReadersModule } from './sessions-readers.module';
 import { SessionReader, type ReviewCursor } from './session.reader';
 
 const T0 = new Date('2025-03-01T00:00:00.000Z');
@@ -22,13 +22,13 @@ const session = (id: string, agentId: string, status: string, extra = {}) => ({
 
 /** Reads what the gateway stores (inserted here as raw documents of the gateway's shape). */
 describe('SessionReader', () => {
-  const db = uniqueName('test_outcome_views');
+  const db = uniqueName('test_session_reader');
   let context: DataAccessContext;
   let reader: SessionReader;
   let connection: Connection;
 
   beforeAll(async () => {
-    context = await startDataAccess(OutcomesDataAccessModule, db);
+    context = await startDataAccess(SessionsReadersModule, db);
     reader = context.app.get(SessionReader);
     connection = context.connection;
 
@@ -173,12 +173,5 @@ describe('SessionReader', () => {
       limit: 10,
     });
     expect(named.map((r) => r._id)).toEqual(['ses_p3']);
-  });
-
-  it('declares no indexes on the collections it only reads', async () => {
-    for (const name of ['sessions', 'session_events', 'feedback']) {
-      const indexes = await connection.collection(name).indexes();
-      expect(indexes.map((i) => i.name)).toEqual(['_id_']);
-    }
   });
 });
