@@ -193,6 +193,30 @@ describe('managed sessions: POST /v1/sessions with a run', () => {
     expect(await sessionsOf()).toBe(before);
   });
 
+  it.each([
+    ['/v1/sessions', (environment: string) => ({ agentId, run: { ...run, environment } })],
+    [
+      '/v1/batches',
+      (environment: string) => ({
+        agentId,
+        run: { environment, model: { provider: 'builtin' } },
+        tasks: [{ caseId: 'assertj_1944' }],
+      }),
+    ],
+  ])(
+    'refuses an unknown environment at %s with a 400 naming the environments it can run',
+    async (route, body) => {
+      for (const environment of ['chess', 'external']) {
+        const response = await api.post(route, body(environment));
+        expect(response.status).toBe(400);
+        expect(response.body.error.details).toContainEqual({
+          path: 'run.environment',
+          message: `"${environment}" is not an environment a managed session can run; known: lunar-lander, ci-log-triage (a session your own agent runs is opened without a run)`,
+        });
+      }
+    },
+  );
+
   it('refuses a run for an unknown agent with a 404', async () => {
     const response = await api.post('/v1/sessions', { agentId: 'agt_missing', run });
     expect(response.status).toBe(404);

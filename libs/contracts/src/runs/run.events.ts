@@ -10,11 +10,16 @@ export const runModelSettingsSchema = z.object({
 
 /** Which environment a managed session runs and on what task (environment-specific fields). */
 export const runSpecSchema = z.object({
-  environment: z.enum(['ci-log-triage', 'lunar-lander']),
   /**
-   * For ci-log-triage: `{ caseId }`, a case of the bundled dataset. For lunar-lander:
-   * `{ family, index }` (a bundled scenario family) or `{ scenario }` (a whole scenario).
+   * A name registered in `@reverie/environments` (e.g. `lunar-lander`, `ci-log-triage`). Contracts
+   * cannot import the registry (a domain lib), so the shape is checked here and the name at the
+   * edges: the gateway refuses an unknown one with the known names, and an orchestrator ends a
+   * session whose environment it has no runner for, with the reason.
    */
+  environment: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be an environment name such as "lunar-lander"'),
+  /** The environment's own fields, checked against its task schema by the gateway. */
   task: z.record(z.string(), z.unknown()),
   model: runModelSettingsSchema.optional(),
   /** Per-role model settings for multi-agent teams. */

@@ -15,3 +15,5 @@ export * from './episode';
 export * from './triage-tool.schemas';
 export * from './triage-tool.handlers';
 export * from './playbook-line-rules';
+export * from './triage.facts';
+export * from './ci-log-triage.environment';

@@ -16,3 +16,6 @@ export * from './scenario-families';
 export * from './plot/ascii-plot';
 export * from './plot/svg-plot';
 export * from './report-format';
+export * from './lander.facts';
+export * from './lander-task.schema';
+export * from './lunar-lander.environment';

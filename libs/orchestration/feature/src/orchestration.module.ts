@@ -10,6 +10,7 @@ import { PlaybookCatalog } from './playbooks/playbook-catalog';
 import { PlaybookCatalogConsumer } from './playbooks/playbook-catalog.consumer';
 import { ConcurrencyLimiter } from './runs/concurrency-limiter';
 import { ENVIRONMENT_RUNNERS, type EnvironmentRunner } from './runs/environment-runner';
+import { environmentRunners } from './runs/environment-runners';
 import {
   ManagedSessionRunner,
   MODEL_PROVIDERS,
@@ -19,9 +20,6 @@ import {
 } from './runs/managed-session.runner';
 import { OutcomeEventsController } from './runs/outcome-events.controller';
 import { RunCommandsController } from './runs/run-commands.controller';
-import { LanderRunner } from './lander/lander.runner';
-import { DatasetCaseSource } from './triage/triage-cases';
-import { TriageRunner } from './triage/triage.runner';
 
 /**
  * Runs managed sessions: consumes run commands (the app connects the Kafka transport), learns
@@ -44,10 +42,7 @@ export class OrchestrationModule {
         { provide: ORCHESTRATION_OPTIONS, useValue: options },
         {
           provide: ENVIRONMENT_RUNNERS,
-          useFactory: (): EnvironmentRunner[] => [
-            new TriageRunner(new DatasetCaseSource(options.datasetsDir)),
-            new LanderRunner(),
-          ],
+          useFactory: (): EnvironmentRunner[] => environmentRunners(options),
         },
         {
           provide: SESSION_PUBLISHER,

@@ -1,16 +1,16 @@
-import type { SessionEventBody } from '@reverie/contracts';
+import type { FactValue, FinalAnswer, RecordedScore } from '@reverie/environments';
 import type { OutcomeEnvironment } from './fact-names';
+
+export type { FactValue, FinalAnswer } from '@reverie/environments';
 
 /** What the grader knows about the session besides its events. */
 export interface SessionInfo {
   status: 'completed' | 'failed' | 'canceled' | 'running';
-  /** The session's environment (`lunar-lander`, `ci-log-triage`); absent for client sessions. */
+  /** The session's environment (a registered name); absent for client sessions. */
   environment?: string;
   /** Why the session ended, when the store recorded it (used to explain a failed session). */
   reason?: string;
 }
-
-export type FactValue = number | boolean | string;
 
 /** Token counts summed over model calls; `total` is all four added. */
 export interface TokenTotals {
@@ -26,15 +26,6 @@ export interface ModelCallFact {
   model: string;
   step: number | null;
   usage: TokenTotals;
-}
-
-/** The session's answer: a triage submit, a landing result, or the last assistant message. */
-export interface FinalAnswer {
-  /** The answer as text (JSON text for structured answers); null when there is none. */
-  text: string | null;
-  /** The answer as JSON (null when there is none or it is plain text). */
-  json: unknown;
-  step: number | null;
 }
 
 /** Everything graders check, computed once from a session's events. */
@@ -58,36 +49,5 @@ export interface Facts {
   /** Every `tool_call` and `action`, in stored order. */
   toolCalls: Array<{ name: string; step: number | null }>;
   /** A triage session's own recorded precision/recall/F1 (its last `result` observation). */
-  recordedScore: { precision: number; recall: number; f1: number } | null;
-}
-
-/** What an environment contributes to the facts. */
-export interface EnvironmentFacts {
-  values: Record<string, FactValue>;
-  pointers: Record<string, number>;
-  absent: Record<string, string>;
-  finalAnswer: FinalAnswer;
-  recordedScore?: Facts['recordedScore'];
-}
-
-export type Observation = Extract<SessionEventBody, { type: 'observation' }>;
-
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-export const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-export const NO_ANSWER: FinalAnswer = { text: null, json: null, step: null };
-
-/** The last observation whose `data.result` passes `test`, with that result. */
-export function lastResult<T extends Record<string, unknown>>(
-  events: readonly SessionEventBody[],
-  test: (result: Record<string, unknown>) => result is T,
-): { event: Observation; result: T } | null {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (e.type === 'observation' && isRecord(e.data.result) && test(e.data.result))
-      return { event: e, result: e.data.result };
-  }
-  return null;
+  recordedScore: RecordedScore | null;
 }

@@ -12,7 +12,7 @@ export type {
   TokenTotals,
 } from './fact-types';
 export { sessionFacts, resolveEnvironment } from './session-facts';
-export { SUBMIT_ANSWER, submittedRanges } from './triage-facts';
+export { SUBMIT_ANSWER, submittedRanges } from '@reverie/ci-log-triage';
 export * from './token-pricing';
 export * from './judge';
 export * from './transcript';

@@ -1,17 +1,12 @@
 import type { SessionEventBody } from '@reverie/contracts';
-import { FACT_NAMES, type OutcomeEnvironment } from './fact-names';
 import {
-  isRecord,
-  NO_ANSWER,
-  type EnvironmentFacts,
-  type Facts,
-  type FinalAnswer,
-  type ModelCallFact,
-  type SessionInfo,
-  type TokenTotals,
-} from './fact-types';
-import { landerFacts } from './lander-facts';
-import { SUBMIT_ANSWER, triageFacts } from './triage-facts';
+  DEFAULT_ENVIRONMENT,
+  ENVIRONMENTS,
+  findEnvironment,
+  type EnvironmentDefinition,
+} from '@reverie/environments';
+import type { OutcomeEnvironment } from './fact-names';
+import type { Facts, ModelCallFact, SessionInfo, TokenTotals } from './fact-types';
 
 export type { Facts, FactValue, FinalAnswer, SessionInfo, TokenTotals } from './fact-types';
 
@@ -32,57 +27,26 @@ function addTokens(into: TokenTotals, add: TokenTotals): void {
 }
 
 /**
- * The environment to compute facts for: the session's own when it names a known one, else what
- * the events show (a landing result → lunar-lander, a submit_answer → ci-log-triage), else
- * `external`.
+ * The environment to compute facts for: the session's own when it names a registered one, else
+ * the first whose events show it (a landing result → lunar-lander, a submit_answer →
+ * ci-log-triage), else the default (`external`).
  */
 export function resolveEnvironment(
   events: readonly SessionEventBody[],
   environment?: string,
 ): OutcomeEnvironment {
-  if (
-    environment === 'lunar-lander' ||
-    environment === 'ci-log-triage' ||
-    environment === 'external'
-  )
-    return environment;
-  for (const e of events) {
-    if (e.type === 'observation' && isRecord(e.data.result) && 'touchdown' in e.data.result)
-      return 'lunar-lander';
-    if ((e.type === 'action' || e.type === 'tool_call') && e.name === SUBMIT_ANSWER)
-      return 'ci-log-triage';
-  }
-  return 'external';
+  return resolveDefinition(events, environment).name;
 }
 
-/** An external session's answer: the last assistant message, as JSON too when it parses. */
-function lastAssistantMessage(events: readonly SessionEventBody[]): FinalAnswer {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (e.type !== 'message' || e.role !== 'assistant') continue;
-    let json: unknown = null;
-    try {
-      json = JSON.parse(e.content);
-    } catch {
-      json = null;
-    }
-    return { text: e.content, json, step: e.step ?? null };
-  }
-  return NO_ANSWER;
-}
-
-function environmentFacts(
-  env: OutcomeEnvironment,
+function resolveDefinition(
   events: readonly SessionEventBody[],
-): EnvironmentFacts {
-  switch (env) {
-    case 'lunar-lander':
-      return landerFacts(events);
-    case 'ci-log-triage':
-      return triageFacts(events);
-    case 'external':
-      return { values: {}, pointers: {}, absent: {}, finalAnswer: lastAssistantMessage(events) };
-  }
+  environment?: string,
+): EnvironmentDefinition<OutcomeEnvironment> {
+  const named = findEnvironment(environment);
+  if (named) return named;
+  for (const e of events)
+    for (const candidate of ENVIRONMENTS) if (candidate.grading.recognises?.(e)) return candidate;
+  return DEFAULT_ENVIRONMENT;
 }
 
 /**
@@ -92,7 +56,8 @@ function environmentFacts(
  * of other environments are absent with the reason.
  */
 export function sessionFacts(events: readonly SessionEventBody[], session: SessionInfo): Facts {
-  const environment = resolveEnvironment(events, session.environment);
+  const definition = resolveDefinition(events, session.environment);
+  const environment = definition.name;
   const tokens = { ...zeroTokens(), byModel: {} as Record<string, TokenTotals> };
   const modelCalls: ModelCallFact[] = [];
   const toolCalls: Facts['toolCalls'] = [];
@@ -123,7 +88,7 @@ export function sessionFacts(events: readonly SessionEventBody[], session: Sessi
     }
   }
 
-  const env = environmentFacts(environment, events);
+  const env = definition.grading.facts(events);
   const values = {
     'session.status': session.status,
     'session.steps': steps,
@@ -137,10 +102,11 @@ export function sessionFacts(events: readonly SessionEventBody[], session: Sessi
   const pointers = { ...env.pointers };
   if (lastStep !== null) pointers['session.steps'] = steps;
   const absent = { ...env.absent };
-  for (const other of ['lunar-lander', 'ci-log-triage'] as const)
-    if (other !== environment)
-      for (const name of Object.keys(FACT_NAMES[other]))
-        absent[name] = `${name} is recorded only by ${other} sessions; this one is ${environment}`;
+  for (const other of ENVIRONMENTS)
+    if (other.name !== environment)
+      for (const name of Object.keys(other.grading.factNames))
+        absent[name] =
+          `${name} is recorded only by ${other.name} sessions; this one is ${environment}`;
 
   return {
     environment,

@@ -1,58 +1,33 @@
 import { idSchema, runSpecSchema, type RunSpec } from '@reverie/contracts';
-import { familyNames, LanderError, LUNAR_TEAM, resolveScenario } from '@reverie/lunar-lander';
+import {
+  findManagedEnvironment,
+  MANAGED_ENVIRONMENTS,
+  type ManagedEnvironmentDefinition,
+} from '@reverie/environments';
 import { z } from 'zod';
 
-/**
- * A lunar-lander task: a bundled family's scenario (`{ family, index }`) or a whole scenario
- * (`{ scenario }`). The gateway resolves it with the simulator's own checks, so a family that does
- * not exist or a scenario that makes no physical sense is refused with the reason at once.
- */
-const landerTaskSchema = z
-  .object({
-    family: z.string().max(64).optional(),
-    index: z.number().int().nonnegative().optional(),
-    scenario: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict()
-  .superRefine((task, ctx) => {
-    try {
-      resolveScenario(task);
-    } catch (err) {
-      if (!(err instanceof LanderError)) throw err;
-      const problems = err.problems.length ? err.problems : [{ path: '', message: err.message }];
-      for (const p of problems)
-        ctx.addIssue({
-          code: 'custom',
-          path:
-            task.scenario !== undefined ? ['scenario', ...(p.path ? p.path.split('.') : [])] : [],
-          message: p.message,
-        });
-    }
-  })
-  .meta({
-    description: `{ family, index } of a bundled family (${familyNames().join(', ')}) or { scenario }`,
-  });
+/** The name of an environment a managed session can run (see `runEnvironmentSchema`). */
+export type RunEnvironment = string;
+
+const managedNames = MANAGED_ENVIRONMENTS.map((e) => e.name);
 
 /**
- * What a task looks like in each environment a managed session can run. For ci-log-triage the
- * gateway checks the shape only (it does not read the dataset): a task that names an unknown case
- * fails in the orchestrator, which ends the session with the reason. Lunar scenarios are pure
- * data, so those are checked in full here.
+ * `run.environment`: a registered environment that the orchestrator runs. The contract keeps it a
+ * string (contracts cannot see the registry), so this is where an unknown name is refused.
  */
-export const TASK_SCHEMAS = {
-  'ci-log-triage': z
-    .object({
-      caseId: z
-        .string({
-          error: 'is required: the id of a case in the ci-log-triage dataset, e.g. "assertj_1944"',
-        })
-        .pipe(idSchema),
-    })
-    .strict(),
-  'lunar-lander': landerTaskSchema,
-} satisfies Record<RunSpec['environment'], z.ZodType>;
+export const runEnvironmentSchema = z.enum(managedNames as [string, ...string[]], {
+  error: (iss) =>
+    iss.input === undefined
+      ? `is required: the environment to run, one of ${managedNames.join(', ')}`
+      : `${JSON.stringify(iss.input)} is not an environment a managed session can run; known: ${managedNames.join(', ')} (a session your own agent runs is opened without a run)`,
+});
 
-export type RunEnvironment = keyof typeof TASK_SCHEMAS;
+/** The managed environment of a run that passed `runEnvironmentSchema`. */
+function environmentOf(name: string): ManagedEnvironmentDefinition {
+  const found = findManagedEnvironment(name);
+  if (!found) throw new Error(`environment "${name}" is not a managed environment`);
+  return found;
+}
 
 /** Checks `task` against its environment's task shape, reporting issues under `path`. */
 function checkTask(
@@ -61,21 +36,15 @@ function checkTask(
   ctx: z.RefinementCtx,
   path: PropertyKey[],
 ): void {
-  const result = TASK_SCHEMAS[environment].safeParse(task);
+  const result = environmentOf(environment).managed.taskSchema.safeParse(task);
   if (result.success) return;
   for (const issue of result.error.issues) {
     ctx.addIssue({ code: 'custom', path: [...path, ...issue.path], message: issue.message });
   }
 }
 
-/** The roles that play each environment, which `run.team` may set models for. */
-const ENVIRONMENT_ROLES: Record<RunEnvironment, readonly string[]> = {
-  'ci-log-triage': ['triager'],
-  'lunar-lander': LUNAR_TEAM.roles,
-};
-
 function checkTeam(run: Pick<RunSpec, 'environment' | 'team'>, ctx: z.RefinementCtx): void {
-  const roles = ENVIRONMENT_ROLES[run.environment];
+  const roles = environmentOf(run.environment).managed.roles;
   for (const role of Object.keys(run.team ?? {})) {
     if (!roles.includes(role))
       ctx.addIssue({
@@ -87,10 +56,13 @@ function checkTeam(run: Pick<RunSpec, 'environment' | 'team'>, ctx: z.Refinement
 }
 
 /** The `run` block of `POST /v1/sessions`: a run spec whose task and team fit its environment. */
-export const runRequestSchema = runSpecSchema.strict().superRefine((run, ctx) => {
-  checkTeam(run, ctx);
-  checkTask(run.environment, run.task, ctx, ['task']);
-});
+export const runRequestSchema = runSpecSchema
+  .extend({ environment: runEnvironmentSchema })
+  .strict()
+  .superRefine((run, ctx) => {
+    checkTeam(run, ctx);
+    checkTask(run.environment, run.task, ctx, ['task']);
+  });
 
 /** Most tasks one batch may hold. */
 export const MAX_BATCH_TASKS = 1_000;
@@ -98,6 +70,7 @@ export const MAX_BATCH_TASKS = 1_000;
 /** The run settings a batch shares: everything of a run spec but the task. */
 export const batchRunSchema = runSpecSchema
   .omit({ task: true })
+  .extend({ environment: runEnvironmentSchema })
   .strict()
   .superRefine((run, ctx) => checkTeam(run, ctx));
 
@@ -126,14 +99,7 @@ export const batchTasksSchema = (environment: RunEnvironment) =>
 
 /** A short human title for a managed session: what its task is about. */
 export function taskTitle(run: Pick<RunSpec, 'environment' | 'task'>): string {
-  switch (run.environment) {
-    case 'ci-log-triage':
-      return String(run.task['caseId']);
-    case 'lunar-lander':
-      return run.task['scenario']
-        ? `lunar landing ${String((run.task['scenario'] as { id?: unknown }).id ?? 'scenario')}`
-        : `lunar landing ${String(run.task['family'])} #${String(run.task['index'])}`;
-  }
+  return environmentOf(run.environment).managed.title(run.task);
 }
 
 export type RunRequestInput = z.infer<typeof runRequestSchema>;

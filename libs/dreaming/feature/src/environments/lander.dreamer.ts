@@ -16,6 +16,7 @@ import {
 import {
   expandFamily,
   familyNames,
+  LUNAR_LANDER_ENVIRONMENT,
   LUNAR_TEAM,
   recordedScenario,
   resolveScenario,
@@ -67,7 +68,7 @@ const resultOf = (events: readonly SessionEventBody[]): LandingResult | null => 
  * (the builtin team flying with candidate rules), validated on held-out scenarios.
  */
 export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
-  readonly environment = 'lunar-lander';
+  readonly environment = LUNAR_LANDER_ENVIRONMENT.name;
   readonly roles = LUNAR_TEAM.roles;
   readonly eventFilter = {
     $or: [

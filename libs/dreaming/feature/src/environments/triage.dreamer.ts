@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { loadDataset, splitCases, DEFAULT_SPLIT, type TriageCase } from '@reverie/ci-log-triage';
+import {
+  CI_LOG_TRIAGE_ENVIRONMENT,
+  DEFAULT_SPLIT,
+  loadDataset,
+  splitCases,
+  type TriageCase,
+} from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   localiseByDivergence,
@@ -53,7 +59,7 @@ function actionsOf(events: readonly SessionEventBody[]) {
  * reflector mines line patterns; validation scores rule sets on the dataset's held-out split.
  */
 export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
-  readonly environment = 'ci-log-triage';
+  readonly environment = CI_LOG_TRIAGE_ENVIRONMENT.name;
   readonly roles = [null] as const;
   /** Only the steps it took (actions and tool calls), not the messages that carry the logs. */
   readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };

@@ -38,8 +38,7 @@ import type {
   RulesByRole,
   SessionVerdict,
 } from '../environments/environment-dreamer';
-import { LanderDreamer } from '../environments/lander.dreamer';
-import { TriageDreamer } from '../environments/triage.dreamer';
+import { dreamersByEnvironment, type DreamerPlugin } from '../environments/dreamer-plugins';
 import { ModelReflector } from '../reflectors/model-reflector';
 import type { DreamControl } from './dream-control';
 
@@ -80,7 +79,7 @@ const LOCALISE_SHARE = 0.35;
  */
 @Injectable()
 export class DreamPipeline {
-  private readonly triage: TriageDreamer;
+  private readonly dreamers: ReadonlyMap<string, DreamerPlugin>;
 
   constructor(
     private readonly reader: SessionReader,
@@ -89,13 +88,12 @@ export class DreamPipeline {
     private readonly writer: PlaybookVersionWriter,
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
   ) {
-    this.triage = new TriageDreamer(options.datasetsDir);
+    this.dreamers = dreamersByEnvironment(options);
   }
 
+  /** The environment's dreamer for one dream; null when dreams cannot review it. */
   dreamerFor(environment: string): EnvironmentDreamer | null {
-    if (environment === 'lunar-lander') return new LanderDreamer();
-    if (environment === 'ci-log-triage') return this.triage;
-    return null;
+    return this.dreamers.get(environment)?.dreamer() ?? null;
   }
 
   async run(

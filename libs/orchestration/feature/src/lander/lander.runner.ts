@@ -2,6 +2,7 @@ import type { RunSpec } from '@reverie/contracts';
 import {
   BuiltinLunarTeam,
   flyLanding,
+  LUNAR_LANDER_ENVIRONMENT,
   LUNAR_TEAM,
   resolveScenario,
   type RoleRules,
@@ -28,7 +29,7 @@ import {
  * is the builtin controller or, with a model provider, a model with tools (see ModelLunarTeam).
  */
 export class LanderRunner implements EnvironmentRunner {
-  readonly environment = 'lunar-lander' as const;
+  readonly environment = LUNAR_LANDER_ENVIRONMENT.name;
 
   plan(run: RunSpec): RunPlan {
     const scenario = resolveScenario(run.task);

@@ -48,9 +48,9 @@ export interface EnvironmentRun {
 }
 
 /**
- * One environment a managed session can run (ci-log-triage, lunar-lander). The managed-session
- * runner owns the lifecycle (started, ended, failures, publishing); the environment owns the task.
- * Anything that goes wrong in the task throws a `SessionFailure` (or an error `asFailure` knows).
+ * One environment a managed session can run, keyed by its name in @reverie/environments and listed
+ * in `environment-runners.ts`. The managed-session runner owns the lifecycle (started, ended,
+ * failures, publishing); the environment owns the task. Anything that goes wrong in the task throws a `SessionFailure` (or an error `asFailure` knows).
  */
 export interface EnvironmentRunner {
   readonly environment: RunSpec['environment'];

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RunSpec } from '@reverie/contracts';
-import { toLineRules, type TriageCase } from '@reverie/ci-log-triage';
+import { CI_LOG_TRIAGE_ENVIRONMENT, toLineRules, type TriageCase } from '@reverie/ci-log-triage';
 import { renderMarkdown, renderRules } from '@reverie/playbooks-domain';
 import {
   SessionFailure,
@@ -14,7 +14,7 @@ import { caseIdOf, TRIAGE_DATASET, type TriageCaseSource } from './triage-cases'
 
 /** ci-log-triage: one triager (a team of one) answers with the lines that explain a failed build. */
 export class TriageRunner implements EnvironmentRunner {
-  readonly environment = 'ci-log-triage' as const;
+  readonly environment = CI_LOG_TRIAGE_ENVIRONMENT.name;
   private readonly logger = new Logger(TriageRunner.name);
 
   constructor(private readonly cases: TriageCaseSource) {}

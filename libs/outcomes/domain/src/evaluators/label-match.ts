@@ -1,7 +1,6 @@
-import { scoreAnswer } from '@reverie/ci-log-triage';
+import { asLineRanges, scoreAnswer } from '@reverie/ci-log-triage';
 import type { CriterionOf } from '../criterion.schema';
 import { formatNumber } from '../compare';
-import { asLineRanges } from '../triage-facts';
 import { notGradable, type EvalContext, type Verdict } from './evaluation';
 
 /**

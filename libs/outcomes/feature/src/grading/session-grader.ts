@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OutcomeSignal, SessionEventBody } from '@reverie/contracts';
+import { DEFAULT_ENVIRONMENT, findEnvironment } from '@reverie/environments';
 import { createProvider, type ModelProvider } from '@reverie/models';
 import {
   OutcomeDefinitionRepository,
@@ -130,8 +131,9 @@ export class SessionGrader {
   }
 
   private async labelsOf(session: SessionView) {
-    const caseId = session.run?.environment === 'ci-log-triage' ? session.run.task['caseId'] : null;
-    return typeof caseId === 'string' ? this.labels.get(caseId) : null;
+    const grading = findEnvironment(session.run?.environment)?.grading;
+    const key = session.run && grading?.labelsKey ? grading.labelsKey(session.run.task) : null;
+    return key !== null ? this.labels.get(key) : null;
   }
 }
 
@@ -141,7 +143,7 @@ function infoOf(session: SessionView, iteration: number): SessionInfo {
   const status = (session.iteration ?? 1) === iteration ? session.status : 'completed';
   return {
     status: status as SessionInfo['status'],
-    environment: session.run?.environment ?? 'external',
+    environment: session.run?.environment ?? DEFAULT_ENVIRONMENT.name,
     ...(session.endReason ? { reason: session.endReason } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { batchRunSchema, MAX_BATCH_TASKS, TASK_SCHEMAS } from '@reverie/sessions-domain';
+import { MANAGED_ENVIRONMENTS } from '@reverie/environments';
+import { batchRunSchema, MAX_BATCH_TASKS } from '@reverie/sessions-domain';
 import { z } from 'zod';
 import { ApiKeyGuard } from './api-key.guard';
 import { BatchesService, type BatchDetail } from './batches.service';
@@ -13,9 +14,9 @@ const documentedBatch = z.object({
   agentId: z.string(),
   title: z.string().max(500).optional(),
   run: batchRunSchema,
-  // One member per environment (list each new one here).
+  // One member per environment a managed session can run.
   tasks: z
-    .array(z.union([TASK_SCHEMAS['ci-log-triage'], TASK_SCHEMAS['lunar-lander']]))
+    .array(z.union(MANAGED_ENVIRONMENTS.map((e) => e.managed.taskSchema)))
     .min(1)
     .max(MAX_BATCH_TASKS),
 });

@@ -1,14 +1,22 @@
-import { countLines, type LineRange } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import {
+  fact,
   isNumber,
   isRecord,
   lastResult,
   NO_ANSWER,
   type EnvironmentFacts,
+  type FactInfo,
   type FactValue,
   type FinalAnswer,
-} from './fact-types';
+} from '@reverie/environment-kit';
+import { countLines, type LineRange } from './line-range';
+
+/** Every value a `bound` criterion of a ci-log-triage rubric may name; `triageFacts` computes them. */
+export const TRIAGE_FACT_NAMES = {
+  'answer.ranges': fact('answer ranges', 'How many line ranges the submitted answer has.'),
+  'answer.lines': fact('answer lines', 'How many distinct log lines the submitted answer covers.'),
+} as const satisfies Record<string, FactInfo>;
 
 /** The name of the action (builtin triager) or tool (model triager) that submits the answer. */
 export const SUBMIT_ANSWER = 'submit_answer';

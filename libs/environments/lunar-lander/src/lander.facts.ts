@@ -1,13 +1,74 @@
 import type { SessionEventBody } from '@reverie/contracts';
-import type { LandingResult } from '@reverie/lunar-lander';
 import {
+  fact,
   isNumber,
   isRecord,
   lastResult,
   NO_ANSWER,
   type EnvironmentFacts,
+  type FactInfo,
   type FactValue,
-} from './fact-types';
+} from '@reverie/environment-kit';
+import type { LandingResult } from './team/landing-episode';
+
+const TD = 'at touchdown';
+
+/** Every value a `bound` criterion of a lunar-lander rubric may name; `landerFacts` computes them. */
+export const LANDER_FACT_NAMES = {
+  'flight.status': fact(
+    'flight status',
+    'How the flight ended: landed, crashed, aborted, timeout or out_of_bounds.',
+  ),
+  'flight.seconds': fact('flight time', 'Simulated seconds from start to the end.', 's'),
+  'touchdown.safe': fact(
+    'safe touchdown',
+    'True when the craft touched down with no limit broken (false when it never touched down).',
+  ),
+  'touchdown.verdict': fact(
+    'touchdown verdict',
+    'safe, hard, tipped, hazard, crashed or out_of_fuel (absent without a touchdown).',
+    undefined,
+    TD,
+  ),
+  'touchdown.vertical_speed': fact('vertical speed', 'Sink rate at contact.', 'm/s', TD),
+  'touchdown.horizontal_speed': fact('horizontal speed', 'Drift at contact.', 'm/s', TD),
+  'touchdown.tilt_deg': fact('tilt', 'Tilt of the craft from vertical at contact.', '°', TD),
+  'touchdown.slope_deg': fact('ground slope', 'Slope of the ground under the footprint.', '°', TD),
+  'touchdown.boulder_height': fact(
+    'boulder height',
+    'Tallest boulder under the footprint (0 when none).',
+    'm',
+    TD,
+  ),
+  'touchdown.distance_to_site': fact(
+    'distance to the planned site',
+    'Horizontal distance from the planned landing site.',
+    'm',
+    TD,
+  ),
+  'fuel.used': fact('fuel used', 'Propellant burned over the flight.', 'kg'),
+  'fuel.left': fact('fuel left', 'Propellant left at the end.', 'kg'),
+  'fuel.limit': fact(
+    'fuel limit',
+    'Propellant a fuel-optimal vertical burn needs from the initial state (the physical limit).',
+    'kg',
+  ),
+  'fuel.over_limit': fact(
+    'fuel used over the limit',
+    'fuel.used / fuel.limit: 1 is the physical optimum, 2 burned twice that.',
+    '×',
+  ),
+  'telemetry.max_tilt_deg': fact(
+    'highest tilt',
+    'Largest |pitch| over all telemetry samples (the step is where it occurred).',
+    '°',
+  ),
+  'telemetry.max_speed': fact(
+    'highest speed',
+    'Largest speed √(vx²+vz²) over all telemetry samples, the initial state included.',
+    'm/s',
+  ),
+} as const satisfies Record<string, FactInfo>;
 
 /** The touchdown fields a fact reads, by fact name. */
 const TOUCHDOWN_FACTS = {

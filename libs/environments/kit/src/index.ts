@@ -1,0 +1,2 @@
+export * from './environment-definition';
+export * from './facts';
