@@ -1,14 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPICS } from '@reverie/contracts';
+import { HttpErrorsModule, setupOpenApi } from '@reverie/http';
 import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import {
   API_KEY_TOPICS,
+  ApiKeysAuthModule,
   SessionsHttpModule,
   SessionsIngestModule,
-  setupOpenApi,
 } from '@reverie/sessions-feature';
 import type { GatewayConfig } from './config/gateway.config';
 
@@ -31,6 +32,9 @@ export class AppModule {
             ...API_KEY_TOPICS,
           ],
         }),
+        // The public API: errors rendered one way, keys verified one way, one module per domain.
+        HttpErrorsModule,
+        ApiKeysAuthModule,
         SessionsHttpModule.register({
           maxEventsPerRequest: config.maxEventsPerRequest,
           maxEventBytes: config.maxEventBytes,

@@ -2,6 +2,7 @@ export * from './topics.constant';
 export * from './envelope.schema';
 export * from './registry';
 export * from './storable';
+export * from './resource-id';
 export * from './sessions/session-event-body.schema';
 export * from './sessions/session.events';
 export * from './sessions/session-event-id';

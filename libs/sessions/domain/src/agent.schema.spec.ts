@@ -1,6 +1,5 @@
+import { ApiError, parseOrThrow } from '@reverie/http';
 import { createAgentSchema, mergeAgentPatch, patchAgentSchema } from './agent.schema';
-import { parseOrThrow } from './validation';
-import { ApiError } from './errors';
 
 describe('agent settings', () => {
   it('fills defaults: builtin model, dreaming off, daily, propose', () => {

@@ -1,12 +1,4 @@
-import { randomBytes } from 'node:crypto';
-
-/**
- * A new id such as `ses_0194f2c3a1b24e0c9d8a7b6c5d4e3f21`: a prefix naming the resource, then a
- * millisecond timestamp and randomness, so ids sort in creation order (used for paging).
- */
-export function newId(prefix: string, now = Date.now()): string {
-  return `${prefix}_${now.toString(16).padStart(12, '0')}${randomBytes(10).toString('hex')}`;
-}
+import { newId } from '@reverie/contracts';
 
 /**
  * `count` new ids made at the same moment, sorted: handing them out in order keeps their sort
@@ -24,5 +16,5 @@ export function runCommandId(sessionId: string): string {
   return `run_${sessionId}`;
 }
 
-// Derived in the contracts (every producer must agree); re-exported for existing imports.
-export { sessionEventId } from '@reverie/contracts';
+// Made in the contracts (every producer must agree); re-exported for existing imports.
+export { newId, sessionEventId } from '@reverie/contracts';

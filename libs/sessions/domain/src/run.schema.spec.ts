@@ -1,7 +1,6 @@
-import { ApiError } from './errors';
+import { ApiError, parseOrThrow } from '@reverie/http';
 import { batchTasksSchema, createBatchSchema, runRequestSchema, taskTitle } from './run.schema';
 import { createSessionSchema, listSessionsQuerySchema } from './session.schema';
-import { parseOrThrow } from './validation';
 
 const problems = (fn: () => unknown) => {
   try {

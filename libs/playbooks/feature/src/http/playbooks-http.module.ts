@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ApiKeyGuard } from '@reverie/http';
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
-import { ApiKeyGuard } from '@reverie/sessions-feature';
 import { PlaybooksController } from './playbooks.controller';
 import { PlaybooksService } from './playbooks.service';
 

@@ -10,14 +10,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, openApiSchema, parseOrThrow, TenantId } from '@reverie/http';
 import {
   renderMarkdown,
   renderRules,
   VERSION_STATUSES,
   type Author,
 } from '@reverie/playbooks-domain';
-import { ApiKeyGuard, openApiSchema, TenantId } from '@reverie/sessions-feature';
-import { parseOrThrow } from '@reverie/sessions-domain';
 import { KeyId } from './key-id.decorator';
 import {
   addEntryBodySchema,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { notFound } from '@reverie/http';
 import {
   PlaybookVersionRepository,
   PlaybookVersionWriter,
@@ -20,7 +21,6 @@ import {
   type VersionStatus,
 } from '@reverie/playbooks-domain';
 import { AgentRepository } from '@reverie/sessions-data-access';
-import { notFound } from '@reverie/sessions-domain';
 import { playbookPath, type PlaybookRef } from './playbook-presenters';
 
 export interface Page<T> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { conflict, newId, type AgentSettings } from '@reverie/sessions-domain';
+import { conflict } from '@reverie/http';
+import { newId, type AgentSettings } from '@reverie/sessions-domain';
 import type { Model } from 'mongoose';
 import { Agent } from '../schemas/agent.schema';
 import { isDuplicateKey } from './mongo-errors';

@@ -1,11 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, openApiSchema, TenantId } from '@reverie/http';
 import { createAgentSchema, patchAgentSchema } from '@reverie/sessions-domain';
 import { AgentsService } from './agents.service';
-import { ApiKeyGuard } from './api-key.guard';
-import { openApiSchema } from './openapi';
 import { presentAgent } from './presenters';
-import { TenantId } from './tenant.decorator';
 
 @ApiTags('agents')
 @ApiSecurity('api-key')

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { notFound, parseOrThrow } from '@reverie/http';
 import { AgentRepository, type AgentRecord } from '@reverie/sessions-data-access';
 import {
   createAgentSchema,
   mergeAgentPatch,
-  notFound,
-  parseOrThrow,
   patchAgentSchema,
   type AgentSettings,
 } from '@reverie/sessions-domain';

@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
+import { ApiKeyAuthenticator } from '@reverie/http';
 import type { TopicSpec } from '@reverie/kafka';
+import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
 import { ApiKeyRevocationsListener } from './api-key-revocations.listener';
 import { ApiKeyCache } from './api-key.cache';
+import { StoredApiKeyAuthenticator } from './stored-api-key.authenticator';
 
 /**
  * The revocation topic, for the platform to create at start-up. Revocations matter only while a
@@ -16,12 +19,18 @@ export const API_KEY_TOPICS: TopicSpec[] = [
 ];
 
 /**
- * One cache of verified keys per application, shared by every module's ApiKeyGuard (sessions,
- * playbooks), and the listener that evicts revoked keys from it.
+ * How every HTTP module's ApiKeyGuard (`@reverie/http`) verifies keys, app-wide: the
+ * `ApiKeyAuthenticator` over `api_keys`, one cache of verified keys per application, and the
+ * listener that evicts revoked keys from it. The gateway imports it once.
  */
 @Global()
 @Module({
-  providers: [ApiKeyCache, ApiKeyRevocationsListener],
-  exports: [ApiKeyCache, ApiKeyRevocationsListener],
+  imports: [SessionsDataAccessModule],
+  providers: [
+    ApiKeyCache,
+    ApiKeyRevocationsListener,
+    { provide: ApiKeyAuthenticator, useClass: StoredApiKeyAuthenticator },
+  ],
+  exports: [ApiKeyCache, ApiKeyRevocationsListener, ApiKeyAuthenticator],
 })
 export class ApiKeysAuthModule {}

@@ -1,11 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, RequireScope } from './api-key.guard';
+import { ApiKeyGuard, openApiSchema, RequireScope, TenantId } from '@reverie/http';
 import { createApiKeySchema } from './api-key-requests';
 import { presentApiKey } from './api-keys.presenter';
 import { ApiKeysService } from './api-keys.service';
-import { openApiSchema } from './openapi';
-import { TenantId } from './tenant.decorator';
 
 /**
  * The tenant's API keys, for keys with the `admin` scope (others get a 403). A key from

@@ -1,6 +1,6 @@
+import { iso } from '@reverie/http';
 import type { ApiKeyRecord } from '@reverie/sessions-data-access';
 import { apiKeyResourceId } from '@reverie/sessions-domain';
-import { iso } from './presenters';
 
 /**
  * A key as the API shows it: never its hash, and the key itself only once, when it is created.

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
+import { conflict, notFound, parseOrThrow } from '@reverie/http';
 import { EventPublisher } from '@reverie/kafka';
 import { ApiKeyRepository, type ApiKeyRecord } from '@reverie/sessions-data-access';
-import {
-  apiKeyResourceId,
-  conflict,
-  keyIdOfResource,
-  notFound,
-  parseOrThrow,
-} from '@reverie/sessions-domain';
+import { apiKeyResourceId, keyIdOfResource } from '@reverie/sessions-domain';
 import { ApiKeyCache } from './api-key.cache';
 import { createApiKeySchema, MAX_API_KEYS_PER_TENANT } from './api-key-requests';
 

@@ -1,13 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MANAGED_ENVIRONMENTS } from '@reverie/environments';
+import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import { batchRunSchema, MAX_BATCH_TASKS } from '@reverie/sessions-domain';
 import { z } from 'zod';
-import { ApiKeyGuard } from './api-key.guard';
 import { BatchesService, type BatchDetail } from './batches.service';
-import { openApiSchema, ApiCursorPage } from './openapi';
-import { presentBatch, presentBatchSession, presentPage } from './presenters';
-import { TenantId } from './tenant.decorator';
+import { presentBatch, presentBatchSession } from './presenters';
 
 /** The request body as documented: tasks shown with the shape of each environment's task. */
 const documentedBatch = z.object({

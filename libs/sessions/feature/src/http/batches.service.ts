@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { notFound, parseOrThrow, tooLarge } from '@reverie/http';
 import {
   AgentRepository,
   BatchRepository,
@@ -16,10 +17,7 @@ import {
   MAX_BATCH_TASKS,
   newId,
   newIds,
-  notFound,
-  parseOrThrow,
   taskTitle,
-  tooLarge,
   type BatchProgress,
 } from '@reverie/sessions-domain';
 import { ManagedRunsService } from './managed-runs.service';

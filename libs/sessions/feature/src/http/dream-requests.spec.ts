@@ -1,4 +1,4 @@
-import { ApiError, fieldProblems, parseOrThrow } from '@reverie/sessions-domain';
+import { ApiError, fieldProblems, parseOrThrow } from '@reverie/http';
 import {
   createDreamSchema,
   dreamReportQuerySchema,

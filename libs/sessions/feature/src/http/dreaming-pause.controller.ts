@@ -7,12 +7,8 @@ import {
 } from '@reverie/dreaming-data-access';
 import { AgentRepository } from '@reverie/sessions-data-access';
 import { idSchema } from '@reverie/contracts';
-import { notFound, parseOrThrow } from '@reverie/sessions-domain';
+import { ApiKeyGuard, iso, notFound, openApiSchema, parseOrThrow, TenantId } from '@reverie/http';
 import { z } from 'zod';
-import { ApiKeyGuard } from './api-key.guard';
-import { openApiSchema } from './openapi';
-import { iso } from './presenters';
-import { TenantId } from './tenant.decorator';
 
 export const pauseBodySchema = z
   .object({

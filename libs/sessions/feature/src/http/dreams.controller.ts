@@ -20,8 +20,8 @@ import {
 } from '@nestjs/swagger';
 import { DREAM_STATUSES } from '@reverie/dreaming-domain';
 import { renderDreamReport, type DreamReport } from '@reverie/dreaming-domain';
+import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import type { Request, Response } from 'express';
-import { ApiKeyGuard } from './api-key.guard';
 import {
   createDreamSchema,
   DEFAULT_DREAM_MAX_SESSIONS,
@@ -29,9 +29,6 @@ import {
 } from './dream-requests';
 import { presentDream } from './dreams.presenter';
 import { DreamsService } from './dreams.service';
-import { presentPage } from './presenters';
-import { openApiSchema, ApiCursorPage } from './openapi';
-import { TenantId } from './tenant.decorator';
 
 type Query = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import type { DreamRecord } from '@reverie/dreaming-data-access';
+import { iso } from '@reverie/http';
 
-import { iso } from './presenters';
 
 function presentInputs(input: DreamRecord['input']) {
   return input.type === 'sessions'

@@ -7,9 +7,10 @@ import {
   type DreamRecord,
 } from '@reverie/dreaming-data-access';
 import { isTerminal } from '@reverie/dreaming-domain';
+import { conflict, notFound, parseOrThrow } from '@reverie/http';
 import { EventPublisher } from '@reverie/kafka';
 import { AgentRepository } from '@reverie/sessions-data-access';
-import { conflict, newId, notFound, parseOrThrow } from '@reverie/sessions-domain';
+import { newId } from '@reverie/sessions-domain';
 import {
   createDreamSchema,
   dreamReportQuerySchema,

@@ -13,19 +13,23 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { OUTCOME_RESULTS } from '@reverie/contracts';
+import {
+  ApiCursorPage,
+  ApiKeyGuard,
+  openApiSchema,
+  presentPage,
+  TenantId,
+  type TenantRequest,
+} from '@reverie/http';
 import type { OutcomeDefinitionRecord, OutcomeRecord } from '@reverie/outcomes-data-access';
 import { outcomeDefinitionSchema } from '@reverie/outcomes-domain';
 import { parseApiKey } from '@reverie/sessions-domain';
-import { ApiKeyGuard, type TenantRequest } from './api-key.guard';
-import { presentPage } from './presenters';
-import { openApiSchema, ApiCursorPage } from './openapi';
 import {
   DEFAULT_REGRADE_LIMIT,
   MAX_REGRADE_SESSIONS,
   OutcomesService,
   regradeBodySchema,
 } from './outcomes.service';
-import { TenantId } from './tenant.decorator';
 
 type Query = Record<string, unknown>;
 

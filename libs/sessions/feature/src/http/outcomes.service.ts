@@ -6,6 +6,7 @@ import {
   TOPICS,
   type RegradeRequested,
 } from '@reverie/contracts';
+import { ApiError, conflict, invalidRequest, notFound, parseOrThrow } from '@reverie/http';
 import { EventPublisher } from '@reverie/kafka';
 import {
   OutcomeDefinitionRepository,
@@ -21,14 +22,7 @@ import {
   SessionRepository,
   type SessionRef,
 } from '@reverie/sessions-data-access';
-import {
-  ApiError,
-  conflict,
-  invalidRequest,
-  newId,
-  notFound,
-  parseOrThrow,
-} from '@reverie/sessions-domain';
+import { newId } from '@reverie/sessions-domain';
 import { z } from 'zod';
 
 /** Most sessions one regrade request may name, and the default for an agent's recent ones. */

@@ -8,10 +8,6 @@ import type {
 import type { BatchProgress } from '@reverie/sessions-domain';
 
 /** The public shapes of stored records: ids as `id`, no tenant, ISO dates. */
-/** A time as ISO 8601, or null when there is none. */
-export const iso = (d: Date | string | null | undefined): string | null =>
-  d ? new Date(d).toISOString() : null;
-
 export function presentAgent(a: AgentRecord) {
   return {
     id: a._id,
@@ -90,15 +86,4 @@ export function presentBatch(b: BatchRecord, progress: BatchProgress) {
 /** One session as a batch lists it. */
 export function presentBatchSession(s: SessionRecord) {
   return { id: s._id, status: s.status, task: s.run?.task ?? null, eventCount: s.lastSeq };
-}
-
-/** A cursor-paged list: the presented items, whether more follow, and the id to page after. */
-export function presentPage<T, P>(
-  page: { data: T[]; hasMore: boolean },
-  present: (item: T) => P,
-  idOf: (item: P) => string,
-): { data: P[]; has_more: boolean; last_id: string | null } {
-  const data = page.data.map(present);
-  const last = data.at(-1);
-  return { data, has_more: page.hasMore, last_id: last === undefined ? null : idOf(last) };
 }

@@ -1,15 +1,12 @@
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
+import { ApiKeyGuard } from '@reverie/http';
 import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
 import { WebhooksDataAccessModule } from '@reverie/webhooks-data-access';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
-import { ApiErrorFilter } from './api-error.filter';
-import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeysAuthModule } from './api-keys-auth.module';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { BatchesController } from './batches.controller';
@@ -41,7 +38,6 @@ export class SessionsHttpModule {
         OutcomesDataAccessModule,
         DreamingDataAccessModule,
         WebhooksDataAccessModule,
-        ApiKeysAuthModule,
       ],
       controllers: [
         AgentsController,
@@ -55,7 +51,6 @@ export class SessionsHttpModule {
       ],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
-        { provide: APP_FILTER, useClass: ApiErrorFilter },
         ApiKeyGuard,
         AgentsService,
         SessionsService,

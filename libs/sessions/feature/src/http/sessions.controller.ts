@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { sessionEventBodySchema } from '@reverie/contracts';
+import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import {
   createSessionSchema,
   endSessionSchema,
@@ -8,11 +9,8 @@ import {
   SESSION_STATUSES,
 } from '@reverie/sessions-domain';
 import { z } from 'zod';
-import { ApiKeyGuard } from './api-key.guard';
-import { openApiSchema, ApiCursorPage } from './openapi';
-import { presentEvent, presentFeedback, presentSession, presentPage } from './presenters';
+import { presentEvent, presentFeedback, presentSession } from './presenters';
 import { SessionsService } from './sessions.service';
-import { TenantId } from './tenant.decorator';
 
 @ApiTags('sessions')
 @ApiSecurity('api-key')

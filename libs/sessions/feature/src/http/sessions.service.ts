@@ -1,6 +1,15 @@
 import { PlaybookVersionRepository, playbookIdFor } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
+import {
+  conflict,
+  type FieldProblem,
+  fieldProblems,
+  invalidRequest,
+  notFound,
+  parseOrThrow,
+  tooLarge,
+} from '@reverie/http';
 import { chunkBySize, EventPublisher } from '@reverie/kafka';
 import {
   AgentRepository,
@@ -13,21 +22,14 @@ import {
 } from '@reverie/sessions-data-access';
 import {
   appendEventsSchema,
-  conflict,
   createSessionSchema,
   endSessionSchema,
   eventAppended,
   feedbackSchema,
-  fieldProblems,
-  invalidRequest,
   listEventsQuerySchema,
   listSessionsQuerySchema,
   newId,
-  notFound,
-  parseOrThrow,
   taskTitle,
-  tooLarge,
-  type FieldProblem,
 } from '@reverie/sessions-domain';
 import { ManagedRunsService } from './managed-runs.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';

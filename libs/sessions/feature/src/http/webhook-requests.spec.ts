@@ -1,4 +1,4 @@
-import { ApiError, parseOrThrow } from '@reverie/sessions-domain';
+import { ApiError, parseOrThrow } from '@reverie/http';
 import { webhookNetworkPolicy } from '@reverie/webhooks-domain';
 import {
   createWebhookSchema,

@@ -10,11 +10,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, openApiSchema, TenantId } from '@reverie/http';
 import { WEBHOOK_DELIVERY_STATUSES } from '@reverie/webhooks-data-access';
 import { WEBHOOK_EVENT_TYPES } from '@reverie/webhooks-domain';
-import { ApiKeyGuard } from './api-key.guard';
-import { openApiSchema } from './openapi';
-import { TenantId } from './tenant.decorator';
 import { createWebhookSchema } from './webhook-requests';
 import { presentWebhook, presentWebhookDelivery } from './webhooks.presenter';
 import { WebhooksService } from './webhooks.service';

@@ -1,9 +1,9 @@
+import { iso } from '@reverie/http';
 import type {
   WebhookDeliveryRecord,
   WebhookSubscriptionRecord,
 } from '@reverie/webhooks-data-access';
 
-import { iso } from './presenters';
 
 /** A subscription as the API shows it: no tenant, and the secret only when asked (on create). */
 export function presentWebhook(s: WebhookSubscriptionRecord, { withSecret = false } = {}) {

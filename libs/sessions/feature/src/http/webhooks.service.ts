@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { conflict, newId, notFound, parseOrThrow } from '@reverie/sessions-domain';
+import { conflict, notFound, parseOrThrow } from '@reverie/http';
+import { newId } from '@reverie/sessions-domain';
 import {
   WebhookDeliveryRepository,
   WebhookSubscriptionRepository,

@@ -5,7 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import { ApiError, type ApiErrorType, type FieldProblem } from '@reverie/sessions-domain';
+import { ApiError, type ApiErrorType, type FieldProblem } from './api-error';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 

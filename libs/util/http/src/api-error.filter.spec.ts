@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException, type ArgumentsHost } from '@nestjs/common';
-import { conflict, invalidRequest } from '@reverie/sessions-domain';
+import { conflict, invalidRequest } from './api-error';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { ApiErrorFilter } from './api-error.filter';
 

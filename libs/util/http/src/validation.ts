@@ -1,6 +1,6 @@
 import { findUnstorable, MAX_JSON_DEPTH } from '@reverie/contracts';
 import type { z } from 'zod';
-import { invalidRequest, type FieldProblem } from './errors';
+import { invalidRequest, type FieldProblem } from './api-error';
 
 /** `['events', 3, 'type']` -> `events[3].type` */
 export function formatPath(path: PropertyKey[], prefix?: string): string {
