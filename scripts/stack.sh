@@ -5,14 +5,20 @@
 #   scripts/stack.sh down [--clean]  stop what `up` started; --clean also wipes the data
 #   scripts/stack.sh clean           same as `down --clean`
 #   scripts/stack.sh status          running or not, pid and address of each (exit 3 if one is down)
+#   scripts/stack.sh stop kafka|mongo     stop one service, data kept (fault injection, maintenance)
+#   scripts/stack.sh kill kafka|mongo     SIGKILL one service, as a crash would (data kept)
+#   scripts/stack.sh start kafka|mongo    start one service again, waits until it answers
+#   scripts/stack.sh restart kafka|mongo  stop, then start
+# Run them with the same environment as `up` (ports, REVERIE_STACK_DIR): they act on that stack only.
 #
 # Two ways to run, chosen automatically:
 #   docker  when a Docker engine answers (`docker info`): docker compose -f docker/compose.yaml
 #           (apache/kafka:3.9.1 single-node KRaft, mongo:7 single-node replica set).
 #   local   otherwise: Kafka 3.9.1 and mongo-java-server 1.47.0 fetched once from Maven Central
 #           with Maven into $REVERIE_STACK_CACHE (default ~/.cache/reverie-stack) and run on this
-#           machine's Java (11+) on 127.0.0.1. Mongo data is in memory only (gone after `down`);
-#           Kafka keeps its data in $REVERIE_STACK_DIR until `down --clean`.
+#           machine's Java (11+) on 127.0.0.1. Both keep their data in $REVERIE_STACK_DIR across
+#           `down`/`up` and restarts until `down --clean` (Mongo: mongo-java-server's H2 backend,
+#           one file $REVERIE_STACK_DIR/mongo/data.mv.db; MONGO_BACKEND=memory keeps it in memory).
 #
 # Environment:
 #   REVERIE_STACK_MODE     local | docker (default: docker if an engine answers, else local)
@@ -22,6 +28,8 @@
 #   REVERIE_STACK_DIR      pid files, logs and data (default <repo>/.stack)
 #   REVERIE_STACK_CACHE    downloaded jars, shared by every clone (default ~/.cache/reverie-stack)
 #   REVERIE_STACK_TIMEOUT  seconds to wait for each service to become ready (default 90)
+#   MONGO_BACKEND          h2 (default: data on disk, kept across restarts) | memory (faster, gone on stop);
+#                          local mode only
 #   KAFKA_HEAP_OPTS, MONGO_HEAP_OPTS  JVM heap flags (defaults -Xms256m -Xmx768m / -Xms64m -Xmx3g)
 #
 # Progress goes to stderr; stdout carries only the two KEY=value lines, so
@@ -44,6 +52,7 @@ readonly KAFKA_PORT="${KAFKA_PORT:-9092}"
 readonly KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 readonly MONGO_PORT="${MONGO_PORT:-27017}"
 readonly READY_TIMEOUT="${REVERIE_STACK_TIMEOUT:-90}"
+readonly MONGO_BACKEND="${MONGO_BACKEND:-h2}"
 readonly HOST=127.0.0.1
 
 readonly KAFKA_STOP_TIMEOUT=45
@@ -60,7 +69,7 @@ KAFKA_START_OFFSET=0 # size of kafka server.log before this start (readiness rea
 # small helpers
 
 usage() {
-  echo "usage: scripts/stack.sh up | down [--clean] | clean | status" >&2
+  echo "usage: scripts/stack.sh up | down [--clean] | clean | status | stop|kill|start|restart kafka|mongo" >&2
 }
 
 say() { printf '%s\n' "$*" >&2; }
@@ -104,6 +113,7 @@ validate_env() {
   check_port_number MONGO_PORT "$MONGO_PORT"
   [[ $READY_TIMEOUT =~ ^[0-9]+$ ]] || die "REVERIE_STACK_TIMEOUT must be a number of seconds, got '$READY_TIMEOUT'"
   [[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
+  [[ $MONGO_BACKEND == h2 || $MONGO_BACKEND == memory ]] || die "MONGO_BACKEND must be 'h2' or 'memory', got '$MONGO_BACKEND'"
 }
 
 print_endpoints() {
@@ -177,6 +187,20 @@ docker_down() {
     compose down --remove-orphans >&2
   fi
   say "stack stopped"
+}
+
+# docker_service ACTION SERVICE: stop | kill | start | restart one compose service.
+docker_service() {
+  local action=$1 service=$2
+  case "$action" in
+    stop) compose stop "$service" >&2 ;;
+    kill) compose kill "$service" >&2 ;;
+    start | restart)
+      [[ $action == restart ]] && compose stop "$service" >&2
+      compose up -d --wait --wait-timeout "$READY_TIMEOUT" "$service" >&2 ||
+        die "docker compose did not get $service healthy within ${READY_TIMEOUT}s"
+      ;;
+  esac
 }
 
 docker_status() {
@@ -395,7 +419,9 @@ kafka_started() {
 start_mongo() {
   local dir="$STACK_DIR/mongo"
   mkdir -p "$dir"
-  say "starting mongo (mongo-java-server $MONGO_SERVER_VERSION)…"
+  local -a data=()
+  [[ $MONGO_BACKEND == h2 ]] && data=("$dir/data.mv.db")
+  say "starting mongo (mongo-java-server $MONGO_SERVER_VERSION, $MONGO_BACKEND backend)…"
   local pid
   # The server keeps every database in this heap: tests and benchmarks fill it, and a full heap
   # leaves the port open but unanswered.
@@ -405,7 +431,7 @@ start_mongo() {
     -Dorg.slf4j.simpleLogger.showDateTime=true "-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS" \
     -Dorg.slf4j.simpleLogger.log.de.bwaldvogel.mongo.wire=warn \
     -Dorg.slf4j.simpleLogger.log.io.netty=warn \
-    -cp "$MONGO_CP" "${MONGO_MAIN[@]}" "$HOST" "$MONGO_PORT")
+    -cp "$MONGO_CP" "${MONGO_MAIN[@]}" "$HOST" "$MONGO_PORT" "${data[@]}")
   echo "$pid" >"$(pid_file mongo)"
   echo "$MONGO_PORT" >"$(port_file mongo)"
 }
@@ -539,6 +565,59 @@ local_down() {
   fi
 }
 
+# local_service ACTION NAME: stop | kill | start | restart one of kafka, mongo; data is kept.
+local_service() {
+  local action=$1 name=$2 start pid
+  validate_env
+  start=$(now_ms)
+  case "$action" in
+    stop | restart)
+      pid=$(signal_stop "$name")
+      if [[ $name == kafka ]]; then
+        await_stop kafka "$pid" "$KAFKA_STOP_TIMEOUT" "$start"
+      else
+        await_stop mongo "$pid" "$MONGO_STOP_TIMEOUT" "$start"
+      fi
+      ;;
+    kill)
+      pid=$(running_pid "$name")
+      if [[ -z $pid ]]; then
+        say "$name: not running"
+      else
+        say "killing $name (pid $pid, SIGKILL)…"
+        kill -KILL "$pid" 2>/dev/null || true
+        await_stop "$name" "$pid" 5 "$start"
+      fi
+      ;;
+  esac
+  [[ $action == start || $action == restart ]] || return 0
+
+  mkdir -p "$STACK_DIR"
+  pid=$(running_pid "$name")
+  if [[ -n $pid ]]; then
+    say "$name already running (pid $pid)"
+    return 0
+  fi
+  if [[ $name == kafka ]]; then
+    require_free_port "$KAFKA_PORT" "kafka" KAFKA_PORT
+    require_free_port "$KAFKA_CONTROLLER_PORT" "kafka controller" KAFKA_CONTROLLER_PORT
+  else
+    require_free_port "$MONGO_PORT" "mongo" MONGO_PORT
+  fi
+  prepare_local
+  rm -f "$(pid_file "$name")" "$(port_file "$name")"
+  start=$(now_ms)
+  if [[ $name == kafka ]]; then
+    KAFKA_START_OFFSET=0
+    start_kafka
+    wait_ready kafka "$KAFKA_PORT" kafka_started "$start" \
+      "$STACK_DIR/kafka/logs/stdout.log" "$STACK_DIR/kafka/logs/server.log"
+  else
+    start_mongo
+    wait_ready mongo "$MONGO_PORT" mongo_started "$start" "$STACK_DIR/mongo/mongo.log"
+  fi
+}
+
 local_status() {
   local name pid port all=0
   for name in kafka mongo; do
@@ -564,7 +643,7 @@ local_status() {
 main() {
   local cmd=${1:-}
   [[ $# -gt 0 ]] && shift
-  local clean=no
+  local clean=no service=""
   case "$cmd" in
     up | status)
       [[ $# -eq 0 ]] || { usage; exit 2; }
@@ -580,6 +659,10 @@ main() {
     clean)
       [[ $# -eq 0 ]] || { usage; exit 2; }
       cmd=down clean=yes
+      ;;
+    stop | kill | start | restart)
+      [[ $# -eq 1 && ( $1 == kafka || $1 == mongo ) ]] || { usage; exit 2; }
+      service=$1
       ;;
     -h | --help | help)
       usage
@@ -600,6 +683,8 @@ main() {
     local:up) local_up ;;
     local:down) local_down "$clean" ;;
     local:status) local_status || exit 3 ;;
+    docker:stop | docker:kill | docker:start | docker:restart) docker_service "$cmd" "$service" ;;
+    local:stop | local:kill | local:start | local:restart) local_service "$cmd" "$service" ;;
   esac
 }
 
