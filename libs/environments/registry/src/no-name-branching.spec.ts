@@ -65,7 +65,7 @@ function branchingPattern(name: string): RegExp {
 function findNameBranching(root: string, names: readonly string[]): string[] {
   const patterns = names.map(branchingPattern);
   const found: string[] = [];
-  for (const top of ['apps', 'libs'])
+  for (const top of ['apps', 'libs', 'bench', 'scripts'])
     for (const file of sourceFiles(join(root, top))) {
       const path = relative(root, file).split('\\').join('/');
       if (isTest(path) || PLUGIN_PATHS.some((p) => path.startsWith(p))) continue;
