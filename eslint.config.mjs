@@ -28,7 +28,12 @@ function boundaries({ testFiles }) {
           // grader and the dreamer also read the sessions domain's collections, through its
           // readers (`read-model:sessions`; the entry point is enforced below).
           { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-          { sourceTag: 'scope:sessions', onlyDependOnLibsWithTags: ['scope:sessions', 'scope:shared'] },
+          { sourceTag: 'scope:sessions', onlyDependOnLibsWithTags: ['scope:sessions', 'scope:shared', 'scope:gateway'] },
+          // Other domains' HTTP libs, served by the gateway (scope:gateway): shared libs and the
+          // sessions read model only, so the gateway never carries another service's features.
+          // Only the app composes them; no feature lib builds on one.
+          { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'read-model:sessions'] },
+          { sourceTag: 'type:feature', notDependOnLibsWithTags: ['scope:gateway'] },
           { sourceTag: 'scope:orchestration', onlyDependOnLibsWithTags: ['scope:orchestration', 'scope:shared'] },
           { sourceTag: 'scope:outcomes', onlyDependOnLibsWithTags: ['scope:outcomes', 'scope:shared', 'read-model:sessions'] },
           { sourceTag: 'scope:dreaming', onlyDependOnLibsWithTags: ['scope:dreaming', 'scope:shared', 'read-model:sessions'] },

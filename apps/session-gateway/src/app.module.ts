@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPICS } from '@reverie/contracts';
+import { DreamingHttpModule } from '@reverie/dreaming-http';
 import { HttpErrorsModule, setupOpenApi } from '@reverie/http';
 import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
@@ -40,6 +41,7 @@ export class AppModule {
           maxEventBytes: config.maxEventBytes,
           webhookAllowedHosts: config.webhookAllowedHosts,
         }),
+        DreamingHttpModule,
         PlaybooksHttpModule,
         ...(config.ingestEnabled ? [SessionsIngestModule] : []),
       ],

@@ -4,4 +4,5 @@
 export * from './sessions-readers.module';
 export * from './session.reader';
 export * from './agent-dreaming.repository';
+export * from './agent.reader';
 export type { ScheduleError, StoredDreamingSettings } from '../schemas/agent.schema';

@@ -7,6 +7,7 @@ import { Feedback, FeedbackSchema } from '../schemas/feedback.schema';
 import { SessionEvent, SessionEventSchema } from '../schemas/session-event.schema';
 import { Session, SessionSchema } from '../schemas/session.schema';
 import { AgentDreamingRepository } from './agent-dreaming.repository';
+import { AgentReader } from './agent.reader';
 import { SessionReader } from './session.reader';
 
 /*
@@ -21,12 +22,13 @@ const MODELS = [
   { name: Feedback.name, schema: FeedbackSchema },
   { name: Agent.name, schema: AgentSchema },
 ];
-const PROVIDERS = [SessionReader, AgentDreamingRepository];
+const PROVIDERS = [SessionReader, AgentDreamingRepository, AgentReader];
 
 /**
  * What other services may use of the sessions domain's collections: SessionReader (sessions,
- * their events and feedback, read-only) and AgentDreamingRepository (agents' dreaming settings,
- * and the schedule error the dreamer records). Needs `MongooseModule.forRoot`.
+ * their events and feedback, read-only), AgentDreamingRepository (agents' dreaming settings,
+ * and the schedule error the dreamer records) and AgentReader (an agent, read-only, for the
+ * other domains' HTTP routes). Needs `MongooseModule.forRoot`.
  */
 @Module({
   imports: [MongooseModule.forFeature(MODELS)],

@@ -1,6 +1,5 @@
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
 import { ApiKeyGuard } from '@reverie/http';
 import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
@@ -11,9 +10,6 @@ import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
-import { DreamingPauseController, DreamingPauseService } from './dreaming-pause.controller';
-import { DreamsController } from './dreams.controller';
-import { DreamsService } from './dreams.service';
 import { ManagedRunsService } from './managed-runs.service';
 import { OutcomesController } from './outcomes.controller';
 import { OutcomesService } from './outcomes.service';
@@ -36,7 +32,6 @@ export class SessionsHttpModule {
         SessionsDataAccessModule,
         PlaybooksDataAccessModule,
         OutcomesDataAccessModule,
-        DreamingDataAccessModule,
         WebhooksDataAccessModule,
       ],
       controllers: [
@@ -44,8 +39,6 @@ export class SessionsHttpModule {
         SessionsController,
         BatchesController,
         OutcomesController,
-        DreamsController,
-        DreamingPauseController,
         WebhooksController,
         ApiKeysController,
       ],
@@ -57,8 +50,6 @@ export class SessionsHttpModule {
         ManagedRunsService,
         BatchesService,
         OutcomesService,
-        DreamsService,
-        DreamingPauseService,
         WebhooksService,
         ApiKeysService,
       ],

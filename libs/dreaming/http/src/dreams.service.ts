@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SCHEMA_VERSION, TOPICS, type DreamRequested } from '@reverie/contracts';
+import { newId, SCHEMA_VERSION, TOPICS, type DreamRequested } from '@reverie/contracts';
 import {
   DreamingControlRepository,
   DreamRepository,
@@ -9,8 +9,7 @@ import {
 import { isTerminal } from '@reverie/dreaming-domain';
 import { conflict, notFound, parseOrThrow } from '@reverie/http';
 import { EventPublisher } from '@reverie/kafka';
-import { AgentRepository } from '@reverie/sessions-data-access';
-import { newId } from '@reverie/sessions-domain';
+import { AgentReader } from '@reverie/sessions-data-access/readers';
 import {
   createDreamSchema,
   dreamReportQuerySchema,
@@ -31,7 +30,7 @@ export class DreamsService {
   private readonly logger = new Logger(DreamsService.name);
 
   constructor(
-    private readonly agents: AgentRepository,
+    private readonly agents: AgentReader,
     private readonly dreams: DreamRepository,
     private readonly publisher: EventPublisher,
     private readonly controls: DreamingControlRepository,
@@ -40,7 +39,7 @@ export class DreamsService {
   /** Stores the dream (one unfinished dream per agent) and sends `dream.requested`. */
   async create(tenantId: string, body: unknown): Promise<DreamRecord> {
     const req = parseOrThrow(createDreamSchema, body, 'dream request');
-    const agent = await this.agents.findById(tenantId, req.agent_id);
+    const agent = await this.agents.dreaming(tenantId, req.agent_id);
     if (!agent)
       throw notFound(`agent "${req.agent_id}" not found; create one with POST /v1/agents`);
     const pause = await this.controls.state(tenantId, agent._id);

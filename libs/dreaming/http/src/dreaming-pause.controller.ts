@@ -5,7 +5,7 @@ import {
   DreamRepository,
   type DreamingControlRecord,
 } from '@reverie/dreaming-data-access';
-import { AgentRepository } from '@reverie/sessions-data-access';
+import { AgentReader } from '@reverie/sessions-data-access/readers';
 import { idSchema } from '@reverie/contracts';
 import { ApiKeyGuard, iso, notFound, openApiSchema, parseOrThrow, TenantId } from '@reverie/http';
 import { z } from 'zod';
@@ -40,7 +40,7 @@ export class DreamingPauseService {
   constructor(
     private readonly controls: DreamingControlRepository,
     private readonly dreams: DreamRepository,
-    private readonly agents: AgentRepository,
+    private readonly agents: AgentReader,
   ) {}
 
   async set(tenantId: string, body: unknown) {
@@ -70,7 +70,7 @@ export class DreamingPauseService {
 
   /** An agent of another tenant is as unknown as one that does not exist: 404 either way. */
   private async mustExist(tenantId: string, agentId: string | null): Promise<void> {
-    if (agentId && !(await this.agents.findById(tenantId, agentId)))
+    if (agentId && !(await this.agents.exists(tenantId, agentId)))
       throw notFound(
         `agent "${agentId}" not found; check the id, or create an agent with POST /v1/agents`,
       );

@@ -1,0 +1,1 @@
+export * from './dreaming-http.module';
