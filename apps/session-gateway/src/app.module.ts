@@ -12,6 +12,7 @@ import {
   SessionsHttpModule,
   SessionsIngestModule,
 } from '@reverie/sessions-feature';
+import { WebhooksHttpModule } from '@reverie/webhooks-http';
 import type { GatewayConfig } from './config/gateway.config';
 
 @Module({})
@@ -39,9 +40,9 @@ export class AppModule {
         SessionsHttpModule.register({
           maxEventsPerRequest: config.maxEventsPerRequest,
           maxEventBytes: config.maxEventBytes,
-          webhookAllowedHosts: config.webhookAllowedHosts,
         }),
         DreamingHttpModule,
+        WebhooksHttpModule.register({ allowedHosts: config.webhookAllowedHosts }),
         PlaybooksHttpModule,
         ...(config.ingestEnabled ? [SessionsIngestModule] : []),
       ],

@@ -3,7 +3,6 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiKeyGuard } from '@reverie/http';
 import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
-import { WebhooksDataAccessModule } from '@reverie/webhooks-data-access';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { ApiKeysController } from './api-keys.controller';
@@ -16,8 +15,6 @@ import { OutcomesService } from './outcomes.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
-import { WebhooksController } from './webhooks.controller';
-import { WebhooksService } from './webhooks.service';
 
 /**
  * The public REST API for agents, sessions (external and managed), batches, events, feedback,
@@ -32,14 +29,12 @@ export class SessionsHttpModule {
         SessionsDataAccessModule,
         PlaybooksDataAccessModule,
         OutcomesDataAccessModule,
-        WebhooksDataAccessModule,
       ],
       controllers: [
         AgentsController,
         SessionsController,
         BatchesController,
         OutcomesController,
-        WebhooksController,
         ApiKeysController,
       ],
       providers: [
@@ -50,7 +45,6 @@ export class SessionsHttpModule {
         ManagedRunsService,
         BatchesService,
         OutcomesService,
-        WebhooksService,
         ApiKeysService,
       ],
     };

@@ -5,6 +5,4 @@ export interface SessionsHttpOptions {
   maxEventsPerRequest: number;
   /** Largest single event, as JSON bytes (Kafka's message size bounds it). */
   maxEventBytes: number;
-  /** Internal hosts, addresses or CIDRs webhooks may be registered for (development only). */
-  webhookAllowedHosts?: string[];
 }

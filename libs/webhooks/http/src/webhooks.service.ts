@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { newId } from '@reverie/contracts';
 import { conflict, notFound, parseOrThrow } from '@reverie/http';
-import { newId } from '@reverie/sessions-domain';
 import {
   WebhookDeliveryRepository,
   WebhookSubscriptionRepository,
@@ -8,12 +8,12 @@ import {
   type WebhookSubscriptionRecord,
 } from '@reverie/webhooks-data-access';
 import { generateSecret, webhookNetworkPolicy } from '@reverie/webhooks-domain';
-import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import {
   createWebhookSchemaFor,
   listWebhookDeliveriesQuerySchema,
   MAX_WEBHOOKS_PER_TENANT,
 } from './webhook-requests';
+import { WEBHOOKS_HTTP_OPTIONS, type WebhooksHttpOptions } from './webhooks-http.options';
 
 /**
  * Webhook subscriptions over HTTP: the gateway stores them (with a new signing secret) and shows
@@ -27,10 +27,10 @@ export class WebhooksService {
   constructor(
     private readonly subscriptions: WebhookSubscriptionRepository,
     private readonly deliveries: WebhookDeliveryRepository,
-    @Inject(SESSIONS_HTTP_OPTIONS) options: SessionsHttpOptions,
+    @Inject(WEBHOOKS_HTTP_OPTIONS) options: WebhooksHttpOptions,
   ) {
     this.createSchema = createWebhookSchemaFor(
-      webhookNetworkPolicy(options.webhookAllowedHosts ?? []),
+      webhookNetworkPolicy(options.allowedHosts ?? []),
     );
   }
 

@@ -1,0 +1,2 @@
+export * from './webhooks-http.module';
+export * from './webhooks-http.options';
