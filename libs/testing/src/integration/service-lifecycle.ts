@@ -30,7 +30,11 @@ export function healthyLifecycle() {
     ready: 200,
     readyBody: expect.objectContaining({
       status: 'ok',
-      details: { mongo: { status: 'up' }, kafka: { status: 'up', brokers: 1 } },
+      details: {
+        mongo: { status: 'up' },
+        kafka: { status: 'up', brokers: 1 },
+        consumers: expect.objectContaining({ status: 'up' }),
+      },
     }),
     afterClose: 'refused',
   };

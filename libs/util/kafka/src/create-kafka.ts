@@ -22,7 +22,8 @@ export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'
     brokers: settings.brokers,
     logLevel: logLevel.WARN,
     logCreator,
-    connectionTimeout: 5_000,
+    // A broker that is down refuses at once; one that does not answer is given 3 s.
+    connectionTimeout: 3_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, retries: 8 },
   });
@@ -32,11 +33,17 @@ export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'
  * A producer that never auto-creates topics and keeps a session's messages in order: one request
  * in flight per broker, so a retried send cannot overtake a later one. Duplicates from retries are
  * harmless because every consumer de-duplicates on the envelope id.
+ *
+ * Its retries are bounded to about ten seconds: with the client's defaults (8 retries, each
+ * refreshing metadata with its own retries) a send to a stopped broker took 87-164 s to fail,
+ * holding the HTTP request and, with one request in flight, every send queued behind it.
+ * `EventPublisher` answers the caller sooner still (its own deadline).
  */
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
     allowAutoTopicCreation: false,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 5 },
   });
 }

@@ -1,3 +1,4 @@
+import { ServiceUnavailableException } from '@nestjs/common';
 import { messageKey, validateMessage, type TopicMessage, type TopicName } from '@reverie/contracts';
 import type { Producer } from 'kafkajs';
 
@@ -11,13 +12,46 @@ export class ContractViolationError extends Error {
   }
 }
 
+/** How long a publish may take before the caller is told Kafka is unavailable. */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+
+/** Seconds a client is asked to wait (`Retry-After`) before retrying after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Kafka did not acknowledge a publish in time (broker down, no leader, network). Retriable: an
+ * HTTP request that publishes answers 503 with `Retry-After`, and the client sends it again (every
+ * consumer de-duplicates on the envelope id, so a send that did land late is stored once).
+ * A 503 `HttpException`, so HTTP filters map it without knowing Kafka; `code`, `status` and
+ * `retryAfterSeconds` are there for filters that read them.
+ */
+export class KafkaUnavailableError extends ServiceUnavailableException {
+  readonly code = 'overloaded_error';
+  readonly retryAfterSeconds = RETRY_AFTER_SECONDS;
+
+  constructor(
+    readonly topic: string,
+    readonly reason: string,
+  ) {
+    super(
+      `Kafka is unavailable: publishing to ${topic} failed (${reason}); retry in ${RETRY_AFTER_SECONDS} s`,
+      { cause: reason },
+    );
+  }
+}
+
 /**
  * Validates messages against their topic's contract and produces them, keyed by their aggregate
  * (see `messageKey`) so per-aggregate order holds. Resolves only once the broker has
- * acknowledged every message on all in-sync replicas.
+ * acknowledged every message on all in-sync replicas, or rejects with `KafkaUnavailableError`
+ * after `timeoutMs` (kafkajs's own retries, nested per request and per metadata refresh, take
+ * minutes when the broker is down; a caller waiting on HTTP must hear back in seconds).
  */
 export class EventPublisher {
-  constructor(private readonly producer: Producer) {}
+  constructor(
+    private readonly producer: Producer,
+    private readonly timeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS,
+  ) {}
 
   async publish<T extends TopicName>(topic: T, messages: TopicMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
@@ -30,6 +64,53 @@ export class EventPublisher {
         headers: { 'reverie-type': message.type, 'reverie-schema-version': '1' },
       };
     });
-    await this.producer.send({ topic, acks: -1, messages: encoded });
+    await this.withDeadline(topic, this.producer.send({ topic, acks: -1, messages: encoded }));
   }
+
+  private async withDeadline<R>(topic: string, send: Promise<R>): Promise<R> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new KafkaUnavailableError(topic, `no acknowledgement within ${this.timeoutMs} ms`),
+          ),
+        this.timeoutMs,
+      );
+    });
+    // The send may still fail after the deadline: it has been answered already.
+    send.catch(() => undefined);
+    try {
+      return await Promise.race([send, deadline]);
+    } catch (err) {
+      if (err instanceof KafkaUnavailableError || !isConnectivityError(err)) throw err;
+      throw new KafkaUnavailableError(topic, (err as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * kafkajs errors that mean "the cluster cannot take this now" (connection refused, no leader,
+ * retries exhausted), as opposed to a message the broker refuses (too large, invalid): those stay
+ * as they are, a 503 would make the client resend what can never be accepted.
+ */
+const UNAVAILABLE = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSLockTimeout',
+]);
+
+function isConnectivityError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (UNAVAILABLE.has(err.name)) return true;
+  // Protocol errors the broker marks retriable (leader not available, not enough replicas...).
+  return err.name === 'KafkaJSProtocolError' && (err as { retriable?: boolean }).retriable === true;
 }

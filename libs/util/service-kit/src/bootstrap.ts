@@ -2,6 +2,8 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { ConfigError, type ServiceConfig } from './config/service-config';
+import { ConsumerStartup } from './health/consumers.health';
+import { retryAfterOnUnavailable } from './http/retry-after.middleware';
 import { JsonLogger } from './logging/json-logger';
 
 export interface ServiceDefinition<C extends ServiceConfig> {
@@ -13,27 +15,65 @@ export interface ServiceDefinition<C extends ServiceConfig> {
   transport?: (app: INestApplication, config: C) => CustomTransportStrategy | undefined;
 }
 
+export interface StartOptions {
+  /**
+   * Resolve only once the Kafka consumers run (default true, for tests that need them). HTTP
+   * opens before either way; `runService` does not wait and exits if they fail to start.
+   */
+  awaitConsumers?: boolean;
+}
+
 /**
  * Creates and starts a service: app, shutdown hooks, init (connects Mongo and Kafka, creates
- * topics), consumers, then HTTP. Used by each app's main.ts and by tests (with port 0).
+ * topics), HTTP, then the consumers. HTTP opens first because joining a consumer group can take up
+ * to a session timeout (a restarted replica waits for the group to drop its old member): until the
+ * consumers run, `/health/live` answers and `/health/ready` says what is missing. Used by each
+ * app's main.ts and by tests (with port 0).
  */
 export async function startService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
   logger = new JsonLogger(config.service, config.logLevel),
+  options: StartOptions = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create(definition.module(config), {
     logger,
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  app.use(retryAfterOnUnavailable());
   definition.configureHttp?.(app, config);
   const strategy = definition.transport?.(app, config);
   if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  let consumers: Promise<void>;
   try {
     await app.init();
-    await app.startAllMicroservices();
+    const startup = app.get(ConsumerStartup);
+    if (strategy) startup.starting();
     await app.listen(config.port, config.host);
+    consumers = app.startAllMicroservices().then(
+      () => (strategy ? startup.started() : undefined),
+      (err: unknown) => {
+        startup.failed(err);
+        throw err;
+      },
+    );
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    throw err;
+  }
+  if (options.awaitConsumers === false) {
+    consumers.catch((err: unknown) => {
+      logger.error(
+        `${config.service} consumers failed to start: ${(err as Error).message}`,
+        'Bootstrap',
+      );
+      process.exit(1);
+    });
+    return app;
+  }
+  try {
+    await consumers;
   } catch (err) {
     await app.close().catch(() => undefined);
     throw err;
@@ -43,7 +83,8 @@ export async function startService<C extends ServiceConfig>(
 
 /**
  * A service's entry point: validates config first and fails fast with one line, then starts.
- * Start-up failures (Mongo or Kafka unreachable) also end the process with one line.
+ * Start-up failures (Mongo or Kafka unreachable, consumers that cannot start) also end the
+ * process with one line.
  */
 export async function runService<C extends ServiceConfig>(
   name: string,
@@ -60,7 +101,7 @@ export async function runService<C extends ServiceConfig>(
   }
   const logger = new JsonLogger(config.service, config.logLevel);
   try {
-    const app = await startService(definition, config, logger);
+    const app = await startService(definition, config, logger, { awaitConsumers: false });
     logger.log(`${name} listening on ${await app.getUrl()}`, 'Bootstrap');
   } catch (err) {
     logger.error(`${name} failed to start: ${(err as Error).message}`, 'Bootstrap');

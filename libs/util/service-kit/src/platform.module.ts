@@ -3,11 +3,17 @@ import { ConfigModule } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TerminusModule } from '@nestjs/terminus';
 import { KafkaModule, type TopicSpec } from '@reverie/kafka';
+import type { Connection } from 'mongoose';
 import type { ServiceConfig } from './config/service-config';
 import { HealthController } from './health/health.controller';
+import { ConsumersHealthIndicator, ConsumerStartup } from './health/consumers.health';
 import { KafkaHealthIndicator } from './health/kafka.health';
+import { recreateIndexesOnReconnect } from './mongo/index-recovery';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+/** Mongoose reads this connection option (lib/drivers/.../connection.js); its types omit it. */
+const BUFFER_TIMEOUT: Record<string, unknown> = { bufferTimeoutMS: 3_000 };
 
 export interface PlatformOptions {
   /** Topics the service produces to or consumes from; created at startup when missing. */
@@ -15,8 +21,9 @@ export interface PlatformOptions {
 }
 
 /**
- * What every Reverie service has: its validated config, a MongoDB connection, Kafka (admin,
- * producer, publisher, topics created at startup) and the health endpoints.
+ * What every Reverie service has: its validated config, a MongoDB connection (with bounded
+ * timeouts, and indexes recreated whenever MongoDB comes back), Kafka (admin, producer, publisher,
+ * topics created at startup) and the health endpoints.
  */
 @Global()
 @Module({})
@@ -32,16 +39,30 @@ export class PlatformModule {
         }),
         MongooseModule.forRoot(config.mongo.url, {
           dbName: config.mongo.db,
-          serverSelectionTimeoutMS: 5_000,
+          // While MongoDB is down a request fails within about 3 s (503 with Retry-After)
+          // instead of waiting: the driver gives up choosing a server after 3 s, mongoose
+          // stops buffering an operation after 3 s, and a lost server is noticed within 2 s.
+          serverSelectionTimeoutMS: 3_000,
+          heartbeatFrequencyMS: 2_000,
+          ...BUFFER_TIMEOUT,
           retryAttempts: 5,
           retryDelay: 1_000,
+          connectionFactory: (connection: Connection) => {
+            recreateIndexesOnReconnect(connection);
+            return connection;
+          },
         }),
         KafkaModule.forRoot({ settings: config.kafka, topics: options.topics }),
         TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController],
-      providers: [{ provide: SERVICE_CONFIG, useValue: config }, KafkaHealthIndicator],
-      exports: [SERVICE_CONFIG],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        KafkaHealthIndicator,
+        ConsumerStartup,
+        ConsumersHealthIndicator,
+      ],
+      exports: [SERVICE_CONFIG, ConsumerStartup],
     };
   }
 }

@@ -1,9 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { ConsumersHealthIndicator } from './consumers.health';
 import { KafkaHealthIndicator } from './kafka.health';
 
-/** `/health/live`: the process runs. `/health/ready`: MongoDB and Kafka both answer. */
+/**
+ * `/health/live`: the process runs (answers as soon as HTTP is open). `/health/ready`: MongoDB
+ * answers a ping, Kafka answers a metadata request, and the Kafka consumers run; 503 (with
+ * `Retry-After`) and the failing part otherwise.
+ */
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
@@ -11,6 +16,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly mongo: MongooseHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
+    private readonly consumers: ConsumersHealthIndicator,
   ) {}
 
   @Get('live')
@@ -20,10 +26,19 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.mongo.pingCheck('mongo', { timeout: 3_000 }),
-      () => this.kafka.isHealthy('kafka'),
-    ]);
+  async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    try {
+      return await this.health.check([
+        () => this.mongo.pingCheck('mongo', { timeout: 3_000 }),
+        () => this.kafka.isHealthy('kafka'),
+        () => this.consumers.check('consumers'),
+      ]);
+    } catch (err) {
+      // Answered here rather than thrown: an app's error filter would replace the body that says
+      // which dependency is down with a generic error.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse();
+    }
   }
 }

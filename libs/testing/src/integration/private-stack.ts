@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { stackEnv } from './test-stack';
+
+const run = promisify(execFile);
+const repoRoot = join(__dirname, '../../../..');
+const script = join(repoRoot, 'scripts/stack.sh');
+
+export type StackService = 'kafka' | 'mongo';
+
+export interface PrivateStackOptions {
+  /**
+   * Also run an own Kafka broker (default true). Without one, `kafkaBrokers` is the shared test
+   * broker (and `kafka` cannot be stopped).
+   */
+  kafka?: boolean;
+  /** `h2` keeps MongoDB's data across a stop and start (the default of the stack); `memory` does not. */
+  mongoBackend?: 'h2' | 'memory';
+}
+
+/**
+ * A Kafka broker and a MongoDB-wire server of a test file's own, started with
+ * `scripts/stack.sh` (local mode: needs Java and Maven) on free ports, in a temporary
+ * REVERIE_STACK_DIR, so a test can stop, kill and start them without disturbing other tests.
+ * Each operation returns once the script has finished: `start` once the service answers.
+ */
+export interface PrivateStack {
+  kafkaBrokers: string;
+  mongoUrl: string;
+  /** `scripts/stack.sh stop <service>`: a clean stop, data kept. */
+  stop(service: StackService): Promise<void>;
+  /** `scripts/stack.sh kill <service>`: SIGKILL, as a crash. */
+  kill(service: StackService): Promise<void>;
+  /** `scripts/stack.sh start <service>`: waits until it answers. */
+  start(service: StackService): Promise<void>;
+  /** `scripts/stack.sh down --clean`: stops everything and wipes the data. */
+  down(): Promise<void>;
+}
+
+/** Starts a private stack; call `down()` in afterAll. Allow a minute or two (JVMs start). */
+export async function startPrivateStack(options: PrivateStackOptions = {}): Promise<PrivateStack> {
+  const withKafka = options.kafka ?? true;
+  const [kafkaPort, controllerPort, mongoPort] = await freePorts(3);
+  const env = {
+    ...process.env,
+    REVERIE_STACK_MODE: 'local',
+    REVERIE_STACK_DIR: mkdtempSync(join(tmpdir(), 'reverie-private-stack-')),
+    KAFKA_PORT: String(kafkaPort),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+    MONGO_PORT: String(mongoPort),
+    MONGO_BACKEND: options.mongoBackend ?? 'h2',
+  };
+  // Async, never execFileSync: a service under test runs in this process and must keep serving.
+  const stack = async (...args: string[]) => {
+    try {
+      return (await run('bash', [script, ...args], { cwd: repoRoot, env })).stdout;
+    } catch (err) {
+      const { stderr } = err as { stderr?: string };
+      throw new Error(`scripts/stack.sh ${args.join(' ')} failed: ${stderr?.trim() ?? err}`);
+    }
+  };
+  if (withKafka) await stack('up');
+  else await stack('start', 'mongo');
+  const ownKafka = (service: StackService) => {
+    if (service === 'kafka' && !withKafka) {
+      throw new Error('this private stack uses the shared broker; start it with { kafka: true }');
+    }
+  };
+  return {
+    kafkaBrokers: withKafka ? `127.0.0.1:${kafkaPort}` : stackEnv().kafkaBrokers,
+    mongoUrl: `mongodb://127.0.0.1:${mongoPort}`,
+    stop: async (service) => {
+      ownKafka(service);
+      await stack('stop', service);
+    },
+    kill: async (service) => {
+      ownKafka(service);
+      await stack('kill', service);
+    },
+    start: async (service) => {
+      ownKafka(service);
+      await stack('start', service);
+    },
+    down: async () => {
+      await stack('down', '--clean');
+    },
+  };
+}
+
+/** `count` TCP ports free right now (the OS picks them; they are released before returning). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    if (!address || typeof address === 'string') throw new Error('no TCP port was assigned');
+    return address.port;
+  });
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
