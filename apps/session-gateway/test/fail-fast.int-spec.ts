@@ -109,7 +109,7 @@ describe('fail fast: a dependency down is a 503 with Retry-After at once; readin
     // Kafka and MongoDB of this file's own: the tests stop them.
     stack = await startPrivateStack({ mongoBackend: 'h2' });
     config = loadGatewayConfig(
-      serviceEnv('gateway', { KAFKA_BROKERS: stack.kafkaBrokers, MONGO_URL: stack.mongoUrl, LOG_LEVEL: process.env.FF_LOG ?? 'warn' }),
+      serviceEnv('gateway', { KAFKA_BROKERS: stack.kafkaBrokers, MONGO_URL: stack.mongoUrl }),
     );
     app = await startService(gatewayService, config);
     url = await baseUrl(app);
