@@ -4,6 +4,7 @@ import { TOPICS } from '@reverie/contracts';
 import { DreamingHttpModule } from '@reverie/dreaming-http';
 import { HttpErrorsModule, setupOpenApi } from '@reverie/http';
 import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
+import { OutcomesHttpModule } from '@reverie/outcomes-http';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import {
@@ -41,6 +42,7 @@ export class AppModule {
           maxEventsPerRequest: config.maxEventsPerRequest,
           maxEventBytes: config.maxEventBytes,
         }),
+        OutcomesHttpModule,
         DreamingHttpModule,
         WebhooksHttpModule.register({ allowedHosts: config.webhookAllowedHosts }),
         PlaybooksHttpModule,

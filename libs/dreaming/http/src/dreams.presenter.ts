@@ -1,7 +1,6 @@
 import type { DreamRecord } from '@reverie/dreaming-data-access';
 import { iso } from '@reverie/http';
 
-
 function presentInputs(input: DreamRecord['input']) {
   return input.type === 'sessions'
     ? [{ type: 'sessions' as const, session_ids: input.sessionIds }]

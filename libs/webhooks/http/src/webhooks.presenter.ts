@@ -4,7 +4,6 @@ import type {
   WebhookSubscriptionRecord,
 } from '@reverie/webhooks-data-access';
 
-
 /** A subscription as the API shows it: no tenant, and the secret only when asked (on create). */
 export function presentWebhook(s: WebhookSubscriptionRecord, { withSecret = false } = {}) {
   return {

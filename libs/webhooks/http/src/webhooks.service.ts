@@ -29,9 +29,7 @@ export class WebhooksService {
     private readonly deliveries: WebhookDeliveryRepository,
     @Inject(WEBHOOKS_HTTP_OPTIONS) options: WebhooksHttpOptions,
   ) {
-    this.createSchema = createWebhookSchemaFor(
-      webhookNetworkPolicy(options.allowedHosts ?? []),
-    );
+    this.createSchema = createWebhookSchemaFor(webhookNetworkPolicy(options.allowedHosts ?? []));
   }
 
   async create(tenantId: string, body: unknown): Promise<WebhookSubscriptionRecord> {

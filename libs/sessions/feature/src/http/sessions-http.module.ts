@@ -1,7 +1,6 @@
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiKeyGuard } from '@reverie/http';
-import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
@@ -10,33 +9,22 @@ import { ApiKeysService } from './api-keys.service';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
 import { ManagedRunsService } from './managed-runs.service';
-import { OutcomesController } from './outcomes.controller';
-import { OutcomesService } from './outcomes.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 /**
- * The public REST API for agents, sessions (external and managed), batches, events, feedback,
- * outcome definitions and outcomes, and dreams.
+ * The sessions domain's REST API: agents, sessions (external and managed) with their events and
+ * feedback, batches, and API keys. The other domains serve theirs from their own HTTP libs; the
+ * gateway composes them all.
  */
 @Module({})
 export class SessionsHttpModule {
   static register(options: SessionsHttpOptions): DynamicModule {
     return {
       module: SessionsHttpModule,
-      imports: [
-        SessionsDataAccessModule,
-        PlaybooksDataAccessModule,
-        OutcomesDataAccessModule,
-      ],
-      controllers: [
-        AgentsController,
-        SessionsController,
-        BatchesController,
-        OutcomesController,
-        ApiKeysController,
-      ],
+      imports: [SessionsDataAccessModule, PlaybooksDataAccessModule],
+      controllers: [AgentsController, SessionsController, BatchesController, ApiKeysController],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
         ApiKeyGuard,
@@ -44,7 +32,6 @@ export class SessionsHttpModule {
         SessionsService,
         ManagedRunsService,
         BatchesService,
-        OutcomesService,
         ApiKeysService,
       ],
     };

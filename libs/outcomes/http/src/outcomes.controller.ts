@@ -1,7 +1,6 @@
 import {
   Body,
   Controller,
-  createParamDecorator,
   Get,
   HttpCode,
   Param,
@@ -9,21 +8,19 @@ import {
   Put,
   Query,
   UseGuards,
-  type ExecutionContext,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { OUTCOME_RESULTS } from '@reverie/contracts';
 import {
   ApiCursorPage,
   ApiKeyGuard,
+  ApiKeyId,
   openApiSchema,
   presentPage,
   TenantId,
-  type TenantRequest,
 } from '@reverie/http';
 import type { OutcomeDefinitionRecord, OutcomeRecord } from '@reverie/outcomes-data-access';
 import { outcomeDefinitionSchema } from '@reverie/outcomes-domain';
-import { parseApiKey } from '@reverie/sessions-domain';
 import {
   DEFAULT_REGRADE_LIMIT,
   MAX_REGRADE_SESSIONS,
@@ -32,17 +29,6 @@ import {
 } from './outcomes.service';
 
 type Query = Record<string, unknown>;
-
-/**
- * The id of the API key that made the request (`rvk_<id>_...`), recorded as the author of a
- * change. Only behind ApiKeyGuard, which has verified the key: this re-reads its public id.
- */
-const ApiKeyId = createParamDecorator((_: unknown, context: ExecutionContext): string => {
-  const request = context.switchToHttp().getRequest<TenantRequest>();
-  const header =
-    request.header('x-api-key') ?? request.header('authorization')?.replace(/^Bearer\s+/i, '');
-  return (header && parseApiKey(header)?.keyId) || 'api';
-});
 
 /** A stored definition version as the API shows it. */
 export function presentDefinition(d: OutcomeDefinitionRecord) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   idSchema,
   OUTCOME_RESULTS,
+  newId,
   SCHEMA_VERSION,
   TOPICS,
   type RegradeRequested,
@@ -16,13 +17,7 @@ import {
   type OutcomeRecord,
 } from '@reverie/outcomes-data-access';
 import { OutcomeError, parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import {
-  AgentRepository,
-  SessionReader,
-  SessionRepository,
-  type SessionRef,
-} from '@reverie/sessions-data-access';
-import { newId } from '@reverie/sessions-domain';
+import { AgentReader, SessionReader, type SessionRef } from '@reverie/sessions-data-access/readers';
 import { z } from 'zod';
 
 /** Most sessions one regrade request may name, and the default for an agent's recent ones. */
@@ -86,8 +81,7 @@ const MAX_IDS_IN_MESSAGE = 20;
 @Injectable()
 export class OutcomesService {
   constructor(
-    private readonly agents: AgentRepository,
-    private readonly sessions: SessionRepository,
+    private readonly agents: AgentReader,
     private readonly definitions: OutcomeDefinitionRepository,
     private readonly outcomes: OutcomeRepository,
     private readonly sessionReader: SessionReader,
@@ -144,7 +138,7 @@ export class OutcomesService {
   }
 
   async sessionOutcome(tenantId: string, sessionId: string): Promise<SessionOutcome> {
-    const session = await this.sessions.findById(tenantId, sessionId);
+    const session = await this.sessionReader.session(tenantId, sessionId);
     if (!session) throw notFound(`session "${sessionId}" not found`);
     const history = await this.outcomes.forSession(tenantId, sessionId);
     const latest = history.at(-1);
@@ -222,7 +216,7 @@ export class OutcomesService {
   }
 
   private async requireAgent(tenantId: string, agentId: string): Promise<void> {
-    if (!(await this.agents.findById(tenantId, agentId)))
+    if (!(await this.agents.exists(tenantId, agentId)))
       throw notFound(`agent "${agentId}" not found; create one with POST /v1/agents`);
   }
 }
