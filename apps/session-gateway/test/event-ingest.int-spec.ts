@@ -64,8 +64,12 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
     expect(stored.map((e) => e.seq)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 1));
     expect(stored.map((e) => e.clientEventId)).toEqual(events.map((e) => e.clientEventId));
 
-    const session = await api.get(`/v1/sessions/${sessionId}`);
-    expect(session.body).toMatchObject({ status: 'completed', eventCount: 1_000 });
+    // The session's count follows its events: the ingest advances it after storing them, so a
+    // read right after the last event is stored may still see the count a batch behind.
+    await expectEventually(async () => {
+      const session = await api.get(`/v1/sessions/${sessionId}`);
+      expect(session.body).toMatchObject({ status: 'completed', eventCount: 1_000 });
+    });
   });
 
   it('keeps what each event said, and records feedback', async () => {
