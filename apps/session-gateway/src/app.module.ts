@@ -10,6 +10,7 @@ import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import {
   API_KEY_TOPICS,
   ApiKeysAuthModule,
+  ApiKeysHttpModule,
   SessionsHttpModule,
   SessionsIngestModule,
 } from '@reverie/sessions-feature';
@@ -45,6 +46,7 @@ export class AppModule {
         OutcomesHttpModule,
         DreamingHttpModule,
         WebhooksHttpModule.register({ allowedHosts: config.webhookAllowedHosts }),
+        ApiKeysHttpModule,
         PlaybooksHttpModule,
         ...(config.ingestEnabled ? [SessionsIngestModule] : []),
       ],

@@ -4,8 +4,6 @@ import { ApiKeyGuard } from '@reverie/http';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
-import { ApiKeysController } from './api-keys.controller';
-import { ApiKeysService } from './api-keys.service';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
 import { ManagedRunsService } from './managed-runs.service';
@@ -15,8 +13,8 @@ import { SessionsService } from './sessions.service';
 
 /**
  * The sessions domain's REST API: agents, sessions (external and managed) with their events and
- * feedback, batches, and API keys. The other domains serve theirs from their own HTTP libs; the
- * gateway composes them all.
+ * feedback, and batches (API keys: ApiKeysHttpModule). The other domains serve theirs from their
+ * own HTTP libs; the gateway composes them all.
  */
 @Module({})
 export class SessionsHttpModule {
@@ -24,7 +22,7 @@ export class SessionsHttpModule {
     return {
       module: SessionsHttpModule,
       imports: [SessionsDataAccessModule, PlaybooksDataAccessModule],
-      controllers: [AgentsController, SessionsController, BatchesController, ApiKeysController],
+      controllers: [AgentsController, SessionsController, BatchesController],
       providers: [
         { provide: SESSIONS_HTTP_OPTIONS, useValue: options },
         ApiKeyGuard,
@@ -32,7 +30,6 @@ export class SessionsHttpModule {
         SessionsService,
         ManagedRunsService,
         BatchesService,
-        ApiKeysService,
       ],
     };
   }
