@@ -1,2 +1,1 @@
 export * from './http/playbooks-http.module';
-export * from './http/key-id.decorator';

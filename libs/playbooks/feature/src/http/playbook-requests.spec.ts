@@ -9,7 +9,6 @@ import {
   retireEntryBodySchema,
   rollbackBodySchema,
 } from './playbook-requests';
-import { apiKeyIdOf } from './key-id.decorator';
 import { presentEmpty } from './playbook-presenters';
 
 const issues = (result: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) =>
@@ -71,19 +70,6 @@ describe('playbook request schemas', () => {
     expect(diffQuerySchema.parse({ from: '0', to: '3' })).toEqual({ from: 0, to: 3 });
     expect(renderQuerySchema.parse({})).toEqual({ format: 'markdown' });
     expect(renderQuerySchema.safeParse({ format: 'yaml' }).success).toBe(false);
-  });
-});
-
-describe('apiKeyIdOf', () => {
-  const request = (headers: Record<string, string>) => ({
-    header: (name: string) => headers[name],
-  });
-  const token = `rvk_0123456789abcdef_${'A'.repeat(43)}`;
-
-  it('reads the key id from either header the guard accepts', () => {
-    expect(apiKeyIdOf(request({ 'x-api-key': token }))).toBe('0123456789abcdef');
-    expect(apiKeyIdOf(request({ authorization: `Bearer ${token}` }))).toBe('0123456789abcdef');
-    expect(apiKeyIdOf(request({}))).toBeUndefined();
   });
 });
 

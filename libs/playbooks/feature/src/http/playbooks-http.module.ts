@@ -7,8 +7,8 @@ import { PlaybooksService } from './playbooks.service';
 
 /**
  * The playbook REST API under /v1/agents/:agentId/playbook. Needs Mongoose and Kafka
- * (`EventPublisher`) from the platform module; errors are rendered by the `ApiErrorFilter` that
- * `SessionsHttpModule` installs app-wide.
+ * (`EventPublisher`) from the platform module, and the app's `HttpErrorsModule` and
+ * `ApiKeysAuthModule` (`@reverie/http`'s ApiKeyGuard asks it whose key a request carries).
  */
 @Module({
   imports: [SessionsDataAccessModule, PlaybooksDataAccessModule],

@@ -10,14 +10,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ApiKeyGuard, openApiSchema, parseOrThrow, TenantId } from '@reverie/http';
+import { ApiKeyGuard, ApiKeyId, openApiSchema, parseOrThrow, TenantId } from '@reverie/http';
 import {
   renderMarkdown,
   renderRules,
   VERSION_STATUSES,
   type Author,
 } from '@reverie/playbooks-domain';
-import { KeyId } from './key-id.decorator';
 import {
   addEntryBodySchema,
   diffQuerySchema,
@@ -119,7 +118,7 @@ export class PlaybooksController {
   @ApiQuery(roleQuery)
   async approve(
     @TenantId() tenantId: string,
-    @KeyId() keyId: string,
+    @ApiKeyId() keyId: string,
     @Param('agentId') agentId: string,
     @Param('version') version: string,
     @Query() q: Query,
@@ -140,7 +139,7 @@ export class PlaybooksController {
   @ApiBody({ schema: openApiSchema(rejectBodySchema) })
   async reject(
     @TenantId() tenantId: string,
-    @KeyId() keyId: string,
+    @ApiKeyId() keyId: string,
     @Param('agentId') agentId: string,
     @Param('version') version: string,
     @Query() q: Query,
@@ -196,7 +195,7 @@ export class PlaybooksController {
   @ApiBody({ schema: openApiSchema(addEntryBodySchema) })
   async add(
     @TenantId() tenantId: string,
-    @KeyId() keyId: string,
+    @ApiKeyId() keyId: string,
     @Param('agentId') agentId: string,
     @Query() q: Query,
     @Body() body: unknown,
@@ -214,7 +213,7 @@ export class PlaybooksController {
   @ApiBody({ schema: openApiSchema(editEntryBodySchema) })
   async edit(
     @TenantId() tenantId: string,
-    @KeyId() keyId: string,
+    @ApiKeyId() keyId: string,
     @Param('agentId') agentId: string,
     @Param('entryId') entryId: string,
     @Query() q: Query,
@@ -239,7 +238,7 @@ export class PlaybooksController {
   @ApiBody({ schema: openApiSchema(retireEntryBodySchema) })
   async retire(
     @TenantId() tenantId: string,
-    @KeyId() keyId: string,
+    @ApiKeyId() keyId: string,
     @Param('agentId') agentId: string,
     @Param('entryId') entryId: string,
     @Query() q: Query,
@@ -264,7 +263,7 @@ export class PlaybooksController {
   @ApiBody({ schema: openApiSchema(rollbackBodySchema) })
   async rollback(
     @TenantId() tenantId: string,
-    @KeyId() keyId: string,
+    @ApiKeyId() keyId: string,
     @Param('agentId') agentId: string,
     @Query() q: Query,
     @Body() body: unknown,
