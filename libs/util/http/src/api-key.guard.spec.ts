@@ -12,11 +12,15 @@ import {
 @Controller()
 class Routes {
   @Get()
-  open() {}
+  open() {
+    return 'open';
+  }
 
   @Get()
   @RequireScope('admin')
-  admin() {}
+  admin() {
+    return 'admin';
+  }
 }
 
 class KnownKeys extends ApiKeyAuthenticator {
