@@ -4,6 +4,8 @@ import { ApiKeyRevocationsListener } from '@reverie/sessions-feature';
 import { expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
+// The CLI is an app, not a library: the test drives it the way an operator would.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { main as reverie } from '../../../tools/cli/src/main';
 import {
   expectApiError,
