@@ -1,4 +1,9 @@
-import { BadRequestException, NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import {
+  BadRequestException,
+  NotFoundException,
+  ServiceUnavailableException,
+  type ArgumentsHost,
+} from '@nestjs/common';
 import { conflict, invalidRequest } from './api-error';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { ApiErrorFilter } from './api-error.filter';
@@ -105,6 +110,34 @@ describe('ApiErrorFilter', () => {
       body: { type: 'error', error: { type: 'not_found_error', message: 'Cannot GET /v2' } },
     });
   });
+
+  it('answers a 503 HTTP error (Kafka unavailable) as overloaded_error', () => {
+    const sent = respond(new ServiceUnavailableException('Kafka is unavailable; retry shortly'));
+    expect(sent).toEqual({
+      status: 503,
+      body: {
+        type: 'error',
+        error: { type: 'overloaded_error', message: 'Kafka is unavailable; retry shortly' },
+      },
+    });
+  });
+
+  it.each(['MongoNetworkError', 'MongoServerSelectionError', 'MongooseServerSelectionError'])(
+    'answers %s (MongoDB unreachable) with a 503, not a 500',
+    (name) => {
+      const error = Object.assign(new Error('connection 4 to 127.0.0.1:27017 closed'), { name });
+      expect(respond(error)).toEqual({
+        status: 503,
+        body: {
+          type: 'error',
+          error: {
+            type: 'overloaded_error',
+            message: 'a backing service is unavailable; retry shortly',
+          },
+        },
+      });
+    },
+  );
 
   it('never shows an unexpected error or its stack to the client', () => {
     const sent = respond(new TypeError("Cannot read properties of undefined (reading 'x')"));

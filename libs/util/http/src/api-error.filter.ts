@@ -16,7 +16,17 @@ const TYPE_BY_STATUS: Record<number, ApiErrorType | 'api_error' | 'overloaded_er
   404: 'not_found_error',
   409: 'conflict_error',
   413: 'request_too_large',
+  503: 'overloaded_error',
 };
+
+/** Errors of an unreachable MongoDB, by the driver's and mongoose's class names. */
+const MONGO_UNAVAILABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoTopologyClosedError',
+]);
 
 /**
  * Every error leaves as `{ type: "error", error: { type, message, details? } }` with the right
@@ -105,7 +115,8 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (
       exception instanceof Error &&
-      /buffering timed out|ECONNREFUSED|KafkaJS/i.test(exception.message)
+      (MONGO_UNAVAILABLE.has(exception.name) ||
+        /buffering timed out|ECONNREFUSED|KafkaJS/i.test(exception.message))
     ) {
       this.logger.error(`dependency unavailable: ${exception.message}`);
       return {
