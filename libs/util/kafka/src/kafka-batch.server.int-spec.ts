@@ -7,7 +7,7 @@ import {
 } from '@reverie/contracts';
 import { expectEventually } from '@reverie/testing';
 import { stackEnv, startGroupAtEnd, testKafka, uniqueName } from '@reverie/testing/integration';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { AssignerProtocol, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { ConsumerHealth, type ConsumerState } from './consumer-health';
 import { createKafka } from './create-kafka';
 import { ensureTopics } from './ensure-topics';
@@ -52,10 +52,16 @@ describe('KafkaBatchServer failure policy', () => {
   const start = async (
     sessionId: string,
     handle: (messages: SessionTopicMessage[]) => Promise<void>,
-    options: { kafka?: Kafka; health?: ConsumerHealth; restartBackoffMs?: number } = {},
+    options: {
+      kafka?: Kafka;
+      health?: ConsumerHealth;
+      restartBackoffMs?: number;
+      settings?: KafkaSettings;
+    } = {},
   ) => {
-    const s = settings();
-    await startGroupAtEnd(s.groupId, topic);
+    // A caller that passes its settings has set its group's offsets itself.
+    const s = options.settings ?? settings();
+    if (!options.settings) await startGroupAtEnd(s.groupId, topic);
     const server = new KafkaBatchServer({
       kafka: options.kafka ?? createKafka(s),
       settings: s,
@@ -230,4 +236,73 @@ describe('KafkaBatchServer failure policy', () => {
       lastError: expect.stringMatching(/response.status is not a function/),
     });
   });
+
+  it('keeps restarting a consumer whose restart itself crashes, until it joins', async () => {
+    // kafkajs reports a failed group join as a crash while run() resolves: a restart whose join
+    // failed (a coordinator still loading after a broker restart) was taken for a success, and
+    // the consumer stayed down for good. Here a member with an assignor nobody else speaks holds
+    // the group, so every join is refused (INCONSISTENT_GROUP_PROTOCOL) until it leaves.
+    const sessionId = uniqueName('ses_rejoin');
+    const handled: string[] = [];
+    const health = new RecordingHealth();
+    const s = settings();
+    await startGroupAtEnd(s.groupId, topic);
+    const blocker = testKafka().consumer({
+      groupId: s.groupId,
+      sessionTimeout: 10_000,
+      partitionAssigners: [
+        () => ({
+          name: 'BlockerAssigner',
+          version: 1,
+          protocol: ({ topics }) => ({
+            name: 'BlockerAssigner',
+            metadata: AssignerProtocol.MemberMetadata.encode({
+              version: 1,
+              topics,
+              userData: Buffer.alloc(0),
+            }),
+          }),
+          assign: async ({ members }) =>
+            members.map(({ memberId }) => ({
+              memberId,
+              memberAssignment: AssignerProtocol.MemberAssignment.encode({
+                version: 1,
+                assignment: {},
+                userData: Buffer.alloc(0),
+              }),
+            })),
+        }),
+      ],
+    });
+    await blocker.connect();
+    await blocker.subscribe({ topic });
+    let blockerJoined = false;
+    blocker.on(blocker.events.GROUP_JOIN, () => (blockerJoined = true));
+    await blocker.run({ eachMessage: async () => undefined });
+    try {
+      await expectEventually(() => expect(blockerJoined).toBe(true));
+      await start(
+        sessionId,
+        async (messages) => {
+          handled.push(...messages.map(idOf));
+        },
+        { health, restartBackoffMs: 200, settings: s },
+      );
+      // The first start crashed, and so did at least one restart.
+      await expectEventually(() =>
+        expect(health.states.filter((st) => st === 'restarting').length).toBeGreaterThanOrEqual(2),
+      );
+    } finally {
+      await blocker.disconnect();
+    }
+
+    await send(sessionId, ['after']);
+    await expectEventually(
+      () => {
+        expect(handled).toContain('after');
+        expect(health.isReady()).toBe(true);
+      },
+      { timeoutMs: 60_000 },
+    );
+  }, 90_000);
 });

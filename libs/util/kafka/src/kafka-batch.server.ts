@@ -51,9 +51,17 @@ export interface KafkaBatchServerOptions {
   health?: ConsumerHealth;
   /** Overrides of the failure policy; `retries` defaults to `settings.maxHandlerRetries`. */
   failurePolicy?: Partial<FailurePolicy>;
-  /** First wait before a crashed consumer is started again; doubled up to 30 s. */
+  /** First wait before a crashed consumer is started again; doubled up to 5 s. */
   restartBackoffMs?: number;
 }
+
+/**
+ * Longest wait between two attempts to start a crashed consumer. An attempt against a broker that
+ * is down costs a few refused connections, so trying every few seconds is cheap, and a broker
+ * that comes back is used within seconds (with 30 s, a broker back right after a failed attempt
+ * left the service without a consumer for half a minute more).
+ */
+const MAX_RESTART_BACKOFF_MS = 5_000;
 
 /**
  * A Nest microservice transport over kafkajs that hands handlers whole batches of validated
@@ -77,6 +85,8 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private closing = false;
   private readonly stop = new AbortController();
   private restarting?: Promise<void>;
+  /** The current consumer crashed and no consumer started since: a restart is owed. */
+  private crashed = false;
   readonly health: ConsumerHealth;
   private readonly delivery: BatchDelivery;
 
@@ -185,27 +195,48 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     const reason = describeError(error);
     this.logger.error(`the Kafka consumer crashed (${reason}); starting it again`);
     this.setState('restarting', `crashed: ${reason}`);
-    this.restarting ??= this.restart().finally(() => (this.restarting = undefined));
+    this.crashed = true;
+    this.scheduleRestart();
   }
 
-  /** Starts a new consumer with back-off until one runs or the service shuts down. */
+  /**
+   * Starts the restart loop unless it runs already. A crash while the loop starts a consumer is
+   * seen by the loop (`crashed` is set again); one that lands as the loop ends starts it again.
+   */
+  private scheduleRestart(): void {
+    if (this.restarting || this.closing) return;
+    this.restarting = this.restart().finally(() => {
+      this.restarting = undefined;
+      if (this.crashed) this.scheduleRestart();
+    });
+  }
+
+  /**
+   * Starts a new consumer with back-off until one runs or the service shuts down. kafkajs reports
+   * a failure to join the group (a coordinator still loading after a broker restart, say) as a
+   * crash while `run()` resolves normally: such an attempt counts as failed, not as a restart.
+   */
   private async restart(): Promise<void> {
     const first = this.options.restartBackoffMs ?? 1_000;
-    for (let attempt = 0; !this.closing; attempt++) {
-      await delay(Math.min(first * 2 ** attempt, 30_000), undefined, {
+    for (let attempt = 0; this.crashed && !this.closing; attempt++) {
+      await delay(Math.min(first * 2 ** attempt, MAX_RESTART_BACKOFF_MS), undefined, {
         signal: this.stop.signal,
       }).catch(() => undefined);
       if (this.closing) return;
+      this.crashed = false;
       try {
         await this.consumer?.disconnect().catch(() => undefined);
         await this.startConsumer();
+      } catch (err) {
+        this.crashed = true;
+        this.logger.error(`starting the Kafka consumer again failed: ${describeError(err)}`);
+        this.setState('restarting', `restart failed: ${describeError(err)}`);
+        continue;
+      }
+      if (!this.crashed) {
         this.logger.log(
           `the Kafka consumer is running again (group ${this.options.settings.groupId})`,
         );
-        return;
-      } catch (err) {
-        this.logger.error(`starting the Kafka consumer again failed: ${describeError(err)}`);
-        this.setState('restarting', `restart failed: ${describeError(err)}`);
       }
     }
   }
