@@ -5,6 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
+import { isUnavailable } from '@reverie/kafka';
 import { ApiError, type ApiErrorType, type FieldProblem } from './api-error';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
@@ -18,15 +19,6 @@ const TYPE_BY_STATUS: Record<number, ApiErrorType | 'api_error' | 'overloaded_er
   413: 'request_too_large',
   503: 'overloaded_error',
 };
-
-/** Errors of an unreachable MongoDB, by the driver's and mongoose's class names. */
-const MONGO_UNAVAILABLE = new Set([
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoTopologyClosedError',
-]);
 
 /**
  * Every error leaves as `{ type: "error", error: { type, message, details? } }` with the right
@@ -115,8 +107,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     }
     if (
       exception instanceof Error &&
-      (MONGO_UNAVAILABLE.has(exception.name) ||
-        /buffering timed out|ECONNREFUSED|KafkaJS/i.test(exception.message))
+      (isUnavailable(exception) || /KafkaJS/.test(exception.message))
     ) {
       this.logger.error(`dependency unavailable: ${exception.message}`);
       return {

@@ -1,6 +1,7 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import { messageKey, validateMessage, type TopicMessage, type TopicName } from '@reverie/contracts';
 import type { Producer } from 'kafkajs';
+import { isUnavailable } from './unavailable';
 
 /** A message that does not match its topic's contract; never sent. */
 export class ContractViolationError extends Error {
@@ -83,34 +84,12 @@ export class EventPublisher {
     try {
       return await Promise.race([send, deadline]);
     } catch (err) {
-      if (err instanceof KafkaUnavailableError || !isConnectivityError(err)) throw err;
+      // A message the broker refuses (too large, invalid) stays as it is: a 503 would make the
+      // client resend what can never be accepted.
+      if (err instanceof KafkaUnavailableError || !isUnavailable(err)) throw err;
       throw new KafkaUnavailableError(topic, (err as Error).message);
     } finally {
       clearTimeout(timer);
     }
   }
-}
-
-/**
- * kafkajs errors that mean "the cluster cannot take this now" (connection refused, no leader,
- * retries exhausted), as opposed to a message the broker refuses (too large, invalid): those stay
- * as they are, a 503 would make the client resend what can never be accepted.
- */
-const UNAVAILABLE = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSNumberOfRetriesExceeded',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSNoBrokerAvailableError',
-  'KafkaJSMetadataNotLoaded',
-  'KafkaJSTopicMetadataNotLoaded',
-  'KafkaJSLockTimeout',
-]);
-
-function isConnectivityError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (UNAVAILABLE.has(err.name)) return true;
-  // Protocol errors the broker marks retriable (leader not available, not enough replicas...).
-  return err.name === 'KafkaJSProtocolError' && (err as { retriable?: boolean }).retriable === true;
 }

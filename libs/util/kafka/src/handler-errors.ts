@@ -1,4 +1,5 @@
 import { ContractViolationError } from './event-publisher';
+import { isUnavailable } from './unavailable';
 
 /**
  * Thrown by a handler for a message that can never be handled (bad data, a missing definition):
@@ -57,39 +58,15 @@ const PERMANENT_MONGO_CODES = new Set([
   17419, // document too large after update
 ]);
 
-/** Names of errors that mean MongoDB or Kafka cannot be reached right now. */
-const UNAVAILABLE_NAMES = new Set([
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoServerSelectionError',
-  'MongooseServerSelectionError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSNumberOfRetriesExceeded',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSNoBrokerAvailableError',
-]);
-
-/** MongoDB server codes of a node that is stepping down, shutting down or unreachable. */
-const UNAVAILABLE_MONGO_CODES = new Set([6, 7, 89, 91, 189, 10107, 11600, 11602, 13435, 13436]);
-
-const UNAVAILABLE_MESSAGE = /buffering timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/;
-
 /** Sorts an error a handler threw by whether retrying can help; looks through `cause` too. */
 export function classifyError(err: unknown): ErrorClass {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
     if (e instanceof PermanentError || e instanceof ContractViolationError) return 'permanent';
     if (e instanceof RetriableError) return 'retriable';
+    if (isUnavailable(e)) return 'unavailable';
     const code = (e as { code?: unknown }).code;
-    if (UNAVAILABLE_NAMES.has(e.name) || UNAVAILABLE_MESSAGE.test(e.message)) return 'unavailable';
-    if (typeof code === 'number' && e.name.startsWith('Mongo')) {
-      if (PERMANENT_MONGO_CODES.has(code)) return 'permanent';
-      if (UNAVAILABLE_MONGO_CODES.has(code)) return 'unavailable';
-    }
+    if (typeof code === 'number' && e.name.startsWith('Mongo') && PERMANENT_MONGO_CODES.has(code))
+      return 'permanent';
     if (PERMANENT_NAMES.has(e.name)) return 'permanent';
     e = e.cause;
   }

@@ -11,3 +11,4 @@ export * from './batch-delivery';
 export * from './handler-error.interceptor';
 export * from './produce-size';
 export * from './dead-letter-store';
+export * from './unavailable';
