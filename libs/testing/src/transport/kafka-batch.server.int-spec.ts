@@ -1,3 +1,6 @@
+// The Kafka transport (@reverie/kafka) on a real broker. It lives in the testing lib, not beside
+// the transport: the transport's project cannot depend on the testing lib, which depends on the
+// service kit, which depends on the transport (Nx refuses the cycle).
 import {
   deadLetterTopic,
   DLQ_HEADERS,
@@ -5,15 +8,20 @@ import {
   TOPICS,
   type SessionTopicMessage,
 } from '@reverie/contracts';
-import { expectEventually } from '@reverie/testing';
-import { stackEnv, startGroupAtEnd, testKafka, uniqueName } from '@reverie/testing/integration';
+import {
+  ConsumerHealth,
+  createKafka,
+  ensureTopics,
+  KafkaBatchServer,
+  PermanentError,
+  RetriableError,
+  type ConsumedBatch,
+  type ConsumerState,
+  type KafkaSettings,
+} from '@reverie/kafka';
 import { AssignerProtocol, type Consumer, type Kafka, type Producer } from 'kafkajs';
-import { ConsumerHealth, type ConsumerState } from './consumer-health';
-import { createKafka } from './create-kafka';
-import { ensureTopics } from './ensure-topics';
-import { PermanentError, RetriableError } from './handler-errors';
-import { KafkaBatchServer, type ConsumedBatch } from './kafka-batch.server';
-import type { KafkaSettings } from './kafka-settings';
+import { expectEventually } from '../expect-eventually';
+import { stackEnv, startGroupAtEnd, testKafka, uniqueName } from '../integration';
 
 const topic = TOPICS.sessionEvents;
 
