@@ -18,6 +18,8 @@ describe('webhookUrlProblem (registration, no DNS)', () => {
     ['http://[::ffff:127.0.0.1]/', /it is 127\.0\.0\.1 in IPv6 form, a loopback address/],
     ['http://[::ffff:10.1.2.3]/', /10\.1\.2\.3 in IPv6 form, a private address/],
     ['http://[64:ff9b::a9fe:a9fe]/', /169\.254\.169\.254 in IPv6 form, a link-local/],
+    ['http://[::ffff:0:7f00:1]/', /127\.0\.0\.1 in IPv6 form, a loopback address/],
+    ['http://[64:ff9b:1::7f00:1]/', /a local-use NAT64 address/],
     ['http://169.254.169.254/latest/meta-data/', /link-local address .*cloud metadata/],
     ['http://metadata.google.internal/computeMetadata/v1/', /a cloud metadata service/],
     ['http://10.0.0.5/', /a private address \(10\.0\.0\.0\/8\)/],

@@ -24,6 +24,8 @@ const FORBIDDEN_RANGES: ReadonlyArray<[cidr: string, what: string]> = [
   ['240.0.0.0/4', 'a reserved or broadcast address (240.0.0.0/4)'],
   ['::/128', 'the unspecified address (::)'],
   ['::1/128', 'a loopback address (::1)'],
+  // Local-use NAT64 (RFC 8215): translated to whatever IPv4 address the operator's network embeds.
+  ['64:ff9b:1::/48', 'a local-use NAT64 address (64:ff9b:1::/48)'],
   ['fc00::/7', 'a private address (fc00::/7)'],
   ['fe80::/10', 'a link-local address (fe80::/10)'],
   ['fec0::/10', 'a site-local address (fec0::/10)'],
@@ -172,7 +174,10 @@ function refusal(target: string, problem: string): string {
   );
 }
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:0:0/96), -compatible, NAT64 or 6to4 address. */
+/**
+ * The IPv4 address inside an IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96, SIIT),
+ * -compatible, NAT64 or 6to4 address.
+ */
 function embeddedIpv4(ip: string): string | null {
   const words = expandIpv6(ip);
   if (!words) return null;
@@ -181,6 +186,8 @@ function embeddedIpv4(ip: string): string | null {
   // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible; :: and ::1 are checked as themselves).
   if (zeros(0, 5) && (words[5] === 0xffff || (words[5] === 0 && (words[6] !== 0 || words[7] > 1))))
     return v4(words[6], words[7]);
+  // ::ffff:0:a.b.c.d (IPv4-translated, RFC 2765/6145): a SIIT translator sends it to a.b.c.d.
+  if (zeros(0, 4) && words[4] === 0xffff && words[5] === 0) return v4(words[6], words[7]);
   // 64:ff9b::a.b.c.d (NAT64).
   if (words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6)) return v4(words[6], words[7]);
   // 2002:AABB:CCDD::/48 (6to4).
