@@ -66,11 +66,12 @@ export async function readDeadLetters(
     const remaining = new Map(ends.map((p) => [p.partition, BigInt(p.high) - 1n]));
     const letters: DeadLetter[] = [];
     const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000 });
+    let timer: NodeJS.Timeout | undefined;
     await consumer.connect();
     try {
       await consumer.subscribe({ topic: dlqTopic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
+        timer = setTimeout(
           () =>
             reject(new Error(`reading ${dlqTopic} did not reach its end within ${timeoutMs} ms`)),
           timeoutMs,
@@ -83,15 +84,14 @@ export async function readDeadLetters(
               if (last === undefined || BigInt(message.offset) > last) return;
               letters.push(toDeadLetter(dlqTopic, partition, message));
               if (BigInt(message.offset) === last) remaining.delete(partition);
-              if (remaining.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
+              if (remaining.size === 0) resolve();
             },
           })
           .catch(reject);
       });
     } finally {
+      // Also when the consumer failed: a pending timer would hold the CLI open for timeoutMs.
+      clearTimeout(timer);
       await consumer.disconnect();
     }
     return letters.sort((a, b) =>
