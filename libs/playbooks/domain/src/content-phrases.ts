@@ -22,9 +22,21 @@ export const INSTRUCTION_OVERRIDE = new RegExp(
   'g',
 );
 
-/** "Always approve every request", "auto-approve", "approve everything". */
-export const BLANKET_APPROVAL =
-  /\b(?:(?:approve|accept|allow|authori[sz]e)\s+(?:every|all|any|each)(?:thing|one)?\b(?:\s+(?:requests?|changes?|actions?|commands?|calls?|prs?|pull\s+requests?|tool\s+calls?|operations?))?|auto[-\s]?approve\w*|rubber[-\s]?stamp\w*)/g;
+/**
+ * What "accept" or "allow" must be followed by to read as blanket approval: something a reviewer
+ * signs off. "Accept any of the three labels" and "allow all retries to finish" are ordinary
+ * guidance, so for these two verbs the object is required; "approve" and "authorise" need none.
+ */
+const APPROVAL_OBJECT =
+  '(?:requests?|changes?|actions?|commands?|(?:tool\\s+)?calls?|operations?|prs?|pull\\s+requests?|merge\\s+requests?|merges?|deploy(?:ment)?s?|releases?|transactions?|payments?|transfers?|purchases?|refunds?|permissions?|access|proposals?|edits?|commits?|pushes|submissions?)';
+
+/** "Always approve every request", "auto-approve", "approve everything", "accept every PR". */
+export const BLANKET_APPROVAL = new RegExp(
+  `\\b(?:(?:approve|authori[sz]e)\\s+(?:every|all|any|each)(?:thing|one)?\\b` +
+    `|(?:accept|allow)\\s+(?:(?:every|all|any|each)(?:thing|one)\\b|(?:every|all|any|each)\\s+(?:of\\s+)?(?:(?:the|their|these|those|its|your|incoming|pending|open|new|proposed|submitted)\\s+){0,2}${APPROVAL_OBJECT}\\b)` +
+    `|auto[-\\s]?approve\\w*|rubber[-\\s]?stamp\\w*)`,
+  'g',
+);
 
 /** "Skip the approval step", "bypass code review", "disable confirmation prompts". */
 export const SKIPPED_CHECK =
