@@ -12,6 +12,7 @@ import {
   BLANKET_APPROVAL,
   ELEVATED_EXECUTION,
   INSTRUCTION_OVERRIDE,
+  negatedBefore,
   PERMISSION_GRANT,
   SKIPPED_CHECK,
   SPELLED_CREDENTIAL,
@@ -42,6 +43,11 @@ interface Detector {
    * `after` is the text that follows the match.
    */
   confirm?: (match: string, after: string) => boolean;
+  /**
+   * A phrase naming an act, which a negation right before it turns into the opposite ("never
+   * skip the approval step"): a negated match does not count (see `negatedBefore`).
+   */
+  negatable?: boolean;
 }
 
 const SECRET_ADVICE =
@@ -226,12 +232,14 @@ const DETECTORS: Detector[] = [
     what: 'an instruction to approve everything',
     pattern: BLANKET_APPROVAL,
     reads: 'lower',
+    negatable: true,
   },
   {
     category: 'permission',
     what: 'an instruction to skip an approval, review or check',
     pattern: SKIPPED_CHECK,
     reads: 'lower',
+    negatable: true,
   },
   {
     category: 'permission',
@@ -239,12 +247,14 @@ const DETECTORS: Detector[] = [
     pattern:
       /\b(?:disable|deactivate|bypass|circumvent|turn\s+off|switch\s+off|evade)\s+(?:the\s+|all\s+|any\s+|your\s+)?(?:safety|guard|guards|guardrails?|content\s+guards?|safeguards?|sandbox(?:ing)?|content\s+filters?|moderation|approvals?|permission\s+checks?)\b/g,
     reads: 'lower',
+    negatable: true,
   },
   {
     category: 'permission',
     what: 'an instruction to run with elevated privileges',
     pattern: ELEVATED_EXECUTION,
     reads: 'lower',
+    negatable: true,
   },
   {
     category: 'permission',
@@ -287,8 +297,19 @@ export function scanText(text: string): ContentFinding[] {
   const findings: ContentFinding[] = [];
   for (const d of DETECTORS) {
     const read = readings[d.reads ?? 'folded'];
-    for (const m of read.matchAll(d.pattern)) {
-      const after = read.slice((m.index ?? 0) + m[0].length);
+    const pattern = new RegExp(d.pattern.source, d.pattern.flags);
+    for (let m = pattern.exec(read); m; m = pattern.exec(read)) {
+      if (m[0] === '') {
+        pattern.lastIndex = m.index + 1;
+        continue;
+      }
+      const after = read.slice(m.index + m[0].length);
+      if (d.negatable && negatedBefore(read.slice(0, m.index))) {
+        // A negated match may swallow a later clause that is not negated ("never run the
+        // linter, run the deploy as root"): look again from just after where it began.
+        pattern.lastIndex = m.index + 1;
+        continue;
+      }
       if (d.confirm && !d.confirm(m[0], after)) continue;
       findings.push({
         category: d.category,

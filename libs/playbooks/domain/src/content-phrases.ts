@@ -46,6 +46,39 @@ export const SKIPPED_CHECK =
 export const ELEVATED_EXECUTION =
   /\b(?:(?:run|execute|exec|launch|invoke|start)\b[^.\n;]{0,40}?\b(?:with|as|using|via|under|through)\s+(?:sudo|root|(?:an?\s+)?admin(?:istrator)?(?:\s+(?:rights|privileges?|account))?|superuser|elevated\s+(?:rights|privileges?))|(?:always|just)\s+(?:use\s+)?sudo|use\s+sudo\s+(?:for|on|with|to|everywhere|always)|prefix\s+(?:\w+\s+){0,3}with\s+sudo|sudo\s+(?:su|-s|-i|rm\s+-rf|chmod\s+777))\b/g;
 
+/**
+ * Negation rule for the families that name an act (blanket approval, skipped checks, switched-off
+ * safeguards, sudo/root): "never skip the approval step" and "do not run commands with sudo" say
+ * the opposite of what the guard stops, so a match counts as negated when, in the same clause
+ * (nothing of `.,;:!?` or a line break between), it is preceded by "never", "not", "do not",
+ * "don't", "must not", "no need to" or "without" followed by at most two of the harmless words
+ * in `NEGATION_FILLER` ("don't ever skip", "never try to bypass"). Any other word in between
+ * ends the negation: "don't hesitate to skip", "never forget to run it as root" are refused, as
+ * is a doubled negation ("don't never skip"). Erring this way keeps a refusal of odd phrasing
+ * rather than a pass for a disguised instruction.
+ */
+const NEGATION =
+  "(?:never|not|n[o']?t|don[’']?t|dont|mustn[’']?t|shouldn[’']?t|won[’']?t|cannot|can[’']?t|no\\s+need\\s+to|without)";
+const NEGATION_FILLER =
+  '(?:ever|even|just|simply|quietly|silently|automatically|manually|accidentally|try\\s+to|attempt\\s+to|ever\\s+try\\s+to|be\\s+tempted\\s+to|need\\s+to|have\\s+to|to)';
+const NEGATED_TAIL = new RegExp(`(?:^|[^a-z’'])(${NEGATION})\\s+(?:${NEGATION_FILLER}\\s+){0,2}$`);
+const NEGATION_BEFORE = new RegExp(`(?:^|[^a-z’'])${NEGATION}\\s+$`);
+
+/**
+ * Whether the text just before a match (`before`, the lower-cased reading) negates it, by the
+ * rule above.
+ */
+export function negatedBefore(before: string): boolean {
+  const clause = before.slice(
+    Math.max(...['.', ',', ';', ':', '!', '?', '\n'].map((c) => before.lastIndexOf(c))) + 1,
+  );
+  const m = NEGATED_TAIL.exec(clause);
+  if (!m) return false;
+  // "don't never skip": a negation of a negation is not one.
+  const head = clause.slice(0, m.index + m[0].indexOf(m[1]));
+  return !NEGATION_BEFORE.test(head);
+}
+
 /** "Grant yourself all permissions", "give the agent full access". */
 export const PERMISSION_GRANT =
   /\b(?:grant|give|assign|add)\w*\s+(?:(?:yourself|itself|themselves|it|the\s+agent|agents?|the\s+\w+\s+role|every(?:one|body)|the\s+bot)\s+)(?:all\s+|full\s+|more\s+|extra\s+|additional\s+|every\s+|unrestricted\s+|unlimited\s+)*(?:permissions?|access|privileges?|rights|scopes?)\b|\b(?:grant|give)\w*\s+(?:\w+\s+){0,3}(?:full|unrestricted|unlimited|all)\s+(?:permissions?|access|privileges?|rights)\b/g;
