@@ -11,7 +11,13 @@ import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { ApiKeyCache } from './api-key.cache';
 
-const RETRY_MS = 5_000;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+
+/** How long to wait before the `attempt`-th try (from 0) to start reading again: doubling, capped. */
+export function revocationRetryDelayMs(attempt: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.min(attempt, 16), MAX_RETRY_MS);
+}
 
 /**
  * Reads every API key revocation and evicts the key from this replica's cache. Unlike the
@@ -32,6 +38,8 @@ export class ApiKeyRevocationsListener implements OnApplicationBootstrap, OnModu
   private retry?: NodeJS.Timeout;
   private stopped = false;
   private joined = false;
+  /** Failed tries since the group was last joined: the back-off grows with it. */
+  private attempts = 0;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -59,8 +67,18 @@ export class ApiKeyRevocationsListener implements OnApplicationBootstrap, OnModu
       heartbeatInterval: this.settings.heartbeatIntervalMs,
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.joined = true));
-    consumer.on(consumer.events.CRASH, () => (this.joined = false));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.attempts = 0;
+    });
+    // kafkajs restarts a consumer after some crashes (`restart: true`) and gives up on others
+    // (a failed group join after a broker restart, say): then this replica must start a new one,
+    // or it would stop reading revocations until the process restarts.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.joined = false;
+      if (payload.restart || this.consumer !== consumer) return;
+      this.scheduleRetry(`the consumer crashed: ${payload.error.message}`);
+    });
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: TOPICS.apiKeyRevocations, fromBeginning: true });
@@ -79,18 +97,33 @@ export class ApiKeyRevocationsListener implements OnApplicationBootstrap, OnModu
     } catch (err) {
       this.joined = false;
       await consumer.disconnect().catch(() => undefined);
-      if (this.stopped) return;
-      this.logger.warn(
-        `cannot read API key revocations yet (${(err as Error).message}); retrying in ${RETRY_MS / 1000} s (revoked keys expire from the cache within 30 s meanwhile)`,
-      );
-      this.retry = setTimeout(() => void this.start(), RETRY_MS);
-      this.retry.unref();
+      this.scheduleRetry((err as Error).message);
     }
+  }
+
+  /** Starts a new consumer after a back-off, unless one is already due or shutdown has begun. */
+  private scheduleRetry(reason: string): void {
+    if (this.stopped || this.retry) return;
+    const wait = revocationRetryDelayMs(this.attempts++);
+    this.logger.warn(
+      `cannot read API key revocations (${reason}); retrying in ${wait / 1000} s (revoked keys expire from the cache within 30 s meanwhile)`,
+    );
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.restart();
+    }, wait);
+    this.retry.unref();
+  }
+
+  private async restart(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    this.retry = undefined;
     if (!this.consumer) return;
     await this.consumer.disconnect().catch(() => undefined);
     // The group is this replica's alone: leave nothing behind on the broker.
