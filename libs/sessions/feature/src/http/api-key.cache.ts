@@ -20,7 +20,15 @@ const CACHE_MAX = 10_000;
 @Injectable()
 export class ApiKeyCache {
   private readonly entries = new Map<string, VerifiedKey & { until: number }>();
-  /** Eviction counter per key: a lookup that began before an eviction must not re-cache. */
+  /**
+   * Store reads in flight per key id. Only they can race an eviction (a read that begins after
+   * it sees the key gone), so an eviction is recorded only for a key being read, and forgotten
+   * when its last read ends: the record is bounded by the requests in flight, never by how many
+   * key ids were evicted or presented (a spray of random ids used to fill it until it was
+   * cleared, and a clear let a read begun before a revocation cache the revoked key).
+   */
+  private readonly reading = new Map<string, number>();
+  /** Eviction counter per key being read: a lookup that began before an eviction must not re-cache. */
   private readonly evictions = new Map<string, number>();
   private evictionCount = 0;
 
@@ -31,9 +39,23 @@ export class ApiKeyCache {
     return undefined;
   }
 
-  /** A token for `set`: taken before reading the store, so a revocation in between wins. */
-  beginLookup(): number {
+  /**
+   * A token for `set`: taken before reading the store, so a revocation in between wins. Every
+   * call must be paired with `endLookup` once the read is over, whatever its outcome.
+   */
+  beginLookup(keyId: string): number {
+    this.reading.set(keyId, (this.reading.get(keyId) ?? 0) + 1);
     return this.evictionCount;
+  }
+
+  endLookup(keyId: string): void {
+    const n = (this.reading.get(keyId) ?? 1) - 1;
+    if (n > 0) {
+      this.reading.set(keyId, n);
+      return;
+    }
+    this.reading.delete(keyId);
+    this.evictions.delete(keyId);
   }
 
   /**
@@ -50,7 +72,7 @@ export class ApiKeyCache {
 
   evict(keyId: string): void {
     this.entries.delete(keyId);
-    if (this.evictions.size >= CACHE_MAX) this.evictions.clear();
-    this.evictions.set(keyId, this.evictionCount++);
+    const count = this.evictionCount++;
+    if (this.reading.has(keyId)) this.evictions.set(keyId, count);
   }
 }

@@ -39,19 +39,24 @@ export class StoredApiKeyAuthenticator extends ApiKeyAuthenticator {
   private async lookup(keyId: string): Promise<VerifiedKey | null> {
     const cached = this.cache.get(keyId);
     if (cached) return cached;
-    const lookup = this.cache.beginLookup();
-    const record = await this.keys.findActive(keyId);
-    if (!record) {
-      this.cache.evict(keyId);
-      return null;
+    const lookup = this.cache.beginLookup(keyId);
+    try {
+      const record = await this.keys.findActive(keyId);
+      if (!record) {
+        // Revoked (or never issued): a read of it still in flight must not cache it.
+        this.cache.evict(keyId);
+        return null;
+      }
+      const key: VerifiedKey = {
+        tenantId: record.tenantId,
+        hash: record.secretHash,
+        scopes: record.scopes ?? [],
+        lastUsedAt: record.lastUsedAt?.getTime(),
+      };
+      return this.cache.set(keyId, key, lookup);
+    } finally {
+      this.cache.endLookup(keyId);
     }
-    const key: VerifiedKey = {
-      tenantId: record.tenantId,
-      hash: record.secretHash,
-      scopes: record.scopes ?? [],
-      lastUsedAt: record.lastUsedAt?.getTime(),
-    };
-    return this.cache.set(keyId, key, lookup);
   }
 
   /** Fire and forget: a failed write costs a last-used time, never a request. */
