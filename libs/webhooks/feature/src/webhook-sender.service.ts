@@ -293,12 +293,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     if (code === 410)
       return { outcome: { status: 'failed' }, errorType: 'http_status', error: GONE_REASON };
     const errorType = code === null ? result.errorType : 'http_status';
-    const error =
-      code === null
-        ? result.error
-        : code >= 300 && code < 400
-          ? `the endpoint answered HTTP ${code}; redirects are not followed, point the subscription at ${safeLocation(result.location)}`
-          : `the endpoint answered HTTP ${code}`;
+    const error = attemptError(result);
     const next = nextAttemptAt(attemptsMade, end, this.schedule, {
       jitter: this.options.jitter ?? DEFAULT_RETRY_JITTER,
       retryAfterMs: parseRetryAfter(result.retryAfter, end),
@@ -311,11 +306,17 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-/** A redirect's target, shown only when it is a plain http(s) URL of reasonable length. */
-function safeLocation(location: string | null): string {
-  if (!location || location.length > 512 || !/^https?:\/\/[^\s]+$/.test(location))
-    return 'the final URL';
-  return location;
+/**
+ * The error an attempt records, which the tenant reads. A redirect's `Location` is the
+ * receiver's to choose, so it is never repeated: the tenant knows where the subscription should
+ * point, and a receiver must not get to write into what we show.
+ */
+export function attemptError(result: PostResult): string | null {
+  const code = result.statusCode;
+  if (code === null) return result.error;
+  if (code >= 300 && code < 400)
+    return `the endpoint answered HTTP ${code}; redirects are not followed`;
+  return `the endpoint answered HTTP ${code}`;
 }
 
 const GONE_REASON =
