@@ -88,6 +88,27 @@ describe('CronExpression.previous', () => {
     ).toEqual(at('2026-11-20T09:00:00Z'));
   });
 
+  it.each(['fri-sun', 'FRI-SUN', '5-7', '5-sun'])(
+    'reads a weekday range ending on Sunday (%s) as Friday to Sunday',
+    (range) => {
+      const expr = `0 9 * * ${range}`;
+      expect(cronProblem(expr)).toBeNull();
+      const cron = new CronExpression(expr);
+      // Sunday 2026-11-22 and Friday the 20th run; before Friday's, the last run is Sunday the 15th.
+      expect(cron.previous(at('2026-11-22T10:00:00Z'), 'UTC')).toEqual(at('2026-11-22T09:00:00Z'));
+      expect(cron.previous(at('2026-11-20T10:00:00Z'), 'UTC')).toEqual(at('2026-11-20T09:00:00Z'));
+      expect(cron.previous(at('2026-11-20T08:00:00Z'), 'UTC')).toEqual(at('2026-11-15T09:00:00Z'));
+    },
+  );
+
+  it('still refuses a weekday range that runs backwards, and reads sun-sun as Sunday only', () => {
+    expect(cronProblem('0 9 * * 5-0')).toMatch(/day-of-week range 5-0 runs backwards/);
+    expect(cronProblem('0 9 * * sat-fri')).toMatch(/runs backwards/);
+    expect(
+      new CronExpression('0 9 * * sun-sun').previous(at('2026-11-21T10:00:00Z'), 'UTC'),
+    ).toEqual(at('2026-11-15T09:00:00Z'));
+  });
+
   it('keeps local hours across a daylight-saving change', () => {
     // Paris moved to summer time on 2026-03-29 at 02:00 local: 03:00 local is 01:00 UTC.
     expect(

@@ -137,6 +137,15 @@ function parseField(field: string, spec: FieldSpec): FieldSet {
         throw new CronError(`${spec.name} "${field}" has "${range}"; a range is two values, a-b`);
       lo = parseValue(bounds[0], spec, field);
       hi = bounds.length === 2 ? parseValue(bounds[1], spec, field) : stepText ? spec.max : lo;
+      // "fri-sun" ends on Sunday, as cron reads it: the name "sun" ending a range is 7 (which
+      // CronExpression maps back to 0 once the range is expanded). A numeric 5-0 stays backwards.
+      if (
+        spec.name === 'day-of-week' &&
+        bounds.length === 2 &&
+        lo > 0 &&
+        bounds[1].toLowerCase() === 'sun'
+      )
+        hi = 7;
       if (lo > hi)
         throw new CronError(
           `${spec.name} range ${range} runs backwards; write the smaller value first`,
