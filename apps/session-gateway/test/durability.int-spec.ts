@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
+import { TOPICS } from '@reverie/contracts';
 import { startService } from '@reverie/service-kit';
 import { createApiKey } from '@reverie/sessions-feature';
 import { ApiClient, expectEventually, someEvents } from '@reverie/testing';
 import {
   baseUrl,
   serviceEnv,
+  startGroupAtEnd,
   startPrivateStack,
   uniqueName,
   type PrivateStack,
@@ -31,6 +33,9 @@ describe('durable by default: the MongoDB-wire server of the stack keeps its dat
   beforeAll(async () => {
     stack = await startPrivateStack({ kafka: false });
     config = loadGatewayConfig(serviceEnv('gateway', { MONGO_URL: stack.mongoUrl }));
+    // A new group starts from the earliest offset: skip what earlier tests left on the shared
+    // broker, or this gateway first stores all of it (on H2, longer than the test waits).
+    await startGroupAtEnd(config.kafka.groupId, TOPICS.sessionEvents);
     gateway = await startService(gatewayService, config);
   }, 180_000);
 
@@ -72,10 +77,9 @@ describe('durable by default: the MongoDB-wire server of the stack keeps its dat
     // An in-memory server comes back empty, indexes included (as a MongoDB restored from a dump
     // or replaced by a new empty one would).
     const empty = await startPrivateStack({ kafka: false, mongoBackend: 'memory' });
-    const own = await startService(
-      gatewayService,
-      loadGatewayConfig(serviceEnv('gateway', { MONGO_URL: empty.mongoUrl })),
-    );
+    const ownConfig = loadGatewayConfig(serviceEnv('gateway', { MONGO_URL: empty.mongoUrl }));
+    await startGroupAtEnd(ownConfig.kafka.groupId, TOPICS.sessionEvents);
+    const own = await startService(gatewayService, ownConfig);
     try {
       const connection = own.get<Connection>(getConnectionToken());
       expect(await uniqueIndexes(connection, 'session_events')).toContain('tenantId,sessionId,seq');
