@@ -33,7 +33,7 @@ import {
 
 const USAGE =
   'usage: npm run bench:soak -- [--events 100000] [--batch 100] [--clients 8] [--sessions 40] ' +
-  '[--duplicates 0.1] [--rate 300] [--timeout 900]';
+  '[--duplicates 0.1] [--rate 300] [--timeout 1800]';
 
 interface SoakOptions {
   events: number;
@@ -81,7 +81,7 @@ function readOptions(argv = process.argv.slice(2)): SoakOptions {
     sessions: positiveInt('sessions', values.sessions, 40),
     duplicates,
     rate: values.rate === '0' ? 0 : positiveInt('rate', values.rate, 300),
-    timeoutS: positiveInt('timeout', values.timeout, 900),
+    timeoutS: positiveInt('timeout', values.timeout, 1_800),
   };
   if (options.sessions < options.clients) {
     throw new UsageError('--sessions must be at least --clients (each client owns its sessions)');
