@@ -5,7 +5,7 @@
  * kept). Then it counts what MongoDB holds: every unique event once, seq gap-free per session.
  *
  *   npm run bench:soak -- [--events 100000] [--batch 100] [--clients 8] [--sessions 40]
- *                         [--duplicates 0.1] [--timeout 900]
+ *                         [--duplicates 0.1] [--rate 300] [--timeout 1800]
  *
  * It starts its own stack (scripts/stack.sh on free ports, in a temporary directory) and stops it
  * at the end. The result goes to bench/results/ingest-soak-<date>.json.
