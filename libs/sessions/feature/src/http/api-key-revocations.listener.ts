@@ -81,7 +81,11 @@ export class ApiKeyRevocationsListener implements OnApplicationBootstrap, OnModu
     });
     try {
       await consumer.connect();
+      // Shutdown may have begun while this connected (to a broker that was down, say): a
+      // consumer started now would run on after the app closed.
+      if (this.stopped) return void (await consumer.disconnect().catch(() => undefined));
       await consumer.subscribe({ topic: TOPICS.apiKeyRevocations, fromBeginning: true });
+      if (this.stopped) return void (await consumer.disconnect().catch(() => undefined));
       await consumer.run({
         eachMessage: async ({ message, partition }) => {
           const decoded = decodeMessage(TOPICS.apiKeyRevocations, message.value);
