@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
+import { TelemetryModule } from '@reverie/telemetry';
 import type { Connection } from 'mongoose';
 import { stackEnv } from './test-stack';
 
@@ -24,7 +25,14 @@ export async function startDataAccess(
   dataAccess: Type | DynamicModule,
   db: string,
 ): Promise<DataAccessContext> {
-  @Module({ imports: [MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }), dataAccess] })
+  @Module({
+    imports: [
+      MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
+      // What the platform gives every service: the metrics that domain services report to.
+      TelemetryModule.forRoot('test'),
+      dataAccess,
+    ],
+  })
   class DataAccessTestModule {}
   const app = await NestFactory.createApplicationContext(DataAccessTestModule, { logger: false });
   const connection = app.get<Connection>(getConnectionToken());

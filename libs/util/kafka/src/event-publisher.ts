@@ -1,5 +1,6 @@
 import { ServiceUnavailableException } from '@nestjs/common';
 import { messageKey, validateMessage, type TopicMessage, type TopicName } from '@reverie/contracts';
+import { SpanKind, traceHeaders, withSpan } from '@reverie/telemetry';
 import type { Producer } from 'kafkajs';
 import { isUnavailable } from './unavailable';
 
@@ -56,16 +57,27 @@ export class EventPublisher {
 
   async publish<T extends TopicName>(topic: T, messages: TopicMessage<T>[]): Promise<void> {
     if (messages.length === 0) return;
-    const encoded = messages.map((message) => {
-      const result = validateMessage(topic, message);
-      if (!result.ok) throw new ContractViolationError(topic, result.reason);
-      return {
-        key: messageKey(topic, message),
-        value: JSON.stringify(result.value),
-        headers: { 'reverie-type': message.type, 'reverie-schema-version': '1' },
-      };
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': topic,
+      'messaging.batch.message_count': messages.length,
+    };
+    // A producer span; its W3C trace context rides in every message's headers (none while
+    // tracing is off), so the consumer's span continues this trace.
+    await withSpan(`send ${topic}`, { kind: SpanKind.PRODUCER, attributes }, async () => {
+      const trace = traceHeaders();
+      const encoded = messages.map((message) => {
+        const result = validateMessage(topic, message);
+        if (!result.ok) throw new ContractViolationError(topic, result.reason);
+        return {
+          key: messageKey(topic, message),
+          value: JSON.stringify(result.value),
+          headers: { 'reverie-type': message.type, 'reverie-schema-version': '1', ...trace },
+        };
+      });
+      await this.withDeadline(topic, this.producer.send({ topic, acks: -1, messages: encoded }));
     });
-    await this.withDeadline(topic, this.producer.send({ topic, acks: -1, messages: encoded }));
   }
 
   private async withDeadline<R>(topic: string, send: Promise<R>): Promise<R> {

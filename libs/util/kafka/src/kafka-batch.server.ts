@@ -6,7 +6,15 @@ import {
   type TopicMessage,
   type TopicName,
 } from '@reverie/contracts';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  batchParent,
+  SpanKind,
+  tenantOfMessages,
+  withLogScope,
+  withSpan,
+  type ReverieMetrics,
+} from '@reverie/telemetry';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import {
@@ -89,6 +97,10 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   private crashed = false;
   readonly health: ConsumerHealth;
   private readonly delivery: BatchDelivery;
+  private metrics?: ReverieMetrics;
+  /** Reads committed and end offsets for the lag gauge; connected on the first scrape. */
+  private lagAdmin?: Admin;
+  private stopLag?: () => void;
 
   constructor(private readonly options: KafkaBatchServerOptions) {
     super();
@@ -113,9 +125,20 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     }
   }
 
+  /**
+   * Reports to `metrics`: messages handled, messages dead-lettered, and this group's lag per
+   * topic and partition (read from Kafka when Prometheus scrapes). The service kit calls it.
+   */
+  instrument(metrics: ReverieMetrics): void {
+    this.metrics = metrics;
+  }
+
   async close(): Promise<void> {
     // Stop consuming first (waits for the batch in flight), then flush the DLQ producer.
     this.closing = true;
+    this.stopLag?.();
+    await this.lagAdmin?.disconnect().catch(() => undefined);
+    this.lagAdmin = undefined;
     this.stop.abort();
     await this.restarting;
     if (this.consumer) this.logger.log('stopping the consumer (finishing the batch in flight)');
@@ -149,9 +172,39 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     this.producer = createProducer(this.options.kafka);
     await this.producer.connect();
     await this.startConsumer();
+    if (this.metrics) this.stopLag = this.metrics.addLagSource(() => this.readLag());
     this.logger.log(
       `consuming ${this.topics.join(', ')} as group ${this.options.settings.groupId}`,
     );
+  }
+
+  /** Lag per partition: end offset minus the group's committed offset (or the earliest one). */
+  private async readLag() {
+    if (this.closing) return [];
+    if (!this.lagAdmin) {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      this.lagAdmin = admin;
+    }
+    const admin = this.lagAdmin;
+    const group = this.options.settings.groupId;
+    const committed = await admin.fetchOffsets({ groupId: group, topics: this.topics });
+    const rows = await Promise.all(
+      committed.map(async ({ topic, partitions }) => {
+        const ends = await admin.fetchTopicOffsets(topic);
+        return ends.map((end) => {
+          const offset = partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+          const from = Number(offset) >= 0 ? Number(offset) : Number(end.low);
+          return {
+            group,
+            topic,
+            partition: end.partition,
+            lag: Math.max(0, Number(end.high) - from),
+          };
+        });
+      }),
+    );
+    return rows.flat();
   }
 
   /** Creates, connects and runs a consumer; on failure it is disconnected again. */
@@ -314,16 +367,32 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       ...extra,
     };
     const context = new BaseRpcContext([topic, partition]);
-    try {
-      await lastValueFrom(this.transformToObservable(await handler(batch, context)), {
-        defaultValue: undefined,
-      });
-    } catch (err) {
-      // Nest's exception filters may have replaced the error; the interceptor kept the original.
-      throw capturedHandlerError(batch) ?? err;
-    } finally {
-      clearHandlerError(batch);
-    }
+    // A consumer span continuing the trace of the (first) message, and the batch's tenant for logs.
+    const { parent, links } = batchParent(messages.map((m) => m.raw.headers));
+    const tenant = tenantOfMessages(batch.messages);
+    const attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.consumer.group.name': this.options.settings.groupId,
+      'messaging.batch.message_count': messages.length,
+    };
+    await withSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, parent, links, attributes }, () =>
+      withLogScope({ tenant: () => tenant }, async () => {
+        try {
+          await lastValueFrom(this.transformToObservable(await handler(batch, context)), {
+            defaultValue: undefined,
+          });
+        } catch (err) {
+          // Nest's exception filters may have replaced the error; the interceptor kept the original.
+          throw capturedHandlerError(batch) ?? err;
+        } finally {
+          clearHandlerError(batch);
+        }
+      }),
+    );
+    this.metrics?.handled(this.options.settings.groupId, topic, messages.length);
   }
 
   private async deadLetter(
@@ -350,5 +419,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         },
       ],
     });
+    this.metrics?.deadLetter(this.options.settings.groupId, topic);
   }
 }

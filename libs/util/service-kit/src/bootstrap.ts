@@ -1,6 +1,8 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { KafkaBatchServer } from '@reverie/kafka';
+import { httpTelemetry, ReverieMetrics, startTracing } from '@reverie/telemetry';
 import { ConfigError, type ServiceConfig } from './config/service-config';
 import { ConsumerStartup } from './health/consumers.health';
 import { retryAfterOnUnavailable } from './http/retry-after.middleware';
@@ -33,7 +35,7 @@ export interface StartOptions {
 export async function startService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
-  logger = new JsonLogger(config.service, config.logLevel),
+  logger = loggerFor(config),
   options: StartOptions = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create(definition.module(config), {
@@ -41,9 +43,13 @@ export async function startService<C extends ServiceConfig>(
     abortOnError: false,
   });
   app.enableShutdownHooks();
+  const metrics = app.get(ReverieMetrics);
+  // First: every request is counted, timed and traced, the refused ones too.
+  app.use(httpTelemetry(metrics));
   app.use(retryAfterOnUnavailable());
   definition.configureHttp?.(app, config);
   const strategy = definition.transport?.(app, config);
+  if (strategy instanceof KafkaBatchServer) strategy.instrument(metrics);
   if (strategy) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   let consumers: Promise<void>;
   try {
@@ -81,10 +87,16 @@ export async function startService<C extends ServiceConfig>(
   return app;
 }
 
+/** The service's logger: JSON lines, or readable ones with `LOG_FORMAT=pretty`. */
+export function loggerFor(config: ServiceConfig): JsonLogger {
+  return new JsonLogger(config.service, config.logLevel, undefined, config.telemetry?.logFormat);
+}
+
 /**
- * A service's entry point: validates config first and fails fast with one line, then starts.
- * Start-up failures (Mongo or Kafka unreachable, consumers that cannot start) also end the
- * process with one line.
+ * A service's entry point: validates config first and fails fast with one line, then starts
+ * (tracing first, when an OTLP endpoint is configured, so the platform module wires MongoDB
+ * spans). Start-up failures (Mongo or Kafka unreachable, consumers that cannot start) also end
+ * the process with one line.
  */
 export async function runService<C extends ServiceConfig>(
   name: string,
@@ -99,7 +111,16 @@ export async function runService<C extends ServiceConfig>(
     process.stderr.write(`${name}: ${reason}\n`);
     process.exit(1);
   }
-  const logger = new JsonLogger(config.service, config.logLevel);
+  const logger = loggerFor(config);
+  const tracesUrl = config.telemetry?.tracesUrl;
+  if (tracesUrl) {
+    startTracing({
+      serviceName: config.telemetry?.serviceName ?? config.service,
+      url: tracesUrl,
+      sampleRatio: config.telemetry?.sampleRatio,
+    });
+    logger.log(`exporting traces to ${tracesUrl}`, 'Bootstrap');
+  }
   try {
     const app = await startService(definition, config, logger, { awaitConsumers: false });
     logger.log(`${name} listening on ${await app.getUrl()}`, 'Bootstrap');

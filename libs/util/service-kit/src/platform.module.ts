@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TerminusModule } from '@nestjs/terminus';
 import { KafkaModule, type TopicSpec } from '@reverie/kafka';
+import { TelemetryModule, traceMongoWrites, tracingEnabled } from '@reverie/telemetry';
 import type { Connection } from 'mongoose';
 import type { ServiceConfig } from './config/service-config';
 import { HealthController } from './health/health.controller';
@@ -23,12 +24,14 @@ export interface PlatformOptions {
 /**
  * What every Reverie service has: its validated config, a MongoDB connection (with bounded
  * timeouts, and indexes recreated whenever MongoDB comes back), Kafka (admin, producer, publisher,
- * topics created at startup) and the health endpoints.
+ * topics created at startup), the health endpoints, and `/metrics` with `ReverieMetrics`. While
+ * tracing is on (started before the module is built), every MongoDB write is a span.
  */
 @Global()
 @Module({})
 export class PlatformModule {
   static forRoot<C extends ServiceConfig>(config: C, options: PlatformOptions): DynamicModule {
+    const traced = tracingEnabled();
     return {
       module: PlatformModule,
       imports: [
@@ -47,13 +50,17 @@ export class PlatformModule {
           ...BUFFER_TIMEOUT,
           retryAttempts: 5,
           retryDelay: 1_000,
+          // Command events feed the MongoDB write spans; off (no events) while tracing is.
+          monitorCommands: traced,
           connectionFactory: (connection: Connection) => {
             recreateIndexesOnReconnect(connection);
+            if (traced) traceMongoWrites(connection.getClient());
             return connection;
           },
         }),
         KafkaModule.forRoot({ settings: config.kafka, topics: options.topics }),
         TerminusModule.forRoot({ logger: false }),
+        TelemetryModule.forRoot(config.service),
       ],
       controllers: [HealthController],
       providers: [

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { ReverieMetrics } from '@reverie/telemetry';
 import {
   WebhookDeliveryRepository,
   WebhookSubscriptionRepository,
@@ -81,6 +82,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
     private readonly subscriptions: WebhookSubscriptionRepository,
     @Inject(WEBHOOK_DELIVERY_OPTIONS) private readonly options: WebhookDeliveryOptions,
     @Inject(WEBHOOK_CLOCK) private readonly clock: Clock,
+    private readonly metrics: ReverieMetrics,
   ) {
     this.schedule = retrySchedule(
       options.maxAttempts,
@@ -269,6 +271,7 @@ export class WebhookSender implements OnApplicationBootstrap, OnApplicationShutd
       outcome,
       end,
     );
+    this.metrics.webhookDelivery(outcome.status === 'pending' ? 'retrying' : outcome.status);
     if (!recorded)
       this.logger.warn(
         `delivery ${claimed._id}: the claim ran out during the attempt; another sender retries it`,

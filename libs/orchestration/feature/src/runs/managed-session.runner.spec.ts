@@ -5,6 +5,7 @@ import {
   type RunRequested,
   type SessionTopicMessage,
 } from '@reverie/contracts';
+import { ReverieMetrics } from '@reverie/telemetry';
 import type { TriageCase } from '@reverie/ci-log-triage';
 import {
   ModelProviderError,
@@ -82,6 +83,7 @@ function scriptedModel(turns: ToolCall[][]): ModelProvider & { requests: ModelRe
 
 function setup(model?: ModelProvider) {
   const published: SessionTopicMessage[] = [];
+  const metrics = new ReverieMetrics('orchestrator');
   const catalog = new PlaybookCatalog();
   const providers: ModelProviderFactory = (settings) => {
     if (!model)
@@ -104,16 +106,20 @@ function setup(model?: ModelProvider) {
     { publish: async (messages) => void published.push(...messages) },
     providers,
     { maxModelTurns: 5 },
+    metrics,
   );
   const events = () =>
     published.flatMap((m) => (m.type === 'session.event_appended' ? [m.payload.event] : []));
-  return { runner, published, catalog, events };
+  return { runner, published, catalog, events, metrics };
 }
 
 describe('ManagedSessionRunner', () => {
   it('runs a builtin triage session: started, each step, submit_answer, the graded result, ended', async () => {
-    const { runner, published, events } = setup();
+    const { runner, published, events, metrics } = setup();
     expect(await runner.run(aRunCommand())).toEqual({ status: 'completed' });
+    expect((await metrics.exposition()).body).toContain(
+      'reverie_sessions_run_total{environment="ci-log-triage",status="completed",service="orchestrator"} 1',
+    );
     for (const m of published)
       expect(validateMessage(TOPICS.sessionEvents, m)).toMatchObject({ ok: true });
     expect(published[0]).toMatchObject({
@@ -290,6 +296,7 @@ describe('ManagedSessionRunner', () => {
         throw new Error('unused');
       },
       { maxModelTurns: 5 },
+      new ReverieMetrics('orchestrator'),
     );
     await expect(runner.run(aRunCommand())).rejects.toThrow(
       /publishing 6 message\(s\) of session ses_1 failed: broker down/,

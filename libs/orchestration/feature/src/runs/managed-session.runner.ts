@@ -6,6 +6,7 @@ import type {
   SessionTopicMessage,
 } from '@reverie/contracts';
 import { ModelProviderError, type ModelProvider } from '@reverie/models';
+import { ReverieMetrics } from '@reverie/telemetry';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog';
 import {
@@ -64,6 +65,7 @@ export class ManagedSessionRunner {
     @Inject(MODEL_PROVIDERS) private readonly providers: ModelProviderFactory,
     @Inject(ORCHESTRATION_OPTIONS)
     private readonly options: Pick<OrchestrationOptions, 'maxModelTurns'>,
+    private readonly metrics: ReverieMetrics,
   ) {
     this.runners = new Map(runners.map((r) => [r.environment, r]));
   }
@@ -169,6 +171,8 @@ export class ManagedSessionRunner {
     }
     pending.push(sessionEnded(to, outcome.status, outcome.reason, new Date(), iteration));
     await flush();
+    // Registered environments only, so the label stays bounded.
+    this.metrics.sessionRun(runner ? run.environment : 'unknown', outcome.status);
     return outcome;
   }
 }

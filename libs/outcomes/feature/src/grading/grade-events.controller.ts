@@ -4,6 +4,7 @@ import { SCHEMA_VERSION, TOPICS, type OutcomeEvaluated } from '@reverie/contract
 import { EventPublisher, PermanentError, RetriableError, type ConsumedBatch } from '@reverie/kafka';
 import { ModelProviderError } from '@reverie/models';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
+import { ReverieMetrics } from '@reverie/telemetry';
 import { OUTCOME_GRADER_OPTIONS, type OutcomeGraderOptions } from '../outcome-grader.options';
 import { SessionGrader, type GradeRequest } from './session-grader';
 
@@ -23,6 +24,7 @@ export class GradeEventsController {
     private readonly grader: SessionGrader,
     private readonly publisher: EventPublisher,
     @Inject(OUTCOME_GRADER_OPTIONS) private readonly options: OutcomeGraderOptions,
+    private readonly metrics: ReverieMetrics,
   ) {}
 
   @EventPattern(TOPICS.sessionEvents)
@@ -74,6 +76,8 @@ export class GradeEventsController {
       return;
     }
     if (result.kind === 'graded' || result.kind === 'already_graded') {
+      // A redelivery finds the verdict stored: counted once, when it was made.
+      if (result.kind === 'graded') this.metrics.graded(result.outcome.result);
       this.logger.log(
         `session ${request.sessionId} attempt ${result.outcome.iteration}: ${result.outcome.result} (${result.kind})`,
       );

@@ -1,4 +1,5 @@
 import type { KafkaSettings } from '@reverie/kafka';
+import { telemetryEnvShape, telemetryFrom, type TelemetrySettings } from '@reverie/telemetry';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -27,6 +28,8 @@ export const serviceEnvSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: int(500, 60_000).default(3_000),
   KAFKA_MAX_HANDLER_RETRIES: int(0, 100).default(5),
+  // LOG_FORMAT and OpenTelemetry's OTEL_* variables (see @reverie/telemetry).
+  ...telemetryEnvShape,
 });
 
 export type LogLevelName = z.infer<typeof serviceEnvSchema>['LOG_LEVEL'];
@@ -39,6 +42,8 @@ export interface ServiceConfig {
   logLevel: LogLevelName;
   mongo: { url: string; db: string };
   kafka: KafkaSettings;
+  /** Log format and tracing; absent: JSON logs, tracing off. */
+  telemetry?: TelemetrySettings;
 }
 
 /** Bad configuration: the message is one line naming each wrong variable. */
@@ -74,6 +79,7 @@ export function toServiceConfig(
       heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
       maxHandlerRetries: env.KAFKA_MAX_HANDLER_RETRIES,
     },
+    telemetry: telemetryFrom(env),
   };
 }
 

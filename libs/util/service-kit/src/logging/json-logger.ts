@@ -1,17 +1,20 @@
 import type { LoggerService } from '@nestjs/common';
+import { logFields, type LogFormat } from '@reverie/telemetry';
 import type { LogLevelName } from '../config/service-config';
 
 const RANK: Record<LogLevelName, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /**
- * Nest's logger, writing one JSON object per line (time, level, service, context, msg), which is
- * what log collectors on Kubernetes expect.
+ * Nest's logger, writing one JSON object per line (time, level, service, context, msg, and
+ * `trace_id`, `span_id` and `tenant` of the work the line belongs to), which is what log
+ * collectors on Kubernetes expect. `LOG_FORMAT=pretty` writes the same fields as a readable line.
  */
 export class JsonLogger implements LoggerService {
   constructor(
     private readonly service: string,
     private readonly level: LogLevelName = 'info',
     private readonly write: (line: string) => void = (line) => process.stdout.write(line),
+    private readonly format: LogFormat = 'json',
   ) {}
 
   log(message: unknown, ...rest: unknown[]): void {
@@ -42,9 +45,24 @@ export class JsonLogger implements LoggerService {
       service: this.service,
       context,
       msg: message instanceof Error ? message.message : message,
+      ...logFields(),
     };
     if (message instanceof Error) entry['stack'] = message.stack;
     if (stack) entry['stack'] = stack;
-    this.write(`${JSON.stringify(entry)}\n`);
+    this.write(this.format === 'pretty' ? pretty(entry) : `${JSON.stringify(entry)}\n`);
   }
+}
+
+/** `12:00:01.123 INFO  [Context] message  tenant=acme trace=4bf9…`, then the stack if any. */
+function pretty(entry: Record<string, unknown>): string {
+  const { time, level, context, msg, stack, trace_id, tenant } = entry;
+  const tags = [
+    tenant ? `tenant=${String(tenant)}` : '',
+    trace_id ? `trace=${String(trace_id)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const text = typeof msg === 'string' ? msg : JSON.stringify(msg);
+  const head = `${String(time).slice(11, 23)} ${String(level).toUpperCase().padEnd(5)} ${context ? `[${String(context)}] ` : ''}${text}${tags ? `  ${tags}` : ''}`;
+  return `${head}\n${stack ? `${String(stack)}\n` : ''}`;
 }
