@@ -1,3 +1,5 @@
+import { ReverieClient, type HttpMethod } from '@reverie/client';
+
 /** A failure the user can act on; printed as one line, never with a stack trace. */
 export class CliError extends Error {
   constructor(
@@ -8,74 +10,70 @@ export class CliError extends Error {
   }
 }
 
-/** The slice of the gateway's REST API the CLI uses. */
+const clients = new Map<string, ReverieClient>();
+
+/**
+ * The CLI's API client (@reverie/client) for a gateway URL and key: retries are reported on
+ * `log` (stderr), so a gateway that is briefly overloaded shows as a note, not a silent wait.
+ * Without a key it is a usage error (exit 2) that says how to get one.
+ */
+export function cliClient(
+  url: string,
+  apiKey: string | undefined,
+  log: (line: string) => void = () => undefined,
+): ReverieClient {
+  if (!apiKey) {
+    throw new CliError(
+      'no API key: pass --key rvk_... or set REVERIE_API_KEY (create one with npm run api-key -- create --tenant <t>)',
+      2,
+    );
+  }
+  const id = `${url}\n${apiKey}`;
+  let client = clients.get(id);
+  if (!client) {
+    client = new ReverieClient({
+      baseUrl: url,
+      apiKey,
+      onRetry: (r) => log(`${r.request}: ${r.reason}; retrying in ${Math.round(r.delayMs)} ms`),
+    });
+    clients.set(id, client);
+  }
+  return client;
+}
+
+/**
+ * Untyped calls by path, for scripts written before @reverie/client (the demo): the same client
+ * underneath, with its errors as one-line CliErrors. New code uses the typed client.
+ */
 export class GatewayClient {
   constructor(
     private readonly baseUrl: string,
     private readonly apiKey: string | undefined,
   ) {}
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of several shapes
-  async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!this.apiKey) {
-      throw new CliError(
-        'no API key: pass --key rvk_... or set REVERIE_API_KEY (create one with npm run api-key -- create --tenant <t>)',
-        2,
-      );
-    }
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          'x-api-key': this.apiKey,
-          ...(body ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-    } catch (err) {
-      throw new CliError(
-        `cannot reach the gateway at ${this.baseUrl} (${(err as Error).cause ?? (err as Error).message}); is it running? (npm start -- --keep)`,
-      );
-    }
-    const text = await response.text();
-    const parsed = text ? JSON.parse(text) : undefined;
-    if (!response.ok) {
-      const error = parsed?.error;
-      const detail = error?.details?.[0]
-        ? ` (${error.details[0].path}: ${error.details[0].message})`
-        : '';
-      throw new CliError(
-        `${method} ${path} failed with ${response.status}: ${error?.message ?? text}${detail}`,
-      );
-    }
-    return parsed as T;
+  /** Checked on first use: a script may construct it before it has a key. */
+  private get client(): ReverieClient {
+    return cliClient(this.baseUrl, this.apiKey);
   }
 
-  /** A text body (a Markdown report, say); errors as for `call`. */
-  async text(path: string): Promise<string> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      headers: this.apiKey ? { 'x-api-key': this.apiKey } : {},
-    }).catch((err: Error) => {
-      throw new CliError(`cannot reach the gateway at ${this.baseUrl} (${err.message})`);
-    });
-    const text = await response.text();
-    if (!response.ok) throw new CliError(`GET ${path} failed with ${response.status}: ${text}`);
-    return text;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of several shapes
+  call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    return oneLine(this.client.http.request<T>(method as HttpMethod, path, { body }));
+  }
+
+  /** A text body (a Markdown report, say). */
+  text(path: string): Promise<string> {
+    return oneLine(this.client.http.request<string>('GET', path, { accept: 'text' }));
   }
 
   /** Every stored event of a session, in order. */
-  async events(sessionId: string) {
-    const all: Record<string, unknown>[] = [];
-    let after = 0;
-    for (;;) {
-      const page = await this.call(
-        'GET',
-        `/v1/sessions/${sessionId}/events?after_seq=${after}&limit=1000`,
-      );
-      all.push(...page.data);
-      if (!page.has_more) return all;
-      after = page.last_seq;
-    }
+  events(sessionId: string): Promise<Record<string, unknown>[]> {
+    return oneLine(this.client.collect(this.client.sessions.allEvents(sessionId)));
   }
+}
+
+function oneLine<T>(p: Promise<T>): Promise<T> {
+  return p.catch((err: Error) => {
+    throw new CliError(err.message);
+  });
 }

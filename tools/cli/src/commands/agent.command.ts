@@ -5,9 +5,12 @@ export async function agentCreateCommand(
   ctx: CommandContext,
   opts: { name: string; provider: string; model?: string },
 ) {
-  const agent = await ctx.api.call('POST', '/v1/agents', {
+  const agent = await ctx.client.agents.create({
     name: opts.name,
-    model: { provider: opts.provider, ...(opts.model ? { model: opts.model } : {}) },
+    model: {
+      provider: opts.provider as 'builtin' | 'anthropic',
+      ...(opts.model ? { model: opts.model } : {}),
+    },
   });
   ctx.out(
     ctx.json

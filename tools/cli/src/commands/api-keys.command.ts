@@ -1,16 +1,5 @@
+import type { ApiKey } from '@reverie/client';
 import type { CommandContext } from './command-context';
-
-/** A key as GET /v1/api-keys shows it. */
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  key?: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
 
 export type ApiKeysOptions =
   | { action: 'create'; name: string; scopes: string[] }
@@ -34,10 +23,7 @@ const line = (k: ApiKey) =>
 export async function apiKeysCommand(ctx: CommandContext, opts: ApiKeysOptions): Promise<number> {
   switch (opts.action) {
     case 'create': {
-      const key = await ctx.api.call<ApiKey>('POST', '/v1/api-keys', {
-        name: opts.name,
-        scopes: opts.scopes,
-      });
+      const key = await ctx.client.apiKeys.create({ name: opts.name, scopes: opts.scopes });
       if (ctx.json) ctx.out(JSON.stringify(key, null, 2));
       else {
         ctx.out(`created ${line(key)}`);
@@ -46,16 +32,13 @@ export async function apiKeysCommand(ctx: CommandContext, opts: ApiKeysOptions):
       return 0;
     }
     case 'list': {
-      const { data } = await ctx.api.call<{ data: ApiKey[] }>('GET', '/v1/api-keys');
+      const { data } = await ctx.client.apiKeys.list();
       if (ctx.json) ctx.out(JSON.stringify(data, null, 2));
       else ctx.out(data.length ? data.map(line).join('\n') : 'no active API keys');
       return 0;
     }
     case 'revoke': {
-      const key = await ctx.api.call<ApiKey>(
-        'POST',
-        `/v1/api-keys/${encodeURIComponent(opts.id)}/revoke`,
-      );
+      const key = await ctx.client.apiKeys.revoke(opts.id);
       ctx.out(ctx.json ? JSON.stringify(key, null, 2) : `revoked ${line(key)}`);
       return 0;
     }

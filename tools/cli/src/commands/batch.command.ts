@@ -16,7 +16,7 @@ export async function batchCommand(
   opts: { agent: string; dataset: string; split: Split; repeat: number },
 ) {
   const tasks = datasetTasks(opts.dataset, opts.split, opts.repeat);
-  const batch = await ctx.api.call('POST', '/v1/batches', {
+  const batch = await ctx.client.batches.create({
     agentId: opts.agent,
     title: `ci-log-triage ${opts.split}${opts.repeat > 1 ? ` x${opts.repeat}` : ''}`,
     run: { environment: 'ci-log-triage', ...ctx.modelOverride },
@@ -27,7 +27,10 @@ export async function batchCommand(
   const sessions: BatchSession[] = state.sessions;
   const rows: { session: BatchSession; outcome: TriageOutcome | null }[] = [];
   for (const session of sessions)
-    rows.push({ session, outcome: triageOutcome(await ctx.api.events(session.id)) });
+    rows.push({
+      session,
+      outcome: triageOutcome(await ctx.client.collect(ctx.client.sessions.allEvents(session.id))),
+    });
   const scored = rows.flatMap((r) => (r.outcome?.f1 === undefined ? [] : [r.outcome]));
   const mean = (pick: (o: TriageOutcome) => number | undefined) =>
     scored.length ? scored.reduce((s, o) => s + (pick(o) ?? 0), 0) / scored.length : undefined;

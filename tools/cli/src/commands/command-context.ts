@@ -1,9 +1,10 @@
-import type { GatewayClient } from '../api.client';
+import type { ReverieClient } from '@reverie/client';
 import type { Progress } from '../progress';
 
 /** What every command gets: the API, output channels and how to wait. */
 export interface CommandContext {
-  api: GatewayClient;
+  /** The API (@reverie/client); reading it without an API key is a usage error (exit 2). */
+  readonly client: ReverieClient;
   json: boolean;
   progress: Progress;
   /** Results: stdout. */

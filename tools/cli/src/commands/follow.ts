@@ -2,9 +2,9 @@ import type { CommandContext } from './command-context';
 
 /** Polls a session until it is no longer running, with a progress line; returns it as it ended. */
 export async function followSession(ctx: CommandContext, sessionId: string) {
-  let current = await ctx.api.call('GET', `/v1/sessions/${sessionId}`);
+  let current = await ctx.client.sessions.get(sessionId);
   await ctx.poll(async () => {
-    current = await ctx.api.call('GET', `/v1/sessions/${sessionId}`);
+    current = await ctx.client.sessions.get(sessionId);
     ctx.progress.update(
       current.status === 'running' ? 0 : 1,
       1,
@@ -19,9 +19,9 @@ export async function followSession(ctx: CommandContext, sessionId: string) {
 /** Polls a batch until every session has ended, with a progress bar; returns its last state and how long it took. */
 export async function followBatch(ctx: CommandContext, batchId: string) {
   const started = Date.now();
-  let state = await ctx.api.call('GET', `/v1/batches/${batchId}?limit=1000`);
+  let state = await ctx.client.batches.get(batchId, { limit: 1000 });
   await ctx.poll(async () => {
-    state = await ctx.api.call('GET', `/v1/batches/${batchId}?limit=1000`);
+    state = await ctx.client.batches.get(batchId, { limit: 1000 });
     const { completed, failed, canceled } = state.counts;
     ctx.progress.update(
       completed + failed + canceled,

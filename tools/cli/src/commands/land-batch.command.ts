@@ -21,7 +21,7 @@ export async function landBatchCommand(
   const tasks = Array.from({ length: opts.repeat }, () =>
     scenarios.map((_, index) => ({ family: opts.family, index })),
   ).flat();
-  const batch = await ctx.api.call('POST', '/v1/batches', {
+  const batch = await ctx.client.batches.create({
     agentId: opts.agent,
     title: `lunar-lander ${opts.family}${opts.repeat > 1 ? ` x${opts.repeat}` : ''}`,
     run: { environment: 'lunar-lander', ...ctx.modelOverride },
@@ -31,7 +31,11 @@ export async function landBatchCommand(
   const { state, seconds } = await followBatch(ctx, batch.id);
   const rows: { session: BatchSession; result: LandingResult | null }[] = [];
   for (const session of state.sessions as BatchSession[])
-    rows.push({ session, result: landingFromEvents(await ctx.api.events(session.id)).result });
+    rows.push({
+      session,
+      result: landingFromEvents(await ctx.client.collect(ctx.client.sessions.allEvents(session.id)))
+        .result,
+    });
   const results = rows.flatMap((r) => (r.result ? [r.result] : []));
   const safe = results.filter((r) => r.safe).length;
   const summary = {

@@ -87,11 +87,14 @@ async function flyOffline(
 async function flyManaged(ctx: CommandContext, opts: LandOptions) {
   if (!opts.agent)
     throw new CliError('land needs --agent (or --offline to fly without a gateway)', 2);
-  const session = await ctx.api.call('POST', '/v1/sessions', {
+  const session = await ctx.client.sessions.create({
     agentId: opts.agent,
     run: { environment: 'lunar-lander', task: opts.task, ...ctx.modelOverride },
   });
   ctx.log(`session ${session.id} started: ${session.title ?? 'lunar landing'}`);
   const current = await followSession(ctx, session.id);
-  return { ...landingFromEvents(await ctx.api.events(session.id)), session: current };
+  return {
+    ...landingFromEvents(await ctx.client.collect(ctx.client.sessions.allEvents(session.id))),
+    session: current,
+  };
 }

@@ -4,13 +4,13 @@ import { followSession } from './follow';
 
 /** `reverie run`: one managed session, followed until it ends. */
 export async function runCommand(ctx: CommandContext, opts: { agent: string; caseId: string }) {
-  const session = await ctx.api.call('POST', '/v1/sessions', {
+  const session = await ctx.client.sessions.create({
     agentId: opts.agent,
     run: { environment: 'ci-log-triage', task: { caseId: opts.caseId }, ...ctx.modelOverride },
   });
   ctx.log(`session ${session.id} started for case ${opts.caseId}`);
   const current = await followSession(ctx, session.id);
-  const events = await ctx.api.events(session.id);
+  const events = await ctx.client.collect(ctx.client.sessions.allEvents(session.id));
   const outcome = triageOutcome(events);
   if (ctx.json) {
     ctx.out(JSON.stringify({ session: current, outcome }, null, 2));
