@@ -16,6 +16,7 @@ import {
 } from '@reverie/sessions-feature';
 import { WebhooksHttpModule } from '@reverie/webhooks-http';
 import type { GatewayConfig } from './config/gateway.config';
+import { serveConsole } from './console/serve-console';
 
 @Module({})
 export class AppModule {
@@ -54,12 +55,16 @@ export class AppModule {
   }
 }
 
-/** How the gateway starts: REST API with OpenAPI at /docs, plus the session-event ingest. */
+/**
+ * How the gateway starts: REST API with OpenAPI at /docs, the operator console at /console, plus
+ * the session-event ingest.
+ */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
   module: (config) => AppModule.register(config),
   configureHttp: (app, config) => {
     (app as NestExpressApplication).useBodyParser('json', { limit: config.httpBodyLimit });
     setupOpenApi(app, '1');
+    serveConsole(app as NestExpressApplication, config.consoleDir);
   },
   transport: (app, config) =>
     config.ingestEnabled

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   envInt,
   parseEnv,
@@ -24,6 +25,8 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
    * `127.0.0.1,localhost`); set the same on the dreamer, which checks again when delivering.
    */
   WEBHOOK_ALLOWED_HOSTS: allowedHostsEnvSchema,
+  /** The operator console's built bundle, served at /console (relative to the working dir). */
+  CONSOLE_DIR: z.string().min(1).default('dist/apps/console'),
 });
 
 export interface GatewayConfig extends ServiceConfig {
@@ -32,6 +35,7 @@ export interface GatewayConfig extends ServiceConfig {
   maxEventBytes: number;
   httpBodyLimit: string;
   webhookAllowedHosts: string[];
+  consoleDir: string;
 }
 
 export function loadGatewayConfig(
@@ -45,5 +49,6 @@ export function loadGatewayConfig(
     maxEventBytes: parsed.MAX_EVENT_BYTES,
     httpBodyLimit: parsed.HTTP_BODY_LIMIT,
     webhookAllowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS,
+    consoleDir: resolve(parsed.CONSOLE_DIR),
   };
 }

@@ -1,5 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiKeyGuard, openApiSchema, TenantId } from '@reverie/http';
 import { createAgentSchema, patchAgentSchema } from '@reverie/sessions-domain';
 import { AgentsService } from './agents.service';
@@ -18,6 +28,22 @@ export class AgentsController {
   @ApiBody({ schema: openApiSchema(createAgentSchema) })
   async create(@TenantId() tenantId: string, @Body() body: unknown) {
     return presentAgent(await this.agents.create(tenantId, body));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: "The tenant's agents by name, paged by `after_name` (the previous page's last name)",
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+  })
+  @ApiQuery({ name: 'after_name', required: false })
+  async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
+    const page = await this.agents.list(tenantId, query);
+    const data = page.data.map(presentAgent);
+    return { data, has_more: page.hasMore, last_name: data.at(-1)?.name ?? null };
   }
 
   @Get(':id')

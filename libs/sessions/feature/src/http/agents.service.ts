@@ -7,6 +7,13 @@ import {
   patchAgentSchema,
   type AgentSettings,
 } from '@reverie/sessions-domain';
+import { z } from 'zod';
+
+/** GET /v1/agents: by name, paged by the last name seen. */
+const listAgentsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  after_name: z.string().min(1).optional(),
+});
 
 @Injectable()
 export class AgentsService {
@@ -15,6 +22,12 @@ export class AgentsService {
   create(tenantId: string, body: unknown): Promise<AgentRecord> {
     const settings = parseOrThrow(createAgentSchema, body, 'agent');
     return this.agents.create(tenantId, settings);
+  }
+
+  async list(tenantId: string, query: unknown) {
+    const q = parseOrThrow(listAgentsQuerySchema, query, 'query', 'query');
+    const rows = await this.agents.listByName(tenantId, q.limit, q.after_name);
+    return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
   }
 
   async get(tenantId: string, id: string): Promise<AgentRecord> {

@@ -1,0 +1,167 @@
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { ApiError } from '../api/http';
+
+/** An error as the API said it: its message, type and status, and the fields it names. */
+export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  const api = error instanceof ApiError ? error : null;
+  const message = error instanceof Error ? error.message : String(error);
+  return (
+    <div className="error" role="alert">
+      <strong>{title ?? 'The API refused this'}:</strong> {message}
+      {api && api.status > 0 && (
+        <span className="error-meta">
+          {' '}
+          ({api.status} {api.type})
+        </span>
+      )}
+      {api && api.details.length > 0 && (
+        <ul>
+          {api.details.map((d, i) => (
+            <li key={i}>
+              <code>{d.path}</code>: {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Loads data for a page; reloads when `deps` change or on `reload()`. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({
+    loading: true,
+  });
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    loadRef.current().then(
+      (data) => live && setState({ data, loading: false }),
+      (error) => live && setState({ error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** Runs an action (a button's), tracking whether it runs and what it failed with. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      setError(err);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, clear: () => setError(null) };
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" role="status">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Status({ value }: { value: string | null | undefined }) {
+  const v = value ?? 'unknown';
+  return (
+    <span className={`badge badge-${v.replace(/[^a-z_]/gi, '')}`}>{v.replace(/_/g, ' ')}</span>
+  );
+}
+
+export function When({ at }: { at: string | null | undefined }) {
+  if (!at) return <span className="muted">—</span>;
+  const d = new Date(at);
+  return (
+    <time dateTime={at} title={at}>
+      {d.toISOString().replace('T', ' ').slice(0, 19)} UTC
+    </time>
+  );
+}
+
+export function Section({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
+  return (
+    <section className="card" aria-label={title}>
+      <div className="card-head">
+        <h2>{title}</h2>
+        {actions}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export function Json({ value }: { value: unknown }) {
+  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+/** Cursor paging: a stack of the cursors of the pages before this one. */
+export function usePager() {
+  const [stack, setStack] = useState<string[]>([]);
+  const cursor = stack.at(-1);
+  return {
+    cursor,
+    page: stack.length + 1,
+    next: (last: string | null | undefined) => last && setStack((s) => [...s, last]),
+    prev: () => setStack((s) => s.slice(0, -1)),
+    reset: () => setStack([]),
+  };
+}
+
+export function Pager({
+  page,
+  hasMore,
+  onPrev,
+  onNext,
+  label,
+}: {
+  page: number;
+  hasMore: boolean;
+  onPrev: () => void;
+  onNext: () => void;
+  label: string;
+}) {
+  return (
+    <nav className="pager" aria-label={`${label} pages`}>
+      <button type="button" onClick={onPrev} disabled={page <= 1}>
+        ← Previous
+      </button>
+      <span aria-live="polite">Page {page}</span>
+      <button type="button" onClick={onNext} disabled={!hasMore}>
+        Next →
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,152 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { SessionEvent } from '../api/types';
+import { eventSummary, laneOf, lanesOf } from '../lib/lanes';
+import { scrollToRow, virtualWindow } from '../lib/virtual-window';
+import type { EventStream } from './use-events';
+
+const ROW = 36;
+const VIEWPORT = 420;
+
+/**
+ * A session's events, one row each in seq order, placed in the lane of their actor. Virtualised:
+ * only the rows in view are in the DOM; the next page is read from the API when the reader
+ * scrolls near the end of what is loaded. Arrow keys, Home and End move the selection.
+ */
+export function Timeline({
+  stream,
+  total,
+  selected,
+  onSelect,
+  scrollTo,
+}: {
+  stream: EventStream;
+  total: number;
+  selected: number | null;
+  onSelect: (index: number) => void;
+  /** Row index to bring into view (changes to it scroll). */
+  scrollTo: number | null;
+}) {
+  const { events, hasMore, loadMore } = stream;
+  const box = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const lanes = useMemo(() => lanesOf(events), [events]);
+  const w = virtualWindow(events.length, ROW, scrollTop, VIEWPORT);
+
+  useEffect(() => {
+    if (hasMore && w.end >= events.length - 20) void loadMore();
+  }, [w.end, events.length, hasMore, loadMore]);
+
+  useLayoutEffect(() => {
+    if (scrollTo === null || !box.current) return;
+    box.current.scrollTop = Math.max(0, scrollTo * ROW - VIEWPORT / 3);
+  }, [scrollTo]);
+
+  function move(e: KeyboardEvent) {
+    const last = events.length - 1;
+    const keys: Record<string, number> = {
+      ArrowDown: Math.min(last, (selected ?? -1) + 1),
+      ArrowUp: Math.max(0, (selected ?? 1) - 1),
+      PageDown: Math.min(last, (selected ?? 0) + 10),
+      PageUp: Math.max(0, (selected ?? 0) - 10),
+      Home: 0,
+      End: last,
+    };
+    if (!(e.key in keys) || last < 0) return;
+    e.preventDefault();
+    const next = keys[e.key];
+    onSelect(next);
+    if (box.current)
+      box.current.scrollTop = scrollToRow(next, ROW, box.current.scrollTop, VIEWPORT);
+    // Reaching the end of what is loaded reads the next page (scrolling there does too).
+    if (hasMore && next >= events.length - 20) void loadMore();
+  }
+
+  const columns = `56px 44px repeat(${Math.max(1, lanes.length)}, minmax(120px, 1fr))`;
+  return (
+    <div className="timeline">
+      <p className="muted small" aria-live="polite">
+        {events.length.toLocaleString()} of {total.toLocaleString()} events loaded
+        {stream.loading ? ' — loading more…' : ''}. Use ↑ ↓, Page Up/Down, Home and End to move; the
+        selected event shows below.
+      </p>
+      <div className="timeline-head" style={{ gridTemplateColumns: columns }} aria-hidden="true">
+        <span>seq</span>
+        <span>step</span>
+        {lanes.map((l) => (
+          <span key={l} className={`lane-name lane-${l}`}>
+            {l}
+          </span>
+        ))}
+      </div>
+      <div
+        ref={box}
+        className="timeline-body"
+        style={{ height: VIEWPORT }}
+        tabIndex={0}
+        role="listbox"
+        aria-label="Session events"
+        aria-activedescendant={selected !== null ? `ev-${selected}` : undefined}
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onKeyDown={move}
+      >
+        <div style={{ height: w.total, position: 'relative' }}>
+          <div style={{ transform: `translateY(${w.offset}px)` }}>
+            {events.slice(w.start, w.end).map((e, i) => (
+              <Row
+                key={e.seq}
+                index={w.start + i}
+                event={e}
+                lanes={lanes}
+                columns={columns}
+                selected={selected === w.start + i}
+                onSelect={onSelect}
+              />
+            ))}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Row({
+  index,
+  event,
+  lanes,
+  columns,
+  selected,
+  onSelect,
+}: {
+  index: number;
+  event: SessionEvent;
+  lanes: string[];
+  columns: string;
+  selected: boolean;
+  onSelect: (index: number) => void;
+}) {
+  const lane = lanes.indexOf(laneOf(event));
+  const summary = eventSummary(event);
+  return (
+    <div
+      id={`ev-${index}`}
+      role="option"
+      aria-selected={selected}
+      className={`timeline-row${selected ? ' selected' : ''}`}
+      style={{ gridTemplateColumns: columns, height: ROW }}
+      onClick={() => onSelect(index)}
+      data-seq={event.seq}
+    >
+      <span className="mono small">{event.seq}</span>
+      <span className="mono small">{event.step ?? ''}</span>
+      <span
+        className={`event-card type-${event.type} lane-${laneOf(event)}`}
+        style={{ gridColumn: `${lane + 3} / span 1` }}
+        title={summary}
+      >
+        <strong>{event.type.replace('_', ' ')}</strong>{' '}
+        <span className="sr-only">by {laneOf(event)}: </span>
+        {summary}
+      </span>
+    </div>
+  );
+}

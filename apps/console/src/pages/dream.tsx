@@ -1,0 +1,339 @@
+import { useEffect, useState } from 'react';
+import type { Dream, DreamReport } from '../api/types';
+import { useApi } from '../auth';
+import {
+  ErrorMessage,
+  Loading,
+  Section,
+  Status,
+  useAction,
+  useLoad,
+  When,
+} from '../components/common';
+import { href } from '../router';
+
+const ENDED = ['completed', 'failed', 'canceled'];
+const POLL_MS = 1000;
+
+/** A dream: live stage and progress (polled every second until it ends), actions, the report. */
+export function DreamPage({ id }: { id: string }) {
+  const api = useApi();
+  const [dream, setDream] = useState<Dream | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const action = useAction();
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const d = await api.dream(id);
+        if (!live) return;
+        setDream(d);
+        setError(null);
+        if (!ENDED.includes(d.status)) timer = setTimeout(poll, POLL_MS);
+      } catch (err) {
+        if (live) setError(err);
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [api, id]);
+
+  const ended = dream ? ENDED.includes(dream.status) : false;
+  const act = (run: () => Promise<Dream>) => action.run(async () => setDream(await run()));
+  return (
+    <>
+      <p>
+        <a href={href('dreams')}>← Dreams</a>
+      </p>
+      <h1>
+        Dream <span className="mono">{id}</span>
+      </h1>
+      <ErrorMessage error={error} />
+      {!dream && !error && <Loading what="the dream" />}
+      {dream && (
+        <>
+          <div className="summary-row">
+            <span data-testid="dream-status">
+              <Status value={dream.status} />
+            </span>
+            <span>
+              agent{' '}
+              <a href={href(`agents/${dream.agent_id}`)} className="mono">
+                {dream.agent_id}
+              </a>
+            </span>
+            <span>publish: {dream.publish}</span>
+            <span>
+              created <When at={dream.created_at} />
+            </span>
+            {dream.ended_at && (
+              <span>
+                ended <When at={dream.ended_at} />
+              </span>
+            )}
+          </div>
+          <Progress dream={dream} />
+          <div className="actions">
+            {!ended && (
+              <button
+                type="button"
+                onClick={() => act(() => api.cancelDream(id))}
+                disabled={action.busy || !!dream.cancel_requested_at}
+              >
+                {dream.cancel_requested_at ? 'Cancel requested' : 'Cancel dream'}
+              </button>
+            )}
+            {ended && !dream.archived_at && (
+              <button
+                type="button"
+                onClick={() => act(() => api.archiveDream(id))}
+                disabled={action.busy}
+              >
+                Archive
+              </button>
+            )}
+            {dream.archived_at && (
+              <span className="muted">
+                Archived <When at={dream.archived_at} />
+              </span>
+            )}
+            {ended && <DownloadReport id={id} />}
+          </div>
+          <ErrorMessage error={action.error} />
+          {dream.error && (
+            <ErrorMessage
+              title="The dream failed"
+              error={new Error(`${dream.error.type}: ${dream.error.message}`)}
+            />
+          )}
+          <dl className="inline">
+            <dt>sessions reviewed</dt>
+            <dd>{dream.sessions_reviewed}</dd>
+            <dt>simulations</dt>
+            <dd>{dream.simulations}</dd>
+            <dt>tokens</dt>
+            <dd>
+              {Object.values(dream.usage)
+                .reduce((a, b) => a + b, 0)
+                .toLocaleString()}
+            </dd>
+            <dt>outputs</dt>
+            <dd>
+              {dream.outputs.map((o) => (
+                <a
+                  key={`${o.role}-${o.version}`}
+                  href={href('playbooks', { agent: dream.agent_id, role: o.role ?? '' })}
+                >
+                  {o.role ?? 'agent'} v{o.version} ({o.status}){' '}
+                </a>
+              ))}
+              {dream.outputs.length === 0 && '—'}
+            </dd>
+          </dl>
+          {ended && dream.started_at && <Report id={id} />}
+        </>
+      )}
+    </>
+  );
+}
+
+function Progress({ dream }: { dream: Dream }) {
+  const p = dream.progress;
+  const pct = p && p.total > 0 ? Math.round((p.completed / p.total) * 100) : null;
+  return (
+    <div className="progress-block" aria-live="polite">
+      <span>
+        Stage:{' '}
+        <strong>
+          {dream.stage ?? (dream.status === 'pending' ? 'waiting for the dreamer' : '—')}
+        </strong>
+        {p?.message ? ` — ${p.message}` : ''}
+      </span>
+      {p && (
+        <progress max={p.total || 1} value={p.completed} aria-label={`${p.stage} progress`}>
+          {pct}%
+        </progress>
+      )}
+      {p && (
+        <span className="small muted">
+          {p.completed} / {p.total}
+        </span>
+      )}
+    </div>
+  );
+}
+
+function DownloadReport({ id }: { id: string }) {
+  const api = useApi();
+  const action = useAction();
+  const download = () =>
+    action.run(async () => {
+      const markdown = await api.dreamReportMarkdown(id);
+      const url = URL.createObjectURL(new Blob([markdown], { type: 'text/markdown' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `${id}-report.md`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    });
+  return (
+    <>
+      <button type="button" onClick={download} disabled={action.busy}>
+        Download report (Markdown)
+      </button>
+      <ErrorMessage error={action.error} />
+    </>
+  );
+}
+
+const pct = (v: number) =>
+  Number.isInteger(v) ? String(v) : v <= 1 ? `${(v * 100).toFixed(0)} %` : v.toFixed(2);
+
+function Report({ id }: { id: string }) {
+  const api = useApi();
+  const loaded = useLoad(() => api.dreamReport(id), [id]);
+  const r: DreamReport | undefined = loaded.data?.report;
+  return (
+    <>
+      {loaded.loading && <Loading what="the report" />}
+      <ErrorMessage error={loaded.error} />
+      {r && (
+        <div className="report">
+          <Section title="Failure patterns">
+            <p>
+              {r.failedSessions} of {r.sessionsReviewed} sessions reviewed failed.
+            </p>
+            {r.patterns.length === 0 && <p>No recurring pattern.</p>}
+            <ul>
+              {r.patterns.map((p) => (
+                <li key={p.key}>
+                  <strong>{p.description}</strong> — {p.count} session{p.count === 1 ? '' : 's'}
+                  {p.roles.length ? `, role ${p.roles.join(', ')}` : ''}
+                  {p.steps.length ? `, steps ${p.steps.slice(0, 8).join(', ')}` : ''}
+                </li>
+              ))}
+            </ul>
+          </Section>
+          <Section title="Where each failure went wrong">
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Session</th>
+                    <th scope="col">Task</th>
+                    <th scope="col">Failure</th>
+                    <th scope="col">Step</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Why</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.localisations.length === 0 && (
+                    <tr>
+                      <td colSpan={6}>No failed session to localise.</td>
+                    </tr>
+                  )}
+                  {r.localisations.map((l) => (
+                    <tr key={l.sessionId}>
+                      <td>
+                        <a
+                          className="mono small"
+                          href={href(`sessions/${l.sessionId}`, { step: l.step ?? undefined })}
+                        >
+                          {l.sessionId}
+                        </a>
+                      </td>
+                      <td>{l.task}</td>
+                      <td>{l.failure}</td>
+                      <td>
+                        {l.step !== null ? (
+                          <a href={href(`sessions/${l.sessionId}`, { step: l.step })}>
+                            step {l.step}
+                          </a>
+                        ) : (
+                          '—'
+                        )}
+                      </td>
+                      <td>{l.role ?? '—'}</td>
+                      <td>
+                        {l.detail}{' '}
+                        <span className="muted small">
+                          ({l.method}, {(l.confidence * 100).toFixed(0)} %)
+                        </span>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </Section>
+          <Section title="Changes">
+            {r.changes.length === 0 && <p>No change.</p>}
+            <ul>
+              {r.changes.map((c, i) => (
+                <li key={i} className="change">
+                  <strong>
+                    {c.kind} {c.role ? `(${c.role})` : ''}: {c.title}
+                  </strong>
+                  <p>{c.reason}</p>
+                  {c.evidence.length > 0 && (
+                    <p className="small evidence">
+                      Evidence:{' '}
+                      {c.evidence.slice(0, 10).map((e, j) => (
+                        <a
+                          key={j}
+                          href={href(`sessions/${e.sessionId}`, { step: e.step })}
+                          className="mono"
+                        >
+                          {e.sessionId.slice(-8)}
+                          {e.step !== undefined ? `@${e.step}` : ''}{' '}
+                        </a>
+                      ))}
+                    </p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </Section>
+          <Section title="Validation">
+            {!r.validation && <p>Not validated.</p>}
+            {r.validation && (
+              <>
+                <p>
+                  {r.validation.metric} on {r.validation.heldOut} held-out:{' '}
+                  <strong>{pct(r.validation.before)}</strong> before →{' '}
+                  <strong>{pct(r.validation.after)}</strong> after ·{' '}
+                  {r.validation.promote ? 'promoted' : 'not promoted'}
+                </p>
+                <p className="small">{r.validation.reason}</p>
+                {r.validation.regressions.length > 0 && (
+                  <p className="small">Regressions: {r.validation.regressions.join(', ')}</p>
+                )}
+              </>
+            )}
+            {r.publication && (
+              <p>
+                Published ({r.publication.mode}):{' '}
+                {r.publication.playbooks
+                  .map((p) => `${p.role ?? 'agent'} v${p.version} ${p.status}`)
+                  .join(', ') || 'nothing'}
+              </p>
+            )}
+            {r.notes.map((n, i) => (
+              <p key={i} className="small muted">
+                {n}
+              </p>
+            ))}
+          </Section>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,290 @@
+import { useEffect, useMemo, useState } from 'react';
+import { ApiError } from '../api/http';
+import type { Outcome, SessionEvent } from '../api/types';
+import { useApi } from '../auth';
+import {
+  ErrorMessage,
+  Json,
+  Loading,
+  Section,
+  Status,
+  useAction,
+  useLoad,
+  When,
+} from '../components/common';
+import { FlightPlot } from '../components/flight-plot';
+import { Timeline } from '../components/timeline';
+import { useEventStream } from '../components/use-events';
+import { carriesFlight, extractFlight } from '../lib/flight';
+import { href } from '../router';
+
+const orNull = <T,>(p: Promise<T>) =>
+  p.catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)));
+
+export function SessionPage({ id, step }: { id: string; step: string | null }) {
+  const api = useApi();
+  const session = useLoad(() => api.session(id), [id]);
+  const outcome = useLoad(() => orNull(api.sessionOutcome(id)), [id]);
+  const stream = useEventStream(api, id);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [scrollTo, setScrollTo] = useState<number | null>(null);
+  const s = session.data;
+  // The first page shows whether the session is a flight (its first event holds the scenario).
+  const lunar = carriesFlight(stream.events.slice(0, 50));
+
+  // A lunar flight needs every event (a landing is a few hundred); others page on demand.
+  useEffect(() => {
+    if (lunar) void stream.loadUntil(() => false);
+  }, [lunar, stream.loadUntil]);
+
+  /** Selects the first event of a decision step, reading pages until it is loaded. */
+  const goToStep = async (n: number) => {
+    await stream.loadUntil((events) => events.some((e) => e.step === n));
+  };
+  const [pendingStep, setPendingStep] = useState<number | null>(
+    step !== null ? Number(step) : null,
+  );
+  useEffect(() => setPendingStep(step !== null ? Number(step) : null), [step]);
+  useEffect(() => {
+    if (pendingStep === null || !Number.isFinite(pendingStep)) return;
+    const index = stream.events.findIndex((e) => e.step === pendingStep);
+    if (index >= 0) {
+      setSelected(index);
+      setScrollTo(index);
+      setPendingStep(null);
+    } else if (stream.hasMore) void goToStep(pendingStep);
+  }, [pendingStep, stream.events, stream.hasMore]);
+
+  const flight = useMemo(
+    () => (lunar ? extractFlight(stream.events) : null),
+    [lunar, stream.events],
+  );
+  const event = selected !== null ? stream.events[selected] : undefined;
+
+  return (
+    <>
+      <p>
+        <a href={href('sessions')}>← Sessions</a>
+      </p>
+      {session.loading && <Loading what="the session" />}
+      <ErrorMessage error={session.error} />
+      {s && (
+        <>
+          <h1>{s.title ?? s.id}</h1>
+          <div className="summary-row">
+            <Status value={s.status} />
+            <span>
+              agent{' '}
+              <a href={href(`agents/${s.agentId}`)} className="mono">
+                {s.agentId}
+              </a>
+            </span>
+            <span>
+              {s.source}
+              {s.run ? ` · ${s.run.environment}` : ''}
+            </span>
+            <span>
+              started <When at={s.createdAt} />
+            </span>
+            {s.endedAt && (
+              <span>
+                ended <When at={s.endedAt} />
+              </span>
+            )}
+            {s.iteration > 1 && <span>attempt {s.iteration}</span>}
+          </div>
+          {s.endReason && <p>End reason: {s.endReason}</p>}
+          <SessionFeedback sessionId={s.id} />
+          <OutcomePanel
+            outcome={outcome.data}
+            error={outcome.error}
+            loading={outcome.loading}
+            onStep={(n) => setPendingStep(n)}
+          />
+          {lunar && flight && (
+            <Section title="Flight">
+              {stream.hasMore && stream.events.length === 0 ? (
+                <Loading what="the flight" />
+              ) : (
+                <FlightPlot flight={flight} />
+              )}
+            </Section>
+          )}
+          <Section title="Timeline">
+            <ErrorMessage error={stream.error} />
+            <Timeline
+              stream={stream}
+              total={s.eventCount}
+              selected={selected}
+              onSelect={setSelected}
+              scrollTo={scrollTo}
+            />
+            {event && <EventDetail sessionId={s.id} event={event} />}
+          </Section>
+        </>
+      )}
+    </>
+  );
+}
+
+function Thumbs({
+  sessionId,
+  eventId,
+  label,
+}: {
+  sessionId: string;
+  eventId?: string;
+  label: string;
+}) {
+  const api = useApi();
+  const action = useAction();
+  const [sent, setSent] = useState<string | null>(null);
+  const give = (rating: 'positive' | 'negative') =>
+    action.run(async () => {
+      await api.giveFeedback(sessionId, rating, eventId);
+      setSent(rating);
+    });
+  return (
+    <span className="thumbs">
+      <button
+        type="button"
+        onClick={() => give('positive')}
+        disabled={action.busy}
+        aria-label={`Thumbs up on ${label}`}
+      >
+        Good
+      </button>
+      <button
+        type="button"
+        onClick={() => give('negative')}
+        disabled={action.busy}
+        aria-label={`Thumbs down on ${label}`}
+      >
+        Bad
+      </button>
+      {sent && (
+        <span role="status" className="muted small">
+          {' '}
+          {sent} feedback sent
+        </span>
+      )}
+      <ErrorMessage error={action.error} />
+    </span>
+  );
+}
+
+function SessionFeedback({ sessionId }: { sessionId: string }) {
+  const api = useApi();
+  const feedback = useLoad(() => api.feedback(sessionId), [sessionId]);
+  const items = feedback.data?.data ?? [];
+  return (
+    <div className="feedback">
+      <span>Feedback on this session:</span> <Thumbs sessionId={sessionId} label="this session" />
+      {items.length > 0 && (
+        <ul className="small">
+          {items.map((f) => (
+            <li key={f.id}>
+              {f.rating === 'positive' ? 'Good' : 'Bad'}{' '}
+              {f.eventId ? (
+                <span className="mono">on event {f.eventId.slice(0, 8)}…</span>
+              ) : (
+                'on the session'
+              )}
+              {f.comment ? ` — ${f.comment}` : ''} <When at={f.createdAt} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function OutcomePanel({
+  outcome,
+  error,
+  loading,
+  onStep,
+}: {
+  outcome: Outcome | null | undefined;
+  error: unknown;
+  loading: boolean;
+  onStep: (step: number) => void;
+}) {
+  return (
+    <Section title="Outcome">
+      {loading && <Loading what="the outcome" />}
+      <ErrorMessage error={error} />
+      {outcome === null && (
+        <p className="muted">
+          Not graded (the agent has no outcome definition, or the session is still running).
+        </p>
+      )}
+      {outcome && (
+        <>
+          <p>
+            <Status value={outcome.result} /> score <strong>{outcome.score.toFixed(2)}</strong>
+            {outcome.iteration ? ` · attempt ${outcome.iteration}` : ''}
+            {outcome.summary ? ` — ${outcome.summary}` : ''}
+          </p>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Criterion</th>
+                  <th scope="col">Passed</th>
+                  <th scope="col">Score</th>
+                  <th scope="col">Explanation</th>
+                  <th scope="col">Steps</th>
+                </tr>
+              </thead>
+              <tbody>
+                {outcome.criteria.map((c, i) => (
+                  <tr
+                    key={String(c.id ?? i)}
+                    className={c.passed === false ? 'row-failed' : undefined}
+                  >
+                    <td>{String(c.id ?? c.name ?? i)}</td>
+                    <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
+                    <td className="num">
+                      {typeof c.score === 'number' ? c.score.toFixed(2) : '—'}
+                    </td>
+                    <td>{c.explanation}</td>
+                    <td>
+                      {(c.steps ?? []).map((n) => (
+                        <button key={n} type="button" className="link" onClick={() => onStep(n)}>
+                          step {n}
+                        </button>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {outcome.history && outcome.history.length > 1 && (
+            <p className="small">
+              Attempts:{' '}
+              {outcome.history
+                .map((h) => `#${h.iteration} ${h.result} (${h.score.toFixed(2)})`)
+                .join(' → ')}
+            </p>
+          )}
+        </>
+      )}
+    </Section>
+  );
+}
+
+function EventDetail({ sessionId, event }: { sessionId: string; event: SessionEvent }) {
+  return (
+    <div className="event-detail" aria-label="Selected event">
+      <h3>
+        Event {event.seq}: {event.type}
+        {event.actor ? ` by ${event.actor}` : ''}
+        {event.step !== undefined ? ` at step ${event.step}` : ''}
+      </h3>
+      <Thumbs sessionId={sessionId} eventId={event.id} label={`event ${event.seq}`} />
+      <Json value={event} />
+    </div>
+  );
+}

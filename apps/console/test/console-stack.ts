@@ -1,0 +1,182 @@
+import { PlaybookVersionRepository, PlaybookVersionWriter } from '@reverie/playbooks-data-access';
+import { applyDeltas } from '@reverie/playbooks-domain';
+import { aDream } from '@reverie/playbooks-domain/testing';
+import { anAgent, expectEventually, type ApiClient, type Json } from '@reverie/testing';
+// The real gateway, orchestrator and dreamer (tests only; apps share no code).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  dropDatabase,
+  orchestratorEnv,
+  startOrchestrator,
+  type RunningOrchestrator,
+} from '../../orchestrator/test/orchestrator.harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startDreamer, type RunningDreamer } from '../../dreamer/test/dreamer.harness';
+import { CONSOLE_DIR } from './browser';
+
+export interface ConsoleStack {
+  gateway: RunningGateway;
+  orchestrator: RunningOrchestrator;
+  dreamer: RunningDreamer;
+  close(): Promise<void>;
+}
+
+/** The services the console talks to, on the test stack, with the gateway serving the bundle. */
+export async function startConsoleStack(): Promise<ConsoleStack> {
+  const gateway = await startGateway({ CONSOLE_DIR });
+  const [orchestrator, dreamer] = await Promise.all([
+    orchestratorEnv().then(startOrchestrator),
+    startDreamer(gateway.config.mongo.db, { DREAM_MAX_SIMULATIONS: '200' }),
+  ]);
+  return {
+    gateway,
+    orchestrator,
+    dreamer,
+    close: async () => {
+      await dreamer.close();
+      await dropDatabase(orchestrator);
+      await orchestrator.close();
+      await gateway.close();
+    },
+  };
+}
+
+export const LUNAR_ROLES = [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }];
+
+/** A lunar team whose dreams propose. */
+export async function lunarAgent(api: ApiClient): Promise<string> {
+  const agent = await api.post(
+    '/v1/agents',
+    anAgent({
+      name: 'moon-team',
+      roles: LUNAR_ROLES,
+      dreaming: { enabled: false, publish: 'propose' },
+    }),
+  );
+  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
+  return agent.body.id;
+}
+
+/** `count` landings of the downrange family (boulders near the track), all ended; their ids. */
+export async function landings(api: ApiClient, agentId: string, count: number): Promise<string[]> {
+  const tasks = Array.from({ length: count }, (_, index) => ({ family: 'downrange', index }));
+  const batch = await api.post('/v1/batches', {
+    agentId,
+    run: { environment: 'lunar-lander' },
+    tasks,
+  });
+  if (batch.status !== 201) throw new Error(`batch not created: ${JSON.stringify(batch.body)}`);
+  const done = await expectEventually(
+    async () => {
+      const b = (await api.get(`/v1/batches/${batch.body.id}?limit=100`)).body;
+      if (!b.done) throw new Error(`landings not done: ${JSON.stringify(b.counts)}`);
+      return b;
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  );
+  return (done.sessions as Json[]).map((s) => s.id as string);
+}
+
+/** An external session with `total` events in four lanes, posted 500 at a time, all stored. */
+export async function longSession(api: ApiClient, agentId: string, total: number) {
+  const session = await api.post('/v1/sessions', { agentId, title: `${total} events` });
+  const id = session.body.id as string;
+  const event = (i: number): Json => {
+    const step = Math.floor(i / 4);
+    switch (i % 4) {
+      case 0:
+        return {
+          clientEventId: `e${i}`,
+          type: 'message',
+          role: 'agent',
+          actor: 'commander',
+          to: 'navigator',
+          step,
+          content: `hold course, step ${step}`,
+        };
+      case 1:
+        return {
+          clientEventId: `e${i}`,
+          type: 'action',
+          actor: 'navigator',
+          step,
+          name: 'command',
+          params: { throttle: (i % 10) / 10 },
+        };
+      case 2:
+        return {
+          clientEventId: `e${i}`,
+          type: 'observation',
+          actor: 'environment',
+          step,
+          data: { altitude: total - i },
+        };
+      default:
+        return {
+          clientEventId: `e${i}`,
+          type: 'tool_call',
+          actor: 'detector',
+          step,
+          toolCallId: `tc_${i}`,
+          name: 'scan',
+          input: { range: 50 },
+        };
+    }
+  };
+  for (let start = 0; start < total; start += 500) {
+    const events = Array.from({ length: Math.min(500, total - start) }, (_, k) => event(start + k));
+    const r = await api.post(`/v1/sessions/${id}/events`, { events });
+    if (r.status !== 202) throw new Error(`events refused: ${JSON.stringify(r.body)}`);
+  }
+  await expectEventually(
+    async () => {
+      const s = (await api.get(`/v1/sessions/${id}`)).body;
+      if (s.eventCount < total) throw new Error(`${s.eventCount} of ${total} events stored`);
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  );
+  return id;
+}
+
+/**
+ * A navigator playbook with one entry (v1, by a person through the API) and a proposal on top
+ * of it (v2), stored through the playbook writer exactly as the dreamer stores one (a real dream
+ * that proposes takes minutes of simulation, beyond this spec's budget; dreams.int-spec runs one).
+ */
+export async function navigatorPlaybookWithProposal(
+  stack: ConsoleStack,
+  api: ApiClient,
+  tenantId: string,
+  agentId: string,
+) {
+  const base = `/v1/agents/${agentId}/playbook`;
+  const v1 = await api.post(`${base}/entries?role=navigator`, {
+    title: 'Brake low',
+    guidance: 'Below 30 m keep the descent under 2 m/s.',
+    rationale: 'Fast late descents broke the landing gear.',
+  });
+  if (v1.status !== 201) throw new Error(`entry not added: ${JSON.stringify(v1.body)}`);
+  const head = await stack.gateway.app
+    .get(PlaybookVersionRepository)
+    .findActive(tenantId, v1.body.playbookId);
+  if (!head) throw new Error('no active navigator playbook');
+  const proposal = applyDeltas(
+    head,
+    [
+      {
+        kind: 'add',
+        entry: {
+          title: 'Flare early',
+          guidance: 'Start the flare at 15 m.',
+          rationale: 'Late flares landed hard.',
+        },
+      },
+    ],
+    aDream(),
+    new Date(),
+    { status: 'proposed', version: 2, message: 'dreamed: flare early' },
+  );
+  await stack.gateway.app.get(PlaybookVersionWriter).propose(tenantId, proposal);
+}

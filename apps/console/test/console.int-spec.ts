@@ -1,0 +1,258 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ApiClient } from '@reverie/testing';
+import { uniqueName } from '@reverie/testing/integration';
+import type { Page } from 'playwright-core';
+import {
+  CHROMIUM,
+  CONSOLE_DIR,
+  hasChromium,
+  openBrowser,
+  overflowX,
+  shoot,
+  signIn,
+  type Browser,
+} from './browser';
+import {
+  longSession,
+  landings,
+  lunarAgent,
+  navigatorPlaybookWithProposal,
+  startConsoleStack,
+  type ConsoleStack,
+} from './console-stack';
+
+// The operator console end to end: Debian's Chromium drives the built bundle, served by the real
+// gateway, against the real orchestrator and dreamer on the real Kafka and MongoDB-wire server.
+// Screenshots of every page at 1280 and 768 px go to artifacts/console/.
+const describeWithChromium = hasChromium() ? describe : describe.skip;
+if (!hasChromium()) {
+  console.warn(`console e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+}
+
+const EVENTS = 10_000;
+
+describeWithChromium('operator console in a real browser (mocked nothing: real services)', () => {
+  let stack: ConsoleStack;
+  let browser: Browser;
+  let page: Page;
+  let api: ApiClient;
+  let key: string;
+  let base: string;
+  let agentId: string;
+  let lunarSessionId: string;
+  let longSessionId: string;
+  const tenantId = uniqueName('console');
+
+  beforeAll(async () => {
+    if (!existsSync(join(CONSOLE_DIR, 'index.html'))) {
+      throw new Error(`the console is not built (${CONSOLE_DIR}); run: npx nx build console`);
+    }
+    const started = Date.now();
+    stack = await startConsoleStack();
+    api = await stack.gateway.tenant(tenantId);
+    key = api.apiKey ?? '';
+    base = api.baseUrl;
+    agentId = await lunarAgent(api);
+    let landed: string[];
+    [landed, longSessionId, , browser] = await Promise.all([
+      landings(api, agentId, 3),
+      longSession(api, agentId, EVENTS),
+      navigatorPlaybookWithProposal(stack, api, tenantId, agentId),
+      openBrowser(1280),
+    ]);
+    lunarSessionId = landed[0];
+    page = browser.page;
+    console.log(
+      `console e2e: services, 3 landings and ${EVENTS} events ready in ${Date.now() - started} ms`,
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  }, 60_000);
+
+  it('refuses a wrong key with the API’s own message, then signs in and names the tenant', async () => {
+    await signIn(page, base, 'rvk_wrong_key');
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(
+      /Sign-in failed.*authentication_error/,
+    );
+    await shoot(page, 'sign-in-refused');
+    await page.getByLabel('API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('tenant').textContent()).resolves.toBe(tenantId);
+    await page.getByRole('link', { name: 'moon-team' }).waitFor();
+    const stored = await page.evaluate<number[]>('[sessionStorage.length, localStorage.length]');
+    expect(stored).toEqual([2, 0]);
+  }, 60_000);
+
+  it('opens a lunar session and plots its flight over the terrain with the touchdown report', async () => {
+    await page.goto(`${base}/console/#/sessions/${lunarSessionId}`);
+    const trajectory = page.locator(
+      'svg[aria-label^="trajectory over the terrain"] path.trajectory',
+    );
+    await trajectory.waitFor();
+    const points = ((await trajectory.getAttribute('d')) ?? '').split('L').length;
+    expect(points).toBeGreaterThan(10);
+    for (const chart of ['altitude (m)', 'speed (m/s)', 'throttle (0..1)', 'pitch (°)']) {
+      await expect(
+        page.locator(`svg[aria-label="${chart} over time"] path.line`).count(),
+      ).resolves.toBeGreaterThan(0);
+    }
+    await expect(page.locator('svg.plot path.boulder').count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByLabel('Touchdown report').textContent()).resolves.toMatch(
+      /Touchdown: landed.*vertical speed\d/s,
+    );
+    await shoot(page, 'lunar-session');
+  }, 60_000);
+
+  it(`keeps a ${EVENTS.toLocaleString('en')}-event timeline virtualised and pages it from the API`, async () => {
+    await page.goto(`${base}/console/#/sessions/${longSessionId}`);
+    await page.getByText(`1,000 of ${EVENTS.toLocaleString('en')} events loaded`).waitFor();
+    const timeline = page.getByRole('listbox', { name: 'Session events' });
+    await expect(page.getByRole('option').count()).resolves.toBeLessThan(60);
+    // Scrolling to the end of what is loaded reads the next page, one request at a time.
+    const started = Date.now();
+    await timeline.hover();
+    const loaded = async () =>
+      Number(
+        ((await page.locator('.timeline p').first().textContent()) ?? '')
+          .split(' of ')[0]
+          .replace(/,/g, ''),
+      );
+    for (let count = await loaded(); count < EVENTS;) {
+      await page.mouse.wheel(0, 1_000_000);
+      await page.waitForFunction(
+        `Number((document.querySelector('.timeline p')?.textContent ?? '').split(' of ')[0].replace(/,/g, '')) > ${count}`,
+      );
+      const next = await loaded();
+      expect(next - count).toBeLessThanOrEqual(1000);
+      count = next;
+    }
+    // Keyboard: the arrows move the selection, End selects the last event.
+    await timeline.focus();
+    await page.keyboard.press('End');
+    const last = page.locator(`[data-seq="${EVENTS}"]`);
+    await last.waitFor();
+    await expect(last.getAttribute('aria-selected')).resolves.toBe('true');
+    await expect(page.getByRole('option').count()).resolves.toBeLessThan(60);
+    console.log(
+      `console e2e: ${EVENTS} events paged into the timeline in ${Date.now() - started} ms`,
+    );
+    await expect(page.getByLabel('Selected event').textContent()).resolves.toContain(
+      `Event ${EVENTS}: tool_call by detector`,
+    );
+    await shoot(page, 'long-session');
+  }, 90_000);
+
+  it('starts a dream, watches it complete, shows the report and downloads it as Markdown', async () => {
+    await page.goto(`${base}/console/#/dreams`);
+    await page.getByLabel('Agent to dream').selectOption(agentId);
+    await page.getByLabel('Sessions to review (max)').fill('3');
+    await page.getByRole('button', { name: 'Start dream' }).click();
+    await page.waitForURL(/#\/dreams\/drm_/);
+    const dreamId = /drm_\w+/.exec(page.url())?.[0] ?? '';
+    await page.getByTestId('dream-status').getByText('completed').waitFor({ timeout: 120_000 });
+    await page.getByRole('heading', { name: 'Failure patterns' }).waitFor();
+    await expect(page.getByText('sessions reviewed failed').textContent()).resolves.toMatch(
+      /of 3 sessions reviewed failed/,
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download report (Markdown)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${dreamId}-report.md`);
+    const markdown = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(markdown).toContain(dreamId);
+    await shoot(page, 'dream');
+    const api = (await stack.gateway.tenant(tenantId)).get(`/v1/dreams/${dreamId}`);
+    await expect(api.then((r) => r.body.status)).resolves.toBe('completed');
+  }, 150_000);
+
+  it('approves a proposal, then a content guard refuses a secret inline, then rolls back', async () => {
+    await page.goto(`${base}/console/#/playbooks?agent=${agentId}&role=navigator`);
+    await page.getByRole('button', { name: 'Approve v2' }).click();
+    await page.getByRole('heading', { name: 'Active version — v2' }).waitFor();
+    await page.getByText('No proposals.').waitFor();
+    expect((await api.get(`/v1/agents/${agentId}/playbook?role=navigator`)).body.version).toBe(2);
+    await shoot(page, 'playbook-approved');
+
+    await page.getByRole('button', { name: 'Edit entry Brake low' }).click();
+    await page
+      .getByLabel('Guidance', { exact: true })
+      .fill('Call the model with sk-ant-api03-Zq8Lr2Vt6Yp0Wm4Xn7Kb3Hd9Gf1Sc5Ja2Ue8Io.');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'Not saved' });
+    await expect(refusal.textContent()).resolves.toMatch(
+      /contains an Anthropic API key.*422 content_rejected/s,
+    );
+    expect((await api.get(`/v1/agents/${agentId}/playbook?role=navigator`)).body.version).toBe(2);
+    await shoot(page, 'playbook-guard-refused');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    await page.getByRole('heading', { name: 'Active version — v3' }).waitFor();
+    const active = (await api.get(`/v1/agents/${agentId}/playbook?role=navigator`)).body;
+    expect(active.version).toBe(3);
+    expect(active.entries.map((e: { title: string }) => e.title)).toEqual(['Brake low']);
+    // Compare v1 and v2 side by side: the proposal's entry shows as added.
+    await page.getByLabel('From', { exact: true }).selectOption('1');
+    await page.getByLabel('To', { exact: true }).selectOption('2');
+    await page.locator('.diff-added').getByText('Flare early').waitFor();
+    await shoot(page, 'playbook-rolled-back');
+  }, 90_000);
+
+  it('shows every page without sideways overflow at 1280 and 768 px', async () => {
+    const pages = [
+      ['agents', '#/agents'],
+      ['agent', `#/agents/${agentId}`],
+      ['sessions', '#/sessions'],
+      ['outcomes', '#/outcomes'],
+      ['dreams', '#/dreams'],
+      ['playbooks', `#/playbooks?agent=${agentId}&role=navigator`],
+      ['webhooks', '#/webhooks'],
+      ['learning', `#/learning?agent=${agentId}`],
+      ['session', `#/sessions/${lunarSessionId}`],
+    ];
+    for (const width of [1280, 768]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, hash] of pages) {
+        await page.goto(`${base}/console/${hash}`);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        // Every "Loading …" has given way to what was loaded (or to the API's error).
+        await page.waitForFunction(
+          `![...document.querySelectorAll('[role=status]')].some((e) => e.textContent.startsWith('Loading'))`,
+        );
+        await expect(page.getByTestId('tenant').textContent()).resolves.toBe(tenantId);
+        expect({ name, width, overflow: await overflowX(page) }).toEqual({
+          name,
+          width,
+          overflow: 0,
+        });
+        await shoot(page, name);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 120_000);
+
+  it('goes back to sign in when the key is revoked', async () => {
+    const created = await api.post('/v1/api-keys', { name: 'short-lived' });
+    await page.evaluate('sessionStorage.clear()');
+    await signIn(page, base, created.body.key);
+    await page.getByTestId('tenant').waitFor();
+    await api.post(`/v1/api-keys/${created.body.id}/revoke`);
+    // The next page the operator opens asks the API, which refuses the key. (No reload: the
+    // notice lives in the page, and a reload racing the refusal would start a fresh sign-in.)
+    await page.goto(`${base}/console/#/dreams`);
+    // The sign-in page's notice (a live region) says why, in the API's words.
+    const notice = page.locator('p.notice[role="status"]');
+    await notice.waitFor({ timeout: 30_000 });
+    await expect(notice.textContent()).resolves.toMatch(
+      /The API refused the key: .*revoked.*Sign in again/i,
+    );
+    await expect(page.getByLabel('API key').isVisible()).resolves.toBe(true);
+    await shoot(page, 'signed-out');
+  }, 60_000);
+});
