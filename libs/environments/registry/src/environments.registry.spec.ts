@@ -11,7 +11,7 @@ import { EnvironmentRegistrationError, pluginsByEnvironment } from './environmen
 
 describe('the environment registry', () => {
   it('lists each environment once, the managed ones with a task schema and roles', () => {
-    expect(ENVIRONMENT_NAMES).toEqual(['lunar-lander', 'ci-log-triage', 'external']);
+    expect(ENVIRONMENT_NAMES).toEqual(['lunar-lander', 'ci-log-triage', 'support-desk', 'external']);
     expect(new Set(ENVIRONMENT_NAMES).size).toBe(ENVIRONMENTS.length);
     expect(MANAGED_ENVIRONMENTS.map((e) => e.name)).toEqual(['lunar-lander', 'ci-log-triage']);
     for (const e of MANAGED_ENVIRONMENTS) expect(e.managed.roles.length).toBeGreaterThan(0);
@@ -57,7 +57,7 @@ describe('pluginsByEnvironment', () => {
   it('refuses a plug-in for an unregistered environment, naming the registered ones', () => {
     expect(() => pluginsByEnvironment([{ environment: 'chess' }], 'dreamer')).toThrow(
       new EnvironmentRegistrationError(
-        'a dreamer is registered for environment "chess", which is not in @reverie/environments (known: lunar-lander, ci-log-triage, external); add its definition to ENVIRONMENTS in libs/environments/registry',
+        'a dreamer is registered for environment "chess", which is not in @reverie/environments (known: lunar-lander, ci-log-triage, support-desk, external); add its definition to ENVIRONMENTS in libs/environments/registry',
       ),
     );
   });

@@ -1,6 +1,7 @@
 import { CI_LOG_TRIAGE_ENVIRONMENT } from '@reverie/ci-log-triage';
 import type { EnvironmentDefinition, ManagedEnvironment } from '@reverie/environment-kit';
 import { LUNAR_LANDER_ENVIRONMENT } from '@reverie/lunar-lander';
+import { SUPPORT_DESK_ENVIRONMENT } from '@reverie/support-desk';
 import { EXTERNAL_ENVIRONMENT } from './external.environment';
 
 /**
@@ -12,6 +13,7 @@ import { EXTERNAL_ENVIRONMENT } from './external.environment';
 export const ENVIRONMENTS = [
   LUNAR_LANDER_ENVIRONMENT,
   CI_LOG_TRIAGE_ENVIRONMENT,
+  SUPPORT_DESK_ENVIRONMENT,
   EXTERNAL_ENVIRONMENT,
 ] as const;
 

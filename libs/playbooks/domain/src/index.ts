@@ -13,3 +13,4 @@ export * from './describe-rule';
 export * from './render-markdown';
 export * from './render-rules';
 export * from './retirement';
+export * from './trial';

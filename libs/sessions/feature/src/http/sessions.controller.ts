@@ -29,7 +29,10 @@ export class SessionsController {
   })
   @ApiBody({ schema: openApiSchema(createSessionSchema) })
   async create(@TenantId() tenantId: string, @Body() body: unknown) {
-    return presentSession(await this.sessions.create(tenantId, body));
+    const { served, ...session } = await this.sessions.create(tenantId, body);
+    // An external session's response carries the playbook(s) it runs with: version, prompt text
+    // and rules, per role for a team, so one call gives the agent what to read.
+    return { ...presentSession(session), ...(served ? { playbooks: served } : {}) };
   }
 
   @Get()

@@ -1,4 +1,4 @@
-import { PlaybookVersionRepository, playbookIdFor } from '@reverie/playbooks-data-access';
+import { PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
 import {
@@ -32,6 +32,7 @@ import {
   taskTitle,
 } from '@reverie/sessions-domain';
 import { ManagedRunsService } from './managed-runs.service';
+import { startingPlaybooks, type ServedPlaybook } from './served-playbooks';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 
 export interface Page<T> {
@@ -57,7 +58,10 @@ export class SessionsService {
     @Inject(SESSIONS_HTTP_OPTIONS) private readonly options: SessionsHttpOptions,
   ) {}
 
-  async create(tenantId: string, body: unknown): Promise<SessionRecord> {
+  async create(
+    tenantId: string,
+    body: unknown,
+  ): Promise<SessionRecord & { served?: ServedPlaybook[] }> {
     const input = parseOrThrow(createSessionSchema, body, 'session');
     const agent = await this.agents.findById(tenantId, input.agentId);
     if (!agent)
@@ -77,6 +81,8 @@ export class SessionsService {
       await this.runs.dispatch(tenantId, agent, [managed], now);
       return this.getSession(tenantId, sessionId);
     }
+    // The versions (per role for a team) the session runs with, and their text for the response.
+    const starting = await startingPlaybooks(this.playbookVersions, tenantId, agent);
     const started = {
       id: newId('msg'),
       type: 'session.started' as const,
@@ -89,18 +95,13 @@ export class SessionsService {
         source: 'external' as const,
         title: input.title,
         metadata: input.metadata,
-        playbook: await this.activePlaybook(tenantId, agent._id),
+        playbook: starting.playbook,
+        ...(starting.rolePlaybooks ? { rolePlaybooks: starting.rolePlaybooks } : {}),
       },
     };
     await this.publisher.publish(TOPICS.sessionEvents, [started]);
     await this.sessions.upsertStarted(started);
-    return this.getSession(tenantId, sessionId);
-  }
-
-  /** The agent's playbook version a session starts with, as its started event records it. */
-  private async activePlaybook(tenantId: string, agentId: string) {
-    const active = await this.playbookVersions.findActive(tenantId, playbookIdFor(agentId));
-    return active ? { playbookId: active.playbookId, version: active.version } : null;
+    return { ...(await this.getSession(tenantId, sessionId)), served: starting.served };
   }
 
   async getSession(tenantId: string, id: string): Promise<SessionRecord> {

@@ -1,0 +1,2 @@
+export * from './call-features';
+export * from './tool-advice';

@@ -1,0 +1,4 @@
+export * from './session-calls';
+export * from './localise';
+export * from './contrast';
+export * from './offline-check';

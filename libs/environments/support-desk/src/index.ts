@@ -1,0 +1,6 @@
+export * from './tasks';
+export * from './world';
+export * from './support.facts';
+export * from './support-desk.environment';
+export * from './rubric';
+export * from './offline-team';

@@ -1,0 +1,60 @@
+import { PlaybookVersionRepository, playbookIdFor } from '@reverie/playbooks-data-access';
+import { renderMarkdown, renderRules, type PlaybookRule } from '@reverie/playbooks-domain';
+
+/**
+ * The playbook one role (or the agent itself, `role: null`) runs a new external session with:
+ * the version, the text to put in a prompt, and the structured rules a deterministic agent obeys.
+ */
+export interface ServedPlaybook {
+  role: string | null;
+  playbookId: string;
+  /** 0 when the playbook has no version yet (the text then says there are no lessons). */
+  version: number;
+  text: string;
+  rules: PlaybookRule[];
+}
+
+export interface StartingPlaybooks {
+  /** The agent's own playbook version, as the started event records it (null: none yet). */
+  playbook: { playbookId: string; version: number } | null;
+  /** For a team: each role's version (null: that role has none yet); undefined for one agent. */
+  rolePlaybooks?: Record<string, { playbookId: string; version: number } | null>;
+  served: ServedPlaybook[];
+}
+
+/**
+ * What a new external session of `agent` starts with: the active version of the agent's own
+ * playbook and of each role's, read once, so the response to `POST /v1/sessions` gives the agent
+ * its prompt text and the session records the versions it ran with.
+ */
+export async function startingPlaybooks(
+  versions: PlaybookVersionRepository,
+  tenantId: string,
+  agent: { _id: string; roles: readonly { name: string }[] },
+): Promise<StartingPlaybooks> {
+  const roles: (string | null)[] = [null, ...agent.roles.map((r) => r.name)];
+  const served = await Promise.all(
+    roles.map(async (role): Promise<ServedPlaybook> => {
+      const playbookId = playbookIdFor(agent._id, role);
+      const active = await versions.findActive(tenantId, playbookId);
+      const shown = active ?? { agentId: agent._id, version: 0, entries: [] };
+      return {
+        role,
+        playbookId,
+        version: active?.version ?? 0,
+        text: renderMarkdown(shown, role ? { role } : {}),
+        rules: active ? renderRules(active) : [],
+      };
+    }),
+  );
+  const ref = (s: ServedPlaybook) =>
+    s.version ? { playbookId: s.playbookId, version: s.version } : null;
+  const teamRoles = served.slice(1);
+  return {
+    playbook: ref(served[0]),
+    ...(teamRoles.length
+      ? { rolePlaybooks: Object.fromEntries(teamRoles.map((s) => [s.role as string, ref(s)])) }
+      : {}),
+    served,
+  };
+}
