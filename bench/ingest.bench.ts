@@ -1,6 +1,7 @@
 /**
  * Ingest throughput: how many session events per second go from HTTP to MongoDB through the real
- * session gateway, against how many a bare kafkajs producer gets into Kafka. Run with
+ * session gateway, against how many a bare kafkajs producer gets into Kafka and how many a bare
+ * `insertMany` (one document per event) gets into the same MongoDB server, in one run. Run with
  * `npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4]` against the local stack.
  *
  * Everything (HTTP clients, gateway, ingest consumer, raw producer) runs in this one process, so
@@ -19,6 +20,7 @@ import {
   type BenchGateway,
 } from './support/gateway-path';
 import { installProfiling, profileWindow } from './support/profile';
+import { insertManyAll } from './support/raw-insert';
 import { readOptions, USAGE, type BenchOptions } from './support/options';
 import {
   connectRawProducer,
@@ -94,9 +96,14 @@ async function runRaw(
 
 /** Checks what the timings claim: exactly the sent events are in MongoDB, no more, no fewer. */
 async function verifyStored(db: Connection, sessions: BenchSession[], expected: number) {
-  const count = await db
-    .collection('session_events')
-    .countDocuments({ sessionId: { $in: sessions.map((s) => s.sessionId) } });
+  const pages = await db
+    .collection<{ n: number; events: { seq: number }[] }>('session_event_pages')
+    .find(
+      { sessionId: { $in: sessions.map((s) => s.sessionId) } },
+      { projection: { n: 1, 'events.seq': 1 } },
+    )
+    .toArray();
+  const count = pages.reduce((sum, p) => sum + p.events.length, 0);
   if (count !== expected) {
     throw new BenchError(
       `MongoDB holds ${count} events of the measured sessions, expected ${expected}`,
@@ -159,8 +166,17 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   const profile = endProfile?.();
   await verifyStored(db, measuredSessions, options.events);
   const rawTiming = await runRaw('raw', producer, topic, measured);
+  await insertManyAll(db, `raw_warm_${runId}`, warm);
+  process.stdout.write('raw insertMany...\n');
+  const insertTiming = await insertManyAll(db, `raw_insert_${runId}`, measured);
 
-  const result = buildResult(options, meanEnvelopeBytes(measured), gatewayTiming, rawTiming);
+  const result = buildResult(
+    options,
+    meanEnvelopeBytes(measured),
+    gatewayTiming,
+    rawTiming,
+    insertTiming,
+  );
   process.stdout.write(`${formatTable(result)}\n`);
   if (profile) {
     // Instrumented numbers are a little slower; keep them out of the recorded results.

@@ -53,9 +53,13 @@ export function installProfiling(): void {
     (args) => (args[0] as { batch: { messages: unknown[] } }).batch.messages.length,
   );
   wrap(SessionIngestService.prototype, 'ingest', 'ingest handler call', length(0));
-  wrap(SessionEventRepository.prototype, 'lastSeq', 'mongo lastSeq (findOne sort seq)', one);
-  wrap(SessionEventRepository.prototype, 'storedIds', 'mongo storedIds (find _id $in)', length(2));
-  wrap(SessionEventRepository.prototype, 'insertPlanned', 'mongo insertMany', length(0));
+  wrap(SessionEventRepository.prototype, 'loadLog', 'mongo loadLog (pages by _id $in)', one);
+  wrap(
+    SessionEventRepository.prototype,
+    'append',
+    'mongo page writes (append + insertMany)',
+    length(2),
+  );
   wrap(SessionRepository.prototype, 'advanceLastSeq', 'mongo advanceLastSeq ($max)', one);
   wrap(EventPublisher.prototype, 'publish', 'http: kafka publish (acks -1)', length(1));
 }

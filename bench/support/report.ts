@@ -5,6 +5,8 @@ import type { BenchOptions } from './options';
 
 /** The gateway must keep at least this share of the raw producer's rate. */
 export const TARGET_RATIO = 0.5;
+/** ... and this share of what raw `insertMany` of the same events gets into the same server. */
+export const TARGET_INSERT_RATIO = 0.8;
 
 export interface GatewayTiming {
   events: number;
@@ -39,8 +41,16 @@ export interface BenchResult {
   };
   gateway: GatewayTiming & { acceptRate: number; endToEndRate: number };
   raw: RawTiming & { rate: number };
+  /** Raw `insertMany` of the same events, one document each, into the same MongoDB server. */
+  insertMany?: RawTiming & { rate: number };
   /** Gateway end-to-end rate / raw producer rate. */
   ratio: number;
+  /** Gateway end-to-end rate / raw insertMany rate. */
+  insertManyRatio?: number;
+  insertManyTarget?: number;
+  insertManyPass?: boolean;
+  /** Resident memory of the bench process (gateway, its consumer and the clients) at the end. */
+  rssMiB?: number;
   /** Gateway HTTP-accept rate / raw producer rate (HTTP + Kafka only, no storing). */
   acceptRatio: number;
   target: number;
@@ -55,6 +65,7 @@ export function buildResult(
   meanEnvelopeBytes: number,
   gateway: GatewayTiming,
   raw: RawTiming,
+  insert?: RawTiming,
 ): BenchResult {
   const endToEndRate = perSecond(gateway.events, gateway.storedMs);
   const acceptRate = perSecond(gateway.events, gateway.acceptMs);
@@ -81,6 +92,19 @@ export function buildResult(
     acceptRatio: round(acceptRate / rawRate),
     target: TARGET_RATIO,
     pass: ratio >= TARGET_RATIO,
+    ...(insert ? insertFields(endToEndRate, insert) : {}),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+  };
+}
+
+function insertFields(endToEndRate: number, insert: RawTiming) {
+  const rate = perSecond(insert.events, insert.ackMs);
+  const insertManyRatio = round(endToEndRate / rate);
+  return {
+    insertMany: { ...insert, rate },
+    insertManyRatio,
+    insertManyTarget: TARGET_INSERT_RATIO,
+    insertManyPass: insertManyRatio >= TARGET_INSERT_RATIO,
   };
 }
 
@@ -122,6 +146,12 @@ export function formatTable(r: BenchResult): string {
     ['gateway, HTTP -> MongoDB', s(r.gateway.storedMs), `${n(r.gateway.endToEndRate)} ev/s`],
     ['raw kafkajs producer (acks -1)', s(r.raw.ackMs), `${n(r.raw.rate)} ev/s`],
   ];
+  if (r.insertMany)
+    rows.push([
+      'raw insertMany, 1 doc/event (same server)',
+      s(r.insertMany.ackMs),
+      `${n(r.insertMany.rate)} ev/s`,
+    ]);
   const width = Math.max(...rows.map((row) => row[0].length));
   const p = r.parameters;
   return [
@@ -131,6 +161,12 @@ export function formatTable(r: BenchResult): string {
       ([name, time, rate]) => `  ${name.padEnd(width)}  ${time.padStart(9)}  ${rate.padStart(14)}`,
     ),
     `  ratio gateway/raw: ${r.ratio.toFixed(2)} (accept only: ${r.acceptRatio.toFixed(2)}); target >= ${r.target}: ${r.pass ? 'PASS' : 'FAIL'}`,
+    ...(r.insertManyRatio !== undefined
+      ? [
+          `  ratio gateway/insertMany: ${r.insertManyRatio.toFixed(2)}; target >= ${r.insertManyTarget}: ${r.insertManyPass ? 'PASS' : 'FAIL'}`,
+        ]
+      : []),
+    `  bench process (gateway + clients) RSS: ${r.rssMiB} MiB`,
   ].join('\n');
 }
 

@@ -5,29 +5,21 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const repoRoot = join(__dirname, '../..');
 
-/** A TCP port free right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no TCP port was assigned');
-  return address.port;
-}
+export { freePort } from '@reverie/testing';
 
-/** One session-gateway replica, run from source like `npm run bench:*` runs the benches. */
-export class GatewayProcess {
+/** One Reverie service (`apps/<app>`) as its own process, run from source like the benches. */
+export class ServiceProcess {
   private child?: ChildProcess;
   readonly baseUrl: string;
 
   constructor(
     readonly name: string,
+    private readonly app: string,
     private readonly env: Record<string, string>,
     private readonly port: number,
     private readonly logFile: string,
@@ -40,7 +32,7 @@ export class GatewayProcess {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', 'apps/session-gateway/src/main.ts'],
+      ['-r', '@swc-node/register', `apps/${this.app}/src/main.ts`],
       {
         cwd: repoRoot,
         env: { ...process.env, ...this.env, PORT: String(this.port) },
@@ -74,6 +66,13 @@ export class GatewayProcess {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
+  }
+}
+
+/** One session-gateway replica. */
+export class GatewayProcess extends ServiceProcess {
+  constructor(name: string, env: Record<string, string>, port: number, logFile: string) {
+    super(name, 'session-gateway', env, port, logFile);
   }
 }
 

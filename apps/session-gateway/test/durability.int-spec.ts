@@ -82,15 +82,17 @@ describe('durable by default: the MongoDB-wire server of the stack keeps its dat
     const own = await startService(gatewayService, ownConfig);
     try {
       const connection = own.get<Connection>(getConnectionToken());
-      expect(await uniqueIndexes(connection, 'session_events')).toContain('tenantId,sessionId,seq');
+      expect(await uniqueIndexes(connection, 'session_event_pages')).toContain(
+        'tenantId,sessionId,page',
+      );
 
       await empty.stop('mongo');
       await empty.start('mongo');
 
       await expectEventually(
         async () => {
-          expect(await uniqueIndexes(connection, 'session_events')).toContain(
-            'tenantId,sessionId,seq',
+          expect(await uniqueIndexes(connection, 'session_event_pages')).toContain(
+            'tenantId,sessionId,page',
           );
           expect(await uniqueIndexes(connection, 'agents')).toContain('tenantId,name');
         },

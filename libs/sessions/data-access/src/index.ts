@@ -3,6 +3,8 @@ export * from './repositories/mongo-errors';
 export * from './repositories/agent.repository';
 export * from './repositories/session.repository';
 export * from './repositories/session-event.repository';
+export * from './pages/event-pages';
+export * from './migrations/event-pages.migration';
 export * from './repositories/feedback.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/batch.repository';

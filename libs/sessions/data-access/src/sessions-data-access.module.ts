@@ -1,7 +1,8 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { getModelToken, MongooseModule } from '@nestjs/mongoose';
+import { Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Model } from 'mongoose';
+import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
+import type { Connection, Model } from 'mongoose';
+import { migrateEventsToPages } from './migrations/event-pages.migration';
 import { AgentRepository } from './repositories/agent.repository';
 import { SessionsReadersModule } from './readers/sessions-readers.module';
 import { ApiKeyRepository } from './repositories/api-key.repository';
@@ -13,13 +14,13 @@ import { Agent, AgentSchema } from './schemas/agent.schema';
 import { ApiKey, ApiKeySchema } from './schemas/api-key.schema';
 import { Batch, BatchSchema } from './schemas/batch.schema';
 import { Feedback, FeedbackSchema } from './schemas/feedback.schema';
-import { SessionEvent, SessionEventSchema } from './schemas/session-event.schema';
+import { SessionEventPage, SessionEventPageSchema } from './schemas/session-event-page.schema';
 import { Session, SessionSchema } from './schemas/session.schema';
 
 const MODELS = [
   { name: Agent.name, schema: AgentSchema },
   { name: Session.name, schema: SessionSchema },
-  { name: SessionEvent.name, schema: SessionEventSchema },
+  { name: SessionEventPage.name, schema: SessionEventPageSchema },
   { name: Feedback.name, schema: FeedbackSchema },
   { name: ApiKey.name, schema: ApiKeySchema },
   { name: Batch.name, schema: BatchSchema },
@@ -36,7 +37,8 @@ const REPOSITORIES = [
 
 /**
  * The gateway's collections, with their writers and the readers other services use (re-exported
- * from SessionsReadersModule). Unique indexes are built before the service takes traffic.
+ * from SessionsReadersModule). Unique indexes are built, and events of the one-document-per-event
+ * layout moved into pages, before the service takes traffic.
  */
 @Module({
   imports: [MongooseModule.forFeature(MODELS), SessionsReadersModule],
@@ -53,5 +55,10 @@ export class SessionsDataAccessModule implements OnModuleInit {
         this.moduleRef.get<Model<unknown>>(getModelToken(m.name), { strict: false }).init(),
       ),
     );
+    // Events stored one document each by an earlier version move into pages before ingest starts
+    // numbering after them (a no-op, one count, once they have moved).
+    const connection = this.moduleRef.get<Connection>(getConnectionToken(), { strict: false });
+    const logger = new Logger('EventPagesMigration');
+    await migrateEventsToPages(connection, (line) => logger.log(line));
   }
 }

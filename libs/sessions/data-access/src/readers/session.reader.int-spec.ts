@@ -47,19 +47,25 @@ describe('SessionReader', () => {
     ]);
     const event = (seq: number, text: string) => ({
       _id: `evt_${seq}`,
-      tenantId: 'acme',
-      sessionId: 'ses_01',
-      agentId: 'agt_1',
       seq,
-      clientEventId: `c${seq}`,
-      type: 'message',
       body: { type: 'message', clientEventId: `c${seq}`, role: 'assistant', content: text },
       receivedAt: T0,
       storedAt: T0,
     });
+    // One page, as ingest stores a session's first events.
     await connection
-      .collection<Record<string, unknown> & { _id: string }>('session_events')
-      .insertMany([event(2, 'second'), event(1, 'first')]);
+      .collection<Record<string, unknown> & { _id: string }>('session_event_pages')
+      .insertOne({
+        _id: 'acme|ses_01|0',
+        tenantId: 'acme',
+        sessionId: 'ses_01',
+        agentId: 'agt_1',
+        page: 0,
+        firstSeq: 1,
+        n: 2,
+        bytes: 200,
+        events: [event(1, 'first'), event(2, 'second')],
+      });
     await connection.collection<Record<string, unknown> & { _id: string }>('feedback').insertMany([
       {
         _id: 'fbk_2',

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { checkFilter, matches } from '../pages/event-filter';
+import { readSessionPages } from '../pages/page-reads';
 import { Feedback } from '../schemas/feedback.schema';
-import { SessionEvent } from '../schemas/session-event.schema';
+import { SessionEventPage, type PageEvent } from '../schemas/session-event-page.schema';
 import { Session } from '../schemas/session.schema';
 
 /** What graders and dreams need of a session. */
@@ -20,7 +22,7 @@ export type SessionView = Pick<
 >;
 
 /** One stored event: its position and what the client sent. */
-export type StoredEventView = Pick<SessionEvent, 'seq' | 'body'>;
+export type StoredEventView = Pick<PageEvent, 'seq' | 'body'>;
 
 /** One piece of feedback on a session. */
 export type FeedbackView = Pick<Feedback, '_id' | 'rating' | 'comment' | 'eventId' | 'createdAt'>;
@@ -52,7 +54,7 @@ export interface ReviewCursor {
 }
 
 /**
- * Read-only access to `sessions`, `session_events` and `feedback` for the services that do not own
+ * Read-only access to `sessions`, `session_event_pages` and `feedback` for the services that do not own
  * them (the grader, the dreamer) and for the gateway's outcome routes: the owner's models, lean
  * reads, only the fields named here, every query scoped by tenant. Nothing here writes: the
  * gateway's repositories are their only writers.
@@ -61,7 +63,7 @@ export interface ReviewCursor {
 export class SessionReader {
   constructor(
     @InjectModel(Session.name) private readonly sessionModel: Model<Session>,
-    @InjectModel(SessionEvent.name) private readonly eventModel: Model<SessionEvent>,
+    @InjectModel(SessionEventPage.name) private readonly pageModel: Model<SessionEventPage>,
     @InjectModel(Feedback.name) private readonly feedbackModel: Model<Feedback>,
   ) {}
 
@@ -73,13 +75,12 @@ export class SessionReader {
       .exec();
   }
 
-  /** Every stored event of the session, in seq order. */
-  events(tenantId: string, sessionId: string): Promise<StoredEventView[]> {
-    return this.eventModel
-      .find({ tenantId, sessionId }, { _id: 0, seq: 1, body: 1 })
-      .sort({ seq: 1 })
-      .lean<StoredEventView[]>()
-      .exec();
+  /** Every stored event of the session, in seq order (reads its pages by `_id`). */
+  async events(tenantId: string, sessionId: string): Promise<StoredEventView[]> {
+    const pages = await readSessionPages<SessionEventPage>(this.pageModel, tenantId, [sessionId]);
+    return pages
+      .get(sessionId)!
+      .flatMap((p) => p.events.map((e) => ({ seq: e.seq, body: e.body })));
   }
 
   /** The session's feedback, oldest first (feedback ids are time-ordered). */
@@ -139,23 +140,28 @@ export class SessionReader {
   }
 
   /**
-   * Events of several sessions in one query (one pass over the collection, not one per session),
-   * narrowed by `bodyFilter` on the stored body (e.g. `{ 'body.name': 'apply_rule' }`); by session,
-   * then seq.
+   * Events of several sessions (their pages read by `_id`, a few rounds for all of them, never a
+   * pass over the collection), narrowed by `bodyFilter`, a MongoDB filter on the stored event
+   * (e.g. `{ 'body.name': 'apply_rule' }`) applied in memory (see `event-filter.ts` for the
+   * operators it takes); by session, then seq.
    */
-  eventsOf(
+  async eventsOf(
     tenantId: string,
     sessionIds: string[],
     bodyFilter: Record<string, unknown> = {},
   ): Promise<Array<StoredEventView & { sessionId: string }>> {
-    if (sessionIds.length === 0) return Promise.resolve([]);
-    return this.eventModel
-      .find(
-        { tenantId, sessionId: { $in: sessionIds }, ...bodyFilter },
-        { _id: 0, sessionId: 1, seq: 1, body: 1 },
-      )
-      .sort({ sessionId: 1, seq: 1 })
-      .lean<Array<StoredEventView & { sessionId: string }>>()
-      .exec();
+    if (sessionIds.length === 0) return [];
+    checkFilter(bodyFilter);
+    const ids = [...new Set(sessionIds)].sort();
+    const pages = await readSessionPages<SessionEventPage>(this.pageModel, tenantId, ids);
+    return ids.flatMap((sessionId) =>
+      pages
+        .get(sessionId)!
+        .flatMap((p) =>
+          p.events
+            .map((e) => ({ sessionId, seq: e.seq, body: e.body }))
+            .filter((e) => matches(e, bodyFilter)),
+        ),
+    );
   }
 }

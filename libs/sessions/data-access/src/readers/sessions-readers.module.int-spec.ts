@@ -50,7 +50,7 @@ describe('one home per collection, at run time', () => {
       const name = model.collection.collectionName;
       byCollection.set(name, [...(byCollection.get(name) ?? []), model.modelName]);
     }
-    for (const name of ['sessions', 'session_events', 'feedback', 'agents'])
+    for (const name of ['sessions', 'session_event_pages', 'feedback', 'agents'])
       expect(byCollection.get(name)).toHaveLength(1);
     const shared = [...byCollection].filter(([, models]) => models.length > 1);
     expect(shared).toEqual([]);

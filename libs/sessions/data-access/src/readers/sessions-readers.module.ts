@@ -4,7 +4,7 @@ import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { Agent, AgentSchema } from '../schemas/agent.schema';
 import { Feedback, FeedbackSchema } from '../schemas/feedback.schema';
-import { SessionEvent, SessionEventSchema } from '../schemas/session-event.schema';
+import { SessionEventPage, SessionEventPageSchema } from '../schemas/session-event-page.schema';
 import { Session, SessionSchema } from '../schemas/session.schema';
 import { AgentDreamingRepository } from './agent-dreaming.repository';
 import { AgentReader } from './agent.reader';
@@ -18,7 +18,7 @@ import { SessionReader } from './session.reader';
  */
 const MODELS = [
   { name: Session.name, schema: SessionSchema },
-  { name: SessionEvent.name, schema: SessionEventSchema },
+  { name: SessionEventPage.name, schema: SessionEventPageSchema },
   { name: Feedback.name, schema: FeedbackSchema },
   { name: Agent.name, schema: AgentSchema },
 ];

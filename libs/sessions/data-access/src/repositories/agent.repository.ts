@@ -22,6 +22,17 @@ export class AgentRepository {
     }
   }
 
+  /** The tenant's agents by name, `limit + 1` of them from after `afterName` (to tell has_more). */
+  listByName(tenantId: string, limit: number, afterName?: string): Promise<AgentRecord[]> {
+    const filter = afterName === undefined ? { tenantId } : { tenantId, name: { $gt: afterName } };
+    return this.agents
+      .find(filter)
+      .sort({ name: 1 })
+      .limit(limit + 1)
+      .lean<AgentRecord[]>()
+      .exec();
+  }
+
   findById(tenantId: string, id: string): Promise<AgentRecord | null> {
     return this.agents.findOne({ _id: id, tenantId }).lean<AgentRecord>().exec();
   }

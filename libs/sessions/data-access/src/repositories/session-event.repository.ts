@@ -1,78 +1,115 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { SessionEventType } from '@reverie/contracts';
 import type { PlannedEvent } from '@reverie/sessions-domain';
 import type { Model } from 'mongoose';
-import { SessionEvent } from '../schemas/session-event.schema';
+import {
+  logFromPages,
+  planPageWrites,
+  type SessionLog,
+  type SizedEvent,
+} from '../pages/event-pages';
+import { readPagesFrom, readSessionPages } from '../pages/page-reads';
+import { writePages } from '../pages/page-writes';
+import { SessionEventPage, type PageEvent } from '../schemas/session-event-page.schema';
 
-export type SessionEventRecord = SessionEvent;
+/** One stored event as the API shows it. */
+export interface SessionEventRecord extends PageEvent {
+  tenantId: string;
+  sessionId: string;
+  agentId: string;
+  clientEventId: string;
+  type: SessionEventType;
+  actor?: string;
+  step?: number;
+}
+
+export { EventPageConflict } from '../pages/page-writes';
+
+/** What loading a writer's log reads of each page: no bodies. */
+const LOG_FIELDS = { page: 1, n: 1, bytes: 1, closed: 1, firstSeq: 1, 'events._id': 1 } as const;
 
 @Injectable()
 export class SessionEventRepository {
-  constructor(@InjectModel(SessionEvent.name) private readonly events: Model<SessionEvent>) {}
+  constructor(
+    @InjectModel(SessionEventPage.name) private readonly pages: Model<SessionEventPage>,
+  ) {}
 
-  /** The highest stored seq of a session (0 when none). */
-  async lastSeq(tenantId: string, sessionId: string): Promise<number> {
-    const last = await this.events
-      .findOne({ tenantId, sessionId }, { seq: 1 })
-      .sort({ seq: -1 })
-      .lean<{ seq: number }>()
-      .exec();
-    return last?.seq ?? 0;
+  /** What is stored of a session: last seq, every event id, the tail page (reads its pages). */
+  async loadLog(tenantId: string, sessionId: string): Promise<SessionLog> {
+    const pages = (await readSessionPages(this.pages, tenantId, [sessionId], LOG_FIELDS)).get(
+      sessionId,
+    )!;
+    return logFromPages(tenantId, sessionId, pages as unknown as SessionEventPage[]);
   }
 
-  /** Which of these event ids are already stored for this tenant's session. */
-  async storedIds(tenantId: string, sessionId: string, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    // Looked up by _id alone, which every MongoDB server answers from its primary index (the
-    // local MongoDB-wire server scans for anything else). Event ids are derived from tenant and
-    // session, and both are checked on what comes back, so no other tenant's event can match.
-    const found = await this.events
-      .find({ _id: { $in: ids } }, { _id: 1, tenantId: 1, sessionId: 1 })
-      .lean<{ _id: string; tenantId: string; sessionId: string }[]>()
-      .exec();
-    return new Set(
-      found.filter((d) => d.tenantId === tenantId && d.sessionId === sessionId).map((d) => d._id),
-    );
-  }
-
-  /** Inserts in seq order; stops at the first failure so what is stored stays a prefix. */
-  async insertPlanned(planned: PlannedEvent[], storedAt: Date): Promise<void> {
+  /**
+   * Stores `planned` (numbered after `log.lastSeq`) and, once stored, advances `log` to match.
+   * Writes in seq order, each write a whole number of events: the tail page's append (guarded by
+   * its event count, so a second writer's append is refused), then the new pages, ordered (a
+   * page that exists refuses the insert). A crash between writes leaves a stored prefix that a
+   * redelivery, reading the pages again, continues after.
+   */
+  async append(
+    log: SessionLog,
+    agentId: string,
+    planned: PlannedEvent[],
+    storedAt: Date,
+  ): Promise<void> {
     if (planned.length === 0) return;
-    await this.events.insertMany(
-      planned.map(({ seq, message }) => {
-        const event = message.payload.event;
-        return {
-          _id: message.id,
-          tenantId: message.tenantId,
-          sessionId: message.sessionId,
-          agentId: message.agentId,
-          seq,
-          clientEventId: event.clientEventId,
-          type: event.type,
-          actor: event.actor,
-          step: event.step,
-          body: event,
-          occurredAt: event.occurredAt ? new Date(event.occurredAt) : undefined,
-          receivedAt: new Date(message.payload.receivedAt),
-          storedAt,
-        };
-      }),
-      { ordered: true, lean: true },
+    const writes = planPageWrites(
+      log,
+      agentId,
+      planned.map((p) => sized(p, storedAt)),
     );
+    await writePages(this.pages.collection, writes);
+    for (const p of planned) log.ids.add(p.message.id);
+    log.lastSeq = planned[planned.length - 1].seq;
+    log.tail = writes.tail;
   }
 
   /** A page of a session's events in seq order, `limit + 1` fetched to tell if there is more. */
-  page(
+  async page(
     tenantId: string,
     sessionId: string,
     afterSeq: number,
     limit: number,
   ): Promise<SessionEventRecord[]> {
-    return this.events
-      .find({ tenantId, sessionId, seq: { $gt: afterSeq } })
-      .sort({ seq: 1 })
-      .limit(limit + 1)
-      .lean<SessionEventRecord[]>()
-      .exec();
+    const pages = await readPagesFrom<SessionEventPage>(
+      this.pages,
+      tenantId,
+      sessionId,
+      afterSeq,
+      limit + 1,
+    );
+    return pages
+      .flatMap((p) => p.events.filter((e) => e.seq > afterSeq).map((e) => toRecord(p, e)))
+      .slice(0, limit + 1);
   }
+}
+
+function sized({ seq, message }: PlannedEvent, storedAt: Date): SizedEvent {
+  const body = message.payload.event;
+  const event: PageEvent = {
+    _id: message.id,
+    seq,
+    body,
+    receivedAt: new Date(message.payload.receivedAt),
+    storedAt,
+  };
+  if (body.occurredAt) event.occurredAt = new Date(body.occurredAt);
+  return { event, bytes: JSON.stringify(body).length };
+}
+
+function toRecord(page: SessionEventPage, e: PageEvent): SessionEventRecord {
+  return {
+    ...e,
+    tenantId: page.tenantId,
+    sessionId: page.sessionId,
+    agentId: page.agentId,
+    clientEventId: e.body.clientEventId,
+    type: e.body.type,
+    actor: e.body.actor,
+    step: e.body.step,
+  };
 }

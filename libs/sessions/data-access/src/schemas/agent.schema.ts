@@ -31,5 +31,8 @@ export class Agent {
 
 export type AgentDocument = HydratedDocument<Agent>;
 export const AgentSchema = SchemaFactory.createForClass(Agent);
-// Serves: create (a tenant's agent names are unique) and lookup by name.
+// Serves: create (a tenant's agent names are unique), lookup by name and GET /v1/agents (by name).
 AgentSchema.index({ tenantId: 1, name: 1 }, { unique: true });
+// Serves: AgentDreamingRepository.enabledAgents, the dream scheduler's tick (every tenant's agents
+// with dreaming enabled).
+AgentSchema.index({ 'dreaming.enabled': 1 });

@@ -15,5 +15,5 @@ export class Feedback {
 
 export type FeedbackDocument = HydratedDocument<Feedback>;
 export const FeedbackSchema = SchemaFactory.createForClass(Feedback);
-// Serves: a session's feedback (graders and dreams read it per session).
-FeedbackSchema.index({ tenantId: 1, sessionId: 1 });
+// Serves: a session's feedback in id (= time) order (graders and dreams read it per session).
+FeedbackSchema.index({ tenantId: 1, sessionId: 1, _id: 1 });

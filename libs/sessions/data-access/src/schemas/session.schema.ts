@@ -39,5 +39,12 @@ SessionSchema.index({ tenantId: 1, agentId: 1, _id: -1 });
 SessionSchema.index({ tenantId: 1, batchId: 1, status: 1 });
 // Serves: a batch's sessions in task order (GET /v1/batches/:id) and GET /v1/sessions?batchId=.
 SessionSchema.index({ tenantId: 1, batchId: 1, _id: 1 });
-// Serves: GET /v1/sessions?status= and the unfiltered listing.
+// Serves: GET /v1/sessions?status= (newest first, paged by id).
 SessionSchema.index({ tenantId: 1, status: 1, _id: -1 });
+// Serves: GET /v1/sessions without filters (a tenant's sessions newest first, paged by id).
+SessionSchema.index({ tenantId: 1, _id: -1 });
+// Serves: SessionReader.endedForReview, a dream's collect stage (an agent's ended sessions after a
+// (endedAt, _id) cursor, in that order). The embedded MongoDB-wire server uses no index here and
+// scans `sessions`: one document per session (200 times fewer than events), bounded by how many
+// sessions the store keeps, never by their events.
+SessionSchema.index({ tenantId: 1, agentId: 1, endedAt: 1, _id: 1 });

@@ -6,6 +6,7 @@ import { eventAppended } from '@reverie/sessions-domain';
 import { someEvents } from '@reverie/testing';
 import { stackEnv, uniqueName } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
+import { TelemetryModule } from '@reverie/telemetry';
 import { SessionIngestService } from './session-ingest.service';
 import { SessionsIngestModule } from './sessions-ingest.module';
 
@@ -22,7 +23,11 @@ describe('SessionIngestService with two writers', () => {
 
   const start = async () => {
     @Module({
-      imports: [MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }), SessionsIngestModule],
+      imports: [
+        MongooseModule.forRoot(stackEnv().mongoUrl, { dbName: db }),
+        TelemetryModule.forRoot('test'),
+        SessionsIngestModule,
+      ],
     })
     class WriterModule {}
     return NestFactory.createApplicationContext(WriterModule, {

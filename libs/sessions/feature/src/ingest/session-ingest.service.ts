@@ -1,33 +1,41 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { SessionEventAppended, SessionTopicMessage } from '@reverie/contracts';
 import {
+  EventPageConflict,
   FeedbackRepository,
   isDuplicateKey,
   SessionEventRepository,
   SessionRepository,
+  type SessionLog,
 } from '@reverie/sessions-data-access';
 import { planAppend } from '@reverie/sessions-domain';
+import { ReverieMetrics } from '@reverie/telemetry';
 
 const MAX_SEQ_RACES = 3;
-/** Bound on the sessions whose last seq is remembered (a few MB at most). */
-const MAX_REMEMBERED_SESSIONS = 50_000;
+/** Bound on the event ids remembered across sessions (about 100 bytes each: 25 MB at most). */
+const MAX_REMEMBERED_IDS = 250_000;
 
 /**
  * Streams the session topic into MongoDB. One consumer owns a partition, so it is the only writer
  * of a session's events and can number them: each event gets the next seq after the last stored
- * one. Re-deliveries and re-sends are recognised by the event's stable id. No transactions: a crash
- * half-way leaves a stored prefix, and the redelivered batch continues after it. Failures are
- * thrown to the Kafka transport, which retries them or dead-letters the message that causes them.
+ * one. Re-deliveries and re-sends are recognised by the event's stable id. Events are stored in
+ * pages of a session (see SessionEventPage): a batch costs one write per page it touches, not one
+ * document per event. No transactions: a crash half-way leaves a stored prefix, and the
+ * redelivered batch continues after it. Failures are thrown to the Kafka transport, which retries
+ * them or dead-letters the message that causes them.
  */
 @Injectable()
 export class SessionIngestService {
   private readonly logger = new Logger(SessionIngestService.name);
-  private readonly lastSeqs = new Map<string, number>();
+  /** What this consumer wrote of each session, most recently used last. */
+  private readonly logs = new Map<string, { log: SessionLog; ids: number }>();
+  private rememberedIds = 0;
 
   constructor(
     private readonly sessions: SessionRepository,
     private readonly events: SessionEventRepository,
     private readonly feedback: FeedbackRepository,
+    private readonly metrics: ReverieMetrics,
   ) {}
 
   async ingest(messages: SessionTopicMessage[]): Promise<void> {
@@ -91,47 +99,55 @@ export class SessionIngestService {
 
   private async storeEvents(run: SessionEventAppended[]): Promise<void> {
     if (run.length === 0) return;
-    const { tenantId, sessionId } = run[0];
+    const { tenantId, sessionId, agentId } = run[0];
     const key = `${tenantId}\u0000${sessionId}`;
     for (let attempt = 1; ; attempt++) {
-      const [lastSeq, stored] = await Promise.all([
-        this.lastSeq(key, tenantId, sessionId),
-        this.events.storedIds(
-          tenantId,
-          sessionId,
-          run.map((m) => m.id),
-        ),
-      ]);
-      const plan = planAppend(lastSeq, stored, run);
+      const log = await this.log(key, tenantId, sessionId);
+      const plan = planAppend(log.lastSeq, log.ids, run);
       try {
-        await this.events.insertPlanned(plan.planned, new Date());
-        if (plan.planned.length) {
-          const newLast = lastSeq + plan.planned.length;
-          this.rememberLastSeq(key, newLast);
-          await this.sessions.advanceLastSeq(tenantId, sessionId, newLast);
-        }
+        await this.events.append(log, agentId, plan.planned, new Date());
+        this.remember(key, log);
+        this.metrics.eventsStored(plan.planned.length);
+        if (plan.planned.length)
+          await this.sessions.advanceLastSeq(tenantId, sessionId, log.lastSeq);
         return;
       } catch (err) {
-        // The remembered seq was stale (this replica lost the partition for a while and another
+        // The remembered log was stale (this replica lost the partition for a while and another
         // stored events meanwhile), or a consumer that lost its partition but has not noticed yet
-        // took a seq: the unique (session, seq) index refused the first insert. Read and re-plan.
-        this.lastSeqs.delete(key);
-        if (!isDuplicateKey(err) || attempt >= MAX_SEQ_RACES) throw err;
+        // wrote first: the tail page's count or a new page's _id refused the write. Re-read.
+        this.forget(key);
+        if (!(err instanceof EventPageConflict || isDuplicateKey(err)) || attempt >= MAX_SEQ_RACES)
+          throw err;
       }
     }
   }
 
   /**
-   * The last stored seq of a session. This consumer is the only writer of the session's
-   * partition, so it remembers what it wrote instead of asking MongoDB every batch; if the memory
-   * is stale the unique index says so and it asks again.
+   * The session's stored state. This consumer is the only writer of the session's partition, so
+   * it remembers what it wrote instead of reading the pages every batch; if the memory is stale
+   * the page writes say so and it reads again.
    */
-  private async lastSeq(key: string, tenantId: string, sessionId: string): Promise<number> {
-    return this.lastSeqs.get(key) ?? this.events.lastSeq(tenantId, sessionId);
+  private async log(key: string, tenantId: string, sessionId: string): Promise<SessionLog> {
+    const known = this.logs.get(key);
+    if (known) return known.log;
+    return this.events.loadLog(tenantId, sessionId);
   }
 
-  private rememberLastSeq(key: string, seq: number): void {
-    if (this.lastSeqs.size >= MAX_REMEMBERED_SESSIONS) this.lastSeqs.clear();
-    this.lastSeqs.set(key, seq);
+  /** Keeps `log` as the most recently used; forgets the least recently used past the bound. */
+  private remember(key: string, log: SessionLog): void {
+    this.forget(key);
+    this.logs.set(key, { log, ids: log.ids.size });
+    this.rememberedIds += log.ids.size;
+    for (const oldest of this.logs.keys()) {
+      if (this.rememberedIds <= MAX_REMEMBERED_IDS || oldest === key) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(key: string): void {
+    const known = this.logs.get(key);
+    if (!known) return;
+    this.rememberedIds -= known.ids;
+    this.logs.delete(key);
   }
 }
