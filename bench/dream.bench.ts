@@ -22,7 +22,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset, type TriageCase } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
-import { curate, findPatterns } from '@reverie/dreaming-domain';
+import {
+  curate,
+  DEFAULT_GATE,
+  findPatterns,
+  gateCandidate,
+  gradeRuns,
+} from '@reverie/dreaming-domain';
 import {
   DEFAULT_DREAMER_OPTIONS,
   LanderDreamer,
@@ -148,7 +154,12 @@ async function dream<P>(
   const left = Math.max(0, budget - loc.work.simulations);
   log(`${label}: reflecting (${left} simulations left)...`);
   let t = performance.now();
-  const ref = await dreamer.reflect(prepared, current, { simulations: left });
+  const ref = await dreamer.reflect(
+    prepared,
+    current,
+    { simulations: left },
+    dreamer.defaultObjective,
+  );
   const reflectMs = since(t);
 
   t = performance.now();
@@ -183,7 +194,7 @@ async function dream<P>(
   const curateMs = since(t);
 
   t = performance.now();
-  const v = behavioural ? await dreamer.validate(prepared, current, candidate) : null;
+  const v = behavioural ? await validateOn(dreamer, prepared, current, candidate) : null;
   const validateMs = since(t);
   const totalMs = since(started);
   const split = dreamer.describeSplit(prepared);
@@ -199,7 +210,7 @@ async function dream<P>(
       failed: failed.length,
       trainingTasks: trainingTasks(prepared).length,
       trainingSessions: split.train,
-      heldOutSessions: split.heldOut,
+      heldOutSessions: split.reviewedHeldOut,
       ms: {
         prepare: prepareMs,
         localise: localiseMs,
@@ -893,3 +904,21 @@ main().catch((err: Error) => {
   process.stderr.write(`bench:dream: ${err.stack ?? err.message}\n`);
   process.exitCode = 1;
 });
+
+/** The pipeline's validation: both rule sets on the validation split, graded by the default rubric. */
+async function validateOn<P>(
+  dreamer: EnvironmentDreamer<P>,
+  prepared: P,
+  current: RulesByRole,
+  candidate: RulesByRole,
+) {
+  const grade = async (rules: RulesByRole) => {
+    const r = await dreamer.evaluate(prepared, 'validation', rules);
+    const graded = await gradeRuns(dreamer.defaultObjective, dreamer.environment, r.runs);
+    return { graded, simulations: r.work.simulations };
+  };
+  const before = await grade(current);
+  const after = await grade(candidate);
+  const metrics = gateCandidate(before.graded, after.graded, { ...DEFAULT_GATE, ...dreamer.gate });
+  return { metrics, work: { simulations: before.simulations + after.simulations } };
+}

@@ -5,7 +5,7 @@
  * stack needed; deterministic, so the same code gives the same numbers. Writes
  * bench/results/lander-day-one-<date>.json and -latest.json.
  *
- *   npm run eval:lander                         all bundled families
+ *   npm run eval:lander                         all bundled families (day-one and stress)
  *   npm run eval:lander -- easy high-gate       some of them
  *   npm run eval:lander -- ./my-family.json     a family file no code here has seen
  */
@@ -13,9 +13,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import {
   BuiltinLunarTeam,
   expandFamily,
-  familyNames,
+  allFamilyNames,
   flyLanding,
   parseFamily,
+  rubricJudge,
   type ScenarioFamily,
 } from '@reverie/lunar-lander';
 import { machineInfo, writeResult } from './support/report';
@@ -25,6 +26,8 @@ interface FamilyResult {
   scenarios: number;
   safe: number;
   safeRate: number;
+  /** Landings the demo rubric calls satisfied: safe, within 50 m of the site, fuel at most 2x the limit. */
+  satisfied: number;
   /** How each landing ended: touchdown verdict, or the flight status when there was none. */
   outcomes: Record<string, number>;
   /** Fuel used / vertical fuel-optimal limit, over safe landings. */
@@ -52,8 +55,11 @@ async function evaluate(family: string | ScenarioFamily): Promise<FamilyResult> 
   const ratios: number[] = [];
   const distances: number[] = [];
   let safe = 0;
+  let satisfied = 0;
+  const judge = rubricJudge({ maxDistanceToSite: 50, maxFuelOverLimit: 2 });
   for (const scenario of scenarios) {
     const { result } = await flyLanding(scenario, new BuiltinLunarTeam());
+    if (judge(result).satisfied) satisfied++;
     const outcome = result.touchdown?.verdict ?? result.status;
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     if (!result.safe) continue;
@@ -66,6 +72,7 @@ async function evaluate(family: string | ScenarioFamily): Promise<FamilyResult> 
     scenarios: scenarios.length,
     safe,
     safeRate: round(safe / scenarios.length) ?? 0,
+    satisfied,
     outcomes,
     fuelOverLimit: {
       median: round(median(ratios)),
@@ -81,7 +88,7 @@ async function evaluate(family: string | ScenarioFamily): Promise<FamilyResult> 
 
 async function main() {
   const args = process.argv.slice(2);
-  const families = (args.length ? args : familyNames()).map(familyOf);
+  const families = (args.length ? args : allFamilyNames()).map(familyOf);
   const started = Date.now();
   const results: FamilyResult[] = [];
   for (const family of families) {
@@ -92,7 +99,7 @@ async function main() {
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
     console.log(
-      `${r.family.padEnd(16)} safe ${String(r.safe).padStart(3)}/${r.scenarios} (${(r.safeRate * 100).toFixed(0).padStart(3)} %)  fuel/limit median ${r.fuelOverLimit.median?.toFixed(2) ?? '-'} (${r.fuelOverLimit.min?.toFixed(2) ?? '-'}–${r.fuelOverLimit.max?.toFixed(2) ?? '-'})  ${others ? `others: ${others}` : ''}`,
+      `${r.family.padEnd(16)} safe ${String(r.safe).padStart(3)}/${r.scenarios} (${(r.safeRate * 100).toFixed(0).padStart(3)} %)  rubric ${String(r.satisfied).padStart(2)}/${r.scenarios}  distance ${r.meanDistanceToSiteM?.toFixed(1) ?? '-'} m  fuel/limit median ${r.fuelOverLimit.median?.toFixed(2) ?? '-'} (${r.fuelOverLimit.min?.toFixed(2) ?? '-'}–${r.fuelOverLimit.max?.toFixed(2) ?? '-'})  ${others ? `others: ${others}` : ''}`,
     );
   }
   const path = writeResult({

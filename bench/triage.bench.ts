@@ -1,4 +1,7 @@
 /**
+ * `--reflect [--cycles N]` measures the triage dream's reflect stage instead, offline (see
+ * bench/triage-reflect.ts).
+ *
  * Triage throughput: sessions per minute for a 200-session CI-log triage batch (the 20-log
  * dataset repeated 10 times, builtin provider), with one and with two orchestrator replicas. Run
  * with `npm run bench:triage -- [--repeat 10] [--concurrency 4]` against the local stack.
@@ -166,4 +169,7 @@ async function bench(options: TriageBenchOptions, cleanup: Cleanup): Promise<voi
   process.stdout.write(`  written to ${writeResult(result)} and triage-latest.json\n`);
 }
 
-runBench(readTriageOptions, TRIAGE_USAGE, bench).then((code) => process.exit(code));
+// `--reflect`: the dream's reflect stage and the per-format test split, offline (bench/triage-reflect.ts).
+if (process.argv.includes('--reflect'))
+  void import('./triage-reflect').then((m) => m.reflectBench()).then(() => process.exit(0));
+else runBench(readTriageOptions, TRIAGE_USAGE, bench).then((code) => process.exit(code));

@@ -4,6 +4,8 @@ import { positiveInt, UsageError } from './options';
 export interface GradeBenchOptions {
   /** Sessions ended (and graded) in the measured phase. */
   sessions: number;
+  /** Measured phases, in order, in one growing store (`--sizes 200,1000,5000`); else [sessions]. */
+  sizes: number[];
   /** Sessions in the unmeasured warm-up (JIT, connections, the first reads of each collection). */
   warmup: number;
   /** The grader's GRADE_CONCURRENCY; undefined: the service's default. */
@@ -21,7 +23,7 @@ export interface GradeBenchOptions {
 }
 
 export const GRADE_USAGE =
-  'usage: npm run bench:grade -- [--sessions 500] [--warmup 20] [--concurrency <GRADE_CONCURRENCY, default the service default>] [--timeout 300]\n' +
+  'usage: npm run bench:grade -- [--sessions 500 | --sizes 200,1000,5000] [--warmup 20] [--concurrency <GRADE_CONCURRENCY, default the service default>] [--timeout 300]\n' +
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, MONGO_URL, default mongodb://127.0.0.1:27017,\n' +
   '        and BENCH_LOG_LEVEL for the services, default warn)';
 
@@ -35,6 +37,7 @@ export function readGradeOptions(
       args: argv,
       options: {
         sessions: { type: 'string' },
+        sizes: { type: 'string' },
         warmup: { type: 'string' },
         concurrency: { type: 'string' },
         timeout: { type: 'string' },
@@ -43,8 +46,14 @@ export function readGradeOptions(
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const sizes = (values.sizes ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((n) => positiveInt('sizes', n, 1));
+  const sessions = positiveInt('sessions', values.sessions, 500);
   const options: GradeBenchOptions = {
-    sessions: positiveInt('sessions', values.sessions, 500),
+    sessions: sizes.at(-1) ?? sessions,
+    sizes: sizes.length ? sizes : [sessions],
     warmup: positiveInt('warmup', values.warmup, 20),
     ...(values.concurrency === undefined
       ? {}

@@ -4,12 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { CliError, GatewayClient } from './api.client';
+import { ReverieConnectionError, ReverieError } from '@reverie/client';
+import { CliError, cliClient } from './api.client';
 import { agentCreateCommand } from './commands/agent.command';
 import { apiKeysCommand, apiKeysOptions } from './commands/api-keys.command';
 import { batchCommand } from './commands/batch.command';
 import { dlqCommand, dlqOptions } from './commands/dlq.command';
 import { dreamCommand } from './commands/dream.command';
+import { dreamOfflineCommand } from './commands/dream-offline.command';
+import { offlineEnvironment } from '@reverie/dreaming-feature';
+import { evalLanderCommand } from './commands/eval-lander.command';
+import { evalTriageCommand } from './commands/eval-triage.command';
 import type { CommandContext } from './commands/command-context';
 import type { Split } from './commands/dataset';
 import { landBatchCommand } from './commands/land-batch.command';
@@ -32,6 +37,21 @@ commands:
   dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
                                                         a dream over the sessions since the last one
                                                         (or these), followed stage by stage; its report
+  dream --offline --environment triage|lander --cases <folder> | --scenarios <file.json>
+        --out <playbook.json> [--cycles <n>] [--playbook [role=]<file.json> ...] [--outcome <file.json>]
+                                                        offline: the same dream stages in-process (no stack)
+                                                        on your own cases; writes the playbook (GET
+                                                        /v1/agents/:id/playbook format) and the reports,
+                                                        prints the test-split curve
+  eval triage --cases <folder> [--playbook <file.json>]
+                                                        offline: the builtin triager with a playbook
+                                                        (GET /v1/agents/:id/playbook output) on your own
+                                                        labelled cases; per-case and macro/micro F1
+  eval lander --scenarios <file.json> [--playbook [role=]<file.json> ...]
+                                                        offline: the builtin lunar team with role playbooks
+                                                        on your own scenarios (a family file, a scenario or
+                                                        an array); rubric, distance and fuel per scenario
+                                                        and per family
   api-keys create --name <label> [--scope admin]       a key of your tenant, shown once (needs an admin key)
   api-keys list | revoke <key id>                       the tenant's active keys; revoke one at once
   dlq list [--topic <topic>]                            dead letters (reason, origin, offset, time), from Kafka
@@ -72,6 +92,13 @@ const OPTIONS = {
   topic: { type: 'string' },
   offset: { type: 'string' },
   brokers: { type: 'string' },
+  cases: { type: 'string' },
+  playbook: { type: 'string', multiple: true },
+  scenarios: { type: 'string' },
+  environment: { type: 'string' },
+  out: { type: 'string' },
+  cycles: { type: 'string', default: '3' },
+  outcome: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -100,6 +127,31 @@ function landTask(family: string | undefined, index: string, file: string | unde
   if (!Number.isInteger(n) || n < 0)
     usageError(`--index must be a whole number from 0, not "${index}"`);
   return { family, index: n };
+}
+
+/** `dream --offline` flags: the environment (its name or short name) and the input it takes. */
+function dreamOfflineOptions(v: Record<string, string | string[] | boolean | undefined>) {
+  if (typeof v.environment !== 'string')
+    usageError('dream --offline needs --environment triage|lander');
+  let env;
+  try {
+    env = offlineEnvironment(v.environment);
+  } catch (err) {
+    usageError((err as Error).message);
+  }
+  const input = v[env.flag];
+  if (typeof input !== 'string')
+    usageError(`dream --offline --environment ${env.alias} needs --${env.flag} ${env.input}`);
+  if (typeof v.out !== 'string') usageError('dream --offline needs --out <playbook.json>');
+  return {
+    environment: env.environment,
+    input,
+    out: v.out,
+    cycles: positiveInt(String(v.cycles), 'cycles'),
+    playbooks: [v.playbook].flat().filter((p): p is string => typeof p === 'string'),
+    ...(typeof v.outcome === 'string' && { outcome: v.outcome }),
+    maxSimulations: 3000,
+  };
 }
 
 function positiveInt(value: string, flag: string): number {
@@ -140,7 +192,9 @@ export async function main(
   }
   const timeoutMs = positiveInt(v.timeout, 'timeout') * 1_000;
   const ctx: CommandContext = {
-    api: new GatewayClient((v.url ?? defaults.url).replace(/\/$/, ''), v.key ?? defaults.apiKey),
+    get client() {
+      return cliClient(v.url ?? defaults.url, v.key ?? defaults.apiKey, io.err);
+    },
     json: v.json,
     progress: new Progress(defaults.isTty && !v.json),
     out: io.out,
@@ -196,12 +250,20 @@ export async function main(
       });
     }
     case 'dream':
+      if (v.offline) return dreamOfflineCommand(ctx, dreamOfflineOptions(v));
       if (!v.agent) usageError('dream needs --agent');
       return dreamCommand(ctx, {
         agent: v.agent,
         ...(v.sessions && { sessions: v.sessions.split(',').filter(Boolean) }),
         markdown: v.markdown,
       });
+    case 'eval':
+      if (sub === 'lander') {
+        if (!v.scenarios) usageError('eval lander needs --scenarios <file.json>');
+        return evalLanderCommand(ctx, { scenarios: v.scenarios, playbooks: v.playbook });
+      }
+      if (sub !== 'triage' || !v.cases) usageError('eval triage needs --cases <folder>');
+      return evalTriageCommand(ctx, { cases: v.cases, playbook: v.playbook?.at(-1) });
     case 'api-keys':
       return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
     case 'dlq': {
@@ -221,6 +283,14 @@ export async function run(argv: string[]): Promise<void> {
     if (err instanceof CliError) {
       process.stderr.write(`reverie: ${err.message}\n`);
       process.exitCode = err.exitCode;
+      return;
+    }
+    // The API's own answer (its error type and message), or no answer at all.
+    if (err instanceof ReverieError) {
+      const hint =
+        err instanceof ReverieConnectionError ? '; is it running? (npm start -- --keep)' : '';
+      process.stderr.write(`reverie: ${err.message}${hint}\n`);
+      process.exitCode = 1;
       return;
     }
     // A scenario or family the simulator refuses (offline landings): the user's input, not a bug.

@@ -15,6 +15,9 @@ it('dreamer reads its dream limits, with defaults', () => {
   expect(loadConfig(env)).toMatchObject({ concurrency: 1, maxSimulations: 3000, maxAttempts: 3 });
   expect(loadConfig({ ...env, DREAM_MAX_SIMULATIONS: '500' }).maxSimulations).toBe(500);
   expect(() => loadConfig({ ...env, DREAM_CONCURRENCY: '0' })).toThrow(/DREAM_CONCURRENCY/);
+  expect(loadConfig(env).flightWorkers).toBe(1);
+  expect(loadConfig({ ...env, DREAM_FLIGHT_WORKERS: '3' }).flightWorkers).toBe(3);
+  expect(() => loadConfig({ ...env, DREAM_FLIGHT_WORKERS: '0' })).toThrow(/DREAM_FLIGHT_WORKERS/);
 });
 
 it('dreamer reads the webhook allow-list and concurrency, refusing entries it cannot read', () => {

@@ -26,6 +26,8 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
   DREAM_SWEEP_MS: envInt(100, 3_600_000).default(15_000),
   /** Runs of one dream before a dream that keeps dying is failed as `interrupted`. */
   DREAM_MAX_ATTEMPTS: envInt(1, 10).default(3),
+  /** Worker threads a lunar dream flies on: what the replica's CPU limit allows. */
+  DREAM_FLIGHT_WORKERS: envInt(1, 64).default(1),
   /** Most sessions a "since the last dream" dream reviews. */
   DREAM_MAX_SESSIONS: envInt(1, 10_000).default(1000),
   /** How often a replica looks for webhook deliveries that are due. */
@@ -90,6 +92,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxSessions: parsed.DREAM_MAX_SESSIONS,
     globalConcurrency: parsed.DREAM_GLOBAL_CONCURRENCY,
     scheduleTickMs: parsed.DREAM_SCHEDULE_TICK_MS,
+    flightWorkers: parsed.DREAM_FLIGHT_WORKERS,
     ...anthropicFrom(parsed),
     webhooks: {
       pollMs: parsed.WEBHOOK_POLL_MS,

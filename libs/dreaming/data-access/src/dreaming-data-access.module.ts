@@ -2,10 +2,12 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getModelToken, MongooseModule } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import { DreamMemoryRepository } from './repositories/dream-memory.repository';
 import { DreamSlotRepository } from './repositories/dream-slot.repository';
 import { DreamRepository } from './repositories/dream.repository';
 import { DreamingControlRepository } from './repositories/dreaming-control.repository';
 import { DreamingControl, DreamingControlSchema } from './schemas/dreaming-control.schema';
+import { DreamMemoryDoc, DreamMemorySchema } from './schemas/dream-memory.schema';
 import { DreamSlot, DreamSlotSchema } from './schemas/dream-slot.schema';
 import { Dream, DreamLock, DreamLockSchema, DreamSchema } from './schemas/dream.schema';
 
@@ -14,13 +16,19 @@ const OWNED = [
   { name: DreamLock.name, schema: DreamLockSchema },
   { name: DreamingControl.name, schema: DreamingControlSchema },
   { name: DreamSlot.name, schema: DreamSlotSchema },
+  { name: DreamMemoryDoc.name, schema: DreamMemorySchema },
 ];
-const PROVIDERS = [DreamRepository, DreamingControlRepository, DreamSlotRepository];
+const PROVIDERS = [
+  DreamRepository,
+  DreamingControlRepository,
+  DreamSlotRepository,
+  DreamMemoryRepository,
+];
 
 /**
  * `dreams` and `dream_locks`: the gateway creates and cancels pending dreams, the dreamer runs
  * them (see DreamRepository). `dream_slots`: the dreamers' global limit on running dreams.
- * `dreaming_controls`: the kill switch. Needs `MongooseModule.forRoot`.
+ * `dreaming_controls`: the kill switch. `dream_memories`: what an agent's dreams refused before. Needs `MongooseModule.forRoot`.
  */
 @Module({
   imports: [MongooseModule.forFeature(OWNED)],

@@ -5,3 +5,5 @@ export * from './schemas/dreaming-control.schema';
 export * from './repositories/dreaming-control.repository';
 export * from './schemas/dream-slot.schema';
 export * from './repositories/dream-slot.repository';
+export * from './schemas/dream-memory.schema';
+export * from './repositories/dream-memory.repository';

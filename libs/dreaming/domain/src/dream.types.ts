@@ -1,3 +1,5 @@
+import type { SplitScore } from './objective';
+
 export const DREAM_STATUSES = ['pending', 'running', 'completed', 'failed', 'canceled'] as const;
 export type DreamStatus = (typeof DREAM_STATUSES)[number];
 
@@ -62,7 +64,7 @@ export interface FailureLocalisation {
   step: number | null;
   /** Role responsible; null for a single agent. */
   role: string | null;
-  method: 'counterfactual' | 'divergence' | 'criteria';
+  method: 'counterfactual' | 'divergence' | 'criteria' | 'error' | 'feedback';
   /** 0..1 */
   confidence: number;
   /** One line in words. */
@@ -94,16 +96,24 @@ export interface ChangeRecord {
   rule?: unknown;
 }
 
-/** Held-out comparison of the playbook before and after the dream's changes. */
+/**
+ * The validation split's comparison of the playbook before and after the dream's changes, graded
+ * against the agent's outcome definition (see objective.ts). Only this split chooses between
+ * alternatives and gates promotion; the test split is reported apart (DreamReport.test).
+ */
 export interface ValidationMetrics {
-  /** Held-out sessions (or scenarios, or cases) compared. */
+  /** The split every number here comes from: always the validation split. */
+  split: 'validation';
+  /** Validation tasks (scenarios, cases) compared. */
   heldOut: number;
   /** What `before` and `after` measure, e.g. 'safe landings' or 'mean F1'. */
   metric: string;
   before: number;
   after: number;
   extra?: Record<string, number | null>;
-  /** Held-out items that got worse / better. */
+  /** Each criterion of the outcome definition: its mean score before and after (null: not gradable). */
+  criteria?: { id: string; before: number | null; after: number | null }[];
+  /** Validation tasks that got worse / better (satisfied before and not after, and the reverse). */
   regressions: string[];
   improvements: string[];
   promote: boolean;
@@ -125,6 +135,27 @@ export interface PublishedPlaybook {
   status: 'active' | 'proposed';
 }
 
+/** The objective a dream optimised: the agent's outcome definition, or the environment's default. */
+export interface DreamObjective {
+  source: 'agent' | 'default';
+  /** The agent's definition version (null for the default). */
+  version: number | null;
+  description: string;
+  criteria: { id: string; required: boolean }[];
+  /** Criteria a sandbox cannot grade (judges): they count neither way in dream decisions. */
+  notGradable: string[];
+}
+
+/**
+ * The test split, read once a dream's decisions are made: the current rules (before the dream)
+ * and the promoted ones (null when nothing was promoted). No dream decision reads it.
+ */
+export interface TestReport {
+  split: 'test';
+  before: SplitScore;
+  after: SplitScore | null;
+}
+
 export interface DreamReport {
   dreamId: string;
   agentId: string;
@@ -136,6 +167,10 @@ export interface DreamReport {
   localisations: FailureLocalisation[];
   changes: ChangeRecord[];
   validation: ValidationMetrics | null;
+  /** What the dream optimised (absent in reports of dreams before objectives). */
+  objective?: DreamObjective | null;
+  /** The test split before and after (absent when the environment has no test tasks). */
+  test?: TestReport | null;
   publication: { mode: 'apply' | 'propose'; playbooks: PublishedPlaybook[] } | null;
   stages: StageRecord[];
   usage: DreamUsage;

@@ -4,3 +4,5 @@ export * from './divergence';
 export * from './curate';
 export * from './render-report';
 export * from './schedule';
+export * from './objective';
+export * from './memory';

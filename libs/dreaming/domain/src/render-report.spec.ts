@@ -1,3 +1,4 @@
+import { scoreSplit } from './objective';
 import { formatDuration, renderDreamReport } from './render-report';
 import { aDreamReport, aLocalisation } from './testing/dream.builders';
 
@@ -25,7 +26,9 @@ describe('renderDreamReport', () => {
       '## Patterns',
       '## Where each failure went wrong',
       '## Changes',
+      '## Objective',
       '## Validation',
+      '## Test split',
       '## Publication',
       '## Stages',
       '## Usage',
@@ -51,9 +54,45 @@ describe('renderDreamReport', () => {
     expect(changes).toContain('```json\n{\n  "when": {\n    "feature": "site_boulder_height"');
   });
 
+  it('says what the dream optimised and reports the test split per family, before and after', () => {
+    const grade = (family: string, satisfied: boolean, d: number) => ({
+      task: `${family}-${d}`,
+      family,
+      satisfied,
+      score: satisfied ? 1 : 0.5,
+      criteria: [],
+      values: { 'touchdown.distance_to_site': d },
+    });
+    const before = scoreSplit('test', [grade('wide', false, 900), grade('wide', true, 20)]);
+    const after = scoreSplit('test', [grade('wide', true, 30), grade('wide', true, 20)]);
+    const report = renderDreamReport(
+      aDreamReport({
+        objective: {
+          source: 'agent',
+          version: 2,
+          description: 'safe and near the site',
+          criteria: [{ id: 'safe', required: true }],
+          notGradable: ['explains'],
+        },
+        test: { split: 'test', before, after },
+      }),
+    );
+    const objective = section(report, 'Objective');
+    expect(objective).toContain("The agent's outcome definition v2: safe and near the site");
+    expect(objective).toContain('- Not gradable in a sandbox: explains');
+    const test = section(report, 'Test split');
+    expect(test).toContain(
+      '| before | all | 1/2 (50%) | 0.75 | touchdown.distance_to_site 460 | touchdown.distance_to_site 20 |',
+    );
+    expect(test).toContain(
+      '| after | wide | 2/2 (100%) | 1 | touchdown.distance_to_site 25 | touchdown.distance_to_site 25 |',
+    );
+    expect(section(md, 'Test split')).toContain('No test split.');
+  });
+
   it('reports validation, publication, stages and usage', () => {
     const validation = section(md, 'Validation');
-    expect(validation).toContain('- Held out: 40');
+    expect(validation).toContain('- Split: validation (40 tasks; chooses and gates');
     expect(validation).toContain('- safe landings: 31 → 36');
     expect(validation).toContain('- fuel over limit: 1.12');
     expect(validation).toContain('- mean touchdown speed: –');

@@ -1,4 +1,5 @@
 import { totalTokens, type ChangeRecord, type DreamReport, type DreamUsage } from './dream.types';
+import type { GroupScore, SplitScore } from './objective';
 
 /** Rows of the localisation table; the rest are counted, not listed. */
 export const REPORT_MAX_LOCALISATION_ROWS = 50;
@@ -79,14 +80,73 @@ function validationSection(r: DreamReport): string[] {
   const v = r.validation;
   if (!v) return ['Not validated.', ''];
   const lines = [
-    `- Held out: ${n(v.heldOut)}`,
+    `- Split: ${v.split ?? 'validation'} (${n(v.heldOut)} tasks; chooses and gates, never reported as the result)`,
     `- ${v.metric}: ${num(v.before)} → ${num(v.after)}`,
     ...Object.entries(v.extra ?? {}).map(([k, x]) => `- ${k}: ${num(x)}`),
+    ...(v.criteria ?? []).map(
+      (c) => `- criterion ${c.id} (mean score): ${num(c.before)} → ${num(c.after)}`,
+    ),
     `- Regressions (${v.regressions.length}): ${v.regressions.join(', ') || 'none'}`,
     `- Improvements (${v.improvements.length}): ${v.improvements.join(', ') || 'none'}`,
     `- Promote: ${v.promote ? 'yes' : 'no'}: ${v.reason}`,
   ];
   return [...lines, ''];
+}
+
+function objectiveSection(r: DreamReport): string[] {
+  const o = r.objective;
+  if (!o) return ['Not recorded.', ''];
+  return [
+    `${o.source === 'agent' ? `The agent's outcome definition v${o.version}` : "The environment's default rubric (the agent has no outcome definition)"}: ${o.description}`,
+    '',
+    `- Criteria: ${o.criteria.map((c) => `${c.id}${c.required ? ' (required)' : ''}`).join(', ')}`,
+    ...(o.notGradable.length ? [`- Not gradable in a sandbox: ${o.notGradable.join(', ')}`] : []),
+    '',
+  ];
+}
+
+const rate = (s: GroupScore) => `${n(s.satisfied)}/${n(s.tasks)} (${pct(s.satisfiedRate)})`;
+
+function factMedians(m: Record<string, number | null>): string {
+  return (
+    Object.entries(m)
+      .filter(([, x]) => x !== null)
+      .map(([k, x]) => `${k} ${num(x)}`)
+      .join(', ') || '–'
+  );
+}
+
+function testSection(r: DreamReport): string[] {
+  const t = r.test;
+  if (!t) return ['No test split.', ''];
+  const rows = (label: string, s: SplitScore) => [
+    [
+      label,
+      'all',
+      rate(s),
+      num(s.meanScore),
+      factMedians(s.medians.all),
+      factMedians(s.medians.satisfied),
+    ],
+    ...s.families.map((f) => [
+      label,
+      f.family || '–',
+      rate(f),
+      num(f.meanScore),
+      factMedians(f.medians.all),
+      factMedians(f.medians.satisfied),
+    ]),
+  ];
+  return [
+    'Tasks no dream learns from, chooses with or gates on; read once every decision was made.',
+    '',
+    ...table(
+      ['Rules', 'Family', 'Satisfied (test)', 'Mean score', 'Medians (all)', 'Medians (satisfied)'],
+      [...rows('before', t.before), ...(t.after ? rows('after', t.after) : [])],
+    ),
+    '',
+    ...(t.after ? [] : ['Nothing was promoted: the test split is the current rules only.', '']),
+  ];
 }
 
 function publicationSection(r: DreamReport): string[] {
@@ -165,7 +225,9 @@ export function renderDreamReport(r: DreamReport): string {
   if (r.changes.length) r.changes.forEach((c, i) => out.push(...changeSection(c, i)));
   else out.push('No change.', '');
 
+  out.push('## Objective', '', ...objectiveSection(r));
   out.push('## Validation', '', ...validationSection(r));
+  out.push('## Test split', '', ...testSection(r));
   out.push('## Publication', '', ...publicationSection(r));
 
   out.push('## Stages', '');

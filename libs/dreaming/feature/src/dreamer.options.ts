@@ -22,6 +22,11 @@ export interface DreamerOptions {
   globalConcurrency: number;
   /** How often the scheduler looks for due dreams; 0 turns the timer off (tests tick by hand). */
   scheduleTickMs: number;
+  /**
+   * Worker threads a lunar dream flies its simulations on (absent: the cores less one). A
+   * replica's CPU limit is not visible to Node, so a deployment sets it to what the pod is given.
+   */
+  flightWorkers?: number;
 }
 
 export const DREAMER_OPTIONS = Symbol('DREAMER_OPTIONS');

@@ -8,3 +8,6 @@ export * from './pipeline/dream-pipeline';
 export * from './pipeline/dream-runner.service';
 export * from './schedule/dream-scheduler';
 export * from './reflectors/model-reflector';
+export * from './pipeline/dream-stages';
+export * from './pipeline/offline-dream';
+export * from './pipeline/offline-sessions';

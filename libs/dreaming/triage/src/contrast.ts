@@ -1,13 +1,6 @@
-import {
-  computeLineFeatures,
-  extractWithLineRules,
-  RULE_CONDITIONS,
-  scoreAnswer,
-  toLineRules,
-  type LineFeatures,
-} from '@reverie/ci-log-triage';
+import { RULE_CONDITIONS, type LineFeatures } from '@reverie/ci-log-triage';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
-import type { LabelledCase } from './evaluate';
+import { RuleSetScorer, selectionF1, type LabelledCase } from './evaluate';
 
 /** What the current rules got wrong on one training case (1-based line numbers). */
 export interface CaseContrast {
@@ -53,13 +46,18 @@ export interface ContrastOptions {
   maxPatterns: number;
 }
 
+/** Context windows (lines) tried on the distance features besides their quantiles. */
+const WINDOWS = [1, 2, 3, 5, 8] as const;
+
 export const DEFAULT_CONTRAST: ContrastOptions = { minCases: 2, maxPatterns: 24 };
 
 interface Observed {
   caseId: string;
   features: LineFeatures[];
   selected: Set<number>;
-  labelled: Set<number>;
+  labelled: Uint8Array;
+  /** Per target, per line: 1 a mistake of that kind, 2 a line acting on it would hurt, 0 neither. */
+  role: Record<ContrastTarget, Uint8Array>;
 }
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT[\d:.]+Z ?/;
@@ -99,47 +97,47 @@ export function linePatterns(text: string): string[] {
   return [...out];
 }
 
-/** Runs the extractor with `current` on each case and keeps what it saw and chose. */
-function observe(cases: readonly LabelledCase[], current: readonly PlaybookRule[]): Observed[] {
-  const { rules } = toLineRules(current);
-  return cases.map((c) => {
-    const selected = new Set<number>();
-    for (const r of extractWithLineRules(c, rules).answer)
-      for (let n = r.start; n <= r.end; n++) selected.add(n);
-    const labelled = new Set<number>();
-    for (const r of c.errorRanges) for (let n = r.start; n <= r.end; n++) labelled.add(n);
-    return { caseId: c.id, features: computeLineFeatures(c), selected, labelled };
+/** The current rules' selections on each case, beside its features and labels. */
+function observe(scorer: RuleSetScorer, current: readonly PlaybookRule[]): Observed[] {
+  const selections = scorer.selections(current);
+  return scorer.cases.map((c, i) => {
+    const selected = selections[i];
+    const target = {
+      missed: new Uint8Array(c.features.length),
+      falsePositive: new Uint8Array(c.features.length),
+    };
+    c.features.forEach((f, j) => {
+      const labelled = c.labelled[f.lineNumber] === 1;
+      const sel = selected.has(f.lineNumber);
+      // 1: a target line of that mistake; 2: a line acting on it would hurt; 0: neither.
+      target.missed[j] = labelled && !sel ? 1 : !labelled && !sel ? 2 : 0;
+      target.falsePositive[j] = !labelled && sel ? 1 : labelled && sel ? 2 : 0;
+    });
+    return { caseId: c.id, features: c.features, selected, labelled: c.labelled, role: target };
   });
 }
 
-type LineFilter = (o: Observed, f: LineFeatures) => boolean;
-const isTarget = (t: ContrastTarget): LineFilter =>
-  t === 'missed'
-    ? (o, f) => o.labelled.has(f.lineNumber) && !o.selected.has(f.lineNumber)
-    : (o, f) => !o.labelled.has(f.lineNumber) && o.selected.has(f.lineNumber);
-const isAgainst = (t: ContrastTarget): LineFilter =>
-  t === 'missed'
-    ? (o, f) => !o.labelled.has(f.lineNumber) && !o.selected.has(f.lineNumber)
-    : (o, f) => o.labelled.has(f.lineNumber) && o.selected.has(f.lineNumber);
-
-/** Counts a line test on target and against lines. */
+/** Counts a line test on target and against lines (only those lines are tested). */
 function measure(
   observed: readonly Observed[],
   target: ContrastTarget,
   test: (f: LineFeatures, selected: boolean) => boolean,
 ): Pick<ContrastTest, 'lines' | 'cases' | 'against'> {
-  const [inTarget, inAgainst] = [isTarget(target), isAgainst(target)];
   let lines = 0;
   let against = 0;
   const cases = new Set<string>();
-  for (const o of observed)
-    for (const f of o.features) {
+  for (const o of observed) {
+    const role = o.role[target];
+    for (let j = 0; j < o.features.length; j++) {
+      if (role[j] === 0) continue;
+      const f = o.features[j];
       if (!test(f, o.selected.has(f.lineNumber))) continue;
-      if (inTarget(o, f)) {
+      if (role[j] === 1) {
         lines++;
         cases.add(o.caseId);
-      } else if (inAgainst(o, f)) against++;
+      } else against++;
     }
+  }
   return { lines, cases: [...cases], against };
 }
 
@@ -155,29 +153,28 @@ export function contrastLines(
   cases: readonly LabelledCase[],
   current: readonly PlaybookRule[],
   options: ContrastOptions = DEFAULT_CONTRAST,
+  scorer: RuleSetScorer = new RuleSetScorer(cases),
 ): Contrast {
-  const observed = observe(cases, current);
+  const observed = observe(scorer, current);
   const caseContrasts = observed.map((o, i): CaseContrast => {
     const sel = [...o.selected];
     return {
       caseId: o.caseId,
-      f1: scoreAnswer(
-        sel.map((n) => ({ start: n, end: n })),
-        cases[i].errorRanges,
-      ).f1,
-      missed: [...o.labelled].filter((n) => !o.selected.has(n)).sort((a, b) => a - b),
-      falsePositives: sel.filter((n) => !o.labelled.has(n)).sort((a, b) => a - b),
+      f1: selectionF1(scorer.cases[i], o.selected),
+      missed: o.features
+        .filter((f) => o.role.missed[f.lineNumber - 1] === 1)
+        .map((f) => f.lineNumber),
+      falsePositives: sel.filter((n) => o.labelled[n] !== 1).sort((a, b) => a - b),
     };
   });
   const patterns: ContrastTest[] = [];
   const features: ContrastTest[] = [];
   for (const target of ['missed', 'falsePositive'] as const) {
-    const inTarget = isTarget(target);
     const support = new Map<string, Set<string>>();
     const targets: LineFeatures[] = [];
     for (const o of observed)
       for (const f of o.features) {
-        if (!inTarget(o, f)) continue;
+        if (o.role[target][f.lineNumber - 1] !== 1) continue;
         targets.push(f);
         for (const p of linePatterns(f.text))
           (support.get(p) ?? support.set(p, new Set()).get(p))?.add(o.caseId);
@@ -222,10 +219,15 @@ export function contrastLines(
         if (!values.length) continue;
         const at = (q: number) =>
           values[Math.min(values.length - 1, Math.floor(q * values.length))];
+        // Quantiles of the mistaken lines, and for distances a fixed grid of narrow context
+        // windows: a few long labelled blocks would otherwise set every quantile.
+        const grid = key.startsWith('distance') ? WINDOWS.map((w) => ['lte', w] as const) : [];
         for (const [op, value] of [
+          ['lte', at(0.25)],
           ['lte', at(0.5)],
           ['lte', at(0.9)],
           ['gte', at(0.1)],
+          ...grid,
         ] as const) {
           const v = Math.round(value * 1000) / 1000;
           const m = measure(observed, target, (f) => (op === 'lte' ? f[key] <= v : f[key] >= v));

@@ -7,7 +7,7 @@ import {
   type ContrastTest,
 } from './contrast';
 import { describeRule } from './entries';
-import { caseDeltas, scoreRuleSet, type CaseDelta, type LabelledCase } from './evaluate';
+import { caseDeltas, RuleSetScorer, type CaseDelta, type LabelledCase } from './evaluate';
 
 export interface SearchOptions {
   /** Rule-set evaluations (each runs every training case) the search may spend, baseline included. */
@@ -75,13 +75,23 @@ function proposals(contrast: Contrast): Omit<PlaybookRule, 'entryId' | 'title'>[
     for (const b of booleans.slice(0, 3))
       if (b.feature !== t.feature && b.feature !== 'inPassLog')
         out.push({ when: all(test(t), test(b), fresh, unselected), then: { action: 'include' } });
+    // A context window (a distance threshold) may take lines pass.log also has: the boilerplate
+    // a build prints around its new error is the same in every build, yet labelled with it.
+    if (t.op === 'lte' && t.feature !== 'text')
+      out.push({ when: all(test(t), unselected), then: { action: 'include' } });
   }
-  for (const t of include.filter((x) => x.feature === 'text').slice(0, 6))
+  // Context windows after and before the patterns that start what was missed.
+  for (const t of include.filter((x) => x.feature === 'text').slice(0, 6)) {
     for (const lines of [3, 10])
       out.push({
         when: all(test(t), fresh),
         then: { action: 'include_following', params: { lines } },
       });
+    out.push({
+      when: all(test(t), fresh),
+      then: { action: 'include_preceding', params: { lines: 2 } },
+    });
+  }
   for (const t of exclude) {
     if (t.feature === 'selected') continue;
     out.push({ when: all(test(t), chosen), then: { action: 'exclude' } });
@@ -99,9 +109,10 @@ function proposals(contrast: Contrast): Omit<PlaybookRule, 'entryId' | 'title'>[
  * greedily while training macro F1 keeps rising and no training case loses more than
  * `maxCaseLoss`. Never runs more than `maxEvaluations` rule sets.
  *
- * An evaluation is ~0.1-0.2 s of CPU on the bundled logs and a search runs hundreds: it yields to
- * the event loop before each one, so a service running it keeps its timers and I/O (lease
- * renewals, Kafka heartbeats, health checks) going.
+ * Evaluations are incremental (`RuleSetScorer`: features and the heuristic once per log, one rule
+ * applied per candidate on the remembered selection), a few milliseconds each on the bundled
+ * logs; the search still yields to the event loop before each, so a service running it keeps its
+ * timers and I/O (lease renewals, Kafka heartbeats, health checks) going.
  */
 export async function searchTriageRules(
   train: readonly LabelledCase[],
@@ -109,13 +120,14 @@ export async function searchTriageRules(
   options: Partial<SearchOptions> = {},
 ): Promise<TriageSearch> {
   const opts = { ...DEFAULT_SEARCH, ...options };
+  const scorer = new RuleSetScorer(train);
   let evaluations = 0;
   const score = async (rules: readonly PlaybookRule[]) => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     evaluations++;
-    return scoreRuleSet(train, rules);
+    return scorer.score(rules);
   };
-  const contrast = contrastLines(train, current, opts.contrast);
+  const contrast = contrastLines(train, current, opts.contrast, scorer);
   const base = await score(current);
   const candidates: TriageCandidate[] = [];
   for (const [i, p] of proposals(contrast).entries()) {

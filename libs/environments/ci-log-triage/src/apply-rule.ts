@@ -24,6 +24,7 @@ const RANGE_KEYS = [
   'relativePosition',
   'distanceAfterMarker',
   'distanceBeforeMarker',
+  'distanceToFreshMarker',
 ] as const;
 const BOOLEAN_KEYS = ['inPassLog', 'isMarker', 'isBlank', 'isStackFrame'] as const;
 

@@ -1,6 +1,11 @@
 import { applyLineRule, compileRule, type LineRule, type RuleEffect } from './apply-rule';
 import { linesToRanges, type LineRange } from './line-range';
-import { compileMarkers, computeLineFeatures, DEFAULT_MARKERS } from './line-features';
+import {
+  compileMarkers,
+  computeLineFeatures,
+  DEFAULT_MARKERS,
+  type LineFeatures,
+} from './line-features';
 import type { TriageInput } from './triage-case';
 import { parseRules, type TriageRule } from './triage-rule.schema';
 import { TriageError } from './errors';
@@ -71,7 +76,23 @@ export function extractWithLineRules(
 ): Extraction {
   const opts = { ...DEFAULT_HEURISTIC, ...options };
   const features = computeLineFeatures(input, compileOrThrow(opts.markers));
+  const { selected, step } = heuristicSelection(features, opts);
+  const steps: TriageStep[] = [step];
+  for (const rule of rules)
+    steps.push({ kind: 'rule', ...applyLineRule(rule, features, selected) });
+  return { answer: linesToRanges(selected), steps };
+}
 
+/**
+ * The heuristic step on already computed features (markers are part of them): the selected line
+ * numbers and the step as a session records it. Exposed so a reflector that scores many rule
+ * sets on the same logs computes features and the heuristic once per log.
+ */
+export function heuristicSelection(
+  features: readonly LineFeatures[],
+  options: Partial<HeuristicOptions> = {},
+): { selected: Set<number>; step: Extract<TriageStep, { kind: 'heuristic' }> } {
+  const opts = { ...DEFAULT_HEURISTIC, ...options };
   const markerLines = features.filter((f) => f.isMarker);
   const fresh = opts.ignoreLinesInPassLog ? markerLines.filter((f) => !f.inPassLog) : markerLines;
   const kept = fresh.slice(Math.max(0, fresh.length - opts.maxLines));
@@ -79,22 +100,18 @@ export function extractWithLineRules(
     kept.map((f) => f.lineNumber),
     opts.mergeGap,
   );
-  const steps: TriageStep[] = [
-    {
+  const selected = new Set<number>();
+  for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
+  return {
+    selected,
+    step: {
       kind: 'heuristic',
       candidates: markerLines.length,
       droppedInPassLog: markerLines.length - fresh.length,
       droppedByCap: fresh.length - kept.length,
       ranges,
     },
-  ];
-
-  const selected = new Set<number>();
-  for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
-  for (const rule of rules)
-    steps.push({ kind: 'rule', ...applyLineRule(rule, features, selected) });
-
-  return { answer: linesToRanges(selected), steps };
+  };
 }
 
 /** The builtin extractor with default heuristic options, as an `Extractor`. */

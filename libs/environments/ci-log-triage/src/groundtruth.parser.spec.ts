@@ -22,7 +22,7 @@ describe('parseGroundtruth', () => {
 
   it.each([
     ['', /is empty/],
-    ['JENKINS\nE 1', /line 1: expected the log format .*got "JENKINS"/],
+    ['TRAVIS\nE 1', /line 1: expected the log format .*got "TRAVIS"/],
     ['DEFAULT\nE 1\nX 4', /line 3: expected "E <range>" or "C <range>".*got "X 4"/],
     ['DEFAULT\nE 4-', /line 2: expected "E <range>"/],
     ['DEFAULT\nE 9-3', /line 2: range ends \(3\) before it starts \(9\)/],

@@ -25,4 +25,15 @@ describe('computeLineFeatures', () => {
     expect(f[5]).toMatchObject({ lineNumber: 6, fromEnd: 0, relativePosition: 1 });
     expect(f[0]).toMatchObject({ lineNumber: 1, fromEnd: 5, relativePosition: 0 });
   });
+
+  it('measures the distance to the nearest marker pass.log does not have, either side', () => {
+    const g = computeLineFeatures({
+      failLines: ['[ERROR] old', 'x', '[ERROR] new', 'y', 'z', '[ERROR] old'],
+      passLines: ['[ERROR] old'],
+    });
+    expect(g.map((x) => x.distanceToFreshMarker)).toEqual([2, 1, 0, 1, 2, 3]);
+    expect(computeLineFeatures({ failLines: ['a'], passLines: [] })[0].distanceToFreshMarker).toBe(
+      Infinity,
+    );
+  });
 });

@@ -1,4 +1,4 @@
-import { normalizeLine, stripAnsi } from './log-lines';
+import { normaliseLog } from './log-format';
 import type { TriageInput } from './triage-case';
 
 /**
@@ -28,7 +28,7 @@ export interface LineFeatures {
   fromEnd: number;
   /** 0 for the first line, 1 for the last. */
   relativePosition: number;
-  /** The line without ANSI colours. */
+  /** The line as the build printed it: no ANSI colours, no CI columns (see `normaliseLog`). */
   text: string;
   /** Leading spaces and tabs. */
   indent: number;
@@ -36,12 +36,18 @@ export interface LineFeatures {
   /** Matches one of the heuristic's error markers. */
   isMarker: boolean;
   isStackFrame: boolean;
-  /** The same line (ignoring colours, a leading timestamp and surrounding spaces) is in pass.log. */
+  /** The same line (normalised, ignoring surrounding spaces) is in pass.log. */
   inPassLog: boolean;
   /** Lines since the nearest marker line at or before this one; 0 on a marker; Infinity if none. */
   distanceAfterMarker: number;
   /** Lines until the nearest marker line at or after this one; 0 on a marker; Infinity if none. */
   distanceBeforeMarker: number;
+  /**
+   * Lines to the nearest marker line that pass.log does not have (a heuristic candidate), before
+   * or after; 0 on one; Infinity if none. The context window of this build's own errors: Maven's
+   * boilerplate around a new error is in pass.log too, but near the new error it belongs to it.
+   */
+  distanceToFreshMarker: number;
 }
 
 export function compileMarkers(markers: readonly string[]): RegExp[] {
@@ -53,10 +59,10 @@ export function computeLineFeatures(
   input: TriageInput,
   markers: readonly RegExp[] = compileMarkers(DEFAULT_MARKERS),
 ): LineFeatures[] {
-  const passSet = new Set(input.passLines.map(normalizeLine));
-  const total = input.failLines.length;
-  const features = input.failLines.map((raw, i): LineFeatures => {
-    const text = stripAnsi(raw);
+  const passSet = new Set(normaliseLog(input.passLines).lines.map((l) => l.trim()));
+  const fail = normaliseLog(input.failLines).lines;
+  const total = fail.length;
+  const features = fail.map((text, i): LineFeatures => {
     return {
       lineNumber: i + 1,
       fromEnd: total - i - 1,
@@ -66,9 +72,10 @@ export function computeLineFeatures(
       isBlank: text.trim() === '',
       isMarker: markers.some((m) => m.test(text)),
       isStackFrame: STACK_FRAME.test(text),
-      inPassLog: passSet.has(normalizeLine(raw)),
+      inPassLog: passSet.has(text.trim()),
       distanceAfterMarker: Infinity,
       distanceBeforeMarker: Infinity,
+      distanceToFreshMarker: Infinity,
     };
   });
   let last = -Infinity;
@@ -80,6 +87,16 @@ export function computeLineFeatures(
   for (let i = total - 1; i >= 0; i--) {
     if (features[i].isMarker) next = i;
     features[i].distanceBeforeMarker = next - i;
+  }
+  let fresh = -Infinity;
+  for (let i = 0; i < total; i++) {
+    if (features[i].isMarker && !features[i].inPassLog) fresh = i;
+    features[i].distanceToFreshMarker = i - fresh;
+  }
+  fresh = Infinity;
+  for (let i = total - 1; i >= 0; i--) {
+    if (features[i].isMarker && !features[i].inPassLog) fresh = i;
+    features[i].distanceToFreshMarker = Math.min(features[i].distanceToFreshMarker, fresh - i);
   }
   return features;
 }

@@ -1,6 +1,7 @@
-import type { PlaybookRule } from '@reverie/playbooks-domain';
+import { evaluate, type Condition, type PlaybookRule } from '@reverie/playbooks-domain';
 import { extractWithLineRules } from './builtin-extractor';
-import { toLineRules } from './playbook-line-rules';
+import { computeLineFeatures } from './line-features';
+import { compileLineCondition, toLineRules } from './playbook-line-rules';
 import type { TriageInput } from './triage-case';
 
 const input: TriageInput = {
@@ -102,5 +103,48 @@ describe('playbook rules for ci-log-triage', () => {
       { entryId: 'reach-on-include', reason: 'then.params.lines does not apply to include' },
       { entryId: 'too-far', reason: expect.stringMatching(/whole number from 1 to 1000/) },
     ]);
+  });
+});
+
+describe('compileLineCondition', () => {
+  it("means what the playbook's evaluate means, on every line and operator", () => {
+    const features = computeLineFeatures({
+      failLines: ['plain', '[ERROR] x', '  at a.b(C.java:1)', '', 'BUILD FAILURE', 'tail'],
+      passLines: ['plain'],
+    });
+    const tests: Condition[] = [
+      { feature: 'text', op: 'matches', value: '^\\[ERROR\\]' },
+      { feature: 'indent', op: 'gte', value: 2 },
+      { feature: 'distanceAfterMarker', op: 'lte', value: 1 },
+      { feature: 'distanceBeforeMarker', op: 'gt', value: 0 },
+      { feature: 'distanceBeforeMarker', op: 'lt', value: 3 },
+      { feature: 'fromEnd', op: 'in', value: [0, 2] },
+      { feature: 'inPassLog', op: 'ne', value: true },
+      { feature: 'isBlank', op: 'eq', value: true },
+      { feature: 'selected', op: 'eq', value: true },
+      { feature: 'lineNumber', op: 'exists' },
+      {
+        any: [
+          { not: { feature: 'isMarker', op: 'eq', value: true } },
+          { all: [{ feature: 'relativePosition', op: 'gte', value: 0.5 }] },
+        ],
+      },
+    ];
+    for (const c of tests) {
+      const compiled = compileLineCondition(c);
+      for (const f of features)
+        for (const selected of [true, false])
+          expect([JSON.stringify(c), f.lineNumber, selected, compiled(f, selected)]).toEqual([
+            JSON.stringify(c),
+            f.lineNumber,
+            selected,
+            evaluate(c, { ...f, selected }),
+          ]);
+    }
+    // A log without markers: distances are Infinity and no comparison holds, as in evaluate.
+    const none = computeLineFeatures({ failLines: ['a'], passLines: [] })[0];
+    expect(
+      compileLineCondition({ feature: 'distanceAfterMarker', op: 'gte', value: 0 })(none, false),
+    ).toBe(false);
   });
 });

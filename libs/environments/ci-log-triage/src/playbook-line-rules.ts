@@ -1,10 +1,11 @@
 import {
   conditionProblems,
-  evaluate,
   type Condition,
+  type FeatureTest,
   type PlaybookRule,
+  type Scalar,
 } from '@reverie/playbooks-domain';
-import type { LineRule } from './apply-rule';
+import type { LinePredicate, LineRule } from './apply-rule';
 import type { LineFeatures } from './line-features';
 import { MAX_RULE_REACH, RULE_ACTIONS, type RuleAction } from './triage-rule.schema';
 
@@ -24,6 +25,7 @@ export const TRIAGE_RULE_FEATURES = [
   'inPassLog',
   'distanceAfterMarker',
   'distanceBeforeMarker',
+  'distanceToFreshMarker',
   'selected',
 ] as const satisfies readonly (keyof LineFeatures | 'selected')[];
 
@@ -62,11 +64,71 @@ export function toLineRules(rules: readonly PlaybookRule[]): AdaptedRules {
     const lines = rule.then.params?.['lines'] as number | undefined;
     adapted.push({
       id: rule.entryId,
-      when: (f, selected) => evaluate(when, { ...f, selected }),
+      when: compileLineCondition(when),
       then: { action: rule.then.action as RuleAction, ...(lines !== undefined ? { lines } : {}) },
     });
   }
   return { rules: adapted, skipped };
+}
+
+/**
+ * A valid condition over line features as one function, its regular expressions compiled once.
+ * Means exactly what the playbook's `evaluate(condition, { ...features, selected })` means (a
+ * comparison with a number that is not finite, such as the distance to a marker in a log without
+ * one, is false), without building an object per line: a reflector scores hundreds of rule sets
+ * over tens of thousands of lines.
+ */
+export function compileLineCondition(c: Condition): LinePredicate {
+  if ('all' in c) {
+    const parts = c.all.map(compileLineCondition);
+    return (f, s) => parts.every((p) => p(f, s));
+  }
+  if ('any' in c) {
+    const parts = c.any.map(compileLineCondition);
+    return (f, s) => parts.some((p) => p(f, s));
+  }
+  if ('not' in c) {
+    const inner = compileLineCondition(c.not);
+    return (f, s) => !inner(f, s);
+  }
+  const read =
+    c.feature === 'selected'
+      ? (_f: LineFeatures, s: boolean) => s
+      : (f: LineFeatures) => (f as unknown as Record<string, unknown>)[c.feature];
+  const test = compileTest(c);
+  return (f, s) => {
+    const actual = read(f, s);
+    return actual !== undefined && actual !== null && test(actual);
+  };
+}
+
+function compileTest(t: FeatureTest): (actual: unknown) => boolean {
+  const num = (a: unknown) => (typeof a === 'number' && Number.isFinite(a) ? a : undefined);
+  const v = t.value as number;
+  switch (t.op) {
+    case 'exists':
+      return () => true;
+    case 'eq':
+      return (a) => a === t.value;
+    case 'ne':
+      return (a) => a !== t.value;
+    case 'lt':
+      return (a) => num(a) !== undefined && (a as number) < v;
+    case 'lte':
+      return (a) => num(a) !== undefined && (a as number) <= v;
+    case 'gt':
+      return (a) => num(a) !== undefined && (a as number) > v;
+    case 'gte':
+      return (a) => num(a) !== undefined && (a as number) >= v;
+    case 'in': {
+      const values = t.value as Scalar[];
+      return (a) => values.includes(a as Scalar);
+    }
+    case 'matches': {
+      const re = new RegExp(t.value as string);
+      return (a) => typeof a === 'string' && re.test(a);
+    }
+  }
 }
 
 function ruleProblem(rule: PlaybookRule): string | null {

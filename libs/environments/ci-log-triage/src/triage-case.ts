@@ -1,6 +1,6 @@
 import type { LineRange } from './line-range';
 
-export const LOG_FORMATS = ['DEFAULT', 'RAW_GITHUB', 'FULL_GITHUB'] as const;
+export const LOG_FORMATS = ['DEFAULT', 'RAW_GITHUB', 'FULL_GITHUB', 'JENKINS', 'GITLAB'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** What an agent may look at: the failing build's log and the last passing one. */

@@ -31,6 +31,11 @@ export const RULE_CONDITIONS = [
     kind: 'range',
     description: 'lines until the nearest marker line at or after (0 on a marker)',
   },
+  {
+    key: 'distanceToFreshMarker',
+    kind: 'range',
+    description: 'lines to the nearest marker line pass.log does not have, before or after',
+  },
 ] as const;
 
 /**
@@ -91,6 +96,7 @@ export const lineConditionSchema = z
     relativePosition: numberRange.optional(),
     distanceAfterMarker: numberRange.optional(),
     distanceBeforeMarker: numberRange.optional(),
+    distanceToFreshMarker: numberRange.optional(),
   })
   .strict();
 

@@ -19,3 +19,4 @@ export * from './report-format';
 export * from './lander.facts';
 export * from './lander-task.schema';
 export * from './lunar-lander.environment';
+export * from './landing-objective';

@@ -90,7 +90,7 @@ describe('scenarioFor and resolveScenario', () => {
     const e = thrown(() => scenarioFor('moon', 0));
     expect(e.code).toBe('unknown_family');
     expect(e.message).toBe(
-      'unknown scenario family "moon"; bundled families: easy, downrange, boulder-field, high-gate',
+      'unknown scenario family "moon"; bundled families: easy, downrange, boulder-field, high-gate, crosswind, tight-fuel, bad-radar, hazard-site, steep-approach',
     );
     expect(thrown(() => scenarioFor('constructor', 0)).code).toBe('unknown_family');
   });

@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import badRadar from '../scenarios/bad-radar.json';
 import boulderField from '../scenarios/boulder-field.json';
+import crosswind from '../scenarios/crosswind.json';
 import downrange from '../scenarios/downrange.json';
 import easy from '../scenarios/easy.json';
+import hazardSite from '../scenarios/hazard-site.json';
 import highGate from '../scenarios/high-gate.json';
+import steepApproach from '../scenarios/steep-approach.json';
+import tightFuel from '../scenarios/tight-fuel.json';
 import { LanderError } from './errors';
 import {
   parseScenario,
@@ -178,17 +183,49 @@ export const BUNDLED_FAMILIES: Readonly<Record<string, ScenarioFamily>> = Object
   ),
 );
 
-/** Names of the bundled families: easy, downrange, boulder-field, high-gate. */
+/**
+ * Harder families for judging whether learning holds on work the day-one families do not show:
+ * large lateral speed, propellant for 1.1-1.2x the vertical limit, a biased radar, a hazardous
+ * site, a steep high-energy approach. Bundled and resolvable by name like the others, but not
+ * in `familyNames()` (the demo's default day), so they stay unseen unless asked for.
+ */
+export const STRESS_FAMILIES: Readonly<Record<string, ScenarioFamily>> = Object.freeze(
+  Object.fromEntries(
+    [crosswind, tightFuel, badRadar, hazardSite, steepApproach].map((f) => {
+      const family = parseFamily(f);
+      return [family.family, family];
+    }),
+  ),
+);
+
+/** Names of the day-one bundled families: easy, downrange, boulder-field, high-gate. */
 export function familyNames(): string[] {
   return Object.keys(BUNDLED_FAMILIES);
+}
+
+/** Names of the stress families: crosswind, tight-fuel, bad-radar, hazard-site, steep-approach. */
+export function stressFamilyNames(): string[] {
+  return Object.keys(STRESS_FAMILIES);
+}
+
+/** Every family a name can resolve to: the day-one ones, then the stress ones. */
+export function allFamilyNames(): string[] {
+  return [...familyNames(), ...stressFamilyNames()];
+}
+
+/** Whether `name` is a bundled family (day-one or stress). */
+export function isBundledFamily(name: string): boolean {
+  return Object.hasOwn(BUNDLED_FAMILIES, name) || Object.hasOwn(STRESS_FAMILIES, name);
 }
 
 function bundledFamily(name: string): ScenarioFamily {
   if (typeof name === 'string' && Object.hasOwn(BUNDLED_FAMILIES, name))
     return BUNDLED_FAMILIES[name];
+  if (typeof name === 'string' && Object.hasOwn(STRESS_FAMILIES, name))
+    return STRESS_FAMILIES[name];
   throw new LanderError(
     'unknown_family',
-    `unknown scenario family ${typeof name === 'string' ? JSON.stringify(name) : showValue(name)}; bundled families: ${familyNames().join(', ')}`,
+    `unknown scenario family ${typeof name === 'string' ? JSON.stringify(name) : showValue(name)}; bundled families: ${allFamilyNames().join(', ')}`,
   );
 }
 
@@ -234,7 +271,7 @@ export function resolveScenario(task: ScenarioTask): Scenario {
   if (task.family === undefined)
     throw new LanderError(
       'invalid_scenario',
-      `no scenario given: name a bundled family (${familyNames().join(', ')}) and an index, or give an inline scenario`,
+      `no scenario given: name a bundled family (${allFamilyNames().join(', ')}) and an index, or give an inline scenario`,
     );
   const f = bundledFamily(task.family);
   if (task.index === undefined)

@@ -27,6 +27,7 @@ export const SCENARIO_LIMITS = {
   maxBoulderHeight: 50,
   maxFeatures: 200,
   maxBeamHalfAngleDeg: 45,
+  maxRadarBias: 500,
   minPhysicsHz: 10,
   maxPhysicsHz: 1_000,
   maxSeconds: 3_600,
@@ -219,6 +220,7 @@ export const scenarioBaseShape = {
   terrain: terrainSchema,
   sensors: obj({
     radarNoise: nonNegative('metres'),
+    radarBias: between('a radar bias in metres', -L.maxRadarBias, L.maxRadarBias).optional(),
     radarBeamHalfAngleDeg: num(
       `a half-angle in degrees, more than 0 and at most ${L.maxBeamHalfAngleDeg}`,
       (v) => v > 0 && v <= L.maxBeamHalfAngleDeg,

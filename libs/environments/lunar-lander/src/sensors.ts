@@ -32,7 +32,8 @@ export function senseAt(input: SensorInput): SensorReading {
     t: state.t,
     radarAltitude:
       radarReturn(input) +
-      sensors.radarNoise * gaussian(seed, RandomChannel.radarNoise, state.tick),
+      sensors.radarNoise * gaussian(seed, RandomChannel.radarNoise, state.tick) +
+      (sensors.radarBias ?? 0),
     vx: state.vx + sensors.velocityNoise * gaussian(seed, RandomChannel.velocityNoiseX, state.tick),
     vz: state.vz + sensors.velocityNoise * gaussian(seed, RandomChannel.velocityNoiseZ, state.tick),
     pitch: state.pitch,

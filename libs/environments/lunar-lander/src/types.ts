@@ -65,6 +65,11 @@ export interface TerrainSettings {
 export interface SensorSettings {
   /** Standard deviation of the radar altimeter's noise, m. */
   radarNoise: number;
+  /**
+   * Constant error added to every radar altitude reading, m (a miscalibrated or degraded
+   * altimeter: positive reads high). Absent means 0.
+   */
+  radarBias?: number;
   /** Half-angle of the radar beam, degrees: the altimeter reports the nearest return inside it. */
   radarBeamHalfAngleDeg: number;
   /** Standard deviation of the velocity sensor's noise, m/s (each axis). */

@@ -11,9 +11,9 @@ export async function dreamCommand(
   ctx: CommandContext,
   opts: { agent: string; sessions?: string[]; markdown: boolean },
 ): Promise<number> {
-  const created = await ctx.api.call('POST', '/v1/dreams', {
+  const created = await ctx.client.dreams.create({
     agent_id: opts.agent,
-    ...(opts.sessions && { inputs: [{ type: 'sessions', session_ids: opts.sessions }] }),
+    ...(opts.sessions && { inputs: [{ type: 'sessions' as const, session_ids: opts.sessions }] }),
     ...(ctx.modelOverride.model && {
       model: {
         provider: ctx.modelOverride.model.provider,
@@ -24,7 +24,7 @@ export async function dreamCommand(
   ctx.log(`dream ${created.id}: ${created.status}`);
   let dream = created;
   await ctx.poll(async () => {
-    dream = await ctx.api.call('GET', `/v1/dreams/${created.id}`);
+    dream = await ctx.client.dreams.get(created.id);
     const p = dream.progress;
     ctx.progress.update(
       p?.completed ?? 0,
@@ -37,7 +37,7 @@ export async function dreamCommand(
   if (dream.status !== 'completed') {
     // A dream that stopped part-way leaves a report of what it did (one that was canceled before
     // it started, or kept dying, has none).
-    const report = await ctx.api.call('GET', `/v1/dreams/${dream.id}/report`).then(
+    const report = await ctx.client.dreams.report(dream.id).then(
       (r) => r.report,
       () => null,
     );
@@ -53,10 +53,10 @@ export async function dreamCommand(
     return 1;
   }
   if (opts.markdown) {
-    ctx.out(await ctx.api.text(`/v1/dreams/${dream.id}/report?format=markdown`));
+    ctx.out(await ctx.client.dreams.reportMarkdown(dream.id));
     return 0;
   }
-  const { report } = await ctx.api.call('GET', `/v1/dreams/${dream.id}/report`);
+  const { report } = await ctx.client.dreams.report(dream.id);
   if (ctx.json) {
     ctx.out(JSON.stringify({ dream, report }, null, 2));
     return 0;

@@ -74,6 +74,7 @@ export function aDreamReport(overrides: Partial<DreamReport> = {}): DreamReport 
       },
     ],
     validation: {
+      split: 'validation',
       heldOut: 40,
       metric: 'safe landings',
       before: 31,

@@ -12,7 +12,7 @@ describe('dreamersByEnvironment', () => {
     expect(dreamers.size).toBeGreaterThan(0);
   });
 
-  it('has no dreamer for client-driven sessions yet', () => {
-    expect(dreamers.get('external')).toBeUndefined();
+  it('dreams over client-driven sessions with the general external dreamer', () => {
+    expect(dreamers.get('external')?.dreamer().environment).toBe('external');
   });
 });

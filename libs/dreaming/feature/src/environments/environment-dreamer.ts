@@ -2,9 +2,12 @@ import type { SessionEventBody } from '@reverie/contracts';
 import type {
   EntryDraftInput,
   FailureLocalisation,
+  GateOptions,
+  TaskRun,
   ValidationMetrics,
 } from '@reverie/dreaming-domain';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
+import type { OutcomeDefinition } from '@reverie/outcomes-domain';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 
@@ -40,6 +43,12 @@ export interface StageWork {
 export interface Budget {
   /** Flights (lander) or rule-set evaluations (triage) this stage may spend. */
   simulations: number;
+  /**
+   * Signatures (`candidateSignature` of an alternative's drafts) that earlier dreams of this agent
+   * validated and refused: the pipeline skips such alternatives, so a reflector that skips them
+   * too spends its budget elsewhere.
+   */
+  refused?: ReadonlySet<string>;
 }
 
 /** Whether a session succeeded, and which playbook entries acted in it. */
@@ -53,9 +62,39 @@ export interface SessionVerdict {
   firedEntries: { role: string | null; entryId: string }[];
 }
 
+/** How many tasks (scenarios, cases) each split holds, and reviewed sessions not learned from. */
+export interface SplitSummary {
+  train: number;
+  validation: number;
+  test: number;
+  /** Reviewed sessions whose task is in validation or test (never learned from). */
+  reviewedHeldOut: number;
+  /** One line for the report, naming each split's size. */
+  note: string;
+}
+
+/** The splits a sandbox evaluation may run on (train is the reflector's own business). */
+export type EvaluationSplit = 'validation' | 'test';
+
 /**
  * What the pipeline needs of an environment: how to judge and split its sessions, localise
- * failures, draft entries, and validate rule sets in its sandbox. One instance per dream.
+ * failures, draft entries, and run rule sets in its sandbox. One instance per dream.
+ *
+ * The contract (issue 16):
+ * - Three splits. `prepare` splits the tasks into train, validation and test, deterministically
+ *   by task id (a task never moves between splits as others are added). Reflectors learn on
+ *   train only; the pipeline chooses between alternatives and gates promotion on validation
+ *   only; test is run by the pipeline after every decision is made, for the report, and nothing
+ *   read from it feeds back into a dream. Reviewed sessions of validation/test tasks are not
+ *   learned from (not localised, not used as evidence).
+ * - The objective is the operator's outcome definition. `evaluate` returns, per task, what a
+ *   session would have recorded (TaskRun: the events the environment's facts read, and labels
+ *   where the rubric needs them); the pipeline grades them with the outcomes domain's grader
+ *   against the agent's outcome definition (or `defaultObjective` when it has none) and applies
+ *   the criterion-wise gate (`gateCandidate`: no criterion may fall beyond a tolerance). The
+ *   dreamer never decides promotion itself.
+ * - Counters: `verdict(...).firedEntries` lists only entries whose condition matched in that
+ *   session (an entry loaded but never matching is not "used").
  */
 export interface EnvironmentDreamer<Prepared = unknown> {
   readonly environment: string;
@@ -63,11 +102,21 @@ export interface EnvironmentDreamer<Prepared = unknown> {
   readonly roles: readonly (string | null)[];
   /** A filter on stored event bodies: the events `verdict` and `prepare` need. */
   readonly eventFilter: Record<string, unknown>;
+  /** The rubric a dream optimises when the agent has no outcome definition of its own. */
+  readonly defaultObjective: OutcomeDefinition;
+  /** The gate's thresholds for this environment (DEFAULT_GATE where left out). */
+  readonly gate?: Partial<GateOptions>;
+  /**
+   * For a dreamer without a sandbox (recorded sessions cannot be re-run, so `evaluate` returns
+   * them as they ran): the validation gate from its own held-out check, used instead of
+   * evaluate + gateCandidate; what it promotes is then proven on live traffic.
+   */
+  offlineGate?(prepared: Prepared): ValidationMetrics;
   verdict(session: CollectedSession): SessionVerdict;
-  /** Loads tasks and splits them: training (from the sessions) and held-out (never learned from). */
+  /** Loads tasks and splits them three ways (see the contract above). */
   prepare(sessions: readonly CollectedSession[]): Promise<Prepared>;
-  /** How many reviewed sessions are held-out (and so only used to validate). */
-  describeSplit(prepared: Prepared): { train: number; heldOut: number; note: string };
+  describeSplit(prepared: Prepared): SplitSummary;
+  /** Localises failed sessions of train tasks (the pipeline passes all; the dreamer skips held-out). */
   localise(
     prepared: Prepared,
     failed: readonly CollectedSession[],
@@ -76,14 +125,23 @@ export interface EnvironmentDreamer<Prepared = unknown> {
     budget: Budget,
     progress: (done: number, total: number) => Promise<void>,
   ): Promise<{ localisations: FailureLocalisation[]; work: StageWork }>;
+  /**
+   * Drafts entries from the train split only, optimising `objective` (grade sandbox runs with
+   * `gradeRuns(objective, environment, runs)` to score them the way the gate will).
+   */
   reflect(
     prepared: Prepared,
     current: RulesByRole,
     budget: Budget,
+    objective: OutcomeDefinition,
   ): Promise<{ drafts: RoleDraft[]; work: StageWork }>;
-  validate(
+  /**
+   * Runs every task of `split` with `rules` (complete rule sets, by role) in the sandbox, in a
+   * stable task order, and returns what each run recorded. Deterministic for the same input.
+   */
+  evaluate(
     prepared: Prepared,
-    current: RulesByRole,
-    candidate: RulesByRole,
-  ): Promise<{ metrics: ValidationMetrics; work: StageWork }>;
+    split: EvaluationSplit,
+    rules: RulesByRole,
+  ): Promise<{ runs: TaskRun[]; work: StageWork }>;
 }

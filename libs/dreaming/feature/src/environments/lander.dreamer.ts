@@ -1,21 +1,27 @@
 import type { SessionEventBody } from '@reverie/contracts';
 import {
+  gradeRuns,
   localiseByDivergence,
+  resultRun,
+  splitValidationTest,
   type FailureLocalisation,
-  type ValidationMetrics,
 } from '@reverie/dreaming-domain';
 import {
   localiseFailure,
+  localiseByShadowReplay,
+  localiseFromFamily,
+  searchGuidance,
   searchRules,
+  sharedFlightPool,
+  toGuidanceEntries,
   SimulationBudget,
   splitScenarios,
   toPlaybookEntries,
-  validateRules,
   type RoleName,
 } from '@reverie/dreaming-lander';
 import {
   expandFamily,
-  familyNames,
+  isBundledFamily,
   LUNAR_LANDER_ENVIRONMENT,
   LUNAR_TEAM,
   recordedScenario,
@@ -30,30 +36,38 @@ import type {
   EnvironmentDreamer,
   RoleDraft,
   RulesByRole,
+  EvaluationSplit,
   SessionVerdict,
+  SplitSummary,
 } from './environment-dreamer';
+import type { OutcomeDefinition } from '@reverie/outcomes-domain';
+import { LANDER_DEFAULT_OBJECTIVE } from './default-objectives';
 
 export interface LanderPrepared {
   /** Training scenarios (from reviewed sessions, none held out) and the sessions that flew each. */
   train: Scenario[];
   sessionsByScenario: Map<string, string[]>;
   scenarioOf: Map<string, Scenario>;
-  /** Held-out scenarios: the held-out part of every family the sessions flew, and of their own. */
-  heldOut: Scenario[];
+  /**
+   * The held-out part of every family the sessions flew (and of their own), split in two:
+   * validation (choose and gate) and test (the report only). heldOutIds holds both.
+   */
+  validation: Scenario[];
+  test: Scenario[];
   heldOutIds: Set<string>;
   skipped: string[];
 }
 
 export interface LanderDreamOptions {
-  /** Most held-out scenarios validated on. */
+  /** Most scenarios in each of the validation and test splits. */
   maxHeldOut: number;
-  /** More held-out safe landings the candidate must make than the current rules. */
-  margin: number;
-  /** Held-out scenarios safe today that may fail with the candidate. */
-  tolerance: number;
+  /** Worker threads flying the simulations (default: the cores less one; 1 flies in-process). */
+  poolSize?: number;
+  /** Share of the reflect budget the guidance (continuous parameter) search gets. Default 0.7. */
+  guidanceShare?: number;
 }
 
-export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40, margin: 1, tolerance: 0 };
+export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40 };
 
 const resultOf = (events: readonly SessionEventBody[]): LandingResult | null => {
   for (let i = events.length - 1; i >= 0; i--) {
@@ -70,11 +84,18 @@ const resultOf = (events: readonly SessionEventBody[]): LandingResult | null => 
 export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
   readonly environment = LUNAR_LANDER_ENVIRONMENT.name;
   readonly roles = LUNAR_TEAM.roles;
+  readonly defaultObjective = LANDER_DEFAULT_OBJECTIVE;
+  /** At most 0 regressions among <= 40 validation scenarios (the old gate's tolerance). */
+  readonly gate = { maxRegressionShare: 0.02 };
   readonly eventFilter = {
     $or: [
       { 'body.data.result': { $exists: true } },
       { 'body.data.scenario': { $exists: true } },
       { 'body.name': 'apply_rule' },
+      // What the shadow replay and the family comparison read: reports, orders, commands, telemetry.
+      { 'body.type': 'message' },
+      { 'body.name': { $in: ['command', 'abort'] } },
+      { 'body.data.telemetry': { $exists: true } },
     ],
   };
 
@@ -113,10 +134,9 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       else skipped.push(s.session._id);
     }
     const universe = new Map<string, Scenario>();
-    const known = new Set(familyNames());
     for (const scenario of scenarioOf.values()) {
       universe.set(scenario.id, scenario);
-      if (scenario.family && known.has(scenario.family))
+      if (scenario.family && isBundledFamily(scenario.family))
         for (const member of expandFamily(scenario.family)) universe.set(member.id, member);
     }
     const split = splitScenarios([...universe.values()]);
@@ -129,26 +149,28 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       sessionsByScenario.set(scenario.id, list);
     }
     const train = [...sessionsByScenario.keys()].sort().map((id) => universe.get(id)!);
-    const heldOut = split.heldOut
-      .slice()
-      .sort((a, b) => a.id.localeCompare(b.id))
-      .slice(0, this.options.maxHeldOut);
-    return { train, sessionsByScenario, scenarioOf, heldOut, heldOutIds, skipped };
+    const byId = (a: Scenario, b: Scenario) => a.id.localeCompare(b.id);
+    const vt = splitValidationTest(split.heldOut, 'reverie/lunar-lander');
+    const validation = vt.validation.sort(byId).slice(0, this.options.maxHeldOut);
+    const test = vt.test.sort(byId).slice(0, this.options.maxHeldOut);
+    return { train, sessionsByScenario, scenarioOf, validation, test, heldOutIds, skipped };
   }
 
-  describeSplit(p: LanderPrepared) {
+  describeSplit(p: LanderPrepared): SplitSummary {
     const heldOutSessions = [...p.scenarioOf.values()].filter((s) => p.heldOutIds.has(s.id)).length;
     return {
-      train: p.scenarioOf.size - heldOutSessions,
-      heldOut: heldOutSessions,
-      note: `${p.train.length} training scenario(s); ${p.heldOut.length} held-out scenario(s) for validation (${heldOutSessions} reviewed session(s) flew held-out scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}`,
+      train: p.train.length,
+      validation: p.validation.length,
+      test: p.test.length,
+      reviewedHeldOut: heldOutSessions,
+      note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}`,
     };
   }
 
   async localise(
     p: LanderPrepared,
     failed: readonly CollectedSession[],
-    _successes: readonly CollectedSession[],
+    successes: readonly CollectedSession[],
     current: RulesByRole,
     budget: Budget,
     progress: (done: number, total: number) => Promise<void>,
@@ -176,13 +198,47 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       const verdicts = group.map((s) => this.verdict(s));
       // A safe landing that failed the rubric (fuel, say) has no unsafe outcome to replay away.
       const unsafe = !resultOf(group[0].events)?.safe;
+      // First where the team left what the rules in force decide (a learned rule or a model gone
+      // wrong), then the one-rule counterfactual, then a successful flight of the same family.
+      const shadow =
+        left >= 10 ? await localiseByShadowReplay(scenario, group[0].events, rules) : null;
+      simulations += shadow?.simulations ?? 0;
       const spent = new SimulationBudget(Math.min(per, left));
       const found =
-        left >= 30 && unsafe
+        !shadow && left >= 30 && unsafe
           ? await localiseFailure(scenario, { current: rules, budget: spent })
           : null;
       simulations += spent.spent;
+      const peer = shadow || found ? null : this.successOfFamily(p, scenario, successes);
       group.forEach((s, i) => {
+        const criteria = (s.outcome?.criteria ?? []).filter((c) => !c.passed).map((c) => c.id);
+        const fallback =
+          shadow ??
+          (peer
+            ? localiseFromFamily(
+                s.events,
+                peer.events,
+                criteria.length ? criteria : [verdicts[i].failure],
+                {
+                  failed: scenario.target.x,
+                  success: peer.scenario.target.x,
+                },
+              )
+            : null);
+        if (!found && fallback) {
+          out.push({
+            sessionId: s.session._id,
+            task: scenarioId,
+            failure: verdicts[i].failure,
+            step: fallback.step,
+            role: fallback.role,
+            method: fallback.method === 'divergence-replay' ? 'counterfactual' : 'divergence',
+            confidence: fallback.confidence,
+            detail: `${fallback.method}: ${fallback.detail}`,
+            simulations: i === 0 ? fallback.simulations : 0,
+          });
+          return;
+        }
         if (found)
           out.push({
             sessionId: s.session._id,
@@ -219,22 +275,100 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       localisations: out,
       work: {
         simulations,
-        summary: `${out.filter((l) => l.method === 'counterfactual').length} of ${out.length} failed training session(s) localised by counterfactual replay (${byScenario.size} scenario(s), ${simulations} flights)`,
+        summary: `${out.filter((l) => l.method === 'counterfactual').length} of ${out.length} failed training session(s) localised by replay (shadow replay against the rules in force, or a one-rule counterfactual), ${out.filter((l) => l.method === 'divergence' && l.step !== null).length} by divergence from a successful flight of the family (${byScenario.size} scenario(s), ${simulations} flights)`,
       },
     };
   }
 
-  async reflect(p: LanderPrepared, current: RulesByRole, budget: Budget) {
+  /**
+   * Two reflectors share the budget: the guidance search (continuous parameters per role and
+   * phase, a Pareto front over the objective's criteria on the training split) and the rule
+   * search (one-rule additions that turn failed flights safe). Alternatives: the guidance
+   * front's best three first, then the rule candidates.
+   */
+  async reflect(
+    p: LanderPrepared,
+    current: RulesByRole,
+    budget: Budget,
+    objective: OutcomeDefinition = LANDER_DEFAULT_OBJECTIVE,
+  ) {
     if (!p.train.length)
       return { drafts: [], work: { simulations: 0, summary: 'no training scenarios' } };
+    const share = this.options.guidanceShare ?? 0.7;
+    const guided = await this.reflectGuidance(
+      p,
+      current,
+      Math.floor(budget.simulations * share),
+      objective,
+    );
     const report = await searchRules(p.train, toRoleRules(current), {
-      maxSimulations: Math.max(p.train.length + 1, budget.simulations),
+      maxSimulations: Math.max(p.train.length + 1, budget.simulations - guided.simulations),
     });
     const best = report.candidates[0];
     // The best candidate (a combination, when one won) first, then the runners-up: validation
     // takes the first that passes its gate.
-    const drafts: RoleDraft[] = report.candidates.slice(0, 4).flatMap((cand, alternative) =>
+    const offset = guided.alternatives;
+    const ruleDrafts: RoleDraft[] = report.candidates.slice(0, 4).flatMap((cand, alternative) =>
       toPlaybookEntries([cand]).map((d) => ({
+        role: d.role,
+        alternative: offset + alternative,
+        draft: {
+          title: d.title,
+          guidance: d.guidance,
+          rationale: d.rationale,
+          rule: d.rule,
+          evidence: d.evidence.flatMap((ev) =>
+            (p.sessionsByScenario.get(ev.sessionId) ?? [ev.sessionId])
+              .slice(0, 5)
+              .map((sessionId) => ({
+                sessionId,
+                note: `${ev.sessionId}: ${ev.note ?? ''}`.trim(),
+              })),
+          ),
+        },
+      })),
+    );
+    const drafts = [...guided.drafts, ...ruleDrafts];
+    return {
+      drafts,
+      work: {
+        simulations: guided.simulations + report.simulations,
+        summary:
+          `${guided.summary}; ` +
+          (best
+            ? `searched ${report.screened} of ${report.drawn} rule variations in ${report.simulations} flights; best: ${best.rules.length} rule(s), training safe ${report.baseline.safe} -> ${best.score.safe} of ${report.baseline.flights}`
+            : `searched ${report.screened} of ${report.drawn} rule variations in ${report.simulations} flights; none beat the current rules on training scenarios`),
+      },
+    };
+  }
+
+  /** The guidance search's front, best three as alternatives 0..2 (graded by the objective). */
+  private async reflectGuidance(
+    p: LanderPrepared,
+    current: RulesByRole,
+    simulations: number,
+    objective: OutcomeDefinition,
+  ) {
+    const env = this.environment;
+    const report = await searchGuidance(p.train, toRoleRules(current), {
+      maxSimulations: Math.max(p.train.length, simulations),
+      pool: sharedFlightPool(this.options.poolSize),
+      gradeAll: async (results) =>
+        (
+          await gradeRuns(
+            objective,
+            env,
+            results.map((r, i) => resultRun(`t${i}`, '', r as unknown as Record<string, unknown>)),
+          )
+        ).map((g) => ({
+          satisfied: g.satisfied,
+          failed: g.criteria.filter((c) => !c.passed).map((c) => c.id),
+        })),
+    });
+    const ids = p.train.map((s) => s.id);
+    const better = report.front.filter((c) => c.rules.length > 0).slice(0, 3);
+    const drafts: RoleDraft[] = better.flatMap((cand, alternative) =>
+      toGuidanceEntries(cand, report.baseline, ids).map((d) => ({
         role: d.role,
         alternative,
         draft: {
@@ -253,41 +387,54 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
         },
       })),
     );
+    const b = report.baseline.score;
+    const top = better[0]?.score;
     return {
       drafts,
-      work: {
-        simulations: report.simulations,
-        summary: best
-          ? `searched ${report.screened} of ${report.drawn} rule variations in ${report.simulations} flights; best: ${best.rules.length} rule(s), training safe ${report.baseline.safe} -> ${best.score.safe} of ${report.baseline.flights}`
-          : `searched ${report.screened} of ${report.drawn} rule variations in ${report.simulations} flights; none beat the current rules on training scenarios`,
-      },
+      alternatives: better.length,
+      simulations: report.simulations,
+      summary: `guidance search (train split): ${report.evaluated} of ${report.screened} parameter sets flown on all ${p.train.length} training scenarios in ${report.simulations} flights, front of ${report.front.length}; ${
+        top
+          ? `best ${top.satisfied}/${top.flights} satisfied, median fuel x${top.medianFuelOverLimit?.toFixed(2) ?? '-'} (current ${b.satisfied}/${b.flights}, x${b.medianFuelOverLimit?.toFixed(2) ?? '-'})`
+          : 'no parameter set beat the current rules'
+      }`,
     };
   }
 
-  async validate(p: LanderPrepared, current: RulesByRole, candidate: RulesByRole) {
-    const v = await validateRules(p.heldOut, toRoleRules(current), toRoleRules(candidate), {
-      margin: this.options.margin,
-      tolerance: this.options.tolerance,
-    });
-    const metrics: ValidationMetrics = {
-      heldOut: p.heldOut.length,
-      metric: 'safe landings',
-      before: v.current.safe,
-      after: v.candidate.safe,
-      extra: {
-        safe_rate_before: v.current.safeRate,
-        safe_rate_after: v.candidate.safeRate,
-        fuel_over_limit_before: v.current.meanFuelOverLimit,
-        fuel_over_limit_after: v.candidate.meanFuelOverLimit,
-      },
-      regressions: v.regressions,
-      improvements: v.improvements,
-      promote: v.promote && p.heldOut.length > 0,
-      reason: p.heldOut.length ? v.reason : 'no held-out scenarios to validate on',
-    };
+  /** A successful reviewed session of the same family (training split only), with its scenario. */
+  private successOfFamily(
+    p: LanderPrepared,
+    scenario: Scenario,
+    successes: readonly CollectedSession[],
+  ) {
+    for (const s of successes) {
+      const sc = p.scenarioOf.get(s.session._id);
+      if (sc && sc.family === scenario.family && !p.heldOutIds.has(sc.id))
+        return { events: s.events, scenario: sc };
+    }
+    return null;
+  }
+
+  /** Flies the builtin team with `rules` on every scenario of the split; each run is its result. */
+  async evaluate(p: LanderPrepared, split: EvaluationSplit, rules: RulesByRole) {
+    const scenarios = split === 'validation' ? p.validation : p.test;
+    const roleRules = toRoleRules(rules);
+    const results = await sharedFlightPool(this.options.poolSize).flyAll(
+      scenarios.map((scenario) => ({ scenario, rules: roleRules })),
+    );
+    const runs = results.map((result, i) =>
+      resultRun(
+        scenarios[i].id,
+        scenarios[i].family ?? '',
+        result as unknown as Record<string, unknown>,
+      ),
+    );
     return {
-      metrics,
-      work: { simulations: v.simulations, summary: metrics.reason },
+      runs,
+      work: {
+        simulations: scenarios.length,
+        summary: `${scenarios.length} ${split} scenario(s) flown`,
+      },
     };
   }
 

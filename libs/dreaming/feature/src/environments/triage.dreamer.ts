@@ -2,35 +2,39 @@ import { join } from 'node:path';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
   DEFAULT_SPLIT,
+  extractWithLineRules,
   loadDataset,
+  scoreAnswer,
   splitCases,
+  toLineRules,
   type TriageCase,
 } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   localiseByDivergence,
+  resultRun,
+  splitValidationTest,
   type FailureLocalisation,
   type ObservedSession,
-  type ValidationMetrics,
 } from '@reverie/dreaming-domain';
-import {
-  compareTriageRuleSets,
-  DEFAULT_VALIDATION,
-  searchTriageRules,
-  toTriageEntries,
-} from '@reverie/dreaming-triage';
+import { searchTriageRules, toTriageEntries } from '@reverie/dreaming-triage';
 import type {
   Budget,
   CollectedSession,
   EnvironmentDreamer,
   RoleDraft,
   RulesByRole,
+  EvaluationSplit,
   SessionVerdict,
+  SplitSummary,
 } from './environment-dreamer';
+import { TRIAGE_DEFAULT_OBJECTIVE } from './default-objectives';
 
 export interface TriagePrepared {
   train: TriageCase[];
-  heldOut: TriageCase[];
+  /** The dataset's held-out cases, split in two: validation (choose and gate) and test (report). */
+  validation: TriageCase[];
+  test: TriageCase[];
   heldOutIds: Set<string>;
   sessionsByCase: Map<string, string[]>;
   reviewedHeldOut: number;
@@ -61,15 +65,24 @@ function actionsOf(events: readonly SessionEventBody[]) {
 export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   readonly environment = CI_LOG_TRIAGE_ENVIRONMENT.name;
   readonly roles = [null] as const;
+  readonly defaultObjective = TRIAGE_DEFAULT_OBJECTIVE;
   /** Only the steps it took (actions and tool calls), not the messages that carry the logs. */
   readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };
   private dataset: Promise<TriageCase[]> | null = null;
 
-  constructor(private readonly datasetsDir: string) {}
+  /** `casesDir`: a directory of cases in the ci-breakages layout (default: the bundled one). */
+  constructor(
+    datasetsDir: string,
+    private readonly casesDir = join(datasetsDir, 'ci-breakages'),
+  ) {}
 
   verdict(s: CollectedSession): SessionVerdict {
+    // Used only where its condition matched a line: a loaded rule that matched nothing is not used.
     const firedEntries = s.events.flatMap((e) =>
-      e.type === 'action' && e.name === 'apply_rule' && typeof e.params?.entryId === 'string'
+      e.type === 'action' &&
+      e.name === 'apply_rule' &&
+      typeof e.params?.entryId === 'string' &&
+      !(typeof e.params.matched === 'number' && e.params.matched <= 0)
         ? [{ role: null, entryId: e.params.entryId }]
         : [],
     );
@@ -89,7 +102,7 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   }
 
   async prepare(sessions: readonly CollectedSession[]): Promise<TriagePrepared> {
-    const cases = await (this.dataset ??= loadDataset(join(this.datasetsDir, 'ci-breakages')));
+    const cases = await (this.dataset ??= loadDataset(this.casesDir));
     const byId = new Map(cases.map((c) => [c.id, c]));
     const split = splitCases(cases, DEFAULT_SPLIT);
     const heldOutIds = new Set(split.heldOut.map((c) => c.id));
@@ -108,9 +121,11 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       }
       sessionsByCase.set(id, [...(sessionsByCase.get(id) ?? []), s.session._id]);
     }
+    const vt = splitValidationTest(split.heldOut, 'reverie/ci-log-triage');
     return {
       train: [...sessionsByCase.keys()].sort().map((id) => byId.get(id)!),
-      heldOut: split.heldOut,
+      validation: vt.validation,
+      test: vt.test,
       heldOutIds,
       sessionsByCase,
       reviewedHeldOut,
@@ -118,12 +133,13 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
     };
   }
 
-  describeSplit(p: TriagePrepared) {
-    const train = [...p.sessionsByCase.values()].reduce((n, l) => n + l.length, 0);
+  describeSplit(p: TriagePrepared): SplitSummary {
     return {
-      train,
-      heldOut: p.reviewedHeldOut,
-      note: `${p.train.length} training case(s); ${p.heldOut.length} held-out case(s) of the dataset for validation (${p.reviewedHeldOut} reviewed session(s) were on held-out cases and not learned from)${p.unknownCases.length ? `; ${p.unknownCases.length} session(s) on unknown cases skipped` : ''}`,
+      train: p.train.length,
+      validation: p.validation.length,
+      test: p.test.length,
+      reviewedHeldOut: p.reviewedHeldOut,
+      note: `splits: train ${p.train.length} case(s), validation ${p.validation.length}, test ${p.test.length} (${p.reviewedHeldOut} reviewed session(s) were on validation or test cases and not learned from)${p.unknownCases.length ? `; ${p.unknownCases.length} session(s) on unknown cases skipped` : ''}`,
     };
   }
 
@@ -205,23 +221,21 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
     };
   }
 
-  async validate(p: TriagePrepared, current: RulesByRole, candidate: RulesByRole) {
-    const v = compareTriageRuleSets(
-      p.heldOut,
-      current.get(null) ?? [],
-      candidate.get(null) ?? [],
-      DEFAULT_VALIDATION,
-    );
-    const metrics: ValidationMetrics = {
-      heldOut: p.heldOut.length,
-      metric: 'macro F1',
-      before: v.before,
-      after: v.after,
-      regressions: v.regressions.map((d) => `${d.caseId} (${d.delta.toFixed(3)})`),
-      improvements: [],
-      promote: v.promote,
-      reason: v.reason,
+  /** Runs the builtin extractor with `rules` on every case of the split; each run is its answer. */
+  async evaluate(p: TriagePrepared, split: EvaluationSplit, rules: RulesByRole) {
+    const cases = split === 'validation' ? p.validation : p.test;
+    const adapted = toLineRules(rules.get(null) ?? []);
+    const runs = cases.map((c) => {
+      const answer = extractWithLineRules(c, adapted.rules).answer;
+      const score = scoreAnswer(answer, c.errorRanges);
+      return resultRun(c.id, '', { answer, ...score }, { labels: c.errorRanges });
+    });
+    return {
+      runs,
+      work: {
+        simulations: 1,
+        summary: `${cases.length} ${split} case(s) run${adapted.skipped.length ? `; ${adapted.skipped.length} rule(s) that cannot run skipped` : ''}`,
+      },
     };
-    return { metrics, work: { simulations: 2, summary: v.reason } };
   }
 }

@@ -38,9 +38,36 @@ export type DreamFindings = Partial<
     | 'localisations'
     | 'changes'
     | 'validation'
+    | 'objective'
+    | 'test'
     | 'publication'
   >
 >;
+
+/**
+ * What the pipeline's stages need of whoever runs them: run a stage (recording what it did and
+ * spent), keep what the dream found and its notes. DreamControl in the dreamer service; the same
+ * class with an always-held lease offline.
+ */
+export interface StageControl {
+  readonly notes: string[];
+  readonly simulations: number;
+  stage<T>(
+    stage: DreamStage,
+    work: (
+      progress: (done: number, total: number, message?: string) => Promise<void>,
+    ) => Promise<StageOutcome<T>>,
+  ): Promise<T>;
+  found(findings: DreamFindings): void;
+}
+
+/** The lease a DreamControl renews: the dream repository's, or an always-held one offline. */
+export type DreamLease = Pick<DreamRepository, 'heartbeat'>;
+
+/** A lease nobody else can take (offline dreams run in one process, and nothing cancels them). */
+export const LOCAL_LEASE: DreamLease = {
+  heartbeat: async () => ({ held: true, cancelRequested: false }),
+};
 
 /**
  * The running dream's hold on its document: each stage starts by renewing the lease and checking
@@ -48,7 +75,7 @@ export type DreamFindings = Partial<
  * leaves a stage record with what it did and spent. It also keeps what the dream has found so
  * far, so a dream that stops part-way still leaves a report of what it did.
  */
-export class DreamControl {
+export class DreamControl implements StageControl {
   readonly stages: StageRecord[] = [];
   usage: DreamUsage = { ...ZERO_USAGE };
   simulations = 0;
@@ -59,7 +86,7 @@ export class DreamControl {
   private lastBeat = 0;
 
   constructor(
-    private readonly repo: DreamRepository,
+    private readonly repo: DreamLease,
     readonly dreamId: string,
     private readonly owner: string,
     private readonly leaseMs: number,

@@ -15,6 +15,7 @@ import {
   type SlotHolder,
 } from '@reverie/dreaming-data-access';
 import { EventPublisher } from '@reverie/kafka';
+import { ReverieMetrics, withSpan } from '@reverie/telemetry';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
 import { DreamControl, DreamStopped } from './dream-control';
 import { DreamPipeline } from './dream-pipeline';
@@ -40,6 +41,7 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly pipeline: DreamPipeline,
     private readonly publisher: EventPublisher,
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
+    private readonly metrics: ReverieMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -114,6 +116,7 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
         };
         if (await this.dreams.abandon(dream, error, now)) {
           this.logger.warn(`dream ${dream._id}: failed after ${dream.attempts} interrupted runs`);
+          this.metrics.dreamEnded('failed', null, {}, 0);
           // The same error the dream now shows, for webhooks and other services.
           await this.announce({ ...dream, status: 'failed', error });
         }
@@ -126,7 +129,23 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async execute(dream: DreamRecord, slot: SlotHolder): Promise<void> {
+  /**
+   * One span for the dream's run on this replica. Started from the consumer of `dream.requested`,
+   * it continues the trace of the HTTP request that asked for the dream, and the playbook
+   * versions it publishes (Kafka sends, MongoDB writes) are its children.
+   */
+  private execute(dream: DreamRecord, slot: SlotHolder): Promise<void> {
+    const attributes = {
+      'reverie.dream.id': dream._id,
+      'reverie.agent.id': dream.agentId,
+      'reverie.tenant': dream.tenantId,
+      'reverie.dream.attempt': dream.attempts,
+    };
+    return withSpan('dream run', { attributes }, () => this.runDream(dream, slot));
+  }
+
+  private async runDream(dream: DreamRecord, slot: SlotHolder): Promise<void> {
+    const started = Date.now();
     const control = new DreamControl(
       this.dreams,
       dream._id,
@@ -163,6 +182,12 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
         reviewedUntilSession: result.reviewedUntil?.sessionId ?? null,
       });
       if (ended) {
+        this.metrics.dreamEnded(
+          'completed',
+          (Date.now() - started) / 1000,
+          control.usage,
+          control.simulations,
+        );
         this.logger.log(
           `dream ${dream._id} completed: ${result.report.changes.length} change(s), ${result.outputs.length} playbook version(s)`,
         );
@@ -217,7 +242,15 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn(`dream ${dream._id} stopped: ${err.message}`);
       else if (!canceled) this.logger.error(`dream ${dream._id} failed: ${(err as Error).stack}`);
       else this.logger.log(`dream ${dream._id} canceled`);
-      if (ended) await this.announce({ ...dream, ...found, status, error });
+      if (ended) {
+        this.metrics.dreamEnded(
+          status,
+          (Date.now() - started) / 1000,
+          control.usage,
+          control.simulations,
+        );
+        await this.announce({ ...dream, ...found, status, error });
+      }
     }
   }
 

@@ -136,3 +136,32 @@ describe('role rules', () => {
     expect(low.applied.map((a) => a.entryId)).toEqual(['a', 'b']);
   });
 });
+
+describe('late-ignition guidance', () => {
+  const late = { ...NAVIGATOR_DEFAULTS, guidanceLaw: 1, engineOffBelow: 0.05 };
+
+  it('coasts with the engine off while the braking curve is far, and brakes hard once it is reached', () => {
+    const high = navigate(
+      aReport({ altitude: 900, vz: -10 }),
+      { phase: 'approach', siteX: 0 },
+      late,
+    );
+    expect(high.throttle).toBe(0);
+    // Falling at 60 m/s 300 m up needs about 6 m/s^2: most of what the engine gives.
+    const low = navigate(aReport({ altitude: 300, vz: -60 }), { phase: 'braking', siteX: 0 }, late);
+    expect(low.throttle).toBe(1);
+  });
+
+  it('leaves the day-one law unchanged when off', () => {
+    const report = aReport({ altitude: 900, vz: -10 });
+    const day1 = navigate(report, { phase: 'approach', siteX: 0 }, NAVIGATOR_DEFAULTS);
+    expect(day1.throttle).toBeGreaterThanOrEqual(0.1);
+    expect(
+      navigate(
+        report,
+        { phase: 'approach', siteX: 0 },
+        { ...NAVIGATOR_DEFAULTS, guidanceLaw: 0.2 },
+      ),
+    ).toEqual(day1);
+  });
+});

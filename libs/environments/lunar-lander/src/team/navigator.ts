@@ -36,6 +36,27 @@ export const NAVIGATOR_DEFAULTS = {
   maxTiltDeg: 30,
   /** Largest tilt in terminal descent and hover, degrees. */
   terminalMaxTiltDeg: 10,
+  /**
+   * Vertical guidance law: 0 follows the altitude-proportional speed schedule above; 1 is
+   * late-ignition (constant-deceleration) guidance: coast until stopping by `flareAltitude` needs
+   * `brakingAccelFraction` of the engine's deceleration, then brake with exactly what stopping
+   * needs. Values from 0.5 up count as 1.
+   */
+  guidanceLaw: 0,
+  /** Share of the engine's largest net deceleration the late-ignition law plans to brake with. */
+  brakingAccelFraction: 0.8,
+  /** Altitude where the late-ignition braking curve ends at `minDescentRate`, m. */
+  flareAltitude: 10,
+  /**
+   * Seconds ahead the late-ignition law looks when deciding to light the engine: one decision
+   * period holds a coast, so it lights when the curve would be crossed before the next decision.
+   */
+  ignitionLeadSeconds: 1,
+  /**
+   * A throttle demand below this shuts the engine off instead of holding it at its 10 % minimum
+   * (0: never shut down in flight, the day-one habit).
+   */
+  engineOffBelow: 0,
 };
 export type NavigatorParams = typeof NAVIGATOR_DEFAULTS;
 
@@ -53,6 +74,11 @@ export const NAVIGATOR_RULES: RoleRuleSpace = {
     velocityGain: 'horizontal speed error to acceleration, 1/s',
     maxTiltDeg: 'largest tilt in approach and braking, degrees',
     terminalMaxTiltDeg: 'largest tilt in terminal descent and hover, degrees',
+    guidanceLaw: '0: altitude-proportional descent schedule; 1: late-ignition braking curve',
+    brakingAccelFraction: "share of the engine's net deceleration the braking curve plans with",
+    flareAltitude: 'altitude where the braking curve ends at minDescentRate, m',
+    ignitionLeadSeconds: 'seconds ahead the braking curve is checked before lighting the engine, s',
+    engineOffBelow: 'throttle demand below which the engine is shut off (0: never)',
   },
   actions: {
     set_throttle: { throttle: '0 (off), 0.1 to 0.6, or 1' },
@@ -118,12 +144,14 @@ export function navigate(
   const vxTarget = clamp(params.positionGain * (orders.siteX - report.x), speedCap);
 
   const ax = params.velocityGain * (vxTarget - report.vx);
-  const az = LUNAR_GRAVITY + params.verticalGain * (vzTarget - report.vz);
+  const late = hovering ? null : lateIgnitionAccel(report, params);
+  const az = late ?? LUNAR_GRAVITY + params.verticalGain * (vzTarget - report.vz);
   const maxTilt = M.min((low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG, MAX_PITCH);
   const pitch = clamp(M.atan2(ax, M.max(az, 0.1)), maxTilt);
   const thrust = (report.mass * M.max(az, 0)) / M.cos(pitch);
+  const demand = thrust / MAX_THRUST_N;
   let out: NavigatorCommand = {
-    throttle: nearestThrottle(thrust / MAX_THRUST_N),
+    throttle: demand < params.engineOffBelow ? 0 : nearestThrottle(demand),
     pitchDeg: pitch / DEG,
   };
   for (const a of ruleActions) {
@@ -131,6 +159,30 @@ export function navigate(
     if (a.action === 'set_pitch') out = { ...out, pitchDeg: a.params.pitchDeg as number };
   }
   return out;
+}
+
+/**
+ * The vertical acceleration late-ignition guidance asks for above the flare altitude (null below
+ * it or with the proportional law): none while coasting, then the deceleration that stops the
+ * descent at `flareAltitude` once that needs `brakingAccelFraction` of what the engine can give.
+ */
+function lateIgnitionAccel(report: DetectorReport, params: NavigatorParams): number | null {
+  if (params.guidanceLaw < 0.5 || report.altitude <= params.flareAltitude) return null;
+  const height = report.altitude - params.flareAltitude;
+  const sink = M.max(-report.vz, 0);
+  const stop = (h: number, v: number) =>
+    M.max(v * v - params.minDescentRate ** 2, 0) / (2 * M.max(h, 0.1));
+  const needed = stop(height, sink);
+  // Where a coast until the next decision would leave the craft.
+  const lead = M.max(params.ignitionLeadSeconds, 0);
+  const ahead = stop(
+    height - sink * lead - 0.5 * LUNAR_GRAVITY * lead * lead,
+    sink + LUNAR_GRAVITY * lead,
+  );
+  const available = MAX_THRUST_N / report.mass - LUNAR_GRAVITY;
+  return M.max(needed, ahead) >= params.brakingAccelFraction * available
+    ? LUNAR_GRAVITY + needed
+    : 0;
 }
 
 const clamp = (v: number, limit: number) => M.min(M.max(v, -limit), limit);

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:lander-dreams`: does lunar learning hold on scenarios no dream touched? For each
+ * bundled family (day-one and stress), 60 scenarios are split by id as a dream splits them
+ * (train / validation / test); three dreams run the guidance search on train (the budget each),
+ * choose and gate on validation, and every number printed comes from the TEST split: the
+ * rubric-satisfied rate (demo rubric: safe, within 50 m of the site, fuel at most 2x the vertical
+ * limit), the median fuel over the limit on satisfied landings, and the mean distance to the site,
+ * per family, on day one and after each dream. One agent per family (each learns its own mission).
+ * Writes bench/results/lander-dreams-*.json.
+ *
+ *   npm run bench:lander-dreams [-- --budget 400 --pool 2 --families a,b]
+ */
+import { splitValidationTest } from '@reverie/dreaming-domain';
+import { FlightPool, searchGuidance, splitScenarios, withRules } from '@reverie/dreaming-lander';
+import {
+  allFamilyNames,
+  BUNDLED_FAMILIES,
+  rubricJudge,
+  scoreObjective,
+  type ObjectiveScore,
+  expandFamily,
+  parseFamily,
+  STRESS_FAMILIES,
+  type RoleRules,
+  type Scenario,
+} from '@reverie/lunar-lander';
+import { machineInfo, writeResult } from './support/report';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const RUBRIC = { maxDistanceToSite: 50, maxFuelOverLimit: 2 };
+const judge = rubricJudge(RUBRIC);
+
+/** `count` scenarios of a bundled family (the first 20 are the family's own; more are drawn alike). */
+function scenariosOf(name: string, count: number): Scenario[] {
+  const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
+  if (!family) throw new Error(`unknown family "${name}"; bundled: ${allFamilyNames().join(', ')}`);
+  return expandFamily(parseFamily({ ...family, count }));
+}
+
+async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) {
+  const results = await pool.flyAll(scenarios.map((scenario) => ({ scenario, rules })));
+  return {
+    score: scoreObjective(results, judge),
+    satisfied: results.map((r) => judge(r).satisfied),
+  };
+}
+
+const line = (s: ObjectiveScore) =>
+  `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
+
+async function dreamFamily(pool: FlightPool, name: string, budget: number) {
+  const all = scenariosOf(name, 60);
+  const { train, heldOut } = splitScenarios(all);
+  const { validation, test } = splitValidationTest(heldOut, 'reverie/lunar-lander');
+  let rules: RoleRules = {};
+  const curve = [
+    { dream: 0, test: (await score(pool, test, rules)).score, promoted: null as string | null },
+  ];
+  console.log(
+    `${name}: train ${train.length}, validation ${validation.length}, test ${test.length}`,
+  );
+  console.log(`  day one   test ${line(curve[0].test)}`);
+  for (let dream = 1; dream <= 3; dream++) {
+    const report = await searchGuidance(train, rules, {
+      pool,
+      judge,
+      maxSimulations: budget,
+      seed: 16 + dream,
+    });
+    const before = await score(pool, validation, rules);
+    let promoted: string | null = null;
+    for (const cand of report.front.filter((c) => c.rules.length).slice(0, 3)) {
+      const next = withRules(
+        rules,
+        cand.rules.map(({ role, rule }) => ({ role, rule })),
+      );
+      const after = await score(pool, validation, next);
+      const regressions = before.satisfied.filter((ok, i) => ok && !after.satisfied[i]).length;
+      const more = after.score.satisfied > before.score.satisfied;
+      const leaner =
+        after.score.satisfied === before.score.satisfied &&
+        (after.score.medianFuelOverLimit ?? Infinity) <
+          (before.score.medianFuelOverLimit ?? Infinity) * 0.98;
+      if ((more || leaner) && regressions === 0) {
+        rules = next;
+        promoted = `${cand.rules.length} parameter set(s): validation ${before.score.satisfied} -> ${after.score.satisfied}/${validation.length}`;
+        break;
+      }
+    }
+    const t = (await score(pool, test, rules)).score;
+    curve.push({ dream, test: t, promoted });
+    console.log(
+      `  dream ${dream}   test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}`,
+    );
+  }
+  const day1 = curve[0].test;
+  const last = curve[3].test;
+  return {
+    family: name,
+    split: { train: train.length, validation: validation.length, test: test.length },
+    curve,
+    dayOneRate: day1.satisfied / day1.flights,
+    afterThreeRate: last.satisfied / last.flights,
+    doubled:
+      day1.satisfied / day1.flights < 0.5
+        ? last.satisfied >= 2 * day1.satisfied && last.satisfied > 0
+        : null,
+    regressed: last.satisfied < day1.satisfied,
+    finalRules: rules,
+  };
+}
+
+async function main() {
+  const budget = Number(arg('budget', '400'));
+  const pool = new FlightPool(Number(arg('pool', '2')));
+  const families = arg('families', allFamilyNames().join(',')).split(',');
+  const started = Date.now();
+  const rows = [];
+  try {
+    for (const name of families) rows.push(await dreamFamily(pool, name, budget));
+  } finally {
+    await pool.close();
+  }
+  console.log('\nfamily            day one  after 3  test fuel x  distance m  doubled  regressed');
+  for (const r of rows) {
+    const last = r.curve[3].test;
+    console.log(
+      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
+    );
+  }
+  const path = writeResult({
+    benchmark: 'lander-dreams',
+    date: new Date().toISOString(),
+    node: process.version,
+    machine: machineInfo(),
+    seconds: (Date.now() - started) / 1000,
+    rubric: RUBRIC,
+    budgetPerDream: budget,
+    poolSize: pool.size,
+    families: rows,
+  } as { benchmark: string; date: string });
+  console.log(`written to ${path}`);
+}
+
+main().catch((err: Error) => {
+  console.error(`bench:lander-dreams: ${err.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,142 @@
+import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
+import {
+  gateCandidate,
+  gradeRuns,
+  resultRun,
+  scoreSplit,
+  splitValidationTest,
+  type TaskGrade,
+} from './objective';
+
+const landing = parseOutcomeDefinition({
+  description: 'safe, near the site, frugal',
+  environment: 'lunar-lander',
+  maxIterations: 1,
+  criteria: [
+    { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
+    {
+      id: 'near-site',
+      kind: 'bound',
+      path: 'touchdown.distance_to_site',
+      op: 'lte',
+      value: 50,
+      required: true,
+    },
+  ],
+});
+
+/** A landing result as the lunar-lander environment records it. */
+const result = (safe: boolean, distance: number) => ({
+  scenarioId: 'x',
+  status: 'landed',
+  safe,
+  fuelUsed: 500,
+  touchdown: { verdict: safe ? 'safe' : 'hazard', distanceToTarget: distance },
+});
+
+const grade = (task: string, scores: Record<string, boolean>): TaskGrade => ({
+  task,
+  family: task.split('-')[0],
+  satisfied: Object.values(scores).every(Boolean),
+  score: Object.values(scores).filter(Boolean).length / Object.keys(scores).length,
+  criteria: Object.entries(scores).map(([id, passed]) => ({
+    id,
+    required: true,
+    gradable: true,
+    passed,
+    score: passed ? 1 : 0,
+  })),
+  values: {},
+});
+
+describe('gradeRuns (the outcome definition grades sandbox runs like live sessions)', () => {
+  it('satisfies a safe landing near the site, and not a safe landing 1 km away', async () => {
+    const graded = await gradeRuns(landing, 'lunar-lander', [
+      resultRun('near', 'f', result(true, 12)),
+      resultRun('far', 'f', result(true, 1_200)),
+      resultRun('crash', 'f', result(false, 3)),
+    ]);
+    expect(graded.map((g) => [g.task, g.satisfied])).toEqual([
+      ['near', true],
+      ['far', false],
+      ['crash', false],
+    ]);
+    expect(graded[1].criteria.find((c) => c.id === 'near-site')).toMatchObject({ passed: false });
+    expect(graded[1].values['touchdown.distance_to_site']).toBe(1_200);
+  });
+
+  it('summarises a split per criterion and per family, with fact medians', async () => {
+    const graded = await gradeRuns(landing, 'lunar-lander', [
+      resultRun('a', 'wide', result(true, 10)),
+      resultRun('b', 'wide', result(true, 30)),
+      resultRun('c', 'steep', result(false, 100)),
+    ]);
+    const s = scoreSplit('test', graded);
+    expect(s).toMatchObject({ split: 'test', tasks: 3, satisfied: 2, satisfiedRate: 0.6667 });
+    expect(s.criteria.map((c) => [c.id, c.passRate])).toEqual([
+      ['safe', 0.6667],
+      ['near-site', 0.6667],
+    ]);
+    expect(s.families.map((f) => [f.family, f.satisfied, f.tasks])).toEqual([
+      ['steep', 0, 1],
+      ['wide', 2, 2],
+    ]);
+    expect(s.medians.satisfied['touchdown.distance_to_site']).toBe(20);
+    expect(s.medians.all['touchdown.distance_to_site']).toBe(30);
+  });
+});
+
+describe('gateCandidate (criterion-wise, on the validation split)', () => {
+  const before = [
+    grade('a-1', { safe: false, near: true }),
+    grade('a-2', { safe: false, near: true }),
+    grade('a-3', { safe: true, near: true }),
+    grade('a-4', { safe: true, near: true }),
+  ];
+
+  it('promotes a candidate that satisfies more tasks without giving up a criterion', () => {
+    const after = [grade('a-1', { safe: true, near: true }), ...before.slice(1)];
+    const v = gateCandidate(before, after);
+    expect(v).toMatchObject({ split: 'validation', promote: true, before: 2, after: 3 });
+    expect(v.improvements).toEqual(['a-1']);
+  });
+
+  it('refuses a candidate that lands more safely by abandoning the site', () => {
+    const after = [
+      grade('a-1', { safe: true, near: false }),
+      grade('a-2', { safe: true, near: false }),
+      grade('a-3', { safe: true, near: true }),
+      grade('a-4', { safe: true, near: true }),
+    ];
+    const v = gateCandidate(before, after);
+    expect(v.promote).toBe(false);
+    expect(v.reason).toMatch(/gives up near \(1 -> 0\.5\)/);
+    expect(v.criteria).toContainEqual({ id: 'safe', before: 0.5, after: 1 });
+  });
+
+  it('refuses regressions beyond the allowed share, and a candidate with no gain', () => {
+    const swap = [
+      grade('a-1', { safe: true, near: true }),
+      grade('a-2', { safe: false, near: true }),
+      grade('a-3', { safe: false, near: true }),
+      grade('a-4', { safe: true, near: true }),
+    ];
+    expect(gateCandidate(before, swap).reason).toMatch(/1 task\(s\) regress \(a-3\)/);
+    expect(gateCandidate(before, before).reason).toMatch(/short of the gain/);
+    expect(gateCandidate([], []).promote).toBe(false);
+  });
+});
+
+describe('splitValidationTest', () => {
+  it('splits by id alone: stable as items are added, disjoint, about half each', () => {
+    const items = Array.from({ length: 200 }, (_, i) => ({ id: `case-${i}` }));
+    const all = splitValidationTest(items, 'salt');
+    const some = splitValidationTest(items.slice(0, 50), 'salt');
+    const inVal = new Set(all.validation.map((x) => x.id));
+    for (const x of some.validation) expect(inVal.has(x.id)).toBe(true);
+    for (const x of some.test) expect(inVal.has(x.id)).toBe(false);
+    expect(all.validation.length).toBeGreaterThan(70);
+    expect(all.test.length).toBeGreaterThan(70);
+    expect(all.validation.length + all.test.length).toBe(200);
+  });
+});

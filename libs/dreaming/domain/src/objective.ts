@@ -1,0 +1,317 @@
+import type { SessionEventBody } from '@reverie/contracts';
+import {
+  gradeSession,
+  sessionFacts,
+  type GradeSessionInput,
+  type OutcomeDefinition,
+} from '@reverie/outcomes-domain';
+import type { ValidationMetrics } from './dream.types';
+
+/**
+ * The three splits of a dream's tasks: learn on `train`; choose between alternatives and gate
+ * promotion on `validation`; report on `test`, which no dream decision ever reads.
+ */
+export const DATA_SPLITS = ['train', 'validation', 'test'] as const;
+export type DataSplit = (typeof DATA_SPLITS)[number];
+
+/**
+ * One task flown or run in an environment's sandbox with one rule set: what a session of it
+ * would have recorded, as far as the environment's facts read it (the lander's `result`
+ * observation; triage's result observation with precision, recall and F1), so the agent's outcome
+ * definition grades it exactly as the grader grades a live session.
+ */
+export interface TaskRun {
+  /** Task key (scenario id, case id). */
+  task: string;
+  /** The family the task belongs to ('' when the environment has none): reports are per family. */
+  family: string;
+  events: SessionEventBody[];
+  /** A triage case's labelled lines, for `label_match` (else the recorded score is used). */
+  labels?: GradeSessionInput['labels'];
+}
+
+/**
+ * A run whose only recorded event is the environment's final `result` observation (what the
+ * lander's and triage's facts read): the simplest TaskRun a sandbox can return.
+ */
+export function resultRun(
+  task: string,
+  family: string,
+  result: Record<string, unknown>,
+  extra: Pick<TaskRun, 'labels'> = {},
+): TaskRun {
+  return {
+    task,
+    family,
+    events: [{ clientEventId: `sandbox-${task}`, type: 'observation', data: { result } }],
+    ...extra,
+  };
+}
+
+/** One criterion's verdict on one task. */
+export interface TaskCriterion {
+  id: string;
+  required: boolean;
+  gradable: boolean;
+  passed: boolean;
+  score: number;
+}
+
+/** A task run graded against the outcome definition. */
+export interface TaskGrade {
+  task: string;
+  family: string;
+  satisfied: boolean;
+  /** The definition's weighted score, 0..1. */
+  score: number;
+  criteria: TaskCriterion[];
+  /** The numeric facts the definition's `bound` criteria read, by fact name. */
+  values: Record<string, number>;
+}
+
+/**
+ * Grades sandbox runs against the outcome definition with the outcomes domain's own grader
+ * (`gradeSession`, no judge: `judge` criteria are not gradable in a sandbox and count neither
+ * way, unless required). A task is satisfied when the grade is `satisfied` at the last iteration
+ * the definition allows.
+ */
+export async function gradeRuns(
+  definition: OutcomeDefinition,
+  environment: string,
+  runs: readonly TaskRun[],
+): Promise<TaskGrade[]> {
+  const paths = definition.criteria.flatMap((c) => (c.kind === 'bound' ? [c.path] : []));
+  const session = { status: 'completed' as const, environment };
+  const out: TaskGrade[] = [];
+  for (const run of runs) {
+    const grade = await gradeSession({
+      definition,
+      definitionVersion: 0,
+      events: run.events,
+      session,
+      iteration: definition.maxIterations,
+      labels: run.labels ?? null,
+      judge: null,
+    });
+    const facts = paths.length ? sessionFacts(run.events, session).values : {};
+    const values: Record<string, number> = {};
+    for (const p of paths) if (typeof facts[p] === 'number') values[p] = facts[p] as number;
+    out.push({
+      task: run.task,
+      family: run.family,
+      satisfied: grade.result === 'satisfied',
+      score: grade.score,
+      criteria: grade.criteria.map((c) => ({
+        id: c.id,
+        required: c.required,
+        gradable: c.gradable,
+        passed: c.passed,
+        score: c.score,
+      })),
+      values,
+    });
+  }
+  return out;
+}
+
+/** A criterion over a split: how often it passed and its mean score, over tasks it could grade. */
+export interface CriterionScore {
+  id: string;
+  required: boolean;
+  /** Tasks it could grade (0: not gradable in the sandbox; rates are then null). */
+  graded: number;
+  passRate: number | null;
+  meanScore: number | null;
+}
+
+/** Medians of the definition's numeric facts: over all tasks, and over satisfied ones. */
+export interface FactMedians {
+  all: Record<string, number | null>;
+  satisfied: Record<string, number | null>;
+}
+
+export interface GroupScore {
+  tasks: number;
+  satisfied: number;
+  /** satisfied / tasks (0 when there are no tasks). */
+  satisfiedRate: number;
+  meanScore: number;
+  medians: FactMedians;
+}
+
+/** A rule set's score on one split: overall, per criterion and per family. */
+export interface SplitScore extends GroupScore {
+  split: DataSplit;
+  criteria: CriterionScore[];
+  families: (GroupScore & { family: string })[];
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function median(xs: readonly number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return round(s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2);
+}
+
+function medians(grades: readonly TaskGrade[]): FactMedians {
+  const names = [...new Set(grades.flatMap((g) => Object.keys(g.values)))].sort();
+  const of = (gs: readonly TaskGrade[]) =>
+    Object.fromEntries(
+      names.map((n) => [n, median(gs.flatMap((g) => (n in g.values ? [g.values[n]] : [])))]),
+    );
+  return { all: of(grades), satisfied: of(grades.filter((g) => g.satisfied)) };
+}
+
+function group(grades: readonly TaskGrade[]): GroupScore {
+  const satisfied = grades.filter((g) => g.satisfied).length;
+  return {
+    tasks: grades.length,
+    satisfied,
+    satisfiedRate: grades.length ? round(satisfied / grades.length) : 0,
+    meanScore: round(mean(grades.map((g) => g.score))),
+    medians: medians(grades),
+  };
+}
+
+/** Summarises graded tasks of one split (criteria in the definition's order, families sorted). */
+export function scoreSplit(split: DataSplit, grades: readonly TaskGrade[]): SplitScore {
+  const ids = [...new Set(grades.flatMap((g) => g.criteria.map((c) => c.id)))];
+  const criteria = ids.map((id): CriterionScore => {
+    const of = grades.flatMap((g) => g.criteria.filter((c) => c.id === id));
+    const graded = of.filter((c) => c.gradable);
+    return {
+      id,
+      required: of.some((c) => c.required),
+      graded: graded.length,
+      passRate: graded.length ? round(graded.filter((c) => c.passed).length / graded.length) : null,
+      meanScore: graded.length ? round(mean(graded.map((c) => c.score))) : null,
+    };
+  });
+  const families = [...new Set(grades.map((g) => g.family))].sort().map((family) => ({
+    family,
+    ...group(grades.filter((g) => g.family === family)),
+  }));
+  return { split, ...group(grades), criteria, families };
+}
+
+/** When a candidate counts as better on validation, and how much a criterion may give up. */
+export interface GateOptions {
+  /** Fewest more validation tasks satisfied that count as a gain. */
+  minSatisfiedGain: number;
+  /** With at least as many satisfied, the rise of the mean score that counts as a gain. */
+  minScoreGain: number;
+  /** Most any criterion's mean score may fall (criterion-wise: no trading one for another). */
+  criterionTolerance: number;
+  /** Most tasks satisfied with the current rules that may fail with the candidate, as a share. */
+  maxRegressionShare: number;
+}
+
+export const DEFAULT_GATE: GateOptions = {
+  minSatisfiedGain: 1,
+  minScoreGain: 0.01,
+  criterionTolerance: 0.02,
+  maxRegressionShare: 0.05,
+};
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/**
+ * The criterion-wise gate on the validation split: promote when the candidate satisfies at least
+ * `minSatisfiedGain` more tasks (or as many, with a mean score `minScoreGain` higher), no
+ * criterion's mean score falls by more than `criterionTolerance`, and at most
+ * `maxRegressionShare` of the tasks regress (satisfied before, not after; at least one task's
+ * regression is allowed only when the share allows it). `before` and `after` grade the same tasks.
+ */
+export function gateCandidate(
+  before: readonly TaskGrade[],
+  after: readonly TaskGrade[],
+  options: GateOptions = DEFAULT_GATE,
+): ValidationMetrics {
+  const b = scoreSplit('validation', before);
+  const a = scoreSplit('validation', after);
+  const afterOf = new Map(after.map((g) => [g.task, g]));
+  const regressions = before
+    .filter((g) => g.satisfied && afterOf.get(g.task)?.satisfied === false)
+    .map((g) => g.task);
+  const improvements = before
+    .filter((g) => !g.satisfied && afterOf.get(g.task)?.satisfied === true)
+    .map((g) => g.task);
+  const criteria = b.criteria.map((c) => {
+    const ca = a.criteria.find((x) => x.id === c.id);
+    return { id: c.id, before: c.meanScore, after: ca?.meanScore ?? null };
+  });
+  const gave = criteria.filter(
+    (c) => c.before !== null && c.after !== null && c.after < c.before - options.criterionTolerance,
+  );
+  const satisfiedGain = a.satisfied - b.satisfied;
+  const scoreGain = round(a.meanScore - b.meanScore);
+  const gains =
+    satisfiedGain >= options.minSatisfiedGain ||
+    (satisfiedGain >= 0 && scoreGain >= options.minScoreGain);
+  const allowed = Math.floor(options.maxRegressionShare * before.length);
+  const what = `${b.satisfied} -> ${a.satisfied} of ${before.length} validation tasks satisfied, mean score ${b.meanScore} -> ${a.meanScore}`;
+  let reason: string;
+  if (!before.length) reason = 'no validation tasks to gate on';
+  else if (gave.length)
+    reason = `${what}; refused: gives up ${gave.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${options.criterionTolerance}`;
+  else if (regressions.length > allowed)
+    reason = `${what}; refused: ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}${regressions.length > 5 ? ', …' : ''}), more than the ${allowed} allowed (${pct(options.maxRegressionShare)})`;
+  else if (!gains)
+    reason = `${what}; refused: short of the gain needed (${options.minSatisfiedGain} more satisfied, or a mean score ${options.minScoreGain} higher)`;
+  else reason = `${what}; no criterion gave up more than ${options.criterionTolerance}`;
+  const promote = before.length > 0 && !gave.length && regressions.length <= allowed && gains;
+  return {
+    split: 'validation',
+    heldOut: before.length,
+    metric: 'tasks satisfying the outcome definition',
+    before: b.satisfied,
+    after: a.satisfied,
+    extra: {
+      satisfied_rate_before: b.satisfiedRate,
+      satisfied_rate_after: a.satisfiedRate,
+      mean_score_before: b.meanScore,
+      mean_score_after: a.meanScore,
+      ...Object.fromEntries(
+        Object.entries(b.medians.satisfied).flatMap(([k, v]) => [
+          [`median ${k} (satisfied) before`, v],
+          [`median ${k} (satisfied) after`, a.medians.satisfied[k] ?? null],
+        ]),
+      ),
+    },
+    criteria,
+    regressions,
+    improvements,
+    promote,
+    reason,
+  };
+}
+
+/**
+ * Splits held-out items into validation and test, deterministically by id (a stable hash with
+ * `salt`), about half each; with one item it goes to validation. Items never move between
+ * splits as others are added.
+ */
+export function splitValidationTest<T extends { id: string }>(
+  heldOut: readonly T[],
+  salt: string,
+): { validation: T[]; test: T[] } {
+  const validation: T[] = [];
+  const test: T[] = [];
+  for (const item of heldOut)
+    (hashUnit(`${salt}:vt:${item.id}`) < 0.5 ? validation : test).push(item);
+  if (!validation.length && test.length) validation.push(test.shift()!);
+  return { validation, test };
+}
+
+/** FNV-1a of `text`, as a number in [0, 1). */
+export function hashUnit(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h / 0x1_0000_0000;
+}

@@ -1,0 +1,71 @@
+import { OfflineSupportTeam, supportFacts, supportTasks } from '@reverie/support-desk';
+import type { CollectedSession } from './environment-dreamer';
+import { ExternalDreamer } from './external.dreamer';
+
+/** A day of the offline support team as the collect stage would load it (no outcome: end status). */
+function collected(): CollectedSession[] {
+  return supportTasks(40).map((t, i) => {
+    const run = new OfflineSupportTeam(t, {}).run();
+    const resolved = supportFacts(run.events).values['support.resolved'] === true;
+    return {
+      session: {
+        _id: `ses_${i}`,
+        agentId: 'agt_1',
+        status: resolved ? 'completed' : 'failed',
+        source: 'external',
+        lastSeq: run.events.length,
+      },
+      outcome: null,
+      events: run.events,
+    } as unknown as CollectedSession;
+  });
+}
+
+describe('the external dreamer (any agent, no simulator)', () => {
+  it('finds the team roles, learns per role on train sessions, and gates on held-out ones', async () => {
+    const dreamer = new ExternalDreamer();
+    const sessions = collected();
+    const prepared = await dreamer.prepare(sessions);
+    expect(dreamer.roles).toEqual(['account', 'billing', 'coordinator']);
+    const split = dreamer.describeSplit(prepared);
+    expect(split.train + split.validation + split.test).toBe(sessions.length);
+
+    const failed = sessions.filter((s) => !dreamer.verdict(s).succeeded);
+    const l = await dreamer.localise(
+      prepared,
+      failed,
+      [],
+      new Map(),
+      { simulations: 0 },
+      async () => undefined,
+    );
+    expect(l.localisations.length).toBeGreaterThan(0);
+    expect(l.localisations.every((x) => x.step !== null && x.role !== null)).toBe(true);
+
+    const r = await dreamer.reflect(prepared, new Map());
+    const roles = new Set(r.drafts.map((d) => d.role));
+    expect(roles).toEqual(new Set(['account', 'billing']));
+    expect(r.drafts.every((d) => d.draft.rule && /held-out: matches/.test(d.draft.rationale))).toBe(
+      true,
+    );
+    expect(dreamer.offlineGate(prepared)).toMatchObject({ split: 'validation', promote: true });
+  });
+
+  it('learns nothing from sessions without events, and says so', async () => {
+    const dreamer = new ExternalDreamer();
+    const empty = collected().map((s) => ({ ...s, events: [] }));
+    const prepared = await dreamer.prepare(empty);
+    const r = await dreamer.reflect(prepared, new Map());
+    expect(r.drafts).toEqual([]);
+    expect(dreamer.offlineGate(prepared)).toMatchObject({ promote: false });
+    const l = await dreamer.localise(
+      prepared,
+      empty,
+      [],
+      new Map(),
+      { simulations: 0 },
+      async () => undefined,
+    );
+    expect(l.localisations[0]?.detail).toMatch(/no events/);
+  });
+});

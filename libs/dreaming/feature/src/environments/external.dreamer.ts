@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import type { FailureLocalisation, TaskRun, ValidationMetrics } from '@reverie/dreaming-domain';
+import {
+  checkOnHeldOut,
+  localiseSession,
+  mineEntries,
+  ruleMatchesSession,
+  sessionCalls,
+  type HeldOutCheck,
+  type MinedEntry,
+  type ReviewedSession,
+} from '@reverie/dreaming-reflect';
+import { EXTERNAL_ENVIRONMENT } from '@reverie/environments';
+import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
+import type {
+  Budget,
+  CollectedSession,
+  EnvironmentDreamer,
+  EvaluationSplit,
+  RoleDraft,
+  RulesByRole,
+  SessionVerdict,
+  SplitSummary,
+} from './environment-dreamer';
+
+type Split = 'train' | 'validation' | 'test';
+
+/** Successful sessions of a kind a failure is compared with, at most. */
+const SUCCESSES_PER_KIND = 50;
+
+export interface ExternalPrepared {
+  bySplit: Record<Split, ReviewedSession[]>;
+  /** Each candidate with its held-out check, filled by `reflect` (for `offlineGate` and the report). */
+  checks: { entry: MinedEntry; check: HeldOutCheck }[];
+}
+
+/** A session's split, by a hash of its id (60 / 20 / 20): stable whatever else is reviewed. */
+export function externalSplit(sessionId: string): Split {
+  const u =
+    parseInt(
+      createHash('sha256').update(`reverie/external:${sessionId}`).digest('hex').slice(0, 12),
+      16,
+    ) /
+    2 ** 48;
+  return u < 0.6 ? 'train' : u < 0.8 ? 'validation' : 'test';
+}
+
+/** What a session is about, for divergence: its first tool call (by actor), or `no-tools`. */
+function kindOf(s: CollectedSession): string {
+  const first = sessionCalls(s.events).calls[0];
+  return first ? `${first.actor ?? 'agent'}:${first.tool}` : 'no-tools';
+}
+
+/** The default rubric of a session that names no environment: the agent says it completed. */
+export const EXTERNAL_DEFAULT_OBJECTIVE: OutcomeDefinition = parseOutcomeDefinition({
+  description: 'The agent ended the session as completed',
+  environment: EXTERNAL_ENVIRONMENT.name,
+  maxIterations: 1,
+  passingScore: 1,
+  criteria: [
+    {
+      id: 'completed',
+      kind: 'bound',
+      path: 'session.status',
+      op: 'eq',
+      value: 'completed',
+      required: true,
+    },
+  ],
+});
+
+/**
+ * The dreamer of sessions a client's own agent reports over REST, for any agent: no simulator.
+ * It localises failures from errors, feedback, divergence and the grader's criteria, mines the
+ * general tool-call features for lessons (`@reverie/dreaming-reflect`), and checks each on
+ * held-out past sessions; a recorded session cannot be re-run with other rules, so `evaluate`
+ * returns the sessions as they ran, and promotion rests on `offlineGate` (then a canary trial).
+ * Roles are the actors of the sessions' tool calls (a team writes one playbook per role).
+ */
+export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
+  readonly environment = EXTERNAL_ENVIRONMENT.name;
+  readonly eventFilter = {};
+  readonly defaultObjective = EXTERNAL_DEFAULT_OBJECTIVE;
+  private foundRoles: (string | null)[] = [null];
+
+  get roles(): readonly (string | null)[] {
+    return this.foundRoles;
+  }
+
+  verdict(s: CollectedSession): SessionVerdict {
+    const succeeded = s.outcome
+      ? s.outcome.result === 'satisfied'
+      : s.session.status === 'completed';
+    const firedEntries = s.events.flatMap((e) =>
+      e.type === 'action' && e.name === 'apply_rule' && typeof e.params?.entry_id === 'string'
+        ? [{ role: e.actor ?? null, entryId: e.params.entry_id }]
+        : [],
+    );
+    return {
+      succeeded,
+      failure: succeeded
+        ? ''
+        : (s.outcome?.failedCriteria?.[0] ?? s.session.endReason ?? 'failed').slice(0, 60),
+      task: kindOf(s),
+      firedEntries,
+    };
+  }
+
+  async prepare(sessions: readonly CollectedSession[]): Promise<ExternalPrepared> {
+    const bySplit: Record<Split, ReviewedSession[]> = { train: [], validation: [], test: [] };
+    const actors = new Set<string>();
+    for (const s of sessions) {
+      const reviewed = this.reviewed(s);
+      for (const c of sessionCalls(s.events).calls) if (c.actor) actors.add(c.actor);
+      bySplit[externalSplit(s.session._id)].push(reviewed);
+    }
+    this.foundRoles = actors.size ? [...actors].sort() : [null];
+    return { bySplit, checks: [] };
+  }
+
+  private reviewed(s: CollectedSession): ReviewedSession {
+    return {
+      id: s.session._id,
+      succeeded: this.verdict(s).succeeded,
+      kind: kindOf(s),
+      events: s.events,
+      failedCriteria: (s.outcome?.criteria ?? [])
+        .filter((c) => !c.passed)
+        .map((c) => ({ id: c.id, step: c.steps?.[0] ?? null })),
+      feedback: [],
+    };
+  }
+
+  describeSplit(p: ExternalPrepared): SplitSummary {
+    const n = (k: Split) => p.bySplit[k].length;
+    return {
+      train: n('train'),
+      validation: n('validation'),
+      test: n('test'),
+      reviewedHeldOut: n('validation') + n('test'),
+      note: `external sessions split by id: ${n('train')} train (learned from), ${n('validation')} validation (held-out check), ${n('test')} test (reported only)`,
+    };
+  }
+
+  async localise(
+    p: ExternalPrepared,
+    _failed: readonly CollectedSession[],
+    _successes: readonly CollectedSession[],
+    _current: RulesByRole,
+    _budget: Budget,
+    progress: (done: number, total: number) => Promise<void>,
+  ): Promise<{
+    localisations: FailureLocalisation[];
+    work: { simulations: number; summary: string };
+  }> {
+    const train = p.bySplit.train;
+    const failed = train.filter((s) => !s.succeeded);
+    // Divergence compares with at most SUCCESSES_PER_KIND successes of a kind, so the stage's
+    // cost grows linearly with the sessions reviewed.
+    const successes = new Map<string, ReviewedSession[]>();
+    for (const o of train.filter((x) => x.succeeded)) {
+      const list = successes.get(o.kind) ?? [];
+      if (list.length < SUCCESSES_PER_KIND) successes.set(o.kind, [...list, o]);
+    }
+    const localisations = failed.map((s) => {
+      const l = localiseSession(s, successes.get(s.kind) ?? []);
+      return {
+        sessionId: s.id,
+        task: s.kind,
+        failure: l.detail.slice(0, 80),
+        step: l.step,
+        role: l.actor,
+        method: l.method,
+        confidence: l.confidence,
+        detail: l.detail,
+        simulations: 0,
+      } satisfies FailureLocalisation;
+    });
+    await progress(failed.length, failed.length);
+    const found = localisations.filter((l) => l.step !== null).length;
+    return {
+      localisations,
+      work: {
+        simulations: 0,
+        summary: `${found} of ${failed.length} failed train session(s) localised without a simulator`,
+      },
+    };
+  }
+
+  async reflect(
+    p: ExternalPrepared,
+    current: RulesByRole,
+  ): Promise<{ drafts: RoleDraft[]; work: { simulations: number; summary: string } }> {
+    const known = new Set([...current.values()].flat().map((r) => JSON.stringify(r.when)));
+    const mined = mineEntries(p.bySplit.train).filter(
+      (m) => !known.has(JSON.stringify(m.rule.when)),
+    );
+    p.checks = mined.map((entry) => ({
+      entry,
+      check: checkOnHeldOut(entry.rule, p.bySplit.validation),
+    }));
+    const kept = p.checks.filter((c) => c.check.accepted);
+    const drafts: RoleDraft[] = kept.map(({ entry, check }) => ({
+      role: this.roles.includes(entry.role) ? entry.role : null,
+      alternative: 0,
+      draft: {
+        title: entry.title,
+        guidance: entry.guidance,
+        rationale: `${entry.rationale} Train: the condition matches ${entry.evidence.failed} failed and ${entry.evidence.succeeded} successful session(s); held-out: ${check.reason}.`,
+        evidence: entry.evidence.sessionIds.slice(0, 20).map((sessionId) => ({ sessionId })),
+        rule: entry.rule,
+      },
+    }));
+    const refused = p.checks.filter((c) => !c.check.accepted);
+    return {
+      drafts,
+      work: {
+        simulations: 0,
+        summary: `${mined.length} candidate(s) mined from ${p.bySplit.train.length} train session(s); ${kept.length} kept by the held-out check${refused.length ? `, ${refused.length} refused (${refused.map((r) => `${r.entry.title}: ${r.check.reason}`).join('; ')})` : ''}`,
+      },
+    };
+  }
+
+  /** No sandbox: the split's sessions as they ran, whatever the rules (see `offlineGate`). */
+  async evaluate(
+    p: ExternalPrepared,
+    split: EvaluationSplit,
+  ): Promise<{ runs: TaskRun[]; work: { simulations: number; summary: string } }> {
+    const runs = p.bySplit[split].map((s) => ({
+      task: s.id,
+      family: s.kind,
+      events: [...s.events],
+    }));
+    return {
+      runs,
+      work: {
+        simulations: 0,
+        summary: `${runs.length} recorded ${split} session(s); external sessions cannot be re-run`,
+      },
+    };
+  }
+
+  /**
+   * The gate without a simulator: promote (for a canary trial) when at least one candidate passed
+   * the held-out check. `after` counts the held-out failed sessions a kept rule matches (what it
+   * could have changed); `regressions` lists held-out successful sessions a kept rule matches.
+   */
+  offlineGate(p: ExternalPrepared): ValidationMetrics {
+    const kept = p.checks.filter((c) => c.check.accepted).map((c) => c.entry.rule);
+    const touched = p.bySplit.validation.filter((s) => kept.some((r) => ruleMatchesSession(r, s)));
+    return {
+      split: 'validation',
+      heldOut: p.bySplit.validation.length,
+      metric: 'held-out failed sessions a kept rule matches',
+      before: 0,
+      after: touched.filter((s) => !s.succeeded).length,
+      regressions: touched.filter((s) => s.succeeded).map((s) => s.id),
+      improvements: touched.filter((s) => !s.succeeded).map((s) => s.id),
+      promote: kept.length > 0,
+      reason: kept.length
+        ? `${kept.length} candidate(s) passed the held-out check; live traffic decides (canary trial)`
+        : 'no candidate picks out held-out failures better than successes',
+    };
+  }
+}

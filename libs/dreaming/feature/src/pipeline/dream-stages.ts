@@ -1,0 +1,531 @@
+import {
+  candidateSignature,
+  curate,
+  DEFAULT_GATE,
+  findPatterns,
+  gateCandidate,
+  gradeRuns,
+  rememberRefused,
+  scoreSplit,
+  type ChangeRecord,
+  type DreamMemory,
+  type DreamObjective,
+  type EntryUse,
+  type PublishedPlaybook,
+  type TestReport,
+  type ValidationMetrics,
+} from '@reverie/dreaming-domain';
+import type { DreamRecord } from '@reverie/dreaming-data-access';
+import { createProvider } from '@reverie/models';
+import { playbookIdFor } from '@reverie/playbooks-data-access';
+import type { AnthropicSettings } from '@reverie/service-kit';
+import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
+import {
+  applyDeltas,
+  emptyPlaybook,
+  renderRules,
+  type Delta,
+  type PlaybookVersion,
+} from '@reverie/playbooks-domain';
+import type {
+  CollectedSession,
+  EnvironmentDreamer,
+  RoleDraft,
+  RulesByRole,
+  SessionVerdict,
+} from '../environments/environment-dreamer';
+import { ModelReflector } from '../reflectors/model-reflector';
+import type { StageControl } from './dream-control';
+
+/** What the stages need of the dream itself. */
+export type DreamSpec = Pick<DreamRecord, '_id' | 'agentId' | 'instructions' | 'model' | 'publish'>;
+
+/**
+ * Where a dream reads and writes beyond its sandbox: Mongo repositories in the dreamer service
+ * (MongoDreamPorts), files and memory offline (`reverie dream --offline`).
+ */
+export interface DreamPorts {
+  /** The agent's outcome definition (its latest version), or null when it has none. */
+  outcomeDefinition(): Promise<{ definition: unknown; version: number } | null>;
+  /** The active version of each playbook of the agent (null: none yet). */
+  currentPlaybooks(
+    roles: readonly (string | null)[],
+  ): Promise<Map<string | null, PlaybookVersion | null>>;
+  /** Stores `candidate` as the next version of its playbook, with this status. */
+  store(candidate: PlaybookVersion, status: 'active' | 'proposed'): Promise<PublishedPlaybook>;
+  /** What earlier dreams of this agent in this environment tried and refused. */
+  loadMemory(environment: string): Promise<DreamMemory>;
+  saveMemory(memory: DreamMemory): Promise<void>;
+}
+
+export interface StageSettings {
+  /** Sandbox flights / rule-set evaluations the dream may spend on localising and reflecting. */
+  maxSimulations: number;
+  /** The model reflector's connection (absent: builtin reflectors only). */
+  anthropic?: AnthropicSettings;
+}
+
+export interface StagesResult {
+  outputs: PublishedPlaybook[];
+  /** True when the dream found nothing left to learn (every candidate refused before, or none). */
+  exhausted: boolean;
+}
+
+/** One alternative, curated: per playbook its deltas and candidate version, and the changes. */
+interface Curated {
+  byRole: Map<string | null, { deltas: Delta[]; candidate: PlaybookVersion | null }>;
+  changes: ChangeRecord[];
+  skipped: number;
+  signature: string;
+}
+
+/** Alternatives validated at most (each costs one run per validation task). */
+const MAX_ALTERNATIVES = 4;
+
+/** Shares of a dream's simulation budget: localising failures, then searching rules. */
+const LOCALISE_SHARE = 0.35;
+
+/** Everything a stage reads, once collect has run. */
+interface Ctx {
+  spec: DreamSpec;
+  control: StageControl;
+  ports: DreamPorts;
+  settings: StageSettings;
+  dreamer: EnvironmentDreamer;
+  sessions: readonly CollectedSession[];
+}
+
+/**
+ * The dream's stages after collect: localise, reflect, curate, validate, publish, report, over
+ * ports (so the dreamer service and the offline CLI run the same sequence). Splits: learn on
+ * train, choose and gate on validation, report on test (read only after every decision).
+ */
+export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
+  const { control, dreamer, sessions, ports } = ctx;
+  const notes = control.notes;
+  const verdicts = new Map(sessions.map((s) => [s.session._id, dreamer.verdict(s)]));
+  const failed = sessions.filter((s) => !verdicts.get(s.session._id)?.succeeded);
+  const successes = sessions.filter((s) => verdicts.get(s.session._id)?.succeeded);
+  control.found({ environment: dreamer.environment, failedSessions: failed.length });
+  const prepared = await dreamer.prepare(sessions);
+  notes.push(dreamer.describeSplit(prepared).note);
+  const objective = await objectiveFor(ports, dreamer);
+  control.found({ objective: objective.report });
+  if (objective.note) notes.push(objective.note);
+  const memory = await ports.loadMemory(dreamer.environment);
+  const current = await ports.currentPlaybooks(dreamer.roles);
+  const currentRules: RulesByRole = new Map(
+    [...current].map(([role, v]) => [role, v ? renderRules(v) : []]),
+  );
+
+  const localisations = await control.stage('localise', async (progress) => {
+    const r = await dreamer.localise(
+      prepared,
+      failed,
+      successes,
+      currentRules,
+      { simulations: Math.floor(ctx.settings.maxSimulations * LOCALISE_SHARE) },
+      (done, total) => progress(done, total, 'failed sessions localised'),
+    );
+    return { value: r.localisations, summary: r.work.summary, simulations: r.work.simulations };
+  });
+  const patterns = findPatterns(localisations);
+  control.found({ localisations, patterns });
+
+  const refused = new Set(memory.refused.map((r) => r.signature));
+  const drafts = await reflectStage(
+    ctx,
+    prepared,
+    currentRules,
+    objective.definition,
+    patterns,
+    refused,
+  );
+
+  const alternatives = splitAlternatives(drafts);
+  const curatedAll = await control.stage('curate', async () => {
+    const all = alternatives.map((alt) => curateAll(ctx, current, verdicts, alt));
+    const fresh = all.filter((c) => !refused.has(c.signature)).slice(0, MAX_ALTERNATIVES);
+    const known = all.length - all.filter((c) => !refused.has(c.signature)).length;
+    if (known)
+      notes.push(
+        `${known} alternative(s) skipped: earlier dreams validated and refused the same change (${memory.refused.length} refusal(s) remembered)`,
+      );
+    const first = fresh[0];
+    return {
+      value: { fresh, known },
+      summary: first
+        ? `${first.changes.length} change(s): ${countKinds(first.changes)}${first.skipped ? `; ${first.skipped} draft(s) skipped` : ''}${fresh.length > 1 ? `; ${fresh.length - 1} alternative(s) held in reserve` : ''}${known ? `; ${known} refused before, skipped` : ''}`
+        : known
+          ? `no new candidate: ${known} alternative(s) were refused by earlier dreams`
+          : 'no candidate change',
+    };
+  });
+  const behavioural = curatedAll.fresh.filter((c) =>
+    c.changes.some((x) => x.kind !== 'record_outcome'),
+  );
+  const exhausted = !behavioural.length;
+  if (exhausted)
+    notes.push(
+      curatedAll.known
+        ? 'nothing left to learn: every candidate the reflectors found was refused by an earlier dream; the dream stopped before validation'
+        : 'nothing left to learn: the reflectors found no change that helps on the training split; the dream stopped before validation',
+    );
+  control.found({ changes: curatedAll.fresh[0]?.changes ?? [] });
+
+  const v = behavioural.length
+    ? await validateStage(ctx, prepared, objective.definition, currentRules, behavioural)
+    : null;
+  if (v) {
+    memory.tried += v.tried.length;
+    v.tried.forEach((m, i) => {
+      if (m.promote) return;
+      notes.push(`alternative ${i + 1} not promoted: ${m.reason}`);
+      rememberRefused(memory, {
+        signature: behavioural[i].signature,
+        title: behavioural[i].changes
+          .map((c) => c.title)
+          .join('; ')
+          .slice(0, 300),
+        reason: m.reason,
+        dreamId: ctx.spec._id,
+      });
+    });
+  }
+  const chosen = v?.chosen ?? null;
+  const counters = chosen ? null : countersOnly(ctx, current, verdicts);
+  control.found({
+    changes: chosen?.changes ?? counters?.changes ?? [],
+    validation: v?.metrics ?? null,
+  });
+
+  const outputs = await control.stage('publish', async () => {
+    const made: PublishedPlaybook[] = [];
+    if (chosen)
+      for (const { candidate } of chosen.byRole.values())
+        if (candidate)
+          made.push(
+            await ports.store(candidate, ctx.spec.publish === 'apply' ? 'active' : 'proposed'),
+          );
+    // Counters are no behaviour change: kept as an active version even when nothing is promoted.
+    if (counters) for (const c of counters.versions) made.push(await ports.store(c, 'active'));
+    return {
+      value: made,
+      summary: made.length
+        ? `${chosen ? (ctx.spec.publish === 'apply' ? 'applied' : 'proposed') : 'counters kept in'} ${made.map((m) => `${m.role ?? 'agent'} v${m.version}`).join(', ')}`
+        : 'nothing to publish',
+    };
+  });
+  control.found({
+    publication: outputs.length ? { mode: ctx.spec.publish, playbooks: outputs } : null,
+  });
+  memory.dreams += 1;
+  memory.lastExhausted = exhausted;
+  await ports.saveMemory(memory);
+
+  await control.stage('report', async () => {
+    const test = await testReport(
+      ctx,
+      prepared,
+      objective.definition,
+      currentRules,
+      v?.chosenRules ?? null,
+    );
+    control.found({ test: test.value });
+    return {
+      value: null,
+      summary: `${patterns.length} pattern(s), ${(chosen ?? counters)?.changes.length ?? 0} change(s), ${outputs.length} playbook version(s); ${test.summary}`,
+      simulations: test.simulations,
+    };
+  });
+  return { outputs, exhausted };
+}
+
+async function reflectStage(
+  ctx: Ctx,
+  prepared: unknown,
+  currentRules: RulesByRole,
+  definition: OutcomeDefinition,
+  patterns: ReturnType<typeof findPatterns>,
+  refused: ReadonlySet<string>,
+): Promise<RoleDraft[]> {
+  const { control, dreamer, spec, settings } = ctx;
+  return control.stage('reflect', async () => {
+    const budget = Math.max(0, settings.maxSimulations - control.simulations);
+    const r = await dreamer.reflect(
+      prepared,
+      currentRules,
+      { simulations: budget, refused },
+      definition,
+    );
+    if (spec.model.provider !== 'anthropic' || !r.drafts.length)
+      return { value: r.drafts, summary: r.work.summary, simulations: r.work.simulations };
+    if (!settings.anthropic) {
+      control.notes.push(
+        'model reflector skipped: the dream asked for anthropic but the dreamer has no ANTHROPIC_API_KEY; the drafts keep their generated text',
+      );
+      return { value: r.drafts, summary: r.work.summary, simulations: r.work.simulations };
+    }
+    const model = { model: spec.model.model, maxTokens: spec.model.maxTokens };
+    const reflector = new ModelReflector(
+      createProvider({ provider: 'anthropic', ...model }, { anthropic: settings.anthropic }),
+      model,
+    );
+    const m = await reflector.reflect({
+      environment: dreamer.environment,
+      instructions: spec.instructions,
+      patterns,
+      drafts: r.drafts,
+    });
+    return {
+      value: m.drafts,
+      summary: `${r.work.summary}; the model reflector rewrote ${m.rewritten} of ${r.drafts.length} draft(s)`,
+      simulations: r.work.simulations,
+      usage: m.usage,
+    };
+  });
+}
+
+/** Validation split: the current rules once, then each alternative until one passes the gate. */
+async function validateStage(
+  ctx: Ctx,
+  prepared: unknown,
+  definition: OutcomeDefinition,
+  currentRules: RulesByRole,
+  alternatives: readonly Curated[],
+) {
+  const { control, dreamer } = ctx;
+  const gate = { ...DEFAULT_GATE, ...dreamer.gate };
+  const tried: ValidationMetrics[] = [];
+  let chosen: Curated | null = null;
+  let chosenRules: RulesByRole | null = null;
+  const metrics = await control.stage('validate', async () => {
+    if (dreamer.offlineGate) {
+      // No sandbox: the dreamer's held-out check decides (its drafts are one alternative).
+      const m = dreamer.offlineGate(prepared);
+      tried.push(m);
+      if (m.promote) {
+        chosen = alternatives[0];
+        chosenRules = rulesWith(currentRules, alternatives[0]);
+      }
+      return {
+        value: m,
+        summary: `offline check on held-out sessions: ${m.reason}`,
+        simulations: 0,
+      };
+    }
+    const base = await dreamer.evaluate(prepared, 'validation', currentRules);
+    const before = await gradeRuns(definition, dreamer.environment, base.runs);
+    let simulations = base.work.simulations;
+    for (const c of alternatives) {
+      const rules = rulesWith(currentRules, c);
+      const r = await dreamer.evaluate(prepared, 'validation', rules);
+      simulations += r.work.simulations;
+      const m = gateCandidate(
+        before,
+        await gradeRuns(definition, dreamer.environment, r.runs),
+        gate,
+      );
+      tried.push(m);
+      if (m.promote) {
+        chosen = c;
+        chosenRules = rules;
+        break;
+      }
+    }
+    const promoted = tried.find((m) => m.promote) ?? null;
+    return {
+      value: promoted ?? tried[0],
+      summary: `${tried.length} alternative(s) validated on ${before.length} validation task(s); ${promoted ? `alternative ${tried.length} promoted: ${promoted.reason}` : `none promoted: ${tried[0].reason}`}`,
+      simulations,
+    };
+  });
+  if (tried.length > 1 && chosen)
+    control.notes.push(
+      `alternative ${tried.length} was chosen on the validation split after ${tried.length - 1} failed the gate; the test split was not used to choose`,
+    );
+  return {
+    metrics,
+    tried,
+    chosen: chosen as Curated | null,
+    chosenRules: chosenRules as RulesByRole | null,
+  };
+}
+
+/** The test split with the current rules, and with the promoted ones when there are. */
+async function testReport(
+  ctx: Ctx,
+  prepared: unknown,
+  definition: OutcomeDefinition,
+  current: RulesByRole,
+  promoted: RulesByRole | null,
+): Promise<{ value: TestReport | null; summary: string; simulations: number }> {
+  const { dreamer } = ctx;
+  const base = await dreamer.evaluate(prepared, 'test', current);
+  if (!base.runs.length) return { value: null, summary: 'no test tasks', simulations: 0 };
+  const before = scoreSplit('test', await gradeRuns(definition, dreamer.environment, base.runs));
+  let after = null;
+  let simulations = base.work.simulations;
+  if (promoted) {
+    const r = await dreamer.evaluate(prepared, 'test', promoted);
+    simulations += r.work.simulations;
+    after = scoreSplit('test', await gradeRuns(definition, dreamer.environment, r.runs));
+  }
+  return {
+    value: { split: 'test', before, after },
+    summary: `test split: ${before.satisfied} of ${before.tasks} satisfied before${after ? `, ${after.satisfied} after` : ' (nothing promoted)'}`,
+    simulations,
+  };
+}
+
+/** The agent's outcome definition (latest version), or the environment's default rubric. */
+async function objectiveFor(
+  ports: DreamPorts,
+  dreamer: EnvironmentDreamer,
+): Promise<{ definition: OutcomeDefinition; report: DreamObjective; note: string | null }> {
+  const record = await ports.outcomeDefinition();
+  const fallback = dreamer.defaultObjective;
+  const defaultNote = `the agent has no outcome definition: the dream optimised ${dreamer.environment}'s default rubric ("${fallback.description}")`;
+  if (record)
+    try {
+      const definition = parseOutcomeDefinition(record.definition);
+      return {
+        definition,
+        report: describeObjective(definition, 'agent', record.version),
+        note: null,
+      };
+    } catch (err) {
+      return {
+        definition: fallback,
+        report: describeObjective(fallback, 'default', null),
+        note: `the agent's outcome definition v${record.version} could not be read (${(err as Error).message}): the dream optimised the default rubric`,
+      };
+    }
+  return {
+    definition: fallback,
+    report: describeObjective(fallback, 'default', null),
+    note: defaultNote,
+  };
+}
+
+function describeObjective(
+  d: OutcomeDefinition,
+  source: 'agent' | 'default',
+  version: number | null,
+): DreamObjective {
+  return {
+    source,
+    version,
+    description: d.description,
+    criteria: d.criteria.map((c) => ({ id: c.id, required: c.required })),
+    notGradable: d.criteria.filter((c) => c.kind === 'judge').map((c) => c.id),
+  };
+}
+
+/** Which entries acted in which sessions, by role: only those whose condition matched. */
+function usesOf(
+  sessions: readonly CollectedSession[],
+  verdicts: Map<string, SessionVerdict>,
+  role: string | null,
+): EntryUse[] {
+  return sessions.flatMap((s) => {
+    const v = verdicts.get(s.session._id);
+    if (!v) return [];
+    return [...new Set(v.firedEntries.filter((f) => f.role === role).map((f) => f.entryId))].map(
+      (entryId) => ({ entryId, sessionId: s.session._id, succeeded: v.succeeded }),
+    );
+  });
+}
+
+/** Curates one alternative's drafts against each current playbook: deltas and the candidate. */
+function curateAll(
+  ctx: Ctx,
+  current: Map<string | null, PlaybookVersion | null>,
+  verdicts: Map<string, SessionVerdict>,
+  drafts: readonly RoleDraft[],
+): Curated {
+  const byRole = new Map<string | null, { deltas: Delta[]; candidate: PlaybookVersion | null }>();
+  const changes: ChangeRecord[] = [];
+  let skipped = 0;
+  for (const role of ctx.dreamer.roles) {
+    const head = current.get(role) ?? null;
+    const r = curate(
+      head?.entries ?? [],
+      drafts.filter((d) => d.role === role).map((d) => d.draft),
+      usesOf(ctx.sessions, verdicts, role),
+    );
+    skipped += r.skipped.length;
+    changes.push(...r.changes.map((c) => ({ ...c, role })));
+    byRole.set(role, {
+      deltas: r.deltas,
+      candidate: r.deltas.length ? nextVersion(ctx, head, role, r.deltas, r.changes.length) : null,
+    });
+  }
+  return { byRole, changes, skipped, signature: candidateSignature(drafts) };
+}
+
+/** Only the counters (record_outcome) of every playbook, as versions to keep. */
+function countersOnly(
+  ctx: Ctx,
+  current: Map<string | null, PlaybookVersion | null>,
+  verdicts: Map<string, SessionVerdict>,
+): { versions: PlaybookVersion[]; changes: ChangeRecord[] } | null {
+  const versions: PlaybookVersion[] = [];
+  const changes: ChangeRecord[] = [];
+  for (const role of ctx.dreamer.roles) {
+    const head = current.get(role) ?? null;
+    if (!head) continue;
+    const r = curate(head.entries, [], usesOf(ctx.sessions, verdicts, role));
+    const deltas = r.deltas.filter((d) => d.kind === 'record_outcome');
+    if (!deltas.length) continue;
+    changes.push(
+      ...r.changes.filter((c) => c.kind === 'record_outcome').map((c) => ({ ...c, role })),
+    );
+    versions.push(nextVersion(ctx, head, role, deltas, deltas.length, 'counters only'));
+  }
+  return versions.length ? { versions, changes } : null;
+}
+
+function nextVersion(
+  ctx: Ctx,
+  head: PlaybookVersion | null,
+  role: string | null,
+  deltas: Delta[],
+  count: number,
+  what = 'change(s)',
+): PlaybookVersion {
+  const { spec, sessions } = ctx;
+  const base =
+    head ??
+    emptyPlaybook({
+      playbookId: playbookIdFor(spec.agentId, role),
+      agentId: spec.agentId,
+      ...(role ? { role } : {}),
+    });
+  return applyDeltas(base, deltas, { kind: 'dream', id: spec._id }, new Date(), {
+    message: `dream ${spec._id}: ${count} ${what} from ${sessions.length} session(s)`,
+  });
+}
+
+/** The current rules with an alternative's candidate versions in place of their playbooks. */
+function rulesWith(current: RulesByRole, c: Curated): RulesByRole {
+  return new Map(
+    [...current].map(([role, rules]) => {
+      const v = c.byRole.get(role)?.candidate;
+      return [role, v ? renderRules(v) : rules];
+    }),
+  );
+}
+
+/** Drafts grouped by the alternative they belong to (`alternative`, 0 first), in order. */
+function splitAlternatives(drafts: readonly RoleDraft[]): RoleDraft[][] {
+  const out: RoleDraft[][] = [];
+  for (const d of drafts) (out[d.alternative ?? 0] ??= []).push(d);
+  return out.filter(Boolean);
+}
+
+function countKinds(changes: readonly ChangeRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(c.kind, (counts.get(c.kind) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'none';
+}

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
+import { runOfflineDream, presentPlaybook } from './offline-dream';
+import { offlineEnvironment, OfflineInputError } from './offline-sessions';
+
+const CASES = resolve(BUNDLED_DATASETS_DIR, 'ci-breakages');
+
+describe('runOfflineDream (the service pipeline stages, in-process, no stack)', () => {
+  it('dreams on triage cases: splits, objective, test curve, and a playbook in the API format', async () => {
+    const tasks = await offlineEnvironment('ci-log-triage').load(CASES);
+    const cycles: number[] = [];
+    const r = await runOfflineDream({
+      agentId: 'agt_offline',
+      tasks,
+      cycles: 3,
+      start: new Map(),
+      outcome: null,
+      maxSimulations: 40,
+      onCycle: (c) => void cycles.push(c),
+    });
+    expect(r.reports.length).toBeGreaterThan(0);
+    expect(cycles).toEqual(r.reports.map((_, i) => i + 1));
+    const first = r.reports[0];
+    // The default rubric (the agent has none), said so; every number names its split.
+    expect(first.objective).toMatchObject({ source: 'default', version: null });
+    expect(first.notes.join('\n')).toMatch(/splits: train \d+ case\(s\), validation \d+, test \d+/);
+    if (first.validation) expect(first.validation.split).toBe('validation');
+    expect(first.test?.split).toBe('test');
+    expect(first.test?.before.tasks).toBeGreaterThan(0);
+    // The test curve: cycle 0 (before any dream), then one point per dream.
+    expect(r.curve.map((p) => p.cycle)).toEqual([0, ...r.reports.map((_, i) => i + 1)]);
+    for (const p of r.curve) expect(p.test?.split).toBe('test');
+    // A dream that refused alternatives remembers them: the next skips them, or stops early.
+    const refusedOnce = r.reports.some((x) => x.notes.some((n) => /not promoted/.test(n)));
+    if (refusedOnce && r.reports.length > 1)
+      expect(r.reports.slice(1).some((x) => x.notes.some((n) => /refused/.test(n)))).toBe(true);
+    if (r.reports.length < 3) expect(r.stopped).toMatch(/nothing left to learn/);
+    const file = presentPlaybook('agt_offline', null, r.playbooks.get(null) ?? null);
+    expect(file).toMatchObject({ type: 'playbook_version', agentId: 'agt_offline', role: null });
+    const promoted = r.reports.some((x) => x.validation?.promote);
+    expect(file.version > 0).toBe(promoted || r.reports.some((x) => x.publication !== null));
+  }, 300_000);
+
+  it('refuses a missing cases directory and an unknown environment in one line', async () => {
+    await expect(offlineEnvironment('ci-log-triage').load('/nonexistent/cases')).rejects.toThrow(
+      OfflineInputError,
+    );
+    expect(() => offlineEnvironment('chess')).toThrow(
+      /unknown environment "chess"; offline dreams run: /,
+    );
+  });
+});

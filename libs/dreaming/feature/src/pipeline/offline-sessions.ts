@@ -1,0 +1,247 @@
+import { dirname, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import {
+  CI_LOG_TRIAGE_ENVIRONMENT,
+  extractWithLineRules,
+  loadDataset,
+  runEpisode,
+  scoreAnswer,
+  toLineRules,
+  type TriageCase,
+} from '@reverie/ci-log-triage';
+import type { SessionEventBody } from '@reverie/contracts';
+import {
+  BuiltinLunarTeam,
+  expandFamily,
+  flyLanding,
+  LUNAR_LANDER_ENVIRONMENT,
+  parseFamily,
+  parseScenario,
+  type Scenario,
+} from '@reverie/lunar-lander';
+import type { OutcomeRecord } from '@reverie/outcomes-data-access';
+import { gradeSession, type OutcomeDefinition } from '@reverie/outcomes-domain';
+import type { SessionView } from '@reverie/sessions-data-access/readers';
+import type {
+  CollectedSession,
+  EnvironmentDreamer,
+  RulesByRole,
+} from '../environments/environment-dreamer';
+import { LanderDreamer, toRoleRules } from '../environments/lander.dreamer';
+import { TriageDreamer } from '../environments/triage.dreamer';
+
+/** Bad input to an offline dream (a missing file, an unreadable case): one line, no stack. */
+export class OfflineInputError extends Error {
+  override readonly name = 'OfflineInputError';
+}
+
+/** One session's run as the environment's agent records it, before grading. */
+interface Ran {
+  task: Record<string, unknown>;
+  events: SessionEventBody[];
+  labels?: Parameters<typeof gradeSession>[0]['labels'];
+}
+
+/**
+ * An environment offline: its tasks loaded from the user's files, its dreamer, and a "day" of
+ * sessions (every task run by the environment's builtin agent with the given rules, graded by
+ * the objective). One plug-in per environment, listed in OFFLINE_ENVIRONMENTS.
+ */
+export interface OfflineEnvironment {
+  readonly environment: string;
+  /** A short name the CLI also takes (`triage`, `lander`). */
+  readonly alias: string;
+  /** The CLI flag that names its input, and what it names. */
+  readonly flag: 'cases' | 'scenarios';
+  readonly input: string;
+  load(path: string): Promise<OfflineTasks>;
+}
+
+export interface OfflineTasks {
+  dreamer: EnvironmentDreamer;
+  /** Tasks loaded (every split). */
+  tasks: number;
+  /** Runs every task with `rules` (not graded yet). */
+  run(rules: RulesByRole): Promise<Ran[]>;
+}
+
+const triage: OfflineEnvironment = {
+  environment: CI_LOG_TRIAGE_ENVIRONMENT.name,
+  alias: 'triage',
+  flag: 'cases',
+  input: '<folder> of labelled cases in the ci-breakages layout',
+  async load(path) {
+    const dir = resolve(path);
+    let cases: TriageCase[];
+    try {
+      cases = await loadDataset(dir);
+    } catch (err) {
+      throw new OfflineInputError(`cannot read the cases in ${dir}: ${(err as Error).message}`);
+    }
+    if (!cases.length) throw new OfflineInputError(`no cases found in ${dir}`);
+    return {
+      dreamer: new TriageDreamer(dirname(dir), dir),
+      tasks: cases.length,
+      run: async (rules) => {
+        const adapted = toLineRules(rules.get(null) ?? []).rules;
+        return cases.map((c) => {
+          const episode = runEpisode(c, {
+            extractor: (input) => extractWithLineRules(input, adapted),
+          });
+          const score = scoreAnswer(episode.answer, c.errorRanges);
+          return {
+            task: { caseId: c.id },
+            labels: c.errorRanges,
+            events: triageEvents(episode, { answer: episode.answer, ...score }),
+          };
+        });
+      },
+    };
+  },
+};
+
+/** An episode's steps as the builtin triager's session records them (actions, then the result). */
+function triageEvents(
+  episode: ReturnType<typeof runEpisode>,
+  result: Record<string, unknown>,
+): SessionEventBody[] {
+  const events: SessionEventBody[] = episode.steps.map((s) => {
+    const at = { clientEventId: `step-${s.step}`, type: 'action' as const, step: s.step };
+    switch (s.kind) {
+      case 'heuristic':
+        return { ...at, name: 'select_candidates', params: { ranges: s.ranges } };
+      case 'rule':
+        return {
+          ...at,
+          name: 'apply_rule',
+          params: { entryId: s.ruleId, action: s.action, matched: s.matched },
+        };
+      case 'submit':
+        return { ...at, name: 'submit_answer', params: { ranges: s.answer } };
+    }
+  });
+  const step = episode.steps.length;
+  events.push({
+    clientEventId: `step-${step}-result`,
+    type: 'observation',
+    step,
+    data: { result },
+  });
+  return events;
+}
+
+const lander: OfflineEnvironment = {
+  environment: LUNAR_LANDER_ENVIRONMENT.name,
+  alias: 'lander',
+  flag: 'scenarios',
+  input: '<file.json>: a scenario, a family, or a list of them',
+  async load(path) {
+    const scenarios = await readScenarios(resolve(path));
+    return {
+      dreamer: new LanderDreamer(),
+      tasks: scenarios.length,
+      run: async (rules) => {
+        const out: Ran[] = [];
+        for (const scenario of scenarios) {
+          const events: SessionEventBody[] = [];
+          await flyLanding(scenario, new BuiltinLunarTeam(toRoleRules(rules)), {
+            onEvents: (e) => void events.push(...e),
+          });
+          out.push({ task: { scenario }, events });
+        }
+        return out;
+      },
+    };
+  },
+};
+
+/** Scenarios from a file: one scenario, one family (expanded), or a list of either. */
+export async function readScenarios(file: string): Promise<Scenario[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new OfflineInputError(`cannot read scenarios from ${file}: ${(err as Error).message}`);
+  }
+  const items = Array.isArray(json)
+    ? json
+    : json && typeof json === 'object' && Array.isArray((json as { scenarios?: unknown }).scenarios)
+      ? (json as { scenarios: unknown[] }).scenarios
+      : [json];
+  const scenarios = items.flatMap((item, i) => {
+    try {
+      return item && typeof item === 'object' && 'base' in item
+        ? expandFamily(parseFamily(item))
+        : [parseScenario(item)];
+    } catch (err) {
+      throw new OfflineInputError(`${file}, item ${i + 1}: ${(err as Error).message}`);
+    }
+  });
+  if (!scenarios.length) throw new OfflineInputError(`${file} holds no scenario`);
+  return scenarios;
+}
+
+/** The environments an offline dream can run: one line each. */
+export const OFFLINE_ENVIRONMENTS: readonly OfflineEnvironment[] = [lander, triage];
+
+export function offlineEnvironment(name: string): OfflineEnvironment {
+  const found = OFFLINE_ENVIRONMENTS.find((e) => e.environment === name || e.alias === name);
+  if (!found)
+    throw new OfflineInputError(
+      `unknown environment "${name}"; offline dreams run: ${OFFLINE_ENVIRONMENTS.map((e) => `${e.alias} (${e.environment})`).join(', ')}`,
+    );
+  return found;
+}
+
+/** Grades a day's runs with the objective, as the grader would, into reviewable sessions. */
+export async function gradeDay(
+  environment: string,
+  agentId: string,
+  day: number,
+  runs: readonly Ran[],
+  definition: OutcomeDefinition,
+): Promise<CollectedSession[]> {
+  const out: CollectedSession[] = [];
+  for (const [i, r] of runs.entries()) {
+    const sessionId = `ses_offline_d${day}_${i}`;
+    const grade = await gradeSession({
+      definition,
+      definitionVersion: 0,
+      events: r.events,
+      session: { status: 'completed', environment },
+      iteration: definition.maxIterations,
+      labels: r.labels ?? null,
+      judge: null,
+    });
+    const session: SessionView = {
+      _id: sessionId,
+      agentId,
+      status: 'completed',
+      source: 'managed',
+      run: { environment, task: r.task },
+      iteration: 1,
+      endedAt: new Date(0),
+      lastSeq: r.events.length,
+    } as SessionView;
+    const outcome = {
+      _id: `out_${sessionId}`,
+      tenantId: 'offline',
+      agentId,
+      sessionId,
+      iteration: grade.iteration,
+      definitionVersion: 0,
+      maxIterations: definition.maxIterations,
+      result: grade.result,
+      score: grade.score,
+      criteria: grade.criteria,
+      failedCriteria: grade.failedCriteria,
+      summary: grade.summary,
+      judgeUsage: grade.judgeUsage,
+      signals: grade.signals,
+      regrade: false,
+      gradedAt: new Date(0),
+    } as unknown as OutcomeRecord;
+    out.push({ session, outcome, events: r.events });
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+import { ROLE_RULE_SPACES } from '@reverie/lunar-lander';
+import type { ObjectiveScore } from '@reverie/lunar-lander';
+import type { EntryDraft } from './entries';
+import { ROLE_DEFAULTS } from './rule-space';
+import type { GuidanceCandidate } from './search-guidance';
+
+const ROLE_TITLE: Record<string, string> = {
+  detector: 'Detector',
+  commander: 'Commander',
+  navigator: 'Navigator',
+};
+
+const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
+
+/** The late-ignition law in words, when a parameter set switches it on. */
+function lawWords(params: Record<string, number>): string {
+  if (params.guidanceLaw === undefined) return '';
+  if (params.guidanceLaw < 0.5) return 'Fly the altitude-proportional descent schedule. ';
+  const f = params.brakingAccelFraction ?? ROLE_DEFAULTS.navigator.brakingAccelFraction;
+  const flare = params.flareAltitude ?? ROLE_DEFAULTS.navigator.flareAltitude;
+  return (
+    `Use late-ignition guidance: coast with the engine ${params.engineOffBelow ? 'off' : 'at minimum'} ` +
+    `until stopping by ${fmt(flare)} m would need ${Math.round(f * 100)} % of the engine's deceleration, ` +
+    `then brake with exactly what stopping needs. `
+  );
+}
+
+function scoreWords(s: ObjectiveScore): string {
+  const fuel =
+    s.medianFuelOverLimit === null
+      ? 'no satisfied landing'
+      : `median fuel x${s.medianFuelOverLimit.toFixed(2)} of the limit`;
+  const dist =
+    s.meanDistance === null ? '' : `, ${s.meanDistance.toFixed(1)} m from the site on average`;
+  return `${s.satisfied}/${s.flights} satisfied (${fuel}${dist})`;
+}
+
+/**
+ * Playbook entries for a guidance candidate: one per (role, scope) parameter set, with guidance
+ * a model can follow (the law in words and each parameter against its day-one value), the
+ * training numbers against the current rules as rationale, and the training scenarios it turned
+ * satisfied (or broke) as evidence.
+ */
+export function toGuidanceEntries(
+  cand: GuidanceCandidate,
+  baseline: GuidanceCandidate,
+  scenarioIds: readonly string[],
+): EntryDraft[] {
+  const fixed = scenarioIds.filter((_, i) => !baseline.satisfied[i] && cand.satisfied[i]);
+  const broke = scenarioIds.filter((_, i) => baseline.satisfied[i] && !cand.satisfied[i]);
+  return cand.rules.map(({ role, scope, rule }) => {
+    const params = (rule.then.params ?? {}) as Record<string, number>;
+    const where = scope === 'all' ? 'for the whole flight' : `in the ${scope} phase`;
+    const settings = Object.entries(params)
+      .map(
+        ([k, v]) =>
+          `${k} ${fmt(v)} (day-one ${fmt(ROLE_DEFAULTS[role][k])}: ${ROLE_RULE_SPACES[role].params[k] ?? k})`,
+      )
+      .join('; ');
+    return {
+      role,
+      title: `${ROLE_TITLE[role]} guidance ${where}: ${Object.keys(params).join(', ')}`.slice(
+        0,
+        200,
+      ),
+      guidance: `${lawWords(params)}${ROLE_TITLE[role]}, ${where}: ${settings}.`,
+      rationale: `On the training scenarios: ${scoreWords(cand.score)} against ${scoreWords(baseline.score)} with the current rules; turned ${fixed.length} into satisfied landings and broke ${broke.length}.`,
+      evidence: [
+        ...fixed.map((id) => ({
+          sessionId: id,
+          role,
+          note: 'not satisfied with the current rules, satisfied with this guidance',
+        })),
+        ...broke.map((id) => ({
+          sessionId: id,
+          role,
+          note: 'satisfied with the current rules, not with this guidance',
+        })),
+      ].slice(0, 500),
+      rule: { when: structuredClone(rule.when), then: structuredClone(rule.then) },
+      status: 'proposed' as const,
+    };
+  });
+}

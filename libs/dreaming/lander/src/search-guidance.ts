@@ -1,0 +1,288 @@
+import type { LandingResult, RoleRules, Scenario } from '@reverie/lunar-lander';
+import type { PlaybookRule } from '@reverie/playbooks-domain';
+import { withRules } from './flight';
+import {
+  GUIDANCE_SPACE,
+  genomeRules,
+  keyOf,
+  normalise,
+  valueOf,
+  type Genome,
+  type GuidanceScope,
+} from './guidance-space';
+import {
+  compareObjective,
+  dominates,
+  rubricJudge,
+  scoreObjective,
+  type LandingJudge,
+  type LandingJudgement,
+  type ObjectiveScore,
+} from '@reverie/lunar-lander';
+import { FlightPool } from './pool/flight-pool';
+import type { RoleName } from './rule-space';
+
+export interface GuidanceSearchOptions {
+  /** Flights allowed in all, the baseline's included. Default 2000. */
+  maxSimulations?: number;
+  /** Scores each landing against the agent's rubric. Default `rubricJudge()`. */
+  judge?: LandingJudge;
+  /**
+   * Grades landings in batches instead (for example with the outcomes grader against the agent's
+   * outcome definition); takes precedence over `judge`.
+   */
+  gradeAll?: (results: readonly LandingResult[]) => Promise<LandingJudgement[]>;
+  /** Flies the simulations (its size never changes the result). Default: in-process. */
+  pool?: FlightPool;
+  /** Training scenarios a child is screened on before it is flown on all of them. Default 8. */
+  minibatch?: number;
+  /** Children drawn per generation: fixed, so results do not depend on the pool size. Default 6. */
+  batch?: number;
+  /** Seeds the search's random draws. Default 16. */
+  seed?: number;
+}
+
+export interface GuidanceCandidate {
+  genome: Genome;
+  rules: { role: RoleName; scope: GuidanceScope; rule: PlaybookRule }[];
+  score: ObjectiveScore;
+  /** Per training scenario: satisfied by the judge. */
+  satisfied: boolean[];
+  results: LandingResult[];
+}
+
+export interface GuidanceSearchReport {
+  /** The Pareto front over the rubric's criteria on the training set, best (lexicographic) first. */
+  front: GuidanceCandidate[];
+  baseline: GuidanceCandidate;
+  simulations: number;
+  generations: number;
+  /** Children screened on a minibatch, and how many were flown on the whole training set. */
+  screened: number;
+  evaluated: number;
+}
+
+/** mulberry32: a small seeded generator, so the same seed draws the same children. */
+function rng(seed: number) {
+  let s = seed | 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+/**
+ * Reflection: which way each parameter should move to fix a kind of failure (+1 up, -1 down),
+ * from the physics of the guidance (a fuel failure wants later, harder braking and a shorter
+ * final descent; a hard touchdown the opposite; a skid less tilt and drift near the ground...).
+ */
+export const FAILURE_DIRECTIONS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  fuel: {
+    'navigator.all.guidanceLaw': 1,
+    'navigator.all.brakingAccelFraction': 1,
+    'navigator.all.flareAltitude': -1,
+    'navigator.all.minDescentRate': 1,
+    'navigator.all.descentRateGain': 1,
+    'navigator.all.engineOffBelow': 1,
+    'navigator.all.maxDescentRate': 1,
+    'navigator.terminal.minDescentRate': 1,
+    'commander.all.terminalAltitude': -1,
+    'commander.all.hoverDistance': 1,
+  },
+  sink: {
+    'navigator.all.brakingAccelFraction': -1,
+    'navigator.all.flareAltitude': 1,
+    'navigator.all.ignitionLeadSeconds': 1,
+    'navigator.all.minDescentRate': -1,
+    'navigator.all.descentRateGain': -1,
+    'navigator.all.verticalGain': 1,
+    'navigator.terminal.minDescentRate': -1,
+    'commander.all.brakingAltitude': 1,
+  },
+  drift: {
+    'navigator.terminal.terminalMaxTiltDeg': -1,
+    'navigator.terminal.maxTerminalSpeed': -1,
+    'navigator.all.velocityGain': 1,
+    'navigator.all.maxBrakingSpeed': -1,
+    'commander.all.hoverDistance': -1,
+    'navigator.all.maxTiltDeg': 1,
+  },
+  distance: {
+    'commander.all.retargetMaxDistance': -1,
+    'navigator.all.positionGain': 1,
+    'navigator.all.maxApproachSpeed': 1,
+    'navigator.all.maxTiltDeg': 1,
+    'commander.all.brakingAltitude': 1,
+  },
+  hazard: {
+    'commander.all.retargetMaxDistance': 1,
+    'detector.all.siteMargin': 1,
+    'detector.all.scanEvery': -1,
+  },
+  abort: { 'commander.all.abortFuelFraction': -1 },
+};
+
+/** The kind of failure a landing shows, as `FAILURE_DIRECTIONS` names them (null: satisfied). */
+export function failureKind(r: LandingResult, failed: readonly string[]): string | null {
+  const verdict = r.touchdown?.verdict ?? r.status;
+  if (!failed.length) return null;
+  if (verdict === 'out_of_fuel' || r.touchdown?.violations.includes('out_of_fuel')) return 'fuel';
+  if (verdict === 'aborted')
+    return r.fuelUsed >= 0.95 * (r.fuelUsed + (r.touchdown?.fuelLeft ?? 0)) ? 'fuel' : 'abort';
+  if (verdict === 'crashed' || r.touchdown?.violations.includes('vertical_speed')) return 'sink';
+  if (verdict === 'tipped' || r.touchdown?.violations.includes('horizontal_speed')) return 'drift';
+  if (verdict === 'hazard') return 'hazard';
+  if (failed.includes('near-site')) return 'distance';
+  if (failed.includes('frugal')) return 'fuel';
+  return verdict === 'safe' ? 'fuel' : 'sink';
+}
+
+/** A reflective child: 1 to 3 parameters moved the way the parent's commonest failure asks. */
+function reflect(parent: Genome, kinds: readonly string[], rand: () => number): Genome | null {
+  if (!kinds.length) return null;
+  const kind = kinds[Math.floor(rand() * kinds.length)];
+  const directions = Object.entries(FAILURE_DIRECTIONS[kind] ?? {});
+  if (!directions.length) return null;
+  const child: Record<string, number> = { ...parent };
+  const moves = 1 + Math.floor(rand() * 3);
+  for (let i = 0; i < moves; i++) {
+    const [key, sign] = directions[Math.floor(rand() * directions.length)];
+    const p = GUIDANCE_SPACE.find((q) => keyOf(q) === key)!;
+    const v = valueOf(child, p);
+    child[key] =
+      p.kind === 'switch'
+        ? normalise(p, sign > 0 ? 1 : 0)
+        : normalise(p, v + sign * Math.abs(gaussian(rand)) * 0.15 * (p.max - p.min));
+  }
+  return child;
+}
+
+/** A child: 1 to 3 parameters moved (a switch flipped), sometimes mixed with a second parent. */
+function mutate(parent: Genome, other: Genome | null, rand: () => number): Genome {
+  const child: Record<string, number> = { ...parent };
+  if (other && rand() < 0.25)
+    for (const p of GUIDANCE_SPACE)
+      if (rand() < 0.5 && other[keyOf(p)] !== undefined) child[keyOf(p)] = other[keyOf(p)];
+  const moves = 1 + Math.floor(rand() * 4);
+  for (let i = 0; i < moves; i++) {
+    const p = GUIDANCE_SPACE[Math.floor(rand() * GUIDANCE_SPACE.length)];
+    const v = valueOf(child, p);
+    child[keyOf(p)] =
+      p.kind === 'switch'
+        ? 1 - normalise(p, v)
+        : normalise(p, v + gaussian(rand) * 0.25 * (p.max - p.min));
+  }
+  return child;
+}
+
+/**
+ * The guidance reflector: a multi-criteria evolutionary search (in the spirit of GEPA) over the
+ * continuous parameters of `GUIDANCE_SPACE`, added on top of the current rules. It keeps every
+ * candidate not dominated on the rubric's criteria (satisfied landings, median fuel over the
+ * vertical limit, distance to the site, touchdown speed) as a Pareto front, draws each child from
+ * a front member, mostly by reflection (the parent's failures, by kind, say which parameters to
+ * move and which way: `FAILURE_DIRECTIONS`), otherwise by random moves and crossover, screens it on a rotating minibatch of training scenarios, and flies it on all
+ * of them only when it does not lose to its parent there. Improves flights that already succeed
+ * (fuel, precision, touchdown speed) as well as failed ones. Deterministic for a seed, whatever
+ * the pool size.
+ */
+export async function searchGuidance(
+  train: readonly Scenario[],
+  current: RoleRules,
+  options: GuidanceSearchOptions = {},
+): Promise<GuidanceSearchReport> {
+  const graded = new WeakMap<LandingResult, LandingJudgement>();
+  const sync = options.judge ?? rubricJudge();
+  const judge: LandingJudge = (r) => graded.get(r) ?? sync(r);
+  const max = options.maxSimulations ?? 2000;
+  const pool = options.pool ?? new FlightPool(1);
+  const own = !options.pool;
+  const rand = rng(options.seed ?? 16);
+  const mb = Math.min(options.minibatch ?? 8, train.length);
+  const batch = Math.max(1, options.batch ?? 6);
+  let spent = 0;
+
+  const rulesOf = (g: Genome) =>
+    withRules(
+      current,
+      genomeRules(g).map(({ role, rule }) => ({ role, rule })),
+    );
+  const fly = async (jobs: { g: Genome; i: number }[]) => {
+    spent += jobs.length;
+    const results = await pool.flyAll(
+      jobs.map(({ g, i }) => ({ scenario: train[i], rules: rulesOf(g) })),
+    );
+    if (options.gradeAll) {
+      const grades = await options.gradeAll(results);
+      results.forEach((r, i) => graded.set(r, grades[i]));
+    }
+    return results;
+  };
+  const candidate = (genome: Genome, results: LandingResult[]): GuidanceCandidate => ({
+    genome,
+    rules: genomeRules(genome),
+    score: scoreObjective(results, judge),
+    satisfied: results.map((r) => judge(r).satisfied),
+    results,
+  });
+
+  try {
+    const all = train.map((_, i) => i);
+    const baseline = candidate({}, await fly(all.map((i) => ({ g: {}, i }))));
+    const archive: GuidanceCandidate[] = [baseline];
+    let front = [baseline];
+    let generations = 0;
+    let screened = 0;
+    let evaluated = 0;
+    let window = 0;
+    while (train.length && spent + batch * mb <= max) {
+      generations++;
+      const tasks = Array.from({ length: mb }, (_, k) => (window + k) % train.length);
+      window = (window + mb) % train.length;
+      const children = Array.from({ length: batch }, () => {
+        const parent = front[Math.floor(rand() * front.length)];
+        const other = front.length > 1 ? front[Math.floor(rand() * front.length)] : null;
+        const kinds = parent.results
+          .map((r) => failureKind(r, judge(r).failed))
+          .filter((k): k is string => k !== null);
+        const reflective = rand() < 0.6 ? reflect(parent.genome, kinds, rand) : null;
+        return { parent, genome: reflective ?? mutate(parent.genome, other?.genome ?? null, rand) };
+      });
+      const screen = await fly(children.flatMap((c) => tasks.map((i) => ({ g: c.genome, i }))));
+      screened += children.length;
+      const promising = children.filter((c, n) => {
+        const mine = screen.slice(n * mb, (n + 1) * mb);
+        const theirs = tasks.map((i) => c.parent.results[i]);
+        const a = scoreObjective(mine, judge);
+        const b = scoreObjective(theirs, judge);
+        // Only a child that does better than its parent on the minibatch costs a full evaluation.
+        return a.satisfied > b.satisfied || (a.satisfied === b.satisfied && dominates(a, b));
+      });
+      const rest = all.filter((i) => !tasks.includes(i));
+      if (!promising.length || spent + promising.length * rest.length > max) continue;
+      const full = await fly(promising.flatMap((c) => rest.map((i) => ({ g: c.genome, i }))));
+      promising.forEach((c, n) => {
+        const n0 = children.indexOf(c);
+        const results: LandingResult[] = new Array(train.length);
+        tasks.forEach((i, k) => (results[i] = screen[n0 * mb + k]));
+        rest.forEach((i, k) => (results[i] = full[n * rest.length + k]));
+        const key = JSON.stringify(c.genome);
+        if (!archive.some((x) => JSON.stringify(x.genome) === key))
+          archive.push(candidate(c.genome, results));
+        evaluated++;
+      });
+      front = archive.filter((a) => !archive.some((b) => b !== a && dominates(b.score, a.score)));
+    }
+    front.sort((a, b) => compareObjective(a.score, b.score));
+    return { front, baseline, simulations: spent, generations, screened, evaluated };
+  } finally {
+    if (own) await pool.close();
+  }
+}

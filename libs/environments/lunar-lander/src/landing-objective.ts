@@ -1,0 +1,116 @@
+import type { LandingResult } from './team/landing-episode';
+
+/** How one landing fared against the operator's outcome definition. */
+export interface LandingJudgement {
+  satisfied: boolean;
+  /** Ids of the criteria it failed (empty when satisfied). */
+  failed: string[];
+}
+
+/** Scores a landing against the agent's rubric; the pipeline passes one built from it. */
+export type LandingJudge = (result: LandingResult) => LandingJudgement;
+
+/**
+ * The demo's lunar rubric (examples/outcomes/lunar-landing.json) in numbers: a safe touchdown
+ * within `maxDistanceToSite` of the planned site and within `maxFuelOverLimit` times the
+ * vertical fuel-optimal limit.
+ */
+export interface LandingRubric {
+  maxDistanceToSite: number;
+  maxFuelOverLimit: number;
+}
+
+export const DEFAULT_LANDING_RUBRIC: LandingRubric = {
+  maxDistanceToSite: 50,
+  maxFuelOverLimit: 2.5,
+};
+
+/** A judge for a rubric of safety, distance to the site and fuel allowance. */
+export function rubricJudge(rubric: LandingRubric = DEFAULT_LANDING_RUBRIC): LandingJudge {
+  return (r) => {
+    const failed: string[] = [];
+    if (!r.safe) failed.push('safe');
+    const distance = r.touchdown?.distanceToTarget ?? Infinity;
+    if (distance > rubric.maxDistanceToSite) failed.push('near-site');
+    const fuel = r.fuelLimit ? r.fuelUsed / r.fuelLimit : Infinity;
+    if (!r.safe || fuel > rubric.maxFuelOverLimit) failed.push('frugal');
+    return { satisfied: failed.length === 0, failed };
+  };
+}
+
+/** Per-criterion numbers over a set of landings, the axes the search's Pareto front keeps. */
+export interface ObjectiveScore {
+  flights: number;
+  /** Landings the judge calls satisfied. */
+  satisfied: number;
+  safe: number;
+  /** Median fuel used / vertical limit over satisfied landings (null: none). */
+  medianFuelOverLimit: number | null;
+  /** Mean distance to the planned site over safe landings, m (null: none). */
+  meanDistance: number | null;
+  /**
+   * Mean vertical speed at touchdown over every touchdown, crashes included, m/s (null: none):
+   * the one criterion that still says which of two failing candidates came closer.
+   */
+  meanTouchdownSpeed: number | null;
+}
+
+const median = (xs: number[]): number | null => {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const mean = (xs: number[]): number | null =>
+  xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
+
+export function scoreObjective(
+  results: readonly LandingResult[],
+  judge: LandingJudge,
+): ObjectiveScore {
+  const satisfied = results.filter((r) => judge(r).satisfied);
+  const safe = results.filter((r) => r.safe && r.touchdown);
+  return {
+    flights: results.length,
+    satisfied: satisfied.length,
+    safe: safe.length,
+    medianFuelOverLimit: median(
+      satisfied.filter((r) => r.fuelLimit).map((r) => r.fuelUsed / (r.fuelLimit as number)),
+    ),
+    meanDistance: mean(safe.map((r) => r.touchdown!.distanceToTarget)),
+    meanTouchdownSpeed: mean(
+      results.flatMap((r) => (r.touchdown ? [Math.abs(r.touchdown.verticalSpeed)] : [])),
+    ),
+  };
+}
+
+/** The criteria as numbers to maximise, in a fixed order (missing values are the worst). */
+export function objectiveVector(s: ObjectiveScore): number[] {
+  return [
+    s.satisfied,
+    -(s.medianFuelOverLimit ?? 1e9),
+    -(s.meanDistance ?? 1e9),
+    -(s.meanTouchdownSpeed ?? 1e9),
+  ];
+}
+
+/** `a` dominates `b`: no worse on every criterion and better on one. */
+export function dominates(a: ObjectiveScore, b: ObjectiveScore): boolean {
+  const va = objectiveVector(a);
+  const vb = objectiveVector(b);
+  const tol = [0, 1e-3, 0.5, 0.01];
+  let better = false;
+  for (let i = 0; i < va.length; i++) {
+    if (va[i] < vb[i] - tol[i]) return false;
+    if (va[i] > vb[i] + tol[i]) better = true;
+  }
+  return better;
+}
+
+/** Lexicographic rank for choosing one: rubric first, then fuel, distance, touchdown speed. */
+export function compareObjective(a: ObjectiveScore, b: ObjectiveScore): number {
+  const va = objectiveVector(a);
+  const vb = objectiveVector(b);
+  for (let i = 0; i < va.length; i++) if (va[i] !== vb[i]) return vb[i] - va[i];
+  return 0;
+}

@@ -1,0 +1,200 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderDreamReport, type DreamReport, type SplitScore } from '@reverie/dreaming-domain';
+import {
+  offlineEnvironment,
+  OfflineInputError,
+  presentPlaybook,
+  runOfflineDream,
+  type CurvePoint,
+} from '@reverie/dreaming-feature';
+import { playbookVersionSchema, type PlaybookVersion } from '@reverie/playbooks-domain';
+import { CliError } from '../api.client';
+import type { CommandContext } from './command-context';
+
+export interface DreamOfflineOptions {
+  environment: string;
+  /** --cases DIR (triage) or --scenarios FILE (lander). */
+  input: string;
+  out: string;
+  cycles: number;
+  /** Playbook files to start from ([role=]FILE, as `eval` takes them). */
+  playbooks: string[];
+  /** An outcome definition file (the body of PUT /v1/agents/:id/outcome). */
+  outcome?: string;
+  maxSimulations: number;
+}
+
+const AGENT = 'agt_offline';
+
+/**
+ * `reverie dream --offline --environment triage|lander --cases DIR|--scenarios FILE --out
+ * PLAYBOOK.json [--cycles N]`: the dreamer service's stages, in-process with no stack, on your
+ * own cases: each cycle runs every task with the current playbooks, dreams (splits, objective,
+ * gate, memory of refusals), and keeps what passed. Writes the playbook in the format `GET
+ * /v1/agents/:id/playbook` answers (a team: one file per role, `PLAYBOOK.<role>.json`) and the
+ * reports beside it (`.report.json`, `.report.md`); prints the test-split curve.
+ */
+export async function dreamOfflineCommand(
+  ctx: CommandContext,
+  o: DreamOfflineOptions,
+): Promise<number> {
+  let result;
+  try {
+    const env = offlineEnvironment(o.environment);
+    const tasks = await env.load(o.input);
+    const start = new Map<string | null, PlaybookVersion | null>(
+      o.playbooks.map((spec) => readStart(spec, tasks.dreamer.roles)),
+    );
+    ctx.log(
+      `${env.environment}: ${tasks.tasks} task(s) from ${o.input}; up to ${o.cycles} dream(s)`,
+    );
+    result = await runOfflineDream({
+      agentId: AGENT,
+      tasks,
+      cycles: o.cycles,
+      start,
+      outcome: o.outcome ? readJson(o.outcome, 'outcome definition') : null,
+      maxSimulations: o.maxSimulations,
+      onCycle: (cycle, r) => ctx.log(`dream ${cycle}: ${cycleLine(r)}`),
+    });
+  } catch (err) {
+    if (err instanceof OfflineInputError || (err as Error).name === 'OutcomeError')
+      throw new CliError((err as Error).message, 2);
+    throw err;
+  }
+  const roles = [...result.playbooks.keys()];
+  const written = writePlaybooks(o.out, result.playbooks, roles);
+  const stem = o.out.replace(/\.json$/i, '');
+  writeFileSync(`${stem}.report.json`, JSON.stringify(result.reports, null, 2));
+  writeFileSync(`${stem}.report.md`, result.reports.map(renderDreamReport).join('\n\n---\n\n'));
+  if (ctx.json) {
+    ctx.out(
+      JSON.stringify(
+        {
+          playbooks: written,
+          curve: result.curve,
+          stopped: result.stopped,
+          reports: result.reports,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  ctx.out(`test-split curve (${result.stopped}):`);
+  for (const line of curveLines(result.curve)) ctx.out(`  ${line}`);
+  ctx.out(`playbook: ${written.join(', ')}`);
+  ctx.out(`reports: ${stem}.report.json, ${stem}.report.md`);
+  return 0;
+}
+
+/** One line per dream: validation gate and test split. */
+function cycleLine(r: DreamReport): string {
+  const v = r.validation;
+  const gate = v
+    ? `${v.promote ? 'promoted' : 'refused'} on validation (${v.before} -> ${v.after} of ${v.heldOut})`
+    : 'nothing validated';
+  const t = r.test;
+  const test = t
+    ? `test ${t.before.satisfied}/${t.before.tasks}${t.after ? ` -> ${t.after.satisfied}/${t.after.tasks}` : ''}`
+    : 'no test split';
+  return `${gate}; ${test}; ${r.notes.filter((n) => /nothing left|skipped/.test(n)).join('; ')}`.replace(
+    /; $/,
+    '',
+  );
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+function medians(s: SplitScore): string {
+  return Object.entries(s.medians.satisfied)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `median ${k} ${v}`)
+    .join(', ');
+}
+
+/** The test split after each dream: overall, then per family (when there are several). */
+export function curveLines(curve: readonly CurvePoint[]): string[] {
+  const lines: string[] = [];
+  for (const p of curve) {
+    if (!p.test) {
+      lines.push(`after ${p.cycle} dream(s): no test tasks`);
+      continue;
+    }
+    const t = p.test;
+    const m = medians(t);
+    lines.push(
+      `after ${p.cycle} dream(s): ${t.satisfied}/${t.tasks} satisfied (${pct(t.satisfiedRate)}), mean score ${t.meanScore}${m ? `; satisfied: ${m}` : ''} [test split]`,
+    );
+    if (t.families.length > 1)
+      for (const f of t.families)
+        lines.push(
+          `    ${f.family || '-'}: ${f.satisfied}/${f.tasks} (${pct(f.satisfiedRate)})${medians({ ...t, ...f }) ? `; ${medians({ ...t, ...f })}` : ''}`,
+        );
+  }
+  return lines;
+}
+
+function writePlaybooks(
+  out: string,
+  playbooks: Map<string | null, PlaybookVersion | null>,
+  roles: (string | null)[],
+): string[] {
+  const team = roles.some((r) => r !== null);
+  const stem = out.replace(/\.json$/i, '');
+  return roles.map((role) => {
+    const file = team ? `${stem}.${role}.json` : out;
+    writeFileSync(
+      file,
+      `${JSON.stringify(presentPlaybook(AGENT, role, playbooks.get(role) ?? null), null, 2)}\n`,
+    );
+    return file;
+  });
+}
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
+  }
+}
+
+/** A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format. */
+function readStart(
+  spec: string,
+  roles: readonly (string | null)[],
+): [string | null, PlaybookVersion | null] {
+  const m = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
+  const file = m ? m[2] : spec;
+  const json = readJson(file, 'playbook') as { role?: unknown; version?: unknown };
+  const role = m ? m[1] : typeof json?.role === 'string' ? json.role : null;
+  if (!roles.includes(role))
+    throw new CliError(
+      `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
+      2,
+    );
+  if (json?.version === 0) return [role, null];
+  const { role: _role, ...rest } = json as Record<string, unknown>;
+  const parsed = playbookVersionSchema.safeParse({
+    ...rest,
+    ...(role ? { role } : {}),
+    agentId: AGENT,
+    status: 'active',
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(
+      `${file} is not a playbook version (as GET /v1/agents/:id/playbook answers): ${issue.path.join('.')} ${issue.message}`,
+      2,
+    );
+  }
+  return [role, parsed.data];
+}

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STRESS_FAMILIES } from '@reverie/lunar-lander';
+import { CliError } from '../api.client';
+import { main } from '../main';
+
+describe('reverie eval lander', () => {
+  let dir: string;
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    try {
+      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
+      return { code, out: out.join('\n') };
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      return { code: err.exitCode, out: err.message };
+    }
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'eval-lander-'));
+    // A family no bundled name knows: three tight-fuel scenarios under a name of our own.
+    writeFileSync(
+      join(dir, 'family.json'),
+      JSON.stringify({ ...STRESS_FAMILIES['tight-fuel'], family: 'my-tight', count: 3 }),
+    );
+    // A Navigator playbook as GET /v1/agents/:id/playbook?role=navigator answers it.
+    writeFileSync(
+      join(dir, 'navigator.json'),
+      JSON.stringify({
+        role: 'navigator',
+        version: 2,
+        entries: [
+          {
+            id: 'ent_guidance',
+            title: 'Navigator guidance for the whole flight',
+            status: 'active',
+            rule: {
+              when: { feature: 'step', op: 'gte', value: 0 },
+              then: {
+                action: 'set',
+                params: {
+                  guidanceLaw: 1,
+                  brakingAccelFraction: 0.9,
+                  flareAltitude: 8,
+                  engineOffBelow: 0.08,
+                  minDescentRate: 2,
+                  descentRateGain: 0.25,
+                },
+              },
+            },
+          },
+        ],
+      }),
+    );
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'x', family: 'f', seed: 1 }));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports per scenario and per family, and a playbook changes the numbers', async () => {
+    const before = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'), '--json');
+    expect(before.code).toBe(0);
+    const a = JSON.parse(before.out);
+    expect(a.scenarios.map((s: { scenario: string }) => s.scenario)).toEqual([
+      'my-tight-00',
+      'my-tight-01',
+      'my-tight-02',
+    ]);
+    expect(a.families[0]).toMatchObject({ family: 'my-tight', flights: 3, satisfied: 0 });
+    const after = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--playbook',
+      join(dir, 'navigator.json'),
+      '--json',
+    );
+    const b = JSON.parse(after.out);
+    expect(b.rulesByRole).toEqual({ navigator: 1 });
+    expect(b.aggregate.satisfied).toBeGreaterThan(a.aggregate.satisfied);
+    expect(b.aggregate.medianFuelOverLimit).toBeLessThan(1.3);
+    const text = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'));
+    expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %\)/);
+    expect(text.out).toContain('rubric: safe, within 50 m of the site');
+  }, 180_000);
+
+  it('refuses bad input with one line naming the problem', async () => {
+    expect(await run('eval', 'lander')).toMatchObject({
+      code: 2,
+      out: expect.stringContaining('eval lander needs --scenarios'),
+    });
+    const bad = await run('eval', 'lander', '--scenarios', join(dir, 'bad.json'));
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/bad\.json: craft: is required/);
+    const missing = await run('eval', 'lander', '--scenarios', join(dir, 'nope.json'));
+    expect(missing.out).toContain('cannot read the scenarios file');
+    const noRole = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--playbook',
+      join(dir, 'bad.json'),
+    );
+    expect(noRole.out).toContain('give it as --playbook navigator=');
+  });
+});

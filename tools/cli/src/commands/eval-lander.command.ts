@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import {
+  BuiltinLunarTeam,
+  LanderError,
+  expandFamily,
+  flyLanding,
+  rubricJudge,
+  scoreObjective,
+  type LandingRubric,
+  parseFamily,
+  parseScenario,
+  type LandingResult,
+  type RoleRules,
+  type Scenario,
+} from '@reverie/lunar-lander';
+import { CliError } from '../api.client';
+import type { EvalIo } from './eval-triage.command';
+import { readPlaybookFile } from './playbook-file';
+
+export interface EvalLanderOptions {
+  /** A family file (`{family, count, seed, base, vary}`), a scenario, or an array of scenarios. */
+  scenarios: string;
+  /**
+   * Playbook files, one per role, in the format `GET /v1/agents/:id/playbook?role=<role>`
+   * answers; the role is the file's `role` field, or named `role=file`.
+   */
+  playbooks?: string[];
+  rubric?: LandingRubric;
+}
+
+/** The demo rubric: safe, within 50 m of the planned site, fuel at most 2x the vertical limit. */
+export const EVAL_LANDER_RUBRIC: LandingRubric = { maxDistanceToSite: 50, maxFuelOverLimit: 2 };
+
+const ROLES = ['detector', 'commander', 'navigator'];
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
+  }
+}
+
+/** The scenarios a file holds: a family file, one scenario, or an array of scenarios. */
+export function readScenarios(file: string): Scenario[] {
+  const json = readJson(file, 'scenarios');
+  try {
+    if (Array.isArray(json)) {
+      if (!json.length) throw new CliError(`${file} holds an empty array: no scenarios to fly`, 2);
+      return json.map((s, i) => {
+        try {
+          return parseScenario(s);
+        } catch (err) {
+          if (err instanceof LanderError) throw new CliError(`${file}: [${i}] ${err.message}`, 2);
+          throw err;
+        }
+      });
+    }
+    const obj = json as Record<string, unknown> | null;
+    if (obj && typeof obj === 'object' && 'vary' in obj) return expandFamily(parseFamily(obj));
+    return [parseScenario(json)];
+  } catch (err) {
+    if (err instanceof LanderError) throw new CliError(`${file}: ${err.message}`, 2);
+    throw err;
+  }
+}
+
+/** The rules by role from `role=file` or role-carrying playbook files. */
+export function readRolePlaybooks(specs: readonly string[]): RoleRules {
+  const out: Record<string, unknown[]> = {};
+  for (const spec of specs) {
+    const m = /^(detector|commander|navigator)=(.+)$/.exec(spec);
+    const file = m ? m[2] : spec;
+    const declared = (readJson(file, 'playbook') as { role?: unknown } | null)?.role;
+    const role = m ? m[1] : declared;
+    if (typeof role !== 'string' || !ROLES.includes(role))
+      throw new CliError(
+        `${file}: cannot tell which role's playbook it is; give it as --playbook navigator=${file} (roles: ${ROLES.join(', ')})`,
+        2,
+      );
+    (out[role] ??= []).push(...readPlaybookFile(file).rules);
+  }
+  return out as RoleRules;
+}
+
+interface Row {
+  scenario: string;
+  family: string;
+  outcome: string;
+  satisfied: boolean;
+  failed: string[];
+  distanceToSite: number | null;
+  fuelOverLimit: number | null;
+  touchdownSpeed: number | null;
+}
+
+function row(r: LandingResult, judge: ReturnType<typeof rubricJudge>): Row {
+  const j = judge(r);
+  return {
+    scenario: r.scenarioId,
+    family: r.family,
+    outcome: r.touchdown?.verdict ?? r.status,
+    satisfied: j.satisfied,
+    failed: j.failed,
+    distanceToSite: r.touchdown ? Number(r.touchdown.distanceToTarget.toFixed(1)) : null,
+    fuelOverLimit: r.fuelLimit ? Number((r.fuelUsed / r.fuelLimit).toFixed(3)) : null,
+    touchdownSpeed: r.touchdown ? Number(r.touchdown.verticalSpeed.toFixed(2)) : null,
+  };
+}
+
+const n = (v: number | null, d = 2) => (v === null ? '-' : v.toFixed(d));
+
+/**
+ * `reverie eval lander --scenarios FILE [--playbook [role=]FILE ...] [--json]`: flies the builtin
+ * team (with the playbooks' rules) on your own scenarios, offline (no stack), and prints per
+ * scenario and per family whether the landing satisfies the rubric (safe, within 50 m of the
+ * site, fuel at most 2x the vertical limit), with the distance to the site and fuel beside it.
+ */
+export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions): Promise<number> {
+  const scenarios = readScenarios(options.scenarios);
+  const rules = readRolePlaybooks(options.playbooks ?? []);
+  const rubric = options.rubric ?? EVAL_LANDER_RUBRIC;
+  const judge = rubricJudge(rubric);
+  const results: LandingResult[] = [];
+  for (const scenario of scenarios)
+    results.push(
+      (await flyLanding(scenario, new BuiltinLunarTeam(rules), { record: false })).result,
+    );
+  const rows = results.map((r) => row(r, judge));
+  const families = [...new Set(results.map((r) => r.family))].map((family) => {
+    const mine = results.filter((r) => r.family === family);
+    return { family, ...scoreObjective(mine, judge) };
+  });
+  const all = scoreObjective(results, judge);
+  if (io.json) {
+    const playbooks = Object.fromEntries(
+      Object.entries(rules).map(([k, v]) => [k, (v as unknown[]).length]),
+    );
+    io.out(
+      JSON.stringify(
+        {
+          scenariosFile: options.scenarios,
+          rubric,
+          rulesByRole: playbooks,
+          aggregate: all,
+          families,
+          scenarios: rows,
+        },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  }
+  const w = Math.max(8, ...rows.map((r) => r.scenario.length));
+  io.out(
+    `${'scenario'.padEnd(w)}  outcome       rubric  distance m  fuel x limit  touchdown m/s  failed`,
+  );
+  for (const r of rows)
+    io.out(
+      `${r.scenario.padEnd(w)}  ${r.outcome.padEnd(12)}  ${(r.satisfied ? 'yes' : 'no').padEnd(6)}  ${n(r.distanceToSite, 1).padStart(10)}  ${n(r.fuelOverLimit).padStart(12)}  ${n(r.touchdownSpeed).padStart(13)}  ${r.failed.join(', ')}`,
+    );
+  io.out('');
+  io.out(
+    `rubric: safe, within ${rubric.maxDistanceToSite} m of the site, fuel at most ${rubric.maxFuelOverLimit}x the vertical limit`,
+  );
+  for (const f of [...families, { family: 'all', ...all }])
+    io.out(
+      `${f.family.padEnd(16)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
+    );
+  return 0;
+}

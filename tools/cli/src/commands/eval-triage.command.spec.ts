@@ -1,0 +1,173 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { caseFiles, reformatCase, type TriageCase } from '@reverie/ci-log-triage';
+import { CliError } from '../api.client';
+import { main } from '../main';
+
+const boom = (id: string, n: number): TriageCase => ({
+  id,
+  format: 'DEFAULT',
+  failLines: [
+    '[INFO] start',
+    `BOOM: widget ${n} broke`,
+    '[ERROR] Tests failed',
+    '[INFO] BUILD FAILURE',
+  ],
+  passLines: ['[INFO] start', '[INFO] BUILD SUCCESS'],
+  errorRanges: [{ start: 2, end: 3 }],
+  contextRanges: [],
+});
+
+describe('reverie eval triage', () => {
+  let dir: string;
+  const write = (c: TriageCase) => {
+    mkdirSync(join(dir, 'cases', c.id), { recursive: true });
+    for (const [f, text] of Object.entries(caseFiles(c)))
+      writeFileSync(join(dir, 'cases', c.id, f), text);
+  };
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    try {
+      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
+      return { code, out: out.join('\n') };
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      return { code: err.exitCode, out: err.message };
+    }
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'reverie-eval-triage-'));
+    write(boom('a_1', 1));
+    write(reformatCase(boom('b_2', 2), 'github-actions-full'));
+    // The format GET /v1/agents/:id/playbook answers (fields beyond these are ignored).
+    const playbook = {
+      version: 4,
+      status: 'active',
+      entries: [
+        {
+          id: 'boom',
+          title: 'BOOM lines are errors',
+          guidance: 'g',
+          rationale: 'r',
+          evidence: [],
+          helpful: 0,
+          harmful: 0,
+          status: 'active',
+          rule: {
+            when: { feature: 'text', op: 'matches', value: '^BOOM:' },
+            then: { action: 'include' },
+          },
+        },
+        {
+          id: 'old',
+          title: 'retired',
+          guidance: 'g',
+          rationale: 'r',
+          evidence: [],
+          helpful: 0,
+          harmful: 0,
+          status: 'retired',
+          rule: {
+            when: { feature: 'isBlank', op: 'eq', value: false },
+            then: { action: 'include' },
+          },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'playbook.json'), JSON.stringify(playbook));
+    writeFileSync(
+      join(dir, 'bad.json'),
+      JSON.stringify({
+        entries: [
+          {
+            id: 'x',
+            title: 't',
+            status: 'active',
+            rule: { when: { feature: 'text', op: 'near', value: 1 }, then: { action: 'include' } },
+          },
+        ],
+      }),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('scores the day-one extractor per case and overall, as JSON', async () => {
+    const r = await run('eval', 'triage', '--cases', join(dir, 'cases'), '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.cases.map((c: { caseId: string }) => c.caseId)).toEqual([
+      'a_1',
+      'b_2@github-actions-full',
+    ]);
+    // The day-one markers find `[ERROR]` but not `BOOM:`: half the labelled lines.
+    for (const c of json.cases) expect(c).toMatchObject({ tp: 1, fn: 1, recall: 0.5 });
+    expect(json.cases[1].prefixes).toEqual(['github-actions-full']);
+    expect(json.aggregate.macro.recall).toBe(0.5);
+    expect(json.playbook).toBeNull();
+  });
+
+  it("runs a playbook file's active rules and says where each matched", async () => {
+    const r = await run(
+      'eval',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--playbook',
+      join(dir, 'playbook.json'),
+      '--json',
+    );
+    const json = JSON.parse(r.out);
+    expect(json.playbook).toMatchObject({ version: 4, entries: 2, rules: 1 });
+    for (const c of json.cases) expect(c).toMatchObject({ tp: 2, fn: 0, recall: 1 });
+    expect(json.rules).toEqual([
+      { entryId: 'boom', title: 'BOOM lines are errors', matchedCases: 2, changedCases: 2 },
+    ]);
+    const text = await run(
+      'eval',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--playbook',
+      join(dir, 'playbook.json'),
+    );
+    expect(text.out).toMatch(/2 case\(s\): macro precision .* F1 /);
+    expect(text.out).toMatch(/boom: matched in 2 case\(s\)/);
+  });
+
+  it.each([
+    [['eval', 'triage'], /eval triage needs --cases <folder>/],
+    [['eval', 'lander-x', '--cases', '/tmp'], /eval triage needs --cases/],
+    [
+      ['eval', 'triage', '--cases', '/no/such/folder'],
+      /cannot read the dataset folder \/no\/such\/folder/,
+    ],
+  ])('%j is a usage error', async (argv, message) => {
+    const r = await run(...argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(message);
+  });
+
+  it('refuses a bad playbook file naming the entry and field', async () => {
+    const r = await run(
+      'eval',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--playbook',
+      join(dir, 'bad.json'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/bad\.json: entries\[0\] \(x\): rule\.when/);
+    const missing = await run(
+      'eval',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--playbook',
+      join(dir, 'none.json'),
+    );
+    expect(missing.out).toMatch(/cannot read the playbook file/);
+  });
+});

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { renderRules, ruleSchema, type PlaybookRule } from '@reverie/playbooks-domain';
+import { CliError } from '../api.client';
+
+/** A playbook file read: its version (when it says) and its active entries' rules, in order. */
+export interface PlaybookFile {
+  version: number | null;
+  entries: number;
+  rules: PlaybookRule[];
+}
+
+const STATUSES = ['proposed', 'active', 'retired'];
+
+/**
+ * Reads a playbook file in the format `GET /v1/agents/:id/playbook` answers (or `GET
+ * .../versions/:v`): an object with `entries`, each with `id`, `title`, `status` and an optional
+ * `rule`. Only active entries with a rule run, as an agent runs them. Anything else is a usage
+ * error (exit 2) naming the file and the entry.
+ */
+export function readPlaybookFile(file: string): PlaybookFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read the playbook file ${file}: ${(err as Error).message}`, 2);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
+  }
+  const body = json as { entries?: unknown; version?: unknown };
+  if (typeof json !== 'object' || json === null || !Array.isArray(body.entries))
+    throw new CliError(
+      `${file} is not a playbook: expected an object with "entries", as GET /v1/agents/:id/playbook answers`,
+      2,
+    );
+  const entries = body.entries.map((e: unknown, i: number) =>
+    checkEntry(e, `${file}: entries[${i}]`),
+  );
+  return {
+    version: typeof body.version === 'number' ? body.version : null,
+    entries: entries.length,
+    rules: renderRules({ entries: entries as Parameters<typeof renderRules>[0]['entries'] }),
+  };
+}
+
+function checkEntry(e: unknown, where: string) {
+  const entry = e as { id?: unknown; title?: unknown; status?: unknown; rule?: unknown };
+  if (typeof e !== 'object' || e === null) throw new CliError(`${where} is not an object`, 2);
+  if (typeof entry.id !== 'string' || !entry.id) throw new CliError(`${where} has no "id"`, 2);
+  if (typeof entry.title !== 'string')
+    throw new CliError(`${where} (${entry.id}) has no "title"`, 2);
+  if (typeof entry.status !== 'string' || !STATUSES.includes(entry.status))
+    throw new CliError(
+      `${where} (${entry.id}): "status" must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(entry.status)}`,
+      2,
+    );
+  if (entry.rule === undefined || entry.rule === null) return { ...entry, rule: undefined };
+  const rule = ruleSchema.safeParse(entry.rule);
+  if (!rule.success) {
+    const issue = rule.error.issues[0];
+    throw new CliError(`${where} (${entry.id}): rule.${issue.path.join('.')} ${issue.message}`, 2);
+  }
+  return { ...entry, rule: rule.data };
+}
