@@ -37,6 +37,8 @@ function boundaries({ testFiles }) {
           { sourceTag: 'scope:orchestration', onlyDependOnLibsWithTags: ['scope:orchestration', 'scope:shared'] },
           { sourceTag: 'scope:outcomes', onlyDependOnLibsWithTags: ['scope:outcomes', 'scope:shared', 'read-model:sessions'] },
           { sourceTag: 'scope:dreaming', onlyDependOnLibsWithTags: ['scope:dreaming', 'scope:shared', 'read-model:sessions'] },
+          // The CLI: shared libs, and the dreaming stages for `reverie dream --offline` (in-process).
+          { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared', 'scope:dreaming', 'read-model:sessions'] },
         ],
       },
     ],

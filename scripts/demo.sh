@@ -7,7 +7,8 @@
 #
 # 1. Starts Kafka and MongoDB with scripts/stack.sh (left alone if already running; stopped at the
 #    end only if this script started it).
-# 2. Builds session-gateway, orchestrator, outcome-grader and dreamer, starts each as a background
+# 2. Builds session-gateway, orchestrator, outcome-grader, dreamer and the console (served by the
+#    gateway at /console), starts each service as a background
 #    node process on its port with the database `reverie_demo`, and waits for /health/ready.
 # 3. Creates an API key (tenant `demo`), an agent, a session with a dozen events and feedback
 #    (scripts/demo/sample-session.ts), waits until all is stored and prints it; then lands a craft
@@ -278,7 +279,7 @@ build() {
   start=$(now_ms)
   printf 'building services… '
   if ! (cd "$REPO_DIR" && NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false \
-    npx nx run-many -t build -p "${SERVICES[@]}" --outputStyle=static) >"$log" 2>&1; then
+    npx nx run-many -t build -p "${SERVICES[@]}" console --outputStyle=static) >"$log" 2>&1; then
     say "failed"
     show_tail "$log" 30
     die "the build failed (full output: ${log#"$REPO_DIR"/})"
@@ -313,7 +314,7 @@ start_service() {
   start=$(now_ms)
   : >"$log"
   PORT=$port HOST=$SVC_HOST MONGO_URL=$MONGO_URL MONGO_DB=$DEMO_DB KAFKA_BROKERS=$KAFKA_BROKERS \
-    KAFKA_GROUP_ID=$(group_id "$name") LOG_LEVEL=${LOG_LEVEL:-info} \
+    KAFKA_GROUP_ID=$(group_id "$name") LOG_LEVEL=${LOG_LEVEL:-info} CONSOLE_DIR="$REPO_DIR/dist/apps/console" \
     node "$(main_js "$name")" </dev/null >>"$log" 2>&1 &
   pid=$!
   PIDS[$name]=$pid
@@ -418,6 +419,11 @@ main() {
     say "API          $gw/v1   (while running; keep it up with: npm start -- --keep)"
   fi
   say "OpenAPI docs $gw/docs"
+  if [[ $KEEP == yes ]]; then
+    say "Console      $gw/console/   (sign in with the API key above)"
+  else
+    say "Console      $gw/console/   (while running; keep it up with: npm start -- --keep)"
+  fi
   say "logs         ${LOG_DIR#"$REPO_DIR"/}/"
   say ""
   FINISHED=yes

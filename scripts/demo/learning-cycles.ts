@@ -7,13 +7,16 @@
  *
  * A day lands every scenario of the bundled families (or triages every log of the dataset) as
  * managed sessions, then a dream reviews that day's sessions and applies what it validated.
- * Scores are on the held-out split only: scenarios and logs the dreamer never learns from.
+ * Each agent gets the outcome definition of examples/outcomes/ (PUT /v1/agents/:id/outcome): the
+ * grader and every dream score against it. The curve printed last is the test split of each
+ * dream's report: scenarios and logs no dream learns from, chooses with or gates on.
  * REVERIE_DEMO_CYCLES sets the number of dreams (default 3, so four days).
  */
 import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import { splitScenarios } from '@reverie/dreaming-lander';
 import { expandFamily, familyNames } from '@reverie/lunar-lander';
 import { bundledDatasetsDir } from '@reverie/service-kit';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, GatewayClient } from '../../tools/cli/src/api.client';
 
@@ -35,6 +38,49 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const num = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
+
+/** Gives the agent the demo's outcome definition for its environment (examples/outcomes/). */
+async function defineOutcome(agentId: string, file: string) {
+  const definition = JSON.parse(
+    readFileSync(resolve(__dirname, '../../examples/outcomes', file), 'utf8'),
+  );
+  const r = await api.call('PUT', `/v1/agents/${agentId}/outcome`, definition);
+  say(`  outcome definition v${r.version ?? '?'}: ${definition.description}`);
+}
+
+/** The test split a dream's report measured: after the dream (or before, if nothing passed). */
+function testRow(label: string, split: Json | null): string[] {
+  if (!split) return [`${label}: no test split`];
+  const medians = Object.entries(split.medians?.satisfied ?? {})
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `median ${k} ${num(v as number)}`)
+    .join(', ');
+  const rows = [
+    `${label}: test split ${split.satisfied}/${split.tasks} satisfied (${pct(split.satisfiedRate)}), mean score ${num(split.meanScore, 3)}${medians ? `; satisfied: ${medians}` : ''}`,
+  ];
+  if ((split.families ?? []).length > 1)
+    for (const f of split.families as Json[]) {
+      const m = Object.entries(f.medians?.all ?? {})
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => `median ${k} ${num(v as number)}`)
+        .join(', ');
+      rows.push(
+        `    ${f.family || '-'}: ${f.satisfied}/${f.tasks} (${pct(f.satisfiedRate)})${m ? `; all: ${m}` : ''}`,
+      );
+    }
+  return rows;
+}
+
+/** The test-split curve from the dreams' reports: before the first dream, then after each. */
+function testCurve(reports: Json[]): string[] {
+  if (!reports.length) return [];
+  return [
+    ...testRow('before any dream', reports[0].test?.before ?? null),
+    ...reports.flatMap((r, i) =>
+      testRow(`after dream ${i + 1}`, r.test ? (r.test.after ?? r.test.before) : null),
+    ),
+  ];
+}
 
 /** Runs one batch and waits for every session of it to end. */
 async function runBatch(agentId: string, title: string, run: Json, tasks: Json[]) {
@@ -78,17 +124,21 @@ async function dream(agentId: string): Promise<Json> {
   if (d.status !== 'completed')
     throw new CliError(`the dream ended ${d.status}: ${d.error?.message ?? ''}`);
   const { report } = await api.call('GET', `/v1/dreams/${d.id}/report`);
+  if (report.objective)
+    say(
+      `    objective: ${report.objective.source === 'agent' ? `the agent's outcome definition v${report.objective.version}` : 'the default rubric'}`,
+    );
   for (const p of report.patterns.slice(0, 4)) say(`    pattern: ${p.description}`);
   for (const c of report.changes.filter((c: Json) => c.kind !== 'record_outcome'))
     say(`    change: ${c.kind} ${c.role ?? ''} "${c.title}"`);
   const v = report.validation;
   if (v)
     say(
-      `    validation on ${v.heldOut} held-out: ${v.metric} ${num(v.before, 3)} -> ${num(v.after, 3)}; ${v.promote ? 'promoted' : 'not promoted'}: ${v.reason}`,
+      `    ${v.split ?? 'validation'} split (${v.heldOut} tasks): ${v.metric} ${num(v.before, 3)} -> ${num(v.after, 3)}; ${v.promote ? 'promoted' : 'not promoted'}: ${v.reason}`,
     );
   for (const n of report.notes) say(`    note: ${n}`);
   say(`    report: GET ${API_URL}/v1/dreams/${d.id}/report?format=markdown`);
-  return d;
+  return report;
 }
 
 async function printPlaybooks(agentId: string, roles: readonly (string | null)[]) {
@@ -114,6 +164,8 @@ async function lunar() {
     roles: LUNAR_ROLES.map((name) => ({ name })),
     dreaming: { publish: 'apply' },
   });
+  await defineOutcome(agent.id, 'lunar-landing.json');
+  const reports: Json[] = [];
   const scenarios = FAMILIES.flatMap((f) => expandFamily(f));
   const heldOut = new Set(splitScenarios(scenarios).heldOut.map((s) => s.id));
   say(
@@ -137,16 +189,18 @@ async function lunar() {
     const safe = held.filter((r) => r.safe);
     const fuel = median(safe.filter((r) => r.fuelLimit).map((r) => r.fuelUsed / r.fuelLimit));
     const vz = median(safe.map((r) => Math.abs(r.touchdown.verticalSpeed)));
-    const row = `day ${day}: held-out safe ${safe.length}/${held.length} (${pct(held.length ? safe.length / held.length : null)}), median touchdown ${num(vz)} m/s, median fuel ${num(fuel)}x the vertical limit; all scenarios safe ${results.filter((r) => r.safe).length}/${results.length}`;
+    const row = `day ${day}: held-out (validation + test) safe ${safe.length}/${held.length} (${pct(held.length ? safe.length / held.length : null)}), median touchdown ${num(vz)} m/s, median fuel ${num(fuel)}x the vertical limit; all scenarios safe ${results.filter((r) => r.safe).length}/${results.length}`;
     rows.push(row);
     say(`  ${row}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`);
     if (day <= CYCLES) {
-      await dream(agent.id);
+      reports.push(await dream(agent.id));
       await printPlaybooks(agent.id, LUNAR_ROLES);
     }
   }
-  say('  learning curve (held-out scenarios):');
+  say('  days (held-out scenarios: validation + test):');
   for (const r of rows) say(`    ${r}`);
+  say('  learning curve (test split of each dream, graded by the outcome definition):');
+  for (const r of testCurve(reports)) say(`    ${r}`);
 }
 
 async function triage() {
@@ -157,6 +211,8 @@ async function triage() {
     name: `triage-learner-${Date.now().toString(36)}`,
     dreaming: { publish: 'apply' },
   });
+  await defineOutcome(agent.id, 'ci-log-triage.json');
+  const reports: Json[] = [];
   say(`agent ${agent.id}; ${cases.length} logs a day, ${heldOut.size} of them held out`);
   const rows: string[] = [];
   for (let day = 1; day <= CYCLES + 1; day++) {
@@ -178,7 +234,7 @@ async function triage() {
         .map((s) => s.result!.f1 as number);
       return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
     };
-    const row = `day ${day}: held-out mean F1 ${num(
+    const row = `day ${day}: held-out (validation + test) mean F1 ${num(
       f1((c) => heldOut.has(c)),
       3,
     )} (training logs ${num(
@@ -188,12 +244,14 @@ async function triage() {
     rows.push(row);
     say(`  ${row}`);
     if (day <= CYCLES) {
-      await dream(agent.id);
+      reports.push(await dream(agent.id));
       await printPlaybooks(agent.id, [null]);
     }
   }
-  say('  learning curve (held-out logs):');
+  say('  days (held-out logs: validation + test):');
   for (const r of rows) say(`    ${r}`);
+  say('  learning curve (test split of each dream, graded by the outcome definition):');
+  for (const r of testCurve(reports)) say(`    ${r}`);
 }
 
 async function main() {
