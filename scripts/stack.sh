@@ -441,14 +441,27 @@ mongo_started() {
 }
 
 # wait_ready NAME PORT CHECK START_MS LOG [MORE_LOGS...]: the tails of all logs are shown on failure.
+# Whether PID (a child this script spawned) still runs: alive and not a zombie.
+spawned_alive() {
+  local pid=$1 state
+  kill -0 "$pid" 2>/dev/null || return 1
+  state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null || true)
+  [[ $state != Z ]]
+}
+
 wait_ready() {
   local name=$1 port=$2 check=$3 start=$4 log=$5
   shift 4
   local -a logs=("$@")
   local f
   local deadline=$((SECONDS + READY_TIMEOUT))
+  # The pid we just spawned, judged by being alive: until nohup/setsid have exec'd into java its
+  # command line is still this script's, which running_pid would take for a stale pid file (a
+  # loaded machine once failed a restart that way with an empty log).
+  local spawned
+  spawned=$(<"$(pid_file "$name")")
   while :; do
-    if [[ -z $(running_pid "$name") ]]; then
+    if ! spawned_alive "$spawned"; then
       rm -f "$(pid_file "$name")" "$(port_file "$name")"
       for f in "${logs[@]}"; do show_tail "$f"; done
       die "$name exited during startup (log: $log)"

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
 import { startService } from '@reverie/service-kit';
 import { createApiKey } from '@reverie/sessions-feature';
-import { ApiClient, expectEventually, someEvents } from '@reverie/testing';
+import { ApiClient, expectEventually, freePort, someEvents } from '@reverie/testing';
 import {
   baseUrl,
   serviceEnv,
@@ -38,15 +37,6 @@ async function call(url: string, method: string, path: string, key?: string, bod
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     body: (text ? JSON.parse(text) : undefined) as any,
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (!address || typeof address === 'string') throw new Error('no TCP port was assigned');
-  return address.port;
 }
 
 /**

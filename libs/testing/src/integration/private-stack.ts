@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts } from '../free-ports';
 import { stackEnv } from './test-stack';
 
 const run = promisify(execFile);
@@ -89,26 +89,4 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
       await stack('down', '--clean');
     },
   };
-}
-
-/** `count` TCP ports free right now (the OS picks them; they are released before returning). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => {
-    const address = s.address();
-    if (!address || typeof address === 'string') throw new Error('no TCP port was assigned');
-    return address.port;
-  });
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }
