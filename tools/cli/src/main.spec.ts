@@ -1,23 +1,13 @@
-import { CliError } from './api.client';
 import { datasetTasks } from './commands/dataset';
-import { main } from './main';
 import { Progress } from './progress';
 import { formatRanges, triageOutcome } from './triage-result';
 import { CI_BREAKAGES_DIR } from '@reverie/testing';
+import { runCli } from './testing/run-cli';
 
 const dataset = CI_BREAKAGES_DIR;
 
 describe('reverie CLI arguments', () => {
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    try {
-      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
-      return { code, out: out.join('\n') };
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      return { code: err.exitCode, out: err.message };
-    }
-  };
+  const run = runCli;
 
   it('prints the usage for --help and for no command', async () => {
     expect(await run('--help')).toEqual({

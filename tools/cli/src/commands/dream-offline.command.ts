@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { renderDreamReport, type DreamReport, type SplitScore } from '@reverie/dreaming-domain';
 import {
   offlineEnvironment,
@@ -10,6 +10,7 @@ import {
 import { playbookVersionSchema, type PlaybookVersion } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
+import { readJsonFile } from './json-file';
 
 export interface DreamOfflineOptions {
   environment: string;
@@ -53,7 +54,7 @@ export async function dreamOfflineCommand(
       tasks,
       cycles: o.cycles,
       start,
-      outcome: o.outcome ? readJson(o.outcome, 'outcome definition') : null,
+      outcome: o.outcome ? readJsonFile(o.outcome, 'outcome definition') : null,
       maxSimulations: o.maxSimulations,
       onCycle: (cycle, r) => ctx.log(`dream ${cycle}: ${cycleLine(r)}`),
     });
@@ -153,20 +154,6 @@ function writePlaybooks(
   });
 }
 
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
-  }
-}
-
 /** A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format. */
 function readStart(
   spec: string,
@@ -174,7 +161,7 @@ function readStart(
 ): [string | null, PlaybookVersion | null] {
   const m = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
   const file = m ? m[2] : spec;
-  const json = readJson(file, 'playbook') as { role?: unknown; version?: unknown };
+  const json = readJsonFile(file, 'playbook') as { role?: unknown; version?: unknown };
   const role = m ? m[1] : typeof json?.role === 'string' ? json.role : null;
   if (!roles.includes(role))
     throw new CliError(

@@ -2,21 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STRESS_FAMILIES } from '@reverie/lunar-lander';
-import { CliError } from '../api.client';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
 describe('reverie eval lander', () => {
   let dir: string;
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    try {
-      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
-      return { code, out: out.join('\n') };
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      return { code: err.exitCode, out: err.message };
-    }
-  };
+  const run = runCli;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'eval-lander-'));

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   BuiltinLunarTeam,
   LanderError,
@@ -16,6 +15,7 @@ import {
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
 import { readPlaybookFile } from './playbook-file';
+import { readJsonFile } from './json-file';
 
 export interface EvalLanderOptions {
   /** A family file (`{family, count, seed, base, vary}`), a scenario, or an array of scenarios. */
@@ -33,23 +33,9 @@ export const EVAL_LANDER_RUBRIC: LandingRubric = { maxDistanceToSite: 50, maxFue
 
 const ROLES = ['detector', 'commander', 'navigator'];
 
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
-  }
-}
-
 /** The scenarios a file holds: a family file, one scenario, or an array of scenarios. */
 export function readScenarios(file: string): Scenario[] {
-  const json = readJson(file, 'scenarios');
+  const json = readJsonFile(file, 'scenarios');
   try {
     if (Array.isArray(json)) {
       if (!json.length) throw new CliError(`${file} holds an empty array: no scenarios to fly`, 2);
@@ -77,7 +63,7 @@ export function readRolePlaybooks(specs: readonly string[]): RoleRules {
   for (const spec of specs) {
     const m = /^(detector|commander|navigator)=(.+)$/.exec(spec);
     const file = m ? m[2] : spec;
-    const declared = (readJson(file, 'playbook') as { role?: unknown } | null)?.role;
+    const declared = (readJsonFile(file, 'playbook') as { role?: unknown } | null)?.role;
     const role = m ? m[1] : declared;
     if (typeof role !== 'string' || !ROLES.includes(role))
       throw new CliError(

@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseFiles, reformatCase, type TriageCase } from '@reverie/ci-log-triage';
-import { CliError } from '../api.client';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
 const boom = (id: string, n: number): TriageCase => ({
   id,
@@ -26,16 +25,7 @@ describe('reverie eval triage', () => {
     for (const [f, text] of Object.entries(caseFiles(c)))
       writeFileSync(join(dir, 'cases', c.id, f), text);
   };
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    try {
-      const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
-      return { code, out: out.join('\n') };
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      return { code: err.exitCode, out: err.message };
-    }
-  };
+  const run = runCli;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'reverie-eval-triage-'));
