@@ -308,26 +308,11 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     // The best candidate (a combination, when one won) first, then the runners-up: validation
     // takes the first that passes its gate.
     const offset = guided.alternatives;
-    const ruleDrafts: RoleDraft[] = report.candidates.slice(0, 4).flatMap((cand, alternative) =>
-      toPlaybookEntries([cand]).map((d) => ({
-        role: d.role,
-        alternative: offset + alternative,
-        draft: {
-          title: d.title,
-          guidance: d.guidance,
-          rationale: d.rationale,
-          rule: d.rule,
-          evidence: d.evidence.flatMap((ev) =>
-            (p.sessionsByScenario.get(ev.sessionId) ?? [ev.sessionId])
-              .slice(0, 5)
-              .map((sessionId) => ({
-                sessionId,
-                note: `${ev.sessionId}: ${ev.note ?? ''}`.trim(),
-              })),
-          ),
-        },
-      })),
-    );
+    const ruleDrafts: RoleDraft[] = report.candidates
+      .slice(0, 4)
+      .flatMap((cand, alternative) =>
+        toPlaybookEntries([cand]).map((d) => roleDraft(p, d, offset + alternative)),
+      );
     const drafts = [...guided.drafts, ...ruleDrafts];
     return {
       drafts,
@@ -368,24 +353,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const ids = p.train.map((s) => s.id);
     const better = report.front.filter((c) => c.rules.length > 0).slice(0, 3);
     const drafts: RoleDraft[] = better.flatMap((cand, alternative) =>
-      toGuidanceEntries(cand, report.baseline, ids).map((d) => ({
-        role: d.role,
-        alternative,
-        draft: {
-          title: d.title,
-          guidance: d.guidance,
-          rationale: d.rationale,
-          rule: d.rule,
-          evidence: d.evidence.flatMap((ev) =>
-            (p.sessionsByScenario.get(ev.sessionId) ?? [ev.sessionId])
-              .slice(0, 5)
-              .map((sessionId) => ({
-                sessionId,
-                note: `${ev.sessionId}: ${ev.note ?? ''}`.trim(),
-              })),
-          ),
-        },
-      })),
+      toGuidanceEntries(cand, report.baseline, ids).map((d) => roleDraft(p, d, alternative)),
     );
     const b = report.baseline.score;
     const top = better[0]?.score;
@@ -454,4 +422,38 @@ export function toRoleRules(rules: RulesByRole): RoleRules {
   const out: Record<string, unknown> = {};
   for (const [role, list] of rules) if (role) out[role as RoleName] = list;
   return out as RoleRules;
+}
+
+/**
+ * A searched entry as a draft of one alternative: its evidence names scenarios, and each is
+ * traced to at most five of the reviewed sessions that flew it.
+ */
+function roleDraft(
+  p: LanderPrepared,
+  d: {
+    role: string;
+    title: string;
+    guidance: string;
+    rationale: string;
+    rule?: RoleDraft['draft']['rule'];
+    evidence: { sessionId: string; note?: string }[];
+  },
+  alternative: number,
+): RoleDraft {
+  return {
+    role: d.role,
+    alternative,
+    draft: {
+      title: d.title,
+      guidance: d.guidance,
+      rationale: d.rationale,
+      rule: d.rule,
+      evidence: d.evidence.flatMap((ev) =>
+        (p.sessionsByScenario.get(ev.sessionId) ?? [ev.sessionId]).slice(0, 5).map((sessionId) => ({
+          sessionId,
+          note: `${ev.sessionId}: ${ev.note ?? ''}`.trim(),
+        })),
+      ),
+    },
+  };
 }
