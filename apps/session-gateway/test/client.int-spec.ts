@@ -64,6 +64,12 @@ describe('@reverie/client against the gateway', () => {
     expect(ended.status).toBe('completed');
     const listed = await client.collect(client.sessions.listAll({ agentId: agent.id }));
     expect(listed.map((s) => s.id)).toEqual([session.id]);
+    const since = new Date(Date.parse(session.createdAt) - 1000).toISOString();
+    const inRange = await client.sessions.list({ agentId: agent.id, from: since });
+    expect(inRange.data.map((s) => s.id)).toEqual([session.id]);
+    expect((await client.sessions.list({ agentId: agent.id, to: since })).data).toEqual([]);
+    const dreaming = await client.dreaming.agent(agent.id);
+    expect(dreaming).toMatchObject({ type: 'agent_dreaming', agent_id: agent.id, paused: false });
   });
 
   it("throws the gateway's own error for a bad request and an unknown id", async () => {

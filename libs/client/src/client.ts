@@ -3,6 +3,7 @@ import { routePath, ROUTES, type RouteName } from './routes';
 import { HttpTransport, type RequestOptions, type TransportOptions } from './transport';
 import type {
   Agent,
+  AgentDreaming,
   ApiKey,
   AppendEventsResult,
   Batch,
@@ -201,6 +202,9 @@ export class ReverieClient {
     ) => this.call<DreamingControl>('dreaming.setPause', {}, { body, ...o }),
     pause: (query: { agent_id?: string } = {}, o: CallOptions = {}) =>
       this.call<DreamingControl>('dreaming.pause', {}, { query: q(query), ...o }),
+    /** An agent's dreaming now: paused, schedule with its next slot, budget spent today. */
+    agent: (agentId: string, o: CallOptions = {}) =>
+      this.call<AgentDreaming>('dreaming.agent', { id: agentId }, o),
   };
 
   readonly playbooks = {

@@ -40,6 +40,7 @@ export const ROUTES = {
   'dreams.report': ['GET', '/v1/dreams/{id}/report'],
   'dreaming.setPause': ['PUT', '/v1/dreaming/pause'],
   'dreaming.pause': ['GET', '/v1/dreaming/pause'],
+  'dreaming.agent': ['GET', '/v1/agents/{id}/dreaming'],
 
   'playbooks.active': ['GET', '/v1/agents/{agentId}/playbook'],
   'playbooks.versions': ['GET', '/v1/agents/{agentId}/playbook/versions'],

@@ -107,6 +107,10 @@ export interface SessionListQuery extends PageQuery {
   agentId?: string;
   status?: string;
   batchId?: string;
+  /** Sessions started at or after this ISO 8601 date-time. */
+  from?: string;
+  /** Sessions started before this ISO 8601 date-time. */
+  to?: string;
 }
 
 export type EventType =
@@ -295,6 +299,39 @@ export interface DreamingControl {
   reason: string | null;
   updated_at: string | null;
   canceled_dreams?: string[];
+}
+
+/** GET /v1/agents/:id/dreaming: an agent's dreaming as the scheduler sees it now. */
+export interface AgentDreaming {
+  type: 'agent_dreaming';
+  agent_id: string;
+  enabled: boolean;
+  paused: boolean;
+  /** Which kill switch holds: the agent's or the tenant's. */
+  paused_by: 'agent' | 'tenant' | null;
+  pause_reason: string | null;
+  publish: string;
+  schedule: {
+    frequency: 'hourly' | 'daily' | 'weekly' | 'cron';
+    cron: string | null;
+    timezone: string;
+    window: { start: string; end: string } | null;
+    last_slot: string | null;
+    next_slot: string | null;
+    /** The last slot still waits for its dream. */
+    due: boolean;
+    not_due_reason: 'disabled' | 'not_due' | 'outside_window' | null;
+    error: string | null;
+  };
+  last_scheduled_dream_at: string | null;
+  budget: {
+    tokens_per_day: number | null;
+    tokens_per_dream: number | null;
+    day_started_at: string | null;
+    tokens_spent_today: number;
+    tokens_left_today: number | null;
+  };
+  as_of: string;
 }
 
 export interface PlaybookVersion {

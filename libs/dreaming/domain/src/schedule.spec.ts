@@ -1,10 +1,12 @@
 import {
   cronProblem,
+  dayStart,
   CronExpression,
   timeZoneProblem,
   inWindow,
   localTime,
   scheduleDecision,
+  scheduleOutlook,
   type ScheduleSettings,
 } from './schedule';
 
@@ -212,5 +214,56 @@ describe('timeZoneProblem', () => {
     expect(timeZoneProblem('Mars/Olympus')).toMatch(/"Mars\/Olympus" is not an IANA time zone/);
     for (const bad of ['+05:00', '', ' UTC', 'Europe/Paris\n'])
       expect(timeZoneProblem(bad)).not.toBeNull();
+  });
+});
+
+describe('CronExpression.next, dayStart and scheduleOutlook', () => {
+  it('finds the first slot strictly after a time, in the time zone', () => {
+    expect(
+      new CronExpression('0 0 * * *').next(at('2026-11-23T01:17:00Z'), 'Europe/Paris'),
+    ).toEqual(at('2026-11-23T23:00:00Z'));
+    expect(new CronExpression('*/15 * * * *').next(at('2026-11-23T01:15:00Z'), 'UTC')).toEqual(
+      at('2026-11-23T01:30:00Z'),
+    );
+    expect(
+      new CronExpression('30 3 * * 1').next(at('2026-11-25T12:00:00Z'), 'America/New_York'),
+    ).toEqual(at('2026-11-30T08:30:00Z'));
+    expect(new CronExpression('0 3 1 * *').next(at('2026-11-22T00:00:00Z'), 'UTC')).toEqual(
+      at('2026-12-01T03:00:00Z'),
+    );
+  });
+
+  it('does not skip a midnight slot on the night the clocks go forward', () => {
+    // Paris, 2026-03-29: 02:00 becomes 03:00. From 00:30 local on the 28th, midnight of the 29th.
+    expect(
+      new CronExpression('0 0 * * *').next(at('2026-03-27T23:30:00Z'), 'Europe/Paris'),
+    ).toEqual(at('2026-03-28T23:00:00Z'));
+    expect(
+      new CronExpression('0 0 * * *').next(at('2026-03-28T23:00:00Z'), 'Europe/Paris'),
+    ).toEqual(at('2026-03-29T22:00:00Z'));
+  });
+
+  it('day starts at local midnight', () => {
+    expect(dayStart(at('2026-11-23T10:00:00Z'), 'UTC')).toEqual(at('2026-11-23T00:00:00Z'));
+    expect(dayStart(at('2026-11-22T23:30:00Z'), 'Europe/Paris')).toEqual(
+      at('2026-11-22T23:00:00Z'),
+    );
+  });
+
+  it('adds the next slot to the scheduler’s decision; none when disabled', () => {
+    expect(scheduleOutlook(daily, at('2026-11-23T00:10:00Z'), at('2026-11-23T02:00:00Z'))).toEqual({
+      due: false,
+      reason: 'not_due',
+      slot: at('2026-11-22T23:00:00Z'),
+      next: at('2026-11-23T23:00:00Z'),
+    });
+    expect(scheduleOutlook({ ...daily, enabled: false }, null, at('2026-11-23T02:00:00Z'))).toEqual(
+      {
+        due: false,
+        reason: 'disabled',
+        slot: null,
+        next: null,
+      },
+    );
   });
 });

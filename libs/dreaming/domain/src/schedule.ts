@@ -248,6 +248,37 @@ export class CronExpression {
     }
     return null;
   }
+
+  /**
+   * The earliest minute strictly after `after` that matches, in `timeZone`; null if none within
+   * `maxDays`. Skips by whole local hours (never by days, so a day that DST shortens or lengthens
+   * cannot make it jump past a midnight slot).
+   */
+  next(after: Date, timeZone: string, maxDays = 366): Date | null {
+    const [minutes, hours] = this.fields;
+    let t = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000;
+    const stop = t + maxDays * 86_400_000;
+    while (t <= stop) {
+      const local = localTime(new Date(t), timeZone);
+      if (!this.dayMatches(local) || !hours.has(local.hour)) {
+        t += (60 - local.minute) * 60_000; // to :00 of the next hour
+        continue;
+      }
+      if (minutes.has(local.minute)) return new Date(t);
+      t += 60_000;
+    }
+    return null;
+  }
+}
+
+const MIDNIGHT = new CronExpression('0 0 * * *');
+
+/**
+ * When the agent's day began (local midnight in its time zone): the day a `tokensPerDay` budget
+ * counts from, for the scheduler and for what the API shows as spent today.
+ */
+export function dayStart(now: Date, timeZone: string): Date {
+  return MIDNIGHT.previous(now, timeZone) ?? now;
 }
 
 const minutesOf = (hhmm: string) => {
@@ -286,4 +317,25 @@ export function scheduleDecision(
   if (!inWindow(settings.window, settings.timezone, now))
     return { due: false, reason: 'outside_window', slot };
   return { due: true, slot };
+}
+
+/** What the schedule says at `now`: the scheduler's decision, and the slot after it. */
+export type ScheduleOutlook = ScheduleDecision & {
+  /** The schedule's first slot after `now` (null when dreaming is disabled). */
+  next: Date | null;
+};
+
+/**
+ * The scheduler's own decision (`scheduleDecision`) plus the next slot of the same cron
+ * expression: what an operator sees of an agent's schedule. Pause, budget and "nothing new"
+ * are the caller's to add (they need stored state).
+ */
+export function scheduleOutlook(
+  settings: ScheduleSettings,
+  lastScheduledAt: Date | null,
+  now: Date,
+): ScheduleOutlook {
+  const decision = scheduleDecision(settings, lastScheduledAt, now);
+  if (!settings.enabled) return { ...decision, next: null };
+  return { ...decision, next: new CronExpression(cronOf(settings)).next(now, settings.timezone) };
 }

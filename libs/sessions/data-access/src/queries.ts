@@ -62,6 +62,18 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
     sort: { _id: -1 },
   },
   {
+    serves: 'GET /v1/sessions?from=&to= (a time range is an id range: ids start with their ms)',
+    collection: 'sessions',
+    filter: { tenantId: T, _id: { $gte: 'ses_from', $lt: 'ses_to' } },
+    sort: { _id: -1 },
+  },
+  {
+    serves: 'GET /v1/sessions?agentId=&from=&to=',
+    collection: 'sessions',
+    filter: { tenantId: T, agentId: 'a', _id: { $gte: 'ses_from', $lt: 'ses_to' } },
+    sort: { _id: -1 },
+  },
+  {
     serves: 'GET /v1/sessions?status=',
     collection: 'sessions',
     filter: { tenantId: T, status: 'failed' },

@@ -36,16 +36,30 @@ export const feedbackSchema = z
 
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
 
+/** An instant in a query string; from 1970 on (a session id records its creation in ms since). */
+const instantParam = z.iso
+  .datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-01-31T00:00:00Z' })
+  .transform((v) => new Date(v))
+  .refine((d) => d.getTime() >= 0, 'must be 1970-01-01T00:00:00Z or later');
+
 export const listSessionsQuerySchema = z
   .object({
     agentId: idSchema.optional(),
     status: z.enum(SESSION_STATUSES).optional(),
     batchId: idSchema.optional(),
+    /** Sessions started at or after this instant. */
+    from: instantParam.optional(),
+    /** Sessions started before this instant. */
+    to: instantParam.optional(),
     limit: limit(100, 20),
     /** Cursor: the last id of the previous page. */
     after_id: idSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from < q.to, {
+    message: 'must be later than from (the range is from, inclusive, to to, exclusive)',
+    path: ['to'],
+  });
 
 export const listEventsQuerySchema = z
   .object({

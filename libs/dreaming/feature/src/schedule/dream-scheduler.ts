@@ -11,7 +11,7 @@ import {
   DreamRepository,
   DreamSlotRepository,
 } from '@reverie/dreaming-data-access';
-import { CronExpression, scheduleDecision } from '@reverie/dreaming-domain';
+import { dayStart, scheduleDecision } from '@reverie/dreaming-domain';
 import {
   AgentDreamingRepository,
   SessionReader,
@@ -55,8 +55,6 @@ export type ScheduleOutcome =
   | { agentId: string; tenantId: string; skipped: ScheduleSkip; detail: string }
   /** Considering the agent failed (bad settings stored past validation, a failed read): skipped. */
   | { agentId: string; tenantId: string; failed: string };
-
-const MIDNIGHT = new CronExpression('0 0 * * *');
 
 export function newDreamId(now = Date.now()): string {
   return `drm_${now.toString(16).padStart(12, '0')}${randomBytes(10).toString('hex')}`;
@@ -197,8 +195,11 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     const perDream = settings.budget?.tokensPerDream ?? null;
     let left: number | null = null;
     if (perDay !== null) {
-      const dayStart = MIDNIGHT.previous(now, settings.timezone) ?? now;
-      const spent = await this.dreams.tokensSince(agent.tenantId, agent._id, dayStart);
+      const spent = await this.dreams.tokensSince(
+        agent.tenantId,
+        agent._id,
+        dayStart(now, settings.timezone),
+      );
       if (spent >= perDay)
         return skip(
           'day_budget_spent',

@@ -142,7 +142,14 @@ export class SessionRepository {
     if (query.agentId) filter.agentId = query.agentId;
     if (query.status) filter.status = query.status;
     if (query.batchId) filter.batchId = query.batchId;
-    if (query.after_id) filter._id = { $lt: query.after_id };
+    // A session id starts with its creation time in ms (newId), so a time range is an id range:
+    // the same indexes serve it as the cursor.
+    const idRange: { $lt?: string; $gte?: string } = {};
+    if (query.from) idRange.$gte = sessionIdAt(query.from);
+    if (query.to) idRange.$lt = sessionIdAt(query.to);
+    if (query.after_id && (!idRange.$lt || query.after_id < idRange.$lt))
+      idRange.$lt = query.after_id;
+    if (idRange.$lt !== undefined || idRange.$gte !== undefined) filter._id = idRange;
     return this.sessions
       .find(filter)
       .sort({ _id: -1 })
@@ -203,4 +210,12 @@ function onIteration(iteration: number) {
   return iteration === 1
     ? { $or: [{ iteration: { $exists: false } }, { iteration: 1 }] }
     : { iteration };
+}
+
+/**
+ * The smallest session id created at `at` (ids are `ses_` + 12 hex digits of ms + randomness):
+ * ids at or after it were created at or after `at`.
+ */
+export function sessionIdAt(at: Date): string {
+  return `ses_${Math.max(0, at.getTime()).toString(16).padStart(12, '0')}`;
 }

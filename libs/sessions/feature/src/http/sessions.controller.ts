@@ -40,6 +40,18 @@ export class SessionsController {
   @ApiQuery({ name: 'agentId', required: false })
   @ApiQuery({ name: 'status', required: false, enum: SESSION_STATUSES })
   @ApiQuery({ name: 'batchId', required: false })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    description: 'Sessions started at or after this ISO 8601 date-time',
+    schema: { type: 'string', format: 'date-time' },
+  })
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    description: 'Sessions started before this ISO 8601 date-time (later than `from`)',
+    schema: { type: 'string', format: 'date-time' },
+  })
   @ApiCursorPage()
   async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
     const page = await this.sessions.list(tenantId, query);
