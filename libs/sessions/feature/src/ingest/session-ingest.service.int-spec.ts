@@ -84,4 +84,31 @@ describe('SessionIngestService with two writers', () => {
     const firstIds = first.map((m) => m.payload.event.clientEventId);
     expect(order(firstIds)).toEqual(firstIds);
   });
+
+  it('raises the watermark on a redelivery of events already stored', async () => {
+    // The events were stored, then the write of the session's lastSeq failed (MongoDB went away
+    // between the two): the transport redelivers, nothing is new, and the watermark must still
+    // reach the last stored seq.
+    const other = uniqueName('ses');
+    const sessions = a.get<Connection>(getConnectionToken()).collection('sessions');
+    await sessions.insertOne({
+      _id: other,
+      tenantId,
+      agentId: 'agt_1',
+      status: 'running',
+    } as never);
+    const batch = someEvents(5, 'r').map((event) =>
+      eventAppended(
+        { tenantId, agentId: 'agt_1', sessionId: other },
+        event,
+        new Date().toISOString(),
+      ),
+    );
+    await a.get(SessionIngestService).ingest(batch);
+    expect((await sessions.findOne({ _id: other } as never))?.lastSeq).toBe(5);
+
+    await sessions.updateOne({ _id: other } as never, { $set: { lastSeq: 2 } });
+    await b.get(SessionIngestService).ingest(batch);
+    expect((await sessions.findOne({ _id: other } as never))?.lastSeq).toBe(5);
+  });
 });

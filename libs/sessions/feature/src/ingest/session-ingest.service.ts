@@ -108,8 +108,9 @@ export class SessionIngestService {
         await this.events.append(log, agentId, plan.planned, new Date());
         this.remember(key, log);
         this.metrics.eventsStored(plan.planned.length);
-        if (plan.planned.length)
-          await this.sessions.advanceLastSeq(tenantId, sessionId, log.lastSeq);
+        // Also when nothing was new: a redelivery after the events were stored but the watermark
+        // write failed must still raise it (`$max`, so a repeat is harmless).
+        await this.sessions.advanceLastSeq(tenantId, sessionId, log.lastSeq);
         return;
       } catch (err) {
         // The remembered log was stale (this replica lost the partition for a while and another
