@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SCHEMA_VERSION, sessionEventId, TOPICS } from '@reverie/contracts';
 import { anAgent, expectEventually, someEvents, type ApiClient } from '@reverie/testing';
-import { stackEnv, uniqueName } from '@reverie/testing/integration';
+import { describeWithJava, stackEnv, uniqueName } from '@reverie/testing/integration';
 import Ajv2020 from 'ajv/dist/2020';
 import { consoleProduce } from './kafka-console-producer';
 import { readAllEvents, startGateway, tapTopic, type RunningGateway } from './gateway.harness';
@@ -37,7 +37,7 @@ function comparableEvent(event: Record<string, unknown>) {
   return rest;
 }
 
-describe('a non-Node producer publishing session events straight to Kafka', () => {
+describeWithJava('a non-Node producer publishing session events straight to Kafka', () => {
   let gateway: RunningGateway;
   let api: ApiClient;
   let tap: Awaited<ReturnType<typeof tapTopic>>;

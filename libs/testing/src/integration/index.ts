@@ -2,3 +2,4 @@ export * from './test-stack';
 export * from './service-lifecycle';
 export * from './data-access-context';
 export * from './private-stack';
+export * from './java-tools';
