@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import { expandFamily } from '@reverie/lunar-lander';
 import { searchGuidance } from '../search-guidance';
 import { FlightPool } from './flight-pool';
@@ -53,6 +54,26 @@ describe('FlightPool', () => {
       await Promise.all([one.close(), three.close()]);
     }
   }, 300_000);
+
+  it('replaces a worker that died idle, and fails the flight of one that dies flying', async () => {
+    const pool = new FlightPool(2);
+    // The pool's own threads, to kill them as a crash would (no hook in the product for it).
+    const threads = () => (pool as unknown as { workers: Worker[] }).workers;
+    const jobs = scenarios.map((scenario) => ({ scenario, rules: {} }));
+    try {
+      const before = await pool.flyAll(jobs);
+      await Promise.all(threads().map((w) => w.terminate()));
+      // Both died idle: new ones fly the next batch.
+      expect(await pool.flyAll(jobs)).toEqual(before);
+
+      const flying = pool.flyAll(jobs);
+      await Promise.all(threads().map((w) => w.terminate()));
+      await expect(flying).rejects.toThrow(/a flight worker exited \(code \d+\) during the flight/);
+      expect(await pool.flyAll(jobs)).toEqual(before);
+    } finally {
+      await pool.close();
+    }
+  }, 180_000);
 
   it('refuses a size below 1 and work after close', async () => {
     expect(() => new FlightPool(0)).toThrow(

@@ -61,8 +61,9 @@ export class FlightPool {
   /** Stops the workers; the pool refuses work afterwards. */
   async close(): Promise<void> {
     this.closed = true;
-    const workers = this.workers.splice(0);
+    const workers = [...this.workers];
     for (const p of this.queue.splice(0)) p.reject(new Error('the flight pool was closed'));
+    for (const w of workers) this.retire(w, new Error('the flight pool was closed'));
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
@@ -104,16 +105,28 @@ export class FlightPool {
       }
       this.pump();
     });
-    worker.on('error', (err) => {
-      const p = this.running.get(worker);
-      this.running.delete(worker);
-      this.workers.splice(this.workers.indexOf(worker), 1);
-      p?.reject(err);
-      this.pump();
-    });
+    // A worker that throws or exits (a crash, an OOM kill, a terminate) is replaced on demand,
+    // whether it was flying or idle: its flight fails with the reason and nothing waits forever.
+    worker.on('error', (err) => this.retire(worker, err));
+    worker.on('exit', (code) =>
+      this.retire(worker, new Error(`a flight worker exited (code ${code}) during the flight`)),
+    );
     worker.unref();
     this.workers.push(worker);
     return worker;
+  }
+
+  /** Forgets a worker that errored or exited; its flight, if any, fails with `reason`. */
+  private retire(worker: Worker, reason: Error): void {
+    const known = this.workers.indexOf(worker);
+    if (known < 0) return; // already retired (an error is followed by an exit)
+    this.workers.splice(known, 1);
+    const idle = this.idle.indexOf(worker);
+    if (idle >= 0) this.idle.splice(idle, 1);
+    const p = this.running.get(worker);
+    this.running.delete(worker);
+    p?.reject(reason);
+    if (!this.closed) this.pump();
   }
 }
 
