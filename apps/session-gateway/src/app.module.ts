@@ -7,6 +7,7 @@ import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { OutcomesHttpModule } from '@reverie/outcomes-http';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
+import { SessionsMigrationsModule } from '@reverie/sessions-data-access';
 import {
   API_KEY_TOPICS,
   ApiKeysAuthModule,
@@ -37,6 +38,8 @@ export class AppModule {
             ...API_KEY_TOPICS,
           ],
         }),
+        // Data stored by earlier versions: migrated or checked (MIGRATIONS) before ingest and HTTP.
+        SessionsMigrationsModule.forRoot(config.migrations),
         // The public API: errors rendered one way, keys verified one way, one module per domain.
         HttpErrorsModule,
         ApiKeysAuthModule,

@@ -274,6 +274,33 @@ describe('Helm chart deploy/helm/reverie', () => {
   });
 
   it(
+    'runs the data migration as a Job in the gateway image; the gateways only check (MIGRATIONS=check)',
+    async () => {
+      // helm-java's template leaves hooks out, as `helm template --no-hooks` does: the Job is
+      // rendered here as a plain Job (migrations.job.hook=false), everything else as installed.
+      expect(ofKind(defaults, 'Job')).toEqual([]);
+      const text = await render('--set', 'migrations.job.hook=false');
+      const report = await validate(text);
+      expect(report.results.filter((r) => r.error)).toEqual([]);
+      const job = find(objects(text), 'Job', 'reverie-migrate');
+      const pod = job.spec.template.spec;
+      const [container] = pod.containers;
+      expect(container.image).toBe('registry.example.com/reverie/session-gateway:0.1.0');
+      expect(container.command).toEqual(['node', 'dist/apps/session-gateway/src/migrate.js']);
+      expect(pod.restartPolicy).toBe('Never');
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true });
+      expect(envVar(container, 'MONGO_URL').valueFrom.secretKeyRef).toEqual({
+        name: 'reverie',
+        key: 'MONGO_URL',
+      });
+      expect(envVar(container, 'MONGO_DB').value).toBe('reverie');
+      expect(find(defaults, 'ConfigMap', 'reverie-session-gateway').data.MIGRATIONS).toBe('check');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'the schema check refuses an object Kubernetes would refuse (replicas not a number)',
     async () => {
       const text = await render('--set', 'services.dreamer.replicas=two');

@@ -30,4 +30,10 @@ describe('gateway config', () => {
       /WEBHOOK_ALLOWED_HOSTS "http:\/\/x" is not a host name/,
     );
   });
+
+  it('migrates at start by default; MIGRATIONS=check only checks; anything else is refused', () => {
+    expect(loadGatewayConfig(base).migrations).toBe('run');
+    expect(loadGatewayConfig({ ...base, MIGRATIONS: 'check' }).migrations).toBe('check');
+    expect(() => loadGatewayConfig({ ...base, MIGRATIONS: 'yes' })).toThrow(/MIGRATIONS/);
+  });
 });

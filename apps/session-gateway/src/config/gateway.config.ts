@@ -6,6 +6,7 @@ import {
   toServiceConfig,
   type ServiceConfig,
 } from '@reverie/service-kit';
+import { MIGRATIONS_MODES, type MigrationsMode } from '@reverie/sessions-data-access';
 import { allowedHostsEnvSchema } from '@reverie/webhooks-domain';
 import { z } from 'zod';
 
@@ -27,6 +28,12 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
   WEBHOOK_ALLOWED_HOSTS: allowedHostsEnvSchema,
   /** The operator console's built bundle, served at /console (relative to the working dir). */
   CONSOLE_DIR: z.string().min(1).default('dist/apps/console'),
+  /**
+   * Data stored by earlier versions at start-up: `run` migrates it (the single-machine stack),
+   * `check` refuses to start while any is pending (a cluster, where the Helm chart's Job migrates),
+   * `warn` logs and starts anyway.
+   */
+  MIGRATIONS: z.enum(MIGRATIONS_MODES).default('run'),
 });
 
 export interface GatewayConfig extends ServiceConfig {
@@ -36,6 +43,7 @@ export interface GatewayConfig extends ServiceConfig {
   httpBodyLimit: string;
   webhookAllowedHosts: string[];
   consoleDir: string;
+  migrations: MigrationsMode;
 }
 
 export function loadGatewayConfig(
@@ -50,5 +58,6 @@ export function loadGatewayConfig(
     httpBodyLimit: parsed.HTTP_BODY_LIMIT,
     webhookAllowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS,
     consoleDir: resolve(parsed.CONSOLE_DIR),
+    migrations: parsed.MIGRATIONS,
   };
 }

@@ -5,6 +5,8 @@ export * from './repositories/session.repository';
 export * from './repositories/session-event.repository';
 export * from './pages/event-pages';
 export * from './migrations/event-pages.migration';
+export * from './migrations/migrations';
+export * from './migrations/sessions-migrations.module';
 export * from './repositories/feedback.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/batch.repository';

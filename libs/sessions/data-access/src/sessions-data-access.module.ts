@@ -1,8 +1,7 @@
-import { Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
-import type { Connection, Model } from 'mongoose';
-import { migrateEventsToPages } from './migrations/event-pages.migration';
+import { getModelToken, MongooseModule } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
 import { AgentRepository } from './repositories/agent.repository';
 import { SessionsReadersModule } from './readers/sessions-readers.module';
 import { ApiKeyRepository } from './repositories/api-key.repository';
@@ -37,8 +36,9 @@ const REPOSITORIES = [
 
 /**
  * The gateway's collections, with their writers and the readers other services use (re-exported
- * from SessionsReadersModule). Unique indexes are built, and events of the one-document-per-event
- * layout moved into pages, before the service takes traffic.
+ * from SessionsReadersModule). Unique indexes are built before the service takes traffic; events of
+ * the one-document-per-event layout are moved into pages (or checked for) by the gateway's
+ * SessionsMigrationsModule, not here, so other users of these repositories never migrate.
  */
 @Module({
   imports: [MongooseModule.forFeature(MODELS), SessionsReadersModule],
@@ -55,10 +55,5 @@ export class SessionsDataAccessModule implements OnModuleInit {
         this.moduleRef.get<Model<unknown>>(getModelToken(m.name), { strict: false }).init(),
       ),
     );
-    // Events stored one document each by an earlier version move into pages before ingest starts
-    // numbering after them (a no-op, one count, once they have moved).
-    const connection = this.moduleRef.get<Connection>(getConnectionToken(), { strict: false });
-    const logger = new Logger('EventPagesMigration');
-    await migrateEventsToPages(connection, (line) => logger.log(line));
   }
 }
