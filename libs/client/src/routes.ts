@@ -54,6 +54,8 @@ export const ROUTES = {
   'playbooks.retireEntry': ['POST', '/v1/agents/{agentId}/playbook/entries/{entryId}/retire'],
   'playbooks.rollback': ['POST', '/v1/agents/{agentId}/playbook/rollback'],
   'playbooks.publish': ['POST', '/v1/agents/{agentId}/playbook/publish'],
+  'trials.list': ['GET', '/v1/agents/{agentId}/trials'],
+  'trials.get': ['GET', '/v1/agents/{agentId}/trials/{trialId}'],
 
   'webhooks.create': ['POST', '/v1/webhooks'],
   'webhooks.list': ['GET', '/v1/webhooks'],

@@ -60,6 +60,12 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
   DREAM_GLOBAL_CONCURRENCY: envInt(1, 1000).default(4),
   /** How often the scheduler looks for due dreams; 0 turns scheduling off on this replica. */
   DREAM_SCHEDULE_TICK_MS: envInt(0, 86_400_000).default(60_000),
+  /** Share of new sessions a canary trial's candidate serves (0 < share < 1). */
+  TRIAL_SHARE: z.coerce.number().gt(0).lt(1).default(0.5),
+  /** The trial's SPRT: false-promotion rate, missed-improvement rate, discordant pairs at most. */
+  TRIAL_ALPHA: z.coerce.number().gt(0).lt(0.5).default(0.05),
+  TRIAL_BETA: z.coerce.number().gt(0).lt(0.5).default(0.2),
+  TRIAL_MAX_DISCORDANT: envInt(1, 10_000).default(60),
   ...datasetsEnvShape,
   ...anthropicEnvShape,
 });
@@ -93,6 +99,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     globalConcurrency: parsed.DREAM_GLOBAL_CONCURRENCY,
     scheduleTickMs: parsed.DREAM_SCHEDULE_TICK_MS,
     flightWorkers: parsed.DREAM_FLIGHT_WORKERS,
+    trials: {
+      share: parsed.TRIAL_SHARE,
+      sprt: {
+        alpha: parsed.TRIAL_ALPHA,
+        beta: parsed.TRIAL_BETA,
+        maxDiscordant: parsed.TRIAL_MAX_DISCORDANT,
+      },
+    },
     ...anthropicFrom(parsed),
     webhooks: {
       pollMs: parsed.WEBHOOK_POLL_MS,

@@ -32,8 +32,59 @@ export const dreamEndedEvent = defineEvent(
   }),
 );
 
+const trialArmCountsSchema = z.object({
+  sessions: z.number().int().nonnegative(),
+  graded: z.number().int().nonnegative(),
+  succeeded: z.number().int().nonnegative(),
+});
+
+/** The playbooks a canary trial compares: per role, the candidate version and the control (0: none). */
+const trialPlaybooksSchema = z
+  .array(
+    z.object({
+      role: z.string().max(64).nullable(),
+      playbookId: idSchema,
+      candidate: z.number().int().min(1),
+      control: z.number().int().nonnegative(),
+    }),
+  )
+  .max(32);
+
+/**
+ * A dream's candidate version went on a canary trial: it serves `share` of the agent's new
+ * sessions until the grader's outcomes decide it. Keyed by agent.
+ */
+export const playbookTrialStartedEvent = defineEvent(
+  'playbook.trial_started',
+  z.object({
+    trialId: idSchema,
+    dreamId: idSchema,
+    share: z.number().gt(0).lt(1),
+    playbooks: trialPlaybooksSchema,
+  }),
+);
+
+/** A canary trial ended: how, why, and what each arm did. Keyed by agent. */
+export const playbookTrialEndedEvent = defineEvent(
+  'playbook.trial_ended',
+  z.object({
+    trialId: idSchema,
+    dreamId: idSchema,
+    status: z.enum(['promoted', 'rolled_back', 'awaiting_review', 'stopped']),
+    reason: z.string().max(4_000),
+    playbooks: trialPlaybooksSchema,
+    arms: z.object({ candidate: trialArmCountsSchema, control: trialArmCountsSchema }),
+  }),
+);
+
 export const dreamCommandMessageSchema = z.discriminatedUnion('type', [dreamRequestedEvent]);
-export const dreamTopicMessageSchema = z.discriminatedUnion('type', [dreamEndedEvent]);
+export const dreamTopicMessageSchema = z.discriminatedUnion('type', [
+  dreamEndedEvent,
+  playbookTrialStartedEvent,
+  playbookTrialEndedEvent,
+]);
 
 export type DreamRequested = z.infer<typeof dreamRequestedEvent>;
 export type DreamEnded = z.infer<typeof dreamEndedEvent>;
+export type PlaybookTrialStarted = z.infer<typeof playbookTrialStartedEvent>;
+export type PlaybookTrialEnded = z.infer<typeof playbookTrialEndedEvent>;

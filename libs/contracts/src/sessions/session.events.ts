@@ -28,6 +28,8 @@ export const sessionStartedEvent = defineEvent(
       .optional(),
     /** The batch a managed session belongs to. */
     batchId: idSchema.optional(),
+    /** The canary trial the session runs in, and its arm (absent: none). */
+    trial: z.object({ trialId: idSchema, arm: z.enum(['candidate', 'control']) }).optional(),
   }),
 ).required({ sessionId: true });
 

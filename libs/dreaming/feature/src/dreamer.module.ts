@@ -14,10 +14,12 @@ import {
   SYSTEM_CLOCK,
   type Clock,
 } from './schedule/dream-scheduler';
+import { TrialOutcomesController } from './trials/trial-outcomes.controller';
 
 /**
  * Runs dreams: consumes `dream.requested` (the app connects the Kafka transport), runs the
- * pipeline, writes playbook versions and announces them, and `dream.ended`. Needs the platform's
+ * pipeline, writes playbook versions and announces them, and `dream.ended`; consumes the grader's
+ * `outcome.evaluated` to decide canary trials of the versions it put on trial. Needs the platform's
  * Mongo connection (the gateway's database: it reads sessions, events and outcomes read-only, through
  * their owners' readers, and writes only an agent's schedule error) and Kafka module.
  */
@@ -32,7 +34,7 @@ export class DreamerModule {
         PlaybooksDataAccessModule,
         SessionsReadersModule,
       ],
-      controllers: [DreamCommandsController],
+      controllers: [DreamCommandsController, TrialOutcomesController],
       providers: [
         { provide: DREAMER_OPTIONS, useValue: options },
         { provide: DREAMER_CLOCK, useValue: clock },
@@ -49,5 +51,7 @@ export class DreamerModule {
 export const DREAMER_TOPICS = [
   { topic: TOPICS.dreamCommands, withDeadLetter: true },
   { topic: TOPICS.dreams },
+  // The grader's verdicts decide canary trials (TrialOutcomesController).
+  { topic: TOPICS.outcomes, withDeadLetter: true },
   { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
 ];

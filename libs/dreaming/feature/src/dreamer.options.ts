@@ -1,3 +1,4 @@
+import type { SprtOptions } from '@reverie/playbooks-domain';
 import type { AnthropicSettings } from '@reverie/service-kit';
 
 /** What the dreamer feature needs from the service's validated config. */
@@ -27,6 +28,11 @@ export interface DreamerOptions {
    * replica's CPU limit is not visible to Node, so a deployment sets it to what the pod is given.
    */
   flightWorkers?: number;
+  /**
+   * Canary trials of candidates a dreamer without a simulator promotes (`liveTrial`): the share
+   * of new sessions the candidate serves and the SPRT's settings (absent: the domain's defaults).
+   */
+  trials?: { share?: number; sprt?: Partial<SprtOptions> };
 }
 
 export const DREAMER_OPTIONS = Symbol('DREAMER_OPTIONS');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
 import { ApiKeyGuard } from '@reverie/http';
+import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { SessionsReadersModule } from '@reverie/sessions-data-access/readers';
 import { AgentDreamingController, AgentDreamingService } from './agent-dreaming.controller';
 import { DreamingPauseController, DreamingPauseService } from './dreaming-pause.controller';
@@ -14,7 +15,7 @@ import { DreamsService } from './dreams.service';
  * (`EventPublisher`) from the platform module, and the app's `HttpErrorsModule` and `ApiKeysAuthModule`.
  */
 @Module({
-  imports: [DreamingDataAccessModule, SessionsReadersModule],
+  imports: [DreamingDataAccessModule, SessionsReadersModule, PlaybooksDataAccessModule],
   controllers: [DreamsController, DreamingPauseController, AgentDreamingController],
   providers: [ApiKeyGuard, DreamsService, DreamingPauseService, AgentDreamingService],
 })

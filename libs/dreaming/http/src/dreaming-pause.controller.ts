@@ -5,6 +5,7 @@ import {
   DreamRepository,
   type DreamingControlRecord,
 } from '@reverie/dreaming-data-access';
+import { PlaybookTrialWriter } from '@reverie/playbooks-data-access';
 import { AgentReader } from '@reverie/sessions-data-access/readers';
 import { idSchema } from '@reverie/contracts';
 import { ApiKeyGuard, iso, notFound, openApiSchema, parseOrThrow, TenantId } from '@reverie/http';
@@ -34,13 +35,17 @@ export function presentControl(
   };
 }
 
-/** The kill switch: pausing stops new dreams (scheduled or asked for) and cancels running ones. */
+/**
+ * The kill switch: pausing stops new dreams (scheduled or asked for), cancels running ones and
+ * stops running canary trials (the current version is served again; candidates stay proposals).
+ */
 @Injectable()
 export class DreamingPauseService {
   constructor(
     private readonly controls: DreamingControlRepository,
     private readonly dreams: DreamRepository,
     private readonly agents: AgentReader,
+    private readonly trials: PlaybookTrialWriter,
   ) {}
 
   async set(tenantId: string, body: unknown) {
@@ -58,7 +63,18 @@ export class DreamingPauseService {
       ? await this.dreams.unfinishedIds(tenantId, agentId ?? undefined)
       : [];
     await Promise.all(canceled.map((id) => this.dreams.cancel(tenantId, id)));
-    return { ...presentControl(control, { agentId }), canceled_dreams: canceled };
+    const stopped = req.paused
+      ? await this.trials.stopRunning(
+          tenantId,
+          agentId,
+          `stopped by the kill switch${req.reason ? `: ${req.reason}` : ''}`,
+        )
+      : [];
+    return {
+      ...presentControl(control, { agentId }),
+      canceled_dreams: canceled,
+      stopped_trials: stopped,
+    };
   }
 
   async get(tenantId: string, query: unknown) {

@@ -67,7 +67,7 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
     description: "The grader's verdicts, one per graded iteration of a session.",
     key: 'The session id.',
     producers: 'outcome-grader',
-    consumers: 'orchestrator (revisions)',
+    consumers: 'orchestrator (revisions), dreamer (canary trials)',
     openToProducers: false,
   },
   [TOPICS.outcomeCommands]: {
@@ -88,7 +88,8 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
   },
   [TOPICS.dreams]: {
     id: 'dreams',
-    description: 'What dreams did when they ended.',
+    description:
+      'What dreams did when they ended, and the canary trials of their candidates (started, ended).',
     key: 'The agent id.',
     producers: 'dreamer',
     consumers: 'dreamer (webhooks)',

@@ -6,3 +6,7 @@ export * from './repositories/playbook-version.mapper';
 export * from './repositories/playbook-version.repository';
 export * from './writer/playbook-activated.event';
 export * from './writer/playbook-version.writer';
+export * from './trials/playbook-trial.schema';
+export * from './trials/playbook-trial.reader';
+export type { StoredTrial } from './trials/playbook-trial.repository';
+export * from './trials/playbook-trial.writer';

@@ -4,19 +4,38 @@ import type { Model } from 'mongoose';
 import { PlaybookVersionRepository } from './repositories/playbook-version.repository';
 import { PlaybookVersionDoc, PlaybookVersionSchema } from './schemas/playbook-version.schema';
 import { PlaybookVersionWriter } from './writer/playbook-version.writer';
+import { PlaybookTrialReader } from './trials/playbook-trial.reader';
+import { PlaybookTrialRepository } from './trials/playbook-trial.repository';
+import { PlaybookTrialDoc, PlaybookTrialSchema } from './trials/playbook-trial.schema';
+import { PlaybookTrialWriter } from './trials/playbook-trial.writer';
 import { ModuleRef } from '@nestjs/core';
 
 /**
- * The `playbook_versions` collection, its repository and the version writer. Needs
+ * The `playbook_versions` collection, its repository and the version writer; `playbook_trials`
+ * (canary trials of versions), its read-only reader and the trial writer. Needs
  * `MongooseModule.forRoot` and, for the writer, `EventPublisher` (both global from the platform
  * module, `PlatformModule.forRoot`).
  */
 @Module({
   imports: [
-    MongooseModule.forFeature([{ name: PlaybookVersionDoc.name, schema: PlaybookVersionSchema }]),
+    MongooseModule.forFeature([
+      { name: PlaybookVersionDoc.name, schema: PlaybookVersionSchema },
+      { name: PlaybookTrialDoc.name, schema: PlaybookTrialSchema },
+    ]),
   ],
-  providers: [PlaybookVersionRepository, PlaybookVersionWriter],
-  exports: [PlaybookVersionRepository, PlaybookVersionWriter],
+  providers: [
+    PlaybookVersionRepository,
+    PlaybookVersionWriter,
+    PlaybookTrialRepository,
+    PlaybookTrialReader,
+    PlaybookTrialWriter,
+  ],
+  exports: [
+    PlaybookVersionRepository,
+    PlaybookVersionWriter,
+    PlaybookTrialReader,
+    PlaybookTrialWriter,
+  ],
 })
 export class PlaybooksDataAccessModule implements OnModuleInit {
   constructor(private readonly moduleRef: ModuleRef) {}

@@ -14,3 +14,4 @@ export * from './render-markdown';
 export * from './render-rules';
 export * from './retirement';
 export * from './trial';
+export * from './trial-state';

@@ -8,6 +8,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'dream.canceled',
   'playbook.updated',
   'playbook.proposed',
+  'playbook.trial_started',
+  'playbook.trial_ended',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { DreamEnded, PlaybookVersionActivated } from '@reverie/contracts';
+import type {
+  DreamEnded,
+  PlaybookTrialEnded,
+  PlaybookTrialStarted,
+  PlaybookVersionActivated,
+} from '@reverie/contracts';
 import type { WebhookEventType, WebhookPayload } from './event-types';
 
 /** The Kafka messages webhooks are made from. */
-export type WebhookSourceMessage = DreamEnded | PlaybookVersionActivated;
+export type WebhookSourceMessage =
+  DreamEnded | PlaybookVersionActivated | PlaybookTrialStarted | PlaybookTrialEnded;
 
 /** One webhook event a Kafka message stands for, before it is addressed to subscriptions. */
 export interface WebhookEvent {
@@ -53,15 +59,35 @@ export interface PlaybookUpdatedData {
   entry_count: number;
 }
 
+type TrialArmData = { sessions: number; graded: number; succeeded: number };
+
+/** `playbook.trial_started` / `playbook.trial_ended`: a canary trial of a dream's candidate. */
+export interface PlaybookTrialData {
+  trial_id: string;
+  agent_id: string;
+  dream_id: string;
+  /** The versions compared, per role: candidate against control (0: none). */
+  playbooks: Array<{ role: string | null; candidate: number; control: number }>;
+  /** trial_started: share of new sessions served the candidate. */
+  share?: number;
+  /** trial_ended: promoted, rolled_back, awaiting_review or stopped, and why. */
+  status?: string;
+  reason?: string;
+  arms?: { candidate: TrialArmData; control: TrialArmData };
+}
+
 /**
  * The webhook events a Kafka message stands for: `dream.ended` is `dream.<status>` plus one
- * `playbook.proposed` per proposed output; `playbook.version_activated` is `playbook.updated`.
+ * `playbook.proposed` per proposed output; `playbook.version_activated` is `playbook.updated`;
+ * `playbook.trial_started` and `playbook.trial_ended` are themselves.
  * Anything else stands for none.
  */
 export function webhookEventsFor(message: { type: string }): WebhookEvent[] {
   if (message.type === 'dream.ended') return dreamEvents(message as DreamEnded);
   if (message.type === 'playbook.version_activated')
     return [playbookUpdated(message as PlaybookVersionActivated)];
+  if (message.type === 'playbook.trial_started' || message.type === 'playbook.trial_ended')
+    return [trialEvent(message as PlaybookTrialStarted | PlaybookTrialEnded)];
   return [];
 }
 
@@ -128,6 +154,31 @@ function playbookUpdated(m: PlaybookVersionActivated): WebhookEvent {
     key: `${m.payload.playbookId}/v${m.payload.version}`,
     occurredAt,
     payload: { type: 'playbook.updated', timestamp: occurredAt.toISOString(), data: { ...data } },
+  };
+}
+
+function trialEvent(m: PlaybookTrialStarted | PlaybookTrialEnded): WebhookEvent {
+  const occurredAt = new Date(m.occurredAt);
+  const data: PlaybookTrialData = {
+    trial_id: m.payload.trialId,
+    agent_id: m.agentId,
+    dream_id: m.payload.dreamId,
+    playbooks: m.payload.playbooks.map((p) => ({
+      role: p.role,
+      candidate: p.candidate,
+      control: p.control,
+    })),
+    ...(m.type === 'playbook.trial_started'
+      ? { share: m.payload.share }
+      : { status: m.payload.status, reason: m.payload.reason, arms: m.payload.arms }),
+  };
+  return {
+    type: m.type,
+    tenantId: m.tenantId,
+    sourceId: m.id,
+    key: m.payload.trialId,
+    occurredAt,
+    payload: { type: m.type, timestamp: occurredAt.toISOString(), data: { ...data } },
   };
 }
 

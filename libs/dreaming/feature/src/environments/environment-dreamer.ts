@@ -112,6 +112,12 @@ export interface EnvironmentDreamer<Prepared = unknown> {
    * evaluate + gateCandidate; what it promotes is then proven on live traffic.
    */
   offlineGate?(prepared: Prepared): ValidationMetrics;
+  /**
+   * True when what the dreamer promotes must be proven on live traffic first (no simulator): the
+   * candidate is stored as a proposal and put on a canary trial, where the dreamer service has
+   * live traffic (`DreamPorts.startTrial`), instead of taking effect directly.
+   */
+  readonly liveTrial?: boolean;
   verdict(session: CollectedSession): SessionVerdict;
   /** Loads tasks and splits them three ways (see the contract above). */
   prepare(sessions: readonly CollectedSession[]): Promise<Prepared>;

@@ -81,6 +81,8 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
   readonly environment = EXTERNAL_ENVIRONMENT.name;
   readonly eventFilter = {};
   readonly defaultObjective = EXTERNAL_DEFAULT_OBJECTIVE;
+  /** No simulator: a candidate that passes the held-out check goes on a canary trial. */
+  readonly liveTrial = true;
   private foundRoles: (string | null)[] = [null];
 
   get roles(): readonly (string | null)[] {

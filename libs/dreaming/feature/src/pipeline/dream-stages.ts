@@ -53,6 +53,11 @@ export interface DreamPorts {
   ): Promise<Map<string | null, PlaybookVersion | null>>;
   /** Stores `candidate` as the next version of its playbook, with this status. */
   store(candidate: PlaybookVersion, status: 'active' | 'proposed'): Promise<PublishedPlaybook>;
+  /**
+   * Puts stored proposals on a canary trial (for a dreamer with `liveTrial`); absent where there
+   * is no live traffic (offline dreams), which then publish as usual. Returns a line for the report.
+   */
+  startTrial?(proposals: PublishedPlaybook[]): Promise<string>;
   /** What earlier dreams of this agent in this environment tried and refused. */
   loadMemory(environment: string): Promise<DreamMemory>;
   saveMemory(memory: DreamMemory): Promise<void>;
@@ -201,12 +206,18 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
 
   const outputs = await control.stage('publish', async () => {
     const made: PublishedPlaybook[] = [];
+    // A dreamer without a simulator proves its candidate on live traffic first: a proposal on trial.
+    const trial = chosen && ctx.dreamer.liveTrial && ports.startTrial ? ports.startTrial : null;
     if (chosen)
       for (const { candidate } of chosen.byRole.values())
         if (candidate)
           made.push(
-            await ports.store(candidate, ctx.spec.publish === 'apply' ? 'active' : 'proposed'),
+            await ports.store(
+              candidate,
+              ctx.spec.publish === 'apply' && !trial ? 'active' : 'proposed',
+            ),
           );
+    if (trial && made.length) notes.push(await trial(made));
     // Counters are no behaviour change: kept as an active version even when nothing is promoted.
     if (counters) for (const c of counters.versions) made.push(await ports.store(c, 'active'));
     return {

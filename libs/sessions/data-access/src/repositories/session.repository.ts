@@ -28,10 +28,11 @@ export class SessionRepository {
    * managed session knows it; the gateway that created the session did not).
    */
   async upsertStarted(message: SessionStarted): Promise<void> {
-    const { playbook, rolePlaybooks } = message.payload;
+    const { playbook, rolePlaybooks, trial } = message.payload;
     const known = {
       ...(playbook !== undefined ? { playbook } : {}),
       ...(rolePlaybooks !== undefined ? { rolePlaybooks } : {}),
+      ...(trial !== undefined ? { trial } : {}),
     };
     await this.sessions
       .updateOne(

@@ -17,6 +17,8 @@ export class Session {
   /** For a multi-agent team: the playbook version each role ran with, by role (null: none). */
   @Prop({ type: Object })
   rolePlaybooks?: Record<string, { playbookId: string; version: number } | null>;
+  /** The canary trial an external session ran in, and its arm (absent: none). */
+  @Prop({ type: Object }) trial?: { trialId: string; arm: 'candidate' | 'control' };
   /** The batch a managed session belongs to. */
   @Prop() batchId?: string;
   /** What a managed session runs (environment, task, model settings); none for external ones. */

@@ -37,6 +37,8 @@ export function presentSession(s: SessionRecord) {
     playbook: s.playbook ?? null,
     /** A team's playbook version per role; null for a single agent. */
     rolePlaybooks: s.rolePlaybooks ?? null,
+    /** The canary trial the session ran in and its arm; null when none. */
+    trial: s.trial ?? null,
     batchId: s.batchId ?? null,
     /** What a managed session runs; null for an external one. */
     run: s.run ?? null,

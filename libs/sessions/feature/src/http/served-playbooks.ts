@@ -1,4 +1,8 @@
-import { PlaybookVersionRepository, playbookIdFor } from '@reverie/playbooks-data-access';
+import {
+  PlaybookVersionRepository,
+  playbookIdFor,
+  type TrialAssignment,
+} from '@reverie/playbooks-data-access';
 import { renderMarkdown, renderRules, type PlaybookRule } from '@reverie/playbooks-domain';
 
 /**
@@ -10,6 +14,8 @@ export interface ServedPlaybook {
   playbookId: string;
   /** 0 when the playbook has no version yet (the text then says there are no lessons). */
   version: number;
+  /** The arm of the agent's canary trial this version is (absent: no trial covers it). */
+  trial?: { trialId: string; arm: 'candidate' | 'control' };
   text: string;
   rules: PlaybookRule[];
 }
@@ -20,27 +26,38 @@ export interface StartingPlaybooks {
   /** For a team: each role's version (null: that role has none yet); undefined for one agent. */
   rolePlaybooks?: Record<string, { playbookId: string; version: number } | null>;
   served: ServedPlaybook[];
+  /** The canary trial the session runs in and its arm (absent: none running). */
+  trial?: { trialId: string; arm: 'candidate' | 'control' };
 }
 
 /**
  * What a new external session of `agent` starts with: the active version of the agent's own
  * playbook and of each role's, read once, so the response to `POST /v1/sessions` gives the agent
- * its prompt text and the session records the versions it ran with.
+ * its prompt text and the session records the versions it ran with. When the session runs in the
+ * agent's canary trial (`trial`, assigned by `PlaybookTrialWriter.assign`), the candidate arm is
+ * served the trial's candidate version of each playbook the trial covers instead.
  */
 export async function startingPlaybooks(
   versions: PlaybookVersionRepository,
   tenantId: string,
   agent: { _id: string; roles: readonly { name: string }[] },
+  trial: TrialAssignment | null = null,
 ): Promise<StartingPlaybooks> {
   const roles: (string | null)[] = [null, ...agent.roles.map((r) => r.name)];
   const served = await Promise.all(
     roles.map(async (role): Promise<ServedPlaybook> => {
       const playbookId = playbookIdFor(agent._id, role);
-      const active = await versions.findActive(tenantId, playbookId);
+      const onTrial = trial?.playbooks.find((p) => p.playbookId === playbookId);
+      const candidate =
+        onTrial && trial?.arm === 'candidate'
+          ? await versions.findVersion(tenantId, playbookId, onTrial.candidate)
+          : null;
+      const active = candidate ?? (await versions.findActive(tenantId, playbookId));
       const shown = active ?? { agentId: agent._id, version: 0, entries: [] };
       return {
         role,
         playbookId,
+        ...(onTrial && trial ? { trial: { trialId: trial.trialId, arm: trial.arm } } : {}),
         version: active?.version ?? 0,
         text: renderMarkdown(shown, role ? { role } : {}),
         rules: active ? renderRules(active) : [],
@@ -56,5 +73,6 @@ export async function startingPlaybooks(
       ? { rolePlaybooks: Object.fromEntries(teamRoles.map((s) => [s.role as string, ref(s)])) }
       : {}),
     served,
+    ...(trial ? { trial: { trialId: trial.trialId, arm: trial.arm } } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { PlaybookVersionRepository } from '@reverie/playbooks-data-access';
+import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
 import {
@@ -49,6 +49,7 @@ export interface Page<T> {
 export class SessionsService {
   constructor(
     private readonly playbookVersions: PlaybookVersionRepository,
+    private readonly trials: PlaybookTrialWriter,
     private readonly agents: AgentRepository,
     private readonly sessions: SessionRepository,
     private readonly events: SessionEventRepository,
@@ -82,7 +83,9 @@ export class SessionsService {
       return this.getSession(tenantId, sessionId);
     }
     // The versions (per role for a team) the session runs with, and their text for the response.
-    const starting = await startingPlaybooks(this.playbookVersions, tenantId, agent);
+    // A running canary trial of the agent assigns the session an arm (by its id).
+    const trial = await this.trials.assign(tenantId, agent._id, sessionId);
+    const starting = await startingPlaybooks(this.playbookVersions, tenantId, agent, trial);
     const started = {
       id: newId('msg'),
       type: 'session.started' as const,
@@ -97,6 +100,7 @@ export class SessionsService {
         metadata: input.metadata,
         playbook: starting.playbook,
         ...(starting.rolePlaybooks ? { rolePlaybooks: starting.rolePlaybooks } : {}),
+        ...(starting.trial ? { trial: starting.trial } : {}),
       },
     };
     await this.publisher.publish(TOPICS.sessionEvents, [started]);
