@@ -51,6 +51,18 @@ export interface CurateOptions {
   maxAdds?: number;
   /** The content guard options the playbook is saved with, so what is returned also saves. */
   guard?: GuardOptions;
+  /**
+   * Update, merge and retire deltas a reflector proposed for existing entries (the model
+   * reflector's), already reviewed by it: checked with the rest, after the retirements.
+   */
+  proposed?: readonly ProposedChange[];
+}
+
+/** A reviewed update, merge or retire of existing entries, with its title and reason. */
+export interface ProposedChange {
+  delta: Extract<Delta, { kind: 'update' | 'merge' | 'retire' }>;
+  title: string;
+  reason: string;
 }
 
 export interface CurateResult {
@@ -360,9 +372,22 @@ export function curate(
     },
   }));
 
+  const proposedPlans: Planned[] = (options.proposed ?? []).map(({ delta, title, reason }) => ({
+    title,
+    delta,
+    change: {
+      kind: delta.kind,
+      role: null,
+      entryId: delta.kind === 'merge' ? delta.into : delta.id,
+      title,
+      reason,
+      evidence: delta.kind === 'update' ? [...(delta.patch.addEvidence ?? [])] : [],
+    },
+  }));
+
   return checked(
     current,
-    [...outcomes, ...retirements, ...updatePlans],
+    [...outcomes, ...retirements, ...proposedPlans, ...updatePlans],
     addPlans,
     maxAdds,
     skipped,

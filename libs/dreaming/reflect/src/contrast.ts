@@ -8,7 +8,8 @@ import { sessionCalls } from './session-calls';
 export interface MinedEntry {
   /** The role whose calls it is about (the calls' actor), null when they had none. */
   role: string | null;
-  kind: 'reshape_arg' | 'call_first' | 'step_order' | 'retry_after';
+  /** What the builtin miner found, or `model` for an entry the model reflector proposed. */
+  kind: 'reshape_arg' | 'call_first' | 'step_order' | 'retry_after' | 'model';
   title: string;
   guidance: string;
   rationale: string;

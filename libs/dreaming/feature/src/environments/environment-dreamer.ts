@@ -1,14 +1,17 @@
 import type { SessionEventBody } from '@reverie/contracts';
 import type {
+  DreamUsage,
   EntryDraftInput,
   FailureLocalisation,
   GateOptions,
+  ProposedChange,
   TaskRun,
   ValidationMetrics,
 } from '@reverie/dreaming-domain';
+import type { ModelProvider } from '@reverie/models';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { OutcomeDefinition } from '@reverie/outcomes-domain';
-import type { PlaybookRule } from '@reverie/playbooks-domain';
+import type { PlaybookRule, PlaybookVersion } from '@reverie/playbooks-domain';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 
 /** One reviewed session, as the pipeline's collect stage loaded it. */
@@ -60,6 +63,38 @@ export interface SessionVerdict {
   task: string;
   /** Entries whose rules fired, by role. */
   firedEntries: { role: string | null; entryId: string }[];
+}
+
+/**
+ * The dream's model, offered to a dreamer whose own reflector can use one (the external model
+ * reflector), when the dream's settings select `anthropic` and the dreamer service has a key.
+ */
+export interface ReflectModel {
+  provider: ModelProvider;
+  model?: string;
+  maxTokens?: number;
+  /** The operator's instructions to the dream. */
+  instructions: string;
+  /** The dream's agent (one tenant's): only its sessions and playbooks may reach the prompt. */
+  agentId: string;
+  /** The current playbook of each role the dream writes (null: none yet). */
+  playbooks: ReadonlyMap<string | null, PlaybookVersion | null>;
+}
+
+/** What a reflect stage drafted. */
+export interface ReflectResult {
+  drafts: RoleDraft[];
+  work: StageWork;
+  /**
+   * Set when the dreamer used the offered model itself: its token usage, remarks for the report
+   * (refused proposals, cut transcripts), and the reviewed update / merge / retire deltas for
+   * curate (alternative 0). The pipeline then leaves the drafts' text as the dreamer wrote it.
+   */
+  model?: {
+    usage: Partial<DreamUsage>;
+    notes: string[];
+    proposals: (ProposedChange & { role: string | null })[];
+  };
 }
 
 /** How many tasks (scenarios, cases) each split holds, and reviewed sessions not learned from. */
@@ -140,7 +175,9 @@ export interface EnvironmentDreamer<Prepared = unknown> {
     current: RulesByRole,
     budget: Budget,
     objective: OutcomeDefinition,
-  ): Promise<{ drafts: RoleDraft[]; work: StageWork }>;
+    /** The dream's model, when it has one (see ReflectModel); dreamers may ignore it. */
+    model?: ReflectModel,
+  ): Promise<ReflectResult>;
   /**
    * Runs every task of `split` with `rules` (complete rule sets, by role) in the sandbox, in a
    * stable task order, and returns what each run recorded. Deterministic for the same input.

@@ -30,6 +30,8 @@ import {
 import type {
   CollectedSession,
   EnvironmentDreamer,
+  ReflectModel,
+  ReflectResult,
   RoleDraft,
   RulesByRole,
   SessionVerdict,
@@ -83,6 +85,9 @@ interface Curated {
   skipped: number;
   signature: string;
 }
+
+/** The reviewed update / merge / retire deltas a dreamer's model reflector proposed. */
+type Proposals = NonNullable<ReflectResult['model']>['proposals'];
 
 /** Alternatives validated at most (each costs one run per validation task). */
 const MAX_ALTERNATIVES = 4;
@@ -138,9 +143,10 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
   control.found({ localisations, patterns });
 
   const refused = new Set(memory.refused.map((r) => r.signature));
-  const drafts = await reflectStage(
+  const { drafts, proposals } = await reflectStage(
     ctx,
     prepared,
+    current,
     currentRules,
     objective.definition,
     patterns,
@@ -148,8 +154,11 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
   );
 
   const alternatives = splitAlternatives(drafts);
+  if (!alternatives.length && proposals.length) alternatives.push([]);
   const curatedAll = await control.stage('curate', async () => {
-    const all = alternatives.map((alt) => curateAll(ctx, current, verdicts, alt));
+    const all = alternatives.map((alt, i) =>
+      curateAll(ctx, current, verdicts, alt, i === 0 ? proposals : []),
+    );
     const fresh = all.filter((c) => !refused.has(c.signature)).slice(0, MAX_ALTERNATIVES);
     const known = all.length - all.filter((c) => !refused.has(c.signature)).length;
     if (known)
@@ -255,29 +264,55 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
 async function reflectStage(
   ctx: Ctx,
   prepared: unknown,
+  current: ReadonlyMap<string | null, PlaybookVersion | null>,
   currentRules: RulesByRole,
   definition: OutcomeDefinition,
   patterns: ReturnType<typeof findPatterns>,
   refused: ReadonlySet<string>,
-): Promise<RoleDraft[]> {
+): Promise<{ drafts: RoleDraft[]; proposals: Proposals }> {
   const { control, dreamer, spec, settings } = ctx;
   return control.stage('reflect', async () => {
     const budget = Math.max(0, settings.maxSimulations - control.simulations);
+    const model = { model: spec.model.model, maxTokens: spec.model.maxTokens };
+    // The dream's model, offered to a dreamer with a model reflector of its own (external).
+    const offered: ReflectModel | undefined =
+      spec.model.provider === 'anthropic' && settings.anthropic
+        ? {
+            provider: createProvider(
+              { provider: 'anthropic', ...model },
+              { anthropic: settings.anthropic },
+            ),
+            ...model,
+            instructions: spec.instructions,
+            agentId: spec.agentId,
+            playbooks: current,
+          }
+        : undefined;
     const r = await dreamer.reflect(
       prepared,
       currentRules,
       { simulations: budget, refused },
       definition,
+      offered,
     );
+    if (r.model) {
+      control.notes.push(...r.model.notes);
+      return {
+        value: { drafts: r.drafts, proposals: r.model.proposals },
+        summary: r.work.summary,
+        simulations: r.work.simulations,
+        usage: r.model.usage,
+      };
+    }
+    const plain = { drafts: r.drafts, proposals: [] };
     if (spec.model.provider !== 'anthropic' || !r.drafts.length)
-      return { value: r.drafts, summary: r.work.summary, simulations: r.work.simulations };
+      return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
     if (!settings.anthropic) {
       control.notes.push(
         'model reflector skipped: the dream asked for anthropic but the dreamer has no ANTHROPIC_API_KEY; the drafts keep their generated text',
       );
-      return { value: r.drafts, summary: r.work.summary, simulations: r.work.simulations };
+      return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
     }
-    const model = { model: spec.model.model, maxTokens: spec.model.maxTokens };
     const reflector = new ModelReflector(
       createProvider({ provider: 'anthropic', ...model }, { anthropic: settings.anthropic }),
       model,
@@ -289,7 +324,7 @@ async function reflectStage(
       drafts: r.drafts,
     });
     return {
-      value: m.drafts,
+      value: { drafts: m.drafts, proposals: [] },
       summary: `${r.work.summary}; the model reflector rewrote ${m.rewritten} of ${r.drafts.length} draft(s)`,
       simulations: r.work.simulations,
       usage: m.usage,
@@ -454,6 +489,7 @@ function curateAll(
   current: Map<string | null, PlaybookVersion | null>,
   verdicts: Map<string, SessionVerdict>,
   drafts: readonly RoleDraft[],
+  proposals: Proposals = [],
 ): Curated {
   const byRole = new Map<string | null, { deltas: Delta[]; candidate: PlaybookVersion | null }>();
   const changes: ChangeRecord[] = [];
@@ -464,6 +500,7 @@ function curateAll(
       head?.entries ?? [],
       drafts.filter((d) => d.role === role).map((d) => d.draft),
       usesOf(ctx.sessions, verdicts, role),
+      { proposed: proposals.filter((p) => p.role === role) },
     );
     skipped += r.skipped.length;
     changes.push(...r.changes.map((c) => ({ ...c, role })));
@@ -472,7 +509,12 @@ function curateAll(
       candidate: r.deltas.length ? nextVersion(ctx, head, role, r.deltas, r.changes.length) : null,
     });
   }
-  return { byRole, changes, skipped, signature: candidateSignature(drafts) };
+  // The model's updates, merges and retires are part of what was tried (and maybe refused).
+  const signature = [
+    candidateSignature(drafts),
+    ...proposals.map((p) => `${p.role ?? '-'}:${JSON.stringify(p.delta)}`).sort(),
+  ].join('|');
+  return { byRole, changes, skipped, signature };
 }
 
 /** Only the counters (record_outcome) of every playbook, as versions to keep. */
