@@ -1,0 +1,145 @@
+import { emptyMemory, type PublishedPlaybook } from '@reverie/dreaming-domain';
+import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
+import type { PlaybookVersion } from '@reverie/playbooks-domain';
+import type { CollectedSession, EnvironmentDreamer } from '../environments/environment-dreamer';
+import { DreamControl, LOCAL_LEASE } from '../pipeline/dream-control';
+import { runDreamStages, type DreamPorts } from '../pipeline/dream-stages';
+
+/**
+ * A dreamer with no simulator: one lesson drafted, a held-out check that passes it. `liveTrial`
+ * says whether its candidates must be proven on live traffic.
+ */
+function aDreamer(liveTrial: boolean): EnvironmentDreamer {
+  return {
+    environment: 'external',
+    roles: [null],
+    eventFilter: {},
+    liveTrial,
+    defaultObjective: parseOutcomeDefinition({
+      description: 'completed',
+      environment: 'external',
+      maxIterations: 1,
+      passingScore: 1,
+      criteria: [
+        { id: 'completed', kind: 'bound', path: 'session.status', op: 'eq', value: 'completed' },
+      ],
+    }),
+    offlineGate: () => ({
+      split: 'validation',
+      heldOut: 4,
+      metric: 'failed sessions picked out',
+      before: 0,
+      after: 1,
+      regressions: [],
+      improvements: [],
+      promote: true,
+      reason: 'picks out failed sessions',
+    }),
+    verdict: (s) => ({
+      succeeded: s.session.status === 'completed',
+      failure: s.session.status === 'completed' ? '' : 'failed',
+      task: 'refund',
+      firedEntries: [],
+    }),
+    prepare: async () => ({}),
+    describeSplit: () => ({
+      train: 2,
+      validation: 1,
+      test: 1,
+      reviewedHeldOut: 2,
+      note: 'external sessions split by id',
+    }),
+    localise: async () => ({ localisations: [], work: { simulations: 0, summary: 'none' } }),
+    reflect: async () => ({
+      drafts: [
+        {
+          role: null,
+          draft: {
+            title: 'Check the order first',
+            guidance: "Check the order's status before refunding it.",
+            rationale: 'Refunds of unchecked orders failed.',
+            evidence: [{ sessionId: 'ses_1' }],
+          },
+        },
+      ],
+      work: { simulations: 0, summary: 'one lesson' },
+    }),
+    evaluate: async () => ({ runs: [], work: { simulations: 0, summary: 'as recorded' } }),
+  };
+}
+
+function aSession(id: string, status: 'completed' | 'failed'): CollectedSession {
+  return {
+    session: { _id: id, agentId: 'agt_1', status, source: 'external' } as never,
+    outcome: null,
+    events: [],
+  };
+}
+
+/** In-memory ports that record what the publish stage stored and whether it started a trial. */
+function ports(withTrials: boolean) {
+  const stored: { version: PlaybookVersion; status: string }[] = [];
+  const trials: PublishedPlaybook[][] = [];
+  let memory = emptyMemory('agt_1', 'external');
+  const p: DreamPorts = {
+    outcomeDefinition: async () => null,
+    currentPlaybooks: async (roles) => new Map(roles.map((r) => [r, null])),
+    store: async (candidate, status) => {
+      stored.push({ version: candidate, status });
+      return { role: candidate.role ?? null, version: 1, status };
+    },
+    loadMemory: async () => structuredClone(memory),
+    saveMemory: async (m) => void (memory = structuredClone(m)),
+    ...(withTrials
+      ? {
+          startTrial: async (proposals: PublishedPlaybook[]) => {
+            trials.push(proposals);
+            return 'canary trial trl_1 started';
+          },
+        }
+      : {}),
+  };
+  return { ports: p, stored, trials };
+}
+
+async function dream(dreamer: EnvironmentDreamer, p: DreamPorts) {
+  const control = new DreamControl(LOCAL_LEASE, 'drm_1', 'test', 60_000);
+  await runDreamStages({
+    spec: {
+      _id: 'drm_1',
+      agentId: 'agt_1',
+      instructions: '',
+      model: { provider: 'builtin' },
+      publish: 'apply',
+    } as never,
+    control,
+    ports: p,
+    settings: { maxSimulations: 10 },
+    dreamer,
+    sessions: [aSession('ses_1', 'failed'), aSession('ses_2', 'completed')],
+  });
+  return control.notes;
+}
+
+describe('starting a canary trial from a dream', () => {
+  it('stores the candidate of a liveTrial dreamer as a proposal and puts it on trial, even with publish apply', async () => {
+    const { ports: p, stored, trials } = ports(true);
+    const notes = await dream(aDreamer(true), p);
+    expect(stored.map((s) => s.status)).toEqual(['proposed']);
+    expect(trials).toEqual([[{ role: null, version: 1, status: 'proposed' }]]);
+    expect(notes).toContain('canary trial trl_1 started');
+  });
+
+  it('applies the candidate directly where there is no live traffic (offline ports)', async () => {
+    const { ports: p, stored } = ports(false);
+    await dream(aDreamer(true), p);
+    expect(stored.map((s) => s.status)).toEqual(['active']);
+  });
+
+  it('starts no trial for a dreamer with a simulator', async () => {
+    const { ports: p, stored, trials } = ports(true);
+    await dream(aDreamer(false), p);
+    expect(stored.map((s) => s.status)).toEqual(['active']);
+    expect(trials).toEqual([]);
+  });
+});
