@@ -9,9 +9,6 @@
  * against a running stack (reads MONGO_URL, default mongodb://127.0.0.1:27017).
  */
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -20,6 +17,7 @@ import type { SessionEventBody } from '@reverie/contracts';
 import { planPageWrites, type SessionLog } from '@reverie/sessions-data-access';
 import { SessionReader, SessionsReadersModule } from '@reverie/sessions-data-access/readers';
 import type { Connection } from 'mongoose';
+import { heapText, memoryText, mongoHeap, servicesMemory } from './support/memory';
 import { machineInfo, writeResult } from './support/report';
 
 const SESSION_EVENTS = 200;
@@ -124,26 +122,6 @@ async function time(reads: number, sessions: number, read: (id: string) => Promi
   return { medianMs: r(ms[Math.floor(ms.length / 2)]), p95Ms: r(ms[Math.floor(ms.length * 0.95)]) };
 }
 
-/** The embedded server's heap after a full GC (jcmd), when the stack's pid file is at hand. */
-function mongoHeap(): { usedMiB: number; pid: number } | string {
-  const dir = process.env.REVERIE_STACK_DIR ?? join(__dirname, '..', '.stack');
-  const file = join(dir, 'mongo.pid');
-  if (!existsSync(file)) return `no ${file} (set REVERIE_STACK_DIR to the stack's directory)`;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  try {
-    execFileSync('jcmd', [String(pid), 'GC.run'], { stdio: 'ignore' });
-    const info = execFileSync('jcmd', [String(pid), 'GC.heap_info'], { encoding: 'utf8' });
-    const used = /used (\d+)K/.exec(info);
-    return used
-      ? { usedMiB: Math.round(Number(used[1]) / 1024), pid }
-      : `jcmd said: ${info.slice(0, 200)}`;
-  } catch (err) {
-    return `jcmd failed: ${(err as Error).message.split('\n')[0]}`;
-  }
-}
-
-const mib = (h: ReturnType<typeof mongoHeap>) => (typeof h === 'string' ? h : `${h.usedMiB} MiB`);
-
 async function main() {
   const options = readOptions();
   const dbName = `bench_reads_${Date.now().toString(36)}`;
@@ -197,6 +175,7 @@ async function main() {
       process.stdout.write(`  ${JSON.stringify(row)}\n`);
     }
     const heap = mongoHeap();
+    const memory = servicesMemory();
     const first = (rows[0].paged as { medianMs: number }).medianMs;
     const measured = rows.filter((r) => r.paged);
     const last = (measured[measured.length - 1].paged as { medianMs: number }).medianMs;
@@ -214,7 +193,8 @@ async function main() {
       pass: last / first <= 2,
       embeddedServerHeapBefore: heapBefore,
       embeddedServerHeapAfterLargest: heap,
-      benchProcessRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      benchProcessRssMiB: memory.benchProcessRssMiB,
+      servicesRssMiB: memory,
     };
     process.stdout.write(
       [
@@ -228,7 +208,8 @@ async function main() {
           return `  ${String((r.storedEvents as number).toLocaleString('en-US')).padStart(10)} stored: paged ${p.medianMs} ms (p95 ${p.p95Ms})${l ? `; one doc per event ${l.medianMs} ms` : ''}`;
         }),
         `  growth smallest -> largest: ${result.growth}x; target <= 2x: ${result.pass ? 'PASS' : 'FAIL'}`,
-        `  embedded server heap (after a full GC) before: ${mib(heapBefore)}, after the largest store: ${mib(heap)}`,
+        `  embedded server heap (after a full GC) before: ${heapText(heapBefore)}, after the largest store: ${heapText(heap)}`,
+        `  RSS: ${memoryText(memory)}`,
         `  written to ${writeResult(result)} and reads-latest.json`,
       ].join('\n') + '\n',
     );
