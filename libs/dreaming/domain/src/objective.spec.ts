@@ -1,5 +1,6 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import {
+  DEFAULT_GATE,
   gateCandidate,
   gradeRuns,
   resultRun,
@@ -124,6 +125,31 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
     expect(gateCandidate(before, swap).reason).toMatch(/1 task\(s\) regress \(a-3\)/);
     expect(gateCandidate(before, before).reason).toMatch(/short of the gain/);
     expect(gateCandidate([], []).promote).toBe(false);
+  });
+  it('with a task tolerance, refuses a gain on one task bought with another task losing more', () => {
+    // Triage-like graded scores (line F1): every task stays satisfied and the mean rises.
+    const f1 = (task: string, score: number): TaskGrade => ({
+      task,
+      family: 'logs',
+      satisfied: score >= 0.7,
+      score,
+      criteria: [
+        { id: 'line-f1', required: true, gradable: true, passed: score >= 0.7, score },
+      ] as TaskGrade['criteria'],
+      values: {},
+    });
+    const was = [f1('log-1', 0.75), f1('log-2', 0.95), f1('log-3', 0.9)];
+    const now = [f1('log-1', 1), f1('log-2', 0.88), f1('log-3', 0.9)];
+    expect(gateCandidate(was, now).promote).toBe(true);
+    const v = gateCandidate(was, now, { ...DEFAULT_GATE, taskScoreTolerance: 0.05 });
+    expect(v.promote).toBe(false);
+    expect(v.reason).toMatch(
+      /log-2 \(0\.95 -> 0\.88\) loses more than the task tolerance of 0\.05/,
+    );
+    const small = [f1('log-1', 1), f1('log-2', 0.92), f1('log-3', 0.9)];
+    expect(gateCandidate(was, small, { ...DEFAULT_GATE, taskScoreTolerance: 0.05 }).promote).toBe(
+      true,
+    );
   });
 });
 

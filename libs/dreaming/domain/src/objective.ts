@@ -207,6 +207,11 @@ export interface GateOptions {
   criterionTolerance: number;
   /** Most tasks satisfied with the current rules that may fail with the candidate, as a share. */
   maxRegressionShare: number;
+  /**
+   * Most any one task's score may fall (task-wise: no trading one log for another). Off unless
+   * set; for rubrics with graded criteria (triage's line F1), not pass/fail ones.
+   */
+  taskScoreTolerance?: number;
 }
 
 export const DEFAULT_GATE: GateOptions = {
@@ -246,6 +251,16 @@ export function gateCandidate(
   const gave = criteria.filter(
     (c) => c.before !== null && c.after !== null && c.after < c.before - options.criterionTolerance,
   );
+  const taskTolerance = options.taskScoreTolerance;
+  const lost =
+    taskTolerance === undefined
+      ? []
+      : before.flatMap((g) => {
+          const a = afterOf.get(g.task);
+          return a && a.score < g.score - taskTolerance
+            ? [{ task: g.task, before: g.score, after: a.score }]
+            : [];
+        });
   const satisfiedGain = a.satisfied - b.satisfied;
   const scoreGain = round(a.meanScore - b.meanScore);
   const gains =
@@ -257,12 +272,20 @@ export function gateCandidate(
   if (!before.length) reason = 'no validation tasks to gate on';
   else if (gave.length)
     reason = `${what}; refused: gives up ${gave.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${options.criterionTolerance}`;
+  else if (lost.length)
+    reason = `${what}; refused: ${lost
+      .slice(0, 5)
+      .map((t) => `${t.task} (${round(t.before)} -> ${round(t.after)})`)
+      .join(
+        ', ',
+      )} ${lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${taskTolerance}`;
   else if (regressions.length > allowed)
     reason = `${what}; refused: ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}${regressions.length > 5 ? ', …' : ''}), more than the ${allowed} allowed (${pct(options.maxRegressionShare)})`;
   else if (!gains)
     reason = `${what}; refused: short of the gain needed (${options.minSatisfiedGain} more satisfied, or a mean score ${options.minScoreGain} higher)`;
   else reason = `${what}; no criterion gave up more than ${options.criterionTolerance}`;
-  const promote = before.length > 0 && !gave.length && regressions.length <= allowed && gains;
+  const promote =
+    before.length > 0 && !gave.length && !lost.length && regressions.length <= allowed && gains;
   return {
     split: 'validation',
     heldOut: before.length,

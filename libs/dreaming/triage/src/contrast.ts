@@ -40,8 +40,13 @@ export interface Contrast {
 }
 
 export interface ContrastOptions {
-  /** A pattern must occur in mistaken lines of at least this many cases. */
+  /** A pattern must occur in mistaken lines of at least this many cases... */
   minCases: number;
+  /**
+   * ...and of at least this share of the cases: a pattern two logs of twenty share is more
+   * likely a trait of those builds than of build logs.
+   */
+  minCaseShare?: number;
   /** Keep at most this many patterns per target. */
   maxPatterns: number;
 }
@@ -49,7 +54,11 @@ export interface ContrastOptions {
 /** Context windows (lines) tried on the distance features besides their quantiles. */
 const WINDOWS = [1, 2, 3, 5, 8] as const;
 
-export const DEFAULT_CONTRAST: ContrastOptions = { minCases: 2, maxPatterns: 24 };
+export const DEFAULT_CONTRAST: ContrastOptions = {
+  minCases: 2,
+  minCaseShare: 0.25,
+  maxPatterns: 24,
+};
 
 interface Observed {
   caseId: string;
@@ -156,6 +165,10 @@ export function contrastLines(
   scorer: RuleSetScorer = new RuleSetScorer(cases),
 ): Contrast {
   const observed = observe(scorer, current);
+  const minCases = Math.max(
+    options.minCases,
+    Math.ceil((options.minCaseShare ?? 0) * observed.length),
+  );
   const caseContrasts = observed.map((o, i): CaseContrast => {
     const sel = [...o.selected];
     return {
@@ -180,7 +193,7 @@ export function contrastLines(
           (support.get(p) ?? support.set(p, new Set()).get(p))?.add(o.caseId);
       }
     const frequent = [...support]
-      .filter(([, s]) => s.size >= options.minCases)
+      .filter(([, s]) => s.size >= minCases)
       .sort((a, b) => b[1].size - a[1].size)
       .slice(0, options.maxPatterns * 3);
     patterns.push(
@@ -231,7 +244,7 @@ export function contrastLines(
         ] as const) {
           const v = Math.round(value * 1000) / 1000;
           const m = measure(observed, target, (f) => (op === 'lte' ? f[key] <= v : f[key] >= v));
-          if (m.cases.length >= options.minCases)
+          if (m.cases.length >= minCases)
             features.push({ feature: key, op, value: v, target, ...m });
         }
       }

@@ -10,7 +10,13 @@ import {
 import { ruleSchema, type Condition } from '@reverie/playbooks-domain';
 import { toTriageEntries } from './entries';
 import { scoreRuleSet } from './evaluate';
-import { searchTriageRules, type TriageSearch } from './search';
+import {
+  retuned,
+  searchAlternatives,
+  searchTriageRules,
+  type TriageCandidate,
+  type TriageSearch,
+} from './search';
 import { CI_BREAKAGES_DIR } from '@reverie/testing';
 
 const DATASET = CI_BREAKAGES_DIR;
@@ -92,5 +98,61 @@ describe('searchTriageRules on the bundled dataset (train split)', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+});
+
+describe('retuned', () => {
+  it('moves each numeric threshold in turn and leaves the other tests alone', () => {
+    const when: Condition = {
+      all: [
+        { feature: 'distanceToFreshBlock', op: 'lte', value: 8 },
+        { feature: 'inPassLog', op: 'eq', value: false },
+      ],
+    };
+    const values = retuned(when)
+      .map((c) => ('all' in c ? c.all[0] : c))
+      .map((t) => ('value' in t ? t.value : null));
+    expect(values).toEqual([2, 4, 7, 9, 16]);
+    for (const c of retuned(when))
+      expect('all' in c && c.all[1]).toEqual({ feature: 'inPassLog', op: 'eq', value: false });
+    expect(retuned({ feature: 'relativePosition', op: 'gte', value: 0.8 })).toEqual([
+      { feature: 'relativePosition', op: 'gte', value: 0.2 },
+      { feature: 'relativePosition', op: 'gte', value: 0.4 },
+      { feature: 'relativePosition', op: 'gte', value: 1.6 },
+    ]);
+    expect(retuned({ feature: 'isMarker', op: 'eq', value: true })).toEqual([]);
+  });
+});
+
+describe('searchAlternatives', () => {
+  const candidate = (entryId: string, before: number, after: number): TriageCandidate => ({
+    rule: {
+      entryId,
+      title: entryId,
+      when: { feature: 'isMarker', op: 'eq', value: true },
+      then: { action: 'include' },
+    },
+    before,
+    after,
+    gained: [],
+    lost: [],
+  });
+  it('offers the combination, then it without each rule (smallest gain first), then distinct singles', () => {
+    const a = candidate('a', 0.4, 0.7);
+    const b = candidate('b', 0.7, 0.72);
+    const c = candidate('c', 0.72, 0.8);
+    const alts = searchAlternatives({
+      selected: [a, b, c],
+      distinct: [a, candidate('d', 0.4, 0.6)],
+    });
+    expect(alts.map((alt) => alt.map((x) => x.rule.entryId).join(''))).toEqual([
+      'abc',
+      'ac',
+      'ab',
+      'bc',
+      'a',
+      'd',
+    ]);
+    expect(searchAlternatives({ selected: [], distinct: [] })).toEqual([]);
   });
 });

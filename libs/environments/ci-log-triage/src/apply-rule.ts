@@ -25,8 +25,20 @@ const RANGE_KEYS = [
   'distanceAfterMarker',
   'distanceBeforeMarker',
   'distanceToFreshMarker',
+  'blockOffset',
+  'distanceToFreshBlock',
+  'repeats',
 ] as const;
-const BOOLEAN_KEYS = ['inPassLog', 'isMarker', 'isBlank', 'isStackFrame'] as const;
+const BOOLEAN_KEYS = [
+  'inPassLog',
+  'isMarker',
+  'isBlank',
+  'isStackFrame',
+  'isContinuation',
+  'inErrorBlock',
+  'inFreshBlock',
+  'shapeInPassLog',
+] as const;
 
 /** Turns a validated condition into a test, compiling its regular expressions once. */
 export function compileCondition(c: LineCondition): Predicate {

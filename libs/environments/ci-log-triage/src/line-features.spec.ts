@@ -36,4 +36,91 @@ describe('computeLineFeatures', () => {
       Infinity,
     );
   });
+
+  it('finds error blocks: a marker and its continuation lines, fresh when pass.log lacks a marker', () => {
+    const g = computeLineFeatures({
+      failLines: [
+        '[INFO] Compiling',
+        '[ERROR] Foo.java:[4,26] cannot access Bar',
+        '[ERROR]   bad class file: x.jar',
+        '    class file has wrong version 55.0',
+        '[INFO] 1 error',
+        'java.io.IOException: disk full',
+        '\tat a.b.C.m(C.java:12)',
+        '',
+        '\tat a.b.C.n(C.java:13)',
+        'Caused by: java.lang.Error: boom',
+        '[ERROR] old news',
+        'done',
+      ],
+      passLines: ['[INFO] Compiling', '[ERROR] old news', '[INFO] 1 error'],
+    });
+    expect(g.map((x) => x.isContinuation)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+      true,
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(g.map((x) => x.inErrorBlock)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(g.map((x) => x.inFreshBlock)).toEqual([
+      false,
+      true,
+      true,
+      true,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(g.map((x) => x.blockOffset)).toEqual([
+      Infinity,
+      0,
+      1,
+      2,
+      Infinity,
+      0,
+      1,
+      2,
+      3,
+      4,
+      0,
+      Infinity,
+    ]);
+    expect(g.map((x) => x.distanceToFreshBlock)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2]);
+  });
+
+  it('counts repeated lines and compares lines with pass.log by shape (numbers masked)', () => {
+    const g = computeLineFeatures({
+      failLines: ['[INFO] Total time: 2.831 s', 'x failed', '  x failed', 'Build 5f3e2a9c1 failed'],
+      passLines: ['[INFO] Total time: 20.7 s', 'Build 0a1b2c3d4 passed'],
+    });
+    expect(g.map((x) => x.repeats)).toEqual([1, 2, 2, 1]);
+    expect(g.map((x) => x.inPassLog)).toEqual([false, false, false, false]);
+    expect(g.map((x) => x.shapeInPassLog)).toEqual([true, false, false, false]);
+  });
 });

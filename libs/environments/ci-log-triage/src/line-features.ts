@@ -48,6 +48,50 @@ export interface LineFeatures {
    * boilerplate around a new error is in pass.log too, but near the new error it belongs to it.
    */
   distanceToFreshMarker: number;
+  /**
+   * The line continues the message above it: a stack frame, a `Caused by:` / `Caused:` /
+   * `Also:` / `Suppressed:` link of a Java or Jenkins trace, or a line indented past its tool's
+   * tag (`[ERROR]   bad class file`, `  File "x.py", line 3`).
+   */
+  isContinuation: boolean;
+  /**
+   * In an error block: a marker line and the continuation lines that follow it (a single blank
+   * line inside a trace does not end it). Each marker that is not itself a continuation starts
+   * a block of its own.
+   */
+  inErrorBlock: boolean;
+  /** In an error block one of whose marker lines pass.log does not have. */
+  inFreshBlock: boolean;
+  /** Lines since the head of the error block this line is in; 0 on the head; Infinity outside. */
+  blockOffset: number;
+  /** Lines to the nearest line of a fresh error block, before or after; 0 inside one; Infinity if none. */
+  distanceToFreshBlock: number;
+  /** How many lines of fail.log have the same text (ignoring surrounding spaces); 1 if unique. */
+  repeats: number;
+  /**
+   * pass.log has a line of the same shape: the same text once numbers, hexadecimal ids and
+   * durations are masked (`Total time: 2.8 s` and `Total time: 3.1 s` are the same shape).
+   */
+  shapeInPassLog: boolean;
+}
+
+// `Caused by: x`, Jenkins' `Caused: x` and `Also:   x`, `Suppressed: x`, `Wrapped by: x`.
+const TRACE_LINK = /^\s*(?:Caused by|Caused|Also|Suppressed|Wrapped by):/;
+// A tool's leading level tag (`[ERROR]`, `[WARNING]`, `##[error]`), without which indentation counts.
+const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
+// Volatile tokens two runs of the same build print differently.
+const VOLATILE = /\b[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
+
+/** The line's shape: volatile tokens masked, surrounding spaces dropped (see `shapeInPassLog`). */
+export function lineShape(text: string): string {
+  return text.trim().replace(VOLATILE, '#');
+}
+
+function continues(text: string, isStackFrame: boolean): boolean {
+  if (isStackFrame || TRACE_LINK.test(text)) return true;
+  if (text.trim() === '') return false;
+  const body = text.replace(LEVEL_TAG, '');
+  return body.length > 0 && /^\s/.test(body);
 }
 
 export function compileMarkers(markers: readonly string[]): RegExp[] {
@@ -59,10 +103,16 @@ export function computeLineFeatures(
   input: TriageInput,
   markers: readonly RegExp[] = compileMarkers(DEFAULT_MARKERS),
 ): LineFeatures[] {
-  const passSet = new Set(normaliseLog(input.passLines).lines.map((l) => l.trim()));
+  const passLines = normaliseLog(input.passLines).lines;
+  const passSet = new Set(passLines.map((l) => l.trim()));
+  const passShapes = new Set(passLines.map(lineShape));
   const fail = normaliseLog(input.failLines).lines;
   const total = fail.length;
+  const counts = new Map<string, number>();
+  for (const l of fail) counts.set(l.trim(), (counts.get(l.trim()) ?? 0) + 1);
   const features = fail.map((text, i): LineFeatures => {
+    const isStackFrame = STACK_FRAME.test(text);
+    const inPassLog = passSet.has(text.trim());
     return {
       lineNumber: i + 1,
       fromEnd: total - i - 1,
@@ -71,13 +121,21 @@ export function computeLineFeatures(
       indent: text.search(/[^ \t]|$/),
       isBlank: text.trim() === '',
       isMarker: markers.some((m) => m.test(text)),
-      isStackFrame: STACK_FRAME.test(text),
-      inPassLog: passSet.has(text.trim()),
+      isStackFrame,
+      inPassLog,
       distanceAfterMarker: Infinity,
       distanceBeforeMarker: Infinity,
       distanceToFreshMarker: Infinity,
+      isContinuation: continues(text, isStackFrame),
+      inErrorBlock: false,
+      inFreshBlock: false,
+      blockOffset: Infinity,
+      distanceToFreshBlock: Infinity,
+      repeats: counts.get(text.trim()) ?? 1,
+      shapeInPassLog: inPassLog || passShapes.has(lineShape(text)),
     };
   });
+  markBlocks(features);
   let last = -Infinity;
   for (let i = 0; i < total; i++) {
     if (features[i].isMarker) last = i;
@@ -99,4 +157,42 @@ export function computeLineFeatures(
     features[i].distanceToFreshMarker = Math.min(features[i].distanceToFreshMarker, fresh - i);
   }
   return features;
+}
+
+/** Sets the error-block features (`inErrorBlock`, `inFreshBlock`, `blockOffset`, `distanceToFreshBlock`). */
+function markBlocks(features: LineFeatures[]): void {
+  const total = features.length;
+  let i = 0;
+  while (i < total) {
+    const head = features[i];
+    if (!head.isMarker || head.isContinuation) {
+      i++;
+      continue;
+    }
+    let end = i;
+    for (let j = i + 1; j < total; j++) {
+      const g = features[j];
+      const gap = g.isBlank && j + 1 < total && features[j + 1].isContinuation;
+      if (!(g.isContinuation || gap)) break;
+      end = j;
+    }
+    let fresh = false;
+    for (let j = i; j <= end; j++) fresh ||= features[j].isMarker && !features[j].inPassLog;
+    for (let j = i; j <= end; j++) {
+      features[j].inErrorBlock = true;
+      features[j].inFreshBlock = fresh;
+      features[j].blockOffset = j - i;
+    }
+    i = end + 1;
+  }
+  let last = -Infinity;
+  for (let k = 0; k < total; k++) {
+    if (features[k].inFreshBlock) last = k;
+    features[k].distanceToFreshBlock = k - last;
+  }
+  let next = Infinity;
+  for (let k = total - 1; k >= 0; k--) {
+    if (features[k].inFreshBlock) next = k;
+    features[k].distanceToFreshBlock = Math.min(features[k].distanceToFreshBlock, next - k);
+  }
 }

@@ -26,6 +26,13 @@ export const TRIAGE_RULE_FEATURES = [
   'distanceAfterMarker',
   'distanceBeforeMarker',
   'distanceToFreshMarker',
+  'isContinuation',
+  'inErrorBlock',
+  'inFreshBlock',
+  'shapeInPassLog',
+  'blockOffset',
+  'distanceToFreshBlock',
+  'repeats',
   'selected',
 ] as const satisfies readonly (keyof LineFeatures | 'selected')[];
 

@@ -36,6 +36,42 @@ export const RULE_CONDITIONS = [
     kind: 'range',
     description: 'lines to the nearest marker line pass.log does not have, before or after',
   },
+  {
+    key: 'isContinuation',
+    kind: 'boolean',
+    description:
+      'the line continues the one above (stack frame, Caused by:, indented past its tag)',
+  },
+  {
+    key: 'inErrorBlock',
+    kind: 'boolean',
+    description: 'in an error block: a marker line and the continuation lines after it',
+  },
+  {
+    key: 'inFreshBlock',
+    kind: 'boolean',
+    description: 'in an error block with a marker line pass.log does not have',
+  },
+  {
+    key: 'shapeInPassLog',
+    kind: 'boolean',
+    description: 'pass.log has a line of the same shape (numbers and ids masked)',
+  },
+  {
+    key: 'blockOffset',
+    kind: 'range',
+    description: 'lines since the head of its error block (0 on the head; none outside a block)',
+  },
+  {
+    key: 'distanceToFreshBlock',
+    kind: 'range',
+    description: 'lines to the nearest line of a fresh error block, before or after (0 inside)',
+  },
+  {
+    key: 'repeats',
+    kind: 'range',
+    description: 'lines of fail.log with the same text (1 if unique)',
+  },
 ] as const;
 
 /**
@@ -97,6 +133,13 @@ export const lineConditionSchema = z
     distanceAfterMarker: numberRange.optional(),
     distanceBeforeMarker: numberRange.optional(),
     distanceToFreshMarker: numberRange.optional(),
+    isContinuation: z.boolean().optional(),
+    inErrorBlock: z.boolean().optional(),
+    inFreshBlock: z.boolean().optional(),
+    shapeInPassLog: z.boolean().optional(),
+    blockOffset: numberRange.optional(),
+    distanceToFreshBlock: numberRange.optional(),
+    repeats: numberRange.optional(),
   })
   .strict();
 

@@ -17,7 +17,7 @@ import {
   type FailureLocalisation,
   type ObservedSession,
 } from '@reverie/dreaming-domain';
-import { searchTriageRules, toTriageEntries } from '@reverie/dreaming-triage';
+import { searchAlternatives, searchTriageRules, toTriageEntries } from '@reverie/dreaming-triage';
 import type {
   Budget,
   CollectedSession,
@@ -66,6 +66,8 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   readonly environment = CI_LOG_TRIAGE_ENVIRONMENT.name;
   readonly roles = [null] as const;
   readonly defaultObjective = TRIAGE_DEFAULT_OBJECTIVE;
+  /** No validation log may lose more than 0.05 of its score (line F1) for another's gain. */
+  readonly gate = { taskScoreTolerance: 0.05 };
   /** Only the steps it took (actions and tool calls), not the messages that carry the logs. */
   readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };
   private dataset: Promise<TriageCase[]> | null = null;
@@ -190,10 +192,9 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
     const search = await searchTriageRules(p.train, current.get(null) ?? [], {
       maxEvaluations: Math.max(2, budget.simulations),
     });
-    // The greedy combination first, then the best single rules on their own.
-    const alternatives = [search.selected, ...search.candidates.slice(0, 3).map((c) => [c])].filter(
-      (a) => a.length,
-    );
+    // The greedy combination first, then it without each rule in turn, then the best single
+    // rules of distinct effect: the gate promotes the first that holds on validation.
+    const alternatives = searchAlternatives(search);
     const drafts: RoleDraft[] = alternatives.flatMap((alt, alternative) =>
       toTriageEntries(alt).map((d) => ({
         role: null,
