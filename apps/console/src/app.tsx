@@ -45,7 +45,15 @@ function page(route: Route): ReactNode {
     case 'learning':
       return <LearningPage query={route.query} />;
     default:
-      return <p>No page “{section}”. Pick one from the menu.</p>;
+      return (
+        <>
+          <h1>Page not found</h1>
+          <p>
+            The console has no page “{section}”. Pick one from the menu, or go to the{' '}
+            <a href={href('agents')}>agents</a>.
+          </p>
+        </>
+      );
   }
 }
 

@@ -70,3 +70,38 @@ export async function signIn(page: Page, baseUrl: string, key: string): Promise<
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** axe-core's browser build (devDependency), injected into the page under test. */
+const AXE = resolve(__dirname, '../../../node_modules/axe-core/axe.min.js');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** The first few offending nodes' selectors and axe's summary of what is wrong. */
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.0-2.2 A and AA rules, colour contrast included) on the page as it is
+ * now; the violations whose impact is serious or critical.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate<boolean>('typeof window.axe !== "undefined"')))
+    await page.addScriptTag({ path: AXE });
+  // A string: this file is compiled for Node, without the DOM's types.
+  return page.evaluate<AxeViolation[]>(`(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
+      }));
+  })()`);
+}

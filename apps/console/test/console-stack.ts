@@ -14,27 +14,37 @@ import {
 } from '../../orchestrator/test/orchestrator.harness';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startDreamer, type RunningDreamer } from '../../dreamer/test/dreamer.harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGrader, type RunningGrader } from '../../outcome-grader/test/grader.harness';
 import { CONSOLE_DIR } from './browser';
 
 export interface ConsoleStack {
   gateway: RunningGateway;
   orchestrator: RunningOrchestrator;
   dreamer: RunningDreamer;
+  grader: RunningGrader;
   close(): Promise<void>;
 }
 
-/** The services the console talks to, on the test stack, with the gateway serving the bundle. */
+/**
+ * The services the console talks to, on the test stack, with the gateway serving the bundle: the
+ * orchestrator lands, the grader grades what lands, the dreamer dreams.
+ */
 export async function startConsoleStack(): Promise<ConsoleStack> {
   const gateway = await startGateway({ CONSOLE_DIR });
   const [orchestrator, dreamer] = await Promise.all([
     orchestratorEnv().then(startOrchestrator),
     startDreamer(gateway.config.mongo.db, { DREAM_MAX_SIMULATIONS: '200' }),
   ]);
+  // After the others: its group starts at the end of topics they create.
+  const grader = await startGrader(gateway.config.mongo.db);
   return {
     gateway,
     orchestrator,
     dreamer,
+    grader,
     close: async () => {
+      await grader.close();
       await dreamer.close();
       await dropDatabase(orchestrator);
       await orchestrator.close();
@@ -56,6 +66,18 @@ export async function lunarAgent(api: ApiClient): Promise<string> {
     }),
   );
   if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
+  // Its objective: the grader grades each landing on it (one attempt: nothing sent back).
+  const outcome = await api.put(`/v1/agents/${agent.body.id}/outcome`, {
+    description: 'Land safely, softly',
+    environment: 'lunar-lander',
+    maxIterations: 1,
+    criteria: [
+      { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
+      { id: 'soft', kind: 'bound', path: 'touchdown.vertical_speed', op: 'lte', value: 2 },
+    ],
+  });
+  if (outcome.status !== 200)
+    throw new Error(`outcome not defined: ${JSON.stringify(outcome.body)}`);
   return agent.body.id;
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiClient } from '@reverie/testing';
+import { anAgent, type ApiClient, type Json } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 import type { Page } from 'playwright-core';
 import {
@@ -9,6 +9,7 @@ import {
   hasChromium,
   openBrowser,
   overflowX,
+  seriousAxeViolations,
   shoot,
   signIn,
   type Browser,
@@ -24,7 +25,7 @@ import {
 
 // The operator console end to end: Debian's Chromium drives the built bundle, served by the real
 // gateway, against the real orchestrator and dreamer on the real Kafka and MongoDB-wire server.
-// Screenshots of every page at 1280 and 768 px go to artifacts/console/.
+// Screenshots of every page at 1280 and 768 px go to artifacts/console/; axe-core checks each.
 const describeWithChromium = hasChromium() ? describe : describe.skip;
 if (!hasChromium()) {
   console.warn(`console e2e skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
@@ -41,6 +42,8 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
   let base: string;
   let agentId: string;
   let lunarSessionId: string;
+  let landed: string[];
+  let dreamId = '';
   let longSessionId: string;
   const tenantId = uniqueName('console');
 
@@ -54,7 +57,6 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     key = api.apiKey ?? '';
     base = api.baseUrl;
     agentId = await lunarAgent(api);
-    let landed: string[];
     [landed, longSessionId, , browser] = await Promise.all([
       landings(api, agentId, 3),
       longSession(api, agentId, EVENTS),
@@ -107,6 +109,97 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await shoot(page, 'lunar-session');
   }, 60_000);
 
+  it('shows the graded landings on Outcomes and their success rate on Learning', async () => {
+    // The grader grades each landing on the agent's outcome definition once it ends.
+    await page.goto(`${base}/console/#/outcomes?agentId=${agentId}`);
+    const rows = page.locator(
+      'section[aria-label="Verdicts, newest first"] .table-wrap > table > tbody > tr',
+    );
+    for (let i = 0; (await rows.count()) < 3; i++) {
+      if (i >= 60) throw new Error(`only ${await rows.count()} of 3 landings graded`);
+      await new Promise((r) => setTimeout(r, 1000));
+      await page.reload();
+      await page.locator('main h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+    }
+    await expect(rows.count()).resolves.toBe(3);
+    const sessions = await rows.locator('a.mono').allTextContents();
+    expect(new Set(sessions)).toEqual(new Set(landed));
+    await expect(rows.first().locator('td').first().textContent()).resolves.toMatch(
+      /satisfied|needs revision|failed|max iterations reached/,
+    );
+    await rows.first().locator('summary').click();
+    await expect(rows.first().locator('details tbody tr').count()).resolves.toBe(2);
+    await shoot(page, 'outcomes-graded');
+
+    await page.goto(`${base}/console/#/learning?agent=${agentId}`);
+    const chart = page.locator('svg.chart');
+    await chart.waitFor();
+    // Three landings today: one point per series (the success rate and each criterion).
+    await expect(chart.locator('circle').count()).resolves.toBeGreaterThanOrEqual(3);
+    await expect(
+      page.locator('.table-wrap tbody tr').first().locator('td.num').first().textContent(),
+    ).resolves.toBe('3');
+    await shoot(page, 'learning-graded');
+  }, 120_000);
+
+  it('shows an agent’s next dream slot, its budget spent today and which switch pauses it', async () => {
+    const created = await api.post(
+      '/v1/agents',
+      anAgent({
+        name: 'night-shift',
+        dreaming: {
+          enabled: true,
+          frequency: 'cron',
+          cron: '30 3 * * *',
+          timezone: 'UTC',
+          budget: { tokensPerDay: 40_000 },
+        },
+      }),
+    );
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await page.goto(`${base}/console/#/agents/${id}`);
+    const next = page.getByTestId('next-slot');
+    await next.locator('time').waitFor();
+    // 03:30 UTC today or tomorrow, whichever comes first after now.
+    const at = Date.parse((await next.locator('time').getAttribute('datetime')) ?? '');
+    expect(new Date(at).toISOString()).toMatch(/T03:30:00\.000Z$/);
+    expect(at - Date.now()).toBeGreaterThan(-60_000);
+    expect(at - Date.now()).toBeLessThanOrEqual(86_400_000);
+    await expect(page.getByTestId('spent-today').textContent()).resolves.toMatch(
+      /^0 tokens of 40,000 \(40,000 left\)/,
+    );
+    await expect(page.getByTestId('dreaming-state').textContent()).resolves.toBe('scheduled');
+    await Promise.all([
+      page.waitForResponse(
+        (r) => r.url().includes('/v1/dreaming/pause') && r.request().method() === 'PUT',
+      ),
+      // A click, not check(): the switch shows the stored state, once the API has it.
+      page.getByRole('switch', { name: 'Dreaming paused for this agent' }).click(),
+    ]);
+    await page.reload();
+    await page.getByText(/^paused \(this agent/).waitFor();
+    await expect(page.getByTestId('dreaming-state').textContent()).resolves.toBe(
+      'paused (this agent: paused from the console)',
+    );
+    await shoot(page, 'agent-dreaming');
+  }, 60_000);
+
+  it('filters sessions by start time (UTC), through GET /v1/sessions?from=&to=', async () => {
+    await page.goto(`${base}/console/#/sessions?agentId=${agentId}`);
+    const rows = page.locator('section[aria-label="Sessions, newest first"] tbody > tr');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(4); // 3 landings and the long session
+    await page.getByLabel('Started before (UTC)').fill('2001-01-01T00:00');
+    await page.getByText('No sessions match.').waitFor();
+    expect(page.url()).toContain('to=2001-01-01T00%3A00');
+    await page.getByLabel('Started before (UTC)').fill('');
+    await page.getByLabel('Started from (UTC)').fill('2001-01-01T00:00');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(4);
+  }, 60_000);
+
   it(`keeps a ${EVENTS.toLocaleString('en')}-event timeline virtualised and pages it from the API`, async () => {
     await page.goto(`${base}/console/#/sessions/${longSessionId}`);
     await page.getByText(`1,000 of ${EVENTS.toLocaleString('en')} events loaded`).waitFor();
@@ -152,7 +245,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await page.getByLabel('Sessions to review (max)').fill('3');
     await page.getByRole('button', { name: 'Start dream' }).click();
     await page.waitForURL(/#\/dreams\/drm_/);
-    const dreamId = /drm_\w+/.exec(page.url())?.[0] ?? '';
+    dreamId = /drm_\w+/.exec(page.url())?.[0] ?? '';
     await page.getByTestId('dream-status').getByText('completed').waitFor({ timeout: 120_000 });
     await page.getByRole('heading', { name: 'Failure patterns' }).waitFor();
     await expect(page.getByText('sessions reviewed failed').textContent()).resolves.toMatch(
@@ -203,7 +296,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await shoot(page, 'playbook-rolled-back');
   }, 90_000);
 
-  it('shows every page without sideways overflow at 1280 and 768 px', async () => {
+  it('shows every page without sideways overflow and without serious axe violations at 1280 and 768 px', async () => {
     const pages = [
       ['agents', '#/agents'],
       ['agent', `#/agents/${agentId}`],
@@ -214,7 +307,11 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
       ['webhooks', '#/webhooks'],
       ['learning', `#/learning?agent=${agentId}`],
       ['session', `#/sessions/${lunarSessionId}`],
+      ['long-session', `#/sessions/${longSessionId}`],
+      ['dream', `#/dreams/${dreamId}`],
+      ['not-found', '#/nowhere'],
     ];
+    const axe: Json[] = [];
     for (const width of [1280, 768]) {
       await page.setViewportSize({ width, height: 900 });
       for (const [name, hash] of pages) {
@@ -231,11 +328,15 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
           width,
           overflow: 0,
         });
+        // Accessibility, measured: no serious or critical axe-core violation (contrast included).
+        // Gathered over every page and width, so one run names them all.
+        for (const v of await seriousAxeViolations(page)) axe.push({ name, width, ...v });
         await shoot(page, name);
       }
     }
     await page.setViewportSize({ width: 1280, height: 900 });
-  }, 120_000);
+    expect(axe).toEqual([]);
+  }, 180_000);
 
   it('goes back to sign in when the key is revoked', async () => {
     const created = await api.post('/v1/api-keys', { name: 'short-lived' });
@@ -253,6 +354,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
       /The API refused the key: .*revoked.*Sign in again/i,
     );
     await expect(page.getByLabel('API key').isVisible()).resolves.toBe(true);
+    await expect(seriousAxeViolations(page)).resolves.toEqual([]);
     await shoot(page, 'signed-out');
   }, 60_000);
 });

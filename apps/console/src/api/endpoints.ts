@@ -1,4 +1,5 @@
 import { Http, type HttpOptions } from './http';
+import type { AgentDreaming } from '@reverie/client';
 import type {
   Agent,
   Caller,
@@ -40,12 +41,20 @@ export class ConsoleApi {
     });
   setPause = (paused: boolean, agentId?: string, reason?: string) =>
     this.http.put<{ paused: boolean }>('/v1/dreaming/pause', { paused, agent_id: agentId, reason });
+  agentDreaming = (agentId: string) =>
+    this.http.get<AgentDreaming>(`/v1/agents/${enc(agentId)}/dreaming`);
   outcomeDefinition = (agentId: string) =>
     this.http.get<Record<string, unknown>>(`/v1/agents/${enc(agentId)}/outcome`);
 
   // sessions
-  sessions = (q: { agentId?: string; status?: string; after_id?: string; limit?: number }) =>
-    this.http.get<Page<Session>>('/v1/sessions', { limit: 25, ...q });
+  sessions = (q: {
+    agentId?: string;
+    status?: string;
+    from?: string;
+    to?: string;
+    after_id?: string;
+    limit?: number;
+  }) => this.http.get<Page<Session>>('/v1/sessions', { limit: 25, ...q });
   session = (id: string) => this.http.get<Session>(`/v1/sessions/${enc(id)}`);
   events = (id: string, after_seq: number, limit = 1000) =>
     this.http.get<EventPage>(`/v1/sessions/${enc(id)}/events`, { after_seq, limit });

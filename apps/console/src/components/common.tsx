@@ -124,7 +124,12 @@ export function Section({
 }
 
 export function Json({ value }: { value: unknown }) {
-  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+  // Focusable: a reader scrolls a wide document with the keyboard too.
+  return (
+    <pre className="json" tabIndex={0}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
 }
 
 /** Cursor paging: a stack of the cursors of the pages before this one. */
@@ -163,5 +168,76 @@ export function Pager({
         Next →
       </button>
     </nav>
+  );
+}
+
+/** What a list route answers: rows, and for a paged one, whether more follow and the cursor. */
+export interface Rows<T> {
+  data: T[];
+  has_more?: boolean;
+  last_id?: string | null;
+}
+
+/**
+ * A list page's table: loading, the API's error, the empty message, the table (in its
+ * horizontally scrolling wrapper) with a header per column and one row per item, and, given a
+ * pager, the cursor pager under it.
+ */
+export function PagedTable<T>({
+  what,
+  loaded,
+  columns,
+  rowKey,
+  row,
+  empty,
+  pager,
+}: {
+  /** What the rows are, for "Loading …" and the pager's label ("sessions"). */
+  what: string;
+  loaded: Loaded<Rows<T>>;
+  columns: string[];
+  rowKey: (item: T) => string;
+  /** The row's cells (`<td>`s). */
+  row: (item: T) => ReactNode;
+  empty: ReactNode;
+  pager?: ReturnType<typeof usePager>;
+}) {
+  const rows = loaded.data?.data;
+  return (
+    <>
+      {loaded.loading && <Loading what={what} />}
+      <ErrorMessage error={loaded.error} />
+      {rows && rows.length === 0 && (typeof empty === 'string' ? <p>{empty}</p> : empty)}
+      {rows && rows.length > 0 && (
+        // Focusable and named: at 768 px a wide table scrolls sideways, by keyboard too.
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={`Table of ${what}`}>
+          <table>
+            <thead>
+              <tr>
+                {columns.map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((item) => (
+                <tr key={rowKey(item)}>{row(item)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pager && (
+        <Pager
+          label={what[0].toUpperCase() + what.slice(1)}
+          page={pager.page}
+          hasMore={loaded.data?.has_more ?? false}
+          onPrev={pager.prev}
+          onNext={() => pager.next(loaded.data?.last_id)}
+        />
+      )}
+    </>
   );
 }

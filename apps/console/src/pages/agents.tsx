@@ -4,6 +4,7 @@ import {
   ErrorMessage,
   Json,
   Loading,
+  PagedTable,
   Section,
   useAction,
   useLoad,
@@ -24,49 +25,36 @@ function AgentList() {
       <h1>Agents</h1>
       <KillSwitch />
       <Section title="All agents">
-        {agents.loading && <Loading what="agents" />}
-        <ErrorMessage error={agents.error} />
-        {agents.data && agents.data.data.length === 0 && (
-          <p>
-            No agents yet. Create one with <code>POST /v1/agents</code> or{' '}
-            <code>npx reverie agent create</code>.
-          </p>
-        )}
-        {agents.data && agents.data.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Roles</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Dreaming</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {agents.data.data.map((a) => (
-                  <tr key={a.id}>
-                    <td>
-                      <a href={href(`agents/${a.id}`)}>{a.name}</a>
-                      <div className="muted small mono">{a.id}</div>
-                    </td>
-                    <td>
-                      {a.roles.map((r) => r.name).join(', ') || (
-                        <span className="muted">single agent</span>
-                      )}
-                    </td>
-                    <td>{a.model.provider}</td>
-                    <td>{dreamingSummary(a)}</td>
-                    <td>
-                      <When at={a.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <PagedTable
+          what="agents"
+          loaded={agents}
+          columns={['Name', 'Roles', 'Model', 'Dreaming', 'Created']}
+          empty={
+            <p>
+              No agents yet. Create one with <code>POST /v1/agents</code> or{' '}
+              <code>npx reverie agent create</code>.
+            </p>
+          }
+          rowKey={(a) => a.id}
+          row={(a) => (
+            <>
+              <td>
+                <a href={href(`agents/${a.id}`)}>{a.name}</a>
+                <div className="muted small mono">{a.id}</div>
+              </td>
+              <td>
+                {a.roles.map((r) => r.name).join(', ') || (
+                  <span className="muted">single agent</span>
+                )}
+              </td>
+              <td>{a.model.provider}</td>
+              <td>{dreamingSummary(a)}</td>
+              <td>
+                <When at={a.createdAt} />
+              </td>
+            </>
+          )}
+        />
       </Section>
     </>
   );
@@ -194,10 +182,7 @@ function AgentDetail({ id }: { id: string }) {
                   </>
                 )}
               </dl>
-              <p className="muted small">
-                The API does not report the next dream slot or the budget spent today; see the
-                Dreams page for what ran.
-              </p>
+              <DreamingNow agentId={a.id} />
             </Section>
           </div>
           <Section title="Outcome definition">
@@ -214,5 +199,67 @@ function AgentDetail({ id }: { id: string }) {
         </>
       )}
     </>
+  );
+}
+
+/** GET /v1/agents/:id/dreaming: the schedule's slots and the budget spent today, as of now. */
+function DreamingNow({ agentId }: { agentId: string }) {
+  const api = useApi();
+  const now = useLoad(() => api.agentDreaming(agentId), [agentId]);
+  const d = now.data;
+  return (
+    <div aria-label="Dreaming now" role="group">
+      <h3>Now</h3>
+      {now.loading && <Loading what="the schedule" />}
+      <ErrorMessage error={now.error} />
+      {d && (
+        <dl>
+          <dt>State</dt>
+          <dd data-testid="dreaming-state">
+            {d.paused
+              ? `paused (${d.paused_by === 'tenant' ? 'whole tenant' : 'this agent'}${d.pause_reason ? `: ${d.pause_reason}` : ''})`
+              : d.enabled
+                ? 'scheduled'
+                : 'not scheduled (dreaming disabled)'}
+          </dd>
+          <dt>Next slot</dt>
+          <dd data-testid="next-slot">
+            <When at={d.schedule.next_slot} />
+            {d.schedule.next_slot && d.schedule.cron && (
+              <span className="muted small">
+                {' '}
+                cron “{d.schedule.cron}” in {d.schedule.timezone}
+              </span>
+            )}
+          </dd>
+          <dt>Last slot</dt>
+          <dd>
+            <When at={d.schedule.last_slot} />
+            {d.schedule.due && (
+              <span className="muted small"> (due: its dream has not run yet)</span>
+            )}
+            {d.schedule.not_due_reason === 'outside_window' && (
+              <span className="muted small"> (waiting for the idle window)</span>
+            )}
+          </dd>
+          <dt>Spent today</dt>
+          <dd data-testid="spent-today">
+            {d.budget.tokens_spent_today.toLocaleString('en')} tokens
+            {d.budget.tokens_per_day !== null &&
+              ` of ${d.budget.tokens_per_day.toLocaleString('en')} (${(d.budget.tokens_left_today ?? 0).toLocaleString('en')} left)`}
+            <span className="muted small">
+              {' '}
+              since <When at={d.budget.day_started_at} />
+            </span>
+          </dd>
+          {d.schedule.error && (
+            <>
+              <dt>Schedule error</dt>
+              <dd>{d.schedule.error}</dd>
+            </>
+          )}
+        </dl>
+      )}
+    </div>
   );
 }

@@ -3,8 +3,7 @@ import { useApi } from '../auth';
 import { AgentSelect, useAgentNames } from '../components/agent-select';
 import {
   ErrorMessage,
-  Loading,
-  Pager,
+  PagedTable,
   Section,
   Status,
   useAction,
@@ -66,58 +65,37 @@ export function DreamsPage({ query }: { query: URLSearchParams }) {
         </label>
       </form>
       <Section title="Dreams, newest first">
-        {page.loading && <Loading what="dreams" />}
-        <ErrorMessage error={page.error} />
-        {page.data?.data.length === 0 && <p>No dreams match.</p>}
-        {page.data && page.data.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Dream</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Stage</th>
-                  <th scope="col">Sessions</th>
-                  <th scope="col">Outputs</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.data.map((d) => (
-                  <tr key={d.id}>
-                    <td>
-                      <a className="mono" href={href(`dreams/${d.id}`)}>
-                        {d.id}
-                      </a>
-                      {d.archived_at && <div className="muted small">archived</div>}
-                    </td>
-                    <td>{names.get(d.agent_id) ?? d.agent_id}</td>
-                    <td>
-                      <Status value={d.status} />
-                    </td>
-                    <td>{d.stage ?? '—'}</td>
-                    <td className="num">{d.sessions_reviewed}</td>
-                    <td>
-                      {d.outputs
-                        .map((o) => `${o.role ?? 'agent'} v${o.version} (${o.status})`)
-                        .join(', ') || '—'}
-                    </td>
-                    <td>
-                      <When at={d.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pager
-          label="Dreams"
-          page={pager.page}
-          hasMore={page.data?.has_more ?? false}
-          onPrev={pager.prev}
-          onNext={() => pager.next(page.data?.last_id)}
+        <PagedTable
+          what="dreams"
+          loaded={page}
+          pager={pager}
+          columns={['Dream', 'Agent', 'Status', 'Stage', 'Sessions', 'Outputs', 'Created']}
+          empty="No dreams match."
+          rowKey={(d) => d.id}
+          row={(d) => (
+            <>
+              <td>
+                <a className="mono" href={href(`dreams/${d.id}`)}>
+                  {d.id}
+                </a>
+                {d.archived_at && <div className="muted small">archived</div>}
+              </td>
+              <td>{names.get(d.agent_id) ?? d.agent_id}</td>
+              <td>
+                <Status value={d.status} />
+              </td>
+              <td>{d.stage ?? '—'}</td>
+              <td className="num">{d.sessions_reviewed}</td>
+              <td>
+                {d.outputs
+                  .map((o) => `${o.role ?? 'agent'} v${o.version} (${o.status})`)
+                  .join(', ') || '—'}
+              </td>
+              <td>
+                <When at={d.created_at} />
+              </td>
+            </>
+          )}
         />
       </Section>
     </>

@@ -1,15 +1,7 @@
 import { useApi } from '../auth';
 import { AgentSelect, useAgentNames } from '../components/agent-select';
-import {
-  ErrorMessage,
-  Loading,
-  Pager,
-  Section,
-  Status,
-  usePager,
-  useLoad,
-  When,
-} from '../components/common';
+import type { Outcome } from '../api/types';
+import { PagedTable, Section, Status, usePager, useLoad, When } from '../components/common';
 import { href, navigate } from '../router';
 import { OUTCOME_RESULTS } from './sessions';
 
@@ -55,67 +47,77 @@ export function OutcomesPage({ query }: { query: URLSearchParams }) {
         </span>
       </form>
       <Section title="Verdicts, newest first">
-        {page.loading && <Loading what="outcomes" />}
-        <ErrorMessage error={page.error} />
-        {page.data?.data.length === 0 && (
-          <p>No verdicts match. Sessions are graded once their agent has an outcome definition.</p>
-        )}
-        <ul className="outcomes">
-          {page.data?.data.map((o) => (
-            <li key={String(o.outcomeId ?? `${o.sessionId}-${o.iteration}`)} className="card-inner">
-              <details>
-                <summary>
-                  <Status value={o.result} /> <strong>{o.score.toFixed(2)}</strong>{' '}
-                  <span>{names.get(o.agentId) ?? o.agentId}</span> ·{' '}
-                  <span className="mono small">{o.sessionId}</span> · <When at={o.gradedAt} />
-                </summary>
-                <p>
-                  {o.summary} <a href={href(`sessions/${o.sessionId}`)}>Open the session</a>
-                </p>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Criterion</th>
-                      <th scope="col">Passed</th>
-                      <th scope="col">Explanation</th>
-                      <th scope="col">Steps</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {o.criteria.map((c, i) => (
-                      <tr
-                        key={String(c.id ?? i)}
-                        className={c.passed === false ? 'row-failed' : undefined}
-                      >
-                        <td>{String(c.id ?? i)}</td>
-                        <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
-                        <td>{c.explanation}</td>
-                        <td>
-                          {(c.steps ?? []).map((n) => (
-                            <a key={n} href={href(`sessions/${o.sessionId}`, { step: n })}>
-                              step {n}{' '}
-                            </a>
-                          ))}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-                <p className="small">
-                  Attempt {String(o.iteration ?? 1)} of at most {String(o.maxIterations ?? '—')}.
-                </p>
-              </details>
-            </li>
-          ))}
-        </ul>
-        <Pager
-          label="Outcomes"
-          page={pager.page}
-          hasMore={page.data?.has_more ?? false}
-          onPrev={pager.prev}
-          onNext={() => pager.next(page.data?.last_id)}
+        <PagedTable
+          what="outcomes"
+          loaded={page}
+          pager={pager}
+          columns={['Result', 'Score', 'Agent', 'Session', 'Graded', 'Criteria']}
+          empty="No verdicts match. Sessions are graded once their agent has an outcome definition."
+          rowKey={(o) => String(o.outcomeId ?? `${o.sessionId}-${o.iteration}`)}
+          row={(o) => (
+            <>
+              <td>
+                <Status value={o.result} />
+              </td>
+              <td className="num">{o.score.toFixed(2)}</td>
+              <td>{names.get(o.agentId) ?? o.agentId}</td>
+              <td>
+                <a className="mono small" href={href(`sessions/${o.sessionId}`)}>
+                  {o.sessionId}
+                </a>
+              </td>
+              <td>
+                <When at={o.gradedAt} />
+              </td>
+              <td>
+                <Verdict outcome={o} />
+              </td>
+            </>
+          )}
         />
       </Section>
     </>
+  );
+}
+
+/** A verdict's criteria, explanations and attempts, folded. */
+function Verdict({ outcome: o }: { outcome: Outcome }) {
+  const failed = o.criteria.filter((c) => c.passed === false).length;
+  return (
+    <details>
+      <summary>
+        {o.criteria.length} criteria{failed ? `, ${failed} failed` : ''}
+      </summary>
+      {o.summary && <p>{o.summary}</p>}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Criterion</th>
+            <th scope="col">Passed</th>
+            <th scope="col">Explanation</th>
+            <th scope="col">Steps</th>
+          </tr>
+        </thead>
+        <tbody>
+          {o.criteria.map((c, i) => (
+            <tr key={String(c.id ?? i)} className={c.passed === false ? 'row-failed' : undefined}>
+              <td>{String(c.id ?? i)}</td>
+              <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
+              <td>{c.explanation}</td>
+              <td>
+                {(c.steps ?? []).map((n) => (
+                  <a key={n} href={href(`sessions/${o.sessionId}`, { step: n })}>
+                    step {n}{' '}
+                  </a>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="small">
+        Attempt {String(o.iteration ?? 1)} of at most {String(o.maxIterations ?? '—')}.
+      </p>
+    </details>
   );
 }

@@ -166,7 +166,9 @@ function Entry({
           <p className="guidance">{String(entry.guidance ?? '')}</p>
           {entry.rationale ? <p className="small muted">Why: {String(entry.rationale)}</p> : null}
           {entry.rule ? (
-            <pre className="json small">{JSON.stringify(entry.rule, null, 2)}</pre>
+            <pre className="json small" tabIndex={0}>
+              {JSON.stringify(entry.rule, null, 2)}
+            </pre>
           ) : null}
           {retired && entry.retiredReason ? (
             <p className="small">Retired: {String(entry.retiredReason)}</p>

@@ -1,5 +1,13 @@
 import { useApi } from '../auth';
-import { ErrorMessage, Loading, Section, Status, useLoad, When } from '../components/common';
+import {
+  ErrorMessage,
+  Loading,
+  PagedTable,
+  Section,
+  Status,
+  useLoad,
+  When,
+} from '../components/common';
 import { href } from '../router';
 
 /** Webhook subscriptions, and each delivery with its attempts (status code, timing, error). */
@@ -10,45 +18,35 @@ export function WebhooksPage({ id }: { id?: string }) {
     <>
       <h1>Webhooks</h1>
       <Section title="Subscriptions">
-        {hooks.loading && <Loading what="webhooks" />}
-        <ErrorMessage error={hooks.error} />
-        {hooks.data?.data.length === 0 && (
-          <p>
-            No subscriptions. Create one with <code>POST /v1/webhooks</code>.
-          </p>
-        )}
-        {hooks.data && hooks.data.data.length > 0 && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {hooks.data.data.map((h) => (
-                  <tr key={h.id} aria-current={h.id === id ? 'true' : undefined}>
-                    <td>
-                      <a href={href(`webhooks/${h.id}`)}>{h.url}</a>
-                      {h.description && <div className="small muted">{h.description}</div>}
-                    </td>
-                    <td>{h.event_types.join(', ')}</td>
-                    <td>
-                      <Status value={h.enabled === false ? 'disabled' : 'enabled'} />
-                      {h.disabled_reason && <div className="small">{h.disabled_reason}</div>}
-                    </td>
-                    <td>
-                      <When at={h.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <PagedTable
+          what="webhooks"
+          loaded={hooks}
+          columns={['Endpoint', 'Events', 'State', 'Created']}
+          empty={
+            <p>
+              No subscriptions. Create one with <code>POST /v1/webhooks</code>.
+            </p>
+          }
+          rowKey={(h) => h.id}
+          row={(h) => (
+            <>
+              <td>
+                <a href={href(`webhooks/${h.id}`)} aria-current={h.id === id ? 'page' : undefined}>
+                  {h.url}
+                </a>
+                {h.description && <div className="small muted">{h.description}</div>}
+              </td>
+              <td>{h.event_types.join(', ')}</td>
+              <td>
+                <Status value={h.enabled === false ? 'disabled' : 'enabled'} />
+                {h.disabled_reason && <div className="small">{h.disabled_reason}</div>}
+              </td>
+              <td>
+                <When at={h.created_at} />
+              </td>
+            </>
+          )}
+        />
       </Section>
       {id && <Deliveries id={id} />}
     </>

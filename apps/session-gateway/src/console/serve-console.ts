@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 
@@ -20,11 +21,16 @@ export function serveConsole(app: NestExpressApplication, dir: string): void {
     req.originalUrl.split('?')[0] === CONSOLE_PATH ? res.redirect(301, `${CONSOLE_PATH}/`) : next(),
   );
   if (!existsSync(index)) {
+    // The server's own paths stay in its log, never in a response anyone can fetch.
+    new Logger('Console').warn(`the console is not built: no ${index}`);
     http.use(CONSOLE_PATH, (_req: Request, res: Response) => {
       res
         .status(404)
         .type('text/plain')
-        .send(`the console is not built (no ${index}); build it with: npx nx build console\n`);
+        .send(
+          'the console is not built on this server; build it with: npx nx build console ' +
+            '(the gateway serves the directory CONSOLE_DIR names)\n',
+        );
     });
     return;
   }
