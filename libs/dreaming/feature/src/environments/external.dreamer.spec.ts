@@ -51,10 +51,16 @@ describe('the external dreamer (any agent, no simulator)', () => {
     expect(dreamer.offlineGate(prepared)).toMatchObject({ split: 'validation', promote: true });
   });
 
-  it('learns nothing from sessions without events, and says so', async () => {
+  it('skips sessions without events, learns nothing from them, and says which and why', async () => {
     const dreamer = new ExternalDreamer();
     const empty = collected().map((s) => ({ ...s, events: [] }));
     const prepared = await dreamer.prepare(empty);
+    const split = dreamer.describeSplit(prepared);
+    expect(split.train + split.validation + split.test).toBe(0);
+    expect(split.note).toContain(
+      `${empty.length} session(s) skipped: no events stored (ses_0, ses_1, ses_2`,
+    );
+    expect(split.note).toContain(`… ${empty.length - 10} more)`);
     const r = await dreamer.reflect(prepared, new Map());
     expect(r.drafts).toEqual([]);
     expect(dreamer.offlineGate(prepared)).toMatchObject({ promote: false });
@@ -66,6 +72,19 @@ describe('the external dreamer (any agent, no simulator)', () => {
       { simulations: 0 },
       async () => undefined,
     );
-    expect(l.localisations[0]?.detail).toMatch(/no events/);
+    expect(l.localisations).toEqual([]);
+    expect(l.work.summary).toBe('0 of 0 failed train session(s) localised without a simulator');
+  });
+
+  it('reviews the sessions that have events beside the skipped ones', async () => {
+    const dreamer = new ExternalDreamer();
+    const sessions = collected();
+    const withEmpty = [
+      ...sessions,
+      { ...sessions[0], session: { ...sessions[0].session, _id: 'ses_empty' }, events: [] },
+    ];
+    const split = dreamer.describeSplit(await dreamer.prepare(withEmpty));
+    expect(split.train + split.validation + split.test).toBe(sessions.length);
+    expect(split.note).toMatch(/; 1 session\(s\) skipped: no events stored \(ses_empty\)$/);
   });
 });

@@ -17,11 +17,14 @@ import type {
   CollectedSession,
   EnvironmentDreamer,
   EvaluationSplit,
+  ReflectModel,
+  ReflectResult,
   RoleDraft,
   RulesByRole,
   SessionVerdict,
   SplitSummary,
 } from './environment-dreamer';
+import { withModelReflector } from '../reflectors/external-model-hook';
 
 type Split = 'train' | 'validation' | 'test';
 
@@ -32,6 +35,10 @@ export interface ExternalPrepared {
   bySplit: Record<Split, ReviewedSession[]>;
   /** Each candidate with its held-out check, filled by `reflect` (for `offlineGate` and the report). */
   checks: { entry: MinedEntry; check: HeldOutCheck }[];
+  /** The agent of each session (the model reflector shows only the dream's agent's). */
+  agentOf: Map<string, string>;
+  /** Sessions left out of every split, with why (a session with no stored events, say). */
+  skipped: { sessionId: string; reason: string }[];
 }
 
 /** A session's split, by a hash of its id (60 / 20 / 20): stable whatever else is reviewed. */
@@ -43,6 +50,18 @@ export function externalSplit(sessionId: string): Split {
     ) /
     2 ** 48;
   return u < 0.6 ? 'train' : u < 0.8 ? 'validation' : 'test';
+}
+
+/** `reason (ids); reason (ids)`, at most 10 ids a reason. */
+function skippedByReason(skipped: ExternalPrepared['skipped']): string {
+  const by = new Map<string, string[]>();
+  for (const s of skipped) by.set(s.reason, [...(by.get(s.reason) ?? []), s.sessionId]);
+  return [...by]
+    .map(
+      ([reason, ids]) =>
+        `${reason} (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, … ${ids.length - 10} more` : ''})`,
+    )
+    .join('; ');
 }
 
 /** What a session is about, for divergence: its first tool call (by actor), or `no-tools`. */
@@ -111,13 +130,21 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
   async prepare(sessions: readonly CollectedSession[]): Promise<ExternalPrepared> {
     const bySplit: Record<Split, ReviewedSession[]> = { train: [], validation: [], test: [] };
     const actors = new Set<string>();
+    const agentOf = new Map(sessions.map((s) => [s.session._id, s.session.agentId]));
+    const skipped: ExternalPrepared['skipped'] = [];
     for (const s of sessions) {
+      if (!s.events.length) {
+        // Nothing to localise or mine (an agent that reported nothing, or whose every batch the
+        // gateway refused, e.g. for an unknown event type).
+        skipped.push({ sessionId: s.session._id, reason: 'no events stored' });
+        continue;
+      }
       const reviewed = this.reviewed(s);
       for (const c of sessionCalls(s.events).calls) if (c.actor) actors.add(c.actor);
       bySplit[externalSplit(s.session._id)].push(reviewed);
     }
     this.foundRoles = actors.size ? [...actors].sort() : [null];
-    return { bySplit, checks: [] };
+    return { bySplit, checks: [], skipped, agentOf };
   }
 
   private reviewed(s: CollectedSession): ReviewedSession {
@@ -135,12 +162,15 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
 
   describeSplit(p: ExternalPrepared): SplitSummary {
     const n = (k: Split) => p.bySplit[k].length;
+    const skipped = p.skipped.length
+      ? `; ${p.skipped.length} session(s) skipped: ${skippedByReason(p.skipped)}`
+      : '';
     return {
       train: n('train'),
       validation: n('validation'),
       test: n('test'),
       reviewedHeldOut: n('validation') + n('test'),
-      note: `external sessions split by id: ${n('train')} train (learned from), ${n('validation')} validation (held-out check), ${n('test')} test (reported only)`,
+      note: `external sessions split by id: ${n('train')} train (learned from), ${n('validation')} validation (held-out check), ${n('test')} test (reported only)${skipped}`,
     };
   }
 
@@ -192,7 +222,10 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
   async reflect(
     p: ExternalPrepared,
     current: RulesByRole,
-  ): Promise<{ drafts: RoleDraft[]; work: { simulations: number; summary: string } }> {
+    _budget?: Budget,
+    _objective?: OutcomeDefinition,
+    model?: ReflectModel,
+  ): Promise<ReflectResult> {
     const known = new Set([...current.values()].flat().map((r) => JSON.stringify(r.when)));
     const mined = mineEntries(p.bySplit.train).filter(
       (m) => !known.has(JSON.stringify(m.rule.when)),
@@ -214,13 +247,15 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
       },
     }));
     const refused = p.checks.filter((c) => !c.check.accepted);
-    return {
+    const builtin = {
       drafts,
       work: {
         simulations: 0,
         summary: `${mined.length} candidate(s) mined from ${p.bySplit.train.length} train session(s); ${kept.length} kept by the held-out check${refused.length ? `, ${refused.length} refused (${refused.map((r) => `${r.entry.title}: ${r.check.reason}`).join('; ')})` : ''}`,
       },
     };
+    // The dream's settings chose a model reflector: its deltas join these, held-out checked too.
+    return model ? withModelReflector(this.environment, this.roles, p, builtin, model) : builtin;
   }
 
   /** No sandbox: the split's sessions as they ran, whatever the rules (see `offlineGate`). */

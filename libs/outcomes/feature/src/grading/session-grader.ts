@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OutcomeSignal, SessionEventBody } from '@reverie/contracts';
-import { DEFAULT_ENVIRONMENT, findEnvironment } from '@reverie/environments';
+import { findEnvironment } from '@reverie/environments';
 import { createProvider, type ModelProvider } from '@reverie/models';
 import {
   OutcomeDefinitionRepository,
@@ -143,7 +143,9 @@ function infoOf(session: SessionView, iteration: number): SessionInfo {
   const status = (session.iteration ?? 1) === iteration ? session.status : 'completed';
   return {
     status: status as SessionInfo['status'],
-    environment: session.run?.environment ?? DEFAULT_ENVIRONMENT.name,
+    // A client's own session names none: the definition's environment (or what its events show)
+    // decides, so a support-desk agent reporting over REST is graded on support-desk facts.
+    ...(session.run?.environment ? { environment: session.run.environment } : {}),
     ...(session.endReason ? { reason: session.endReason } : {}),
   };
 }
