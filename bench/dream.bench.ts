@@ -64,6 +64,7 @@ import {
   type WireBlock,
 } from '@reverie/testing/anthropic';
 import { bundledDatasetsDir } from '@reverie/service-kit';
+import { CollectStore } from './support/dream-collect';
 import { machineInfo } from './support/report';
 
 const SIZES = [10, 100, 1_000];
@@ -93,7 +94,17 @@ interface DreamRow {
   /** Reviewed sessions on training tasks, and on held-out ones (never learned from). */
   trainingSessions: number;
   heldOutSessions: number;
-  ms: { prepare: number; localise: number; reflect: number; curate: number; validate: number };
+  ms: {
+    /** MongoDB reads of the sessions and their filtered events (null: no MONGO_URL given). */
+    collect: number | null;
+    prepare: number;
+    localise: number;
+    reflect: number;
+    curate: number;
+    validate: number;
+  };
+  /** What collect read: sessions, and events through the environment's filter. */
+  collected?: { sessions: number; events: number; storedSessionsInDb: number };
   totalMs: number;
   msPerSession: number;
   simulations: { localise: number; reflect: number; validate: number; total: number };
@@ -212,6 +223,7 @@ async function dream<P>(
       trainingSessions: split.train,
       heldOutSessions: split.reviewedHeldOut,
       ms: {
+        collect: null,
         prepare: prepareMs,
         localise: localiseMs,
         reflect: reflectMs,
@@ -598,6 +610,7 @@ const dreamTable = (rows: DreamRow[]): Table => ({
     'budget',
     'failed',
     'train tasks',
+    'collect',
     'prepare',
     'localise',
     'reflect',
@@ -614,6 +627,7 @@ const dreamTable = (rows: DreamRow[]): Table => ({
     r.budget,
     r.failed,
     r.trainingTasks,
+    r.ms.collect ?? '-',
     r.ms.prepare,
     r.ms.localise,
     r.ms.reflect,
@@ -715,12 +729,37 @@ function readArgs(argv: string[]) {
   return { budget, scaled: argv.includes('--scaled') };
 }
 
+/**
+ * The collect stage of `row`'s dream, timed against MongoDB: the sessions are stored first (not
+ * timed) under an agent of their own, in a database that keeps every earlier size's sessions.
+ */
+async function collectInto<P>(
+  row: DreamRow,
+  store: CollectStore,
+  dreamer: EnvironmentDreamer<P>,
+  sessions: readonly CollectedSession[],
+): Promise<void> {
+  const agentId = `agt_${dreamer.environment}_${sessions.length}`;
+  await store.store(agentId, sessions);
+  storedSessions += sessions.length;
+  const c = await store.collect(agentId, sessions.length, dreamer.eventFilter);
+  if (c.sessions !== sessions.length)
+    throw new Error(`collect read ${c.sessions} sessions, expected ${sessions.length}`);
+  log(`${row.environment} N=${row.sessions}: collect ${c.ms} ms (${c.events} events)`);
+  row.ms.collect = c.ms;
+  row.collected = { sessions: c.sessions, events: c.events, storedSessionsInDb: storedSessions };
+  row.totalMs += c.ms;
+  row.msPerSession = Number((row.totalMs / row.sessions).toFixed(2));
+}
+let storedSessions = 0;
+
 /** Part 1 for one environment: a dream over each size, sessions built by `sessionsOf`. */
 async function series<P>(
   newDreamer: () => EnvironmentDreamer<P>,
   sessionsOf: (n: number) => Promise<CollectedSession[]>,
   budgetOf: (n: number) => number,
   setup: Record<string, number>,
+  store: CollectStore | null,
   onDream: (run: { prepared: P; drafts: RoleDraft[] }) => void = () => undefined,
 ): Promise<DreamRow[]> {
   const rows: DreamRow[] = [];
@@ -731,6 +770,7 @@ async function series<P>(
     setup[`${dreamer.environment} N=${n}`] = since(t);
     const run = await dream(dreamer, sessions, budgetOf(n));
     onDream(run);
+    if (store) await collectInto(run.row, store, dreamer, sessions);
     rows.push(run.row);
   }
   return rows;
@@ -781,7 +821,7 @@ async function tokensFor(
 
 function notesFor(budget: number, scaled: boolean, batches: Batches): string[] {
   return [
-    'Part 1 times the dreamer stages that do sandbox work, in-process and as DreamPipeline runs them; collect (MongoDB reads), publish (one write per playbook) and report are not run: they do no simulation and cost a few queries.',
+    "Part 1 times the dreamer stages that do sandbox work, in-process and as DreamPipeline runs them; the gate (gateCandidate on the held-out runs) is inside validate. Collect (MONGO_URL given): the review query and the sessions' events through the environment's filter (SessionReader.endedForReview, eventsOf), against a database that also holds every earlier size's sessions. Publish (one playbook write per role) and report are not run: they do no simulation and cost a few writes.",
     'Day one: every playbook is empty, so curate adds the drafts and validation compares no rules with the candidate on the held-out split.',
     `Budget: ${budget} simulations per dream (lander flights, triage rule-set evaluations), ${LOCALISE_SHARE * 100} % for localising as in DreamPipeline; validation is outside the budget. Triage's search ends on its own well below it.`,
     'Sessions repeat tasks round-robin (80 lander scenarios, 20 triage cases), so the training set stops growing once every task was seen; after that only per-session bookkeeping grows with N.',
@@ -800,10 +840,25 @@ function notesFor(budget: number, scaled: boolean, batches: Batches): string[] {
 async function main() {
   const args = readArgs(process.argv.slice(2));
   const started = performance.now();
-  const datasetsDir = resolve(process.env.DATASETS_DIR ?? bundledDatasetsDir());
   // Session building (flying the day-one team, running the builtin triager), not dream cost.
   const setup: Record<string, number> = {};
 
+  // Collect runs against MongoDB when MONGO_URL is given (e.g. the local stack's); else it is '-'.
+  const store = process.env.MONGO_URL ? await CollectStore.open(process.env.MONGO_URL) : null;
+  try {
+    await runAll(args, started, setup, store);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function runAll(
+  args: { budget: number; scaled: boolean },
+  started: number,
+  setup: Record<string, number>,
+  store: CollectStore | null,
+) {
+  const datasetsDir = resolve(process.env.DATASETS_DIR ?? bundledDatasetsDir());
   const order = scenarioOrder();
   const flown = new Map<string, LandingResult>();
   const lander = await series(
@@ -811,6 +866,7 @@ async function main() {
     (n) => landerSessions(order, flown, n),
     () => args.budget,
     setup,
+    store,
   );
   const scaled = args.scaled
     ? await series(
@@ -818,6 +874,7 @@ async function main() {
         (n) => landerSessions(order, flown, n),
         (n) => Math.min(SCALED_CAP, SCALED_PER_SESSION * n),
         {},
+        null,
       )
     : [];
 
@@ -831,6 +888,7 @@ async function main() {
     async (n) => builtinTriageSessions(cases, ran, n),
     () => args.budget,
     setup,
+    store,
     (run) => draftsByTraining.set(trainingTasks(run.prepared).join(','), run.drafts),
   );
 

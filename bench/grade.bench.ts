@@ -52,9 +52,13 @@ import {
   storeManaged,
   waitGraded,
 } from './support/grade-workload';
+import { memoryText, servicesMemory } from './support/memory';
 import { Progress, writeResult } from './support/report';
 import { cpuWindow } from './support/triage-cpu';
 import { deleteGroupsOf, dropDatabase } from './support/triage-stack';
+
+/** Sessions published (and stored) per loading round. */
+const LOAD_ROUND = 250;
 
 interface Context {
   options: GradeBenchOptions;
@@ -82,12 +86,28 @@ async function runPhase(ctx: Context, label: string, count: number): Promise<Gra
   const loading = new Progress(`${label}: loading`, total).start();
   loading.set('events published', 0);
   loading.set('stored', 0);
-  await Promise.all([
-    publishSessions(ctx.publisher, refs, events, options.loaders, (n) =>
-      loading.add('events published', n),
-    ),
-    waitStored(db, ids, total, options.timeoutMs, (stored) => loading.set('stored', stored)),
-  ]).finally(() => loading.stop());
+  // In rounds of LOAD_ROUND sessions, each stored before the next is published: publishing a
+  // 5,000-session phase at once starved the in-process gateway's consumer (same event loop) past
+  // its Kafka session timeout, and its group was left with no member (nothing stored any more).
+  let storedBefore = 0;
+  try {
+    for (let i = 0; i < refs.length; i += LOAD_ROUND) {
+      const round = refs.slice(i, i + LOAD_ROUND);
+      const roundIds = round.map((r) => r.sessionId);
+      const base = storedBefore;
+      await Promise.all([
+        publishSessions(ctx.publisher, round, events, options.loaders, (n) =>
+          loading.add('events published', n),
+        ),
+        waitStored(db, roundIds, round.length * events.length, options.timeoutMs, (stored) =>
+          loading.set('stored', base + stored),
+        ),
+      ]);
+      storedBefore += round.length * events.length;
+    }
+  } finally {
+    loading.stop();
+  }
   // The grader skips events, but reads them all; it is idle when the clock starts.
   await waitCaughtUp(
     ctx.admin,
@@ -203,8 +223,12 @@ async function bench(options: GradeBenchOptions, cleanup: Cleanup): Promise<void
 
   const warmup = await runPhase(ctx, 'warm-up', options.warmup);
   const phases: GradePhase[] = [];
-  for (const [i, size] of options.sizes.entries())
-    phases.push(await runPhase(ctx, `phase ${i + 1} (${size})`, size));
+  for (const [i, size] of options.sizes.entries()) {
+    const phase = await runPhase(ctx, `phase ${i + 1} (${size})`, size);
+    phases.push(phase);
+    process.stdout.write(`phase ${i + 1} (${size}): ${JSON.stringify(phase)}\n`);
+  }
+  const memory = servicesMemory();
 
   const sample = startedWithEvents(
     { tenantId: client.tenantId, agentId: client.agentId, sessionId: 'ses_sample' },
@@ -214,7 +238,7 @@ async function bench(options: GradeBenchOptions, cleanup: Cleanup): Promise<void
   const meanEnvelopeBytes = Math.round(
     sample.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0) / sample.length,
   );
-  const result = buildGradeResult(
+  const graded = buildGradeResult(
     options,
     {
       eventsPerSession: events.length,
@@ -229,7 +253,9 @@ async function bench(options: GradeBenchOptions, cleanup: Cleanup): Promise<void
     warmup,
     phases,
   );
-  process.stdout.write(`${formatGradeTable(result)}\n`);
+  // RSS at the end: the bench process holds the gateway and the grader.
+  const result = { ...graded, memory };
+  process.stdout.write(`${formatGradeTable(result)}\n  RSS: ${memoryText(memory)}\n`);
   process.stdout.write(`  written to ${writeResult(result)} and grade-latest.json\n`);
 }
 

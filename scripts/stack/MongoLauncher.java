@@ -25,8 +25,8 @@ import java.util.concurrent.CountDownLatch;
  *   <li>Answers the {@code hello} command (MongoDB 4.4+ name of {@code isMaster}), which
  *       mongo-java-server 1.47 only knows as {@code isMaster}: drivers send it when a Stable API
  *       version is set, and code may call it directly.</li>
- *   <li>Enables the oplog ({@code MongoServer.enableOplog()}), which change streams need, with the
- *       in-memory backend only.</li>
+ *   <li>Enables the oplog ({@code MongoServer.enableOplog()}), which change streams need, only
+ *       when MONGO_OPLOG=true and with the in-memory backend (uncapped: it holds every write).</li>
  *   <li>Prints one "ready" line on stdout once bound; SIGTERM/SIGINT shut it down cleanly.</li>
  * </ul>
  *
@@ -117,10 +117,12 @@ public final class MongoLauncher {
         backend.version(ADVERTISED);
 
         MongoServer server = new MongoServer(backend);
-        if (dataFile == null) {
-            // Only in memory: on disk the oplog would grow without bound (it is not capped), and
-            // it costs the H2 backend about half its write speed. Nothing in Reverie uses change
-            // streams (writes are idempotent and ordered by key instead).
+        if (dataFile == null && "true".equals(System.getenv("MONGO_OPLOG"))) {
+            // Opt-in (MONGO_OPLOG=true), memory backend only: the oplog is not capped, so it keeps
+            // every write in the heap for the server's life (about 2 GB after a million events,
+            // which filled the default -Xmx3g heap and stalled the server), and it costs the H2
+            // backend about half its write speed. Nothing in Reverie uses change streams (writes
+            // are idempotent and ordered by key instead).
             server.enableOplog();
         }
 
@@ -142,7 +144,7 @@ public final class MongoLauncher {
         }
         System.out.println("mongo-java-server ready on " + host + ":" + port
                 + " (MongoDB " + ADVERTISED.toVersionString() + ", maxWireVersion " + ADVERTISED.getWireVersion()
-                + (dataFile == null ? ", oplog enabled, in-memory)" : ", data in " + dataFile + ")"));
+                + (dataFile == null ? ("true".equals(System.getenv("MONGO_OPLOG")) ? ", oplog enabled" : "") + ", in-memory)" : ", data in " + dataFile + ")"));
         System.out.flush();
         stopped.await();
     }
