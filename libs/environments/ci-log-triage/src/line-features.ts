@@ -79,8 +79,9 @@ export interface LineFeatures {
 const TRACE_LINK = /^\s*(?:Caused by|Caused|Also|Suppressed|Wrapped by):/;
 // A tool's leading level tag (`[ERROR]`, `[WARNING]`, `##[error]`), without which indentation counts.
 const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
-// Volatile tokens two runs of the same build print differently.
-const VOLATILE = /\b[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
+// Volatile tokens two runs of the same build print differently: hexadecimal ids (with a digit,
+// so words such as `defaced` stay) and numbers, durations and times.
+const VOLATILE = /\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
 
 /** The line's shape: volatile tokens masked, surrounding spaces dropped (see `shapeInPassLog`). */
 export function lineShape(text: string): string {
