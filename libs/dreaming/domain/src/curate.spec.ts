@@ -352,6 +352,55 @@ describe('curate', () => {
     expect(next.entries.filter((e) => e.status !== 'retired')).toHaveLength(3);
   });
 
+  it("checks a reflector's proposed updates, merges and retires with the rest, dropping what the playbook refuses", () => {
+    const uses: EntryUse[] = [
+      { entryId: 'pb-risky', sessionId: 'ses_3', succeeded: false },
+      { entryId: 'pb-risky', sessionId: 'ses_4', succeeded: false },
+      { entryId: 'pb-risky', sessionId: 'ses_5', succeeded: false },
+    ];
+    const plain = v.entries.find((e) => e.title === 'Lesson pb-plain')!.id;
+    const { deltas, changes, skipped } = curate(v.entries, [], uses, {
+      proposed: [
+        {
+          delta: { kind: 'update', id: plain, patch: { guidance: 'Say when, and why.' } },
+          title: 'Lesson pb-plain',
+          reason: 'clearer (model reflector)',
+        },
+        // The counters retire pb-risky in this dream: updating it is refused.
+        {
+          delta: { kind: 'update', id: 'pb-risky', patch: { title: 'Hover lower' } },
+          title: 'Lesson pb-risky',
+          reason: 'sharper',
+        },
+        {
+          delta: { kind: 'retire', id: 'pb-brake', reason: 'no use' },
+          title: 'Lesson pb-brake',
+          reason: 'no use',
+        },
+      ],
+    });
+    expect(deltas.map((d) => `${d.kind}:${'id' in d ? d.id : ''}`)).toEqual([
+      'record_outcome:pb-risky',
+      'retire:pb-risky',
+      `update:${plain}`,
+      'retire:pb-brake',
+    ]);
+    expect(changes[2]).toMatchObject({
+      kind: 'update',
+      entryId: plain,
+      reason: 'clearer (model reflector)',
+    });
+    expect(skipped).toEqual([
+      {
+        title: 'Lesson pb-risky',
+        reason: expect.stringMatching(/^the playbook would refuse it: /),
+      },
+    ]);
+    expect(publish(v, deltas).entries.find((e) => e.id === plain)?.guidance).toBe(
+      'Say when, and why.',
+    );
+  });
+
   it('returns nothing for nothing', () => {
     expect(curate(v.entries, [], [])).toEqual({ deltas: [], changes: [], skipped: [] });
   });

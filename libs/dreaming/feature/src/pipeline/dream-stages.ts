@@ -503,6 +503,15 @@ function curateAll(
       { proposed: proposals.filter((p) => p.role === role) },
     );
     skipped += r.skipped.length;
+    // A model's proposal that curate could not apply (it clashes with this dream's other changes).
+    for (const s of r.skipped)
+      if (
+        s.reason.startsWith('the playbook would refuse it') &&
+        proposals.some((p) => p.role === role && p.title === s.title)
+      )
+        ctx.control.notes.push(
+          `model reflector proposal "${s.title}" (${role ?? 'agent'}) dropped by curate: ${s.reason}`,
+        );
     changes.push(...r.changes.map((c) => ({ ...c, role })));
     byRole.set(role, {
       deltas: r.deltas,
