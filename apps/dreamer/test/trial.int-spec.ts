@@ -13,7 +13,7 @@ import type { Producer } from 'kafkajs';
 // The real gateway (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
-import { startDreamer, type RunningDreamer } from './dreamer.harness';
+import { aDream, startDreamer, type RunningDreamer } from './dreamer.harness';
 
 // API bodies as the gateway returns them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -102,7 +102,7 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
       share: 0.5,
       sprt: { maxDiscordant },
     });
-    return { agentId, trialId: trial._id };
+    return { agentId, trialId: trial._id, dreamId };
   }
 
   /** A verdict as the grader publishes it. */
@@ -222,10 +222,20 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
   }, 180_000);
 
   it('promotes a better candidate by itself when the agent publishes apply', async () => {
-    const { agentId, trialId } = await agentOnTrial('apply');
+    const { agentId, trialId, dreamId } = await agentOnTrial('apply');
     await runUntilDecided(agentId, trialId, (arm) => arm === 'candidate');
     const trial = (await api.get(`/v1/agents/${agentId}/trials/${trialId}`)).body;
     expect(trial.status).toBe('promoted');
+
+    // The dream's report follows its trial up (the dream stored as a finished dream would be).
+    await dreamer.dreams.create(aDream({ _id: dreamId, tenantId, agentId }));
+    await dreamer.dreams.claim(dreamId, 'test-owner', 60_000);
+    await dreamer.dreams.finish(dreamId, 'test-owner', {
+      status: 'completed',
+      report: { notes: [] },
+    });
+    const report = (await api.get(`/v1/dreams/${dreamId}/report?format=json`)).body;
+    expect(report.trials).toEqual([trial]);
     expect(trial.decision.candidate_wins).toBe(trial.decision.discordant);
     const active = (await api.get(`/v1/agents/${agentId}/playbook`)).body;
     expect(active.version).toBe(2);

@@ -60,6 +60,11 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
   DREAM_GLOBAL_CONCURRENCY: envInt(1, 1000).default(4),
   /** How often the scheduler looks for due dreams; 0 turns scheduling off on this replica. */
   DREAM_SCHEDULE_TICK_MS: envInt(0, 86_400_000).default(60_000),
+  /**
+   * `off`: candidates of dreamers without a simulator take effect as the agent publishes (apply or
+   * propose) instead of going on a canary trial first.
+   */
+  TRIALS: z.enum(['on', 'off']).default('on'),
   /** Share of new sessions a canary trial's candidate serves (0 < share < 1). */
   TRIAL_SHARE: z.coerce.number().gt(0).lt(1).default(0.5),
   /** The trial's SPRT: false-promotion rate, missed-improvement rate, discordant pairs at most. */
@@ -100,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     scheduleTickMs: parsed.DREAM_SCHEDULE_TICK_MS,
     flightWorkers: parsed.DREAM_FLIGHT_WORKERS,
     trials: {
+      enabled: parsed.TRIALS === 'on',
       share: parsed.TRIAL_SHARE,
       sprt: {
         alpha: parsed.TRIAL_ALPHA,

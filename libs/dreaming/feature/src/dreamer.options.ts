@@ -31,8 +31,9 @@ export interface DreamerOptions {
   /**
    * Canary trials of candidates a dreamer without a simulator promotes (`liveTrial`): the share
    * of new sessions the candidate serves and the SPRT's settings (absent: the domain's defaults).
+   * `enabled: false` applies (or proposes) such candidates directly, as before trials existed.
    */
-  trials?: { share?: number; sprt?: Partial<SprtOptions> };
+  trials?: { enabled?: boolean; share?: number; sprt?: Partial<SprtOptions> };
 }
 
 export const DREAMER_OPTIONS = Symbol('DREAMER_OPTIONS');

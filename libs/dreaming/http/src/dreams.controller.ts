@@ -21,6 +21,7 @@ import {
 import { DREAM_STATUSES } from '@reverie/dreaming-domain';
 import { renderDreamReport, type DreamReport } from '@reverie/dreaming-domain';
 import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
+import { presentTrial } from '@reverie/playbooks-data-access';
 import type { Request, Response } from 'express';
 import {
   createDreamSchema,
@@ -128,12 +129,38 @@ export class DreamsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const acceptsMarkdown = req.accepts(['application/json', 'text/markdown']) === 'text/markdown';
-    const { dream, markdown } = await this.dreams.report(tenantId, id, query, acceptsMarkdown);
+    const { dream, markdown, trials } = await this.dreams.report(
+      tenantId,
+      id,
+      query,
+      acceptsMarkdown,
+    );
     if (!markdown)
-      return { type: 'dream_report' as const, dream_id: dream._id, report: dream.report };
+      return {
+        type: 'dream_report' as const,
+        dream_id: dream._id,
+        report: dream.report,
+        // Present when the dream put candidates on a canary trial: each as it stands now.
+        ...(trials.length ? { trials: trials.map(presentTrial) } : {}),
+      };
     res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${dream._id}-report.md"`);
     // The dreamer stores the report it rendered from: the dreaming domain's DreamReport.
-    return renderDreamReport(dream.report as unknown as DreamReport);
+    return (
+      renderDreamReport(dream.report as unknown as DreamReport) +
+      trialsMarkdown(trials.map(presentTrial))
+    );
   }
+}
+
+/** The dream's canary trials as they stand, for the Markdown report. */
+function trialsMarkdown(trials: ReturnType<typeof presentTrial>[]): string {
+  if (!trials.length) return '';
+  const arm = (a: { sessions: number; graded: number; succeeded: number }) =>
+    `${a.succeeded} of ${a.graded} graded satisfied (${a.sessions} served)`;
+  const lines = trials.map(
+    (t) =>
+      `- ${t.id}: **${t.status}**; ${t.playbooks.map((p) => `${p.role ?? 'agent'} v${p.candidate_version} against v${p.control_version}`).join(', ')}, ${Math.round(t.share * 100)} % of sessions; candidate ${arm(t.arms.candidate)}, control ${arm(t.arms.control)}${t.decision ? `; ${t.decision.reason}` : ''}`,
+  );
+  return `\n\n## Canary trials\n\n${lines.join('\n')}\n`;
 }

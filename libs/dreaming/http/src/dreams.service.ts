@@ -8,6 +8,7 @@ import {
 } from '@reverie/dreaming-data-access';
 import { isTerminal } from '@reverie/dreaming-domain';
 import { conflict, notFound, parseOrThrow } from '@reverie/http';
+import { PlaybookTrialReader, type TrialSummary } from '@reverie/playbooks-data-access';
 import { EventPublisher } from '@reverie/kafka';
 import { AgentReader } from '@reverie/sessions-data-access/readers';
 import {
@@ -34,6 +35,7 @@ export class DreamsService {
     private readonly dreams: DreamRepository,
     private readonly publisher: EventPublisher,
     private readonly controls: DreamingControlRepository,
+    private readonly trials: PlaybookTrialReader,
   ) {}
 
   /** Stores the dream (one unfinished dream per agent) and sends `dream.requested`. */
@@ -120,7 +122,7 @@ export class DreamsService {
     dreamId: string,
     query: unknown,
     acceptsMarkdown: boolean,
-  ): Promise<{ dream: ReportedDream; markdown: boolean }> {
+  ): Promise<{ dream: ReportedDream; markdown: boolean; trials: TrialSummary[] }> {
     const { format } = parseOrThrow(dreamReportQuerySchema, query, 'query', 'query');
     const dream = await this.get(tenantId, dreamId);
     if (!dream.report) {
@@ -133,6 +135,8 @@ export class DreamsService {
     return {
       dream: dream as ReportedDream,
       markdown: format ? format === 'markdown' : acceptsMarkdown,
+      // The follow-up: canary trials the dream's candidates are on, as they stand now.
+      trials: await this.trials.ofDream(tenantId, dreamId),
     };
   }
 

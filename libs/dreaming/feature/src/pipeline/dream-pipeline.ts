@@ -187,30 +187,36 @@ export class DreamPipeline {
           status: stored.status as 'active' | 'proposed',
         };
       },
-      startTrial: async (proposals) => {
-        const playbooks = await Promise.all(
-          proposals.map(async (p) => {
-            const playbookId = playbookIdFor(agentId, p.role);
-            const head = await this.versions.findActive(tenantId, playbookId);
-            return { role: p.role, playbookId, candidate: p.version, control: head?.version ?? 0 };
-          }),
-        );
-        const { share, sprt } = this.options.trials ?? {};
-        const trial = await this.trials.start(tenantId, {
-          agentId,
-          dreamId: dream._id,
-          publish: dream.publish,
-          playbooks,
-          ...(share !== undefined ? { share } : {}),
-          ...(sprt ? { sprt } : {}),
-        });
-        const versions = playbooks
-          .map((p) => `${p.role ?? 'agent'} v${p.candidate} against v${p.control}`)
-          .join(', ');
-        return `canary trial ${trial._id} started: ${versions}, serving ${Math.round(trial.share * 100)} % of new sessions; the grader's outcomes decide it (SPRT: alpha ${trial.sprt.alpha}, beta ${trial.sprt.beta}, at most ${trial.sprt.maxDiscordant} discordant pairs), then it is ${dream.publish === 'apply' ? 'promoted or rolled back by itself' : "rolled back, or left for a person's approval"} (GET /v1/agents/${agentId}/trials)`;
-      },
+      ...(this.options.trials?.enabled === false ? {} : { startTrial: this.trialStarter(dream) }),
       loadMemory: (environment) => this.memories.load(tenantId, agentId, environment),
       saveMemory: (memory) => this.memories.save(tenantId, memory),
+    };
+  }
+
+  /** Puts a dream's stored proposals on a canary trial (DreamPorts.startTrial). */
+  private trialStarter(dream: DreamRecord): NonNullable<DreamPorts['startTrial']> {
+    const { tenantId, agentId } = dream;
+    return async (proposals) => {
+      const playbooks = await Promise.all(
+        proposals.map(async (p) => {
+          const playbookId = playbookIdFor(agentId, p.role);
+          const head = await this.versions.findActive(tenantId, playbookId);
+          return { role: p.role, playbookId, candidate: p.version, control: head?.version ?? 0 };
+        }),
+      );
+      const { share, sprt } = this.options.trials ?? {};
+      const trial = await this.trials.start(tenantId, {
+        agentId,
+        dreamId: dream._id,
+        publish: dream.publish,
+        playbooks,
+        ...(share !== undefined ? { share } : {}),
+        ...(sprt ? { sprt } : {}),
+      });
+      const versions = playbooks
+        .map((p) => `${p.role ?? 'agent'} v${p.candidate} against v${p.control}`)
+        .join(', ');
+      return `canary trial ${trial._id} started: ${versions}, serving ${Math.round(trial.share * 100)} % of new sessions; the grader's outcomes decide it (SPRT: alpha ${trial.sprt.alpha}, beta ${trial.sprt.beta}, at most ${trial.sprt.maxDiscordant} discordant pairs), then it is ${dream.publish === 'apply' ? 'promoted or rolled back by itself' : "rolled back, or left for a person's approval"} (GET /v1/agents/${agentId}/trials)`;
     };
   }
 }

@@ -77,3 +77,5 @@ PlaybookTrialSchema.index({ tenantId: 1, agentId: 1, status: 1 });
 PlaybookTrialSchema.index({ tenantId: 1, agentId: 1, startedAt: -1 });
 // Serves: the kill switch for a whole tenant (its running trials).
 PlaybookTrialSchema.index({ tenantId: 1, status: 1 });
+// Serves: a dream's report (the trials the dream started).
+PlaybookTrialSchema.index({ tenantId: 1, dreamId: 1 });
