@@ -1,3 +1,4 @@
+import { ReverieClient } from '@reverie/client';
 import { SCHEMA_VERSION, TOPICS, type OutcomeEvaluated } from '@reverie/contracts';
 import { createProducer, EventPublisher } from '@reverie/kafka';
 import {
@@ -206,8 +207,12 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
     expect(after.body.playbooks[0]).toMatchObject({ version: 1 });
     expect(after.body.playbooks[0].trial).toBeUndefined();
 
-    const listed = (await api.get(`/v1/agents/${agentId}/trials`)).body.data;
-    expect(listed.map((t: Json) => t.id)).toEqual([trialId]);
+    // The typed client reads the same.
+    const client = new ReverieClient({ baseUrl: api.baseUrl, apiKey: api.apiKey ?? '' });
+    const listed = await client.trials.list(agentId);
+    expect(listed.data.map((t) => t.id)).toEqual([trialId]);
+    expect(listed).toMatchObject({ has_more: false, last_started_at: listed.data[0].started_at });
+    expect(await client.trials.get(agentId, trialId)).toEqual(trial);
 
     const hooks = await trialWebhooks(trialId);
     expect(hooks.map((h) => h.type).sort()).toEqual([

@@ -39,6 +39,7 @@ import type {
   SessionListQuery,
   Webhook,
   WebhookDelivery,
+  PlaybookTrial,
 } from './types';
 
 type Query = RequestOptions['query'];
@@ -302,6 +303,22 @@ export class ReverieClient {
         { agentId },
         { query: q(query), idempotent: true, ...o },
       ),
+  };
+
+  /** Canary trials of an agent's playbook versions (started by dreams, decided by outcomes). */
+  readonly trials = {
+    list: (
+      agentId: string,
+      query: { status?: PlaybookTrial['status']; limit?: number; before?: string } = {},
+      o: CallOptions = {},
+    ) =>
+      this.call<{ data: PlaybookTrial[]; has_more: boolean; last_started_at: string | null }>(
+        'trials.list',
+        { agentId },
+        { query: q(query), ...o },
+      ),
+    get: (agentId: string, trialId: string, o: CallOptions = {}) =>
+      this.call<PlaybookTrial>('trials.get', { agentId, trialId }, o),
   };
 
   readonly webhooks = {

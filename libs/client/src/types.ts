@@ -433,3 +433,36 @@ export interface Health {
   details?: Record<string, unknown>;
   [key: string]: unknown;
 }
+
+/** A canary trial of a dream's candidate playbook version(s) (GET /v1/agents/:id/trials). */
+export interface PlaybookTrial {
+  id: string;
+  type: 'playbook_trial';
+  agent_id: string;
+  dream_id: string;
+  status: 'running' | 'promoted' | 'rolled_back' | 'awaiting_review' | 'stopped';
+  publish: 'apply' | 'propose';
+  share: number;
+  rule: { name: string; alpha: number; beta: number; theta1: number; max_discordant: number };
+  playbooks: {
+    role: string | null;
+    playbook_id: string;
+    candidate_version: number;
+    control_version: number;
+  }[];
+  arms: Record<
+    'candidate' | 'control',
+    { sessions: number; graded: number; succeeded: number; success_rate: number | null }
+  >;
+  decision: {
+    decision: 'promote' | 'rollback' | 'continue' | 'stop';
+    reason: string;
+    pairs: number;
+    discordant: number;
+    candidate_wins: number;
+    llr: number;
+    decided_at: string;
+  } | null;
+  started_at: string;
+  ended_at: string | null;
+}

@@ -31,7 +31,13 @@ export class TrialsService {
       ...(q.status ? { status: q.status } : {}),
       ...(q.before ? { before: new Date(q.before) } : {}),
     });
-    return { data: rows.slice(0, q.limit).map(presentTrial), hasMore: rows.length > q.limit };
+    const data = rows.slice(0, q.limit).map(presentTrial);
+    // Like the version list: the cursor of the next page is the last trial's start.
+    return {
+      data,
+      has_more: rows.length > q.limit,
+      last_started_at: data.at(-1)?.started_at ?? null,
+    };
   }
 
   async get(tenantId: string, agentId: string, trialId: string) {
@@ -68,7 +74,7 @@ export class TrialsController {
   @ApiOperation({
     summary: "The agent's canary trials, newest first",
     description:
-      'Each with its arms (sessions served, graded, succeeded, success rate), the SPRT it is decided by, and the decision once made. Page with `before` (the last `started_at`).',
+      'Each with its arms (sessions served, graded, succeeded, success rate), the SPRT it is decided by, and the decision once made. Page with `before=<last_started_at>` while `has_more`.',
   })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'status', required: false, enum: TRIAL_STATUSES })
