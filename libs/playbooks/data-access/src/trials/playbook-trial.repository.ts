@@ -29,6 +29,18 @@ export class PlaybookTrialRepository {
       .exec();
   }
 
+  /** The agent's running trial without its per-session lists (serving a new session). */
+  async findRunningSummary(
+    tenantId: string,
+    agentId: string,
+  ): Promise<Omit<StoredTrial, 'assigned' | 'graded'> | null> {
+    return this.trials
+      .findOne({ tenantId, agentId, status: 'running' }, { assigned: 0, graded: 0 })
+      .sort({ startedAt: -1 })
+      .lean<Omit<StoredTrial, 'assigned' | 'graded'>>()
+      .exec();
+  }
+
   async findById(tenantId: string, trialId: string): Promise<StoredTrial | null> {
     return this.trials.findOne({ _id: trialId, tenantId }).lean<StoredTrial>().exec();
   }

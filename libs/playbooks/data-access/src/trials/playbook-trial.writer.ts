@@ -127,8 +127,10 @@ export class PlaybookTrialWriter {
     agentId: string,
     sessionId: string,
   ): Promise<TrialAssignment | null> {
-    const trial = await this.trials.findRunning(tenantId, agentId);
-    if (!trial || trial.assigned.length >= trial.maxSessions) return null;
+    // Without the per-session lists: a session start reads a small document.
+    const trial = await this.trials.findRunningSummary(tenantId, agentId);
+    const served = trial ? trial.arms.candidate.sessions + trial.arms.control.sessions : 0;
+    if (!trial || served >= trial.maxSessions) return null;
     const arm = trialArm(trial._id, sessionId, trial.share);
     if (!(await this.trials.assign(tenantId, trial._id, sessionId, arm))) return null;
     return { trialId: trial._id, arm, playbooks: trial.playbooks };
