@@ -17,6 +17,10 @@
 #    bundled scenario family, a dream, the next day, … for REVERIE_DEMO_CYCLES dreams, printing the
 #    held-out success rate, touchdown speed and fuel per day, what each dream found and changed,
 #    and the playbook entries learned; then the same for the CI-log triage agent (held-out F1).
+#    Then the external agent's story (about 1.5 minutes): the support-desk team of
+#    examples/support-desk reports its tickets over REST only, the grader grades them, a dream
+#    learns entries without a simulator, a canary trial decides; test-split success per day, what
+#    was learned and each trial's decision.
 # 4. Stops the services (SIGTERM, graceful) and the stack if it started it; also on error or CTRL-C.
 #
 # Environment:
@@ -30,7 +34,8 @@
 #   REVERIE_DEMO_SCENARIO       its index in the family (default 0)
 #   REVERIE_DEMO_CYCLES         dreams in the learning story (default 3: four days)
 #   REVERIE_DEMO_FAMILIES       scenario families a lunar day lands (default: all bundled)
-#   REVERIE_DEMO_STORY          lunar, triage, both (default) or none
+#   REVERIE_DEMO_STORY          all (default: lunar, triage, external), lunar, triage, external,
+#                               both (lunar and triage) or none
 #   LOG_LEVEL                   service log level (default info)
 #   and everything scripts/stack.sh reads (KAFKA_PORT, MONGO_PORT, REVERIE_STACK_DIR, ...).
 # Logs: .stack/demo/logs/<service>.log and build.log.
@@ -375,7 +380,7 @@ run_lunar_landing() {
 
 # Days of work and dreams, through the stack (scripts/demo/learning-cycles.ts).
 run_learning_story() {
-  local gw=$1 which=${REVERIE_DEMO_STORY:-both}
+  local gw=$1 which=${REVERIE_DEMO_STORY:-all}
   [[ $which == none ]] && return 0
   (cd "$REPO_DIR" && REVERIE_API_URL=$gw REVERIE_API_KEY=$API_KEY node -r @swc-node/register scripts/demo/learning-cycles.ts "$which") ||
     die "the learning story did not finish (logs: ${LOG_DIR#"$REPO_DIR"/})"

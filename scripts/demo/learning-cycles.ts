@@ -1,9 +1,12 @@
 /**
- * The learning story of `npm start` (scripts/demo.sh): days of work through the running stack,
- * each followed by a dream, for the lunar team and the CI-log triage agent.
+ * The learning stories of `npm start` (scripts/demo.sh): days of work through the running stack,
+ * each followed by a dream, for the lunar team, the CI-log triage agent and an external agent
+ * team (the support desk of examples/support-desk, reporting over REST; scripts/demo/external-story.ts).
  *
  *   REVERIE_API_URL=http://127.0.0.1:3000 REVERIE_API_KEY=rvk_... \
- *     node -r @swc-node/register scripts/demo/learning-cycles.ts [lunar|triage|both]
+ *     node -r @swc-node/register scripts/demo/learning-cycles.ts [lunar|triage|external|both|all]
+ *
+ * `all` (the default) runs the three; `both` is lunar and triage.
  *
  * A day lands every scenario of the bundled families (or triages every log of the dataset) as
  * managed sessions, then a dream reviews that day's sessions and applies what it validated.
@@ -12,18 +15,23 @@
  * dream's report: scenarios and logs no dream learns from, chooses with or gates on.
  * REVERIE_DEMO_CYCLES sets the number of dreams (default 3, so four days).
  */
+import { ReverieError, type ReverieClient } from '@reverie/client';
 import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import { splitScenarios } from '@reverie/dreaming-lander';
 import { expandFamily, familyNames } from '@reverie/lunar-lander';
 import { bundledDatasetsDir } from '@reverie/service-kit';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CliError, GatewayClient } from '../../tools/cli/src/api.client';
+import { CliError, cliClient } from '../../tools/cli/src/api.client';
+import { externalStory } from './external-story';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const API_URL = (process.env.REVERIE_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-const api = new GatewayClient(API_URL, process.env.REVERIE_API_KEY);
+const API_KEY = process.env.REVERIE_API_KEY;
+/** The typed client, built when first used (so a missing key is a one-line error). */
+const api = (): ReverieClient =>
+  cliClient(API_URL, API_KEY, (line) => process.stderr.write(`  note: ${line}\n`));
 const CYCLES = Number(process.env.REVERIE_DEMO_CYCLES ?? 3);
 const FAMILIES = (process.env.REVERIE_DEMO_FAMILIES ?? familyNames().join(',')).split(',');
 const DATASETS = resolve(process.env.DATASETS_DIR ?? bundledDatasetsDir());
@@ -44,8 +52,8 @@ async function defineOutcome(agentId: string, file: string) {
   const definition = JSON.parse(
     readFileSync(resolve(__dirname, '../../examples/outcomes', file), 'utf8'),
   );
-  const r = await api.call('PUT', `/v1/agents/${agentId}/outcome`, definition);
-  say(`  outcome definition v${r.version ?? '?'}: ${definition.description}`);
+  const r = await api().outcomes.define(agentId, definition);
+  say(`  outcome definition v${r.version}: ${definition.description}`);
 }
 
 /** The test split a dream's report measured: after the dream (or before, if nothing passed). */
@@ -83,47 +91,50 @@ function testCurve(reports: Json[]): string[] {
 }
 
 /** Runs one batch and waits for every session of it to end. */
-async function runBatch(agentId: string, title: string, run: Json, tasks: Json[]) {
-  const batch = await api.call('POST', '/v1/batches', { agentId, title, run, tasks });
-  let state: Json = batch;
+async function runBatch(
+  agentId: string,
+  title: string,
+  run: { environment: string },
+  tasks: Json[],
+) {
+  const batch = await api().batches.create({ agentId, title, run, tasks });
   for (;;) {
-    state = await api.call('GET', `/v1/batches/${batch.id}?limit=1000`);
-    if (state.done) break;
+    const state = await api().batches.get(batch.id, { limit: 1000 });
+    if (state.done) return state.sessions as Json[];
     await sleep(1000);
   }
-  return state.sessions as Json[];
 }
 
 /** The last event of a session (its result observation, for the bundled environments). */
 async function lastResult(session: Json): Promise<Json | null> {
-  const page = await api.call(
-    'GET',
-    `/v1/sessions/${session.id}/events?after_seq=${Math.max(0, session.eventCount - 3)}&limit=3`,
-  );
-  for (const e of [...page.data].reverse()) if (e.data?.result) return e.data.result;
+  const page = await api().sessions.events(session.id, {
+    after_seq: Math.max(0, session.eventCount - 3),
+    limit: 3,
+  });
+  for (const e of [...(page.data as Json[])].reverse()) if (e.data?.result) return e.data.result;
   return null;
 }
 
 /** Asks for a dream over the sessions since the agent's last one and follows it to its end. */
 async function dream(agentId: string): Promise<Json> {
   const started = Date.now();
-  let d = await api.call('POST', '/v1/dreams', { agent_id: agentId });
+  const created = await api().dreams.create({ agent_id: agentId });
   let last = '';
-  while (!['completed', 'failed', 'canceled'].includes(d.status)) {
-    await sleep(1000);
-    d = await api.call('GET', `/v1/dreams/${d.id}`);
-    const line = d.stage
-      ? `${d.stage}${d.progress?.total ? ` ${d.progress.completed}/${d.progress.total}` : ''}`
-      : d.status;
-    if (line !== last) process.stdout.write(`    dream ${d.id}: ${line}\n`);
-    last = line;
-  }
+  const d = await api().dreams.waitFor(created.id, {
+    onProgress: (p) => {
+      const line = p.stage
+        ? `${p.stage}${p.progress?.total ? ` ${p.progress.completed}/${p.progress.total}` : ''}`
+        : p.status;
+      if (line !== last) process.stdout.write(`    dream ${p.id}: ${line}\n`);
+      last = line;
+    },
+  });
   say(
     `    dream ${d.id} ${d.status} in ${((Date.now() - started) / 1000).toFixed(0)} s, ${d.simulations} simulations, ${d.usage.input_tokens + d.usage.output_tokens} tokens`,
   );
   if (d.status !== 'completed')
     throw new CliError(`the dream ended ${d.status}: ${d.error?.message ?? ''}`);
-  const { report } = await api.call('GET', `/v1/dreams/${d.id}/report`);
+  const { report } = await api().dreams.report(d.id);
   if (report.objective)
     say(
       `    objective: ${report.objective.source === 'agent' ? `the agent's outcome definition v${report.objective.version}` : 'the default rubric'}`,
@@ -143,14 +154,11 @@ async function dream(agentId: string): Promise<Json> {
 
 async function printPlaybooks(agentId: string, roles: readonly (string | null)[]) {
   for (const role of roles) {
-    const pb = await api.call(
-      'GET',
-      `/v1/agents/${agentId}/playbook${role ? `?role=${role}` : ''}`,
-    );
-    const active = (pb.entries as Json[]).filter((e) => e.status === 'active');
+    const pb = await api().playbooks.active(agentId, role ? { role } : {});
+    const active = (pb.entries ?? []).filter((e: Json) => e.status === 'active');
     if (!active.length) continue;
     say(`    ${role ?? 'agent'} playbook v${pb.version}:`);
-    for (const e of active) {
+    for (const e of active as Json[]) {
       say(`      - ${e.guidance}`);
       if (e.rule) say(`        rule: ${JSON.stringify(e.rule)}`);
     }
@@ -159,7 +167,7 @@ async function printPlaybooks(agentId: string, roles: readonly (string | null)[]
 
 async function lunar() {
   say('== The lunar team: a day of landings, a dream, the next day… ==');
-  const agent = await api.call('POST', '/v1/agents', {
+  const agent = await api().agents.create({
     name: `lunar-learner-${Date.now().toString(36)}`,
     roles: LUNAR_ROLES.map((name) => ({ name })),
     dreaming: { publish: 'apply' },
@@ -207,7 +215,7 @@ async function triage() {
   say('== The CI-log triage agent: a day of logs, a dream, the next day… ==');
   const cases = await loadDataset(resolve(DATASETS, 'ci-breakages'));
   const heldOut = new Set(splitCases(cases, DEFAULT_SPLIT).heldOut.map((c) => c.id));
-  const agent = await api.call('POST', '/v1/agents', {
+  const agent = await api().agents.create({
     name: `triage-learner-${Date.now().toString(36)}`,
     dreaming: { publish: 'apply' },
   });
@@ -254,13 +262,32 @@ async function triage() {
   for (const r of testCurve(reports)) say(`    ${r}`);
 }
 
+/** The support-desk team, an external agent reporting over REST (scripts/demo/external-story.ts). */
+async function external() {
+  await externalStory(api(), { baseUrl: API_URL, apiKey: API_KEY ?? '', cycles: CYCLES, say });
+}
+
+const STORIES: Record<string, (() => Promise<void>)[]> = {
+  lunar: [lunar],
+  triage: [triage],
+  external: [external],
+  both: [lunar, triage],
+  all: [lunar, triage, external],
+};
+
 async function main() {
-  const which = process.argv[2] ?? 'both';
-  if (which === 'lunar' || which === 'both') await lunar();
-  if (which === 'triage' || which === 'both') await triage();
+  const which = process.argv[2] ?? 'all';
+  const stories = STORIES[which];
+  if (!stories)
+    throw new CliError(
+      `unknown story "${which}": one of ${Object.keys(STORIES).join(', ')} (REVERIE_DEMO_STORY)`,
+      2,
+    );
+  for (const story of stories) await story();
 }
 
 main().catch((err: Error) => {
-  process.stderr.write(`${err instanceof CliError ? err.message : err.stack}\n`);
-  process.exit(1);
+  const known = err instanceof CliError || err instanceof ReverieError;
+  process.stderr.write(`${known ? err.message : err.stack}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
 });

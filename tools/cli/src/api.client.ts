@@ -1,4 +1,4 @@
-import { ReverieClient, type HttpMethod } from '@reverie/client';
+import { ReverieClient } from '@reverie/client';
 
 /** A failure the user can act on; printed as one line, never with a stack trace. */
 export class CliError extends Error {
@@ -39,41 +39,4 @@ export function cliClient(
     clients.set(id, client);
   }
   return client;
-}
-
-/**
- * Untyped calls by path, for scripts written before @reverie/client (the demo): the same client
- * underneath, with its errors as one-line CliErrors. New code uses the typed client.
- */
-export class GatewayClient {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly apiKey: string | undefined,
-  ) {}
-
-  /** Checked on first use: a script may construct it before it has a key. */
-  private get client(): ReverieClient {
-    return cliClient(this.baseUrl, this.apiKey);
-  }
-
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of several shapes
-  call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    return oneLine(this.client.http.request<T>(method as HttpMethod, path, { body }));
-  }
-
-  /** A text body (a Markdown report, say). */
-  text(path: string): Promise<string> {
-    return oneLine(this.client.http.request<string>('GET', path, { accept: 'text' }));
-  }
-
-  /** Every stored event of a session, in order. */
-  events(sessionId: string): Promise<Record<string, unknown>[]> {
-    return oneLine(this.client.collect(this.client.sessions.allEvents(sessionId)));
-  }
-}
-
-function oneLine<T>(p: Promise<T>): Promise<T> {
-  return p.catch((err: Error) => {
-    throw new CliError(err.message);
-  });
 }
