@@ -13,6 +13,7 @@ import { SessionReader, type SessionView } from '@reverie/sessions-data-access/r
 import { OUTCOME_GRADER_OPTIONS, type OutcomeGraderOptions } from '../outcome-grader.options';
 import { ModelJudge } from './model-judge';
 import { TriageLabels } from './triage-labels';
+import { eventsComplete } from './events-complete';
 
 /** Which attempt of which session to grade; a regrade names the request it answers. */
 export interface GradeRequest {
@@ -73,6 +74,11 @@ export class SessionGrader {
       return {
         kind: 'not_ready',
         reason: `the end of attempt ${iteration} of session ${sessionId} is not stored yet (the session is ${session.status} on attempt ${current})`,
+      };
+    if (current === iteration && !eventsComplete(session, iteration, at))
+      return {
+        kind: 'not_ready',
+        reason: `session ${sessionId} has ended, but the events sent before its end are not all stored yet`,
       };
 
     const definition = await this.definitions.latest(tenantId, session.agentId);

@@ -18,6 +18,7 @@ export type SessionView = Pick<
   | 'iteration'
   | 'endReason'
   | 'endedAt'
+  | 'endStoredIteration'
   | 'lastSeq'
 >;
 
@@ -39,6 +40,7 @@ const SESSION_FIELDS = {
   iteration: 1,
   endReason: 1,
   endedAt: 1,
+  endStoredIteration: 1,
   lastSeq: 1,
 } as const;
 const REF_FIELDS = { _id: 1, agentId: 1, status: 1 } as const;

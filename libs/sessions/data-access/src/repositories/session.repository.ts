@@ -183,6 +183,16 @@ export class SessionRepository {
   }
 
   /**
+   * The ingest stored the end of attempt `iteration`, after every event sent before it (one
+   * partition, in order). Never lowered, so a redelivery is harmless.
+   */
+  async markEndStored(tenantId: string, id: string, iteration: number): Promise<void> {
+    await this.sessions
+      .updateOne({ _id: id, tenantId }, { $max: { endStoredIteration: iteration } })
+      .exec();
+  }
+
+  /**
    * A managed session runs again (the grader asked for a revision): running once more, on attempt
    * `iteration`. Only an ended session on an earlier attempt changes, so a redelivery is harmless.
    */

@@ -27,6 +27,13 @@ export class Session {
   @Prop() iteration?: number;
   @Prop() endedAt?: Date;
   @Prop() endReason?: string;
+  /**
+   * The latest attempt whose `session.ended` the ingest has stored. Events and the end travel on
+   * one partition in order, so every event sent before that end is stored too; the gateway's own
+   * write of the end (for its answer) says nothing about them. Absent on sessions ended before
+   * this field existed.
+   */
+  @Prop() endStoredIteration?: number;
   /** Highest stored event seq; seqs are gap-free, so it is also the stored event count. */
   @Prop({ default: 0 }) lastSeq!: number;
   createdAt!: Date;

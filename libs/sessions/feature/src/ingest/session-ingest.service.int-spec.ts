@@ -2,6 +2,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { SessionEventRepository } from '@reverie/sessions-data-access';
+import { SCHEMA_VERSION } from '@reverie/contracts';
 import { eventAppended } from '@reverie/sessions-domain';
 import { someEvents } from '@reverie/testing';
 import { stackEnv, uniqueName } from '@reverie/testing/integration';
@@ -110,5 +111,31 @@ describe('SessionIngestService with two writers', () => {
     await sessions.updateOne({ _id: other } as never, { $set: { lastSeq: 2 } });
     await b.get(SessionIngestService).ingest(batch);
     expect((await sessions.findOne({ _id: other } as never))?.lastSeq).toBe(5);
+  });
+
+  it('marks the end stored once the events sent before it are stored', async () => {
+    const other = uniqueName('ses');
+    const sessions = a.get<Connection>(getConnectionToken()).collection('sessions');
+    await sessions.insertOne({
+      _id: other,
+      tenantId,
+      agentId: 'agt_1',
+      status: 'running',
+    } as never);
+    const to = { tenantId, agentId: 'agt_1', sessionId: other };
+    const at = new Date().toISOString();
+    const ended = {
+      id: uniqueName('msg'),
+      type: 'session.ended' as const,
+      ...to,
+      occurredAt: at,
+      schemaVersion: SCHEMA_VERSION,
+      payload: { status: 'completed' as const },
+    };
+    await a
+      .get(SessionIngestService)
+      .ingest([...someEvents(3, 'e').map((event) => eventAppended(to, event, at)), ended]);
+    const stored = await sessions.findOne({ _id: other } as never);
+    expect(stored).toMatchObject({ status: 'completed', lastSeq: 3, endStoredIteration: 1 });
   });
 });

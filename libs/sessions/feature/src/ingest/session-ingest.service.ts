@@ -81,6 +81,13 @@ export class SessionIngestService {
             new Date(message.occurredAt),
             message.payload.iteration,
           );
+          // Whoever wrote the status (the gateway answers its request with it), the events sent
+          // before this end are stored now: the grader waits for this mark.
+          await this.sessions.markEndStored(
+            message.tenantId,
+            message.sessionId,
+            message.payload.iteration ?? 1,
+          );
           break;
         case 'session.revision_started':
           await this.sessions.startRevision(
