@@ -67,7 +67,7 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
   });
 
   /** An agent with an active v1 and a dream's proposal v2 on trial (as a dream's publish stage does). */
-  async function agentOnTrial(publish: 'apply' | 'propose', maxDiscordant = 12) {
+  async function agentOnTrial(publish: 'apply' | 'propose', maxDiscordant = 12, maxPairs = 300) {
     const res = await api.post('/v1/agents', anAgent({ roles: [] }));
     expect(res.status).toBe(201);
     const agentId: string = res.body.id;
@@ -101,7 +101,7 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
       publish,
       playbooks: [{ role: null, playbookId, candidate: 2, control: 1 }],
       share: 0.5,
-      sprt: { maxDiscordant },
+      sprt: { maxDiscordant, maxPairs },
     });
     return { agentId, trialId: trial._id, dreamId };
   }
@@ -256,6 +256,20 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
     expect((await api.get(`/v1/agents/${agentId}/playbook`)).body.version).toBe(1);
     expect((await api.get(`/v1/agents/${agentId}/playbook/versions/2`)).body.status).toBe(
       'proposed',
+    );
+  }, 180_000);
+
+  it('rolls back a candidate as good as the control after maxPairs pairs with no discordant one', async () => {
+    const { agentId, trialId } = await agentOnTrial('apply', 4, 6);
+    await runUntilDecided(agentId, trialId, () => true);
+    const trial = (await api.get(`/v1/agents/${agentId}/trials/${trialId}`)).body;
+    expect(trial.status).toBe('rolled_back');
+    expect(trial.rule).toMatchObject({ max_discordant: 4, max_pairs: 6 });
+    expect(trial.decision).toMatchObject({ decision: 'rollback', pairs: 6, discordant: 0 });
+    expect(trial.decision.reason).toMatch(/after 6 graded pairs: undecided, no evidence/);
+    expect((await api.get(`/v1/agents/${agentId}/playbook`)).body.version).toBe(1);
+    expect((await api.get(`/v1/agents/${agentId}/playbook/versions/2`)).body.status).toBe(
+      'rejected',
     );
   }, 180_000);
 

@@ -243,7 +243,14 @@ export interface Dream {
   agent_id: string;
   status: DreamStatus;
   inputs: Json[];
-  outputs: { type: 'playbook'; role: string | null; version: number; status: string }[];
+  outputs: {
+    type: 'playbook';
+    role: string | null;
+    version: number;
+    status: string;
+    /** The canary trial the proposed version went on (it decides, not a person). */
+    trial_id?: string;
+  }[];
   model: { provider: string; model?: string; max_tokens?: number };
   instructions: string | null;
   publish: string;
@@ -443,7 +450,14 @@ export interface PlaybookTrial {
   status: 'running' | 'promoted' | 'rolled_back' | 'awaiting_review' | 'stopped';
   publish: 'apply' | 'propose';
   share: number;
-  rule: { name: string; alpha: number; beta: number; theta1: number; max_discordant: number };
+  rule: {
+    name: string;
+    alpha: number;
+    beta: number;
+    theta1: number;
+    max_discordant: number;
+    max_pairs: number;
+  };
   playbooks: {
     role: string | null;
     playbook_id: string;

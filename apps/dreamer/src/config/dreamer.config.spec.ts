@@ -35,3 +35,13 @@ it('dreamer reads the webhook allow-list and concurrency, refusing entries it ca
     /WEBHOOK_ALLOWED_HOSTS "10.0.0.0\/40" is not an address or a CIDR/,
   );
 });
+
+it('dreamer reads the canary trial bounds, refusing a pair bound below the discordant one', () => {
+  const env = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
+  expect(loadConfig(env).trials?.sprt).toMatchObject({ maxDiscordant: 60, maxPairs: 300 });
+  expect(loadConfig({ ...env, TRIAL_MAX_PAIRS: '1000' }).trials?.sprt?.maxPairs).toBe(1000);
+  expect(() => loadConfig({ ...env, TRIAL_MAX_PAIRS: '0' })).toThrow(/TRIAL_MAX_PAIRS/);
+  expect(() => loadConfig({ ...env, TRIAL_MAX_PAIRS: '40' })).toThrow(
+    /TRIAL_MAX_PAIRS \(40\) must be at least TRIAL_MAX_DISCORDANT \(60\)/,
+  );
+});

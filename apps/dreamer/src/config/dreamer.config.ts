@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   anthropicEnvShape,
   anthropicFrom,
   datasetsDirFrom,
@@ -71,6 +72,8 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
   TRIAL_ALPHA: z.coerce.number().gt(0).lt(0.5).default(0.05),
   TRIAL_BETA: z.coerce.number().gt(0).lt(0.5).default(0.2),
   TRIAL_MAX_DISCORDANT: envInt(1, 10_000).default(60),
+  /** Graded pairs at most (at least TRIAL_MAX_DISCORDANT): equal versions give no discordant pair. */
+  TRIAL_MAX_PAIRS: envInt(1, 100_000).default(300),
   ...datasetsEnvShape,
   ...anthropicEnvShape,
 });
@@ -92,6 +95,10 @@ export interface DreamerConfig extends ServiceConfig, DreamerOptions {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): DreamerConfig {
   const parsed = parseEnv(dreamerEnvSchema, env);
+  if (parsed.TRIAL_MAX_PAIRS < parsed.TRIAL_MAX_DISCORDANT)
+    throw new ConfigError(
+      `invalid configuration: TRIAL_MAX_PAIRS (${parsed.TRIAL_MAX_PAIRS}) must be at least TRIAL_MAX_DISCORDANT (${parsed.TRIAL_MAX_DISCORDANT}): every discordant pair is a graded pair`,
+    );
   return {
     ...toServiceConfig('dreamer', parsed.PORT, parsed),
     datasetsDir: datasetsDirFrom(parsed),
@@ -111,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         alpha: parsed.TRIAL_ALPHA,
         beta: parsed.TRIAL_BETA,
         maxDiscordant: parsed.TRIAL_MAX_DISCORDANT,
+        maxPairs: parsed.TRIAL_MAX_PAIRS,
       },
     },
     ...anthropicFrom(parsed),

@@ -61,6 +61,28 @@ describe('concluding a trial', () => {
     expect(c.decision.reason).toMatch(/undecided after 4/);
   });
 
+  it('rolls back a trial between equal versions after maxPairs pairs without a discordant one', () => {
+    const settings = { ...DEFAULT_SPRT, maxDiscordant: 4, maxPairs: 20 };
+    const running = concludeTrial(graded(times(19, true), times(19, true)), 'apply', settings);
+    expect(running.status).toBe('running');
+    const bothFail = concludeTrial(graded(times(25, false), times(20, false)), 'apply', settings);
+    expect(bothFail.status).toBe('rolled_back');
+    expect(bothFail.decision).toMatchObject({ decision: 'rollback', pairs: 20, discordant: 0 });
+    expect(bothFail.decision.reason).toMatch(/after 20 graded pairs/);
+    expect(bothFail.decision.reason).toMatch(/no evidence the candidate is better/);
+  });
+
+  it('reads maxPairs as the default for trials stored without it', () => {
+    const stored = { ...DEFAULT_SPRT, maxPairs: undefined };
+    const c = concludeTrial(
+      graded(times(DEFAULT_SPRT.maxPairs, true), times(DEFAULT_SPRT.maxPairs, true)),
+      'propose',
+      stored,
+    );
+    expect(c.status).toBe('rolled_back');
+    expect(c.decision.pairs).toBe(DEFAULT_SPRT.maxPairs);
+  });
+
   it('pairs the arms in arrival order whatever the interleaving', () => {
     const a = concludeTrial(graded(times(12, true), times(12, false)), 'apply');
     const shuffled = [...graded(times(12, true), [])].concat(graded([], times(12, false)));
@@ -82,6 +104,8 @@ describe('trial outcomes and settings', () => {
     expect(trialSettingsProblem(0.5, DEFAULT_SPRT)).toBeNull();
     expect(trialSettingsProblem(1, DEFAULT_SPRT)).toMatch(/share/);
     expect(trialSettingsProblem(0.5, { ...DEFAULT_SPRT, theta1: 0.4 })).toMatch(/theta1/);
+    expect(trialSettingsProblem(0.5, { ...DEFAULT_SPRT, maxPairs: 10 })).toMatch(/maxPairs/);
+    expect(trialSettingsProblem(0.5, { ...DEFAULT_SPRT, maxPairs: 2.5 })).toMatch(/maxPairs/);
     expect(trialSettingsProblem(0.5, { ...DEFAULT_SPRT, maxDiscordant: 0 })).toMatch(
       /maxDiscordant/,
     );

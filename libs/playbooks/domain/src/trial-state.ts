@@ -89,5 +89,10 @@ export function trialSettingsProblem(share: number, options: SprtOptions): strin
     return `theta1 must be between 0.5 and 1 (got ${options.theta1})`;
   if (!(Number.isInteger(options.maxDiscordant) && options.maxDiscordant >= 1))
     return `maxDiscordant must be a positive integer (got ${options.maxDiscordant})`;
+  if (
+    options.maxPairs !== undefined &&
+    !(Number.isInteger(options.maxPairs) && options.maxPairs >= options.maxDiscordant)
+  )
+    return `maxPairs must be an integer at least maxDiscordant (${options.maxDiscordant}) (got ${options.maxPairs})`;
   return null;
 }

@@ -25,10 +25,28 @@ export interface SprtOptions {
   theta1: number;
   /** Discordant pairs at most; undecided then means no evidence of improvement: roll back. */
   maxDiscordant: number;
+  /**
+   * Graded pairs at most, discordant or not: two versions that succeed (or fail) on the same
+   * sessions give no discordant pair and would never reach `maxDiscordant`. Undecided then means
+   * no evidence the candidate is better: roll back. Optional for trials stored before it existed.
+   */
+  maxPairs?: number;
 }
 
-/** 5 % false promotions, 20 % missed improvements, a candidate that wins 70 % of discordant pairs. */
-export const DEFAULT_SPRT: SprtOptions = { alpha: 0.05, beta: 0.2, theta1: 0.7, maxDiscordant: 60 };
+/** Graded pairs a trial compares at most when nothing else is configured. */
+export const DEFAULT_TRIAL_MAX_PAIRS = 300;
+
+/**
+ * 5 % false promotions, 20 % missed improvements, a candidate that wins 70 % of discordant pairs;
+ * at most 60 discordant pairs and 300 graded pairs.
+ */
+export const DEFAULT_SPRT: Required<SprtOptions> = {
+  alpha: 0.05,
+  beta: 0.2,
+  theta1: 0.7,
+  maxDiscordant: 60,
+  maxPairs: DEFAULT_TRIAL_MAX_PAIRS,
+};
 
 export interface TrialDecision {
   decision: 'promote' | 'rollback' | 'continue';
@@ -50,7 +68,8 @@ export interface TrialDecision {
  * information, and under "no difference" the candidate wins each with probability 0.5. The test
  * is H0 theta = 0.5 against H1 theta = theta1: promote when the log-likelihood ratio reaches
  * ln((1 - beta) / alpha), roll back when it falls to ln(beta / (1 - alpha)), else continue; at
- * `maxDiscordant` undecided pairs it rolls back. The false-promotion rate is at most about alpha
+ * `maxDiscordant` undecided discordant pairs, or `maxPairs` graded pairs (discordant or not), it
+ * rolls back: no evidence the candidate is better. The false-promotion rate is at most about alpha
  * for a candidate as good as the control, and lower for a worse one.
  */
 export function sprtDecision(
@@ -59,11 +78,13 @@ export function sprtDecision(
   options: SprtOptions = DEFAULT_SPRT,
 ): TrialDecision {
   const { alpha, beta, theta1, maxDiscordant } = options;
+  const maxPairs = options.maxPairs ?? DEFAULT_TRIAL_MAX_PAIRS;
   const upper = Math.log((1 - beta) / alpha);
   const lower = Math.log(beta / (1 - alpha));
   const win = Math.log(theta1 / 0.5);
   const loss = Math.log((1 - theta1) / 0.5);
-  const pairs = Math.min(candidate.length, control.length);
+  // Pairs past `maxPairs` are not read: the test has ended there.
+  const pairs = Math.min(candidate.length, control.length, maxPairs);
   let llr = 0;
   let discordant = 0;
   let candidateWins = 0;
@@ -96,6 +117,11 @@ export function sprtDecision(
         `${tally}: undecided after ${maxDiscordant} discordant pairs, kept the current version`,
       );
   }
+  if (pairs >= maxPairs)
+    return result(
+      'rollback',
+      `${candidateWins} of ${discordant} discordant pair(s) after ${maxPairs} graded pairs: undecided, no evidence the candidate is better than the current version, kept the current version`,
+    );
   return result(
     'continue',
     `${candidateWins} of ${discordant} discordant pair(s) so far; waiting for more outcomes`,

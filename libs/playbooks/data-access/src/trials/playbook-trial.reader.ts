@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { TrialStatus } from '@reverie/playbooks-domain';
+import { DEFAULT_TRIAL_MAX_PAIRS, type TrialStatus } from '@reverie/playbooks-domain';
 import type { Model } from 'mongoose';
 import { PlaybookTrialDoc } from './playbook-trial.schema';
 
@@ -81,6 +81,7 @@ export function presentTrial(t: TrialSummary) {
       beta: t.sprt.beta,
       theta1: t.sprt.theta1,
       max_discordant: t.sprt.maxDiscordant,
+      max_pairs: t.sprt.maxPairs ?? DEFAULT_TRIAL_MAX_PAIRS,
     },
     playbooks: t.playbooks.map((p) => ({
       role: p.role,
