@@ -162,6 +162,9 @@ describe('a dream over an external agent team’s sessions (gateway, grader, dre
       const trials = await api.get(`/v1/agents/${agentId}/trials`);
       expect(trials.status).toBe(200);
       expect(trials.body.data[0]).toMatchObject({ dream_id: dream.id, status: 'running' });
+      // On trial, not waiting for a person's review: the output names its trial.
+      for (const o of dream.outputs.filter((x: Json) => x.status === 'proposed'))
+        expect(o.trial_id).toBe(trials.body.data[0].id);
     }
   }, 180_000);
 });

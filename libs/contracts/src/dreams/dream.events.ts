@@ -18,13 +18,17 @@ export const dreamEndedEvent = defineEvent(
     status: z.enum(DREAM_END_STATUSES),
     environment: z.string().max(64).nullable(),
     sessionsReviewed: z.number().int().nonnegative(),
-    /** Playbook versions the dream made: active (applied) or proposed (waiting for a person). */
+    /**
+     * Playbook versions the dream made: active (applied) or proposed (waiting for a person, or,
+     * with `trialId`, on a canary trial that decides it: announced by `playbook.trial_started`).
+     */
     playbooks: z
       .array(
         z.object({
           role: z.string().max(64).nullable(),
           version: z.number().int().min(1),
           status: z.enum(['active', 'proposed']),
+          trialId: idSchema.optional(),
         }),
       )
       .max(32),

@@ -133,6 +133,8 @@ export interface PublishedPlaybook {
   role: string | null;
   version: number;
   status: 'active' | 'proposed';
+  /** The canary trial a proposed version went on (a person does not review it: the trial decides). */
+  trialId?: string;
 }
 
 /** The objective a dream optimised: the agent's outcome definition, or the environment's default. */

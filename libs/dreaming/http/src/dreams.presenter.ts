@@ -31,6 +31,7 @@ export function presentDream(d: DreamRecord) {
       role: o.role,
       version: o.version,
       status: o.status,
+      ...(o.trialId ? { trial_id: o.trialId } : {}),
     })),
     model: presentModel(d.model),
     instructions: d.instructions,

@@ -86,6 +86,26 @@ describe('webhookEventsFor', () => {
     expect(new Set(events.map((e) => e.key)).size).toBe(3);
   });
 
+  it('announces a version on a canary trial by the trial, not as a proposal for a person', () => {
+    const events = webhookEventsFor(
+      aDreamEnded({
+        environment: 'external',
+        playbooks: [
+          { role: 'triager', version: 3, status: 'proposed', trialId: 'trl_1' },
+          { role: 'resolver', version: 5, status: 'proposed' },
+        ],
+      }),
+    );
+    expect(events.map((e) => e.type)).toEqual(['dream.completed', 'playbook.proposed']);
+    expect(events[1].payload.data).toMatchObject({ role: 'resolver', version: 5 });
+    expect(events[0].payload.data).toMatchObject({
+      outputs: [
+        { type: 'playbook', role: 'triager', version: 3, status: 'proposed', trial_id: 'trl_1' },
+        { type: 'playbook', role: 'resolver', version: 5, status: 'proposed' },
+      ],
+    });
+  });
+
   it('maps failed and canceled dreams with their error', () => {
     const error = { type: 'interrupted', message: 'the dreamer died twice' };
     const [failed] = webhookEventsFor(aDreamEnded({ status: 'failed', error }));

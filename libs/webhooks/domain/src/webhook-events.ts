@@ -36,6 +36,8 @@ export interface DreamEventData {
     role: string | null;
     version: number;
     status: 'active' | 'proposed';
+    /** Set when the proposed version went on a canary trial (`playbook.trial_started`). */
+    trial_id?: string;
   }>;
   error: { type: string; message: string } | null;
 }
@@ -78,7 +80,9 @@ export interface PlaybookTrialData {
 
 /**
  * The webhook events a Kafka message stands for: `dream.ended` is `dream.<status>` plus one
- * `playbook.proposed` per proposed output; `playbook.version_activated` is `playbook.updated`;
+ * `playbook.proposed` per proposed output that waits for a person (an output on a canary trial is
+ * announced by the trial's own `playbook.trial_started`, as the trial decides it, not a person);
+ * `playbook.version_activated` is `playbook.updated`;
  * `playbook.trial_started` and `playbook.trial_ended` are themselves.
  * Anything else stands for none.
  */
@@ -105,6 +109,7 @@ function dreamEvents(m: DreamEnded): WebhookEvent[] {
       role: p.role,
       version: p.version,
       status: p.status,
+      ...(p.trialId ? { trial_id: p.trialId } : {}),
     })),
     error: m.payload.error
       ? { type: m.payload.error.type, message: m.payload.error.message }
@@ -118,7 +123,7 @@ function dreamEvents(m: DreamEnded): WebhookEvent[] {
     payload: { type, timestamp, data: { ...data } },
   };
   const proposed = m.payload.playbooks
-    .filter((p) => p.status === 'proposed')
+    .filter((p) => p.status === 'proposed' && !p.trialId)
     .map((p): WebhookEvent => {
       const proposal: PlaybookProposedData = {
         agent_id: m.agentId,

@@ -24,6 +24,8 @@ export interface DreamOutputRecord {
   role: string | null;
   version: number;
   status: 'active' | 'proposed';
+  /** The canary trial a proposed version went on (a person does not review it: the trial decides). */
+  trialId?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_ENVIRONMENT } from '@reverie/environments';
+import { DEFAULT_TRIAL_MAX_PAIRS } from '@reverie/playbooks-domain';
 import type { SessionEventBody } from '@reverie/contracts';
 import type { DreamReport, PublishedPlaybook } from '@reverie/dreaming-domain';
 import { DreamMemoryRepository, type DreamRecord } from '@reverie/dreaming-data-access';
@@ -188,6 +189,8 @@ export class DreamPipeline {
         };
       },
       ...(this.options.trials?.enabled === false ? {} : { startTrial: this.trialStarter(dream) }),
+      // Read even with TRIALS=off here: another replica's trial may run.
+      runningTrial: () => this.trials.runningId(tenantId, agentId),
       loadMemory: (environment) => this.memories.load(tenantId, agentId, environment),
       saveMemory: (memory) => this.memories.save(tenantId, memory),
     };
@@ -216,7 +219,8 @@ export class DreamPipeline {
       const versions = playbooks
         .map((p) => `${p.role ?? 'agent'} v${p.candidate} against v${p.control}`)
         .join(', ');
-      return `canary trial ${trial._id} started: ${versions}, serving ${Math.round(trial.share * 100)} % of new sessions; the grader's outcomes decide it (SPRT: alpha ${trial.sprt.alpha}, beta ${trial.sprt.beta}, at most ${trial.sprt.maxDiscordant} discordant pairs), then it is ${dream.publish === 'apply' ? 'promoted or rolled back by itself' : "rolled back, or left for a person's approval"} (GET /v1/agents/${agentId}/trials)`;
+      const note = `canary trial ${trial._id} started: ${versions}, serving ${Math.round(trial.share * 100)} % of new sessions; the grader's outcomes decide it (SPRT: alpha ${trial.sprt.alpha}, beta ${trial.sprt.beta}, at most ${trial.sprt.maxDiscordant} discordant and ${trial.sprt.maxPairs ?? DEFAULT_TRIAL_MAX_PAIRS} graded pairs), then it is ${dream.publish === 'apply' ? 'promoted or rolled back by itself' : "rolled back, or left for a person's approval"} (GET /v1/agents/${agentId}/trials)`;
+      return { trialId: trial._id, note };
     };
   }
 }

@@ -59,7 +59,14 @@ export interface DreamPorts {
    * Puts stored proposals on a canary trial (for a dreamer with `liveTrial`); absent where there
    * is no live traffic (offline dreams), which then publish as usual. Returns a line for the report.
    */
-  startTrial?(proposals: PublishedPlaybook[]): Promise<string>;
+  startTrial?(proposals: PublishedPlaybook[]): Promise<{ trialId: string; note: string }>;
+  /**
+   * The agent's running canary trial, or null; absent where there is no live traffic. While one
+   * runs, a dream makes no version active that the trial has not tested: a candidate of a
+   * `liveTrial` dreamer goes on a newer trial (which stops the older one), and counters are not
+   * kept (a new active version would change the trial's control under it).
+   */
+  runningTrial?(): Promise<string | null>;
   /** What earlier dreams of this agent in this environment tried and refused. */
   loadMemory(environment: string): Promise<DreamMemory>;
   saveMemory(memory: DreamMemory): Promise<void>;
@@ -226,14 +233,28 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
               ctx.spec.publish === 'apply' && !trial ? 'active' : 'proposed',
             ),
           );
-    if (trial && made.length) notes.push(await trial(made));
-    // Counters are no behaviour change: kept as an active version even when nothing is promoted.
-    if (counters) for (const c of counters.versions) made.push(await ports.store(c, 'active'));
+    if (trial && made.length) {
+      const started = await trial(made);
+      notes.push(started.note);
+      // On trial, not waiting for a person: dream.ended says so (no playbook.proposed webhook).
+      for (const m of made) m.trialId = started.trialId;
+    }
+    // Counters are no behaviour change: kept as an active version even when nothing is promoted,
+    // unless a trial runs (the version it compares stays the active one until it decides).
+    const running = counters && ports.runningTrial ? await ports.runningTrial() : null;
+    if (counters && running)
+      notes.push(
+        `counters not kept: canary trial ${running} is running, and a new active version would change its control; the trial's decision sets the active version (a later dream counts the uses again)`,
+      );
+    else if (counters)
+      for (const c of counters.versions) made.push(await ports.store(c, 'active'));
     return {
       value: made,
       summary: made.length
-        ? `${chosen ? (ctx.spec.publish === 'apply' ? 'applied' : 'proposed') : 'counters kept in'} ${made.map((m) => `${m.role ?? 'agent'} v${m.version}`).join(', ')}`
-        : 'nothing to publish',
+        ? `${chosen ? (trial ? 'put on trial' : ctx.spec.publish === 'apply' ? 'applied' : 'proposed') : 'counters kept in'} ${made.map((m) => `${m.role ?? 'agent'} v${m.version}`).join(', ')}`
+        : running
+          ? `nothing to publish: counters not kept while trial ${running} runs`
+          : 'nothing to publish',
     };
   });
   control.found({

@@ -1,6 +1,6 @@
 import { emptyMemory, type PublishedPlaybook } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import type { PlaybookVersion } from '@reverie/playbooks-domain';
+import { applyDeltas, emptyPlaybook, type PlaybookVersion } from '@reverie/playbooks-domain';
 import type { CollectedSession, EnvironmentDreamer } from '../environments/environment-dreamer';
 import { DreamControl, LOCAL_LEASE } from '../pipeline/dream-control';
 import { runDreamStages, type DreamPorts } from '../pipeline/dream-stages';
@@ -77,13 +77,16 @@ function aSession(id: string, status: 'completed' | 'failed'): CollectedSession 
 }
 
 /** In-memory ports that record what the publish stage stored and whether it started a trial. */
-function ports(withTrials: boolean) {
+function ports(
+  withTrials: boolean,
+  opts: { running?: string | null; head?: PlaybookVersion | null } = {},
+) {
   const stored: { version: PlaybookVersion; status: string }[] = [];
   const trials: PublishedPlaybook[][] = [];
   let memory = emptyMemory('agt_1', 'external');
   const p: DreamPorts = {
     outcomeDefinition: async () => null,
-    currentPlaybooks: async (roles) => new Map(roles.map((r) => [r, null])),
+    currentPlaybooks: async (roles) => new Map(roles.map((r) => [r, opts.head ?? null])),
     store: async (candidate, status) => {
       stored.push({ version: candidate, status });
       return { role: candidate.role ?? null, version: 1, status };
@@ -94,8 +97,9 @@ function ports(withTrials: boolean) {
       ? {
           startTrial: async (proposals: PublishedPlaybook[]) => {
             trials.push(proposals);
-            return 'canary trial trl_1 started';
+            return { trialId: 'trl_1', note: 'canary trial trl_1 started' };
           },
+          runningTrial: async () => opts.running ?? null,
         }
       : {}),
   };
@@ -126,7 +130,7 @@ describe('starting a canary trial from a dream', () => {
     const { ports: p, stored, trials } = ports(true);
     const notes = await dream(aDreamer(true), p);
     expect(stored.map((s) => s.status)).toEqual(['proposed']);
-    expect(trials).toEqual([[{ role: null, version: 1, status: 'proposed' }]]);
+    expect(trials).toEqual([[{ role: null, version: 1, status: 'proposed', trialId: 'trl_1' }]]);
     expect(notes).toContain('canary trial trl_1 started');
   });
 
@@ -141,5 +145,56 @@ describe('starting a canary trial from a dream', () => {
     await dream(aDreamer(false), p);
     expect(stored.map((s) => s.status)).toEqual(['active']);
     expect(trials).toEqual([]);
+  });
+
+  it('starts a newer trial for a liveTrial candidate while a trial runs (the writer stops the older one)', async () => {
+    const { ports: p, stored, trials } = ports(true, { running: 'trl_0' });
+    await dream(aDreamer(true), p);
+    expect(stored.map((s) => s.status)).toEqual(['proposed']);
+    expect(trials).toHaveLength(1);
+  });
+
+  describe('a dream that learns nothing new but counts uses of the current entries', () => {
+    const head = applyDeltas(
+      emptyPlaybook({ playbookId: 'pbk_1', agentId: 'agt_1' }),
+      [
+        {
+          kind: 'add',
+          entry: {
+            title: 'Check first',
+            guidance: "Check the order's status before refunding it.",
+            rationale: 'Refunds of unchecked orders failed.',
+          },
+        },
+      ],
+      { kind: 'person', id: 'usr_1' },
+      '2026-11-01T00:00:00.000Z',
+    );
+    /** No lesson drafted; every session fired the head's entry. */
+    function countingDreamer(): EnvironmentDreamer {
+      const base = aDreamer(true);
+      return {
+        ...base,
+        reflect: async () => ({ drafts: [], work: { simulations: 0, summary: 'nothing' } }),
+        verdict: (s) => ({
+          ...base.verdict(s),
+          firedEntries: [{ role: null, entryId: head.entries[0].id }],
+        }),
+      };
+    }
+
+    it('keeps the counters as an active version when no trial runs', async () => {
+      const { ports: p, stored } = ports(true, { head, running: null });
+      await dream(countingDreamer(), p);
+      expect(stored.map((s) => s.status)).toEqual(['active']);
+    });
+
+    it('makes no version active while a trial runs, and says why', async () => {
+      const { ports: p, stored, trials } = ports(true, { head, running: 'trl_0' });
+      const notes = await dream(countingDreamer(), p);
+      expect(stored).toEqual([]);
+      expect(trials).toEqual([]);
+      expect(notes.join('\n')).toMatch(/counters not kept: canary trial trl_0 is running/);
+    });
   });
 });

@@ -117,6 +117,11 @@ export class PlaybookTrialWriter {
     return trial;
   }
 
+  /** The id of the agent's running trial, or null (a dream checks it before publishing). */
+  async runningId(tenantId: string, agentId: string): Promise<string | null> {
+    return (await this.trials.findRunningSummary(tenantId, agentId))?._id ?? null;
+  }
+
   /**
    * The arm a new session of the agent runs in, recorded on the trial; null when the agent has no
    * running trial (or it has assigned its most sessions: the session then runs the control,
