@@ -86,10 +86,8 @@ describe('SessionIngestService with two writers', () => {
     expect(order(firstIds)).toEqual(firstIds);
   });
 
-  it('raises the watermark on a redelivery of events already stored', async () => {
-    // The events were stored, then the write of the session's lastSeq failed (MongoDB went away
-    // between the two): the transport redelivers, nothing is new, and the watermark must still
-    // reach the last stored seq.
+  /** A running session stored as the gateway stores one, and the collection to look at it in. */
+  const aRunningSession = async () => {
     const other = uniqueName('ses');
     const sessions = a.get<Connection>(getConnectionToken()).collection('sessions');
     await sessions.insertOne({
@@ -98,6 +96,14 @@ describe('SessionIngestService with two writers', () => {
       agentId: 'agt_1',
       status: 'running',
     } as never);
+    return { other, sessions };
+  };
+
+  it('raises the watermark on a redelivery of events already stored', async () => {
+    // The events were stored, then the write of the session's lastSeq failed (MongoDB went away
+    // between the two): the transport redelivers, nothing is new, and the watermark must still
+    // reach the last stored seq.
+    const { other, sessions } = await aRunningSession();
     const batch = someEvents(5, 'r').map((event) =>
       eventAppended(
         { tenantId, agentId: 'agt_1', sessionId: other },
@@ -114,14 +120,7 @@ describe('SessionIngestService with two writers', () => {
   });
 
   it('marks the end stored once the events sent before it are stored', async () => {
-    const other = uniqueName('ses');
-    const sessions = a.get<Connection>(getConnectionToken()).collection('sessions');
-    await sessions.insertOne({
-      _id: other,
-      tenantId,
-      agentId: 'agt_1',
-      status: 'running',
-    } as never);
+    const { other, sessions } = await aRunningSession();
     const to = { tenantId, agentId: 'agt_1', sessionId: other };
     const at = new Date().toISOString();
     const ended = {
