@@ -183,6 +183,38 @@ export interface Rows<T> {
  * horizontally scrolling wrapper) with a header per column and one row per item, and, given a
  * pager, the cursor pager under it.
  */
+/**
+ * A table with a header row of `columns` and `children` as its body rows. Focusable and named: at
+ * 768 px a wide table scrolls sideways, by keyboard too.
+ */
+export function Table({
+  label,
+  columns,
+  children,
+}: {
+  /** What the rows are: the region is named "Table of <label>". */
+  label: string;
+  columns: ReactNode[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={`Table of ${label}`}>
+      <table>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function PagedTable<T>({
   what,
   loaded,
@@ -209,25 +241,11 @@ export function PagedTable<T>({
       <ErrorMessage error={loaded.error} />
       {rows && rows.length === 0 && (typeof empty === 'string' ? <p>{empty}</p> : empty)}
       {rows && rows.length > 0 && (
-        // Focusable and named: at 768 px a wide table scrolls sideways, by keyboard too.
-        <div className="table-wrap" tabIndex={0} role="region" aria-label={`Table of ${what}`}>
-          <table>
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((item) => (
-                <tr key={rowKey(item)}>{row(item)}</tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table label={what} columns={columns}>
+          {rows.map((item) => (
+            <tr key={rowKey(item)}>{row(item)}</tr>
+          ))}
+        </Table>
       )}
       {pager && (
         <Pager

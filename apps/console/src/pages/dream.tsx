@@ -9,6 +9,7 @@ import {
   useAction,
   useLoad,
   When,
+  Table,
 } from '../components/common';
 import { href } from '../router';
 
@@ -222,57 +223,44 @@ function Report({ id }: { id: string }) {
             </ul>
           </Section>
           <Section title="Where each failure went wrong">
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Session</th>
-                    <th scope="col">Task</th>
-                    <th scope="col">Failure</th>
-                    <th scope="col">Step</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Why</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {r.localisations.length === 0 && (
-                    <tr>
-                      <td colSpan={6}>No failed session to localise.</td>
-                    </tr>
-                  )}
-                  {r.localisations.map((l) => (
-                    <tr key={l.sessionId}>
-                      <td>
-                        <a
-                          className="mono small"
-                          href={href(`sessions/${l.sessionId}`, { step: l.step ?? undefined })}
-                        >
-                          {l.sessionId}
-                        </a>
-                      </td>
-                      <td>{l.task}</td>
-                      <td>{l.failure}</td>
-                      <td>
-                        {l.step !== null ? (
-                          <a href={href(`sessions/${l.sessionId}`, { step: l.step })}>
-                            step {l.step}
-                          </a>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td>{l.role ?? '—'}</td>
-                      <td>
-                        {l.detail}{' '}
-                        <span className="muted small">
-                          ({l.method}, {(l.confidence * 100).toFixed(0)} %)
-                        </span>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table
+              label="localised failures"
+              columns={['Session', 'Task', 'Failure', 'Step', 'Role', 'Why']}
+            >
+              {r.localisations.length === 0 && (
+                <tr>
+                  <td colSpan={6}>No failed session to localise.</td>
+                </tr>
+              )}
+              {r.localisations.map((l) => (
+                <tr key={l.sessionId}>
+                  <td>
+                    <a
+                      className="mono small"
+                      href={href(`sessions/${l.sessionId}`, { step: l.step ?? undefined })}
+                    >
+                      {l.sessionId}
+                    </a>
+                  </td>
+                  <td>{l.task}</td>
+                  <td>{l.failure}</td>
+                  <td>
+                    {l.step !== null ? (
+                      <a href={href(`sessions/${l.sessionId}`, { step: l.step })}>step {l.step}</a>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>{l.role ?? '—'}</td>
+                  <td>
+                    {l.detail}{' '}
+                    <span className="muted small">
+                      ({l.method}, {(l.confidence * 100).toFixed(0)} %)
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </Table>
           </Section>
           <Section title="Changes">
             {r.changes.length === 0 && <p>No change.</p>}

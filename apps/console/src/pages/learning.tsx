@@ -2,7 +2,7 @@ import type { ConsoleApi } from '../api/endpoints';
 import type { Outcome, Session } from '../api/types';
 import { useApi } from '../auth';
 import { AgentSelect } from '../components/agent-select';
-import { ErrorMessage, Loading, Section, useLoad } from '../components/common';
+import { ErrorMessage, Loading, Section, Table, useLoad } from '../components/common';
 import { byDay, byVersion, type GradedSession, type LearningPoint } from '../lib/learning';
 import { linearScale } from '../lib/flight';
 import { navigate } from '../router';
@@ -179,33 +179,18 @@ function LearningTable({ points }: { points: LearningPoint[] }) {
   const series = seriesOf(points);
   const pct = (v: number | undefined) => (v === undefined ? '—' : `${Math.round(v * 100)} %`);
   return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Group</th>
-            <th scope="col">Sessions</th>
-            {series.map((s) => (
-              <th key={s.name} scope="col">
-                {s.name}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {points.map((p) => (
-            <tr key={p.key}>
-              <th scope="row">{p.key}</th>
-              <td className="num">{p.sessions}</td>
-              {series.map((s) => (
-                <td key={s.name} className="num">
-                  {pct(s.value(p))}
-                </td>
-              ))}
-            </tr>
+    <Table label="learning by group" columns={['Group', 'Sessions', ...series.map((s) => s.name)]}>
+      {points.map((p) => (
+        <tr key={p.key}>
+          <th scope="row">{p.key}</th>
+          <td className="num">{p.sessions}</td>
+          {series.map((s) => (
+            <td key={s.name} className="num">
+              {pct(s.value(p))}
+            </td>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </Table>
   );
 }

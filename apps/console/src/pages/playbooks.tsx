@@ -10,6 +10,7 @@ import {
   useAction,
   useLoad,
   When,
+  Table,
 } from '../components/common';
 import { DiffView } from '../components/diff-view';
 import { navigate } from '../router';
@@ -403,62 +404,51 @@ function History({
     <>
       <Section title="History">
         <ErrorMessage error={error ?? action.error} />
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Status</th>
-                <th scope="col">Author</th>
-                <th scope="col">Message</th>
-                <th scope="col">Created</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {versions.map((v) => (
-                <tr key={v.version} data-version={v.version}>
-                  <td>v{v.version}</td>
-                  <td>
-                    <Status value={v.version === activeVersion ? 'active' : v.status} />
-                  </td>
-                  <td>{authorText(v.author)}</td>
-                  <td>{v.message ?? ''}</td>
-                  <td>
-                    <When at={v.createdAt as string} />
-                  </td>
-                  <td>
-                    <div className="actions">
+        <Table
+          label="playbook versions"
+          columns={['Version', 'Status', 'Author', 'Message', 'Created', 'Actions']}
+        >
+          {versions.map((v) => (
+            <tr key={v.version} data-version={v.version}>
+              <td>v{v.version}</td>
+              <td>
+                <Status value={v.version === activeVersion ? 'active' : v.status} />
+              </td>
+              <td>{authorText(v.author)}</td>
+              <td>{v.message ?? ''}</td>
+              <td>
+                <When at={v.createdAt as string} />
+              </td>
+              <td>
+                <div className="actions">
+                  <button
+                    type="button"
+                    onClick={() => {
+                      setTo(v.version);
+                      setFrom(v.parentVersion ?? 0);
+                    }}
+                  >
+                    Diff with parent
+                  </button>
+                  {v.version !== activeVersion &&
+                    v.status !== 'proposed' &&
+                    v.status !== 'rejected' && (
                       <button
                         type="button"
-                        onClick={() => {
-                          setTo(v.version);
-                          setFrom(v.parentVersion ?? 0);
-                        }}
+                        disabled={action.busy}
+                        onClick={async () =>
+                          (await action.run(() => api.rollback(agentId, role, v.version))) &&
+                          onChange()
+                        }
                       >
-                        Diff with parent
+                        Roll back to v{v.version}
                       </button>
-                      {v.version !== activeVersion &&
-                        v.status !== 'proposed' &&
-                        v.status !== 'rejected' && (
-                          <button
-                            type="button"
-                            disabled={action.busy}
-                            onClick={async () =>
-                              (await action.run(() => api.rollback(agentId, role, v.version))) &&
-                              onChange()
-                            }
-                          >
-                            Roll back to v{v.version}
-                          </button>
-                        )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                    )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </Table>
       </Section>
       <Section title="Compare two versions">
         <form

@@ -11,6 +11,7 @@ import {
   useAction,
   useLoad,
   When,
+  Table,
 } from '../components/common';
 import { FlightPlot } from '../components/flight-plot';
 import { Timeline } from '../components/timeline';
@@ -226,41 +227,26 @@ function OutcomePanel({
             {outcome.iteration ? ` · attempt ${outcome.iteration}` : ''}
             {outcome.summary ? ` — ${outcome.summary}` : ''}
           </p>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Criterion</th>
-                  <th scope="col">Passed</th>
-                  <th scope="col">Score</th>
-                  <th scope="col">Explanation</th>
-                  <th scope="col">Steps</th>
-                </tr>
-              </thead>
-              <tbody>
-                {outcome.criteria.map((c, i) => (
-                  <tr
-                    key={String(c.id ?? i)}
-                    className={c.passed === false ? 'row-failed' : undefined}
-                  >
-                    <td>{String(c.id ?? c.name ?? i)}</td>
-                    <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
-                    <td className="num">
-                      {typeof c.score === 'number' ? c.score.toFixed(2) : '—'}
-                    </td>
-                    <td>{c.explanation}</td>
-                    <td>
-                      {(c.steps ?? []).map((n) => (
-                        <button key={n} type="button" className="link" onClick={() => onStep(n)}>
-                          step {n}
-                        </button>
-                      ))}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            label="outcome criteria"
+            columns={['Criterion', 'Passed', 'Score', 'Explanation', 'Steps']}
+          >
+            {outcome.criteria.map((c, i) => (
+              <tr key={String(c.id ?? i)} className={c.passed === false ? 'row-failed' : undefined}>
+                <td>{String(c.id ?? c.name ?? i)}</td>
+                <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
+                <td className="num">{typeof c.score === 'number' ? c.score.toFixed(2) : '—'}</td>
+                <td>{c.explanation}</td>
+                <td>
+                  {(c.steps ?? []).map((n) => (
+                    <button key={n} type="button" className="link" onClick={() => onStep(n)}>
+                      step {n}
+                    </button>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </Table>
           {outcome.history && outcome.history.length > 1 && (
             <p className="small">
               Attempts:{' '}
