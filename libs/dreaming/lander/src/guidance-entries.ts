@@ -18,10 +18,11 @@ function lawWords(params: Record<string, number>): string {
   if (params.guidanceLaw < 0.5) return 'Fly the altitude-proportional descent schedule. ';
   const f = params.brakingAccelFraction ?? ROLE_DEFAULTS.navigator.brakingAccelFraction;
   const flare = params.flareAltitude ?? ROLE_DEFAULTS.navigator.flareAltitude;
+  const final = params.finalDescentRate ?? ROLE_DEFAULTS.navigator.finalDescentRate;
   return (
-    `Use late-ignition guidance: coast with the engine ${params.engineOffBelow ? 'off' : 'at minimum'} ` +
-    `until stopping by ${fmt(flare)} m would need ${Math.round(f * 100)} % of the engine's deceleration, ` +
-    `then brake with exactly what stopping needs. `
+    `Use late-ignition guidance: at each decision take the least thrust (the engine ${params.engineOffBelow ? 'off' : 'at minimum'} while coasting) ` +
+    `that, held until the next decision, still lets a burn at ${Math.round(f * 100)} % of the engine's net deceleration ` +
+    `slow the descent to ${fmt(final)} m/s by ${fmt(flare)} m; below that, hold ${fmt(final)} m/s to the ground. `
   );
 }
 

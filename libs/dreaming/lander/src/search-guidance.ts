@@ -89,6 +89,7 @@ export const FAILURE_DIRECTIONS: Readonly<Record<string, Readonly<Record<string,
     'navigator.all.brakingAccelFraction': 1,
     'navigator.all.flareAltitude': -1,
     'navigator.all.minDescentRate': 1,
+    'navigator.all.finalDescentRate': 1,
     'navigator.all.descentRateGain': 1,
     'navigator.all.engineOffBelow': 1,
     'navigator.all.maxDescentRate': 1,
@@ -101,6 +102,7 @@ export const FAILURE_DIRECTIONS: Readonly<Record<string, Readonly<Record<string,
     'navigator.all.flareAltitude': 1,
     'navigator.all.ignitionLeadSeconds': 1,
     'navigator.all.minDescentRate': -1,
+    'navigator.all.finalDescentRate': -1,
     'navigator.all.descentRateGain': -1,
     'navigator.all.verticalGain': 1,
     'navigator.terminal.minDescentRate': -1,
@@ -182,13 +184,47 @@ function mutate(parent: Genome, other: Genome | null, rand: () => number): Genom
   return child;
 }
 
+/** The switch of the late-ignition law and the parameters only that law reads. */
+const LAW_SWITCH = 'navigator.all.guidanceLaw';
+const LAW_PARAMS = [
+  'navigator.all.engineOffBelow',
+  'navigator.all.brakingAccelFraction',
+  'navigator.all.flareAltitude',
+  'navigator.all.ignitionLeadSeconds',
+  'navigator.all.finalDescentRate',
+];
+
+/**
+ * A child with the late-ignition law switched on and the engine allowed to shut down while
+ * coasting (the law's fuel saving needs both: one switch alone is a different, worse policy, and a
+ * reflective move rarely flips both at once). After the first, seeds also move one or two of the
+ * law's own parameters, so the first generation samples the law rather than a single point of it.
+ */
+function lawSeed(parent: Genome, index: number, rand: () => number): Genome {
+  const param = (key: string) => GUIDANCE_SPACE.find((q) => keyOf(q) === key)!;
+  const off = param('navigator.all.engineOffBelow');
+  const child: Record<string, number> = {
+    ...parent,
+    [LAW_SWITCH]: 1,
+    [keyOf(off)]: normalise(off, Math.max(valueOf(parent, off), (off.min + off.max) / 2)),
+  };
+  const moves = index === 0 ? 0 : 1 + Math.floor(rand() * 2);
+  for (let i = 0; i < moves; i++) {
+    const p = param(LAW_PARAMS[1 + Math.floor(rand() * (LAW_PARAMS.length - 1))]);
+    child[keyOf(p)] = normalise(p, valueOf(child, p) + gaussian(rand) * 0.15 * (p.max - p.min));
+  }
+  return child;
+}
+
 /**
  * The guidance reflector: a multi-criteria evolutionary search (in the spirit of GEPA) over the
  * continuous parameters of `GUIDANCE_SPACE`, added on top of the current rules. It keeps every
  * candidate not dominated on the rubric's criteria (satisfied landings, median fuel over the
  * vertical limit, distance to the site, touchdown speed) as a Pareto front, draws each child from
  * a front member, mostly by reflection (the parent's failures, by kind, say which parameters to
- * move and which way: `FAILURE_DIRECTIONS`), otherwise by random moves and crossover, screens it on a rotating minibatch of training scenarios, and flies it on all
+ * move and which way: `FAILURE_DIRECTIONS`), otherwise by random moves and crossover (the first
+ * generation instead samples the late-ignition law around its physical defaults: `lawSeed`),
+ * screens it on a rotating minibatch of training scenarios, and flies it on all
  * of them only when it does not lose to its parent there. Improves flights that already succeed
  * (fuel, precision, touchdown speed) as well as failed ones. Deterministic for a seed, whatever
  * the pool size.
@@ -246,8 +282,9 @@ export async function searchGuidance(
       generations++;
       const tasks = Array.from({ length: mb }, (_, k) => (window + k) % train.length);
       window = (window + mb) % train.length;
-      const children = Array.from({ length: batch }, () => {
+      const children = Array.from({ length: batch }, (_, k) => {
         const parent = front[Math.floor(rand() * front.length)];
+        if (generations === 1) return { parent, genome: lawSeed(parent.genome, k, rand) };
         const other = front.length > 1 ? front[Math.floor(rand() * front.length)] : null;
         const kinds = parent.results
           .map((r) => failureKind(r, judge(r).failed))

@@ -41,6 +41,9 @@ export class BuiltinLunarTeam implements LunarTeamPolicy {
   private readonly rules: Record<string, CompiledRules>;
   private memory: DetectorMemory = { scan: null, altitude: null };
   private features: Record<string, string | number | boolean> = {};
+  /** When the Navigator last decided, s: the gap to the next decision is how long a command holds. */
+  private lastNavigateT: number | null = null;
+  private periodSeconds: number | undefined;
 
   constructor(rules: RoleRules = {}) {
     this.rules = Object.fromEntries(
@@ -96,7 +99,10 @@ export class BuiltinLunarTeam implements LunarTeamPolicy {
     input: { report: DetectorReport; orders: Orders },
   ): Promise<NavigatorCommand> {
     const { params, actions } = this.evaluate(NAVIGATOR, ctx, NAVIGATOR_DEFAULTS);
-    return navigate(input.report, input.orders, params, actions);
+    if (this.lastNavigateT !== null && ctx.t > this.lastNavigateT)
+      this.periodSeconds = ctx.t - this.lastNavigateT;
+    this.lastNavigateT = ctx.t;
+    return navigate(input.report, input.orders, params, actions, this.periodSeconds);
   }
 
   private evaluate<P extends Record<string, number>>(role: string, ctx: StepContext, defaults: P) {

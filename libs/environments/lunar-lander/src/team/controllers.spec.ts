@@ -165,3 +165,29 @@ describe('late-ignition guidance', () => {
     ).toEqual(day1);
   });
 });
+
+describe('predictive late-ignition guidance, one decision', () => {
+  const late = { ...NAVIGATOR_DEFAULTS, guidanceLaw: 1, engineOffBelow: 0.05 };
+  const at = (altitude: number, vz: number, params = late, period = 1) =>
+    navigate(aReport({ altitude, vz }), { phase: 'braking', siteX: 0 }, params, [], period);
+
+  it('lights the engine one decision period before the braking curve would be crossed', () => {
+    // Stopping from 40 m/s at 95 % of full thrust's net 4.7 m/s^2 (7,100 kg) takes ~178 m.
+    expect(at(330, -40).throttle).toBe(0);
+    // Just above the curve a throttled second keeps it reachable; below it, full thrust.
+    expect(at(215, -40).throttle).toBeGreaterThan(0);
+    expect(at(215, -40).throttle).toBeLessThan(1);
+    expect(at(200, -40).throttle).toBe(1);
+    // A longer period between decisions means a coast holds longer: light earlier.
+    expect(at(260, -40).throttle).toBe(0);
+    expect(at(260, -40, late, 2).throttle).toBeGreaterThan(0);
+  });
+
+  it('holds the final descent rate below the flare with a throttled engine', () => {
+    const cmd = at(3, -late.finalDescentRate);
+    expect(cmd.throttle).toBeGreaterThanOrEqual(0.1);
+    expect(cmd.throttle).toBeLessThanOrEqual(0.6);
+    // Slower than the final rate: coast to pick it up.
+    expect(at(3, -0.5).throttle).toBe(0);
+  });
+});

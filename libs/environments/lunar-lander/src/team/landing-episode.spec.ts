@@ -100,3 +100,24 @@ describe('flyLanding with the builtin team', () => {
     });
   });
 });
+
+describe('predictive late-ignition guidance in flight', () => {
+  const lateIgnition: PlaybookRule = {
+    entryId: 'ent_late',
+    title: 'late-ignition law, engine off while coasting',
+    when: { feature: 'step', op: 'gte', value: 0 },
+    then: { action: 'set', params: { guidanceLaw: 1, engineOffBelow: 0.05 } },
+  };
+
+  it('lands with propellant for only 1.1-1.2x the vertical limit, where the day-one law runs dry', async () => {
+    for (const index of [0, 1, 2]) {
+      const day1 = (await fly('tight-fuel', index)).result;
+      const late = (await fly('tight-fuel', index, { navigator: [lateIgnition] })).result;
+      expect(day1.safe).toBe(false);
+      expect(late.safe).toBe(true);
+      // Close to the fuel-optimal vertical burn, though it decides only once a second.
+      expect(late.fuelUsed / late.fuelLimit!).toBeLessThan(1.1);
+      expect(late.touchdown!.verticalSpeed).toBeLessThan(3);
+    }
+  }, 60_000);
+});

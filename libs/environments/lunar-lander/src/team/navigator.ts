@@ -1,7 +1,9 @@
 import { M } from '../fast-math';
 import {
+  DEFAULT_DECISION_HZ,
   LUNAR_GRAVITY,
   MAX_PITCH,
+  MAX_TOUCHDOWN_VERTICAL_SPEED,
   MAX_THRUST_N,
   THROTTLE_FULL,
   THROTTLE_MAX_THROTTLED,
@@ -38,18 +40,24 @@ export const NAVIGATOR_DEFAULTS = {
   terminalMaxTiltDeg: 10,
   /**
    * Vertical guidance law: 0 follows the altitude-proportional speed schedule above; 1 is
-   * late-ignition (constant-deceleration) guidance: coast until stopping by `flareAltitude` needs
-   * `brakingAccelFraction` of the engine's deceleration, then brake with exactly what stopping
-   * needs. Values from 0.5 up count as 1.
+   * predictive late-ignition guidance: at each decision it picks the least thrust that, held until
+   * the next decision, still leaves a braking burn at `brakingAccelFraction` of the engine's net
+   * deceleration able to slow the descent to `finalDescentRate` by `flareAltitude`; below that it
+   * holds `finalDescentRate` down to the ground. Values from 0.5 up count as 1. The parameters
+   * below that only this law reads start where its physics puts them (brake with nearly all the
+   * engine gives, flare a few metres up, touch down a little under the gear's limit); day one
+   * flies law 0 and never reads them.
    */
   guidanceLaw: 0,
   /** Share of the engine's largest net deceleration the late-ignition law plans to brake with. */
-  brakingAccelFraction: 0.8,
-  /** Altitude where the late-ignition braking curve ends at `minDescentRate`, m. */
-  flareAltitude: 10,
+  brakingAccelFraction: 0.95,
+  /** Altitude where the late-ignition braking curve ends at `finalDescentRate`, m. */
+  flareAltitude: 5,
+  /** The late-ignition law's descent speed below the flare, m/s (80 % of the gear's limit). */
+  finalDescentRate: 0.8 * MAX_TOUCHDOWN_VERTICAL_SPEED,
   /**
-   * Seconds ahead the late-ignition law looks when deciding to light the engine: one decision
-   * period holds a coast, so it lights when the curve would be crossed before the next decision.
+   * Decision periods the late-ignition law predicts across: a throttle holds until the next
+   * decision, so the law checks where the craft will be then (more periods: earlier, safer burns).
    */
   ignitionLeadSeconds: 1,
   /**
@@ -76,8 +84,10 @@ export const NAVIGATOR_RULES: RoleRuleSpace = {
     terminalMaxTiltDeg: 'largest tilt in terminal descent and hover, degrees',
     guidanceLaw: '0: altitude-proportional descent schedule; 1: late-ignition braking curve',
     brakingAccelFraction: "share of the engine's net deceleration the braking curve plans with",
-    flareAltitude: 'altitude where the braking curve ends at minDescentRate, m',
-    ignitionLeadSeconds: 'seconds ahead the braking curve is checked before lighting the engine, s',
+    flareAltitude: 'altitude where the braking curve ends at finalDescentRate, m',
+    finalDescentRate: 'late-ignition law: descent speed below the flare altitude, m/s',
+    ignitionLeadSeconds:
+      'decision periods ahead the braking curve is checked (a throttle holds that long)',
     engineOffBelow: 'throttle demand below which the engine is shut off (0: never)',
   },
   actions: {
@@ -127,6 +137,7 @@ export function navigate(
   orders: Orders,
   params: NavigatorParams,
   ruleActions: readonly AppliedRule[] = [],
+  periodSeconds = 1 / DEFAULT_DECISION_HZ,
 ): NavigatorCommand {
   const hovering = orders.phase === 'hover';
   const low = orders.phase === 'terminal' || hovering;
@@ -144,16 +155,15 @@ export function navigate(
   const vxTarget = clamp(params.positionGain * (orders.siteX - report.x), speedCap);
 
   const ax = params.velocityGain * (vxTarget - report.vx);
-  const late = hovering ? null : lateIgnitionAccel(report, params);
-  const az = late ?? LUNAR_GRAVITY + params.verticalGain * (vzTarget - report.vz);
   const maxTilt = M.min((low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG, MAX_PITCH);
-  const pitch = clamp(M.atan2(ax, M.max(az, 0.1)), maxTilt);
-  const thrust = (report.mass * M.max(az, 0)) / M.cos(pitch);
-  const demand = thrust / MAX_THRUST_N;
-  let out: NavigatorCommand = {
-    throttle: demand < params.engineOffBelow ? 0 : nearestThrottle(demand),
-    pitchDeg: pitch / DEG,
-  };
+  let out =
+    hovering || params.guidanceLaw < 0.5
+      ? proportionalCommand(report, params, vzTarget, ax, maxTilt)
+      : lateIgnitionCommand(report, params, ax, maxTilt, periodSeconds, {
+          siteX: orders.siteX,
+          // A coast is allowed sideways while braking at the planned share could still stop by the site.
+          slack: lateralSlack(report, orders.siteX, params, maxTilt, periodSeconds),
+        });
   for (const a of ruleActions) {
     if (a.action === 'set_throttle') out = { ...out, throttle: a.params.throttle as number };
     if (a.action === 'set_pitch') out = { ...out, pitchDeg: a.params.pitchDeg as number };
@@ -161,28 +171,93 @@ export function navigate(
   return out;
 }
 
+/** The day-one law: a proportional vertical loop on the target descent speed. */
+function proportionalCommand(
+  report: DetectorReport,
+  params: NavigatorParams,
+  vzTarget: number,
+  ax: number,
+  maxTilt: number,
+): NavigatorCommand {
+  const az = LUNAR_GRAVITY + params.verticalGain * (vzTarget - report.vz);
+  const pitch = clamp(M.atan2(ax, M.max(az, 0.1)), maxTilt);
+  const thrust = (report.mass * M.max(az, 0)) / M.cos(pitch);
+  const demand = thrust / MAX_THRUST_N;
+  return {
+    throttle: demand < params.engineOffBelow ? 0 : nearestThrottle(demand),
+    pitchDeg: pitch / DEG,
+  };
+}
+
+/** Throttles the late-ignition law considers, least first: off (when allowed), the throttled range, full. */
+const THROTTLE_STEPS: readonly number[] = [
+  ...Array.from(
+    { length: M.round((THROTTLE_MAX_THROTTLED - THROTTLE_MIN) / 0.025) + 1 },
+    (_, i) => THROTTLE_MIN + i * 0.025,
+  ),
+  THROTTLE_FULL,
+];
+
 /**
- * The vertical acceleration late-ignition guidance asks for above the flare altitude (null below
- * it or with the proportional law): none while coasting, then the deceleration that stops the
- * descent at `flareAltitude` once that needs `brakingAccelFraction` of what the engine can give.
+ * Predictive late-ignition guidance. A command holds until the next decision, so for each
+ * throttle (least first) it predicts the craft's altitude and vertical speed one horizon ahead
+ * (`ignitionLeadSeconds` decision periods, from the current mass, thrust and gravity) and takes
+ * the first that leaves the descent recoverable: at or below `finalDescentRate`, or able to get
+ * there by `flareAltitude` braking at `brakingAccelFraction` of the engine's net deceleration.
+ * Coasting (off or at minimum) as long as that holds and then braking hard is what keeps the
+ * propellant close to the vertical fuel-optimal burn. The horizontal demand `ax` is served by
+ * tilting the thrust, so a throttle must also be able to give it within `maxTilt`.
  */
-function lateIgnitionAccel(report: DetectorReport, params: NavigatorParams): number | null {
-  if (params.guidanceLaw < 0.5 || report.altitude <= params.flareAltitude) return null;
-  const height = report.altitude - params.flareAltitude;
-  const sink = M.max(-report.vz, 0);
-  const stop = (h: number, v: number) =>
-    M.max(v * v - params.minDescentRate ** 2, 0) / (2 * M.max(h, 0.1));
-  const needed = stop(height, sink);
-  // Where a coast until the next decision would leave the craft.
-  const lead = M.max(params.ignitionLeadSeconds, 0);
-  const ahead = stop(
-    height - sink * lead - 0.5 * LUNAR_GRAVITY * lead * lead,
-    sink + LUNAR_GRAVITY * lead,
-  );
-  const available = MAX_THRUST_N / report.mass - LUNAR_GRAVITY;
-  return M.max(needed, ahead) >= params.brakingAccelFraction * available
-    ? LUNAR_GRAVITY + needed
-    : 0;
+function lateIgnitionCommand(
+  report: DetectorReport,
+  params: NavigatorParams,
+  ax: number,
+  maxTilt: number,
+  periodSeconds: number,
+  lateral: { siteX: number; slack: boolean },
+): NavigatorCommand {
+  const full = MAX_THRUST_N / report.mass;
+  const plan = M.min(M.max(params.brakingAccelFraction, 0.05), 1) * (full - LUNAR_GRAVITY);
+  const tau = M.max(params.ignitionLeadSeconds, 0.25) * periodSeconds;
+  const vFinal = M.max(params.finalDescentRate, 0.1);
+  const flare = M.max(params.flareAltitude, 0);
+  const recoverable = (az: number) => {
+    const h = report.altitude + report.vz * tau + 0.5 * az * tau * tau;
+    const v = report.vz + az * tau;
+    if (v >= -vFinal) return true;
+    return h > flare && h - flare >= (v * v - vFinal * vFinal) / (2 * plan);
+  };
+  const options = params.engineOffBelow > 0 ? [0, ...THROTTLE_STEPS] : THROTTLE_STEPS;
+  for (const u of options) {
+    const thrust = u * full;
+    if (!lateral.slack && M.abs(ax) > thrust * M.sin(maxTilt) && u < THROTTLE_FULL) continue;
+    const pitch = thrust > 0 ? M.asin(clamp(ax / thrust, M.sin(maxTilt))) : 0;
+    if (u === THROTTLE_FULL || recoverable(thrust * M.cos(pitch) - LUNAR_GRAVITY))
+      return { throttle: u, pitchDeg: pitch / DEG };
+  }
+  return { throttle: THROTTLE_FULL, pitchDeg: 0 };
+}
+
+/**
+ * Whether the horizontal motion can coast for one more horizon: still heading for the site with
+ * room to stop there at `brakingAccelFraction` of the sideways thrust `maxTilt` allows, or moving
+ * no faster than `maxTerminalSpeed` when not heading for it.
+ */
+function lateralSlack(
+  report: DetectorReport,
+  siteX: number,
+  params: NavigatorParams,
+  maxTilt: number,
+  periodSeconds: number,
+): boolean {
+  const tau = M.max(params.ignitionLeadSeconds, 0.25) * periodSeconds;
+  const ahead = (siteX - report.x - report.vx * tau) * M.sign(report.vx);
+  if (ahead <= 0) return M.abs(report.vx) <= params.maxTerminalSpeed;
+  const plan =
+    M.min(M.max(params.brakingAccelFraction, 0.05), 1) *
+    (MAX_THRUST_N / report.mass) *
+    M.sin(maxTilt);
+  return (report.vx * report.vx) / (2 * M.max(plan, 1e-3)) < ahead;
 }
 
 const clamp = (v: number, limit: number) => M.min(M.max(v, -limit), limit);
