@@ -6,6 +6,7 @@
  *   MONGO_URL=mongodb://127.0.0.1:27017 npm run api-key -- create --tenant acme --name ops
  */
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { createApiKey } from '@reverie/sessions-feature';
 import { parseArgs } from 'node:util';
 
@@ -46,6 +47,8 @@ async function main(): Promise<number> {
     url: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
     db: process.env.MONGO_DB ?? 'reverie',
   };
+  // This process only prints the key: Nest's start-up lines would be noise here.
+  Logger.overrideLogger(false);
   try {
     const key = await createApiKey(mongo, values.tenant, values.name);
     if (values.json)

@@ -27,10 +27,11 @@ export async function createApiKey(
   })
   class AdminModule {}
 
-  const app = await NestFactory.createApplicationContext(AdminModule, {
-    logger: false,
-    abortOnError: false,
-  });
+  // No `logger` option: Nest applies it process-wide (Logger.overrideLogger), and `logger: false`
+  // here silenced every later log line of the process that called this, e.g. a test's gateway
+  // (a MongoDB outage spec saw neither "MongoDB is unreachable" nor a 500's stack). A CLI that
+  // wants quiet output says so itself (scripts/api-key.ts).
+  const app = await NestFactory.createApplicationContext(AdminModule, { abortOnError: false });
   try {
     const { keyId, token } = await app.get(ApiKeyRepository).create(tenantId, name, scopes);
     return { keyId, token };
