@@ -1,12 +1,32 @@
 import {
   BadRequestException,
+  Logger,
   NotFoundException,
   ServiceUnavailableException,
   type ArgumentsHost,
 } from '@nestjs/common';
 import { conflict, invalidRequest } from './api-error';
 import { lastValueFrom, type Observable } from 'rxjs';
+import { runInNewContext } from 'node:vm';
 import { ApiErrorFilter } from './api-error.filter';
+
+/** What the filter logged, by level (the Nest Logger it writes through, spied on). */
+const logged: { warn: unknown[]; error: unknown[] } = { warn: [], error: [] };
+
+beforeEach(() => {
+  logged.warn = [];
+  logged.error = [];
+  jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+    logged.warn.push(message);
+  });
+  jest
+    .spyOn(Logger.prototype, 'error')
+    .mockImplementation((message: unknown, ...rest: unknown[]) => {
+      logged.error.push(rest.length ? [message, ...rest] : message);
+    });
+});
+
+afterEach(() => jest.restoreAllMocks());
 
 function respond(exception: unknown) {
   const sent: { status?: number; body?: unknown } = {};
@@ -122,22 +142,62 @@ describe('ApiErrorFilter', () => {
     });
   });
 
-  it.each(['MongoNetworkError', 'MongoServerSelectionError', 'MongooseServerSelectionError'])(
-    'answers %s (MongoDB unreachable) with a 503, not a 500',
-    (name) => {
-      const error = Object.assign(new Error('connection 4 to 127.0.0.1:27017 closed'), { name });
-      expect(respond(error)).toEqual({
-        status: 503,
-        body: {
-          type: 'error',
-          error: {
-            type: 'overloaded_error',
-            message: 'a backing service is unavailable; retry shortly',
-          },
-        },
-      });
-    },
-  );
+  it.each([
+    'MongoNetworkError',
+    'MongoServerSelectionError',
+    'MongooseServerSelectionError',
+    'PoolClearedOnNetworkError',
+    'MongoServerClosedError',
+  ])('answers %s (MongoDB unreachable) with a 503 that names MongoDB, not a 500', (name) => {
+    const error = Object.assign(new Error('connection 4 to 127.0.0.1:27017 closed'), { name });
+    expect(respond(error)).toEqual({
+      status: 503,
+      body: {
+        type: 'error',
+        error: { type: 'overloaded_error', message: 'MongoDB is unavailable; retry shortly' },
+      },
+    });
+    expect(logged.warn).toEqual([expect.stringMatching(`^MongoDB unavailable: ${name}: `)]);
+    expect(logged.error).toEqual([]);
+  });
+
+  it('answers an outage wrapped in another error (its cause) with a 503, not a 500', () => {
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:27017'), {
+      name: 'MongoServerSelectionError',
+    });
+    const wrapped = new Error('could not read the session', { cause: outage });
+    expect(respond(wrapped)).toMatchObject({
+      status: 503,
+      body: { error: { message: 'MongoDB is unavailable; retry shortly' } },
+    });
+  });
+
+  it("answers Node's own EPIPE from the driver's socket (another realm under Jest) with a 503 naming MongoDB", () => {
+    // The mongo-outage spec's 500: the driver wrote a command to a connection MongoDB had just
+    // closed; net's writeAfterFIN error came up unwrapped, and is no `instanceof Error` here.
+    const foreign = runInNewContext(
+      "Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE', stack: 'Error: This socket has been ended by the other party\\n    at Socket.writeAfterFIN (node:net:566:14)\\n    at Connection.writeCommand (/work/main/node_modules/mongodb/src/cmap/connection.ts:722:23)' })",
+    ) as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(respond(foreign)).toEqual({
+      status: 503,
+      body: {
+        type: 'error',
+        error: { type: 'overloaded_error', message: 'MongoDB is unavailable; retry shortly' },
+      },
+    });
+    expect(logged.warn).toEqual([
+      'MongoDB unavailable: Error (EPIPE): This socket has been ended by the other party',
+    ]);
+    expect(logged.error).toEqual([]);
+  });
+
+  it('logs an unexpected error once, with its stack as the stack, even from another realm', () => {
+    const foreign = runInNewContext("new RangeError('offset out of range')") as { stack: string };
+    expect(respond(foreign)).toMatchObject({ status: 500 });
+    expect(logged.error).toEqual([['RangeError: offset out of range', foreign.stack]]);
+    expect(foreign.stack).toMatch(/\n\s+at /);
+  });
 
   it('never shows an unexpected error or its stack to the client', () => {
     const sent = respond(new TypeError("Cannot read properties of undefined (reading 'x')"));

@@ -5,7 +5,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import { isUnavailable } from '@reverie/kafka';
+import { isErrorLike, unavailableCause, unavailableDependency } from '@reverie/kafka';
 import { ApiError, type ApiErrorType, type FieldProblem } from './api-error';
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
@@ -105,20 +105,38 @@ export class ApiErrorFilter implements ExceptionFilter {
         message: badJson ? `request body is not valid JSON: ${message}` : message,
       };
     }
-    if (
-      exception instanceof Error &&
-      (isUnavailable(exception) || /KafkaJS/.test(exception.message))
-    ) {
-      this.logger.error(`dependency unavailable: ${exception.message}`);
-      return {
-        status: 503,
-        type: 'overloaded_error',
-        message: 'a backing service is unavailable; retry shortly',
-      };
+    const unavailable = this.unavailable(exception);
+    if (unavailable) return unavailable;
+    // Once, with the stack as its own field (JsonLogger's `stack`): the client only gets "internal
+    // error", so this line is all anyone will have. Not `instanceof Error`: an error from another
+    // realm (Node's own, under Jest) has a stack too.
+    if (isErrorLike(exception)) {
+      this.logger.error(`${exception.name}: ${exception.message}`, exception.stack ?? '(no stack)');
+    } else {
+      this.logger.error(`non-error thrown: ${String(exception)}`);
     }
-    this.logger.error(
-      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-    );
     return { status: 500, type: 'api_error', message: 'internal error' };
+  }
+
+  /**
+   * A 503 with the dependency named when MongoDB or Kafka cannot be reached (looking through
+   * `cause`: a wrapped outage is still an outage, never a 500), logged as a warning without a
+   * stack: the reason is the whole story, and it is the dependency that failed, not this code.
+   */
+  private unavailable(exception: unknown) {
+    const cause = unavailableCause(exception);
+    const kafkaText = isErrorLike(exception) && /KafkaJS/.test(exception.message);
+    if (!cause && !kafkaText) return undefined;
+    const dependency = cause ? unavailableDependency(cause) : 'Kafka';
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const reason = cause
+      ? `${cause.name}${typeof code === 'string' ? ` (${code})` : ''}: ${cause.message}`
+      : (exception as Error).message;
+    this.logger.warn(`${dependency ?? 'a dependency'} unavailable: ${reason}`);
+    return {
+      status: 503,
+      type: 'overloaded_error' as const,
+      message: `${dependency ?? 'a backing service'} is unavailable; retry shortly`,
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { ContractViolationError } from './event-publisher';
-import { isUnavailable } from './unavailable';
+import { isErrorLike, isUnavailable } from './unavailable';
 
 /**
  * Thrown by a handler for a message that can never be handled (bad data, a missing definition):
@@ -60,7 +60,9 @@ const PERMANENT_MONGO_CODES = new Set([
 
 /** Sorts an error a handler threw by whether retrying can help; looks through `cause` too. */
 export function classifyError(err: unknown): ErrorClass {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; depth++) {
+  // isErrorLike, not instanceof Error: a socket error made by Node in another realm (under Jest)
+  // is still an outage to wait out.
+  for (let e: unknown = err, depth = 0; isErrorLike(e) && depth < 5; depth++) {
     if (e instanceof PermanentError || e instanceof ContractViolationError) return 'permanent';
     if (e instanceof RetriableError) return 'retriable';
     if (isUnavailable(e)) return 'unavailable';
