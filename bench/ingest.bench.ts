@@ -9,6 +9,8 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
@@ -19,6 +21,7 @@ import {
   waitStored,
   type BenchGateway,
 } from './support/gateway-path';
+import { startCpuProfile } from './support/cpu-profile';
 import { installProfiling, profileWindow } from './support/profile';
 import { insertManyAll } from './support/raw-insert';
 import { readOptions, USAGE, type BenchOptions } from './support/options';
@@ -56,6 +59,7 @@ async function runGateway(
   progress.set('accepted', 0);
   progress.set('stored', 0);
 
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let acceptedAt = 0;
   const posting = postAll(token, requests, (n) => progress.add('accepted', n)).then(() => {
@@ -66,6 +70,7 @@ async function runGateway(
     waitStored(db, sessionIds, total, timeoutMs, (n) => progress.set('stored', n)),
     posting.then(() => new Promise<never>(() => undefined)),
   ]);
+  const cpuMs = cpuMsSince(cpuStart);
   await posting;
   progress.stop();
   return {
@@ -73,6 +78,7 @@ async function runGateway(
     requests: requests.flat().length,
     acceptMs: acceptedAt - start,
     storedMs: storedAt - start,
+    cpuMs,
   };
 }
 
@@ -87,11 +93,19 @@ async function runRaw(
   const total = plans.flat().reduce((n, b) => n + b.events.length, 0);
   const progress = new Progress(label, total).start();
   progress.set('acked', 0);
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await produceAll(producer, topic, prepared, (n) => progress.add('acked', n));
   const ackMs = performance.now() - start;
+  const cpuMs = cpuMsSince(cpuStart);
   progress.stop();
-  return { events: total, sends: prepared.flat().length, ackMs };
+  return { events: total, sends: prepared.flat().length, ackMs, cpuMs };
+}
+
+/** CPU time (user + system) this process used since `start`, in ms. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1_000;
 }
 
 /** Checks what the timings claim: exactly the sent events are in MongoDB, no more, no fewer. */
@@ -155,6 +169,9 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
 
   const measured = plan(measuredSessions, options.events, 'bench');
   const endProfile = options.profile ? profileWindow(stackPorts(options)) : undefined;
+  const endCpu = options.profile
+    ? await startCpuProfile(join(tmpdir(), `ingest-${runId}.cpuprofile`))
+    : undefined;
   const gatewayTiming = await runGateway(
     'gateway',
     gateway,
@@ -163,7 +180,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
     measured,
     options.timeoutMs,
   );
-  const profile = endProfile?.();
+  const profile = endProfile && `${endProfile()}\n${await endCpu?.()}`;
   await verifyStored(db, measuredSessions, options.events);
   const rawTiming = await runRaw('raw', producer, topic, measured);
   await insertManyAll(db, `raw_warm_${runId}`, warm);

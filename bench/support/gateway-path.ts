@@ -35,6 +35,9 @@ export async function startBenchGateway(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     KAFKA_TOPIC_PARTITIONS: String(options.partitions),
+    // The ingest's knobs, so a run can try other values (the gateway's defaults otherwise).
+    INGEST_PARTITIONS_CONCURRENTLY: process.env.INGEST_PARTITIONS_CONCURRENTLY,
+    INGEST_MAX_BATCH: process.env.INGEST_MAX_BATCH,
   });
   // A new group starts from the earliest offset: without this the bench would time the ingest of
   // everything other runs left on the topic.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { EventPublisher, KafkaBatchServer } from '@reverie/kafka';
-import { SessionEventRepository, SessionRepository } from '@reverie/sessions-data-access';
+import { SessionEventRepository, SessionWatermarkRepository } from '@reverie/sessions-data-access';
 import { SessionIngestService } from '@reverie/sessions-feature';
 
 interface Stat {
@@ -60,8 +60,8 @@ export function installProfiling(): void {
     'mongo page writes (append + insertMany)',
     length(2),
   );
-  wrap(SessionRepository.prototype, 'advanceLastSeq', 'mongo advanceLastSeq ($max)', one);
-  wrap(EventPublisher.prototype, 'publish', 'http: kafka publish (acks -1)', length(1));
+  wrap(SessionWatermarkRepository.prototype, 'advance', 'mongo watermarks ($max, bulk)', length(0));
+  wrap(EventPublisher.prototype, 'publishEncoded', 'http: kafka publish (acks -1)', length(1));
 }
 
 /** CPU seconds (user + system) of a process, from /proc; undefined where unavailable. */

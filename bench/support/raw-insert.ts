@@ -38,9 +38,12 @@ export async function insertManyAll(
     ),
   );
   const events = docs.flat(2).length;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await runClients(docs, async (batch) => {
     await collection.insertMany(batch as never[], { ordered: true });
   });
-  return { events, sends: docs.flat().length, ackMs: performance.now() - start };
+  const ackMs = performance.now() - start;
+  const { user, system } = process.cpuUsage(cpuStart);
+  return { events, sends: docs.flat().length, ackMs, cpuMs: (user + system) / 1_000 };
 }

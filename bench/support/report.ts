@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release, arch } from 'node:os';
+import { arch, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './options';
 
@@ -15,6 +15,8 @@ export interface GatewayTiming {
   acceptMs: number;
   /** From the first POST until MongoDB held every event. */
   storedMs: number;
+  /** CPU time (user + system) of this process over the same span: load-independent cost. */
+  cpuMs?: number;
 }
 
 export interface RawTiming {
@@ -22,6 +24,8 @@ export interface RawTiming {
   sends: number;
   /** From the first send until every send was acknowledged. */
   ackMs: number;
+  /** CPU time (user + system) of this process over the same span. */
+  cpuMs?: number;
 }
 
 export interface BenchResult {
@@ -29,6 +33,8 @@ export interface BenchResult {
   date: string;
   node: string;
   machine: { os: string; arch: string; cpu: string; cpus: number; memoryGiB: number };
+  /** 1-minute load average when the result was built: how shared the CPUs were. */
+  loadAverage?: number;
   stack: { kafkaBrokers: string[]; mongoUrl: string };
   parameters: {
     events: number;
@@ -76,6 +82,7 @@ export function buildResult(
     date: new Date().toISOString(),
     node: process.version,
     machine: machineInfo(),
+    loadAverage: round(loadavg()[0], 2),
     stack: { kafkaBrokers: options.kafkaBrokers, mongoUrl: options.mongoUrl },
     parameters: {
       events: options.events,
@@ -141,24 +148,33 @@ export function writeResult(
 export function formatTable(r: BenchResult): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const s = (ms: number) => `${(ms / 1_000).toFixed(2)} s`;
-  const rows: [string, string, string][] = [
-    ['gateway, HTTP accepted (202)', s(r.gateway.acceptMs), `${n(r.gateway.acceptRate)} ev/s`],
-    ['gateway, HTTP -> MongoDB', s(r.gateway.storedMs), `${n(r.gateway.endToEndRate)} ev/s`],
-    ['raw kafkajs producer (acks -1)', s(r.raw.ackMs), `${n(r.raw.rate)} ev/s`],
+  // This process's CPU per event: what the path costs here whatever the load on the machine.
+  const cpu = (t: { cpuMs?: number; events: number }) =>
+    t.cpuMs === undefined ? '' : `${((t.cpuMs * 1_000) / t.events).toFixed(0)} us CPU/ev`;
+  const rows: [string, string, string, string][] = [
+    ['gateway, HTTP accepted (202)', s(r.gateway.acceptMs), `${n(r.gateway.acceptRate)} ev/s`, ''],
+    [
+      'gateway, HTTP -> MongoDB',
+      s(r.gateway.storedMs),
+      `${n(r.gateway.endToEndRate)} ev/s`,
+      cpu(r.gateway),
+    ],
+    ['raw kafkajs producer (acks -1)', s(r.raw.ackMs), `${n(r.raw.rate)} ev/s`, cpu(r.raw)],
   ];
   if (r.insertMany)
     rows.push([
       'raw insertMany, 1 doc/event (same server)',
       s(r.insertMany.ackMs),
       `${n(r.insertMany.rate)} ev/s`,
+      cpu(r.insertMany),
     ]);
   const width = Math.max(...rows.map((row) => row[0].length));
   const p = r.parameters;
   return [
     '',
-    `ingest bench: ${n(p.events)} events, batch ${p.batch}, ${p.concurrency} clients x ${p.sessionsPerClient} sessions, ${p.partitions} partitions, ~${p.meanEnvelopeBytes} B/event, node ${r.node}, ${r.machine.cpus} CPUs`,
-    ...rows.map(
-      ([name, time, rate]) => `  ${name.padEnd(width)}  ${time.padStart(9)}  ${rate.padStart(14)}`,
+    `ingest bench: ${n(p.events)} events, batch ${p.batch}, ${p.concurrency} clients x ${p.sessionsPerClient} sessions, ${p.partitions} partitions, ~${p.meanEnvelopeBytes} B/event, node ${r.node}, ${r.machine.cpus} CPUs, load ${r.loadAverage}`,
+    ...rows.map(([name, time, rate, perEvent]) =>
+      `  ${name.padEnd(width)}  ${time.padStart(9)}  ${rate.padStart(14)}  ${perEvent}`.trimEnd(),
     ),
     `  ratio gateway/raw: ${r.ratio.toFixed(2)} (accept only: ${r.acceptRatio.toFixed(2)}); target >= ${r.target}: ${r.pass ? 'PASS' : 'FAIL'}`,
     ...(r.insertManyRatio !== undefined
