@@ -69,3 +69,15 @@ describe('decodeMessage refuses what MongoDB cannot store', () => {
     expect(decodeMessage(TOPICS.sessionEvents, JSON.stringify(appended(nested(60)))).ok).toBe(true);
   });
 });
+
+describe('findUnstorable on values that are not objects', () => {
+  it.each([null, 5, 'text', true, undefined])('finds nothing wrong with %p', (value) => {
+    expect(findUnstorable(value, 3)).toBeNull();
+  });
+
+  it('names the path of a problem inside arrays and objects', () => {
+    const value = { a: [{ ok: 1 }, { b: { ['x\u0000y']: 1 } }] };
+    expect(findUnstorable(value, 10)?.path).toEqual(['a', 1, 'b']);
+    expect(findUnstorable({ a: [[[1]]] }, 3)?.path).toEqual(['a', 0, 0]);
+  });
+});

@@ -26,35 +26,57 @@ export interface StorableProblem {
  * Schema (`$ref`, `$schema`) in tool inputs needs them.
  */
 export function findUnstorable(value: unknown, maxDepth: number): StorableProblem | null {
-  const stack: { value: unknown; depth: number; path: (string | number)[] }[] = [
-    { value, depth: 1, path: [] },
-  ];
+  // Each entry links to its parent instead of copying the path: the path is only built for the
+  // problem found, so checking a large valid value allocates little (it runs on every message).
+  const stack: Frame[] = [];
+  push(stack, value, { value: null, depth: 0, parent: null, key: '' }, '');
   while (stack.length > 0) {
-    const item = stack.pop() as (typeof stack)[number];
-    if (item.value === null || typeof item.value !== 'object') continue;
+    const item = stack.pop() as Frame;
     if (item.depth > maxDepth) {
       return {
-        path: item.path,
+        path: pathOf(item),
         message: `is nested more than ${maxDepth} levels deep; flatten it or send it as a string`,
       };
     }
-    const entries: [string | number, unknown][] = Array.isArray(item.value)
-      ? item.value.map((v, i) => [i, v])
-      : Object.entries(item.value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i];
-      if (typeof key === 'string' && key.includes('\u0000')) {
+    const object = item.value as object;
+    if (Array.isArray(object)) {
+      for (let i = object.length - 1; i >= 0; i--) push(stack, object[i], item, i);
+      continue;
+    }
+    const keys = Object.keys(object);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i];
+      if (key.includes('\u0000')) {
         return {
-          path: item.path,
+          path: pathOf(item),
           message: `has the key ${JSON.stringify(key)}, which contains a NUL byte; keys may not contain "\\u0000"`,
         };
       }
-      if (child !== null && typeof child === 'object') {
-        stack.push({ value: child, depth: item.depth + 1, path: [...item.path, key] });
-      }
+      push(stack, (object as Record<string, unknown>)[key], item, key);
     }
   }
   return null;
+}
+
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent: Frame | null;
+  key: string | number;
+}
+
+/** Only objects and arrays are walked: nothing else can hold a key or nest. */
+function push(stack: Frame[], child: unknown, parent: Frame, key: string | number): void {
+  if (child !== null && typeof child === 'object') {
+    stack.push({ value: child, depth: parent.depth + 1, parent, key });
+  }
+}
+
+function pathOf(frame: Frame): (string | number)[] {
+  const path: (string | number)[] = [];
+  // The root's parent is a placeholder (depth 0): the root itself has no key in the path.
+  for (let f: Frame | null = frame; f && f.depth > 1; f = f.parent) path.push(f.key);
+  return path.reverse();
 }
 
 /** `['payload', 'event', 'data', 0]` as `payload.event.data[0]`, cut short when very long. */

@@ -1,6 +1,6 @@
 import { validateMessage } from '../registry';
 import { TOPICS } from '../topics.constant';
-import { eventAppended } from './event-appended';
+import { encodeEventAppended, eventAppended } from './event-appended';
 import { sessionEventId } from './session-event-id';
 
 describe('session event ids', () => {
@@ -26,5 +26,26 @@ describe('session event ids', () => {
       occurredAt: at,
     });
     expect(validateMessage(TOPICS.sessionEvents, message).ok).toBe(true);
+  });
+});
+
+describe('encodeEventAppended', () => {
+  const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
+  const at = '2026-11-22T10:00:00.000Z';
+  const bodies = [
+    { clientEventId: 'e-1', type: 'action' as const, name: 'go' },
+    {
+      clientEventId: 'e-2',
+      type: 'observation' as const,
+      occurredAt: '2026-11-22T09:59:59.500Z',
+      data: { text: 'quote " backslash \\ newline \n unicode é 😀', nested: [1, { $ref: 'x' }] },
+    },
+  ];
+
+  it.each(bodies)('gives the same JSON value as serialising the whole message (%#)', (body) => {
+    const { message, value } = encodeEventAppended(to, body, JSON.stringify(body), at);
+    expect(message).toEqual(eventAppended(to, body, at));
+    expect(JSON.parse(value)).toEqual(JSON.parse(JSON.stringify(message)));
+    expect(validateMessage(TOPICS.sessionEvents, JSON.parse(value)).ok).toBe(true);
   });
 });

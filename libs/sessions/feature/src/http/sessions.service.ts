@@ -1,6 +1,11 @@
 import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
-import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
+import {
+  encodeEventAppended,
+  SCHEMA_VERSION,
+  sessionEventBodySchema,
+  TOPICS,
+} from '@reverie/contracts';
 import {
   conflict,
   type FieldProblem,
@@ -24,7 +29,6 @@ import {
   appendEventsSchema,
   createSessionSchema,
   endSessionSchema,
-  eventAppended,
   feedbackSchema,
   listEventsQuerySchema,
   listSessionsQuerySchema,
@@ -145,7 +149,9 @@ export class SessionsService {
         problems.push(...fieldProblems(result.error, `events[${i}]`));
         return [];
       }
-      const bytes = Buffer.byteLength(JSON.stringify(result.data));
+      // Serialised once: measured here, then reused as the body of the Kafka message.
+      const json = JSON.stringify(result.data);
+      const bytes = Buffer.byteLength(json);
       if (bytes > this.options.maxEventBytes) {
         problems.push({
           path: `events[${i}]`,
@@ -153,7 +159,7 @@ export class SessionsService {
         });
         return [];
       }
-      return [result.data];
+      return [{ event: result.data, json }];
     });
     if (problems.length) {
       throw invalidRequest(
@@ -169,13 +175,16 @@ export class SessionsService {
     }
     const receivedAt = new Date().toISOString();
     const to = { tenantId, agentId: session.agentId, sessionId };
-    const messages = parsed.map((event) => eventAppended(to, event, receivedAt));
+    // Valid by construction: each body passed its schema above and the request body's storability
+    // check (parseOrThrow), and the envelope's ids are the stored session's. So the messages are
+    // published as encoded here, not checked and serialised again (the consumer validates them).
+    const encoded = parsed.map((p) => encodeEventAppended(to, p.event, p.json, receivedAt));
+    const messages = encoded.map((e) => e.message);
     // Several requests when the batch is larger than the broker takes at once (one session: one
     // partition, in order). Should a later one fail, the client's retry re-sends the whole batch
     // and the events already sent keep their ids, so nothing is stored twice.
-    const sizes = new Map(messages.map((m) => [m, Buffer.byteLength(JSON.stringify(m))]));
-    for (const chunk of chunkBySize(messages, (m) => sizes.get(m) ?? 0)) {
-      await this.publisher.publish(TOPICS.sessionEvents, chunk);
+    for (const chunk of chunkBySize(encoded, (e) => Buffer.byteLength(e.value))) {
+      await this.publisher.publishEncoded(TOPICS.sessionEvents, chunk);
     }
     return {
       sessionId,
