@@ -75,6 +75,8 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
           kafka: app.get(KAFKA_CLIENT),
           health: app.get(ConsumerHealth),
           settings: config.kafka,
+          partitionsConsumedConcurrently: config.ingestPartitionsConcurrently,
+          maxChunk: config.ingestMaxBatch,
         })
       : undefined,
 };

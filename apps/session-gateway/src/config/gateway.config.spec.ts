@@ -36,4 +36,15 @@ describe('gateway config', () => {
     expect(loadGatewayConfig({ ...base, MIGRATIONS: 'check' }).migrations).toBe('check');
     expect(() => loadGatewayConfig({ ...base, MIGRATIONS: 'yes' })).toThrow(/MIGRATIONS/);
   });
+
+  it('reads the ingest knobs: partitions at once and messages per handler call', () => {
+    expect(loadGatewayConfig(base)).toMatchObject({
+      ingestPartitionsConcurrently: 3,
+      ingestMaxBatch: 2_000,
+    });
+    expect(
+      loadGatewayConfig({ ...base, INGEST_PARTITIONS_CONCURRENTLY: '1', INGEST_MAX_BATCH: '500' }),
+    ).toMatchObject({ ingestPartitionsConcurrently: 1, ingestMaxBatch: 500 });
+    expect(() => loadGatewayConfig({ ...base, INGEST_MAX_BATCH: '0' })).toThrow(/INGEST_MAX_BATCH/);
+  });
 });

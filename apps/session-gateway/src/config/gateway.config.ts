@@ -14,6 +14,18 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
   PORT: envInt(0, 65_535).default(3000),
   /** Run the consumer that stores session events (turn off for HTTP-only replicas). */
   INGEST_ENABLED: z.enum(['true', 'false']).default('true'),
+  /**
+   * Partitions of the session topic whose batches the ingest stores at once (order still holds
+   * within each). Each waits mostly on MongoDB round trips, so a few in parallel keep the store
+   * and this process busy; past the partitions a replica owns it changes nothing.
+   */
+  INGEST_PARTITIONS_CONCURRENTLY: envInt(1, 64).default(3),
+  /**
+   * Most messages one ingest handler call stores: its sessions' pages and watermarks are written
+   * with a few round trips per call, so larger calls make fewer of them. A failing call is split
+   * in halves to find the message that fails, so this also bounds that search.
+   */
+  INGEST_MAX_BATCH: envInt(1, 10_000).default(2_000),
   MAX_EVENTS_PER_REQUEST: envInt(1, 10_000).default(500),
   /** Kafka's default message size limit is 1 MiB; one event must fit well inside it. */
   MAX_EVENT_BYTES: envInt(1_024, 900_000).default(262_144),
@@ -38,6 +50,8 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
 
 export interface GatewayConfig extends ServiceConfig {
   ingestEnabled: boolean;
+  ingestPartitionsConcurrently: number;
+  ingestMaxBatch: number;
   maxEventsPerRequest: number;
   maxEventBytes: number;
   httpBodyLimit: string;
@@ -53,6 +67,8 @@ export function loadGatewayConfig(
   return {
     ...toServiceConfig('session-gateway', parsed.PORT, parsed),
     ingestEnabled: parsed.INGEST_ENABLED === 'true',
+    ingestPartitionsConcurrently: parsed.INGEST_PARTITIONS_CONCURRENTLY,
+    ingestMaxBatch: parsed.INGEST_MAX_BATCH,
     maxEventsPerRequest: parsed.MAX_EVENTS_PER_REQUEST,
     maxEventBytes: parsed.MAX_EVENT_BYTES,
     httpBodyLimit: parsed.HTTP_BODY_LIMIT,

@@ -3,6 +3,7 @@ export * from './repositories/mongo-errors';
 export * from './repositories/agent.repository';
 export * from './repositories/session.repository';
 export * from './repositories/session-event.repository';
+export * from './repositories/session-watermark.repository';
 export * from './pages/event-pages';
 export * from './migrations/event-pages.migration';
 export * from './migrations/migrations';

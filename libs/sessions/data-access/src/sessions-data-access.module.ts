@@ -9,6 +9,7 @@ import { BatchRepository } from './repositories/batch.repository';
 import { FeedbackRepository } from './repositories/feedback.repository';
 import { SessionEventRepository } from './repositories/session-event.repository';
 import { SessionRepository } from './repositories/session.repository';
+import { SessionWatermarkRepository } from './repositories/session-watermark.repository';
 import { Agent, AgentSchema } from './schemas/agent.schema';
 import { ApiKey, ApiKeySchema } from './schemas/api-key.schema';
 import { Batch, BatchSchema } from './schemas/batch.schema';
@@ -29,6 +30,7 @@ const REPOSITORIES = [
   AgentRepository,
   SessionRepository,
   SessionEventRepository,
+  SessionWatermarkRepository,
   FeedbackRepository,
   ApiKeyRepository,
   BatchRepository,

@@ -21,11 +21,13 @@ export function planAppend(
   storedIds: ReadonlySet<string>,
   incoming: readonly SessionEventAppended[],
 ): AppendPlan {
-  const seen = new Set(storedIds);
+  // Only this batch's ids are copied: copying the stored ones made each batch cost the whole
+  // session so far (quadratic over a long session).
+  const seen = new Set<string>();
   const planned: PlannedEvent[] = [];
   let next = lastSeq;
   for (const message of incoming) {
-    if (seen.has(message.id)) continue;
+    if (storedIds.has(message.id) || seen.has(message.id)) continue;
     seen.add(message.id);
     planned.push({ seq: ++next, message });
   }

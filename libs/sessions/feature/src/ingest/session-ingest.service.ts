@@ -6,7 +6,9 @@ import {
   isDuplicateKey,
   SessionEventRepository,
   SessionRepository,
+  SessionWatermarkRepository,
   type SessionLog,
+  type StoredWatermark,
 } from '@reverie/sessions-data-access';
 import { planAppend } from '@reverie/sessions-domain';
 import { ReverieMetrics } from '@reverie/telemetry';
@@ -34,6 +36,7 @@ export class SessionIngestService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly events: SessionEventRepository,
+    private readonly watermarks: SessionWatermarkRepository,
     private readonly feedback: FeedbackRepository,
     private readonly metrics: ReverieMetrics,
   ) {}
@@ -51,19 +54,34 @@ export class SessionIngestService {
     const results = await Promise.allSettled(
       [...bySession.values()].map((group) => this.ingestSession(group)),
     );
+    // The watermarks of every session whose events are stored, in one write for the batch (one
+    // per session and batch cost a round trip each). A failed session's stays where it was: its
+    // redelivery stores the rest and raises it.
+    await this.watermarks.advance(
+      results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : [])),
+    );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
-  private async ingestSession(messages: SessionTopicMessage[]): Promise<void> {
+  /**
+   * Handles one session's messages in order; returns the watermark its stored events reached, for
+   * the caller to write (null: no events in the batch, or written already).
+   */
+  private async ingestSession(messages: SessionTopicMessage[]): Promise<StoredWatermark | null> {
     let run: SessionEventAppended[] = [];
+    let watermark: StoredWatermark | null = null;
     for (const message of messages) {
       if (message.type === 'session.event_appended') {
         run.push(message);
         continue;
       }
-      await this.storeEvents(run);
+      watermark = (await this.storeEvents(run)) ?? watermark;
       run = [];
+      // What comes next (an end, say) is read as coming after the events before it: their
+      // watermark is written first.
+      if (watermark) await this.watermarks.advance([watermark]);
+      watermark = null;
       switch (message.type) {
         case 'session.started':
           await this.sessions.upsertStarted(message).catch((err) => {
@@ -101,11 +119,16 @@ export class SessionIngestService {
           break;
       }
     }
-    await this.storeEvents(run);
+    return (await this.storeEvents(run)) ?? watermark;
   }
 
-  private async storeEvents(run: SessionEventAppended[]): Promise<void> {
-    if (run.length === 0) return;
+  /**
+   * Stores a run of one session's events; returns the watermark to write. Also when nothing was
+   * new: a redelivery after the events were stored but the watermark write failed must still
+   * raise it (`$max`, so a repeat is harmless).
+   */
+  private async storeEvents(run: SessionEventAppended[]): Promise<StoredWatermark | null> {
+    if (run.length === 0) return null;
     const { tenantId, sessionId, agentId } = run[0];
     const key = `${tenantId}\u0000${sessionId}`;
     for (let attempt = 1; ; attempt++) {
@@ -115,10 +138,7 @@ export class SessionIngestService {
         await this.events.append(log, agentId, plan.planned, new Date());
         this.remember(key, log);
         this.metrics.eventsStored(plan.planned.length);
-        // Also when nothing was new: a redelivery after the events were stored but the watermark
-        // write failed must still raise it (`$max`, so a repeat is harmless).
-        await this.sessions.advanceLastSeq(tenantId, sessionId, log.lastSeq);
-        return;
+        return { tenantId, sessionId, lastSeq: log.lastSeq };
       } catch (err) {
         // The remembered log was stale (this replica lost the partition for a while and another
         // stored events meanwhile), or a consumer that lost its partition but has not noticed yet
