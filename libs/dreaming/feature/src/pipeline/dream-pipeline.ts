@@ -12,6 +12,7 @@ import {
   playbookIdFor,
 } from '@reverie/playbooks-data-access';
 import {
+  eventsComplete,
   SessionReader,
   type ReviewCursor,
   type SessionView,
@@ -60,10 +61,12 @@ export class DreamPipeline {
     return this.dreamers.get(environment)?.dreamer() ?? null;
   }
 
+  /** `at`: the time the review's "are its events all stored" rule is judged at (now). */
   async run(
     dream: DreamRecord,
     control: DreamControl,
     since: ReviewCursor | null,
+    at = new Date(),
   ): Promise<DreamResult> {
     const notes = control.notes;
 
@@ -75,13 +78,21 @@ export class DreamPipeline {
       reviewedUntil: ReviewCursor | null;
     }
     const collected = await control.stage<Collected>('collect', async () => {
-      const sessions = await this.reader.endedForReview(dream.tenantId, dream.agentId, {
+      const ended = await this.reader.endedForReview(dream.tenantId, dream.agentId, {
         ...(dream.input.type === 'sessions' ? { ids: dream.input.sessionIds } : { after: since }),
         limit:
           dream.input.type === 'sessions'
             ? dream.input.sessionIds.length
             : Math.min(dream.input.limit, this.options.maxSessions),
       });
+      const { sessions, deferred } = withStoredEnds(ended, dream.input.type, at);
+      if (deferred.length)
+        notes.push(
+          `${deferred.length} ended session(s) left for a later dream: their last events are not all stored yet (${deferred
+            .slice(0, 10)
+            .map((s) => s._id)
+            .join(', ')}${deferred.length > 10 ? ', …' : ''})`,
+        );
       // Where the next "since the last dream" starts: the last session in (end, id) order, which
       // is how they came; a dream over named sessions moves nothing.
       const last = sessions.at(-1);
@@ -92,7 +103,7 @@ export class DreamPipeline {
             ? { endedAt: new Date(last.endedAt), sessionId: last._id }
             : since;
       if (dream.input.type === 'sessions') {
-        const found = new Set(sessions.map((s) => s._id));
+        const found = new Set(ended.map((s) => s._id));
         const missing = dream.input.sessionIds.filter((id) => !found.has(id));
         if (missing.length)
           notes.push(
@@ -223,6 +234,26 @@ export class DreamPipeline {
       return { trialId: trial._id, note };
     };
   }
+}
+
+/**
+ * The ended sessions a dream may review now: those whose events are all stored (eventsComplete,
+ * the grader's rule: the ingest stored the end of the session's current attempt; an end from
+ * before ends were marked counts once 10 minutes old). A review since the last dream stops at the
+ * first session that is not, in (end, id) order: the next dream starts after the last one
+ * reviewed, so one passed over now would never be read. Named sessions just leave it out.
+ */
+export function withStoredEnds(
+  ended: readonly SessionView[],
+  input: DreamRecord['input']['type'],
+  at: Date,
+): { sessions: SessionView[]; deferred: SessionView[] } {
+  const stored = (s: SessionView) => eventsComplete(s, s.iteration ?? 1, at);
+  if (input === 'sessions')
+    return { sessions: ended.filter(stored), deferred: ended.filter((s) => !stored(s)) };
+  const firstOpen = ended.findIndex((s) => !stored(s));
+  if (firstOpen < 0) return { sessions: [...ended], deferred: [] };
+  return { sessions: ended.slice(0, firstOpen), deferred: ended.slice(firstOpen) };
 }
 
 /** A managed session's environment; a session the client's own agent ran (no run): external. */

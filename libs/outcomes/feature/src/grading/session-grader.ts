@@ -9,11 +9,14 @@ import {
   type OutcomeRecord,
 } from '@reverie/outcomes-data-access';
 import { gradeSession, type OutcomeDefinition, type SessionInfo } from '@reverie/outcomes-domain';
-import { SessionReader, type SessionView } from '@reverie/sessions-data-access/readers';
+import {
+  eventsComplete,
+  SessionReader,
+  type SessionView,
+} from '@reverie/sessions-data-access/readers';
 import { OUTCOME_GRADER_OPTIONS, type OutcomeGraderOptions } from '../outcome-grader.options';
 import { ModelJudge } from './model-judge';
 import { TriageLabels } from './triage-labels';
-import { eventsComplete } from './events-complete';
 
 /** Which attempt of which session to grade; a regrade names the request it answers. */
 export interface GradeRequest {

@@ -3,6 +3,8 @@
 // dreamer writes. Their writers stay behind the main entry point.
 export * from './sessions-readers.module';
 export * from './session.reader';
+// When an ended session's events are all stored: the grader's and the dream's rule.
+export * from './events-complete';
 export * from './agent-dreaming.repository';
 export * from './agent.reader';
 export type { ScheduleError, StoredDreamingSettings } from '../schemas/agent.schema';

@@ -1,0 +1,113 @@
+import type { DreamRecord } from '@reverie/dreaming-data-access';
+import type { OutcomeRepository } from '@reverie/outcomes-data-access';
+import type { SessionReader, SessionView } from '@reverie/sessions-data-access/readers';
+import { DEFAULT_DREAMER_OPTIONS } from '../dreamer.options';
+import { DreamControl, LOCAL_LEASE } from './dream-control';
+import { DreamPipeline, withStoredEnds } from './dream-pipeline';
+
+const now = new Date('2026-11-23T12:00:00Z');
+const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+
+/** An ended external session; `endStored` is the ingest's mark (absent: not stored yet). */
+function ended(id: string, endedAt: Date, endStored?: number): SessionView {
+  return {
+    _id: id,
+    agentId: 'agt_1',
+    status: 'completed',
+    source: 'external',
+    iteration: 1,
+    endedAt,
+    ...(endStored !== undefined ? { endStoredIteration: endStored } : {}),
+  } as SessionView;
+}
+
+/** Keeps what collect produced, and stops the pipeline at any later stage. */
+class CollectOnly extends DreamControl {
+  collected: unknown;
+  constructor() {
+    super(LOCAL_LEASE, 'drm_1', 'test', 60_000);
+  }
+  override async stage<T>(...args: Parameters<DreamControl['stage']>): Promise<T> {
+    if (args[0] !== 'collect') throw new Error('stopped after collect');
+    this.collected = await super.stage(...args);
+    return this.collected as T;
+  }
+}
+
+/**
+ * The pipeline with its store reads faked (collect only reads sessions, events and outcomes):
+ * what matters is which sessions it reads events of and where the next review starts.
+ */
+function pipelineOver(sessions: SessionView[]) {
+  const eventsOf = jest.fn(async () => []);
+  const reader = { endedForReview: async () => sessions, eventsOf } as unknown as SessionReader;
+  const outcomes = { latestForSessions: async () => new Map() } as unknown as OutcomeRepository;
+  const none = {} as never;
+  const pipeline = new DreamPipeline(reader, outcomes, none, none, none, none, none, {
+    ...DEFAULT_DREAMER_OPTIONS,
+    datasetsDir: '/nonexistent',
+  });
+  return { pipeline, eventsOf };
+}
+
+const since = { type: 'since_last_dream', limit: 100 } as const;
+const dream = (input: DreamRecord['input']) =>
+  ({ _id: 'drm_1', tenantId: 't1', agentId: 'agt_1', input }) as DreamRecord;
+
+async function collect(sessions: SessionView[], input: DreamRecord['input']) {
+  const { pipeline, eventsOf } = pipelineOver(sessions);
+  const control = new CollectOnly();
+  // What runs after collect has no store here and fails: only collect's result is looked at.
+  await pipeline.run(dream(input), control, null, now).catch((err: Error) => {
+    if (control.collected === undefined) throw err;
+  });
+  const value = control.collected as { reviewedUntil: { sessionId: string } | null };
+  const read = eventsOf.mock.calls.map((call) => (call as unknown[])[1]);
+  return { read, reviewedUntil: value.reviewedUntil, notes: control.notes };
+}
+
+describe("a dream's collect: only sessions whose last events are stored", () => {
+  it('does not read a just-ended session whose end the ingest has not stored, nor move past it', async () => {
+    const sessions = [
+      ended('ses_a', ago(30), 1),
+      ended('ses_b', ago(1)), // ended a minute ago; the ingest has not reached its end yet
+      ended('ses_c', ago(0), 1),
+    ];
+    const { read, reviewedUntil, notes } = await collect(sessions, since);
+    expect(read).toEqual([['ses_a']]);
+    // The next dream starts after ses_a, so ses_b is reviewed once its end is stored.
+    expect(reviewedUntil).toMatchObject({ sessionId: 'ses_a' });
+    expect(notes.join('\n')).toMatch(/2 ended session\(s\) left for a later dream.*ses_b, ses_c/);
+  });
+
+  it('reads a named session only once its end is stored, and says which it left out', async () => {
+    const sessions = [ended('ses_a', ago(1)), ended('ses_b', ago(0), 1)];
+    const { read, reviewedUntil, notes } = await collect(sessions, {
+      type: 'sessions',
+      sessionIds: ['ses_a', 'ses_b'],
+    });
+    expect(read).toEqual([['ses_b']]);
+    expect(reviewedUntil).toBeNull();
+    expect(notes.join('\n')).toMatch(/1 ended session\(s\) left for a later dream.*ses_a/);
+    expect(notes.join('\n')).not.toMatch(/not reviewed \(not this agent's/);
+  });
+});
+
+describe('withStoredEnds: the grader rule (eventsComplete) applied to a review', () => {
+  it("waits for the end of the session's current attempt", () => {
+    const revised = { ...ended('ses_r', ago(30), 1), iteration: 2 };
+    expect(withStoredEnds([revised], 'since_last_dream', now).sessions).toEqual([]);
+    expect(
+      withStoredEnds([{ ...revised, endStoredIteration: 2 }], 'sessions', now).sessions,
+    ).toHaveLength(1);
+  });
+
+  it('takes a session ended before ends were marked once its end is 10 minutes old', () => {
+    const legacy = (minutes: number) => ended(`ses_${minutes}`, ago(minutes));
+    expect(withStoredEnds([legacy(11)], 'since_last_dream', now).sessions).toHaveLength(1);
+    expect(withStoredEnds([legacy(5)], 'since_last_dream', now)).toEqual({
+      sessions: [],
+      deferred: [legacy(5)],
+    });
+  });
+});
