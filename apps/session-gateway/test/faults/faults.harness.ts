@@ -48,8 +48,11 @@ export class RetryingSender {
     }
   }
 
-  /** Sends `batches` one after the other (a client waits for each answer). */
-  async sendAll(sessionId: string, batches: SessionEventBody[][]): Promise<void> {
+  /**
+   * Sends `batches` one after the other (a client waits for each answer); a generator can decide
+   * from the log when to stop.
+   */
+  async sendAll(sessionId: string, batches: Iterable<SessionEventBody[]>): Promise<void> {
     for (const batch of batches) await this.send(sessionId, batch);
   }
 

@@ -6,14 +6,13 @@ import {
   uniqueName,
   type PrivateStack,
 } from '@reverie/testing/integration';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   anAgentWithSession,
   startGateway,
   tapTopic,
   type RunningGateway,
 } from '../gateway.harness';
-import { expectStoredExactlyOnce, inBatches, RetryingSender } from './faults.harness';
+import { expectStoredExactlyOnce, RetryingSender } from './faults.harness';
 
 /** How long MongoDB stays down: the outage issue 14 saw stop event storage for good. */
 const OUTAGE_MS = 60_000;
@@ -50,17 +49,31 @@ describe('fault: MongoDB down 60 s, then back', () => {
     const { agentId, sessionId } = await anAgentWithSession(api);
     const deadLetters = await tapTopic(deadLetterTopic(TOPICS.sessionEvents) as TopicName);
     const sender = new RetryingSender(api.baseUrl, api.apiKey ?? '');
-    const clientEvents = someEvents(1_200, 'client');
-    const sending = sender.sendAll(sessionId, inBatches(clientEvents, 25));
+    // The client keeps sending until MongoDB has been back for a while, however fast or slow
+    // this machine is: a fixed number of events could all be accepted before the stop (no 503 to
+    // see) or leave nothing to send after the start.
+    const phase = { mongoBack: false, acceptedWhenBack: 0 };
+    const sending = sender.sendAll(
+      sessionId,
+      clientBatches(
+        () => phase.mongoBack && sender.log.accepted.length >= phase.acceptedWhenBack + AFTER,
+      ),
+    );
+    // A batch answered with anything but 202 or 503 (a 500) ends the client at once: waits below
+    // fail with that answer instead of running into their deadline.
+    const unlessClientFailed = <T>(wait: Promise<T>) =>
+      Promise.race([wait, sending.then(() => new Promise<never>(() => undefined))]);
     // Messages that reach the topic while MongoDB is down, without the gateway (a direct
     // producer, or batches the gateway accepted just before): the consumer has to wait them out.
     const direct = someEvents(100, 'direct');
     const producer = testKafka().producer();
     await producer.connect();
     try {
-      await expectEventually(() => expect(sender.log.accepted.length).toBeGreaterThan(100), {
-        timeoutMs: 60_000,
-      });
+      await unlessClientFailed(
+        expectEventually(() => expect(sender.log.accepted.length).toBeGreaterThan(100), {
+          timeoutMs: 60_000,
+        }),
+      );
 
       await stack.stop('mongo');
       const downSince = Date.now();
@@ -73,27 +86,57 @@ describe('fault: MongoDB down 60 s, then back', () => {
             value: JSON.stringify(eventAppended({ tenantId, agentId, sessionId }, e, at)),
           })),
         });
-        // The client is told to come back later, not left hanging.
-        await expectEventually(() => expect(sender.log.refusals).toContain('503'), {
-          timeoutMs: 30_000,
-        });
+        // The client is told to come back later (503 with Retry-After), not left hanging: the
+        // gateway gives up on MongoDB within about 3 s (server selection, mongoose's buffer).
+        await unlessClientFailed(
+          expectEventually(() => expect(sender.log.refusals).toContain('503'), {
+            timeoutMs: 30_000,
+          }),
+        );
         const ready = await fetch(`${api.baseUrl}/health/ready`);
         expect(ready.status).toBe(503);
-        // The outage lasts as long as the issue's; nothing is waited for here.
-        await delay(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
+        // Waits until the outage has lasted as long as the issue's and the client has been
+        // refused again since (it kept retrying through it, never got a 500).
+        const refusedBefore = sender.log.refusals.length;
+        await unlessClientFailed(
+          expectEventually(
+            () => {
+              expect(Date.now() - downSince).toBeGreaterThanOrEqual(OUTAGE_MS);
+              expect(sender.log.refusals.length).toBeGreaterThan(refusedBefore);
+            },
+            { timeoutMs: OUTAGE_MS + 30_000, intervalMs: 500 },
+          ),
+        );
       } finally {
         await stack.start('mongo');
+        phase.acceptedWhenBack = sender.log.accepted.length;
+        phase.mongoBack = true;
       }
 
+      // The client gets AFTER more events accepted once MongoDB is back, then stops.
       await sending;
 
       const expected = [...sender.log.accepted, ...direct.map((e) => e.clientEventId)];
-      expect(new Set(sender.log.accepted).size).toBe(clientEvents.length);
+      expect(new Set(sender.log.accepted).size).toBe(sender.log.accepted.length);
+      expect(sender.log.accepted.length).toBeGreaterThanOrEqual(phase.acceptedWhenBack + AFTER);
       await expectStoredExactlyOnce(api, sessionId, expected, 120_000);
       expect(deadLetters.forSession(sessionId)).toEqual([]);
     } finally {
+      // Should the test have failed early: the client sends no further batch (the one it may be
+      // retrying ends with its own deadline), and its failure is already reported above.
+      phase.mongoBack = true;
+      phase.acceptedWhenBack = -AFTER;
+      sending.catch(() => undefined);
       await producer.disconnect();
       await deadLetters.close();
     }
   }, 360_000);
 });
+
+/** How many events the client gets accepted after MongoDB is back before it stops. */
+const AFTER = 200;
+
+/** Batches of 25 client events (`client-<n>`), until `done()` says so. */
+function* clientBatches(done: () => boolean) {
+  for (let from = 0; !done(); from += 25) yield someEvents(25, 'client', from);
+}
