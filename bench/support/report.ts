@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ export interface BenchResult {
   machine: { os: string; arch: string; cpu: string; cpus: number; memoryGiB: number };
   /** 1-minute load average when the result was built: how shared the CPUs were. */
   loadAverage?: number;
+  /** The code measured: `git describe --always --dirty` of the checkout the bench ran in. */
+  commit?: string;
   stack: { kafkaBrokers: string[]; mongoUrl: string };
   parameters: {
     events: number;
@@ -83,6 +86,7 @@ export function buildResult(
     node: process.version,
     machine: machineInfo(),
     loadAverage: round(loadavg()[0], 2),
+    commit: gitDescribe(),
     stack: { kafkaBrokers: options.kafkaBrokers, mongoUrl: options.mongoUrl },
     parameters: {
       events: options.events,
@@ -113,6 +117,19 @@ function insertFields(endToEndRate: number, insert: RawTiming) {
     insertManyTarget: TARGET_INSERT_RATIO,
     insertManyPass: insertManyRatio >= TARGET_INSERT_RATIO,
   };
+}
+
+/** Which code a result measured; undefined outside a git checkout. */
+function gitDescribe(): string | undefined {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: __dirname,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The machine a result was measured on. */

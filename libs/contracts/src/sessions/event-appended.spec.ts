@@ -43,9 +43,10 @@ describe('encodeEventAppended', () => {
   ];
 
   it.each(bodies)('gives the same JSON value as serialising the whole message (%#)', (body) => {
-    const { message, value } = encodeEventAppended(to, body, JSON.stringify(body), at);
+    const { message, value, bytes } = encodeEventAppended(to, body, JSON.stringify(body), at);
     expect(message).toEqual(eventAppended(to, body, at));
     expect(JSON.parse(value)).toEqual(JSON.parse(JSON.stringify(message)));
+    expect(bytes).toBe(Buffer.byteLength(value));
     expect(validateMessage(TOPICS.sessionEvents, JSON.parse(value)).ok).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  encodeEventAppended,
+  eventAppendedEncoder,
   SCHEMA_VERSION,
   sessionEventBodySchema,
   TOPICS,
@@ -159,7 +159,7 @@ export class SessionsService {
         });
         return [];
       }
-      return [{ event: result.data, json }];
+      return [{ event: result.data, json, bytes }];
     });
     if (problems.length) {
       throw invalidRequest(
@@ -178,12 +178,13 @@ export class SessionsService {
     // Valid by construction: each body passed its schema above and the request body's storability
     // check (parseOrThrow), and the envelope's ids are the stored session's. So the messages are
     // published as encoded here, not checked and serialised again (the consumer validates them).
-    const encoded = parsed.map((p) => encodeEventAppended(to, p.event, p.json, receivedAt));
+    const encode = eventAppendedEncoder(to, receivedAt);
+    const encoded = parsed.map((p) => encode(p.event, p.json, p.bytes));
     const messages = encoded.map((e) => e.message);
     // Several requests when the batch is larger than the broker takes at once (one session: one
     // partition, in order). Should a later one fail, the client's retry re-sends the whole batch
     // and the events already sent keep their ids, so nothing is stored twice.
-    for (const chunk of chunkBySize(encoded, (e) => Buffer.byteLength(e.value))) {
+    for (const chunk of chunkBySize(encoded, (e) => e.bytes)) {
       await this.publisher.publishEncoded(TOPICS.sessionEvents, chunk);
     }
     return {
