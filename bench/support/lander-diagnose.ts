@@ -28,6 +28,7 @@ async function main() {
   );
   const scenarios = expandFamily(parseFamily({ ...family, count }));
   let ok = 0;
+  let frugal = 0;
   for (const s of scenarios) {
     const { result: r, telemetry } = await flyLanding(s, new BuiltinLunarTeam(rules), {
       record: false,
@@ -35,6 +36,8 @@ async function main() {
     const dry = telemetry.find((t) => t.fuel <= 0);
     const td = r.touchdown;
     if (r.safe && (td?.distanceToTarget ?? 99) <= 50) ok++;
+    if (r.safe && (td?.distanceToTarget ?? 99) <= 50 && r.fuelUsed <= 2 * (r.fuelLimit ?? 0))
+      frugal++;
     console.log(
       `${r.scenarioId.padEnd(18)} ${(td?.verdict ?? r.status).padEnd(11)} vz ${td?.verticalSpeed.toFixed(1) ?? '-'} vx ${td?.horizontalSpeed.toFixed(1) ?? '-'} fuel ${r.fuelUsed.toFixed(0)}/${s.craft.fuelKg.toFixed(0)} x${r.fuelLimit ? (r.fuelUsed / r.fuelLimit).toFixed(2) : '-'} (tank x${r.fuelLimit ? (s.craft.fuelKg / r.fuelLimit).toFixed(2) : '-'}) dist ${td?.distanceToTarget.toFixed(0) ?? '-'} t ${r.seconds.toFixed(0)}${dry ? ` dry at t=${dry.t.toFixed(0)} alt=${dry.altitude.toFixed(0)} vz=${dry.vz.toFixed(1)}` : ''}`,
     );
@@ -44,7 +47,9 @@ async function main() {
           `   t=${t.t.toFixed(0)} alt=${t.altitude.toFixed(1)} x=${t.x.toFixed(0)} vx=${t.vx.toFixed(1)} vz=${t.vz.toFixed(1)} thr=${t.throttle} pitch=${t.pitchDeg.toFixed(0)} fuel=${t.fuel.toFixed(0)}`,
         );
   }
-  console.log(`satisfied (safe, <= 50 m): ${ok}/${scenarios.length}`);
+  console.log(
+    `safe within 50 m: ${ok}/${scenarios.length}; and within 2x the vertical limit: ${frugal}`,
+  );
 }
 
 main().catch((e: Error) => {

@@ -37,7 +37,7 @@ export const GUIDANCE_SPACE: readonly GuidanceParam[] = [
   { role: NAVIGATOR, scope: 'all', param: 'velocityGain', min: 0.05, max: 1.5 },
   { role: NAVIGATOR, scope: 'all', param: 'maxApproachSpeed', min: 10, max: 120 },
   { role: NAVIGATOR, scope: 'all', param: 'maxBrakingSpeed', min: 3, max: 40 },
-  { role: NAVIGATOR, scope: 'all', param: 'maxTiltDeg', min: 5, max: 60 },
+  { role: NAVIGATOR, scope: 'all', param: 'maxTiltDeg', min: 5, max: 75 },
   { role: NAVIGATOR, scope: 'terminal', param: 'minDescentRate', min: 0.3, max: 2.8 },
   { role: NAVIGATOR, scope: 'terminal', param: 'maxTerminalSpeed', min: 0.5, max: 10 },
   { role: NAVIGATOR, scope: 'terminal', param: 'terminalMaxTiltDeg', min: 2, max: 25 },

@@ -184,21 +184,23 @@ function mutate(parent: Genome, other: Genome | null, rand: () => number): Genom
   return child;
 }
 
-/** The switch of the late-ignition law and the parameters only that law reads. */
+/** The switch of the late-ignition law, and the parameters that shape how it flies. */
 const LAW_SWITCH = 'navigator.all.guidanceLaw';
 const LAW_PARAMS = [
-  'navigator.all.engineOffBelow',
   'navigator.all.brakingAccelFraction',
   'navigator.all.flareAltitude',
   'navigator.all.ignitionLeadSeconds',
   'navigator.all.finalDescentRate',
+  // Its sideways braking tilts the thrust: how far decides how much of it lifts the craft.
+  'navigator.all.maxTiltDeg',
 ];
 
 /**
  * A child with the late-ignition law switched on and the engine allowed to shut down while
  * coasting (the law's fuel saving needs both: one switch alone is a different, worse policy, and a
- * reflective move rarely flips both at once). After the first, seeds also move one or two of the
- * law's own parameters, so the first generation samples the law rather than a single point of it.
+ * reflective move rarely flips both at once). After the first, seeds also draw one or two of the
+ * law's parameters anywhere in their ranges, so the first generation samples the law widely
+ * rather than one point of it (a biased radar wants a high flare, a sideways approach more tilt).
  */
 function lawSeed(parent: Genome, index: number, rand: () => number): Genome {
   const param = (key: string) => GUIDANCE_SPACE.find((q) => keyOf(q) === key)!;
@@ -210,8 +212,8 @@ function lawSeed(parent: Genome, index: number, rand: () => number): Genome {
   };
   const moves = index === 0 ? 0 : 1 + Math.floor(rand() * 2);
   for (let i = 0; i < moves; i++) {
-    const p = param(LAW_PARAMS[1 + Math.floor(rand() * (LAW_PARAMS.length - 1))]);
-    child[keyOf(p)] = normalise(p, valueOf(child, p) + gaussian(rand) * 0.15 * (p.max - p.min));
+    const p = param(LAW_PARAMS[Math.floor(rand() * LAW_PARAMS.length)]);
+    child[keyOf(p)] = normalise(p, p.min + rand() * (p.max - p.min));
   }
   return child;
 }

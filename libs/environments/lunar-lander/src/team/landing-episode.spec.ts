@@ -121,3 +121,21 @@ describe('predictive late-ignition guidance in flight', () => {
     }
   }, 60_000);
 });
+
+describe('late-ignition guidance with sideways braking', () => {
+  const tilted: PlaybookRule = {
+    entryId: 'ent_late_tilted',
+    title: 'late-ignition law, engine off while coasting, up to 60 degrees of tilt',
+    when: { feature: 'step', op: 'gte', value: 0 },
+    then: { action: 'set', params: { guidanceLaw: 1, engineOffBelow: 0.05, maxTiltDeg: 60 } },
+  };
+
+  it('nulls 45-80 m/s of sideways speed and lands near a site a kilometre away, within 2x the vertical limit', async () => {
+    for (const index of [1, 2, 3]) {
+      const { result } = await fly('crosswind', index, { navigator: [tilted] });
+      expect(result.safe).toBe(true);
+      expect(result.touchdown!.distanceToTarget).toBeLessThan(50);
+      expect(result.fuelUsed / result.fuelLimit!).toBeLessThan(2);
+    }
+  }, 60_000);
+});

@@ -2,9 +2,12 @@ import { M } from '../fast-math';
 import {
   DEFAULT_DECISION_HZ,
   LUNAR_GRAVITY,
+  MAX_ATTITUDE_RATE,
   MAX_PITCH,
   MAX_TOUCHDOWN_VERTICAL_SPEED,
   MAX_THRUST_N,
+  MAX_TOUCHDOWN_HORIZONTAL_SPEED,
+  MAX_TOUCHDOWN_TILT,
   THROTTLE_FULL,
   THROTTLE_MAX_THROTTLED,
   THROTTLE_MIN,
@@ -155,15 +158,21 @@ export function navigate(
   const vxTarget = clamp(params.positionGain * (orders.siteX - report.x), speedCap);
 
   const ax = params.velocityGain * (vxTarget - report.vx);
-  const maxTilt = M.min((low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG, MAX_PITCH);
+  // A hair inside the limit, so degrees and back cannot round past it.
+  const maxTilt = M.min(
+    (low ? params.terminalMaxTiltDeg : params.maxTiltDeg) * DEG,
+    MAX_PITCH - 1e-9,
+  );
   let out =
     hovering || params.guidanceLaw < 0.5
       ? proportionalCommand(report, params, vzTarget, ax, maxTilt)
-      : lateIgnitionCommand(report, params, ax, maxTilt, periodSeconds, {
-          siteX: orders.siteX,
-          // A coast is allowed sideways while braking at the planned share could still stop by the site.
-          slack: lateralSlack(report, orders.siteX, params, maxTilt, periodSeconds),
-        });
+      : lateIgnitionCommand(
+          report,
+          params,
+          lateralDemand(report, orders.siteX, params, ax, maxTilt, periodSeconds),
+          maxTilt,
+          periodSeconds,
+        );
   for (const a of ruleActions) {
     if (a.action === 'set_throttle') out = { ...out, throttle: a.params.throttle as number };
     if (a.action === 'set_pitch') out = { ...out, pitchDeg: a.params.pitchDeg as number };
@@ -205,22 +214,30 @@ const THROTTLE_STEPS: readonly number[] = [
  * the first that leaves the descent recoverable: at or below `finalDescentRate`, or able to get
  * there by `flareAltitude` braking at `brakingAccelFraction` of the engine's net deceleration.
  * Coasting (off or at minimum) as long as that holds and then braking hard is what keeps the
- * propellant close to the vertical fuel-optimal burn. The horizontal demand `ax` is served by
- * tilting the thrust, so a throttle must also be able to give it within `maxTilt`.
+ * propellant close to the vertical fuel-optimal burn. The sideways demand is served by tilting
+ * the thrust; when it is required (`lateralDemand`) a throttle must be able to give it within
+ * `maxTilt`. Below the flare the tilt stays inside the gear's touchdown limit.
  */
 function lateIgnitionCommand(
   report: DetectorReport,
   params: NavigatorParams,
-  ax: number,
+  lateral: { ax: number; required: boolean; soon: boolean },
   maxTilt: number,
   periodSeconds: number,
-  lateral: { siteX: number; slack: boolean },
 ): NavigatorCommand {
   const full = MAX_THRUST_N / report.mass;
   const plan = M.min(M.max(params.brakingAccelFraction, 0.05), 1) * (full - LUNAR_GRAVITY);
-  const tau = M.max(params.ignitionLeadSeconds, 0.25) * periodSeconds;
-  const vFinal = M.max(params.finalDescentRate, 0.1);
+  const tau = horizon(params, periodSeconds);
   const flare = M.max(params.flareAltitude, 0);
+  const below = report.altitude <= flare;
+  // Below the flare with sideways speed still to null: hold the altitude (the gear takes little
+  // sideways speed), serving the sideways demand in passing; else descend with the craft upright.
+  const holding = below && lateral.required;
+  const vFinal = holding ? 0 : M.max(params.finalDescentRate, 0.1);
+  const tilt = below && !holding ? M.min(maxTilt, 0.8 * MAX_TOUCHDOWN_TILT) : maxTilt;
+  const required = lateral.required && !below;
+  // The attitude slews at a limited rate: count on the more tilted of now and the command.
+  const nowCos = M.cos(report.pitchDeg * DEG);
   const recoverable = (az: number) => {
     const h = report.altitude + report.vz * tau + 0.5 * az * tau * tau;
     const v = report.vz + az * tau;
@@ -230,34 +247,76 @@ function lateIgnitionCommand(
   const options = params.engineOffBelow > 0 ? [0, ...THROTTLE_STEPS] : THROTTLE_STEPS;
   for (const u of options) {
     const thrust = u * full;
-    if (!lateral.slack && M.abs(ax) > thrust * M.sin(maxTilt) && u < THROTTLE_FULL) continue;
-    const pitch = thrust > 0 ? M.asin(clamp(ax / thrust, M.sin(maxTilt))) : 0;
-    if (u === THROTTLE_FULL || recoverable(thrust * M.cos(pitch) - LUNAR_GRAVITY))
-      return { throttle: u, pitchDeg: pitch / DEG };
+    const last = u === THROTTLE_FULL;
+    if (required && M.abs(lateral.ax) > thrust * M.sin(tilt) && !last) continue;
+    // With the engine off, hold the braking attitude when sideways braking is coming (the
+    // attitude slews slowly; thrust lit while still upright would only climb).
+    if (thrust === 0) {
+      if (recoverable(-LUNAR_GRAVITY))
+        return { throttle: 0, pitchDeg: lateral.soon ? (M.sign(lateral.ax) * tilt) / DEG : 0 };
+      continue;
+    }
+    // While sideways braking is required, from `tilt` down to the tilt that gives exactly the
+    // demand: the most tilted that keeps the descent recoverable spends the least thrust lifting
+    // the craft. Otherwise only the exact tilt (the sideways demand is served in passing).
+    const least = M.asin(clamp(lateral.ax / thrust, M.sin(tilt)));
+    for (let k = required ? TILT_STEPS : 0; k >= 0; k--) {
+      const pitch = least + ((M.sign(lateral.ax) * tilt - least) * k) / TILT_STEPS;
+      if (recoverable(thrust * M.min(M.cos(pitch), nowCos) - LUNAR_GRAVITY))
+        return { throttle: u, pitchDeg: pitch / DEG };
+    }
+    if (last) return { throttle: u, pitchDeg: least / DEG };
   }
   return { throttle: THROTTLE_FULL, pitchDeg: 0 };
 }
 
+/** Tilts the late-ignition law tries between the least that serves the sideways demand and the most. */
+const TILT_STEPS = 4;
+
+/** How far ahead the late-ignition law predicts: `ignitionLeadSeconds` decision periods, s. */
+const horizon = (params: NavigatorParams, periodSeconds: number) =>
+  M.max(params.ignitionLeadSeconds, 0.25) * periodSeconds;
+
 /**
- * Whether the horizontal motion can coast for one more horizon: still heading for the site with
- * room to stop there at `brakingAccelFraction` of the sideways thrust `maxTilt` allows, or moving
- * no faster than `maxTerminalSpeed` when not heading for it.
+ * The sideways acceleration the late-ignition law asks for. Heading for the site, it is the
+ * constant deceleration that stops exactly there; it is required (the throttle must be able to
+ * give it) once, after one more horizon of coasting, stopping would need more than
+ * `brakingAccelFraction` of the sideways thrust `maxTilt` allows, and otherwise served only when
+ * the engine burns anyway. Too slow for a site far ahead, or past the site or moving away, the day-one speed loop `loopAx`,
+ * required while the speed is further off the loop's target than the gear's touchdown limit.
  */
-function lateralSlack(
+function lateralDemand(
   report: DetectorReport,
   siteX: number,
   params: NavigatorParams,
+  loopAx: number,
   maxTilt: number,
   periodSeconds: number,
-): boolean {
-  const tau = M.max(params.ignitionLeadSeconds, 0.25) * periodSeconds;
-  const ahead = (siteX - report.x - report.vx * tau) * M.sign(report.vx);
-  if (ahead <= 0) return M.abs(report.vx) <= params.maxTerminalSpeed;
+): { ax: number; required: boolean; soon: boolean } {
+  const dx = siteX - report.x;
+  const ahead = (dx - report.vx * horizon(params, periodSeconds)) * M.sign(report.vx);
+  // Too slow for a site far ahead: the day-one speed loop speeds the craft up towards it.
+  const faster = (loopAx * M.sign(dx)) / M.max(params.velocityGain, 1e-6);
+  if (faster > MAX_TOUCHDOWN_HORIZONTAL_SPEED) return { ax: loopAx, required: true, soon: false };
+  if (ahead <= 0 || M.abs(dx) < params.maxTerminalSpeed)
+    return {
+      ax: loopAx,
+      required: M.abs(loopAx) > params.velocityGain * MAX_TOUCHDOWN_HORIZONTAL_SPEED,
+      soon: false,
+    };
+  const stop = (report.vx * report.vx) / (2 * M.abs(dx));
   const plan =
     M.min(M.max(params.brakingAccelFraction, 0.05), 1) *
     (MAX_THRUST_N / report.mass) *
     M.sin(maxTilt);
-  return (report.vx * report.vx) / (2 * M.max(plan, 1e-3)) < ahead;
+  const need = (report.vx * report.vx) / (2 * ahead);
+  // Within the few seconds the attitude needs to slew to `maxTilt`, braking will be required.
+  const slew = (maxTilt / MAX_ATTITUDE_RATE) * M.abs(report.vx);
+  return {
+    ax: -M.sign(report.vx) * stop,
+    required: need >= plan,
+    soon: (report.vx * report.vx) / (2 * M.max(ahead - slew, 1e-3)) >= plan,
+  };
 }
 
 const clamp = (v: number, limit: number) => M.min(M.max(v, -limit), limit);
