@@ -70,18 +70,16 @@ export class SessionIngestService {
    */
   private async ingestSession(messages: SessionTopicMessage[]): Promise<StoredWatermark | null> {
     let run: SessionEventAppended[] = [];
-    let watermark: StoredWatermark | null = null;
     for (const message of messages) {
       if (message.type === 'session.event_appended') {
         run.push(message);
         continue;
       }
-      watermark = (await this.storeEvents(run)) ?? watermark;
+      const stored = await this.storeEvents(run);
       run = [];
       // What comes next (an end, say) is read as coming after the events before it: their
       // watermark is written first.
-      if (watermark) await this.watermarks.advance([watermark]);
-      watermark = null;
+      if (stored) await this.watermarks.advance([stored]);
       switch (message.type) {
         case 'session.started':
           await this.sessions.upsertStarted(message).catch((err) => {
@@ -119,7 +117,7 @@ export class SessionIngestService {
           break;
       }
     }
-    return (await this.storeEvents(run)) ?? watermark;
+    return this.storeEvents(run);
   }
 
   /**
