@@ -1,5 +1,5 @@
 import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
-import { SESSIONS_QUERIES, supportingIndex, type DeclaredQuery } from './queries';
+import { embeddedIndex, SESSIONS_QUERIES, supportingIndex, type DeclaredQuery } from './queries';
 import { SessionsDataAccessModule } from './sessions-data-access.module';
 
 type Plan = { stage?: string; inputStage?: Plan; inputStages?: Plan[]; queryPlan?: Plan };
@@ -58,6 +58,19 @@ describe("the sessions domain's queries on the server", () => {
         JSON.stringify(i.key),
       );
       if (!onServer.includes(wanted)) problems.push(`${q.serves}: ${wanted} not on the server`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('has, on the server, the unique index each per-session lookup needs on the embedded server', async () => {
+    const problems: string[] = [];
+    for (const q of SESSIONS_QUERIES.filter((d) => d.perSession)) {
+      const wanted = JSON.stringify(embeddedIndex(q));
+      const onServer = (await context.connection.db!.collection(q.collection).indexes())
+        .filter((i) => i.unique || JSON.stringify(i.key) === '{"_id":1}')
+        .map((i) => JSON.stringify(i.key));
+      if (!onServer.includes(wanted))
+        problems.push(`${q.serves}: unique ${wanted} not on the server`);
     }
     expect(problems).toEqual([]);
   });

@@ -1,4 +1,10 @@
-import { SESSIONS_QUERIES, SESSIONS_SCHEMAS, serves, supportingIndex } from './queries';
+import {
+  embeddedIndex,
+  SESSIONS_QUERIES,
+  SESSIONS_SCHEMAS,
+  serves,
+  supportingIndex,
+} from './queries';
 
 describe("the sessions domain's queries and their indexes", () => {
   it.each(SESSIONS_QUERIES.map((q) => [q.serves, q] as const))('%s has an index', (_, q) => {
@@ -28,5 +34,31 @@ describe("the sessions domain's queries and their indexes", () => {
       sort: { title: 1 as const },
     };
     expect(supportingIndex(unindexed)).toBeNull();
+  });
+});
+
+describe('the queries sent once per session, on the embedded MongoDB-wire server', () => {
+  const perSession = SESSIONS_QUERIES.filter((q) => q.perSession);
+
+  it('declares some', () => {
+    expect(perSession.length).toBeGreaterThan(0);
+  });
+
+  it.each(perSession.map((q) => [q.serves, q] as const))(
+    '%s has a unique index on exactly its fields',
+    (_, q) => {
+      expect(embeddedIndex(q)).not.toBeNull();
+    },
+  );
+
+  it('finds none for a filter with more fields than any unique index (the check can fail)', () => {
+    const q = { serves: 'x', collection: 'sessions', filter: { _id: 'x', tenantId: 't', a: 1 } };
+    expect(embeddedIndex(q)).toBeNull();
+    expect(embeddedIndex({ ...q, filter: { _id: 'x' } })).toEqual({ _id: 1 });
+    expect(embeddedIndex({ ...q, filter: { _id: 'x', tenantId: 't' } })).toEqual({
+      _id: 1,
+      tenantId: 1,
+    });
+    expect(embeddedIndex({ ...q, filter: { _id: { $gt: 'x' }, tenantId: 't' } })).toBeNull();
   });
 });

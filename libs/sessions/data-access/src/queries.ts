@@ -19,6 +19,12 @@ export interface DeclaredQuery {
   collection: string;
   filter: Record<string, unknown>;
   sort?: Record<string, 1 | -1>;
+  /**
+   * Sent once per session or stored batch (the ingest's and the grader's path): on the embedded
+   * MongoDB-wire server it must be served too, which uses an index only when the filter's fields
+   * are exactly the keys of a unique index (or `_id` alone) and scans the collection otherwise.
+   */
+  perSession?: true;
 }
 
 /** The schemas of the collections the queries run against (with their declared indexes). */
@@ -40,10 +46,20 @@ const byId = (collection: string, serves: string, extra: Record<string, unknown>
 
 export const SESSIONS_QUERIES: DeclaredQuery[] = [
   // sessions
-  byId(
-    'sessions',
-    'SessionRepository.findById / end / startRevision / advanceLastSeq / upsertStarted; SessionReader.session',
-  ),
+  {
+    ...byId(
+      'sessions',
+      'SessionRepository.findById / advanceLastSeq / upsertStarted / markEndStored; SessionReader.session',
+    ),
+    perSession: true,
+  },
+  {
+    serves:
+      'SessionRepository.end / startRevision (compare-and-set on the status and attempt just read)',
+    collection: 'sessions',
+    filter: { _id: 'x', tenantId: T, status: 'running', iteration: null },
+    perSession: true,
+  },
   {
     serves: 'SessionRepository.cancelUnstarted; SessionReader.sessionsByIds',
     collection: 'sessions',
@@ -228,4 +244,19 @@ export function supportingIndex(q: DeclaredQuery): IndexKeys | null {
   if (!schema) return null;
   const indexes: IndexKeys[] = [{ _id: 1 }, ...schema.indexes().map(([keys]) => keys as IndexKeys)];
   return indexes.find((keys) => serves(keys, q)) ?? null;
+}
+
+/**
+ * The index the embedded MongoDB-wire server (mongo-java-server) uses for `q`: `_id` when the
+ * filter is `_id` alone, else a unique index whose keys are exactly the filter's fields, each an
+ * equality; null when it would scan the collection.
+ */
+export function embeddedIndex(q: DeclaredQuery): IndexKeys | null {
+  const fields = Object.keys(q.filter).sort();
+  if (!Object.values(q.filter).every((v) => isEquality(v))) return null;
+  if (fields.length === 1 && fields[0] === '_id') return { _id: 1 };
+  const schema = SESSIONS_SCHEMAS[q.collection];
+  const unique = (schema?.indexes() ?? []).filter(([, options]) => options?.unique);
+  const found = unique.find(([keys]) => Object.keys(keys).sort().join() === fields.join());
+  return found ? (found[0] as IndexKeys) : null;
 }

@@ -42,6 +42,12 @@ export class Outcome {
 
 export type OutcomeDocument = HydratedDocument<Outcome>;
 export const OutcomeSchema = SchemaFactory.createForClass(Outcome);
+// Serves: an outcome by id in its tenant, `{ _id, tenantId }` (OutcomeRepository.findById, and
+// record's upsert: twice per grade). Real MongoDB would use `_id` alone; the embedded
+// MongoDB-wire server uses an index only when the filter's fields are exactly a unique index's,
+// and otherwise scans every outcome, so grading slowed as outcomes accumulated. Unique because
+// `_id` is.
+OutcomeSchema.index({ _id: 1, tenantId: 1 }, { unique: true });
 // Serves: a session's latest outcome (highest iteration, then latest gradedAt) and its history
 // (all of them, oldest first).
 OutcomeSchema.index({ tenantId: 1, sessionId: 1, iteration: 1, gradedAt: 1 });

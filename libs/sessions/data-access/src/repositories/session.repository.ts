@@ -164,7 +164,7 @@ export class SessionRepository {
    * session that ran again, only the end of the attempt it is on counts: a redelivered end of an
    * earlier attempt changes nothing.
    */
-  end(
+  async end(
     tenantId: string,
     id: string,
     status: SessionEndStatus,
@@ -172,13 +172,27 @@ export class SessionRepository {
     at: Date,
     iteration = 1,
   ): Promise<SessionRecord | null> {
+    const current = await this.stateOf(tenantId, id);
+    if (!current || current.status !== 'running' || (current.iteration ?? 1) !== iteration)
+      return null;
     return this.sessions
       .findOneAndUpdate(
-        { _id: id, tenantId, status: 'running', ...onIteration(iteration) },
+        unchangedSince(tenantId, id, current),
         { $set: { status, endReason: reason, endedAt: at } },
         { returnDocument: 'after' },
       )
       .lean<SessionRecord>()
+      .exec();
+  }
+
+  /**
+   * The session's status and attempt (by `{ _id, tenantId }`, which the embedded server serves by
+   * index), for a write that depends on them: see `unchangedSince`.
+   */
+  private stateOf(tenantId: string, id: string): Promise<SessionState | null> {
+    return this.sessions
+      .findOne({ _id: id, tenantId }, { status: 1, iteration: 1 })
+      .lean<SessionState>()
       .exec();
   }
 
@@ -197,16 +211,13 @@ export class SessionRepository {
    * `iteration`. Only an ended session on an earlier attempt changes, so a redelivery is harmless.
    */
   async startRevision(tenantId: string, id: string, iteration: number): Promise<void> {
+    const current = await this.stateOf(tenantId, id);
+    if (!current || current.status === 'running' || (current.iteration ?? 1) >= iteration) return;
     await this.sessions
-      .updateOne(
-        {
-          _id: id,
-          tenantId,
-          status: { $ne: 'running' },
-          $or: [{ iteration: { $exists: false } }, { iteration: { $lt: iteration } }],
-        },
-        { $set: { status: 'running', iteration }, $unset: { endedAt: 1, endReason: 1 } },
-      )
+      .updateOne(unchangedSince(tenantId, id, current), {
+        $set: { status: 'running', iteration },
+        $unset: { endedAt: 1, endReason: 1 },
+      })
       .exec();
   }
 
@@ -216,11 +227,19 @@ export class SessionRepository {
   }
 }
 
-/** Matches a session on attempt `iteration` (sessions that never ran again store none: 1). */
-function onIteration(iteration: number) {
-  return iteration === 1
-    ? { $or: [{ iteration: { $exists: false } }, { iteration: 1 }] }
-    : { iteration };
+/** What a status change depends on (a session that never ran again stores no attempt: 1). */
+type SessionState = Pick<Session, '_id' | 'status' | 'iteration'>;
+
+/**
+ * A compare-and-set filter: the session, only while its status and attempt are still what was
+ * read (`iteration: null` also matches a session stored without one, which is on attempt 1).
+ * A session never returns to an earlier (status, attempt), so the write cannot act on a state it
+ * did not check. Its fields are exactly the keys of a unique index, which is what the embedded
+ * MongoDB-wire server needs to use one (a filter with `status: 'running'` and an `$or` over the
+ * attempt scanned every session, once per end); real MongoDB finds it by `_id` anyway.
+ */
+function unchangedSince(tenantId: string, id: string, state: SessionState) {
+  return { _id: id, tenantId, status: state.status, iteration: state.iteration ?? null };
 }
 
 /**

@@ -1,0 +1,85 @@
+import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
+import type { Collection } from 'mongoose';
+import { SessionsDataAccessModule } from '../sessions-data-access.module';
+import { SessionRepository } from './session.repository';
+
+const T0 = new Date('2025-03-01T00:00:00.000Z');
+const T1 = new Date('2025-03-01T00:05:00.000Z');
+
+type Doc = Record<string, unknown> & { _id: string };
+
+/** A running session as the gateway stores it; `extra` overrides (e.g. an `iteration`). */
+const running = (id: string, extra: Record<string, unknown> = {}): Doc => ({
+  _id: id,
+  tenantId: 'acme',
+  agentId: 'agt_1',
+  status: 'running',
+  source: 'managed',
+  lastSeq: 0,
+  createdAt: T0,
+  updatedAt: T0,
+  ...extra,
+});
+
+/**
+ * Status changes that depend on the status and attempt they find (`end`, `startRevision`): each
+ * acts once, on the attempt it names, in its tenant, also for sessions stored without an attempt.
+ */
+describe('SessionRepository status changes', () => {
+  const db = uniqueName('test_session_repo');
+  let context: DataAccessContext;
+  let repo: SessionRepository;
+  let sessions: Collection<Doc>;
+
+  beforeAll(async () => {
+    context = await startDataAccess(SessionsDataAccessModule, db);
+    repo = context.app.get(SessionRepository);
+    sessions = context.connection.collection<Doc>('sessions');
+  }, 60_000);
+  afterAll(() => context?.close());
+
+  const stored = (id: string) => sessions.findOne({ _id: id });
+
+  it('ends a running session stored without an attempt, once', async () => {
+    await sessions.insertOne(running('ses_a'));
+    const ended = await repo.end('acme', 'ses_a', 'completed', 'landed', T1);
+    expect(ended).toMatchObject({ _id: 'ses_a', status: 'completed', endReason: 'landed' });
+    expect(await repo.end('acme', 'ses_a', 'failed', 'again', T1)).toBeNull();
+    expect(await stored('ses_a')).toMatchObject({ status: 'completed', endReason: 'landed' });
+  });
+
+  it("leaves another tenant's session and an unknown one alone", async () => {
+    await sessions.insertOne(running('ses_b'));
+    expect(await repo.end('other', 'ses_b', 'completed', undefined, T1)).toBeNull();
+    expect(await repo.end('acme', 'ses_none', 'completed', undefined, T1)).toBeNull();
+    await repo.startRevision('other', 'ses_a', 2);
+    expect(await stored('ses_b')).toMatchObject({ status: 'running' });
+    expect(await stored('ses_a')).toMatchObject({ status: 'completed' });
+  });
+
+  it('runs an ended session again on a later attempt, and ends only that attempt', async () => {
+    await sessions.insertOne(running('ses_c', { status: 'completed', endedAt: T1 }));
+    await repo.startRevision('acme', 'ses_c', 2);
+    const revised = await stored('ses_c');
+    expect(revised).toMatchObject({ status: 'running', iteration: 2 });
+    expect(revised?.endedAt).toBeUndefined();
+
+    await repo.startRevision('acme', 'ses_c', 2); // a redelivery: already on attempt 2
+    expect(await repo.end('acme', 'ses_c', 'completed', undefined, T1, 1)).toBeNull(); // old end
+    expect(await stored('ses_c')).toMatchObject({ status: 'running', iteration: 2 });
+
+    const ended = await repo.end('acme', 'ses_c', 'failed', 'crashed', T1, 2);
+    expect(ended).toMatchObject({ status: 'failed', iteration: 2, endReason: 'crashed' });
+  });
+
+  it('does not run a session again on an attempt it has passed, nor a running one', async () => {
+    await sessions.insertOne(running('ses_d', { status: 'completed', iteration: 3 }));
+    await repo.startRevision('acme', 'ses_d', 2);
+    expect(await stored('ses_d')).toMatchObject({ status: 'completed', iteration: 3 });
+
+    await sessions.insertOne(running('ses_e'));
+    await repo.startRevision('acme', 'ses_e', 2);
+    expect(await stored('ses_e')).toMatchObject({ status: 'running' });
+    expect((await stored('ses_e'))?.iteration).toBeUndefined();
+  });
+});
