@@ -15,12 +15,12 @@ import type { Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
   createSessions,
-  postAll,
   prepareRequests,
   startBenchGateway,
   waitStored,
   type BenchGateway,
 } from './support/gateway-path';
+import { startClientThread } from './support/client-thread';
 import { startCpuProfile } from './support/cpu-profile';
 import { installProfiling, profileWindow } from './support/profile';
 import { insertManyAll } from './support/raw-insert';
@@ -53,6 +53,7 @@ async function runGateway(
   timeoutMs: number,
 ): Promise<GatewayTiming> {
   const requests = prepareRequests(gateway.baseUrl, plans);
+  const clients = await startClientThread(token, requests);
   const sessionIds = [...new Set(plans.flat().map((b) => b.session.sessionId))];
   const total = plans.flat().reduce((n, b) => n + b.events.length, 0);
   const progress = new Progress(label, total).start();
@@ -62,9 +63,11 @@ async function runGateway(
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let acceptedAt = 0;
-  const posting = postAll(token, requests, (n) => progress.add('accepted', n)).then(() => {
-    acceptedAt = performance.now();
-  });
+  const posting = clients
+    .go((n) => progress.add('accepted', n))
+    .then(() => {
+      acceptedAt = performance.now();
+    });
   // Stop polling early if a POST fails, instead of waiting for the timeout.
   const storedAt = await Promise.race([
     waitStored(db, sessionIds, total, timeoutMs, (n) => progress.set('stored', n)),
