@@ -210,6 +210,15 @@ export interface GradedTiming {
 }
 
 /**
+ * Share of the time elapsed so far that the next poll waits (at least `pollMs`). Each poll counts
+ * every session and outcome of the tenant, a scan on the embedded server that holds its
+ * collection (the grader and the ingest wait for it): at a fixed 100 ms, a 5,000-session phase
+ * paid thousands of scans of a store five times larger than a 1,000-session one. This way a phase
+ * polls about as often at any size, and the time it reports is at most 2 % late.
+ */
+const POLL_SHARE = 0.02;
+
+/**
  * Polls MongoDB until the tenant holds `baseline + count` outcomes; the clock runs from `start`
  * (taken just before the ends were published) to the first poll that saw them all.
  */
@@ -240,6 +249,7 @@ export async function waitGraded(
         `only ${graded}/${count} sessions graded after ${options.timeoutMs / 1000}s (${endedNow}/${count} ends stored by the gateway); raise --timeout, or look for dead-lettered ends on ${deadLetterTopic(TOPICS.sessionEvents)}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    const wait = Math.max(options.pollMs, (now - start) * POLL_SHARE);
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
