@@ -29,14 +29,14 @@ describe('the guidance space', () => {
 describe('the objective', () => {
   it('judges safety, distance to the site and fuel, and ranks by dominance', () => {
     const judge = rubricJudge({ maxDistanceToSite: 50, maxFuelOverLimit: 2 });
-    const land = (distance: number, fuelUsed: number) =>
+    const land = (distance: number, fuelUsed: number, verticalSpeed = 1) =>
       ({
         safe: true,
         fuelUsed,
         fuelLimit: 100,
         touchdown: {
           distanceToTarget: distance,
-          verticalSpeed: 1,
+          verticalSpeed,
           verdict: 'safe',
           violations: [],
         },
@@ -48,6 +48,15 @@ describe('the objective', () => {
     const b = scoreObjective([land(10, 180), land(5, 190)], judge);
     expect(dominates(a, b)).toBe(true);
     expect(dominates(b, a)).toBe(false);
+    // Touching down faster within the gear's limit does not cost a leaner landing its dominance...
+    const leanFirm = scoreObjective([land(10, 105, 2.4), land(5, 110, 2.4)], judge);
+    expect(dominates(leanFirm, b)).toBe(true);
+    // ...but it still ranks failures: with nothing satisfied, the softer touchdown is closer.
+    const crash = (speed: number) =>
+      ({ ...(land(10, 300, speed) as object), safe: false }) as never;
+    expect(dominates(scoreObjective([crash(5)], judge), scoreObjective([crash(12)], judge))).toBe(
+      true,
+    );
     expect(failureKind(land(900, 150), ['near-site'])).toBe('distance');
   });
 });

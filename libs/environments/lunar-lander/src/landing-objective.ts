@@ -94,13 +94,21 @@ export function objectiveVector(s: ObjectiveScore): number[] {
   ];
 }
 
-/** `a` dominates `b`: no worse on every criterion and better on one. */
+/**
+ * `a` dominates `b`: no worse on every criterion (within a small tolerance) and better on one.
+ * The touchdown speed is not one of the rubric's criteria (any speed within the gear's limit is a
+ * soft landing): it counts only while neither satisfies anything, to say which failure came
+ * closer; otherwise a law that lands every flight at 1.3x the fuel instead of 2x, touching down a
+ * little faster within the limit, would never dominate. The distance tolerance (2 m) is small
+ * against any rubric's allowance of tens of metres.
+ */
 export function dominates(a: ObjectiveScore, b: ObjectiveScore): boolean {
   const va = objectiveVector(a);
   const vb = objectiveVector(b);
-  const tol = [0, 1e-3, 0.5, 0.01];
+  const tol = [0, 1e-3, 2, 0.01];
+  const criteria = a.satisfied === 0 && b.satisfied === 0 ? va.length : va.length - 1;
   let better = false;
-  for (let i = 0; i < va.length; i++) {
+  for (let i = 0; i < criteria; i++) {
     if (va[i] < vb[i] - tol[i]) return false;
     if (va[i] > vb[i] + tol[i]) better = true;
   }
