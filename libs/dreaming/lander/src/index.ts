@@ -12,3 +12,4 @@ export * from './shadow-replay';
 export * from './localise-divergence';
 export * from './planted-faults';
 export * from './guidance-entries';
+export * from './localise-session';

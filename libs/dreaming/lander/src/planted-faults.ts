@@ -18,18 +18,30 @@ export interface PlantedFault {
   step: number;
   /** Steps it lasts (1 for a one-off decision such as a retarget). */
   steps: number;
-  kind: 'engine-cut' | 'full-burn' | 'hard-tilt' | 'wrong-retarget' | 'false-altitude';
+  kind:
+    | 'engine-cut'
+    | 'full-burn'
+    | 'hard-tilt'
+    | 'wrong-retarget'
+    | 'hover-hold'
+    | 'false-altitude'
+    | 'frozen-velocity';
 }
 
 export const FAULT_KINDS: Record<RoleName, PlantedFault['kind'][]> = {
   [NAVIGATOR]: ['engine-cut', 'full-burn', 'hard-tilt'],
-  [COMMANDER]: ['wrong-retarget'],
-  [DETECTOR]: ['false-altitude'],
+  [COMMANDER]: ['wrong-retarget', 'hover-hold'],
+  [DETECTOR]: ['false-altitude', 'frozen-velocity'],
 };
+
+/** Kinds that are one decision (a retarget) rather than a state held for several steps. */
+export const ONE_STEP_FAULTS: readonly PlantedFault['kind'][] = ['wrong-retarget'];
 
 /** The builtin team with one planted fault: its output is replaced at the fault's steps. */
 class FaultyTeam implements LunarTeamPolicy {
   private readonly inner: BuiltinLunarTeam;
+  /** The velocities read when a `frozen-velocity` fault began (a stuck sensor repeats them). */
+  private frozen: { vx: number; vz: number } | null = null;
   constructor(
     rules: RoleRules,
     private readonly fault: PlantedFault,
@@ -46,14 +58,19 @@ class FaultyTeam implements LunarTeamPolicy {
   start: LunarTeamPolicy['start'] = (log) => this.inner.start(log);
   async detect(...[ctx, input]: Parameters<LunarTeamPolicy['detect']>) {
     const report = await this.inner.detect(ctx, input);
+    if (!this.active(ctx.step, DETECTOR)) return report;
     // Reads 150 m high: the team thinks it has more room than it has.
-    return this.active(ctx.step, DETECTOR)
-      ? { ...report, altitude: report.altitude + 150 }
-      : report;
+    if (this.fault.kind === 'false-altitude') return { ...report, altitude: report.altitude + 150 };
+    // A stuck velocity channel: the speeds of the fault's first step, repeated.
+    this.frozen ??= { vx: report.vx, vz: report.vz };
+    return { ...report, ...this.frozen };
   }
   async command(...[ctx, input]: Parameters<LunarTeamPolicy['command']>) {
     const decision = await this.inner.command(ctx, input);
     if (!this.active(ctx.step, COMMANDER)) return decision;
+    // Stops the descent where it is (a hover) whatever the phase should be.
+    if (this.fault.kind === 'hover-hold')
+      return { ...decision, orders: { ...decision.orders, phase: 'hover' as const } };
     const to = decision.orders.siteX + 400;
     return {
       orders: { ...decision.orders, siteX: to },
@@ -69,11 +86,14 @@ class FaultyTeam implements LunarTeamPolicy {
   }
 }
 
+/** A fault that never acts: `flyWithFault` with it flies the team as it is. */
+export const NO_FAULT: PlantedFault = { role: NAVIGATOR, kind: 'engine-cut', step: -10, steps: 0 };
+
 /** Flies `scenario` with the fault planted, recording the session events as a real session does. */
 export async function flyWithFault(
   scenario: Scenario,
   rules: RoleRules,
-  fault: PlantedFault,
+  fault: PlantedFault = NO_FAULT,
 ): Promise<{ result: LandingResult; events: SessionEventBody[] }> {
   const events: SessionEventBody[] = [];
   const { result } = await flyLanding(scenario, new FaultyTeam(rules, fault), {

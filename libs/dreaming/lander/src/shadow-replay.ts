@@ -12,6 +12,7 @@ import {
   type LunarTeamPolicy,
   type Orders,
   type RoleRules,
+  type LandingResult,
   type Scenario,
   type StepContext,
 } from '@reverie/lunar-lander';
@@ -70,8 +71,20 @@ function reportGap(a: DetectorReport, b: DetectorReport): number {
     a.site.safe === b.site.safe ? 0 : 1.5,
   );
 }
+/** The phases in the order of a descent (hover holds where terminal descent would sink). */
+const PHASE_RANK: Record<Orders['phase'], number> = {
+  approach: 0,
+  braking: 1,
+  terminal: 2,
+  hover: 2,
+  abort: 3,
+};
+/** 2 per phase apart in the order of the descent (2 for two different phases of one rank). */
+function phaseGap(a: Orders['phase'], b: Orders['phase']): number {
+  return a === b ? 0 : Math.max(2, 2 * Math.abs(PHASE_RANK[a] - PHASE_RANK[b]));
+}
 function ordersGap(a: Orders, b: Orders): number {
-  return Math.max(a.phase === b.phase ? 0 : 2, Math.abs(a.siteX - b.siteX) / 5);
+  return Math.max(phaseGap(a.phase, b.phase), Math.abs(a.siteX - b.siteX) / 5);
 }
 function commandGap(
   a: { throttle: number; pitch: number },
@@ -89,10 +102,26 @@ const silent = (): TeamLog => {
   return Object.assign(log, { message: ignore, action: ignore, observation: ignore });
 };
 
+/** Each role's gap to the reference at one step, over its tolerance (absent: the role did not act). */
+export type StepGaps = Partial<Record<RoleName, number>>;
+
 export interface ShadowRun {
   divergences: Divergence[];
-  /** With `takeOverAt`: whether the reference team, flying from that step on, landed safely. */
-  takeover: { safe: boolean; distance: number | null; fuelUsed: number } | null;
+  /**
+   * Every role's gap at every replayed step (index = step), divergent or not: the baseline a
+   * team that differs from the reference everywhere is judged against (see `localiseSession`).
+   */
+  gaps: StepGaps[];
+  /**
+   * With `takeOverAt`: how the reference team, flying from that step on, ended; `result` is the
+   * landing as a session would record it (`fuelLimit` from the options), for a rubric's judge.
+   */
+  takeover: {
+    safe: boolean;
+    distance: number | null;
+    fuelUsed: number;
+    result: LandingResult;
+  } | null;
 }
 
 /**
@@ -108,11 +137,13 @@ export async function shadowReplay(
   recorded: readonly RecordedStep[],
   reference: RoleRules,
   takeOverAt?: number,
+  options: { fuelLimit?: number | null } = {},
 ): Promise<ShadowRun> {
   const sim = LanderSimulator.start(scenario);
   const team: LunarTeamPolicy = new BuiltinLunarTeam(reference);
   const log = silent();
   const divergences: Divergence[] = [];
+  const gaps: StepGaps[] = [];
   let orders: Orders = { phase: 'approach', siteX: scenario.target.x };
   for (let step = 0; !sim.done; step++) {
     const rec = recorded[step];
@@ -120,8 +151,10 @@ export async function shadowReplay(
     if (!rec && !own) break;
     const ctx: StepContext = { step, t: sim.state.t, fuelAtStart: scenario.craft.fuelKg, log };
     const report = await team.detect(ctx, { reading: sim.sense(), scan: () => sim.scan(), orders });
+    const at = (gaps[step] ??= {});
     if (!own && rec.report) {
       const gap = reportGap(report, rec.report);
+      at[DETECTOR] = gap;
       if (gap > 1) divergences.push({ step, role: DETECTOR, size: gap, what: 'report' });
     }
     const usedReport = own ? report : (rec.report ?? report);
@@ -132,6 +165,7 @@ export async function shadowReplay(
           ? 0
           : 2
         : ordersGap(decision.orders, rec.orders);
+      at[COMMANDER] = gap;
       if (gap > 1) divergences.push({ step, role: COMMANDER, size: gap, what: 'orders' });
     }
     orders = own ? decision.orders : rec.orders;
@@ -143,6 +177,7 @@ export async function shadowReplay(
     const mine = { throttle: cmd.throttle, pitch: cmd.pitchDeg / DEG };
     if (!own && rec.command) {
       const gap = commandGap(mine, rec.command);
+      at[NAVIGATOR] = gap;
       if (gap > 1) divergences.push({ step, role: NAVIGATOR, size: gap, what: 'command' });
     }
     const applied = own ? mine : rec.command;
@@ -151,15 +186,28 @@ export async function shadowReplay(
     sim.advance();
   }
   const td = sim.touchdown;
+  const fuelUsed = scenario.craft.fuelKg - sim.state.fuel;
   return {
     divergences,
+    gaps,
     takeover:
       takeOverAt === undefined
         ? null
         : {
             safe: td?.verdict === 'safe',
             distance: td ? td.distanceToTarget : null,
-            fuelUsed: scenario.craft.fuelKg - sim.state.fuel,
+            fuelUsed,
+            result: {
+              scenarioId: scenario.id,
+              family: scenario.family,
+              status: sim.status,
+              touchdown: td,
+              fuelUsed,
+              fuelLimit: options.fuelLimit ?? null,
+              steps: sim.step,
+              seconds: sim.state.t,
+              safe: td?.verdict === 'safe',
+            },
           },
   };
 }

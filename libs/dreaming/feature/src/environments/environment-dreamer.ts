@@ -165,6 +165,8 @@ export interface EnvironmentDreamer<Prepared = unknown> {
     current: RulesByRole,
     budget: Budget,
     progress: (done: number, total: number) => Promise<void>,
+    /** The agent's outcome definition (a dreamer with a simulator judges its counterfactuals by it). */
+    objective?: OutcomeDefinition,
   ): Promise<{ localisations: FailureLocalisation[]; work: StageWork }>;
   /**
    * Drafts entries from the train split only, optimising `objective` (grade sandbox runs with

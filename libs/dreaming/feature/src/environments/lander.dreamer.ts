@@ -8,8 +8,8 @@ import {
 } from '@reverie/dreaming-domain';
 import {
   localiseFailure,
-  localiseByShadowReplay,
   localiseFromFamily,
+  localiseSession,
   searchGuidance,
   searchRules,
   sharedFlightPool,
@@ -174,8 +174,19 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     current: RulesByRole,
     budget: Budget,
     progress: (done: number, total: number) => Promise<void>,
+    objective: OutcomeDefinition = LANDER_DEFAULT_OBJECTIVE,
   ) {
     const rules = toRoleRules(current);
+    const env = this.environment;
+    const judge = async (result: LandingResult) => {
+      const [g] = await gradeRuns(objective, env, [
+        resultRun('takeover', '', result as unknown as Record<string, unknown>),
+      ]);
+      return {
+        satisfied: g.satisfied,
+        failed: g.criteria.filter((c) => !c.passed).map((c) => c.id),
+      };
+    };
     const out: FailureLocalisation[] = [];
     let simulations = 0;
     const learnable = failed.filter((s) => {
@@ -198,11 +209,22 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       const verdicts = group.map((s) => this.verdict(s));
       // A safe landing that failed the rubric (fuel, say) has no unsafe outcome to replay away.
       const unsafe = !resultOf(group[0].events)?.safe;
-      // First where the team left what the rules in force decide (a learned rule or a model gone
-      // wrong), then the one-rule counterfactual, then a successful flight of the same family.
-      const shadow =
-        left >= 10 ? await localiseByShadowReplay(scenario, group[0].events, rules) : null;
-      simulations += shadow?.simulations ?? 0;
+      // First the own team's takeovers from the recorded flight and the decisions that stand out
+      // of the flying team's habits (see localiseSession: it does not assume the rules in force
+      // flew the session), then the one-rule counterfactual, then a successful flight of the
+      // same family.
+      const session =
+        left >= 10
+          ? await localiseSession({
+              scenario,
+              events: group[0].events,
+              current: rules,
+              judge,
+              maxSimulations: Math.min(80, left - 1),
+            })
+          : null;
+      simulations += session?.simulations ?? 0;
+      const shadow = session?.verdict === 'localised' ? session : null;
       const spent = new SimulationBudget(Math.min(per, left));
       const found =
         !shadow && left >= 30 && unsafe
@@ -232,7 +254,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
             failure: verdicts[i].failure,
             step: fallback.step,
             role: fallback.role,
-            method: fallback.method === 'divergence-replay' ? 'counterfactual' : 'divergence',
+            method: fallback.method.startsWith('takeover') ? 'counterfactual' : 'divergence',
             confidence: fallback.confidence,
             detail: `${fallback.method}: ${fallback.detail}`,
             simulations: i === 0 ? fallback.simulations : 0,

@@ -143,6 +143,7 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
       currentRules,
       { simulations: Math.floor(ctx.settings.maxSimulations * LOCALISE_SHARE) },
       (done, total) => progress(done, total, 'failed sessions localised'),
+      objective.definition,
     );
     return { value: r.localisations, summary: r.work.summary, simulations: r.work.simulations };
   });
