@@ -49,8 +49,9 @@ export interface SessionLocalisation {
 }
 
 /**
- * Confidence of each way of naming a step. Set on a development seed of the localisation bench
- * (`--seed 7`), never on the reported one; the bench reports accuracy per confidence bucket.
+ * Confidence of each way of naming a step. Set on the localisation bench's development seeds
+ * (`--seed 7`, `--seed 11`), not on the reported one; the bench reports accuracy per confidence
+ * bucket (bench/results/lander-localisation-latest.json).
  */
 export const CONFIDENCE = {
   /** A takeover bounds the step and an outlying decision starts the damage inside the window. */
@@ -87,13 +88,16 @@ const ROLES: readonly RoleName[] = [DETECTOR, COMMANDER, NAVIGATOR];
  *    step. A team that differs from the own team differs everywhere, so a gap counts only as far
  *    as it stands out of that role's own gaps in this flight (a robust z-score: median and MAD).
  * 3. Counterfactual takeovers: from the recorded state at step k, the own team flies on. The last
- *    k from which it mends a failed criterion without failing another is the decisive step: the
- *    recorded decisions up to it still left a way out, its own did not (searched backwards).
+ *    k from which it satisfies the rubric (else: mends a failed criterion without failing
+ *    another) is the decisive step: the recorded decisions before it still left a way out, the
+ *    one at it did not (see `decisiveStep`).
  * 4. The step: the onset of the most outlying run of one role's decisions within `WINDOW` steps
  *    before the decisive step (a bad decision held for a while does its damage before the flight
- *    is lost), else the decisive step. With no takeover that mends anything, the flight's most
- *    outlying decision, else the divergence from a successful flight of the same family on the
- *    failed criterion's quantity, else nothing.
+ *    is lost), else a weaker departure there, else the first step there whose recorded decisions
+ *    make the takeover markedly worse, else the most outlying decision before the window, else
+ *    the decisive step. With no takeover that mends anything: the flight's most outlying
+ *    decision, else the divergence from a successful flight of the same family on the failed
+ *    criterion's quantity, else `unplaced`.
  */
 export async function localiseSession(input: SessionLocaliseInput): Promise<SessionLocalisation> {
   const result = resultOf(input.events);
