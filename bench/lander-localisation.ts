@@ -1,5 +1,5 @@
 /**
- * `npm run bench:lander-localisation`: how often the lunar localiser names the right step and
+ * `node -r @swc-node/register bench/lander-localisation.ts`: how often the lunar localiser names the right step and
  * role of a known bad decision, when it does not know the policy that flew.
  *
  * Pilots: teams whose parameters differ from the localiser's own (day-one) team, drawn from the
@@ -17,7 +17,7 @@
  * (the localiser should say there is nothing to place); pilots' own failures without a plant
  * (reported as they come: no known answer). Writes bench/results/lander-localisation-*.json.
  *
- *   npm run bench:lander-localisation [-- --seed 1606 --per-family 6 --no-write --no-old]
+ *   node -r @swc-node/register bench/lander-localisation.ts [--seed 1606 --per-family 6 --no-write --no-old]
  */
 import type { SessionEventBody } from '@reverie/contracts';
 import {
