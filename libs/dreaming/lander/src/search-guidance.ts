@@ -11,8 +11,8 @@ import {
   type GuidanceScope,
 } from './guidance-space';
 import {
-  compareObjective,
   dominates,
+  rankByCriteria,
   rubricJudge,
   scoreObjective,
   type LandingJudge,
@@ -52,7 +52,10 @@ export interface GuidanceCandidate {
 }
 
 export interface GuidanceSearchReport {
-  /** The Pareto front over the rubric's criteria on the training set, best (lexicographic) first. */
+  /**
+   * The Pareto front over the rubric's criteria on the training set, in the order to try it
+   * (`rankByCriteria`: within a satisfied-count tolerance, the clearly leaner first).
+   */
   front: GuidanceCandidate[];
   baseline: GuidanceCandidate;
   simulations: number;
@@ -319,8 +322,15 @@ export async function searchGuidance(
       });
       front = archive.filter((a) => !archive.some((b) => b !== a && dominates(b.score, a.score)));
     }
-    front.sort((a, b) => compareObjective(a.score, b.score));
-    return { front, baseline, simulations: spent, generations, screened, evaluated };
+    // Ranked for choosing: a few fewer satisfied (within tolerance) for clearly leaner fuel.
+    return {
+      front: rankByCriteria(front, (c) => c.score),
+      baseline,
+      simulations: spent,
+      generations,
+      screened,
+      evaluated,
+    };
   } finally {
     if (own) await pool.close();
   }

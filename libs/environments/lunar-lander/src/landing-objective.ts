@@ -122,3 +122,52 @@ export function compareObjective(a: ObjectiveScore, b: ObjectiveScore): number {
   for (let i = 0; i < va.length; i++) if (va[i] !== vb[i]) return vb[i] - va[i];
   return 0;
 }
+
+/**
+ * How many satisfied landings a candidate may give up for a clearly leaner one: the larger of one
+ * flight or 2 % of the flights. A single landing of a training set is within the noise of which
+ * scenarios happened to be drawn; more than 2 % is a real loss the rubric's own count would see.
+ */
+export function satisfiedTolerance(flights: number): number {
+  if (!Number.isFinite(flights) || flights < 0) throw new Error(`flights must be >= 0: ${flights}`);
+  return Math.max(1, Math.floor(0.02 * flights));
+}
+
+/** Median fuels within this fraction of each other are the same efficiency (not "clearly" leaner). */
+export const FUEL_TOLERANCE = 0.05;
+
+/**
+ * The candidate to choose among `scores` (the index), criterion-aware rather than lexicographic:
+ * the candidates within `satisfiedTolerance` of the most satisfied landings are all in the
+ * running, and among them only those within `FUEL_TOLERANCE` of the leanest median fuel; of those,
+ * the lexicographic best (most satisfied, then fuel, distance to the site, touchdown speed). So a
+ * law that lands 42 of 43 at 1.06x the vertical limit beats a tweak landing 43 at 1.74x, while a
+ * candidate with two fewer of 43, or only 3 % leaner, does not displace the more satisfied one.
+ * The choice stays on the training scores; the validation gate's no-regression rule still decides
+ * whether the chosen candidate is promoted.
+ */
+export function bestByCriteria(scores: readonly ObjectiveScore[]): number {
+  if (!scores.length) throw new Error('bestByCriteria needs at least one score');
+  const flights = Math.max(...scores.map((s) => s.flights));
+  const most = Math.max(...scores.map((s) => s.satisfied));
+  const fuel = (s: ObjectiveScore) => s.medianFuelOverLimit ?? Infinity;
+  const running = scores
+    .map((_, i) => i)
+    .filter((i) => scores[i].satisfied >= most - satisfiedTolerance(flights));
+  const leanest = Math.min(...running.map((i) => fuel(scores[i])));
+  const lean = running.filter(
+    (i) => fuel(scores[i]) <= leanest * (1 + FUEL_TOLERANCE) || fuel(scores[i]) === leanest,
+  );
+  return lean.reduce((best, i) => (compareObjective(scores[i], scores[best]) < 0 ? i : best));
+}
+
+/**
+ * Orders candidates for choosing (the first is tried first): `bestByCriteria` repeatedly, each
+ * time among those not yet placed. Deterministic; ties keep the input order.
+ */
+export function rankByCriteria<T>(items: readonly T[], scoreOf: (item: T) => ObjectiveScore): T[] {
+  const rest = [...items];
+  const ranked: T[] = [];
+  while (rest.length) ranked.push(rest.splice(bestByCriteria(rest.map(scoreOf)), 1)[0]);
+  return ranked;
+}
