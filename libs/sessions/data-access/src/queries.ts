@@ -142,9 +142,10 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
     filter: { _id: { $in: ['acme|ses|0'] } },
   },
   {
-    serves: 'SessionEventRepository.append (guarded tail append)',
+    serves: 'SessionEventRepository.append (guarded tail append, appendGuard)',
     collection: 'session_event_pages',
-    filter: { _id: 'acme|ses|0', n: 3, closed: { $ne: true } },
+    filter: { _id: 'acme|ses|0', n: 3, closed: false },
+    perSession: true,
   },
   // feedback
   {

@@ -7,6 +7,7 @@ import {
   type SessionLog,
   type SizedEvent,
 } from './event-pages';
+import { appendGuard } from './page-writes';
 
 const at = new Date(0);
 const events = (from: number, count: number, bytes = 100): SizedEvent[] =>
@@ -60,7 +61,7 @@ describe('planPageWrites', () => {
     expect(w.inserts.map((p) => [p.page, p.n, p.closed])).toEqual([
       [0, 1, true],
       [1, 1, true],
-      [2, 1, undefined],
+      [2, 1, false],
     ]);
     const stored = {
       ...emptyLog(),
@@ -69,6 +70,7 @@ describe('planPageWrites', () => {
     };
     const next = planPageWrites(stored, 'a', events(2, 1, big));
     expect(next.append).toMatchObject({ _id: 't|s|0', expectN: 1, close: true, events: [] });
+    expect(appendGuard(next.append!)).toEqual({ _id: 't|s|0', n: 1, closed: false });
     expect(next.inserts.map((p) => p.page)).toEqual([1]);
   });
 
@@ -96,8 +98,18 @@ describe('logFromPages', () => {
       sessionId: 's',
       lastSeq: 3,
       ids: new Set(['a', 'b', 'c']),
-      tail: { page: 1, n: 1, bytes: 5, closed: false },
+      tail: { page: 1, n: 1, bytes: 5, closed: false, legacy: true },
     });
     expect(logFromPages('t', 's', []).lastSeq).toBe(0);
+  });
+
+  it('guards the tail append by equality, the scanning $ne only on a page stored without closed', () => {
+    const page = { page: 0, n: 2, bytes: 10, firstSeq: 1, events: [{ _id: 'a' }, { _id: 'b' }] };
+    const guard = (pages: Parameters<typeof logFromPages>[2]) => {
+      const log = logFromPages('t', 's', pages);
+      return appendGuard(planPageWrites(log, 'a', events(3, 1)).append!);
+    };
+    expect(guard([{ ...page, closed: false }])).toEqual({ _id: 't|s|0', n: 2, closed: false });
+    expect(guard([page])).toEqual({ _id: 't|s|0', n: 2, closed: { $ne: true } });
   });
 });

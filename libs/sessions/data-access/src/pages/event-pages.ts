@@ -19,6 +19,11 @@ export interface PageTail {
   n: number;
   bytes: number;
   closed: boolean;
+  /**
+   * Whether the stored page carries `closed` at all. Pages written before it was always set
+   * (`closed: false` from the start) lack it, and their guard cannot match `closed: false`.
+   */
+  legacy?: boolean;
 }
 
 /**
@@ -47,6 +52,8 @@ export interface TailAppend {
   bytes: number;
   /** The next event did not fit: mark the page closed so no writer appends to it again. */
   close: boolean;
+  /** The page lacks the `closed` field (see PageTail.legacy): guard with `$ne: true` instead. */
+  legacy: boolean;
 }
 
 /** The writes that store a run of events: at most one append, then new pages in order. */
@@ -110,6 +117,7 @@ function emptyAppend(stored: PageTail, log: SessionLog): TailAppend {
     events: [],
     bytes: 0,
     close: false,
+    legacy: stored.legacy === true,
   };
 }
 
@@ -129,6 +137,8 @@ function newPage(log: SessionLog, agentId: string, page: number, firstSeq: numbe
     firstSeq,
     n: 0,
     bytes: 0,
+    // Always present, so the tail append's guard is an equality the unique index serves.
+    closed: false,
     events: [] as PageEvent[],
   } as SessionEventPage;
 }
@@ -152,7 +162,13 @@ export function logFromPages(
     lastSeq: last ? last.firstSeq + last.n - 1 : 0,
     ids,
     tail: last
-      ? { page: last.page, n: last.n, bytes: last.bytes, closed: last.closed === true }
+      ? {
+          page: last.page,
+          n: last.n,
+          bytes: last.bytes,
+          closed: last.closed === true,
+          legacy: typeof last.closed !== 'boolean',
+        }
       : null,
   };
 }

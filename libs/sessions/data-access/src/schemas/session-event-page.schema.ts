@@ -35,7 +35,10 @@ export class SessionEventPage {
   @Prop({ required: true }) n!: number;
   /** Approximate JSON bytes of the page's bodies (a page closes before 16 MB). */
   @Prop({ required: true }) bytes!: number;
-  /** Set when the page closed before PAGE_EVENTS because the next body did not fit. */
+  /**
+   * True when the page closed before PAGE_EVENTS because the next body did not fit; false from
+   * the page's insert on (pages stored before that lack it).
+   */
   @Prop() closed?: boolean;
   @Prop({ type: [Object], required: true }) events!: PageEvent[];
 }
@@ -47,3 +50,8 @@ export const SessionEventPageSchema = SchemaFactory.createForClass(SessionEventP
 // (tenant, session) even if two tenants' ids ever joined to the same `_id`. Reads on the hot path
 // go by `_id` (`$in` of computed page ids) and need no other index.
 SessionEventPageSchema.index({ tenantId: 1, sessionId: 1, page: 1 }, { unique: true });
+// Serves: the ingest's guarded tail append, `updateOne({_id, n, closed: false})`
+// (SessionEventRepository.append through writePages). Redundant on a real MongoDB, where `_id`
+// finds the page; the embedded MongoDB-wire server uses an index only when a filter's fields are
+// exactly a unique index's keys, and scanned every page of every session on each append without it.
+SessionEventPageSchema.index({ _id: 1, n: 1, closed: 1 }, { unique: true });

@@ -71,9 +71,9 @@ describe('session event pages', () => {
       await ingest.ingest(envelopes('acme', 'ses_p', bodies.slice(from, to)));
 
     expect(await pagesOf('acme', 'ses_p')).toEqual([
-      { _id: 'acme|ses_p|0', page: 0, n: PAGE_EVENTS, firstSeq: 1 },
-      { _id: 'acme|ses_p|1', page: 1, n: PAGE_EVENTS, firstSeq: 101 },
-      { _id: 'acme|ses_p|2', page: 2, n: 50, firstSeq: 201 },
+      { _id: 'acme|ses_p|0', page: 0, n: PAGE_EVENTS, firstSeq: 1, closed: false },
+      { _id: 'acme|ses_p|1', page: 1, n: PAGE_EVENTS, firstSeq: 101, closed: false },
+      { _id: 'acme|ses_p|2', page: 2, n: 50, firstSeq: 201, closed: false },
     ]);
     const reader = app.get(SessionReader);
     const read = await reader.events('acme', 'ses_p');
