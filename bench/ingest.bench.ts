@@ -5,13 +5,18 @@
  * `npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4]` against the local stack.
  *
  * Everything (HTTP clients, gateway, ingest consumer, raw producer) runs in this one process, so
- * both paths pay the same in-process costs; Kafka and MongoDB are the shared local stack.
+ * both paths pay the same in-process costs; Kafka and MongoDB are the shared local stack. The
+ * clients run on a worker thread of their own.
+ *
+ * With --split the same events then also go through the gateway as deployed: an HTTP replica
+ * (INGEST_ENABLED=false) and an ingest replica, each its own process (see split-gateway.ts),
+ * measured against the same raw runs and recorded in the same result.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
 import type { Connection } from 'mongoose';
 import {
   createSessions,
@@ -39,20 +44,32 @@ import {
   writeResult,
   type GatewayTiming,
   type RawTiming,
+  type ReplicaStats,
+  type SplitTiming,
 } from './support/report';
 import { BenchError, Cleanup, connectStack, runBench } from './support/bench-stack';
+import {
+  failOnExit,
+  logTails,
+  sampleProcess,
+  splitLogFiles,
+  startSplitGateway,
+  type ProcessSample,
+  type SplitGateway,
+} from './support/split-gateway';
 import { planClients, type BenchSession, type ClientPlan } from './support/workload';
 
 /** Sends `plans` through the gateway; times all-202 and all-stored from the first request. */
 async function runGateway(
   label: string,
-  gateway: BenchGateway,
+  baseUrl: string,
   db: Connection,
   token: string,
   plans: ClientPlan[],
   timeoutMs: number,
+  watch: RunWatch = {},
 ): Promise<GatewayTiming> {
-  const requests = prepareRequests(gateway.baseUrl, plans);
+  const requests = prepareRequests(baseUrl, plans);
   const clients = await startClientThread(token, requests);
   const sessionIds = [...new Set(plans.flat().map((b) => b.session.sessionId))];
   const total = plans.flat().reduce((n, b) => n + b.events.length, 0);
@@ -60,6 +77,7 @@ async function runGateway(
   progress.set('accepted', 0);
   progress.set('stored', 0);
 
+  watch.onStart?.();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let acceptedAt = 0;
@@ -72,10 +90,11 @@ async function runGateway(
   const storedAt = await Promise.race([
     waitStored(db, sessionIds, total, timeoutMs, (n) => progress.set('stored', n)),
     posting.then(() => new Promise<never>(() => undefined)),
-  ]);
+    ...(watch.failed ? [watch.failed] : []),
+  ]).finally(() => progress.stop());
   const cpuMs = cpuMsSince(cpuStart);
+  watch.onStored?.();
   await posting;
-  progress.stop();
   return {
     events: total,
     requests: requests.flat().length,
@@ -83,6 +102,15 @@ async function runGateway(
     storedMs: storedAt - start,
     cpuMs,
   };
+}
+
+/** What a gateway run can be watched with: a failure to stop at, hooks at the clock's ends. */
+interface RunWatch {
+  /** Rejects when the gateway can no longer finish (a replica process exited). */
+  failed?: Promise<never>;
+  /** Called just before the first request is sent, and as soon as every event is stored. */
+  onStart?: () => void;
+  onStored?: () => void;
 }
 
 /** Produces the same batches straight to the bench topic; times until all are acknowledged. */
@@ -137,6 +165,122 @@ function stackPorts(options: BenchOptions) {
   };
 }
 
+/** What each measured phase of the bench (in-process gateway, split gateway) works with. */
+interface Phases {
+  options: BenchOptions;
+  runId: string;
+  admin: Admin;
+  db: Connection;
+  cleanup: Cleanup;
+}
+
+/** Creates a phase's sessions (warm-up and measured apart) and plans both runs. */
+async function planPhase(
+  { options }: Phases,
+  gateway: Pick<BenchGateway, 'config' | 'baseUrl'>,
+  tenantId: string,
+) {
+  const perRun = options.concurrency * options.sessionsPerClient;
+  const { token, sessions } = await createSessions(gateway, tenantId, perRun * 2);
+  const plan = (s: BenchSession[], n: number, prefix: string) =>
+    planClients(s, n, options.batch, options.concurrency, prefix);
+  const measuredSessions = sessions.slice(perRun);
+  return {
+    token,
+    measuredSessions,
+    warm: plan(sessions.slice(0, perRun), options.warmup, 'warm'),
+    measured: plan(measuredSessions, options.events, 'bench'),
+  };
+}
+
+/**
+ * The gateway as deployed, on a database of its own: starts the replicas, warms them up, times
+ * the measured events from the first POST until all are stored, checks every one is, and stops
+ * the replicas (so they take no CPU from the raw runs). A failure prints the tails of their logs.
+ */
+async function runSplit(phases: Phases): Promise<SplitTiming> {
+  const { options, runId, admin, db, cleanup } = phases;
+  const dbName = `bench_${runId}_split`;
+  const splitDb = db.useDb(dbName, { useCache: false });
+  cleanup.add(`drop database ${dbName}`, () => splitDb.dropDatabase());
+  const logDir = join(tmpdir(), `reverie-ingest-split-${runId}`);
+  process.stdout.write(`bench: starting the split gateway (db ${dbName}, logs in ${logDir})...\n`);
+  try {
+    const split = await startSplitGateway(options, admin, runId, dbName, logDir, cleanup);
+    const { token, measuredSessions, warm, measured } = await planPhase(
+      phases,
+      split,
+      `bench_${runId}_split`,
+    );
+    const timing = await timeSplit(split, splitDb, token, warm, measured, options.timeoutMs);
+    await verifyStored(splitDb, measuredSessions, options.events);
+    await Promise.all([split.http, split.ingest].map((r) => r.stop('SIGTERM')));
+    return timing;
+  } catch (err) {
+    const tails = logTails(splitLogFiles(logDir));
+    process.stderr.write(`bench: the split gateway failed; its logs:\n${tails}\n`);
+    throw err;
+  }
+}
+
+/** Warm-up then measured run through the replicas, stopped at once if one of them exits. */
+async function timeSplit(
+  split: SplitGateway,
+  db: Connection,
+  token: string,
+  warm: ClientPlan[],
+  measured: ClientPlan[],
+  timeoutMs: number,
+): Promise<SplitTiming> {
+  const replicas = [split.http, split.ingest];
+  const guard = failOnExit(split);
+  try {
+    const run = (label: string, plans: ClientPlan[], watch: RunWatch) =>
+      runGateway(label, split.baseUrl, db, token, plans, timeoutMs, {
+        failed: guard.failed,
+        ...watch,
+      });
+    await run('warm-up split', warm, {});
+    let before: (ProcessSample | undefined)[] = [];
+    let after: (ProcessSample | undefined)[] = [];
+    const sample = () => replicas.map((r) => sampleProcess(r.pid));
+    const timing = await run('split', measured, {
+      onStart: () => (before = sample()),
+      onStored: () => (after = sample()),
+    });
+    return splitTiming(
+      timing,
+      replicas.map((r) => r.name),
+      before,
+      after,
+    );
+  } finally {
+    guard.stop();
+  }
+}
+
+/** Adds each replica's CPU over the span and memory at its end; cpuMs becomes the total. */
+function splitTiming(
+  timing: GatewayTiming,
+  names: string[],
+  before: (ProcessSample | undefined)[],
+  after: (ProcessSample | undefined)[],
+): SplitTiming {
+  const replicas: ReplicaStats[] = names.map((name, i) => {
+    const [b, a] = [before[i], after[i]];
+    return {
+      name,
+      cpuMs: a && b ? Math.round(a.cpuMs - b.cpuMs) : undefined,
+      rssMiB: a?.rssMiB,
+      peakRssMiB: a?.peakRssMiB,
+    };
+  });
+  const benchCpuMs = timing.cpuMs ?? 0;
+  const known = replicas.every((r) => r.cpuMs !== undefined);
+  const cpuMs = known ? replicas.reduce((sum, r) => sum + (r.cpuMs ?? 0), benchCpuMs) : undefined;
+  return { ...timing, cpuMs, replicas, benchCpuMs };
+}
+
 async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const dbName = `bench_${runId}`;
@@ -151,7 +295,12 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   cleanup.add(`delete consumer group ${gateway.config.kafka.groupId}`, () =>
     admin.deleteGroups([gateway.config.kafka.groupId]),
   );
-  cleanup.add('close the gateway', () => gateway.app.close());
+  let gatewayOpen = true;
+  const closeGateway = async () => {
+    if (gatewayOpen) await gateway.app.close();
+    gatewayOpen = false;
+  };
+  cleanup.add('close the gateway', closeGateway);
 
   const topic = await createRawTopic(admin, options, runId);
   cleanup.add(`delete topic ${topic}`, () => admin.deleteTopics({ topics: [topic] }));
@@ -159,25 +308,23 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   cleanup.add('disconnect the raw producer', () => producer.disconnect());
 
   // Warm-up and measured runs use different sessions, so their counts never mix.
-  const perRun = options.concurrency * options.sessionsPerClient;
-  const { token, sessions } = await createSessions(gateway, `bench_${runId}`, perRun * 2);
-  const warmSessions = sessions.slice(0, perRun);
-  const measuredSessions = sessions.slice(perRun);
-  const plan = (s: BenchSession[], n: number, prefix: string) =>
-    planClients(s, n, options.batch, options.concurrency, prefix);
-
-  const warm = plan(warmSessions, options.warmup, 'warm');
-  await runGateway('warm-up gateway', gateway, db, token, warm, options.timeoutMs);
+  const phases: Phases = { options, runId, admin, db, cleanup };
+  const { token, measuredSessions, warm, measured } = await planPhase(
+    phases,
+    gateway,
+    `bench_${runId}`,
+  );
+  const { baseUrl } = gateway;
+  await runGateway('warm-up gateway', baseUrl, db, token, warm, options.timeoutMs);
   await runRaw('warm-up raw', producer, topic, warm);
 
-  const measured = plan(measuredSessions, options.events, 'bench');
   const endProfile = options.profile ? profileWindow(stackPorts(options)) : undefined;
   const endCpu = options.profile
     ? await startCpuProfile(join(tmpdir(), `ingest-${runId}.cpuprofile`))
     : undefined;
   const gatewayTiming = await runGateway(
     'gateway',
-    gateway,
+    baseUrl,
     db,
     token,
     measured,
@@ -185,6 +332,13 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   );
   const profile = endProfile && `${endProfile()}\n${await endCpu?.()}`;
   await verifyStored(db, measuredSessions, options.events);
+  let split: SplitTiming | undefined;
+  if (options.split) {
+    // Its consumer would store the split replicas' events too (same topic), and its idle
+    // process would share the CPUs with them.
+    await closeGateway();
+    split = await runSplit(phases);
+  }
   const rawTiming = await runRaw('raw', producer, topic, measured);
   await insertManyAll(db, `raw_warm_${runId}`, warm);
   process.stdout.write('raw insertMany...\n');
@@ -196,6 +350,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
     gatewayTiming,
     rawTiming,
     insertTiming,
+    split,
   );
   process.stdout.write(`${formatTable(result)}\n`);
   if (profile) {

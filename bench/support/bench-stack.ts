@@ -79,6 +79,27 @@ export async function startGroupAtEnd(admin: Admin, groupId: string, topic: stri
   });
 }
 
+/** Waits until the group is stable with `members` members, so no rebalance moves a run mid-way. */
+export async function waitForMembers(
+  admin: Admin,
+  groupId: string,
+  members: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { groups } = await admin.describeGroups([groupId]);
+    const group = groups[0];
+    if (group?.state === 'Stable' && group.members.length === members) return;
+    if (performance.now() > deadline) {
+      throw new BenchError(
+        `consumer group ${groupId} is ${group?.state} with ${group?.members.length} members after ${timeoutMs / 1000}s, expected ${members}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /**
  * A benchmark's entry point: reads its options (usage and exit 2 when they are wrong), runs it,
  * turns any failure into one line and exit 1, and always runs the cleanup it registered.

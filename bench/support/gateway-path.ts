@@ -49,7 +49,7 @@ export async function startBenchGateway(
 
 /** An API key, one agent and `count` running sessions, all through the real API. */
 export async function createSessions(
-  gateway: BenchGateway,
+  gateway: Pick<BenchGateway, 'config' | 'baseUrl'>,
   tenantId: string,
   count: number,
 ): Promise<{ token: string; sessions: BenchSession[] }> {

@@ -19,11 +19,16 @@ export interface BenchOptions {
   partitions: number;
   /** Print where the gateway path spends its time (see profile.ts). */
   profile: boolean;
+  /**
+   * Also measure the gateway as deployed, after the in-process run: an HTTP replica and an ingest
+   * replica, each its own process (see split-gateway.ts).
+   */
+  split: boolean;
 }
 
 export const USAGE =
   'usage: npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4] ' +
-  '[--sessions-per-client 2] [--warmup 2000] [--timeout 90] [--profile]\n' +
+  '[--sessions-per-client 2] [--warmup 2000] [--timeout 90] [--profile] [--split]\n' +
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, and MONGO_URL, default mongodb://127.0.0.1:27017)';
 
 /** A bad command line: reported as one line plus the usage. */
@@ -51,6 +56,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env): Be
         warmup: { type: 'string' },
         timeout: { type: 'string' },
         profile: { type: 'boolean', default: false },
+        split: { type: 'boolean', default: false },
       },
     }));
   } catch (err) {
@@ -67,6 +73,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env): Be
     mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
     partitions: 6,
     profile: values.profile ?? false,
+    split: values.split ?? false,
   };
   // The gateway rejects bigger requests (MAX_EVENTS_PER_REQUEST defaults to 500).
   if (options.batch > 10_000) throw new UsageError('--batch must be at most 10000');

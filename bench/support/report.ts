@@ -20,6 +20,34 @@ export interface GatewayTiming {
   cpuMs?: number;
 }
 
+/** One replica of the split gateway over the measured span, from /proc. */
+export interface ReplicaStats {
+  name: string;
+  /** CPU time (user + system) of that process from the first POST until all were stored. */
+  cpuMs?: number;
+  /** Resident memory at the end of the measured run, and the most it had until then. */
+  rssMiB?: number;
+  peakRssMiB?: number;
+}
+
+/** The split gateway's run: cpuMs is every replica's plus this process's (the clients'). */
+export interface SplitTiming extends GatewayTiming {
+  replicas: ReplicaStats[];
+  /** This process's CPU over the span: the client thread and the stored-count polling. */
+  benchCpuMs: number;
+}
+
+/** The gateway as deployed (HTTP replica + ingest replica), against the same raw baselines. */
+export interface SplitResult {
+  gateway: SplitTiming & { acceptRate: number; endToEndRate: number };
+  /** End-to-end rate / raw producer rate. */
+  ratio: number;
+  acceptRatio: number;
+  pass: boolean;
+  insertManyRatio?: number;
+  insertManyPass?: boolean;
+}
+
 export interface RawTiming {
   events: number;
   sends: number;
@@ -64,6 +92,8 @@ export interface BenchResult {
   acceptRatio: number;
   target: number;
   pass: boolean;
+  /** With --split: the same events through an HTTP replica and an ingest replica (processes). */
+  split?: SplitResult;
 }
 
 const perSecond = (events: number, ms: number) => Math.round((events * 1_000) / ms);
@@ -75,6 +105,7 @@ export function buildResult(
   gateway: GatewayTiming,
   raw: RawTiming,
   insert?: RawTiming,
+  split?: SplitTiming,
 ): BenchResult {
   const endToEndRate = perSecond(gateway.events, gateway.storedMs);
   const acceptRate = perSecond(gateway.events, gateway.acceptMs);
@@ -105,6 +136,25 @@ export function buildResult(
     pass: ratio >= TARGET_RATIO,
     ...(insert ? insertFields(endToEndRate, insert) : {}),
     rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    ...(split ? { split: splitFields(split, rawRate, insert) } : {}),
+  };
+}
+
+function splitFields(split: SplitTiming, rawRate: number, insert?: RawTiming): SplitResult {
+  const endToEndRate = perSecond(split.events, split.storedMs);
+  const acceptRate = perSecond(split.events, split.acceptMs);
+  const ratio = round(endToEndRate / rawRate);
+  const insertManyRatio = insert
+    ? round(endToEndRate / perSecond(insert.events, insert.ackMs))
+    : undefined;
+  return {
+    gateway: { ...split, acceptRate, endToEndRate },
+    ratio,
+    acceptRatio: round(acceptRate / rawRate),
+    pass: ratio >= TARGET_RATIO,
+    ...(insertManyRatio === undefined
+      ? {}
+      : { insertManyRatio, insertManyPass: insertManyRatio >= TARGET_INSERT_RATIO }),
   };
 }
 
@@ -200,7 +250,32 @@ export function formatTable(r: BenchResult): string {
         ]
       : []),
     `  bench process (gateway + clients) RSS: ${r.rssMiB} MiB`,
+    ...(r.split ? formatSplit(r.split, r.target, r.insertManyTarget) : []),
   ].join('\n');
+}
+
+function formatSplit(split: SplitResult, target: number, insertTarget?: number): string[] {
+  const g = split.gateway;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const us = (ms: number | undefined) =>
+    ms === undefined ? '?' : `${((ms * 1_000) / g.events).toFixed(0)} us`;
+  const verdict = (pass: boolean) => (pass ? 'PASS' : 'FAIL');
+  return [
+    '  split gateway (HTTP replica + ingest replica, separate processes):',
+    `    HTTP accepted (202)  ${(g.acceptMs / 1_000).toFixed(2).padStart(7)} s  ${n(g.acceptRate).padStart(8)} ev/s`,
+    `    HTTP -> MongoDB      ${(g.storedMs / 1_000).toFixed(2).padStart(7)} s  ${n(g.endToEndRate).padStart(8)} ev/s  ${us(g.cpuMs)} CPU/ev (all processes)`,
+    ...g.replicas.map(
+      (r) =>
+        `    ${r.name.padEnd(15)} ${us(r.cpuMs)} CPU/ev, RSS ${r.rssMiB ?? '?'} MiB (peak ${r.peakRssMiB ?? '?'})`,
+    ),
+    `    bench process    ${us(g.benchCpuMs)} CPU/ev (clients, polling)`,
+    `    ratio split/raw: ${split.ratio.toFixed(2)} (accept only: ${split.acceptRatio.toFixed(2)}); target >= ${target}: ${verdict(split.pass)}`,
+    ...(split.insertManyRatio !== undefined
+      ? [
+          `    ratio split/insertMany: ${split.insertManyRatio.toFixed(2)}; target >= ${insertTarget}: ${verdict(split.insertManyPass === true)}`,
+        ]
+      : []),
+  ];
 }
 
 /** Prints "<label>: x/N <what>" about once a second while a run is going. */

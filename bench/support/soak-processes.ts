@@ -27,6 +27,18 @@ export class ServiceProcess {
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
+  /** The process id while it runs (for the benches that read its CPU and memory from /proc). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
+  /** Started and not exited yet. */
+  get running(): boolean {
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
+  }
+
   /** Starts it and waits until /health/ready answers 200. */
   async start(timeoutMs = 180_000): Promise<void> {
     const log = createWriteStream(this.logFile, { flags: 'a' });
@@ -62,7 +74,9 @@ export class ServiceProcess {
   /** SIGTERM (graceful: the batch in flight is finished) or SIGKILL (a crash); waits for the exit. */
   async stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    // A child ended by a signal has exitCode null (its signalCode set): waiting for its 'exit'
+    // then would wait forever, e.g. a SIGKILL in the cleanup after a SIGTERM in the bench.
+    if (!child || !this.running) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;

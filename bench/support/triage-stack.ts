@@ -7,7 +7,7 @@ import type { Connection } from 'mongoose';
 import { service as orchestratorService } from '../../apps/orchestrator/src/app.module';
 import { loadConfig as loadOrchestratorConfig } from '../../apps/orchestrator/src/config/orchestrator.config';
 import { benchServiceEnv, startBenchGateway, type BenchGateway } from './bench-services';
-import { BenchError, startGroupAtEnd } from './bench-stack';
+import { startGroupAtEnd } from './bench-stack';
 import type { TriageBenchOptions } from './triage-options';
 
 /** Every consumer group whose id holds `runId` (the services' own ones included). */
@@ -62,26 +62,8 @@ export async function startReplicas(
   return replicas;
 }
 
-/** Waits until the group is stable with `members` members, so no rebalance moves a run mid-way. */
-export async function waitForMembers(
-  admin: Admin,
-  groupId: string,
-  members: number,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const { groups } = await admin.describeGroups([groupId]);
-    const group = groups[0];
-    if (group?.state === 'Stable' && group.members.length === members) return;
-    if (performance.now() > deadline) {
-      throw new BenchError(
-        `consumer group ${groupId} is ${group?.state} with ${group?.members.length} members after ${timeoutMs / 1000}s, expected ${members}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+// Moved to bench-stack (the ingest bench waits for its ingest replica too); kept importable here.
+export { waitForMembers } from './bench-stack';
 
 /** Drops a database through the bench's own connection (the services may be closed already). */
 export async function dropDatabase(db: Connection, name: string): Promise<void> {
