@@ -1,5 +1,6 @@
 import { SCHEMA_VERSION, TOPICS, deadLetterTopic, DLQ_HEADERS } from '@reverie/contracts';
 import { scenarioFor } from '@reverie/lunar-lander';
+import { SessionRepository } from '@reverie/sessions-data-access';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
@@ -265,10 +266,31 @@ describe('outcome-grader grades ended sessions through the real stack', () => {
       ],
     };
     expect((await api.put(`/v1/agents/${agentId}/outcome`, stricter)).body.version).toBe(2);
+    // Feedback given after the grade: the first verdict had none, the regrade counts it. The
+    // grader reads feedback only for a session flagged as having some, which the ingest does right
+    // after storing it; the regrade is requested once both are done.
+    expect(first.signals.filter((s: Json) => s.kind === 'feedback')).toEqual([]);
+    expect(
+      (
+        await api.post(`/v1/sessions/${sessionId}/feedback`, {
+          rating: 'negative',
+          comment: 'off site',
+        })
+      ).status,
+    ).toBe(202);
+    const sessions = gateway.app.get(SessionRepository);
+    await expectEventually(async () => {
+      expect(await sessions.findById(ended.value.tenantId, sessionId)).toMatchObject({
+        hasFeedback: true,
+      });
+    });
     const regrade = await api.post('/v1/outcomes/regrade', { sessionIds: [sessionId] });
     expect(regrade.status).toBe(202);
     const again = await gradeOf(sessionId, (o) => expect(o.definitionVersion).toBe(2));
     expect(again).toMatchObject({ regrade: true, failedCriteria: ['on-site'] });
+    expect(again.signals.filter((s: Json) => s.kind === 'feedback')).toEqual([
+      { kind: 'feedback', step: null, detail: 'negative: off site' },
+    ]);
     await producer.disconnect();
   });
 

@@ -1,4 +1,5 @@
 import { TOPICS } from '@reverie/contracts';
+import { SessionRepository } from '@reverie/sessions-data-access';
 import { eventAppended } from '@reverie/sessions-domain';
 import { expectEventually, someEvents, type ApiClient } from '@reverie/testing';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
@@ -74,6 +75,11 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
 
   it('keeps what each event said, and records feedback', async () => {
     const { sessionId } = await anAgentWithSession(api);
+    const sessions = gateway.app.get(SessionRepository);
+    // Stored saying it has no feedback, so the grader skips the feedback query (see feedbackOf).
+    await expectEventually(async () => {
+      expect(await sessions.findById(tenantId, sessionId)).toMatchObject({ hasFeedback: false });
+    });
     const sent = await api.post(`/v1/sessions/${sessionId}/events`, {
       events: [
         {
@@ -102,6 +108,10 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
       const list = await api.get(`/v1/sessions/${sessionId}/feedback`);
       expect(list.body.data).toHaveLength(1);
       return list.body.data[0];
+    });
+    // The ingest flags the session right after storing its feedback.
+    await expectEventually(async () => {
+      expect(await sessions.findById(tenantId, sessionId)).toMatchObject({ hasFeedback: true });
     });
     expect(given).toMatchObject({
       id: feedback.body.id,

@@ -3,3 +3,4 @@ export * from './service-lifecycle';
 export * from './data-access-context';
 export * from './private-stack';
 export * from './java-tools';
+export * from './declared-queries';

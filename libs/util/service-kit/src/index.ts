@@ -4,3 +4,4 @@ export * from './health/kafka.health';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './config/shared-env';
+export * from './mongo/declared-queries';

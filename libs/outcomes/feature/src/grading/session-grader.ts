@@ -94,7 +94,7 @@ export class SessionGrader {
 
     const [stored, feedback, labels] = await Promise.all([
       this.reader.events(tenantId, sessionId),
-      this.reader.feedback(tenantId, sessionId),
+      this.reader.feedbackOf(tenantId, session),
       this.labelsOf(session),
     ]);
     const events = stored

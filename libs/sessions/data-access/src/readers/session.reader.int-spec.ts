@@ -124,6 +124,21 @@ describe('SessionReader', () => {
     expect(await reader.feedback('globex', 'ses_01')).toEqual([]);
   });
 
+  it('reads the feedback of a session that may have some, and none for one that says it has none', async () => {
+    const all = await reader.feedback('acme', 'ses_01');
+    expect(all).toHaveLength(2);
+    // Stored before the flag existed (absent): read. Flagged: read.
+    expect(await reader.feedbackOf('acme', { _id: 'ses_01' })).toEqual(all);
+    expect(await reader.feedbackOf('acme', { _id: 'ses_01', hasFeedback: true })).toEqual(all);
+    // Says none: no query is sent, so what the collection holds is not returned.
+    expect(await reader.feedbackOf('acme', { _id: 'ses_01', hasFeedback: false })).toEqual([]);
+    // The flag comes with the session the grader reads.
+    await connection
+      .collection<Record<string, unknown> & { _id: string }>('sessions')
+      .insertOne(session('ses_06', 'agt_2', 'completed', { hasFeedback: false }));
+    expect(await reader.session('acme', 'ses_06')).toMatchObject({ hasFeedback: false });
+  });
+
   it("finds sessions by id and an agent's most recent ended ones", async () => {
     const found = await reader.sessionsByIds('acme', ['ses_01', 'ses_02', 'ses_nope']);
     expect(found.map((s) => s._id).sort()).toEqual(['ses_01', 'ses_02']);

@@ -20,6 +20,7 @@ export type SessionView = Pick<
   | 'endedAt'
   | 'endStoredIteration'
   | 'lastSeq'
+  | 'hasFeedback'
 >;
 
 /** One stored event: its position and what the client sent. */
@@ -42,6 +43,7 @@ const SESSION_FIELDS = {
   endedAt: 1,
   endStoredIteration: 1,
   lastSeq: 1,
+  hasFeedback: 1,
 } as const;
 const REF_FIELDS = { _id: 1, agentId: 1, status: 1 } as const;
 
@@ -92,6 +94,22 @@ export class SessionReader {
       .sort({ _id: 1 })
       .lean<FeedbackView[]>()
       .exec();
+  }
+
+  /**
+   * The feedback of a session read just before: none without a query when the session says it
+   * has none (`hasFeedback: false`, most sessions), else `feedback`. The grader reads it once per
+   * grade; the query it skips finds a session's feedback by `{ tenantId, sessionId }`, which the
+   * embedded MongoDB-wire server answers by scanning all the store's feedback. Feedback stored
+   * after the session was read may be missed either way (as by a query sent a moment earlier):
+   * whoever wants it counted (a regrade) asks after it was stored.
+   */
+  feedbackOf(
+    tenantId: string,
+    session: Pick<SessionView, '_id' | 'hasFeedback'>,
+  ): Promise<FeedbackView[]> {
+    if (session.hasFeedback === false) return Promise.resolve([]);
+    return this.feedback(tenantId, session._id);
   }
 
   /** Those of `ids` that are sessions of this tenant (in no particular order). */

@@ -40,6 +40,29 @@ describe('SessionRepository status changes', () => {
 
   const stored = (id: string) => sessions.findOne({ _id: id });
 
+  it('says whether a session has feedback: no from its insert, yes once marked, for good', async () => {
+    const started = {
+      id: 'evt_s',
+      type: 'session.started',
+      tenantId: 'acme',
+      agentId: 'agt_1',
+      sessionId: 'ses_fb',
+      occurredAt: T0.toISOString(),
+      schemaVersion: 1,
+      payload: { source: 'external' },
+    } as unknown as Parameters<SessionRepository['upsertStarted']>[0];
+    await repo.upsertStarted(started);
+    await repo.insertManaged('acme', [{ _id: 'ses_fbm', agentId: 'agt_1', run: {} as never }], T0);
+    expect(await stored('ses_fb')).toMatchObject({ hasFeedback: false });
+    expect(await stored('ses_fbm')).toMatchObject({ hasFeedback: false });
+    await repo.markFeedback('acme', 'ses_fb');
+    await repo.markFeedback('globex', 'ses_fbm'); // another tenant's: left alone
+    // A redelivered start leaves the flag as it is.
+    await repo.upsertStarted(started);
+    expect(await stored('ses_fb')).toMatchObject({ hasFeedback: true });
+    expect(await stored('ses_fbm')).toMatchObject({ hasFeedback: false });
+  });
+
   it('ends a running session stored without an attempt, once', async () => {
     await sessions.insertOne(running('ses_a'));
     const ended = await repo.end('acme', 'ses_a', 'completed', 'landed', T1);

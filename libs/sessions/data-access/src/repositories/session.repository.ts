@@ -46,6 +46,7 @@ export class SessionRepository {
             source: message.payload.source,
             title: message.payload.title,
             metadata: message.payload.metadata,
+            hasFeedback: false,
             lastSeq: 0,
             createdAt: new Date(message.occurredAt),
           },
@@ -69,6 +70,7 @@ export class SessionRepository {
         status: 'running',
         source: 'managed',
         playbook: null,
+        hasFeedback: false,
         lastSeq: 0,
         createdAt: at,
         updatedAt: at,
@@ -219,6 +221,16 @@ export class SessionRepository {
         $unset: { endedAt: 1, endReason: 1 },
       })
       .exec();
+  }
+
+  /**
+   * Feedback on the session is stored (the ingest calls this right after storing it, also on a
+   * redelivery, so a crash between the two leaves the flag to the retry). Only ever set: a reader
+   * that sees it false read the session before the feedback was stored, as if it had read the
+   * feedback then; one that sees it true finds the feedback stored.
+   */
+  async markFeedback(tenantId: string, id: string): Promise<void> {
+    await this.sessions.updateOne({ _id: id, tenantId }, { $set: { hasFeedback: true } }).exec();
   }
 
   /** Raises the stored-event watermark; never lowers it, so redeliveries are harmless. */

@@ -34,6 +34,14 @@ export class Session {
    * this field existed.
    */
   @Prop() endStoredIteration?: number;
+  /**
+   * Whether feedback on the session is stored: false from the session's insert, set (never
+   * cleared) by the ingest right after it stores a piece of feedback, so a reader that sees false
+   * skips the `feedback` query (most sessions get none; on the embedded MongoDB-wire server that
+   * query scans every piece of feedback of the store). Absent on sessions stored before this field
+   * existed: unknown, so their feedback is read.
+   */
+  @Prop() hasFeedback?: boolean;
   /** Highest stored event seq; seqs are gap-free, so it is also the stored event count. */
   @Prop({ default: 0 }) lastSeq!: number;
   createdAt!: Date;

@@ -114,6 +114,8 @@ export class SessionIngestService {
           break;
         case 'session.feedback_submitted':
           await this.feedback.record(message);
+          // After the feedback, so a reader that sees the flag finds it (see markFeedback).
+          await this.sessions.markFeedback(message.tenantId, message.sessionId);
           break;
       }
     }
