@@ -5,6 +5,11 @@ export function definitionDocId(tenantId: string, agentId: string, version: numb
   return `${tenantId}/${agentId}/${version}`;
 }
 
+/** The `_id` of the agent's head: where its latest version is found. */
+export function definitionHeadId(tenantId: string, agentId: string): string {
+  return `${tenantId}/${agentId}`;
+}
+
 /**
  * A definition as it is stored: plain JSON, so what is compared is what is read back (no
  * `undefined` fields, no prototypes).

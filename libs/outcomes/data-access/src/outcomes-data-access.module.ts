@@ -5,6 +5,8 @@ import type { Model } from 'mongoose';
 import { OutcomeDefinitionRepository } from './repositories/outcome-definition.repository';
 import { OutcomeRepository } from './repositories/outcome.repository';
 import {
+  OutcomeDefinitionHead,
+  OutcomeDefinitionHeadSchema,
   OutcomeDefinitionVersion,
   OutcomeDefinitionVersionSchema,
 } from './schemas/outcome-definition.schema';
@@ -13,12 +15,13 @@ import { Outcome, OutcomeSchema } from './schemas/outcome.schema';
 /** The collections this library writes (one writer each: see the repositories). */
 const OWNED = [
   { name: OutcomeDefinitionVersion.name, schema: OutcomeDefinitionVersionSchema },
+  { name: OutcomeDefinitionHead.name, schema: OutcomeDefinitionHeadSchema },
   { name: Outcome.name, schema: OutcomeSchema },
 ];
 const PROVIDERS = [OutcomeDefinitionRepository, OutcomeRepository];
 
 /**
- * `outcome_definitions` (written by the gateway) and `outcomes` (written by the grader). Sessions,
+ * `outcome_definitions` and their heads (written by the gateway) and `outcomes` (written by the grader). Sessions,
  * their events and feedback are read through the sessions domain's SessionReader
  * (`@reverie/sessions-data-access/readers`). Needs `MongooseModule.forRoot`.
  */

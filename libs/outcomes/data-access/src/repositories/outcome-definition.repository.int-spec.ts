@@ -83,6 +83,74 @@ describe('OutcomeDefinitionRepository', () => {
     expect(new Set(stored.map((v) => JSON.stringify(v.definition))).size).toBe(3);
   });
 
+  const versions = () =>
+    context.connection.collection<Record<string, unknown> & { _id: string }>('outcome_definitions');
+  const heads = () =>
+    context.connection.collection<Record<string, unknown> & { _id: string }>(
+      'outcome_definition_heads',
+    );
+  /** A version stored as `create` stores it, without moving the head (a crash before it did). */
+  const storedOnly = (agent: string, version: number, steps: number) =>
+    versions().insertOne({
+      _id: `acme/${agent}/${version}`,
+      tenantId: 'acme',
+      agentId: agent,
+      version,
+      definition: rubric(steps),
+      author: 'key_a',
+      createdAt: at(version),
+    });
+
+  it("keeps the agent's head on its latest version", async () => {
+    const agent = uniqueName('agt');
+    expect(await heads().findOne({ _id: `acme/${agent}` })).toBeNull();
+    await repo.create('acme', agent, rubric(100), 'key_a', at(0));
+    expect(await heads().findOne({ _id: `acme/${agent}` })).toEqual({
+      _id: `acme/${agent}`,
+      tenantId: 'acme',
+      agentId: agent,
+      version: 1,
+    });
+    await repo.create('acme', agent, rubric(50), 'key_a', at(1));
+    await repo.create('acme', agent, rubric(50), 'key_a', at(2)); // the same: no new version
+    expect(await heads().findOne({ _id: `acme/${agent}` })).toMatchObject({ version: 2 });
+  });
+
+  it('finds a version stored while the head was one behind, and builds the next on it', async () => {
+    const agent = uniqueName('agt');
+    await repo.create('acme', agent, rubric(100), 'key_a', at(0));
+    await storedOnly(agent, 2, 70);
+    expect(await repo.latest('acme', agent)).toMatchObject({ version: 2, definition: rubric(70) });
+    const next = await repo.create('acme', agent, rubric(60), 'key_a', at(3));
+    expect(next).toMatchObject({ created: true, record: { version: 3 } });
+    expect(await heads().findOne({ _id: `acme/${agent}` })).toMatchObject({ version: 3 });
+    expect(await repo.latest('acme', agent)).toEqual(next.record);
+  });
+
+  it('reads the latest of an agent whose versions were stored before heads existed, and gives it a head on its next change', async () => {
+    const agent = uniqueName('agt');
+    for (const v of [1, 2, 3]) await storedOnly(agent, v, 100 - v);
+    expect(await repo.latest('acme', agent)).toMatchObject({ version: 3, definition: rubric(97) });
+    expect(await repo.latest('globex', agent)).toBeNull();
+    const next = await repo.create('acme', agent, rubric(10), 'key_a', at(9));
+    expect(next).toMatchObject({ created: true, record: { version: 4 } });
+    expect(await heads().findOne({ _id: `acme/${agent}` })).toMatchObject({ version: 4 });
+    expect(await repo.latest('acme', agent)).toEqual(next.record);
+  });
+
+  it('gives concurrent changes of an agent with a head their own numbers, and the head the highest', async () => {
+    const agent = uniqueName('agt');
+    await repo.create('acme', agent, rubric(1), 'key_a', at(0));
+    const results = await Promise.all(
+      [10, 20, 30, 40].map((steps) =>
+        repo.create('acme', agent, rubric(steps), 'key_a', at(steps)),
+      ),
+    );
+    expect(results.map((r) => r.record.version).sort()).toEqual([2, 3, 4, 5]);
+    expect(await heads().findOne({ _id: `acme/${agent}` })).toMatchObject({ version: 5 });
+    expect(await repo.latest('acme', agent)).toMatchObject({ version: 5 });
+  });
+
   it("never shows one tenant's definitions to another", async () => {
     const agent = uniqueName('agt');
     await repo.create('acme', agent, rubric(100), 'key_a', at(0));

@@ -2,8 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { OutcomeDefinition } from '@reverie/outcomes-domain';
 import type { Model } from 'mongoose';
-import { definitionDocId, sameDefinition, storedForm } from '../outcome-definition-id';
-import { OutcomeDefinitionVersion } from '../schemas/outcome-definition.schema';
+import {
+  definitionDocId,
+  definitionHeadId,
+  sameDefinition,
+  storedForm,
+} from '../outcome-definition-id';
+import {
+  OutcomeDefinitionHead,
+  OutcomeDefinitionVersion,
+} from '../schemas/outcome-definition.schema';
 import { isDuplicateKey, OutcomeDefinitionConflictError } from './outcome-errors';
 
 /** One stored version of an agent's outcome definition (a plain object). */
@@ -23,12 +31,21 @@ export const DEFINITION_CREATE_ATTEMPTS = 5;
  * Versions of agents' outcome definitions, scoped by tenant. No transactions: a new version is
  * one insert under a deterministic `_id`, so two concurrent changes collide on it and the loser
  * reads the latest again and takes the next number.
+ *
+ * The latest version (read once per grade) is found by `_id` only, whatever the store holds: the
+ * agent's head names a version `h` that only rises, and no version above `h + 1` exists, so the
+ * latest is the higher of `h` and `h + 1`, one `$in` on `_id`. `create` keeps that true without a
+ * transaction: it raises the head to the version it builds on before inserting the next, and to
+ * the new one after; a crash between the insert and the second raise leaves the head one behind,
+ * which the reads and the next change see through.
  */
 @Injectable()
 export class OutcomeDefinitionRepository {
   constructor(
     @InjectModel(OutcomeDefinitionVersion.name)
     private readonly versions: Model<OutcomeDefinitionVersion>,
+    @InjectModel(OutcomeDefinitionHead.name)
+    private readonly heads: Model<OutcomeDefinitionHead>,
   ) {}
 
   /**
@@ -49,6 +66,8 @@ export class OutcomeDefinitionRepository {
       if (latest && sameDefinition(latest.definition, stored)) {
         return { record: latest, created: false };
       }
+      // No version above head + 1 may exist: the head reaches the one this builds on first.
+      if (latest) await this.raiseHead(tenantId, agentId, latest.version);
       const version = (latest?.version ?? 0) + 1;
       const record: OutcomeDefinitionRecord = {
         _id: definitionDocId(tenantId, agentId, version),
@@ -61,6 +80,7 @@ export class OutcomeDefinitionRepository {
       };
       try {
         await this.versions.create(record);
+        await this.raiseHead(tenantId, agentId, version);
         return { record, created: true };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -69,13 +89,58 @@ export class OutcomeDefinitionRepository {
     throw new OutcomeDefinitionConflictError(agentId, DEFINITION_CREATE_ATTEMPTS);
   }
 
-  /** The agent's highest version, or null when it has none. */
-  latest(tenantId: string, agentId: string): Promise<OutcomeDefinitionRecord | null> {
+  /**
+   * The agent's highest version, or null when it has none: its head by `_id`, then the head's
+   * version and the next by `_id` (see the class). Agents whose versions were all stored before
+   * heads existed have no head until their next change: for them (only) the highest version is
+   * found by a sort, which the embedded MongoDB-wire server answers by scanning every version.
+   */
+  async latest(tenantId: string, agentId: string): Promise<OutcomeDefinitionRecord | null> {
+    const head = await this.heads
+      .findOne({ _id: definitionHeadId(tenantId, agentId) }, { version: 1 })
+      .lean<Pick<OutcomeDefinitionHead, 'version'>>()
+      .exec();
+    const from = head?.version ?? 0;
+    const ids = (from > 0 ? [from, from + 1] : [1]).map((v) =>
+      definitionDocId(tenantId, agentId, v),
+    );
+    const found = await this.versions
+      .find({ _id: { $in: ids } })
+      .lean<OutcomeDefinitionRecord[]>()
+      .exec();
+    const own = found.filter((v) => v.tenantId === tenantId && v.agentId === agentId);
+    if (own.length === 0) return null;
+    if (!head) return this.latestBySort(tenantId, agentId);
+    return own.reduce((a, b) => (b.version > a.version ? b : a));
+  }
+
+  /** The highest version by a sort on `{ tenantId, agentId, version }` (agents without a head). */
+  private latestBySort(tenantId: string, agentId: string): Promise<OutcomeDefinitionRecord | null> {
     return this.versions
       .findOne({ tenantId, agentId })
       .sort({ version: -1 })
       .lean<OutcomeDefinitionRecord>()
       .exec();
+  }
+
+  /**
+   * Raises the agent's head to `version` (never lowers it, so late or repeated raises are
+   * harmless). Two first raises may race to insert the head: the loser raises the one inserted.
+   */
+  private async raiseHead(tenantId: string, agentId: string, version: number): Promise<void> {
+    const filter = { _id: definitionHeadId(tenantId, agentId) };
+    try {
+      await this.heads
+        .updateOne(
+          filter,
+          { $max: { version }, $setOnInsert: { tenantId, agentId } },
+          { upsert: true },
+        )
+        .exec();
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      await this.heads.updateOne(filter, { $max: { version } }).exec();
+    }
   }
 
   /** One version by number, or null. */
