@@ -96,10 +96,12 @@ export class OutcomeDefinitionRepository {
    * found by a sort, which the embedded MongoDB-wire server answers by scanning every version.
    */
   async latest(tenantId: string, agentId: string): Promise<OutcomeDefinitionRecord | null> {
-    const head = await this.heads
-      .findOne({ _id: definitionHeadId(tenantId, agentId) }, { version: 1 })
-      .lean<Pick<OutcomeDefinitionHead, 'version'>>()
+    const stored = await this.heads
+      .findOne({ _id: definitionHeadId(tenantId, agentId) })
+      .lean<OutcomeDefinitionHead>()
       .exec();
+    // Ids join tenant and agent with '/': a head of another pair under the same id is not ours.
+    const head = stored?.tenantId === tenantId && stored.agentId === agentId ? stored : null;
     const from = head?.version ?? 0;
     const ids = (from > 0 ? [from, from + 1] : [1]).map((v) =>
       definitionDocId(tenantId, agentId, v),
