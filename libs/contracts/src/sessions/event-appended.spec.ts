@@ -13,6 +13,21 @@ describe('session event ids', () => {
     expect(sessionEventId('other', 'ses_1', 'e-1')).not.toBe(id);
   });
 
+  it('keeps the ids already stored: the same UUIDs as the SHA-1 name-based derivation gave', () => {
+    // Computed with the earlier createHash implementation (bits set on the digest bytes); stored
+    // events and the orchestrator's managed-session events carry these ids.
+    expect(sessionEventId('acme', 'ses_1', 'e-1')).toBe('4ece2496-5e3d-574e-8ad2-3e76bea6e2cc');
+    expect(sessionEventId('ténant', 'ses_ü', 'é-✓')).toBe('9fc4217f-8c28-5156-843c-9415a117187b');
+  });
+
+  it('sets the v5 version and RFC variant whatever the digest nibbles are', () => {
+    const ids = Array.from({ length: 200 }, (_, i) => sessionEventId('t', 's', `e-${i}`));
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // Every variant nibble occurs: the low two bits of the digest are kept, not overwritten.
+    expect(new Set(ids.map((id) => id[19])).size).toBe(4);
+  });
+
   it('builds a valid event_appended message whose id is the stable event id', () => {
     const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
     const at = '2026-11-22T10:00:00.000Z';
