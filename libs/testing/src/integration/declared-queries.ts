@@ -1,5 +1,8 @@
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { DeclaredQuery, IndexKeys } from '@reverie/service-kit';
 import type { Connection } from 'mongoose';
+import { startDataAccess, type DataAccessContext } from './data-access-context';
+import { uniqueName } from './test-stack';
 
 type Plan = { stage?: string; inputStage?: Plan; inputStages?: Plan[]; queryPlan?: Plan };
 
@@ -87,4 +90,45 @@ export async function embeddedIndexProblems(
       problems.push(`${q.serves}: unique ${wanted} not on the server`);
   }
   return problems;
+}
+
+/** What `describeDeclaredQueries` checks: a domain's data-access module and its query list. */
+export interface DeclaredQueriesSuite extends QueryIndexes {
+  /** The domain, for the suite's title ("the sessions domain's queries on the server"). */
+  domain: string;
+  dataAccess: Type | DynamicModule;
+  queries: DeclaredQuery[];
+  /** A collection of the domain, asked for an `explain` to tell a real MongoDB from the embedded server. */
+  probeCollection: string;
+}
+
+/**
+ * The declared queries of one domain against the server the tests run on (see
+ * `servedQueryProblems`): on a real MongoDB (testcontainers where Docker answers, or MONGO_URL
+ * pointing at one) by `explain`, on the embedded MongoDB-wire server by the indexes it holds.
+ */
+export function describeDeclaredQueries(suite: DeclaredQueriesSuite): void {
+  const { supportingIndex, embeddedIndex } = suite;
+  const indexes = { supportingIndex, embeddedIndex };
+  describe(`the ${suite.domain} domain's queries on the server`, () => {
+    const db = uniqueName(`test_${suite.domain}_queries`);
+    let context: DataAccessContext;
+    let realMongo = false;
+
+    beforeAll(async () => {
+      context = await startDataAccess(suite.dataAccess, db);
+      realMongo = await answersExplain(context.connection, suite.probeCollection);
+    });
+    afterAll(() => context?.close());
+
+    it('serves every declared query from an index', async () => {
+      expect(
+        await servedQueryProblems(context.connection, suite.queries, indexes, realMongo),
+      ).toEqual([]);
+    });
+
+    it('has, on the server, the unique index each per-session lookup needs on the embedded server', async () => {
+      expect(await embeddedIndexProblems(context.connection, suite.queries, indexes)).toEqual([]);
+    });
+  });
 }
