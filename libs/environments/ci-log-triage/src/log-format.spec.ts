@@ -1,3 +1,5 @@
+import { CI_BREAKAGES_DIR } from '@reverie/testing';
+import { loadDataset } from './dataset.loader';
 import { computeLineFeatures } from './line-features';
 import { detectLogPrefixes, normaliseLog, normaliseLogLine } from './log-format';
 
@@ -71,6 +73,105 @@ describe('normaliseLog', () => {
     expect(normaliseLog(plain).lines).toEqual(plain);
   });
 
+  describe('formats no case was written for, by shape', () => {
+    const BEL = '\u0007';
+
+    it('Buildkite: drops the APC timestamp sequences and OSC hyperlinks, keeps the text', () => {
+      const log = normaliseLog([
+        `${ESC}_bk;t=1706090400123${BEL}--- :maven: Build`,
+        `${ESC}_bk;t=1706090400456${BEL}[ERROR] see ${ESC}]8;;https://x.test/a${ESC}\\the docs${ESC}]8;;${ESC}\\`,
+      ]);
+      expect(log.prefixes).toEqual([]);
+      expect(log.lines).toEqual(['--- :maven: Build', '[ERROR] see the docs']);
+    });
+
+    it('Travis CI: drops fold and timing markers', () => {
+      expect(
+        normaliseLog([
+          'travis_fold:start:install',
+          'travis_time:start:0a1b2c',
+          '$ mvn install',
+          'travis_time:end:0a1b2c:start=1,finish=2,duration=1,event=install',
+        ]).lines,
+      ).toEqual(['', '', '$ mvn install', '']);
+    });
+
+    it('Azure Pipelines: drops the timestamp and the ##[section] / ##[command] viewer marks', () => {
+      expect(
+        normaliseLog([
+          '2024-01-24T10:00:00.1234567Z ##[section]Starting: Build',
+          '2024-01-24T10:00:00.2234567Z ##[command]/usr/bin/mvn verify',
+          '2024-01-24T10:00:09.0000000Z ##[error]Bash exited with code 1.',
+        ]).lines,
+      ).toEqual(['Starting: Build', '/usr/bin/mvn verify', '##[error]Bash exited with code 1.']);
+    });
+
+    it('TeamCity: drops the [time] column that no space follows, the status letter and the step', () => {
+      const log = normaliseLog([
+        '[10:00:00]i: [Step 1/2] Starting: mvn',
+        '[10:00:01]E:\t [Step 1/2] [ERROR] boom',
+        '[10:00:02] : [Step 1/2] done',
+      ]);
+      expect(log.prefixes).toEqual(['bracketed-time']);
+      expect(log.lines).toEqual(['Starting: mvn', '[ERROR] boom', 'done']);
+    });
+
+    it('date-time columns: slashed, dotted, bracketed and syslog dates; epoch timestamps', () => {
+      expect(
+        normaliseLog(['[2024/01/24 10:00:00.123] mvn verify', '[2024/01/24 10:00:01.000] FAIL'])
+          .lines,
+      ).toEqual(['mvn verify', 'FAIL']);
+      expect(
+        normaliseLog(['(24.01.2024 10:00:00) mvn verify', '(24.01.2024 10:00:01)   FAIL']).lines,
+      ).toEqual(['mvn verify', '  FAIL']);
+      expect(normaliseLog(['Jan  4 10:00:00 mvn verify', 'Jan  4 10:00:01 BUILD FAILURE'])).toEqual(
+        { prefixes: ['date-time'], lines: ['mvn verify', 'BUILD FAILURE'] },
+      );
+      expect(
+        normaliseLog(['1706090400123 mvn verify', '1706090401000   FAIL: x', 'plain']),
+      ).toEqual({ prefixes: ['epoch-timestamp'], lines: ['mvn verify', '  FAIL: x', 'plain'] });
+    });
+
+    it('label columns stack with a timestamp: compose services, a monorepo runner', () => {
+      // Two services, six lines each: a column (a label has at least five lines).
+      const compose = normaliseLog(
+        Array.from({ length: 12 }, (_, i) =>
+          i % 2
+            ? `db-1   | 2024-01-24T10:00:${String(i).padStart(2, '0')}.000Z ready ${i}`
+            : `web-1  | 2024-01-24T10:00:${String(i).padStart(2, '0')}.000Z step ${i}`,
+        ),
+      );
+      expect(compose.prefixes).toEqual(['labelled-column', 'github-actions-raw']);
+      expect(compose.lines.slice(0, 3)).toEqual(['step 0', 'ready 1', 'step 2']);
+      const turbo = normaliseLog([
+        '@acme/web:build: > tsc -p .',
+        '@acme/web:build: src/a.ts(3,1): error TS2304',
+        '@acme/web:build: src/b.ts(9,1): error TS2304',
+        '@acme/web:build: Found 2 errors.',
+        '@acme/web:build: ELIFECYCLE Command failed.',
+        '@acme/web:build:   at exit',
+      ]);
+      expect(turbo.prefixes).toEqual(['labelled-column']);
+      expect(turbo.lines).toEqual([
+        '> tsc -p .',
+        'src/a.ts(3,1): error TS2304',
+        'src/b.ts(9,1): error TS2304',
+        'Found 2 errors.',
+        'ELIFECYCLE Command failed.',
+        '  at exit',
+      ]);
+    });
+
+    it('leaves output alone whose "labels" are many, or whose columns are the build\'s own', () => {
+      const gcc = Array.from({ length: 8 }, (_, i) => `src/f${i}.c:${10 + i}: warning: unused x`);
+      expect(detectLogPrefixes(gcc)).toEqual([]);
+      const maven = ['[INFO] Building x', '[INFO] --- compiler ---', '[ERROR] boom', 'ERROR: x'];
+      expect(normaliseLog(maven).lines).toEqual(maven);
+      const table = ['name | value', 'a | 1', 'b | 2', 'c | 3'];
+      expect(detectLogPrefixes(table)).toEqual([]);
+    });
+  });
+
   it('rules see the build output: "build" in the job name is on no line', () => {
     const failLines = [
       'build\tRun mvn\t2024-01-24T10:00:00.0000000Z [INFO] Compiling',
@@ -82,5 +183,39 @@ describe('normaliseLog', () => {
     expect(f.filter((x) => /\bbuild\b/.test(x.text))).toEqual([]);
     expect(f.map((x) => x.inPassLog)).toEqual([true, false, false]);
     expect(f.map((x) => x.isMarker)).toEqual([false, true, true]);
+  });
+});
+
+describe('normaliseLog on the bundled logs wrapped as other CI systems print them', () => {
+  const t0 = Date.UTC(2025, 0, 24, 10, 0, 0);
+  const at = (i: number) => new Date(t0 + 37 * i);
+  const hms = (d: Date) => d.toISOString().slice(11, 19);
+  const WRAPPERS: Record<string, (line: string, i: number) => string> = {
+    buildkite: (l, i) => `${ESC}_bk;t=${t0 + 37 * i}\u0007${l}`,
+    teamcity: (l, i) => `[${hms(at(i))}]${i % 7 ? 'i' : 'W'}: [Step 2/3] ${l}`,
+    'compose, then an ISO time': (l, i) =>
+      `${i % 3 ? 'build-1' : 'cache-1'}  | ${at(i).toISOString()} ${l}`,
+    'monorepo runner': (l, i) => `${i % 4 ? '@acme/app' : '@acme/lib'}:build: ${l}`,
+    'slashed date': (l, i) =>
+      `[${at(i).toISOString().slice(0, 10).replace(/-/g, '/')} ${hms(at(i))}] ${l}`,
+    syslog: (l, i) => `Jan 24 ${hms(at(i))} ${l}`,
+    epoch: (l, i) => `${t0 + 37 * i} ${l}`,
+  };
+
+  it.each(Object.keys(WRAPPERS))("%s: every line is the build's line again", async (name) => {
+    const cases = await loadDataset(CI_BREAKAGES_DIR);
+    expect(cases.length).toBeGreaterThan(10);
+    for (const c of cases) {
+      const wrapped = c.failLines.map((l, i) =>
+        // TeamCity marks the status only on non-blank lines; blank lines stay blank elsewhere too.
+        l.trim() === '' && name !== 'buildkite' ? l : WRAPPERS[name](l, i),
+      );
+      const expected = normaliseLog(c.failLines).lines;
+      const got = normaliseLog(wrapped).lines;
+      const wrong = got.flatMap((l, i) =>
+        l === expected[i] ? [] : [{ i, got: l, expected: expected[i] }],
+      );
+      expect({ case: c.id, wrong: wrong.slice(0, 3) }).toEqual({ case: c.id, wrong: [] });
+    }
   });
 });

@@ -9,6 +9,11 @@ import { stripAnsi } from './log-lines';
  * whose name says build. Normalisation keeps one line per line (labels count lines), and each
  * prefix is removed only where the log as a whole has it, so a line of the build's own output
  * that happens to start with a time is left alone.
+ *
+ * Logs from systems no one wrote a case for are handled by shape, not by name: any date-time or
+ * time-of-day column (bracketed or not, ISO, slashed or syslog dates), epoch timestamps, and a
+ * label column with few distinct values (`web-1  | `, a monorepo runner's `pkg:task: `). Columns
+ * stack (a label, then a timestamp), so detection runs again on what one pass leaves.
  */
 export const LOG_PREFIX_KINDS = [
   'github-actions-full',
@@ -16,10 +21,19 @@ export const LOG_PREFIX_KINDS = [
   'github-actions-raw',
   'jenkins-timestamper-iso',
   'jenkins-timestamper-time',
+  'date-time',
+  'bracketed-time',
+  'epoch-timestamp',
+  'labelled-column',
 ] as const;
 export type LogPrefixKind = (typeof LOG_PREFIX_KINDS)[number];
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?';
+const TIME = '\\d{1,2}:\\d{2}:\\d{2}(?:[.,]\\d+)?';
+// 2024-01-24, 2024/01/24, 24.01.2024, 01/24/2024, or syslog's `Jan 24` / `Jan  4`.
+const DATE =
+  '(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}|[A-Z][a-z]{2} +\\d{1,2}(?:,? \\d{4})?)';
+const ZONE = '(?: ?(?:Z|UTC|GMT|[+-]\\d{2}:?\\d{2}|[AP]M))?';
 
 /** Each kind's prefix. `LOG_PREFIX_KINDS` lists the most specific first: a line counts for the first that fits. */
 const PREFIXES: Record<LogPrefixKind, RegExp> = {
@@ -30,18 +44,47 @@ const PREFIXES: Record<LogPrefixKind, RegExp> = {
   'github-actions-raw': new RegExp(`^${ISO} ?`),
   'jenkins-timestamper-iso': new RegExp(`^\\[${ISO}\\] ?`),
   'jenkins-timestamper-time': /^\[?\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?\]?\s+/,
+  // `[2024/01/24 10:00:00.123] `, `(24.01.2024 10:00:00) `, `Jan 24 10:00:00 `.
+  // One space goes with it: indentation after it is the build's.
+  'date-time': new RegExp(`^[[(]?${DATE}[T ,]+${TIME}${ZONE}[\\])]?(?: |\\t|$)`),
+  // TeamCity's `[10:00:00]i: [Step 2/3] `: no space after the bracket, a status letter, a step.
+  'bracketed-time': new RegExp(
+    `^\\[${TIME}${ZONE}\\](?:[A-Za-z ]?:\\t? ?)?(?:\\[Step \\d+/\\d+\\] ?)?`,
+  ),
+  // `1706090400123 `, `[1706090400.123] `: seconds or milliseconds since 1970 (2001-2286).
+  'epoch-timestamp': /^\[?[1-9]\d{9}(?:\d{3}|\.\d{1,9})?\]?(?: |\t|$)/,
+  // `web-1  | `, `api_1 | ` (compose), `@acme/web:build: ` (a monorepo runner): see `LABEL_LIMITS`.
+  'labelled-column':
+    /^(?:[\w.@/-]{1,60}(?: [\w.@/()-]{1,60})? *\| ?|[\w.@/-]{1,80}:[\w.-]{1,40}: ?)/,
 };
+
+/**
+ * A label column is one only when its labels are few: at most this many distinct values, and
+ * at most one per `LABEL_LIMITS.linesPerLabel` lines that have one (so `ERROR | x`-like output
+ * with many values is left alone).
+ */
+const LABEL_LIMITS = { distinct: 12, linesPerLabel: 5 };
+
+/** Rounds of detection: columns found on what the previous round left (label, then time). */
+const MAX_ROUNDS = 3;
 
 // GitLab writes `section_start:<epoch>:<name>[<options>]\r\e[0K` (and `section_end`) around each
 // phase; the \r ends a line for the labels, so the marker is a line (or a line's head) of its own.
 const GITLAB_SECTION = /^(?:section_(?:start|end):\d+:[\w.-]+(?:\[[^\]]*\])?\s*)+/;
-// GitHub Actions workflow commands that only shape the viewer (`##[group]Run x`, `##[endgroup]`);
-// `##[error]`, `##[warning]` and the rest are what the build said and stay.
-const GITHUB_FOLD = /^##\[(?:group|endgroup)\]/;
+// Travis CI's fold and timing markers (`travis_fold:start:install`, `travis_time:end:0a1b:...`),
+// each ended by a \r, so a line (or a line's head) of its own, like GitLab's sections.
+const TRAVIS_MARKER = /^(?:travis_(?:fold|time):(?:start|end):\S*\s*)+/;
+// Workflow commands that only shape the viewer: GitHub Actions' `##[group]Run x`, `##[endgroup]`,
+// Azure Pipelines' `##[section]Starting: x`, `##[command]/usr/bin/mvn`. `##[error]`,
+// `##[warning]` and the rest are what the build said and stay.
+const GITHUB_FOLD = /^##\[(?:group|endgroup|section|command)\]/;
 
 /** The wrapper columns found on a log, and its lines as the build printed them. */
 export interface NormalisedLog {
-  /** Prefix kinds found on at least half of the log's non-blank lines. */
+  /**
+   * Prefix kinds found on at least half of the log's non-blank lines, in the order they are
+   * removed (a later one was found on what the earlier ones left).
+   */
   prefixes: LogPrefixKind[];
   /** One per input line: no ANSI escapes, no CI columns, no section markers; indentation kept. */
   lines: string[];
@@ -50,31 +93,68 @@ export interface NormalisedLog {
 /** The share of non-blank lines a prefix must start for the log to count as having it. */
 const MAJORITY = 0.5;
 
-/** Which CI prefix kinds a log's lines carry (see `LOG_PREFIX_KINDS`). */
-export function detectLogPrefixes(lines: readonly string[]): LogPrefixKind[] {
-  const counts = new Map<LogPrefixKind, number>();
-  let nonBlank = 0;
-  for (const raw of lines) {
-    const line = stripAnsi(raw);
-    if (line.trim() === '') continue;
-    nonBlank++;
-    const kind = LOG_PREFIX_KINDS.find((k) => PREFIXES[k].test(line));
-    if (kind) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+/** The line without each of `kinds`' prefixes that it starts with, in order. */
+function stripPrefixes(line: string, kinds: readonly LogPrefixKind[]): string {
+  for (const kind of kinds) {
+    const m = PREFIXES[kind].exec(line);
+    if (m) line = line.slice(m[0].length);
   }
-  return LOG_PREFIX_KINDS.filter((k) => (counts.get(k) ?? 0) >= Math.max(1, nonBlank * MAJORITY));
+  return line;
 }
 
-/** One line without ANSI escapes, the given prefixes, GitLab section markers and fold commands. */
-export function normaliseLogLine(raw: string, prefixes: readonly LogPrefixKind[]): string {
-  let line = stripAnsi(raw);
-  for (const kind of prefixes) {
-    const m = PREFIXES[kind].exec(line);
-    if (m) {
-      line = line.slice(m[0].length);
+/** Whether the labels of a `labelled-column` are few enough to be a column, not output. */
+function fewLabels(labels: ReadonlyMap<string, number>): boolean {
+  let lines = 0;
+  for (const n of labels.values()) lines += n;
+  return labels.size <= LABEL_LIMITS.distinct && lines >= labels.size * LABEL_LIMITS.linesPerLabel;
+}
+
+/** The kinds (not in `skip`) that start at least half of the non-blank lines. */
+function detectRound(lines: readonly string[], skip: readonly LogPrefixKind[]): LogPrefixKind[] {
+  const kinds = LOG_PREFIX_KINDS.filter((k) => !skip.includes(k));
+  const counts = new Map<LogPrefixKind, number>();
+  const labels = new Map<string, number>();
+  let nonBlank = 0;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    nonBlank++;
+    for (const kind of kinds) {
+      const m = PREFIXES[kind].exec(line);
+      if (!m) continue;
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      if (kind === 'labelled-column') {
+        const label = m[0].replace(/[\s|:]+$/, '');
+        labels.set(label, (labels.get(label) ?? 0) + 1);
+      }
       break;
     }
   }
-  return line.replace(GITLAB_SECTION, '').replace(GITHUB_FOLD, '');
+  return kinds.filter(
+    (k) =>
+      (counts.get(k) ?? 0) >= Math.max(1, nonBlank * MAJORITY) &&
+      (k !== 'labelled-column' || fewLabels(labels)),
+  );
+}
+
+/** Which CI prefix kinds a log's lines carry, in the order to remove them (see `LOG_PREFIX_KINDS`). */
+export function detectLogPrefixes(lines: readonly string[]): LogPrefixKind[] {
+  const found: LogPrefixKind[] = [];
+  let current = lines.map(stripAnsi);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const kinds = detectRound(current, found);
+    if (!kinds.length) break;
+    found.push(...kinds);
+    current = current.map((line) => stripPrefixes(line, kinds));
+  }
+  return found;
+}
+
+/** One line without ANSI escapes, the given prefixes, section and fold markers. */
+export function normaliseLogLine(raw: string, prefixes: readonly LogPrefixKind[]): string {
+  return stripPrefixes(stripAnsi(raw), prefixes)
+    .replace(GITLAB_SECTION, '')
+    .replace(TRAVIS_MARKER, '')
+    .replace(GITHUB_FOLD, '');
 }
 
 /** A log's lines as the build printed them (see `NormalisedLog`). */

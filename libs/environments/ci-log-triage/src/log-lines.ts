@@ -11,10 +11,16 @@ export function splitLogLines(text: string): string[] {
   return lines;
 }
 
-// CSI sequences (colours, cursor moves) and the two-byte escapes some tools emit. Built from a
-// string because a literal ESC in a regular-expression literal trips no-control-regex.
+// String sequences first (OSC hyperlinks and titles, APC such as Buildkite's `ESC _bk;t=<ms> BEL`
+// timestamps, DCS, PM, SOS: up to BEL or ESC \), then CSI sequences (colours, cursor moves) and
+// the two-byte escapes some tools emit. Built from a string because a literal ESC in a
+// regular-expression literal trips no-control-regex.
 const ESC = '\u001b';
-const ANSI = new RegExp(`${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}[@-Z\\\\-_]`, 'g');
+const BEL = '\u0007';
+const ANSI = new RegExp(
+  `${ESC}[\\]_^PX][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)?|${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}[@-Z\\\\-_]`,
+  'g',
+);
 
 /** The line as a person sees it in a terminal: without ANSI escape sequences. */
 export function stripAnsi(line: string): string {
