@@ -124,3 +124,52 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.shapeInPassLog)).toEqual([true, false, false, false]);
   });
 });
+
+describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
+  // Each: [line, is it a marker]. Shapes as these tools print them; none is in the bundled logs.
+  const SHAPES: Record<string, Array<[string, boolean]>> = {
+    pytest: [
+      ['tests/test_a.py::test_sum PASSED', false],
+      ['    def test_div():', false],
+      ['>       assert div(1, 0) == 0', false],
+      ['E       ZeroDivisionError: division by zero', true],
+      ['FAILED tests/test_a.py::test_div - ZeroDivisionError', true],
+    ],
+    'go test': [
+      ['=== RUN   TestSum', false],
+      ['--- FAIL: TestDiv (0.00s)', true],
+      ['    div_test.go:12: want 0, got 1', false],
+      ['panic: runtime error: integer divide by zero [recovered]', true],
+      ['ok  \texample.com/sum\t0.004s', false],
+    ],
+    jest: [
+      ['PASS src/sum.test.ts', false],
+      ['FAIL src/div.test.ts', true],
+      ['  ✕ divides by zero (3 ms)', true],
+      ['    TypeError: Cannot read properties of undefined', true],
+      ['Tests:       1 failed, 4 passed, 5 total', false],
+    ],
+    cargo: [
+      ['   Compiling demo v0.1.0 (/src)', false],
+      ['error[E0308]: mismatched types', true],
+      ["thread 'main' panicked at src/main.rs:3:5:", true],
+      ['test result: ok. 3 passed; 0 failed', false],
+    ],
+    'tsc, npm, make': [
+      ['src/a.ts(3,7): error TS2304: Cannot find name x.', true],
+      ['npm ERR! code ELIFECYCLE', true],
+      ['make: *** [Makefile:12: all] Error 2', true],
+      ['make[1]: Leaving directory /src', false],
+      ['Found 0 errors. Watching for file changes.', false],
+    ],
+  };
+
+  it.each(Object.keys(SHAPES))(
+    '%s: marks the lines that report the failure, not the rest',
+    (tool) => {
+      const lines = SHAPES[tool];
+      const f = computeLineFeatures({ failLines: lines.map(([l]) => l), passLines: [] });
+      expect(f.map((x) => [x.text, x.isMarker])).toEqual(lines);
+    },
+  );
+});

@@ -3,17 +3,28 @@ import type { TriageInput } from './triage-case';
 
 /**
  * Generic signs that a line reports an error, written without looking at any labelled log: the
- * severity words build tools print in capitals, exception class names, `error:` as compilers
- * print it, and Python's traceback header. Regular-expression sources, case-sensitive.
+ * severity words build tools print in capitals, exception and error class names, `error:` as
+ * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
+ * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`,
+ * the cross marks test runners print for a failed test, and make's `***`. Regular-expression
+ * sources, case-sensitive. The bundled logs are all Maven builds; the markers for other tools
+ * were added without labelled logs of those tools (see line-features.spec.ts for their shapes).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
   '\\bFAILURE\\b',
   '\\bFAILED\\b',
+  '\\bFAIL\\b',
   '\\bFATAL\\b',
   'Exception\\b',
-  '\\b[Ee]rror:',
+  '[a-z](?:Error|Exception)\\b',
+  '\\b[Ee]rror(?:\\[[\\w-]+\\]| [A-Z]+\\d+)?:',
   '^Traceback \\(most recent call last\\)',
+  '^E {2,}\\S',
+  '\\bpanic(?:ked)?\\b',
+  '\\bERR!',
+  '[✕✗✖]',
+  '^make(?:\\[\\d+\\])?: \\*\\*\\*',
 ];
 
 // A Java / Kotlin stack frame (`at a.b.C.m(C.java:12)`, also Maven's coloured `at a.b.C.m (..)`),
