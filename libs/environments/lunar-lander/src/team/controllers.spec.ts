@@ -183,6 +183,24 @@ describe('predictive late-ignition guidance, one decision', () => {
     expect(at(260, -40, late, 2).throttle).toBeGreaterThan(0);
   });
 
+  it('turns upright before the vertical burn instead of burning while it turns', () => {
+    // Braking sideways at 60 deg (site 800 m ahead at 40 m/s), falling at 40 m/s: the slew back
+    // to upright takes ~6 s at 10 deg/s, and the braking curve is flown upright.
+    const wide = { ...late, engineOffBelow: 0, maxTiltDeg: 61 };
+    const tilted = (altitude: number) =>
+      navigate(
+        aReport({ altitude, vz: -40, vx: 40, pitchDeg: -60 }),
+        { phase: 'braking', siteX: 800 },
+        wide,
+      );
+    // High up the sideways braking keeps the tilt at the least throttle.
+    expect(tilted(900)).toEqual({ throttle: 0.1, pitchDeg: expect.any(Number) });
+    expect(tilted(900).pitchDeg).toBeLessThan(-55);
+    // ~580 m up, coasting on while tilted would leave the curve out of reach once upright: it
+    // turns upright now, still at the least throttle, rather than lighting up at 60 deg later.
+    expect(tilted(580)).toEqual({ throttle: 0.1, pitchDeg: 0 });
+  });
+
   it('holds the final descent rate below the flare with a throttled engine', () => {
     const cmd = at(3, -late.finalDescentRate);
     expect(cmd.throttle).toBeGreaterThanOrEqual(0.1);

@@ -216,7 +216,9 @@ const THROTTLE_STEPS: readonly number[] = [
  * Coasting (off or at minimum) as long as that holds and then braking hard is what keeps the
  * propellant close to the vertical fuel-optimal burn. The sideways demand is served by tilting
  * the thrust; when it is required (`lateralDemand`) a throttle must be able to give it within
- * `maxTilt`. Below the flare the tilt stays inside the gear's touchdown limit.
+ * `maxTilt`. Below the flare the tilt stays inside the gear's touchdown limit. The braking curve
+ * is planned upright: a tilted craft counts the slew back (at the attitude rate) as coasting, so
+ * it turns upright while the engine idles rather than burning at a tilt while it turns.
  */
 function lateIgnitionCommand(
   report: DetectorReport,
@@ -237,11 +239,19 @@ function lateIgnitionCommand(
   const tilt = below && !holding ? M.min(maxTilt, 0.8 * MAX_TOUCHDOWN_TILT) : maxTilt;
   const required = lateral.required && !below;
   // The attitude slews at a limited rate: count on the more tilted of now and the command.
-  const nowCos = M.cos(report.pitchDeg * DEG);
-  const recoverable = (az: number) => {
-    const h = report.altitude + report.vz * tau + 0.5 * az * tau * tau;
-    const v = report.vz + az * tau;
+  const nowPitch = report.pitchDeg * DEG;
+  const nowCos = M.cos(nowPitch);
+  const turn = MAX_ATTITUDE_RATE * tau;
+  const recoverable = (az: number, pitch: number) => {
+    let h = report.altitude + report.vz * tau + 0.5 * az * tau * tau;
+    let v = report.vz + az * tau;
     if (v >= -vFinal) return true;
+    // The braking curve is flown upright: a craft still tilted when the horizon ends first slews
+    // back, counted as coasting (thrust burnt at a tilt brakes the descent by only its cosine),
+    // so the law turns upright before the burn instead of burning while it turns.
+    const up = M.abs(nowPitch + clamp(pitch - nowPitch, turn)) / MAX_ATTITUDE_RATE;
+    h += v * up - 0.5 * LUNAR_GRAVITY * up * up;
+    v -= LUNAR_GRAVITY * up;
     return h > flare && h - flare >= (v * v - vFinal * vFinal) / (2 * plan);
   };
   const options = params.engineOffBelow > 0 ? [0, ...THROTTLE_STEPS] : THROTTLE_STEPS;
@@ -252,8 +262,8 @@ function lateIgnitionCommand(
     // With the engine off, hold the braking attitude when sideways braking is coming (the
     // attitude slews slowly; thrust lit while still upright would only climb).
     if (thrust === 0) {
-      if (recoverable(-LUNAR_GRAVITY))
-        return { throttle: 0, pitchDeg: lateral.soon ? (M.sign(lateral.ax) * tilt) / DEG : 0 };
+      const pitch = lateral.soon ? M.sign(lateral.ax) * tilt : 0;
+      if (recoverable(-LUNAR_GRAVITY, pitch)) return { throttle: 0, pitchDeg: pitch / DEG };
       continue;
     }
     // While sideways braking is required, from `tilt` down to the tilt that gives exactly the
@@ -262,9 +272,12 @@ function lateIgnitionCommand(
     const least = M.asin(clamp(lateral.ax / thrust, M.sin(tilt)));
     for (let k = required ? TILT_STEPS : 0; k >= 0; k--) {
       const pitch = least + ((M.sign(lateral.ax) * tilt - least) * k) / TILT_STEPS;
-      if (recoverable(thrust * M.min(M.cos(pitch), nowCos) - LUNAR_GRAVITY))
+      if (recoverable(thrust * M.min(M.cos(pitch), nowCos) - LUNAR_GRAVITY, pitch))
         return { throttle: u, pitchDeg: pitch / DEG };
     }
+    // Not required sideways: upright at this throttle rather than more thrust at the tilt.
+    if (!required && least !== 0 && recoverable(thrust * M.min(1, nowCos) - LUNAR_GRAVITY, 0))
+      return { throttle: u, pitchDeg: 0 };
     if (last) return { throttle: u, pitchDeg: least / DEG };
   }
   return { throttle: THROTTLE_FULL, pitchDeg: 0 };
