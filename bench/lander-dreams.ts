@@ -2,7 +2,9 @@
  * `npm run bench:lander-dreams`: does lunar learning hold on scenarios no dream touched? For each
  * bundled family (day-one and stress), 60 scenarios are split by id as a dream splits them
  * (train / validation / test); three dreams run the guidance search on train (the budget each),
- * choose and gate on validation, and every number printed comes from the TEST split: the
+ * choose and gate on validation with the product's gate (`gateCandidate` with the lander
+ * dreamer's options, on its default objective; the validation lines it prints are what it read),
+ * and the numbers reported per family come from the TEST split: the
  * rubric-satisfied rate (demo rubric: safe, within 50 m of the site, fuel at most 2x the vertical
  * limit), the median fuel over the limit on satisfied landings, and the mean distance to the site,
  * per family, on day one and after each dream. One agent per family (each learns its own mission).
@@ -10,7 +12,14 @@
  *
  *   npm run bench:lander-dreams [-- --budget 400 --pool 2 --families a,b]
  */
-import { splitValidationTest } from '@reverie/dreaming-domain';
+import {
+  DEFAULT_GATE,
+  gateCandidate,
+  gradeRuns,
+  resultRun,
+  splitValidationTest,
+} from '@reverie/dreaming-domain';
+import { LanderDreamer } from '@reverie/dreaming-feature';
 import { FlightPool, searchGuidance, splitScenarios, withRules } from '@reverie/dreaming-lander';
 import {
   allFamilyNames,
@@ -32,6 +41,9 @@ const arg = (name: string, fallback: string) => {
 };
 const RUBRIC = { maxDistanceToSite: 50, maxFuelOverLimit: 2 };
 const judge = rubricJudge(RUBRIC);
+/** The product's gate: the lander dreamer's options over DEFAULT_GATE, on its default objective (the same rubric). */
+const DREAMER = new LanderDreamer();
+const GATE = { ...DEFAULT_GATE, ...DREAMER.gate };
 
 /** `count` scenarios of a bundled family (the first 20 are the family's own; more are drawn alike). */
 function scenariosOf(name: string, count: number): Scenario[] {
@@ -42,10 +54,18 @@ function scenariosOf(name: string, count: number): Scenario[] {
 
 async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) {
   const results = await pool.flyAll(scenarios.map((scenario) => ({ scenario, rules })));
-  return {
-    score: scoreObjective(results, judge),
-    satisfied: results.map((r) => judge(r).satisfied),
-  };
+  const graded = await gradeRuns(
+    DREAMER.defaultObjective,
+    DREAMER.environment,
+    results.map((r, i) =>
+      resultRun(
+        scenarios[i].id,
+        scenarios[i].family ?? '',
+        r as unknown as Record<string, unknown>,
+      ),
+    ),
+  );
+  return { score: scoreObjective(results, judge), graded };
 }
 
 const line = (s: ObjectiveScore) =>
@@ -56,9 +76,14 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number) {
   const { train, heldOut } = splitScenarios(all);
   const { validation, test } = splitValidationTest(heldOut, 'reverie/lunar-lander');
   let rules: RoleRules = {};
-  const curve = [
-    { dream: 0, test: (await score(pool, test, rules)).score, promoted: null as string | null },
-  ];
+  const curve: {
+    dream: number;
+    test: ObjectiveScore;
+    promoted: string | null;
+    train?: { before: ObjectiveScore; best: ObjectiveScore | null };
+    validationBefore?: ObjectiveScore;
+    gated?: { validation: ObjectiveScore; gate: string; promote: boolean }[];
+  }[] = [{ dream: 0, test: (await score(pool, test, rules)).score, promoted: null }];
   console.log(
     `${name}: train ${train.length}, validation ${validation.length}, test ${test.length}`,
   );
@@ -72,28 +97,36 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number) {
     });
     const before = await score(pool, validation, rules);
     let promoted: string | null = null;
+    const gated: { validation: ObjectiveScore; gate: string; promote: boolean }[] = [];
+    // As the product's validate stage: the front's best three, the first the gate promotes.
     for (const cand of report.front.filter((c) => c.rules.length).slice(0, 3)) {
       const next = withRules(
         rules,
         cand.rules.map(({ role, rule }) => ({ role, rule })),
       );
       const after = await score(pool, validation, next);
-      const regressions = before.satisfied.filter((ok, i) => ok && !after.satisfied[i]).length;
-      const more = after.score.satisfied > before.score.satisfied;
-      const leaner =
-        after.score.satisfied === before.score.satisfied &&
-        (after.score.medianFuelOverLimit ?? Infinity) <
-          (before.score.medianFuelOverLimit ?? Infinity) * 0.98;
-      if ((more || leaner) && regressions === 0) {
+      const m = gateCandidate(before.graded, after.graded, GATE);
+      gated.push({ validation: after.score, gate: m.reason, promote: m.promote });
+      console.log(
+        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}`,
+      );
+      if (m.promote) {
         rules = next;
         promoted = `${cand.rules.length} parameter set(s): validation ${before.score.satisfied} -> ${after.score.satisfied}/${validation.length}`;
         break;
       }
     }
     const t = (await score(pool, test, rules)).score;
-    curve.push({ dream, test: t, promoted });
+    curve.push({
+      dream,
+      test: t,
+      promoted,
+      train: { before: report.baseline.score, best: report.front[0]?.score ?? null },
+      validationBefore: before.score,
+      gated,
+    });
     console.log(
-      `  dream ${dream}   test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}`,
+      `  dream ${dream}   validation before ${line(before.score)}\n            test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}`,
     );
   }
   const day1 = curve[0].test;
@@ -138,6 +171,7 @@ async function main() {
     machine: machineInfo(),
     seconds: (Date.now() - started) / 1000,
     rubric: RUBRIC,
+    gate: GATE,
     budgetPerDream: budget,
     poolSize: pool.size,
     families: rows,

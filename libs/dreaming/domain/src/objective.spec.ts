@@ -153,6 +153,52 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
   });
 });
 
+describe('gateCandidate: trading regressions for a larger gain, and leaner flights', () => {
+  const ok = { safe: true, near: true };
+  const crash = { safe: false, near: true };
+  // Ten tasks, one satisfied before.
+  const before = Array.from({ length: 10 }, (_, i) => grade(`b-${i}`, i === 0 ? ok : crash));
+  /** The candidate: satisfies `won` of the nine failing tasks and loses task b-0. */
+  const losingOne = (won: number) =>
+    before.map((g, i) => grade(g.task, i === 0 ? crash : i <= won ? ok : crash));
+
+  it('lets a candidate lose a task only when its net gain is at least K times what it loses', () => {
+    const trade = { ...DEFAULT_GATE, regressionTrade: 3 };
+    expect(gateCandidate(before, losingOne(4)).promote).toBe(false);
+    const v = gateCandidate(before, losingOne(4), trade);
+    expect(v).toMatchObject({ promote: true, before: 1, after: 4, regressions: ['b-0'] });
+    expect(v.reason).toMatch(/allowed as the net gain of 3 is at least 3x that/);
+    const short = gateCandidate(before, losingOne(3), trade);
+    expect(short.promote).toBe(false);
+    expect(short.reason).toMatch(/net gain of 2 is short of 3x the 1 lost/);
+  });
+
+  it('still refuses a traded candidate that gives up a criterion beyond the tolerance', () => {
+    const far = losingOne(6).map((g, i) =>
+      i === 0 ? grade(g.task, { safe: true, near: false }) : g,
+    );
+    const v = gateCandidate(before, far, { ...DEFAULT_GATE, regressionTrade: 3 });
+    expect(v.promote).toBe(false);
+    expect(v.reason).toMatch(/gives up near \(1 -> 0\.9\)/);
+  });
+
+  it('with fact gains, promotes as many satisfied at a lower median of a lower-is-better fact', () => {
+    const fuel = (task: string, x: number): TaskGrade => ({
+      ...grade(task, ok),
+      values: { 'fuel.over_limit': x },
+    });
+    const was = [fuel('f-1', 1.5), fuel('f-2', 1.6), fuel('f-3', 1.7)];
+    const leaner = [fuel('f-1', 1.2), fuel('f-2', 1.3), fuel('f-3', 1.9)];
+    const barely = [fuel('f-1', 1.5), fuel('f-2', 1.59), fuel('f-3', 1.7)];
+    const gains = { ...DEFAULT_GATE, factGains: { 'fuel.over_limit': 0.02 } };
+    expect(gateCandidate(was, leaner).promote).toBe(false);
+    const v = gateCandidate(was, leaner, gains);
+    expect(v.promote).toBe(true);
+    expect(v.reason).toMatch(/median fuel\.over_limit 1\.6 -> 1\.3/);
+    expect(gateCandidate(was, barely, gains).reason).toMatch(/median fuel\.over_limit 2% lower/);
+  });
+});
+
 describe('splitValidationTest', () => {
   it('splits by id alone: stable as items are added, disjoint, about half each', () => {
     const items = Array.from({ length: 200 }, (_, i) => ({ id: `case-${i}` }));

@@ -212,6 +212,20 @@ export interface GateOptions {
    * set; for rubrics with graded criteria (triage's line F1), not pass/fail ones.
    */
   taskScoreTolerance?: number;
+  /**
+   * Regressions beyond `maxRegressionShare` are allowed when the candidate's net gain (tasks it
+   * newly satisfies less the tasks it loses) is at least this many times what it loses: with 3,
+   * losing one task needs four won, losing two needs eight. The criterion tolerance still holds.
+   * Off unless set (any regression beyond the share refuses).
+   */
+  regressionTrade?: number;
+  /**
+   * Lower-is-better facts (paths of `lte` bound criteria, as `TaskGrade.values` names them) and
+   * the share by which the median over satisfied tasks must fall to count as a gain when the
+   * candidate satisfies as many tasks: `{ 'fuel.over_limit': 0.02 }` promotes a leaner flight
+   * that lands no fewer. Off unless set.
+   */
+  factGains?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_GATE: GateOptions = {
@@ -263,10 +277,23 @@ export function gateCandidate(
         });
   const satisfiedGain = a.satisfied - b.satisfied;
   const scoreGain = round(a.meanScore - b.meanScore);
+  const leaner = Object.entries(options.factGains ?? {}).flatMap(([fact, share]) => {
+    const was = b.medians.satisfied[fact];
+    const now = a.medians.satisfied[fact];
+    return was != null && now != null && now <= was * (1 - share)
+      ? [`median ${fact} ${was} -> ${now}`]
+      : [];
+  });
   const gains =
     satisfiedGain >= options.minSatisfiedGain ||
-    (satisfiedGain >= 0 && scoreGain >= options.minScoreGain);
-  const allowed = Math.floor(options.maxRegressionShare * before.length);
+    (satisfiedGain >= 0 && (scoreGain >= options.minScoreGain || leaner.length > 0));
+  const shareAllowed = Math.floor(options.maxRegressionShare * before.length);
+  const trade = options.regressionTrade;
+  const traded =
+    trade !== undefined &&
+    regressions.length > shareAllowed &&
+    satisfiedGain >= trade * regressions.length;
+  const allowed = traded ? regressions.length : shareAllowed;
   const what = `${b.satisfied} -> ${a.satisfied} of ${before.length} validation tasks satisfied, mean score ${b.meanScore} -> ${a.meanScore}`;
   let reason: string;
   if (!before.length) reason = 'no validation tasks to gate on';
@@ -280,10 +307,17 @@ export function gateCandidate(
         ', ',
       )} ${lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${taskTolerance}`;
   else if (regressions.length > allowed)
-    reason = `${what}; refused: ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}${regressions.length > 5 ? ', …' : ''}), more than the ${allowed} allowed (${pct(options.maxRegressionShare)})`;
+    reason = `${what}; refused: ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}${regressions.length > 5 ? ', …' : ''}), more than the ${allowed} allowed (${pct(options.maxRegressionShare)})${trade === undefined ? '' : ` and a net gain of ${satisfiedGain} is short of ${trade}x the ${regressions.length} lost`}`;
   else if (!gains)
-    reason = `${what}; refused: short of the gain needed (${options.minSatisfiedGain} more satisfied, or a mean score ${options.minScoreGain} higher)`;
-  else reason = `${what}; no criterion gave up more than ${options.criterionTolerance}`;
+    reason = `${what}; refused: short of the gain needed (${options.minSatisfiedGain} more satisfied, or a mean score ${options.minScoreGain} higher${
+      options.factGains
+        ? `, or ${Object.entries(options.factGains)
+            .map(([f, x]) => `median ${f} ${pct(x)} lower`)
+            .join(', ')}`
+        : ''
+    })`;
+  else
+    reason = `${what}${leaner.length && satisfiedGain < options.minSatisfiedGain ? `, ${leaner.join(', ')}` : ''}; no criterion gave up more than ${options.criterionTolerance}${traded ? `; ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}), allowed as the net gain of ${satisfiedGain} is at least ${trade}x that` : ''}`;
   const promote =
     before.length > 0 && !gave.length && !lost.length && regressions.length <= allowed && gains;
   return {

@@ -5,6 +5,7 @@ import {
   resultRun,
   splitValidationTest,
   type FailureLocalisation,
+  type GateOptions,
 } from '@reverie/dreaming-domain';
 import {
   localiseFailure,
@@ -69,6 +70,19 @@ export interface LanderDreamOptions {
 
 export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40 };
 
+/**
+ * The lander's validation gate (over DEFAULT_GATE): no regression among <= 40 validation
+ * scenarios on its own (2 %), unless the candidate's net gain is at least 3x the landings it
+ * loses (one lost needs four more won); a candidate landing as many counts as a gain when the
+ * median fuel over the vertical limit of its satisfied landings is 2 % lower. No criterion may
+ * fall beyond DEFAULT_GATE's tolerance either way.
+ */
+export const LANDER_GATE = {
+  maxRegressionShare: 0.02,
+  regressionTrade: 3,
+  factGains: { 'fuel.over_limit': 0.02 },
+} as const satisfies Partial<GateOptions>;
+
 const resultOf = (events: readonly SessionEventBody[]): LandingResult | null => {
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
@@ -85,8 +99,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
   readonly environment = LUNAR_LANDER_ENVIRONMENT.name;
   readonly roles = LUNAR_TEAM.roles;
   readonly defaultObjective = LANDER_DEFAULT_OBJECTIVE;
-  /** At most 0 regressions among <= 40 validation scenarios (the old gate's tolerance). */
-  readonly gate = { maxRegressionShare: 0.02 };
+  readonly gate = LANDER_GATE;
   readonly eventFilter = {
     $or: [
       { 'body.data.result': { $exists: true } },
