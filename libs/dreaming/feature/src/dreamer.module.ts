@@ -14,6 +14,7 @@ import {
   SYSTEM_CLOCK,
   type Clock,
 } from './schedule/dream-scheduler';
+import { TrialAnnouncementSweeper } from './trials/trial-announcements.sweeper';
 import { TrialOutcomesController } from './trials/trial-outcomes.controller';
 
 /**
@@ -41,6 +42,7 @@ export class DreamerModule {
         DreamPipeline,
         DreamRunner,
         DreamScheduler,
+        TrialAnnouncementSweeper,
       ],
       exports: [DreamRunner, DreamPipeline, DreamScheduler],
     };

@@ -279,7 +279,12 @@ export class DreamRepository {
     ending: DreamEnding,
     now = new Date(),
   ): Promise<boolean> {
-    const set: Record<string, unknown> = { endedAt: now, updatedAt: now, progress: null };
+    const set: Record<string, unknown> = {
+      endedAt: now,
+      updatedAt: now,
+      progress: null,
+      announcePending: true,
+    };
     for (const [k, v] of Object.entries(ending)) if (v !== undefined) set[k] = v;
     const doc = await this.dreams
       .findOneAndUpdate(
@@ -302,7 +307,16 @@ export class DreamRepository {
     const doc = await this.dreams
       .findOneAndUpdate(
         { _id: dream._id, status: dream.status, leaseUntil: dream.leaseUntil },
-        { $set: { status: 'failed', error, endedAt: now, updatedAt: now, progress: null } },
+        {
+          $set: {
+            status: 'failed',
+            error,
+            endedAt: now,
+            updatedAt: now,
+            progress: null,
+            announcePending: true,
+          },
+        },
         { returnDocument: 'after' },
       )
       .lean<DreamRecord>()
@@ -326,6 +340,7 @@ export class DreamRepository {
             endedAt: now,
             updatedAt: now,
             error: null,
+            announcePending: true,
           },
         },
         { returnDocument: 'after' },
@@ -348,6 +363,26 @@ export class DreamRepository {
       )
       .exec();
     return this.findById(tenantId, dreamId);
+  }
+
+  /**
+   * Ended dreams whose `dream.ended` is still to be published (Kafka refused it, or the replica
+   * stopped first), that ended before `endedBefore`, oldest first.
+   */
+  unannounced(endedBefore: Date, limit = 20): Promise<DreamRecord[]> {
+    return this.dreams
+      .find({ announcePending: true, endedAt: { $lt: endedBefore } })
+      .sort({ endedAt: 1 })
+      .limit(limit)
+      .lean<DreamRecord[]>()
+      .exec();
+  }
+
+  /** Records that the dream's `dream.ended` was published. */
+  async markAnnounced(dreamId: string): Promise<void> {
+    await this.dreams
+      .updateOne({ _id: dreamId, announcePending: true }, { $unset: { announcePending: 1 } })
+      .exec();
   }
 
   /** Hides an ended dream from default listings; null if there is none, unchanged if not ended. */

@@ -75,6 +75,12 @@ export class Dream {
   @Prop({ type: Date, default: null }) startedAt!: Date | null;
   @Prop({ type: Date, default: null }) endedAt!: Date | null;
   @Prop({ type: Date, required: true }) updatedAt!: Date;
+  /**
+   * Set (true) by the same update that ends the dream, removed once `dream.ended` is published:
+   * while it is there, the dreamers' sweep announces the end again (Kafka may have refused it).
+   * Absent on dreams that ended before the field existed.
+   */
+  @Prop({ type: Boolean }) announcePending?: boolean;
 }
 
 export type DreamDocument = HydratedDocument<Dream>;
@@ -84,6 +90,9 @@ DreamSchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
 DreamSchema.index({ tenantId: 1, agentId: 1, createdAt: -1, _id: -1 });
 // Serves: the sweep for dreams whose lease ran out, and the last completed dream of an agent.
 DreamSchema.index({ status: 1, leaseUntil: 1 });
+// Serves: the sweep for ended dreams whose `dream.ended` is still to be published, oldest first
+// (`{ announcePending: true, endedAt: { $lt } }`). Sparse: only those dreams carry the field.
+DreamSchema.index({ announcePending: 1, endedAt: 1 }, { sparse: true });
 
 /**
  * At most one unfinished dream per agent: a document whose `_id` is the agent's key, inserted

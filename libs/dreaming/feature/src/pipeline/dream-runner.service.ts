@@ -14,7 +14,7 @@ import {
   type DreamRecord,
   type SlotHolder,
 } from '@reverie/dreaming-data-access';
-import { EventPublisher } from '@reverie/kafka';
+import { ContractViolationError, EventPublisher } from '@reverie/kafka';
 import { ReverieMetrics, withSpan } from '@reverie/telemetry';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
 import { DreamControl, DreamStopped } from './dream-control';
@@ -106,8 +106,21 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Dreams whose request was lost or whose replica died: resume them, or fail them for good. */
+  /**
+   * Dreams whose request was lost or whose replica died: resume them, or fail them for good. Then
+   * ended dreams whose `dream.ended` is still to be published (ended a sweep period ago or more,
+   * so not the ones a runner is announcing right now): announce them again.
+   */
   async sweep(now = new Date()): Promise<void> {
+    await this.resumeExpired(now);
+    const endedBefore = new Date(now.getTime() - this.options.sweepMs);
+    for (const dream of await this.dreams.unannounced(endedBefore)) {
+      // Kafka refused this one: the rest would wait out the same timeout each; next sweep.
+      if (!(await this.announce(dream))) break;
+    }
+  }
+
+  private async resumeExpired(now: Date): Promise<void> {
     for (const dream of await this.dreams.expired(now)) {
       if (dream.attempts >= this.options.maxAttempts) {
         const error = {
@@ -254,16 +267,20 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Tells other services (webhooks among them) how the dream ended; best effort. */
+  /**
+   * Tells other services (webhooks among them) how the dream ended. Should Kafka refuse it, the
+   * dream keeps `announcePending` and a later sweep announces it again (the event's id is the
+   * dream's, so webhook deliveries are not doubled).
+   */
   private async announce(
     dream: Pick<DreamRecord, '_id' | 'tenantId' | 'agentId' | 'status'> & Partial<DreamRecord>,
-  ) {
+  ): Promise<boolean> {
     const event: DreamEnded = {
       id: `${dream._id}:ended`,
       type: 'dream.ended',
       tenantId: dream.tenantId,
       agentId: dream.agentId,
-      occurredAt: new Date().toISOString(),
+      occurredAt: (dream.endedAt ?? new Date()).toISOString(),
       schemaVersion: SCHEMA_VERSION,
       payload: {
         dreamId: dream._id,
@@ -274,11 +291,24 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
         error: dream.error ?? null,
       },
     };
-    await this.publisher
-      .publish(TOPICS.dreams, [event])
+    try {
+      await this.publisher.publish(TOPICS.dreams, [event]);
+    } catch (err) {
+      if (!(err instanceof ContractViolationError)) {
+        this.logger.warn(
+          `dream ${dream._id}: end not announced (${(err as Error).message}); the sweep tries again`,
+        );
+        return false;
+      }
+      // Never valid, whatever the retries: say so once, and do not try again.
+      this.logger.error(`dream ${dream._id}: end not announced: ${err.message}`);
+    }
+    await this.dreams
+      .markAnnounced(dream._id)
       .catch((err: Error) =>
-        this.logger.warn(`dream ${dream._id}: end not announced (${err.message})`),
+        this.logger.warn(`dream ${dream._id}: announced, not recorded as such (${err.message})`),
       );
+    return true;
   }
 }
 

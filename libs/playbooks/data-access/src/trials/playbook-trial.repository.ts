@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { TrialArm, TrialEndStatus } from '@reverie/playbooks-domain';
 import type { Model } from 'mongoose';
-import { PlaybookTrialDoc, type TrialDecisionDoc } from './playbook-trial.schema';
+import {
+  PlaybookTrialDoc,
+  type TrialAnnouncement,
+  type TrialDecisionDoc,
+} from './playbook-trial.schema';
 
 export type StoredTrial = PlaybookTrialDoc;
 
@@ -107,9 +111,38 @@ export class PlaybookTrialRepository {
     const r = await this.trials
       .updateOne(
         { _id: trialId, tenantId, status: 'running' },
-        { $set: { status, decision, endedAt: decision.at } },
+        {
+          $set: { status, decision, endedAt: decision.at },
+          $addToSet: { announcePending: 'ended' },
+        },
       )
       .exec();
     return r.modifiedCount === 1;
+  }
+
+  /**
+   * Trials with an announcement still to be published that is due: a start before `before`, an
+   * end before `before` (newer ones are left to the replica announcing them now).
+   */
+  unannounced(before: Date, limit = 20): Promise<StoredTrial[]> {
+    return this.trials
+      .find(
+        {
+          $or: [
+            { announcePending: 'started', startedAt: { $lt: before } },
+            { announcePending: 'ended', endedAt: { $lt: before } },
+          ],
+        },
+        { assigned: 0, graded: 0 },
+      )
+      .sort({ startedAt: 1 })
+      .limit(limit)
+      .lean<StoredTrial[]>()
+      .exec();
+  }
+
+  /** Records that one of the trial's announcements was published. */
+  async markAnnounced(trialId: string, which: TrialAnnouncement): Promise<void> {
+    await this.trials.updateOne({ _id: trialId }, { $pull: { announcePending: which } }).exec();
   }
 }

@@ -66,7 +66,16 @@ export class PlaybookTrialDoc {
   @Prop({ type: Object, default: null }) decision!: TrialDecisionDoc | null;
   @Prop({ required: true }) startedAt!: Date;
   @Prop({ type: Date, default: null }) endedAt!: Date | null;
+  /**
+   * Announcements still to be published: `started` from the insert, `ended` added by the update
+   * that ends the trial, each removed once Kafka took it. While one is here, the dreamers' sweep
+   * publishes it again. Absent on trials stored before the field existed.
+   */
+  @Prop({ type: [String], default: undefined }) announcePending?: TrialAnnouncement[];
 }
+
+/** A trial's announcements on the dreams topic. */
+export type TrialAnnouncement = 'started' | 'ended';
 
 export type PlaybookTrialDocument = HydratedDocument<PlaybookTrialDoc>;
 export const PlaybookTrialSchema = SchemaFactory.createForClass(PlaybookTrialDoc);
@@ -79,3 +88,6 @@ PlaybookTrialSchema.index({ tenantId: 1, agentId: 1, startedAt: -1 });
 PlaybookTrialSchema.index({ tenantId: 1, status: 1 });
 // Serves: a dream's report (the trials the dream started).
 PlaybookTrialSchema.index({ tenantId: 1, dreamId: 1 });
+// Serves: the sweep for announcements still to be published (`{ announcePending, startedAt /
+// endedAt: { $lt } }`). Sparse: only trials with one pending carry the field.
+PlaybookTrialSchema.index({ announcePending: 1, startedAt: 1 }, { sparse: true });

@@ -6,7 +6,7 @@ import {
   type PlaybookTrialEnded,
   type PlaybookTrialStarted,
 } from '@reverie/contracts';
-import { EventPublisher } from '@reverie/kafka';
+import { ContractViolationError, EventPublisher } from '@reverie/kafka';
 import {
   concludeTrial,
   DEFAULT_SPRT,
@@ -25,7 +25,7 @@ import { PlaybookConflictError } from '../repositories/playbook-conflict.error';
 import { PlaybookVersionRepository } from '../repositories/playbook-version.repository';
 import { PlaybookVersionWriter } from '../writer/playbook-version.writer';
 import { PlaybookTrialRepository, type StoredTrial } from './playbook-trial.repository';
-import type { TrialDecisionDoc, TrialPlaybook } from './playbook-trial.schema';
+import type { TrialAnnouncement, TrialDecisionDoc, TrialPlaybook } from './playbook-trial.schema';
 
 /** A session's place in a trial, as `POST /v1/sessions` serves it. */
 export interface TrialAssignment {
@@ -102,19 +102,28 @@ export class PlaybookTrialWriter {
       decision: null,
       startedAt: now,
       endedAt: null,
+      announcePending: ['started'],
     };
     await this.trials.insert(trial);
-    const started: PlaybookTrialStarted = {
-      id: `${trialId}:started`,
-      type: 'playbook.trial_started',
-      tenantId,
-      agentId: input.agentId,
-      occurredAt: now.toISOString(),
-      schemaVersion: SCHEMA_VERSION,
-      payload: { trialId, dreamId: input.dreamId, share, playbooks: input.playbooks },
-    };
-    await this.announce(started);
+    await this.announce(trial, 'started');
     return trial;
+  }
+
+  /**
+   * Publishes the announcements Kafka refused (or a stopped replica never sent) that are due
+   * before `before`; stops at the first refusal (Kafka is still down: the rest would each wait
+   * out the same timeout). Returns how many were published. The dreamers' sweep calls it.
+   */
+  async announcePending(before: Date): Promise<number> {
+    let published = 0;
+    for (const trial of await this.trials.unannounced(before)) {
+      for (const which of ['started', 'ended'] as const) {
+        if (!trial.announcePending?.includes(which)) continue;
+        if (!(await this.announce(trial, which))) return published;
+        published++;
+      }
+    }
+    return published;
   }
 
   /** The id of the agent's running trial, or null (a dream checks it before publishing). */
@@ -251,37 +260,75 @@ export class PlaybookTrialWriter {
     decision: TrialDecisionDoc,
   ): Promise<boolean> {
     if (!(await this.trials.end(trial.tenantId, trial._id, status, decision))) return false;
-    const fresh = (await this.trials.findById(trial.tenantId, trial._id)) ?? trial;
-    const ended: PlaybookTrialEnded = {
-      id: `${trial._id}:ended`,
-      type: 'playbook.trial_ended',
-      tenantId: trial.tenantId,
-      agentId: trial.agentId,
-      occurredAt: decision.at.toISOString(),
-      schemaVersion: SCHEMA_VERSION,
-      payload: {
-        trialId: trial._id,
-        dreamId: trial.dreamId,
-        status,
-        reason: decision.reason.slice(0, 4_000),
-        playbooks: trial.playbooks,
-        arms: fresh.arms,
-      },
-    };
-    await this.announce(ended);
+    const fresh = await this.trials.findById(trial.tenantId, trial._id);
+    await this.announce(fresh ?? { ...trial, status, decision, endedAt: decision.at }, 'ended');
     return true;
   }
 
   /**
-   * Announces a start or an end for webhooks. The trial is already stored (its state is the
-   * source of truth, readable over the API); a failed announcement is logged, not thrown, as a
-   * retry could not redo the conditional update that chose this announcer.
+   * Announces a start or an end for webhooks, built from the stored trial. The trial's state is
+   * the source of truth (readable over the API), so a refused announcement is logged, not thrown;
+   * it stays in `announcePending` and a later sweep publishes it (its id is the trial's, so
+   * webhook deliveries are not doubled). False when Kafka refused it.
    */
-  private async announce(message: PlaybookTrialStarted | PlaybookTrialEnded): Promise<void> {
-    await this.publisher.publish(TOPICS.dreams, [message]).catch((err: unknown) => {
-      this.logger.warn(
-        `${message.type} of ${message.payload.trialId} not announced: ${(err as Error).message}`,
+  private async announce(trial: StoredTrial, which: TrialAnnouncement): Promise<boolean> {
+    const message = which === 'started' ? startedMessage(trial) : endedMessage(trial);
+    try {
+      await this.publisher.publish(TOPICS.dreams, [message]);
+    } catch (err) {
+      if (!(err instanceof ContractViolationError)) {
+        this.logger.warn(
+          `${message.type} of ${trial._id} not announced: ${(err as Error).message}; the sweep tries again`,
+        );
+        return false;
+      }
+      // Never valid, whatever the retries: say so once, and do not try again.
+      this.logger.error(`${message.type} of ${trial._id} not announced: ${err.message}`);
+    }
+    await this.trials
+      .markAnnounced(trial._id, which)
+      .catch((err: Error) =>
+        this.logger.warn(
+          `${message.type} of ${trial._id}: announced, not recorded as such (${err.message})`,
+        ),
       );
-    });
+    return true;
   }
+}
+
+function startedMessage(trial: StoredTrial): PlaybookTrialStarted {
+  return {
+    id: `${trial._id}:started`,
+    type: 'playbook.trial_started',
+    tenantId: trial.tenantId,
+    agentId: trial.agentId,
+    occurredAt: new Date(trial.startedAt).toISOString(),
+    schemaVersion: SCHEMA_VERSION,
+    payload: {
+      trialId: trial._id,
+      dreamId: trial.dreamId,
+      share: trial.share,
+      playbooks: trial.playbooks,
+    },
+  };
+}
+
+function endedMessage(trial: StoredTrial): PlaybookTrialEnded {
+  const decision = trial.decision;
+  return {
+    id: `${trial._id}:ended`,
+    type: 'playbook.trial_ended',
+    tenantId: trial.tenantId,
+    agentId: trial.agentId,
+    occurredAt: new Date(decision?.at ?? trial.endedAt ?? Date.now()).toISOString(),
+    schemaVersion: SCHEMA_VERSION,
+    payload: {
+      trialId: trial._id,
+      dreamId: trial.dreamId,
+      status: trial.status as TrialEndStatus,
+      reason: (decision?.reason ?? '').slice(0, 4_000),
+      playbooks: trial.playbooks,
+      arms: trial.arms,
+    },
+  };
 }

@@ -1,0 +1,124 @@
+import { TOPICS } from '@reverie/contracts';
+import {
+  DreamingDataAccessModule,
+  DreamRepository,
+  DreamSlotRepository,
+} from '@reverie/dreaming-data-access';
+import { createProducer, ensureTopics, EventPublisher } from '@reverie/kafka';
+import { expectEventually } from '@reverie/testing';
+import {
+  startDataAccess,
+  startGroupAtEnd,
+  testKafka,
+  uniqueName,
+  type DataAccessContext,
+} from '@reverie/testing/integration';
+import type { Consumer, Producer } from 'kafkajs';
+import { DEFAULT_DREAMER_OPTIONS } from '../dreamer.options';
+import { DreamRunner } from './dream-runner.service';
+import type { DreamPipeline } from './dream-pipeline';
+
+/**
+ * `dream.ended` survives Kafka refusing it: the real MongoDB-wire server, the real broker, and a
+ * real kafkajs producer that is first not connected (every send refused), then connected.
+ */
+describe('dream.ended announcements that Kafka refused', () => {
+  const tenantId = uniqueName('announce');
+  const SWEEP_MS = 1_000;
+  let context: DataAccessContext;
+  let dreams: DreamRepository;
+  let producer: Producer;
+  let consumer: Consumer;
+  let runner: DreamRunner;
+  const announced: { id: string; status: string }[] = [];
+
+  beforeAll(async () => {
+    context = await startDataAccess(DreamingDataAccessModule, uniqueName('test_dream_announce'));
+    dreams = context.app.get(DreamRepository);
+    producer = createProducer(testKafka());
+    runner = new DreamRunner(
+      dreams,
+      context.app.get(DreamSlotRepository),
+      // The sweep below finds no expired dream in this spec's own database: it runs no pipeline
+      // and records no metric.
+      undefined as unknown as DreamPipeline,
+      new EventPublisher(producer, 2_000),
+      { ...DEFAULT_DREAMER_OPTIONS, sweepMs: SWEEP_MS, datasetsDir: '' },
+      undefined as never,
+    );
+    // On a fresh broker no service has created the topic yet (the dreamer does on start).
+    const admin = testKafka().admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: TOPICS.dreams }], { partitions: 3, replicationFactor: 1 });
+    await admin.disconnect();
+    const groupId = uniqueName('dream-announce-tap');
+    await startGroupAtEnd(groupId, TOPICS.dreams);
+    consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.dreams, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = JSON.parse(message.value?.toString() ?? 'null');
+        if (value?.tenantId === tenantId && value.type === 'dream.ended')
+          announced.push({ id: value.id, status: value.payload.status });
+      },
+    });
+  });
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await producer?.disconnect();
+    await context?.close();
+  });
+
+  /** A dream created, run and ended by `owner`, as the runner ends one. */
+  async function anEndedDream(endedAt: Date) {
+    const _id = uniqueName('drm');
+    const owner = 'replica-a';
+    await dreams.create(
+      {
+        _id,
+        tenantId,
+        agentId: uniqueName('agt'),
+        input: { type: 'since_last_dream', limit: 10 },
+        instructions: '',
+        model: { provider: 'builtin' },
+        publish: 'propose',
+        trigger: 'api',
+      },
+      endedAt,
+    );
+    expect(await dreams.claim(_id, owner, 60_000, endedAt)).not.toBeNull();
+    expect(await dreams.finish(_id, owner, { status: 'completed' }, endedAt)).toBe(true);
+    return _id;
+  }
+
+  it('keeps an end Kafka refused pending, announces it on a later sweep once Kafka takes it, then never again', async () => {
+    const t0 = new Date(Date.now() - 10 * SWEEP_MS);
+    const id = await anEndedDream(t0);
+    // Just ended: left to the runner that ended it, not the sweep.
+    const justNow = await anEndedDream(new Date());
+    expect((await dreams.findById(tenantId, id))?.announcePending).toBe(true);
+
+    // The producer is not connected: kafkajs refuses the send, the dream stays pending.
+    await runner.sweep();
+    expect((await dreams.unannounced(new Date())).map((d) => d._id)).toEqual(
+      expect.arrayContaining([id, justNow]),
+    );
+
+    await producer.connect();
+    await runner.sweep();
+    await expectEventually(() =>
+      expect(announced).toEqual([{ id: `${id}:ended`, status: 'completed' }]),
+    );
+    expect((await dreams.findById(tenantId, id))?.announcePending).toBeUndefined();
+    expect((await dreams.unannounced(new Date())).map((d) => d._id)).toEqual([justNow]);
+
+    // Announced once: the next sweep (a period later, so the second dream is due too) sends
+    // only the second.
+    await runner.sweep(new Date(Date.now() + 2 * SWEEP_MS));
+    await expectEventually(() =>
+      expect(announced.map((a) => a.id)).toEqual([`${id}:ended`, `${justNow}:ended`]),
+    );
+    expect(await dreams.unannounced(new Date(Date.now() + 2 * SWEEP_MS))).toEqual([]);
+  }, 60_000);
+});
