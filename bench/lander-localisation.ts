@@ -17,11 +17,12 @@
  * (the localiser should say there is nothing to place); pilots' own failures without a plant
  * (reported as they come: no known answer). Writes bench/results/lander-localisation-*.json.
  *
- *   node -r @swc-node/register bench/lander-localisation.ts [--seed 1606 --per-family 6 --no-write --no-old]
+ *   node -r @swc-node/register bench/lander-localisation.ts [--seed 1606 --per-family 6 --no-write --no-old --out <dir>]
  */
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   FAULT_KINDS,
+  fitTeam,
   flyWithFault,
   localiseByShadowReplay,
   localiseSession,
@@ -162,7 +163,14 @@ interface Row {
   failed: string[];
   found: Pick<
     SessionLocalisation,
-    'verdict' | 'step' | 'role' | 'method' | 'confidence' | 'lastRecoverable' | 'simulations'
+    | 'verdict'
+    | 'step'
+    | 'role'
+    | 'method'
+    | 'confidence'
+    | 'lastRecoverable'
+    | 'simulations'
+    | 'fitted'
   >;
   stepHit: boolean | null;
   roleHit: boolean | null;
@@ -283,6 +291,7 @@ async function row(
       confidence: found.confidence,
       lastRecoverable: found.lastRecoverable,
       simulations: found.simulations,
+      fitted: found.fitted,
     },
     stepHit: scored ? near(found.step) : null,
     roleHit: scored ? found.role === fault.role : null,
@@ -297,12 +306,12 @@ async function dump(flight: Flight, fault: PlantedFault, found: SessionLocalisat
     found.step !== null && Math.abs(found.step - fault.step) <= 2 && found.role === fault.role;
   if (hit) return;
   const events = asDreamSees(flight.events);
-  const { gaps } = await shadowReplay(
-    flight.scenario,
-    recordedSteps(flight.scenario, events),
-    OWN_PLAYBOOK,
-  );
+  const recorded = recordedSteps(flight.scenario, events);
+  const own = await shadowReplay(flight.scenario, recorded, OWN_PLAYBOOK);
+  const fitted = fitTeam(flight.scenario, recorded, OWN_PLAYBOOK, own.gaps);
+  const { gaps } = await shadowReplay(flight.scenario, recorded, fitted.rules);
   const z = outlierScores(gaps);
+  console.log(`  fitted ${JSON.stringify(fitted.roles)}`);
   console.log(
     `MISS ${flight.scenario.id} ${flight.pilot} ${JSON.stringify(fault)} found ${found.step} ${found.role} ${found.method} k*=${found.lastRecoverable}`,
   );
@@ -444,19 +453,23 @@ async function main() {
         JSON.stringify({ s: r.scenario, p: r.pilot, f: r.fault, failed: r.failed, found: r.found }),
       );
   if (process.argv.includes('--no-write')) return;
-  const path = writeResult({
-    benchmark: 'lander-localisation',
-    date: new Date().toISOString(),
-    node: process.version,
-    machine: machineInfo(),
-    seconds: (Date.now() - started) / 1000,
-    faultSeed: seed,
-    perFamily,
-    ownPlaybook: 'day-one (no rules)',
-    pilots,
-    summary,
-    rows,
-  } as { benchmark: string; date: string });
+  const out = arg('out');
+  const path = writeResult(
+    {
+      benchmark: 'lander-localisation',
+      date: new Date().toISOString(),
+      node: process.version,
+      machine: machineInfo(),
+      seconds: (Date.now() - started) / 1000,
+      faultSeed: seed,
+      perFamily,
+      ownPlaybook: 'day-one (no rules)',
+      pilots,
+      summary,
+      rows,
+    } as { benchmark: string; date: string },
+    ...(out ? [out] : []),
+  );
   console.log(`written to ${path}`);
 }
 

@@ -13,3 +13,4 @@ export * from './localise-divergence';
 export * from './planted-faults';
 export * from './guidance-entries';
 export * from './localise-session';
+export * from './fit-team';

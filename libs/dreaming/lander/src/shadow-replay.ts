@@ -63,7 +63,7 @@ export function recordedSteps(
 const DEG = 180 / Math.PI;
 
 /** Divergence of each role's output, relative to a tolerance (messages round numbers to 0.01). */
-function reportGap(a: DetectorReport, b: DetectorReport): number {
+export function reportGap(a: DetectorReport, b: DetectorReport): number {
   return Math.max(
     Math.abs(a.altitude - b.altitude) / 2,
     Math.abs(a.vz - b.vz) / 1,
@@ -83,10 +83,10 @@ const PHASE_RANK: Record<Orders['phase'], number> = {
 function phaseGap(a: Orders['phase'], b: Orders['phase']): number {
   return a === b ? 0 : Math.max(2, 2 * Math.abs(PHASE_RANK[a] - PHASE_RANK[b]));
 }
-function ordersGap(a: Orders, b: Orders): number {
+export function ordersGap(a: Orders, b: Orders): number {
   return Math.max(phaseGap(a.phase, b.phase), Math.abs(a.siteX - b.siteX) / 5);
 }
-function commandGap(
+export function commandGap(
   a: { throttle: number; pitch: number },
   b: { throttle: number; pitch: number },
 ) {
