@@ -73,3 +73,43 @@ export async function startGroupAtEnd(groupId: string, topic: string) {
     await admin.disconnect();
   }
 }
+
+/** What `tapTopic` read: the kept values in the order read. */
+export interface TopicTap<T> {
+  messages: T[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A test's reader of `topic` from its current end: the JSON value of every message that `keep`
+ * accepts (a spec keeps its own tenant's), in the order read. Creates the topic first when no
+ * service has yet (a fresh broker runs with auto-create off).
+ */
+export async function tapTopic<T = unknown>(
+  topic: string,
+  keep: (value: T, key: string) => boolean,
+): Promise<TopicTap<T>> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic))
+      await admin
+        .createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true })
+        .catch(() => undefined); // created meanwhile by a service: fine
+  } finally {
+    await admin.disconnect();
+  }
+  const groupId = uniqueName('tap');
+  await startGroupAtEnd(groupId, topic);
+  const consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const messages: T[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const value = JSON.parse(message.value?.toString() ?? 'null') as T;
+      if (value !== null && keep(value, message.key?.toString() ?? '')) messages.push(value);
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}

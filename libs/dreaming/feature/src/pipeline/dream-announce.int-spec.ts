@@ -1,19 +1,20 @@
-import { TOPICS } from '@reverie/contracts';
+import { TOPICS, type DreamEnded } from '@reverie/contracts';
 import {
   DreamingDataAccessModule,
   DreamRepository,
   DreamSlotRepository,
 } from '@reverie/dreaming-data-access';
-import { createProducer, ensureTopics, EventPublisher } from '@reverie/kafka';
+import { createProducer, EventPublisher } from '@reverie/kafka';
 import { expectEventually } from '@reverie/testing';
 import {
   startDataAccess,
-  startGroupAtEnd,
+  tapTopic,
   testKafka,
   uniqueName,
   type DataAccessContext,
+  type TopicTap,
 } from '@reverie/testing/integration';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { DEFAULT_DREAMER_OPTIONS } from '../dreamer.options';
 import { DreamRunner } from './dream-runner.service';
 import type { DreamPipeline } from './dream-pipeline';
@@ -28,9 +29,9 @@ describe('dream.ended announcements that Kafka refused', () => {
   let context: DataAccessContext;
   let dreams: DreamRepository;
   let producer: Producer;
-  let consumer: Consumer;
+  let tap: TopicTap<DreamEnded>;
   let runner: DreamRunner;
-  const announced: { id: string; status: string }[] = [];
+  const announced = () => tap.messages.map((m) => ({ id: m.id, status: m.payload.status }));
 
   beforeAll(async () => {
     context = await startDataAccess(DreamingDataAccessModule, uniqueName('test_dream_announce'));
@@ -46,26 +47,13 @@ describe('dream.ended announcements that Kafka refused', () => {
       { ...DEFAULT_DREAMER_OPTIONS, sweepMs: SWEEP_MS, datasetsDir: '' },
       undefined as never,
     );
-    // On a fresh broker no service has created the topic yet (the dreamer does on start).
-    const admin = testKafka().admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: TOPICS.dreams }], { partitions: 3, replicationFactor: 1 });
-    await admin.disconnect();
-    const groupId = uniqueName('dream-announce-tap');
-    await startGroupAtEnd(groupId, TOPICS.dreams);
-    consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.dreams, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const value = JSON.parse(message.value?.toString() ?? 'null');
-        if (value?.tenantId === tenantId && value.type === 'dream.ended')
-          announced.push({ id: value.id, status: value.payload.status });
-      },
-    });
+    tap = await tapTopic<DreamEnded>(
+      TOPICS.dreams,
+      (m) => m.tenantId === tenantId && m.type === 'dream.ended',
+    );
   });
   afterAll(async () => {
-    await consumer?.disconnect();
+    await tap?.stop();
     await producer?.disconnect();
     await context?.close();
   });
@@ -108,7 +96,7 @@ describe('dream.ended announcements that Kafka refused', () => {
     await producer.connect();
     await runner.sweep();
     await expectEventually(() =>
-      expect(announced).toEqual([{ id: `${id}:ended`, status: 'completed' }]),
+      expect(announced()).toEqual([{ id: `${id}:ended`, status: 'completed' }]),
     );
     expect((await dreams.findById(tenantId, id))?.announcePending).toBeUndefined();
     expect((await dreams.unannounced(new Date())).map((d) => d._id)).toEqual([justNow]);
@@ -117,7 +105,7 @@ describe('dream.ended announcements that Kafka refused', () => {
     // only the second.
     await runner.sweep(new Date(Date.now() + 2 * SWEEP_MS));
     await expectEventually(() =>
-      expect(announced.map((a) => a.id)).toEqual([`${id}:ended`, `${justNow}:ended`]),
+      expect(announced().map((a) => a.id)).toEqual([`${id}:ended`, `${justNow}:ended`]),
     );
     expect(await dreams.unannounced(new Date(Date.now() + 2 * SWEEP_MS))).toEqual([]);
   }, 60_000);

@@ -1,13 +1,14 @@
 import { TOPICS } from '@reverie/contracts';
-import { createProducer, ensureTopics, EventPublisher } from '@reverie/kafka';
+import { createProducer, EventPublisher } from '@reverie/kafka';
 import { expectEventually } from '@reverie/testing';
 import {
-  startGroupAtEnd,
+  tapTopic,
   testKafka,
   uniqueName,
   type DataAccessContext,
+  type TopicTap,
 } from '@reverie/testing/integration';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { startPlaybooksDataAccess } from '../../test/playbooks-data-access.context';
 import { PlaybookVersionRepository } from '../repositories/playbook-version.repository';
 import { PlaybookVersionWriter } from '../writer/playbook-version.writer';
@@ -24,8 +25,8 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
   let repo: PlaybookTrialRepository;
   let writer: PlaybookTrialWriter;
   let producer: Producer;
-  let consumer: Consumer;
-  const announced: { id: string; type: string }[] = [];
+  let tap: TopicTap<{ id: string; type: string; tenantId: string }>;
+  const announced = () => tap.messages.map(({ id, type }) => ({ id, type }));
 
   beforeAll(async () => {
     context = await startPlaybooksDataAccess(uniqueName('test_trial_announce'));
@@ -37,24 +38,13 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
       context.app.get(PlaybookVersionWriter),
       new EventPublisher(producer, 2_000),
     );
-    const admin = testKafka().admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic: TOPICS.dreams }], { partitions: 3, replicationFactor: 1 });
-    await admin.disconnect();
-    const groupId = uniqueName('trial-announce-tap');
-    await startGroupAtEnd(groupId, TOPICS.dreams);
-    consumer = testKafka().consumer({ groupId, sessionTimeout: 10_000 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: TOPICS.dreams, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const value = JSON.parse(message.value?.toString() ?? 'null');
-        if (value?.tenantId === tenantId) announced.push({ id: value.id, type: value.type });
-      },
-    });
+    tap = await tapTopic<{ id: string; type: string; tenantId: string }>(
+      TOPICS.dreams,
+      (m) => m.tenantId === tenantId,
+    );
   });
   afterAll(async () => {
-    await consumer?.disconnect();
+    await tap?.stop();
     await producer?.disconnect();
     await context?.close();
   });
@@ -87,7 +77,7 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
     await producer.connect();
     expect(await writer.announcePending(new Date())).toBe(2);
     await expectEventually(() =>
-      expect(announced).toEqual([
+      expect(announced()).toEqual([
         { id: `${trial._id}:started`, type: 'playbook.trial_started' },
         { id: `${trial._id}:ended`, type: 'playbook.trial_ended' },
       ]),
@@ -103,6 +93,6 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
       playbooks: [{ role: null, playbookId: 'pbk_next', candidate: 2, control: 1 }],
     });
     expect((await repo.findById(tenantId, next._id))?.announcePending).toEqual([]);
-    await expectEventually(() => expect(announced).toHaveLength(3));
+    await expectEventually(() => expect(announced()).toHaveLength(3));
   }, 60_000);
 });
