@@ -38,6 +38,7 @@ export async function startBenchGateway(
     // The ingest's knobs, so a run can try other values (the gateway's defaults otherwise).
     INGEST_PARTITIONS_CONCURRENTLY: process.env.INGEST_PARTITIONS_CONCURRENTLY,
     INGEST_MAX_BATCH: process.env.INGEST_MAX_BATCH,
+    EVENT_MESSAGES: process.env.EVENT_MESSAGES,
   });
   // A new group starts from the earliest offset: without this the bench would time the ingest of
   // everything other runs left on the topic.

@@ -75,6 +75,8 @@ export interface BenchResult {
     partitions: number;
     warmupEvents: number;
     meanEnvelopeBytes: number;
+    /** The gateway settings a run may change from the environment (unset: the defaults). */
+    env?: Record<string, string>;
   };
   gateway: GatewayTiming & { acceptRate: number; endToEndRate: number };
   raw: RawTiming & { rate: number };
@@ -98,6 +100,20 @@ export interface BenchResult {
 
 const perSecond = (events: number, ms: number) => Math.round((events * 1_000) / ms);
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+/** What of the environment changes the gateway under test (see gateway-path, split-gateway). */
+const BENCH_ENV_KEYS = [
+  'EVENT_MESSAGES',
+  'INGEST_PARTITIONS_CONCURRENTLY',
+  'INGEST_MAX_BATCH',
+  'BENCH_REPLICA_NODE_OPTIONS',
+];
+
+function benchEnv(): Record<string, string> {
+  return Object.fromEntries(
+    BENCH_ENV_KEYS.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])),
+  );
+}
 
 export function buildResult(
   options: BenchOptions,
@@ -127,6 +143,7 @@ export function buildResult(
       partitions: options.partitions,
       warmupEvents: options.warmup,
       meanEnvelopeBytes,
+      env: benchEnv(),
     },
     gateway: { ...gateway, acceptRate, endToEndRate },
     raw: { ...raw, rate: rawRate },
@@ -240,6 +257,13 @@ export function formatTable(r: BenchResult): string {
   return [
     '',
     `ingest bench: ${n(p.events)} events, batch ${p.batch}, ${p.concurrency} clients x ${p.sessionsPerClient} sessions, ${p.partitions} partitions, ~${p.meanEnvelopeBytes} B/event, node ${r.node}, ${r.machine.cpus} CPUs, load ${r.loadAverage}`,
+    ...(p.env && Object.keys(p.env).length
+      ? [
+          `  env: ${Object.entries(p.env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        ]
+      : []),
     ...rows.map(([name, time, rate, perEvent]) =>
       `  ${name.padEnd(width)}  ${time.padStart(9)}  ${rate.padStart(14)}  ${perEvent}`.trimEnd(),
     ),

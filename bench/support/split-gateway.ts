@@ -42,6 +42,9 @@ function replicaEnv(options: BenchOptions, db: string, groupId: string): Record<
     KAFKA_TOPIC_PARTITIONS: String(options.partitions),
     INGEST_PARTITIONS_CONCURRENTLY: process.env.INGEST_PARTITIONS_CONCURRENTLY,
     INGEST_MAX_BATCH: process.env.INGEST_MAX_BATCH,
+    EVENT_MESSAGES: process.env.EVENT_MESSAGES,
+    // V8 flags for the replicas only (e.g. --max-semi-space-size=64), not for the bench process.
+    NODE_OPTIONS: process.env.BENCH_REPLICA_NODE_OPTIONS,
   };
   return Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -46,6 +46,7 @@ export class AppModule {
         SessionsHttpModule.register({
           maxEventsPerRequest: config.maxEventsPerRequest,
           maxEventBytes: config.maxEventBytes,
+          eventMessages: config.eventMessages,
         }),
         OutcomesHttpModule,
         DreamingHttpModule,

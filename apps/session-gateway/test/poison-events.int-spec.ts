@@ -1,4 +1,11 @@
-import { deadLetterTopic, DLQ_HEADERS, eventAppended, TOPICS } from '@reverie/contracts';
+import {
+  deadLetterTopic,
+  DLQ_HEADERS,
+  encodeEventsAppended,
+  eventAppended,
+  sessionEventId,
+  TOPICS,
+} from '@reverie/contracts';
 import { expectEventually, type ApiClient } from '@reverie/testing';
 import { testKafka, uniqueName } from '@reverie/testing/integration';
 import type { Producer } from 'kafkajs';
@@ -84,11 +91,24 @@ describe('poison events', () => {
           new Date().toISOString(),
         ),
       ).replace('{"placeholder":true}', data);
+    // Several events in one message: one poisoned event parks the whole message, none stored.
+    const at = new Date().toISOString();
+    const several = encodeEventsAppended(
+      to,
+      uniqueName('msg'),
+      at,
+      ['several-ok', 'several-nul'].map((clientEventId) => {
+        const event = { clientEventId, type: 'observation' as const, data: { placeholder: true } };
+        const json = JSON.stringify(event);
+        return { id: sessionEventId(tenantAId, a.sessionId, clientEventId), event, json, bytes: 0 };
+      }),
+    ).value.replace(/\{"placeholder":true\}(?!.*placeholder)/, '{"a\\u0000b":1}');
     await producer.send({
       topic: TOPICS.sessionEvents,
       messages: [
         { key: a.sessionId, value: message('nul', '{"a\\u0000b":1}') },
         { key: a.sessionId, value: message('deep', nestedJson(2_000)) },
+        { key: a.sessionId, value: several },
       ],
     });
 
@@ -113,13 +133,15 @@ describe('poison events', () => {
           m.key === a.sessionId &&
           m.headers[DLQ_HEADERS.consumerGroup] === gateway.config.kafka.groupId,
       );
-      expect(found).toHaveLength(2);
+      expect(found).toHaveLength(3);
       return found;
     });
     expect(parked.map((m) => m.headers[DLQ_HEADERS.reason])).toEqual([
       expect.stringMatching(/payload\.event\.data has the key .* NUL byte/),
       expect.stringMatching(/nested more than \d+ levels deep/),
+      expect.stringMatching(/payload\.events\[1\]\.event\.data has the key .* NUL byte/),
     ]);
+    expect(parked[2].value).toEqual(JSON.parse(several));
     expect(await readAllEvents(tenantA, a.sessionId)).toEqual([]);
   });
 

@@ -14,6 +14,12 @@ describe('gateway config', () => {
     });
   });
 
+  it("publishes a request's events as one message by default; EVENT_MESSAGES=single one each", () => {
+    expect(loadGatewayConfig(base).eventMessages).toBe('batch');
+    expect(loadGatewayConfig({ ...base, EVENT_MESSAGES: 'single' }).eventMessages).toBe('single');
+    expect(() => loadGatewayConfig({ ...base, EVENT_MESSAGES: 'many' })).toThrow(/EVENT_MESSAGES/);
+  });
+
   it('refuses limits that make no sense', () => {
     expect(() =>
       loadGatewayConfig({ ...base, MAX_EVENTS_PER_REQUEST: '0', HTTP_BODY_LIMIT: 'lots' }),

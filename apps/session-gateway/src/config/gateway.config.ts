@@ -29,6 +29,12 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
   MAX_EVENTS_PER_REQUEST: envInt(1, 10_000).default(500),
   /** Kafka's default message size limit is 1 MiB; one event must fit well inside it. */
   MAX_EVENT_BYTES: envInt(1_024, 900_000).default(262_144),
+  /**
+   * How a request's events go to Kafka: `batch`, one `session.events_appended` per request (per
+   * part of about 900 kB); `single`, one `session.event_appended` per event, for ingest consumers
+   * of a version that does not read `session.events_appended` yet (set it while upgrading one).
+   */
+  EVENT_MESSAGES: z.enum(['batch', 'single']).default('batch'),
   HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 10mb')
@@ -54,6 +60,7 @@ export interface GatewayConfig extends ServiceConfig {
   ingestMaxBatch: number;
   maxEventsPerRequest: number;
   maxEventBytes: number;
+  eventMessages: 'batch' | 'single';
   httpBodyLimit: string;
   webhookAllowedHosts: string[];
   consoleDir: string;
@@ -71,6 +78,7 @@ export function loadGatewayConfig(
     ingestMaxBatch: parsed.INGEST_MAX_BATCH,
     maxEventsPerRequest: parsed.MAX_EVENTS_PER_REQUEST,
     maxEventBytes: parsed.MAX_EVENT_BYTES,
+    eventMessages: parsed.EVENT_MESSAGES,
     httpBodyLimit: parsed.HTTP_BODY_LIMIT,
     webhookAllowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS,
     consoleDir: resolve(parsed.CONSOLE_DIR),

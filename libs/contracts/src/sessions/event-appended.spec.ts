@@ -1,6 +1,12 @@
 import { validateMessage } from '../registry';
 import { TOPICS } from '../topics.constant';
-import { encodeEventAppended, eventAppended } from './event-appended';
+import {
+  encodeEventAppended,
+  encodeEventsAppended,
+  eventAppended,
+  eventsAppendedEntryBytes,
+  eventsAppendedMessages,
+} from './event-appended';
 import { sessionEventId } from './session-event-id';
 
 describe('session event ids', () => {
@@ -63,5 +69,59 @@ describe('encodeEventAppended', () => {
     expect(JSON.parse(value)).toEqual(JSON.parse(JSON.stringify(message)));
     expect(bytes).toBe(Buffer.byteLength(value));
     expect(validateMessage(TOPICS.sessionEvents, JSON.parse(value)).ok).toBe(true);
+  });
+});
+
+describe('encodeEventsAppended', () => {
+  const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
+  const at = '2026-11-22T10:00:00.000Z';
+  const bodies = [
+    { clientEventId: 'e-1', type: 'action' as const, name: 'go' },
+    {
+      clientEventId: 'e-2',
+      type: 'observation' as const,
+      occurredAt: '2026-11-22T09:59:59.500Z',
+      data: { text: 'quote " backslash \\ newline \n unicode é 😀', nested: [1, { $ref: 'x' }] },
+    },
+  ];
+  const entries = bodies.map((event) => {
+    const id = sessionEventId(to.tenantId, to.sessionId, event.clientEventId);
+    const json = JSON.stringify(event);
+    return { id, event, json, bytes: eventsAppendedEntryBytes(id, Buffer.byteLength(json)) };
+  });
+
+  it('gives the JSON value of the message it returns, which its topic accepts', () => {
+    const { message, value } = encodeEventsAppended(to, 'msg_1', at, entries);
+    expect(JSON.parse(value)).toEqual(JSON.parse(JSON.stringify(message)));
+    expect(message).toMatchObject({ id: 'msg_1', type: 'session.events_appended', ...to });
+    const decoded = validateMessage(TOPICS.sessionEvents, JSON.parse(value));
+    expect(decoded).toEqual({ ok: true, value: message });
+  });
+
+  it('stands for the event_appended messages of its events, in order, with the same ids', () => {
+    const { message } = encodeEventsAppended(to, 'msg_1', at, entries);
+    expect(eventsAppendedMessages(message)).toEqual(bodies.map((b) => eventAppended(to, b, at)));
+  });
+
+  it('counts every byte of its entries in eventsAppendedEntryBytes', () => {
+    const { value } = encodeEventsAppended(to, 'msg_1', at, entries);
+    const envelope = Buffer.byteLength(encodeEventsAppended(to, 'msg_1', at, []).value);
+    const sum = entries.reduce((n, e) => n + e.bytes, 0);
+    // One comma fewer than entries: the frame counts one per entry.
+    expect(Buffer.byteLength(value)).toBe(envelope + sum - 1);
+  });
+
+  it('is refused by its topic without events or with an event that breaks its schema', () => {
+    const { message } = encodeEventsAppended(to, 'msg_1', at, entries);
+    const empty = { ...message, payload: { ...message.payload, events: [] } };
+    const broken = {
+      ...message,
+      payload: { ...message.payload, events: [{ id: 'x', event: { type: 'action' } }] },
+    };
+    expect(validateMessage(TOPICS.sessionEvents, empty).ok).toBe(false);
+    expect(validateMessage(TOPICS.sessionEvents, broken)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('payload.events.0.event'),
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, idSchema } from '../envelope.schema';
+import { defineEvent, envelopeBaseSchema, idSchema } from '../envelope.schema';
 import { sessionEventBodySchema } from './session-event-body.schema';
 
 export const SESSION_END_STATUSES = ['completed', 'failed', 'canceled'] as const;
@@ -36,6 +36,28 @@ export const sessionStartedEvent = defineEvent(
 export const sessionEventAppendedEvent = defineEvent(
   'session.event_appended',
   z.object({ event: sessionEventBodySchema, receivedAt: z.iso.datetime({ offset: true }) }),
+).required({ sessionId: true });
+
+/** Most events one `session.events_appended` message may carry. */
+export const MAX_EVENTS_PER_MESSAGE = 1_000;
+
+/**
+ * Several events appended to one session, in order, in one message: what the gateway publishes
+ * for a request (one Kafka record per request, or per part of one too large for a record, rather
+ * than one per event). Each entry is stored exactly as a `session.event_appended` with the same
+ * `id`, `event` and `receivedAt` would be: numbered in order after what the session has, and
+ * recognised by its `id` when it is sent again (in this form or the other). The envelope's `id`
+ * names the message only; nothing de-duplicates on it.
+ */
+export const sessionEventsAppendedEvent = defineEvent(
+  'session.events_appended',
+  z.object({
+    receivedAt: z.iso.datetime({ offset: true }),
+    events: z
+      .array(z.object({ id: envelopeBaseSchema.shape.id, event: sessionEventBodySchema }))
+      .min(1)
+      .max(MAX_EVENTS_PER_MESSAGE),
+  }),
 ).required({ sessionId: true });
 
 export const sessionEndedEvent = defineEvent(
@@ -78,6 +100,7 @@ export const feedbackSubmittedEvent = defineEvent(
 export const sessionTopicMessageSchema = z.discriminatedUnion('type', [
   sessionStartedEvent,
   sessionEventAppendedEvent,
+  sessionEventsAppendedEvent,
   sessionEndedEvent,
   sessionRevisionStartedEvent,
   feedbackSubmittedEvent,
@@ -85,6 +108,7 @@ export const sessionTopicMessageSchema = z.discriminatedUnion('type', [
 
 export type SessionStarted = z.infer<typeof sessionStartedEvent>;
 export type SessionEventAppended = z.infer<typeof sessionEventAppendedEvent>;
+export type SessionEventsAppended = z.infer<typeof sessionEventsAppendedEvent>;
 export type SessionEnded = z.infer<typeof sessionEndedEvent>;
 export type SessionRevisionStarted = z.infer<typeof sessionRevisionStartedEvent>;
 export type FeedbackSubmitted = z.infer<typeof feedbackSubmittedEvent>;

@@ -35,7 +35,9 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
   [TOPICS.sessionEvents]: {
     id: 'sessionEvents',
     description:
-      'Everything that happens to one session: started, each event, feedback, revisions, ended. ' +
+      'Everything that happens to one session: started, its events, feedback, revisions, ended. ' +
+      'Events come one per message (session.event_appended) or several, in order, per message ' +
+      '(session.events_appended: what the gateway publishes for each request); both are stored alike. ' +
       'The gateway ingest stores it in MongoDB (events get their gap-free seq there), in order per session.',
     key: 'The session id (`sessionId`), so a session stays in order on one partition.',
     producers: 'session-gateway (REST API), orchestrator (managed sessions), direct producers',

@@ -5,4 +5,9 @@ export interface SessionsHttpOptions {
   maxEventsPerRequest: number;
   /** Largest single event, as JSON bytes (Kafka's message size bounds it). */
   maxEventBytes: number;
+  /**
+   * `batch`: a request's events go to Kafka as one `session.events_appended` (one per part of at
+   * most MAX_PRODUCE_BYTES / MAX_EVENTS_PER_MESSAGE); `single`: one `session.event_appended` each.
+   */
+  eventMessages: 'batch' | 'single';
 }

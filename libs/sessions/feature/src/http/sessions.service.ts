@@ -1,10 +1,15 @@
 import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  encodeEventsAppended,
   eventAppendedEncoder,
+  eventsAppendedEntryBytes,
+  MAX_EVENTS_PER_MESSAGE,
   SCHEMA_VERSION,
   sessionEventBodySchema,
+  sessionEventId,
   TOPICS,
+  type SessionEventBody,
 } from '@reverie/contracts';
 import {
   conflict,
@@ -15,7 +20,7 @@ import {
   parseOrThrow,
   tooLarge,
 } from '@reverie/http';
-import { chunkBySize, EventPublisher } from '@reverie/kafka';
+import { chunkBySize, EventPublisher, MAX_PRODUCE_BYTES } from '@reverie/kafka';
 import {
   AgentRepository,
   FeedbackRepository,
@@ -38,6 +43,12 @@ import {
 import { ManagedRunsService } from './managed-runs.service';
 import { startingPlaybooks, type ServedPlaybook } from './served-playbooks';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
+
+/**
+ * The events' share of one `session.events_appended` record: the produce bound less room for the
+ * envelope around them (ids and a timestamp: well under 1 kB).
+ */
+const MAX_RECORD_EVENT_BYTES = MAX_PRODUCE_BYTES - 4_096;
 
 export interface Page<T> {
   data: T[];
@@ -178,20 +189,56 @@ export class SessionsService {
     // Valid by construction: each body passed its schema above and the request body's storability
     // check (parseOrThrow), and the envelope's ids are the stored session's. So the messages are
     // published as encoded here, not checked and serialised again (the consumer validates them).
+    // Several Kafka requests when the batch is larger than the broker takes at once (one session:
+    // one partition, in order). Should a later one fail, the client's retry re-sends the whole
+    // batch and the events already sent keep their ids, so nothing is stored twice.
+    const ids =
+      this.options.eventMessages === 'batch'
+        ? await this.publishBatched(to, receivedAt, parsed)
+        : await this.publishSingly(to, receivedAt, parsed);
+    return {
+      sessionId,
+      accepted: ids.length,
+      events: parsed.map((p, i) => ({ clientEventId: p.event.clientEventId, id: ids[i] })),
+    };
+  }
+
+  /** One `session.event_appended` per event; returns their ids, in order. */
+  private async publishSingly(
+    to: { tenantId: string; agentId: string; sessionId: string },
+    receivedAt: string,
+    parsed: { event: SessionEventBody; json: string; bytes: number }[],
+  ): Promise<string[]> {
     const encode = eventAppendedEncoder(to, receivedAt);
     const encoded = parsed.map((p) => encode(p.event, p.json, p.bytes));
-    const messages = encoded.map((e) => e.message);
-    // Several requests when the batch is larger than the broker takes at once (one session: one
-    // partition, in order). Should a later one fail, the client's retry re-sends the whole batch
-    // and the events already sent keep their ids, so nothing is stored twice.
     for (const chunk of chunkBySize(encoded, (e) => e.bytes)) {
       await this.publisher.publishEncoded(TOPICS.sessionEvents, chunk);
     }
-    return {
-      sessionId,
-      accepted: messages.length,
-      events: messages.map((m) => ({ clientEventId: m.payload.event.clientEventId, id: m.id })),
-    };
+    return encoded.map((e) => e.message.id);
+  }
+
+  /**
+   * The request's events as `session.events_appended` messages, one Kafka record each (one per
+   * request unless it is larger than a record may be): producing and consuming cost per record,
+   * not per event. Returns the events' ids, in order.
+   */
+  private async publishBatched(
+    to: { tenantId: string; agentId: string; sessionId: string },
+    receivedAt: string,
+    parsed: { event: SessionEventBody; json: string; bytes: number }[],
+  ): Promise<string[]> {
+    const entries = parsed.map((p) => {
+      const id = sessionEventId(to.tenantId, to.sessionId, p.event.clientEventId);
+      return { id, event: p.event, json: p.json, bytes: eventsAppendedEntryBytes(id, p.bytes) };
+    });
+    for (const bySize of chunkBySize(entries, (e) => e.bytes, MAX_RECORD_EVENT_BYTES)) {
+      for (let i = 0; i < bySize.length; i += MAX_EVENTS_PER_MESSAGE) {
+        const part = bySize.slice(i, i + MAX_EVENTS_PER_MESSAGE);
+        const encoded = encodeEventsAppended(to, newId('msg'), receivedAt, part);
+        await this.publisher.publishEncoded(TOPICS.sessionEvents, [encoded]);
+      }
+    }
+    return entries.map((e) => e.id);
   }
 
   async end(tenantId: string, sessionId: string, body: unknown): Promise<SessionRecord> {

@@ -2,7 +2,7 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getConnectionToken, MongooseModule } from '@nestjs/mongoose';
 import { SessionEventRepository } from '@reverie/sessions-data-access';
-import { SCHEMA_VERSION } from '@reverie/contracts';
+import { encodeEventsAppended, SCHEMA_VERSION, sessionEventId } from '@reverie/contracts';
 import { eventAppended } from '@reverie/sessions-domain';
 import { someEvents } from '@reverie/testing';
 import { stackEnv, uniqueName } from '@reverie/testing/integration';
@@ -136,5 +136,38 @@ describe('SessionIngestService with two writers', () => {
       .ingest([...someEvents(3, 'e').map((event) => eventAppended(to, event, at)), ended]);
     const stored = await sessions.findOne({ _id: other } as never);
     expect(stored).toMatchObject({ status: 'completed', lastSeq: 3, endStoredIteration: 1 });
+  });
+
+  it('stores events_appended messages as their events sent one by one, both forms mixed', async () => {
+    const { other, sessions } = await aRunningSession();
+    const to = { tenantId, agentId: 'agt_1', sessionId: other };
+    const at = new Date().toISOString();
+    const events = someEvents(9, 'm');
+    const batched = (from: number, until: number) =>
+      encodeEventsAppended(
+        to,
+        uniqueName('msg'),
+        at,
+        events.slice(from, until).map((event) => {
+          const id = sessionEventId(tenantId, other, event.clientEventId);
+          const json = JSON.stringify(event);
+          return { id, event, json, bytes: json.length };
+        }),
+      ).message;
+    const single = (i: number) => eventAppended(to, events[i], at);
+    // In order: a batch, two singles, a batch re-sending 4 and 5 (a client retry) with 6 to 8.
+    await a.get(SessionIngestService).ingest([batched(0, 3), single(3), single(4), batched(3, 9)]);
+    // A redelivery of all of it, in the other form, to the other writer: nothing new.
+    await b.get(SessionIngestService).ingest([batched(0, 9), ...events.map((_, i) => single(i))]);
+    const page = await a.get(SessionEventRepository).page(tenantId, other, 0, 100);
+    expect(page.map((e) => [e.seq, e.clientEventId, e._id])).toEqual(
+      events.map((e, i) => [
+        i + 1,
+        e.clientEventId,
+        sessionEventId(tenantId, other, e.clientEventId),
+      ]),
+    );
+    expect(page[0].receivedAt).toEqual(new Date(at));
+    expect((await sessions.findOne({ _id: other } as never))?.lastSeq).toBe(9);
   });
 });

@@ -1,5 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { SessionEventAppended, SessionTopicMessage } from '@reverie/contracts';
+import {
+  eventsAppendedMessages,
+  type SessionEventAppended,
+  type SessionTopicMessage,
+} from '@reverie/contracts';
 import {
   EventPageConflict,
   FeedbackRepository,
@@ -73,6 +77,11 @@ export class SessionIngestService {
     for (const message of messages) {
       if (message.type === 'session.event_appended') {
         run.push(message);
+        continue;
+      }
+      if (message.type === 'session.events_appended') {
+        // Stored exactly as its events sent one by one would be (same ids, same order).
+        for (const event of eventsAppendedMessages(message)) run.push(event);
         continue;
       }
       const stored = await this.storeEvents(run);
