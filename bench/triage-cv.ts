@@ -6,7 +6,7 @@
  * Use it to compare changes of the rule space or the search; report test numbers with
  * `bench:triage -- --reflect`, which reads the test split once, at the end.
  *
- * `node -r @swc-node/register bench/triage-cv.ts [--folds 4] [--cycles 3]`
+ * `node -r @swc-node/register bench/triage-cv.ts [--folds 4] [--cycles 3] [--evaluations 3000]`
  */
 import { join } from 'node:path';
 import {
@@ -37,6 +37,11 @@ const f3 = (x: number) => x.toFixed(3);
 async function main(): Promise<void> {
   const folds = arg('--folds', 4);
   const cycles = arg('--cycles', 3);
+  // What `reverie dream --offline` and `bench:triage -- --reflect` give a dream by default.
+  const evaluations = arg(
+    '--evaluations',
+    Number(process.env['REVERIE_TRIAGE_EVALUATIONS'] ?? 3000),
+  );
   const cases = await loadDataset(join(__dirname, '..', 'datasets', 'ci-breakages'));
   const split = splitCases(cases, DEFAULT_SPLIT);
   const { validation } = splitValidationTest(split.heldOut, 'reverie/ci-log-triage');
@@ -56,7 +61,10 @@ async function main(): Promise<void> {
     const log: string[] = [];
     for (let cycle = 1; cycle <= cycles; cycle++) {
       const t = Date.now();
-      const search = await searchTriageRules(learn, rules, { idPrefix: `cv${k}-c${cycle}` });
+      const search = await searchTriageRules(learn, rules, {
+        idPrefix: `cv${k}-c${cycle}`,
+        maxEvaluations: evaluations,
+      });
       reflectMs += Date.now() - t;
       // As the dreamer offers them: the greedy combination, then the best single rules.
       const alternatives = searchAlternatives(search).map((a) => a.map((c) => c.rule));

@@ -9,7 +9,7 @@ import {
 } from '@reverie/ci-log-triage';
 import { ruleSchema, type Condition } from '@reverie/playbooks-domain';
 import { toTriageEntries } from './entries';
-import { scoreRuleSet } from './evaluate';
+import { scoreRuleSet, type LabelledCase } from './evaluate';
 import {
   retuned,
   searchAlternatives,
@@ -155,4 +155,43 @@ describe('searchAlternatives', () => {
     ]);
     expect(searchAlternatives({ selected: [], distinct: [] })).toEqual([]);
   });
+});
+
+describe('searchTriageRules on the frames of a new exception that pass.log also printed', () => {
+  // Each build fails with an exception new to it, a message after a blank line, then frames the
+  // passing build printed too under an older, known exception; all of it is labelled.
+  const build = (id: string, n: number): LabelledCase => {
+    // Traces of different lengths, followed by lines both builds print: no context window fits all.
+    const frames = Array.from(
+      { length: 4 * n },
+      (_, i) => `\tat org.junit.Runner.run${i}(Runner.java:${i + 10})`,
+    );
+    const after = ['[INFO] done', '[INFO] Results', '[INFO] Tests run: 9'];
+    return {
+      id,
+      failLines: [
+        '[INFO] start',
+        `widget${n}.BrokenException: widget ${n} broke`,
+        '',
+        `expected ${n} parts`,
+        ...frames,
+        ...after,
+        '[INFO] BUILD FAILURE',
+      ],
+      passLines: ['[INFO] start', 'known.OldException: still flaky', ...frames, ...after],
+      errorRanges: [{ start: 2, end: 4 + frames.length }],
+    };
+  };
+
+  it('proposes an include that takes the lines pass.log has inside the new error', async () => {
+    const train = [build('a', 1), build('b', 2), build('c', 3)];
+    const search = await searchTriageRules(train, [], { maxEvaluations: 200 });
+    expect(search.baseline).toBeLessThan(0.5);
+    expect(search.final).toBeGreaterThan(0.99);
+    // A test of the error run without `inPassLog is false`: the known frames belong to the new error.
+    const include = search.selected.find((c) => c.rule.then.action === 'include');
+    const named = features(include!.rule.when);
+    expect(named).not.toContain('inPassLog');
+    expect(named).not.toContain('text');
+  }, 30_000);
 });

@@ -118,9 +118,10 @@ function proposals(contrast: Contrast): Omit<PlaybookRule, 'entryId' | 'title'>[
           when: all(test(t), test(b), fresh, unselected),
           then: { action: 'include' },
         });
-    // A context window (a distance threshold) may take lines pass.log also has: the boilerplate
-    // a build prints around its new error is the same in every build, yet labelled with it.
-    if (t.op === 'lte' && t.feature !== 'text')
+    // A context window (a distance threshold) or a block may take lines pass.log also has: the
+    // boilerplate a build prints around its new error is the same in every build, yet labelled
+    // with it, and so are the frames of a new exception that an old one also passed through.
+    if (t.feature !== 'text' && t.op !== 'gte')
       includes.push({ when: all(test(t), unselected), then: { action: 'include' } });
   }
   // Context windows around anchors: the lines after and before a fresh marker (a marker line

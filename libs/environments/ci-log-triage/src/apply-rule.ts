@@ -28,6 +28,7 @@ const RANGE_KEYS = [
   'blockOffset',
   'distanceToFreshBlock',
   'repeats',
+  'runLength',
 ] as const;
 const BOOLEAN_KEYS = [
   'inPassLog',
@@ -38,6 +39,7 @@ const BOOLEAN_KEYS = [
   'inErrorBlock',
   'inFreshBlock',
   'shapeInPassLog',
+  'inFreshRun',
 ] as const;
 
 /** Turns a validated condition into a test, compiling its regular expressions once. */

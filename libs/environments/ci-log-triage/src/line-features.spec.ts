@@ -114,6 +114,46 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.distanceToFreshBlock)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2]);
   });
 
+  it('finds error runs: consecutive marker and continuation lines, bridging an exception message before its frames', () => {
+    const g = computeLineFeatures({
+      failLines: [
+        '[INFO] BUILD FAILURE',
+        '[INFO] ----',
+        '[ERROR] Failed to execute goal x on project y',
+        '[ERROR] ',
+        '[ERROR] Re-run Maven using the -X switch',
+        'java.lang.AssertionError: ',
+        '',
+        'Expected: a value greater than <0>',
+        '     but: <0> was equal to <0>',
+        '\tat a.b.C.m(C.java:12)',
+        'Tests run: 3',
+        'FATAL: channel closed',
+        'one',
+        'two',
+        'three',
+        'four',
+        '\tat a.b.C.n(C.java:13)',
+        '[ERROR] old news',
+        '[ERROR] ',
+      ],
+      passLines: ['[ERROR] ', '[ERROR] Re-run Maven using the -X switch', '[ERROR] old news'],
+    });
+    // The Maven paragraph and the assertion with its message and frame are one run of 8 lines;
+    // four lines before a frame are more than a message, so the FATAL line stands alone.
+    expect(g.map((x) => x.runLength)).toEqual([
+      1, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 1, 0, 0, 0, 0, 0, 2, 2,
+    ]);
+    expect(g.map((x) => x.inFreshRun)).toEqual([
+      true,
+      false,
+      ...Array(8).fill(true),
+      false,
+      true,
+      ...Array(7).fill(false),
+    ]);
+  });
+
   it('counts repeated lines and compares lines with pass.log by shape (numbers masked)', () => {
     const g = computeLineFeatures({
       failLines: ['[INFO] Total time: 2.831 s', 'x failed', '  x failed', 'Build 5f3e2a9c1 failed'],

@@ -84,6 +84,16 @@ export interface LineFeatures {
    * durations are masked (`Total time: 2.8 s` and `Total time: 3.1 s` are the same shape).
    */
   shapeInPassLog: boolean;
+  /**
+   * Lines in the error run this line is in; 0 outside one. A run is what a tool prints about one
+   * failure in one go: consecutive marker and continuation lines (a tool's `[ERROR]` paragraph,
+   * an exception with its frames), bridging up to `RUN_GAP` lines of a multi-line exception
+   * message when a stack frame or `Caused by:` link follows them. A run of one line is a lone
+   * summary (`BUILD FAILURE`, `Finished: FAILURE`); the error itself is usually told at length.
+   */
+  runLength: number;
+  /** In an error run one of whose marker lines pass.log does not have. */
+  inFreshRun: boolean;
 }
 
 // `Caused by: x`, Jenkins' `Caused: x` and `Also:   x`, `Suppressed: x`, `Wrapped by: x`.
@@ -145,9 +155,12 @@ export function computeLineFeatures(
       distanceToFreshBlock: Infinity,
       repeats: counts.get(text.trim()) ?? 1,
       shapeInPassLog: inPassLog || passShapes.has(lineShape(text)),
+      runLength: 0,
+      inFreshRun: false,
     };
   });
   markBlocks(features);
+  markRuns(features);
   let last = -Infinity;
   for (let i = 0; i < total; i++) {
     if (features[i].isMarker) last = i;
@@ -169,6 +182,45 @@ export function computeLineFeatures(
     features[i].distanceToFreshMarker = Math.min(features[i].distanceToFreshMarker, fresh - i);
   }
   return features;
+}
+
+/** Lines of an exception message a run bridges between its marker and the frames that follow. */
+export const RUN_GAP = 3;
+
+/** Sets the error-run features (`runLength`, `inFreshRun`). */
+function markRuns(features: LineFeatures[]): void {
+  const total = features.length;
+  const joins = (g: LineFeatures) => g.isMarker || (g.isContinuation && !g.isBlank);
+  const frame = (g: LineFeatures) => g.isStackFrame || TRACE_LINK.test(g.text);
+  let i = 0;
+  while (i < total) {
+    if (!features[i].isMarker) {
+      i++;
+      continue;
+    }
+    let end = i;
+    for (;;) {
+      if (end + 1 < total && joins(features[end + 1])) {
+        end++;
+        continue;
+      }
+      let bridge = 0;
+      for (let k = 2; k <= RUN_GAP + 1 && end + k < total; k++)
+        if (frame(features[end + k])) {
+          bridge = k;
+          break;
+        }
+      if (!bridge) break;
+      end += bridge;
+    }
+    let fresh = false;
+    for (let j = i; j <= end; j++) fresh ||= features[j].isMarker && !features[j].inPassLog;
+    for (let j = i; j <= end; j++) {
+      features[j].runLength = end - i + 1;
+      features[j].inFreshRun = fresh;
+    }
+    i = end + 1;
+  }
 }
 
 /** Sets the error-block features (`inErrorBlock`, `inFreshBlock`, `blockOffset`, `distanceToFreshBlock`). */

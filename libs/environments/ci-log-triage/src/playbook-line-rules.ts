@@ -33,6 +33,8 @@ export const TRIAGE_RULE_FEATURES = [
   'blockOffset',
   'distanceToFreshBlock',
   'repeats',
+  'runLength',
+  'inFreshRun',
   'selected',
 ] as const satisfies readonly (keyof LineFeatures | 'selected')[];
 

@@ -72,6 +72,17 @@ export const RULE_CONDITIONS = [
     kind: 'range',
     description: 'lines of fail.log with the same text (1 if unique)',
   },
+  {
+    key: 'runLength',
+    kind: 'range',
+    description:
+      'lines of its error run (consecutive marker and continuation lines, an exception with its frames); 0 outside one',
+  },
+  {
+    key: 'inFreshRun',
+    kind: 'boolean',
+    description: 'in an error run with a marker line pass.log does not have',
+  },
 ] as const;
 
 /**
@@ -140,6 +151,8 @@ export const lineConditionSchema = z
     blockOffset: numberRange.optional(),
     distanceToFreshBlock: numberRange.optional(),
     repeats: numberRange.optional(),
+    runLength: numberRange.optional(),
+    inFreshRun: z.boolean().optional(),
   })
   .strict();
 
