@@ -182,6 +182,29 @@ describe('gateCandidate: trading regressions for a larger gain, and leaner fligh
     expect(v.reason).toMatch(/gives up near \(1 -> 0\.9\)/);
   });
 
+  it('with a criterion trade, lets a criterion fall on a task only for K times the net gain', () => {
+    const far = { safe: true, near: false };
+    // Ten tasks safe but far, none satisfied; the candidate lands `won` near and crashes one.
+    const was = Array.from({ length: 10 }, (_, i) => grade(`c-${i}`, far));
+    const crashing = (won: number) =>
+      was.map((g, i) => grade(g.task, i === 9 ? { safe: false, near: false } : i < won ? ok : far));
+    const strict = gateCandidate(was, crashing(3), DEFAULT_GATE);
+    expect(strict.promote).toBe(false);
+    expect(strict.reason).toMatch(/gives up safe \(1 -> 0\.9\) beyond the tolerance of 0\.02$/);
+    const trade = { ...DEFAULT_GATE, criterionTrade: 3 };
+    const v = gateCandidate(was, crashing(3), trade);
+    expect(v.promote).toBe(true);
+    expect(v.reason).toMatch(/safe 1 -> 0\.9 on 1 task\(s\) \(c-9\), allowed as the net gain of 3/);
+    const short = gateCandidate(was, crashing(2), trade);
+    expect(short.promote).toBe(false);
+    expect(short.reason).toMatch(/net gain of 2 is short of 3x the 1 task\(s\) that gave it up/);
+    // Two tasks giving safe up need six more satisfied.
+    const two = crashing(5).map((g, i) => (i === 8 ? grade(g.task, crash) : g));
+    expect(gateCandidate(was, two, trade).promote).toBe(false);
+    const six = crashing(6).map((g, i) => (i === 8 ? grade(g.task, crash) : g));
+    expect(gateCandidate(was, six, trade).promote).toBe(true);
+  });
+
   it('with fact gains, promotes as many satisfied at a lower median of a lower-is-better fact', () => {
     const fuel = (task: string, x: number): TaskGrade => ({
       ...grade(task, ok),

@@ -221,6 +221,14 @@ export interface GateOptions {
    */
   regressionTrade?: number;
   /**
+   * A criterion whose mean score falls beyond `criterionTolerance` is allowed when the candidate's
+   * net gain (tasks satisfied) is at least this many times the tasks that gave that criterion up
+   * (its score lower than before): with 3, one task landing unsafely needs three more satisfied.
+   * The same trade as `regressionTrade`, for tasks that were not satisfied before (a crash where
+   * the current rules landed safely but off the rubric). Off unless set.
+   */
+  criterionTrade?: number;
+  /**
    * Lower-is-better facts (paths of `lte` bound criteria, as `TaskGrade.values` names them) and
    * the share by which the median over satisfied tasks must fall to count as a gain when the
    * candidate satisfies as many tasks: `{ 'fuel.over_limit': 0.02 }` promotes a leaner flight
@@ -263,9 +271,25 @@ export function gateCandidate(
     const ca = a.criteria.find((x) => x.id === c.id);
     return { id: c.id, before: c.meanScore, after: ca?.meanScore ?? null };
   });
-  const gave = criteria.filter(
+  const fell = criteria.filter(
     (c) => c.before !== null && c.after !== null && c.after < c.before - options.criterionTolerance,
   );
+  const satisfiedGain = a.satisfied - b.satisfied;
+  // Tasks whose score on any fallen criterion is lower than before, for `criterionTrade`.
+  const scoreOn = (g: TaskGrade | undefined, id: string) =>
+    g?.criteria.find((c) => c.id === id && c.gradable)?.score;
+  const gaveTasks = before.filter((g) =>
+    fell.some((c) => {
+      const was = scoreOn(g, c.id);
+      const now = scoreOn(afterOf.get(g.task), c.id);
+      return was !== undefined && now !== undefined && now < was;
+    }),
+  );
+  const criterionTraded =
+    options.criterionTrade !== undefined &&
+    fell.length > 0 &&
+    satisfiedGain >= options.criterionTrade * gaveTasks.length;
+  const gave = criterionTraded ? [] : fell;
   const taskTolerance = options.taskScoreTolerance;
   const lost =
     taskTolerance === undefined
@@ -276,7 +300,6 @@ export function gateCandidate(
             ? [{ task: g.task, before: g.score, after: a.score }]
             : [];
         });
-  const satisfiedGain = a.satisfied - b.satisfied;
   const scoreGain = round(a.meanScore - b.meanScore);
   const leaner = Object.entries(options.factGains ?? {}).flatMap(([fact, share]) => {
     const was = b.medians.satisfied[fact];
@@ -299,7 +322,7 @@ export function gateCandidate(
   let reason: string;
   if (!before.length) reason = 'no validation tasks to gate on';
   else if (gave.length)
-    reason = `${what}; refused: gives up ${gave.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${options.criterionTolerance}`;
+    reason = `${what}; refused: gives up ${gave.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${options.criterionTolerance}${options.criterionTrade === undefined ? '' : ` and a net gain of ${satisfiedGain} is short of ${options.criterionTrade}x the ${gaveTasks.length} task(s) that gave it up`}`;
   else if (lost.length)
     reason = `${what}; refused: ${lost
       .slice(0, 5)
@@ -318,7 +341,16 @@ export function gateCandidate(
         : ''
     })`;
   else
-    reason = `${what}${leaner.length && satisfiedGain < options.minSatisfiedGain ? `, ${leaner.join(', ')}` : ''}; no criterion gave up more than ${options.criterionTolerance}${traded ? `; ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}), allowed as the net gain of ${satisfiedGain} is at least ${trade}x that` : ''}`;
+    reason = `${what}${leaner.length && satisfiedGain < options.minSatisfiedGain ? `, ${leaner.join(', ')}` : ''}; ${
+      criterionTraded
+        ? `${fell.map((c) => `${c.id} ${c.before} -> ${c.after}`).join(', ')} on ${gaveTasks.length} task(s) (${gaveTasks
+            .slice(0, 5)
+            .map((g) => g.task)
+            .join(
+              ', ',
+            )}), allowed as the net gain of ${satisfiedGain} is at least ${options.criterionTrade}x that`
+        : `no criterion gave up more than ${options.criterionTolerance}`
+    }${traded ? `; ${regressions.length} task(s) regress (${regressions.slice(0, 5).join(', ')}), allowed as the net gain of ${satisfiedGain} is at least ${trade}x that` : ''}`;
   const promote =
     before.length > 0 && !gave.length && !lost.length && regressions.length <= allowed && gains;
   return {

@@ -74,12 +74,14 @@ export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40 };
  * The lander's validation gate (over DEFAULT_GATE): no regression among <= 40 validation
  * scenarios on its own (2 %), unless the candidate's net gain is at least 3x the landings it
  * loses (one lost needs four more won); a candidate landing as many counts as a gain when the
- * median fuel over the vertical limit of its satisfied landings is 2 % lower. No criterion may
- * fall beyond DEFAULT_GATE's tolerance either way.
+ * median fuel over the vertical limit of its satisfied landings is 2 % lower. A criterion may fall
+ * beyond DEFAULT_GATE's tolerance only at the same price: the net gain at least 3x the landings
+ * that gave it up (one landing that is no longer safe needs three more satisfied).
  */
 export const LANDER_GATE = {
   maxRegressionShare: 0.02,
   regressionTrade: 3,
+  criterionTrade: 3,
   factGains: { 'fuel.over_limit': 0.02 },
 } as const satisfies Partial<GateOptions>;
 
