@@ -29,6 +29,7 @@ export const GUIDANCE_SPACE: readonly GuidanceParam[] = [
   { role: NAVIGATOR, scope: 'all', param: 'ignitionLeadSeconds', min: 0.25, max: 3 },
   { role: NAVIGATOR, scope: 'all', param: 'finalDescentRate', min: 0.5, max: 2.9 },
   { role: NAVIGATOR, scope: 'all', param: 'engineOffBelow', min: 0, max: 0.1 },
+  { role: NAVIGATOR, scope: 'all', param: 'flareHoldDistance', min: 0, max: 10 },
   { role: NAVIGATOR, scope: 'all', param: 'descentRateGain', min: 0.02, max: 0.5 },
   { role: NAVIGATOR, scope: 'all', param: 'minDescentRate', min: 0.3, max: 2.8 },
   { role: NAVIGATOR, scope: 'all', param: 'maxDescentRate', min: 10, max: 120 },

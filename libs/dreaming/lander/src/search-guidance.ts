@@ -128,6 +128,8 @@ export const FAILURE_DIRECTIONS: Readonly<Record<string, Readonly<Record<string,
   },
   hazard: {
     'commander.all.retargetMaxDistance': 1,
+    // A site moved low down is reached before touchdown rather than passed by.
+    'navigator.all.flareHoldDistance': 1,
     'detector.all.siteMargin': 1,
     'detector.all.scanEvery': -1,
   },
@@ -196,6 +198,8 @@ const LAW_PARAMS = [
   'navigator.all.finalDescentRate',
   // Its sideways braking tilts the thrust: how far decides how much of it lifts the craft.
   'navigator.all.maxTiltDeg',
+  // Its final descent is short: whether it first holds to reach a site moved low down.
+  'navigator.all.flareHoldDistance',
 ];
 
 /**
@@ -203,7 +207,8 @@ const LAW_PARAMS = [
  * coasting (the law's fuel saving needs both: one switch alone is a different, worse policy, and a
  * reflective move rarely flips both at once). After the first, seeds also draw one or two of the
  * law's parameters anywhere in their ranges, so the first generation samples the law widely
- * rather than one point of it (a biased radar wants a high flare, a sideways approach more tilt).
+ * rather than one point of it (a biased radar wants a high flare, a sideways approach more tilt,
+ * a site moved late a hold below the flare).
  */
 function lawSeed(parent: Genome, index: number, rand: () => number): Genome {
   const param = (key: string) => GUIDANCE_SPACE.find((q) => keyOf(q) === key)!;

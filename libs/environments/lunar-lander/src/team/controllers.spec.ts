@@ -208,4 +208,18 @@ describe('predictive late-ignition guidance, one decision', () => {
     // Slower than the final rate: coast to pick it up.
     expect(at(3, -0.5).throttle).toBe(0);
   });
+
+  it('below the flare, holds its altitude while farther from the site than flareHoldDistance', () => {
+    const low = (siteX: number, params: typeof late) =>
+      navigate(aReport({ altitude: 3, vz: -0.5 }), { phase: 'terminal', siteX }, params);
+    // Off (the law's default): a site moved 6 m away is passed by at the final descent rate.
+    expect(low(6, late).throttle).toBe(0);
+    const hold = { ...late, flareHoldDistance: 3 };
+    // 6 m off: stop the descent (more than the hover thrust) and tilt toward the site.
+    const held = low(6, hold);
+    expect(held.throttle * 45_000).toBeGreaterThan(7_100 * 1.62);
+    expect(held.pitchDeg).toBeGreaterThan(0);
+    // Within 3 m: descend as before.
+    expect(low(2, hold).throttle).toBe(0);
+  });
 });

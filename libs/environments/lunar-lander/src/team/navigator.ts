@@ -68,6 +68,12 @@ export const NAVIGATOR_DEFAULTS = {
    * (0: never shut down in flight, the day-one habit).
    */
   engineOffBelow: 0,
+  /**
+   * The late-ignition law holds its altitude below the flare while farther than this from the site,
+   * m (0: never): a site moved late (a retarget away from a hazard seen low down) is reached before
+   * the gear touches, not passed by at the final descent rate.
+   */
+  flareHoldDistance: 0,
 };
 export type NavigatorParams = typeof NAVIGATOR_DEFAULTS;
 
@@ -92,6 +98,8 @@ export const NAVIGATOR_RULES: RoleRuleSpace = {
     ignitionLeadSeconds:
       'decision periods ahead the braking curve is checked (a throttle holds that long)',
     engineOffBelow: 'throttle demand below which the engine is shut off (0: never)',
+    flareHoldDistance:
+      'late-ignition law: hold altitude below the flare while farther than this from the site, m (0: never)',
   },
   actions: {
     set_throttle: { throttle: '0 (off), 0.1 to 0.6, or 1' },
@@ -170,6 +178,7 @@ export function navigate(
           report,
           params,
           lateralDemand(report, orders.siteX, params, ax, maxTilt, periodSeconds),
+          params.flareHoldDistance > 0 && M.abs(orders.siteX - report.x) > params.flareHoldDistance,
           maxTilt,
           periodSeconds,
         );
@@ -224,6 +233,7 @@ function lateIgnitionCommand(
   report: DetectorReport,
   params: NavigatorParams,
   lateral: { ax: number; required: boolean; soon: boolean },
+  offSite: boolean,
   maxTilt: number,
   periodSeconds: number,
 ): NavigatorCommand {
@@ -234,7 +244,7 @@ function lateIgnitionCommand(
   const below = report.altitude <= flare;
   // Below the flare with sideways speed still to null: hold the altitude (the gear takes little
   // sideways speed), serving the sideways demand in passing; else descend with the craft upright.
-  const holding = below && lateral.required;
+  const holding = below && (lateral.required || offSite);
   const vFinal = holding ? 0 : M.max(params.finalDescentRate, 0.1);
   const tilt = below && !holding ? M.min(maxTilt, 0.8 * MAX_TOUCHDOWN_TILT) : maxTilt;
   const required = lateral.required && !below;
