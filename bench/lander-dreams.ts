@@ -71,8 +71,8 @@ async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) 
 const line = (s: ObjectiveScore) =>
   `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
 
-async function dreamFamily(pool: FlightPool, name: string, budget: number) {
-  const all = scenariosOf(name, 60);
+async function dreamFamily(pool: FlightPool, name: string, budget: number, count: number) {
+  const all = scenariosOf(name, count);
   const { train, heldOut } = splitScenarios(all);
   const { validation, test } = splitValidationTest(heldOut, 'reverie/lunar-lander');
   let rules: RoleRules = {};
@@ -150,10 +150,11 @@ async function main() {
   const budget = Number(arg('budget', '400'));
   const pool = new FlightPool(Number(arg('pool', '2')));
   const families = arg('families', allFamilyNames().join(',')).split(',');
+  const count = Number(arg('count', '120'));
   const started = Date.now();
   const rows = [];
   try {
-    for (const name of families) rows.push(await dreamFamily(pool, name, budget));
+    for (const name of families) rows.push(await dreamFamily(pool, name, budget, count));
   } finally {
     await pool.close();
   }
@@ -172,6 +173,7 @@ async function main() {
     seconds: (Date.now() - started) / 1000,
     rubric: RUBRIC,
     gate: GATE,
+    scenariosPerFamily: count,
     budgetPerDream: budget,
     poolSize: pool.size,
     families: rows,
