@@ -1,7 +1,8 @@
 /**
  * `npm run bench:lander-dreams`: does lunar learning hold on scenarios no dream touched? For each
- * bundled family (day-one and stress), 60 scenarios are split by id as a dream splits them
- * (train / validation / test); three dreams run the guidance search on train (the budget each),
+ * bundled family (day-one and stress), `--count` scenarios (default 120, the same for every
+ * family) are split by id as a dream splits them (train / validation / test); three dreams run
+ * the guidance search on train (`--budget` flights each, default 1000),
  * choose and gate on validation with the product's gate (`gateCandidate` with the lander
  * dreamer's options, on its default objective; the validation lines it prints are what it read),
  * and the numbers reported per family come from the TEST split: the
@@ -10,7 +11,7 @@
  * per family, on day one and after each dream. One agent per family (each learns its own mission).
  * Writes bench/results/lander-dreams-*.json.
  *
- *   npm run bench:lander-dreams [-- --budget 400 --pool 2 --families a,b]
+ *   npm run bench:lander-dreams [-- --budget 1000 --count 120 --pool 2 --families a,b]
  */
 import {
   DEFAULT_GATE,
@@ -147,7 +148,7 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
 }
 
 async function main() {
-  const budget = Number(arg('budget', '400'));
+  const budget = Number(arg('budget', '1000'));
   const pool = new FlightPool(Number(arg('pool', '2')));
   const families = arg('families', allFamilyNames().join(',')).split(',');
   const count = Number(arg('count', '120'));
