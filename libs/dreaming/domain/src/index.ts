@@ -5,4 +5,5 @@ export * from './curate';
 export * from './render-report';
 export * from './schedule';
 export * from './objective';
+export * from './gate';
 export * from './memory';

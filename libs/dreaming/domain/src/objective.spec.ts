@@ -1,13 +1,6 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import {
-  DEFAULT_GATE,
-  gateCandidate,
-  gradeRuns,
-  resultRun,
-  scoreSplit,
-  splitValidationTest,
-  type TaskGrade,
-} from './objective';
+import { DEFAULT_GATE, gateCandidate } from './gate';
+import { gradeRuns, resultRun, scoreSplit, splitValidationTest, type TaskGrade } from './objective';
 
 const landing = parseOutcomeDefinition({
   description: 'safe, near the site, frugal',

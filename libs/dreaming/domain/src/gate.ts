@@ -1,0 +1,275 @@
+import type { ValidationMetrics } from './dream.types';
+import { scoreSplit, type SplitScore, type TaskGrade } from './objective';
+
+/** When a candidate counts as better on validation, and how much a criterion may give up. */
+export interface GateOptions {
+  /** Fewest more validation tasks satisfied that count as a gain. */
+  minSatisfiedGain: number;
+  /** With at least as many satisfied, the rise of the mean score that counts as a gain. */
+  minScoreGain: number;
+  /** Most any criterion's mean score may fall (criterion-wise: no trading one for another). */
+  criterionTolerance: number;
+  /** Most tasks satisfied with the current rules that may fail with the candidate, as a share. */
+  maxRegressionShare: number;
+  /**
+   * Most any one task's score may fall (task-wise: no trading one log for another). Off unless
+   * set; for rubrics with graded criteria (triage's line F1), not pass/fail ones.
+   */
+  taskScoreTolerance?: number;
+  /**
+   * Regressions beyond `maxRegressionShare` are allowed when the candidate's net gain (tasks it
+   * newly satisfies less the tasks it loses) is at least this many times what it loses: with 3,
+   * losing one task needs four won, losing two needs eight. The criterion tolerance still holds.
+   * Off unless set (any regression beyond the share refuses).
+   */
+  regressionTrade?: number;
+  /**
+   * A criterion whose mean score falls beyond `criterionTolerance` is allowed when the candidate's
+   * net gain (tasks satisfied) is at least this many times the tasks that gave that criterion up
+   * (its score lower than before): with 3, one task landing unsafely needs three more satisfied.
+   * The same trade as `regressionTrade`, for tasks that were not satisfied before (a crash where
+   * the current rules landed safely but off the rubric). Off unless set.
+   */
+  criterionTrade?: number;
+  /**
+   * Lower-is-better facts (paths of `lte` bound criteria, as `TaskGrade.values` names them) and
+   * the share by which the median over satisfied tasks must fall to count as a gain when the
+   * candidate satisfies as many tasks: `{ 'fuel.over_limit': 0.02 }` promotes a leaner flight
+   * that lands no fewer. Off unless set.
+   */
+  factGains?: Readonly<Record<string, number>>;
+}
+
+export const DEFAULT_GATE: GateOptions = {
+  minSatisfiedGain: 1,
+  minScoreGain: 0.01,
+  criterionTolerance: 0.02,
+  maxRegressionShare: 0.05,
+};
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+/** The first five items, comma-separated (reasons name examples, not every task). */
+const firstFive = (xs: readonly string[]) => xs.slice(0, 5).join(', ');
+
+interface CriterionChange {
+  id: string;
+  before: number | null;
+  after: number | null;
+}
+
+/** Everything the gate weighs, read off the two gradings of the same validation tasks. */
+interface GateFacts {
+  tasks: number;
+  before: SplitScore;
+  after: SplitScore;
+  satisfiedGain: number;
+  /** Tasks satisfied before and not after. */
+  regressions: string[];
+  /** Tasks not satisfied before and satisfied after. */
+  improvements: string[];
+  criteria: CriterionChange[];
+  /** Criteria whose mean fell beyond the tolerance, and the tasks whose score on them fell. */
+  fell: CriterionChange[];
+  gaveTasks: string[];
+  /** Whether `criterionTrade` pays for `fell` (then it refuses nothing). */
+  criterionTraded: boolean;
+  /** Tasks whose score fell beyond `taskScoreTolerance`. */
+  lost: { task: string; before: number; after: number }[];
+  /** `factGains` facts whose median over satisfied tasks fell enough, described. */
+  leaner: string[];
+  gains: boolean;
+  /** Regressions allowed, and whether `regressionTrade` is what allows them. */
+  allowedRegressions: number;
+  regressionTraded: boolean;
+}
+
+const scoreOn = (g: TaskGrade | undefined, id: string) =>
+  g?.criteria.find((c) => c.id === id && c.gradable)?.score;
+
+/** Criteria whose mean score fell beyond the tolerance, the tasks behind it, and the trade. */
+function fallenCriteria(
+  before: readonly TaskGrade[],
+  afterOf: ReadonlyMap<string, TaskGrade>,
+  criteria: readonly CriterionChange[],
+  satisfiedGain: number,
+  options: GateOptions,
+): Pick<GateFacts, 'fell' | 'gaveTasks' | 'criterionTraded'> {
+  const fell = criteria.filter(
+    (c) => c.before !== null && c.after !== null && c.after < c.before - options.criterionTolerance,
+  );
+  const gaveTasks = before
+    .filter((g) =>
+      fell.some((c) => {
+        const was = scoreOn(g, c.id);
+        const now = scoreOn(afterOf.get(g.task), c.id);
+        return was !== undefined && now !== undefined && now < was;
+      }),
+    )
+    .map((g) => g.task);
+  const criterionTraded =
+    options.criterionTrade !== undefined &&
+    fell.length > 0 &&
+    satisfiedGain >= options.criterionTrade * gaveTasks.length;
+  return { fell, gaveTasks, criterionTraded };
+}
+
+/** Tasks whose score fell beyond `taskScoreTolerance` (none when it is off). */
+function lostTasks(
+  before: readonly TaskGrade[],
+  afterOf: ReadonlyMap<string, TaskGrade>,
+  tolerance: number | undefined,
+): GateFacts['lost'] {
+  if (tolerance === undefined) return [];
+  return before.flatMap((g) => {
+    const a = afterOf.get(g.task);
+    return a && a.score < g.score - tolerance
+      ? [{ task: g.task, before: g.score, after: a.score }]
+      : [];
+  });
+}
+
+/** `factGains` facts whose median over satisfied tasks fell by their share, described. */
+function leanerFacts(b: SplitScore, a: SplitScore, factGains: GateOptions['factGains']): string[] {
+  return Object.entries(factGains ?? {}).flatMap(([fact, share]) => {
+    const was = b.medians.satisfied[fact];
+    const now = a.medians.satisfied[fact];
+    return was != null && now != null && now <= was * (1 - share)
+      ? [`median ${fact} ${was} -> ${now}`]
+      : [];
+  });
+}
+
+function gateFacts(
+  before: readonly TaskGrade[],
+  after: readonly TaskGrade[],
+  options: GateOptions,
+): GateFacts {
+  const b = scoreSplit('validation', before);
+  const a = scoreSplit('validation', after);
+  const afterOf = new Map(after.map((g) => [g.task, g]));
+  const flipped = (from: boolean) =>
+    before
+      .filter((g) => g.satisfied === from && afterOf.get(g.task)?.satisfied === !from)
+      .map((g) => g.task);
+  const regressions = flipped(true);
+  const criteria = b.criteria.map((c) => ({
+    id: c.id,
+    before: c.meanScore,
+    after: a.criteria.find((x) => x.id === c.id)?.meanScore ?? null,
+  }));
+  const satisfiedGain = a.satisfied - b.satisfied;
+  const leaner = leanerFacts(b, a, options.factGains);
+  const scoreGain = round(a.meanScore - b.meanScore);
+  const shareAllowed = Math.floor(options.maxRegressionShare * before.length);
+  const regressionTraded =
+    options.regressionTrade !== undefined &&
+    regressions.length > shareAllowed &&
+    satisfiedGain >= options.regressionTrade * regressions.length;
+  return {
+    tasks: before.length,
+    before: b,
+    after: a,
+    satisfiedGain,
+    regressions,
+    improvements: flipped(false),
+    criteria,
+    ...fallenCriteria(before, afterOf, criteria, satisfiedGain, options),
+    lost: lostTasks(before, afterOf, options.taskScoreTolerance),
+    leaner,
+    gains:
+      satisfiedGain >= options.minSatisfiedGain ||
+      (satisfiedGain >= 0 && (scoreGain >= options.minScoreGain || leaner.length > 0)),
+    allowedRegressions: regressionTraded ? regressions.length : shareAllowed,
+    regressionTraded,
+  };
+}
+
+/** Why the gate refuses the candidate, or null when it promotes (checks in order). */
+function refusal(f: GateFacts, o: GateOptions): string | null {
+  if (!f.tasks) return 'no validation tasks to gate on';
+  if (f.fell.length && !f.criterionTraded)
+    return `refused: gives up ${f.fell.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${o.criterionTolerance}${o.criterionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`}`;
+  if (f.lost.length)
+    return `refused: ${f.lost
+      .slice(0, 5)
+      .map((t) => `${t.task} (${round(t.before)} -> ${round(t.after)})`)
+      .join(
+        ', ',
+      )} ${f.lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${o.taskScoreTolerance}`;
+  const r = f.regressions;
+  if (r.length > f.allowedRegressions)
+    return `refused: ${r.length} task(s) regress (${firstFive(r)}${r.length > 5 ? ', …' : ''}), more than the ${f.allowedRegressions} allowed (${pct(o.maxRegressionShare)})${o.regressionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.regressionTrade}x the ${r.length} lost`}`;
+  if (!f.gains)
+    return `refused: short of the gain needed (${o.minSatisfiedGain} more satisfied, or a mean score ${o.minScoreGain} higher${
+      o.factGains
+        ? `, or ${Object.entries(o.factGains)
+            .map(([fact, x]) => `median ${fact} ${pct(x)} lower`)
+            .join(', ')}`
+        : ''
+    })`;
+  return null;
+}
+
+/** What a promotion rests on: the leaner facts, and any trade that allowed a loss. */
+function acceptance(f: GateFacts, o: GateOptions): string {
+  const leaner =
+    f.leaner.length && f.satisfiedGain < o.minSatisfiedGain ? `, ${f.leaner.join(', ')}` : '';
+  const criteria = f.criterionTraded
+    ? `${f.fell.map((c) => `${c.id} ${c.before} -> ${c.after}`).join(', ')} on ${f.gaveTasks.length} task(s) (${firstFive(f.gaveTasks)}), allowed as the net gain of ${f.satisfiedGain} is at least ${o.criterionTrade}x that`
+    : `no criterion gave up more than ${o.criterionTolerance}`;
+  const regressions = f.regressionTraded
+    ? `; ${f.regressions.length} task(s) regress (${firstFive(f.regressions)}), allowed as the net gain of ${f.satisfiedGain} is at least ${o.regressionTrade}x that`
+    : '';
+  return `${leaner}; ${criteria}${regressions}`;
+}
+
+function validationMetrics(f: GateFacts, promote: boolean, reason: string): ValidationMetrics {
+  const { before: b, after: a } = f;
+  return {
+    split: 'validation',
+    heldOut: f.tasks,
+    metric: 'tasks satisfying the outcome definition',
+    before: b.satisfied,
+    after: a.satisfied,
+    extra: {
+      satisfied_rate_before: b.satisfiedRate,
+      satisfied_rate_after: a.satisfiedRate,
+      mean_score_before: b.meanScore,
+      mean_score_after: a.meanScore,
+      ...Object.fromEntries(
+        Object.entries(b.medians.satisfied).flatMap(([k, v]) => [
+          [`median ${k} (satisfied) before`, v],
+          [`median ${k} (satisfied) after`, a.medians.satisfied[k] ?? null],
+        ]),
+      ),
+    },
+    criteria: f.criteria,
+    regressions: f.regressions,
+    improvements: f.improvements,
+    promote,
+    reason,
+  };
+}
+
+/**
+ * The criterion-wise gate on the validation split: promote when the candidate satisfies at least
+ * `minSatisfiedGain` more tasks (or as many, with a mean score `minScoreGain` higher, or a
+ * `factGains` fact leaner), no criterion's mean score falls by more than `criterionTolerance`
+ * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance`, and
+ * at most `maxRegressionShare` of the tasks regress (satisfied before, not after; unless
+ * `regressionTrade` pays for them). `before` and `after` grade the same tasks.
+ */
+export function gateCandidate(
+  before: readonly TaskGrade[],
+  after: readonly TaskGrade[],
+  options: GateOptions = DEFAULT_GATE,
+): ValidationMetrics {
+  const facts = gateFacts(before, after, options);
+  const refused = refusal(facts, options);
+  const what = `${facts.before.satisfied} -> ${facts.after.satisfied} of ${facts.tasks} validation tasks satisfied, mean score ${facts.before.meanScore} -> ${facts.after.meanScore}`;
+  if (refused === null)
+    return validationMetrics(facts, true, `${what}${acceptance(facts, options)}`);
+  // With no tasks there is nothing to compare: the refusal says so alone.
+  return validationMetrics(facts, false, facts.tasks ? `${what}; ${refused}` : refused);
+}
