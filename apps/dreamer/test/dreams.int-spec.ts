@@ -1,4 +1,5 @@
 import { DreamSlotRepository } from '@reverie/dreaming-data-access';
+import { DreamerSweep } from '@reverie/dreaming-feature';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 // The real gateway and orchestrator (tests only; apps share no code).
@@ -403,7 +404,12 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     expect((await dreams.create(input(resumed))).created).toBe(true);
     expect(await dreams.claim(resumed, 'dead-replica', 1)).not.toBeNull();
     await new Promise((r) => setTimeout(r, 10));
-    await dreamer.runner.sweep();
+    // The service's one sweep schedule runs the dream step, then the trial announcement step.
+    const pass = await dreamer.app.get(DreamerSweep).sweep();
+    expect(pass?.map((o) => ['error' in o ? 'failed' : 'ran', o.step])).toEqual([
+      ['ran', 'dream'],
+      ['ran', 'trial announcement'],
+    ]);
     await dreamer.runner.idle();
     expect(await finished(resumed)).toMatchObject({ status: 'completed', attempts: 2 });
 

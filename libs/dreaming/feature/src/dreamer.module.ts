@@ -14,7 +14,8 @@ import {
   SYSTEM_CLOCK,
   type Clock,
 } from './schedule/dream-scheduler';
-import { TrialAnnouncementSweeper } from './trials/trial-announcements.sweeper';
+import { DreamerSweep } from './sweep/dreamer-sweep';
+import { TrialAnnouncementSweep } from './trials/trial-announcements.sweep';
 import { TrialOutcomesController } from './trials/trial-outcomes.controller';
 
 /**
@@ -42,9 +43,10 @@ export class DreamerModule {
         DreamPipeline,
         DreamRunner,
         DreamScheduler,
-        TrialAnnouncementSweeper,
+        TrialAnnouncementSweep,
+        DreamerSweep,
       ],
-      exports: [DreamRunner, DreamPipeline, DreamScheduler],
+      exports: [DreamRunner, DreamPipeline, DreamScheduler, DreamerSweep],
     };
   }
 }

@@ -7,6 +7,8 @@ export * from './pipeline/dream-control';
 export * from './pipeline/dream-pipeline';
 export * from './pipeline/dream-runner.service';
 export * from './schedule/dream-scheduler';
+export * from './sweep/dreamer-sweep';
+export * from './sweep/sweep-step';
 export * from './reflectors/model-reflector';
 export * from './pipeline/dream-stages';
 export * from './pipeline/offline-dream';

@@ -1,12 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SCHEMA_VERSION, TOPICS, type DreamEnded } from '@reverie/contracts';
 import {
   DreamRepository,
@@ -19,21 +13,24 @@ import { ReverieMetrics, withSpan } from '@reverie/telemetry';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
 import { DreamControl, DreamStopped } from './dream-control';
 import { DreamPipeline } from './dream-pipeline';
+import type { SweepStep } from '../sweep/sweep-step';
 
 /**
  * Runs dreams: claims a pending dream (or one whose replica died), runs the pipeline in the
  * background under a lease, and ends it completed, failed or canceled, releasing the agent's
- * lock. A sweep finds dreams whose request was lost or whose lease ran out; a dream that keeps
- * dying is failed as `interrupted` after `maxAttempts` runs, never left running.
+ * lock. Its sweep (a step of `DreamerSweep`, which owns the timer) finds dreams whose request was
+ * lost or whose lease ran out; a dream that keeps dying is failed as `interrupted` after
+ * `maxAttempts` runs, never left running. Dreams still running at shutdown keep their lease until
+ * it runs out; another replica resumes them.
  */
 @Injectable()
-export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
+export class DreamRunner implements SweepStep {
+  readonly sweepName = 'dream';
   private readonly logger = new Logger('Dreamer');
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Map<string, Promise<void>>();
   /** Requests between the local slot check and the dream's start (they count against it). */
   private starting = 0;
-  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly dreams: DreamRepository,
@@ -43,20 +40,6 @@ export class DreamRunner implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
     private readonly metrics: ReverieMetrics,
   ) {}
-
-  onApplicationBootstrap(): void {
-    this.sweeper = setInterval(
-      () =>
-        void this.sweep().catch((err: Error) => this.logger.warn(`sweep failed: ${err.message}`)),
-      this.options.sweepMs,
-    );
-    this.sweeper.unref();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
-    // Dreams still running keep their lease until it runs out; another replica resumes them.
-  }
 
   /** Dreams this replica is running now. */
   get active(): number {
