@@ -10,6 +10,7 @@ import {
   parseFamily,
   resolveScenario,
   scenarioFor,
+  scenariosFromJson,
 } from './scenario-families';
 
 function thrown(fn: () => unknown): LanderError {
@@ -175,5 +176,45 @@ describe('parseFamily', () => {
     expect(familyHash(1969, 0, 'a')).not.toBe(familyHash(1969, 1, 'a'));
     expect(familyHash(1969, 0, 'a')).not.toBe(familyHash(1969, 0, 'b'));
     expect(familyHash(1969, 0, 'a')).not.toBe(familyHash(1969 + 2 ** 32, 0, 'a'));
+  });
+});
+
+describe('scenariosFromJson (what a scenario file may hold)', () => {
+  const family = { ...easyJson, family: 'mine', count: 3 };
+  const one = scenarioFor('easy', 0);
+  const error = (json: unknown) => {
+    try {
+      scenariosFromJson(json);
+    } catch (err) {
+      if (err instanceof LanderError) return err.message;
+      throw err;
+    }
+    throw new Error('no error');
+  };
+
+  it('reads a family, a scenario, a list of either and a { scenarios } wrapper', () => {
+    expect(scenariosFromJson(family).map((s) => s.id)).toEqual(['mine-00', 'mine-01', 'mine-02']);
+    expect(scenariosFromJson(one)).toEqual([one]);
+    expect(scenariosFromJson([one, family]).map((s) => s.id)).toEqual([
+      'easy-00',
+      'mine-00',
+      'mine-01',
+      'mine-02',
+    ]);
+    expect(scenariosFromJson({ scenarios: [family] })).toHaveLength(3);
+  });
+
+  it('reads an object with count, base or vary as a family, so it is told what a family misses', () => {
+    const { seed: _seed, ...noSeed } = family;
+    expect(error(noSeed)).toMatch(/^family "mine": seed: /);
+    expect(error({ family: 'x', count: 2 })).toMatch(/family "x"/);
+  });
+
+  it('names the bad item of a list, and refuses an empty list or a wrapper without a list', () => {
+    expect(error([one, { ...one, initial: { ...one.initial, altitude: -5 } }])).toMatch(
+      /^item 2: initial\.altitude: /,
+    );
+    expect(error([])).toContain('holds no scenario');
+    expect(error({ scenarios: 'all' })).toContain('scenarios: must be a list');
   });
 });

@@ -281,3 +281,45 @@ export function resolveScenario(task: ScenarioTask): Scenario {
     );
   return scenarioFor(f, task.index);
 }
+
+/** Keys only a family has: an object with any of them is read as a family, not a scenario. */
+const FAMILY_ONLY_KEYS = ['count', 'base', 'vary'] as const;
+
+function scenariosOfItem(item: unknown): Scenario[] {
+  const isFamily =
+    item !== null && typeof item === 'object' && FAMILY_ONLY_KEYS.some((k) => k in item);
+  return isFamily ? expandFamily(parseFamily(item)) : [parseScenario(item)];
+}
+
+/**
+ * The scenarios a scenario file's JSON holds: one scenario, one family (expanded; any object with
+ * `count`, `base` or `vary` is read as a family, so a family missing a field is told what it
+ * misses), a list of either, or `{ scenarios: [...] }`. What the CLI's `eval lander` and the
+ * offline dream both read. Throws `LanderError`; an item of a list is named (`item 2: ...`).
+ */
+export function scenariosFromJson(json: unknown): Scenario[] {
+  const listed = Array.isArray(json)
+    ? json
+    : json !== null && typeof json === 'object' && 'scenarios' in json
+      ? (json as { scenarios: unknown }).scenarios
+      : null;
+  if (listed !== null && !Array.isArray(listed))
+    throw new LanderError(
+      'invalid_scenario',
+      `scenarios: must be a list, got ${showValue(listed)}`,
+    );
+  const scenarios = listed
+    ? listed.flatMap((item, i) => {
+        try {
+          return scenariosOfItem(item);
+        } catch (err) {
+          if (err instanceof LanderError)
+            throw new LanderError(err.code, `item ${i + 1}: ${err.message}`, err.problems);
+          throw err;
+        }
+      })
+    : scenariosOfItem(json);
+  if (!scenarios.length)
+    throw new LanderError('invalid_scenario', 'holds no scenario: the list is empty');
+  return scenarios;
+}

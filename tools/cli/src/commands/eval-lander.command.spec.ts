@@ -45,6 +45,9 @@ describe('reverie eval lander', () => {
       }),
     );
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'x', family: 'f', seed: 1 }));
+    // A family file without its seed: read as a family, so the error names the family's field.
+    const { seed: _seed, ...noSeed } = STRESS_FAMILIES['tight-fuel'];
+    writeFileSync(join(dir, 'no-seed.json'), JSON.stringify({ ...noSeed, family: 'my-tight' }));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -84,6 +87,9 @@ describe('reverie eval lander', () => {
     const bad = await run('eval', 'lander', '--scenarios', join(dir, 'bad.json'));
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/bad\.json: craft: is required/);
+    const noSeed = await run('eval', 'lander', '--scenarios', join(dir, 'no-seed.json'));
+    expect(noSeed).toMatchObject({ code: 2 });
+    expect(noSeed.out).toMatch(/no-seed\.json: family "my-tight": seed: /);
     const missing = await run('eval', 'lander', '--scenarios', join(dir, 'nope.json'));
     expect(missing.out).toContain('cannot read the scenarios file');
     const noRole = await run(

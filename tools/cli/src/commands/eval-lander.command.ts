@@ -1,13 +1,11 @@
 import {
   BuiltinLunarTeam,
   LanderError,
-  expandFamily,
   flyLanding,
   rubricJudge,
   scoreObjective,
+  scenariosFromJson,
   type LandingRubric,
-  parseFamily,
-  parseScenario,
   type LandingResult,
   type RoleRules,
   type Scenario,
@@ -33,24 +31,11 @@ export const EVAL_LANDER_RUBRIC: LandingRubric = { maxDistanceToSite: 50, maxFue
 
 const ROLES = ['detector', 'commander', 'navigator'];
 
-/** The scenarios a file holds: a family file, one scenario, or an array of scenarios. */
+/** The scenarios a file holds (`scenariosFromJson`): a family, a scenario, or a list of either. */
 export function readScenarios(file: string): Scenario[] {
   const json = readJsonFile(file, 'scenarios');
   try {
-    if (Array.isArray(json)) {
-      if (!json.length) throw new CliError(`${file} holds an empty array: no scenarios to fly`, 2);
-      return json.map((s, i) => {
-        try {
-          return parseScenario(s);
-        } catch (err) {
-          if (err instanceof LanderError) throw new CliError(`${file}: [${i}] ${err.message}`, 2);
-          throw err;
-        }
-      });
-    }
-    const obj = json as Record<string, unknown> | null;
-    if (obj && typeof obj === 'object' && 'vary' in obj) return expandFamily(parseFamily(obj));
-    return [parseScenario(json)];
+    return scenariosFromJson(json);
   } catch (err) {
     if (err instanceof LanderError) throw new CliError(`${file}: ${err.message}`, 2);
     throw err;

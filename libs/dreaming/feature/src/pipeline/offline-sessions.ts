@@ -12,11 +12,10 @@ import {
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   BuiltinLunarTeam,
-  expandFamily,
   flyLanding,
+  LanderError,
   LUNAR_LANDER_ENVIRONMENT,
-  parseFamily,
-  parseScenario,
+  scenariosFromJson,
   type Scenario,
 } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
@@ -163,22 +162,12 @@ export async function readScenarios(file: string): Promise<Scenario[]> {
   } catch (err) {
     throw new OfflineInputError(`cannot read scenarios from ${file}: ${(err as Error).message}`);
   }
-  const items = Array.isArray(json)
-    ? json
-    : json && typeof json === 'object' && Array.isArray((json as { scenarios?: unknown }).scenarios)
-      ? (json as { scenarios: unknown[] }).scenarios
-      : [json];
-  const scenarios = items.flatMap((item, i) => {
-    try {
-      return item && typeof item === 'object' && 'base' in item
-        ? expandFamily(parseFamily(item))
-        : [parseScenario(item)];
-    } catch (err) {
-      throw new OfflineInputError(`${file}, item ${i + 1}: ${(err as Error).message}`);
-    }
-  });
-  if (!scenarios.length) throw new OfflineInputError(`${file} holds no scenario`);
-  return scenarios;
+  try {
+    return scenariosFromJson(json);
+  } catch (err) {
+    if (err instanceof LanderError) throw new OfflineInputError(`${file}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The environments an offline dream can run: one line each. */
