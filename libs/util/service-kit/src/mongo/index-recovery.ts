@@ -17,9 +17,15 @@ const INDEX_CHECK_MS = 30_000;
  * `createIndexes` only adds what is missing (unlike `syncIndexes`, it never drops an index another
  * schema of the same collection declared). One pass at a time; a pass asked for while one runs
  * follows it. Outages are seen from mongoose's events and the driver's (heartbeats, pool clears),
- * with passes 5 and 15 s after a reconnect and one every 30 s whatever happened: in 1 of 4 and
- * then 1 of 5 of the durability spec's runs a fast restart of an empty server showed no event that
- * led to a pass in time, and only the periodic one recreated the indexes (measured 23 Nov 2026).
+ * with passes 5 and 15 s after a reconnect and one every 30 s whatever happened.
+ *
+ * Why the periodic pass is needed (mongodb driver 7.8, `sdam/monitor.js` `checkServer`): when the
+ * monitor finds its connection already closed, it connects anew and reports a *successful*
+ * heartbeat; pooled connections found closed at checkout are discarded without clearing the pool.
+ * So a server that restarts between two heartbeats (10 s apart) shows no failure at all. A real
+ * MongoDB's `hello` carries `topologyVersion.processId`, which changes on a restart; the
+ * MongoDB-wire server used here sends neither that nor `connectionId`, so no event can tell. In 1
+ * of 4 and then 1 of 5 of the durability spec's runs only the periodic pass recreated the indexes.
  */
 export function recreateIndexesOnReconnect(
   connection: Connection,
@@ -71,8 +77,9 @@ export function recreateIndexesOnReconnect(
   connection.on('reconnected', back);
   connection.on('connected', back);
   // A server that restarts within a heartbeat or two never shows as disconnected to mongoose:
-  // the driver's monitor fails once (or the pool is cleared on a dropped socket) and succeeds on
-  // the new server. Those events count as an outage too.
+  // the monitor fails once when its socket breaks mid-check (or the pool is cleared on a socket
+  // dropped in use) and succeeds on the new server. Those events count as an outage too. (A
+  // restart wholly between two checks shows none: see the periodic pass below.)
   const client = connection.getClient();
   const markLost = () => {
     lost = true;
@@ -80,9 +87,9 @@ export function recreateIndexesOnReconnect(
   client.on('serverHeartbeatFailed', markLost);
   client.on('connectionPoolCleared', markLost);
   client.on('serverHeartbeatSucceeded', back);
-  // The safety net: a pass every INDEX_CHECK_MS whatever the events said (a restart fast enough
-  // to show no event at all still leaves the durability spec's empty server without indexes in
-  // some runs). On an index-complete database a pass is one no-op command per collection.
+  // The safety net: a pass every INDEX_CHECK_MS whatever the events said, for a restart wholly
+  // between two heartbeats (the monitor reconnects silently). On an index-complete database a
+  // pass is one no-op command per collection.
   const periodic = setInterval(run, INDEX_CHECK_MS);
   periodic.unref();
   connection.on('close', () => {
