@@ -45,3 +45,9 @@ it('names each bad variable', () => {
   );
   expect(() => loadConfig({ ...env, RUN_CONCURRENCY: '0' })).toThrow(/RUN_CONCURRENCY/);
 });
+
+it("publishes each step's events as one message by default; EVENT_MESSAGES=single one each", () => {
+  expect(loadConfig(env).eventMessages).toBe('batch');
+  expect(loadConfig({ ...env, EVENT_MESSAGES: 'single' }).eventMessages).toBe('single');
+  expect(() => loadConfig({ ...env, EVENT_MESSAGES: 'many' })).toThrow(/EVENT_MESSAGES/);
+});

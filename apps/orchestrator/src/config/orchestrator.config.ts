@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { EVENT_MESSAGE_FORMS, type EventMessages } from '@reverie/kafka';
 import {
   anthropicEnvShape,
   anthropicFrom,
@@ -25,6 +26,12 @@ const orchestratorEnvSchema = serviceEnvSchema.extend({
     .optional(),
   MAX_MODEL_TURNS: envInt(1, 200).default(20),
   PLAYBOOK_CATCH_UP_TIMEOUT_MS: envInt(0, 600_000).default(30_000),
+  /**
+   * How a managed session's events go to Kafka, as the gateway's: `batch`, the events of each
+   * step as one `session.events_appended`; `single`, one `session.event_appended` per event, for
+   * ingest consumers of a version that does not read `session.events_appended` yet.
+   */
+  EVENT_MESSAGES: z.enum(EVENT_MESSAGE_FORMS).default('batch'),
   ...anthropicEnvShape,
 });
 
@@ -34,6 +41,7 @@ export interface OrchestratorConfig extends ServiceConfig {
   datasetsDir: string;
   maxModelTurns: number;
   playbookCatchUpTimeoutMs: number;
+  eventMessages: EventMessages;
   anthropic?: { apiKey: string; baseURL?: string };
 }
 
@@ -53,6 +61,7 @@ export function loadConfig(
     datasetsDir: datasetsDirFrom(parsed),
     maxModelTurns: parsed.MAX_MODEL_TURNS,
     playbookCatchUpTimeoutMs: parsed.PLAYBOOK_CATCH_UP_TIMEOUT_MS,
+    eventMessages: parsed.EVENT_MESSAGES,
     ...anthropicFrom(parsed),
   };
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { EVENT_MESSAGE_FORMS, type EventMessages } from '@reverie/kafka';
 import {
   envInt,
   parseEnv,
@@ -34,7 +35,7 @@ const gatewayEnvSchema = serviceEnvSchema.extend({
    * part of about 900 kB); `single`, one `session.event_appended` per event, for ingest consumers
    * of a version that does not read `session.events_appended` yet (set it while upgrading one).
    */
-  EVENT_MESSAGES: z.enum(['batch', 'single']).default('batch'),
+  EVENT_MESSAGES: z.enum(EVENT_MESSAGE_FORMS).default('batch'),
   HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(kb|mb)$/, 'must look like 512kb or 10mb')
@@ -60,7 +61,7 @@ export interface GatewayConfig extends ServiceConfig {
   ingestMaxBatch: number;
   maxEventsPerRequest: number;
   maxEventBytes: number;
-  eventMessages: 'batch' | 'single';
+  eventMessages: EventMessages;
   httpBodyLimit: string;
   webhookAllowedHosts: string[];
   consoleDir: string;

@@ -43,8 +43,8 @@ export const MAX_EVENTS_PER_MESSAGE = 1_000;
 
 /**
  * Several events appended to one session, in order, in one message: what the gateway publishes
- * for a request (one Kafka record per request, or per part of one too large for a record, rather
- * than one per event). Each entry is stored exactly as a `session.event_appended` with the same
+ * for a request and the orchestrator for a step of a managed session (one Kafka record per
+ * request or step, or per part of one too large for a record, rather than one per event). Each entry is stored exactly as a `session.event_appended` with the same
  * `id`, `event` and `receivedAt` would be: numbered in order after what the session has, and
  * recognised by its `id` when it is sent again (in this form or the other). The envelope's `id`
  * names the message only; nothing de-duplicates on it.

@@ -1,12 +1,13 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@reverie/contracts';
-import { EventPublisher } from '@reverie/kafka';
+import { EventPublisher, publishSessionMessages } from '@reverie/kafka';
 import { createProvider } from '@reverie/models';
 import { RunRepository } from './data/run.repository';
 import { Run, RunSchema } from './data/run.schema';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from './orchestration.options';
 import { PlaybookCatalog } from './playbooks/playbook-catalog';
+import { eventsMessageId } from './sessions/session-messages';
 import { PlaybookCatalogConsumer } from './playbooks/playbook-catalog.consumer';
 import { ConcurrencyLimiter } from './runs/concurrency-limiter';
 import { ENVIRONMENT_RUNNERS, type EnvironmentRunner } from './runs/environment-runner';
@@ -48,7 +49,10 @@ export class OrchestrationModule {
           provide: SESSION_PUBLISHER,
           inject: [EventPublisher],
           useFactory: (publisher: EventPublisher): SessionPublisher => ({
-            publish: (messages) => publisher.publish(TOPICS.sessionEvents, messages),
+            // Each step's events (what a runner appends at once) as one session.events_appended
+            // with EVENT_MESSAGES=batch, as the gateway publishes a request's.
+            publish: (messages) =>
+              publishSessionMessages(publisher, messages, options.eventMessages, eventsMessageId),
           }),
         },
         { provide: MODEL_PROVIDERS, useValue: providers },

@@ -1,3 +1,5 @@
+import type { EventMessages } from '@reverie/kafka';
+
 /** What the orchestration feature needs from the service's validated config. */
 export interface OrchestrationOptions {
   /** Names this replica in the runs it claims; unique per process. */
@@ -10,6 +12,11 @@ export interface OrchestrationOptions {
   maxModelTurns: number;
   /** How long start-up waits to have read the playbook topic. */
   playbookCatchUpTimeoutMs: number;
+  /**
+   * How a session's events go to Kafka (`EVENT_MESSAGES`, as the gateway's): `batch`, each run
+   * of events appended together (a step) as `session.events_appended`; `single`, one record each.
+   */
+  eventMessages: EventMessages;
   /** Connection settings of the anthropic provider (absent: anthropic runs fail clearly). */
   anthropic?: { apiKey: string; baseURL?: string };
 }

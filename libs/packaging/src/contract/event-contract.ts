@@ -37,7 +37,7 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
     description:
       'Everything that happens to one session: started, its events, feedback, revisions, ended. ' +
       'Events come one per message (session.event_appended) or several, in order, per message ' +
-      '(session.events_appended: what the gateway publishes for each request); both are stored alike. ' +
+      '(session.events_appended: what the gateway publishes for each request and the orchestrator for each step of a managed session); both are stored alike. ' +
       'The gateway ingest stores it in MongoDB (events get their gap-free seq there), in order per session.',
     key: 'The session id (`sessionId`), so a session stays in order on one partition.',
     producers: 'session-gateway (REST API), orchestrator (managed sessions), direct producers',

@@ -13,3 +13,4 @@ export * from './handler-error.interceptor';
 export * from './produce-size';
 export * from './dead-letter-store';
 export * from './unavailable';
+export * from './session-events.publisher';

@@ -59,6 +59,14 @@ export function sessionEvents(
   return events.map((e) => eventAppended(to, e, receivedAt));
 }
 
+/**
+ * Names a `session.events_appended` of a managed session by its first event and its size, so a
+ * re-run publishes the same messages again (nothing de-duplicates on it: its events' ids do).
+ */
+export function eventsMessageId(to: SessionRef, entries: readonly { id: string }[]): string {
+  return sessionEventId(to.tenantId, to.sessionId, `events:${entries[0].id}:${entries.length}`);
+}
+
 export function sessionEnded(
   to: SessionRef,
   status: SessionEndStatus,

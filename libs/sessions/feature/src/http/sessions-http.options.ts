@@ -1,3 +1,5 @@
+import type { EventMessages } from '@reverie/kafka';
+
 export const SESSIONS_HTTP_OPTIONS = Symbol('SESSIONS_HTTP_OPTIONS');
 
 export interface SessionsHttpOptions {
@@ -9,5 +11,5 @@ export interface SessionsHttpOptions {
    * `batch`: a request's events go to Kafka as one `session.events_appended` (one per part of at
    * most MAX_PRODUCE_BYTES / MAX_EVENTS_PER_MESSAGE); `single`: one `session.event_appended` each.
    */
-  eventMessages: 'batch' | 'single';
+  eventMessages: EventMessages;
 }

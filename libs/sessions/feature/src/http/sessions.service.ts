@@ -1,16 +1,6 @@
 import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  encodeEventsAppended,
-  eventAppendedEncoder,
-  eventsAppendedEntryBytes,
-  MAX_EVENTS_PER_MESSAGE,
-  SCHEMA_VERSION,
-  sessionEventBodySchema,
-  sessionEventId,
-  TOPICS,
-  type SessionEventBody,
-} from '@reverie/contracts';
+import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
 import {
   conflict,
   type FieldProblem,
@@ -20,7 +10,7 @@ import {
   parseOrThrow,
   tooLarge,
 } from '@reverie/http';
-import { chunkBySize, EventPublisher, MAX_PRODUCE_BYTES } from '@reverie/kafka';
+import { encodeSessionEvents, EventPublisher, publishSessionRecords } from '@reverie/kafka';
 import {
   AgentRepository,
   FeedbackRepository,
@@ -43,12 +33,6 @@ import {
 import { ManagedRunsService } from './managed-runs.service';
 import { startingPlaybooks, type ServedPlaybook } from './served-playbooks';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
-
-/**
- * The events' share of one `session.events_appended` record: the produce bound less room for the
- * envelope around them (ids and a timestamp: well under 1 kB).
- */
-const MAX_RECORD_EVENT_BYTES = MAX_PRODUCE_BYTES - 4_096;
 
 export interface Page<T> {
   data: T[];
@@ -192,53 +176,21 @@ export class SessionsService {
     // Several Kafka requests when the batch is larger than the broker takes at once (one session:
     // one partition, in order). Should a later one fail, the client's retry re-sends the whole
     // batch and the events already sent keep their ids, so nothing is stored twice.
-    const ids =
-      this.options.eventMessages === 'batch'
-        ? await this.publishBatched(to, receivedAt, parsed)
-        : await this.publishSingly(to, receivedAt, parsed);
+    // With `batch`, one `session.events_appended` record per request (unless it is larger than a
+    // record may be): producing and consuming cost per record, not per event.
+    const { records, ids } = encodeSessionEvents(
+      to,
+      receivedAt,
+      parsed,
+      this.options.eventMessages,
+      () => newId('msg'),
+    );
+    await publishSessionRecords(this.publisher, records);
     return {
       sessionId,
       accepted: ids.length,
       events: parsed.map((p, i) => ({ clientEventId: p.event.clientEventId, id: ids[i] })),
     };
-  }
-
-  /** One `session.event_appended` per event; returns their ids, in order. */
-  private async publishSingly(
-    to: { tenantId: string; agentId: string; sessionId: string },
-    receivedAt: string,
-    parsed: { event: SessionEventBody; json: string; bytes: number }[],
-  ): Promise<string[]> {
-    const encode = eventAppendedEncoder(to, receivedAt);
-    const encoded = parsed.map((p) => encode(p.event, p.json, p.bytes));
-    for (const chunk of chunkBySize(encoded, (e) => e.bytes)) {
-      await this.publisher.publishEncoded(TOPICS.sessionEvents, chunk);
-    }
-    return encoded.map((e) => e.message.id);
-  }
-
-  /**
-   * The request's events as `session.events_appended` messages, one Kafka record each (one per
-   * request unless it is larger than a record may be): producing and consuming cost per record,
-   * not per event. Returns the events' ids, in order.
-   */
-  private async publishBatched(
-    to: { tenantId: string; agentId: string; sessionId: string },
-    receivedAt: string,
-    parsed: { event: SessionEventBody; json: string; bytes: number }[],
-  ): Promise<string[]> {
-    const entries = parsed.map((p) => {
-      const id = sessionEventId(to.tenantId, to.sessionId, p.event.clientEventId);
-      return { id, event: p.event, json: p.json, bytes: eventsAppendedEntryBytes(id, p.bytes) };
-    });
-    for (const bySize of chunkBySize(entries, (e) => e.bytes, MAX_RECORD_EVENT_BYTES)) {
-      for (let i = 0; i < bySize.length; i += MAX_EVENTS_PER_MESSAGE) {
-        const part = bySize.slice(i, i + MAX_EVENTS_PER_MESSAGE);
-        const encoded = encodeEventsAppended(to, newId('msg'), receivedAt, part);
-        await this.publisher.publishEncoded(TOPICS.sessionEvents, [encoded]);
-      }
-    }
-    return entries.map((e) => e.id);
   }
 
   async end(tenantId: string, sessionId: string, body: unknown): Promise<SessionRecord> {
