@@ -245,7 +245,13 @@ async function soak(options: SoakOptions, cleanup: Cleanup) {
   });
   cleanup.add('close the MongoDB connection', () => db.close());
   await db.asPromise();
-  const events = db.collection('session_events');
+  // Events are stored in pages (the bucket pattern, `session_event_pages`): `n` events each.
+  const pages = db.collection<{
+    sessionId: string;
+    page: number;
+    n: number;
+    events: { seq: number; body: { clientEventId: string } }[];
+  }>('session_event_pages');
   let deadline = Date.now() + options.timeoutS * 1_000;
   // The MongoDB-wire server is busy storing the backlog: a query that times out is asked again.
   const patiently = async <T>(what: string, query: () => Promise<T>): Promise<T> => {
@@ -260,7 +266,12 @@ async function soak(options: SoakOptions, cleanup: Cleanup) {
     }
   };
   const count = () =>
-    patiently('counting', () => events.countDocuments({ tenantId: 'soak-tenant' }));
+    patiently('counting', async () => {
+      const counts = await pages
+        .find({ tenantId: 'soak-tenant' }, { projection: { n: 1 } })
+        .toArray();
+      return counts.reduce((sum, p) => sum + p.n, 0);
+    });
   let stored = await count();
   while (stored < unique && Date.now() < deadline) {
     await delay(10_000);
@@ -276,16 +287,22 @@ async function soak(options: SoakOptions, cleanup: Cleanup) {
   let lost = 0;
   let gaps = 0;
   for (const sessionId of sessionIds) {
-    const docs = await patiently('reading a session', () =>
-      events
-        .find({ tenantId: 'soak-tenant', sessionId }, { projection: { seq: 1, clientEventId: 1 } })
-        .sort({ seq: 1 })
+    const sessionPages = await patiently('reading a session', () =>
+      pages
+        .find(
+          { tenantId: 'soak-tenant', sessionId },
+          { projection: { page: 1, 'events.seq': 1, 'events.body.clientEventId': 1 } },
+        )
         .toArray(),
     );
-    const ids = new Set(docs.map((d) => d['clientEventId'] as string));
+    const docs = sessionPages
+      .sort((a, b) => a.page - b.page)
+      .flatMap((p) => p.events)
+      .sort((a, b) => a.seq - b.seq);
+    const ids = new Set(docs.map((d) => d.body.clientEventId));
     duplicatesStored += docs.length - ids.size;
     lost += perSession - ids.size;
-    gaps += docs.filter((d, i) => d['seq'] !== i + 1).length;
+    gaps += docs.filter((d, i) => d.seq !== i + 1).length;
   }
 
   const result = {

@@ -11,7 +11,7 @@ export interface GradePhase {
   endsStoredSeconds: number;
   /** Verdicts by result; all `satisfied` in a clean run. */
   results: Record<string, number>;
-  /** Events in the gateway's `session_events` when the clock started (what a read scans). */
+  /** Events in the gateway's pages (`session_event_pages`) when the clock started. */
   storedEventsAtStart: number;
   /** The grader reading one session's events just before the clock started (median of 3). */
   eventsReadMs: number;
