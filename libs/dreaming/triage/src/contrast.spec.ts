@@ -1,5 +1,5 @@
 import type { PlaybookRule } from '@reverie/playbooks-domain';
-import { contrastLines, linePatterns } from './contrast';
+import { contrastLines, DEFAULT_CONTRAST, linePatterns } from './contrast';
 import type { LabelledCase } from './evaluate';
 
 // Two tiny builds whose real error is a `BOOM:` line the day-one markers do not know.
@@ -60,6 +60,58 @@ describe('contrastLines', () => {
     const contrast = contrastLines([synthetic('a', 1), synthetic('b', 2)], [rule]);
     expect(contrast.cases.map((c) => c.missed)).toEqual([[], []]);
     expect(contrast.patterns.filter((p) => p.target === 'missed')).toEqual([]);
+  });
+});
+
+describe('contrastLines across kinds of log', () => {
+  // The same `BOOM:` mistake in two builds whose Maven compiler goal failed, and in a third whose
+  // surefire goal failed: `logKind` tells the kinds apart.
+  const kinded = (id: string, n: number, plugin: string): LabelledCase => {
+    const c = synthetic(id, n);
+    return {
+      ...c,
+      failLines: [
+        ...c.failLines,
+        `[ERROR] Failed to execute goal org.apache.maven.plugins:maven-${plugin}-plugin:1:x on project p`,
+      ],
+    };
+  };
+  const boom = (cases: LabelledCase[], minKinds: number) =>
+    contrastLines(cases, [], { ...DEFAULT_CONTRAST, minKinds }).patterns.find(
+      (p) => p.target === 'missed' && p.value === '^BOOM:',
+    );
+
+  it('counts the kinds of the logs a test holds in, and can require several', () => {
+    const oneKind = [kinded('a', 1, 'compiler'), kinded('b', 2, 'compiler')];
+    expect(boom(oneKind, 1)).toEqual(expect.objectContaining({ kinds: ['maven:compiler'] }));
+    // Training logs of one kind: every kind they have is enough.
+    expect(boom(oneKind, 2)).toBeDefined();
+    const twoKinds = [...oneKind, kinded('c', 3, 'surefire')];
+    expect(boom(twoKinds, 2)).toEqual(
+      expect.objectContaining({
+        cases: ['a', 'b', 'c'],
+        kinds: ['maven:compiler', 'maven:surefire'],
+      }),
+    );
+    // A pattern only the compiler logs' mistakes share is a trait of that kind.
+    const compilerOnly = [
+      kinded('a', 1, 'compiler'),
+      kinded('b', 2, 'compiler'),
+      { ...kinded('c', 3, 'surefire'), errorRanges: [] },
+    ];
+    expect(boom(compilerOnly, 1)).toBeDefined();
+    expect(boom(compilerOnly, 2)).toBeUndefined();
+  });
+
+  it("proposes no line-number thresholds: where the training mistakes sit is their logs' length", () => {
+    const cases = [synthetic('a', 1), synthetic('b', 2)];
+    const features = (skipFeatures: string[]) =>
+      contrastLines(cases, [], { ...DEFAULT_CONTRAST, skipFeatures }).features.map(
+        (f) => f.feature,
+      );
+    expect(features(['lineNumber'])).not.toContain('lineNumber');
+    expect(DEFAULT_CONTRAST.skipFeatures).toContain('lineNumber');
+    expect(features([])).toContain('lineNumber');
   });
 });
 

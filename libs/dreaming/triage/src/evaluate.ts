@@ -2,6 +2,7 @@ import {
   applyLineRule,
   computeLineFeatures,
   heuristicSelection,
+  logKind,
   toLineRules,
   type LineFeatures,
   type LineRule,
@@ -35,6 +36,8 @@ export interface PreparedCase {
   labelCount: number;
   /** The day-one heuristic's selection, before any rule. */
   heuristic: ReadonlySet<number>;
+  /** The tool and step that failed (`logKind`): evidence counts in kinds as well as in logs. */
+  kind: string;
 }
 
 // Features and the heuristic depend only on the logs: a case object keeps them for as long as it
@@ -55,6 +58,7 @@ export function prepareCase(c: LabelledCase): PreparedCase {
       labelled,
       labelCount,
       heuristic: heuristicSelection(features).selected,
+      kind: logKind(c.failLines),
     };
     PREPARED.set(c, p);
   }

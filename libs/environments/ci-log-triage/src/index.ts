@@ -4,6 +4,7 @@ export * from './line-range';
 export * from './log-lines';
 export * from './log-format';
 export * from './log-families';
+export * from './log-kind';
 export * from './evaluate-cases';
 export * from './groundtruth.parser';
 export * from './dataset.loader';
