@@ -4,7 +4,7 @@ import {
   TOPICS,
   type SessionTopicMessage,
 } from '@reverie/contracts';
-import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { expectEventually, type ApiClient } from '@reverie/testing';
 import { tapTopic, uniqueName, type TopicTap } from '@reverie/testing/integration';
 // The real gateway stores what the orchestrator publishes (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -15,15 +15,14 @@ import {
 } from '../../session-gateway/test/gateway.harness';
 import {
   dropDatabase,
+  endedSession,
+  aLunarTeamAgent,
   orchestratorEnv,
   publisher,
   startOrchestrator,
   type RunningOrchestrator,
+  type StoredEvent,
 } from './orchestrator.harness';
-
-// Stored events as the API returns them (any event kind).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StoredEvent = any;
 
 /**
  * EVENT_MESSAGES on the orchestrator: the same landing flown with `batch` (each step's events one
@@ -41,12 +40,7 @@ describe('managed sessions through session.events_appended (orchestrator EVENT_M
   beforeAll(async () => {
     gateway = await startGateway();
     api = await gateway.tenant(tenantId);
-    const agent = await api.post(
-      '/v1/agents',
-      anAgent({ roles: [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }] }),
-    );
-    expect(agent.status).toBe(201);
-    agentId = agent.body.id;
+    agentId = await aLunarTeamAgent(api);
     tap = await tapTopic<SessionTopicMessage>(TOPICS.sessionEvents, (m) => m.tenantId === tenantId);
   });
 
@@ -67,14 +61,7 @@ describe('managed sessions through session.events_appended (orchestrator EVENT_M
       });
       expect(created.status).toBe(201);
       const id = created.body.id as string;
-      const session = await expectEventually(
-        async () => {
-          const s = (await api.get(`/v1/sessions/${id}`)).body;
-          if (!s?.endedAt) throw new Error(`session ${id} has not ended: ${JSON.stringify(s)}`);
-          return s;
-        },
-        { timeoutMs: 90_000, intervalMs: 250 },
-      );
+      const session = await endedSession(api, id);
       return { id, session, events: (await readAllEvents(api, id, 1_000)) as StoredEvent[] };
     } finally {
       await dropDatabase(orchestrator);

@@ -7,7 +7,7 @@ import {
   scenarioFor,
   type LandingResult,
 } from '@reverie/lunar-lander';
-import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 // The real gateway stores what the orchestrator publishes (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -19,14 +19,13 @@ import {
 } from '../../session-gateway/test/gateway.harness';
 import {
   dropDatabase,
+  endedSession,
+  aLunarTeamAgent,
   orchestratorEnv,
   startOrchestrator,
   type RunningOrchestrator,
+  type StoredEvent,
 } from './orchestrator.harness';
-
-// Stored events as the API returns them (any event kind).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StoredEvent = any;
 
 describe('lunar landings through the real stack (gateway, Kafka, orchestrator, MongoDB)', () => {
   let gateway: RunningGateway;
@@ -39,12 +38,7 @@ describe('lunar landings through the real stack (gateway, Kafka, orchestrator, M
     gateway = await startGateway();
     orchestrator = await startOrchestrator(await orchestratorEnv());
     api = await gateway.tenant(tenantId);
-    const agent = await api.post(
-      '/v1/agents',
-      anAgent({ roles: [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }] }),
-    );
-    expect(agent.status).toBe(201);
-    agentId = agent.body.id;
+    agentId = await aLunarTeamAgent(api);
   });
 
   afterAll(async () => {
@@ -63,15 +57,7 @@ describe('lunar landings through the real stack (gateway, Kafka, orchestrator, M
     expect(created.status).toBe(201);
     return created.body.id as string;
   };
-  const ended = (id: string) =>
-    expectEventually(
-      async () => {
-        const s = (await api.get(`/v1/sessions/${id}`)).body;
-        if (!s?.endedAt) throw new Error(`session ${id} has not ended: ${JSON.stringify(s)}`);
-        return s;
-      },
-      { timeoutMs: 90_000, intervalMs: 250 },
-    );
+  const ended = (id: string) => endedSession(api, id);
   const resultOf = (events: StoredEvent[]) =>
     events.find((e) => e.type === 'observation' && e.data.result)?.data.result;
 

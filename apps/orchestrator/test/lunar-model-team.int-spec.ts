@@ -1,5 +1,5 @@
 import { MAX_THRUST_N } from '@reverie/lunar-lander';
-import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { anAgent, type ApiClient } from '@reverie/testing';
 import {
   MessagesServer,
   textReply,
@@ -17,6 +17,7 @@ import {
 } from '../../session-gateway/test/gateway.harness';
 import {
   dropDatabase,
+  endedSession,
   orchestratorEnv,
   startOrchestrator,
   type RunningOrchestrator,
@@ -100,15 +101,7 @@ describe('a lunar landing flown by a team of models through the real stack (the 
     });
     expect(created.status).toBe(201);
     const sessionId: string = created.body.id;
-    const session = await expectEventually(
-      async () => {
-        const s = (await api.get(`/v1/sessions/${sessionId}`)).body;
-        if (!s?.endedAt)
-          throw new Error(`session ${sessionId} has not ended: ${JSON.stringify(s)}`);
-        return s;
-      },
-      { timeoutMs: 90_000, intervalMs: 250 },
-    );
+    const session = await endedSession(api, sessionId);
     expect(session).toMatchObject({ status: 'completed', title: 'lunar landing easy #0' });
 
     const events: Loose[] = await readAllEvents(api, sessionId, 1_000);

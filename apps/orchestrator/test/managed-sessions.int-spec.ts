@@ -14,16 +14,14 @@ import {
 import {
   aRunCommand,
   dropDatabase,
+  endedSession,
   groupCaughtUp,
   orchestratorEnv,
   publisher,
   startOrchestrator,
   type RunningOrchestrator,
+  type StoredEvent,
 } from './orchestrator.harness';
-
-// Stored events as the API returns them (any event kind).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type StoredEvent = any;
 
 describe('orchestrator runs managed ci-log-triage sessions through the real stack', () => {
   let gateway: RunningGateway;
@@ -65,15 +63,7 @@ describe('orchestrator runs managed ci-log-triage sessions through the real stac
   });
 
   const session = async (id: string) => (await api.get(`/v1/sessions/${id}`)).body;
-  const ended = (id: string) =>
-    expectEventually(
-      async () => {
-        const s = await session(id);
-        if (!s?.endedAt) throw new Error(`session ${id} has not ended: ${JSON.stringify(s)}`);
-        return s;
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+  const ended = (id: string) => endedSession(api, id, 60_000);
 
   it('runs 20 dataset cases as builtin sessions, each stored completed with its steps in order', async () => {
     expect(caseIds).toHaveLength(20);

@@ -11,6 +11,7 @@ import {
 import { createProducer, EventPublisher } from '@reverie/kafka';
 import { PlaybookCatalog, RunRepository } from '@reverie/orchestration-feature';
 import { startService } from '@reverie/service-kit';
+import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { serviceEnv, startGroupAtEnd, testKafka, uniqueName } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
 import { service } from '../src/app.module';
@@ -82,6 +83,33 @@ export function aRunCommand(
       ...overrides,
     },
   };
+}
+
+/** Stored events as the API returns them (any event kind: specs read any field). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StoredEvent = any;
+
+/** The roles of a lunar team's agent. */
+export const LUNAR_ROLES = [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }];
+
+/** Creates an agent flown by a lunar team (`LUNAR_ROLES`) for `api`'s tenant; returns its id. */
+export async function aLunarTeamAgent(api: ApiClient): Promise<string> {
+  const agent = await api.post('/v1/agents', anAgent({ roles: LUNAR_ROLES }));
+  if (agent.status !== 201)
+    throw new Error(`creating the agent failed: ${JSON.stringify(agent.body)}`);
+  return agent.body.id;
+}
+
+/** The session once it has ended, read over the API (a managed session the orchestrator runs). */
+export function endedSession(api: ApiClient, id: string, timeoutMs = 90_000) {
+  return expectEventually(
+    async () => {
+      const s = (await api.get(`/v1/sessions/${id}`)).body;
+      if (!s?.endedAt) throw new Error(`session ${id} has not ended: ${JSON.stringify(s)}`);
+      return s;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
 }
 
 /** Resolves once `groupId` has committed offsets up to the end of every partition of `topic`. */

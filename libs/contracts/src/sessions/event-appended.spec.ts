@@ -9,6 +9,19 @@ import {
 } from './event-appended';
 import { sessionEventId } from './session-event-id';
 
+/** A session, a receipt time, and events for it: one with no time of its own, one with its own time and escapes. */
+const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
+const at = '2026-11-22T10:00:00.000Z';
+const bodies = [
+  { clientEventId: 'e-1', type: 'action' as const, name: 'go' },
+  {
+    clientEventId: 'e-2',
+    type: 'observation' as const,
+    occurredAt: '2026-11-22T09:59:59.500Z',
+    data: { text: 'quote " backslash \\ newline \n unicode é 😀', nested: [1, { $ref: 'x' }] },
+  },
+];
+
 describe('session event ids', () => {
   it('derives the same id from the same tenant, session and client id only', () => {
     const id = sessionEventId('acme', 'ses_1', 'e-1');
@@ -35,8 +48,6 @@ describe('session event ids', () => {
   });
 
   it('builds a valid event_appended message whose id is the stable event id', () => {
-    const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
-    const at = '2026-11-22T10:00:00.000Z';
     const message = eventAppended(
       to,
       { clientEventId: 'step-1-action', type: 'action', name: 'go' },
@@ -51,18 +62,6 @@ describe('session event ids', () => {
 });
 
 describe('encodeEventAppended', () => {
-  const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
-  const at = '2026-11-22T10:00:00.000Z';
-  const bodies = [
-    { clientEventId: 'e-1', type: 'action' as const, name: 'go' },
-    {
-      clientEventId: 'e-2',
-      type: 'observation' as const,
-      occurredAt: '2026-11-22T09:59:59.500Z',
-      data: { text: 'quote " backslash \\ newline \n unicode é 😀', nested: [1, { $ref: 'x' }] },
-    },
-  ];
-
   it.each(bodies)('gives the same JSON value as serialising the whole message (%#)', (body) => {
     const { message, value, bytes } = encodeEventAppended(to, body, JSON.stringify(body), at);
     expect(message).toEqual(eventAppended(to, body, at));
@@ -73,17 +72,6 @@ describe('encodeEventAppended', () => {
 });
 
 describe('encodeEventsAppended', () => {
-  const to = { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' };
-  const at = '2026-11-22T10:00:00.000Z';
-  const bodies = [
-    { clientEventId: 'e-1', type: 'action' as const, name: 'go' },
-    {
-      clientEventId: 'e-2',
-      type: 'observation' as const,
-      occurredAt: '2026-11-22T09:59:59.500Z',
-      data: { text: 'quote " backslash \\ newline \n unicode é 😀', nested: [1, { $ref: 'x' }] },
-    },
-  ];
   const entries = bodies.map((event) => {
     const id = sessionEventId(to.tenantId, to.sessionId, event.clientEventId);
     const json = JSON.stringify(event);

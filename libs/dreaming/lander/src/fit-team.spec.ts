@@ -1,28 +1,20 @@
-import type { SessionEventBody } from '@reverie/contracts';
 import { expandFamily, type RoleRules } from '@reverie/lunar-lander';
-import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { fitTeam } from './fit-team';
 import { flyWithFault } from './planted-faults';
 import { recordedSteps, shadowReplay, type StepGaps } from './shadow-replay';
-
-const set = (params: Record<string, number>): PlaybookRule[] => [
-  {
-    entryId: 'pilot',
-    title: 'pilot parameters',
-    when: { feature: 'step', op: 'gte', value: 0 },
-    then: { action: 'set', params },
-  },
-];
+import { pilotRules, withoutRuleFirings } from '../test/pilot-team';
 
 /** A team flying the late-ignition law with a slower scan and smoothed altitude. */
 const PILOT: RoleRules = {
-  navigator: set({ guidanceLaw: 1, brakingAccelFraction: 0.75, flareAltitude: 15, maxTiltDeg: 35 }),
-  detector: set({ altitudeSmoothing: 0.3, scanEvery: 3 }),
-  commander: set({ brakingAltitude: 700 }),
+  navigator: pilotRules({
+    guidanceLaw: 1,
+    brakingAccelFraction: 0.75,
+    flareAltitude: 15,
+    maxTiltDeg: 35,
+  }),
+  detector: pilotRules({ altitudeSmoothing: 0.3, scanEvery: 3 }),
+  commander: pilotRules({ brakingAltitude: 700 }),
 };
-
-const withoutRules = (events: readonly SessionEventBody[]) =>
-  events.filter((e) => !(e.type === 'action' && e.name === 'apply_rule'));
 
 /** Steps where a role's gap exceeds its tolerance. */
 const beyond = (gaps: readonly (StepGaps | undefined)[], role: keyof StepGaps) =>
@@ -32,7 +24,7 @@ describe('fitTeam', () => {
   it('fits every role of a team that differs from the own one, so its recorded decisions match', async () => {
     const scenario = expandFamily('easy')[2];
     const run = await flyWithFault(scenario, PILOT);
-    const recorded = recordedSteps(scenario, withoutRules(run.events));
+    const recorded = recordedSteps(scenario, withoutRuleFirings(run.events));
     const own = await shadowReplay(scenario, recorded, {});
     const fitted = fitTeam(scenario, recorded, {}, own.gaps);
     const after = await shadowReplay(scenario, recorded, fitted.rules);
@@ -49,7 +41,7 @@ describe('fitTeam', () => {
   it('keeps the own playbook when the team that flew is the own one', async () => {
     const scenario = expandFamily('easy')[2];
     const run = await flyWithFault(scenario, {});
-    const recorded = recordedSteps(scenario, withoutRules(run.events));
+    const recorded = recordedSteps(scenario, withoutRuleFirings(run.events));
     const own = await shadowReplay(scenario, recorded, {});
     const fitted = fitTeam(scenario, recorded, {}, own.gaps);
     expect(fitted.roles).toEqual({});

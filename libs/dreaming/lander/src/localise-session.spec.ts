@@ -1,28 +1,14 @@
-import type { SessionEventBody } from '@reverie/contracts';
 import { expandFamily, rubricJudge, type RoleRules } from '@reverie/lunar-lander';
-import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { localiseSession, outlierScores } from './localise-session';
 import { flyWithFault, type PlantedFault } from './planted-faults';
-
-const set = (params: Record<string, number>): PlaybookRule[] => [
-  {
-    entryId: 'pilot',
-    title: 'pilot parameters',
-    when: { feature: 'step', op: 'gte', value: 0 },
-    then: { action: 'set', params },
-  },
-];
+import { pilotRules, withoutRuleFirings } from '../test/pilot-team';
 
 /** A team whose every role differs from the localiser's own (the day-one team). */
 const PILOT: RoleRules = {
-  navigator: set({ verticalGain: 0.8, velocityGain: 0.45, descentRateGain: 0.13 }),
-  detector: set({ altitudeSmoothing: 0.3 }),
-  commander: set({ terminalAltitude: 80 }),
+  navigator: pilotRules({ verticalGain: 0.8, velocityGain: 0.45, descentRateGain: 0.13 }),
+  detector: pilotRules({ altitudeSmoothing: 0.3 }),
+  commander: pilotRules({ terminalAltitude: 80 }),
 };
-
-/** The session as a dream reads it, without the rule firings that would give the pilot away. */
-const withoutRules = (events: readonly SessionEventBody[]) =>
-  events.filter((e) => !(e.type === 'action' && e.name === 'apply_rule'));
 
 describe('localiseSession (the localiser does not know the team that flew)', () => {
   const scenario = expandFamily('easy')[2];
@@ -43,7 +29,7 @@ describe('localiseSession (the localiser does not know the team that flew)', () 
       expect(judge(run.result).satisfied).toBe(false);
       const found = await localiseSession({
         scenario,
-        events: withoutRules(run.events),
+        events: withoutRuleFirings(run.events),
         current: {},
         judge,
       });
@@ -62,7 +48,7 @@ describe('localiseSession (the localiser does not know the team that flew)', () 
     const run = await flyWithFault(scenario, PILOT, fault);
     const found = await localiseSession({
       scenario,
-      events: withoutRules(run.events),
+      events: withoutRuleFirings(run.events),
       current: {},
       judge,
     });

@@ -4,3 +4,4 @@ export * from './data-access-context';
 export * from './private-stack';
 export * from './java-tools';
 export * from './declared-queries';
+export * from './unconnected-publisher';

@@ -4,17 +4,16 @@ import {
   DreamRepository,
   DreamSlotRepository,
 } from '@reverie/dreaming-data-access';
-import { createProducer, EventPublisher } from '@reverie/kafka';
 import { expectEventually } from '@reverie/testing';
 import {
   startDataAccess,
   tapTopic,
-  testKafka,
+  unconnectedPublisher,
   uniqueName,
   type DataAccessContext,
   type TopicTap,
+  type UnconnectedPublisher,
 } from '@reverie/testing/integration';
-import type { Producer } from 'kafkajs';
 import { DEFAULT_DREAMER_OPTIONS } from '../dreamer.options';
 import { DreamRunner } from './dream-runner.service';
 import type { DreamPipeline } from './dream-pipeline';
@@ -28,7 +27,7 @@ describe('dream.ended announcements that Kafka refused', () => {
   const SWEEP_MS = 1_000;
   let context: DataAccessContext;
   let dreams: DreamRepository;
-  let producer: Producer;
+  let kafka: UnconnectedPublisher;
   let tap: TopicTap<DreamEnded>;
   let runner: DreamRunner;
   const announced = () => tap.messages.map((m) => ({ id: m.id, status: m.payload.status }));
@@ -36,14 +35,14 @@ describe('dream.ended announcements that Kafka refused', () => {
   beforeAll(async () => {
     context = await startDataAccess(DreamingDataAccessModule, uniqueName('test_dream_announce'));
     dreams = context.app.get(DreamRepository);
-    producer = createProducer(testKafka());
+    kafka = unconnectedPublisher();
     runner = new DreamRunner(
       dreams,
       context.app.get(DreamSlotRepository),
       // The sweep below finds no expired dream in this spec's own database: it runs no pipeline
       // and records no metric.
       undefined as unknown as DreamPipeline,
-      new EventPublisher(producer, 2_000),
+      kafka.publisher,
       { ...DEFAULT_DREAMER_OPTIONS, sweepMs: SWEEP_MS, datasetsDir: '' },
       undefined as never,
     );
@@ -54,7 +53,7 @@ describe('dream.ended announcements that Kafka refused', () => {
   });
   afterAll(async () => {
     await tap?.stop();
-    await producer?.disconnect();
+    await kafka?.close();
     await context?.close();
   });
 
@@ -93,7 +92,7 @@ describe('dream.ended announcements that Kafka refused', () => {
       expect.arrayContaining([id, justNow]),
     );
 
-    await producer.connect();
+    await kafka.connect();
     await runner.sweep();
     await expectEventually(() =>
       expect(announced()).toEqual([{ id: `${id}:ended`, status: 'completed' }]),

@@ -1,14 +1,13 @@
 import { TOPICS } from '@reverie/contracts';
-import { createProducer, EventPublisher } from '@reverie/kafka';
 import { expectEventually } from '@reverie/testing';
 import {
   tapTopic,
-  testKafka,
+  unconnectedPublisher,
   uniqueName,
   type DataAccessContext,
   type TopicTap,
+  type UnconnectedPublisher,
 } from '@reverie/testing/integration';
-import type { Producer } from 'kafkajs';
 import { startPlaybooksDataAccess } from '../../test/playbooks-data-access.context';
 import { PlaybookVersionRepository } from '../repositories/playbook-version.repository';
 import { PlaybookVersionWriter } from '../writer/playbook-version.writer';
@@ -24,19 +23,19 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
   let context: DataAccessContext;
   let repo: PlaybookTrialRepository;
   let writer: PlaybookTrialWriter;
-  let producer: Producer;
+  let kafka: UnconnectedPublisher;
   let tap: TopicTap<{ id: string; type: string; tenantId: string }>;
   const announced = () => tap.messages.map(({ id, type }) => ({ id, type }));
 
   beforeAll(async () => {
     context = await startPlaybooksDataAccess(uniqueName('test_trial_announce'));
     repo = context.app.get(PlaybookTrialRepository);
-    producer = createProducer(testKafka());
+    kafka = unconnectedPublisher();
     writer = new PlaybookTrialWriter(
       repo,
       context.app.get(PlaybookVersionRepository),
       context.app.get(PlaybookVersionWriter),
-      new EventPublisher(producer, 2_000),
+      kafka.publisher,
     );
     tap = await tapTopic<{ id: string; type: string; tenantId: string }>(
       TOPICS.dreams,
@@ -45,7 +44,7 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
   });
   afterAll(async () => {
     await tap?.stop();
-    await producer?.disconnect();
+    await kafka?.close();
     await context?.close();
   });
 
@@ -74,7 +73,7 @@ describe('PlaybookTrialWriter announcements that Kafka refused', () => {
     // Not due yet when asked for those older than the trial.
     expect(await repo.unannounced(new Date(t0.getTime() - 1))).toEqual([]);
 
-    await producer.connect();
+    await kafka.connect();
     expect(await writer.announcePending(new Date())).toBe(2);
     await expectEventually(() =>
       expect(announced()).toEqual([
