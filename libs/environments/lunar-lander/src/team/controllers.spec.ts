@@ -1,5 +1,6 @@
 import { command, COMMANDER_DEFAULTS } from './commander';
-import { assessSite, DETECTOR_DEFAULTS } from './detector';
+import { assessSite, DETECTOR_DEFAULTS, withClearance } from './detector';
+import type { TerrainScan } from '../types';
 import type { DetectorReport } from './lunar-team';
 import { navigate, nearestThrottle, NAVIGATOR_DEFAULTS } from './navigator';
 import { compileRoleRules, evaluateRoleRules } from './role-rules';
@@ -97,6 +98,36 @@ describe('the day-one Detector', () => {
     const steep = { ...flat, heights: flat.heights.map((_, i) => i * 2) };
     expect(assessSite(steep, 0, DETECTOR_DEFAULTS).safe).toBe(false);
     expect(assessSite(flat, 500, DETECTOR_DEFAULTS).safe).toBeNull();
+  });
+
+  it("says how far a touchdown may miss the site before a boulder's edge reaches the footprint", () => {
+    const flat: TerrainScan = {
+      t: 0,
+      x0: -50,
+      spacing: 5,
+      heights: Array(21).fill(0),
+      boulders: [],
+    };
+    const clear = (scan: TerrainScan, x = 0) =>
+      withClearance(scan, assessSite(scan, x, DETECTOR_DEFAULTS), DETECTOR_DEFAULTS).clearance;
+    // Open ground: as far as the scan reaches.
+    expect(clear(flat)).toBe(50);
+    // A 1.2 m boulder 8 m away: 8 - 4.7 (footprint) - 0.6 (its radius) = 2.7 m; the nearer counts.
+    expect(clear({ ...flat, boulders: [{ x: 8, height: 1.2 }] })).toBeCloseTo(2.7, 6);
+    expect(
+      clear({
+        ...flat,
+        boulders: [
+          { x: -20, height: 2 },
+          { x: 8, height: 1.2 },
+        ],
+      }),
+    ).toBeCloseTo(2.7, 6);
+    // Boulders the gear clears do not count; one already under the footprint leaves none.
+    expect(clear({ ...flat, boulders: [{ x: 6, height: 0.5 }] })).toBe(50);
+    expect(clear({ ...flat, boulders: [{ x: 3, height: 1.2 }] })).toBe(0);
+    // Not covered by the scan: no clearance stated.
+    expect(clear(flat, 500)).toBeUndefined();
   });
 });
 
@@ -221,5 +252,55 @@ describe('predictive late-ignition guidance, one decision', () => {
     expect(held.pitchDeg).toBeGreaterThan(0);
     // Within 3 m: descend as before.
     expect(low(2, hold).throttle).toBe(0);
+    // Holding or not, never tilted beyond the gear's touchdown limit (6 deg) that low.
+    expect(low(6, { ...hold, terminalMaxTiltDeg: 20 }).pitchDeg).toBeLessThanOrEqual(6);
+  });
+
+  it('above the flare, tilts no further than it can turn back upright from before touchdown', () => {
+    // Rushing 1.3 m/s sideways at a tight site 1 m ahead: the speed loop wants a hard lean.
+    const lean = (altitude: number, vz: number) =>
+      navigate(
+        aReport({
+          altitude,
+          vz,
+          vx: 1.3,
+          site: { x: 1, safe: true, slopeDeg: 0, boulderHeight: 0, clearance: 0 },
+        }),
+        { phase: 'terminal', siteX: 1 },
+        { ...late, terminalMaxTiltDeg: 15 },
+      ).pitchDeg;
+    // 6 m up at 2.8 m/s, about 2.5 s from the ground: the slew back (10 deg/s) must fit in it.
+    expect(Math.abs(lean(6, -2.8))).toBeLessThan(10);
+    // 40 m up there is time to lean the whole 15 deg and turn back.
+    expect(Math.abs(lean(40, -2.8))).toBeGreaterThan(14);
+  });
+
+  it('heads for a site squeezed between boulders in the time left, not for one on open ground', () => {
+    // 40 m up, falling at 10 m/s (4 s to go), the site 6 m to the right, no sideways speed.
+    const near = (clearance: number) =>
+      navigate(
+        aReport({
+          altitude: 40,
+          vz: -10,
+          site: { x: 6, safe: true, slopeDeg: 0, boulderHeight: 0, clearance },
+        }),
+        { phase: 'terminal', siteX: 6 },
+        { ...late, terminalMaxTiltDeg: 20 },
+      );
+    const open = near(50);
+    const tight = near(1);
+    // On open ground the miss costs nothing: the day-one speed loop's gentle lean.
+    const unknown = navigate(
+      aReport({
+        altitude: 40,
+        vz: -10,
+        site: { x: 6, safe: null, slopeDeg: null, boulderHeight: null },
+      }),
+      { phase: 'terminal', siteX: 6 },
+      { ...late, terminalMaxTiltDeg: 20 },
+    );
+    expect(open).toEqual(unknown);
+    // Squeezed: it leans toward the site clearly harder.
+    expect(tight.pitchDeg).toBeGreaterThan(open.pitchDeg + 1);
   });
 });

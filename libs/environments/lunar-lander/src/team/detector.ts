@@ -1,5 +1,10 @@
 import { M } from '../fast-math';
-import { BOULDER_CLEARANCE, FOOTPRINT_HALF_WIDTH, MAX_GROUND_SLOPE } from '../constants';
+import {
+  BOULDER_CLEARANCE,
+  BOULDER_RADIUS_PER_HEIGHT,
+  FOOTPRINT_HALF_WIDTH,
+  MAX_GROUND_SLOPE,
+} from '../constants';
 import type { SensorReading, TerrainScan } from '../types';
 import type { DetectorReport, SiteAssessment } from './lunar-team';
 import { DETECTOR } from './lunar-team';
@@ -63,7 +68,9 @@ export function detect(
     memory.altitude === null
       ? reading.radarAltitude
       : w * memory.altitude + (1 - w) * reading.radarAltitude;
-  const site = latest ? assessSite(latest, siteX, params) : unknownSite(siteX);
+  const site = latest
+    ? withClearance(latest, assessSite(latest, siteX, params), params)
+    : unknownSite(siteX);
   return {
     report: {
       altitude,
@@ -101,6 +108,29 @@ export function assessSite(scan: TerrainScan, x: number, params: DetectorParams)
     slopeDeg,
     boulderHeight,
   };
+}
+
+/**
+ * The site's clearance (`SiteAssessment.clearance`): the distance from the site to the nearest
+ * boulder the scan saw taller than `maxBoulderHeight`, less the footprint's half-width, the margin
+ * and the boulder's radius (a boulder's radius grows with its height). A site on open ground has
+ * room to miss; one squeezed between boulders must be hit closely.
+ */
+export function withClearance(
+  scan: TerrainScan,
+  site: SiteAssessment,
+  params: DetectorParams,
+): SiteAssessment {
+  if (site.safe === null) return site;
+  const reach = FOOTPRINT_HALF_WIDTH + M.max(params.siteMargin, 0);
+  let clearance = (scan.spacing * (scan.heights.length - 1)) / 2;
+  for (const b of scan.boulders)
+    if (b.height > params.maxBoulderHeight)
+      clearance = M.min(
+        clearance,
+        M.max(M.abs(b.x - site.x) - reach - BOULDER_RADIUS_PER_HEIGHT * b.height, 0),
+      );
+  return { ...site, clearance };
 }
 
 function candidates(scan: TerrainScan, siteX: number, params: DetectorParams): number[] {

@@ -41,6 +41,12 @@ export interface SiteAssessment {
   slopeDeg: number | null;
   /** Tallest boulder the scan saw under the footprint, m (0 when none). */
   boulderHeight: number | null;
+  /**
+   * How far the touchdown may miss the site, either way, before a boulder the scan saw taller than
+   * the Detector's limit (its radius counted) reaches under the footprint, m (0: one already does;
+   * the scan's half-span when none is near; absent while no scan covers the site).
+   */
+  clearance?: number;
 }
 
 /** What the Commander tells the Navigator: the phase and where to land. */

@@ -177,7 +177,14 @@ export function navigate(
       : lateIgnitionCommand(
           report,
           params,
-          lateralDemand(report, orders.siteX, params, ax, maxTilt, periodSeconds),
+          lateralDemand(
+            report,
+            orders.siteX,
+            params,
+            reachAx(report, orders.siteX, params, vxTarget, speedCap, maxTilt),
+            maxTilt,
+            periodSeconds,
+          ),
           params.flareHoldDistance > 0 && M.abs(orders.siteX - report.x) > params.flareHoldDistance,
           maxTilt,
           periodSeconds,
@@ -246,7 +253,16 @@ function lateIgnitionCommand(
   // sideways speed), serving the sideways demand in passing; else descend with the craft upright.
   const holding = below && (lateral.required || offSite);
   const vFinal = holding ? 0 : M.max(params.finalDescentRate, 0.1);
-  const tilt = below && !holding ? M.min(maxTilt, 0.8 * MAX_TOUCHDOWN_TILT) : maxTilt;
+  // Below the flare the gear may touch at any moment: never tilted beyond its limit there. Above
+  // it, no more tilt than the attitude can slew back from before touchdown (the time left as the
+  // braking curve flies it, less two decisions), so a late sideways correction cannot tip it.
+  const upright = 0.8 * MAX_TOUCHDOWN_TILT;
+  const h = M.max(report.altitude, 0);
+  const vLand = M.max(params.finalDescentRate, 0.1);
+  const tgo = (2 * M.max(h - flare, 0)) / (M.max(-report.vz, 0) + vLand) + M.min(h, flare) / vLand;
+  const tilt = below
+    ? M.min(maxTilt, upright)
+    : M.min(maxTilt, upright + MAX_ATTITUDE_RATE * M.max(tgo - 2 * periodSeconds, 0));
   const required = lateral.required && !below;
   // The attitude slews at a limited rate: count on the more tilted of now and the command.
   const nowPitch = report.pitchDeg * DEG;
@@ -291,6 +307,35 @@ function lateIgnitionCommand(
     if (last) return { throttle: u, pitchDeg: least / DEG };
   }
   return { throttle: THROTTLE_FULL, pitchDeg: 0 };
+}
+
+/**
+ * The late-ignition law's sideways speed loop. Its descent is short, so the day-one target speed
+ * (`positionGain` times the distance) would leave a site a few metres off unreached at touchdown:
+ * it asks at least for the speed that covers the distance in the time left to the ground (altitude
+ * over the descent speed, at least one second), no faster than it can still stop from on the way
+ * (half the sideways deceleration `maxTilt` allows) nor than the phase's speed cap.
+ */
+function reachAx(
+  report: DetectorReport,
+  siteX: number,
+  params: NavigatorParams,
+  vxTarget: number,
+  speedCap: number,
+  maxTilt: number,
+): number {
+  // Only the miss the site's clearance cannot absorb (half of it, for the touchdown's own error).
+  const dx = siteX - report.x;
+  const miss = M.max(M.abs(dx) - 0.5 * (report.site.clearance ?? Infinity), 0);
+  if (miss === 0) return params.velocityGain * (vxTarget - report.vx);
+  const tgo = M.max(M.max(report.altitude, 0) / M.max(-report.vz, params.finalDescentRate, 0.1), 1);
+  const side = 0.5 * (MAX_THRUST_N / report.mass) * M.sin(maxTilt);
+  // Slow enough near the ground to be back within the gear's sideways limit by touchdown.
+  const touch = 0.8 * MAX_TOUCHDOWN_HORIZONTAL_SPEED + side * M.max(tgo - 2, 0);
+  const reach = M.min(miss / tgo, M.sqrt(2 * side * miss), touch, speedCap);
+  const target = M.abs(vxTarget) >= reach ? vxTarget : M.sign(dx) * reach;
+  // Closes the speed gap within the time left, however low the day-one gain.
+  return M.max(params.velocityGain, 1 / tgo) * (target - report.vx);
 }
 
 /** Tilts the late-ignition law tries between the least that serves the sideways demand and the most. */
