@@ -14,6 +14,7 @@
  *
  * `node -r @swc-node/register bench/triage-cv.ts [--folds 4 | --group project|kind] [--cycles 3] [--evaluations 3000] [--rules]`
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_SPLIT,
@@ -137,6 +138,37 @@ async function main(): Promise<void> {
   for (const [id, b] of dayOne) {
     const loss = b - (final.get(id) ?? 0);
     if (loss > worst) [worst, worstId] = [loss, id];
+  }
+  // `--out file.json`: every held-out log's F1 (all formats), day one and after, to compare runs.
+  const oi = process.argv.indexOf('--out');
+  if (oi >= 0)
+    writeFileSync(
+      process.argv[oi + 1],
+      JSON.stringify(
+        Object.fromEntries([...dayOne].map(([id, b]) => [id, { dayOne: b, final: final.get(id) }])),
+        null,
+        1,
+      ),
+    );
+  // With groups, each group weighs the same (a kind of four logs counts once): the estimate for a
+  // log of a kind drawn at random, and the group the rules do worst on.
+  if (group) {
+    const byGroup = groups.map((g) => {
+      const ids = new Set(dev.filter((c) => groupOf(c) === g).map((c) => c.id));
+      const of = (id: string) => ids.has(id.split('@')[0]);
+      return {
+        g,
+        before: mean(dayOne, (id) => of(id) && orig(id)),
+        after: mean(final, (id) => of(id) && orig(id)),
+        all: mean(final, of),
+      };
+    });
+    const avg = (f: (x: (typeof byGroup)[number]) => number) =>
+      byGroup.reduce((a, x) => a + f(x), 0) / byGroup.length;
+    const low = [...byGroup].sort((a, b) => a.after - b.after)[0];
+    process.stdout.write(
+      `per ${group} (each ${group} weighs the same): original logs ${f3(avg((x) => x.before))} -> ${f3(avg((x) => x.after))}; all formats -> ${f3(avg((x) => x.all))}; lowest ${low.g} ${f3(low.before)} -> ${f3(low.after)}\n`,
+    );
   }
   process.stdout.write(
     `CV (${dev.length} train+validation cases, ${group ? `leave one ${group} out, ` : ''}${folds} folds, ${cycles} dreams): original logs ${f3(mean(dayOne, orig))} -> ${f3(mean(final, orig))}; all formats ${f3(mean(dayOne))} -> ${f3(mean(final))}; worst loss ${f3(worst)} ${worstId}; by format ${byFamily}; reflect ${(reflectMs / 1000).toFixed(1)} s total\n`,

@@ -40,6 +40,7 @@ const BOOLEAN_KEYS = [
   'inFreshBlock',
   'shapeInPassLog',
   'inFreshRun',
+  'isStatusLine',
 ] as const;
 
 /** Turns a validated condition into a test, compiling its regular expressions once. */

@@ -165,6 +165,37 @@ describe('computeLineFeatures', () => {
   });
 });
 
+describe('isStatusLine', () => {
+  // Each: [line, does it only report a status or exit code]. The lines that name what failed,
+  // or why, are not status lines, whichever words they share with one.
+  const LINES: Array<[string, boolean]> = [
+    ['[INFO] BUILD FAILURE', true],
+    ['BUILD FAILED in 15s', true],
+    ['BUILD FAILED', true],
+    ['FAILURE: Build failed with an exception.', true],
+    ['Finished: FAILURE', true],
+    ['Finished: SUCCESS', false],
+    ['##[error]Process completed with exit code 1.', true],
+    ['ERROR: script returned exit code 1', true],
+    ['ERROR: Job failed: exit code 1', true],
+    ["##[error]Bash exited with code '1'.", true],
+    ['The command "mvn test" exited with 1.', true],
+    ['make: *** [Makefile:12: test] Error 2', false],
+    ['[ERROR] Tests run: 8, Failures: 1, Errors: 0, Skipped: 0 <<< FAILURE! - in a.BTest', false],
+    ['[INFO] core ........................................ FAILURE [  8.818 s]', false],
+    ["Build step 'Execute shell' marked build as failure", false],
+    ['hudson.plugins.git.GitException: Command "git fetch" returned status code 128:', false],
+    [
+      '[ERROR] Failed to execute goal x:y:1:z on project p: exit code 1 was not expected, see log',
+      false,
+    ],
+  ];
+  it.each(LINES)('%s -> %s', (line, status) => {
+    const [f] = computeLineFeatures({ failLines: [line], passLines: [] });
+    expect(f.isStatusLine).toBe(status);
+  });
+});
+
 describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
   // Each: [line, is it a marker]. Shapes as these tools print them; none is in the bundled logs.
   const SHAPES: Record<string, Array<[string, boolean]>> = {

@@ -27,6 +27,22 @@ export const DEFAULT_MARKERS: readonly string[] = [
   '^make(?:\\[\\d+\\])?: \\*\\*\\*',
 ];
 
+/**
+ * Lines that only report that a build, a job or a process failed, with its status or exit code,
+ * and not why: Maven's, Gradle's and Ant's `BUILD FAILURE` / `BUILD FAILED`, Gradle's `FAILURE:
+ * Build failed with an exception.`, Jenkins' `Finished: FAILURE`, and the exit-status lines CI
+ * systems and shells print (`Process completed with exit code 1`, `script returned exit code 1`,
+ * `Job failed: exit code 1`, `exited with code '1'`, `exited with 1`). Written from those tools'
+ * output shapes; a line that names what failed (a test, a goal, a command's output) is not one.
+ */
+export const STATUS_LINES: readonly RegExp[] = [
+  /\bBUILD (?:FAILURE|FAILED)\b/,
+  /^FAILURE: Build failed with an exception\.?\s*$/,
+  /^Finished: (?:FAILURE|UNSTABLE|ABORTED|NOT_BUILT)\s*$/,
+  /\bexit (?:code|status):? '?-?\d+'?\.?\s*$/,
+  /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/,
+];
+
 // A Java / Kotlin stack frame (`at a.b.C.m(C.java:12)`, also Maven's coloured `at a.b.C.m (..)`),
 // its `... 12 more` tail, or a Python frame (`File "x.py", line 3`).
 const STACK_FRAME = /^\s*(?:at\s+[\w$.<>/-]+\s*\(|\.\.\. \d+ more\b|File ".*", line \d+)/;
@@ -94,6 +110,12 @@ export interface LineFeatures {
   runLength: number;
   /** In an error run one of whose marker lines pass.log does not have. */
   inFreshRun: boolean;
+  /**
+   * The line only reports that a build, job or process failed, by its status or exit code
+   * (`STATUS_LINES`): `BUILD FAILURE`, `Finished: FAILURE`, `Process completed with exit code 1`.
+   * The same kind of line whichever tool or CI system printed it.
+   */
+  isStatusLine: boolean;
 }
 
 // `Caused by: x`, Jenkins' `Caused: x` and `Also:   x`, `Suppressed: x`, `Wrapped by: x`.
@@ -157,6 +179,7 @@ export function computeLineFeatures(
       shapeInPassLog: inPassLog || passShapes.has(lineShape(text)),
       runLength: 0,
       inFreshRun: false,
+      isStatusLine: STATUS_LINES.some((re) => re.test(text)),
     };
   });
   markBlocks(features);

@@ -35,6 +35,7 @@ export const TRIAGE_RULE_FEATURES = [
   'repeats',
   'runLength',
   'inFreshRun',
+  'isStatusLine',
   'selected',
 ] as const satisfies readonly (keyof LineFeatures | 'selected')[];
 

@@ -83,6 +83,12 @@ export const RULE_CONDITIONS = [
     kind: 'boolean',
     description: 'in an error run with a marker line pass.log does not have',
   },
+  {
+    key: 'isStatusLine',
+    kind: 'boolean',
+    description:
+      'the line only reports that a build, job or process failed (BUILD FAILURE, Finished: FAILURE, exit code 1)',
+  },
 ] as const;
 
 /**
@@ -153,6 +159,7 @@ export const lineConditionSchema = z
     repeats: numberRange.optional(),
     runLength: numberRange.optional(),
     inFreshRun: z.boolean().optional(),
+    isStatusLine: z.boolean().optional(),
   })
   .strict();
 
