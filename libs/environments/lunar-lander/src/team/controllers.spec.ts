@@ -2,7 +2,13 @@ import { command, COMMANDER_DEFAULTS } from './commander';
 import { assessSite, DETECTOR_DEFAULTS, withClearance } from './detector';
 import type { TerrainScan } from '../types';
 import type { DetectorReport } from './lunar-team';
-import { navigate, nearestThrottle, NAVIGATOR_DEFAULTS } from './navigator';
+import {
+  arrivalSeconds,
+  navigate,
+  nearestThrottle,
+  NAVIGATOR_DEFAULTS,
+  sidewaysSeconds,
+} from './navigator';
 import { compileRoleRules, evaluateRoleRules } from './role-rules';
 import { NAVIGATOR_RULES } from './navigator';
 
@@ -215,13 +221,14 @@ describe('predictive late-ignition guidance, one decision', () => {
   });
 
   it('turns upright before the vertical burn instead of burning while it turns', () => {
-    // Braking sideways at 60 deg (site 800 m ahead at 40 m/s), falling at 40 m/s: the slew back
-    // to upright takes ~6 s at 10 deg/s, and the braking curve is flown upright.
+    // Braking sideways at 60 deg (site 300 m ahead at 40 m/s, ~11 s of sideways approach left),
+    // falling at 40 m/s: the slew back to upright takes ~6 s at 10 deg/s, and the braking curve
+    // is flown upright.
     const wide = { ...late, engineOffBelow: 0, maxTiltDeg: 61 };
     const tilted = (altitude: number) =>
       navigate(
         aReport({ altitude, vz: -40, vx: 40, pitchDeg: -60 }),
-        { phase: 'braking', siteX: 800 },
+        { phase: 'braking', siteX: 300 },
         wide,
       );
     // High up the sideways braking keeps the tilt at the least throttle.
@@ -230,6 +237,28 @@ describe('predictive late-ignition guidance, one decision', () => {
     // ~580 m up, coasting on while tilted would leave the curve out of reach once upright: it
     // turns upright now, still at the least throttle, rather than lighting up at 60 deg later.
     expect(tilted(580)).toEqual({ throttle: 0.1, pitchDeg: 0 });
+  });
+
+  it('does not get down to the flare before the sideways approach to the site can be flown', () => {
+    // 600 m up falling at 30 m/s, 20 m/s sideways: coasting down and braking late reaches the
+    // flare in ~20 s; a site 200 m ahead needs ~13 s (coasting there, stopping within 30 deg).
+    const toward = (siteX: number) =>
+      navigate(aReport({ altitude: 600, vz: -30, vx: 20 }), { phase: 'braking', siteX }, late);
+    expect(toward(200).throttle).toBe(0);
+    // A site 2 km ahead needs ~100 s more sideways: it slows the descent instead of coasting.
+    expect(toward(2_000).throttle).toBeGreaterThan(0.1);
+  });
+
+  it('times the sideways approach and the descent to the flare', () => {
+    // 200 m at 20 m/s (10 s), then stopping from 20 m/s at 2 m/s^2 counted as half its 10 s.
+    expect(sidewaysSeconds(aReport({ x: 0, vx: 20 }), 200, 2)).toBeCloseTo(15);
+    // Heading away from the site, or already within the gear's sideways limit: nothing to wait for.
+    expect(sidewaysSeconds(aReport({ x: 0, vx: -20 }), 200, 2)).toBe(0);
+    expect(sidewaysSeconds(aReport({ x: 0, vx: 1 }), 200, 2)).toBe(0);
+    // 100 m above the flare at 20 m/s, braking at 2 m/s^2 to 2 m/s needs 99 m: 0.05 s + 9 s.
+    expect(arrivalSeconds(100, -20, 2, 2)).toBeCloseTo(9.05);
+    // Already slower than the final rate: the gap at the final rate.
+    expect(arrivalSeconds(10, -1, 2, 2)).toBeCloseTo(5);
   });
 
   it('holds the final descent rate below the flare with a throttled engine', () => {

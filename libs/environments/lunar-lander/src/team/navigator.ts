@@ -188,6 +188,7 @@ export function navigate(
           params.flareHoldDistance > 0 && M.abs(orders.siteX - report.x) > params.flareHoldDistance,
           maxTilt,
           periodSeconds,
+          orders.siteX,
         );
   for (const a of ruleActions) {
     if (a.action === 'set_throttle') out = { ...out, throttle: a.params.throttle as number };
@@ -234,7 +235,10 @@ const THROTTLE_STEPS: readonly number[] = [
  * the thrust; when it is required (`lateralDemand`) a throttle must be able to give it within
  * `maxTilt`. Below the flare the tilt stays inside the gear's touchdown limit. The braking curve
  * is planned upright: a tilted craft counts the slew back (at the attitude rate) as coasting, so
- * it turns upright while the engine idles rather than burning at a tilt while it turns.
+ * it turns upright while the engine idles rather than burning at a tilt while it turns. Above the
+ * flare the descent also may not reach the flare (braking as late as the curve allows) sooner than
+ * the sideways approach to the site can be flown (`sidewaysSeconds`): a site far downrange slows
+ * the descent rather than letting the craft skim the ground, too fast sideways for the gear.
  */
 function lateIgnitionCommand(
   report: DetectorReport,
@@ -243,9 +247,11 @@ function lateIgnitionCommand(
   offSite: boolean,
   maxTilt: number,
   periodSeconds: number,
+  siteX: number,
 ): NavigatorCommand {
   const full = MAX_THRUST_N / report.mass;
-  const plan = M.min(M.max(params.brakingAccelFraction, 0.05), 1) * (full - LUNAR_GRAVITY);
+  const share = M.min(M.max(params.brakingAccelFraction, 0.05), 1);
+  const plan = share * (full - LUNAR_GRAVITY);
   const tau = horizon(params, periodSeconds);
   const flare = M.max(params.flareAltitude, 0);
   const below = report.altitude <= flare;
@@ -278,8 +284,13 @@ function lateIgnitionCommand(
     const up = M.abs(nowPitch + clamp(pitch - nowPitch, turn)) / MAX_ATTITUDE_RATE;
     h += v * up - 0.5 * LUNAR_GRAVITY * up * up;
     v -= LUNAR_GRAVITY * up;
-    return h > flare && h - flare >= (v * v - vFinal * vFinal) / (2 * plan);
+    const brake = (v * v - vFinal * vFinal) / (2 * plan);
+    if (!(h > flare && h - flare >= brake)) return false;
+    // Not down at the flare before the sideways approach can be flown: braking as late as the
+    // curve allows, the descent reaches the flare no sooner than the site can be reached.
+    return sideways <= 0 || tau + arrivalSeconds(h - flare, v, vFinal, plan) >= sideways;
   };
+  const sideways = below ? 0 : sidewaysSeconds(report, siteX, share * full * M.sin(maxTilt));
   const options = params.engineOffBelow > 0 ? [0, ...THROTTLE_STEPS] : THROTTLE_STEPS;
   for (const u of options) {
     const thrust = u * full;
@@ -307,6 +318,28 @@ function lateIgnitionCommand(
     if (last) return { throttle: u, pitchDeg: least / DEG };
   }
   return { throttle: THROTTLE_FULL, pitchDeg: 0 };
+}
+
+/**
+ * The least time the sideways approach to the site still needs, s: coasting to it at the current
+ * speed and then stopping at `sideDecel` (half the stop counted as coasting), or 0 when there is no
+ * approach to fly (heading away, or slow enough for the gear already).
+ */
+export function sidewaysSeconds(report: DetectorReport, siteX: number, sideDecel: number): number {
+  const dx = siteX - report.x;
+  const speed = M.abs(report.vx);
+  if (speed <= MAX_TOUCHDOWN_HORIZONTAL_SPEED || dx * report.vx <= 0 || !(sideDecel > 0)) return 0;
+  return M.abs(dx) / speed + speed / (2 * sideDecel);
+}
+
+/**
+ * How long a descent `gap` metres above the flare at vertical speed `vz` (negative down) takes to
+ * reach it if it coasts at that speed and brakes as late as it can at `decel` down to `vFinal`, s.
+ */
+export function arrivalSeconds(gap: number, vz: number, vFinal: number, decel: number): number {
+  const v = M.max(-vz, vFinal);
+  const brake = (v * v - vFinal * vFinal) / (2 * decel);
+  return M.max(gap - brake, 0) / v + (v - vFinal) / decel;
 }
 
 /**
