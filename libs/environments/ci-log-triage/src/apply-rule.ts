@@ -1,6 +1,11 @@
 import { linesToRanges, type LineRange } from './line-range';
 import type { LineFeatures } from './line-features';
-import type { LineCondition, RuleAction, TriageRule } from './triage-rule.schema';
+import {
+  RULE_CONDITIONS,
+  type LineCondition,
+  type RuleAction,
+  type TriageRule,
+} from './triage-rule.schema';
 
 /** A test of one line: its features, and whether it is in the answer so far. */
 export type LinePredicate = (f: LineFeatures, selected: boolean) => boolean;
@@ -17,31 +22,15 @@ export interface LineRule {
   then: { action: RuleAction; lines?: number; while?: LinePredicate };
 }
 
-const RANGE_KEYS = [
-  'indent',
-  'lineNumber',
-  'fromEnd',
-  'relativePosition',
-  'distanceAfterMarker',
-  'distanceBeforeMarker',
-  'distanceToFreshMarker',
-  'blockOffset',
-  'distanceToFreshBlock',
-  'repeats',
-  'runLength',
-] as const;
-const BOOLEAN_KEYS = [
-  'inPassLog',
-  'isMarker',
-  'isBlank',
-  'isStackFrame',
-  'isContinuation',
-  'inErrorBlock',
-  'inFreshBlock',
-  'shapeInPassLog',
-  'inFreshRun',
-  'isStatusLine',
-] as const;
+type ConditionKey<K extends string> = Extract<(typeof RULE_CONDITIONS)[number], { kind: K }>['key'];
+const keysOf = (kind: string) => RULE_CONDITIONS.flatMap((c) => (c.kind === kind ? [c.key] : []));
+// The feature tests a condition may hold, read off RULE_CONDITIONS (`selected` is no feature: it
+// tests the answer so far, below).
+const RANGE_KEYS = keysOf('range') as ConditionKey<'range'>[];
+const BOOLEAN_KEYS = keysOf('boolean').filter((k) => k !== 'selected') as Exclude<
+  ConditionKey<'boolean'>,
+  'selected'
+>[];
 
 /** Turns a validated condition into a test, compiling its regular expressions once. */
 export function compileCondition(c: LineCondition): Predicate {
