@@ -14,6 +14,13 @@ export class ContractViolationError extends Error {
   }
 }
 
+/** The message as its topic's contract reads it, or `ContractViolationError` (nothing sent). */
+export function checkMessage<T extends TopicName>(topic: T, message: unknown): TopicMessage<T> {
+  const result = validateMessage(topic, message);
+  if (!result.ok) throw new ContractViolationError(topic, result.reason);
+  return result.value;
+}
+
 /** A message and its JSON (`value`), already checked against its topic's contract. */
 export interface EncodedMessage<T extends TopicName> {
   message: TopicMessage<T>;
@@ -63,9 +70,8 @@ export class EventPublisher {
 
   async publish<T extends TopicName>(topic: T, messages: TopicMessage<T>[]): Promise<void> {
     const encoded = messages.map((message) => {
-      const result = validateMessage(topic, message);
-      if (!result.ok) throw new ContractViolationError(topic, result.reason);
-      return { message, value: JSON.stringify(result.value) };
+      const checked = checkMessage(topic, message);
+      return { message, value: JSON.stringify(checked) };
     });
     await this.publishEncoded(topic, encoded);
   }

@@ -6,17 +6,12 @@ import {
   SCHEMA_VERSION,
   sessionEventId,
   TOPICS,
-  validateMessage,
   type EventsAppendedEntry,
   type SessionEventAppended,
   type SessionEventBody,
   type SessionTopicMessage,
 } from '@reverie/contracts';
-import {
-  ContractViolationError,
-  type EncodedMessage,
-  type EventPublisher,
-} from './event-publisher';
+import { checkMessage, type EncodedMessage, type EventPublisher } from './event-publisher';
 import { chunkBySize, MAX_PRODUCE_BYTES } from './produce-size';
 
 /**
@@ -147,11 +142,7 @@ export async function publishSessionMessages(
   form: EventMessages,
   messageId: EventsMessageId,
 ): Promise<void> {
-  const checked = messages.map((message) => {
-    const result = validateMessage(TOPICS.sessionEvents, message);
-    if (!result.ok) throw new ContractViolationError(TOPICS.sessionEvents, result.reason);
-    return result.value;
-  });
+  const checked = messages.map((message) => checkMessage(TOPICS.sessionEvents, message));
   const records: SessionRecord[] = [];
   let run: SessionEventAppended[] = [];
   const endRun = () => {
