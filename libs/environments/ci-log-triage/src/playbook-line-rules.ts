@@ -7,37 +7,23 @@ import {
 } from '@reverie/playbooks-domain';
 import type { LinePredicate, LineRule } from './apply-rule';
 import type { LineFeatures } from './line-features';
-import { MAX_RULE_REACH, RULE_ACTIONS, type RuleAction } from './triage-rule.schema';
+import {
+  MAX_RULE_REACH,
+  RULE_ACTIONS,
+  RULE_CONDITIONS,
+  type RuleAction,
+} from './triage-rule.schema';
 
 /**
  * The features a playbook rule's `when` can name for ci-log-triage: those of `LineFeatures` (see
  * `computeLineFeatures`) plus `selected` (the line is in the answer so far).
  */
-export const TRIAGE_RULE_FEATURES = [
-  'lineNumber',
-  'fromEnd',
-  'relativePosition',
+export const TRIAGE_RULE_FEATURES: readonly (keyof LineFeatures | 'selected')[] = [
   'text',
-  'indent',
-  'isBlank',
-  'isMarker',
-  'isStackFrame',
-  'inPassLog',
-  'distanceAfterMarker',
-  'distanceBeforeMarker',
-  'distanceToFreshMarker',
-  'isContinuation',
-  'inErrorBlock',
-  'inFreshBlock',
-  'shapeInPassLog',
-  'blockOffset',
-  'distanceToFreshBlock',
-  'repeats',
-  'runLength',
-  'inFreshRun',
-  'isStatusLine',
-  'selected',
-] as const satisfies readonly (keyof LineFeatures | 'selected')[];
+  // Every feature a structured rule's condition can test: the `lineMatches`-style regex
+  // conditions and their `ignoreCase` flag read `text`, the rest are features themselves.
+  ...RULE_CONDITIONS.flatMap((c) => (c.kind === 'boolean' || c.kind === 'range' ? [c.key] : [])),
+];
 
 const FEATURES = new Set<string>(TRIAGE_RULE_FEATURES);
 const ACTIONS = new Map(RULE_ACTIONS.map((a) => [a.action as string, a]));

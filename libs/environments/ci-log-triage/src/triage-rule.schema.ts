@@ -133,34 +133,25 @@ const numberRange = z
     message: 'min must not be greater than max',
   });
 
+// One schema per kind of condition; `lineConditionSchema` holds one optional field for each entry
+// of RULE_CONDITIONS, so a new condition is declared there once.
+const CONDITION_SCHEMAS = {
+  regex: regexSource,
+  flag: z.boolean(),
+  boolean: z.boolean(),
+  range: numberRange,
+};
+type RuleCondition = (typeof RULE_CONDITIONS)[number];
+type LineConditionShape = {
+  [C in RuleCondition as C['key']]: z.ZodOptional<(typeof CONDITION_SCHEMAS)[C['kind']]>;
+};
+
 export const lineConditionSchema = z
-  .object({
-    lineMatches: regexSource.optional(),
-    lineNotMatches: regexSource.optional(),
-    ignoreCase: z.boolean().optional(),
-    inPassLog: z.boolean().optional(),
-    isMarker: z.boolean().optional(),
-    isBlank: z.boolean().optional(),
-    isStackFrame: z.boolean().optional(),
-    selected: z.boolean().optional(),
-    indent: numberRange.optional(),
-    lineNumber: numberRange.optional(),
-    fromEnd: numberRange.optional(),
-    relativePosition: numberRange.optional(),
-    distanceAfterMarker: numberRange.optional(),
-    distanceBeforeMarker: numberRange.optional(),
-    distanceToFreshMarker: numberRange.optional(),
-    isContinuation: z.boolean().optional(),
-    inErrorBlock: z.boolean().optional(),
-    inFreshBlock: z.boolean().optional(),
-    shapeInPassLog: z.boolean().optional(),
-    blockOffset: numberRange.optional(),
-    distanceToFreshBlock: numberRange.optional(),
-    repeats: numberRange.optional(),
-    runLength: numberRange.optional(),
-    inFreshRun: z.boolean().optional(),
-    isStatusLine: z.boolean().optional(),
-  })
+  .object(
+    Object.fromEntries(
+      RULE_CONDITIONS.map((c) => [c.key, CONDITION_SCHEMAS[c.kind].optional()]),
+    ) as LineConditionShape,
+  )
   .strict();
 
 export const triageRuleSchema = z
