@@ -2,9 +2,13 @@
  * Flies the builtin team with a genome (GUIDANCE_SPACE keys -> values) on a few scenarios of a
  * family and prints each flight: outcome, touchdown speeds, fuel against the vertical limit,
  * distance to the site, and when the fuel ran out. For diagnosing why a family does not land.
+ * FAMILY is a bundled family's name or a scenario file (what `reverie eval lander --scenarios`
+ * reads); N is how many of its scenarios, from the first.
  *
  *   node -r @swc-node/register bench/support/lander-diagnose.ts tight-fuel 8 '{"navigator.all.guidanceLaw":1}'
+ *   node -r @swc-node/register bench/support/lander-diagnose.ts my-family.json 4 '{}' v
  */
+import { readFileSync } from 'node:fs';
 import { genomeRules, withRules } from '@reverie/dreaming-lander';
 import {
   BuiltinLunarTeam,
@@ -12,21 +16,30 @@ import {
   expandFamily,
   flyLanding,
   parseFamily,
+  scenariosFromJson,
   STRESS_FAMILIES,
   type RoleRules,
+  type Scenario,
 } from '@reverie/lunar-lander';
+
+/** The first `count` scenarios of a bundled family (by name) or of a scenario file. */
+function scenariosOf(name: string, count: number): Scenario[] {
+  const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
+  if (family) return expandFamily(parseFamily({ ...family, count }));
+  if (name.endsWith('.json'))
+    return scenariosFromJson(JSON.parse(readFileSync(name, 'utf8'))).slice(0, count);
+  throw new Error(`unknown family "${name}": name a bundled family or a scenario file (.json)`);
+}
 
 async function main() {
   const [name, countArg, genomeArg, verbose] = process.argv.slice(2);
-  const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
-  if (!family) throw new Error(`unknown family "${name}"`);
   const count = Number(countArg ?? 8);
   const genome = JSON.parse(genomeArg ?? '{}') as Record<string, number>;
   const rules: RoleRules = withRules(
     {},
     genomeRules(genome).map(({ role, rule }) => ({ role, rule })),
   );
-  const scenarios = expandFamily(parseFamily({ ...family, count }));
+  const scenarios = scenariosOf(name, count);
   let ok = 0;
   let frugal = 0;
   for (const s of scenarios) {
