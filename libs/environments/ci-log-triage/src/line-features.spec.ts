@@ -154,6 +154,32 @@ describe('computeLineFeatures', () => {
     ]);
   });
 
+  it('continues a run over a blank line inside an indented report (Jest, pytest), not past its end', () => {
+    const g = computeLineFeatures({
+      failLines: [
+        'PASS src/cart.test.ts',
+        'FAIL src/price.test.ts',
+        '  ● price › rounds half up to two decimals',
+        '',
+        '    expect(received).toBe(expected) // Object.is equality',
+        '',
+        '    Expected: "10.35"',
+        '    Received: "10.34"',
+        '',
+        '      at Object.<anonymous> (src/price.test.ts:14:23)',
+        '',
+        'PASS src/format.test.ts',
+        '',
+        'Test Suites: 1 failed, 2 passed, 3 total',
+      ],
+      passLines: ['PASS src/cart.test.ts', 'PASS src/price.test.ts', 'PASS src/format.test.ts'],
+    });
+    // From the FAIL line to the frame, blanks included; the blank after the frame ends it, as
+    // the next line is not indented.
+    expect(g.map((x) => x.runLength)).toEqual([0, ...Array(9).fill(9), 0, 0, 0, 0]);
+    expect(g.slice(1, 10).every((x) => x.inFreshRun)).toBe(true);
+  });
+
   it('counts repeated lines and compares lines with pass.log by shape (numbers masked)', () => {
     const g = computeLineFeatures({
       failLines: ['[INFO] Total time: 2.831 s', 'x failed', '  x failed', 'Build 5f3e2a9c1 failed'],

@@ -104,7 +104,8 @@ export interface LineFeatures {
    * Lines in the error run this line is in; 0 outside one. A run is what a tool prints about one
    * failure in one go: consecutive marker and continuation lines (a tool's `[ERROR]` paragraph,
    * an exception with its frames), bridging up to `RUN_GAP` lines of a multi-line exception
-   * message when a stack frame or `Caused by:` link follows them. A run of one line is a lone
+   * message when a stack frame or `Caused by:` link follows them, and single blank lines inside an
+   * indented report (Jest's and pytest's failure blocks). A run of one line is a lone
    * summary (`BUILD FAILURE`, `Finished: FAILURE`); the error itself is usually told at length.
    */
   runLength: number;
@@ -225,6 +226,18 @@ function markRuns(features: LineFeatures[]): void {
     for (;;) {
       if (end + 1 < total && joins(features[end + 1])) {
         end++;
+        continue;
+      }
+      // A blank line inside an indented report (Jest's and pytest's failure blocks) when the
+      // report goes on indented after it.
+      if (
+        end + 2 < total &&
+        features[end + 1].isBlank &&
+        features[end + 2].isContinuation &&
+        !features[end + 2].isBlank &&
+        features[end + 2].indent > 0
+      ) {
+        end += 2;
         continue;
       }
       let bridge = 0;
