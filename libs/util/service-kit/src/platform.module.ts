@@ -9,6 +9,7 @@ import type { ServiceConfig } from './config/service-config';
 import { HealthController } from './health/health.controller';
 import { ConsumersHealthIndicator, ConsumerStartup } from './health/consumers.health';
 import { KafkaHealthIndicator } from './health/kafka.health';
+import { guardDriverWrites } from './mongo/driver-write-guard';
 import { recreateIndexesOnReconnect } from './mongo/index-recovery';
 
 export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
@@ -32,6 +33,9 @@ export interface PlatformOptions {
 export class PlatformModule {
   static forRoot<C extends ServiceConfig>(config: C, options: PlatformOptions): DynamicModule {
     const traced = tracingEnabled();
+    // Before any connection exists: a write on a socket that is going away must fail, not hang
+    // (a hung heartbeat stops the driver's monitor for good; see guardDriverWrites).
+    guardDriverWrites();
     return {
       module: PlatformModule,
       imports: [

@@ -101,7 +101,9 @@ export function recreateIndexesOnReconnect(
 
 /**
  * Most one model's `createIndexes` may take in a pass: a call sent on a connection to a server
- * that is going away can wait forever, and a pass that never ends would block every later one.
+ * that is going away could wait forever (the driver's write on a destroyed socket, which
+ * `guardDriverWrites` now ends), and a pass that never ends would block every later one. Kept as
+ * a bound for any other wait without an end.
  */
 const CREATE_INDEXES_TIMEOUT_MS = 10_000;
 
