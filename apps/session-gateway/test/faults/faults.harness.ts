@@ -1,5 +1,8 @@
+import type { INestApplication } from '@nestjs/common';
+import { getConnectionToken } from '@nestjs/mongoose';
 import type { SessionEventBody } from '@reverie/contracts';
 import { expectEventually, type ApiClient } from '@reverie/testing';
+import type { Connection, mongo } from 'mongoose';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readAllEvents } from '../gateway.harness';
 
@@ -116,4 +119,77 @@ export async function expectStoredExactlyOnce(
     },
     { timeoutMs, intervalMs: 1_000 },
   );
+}
+
+/**
+ * What the gateway's MongoDB driver saw of its server during a fault spec, for the failure
+ * message: heartbeats, server description changes and pool clears, timed from the start of the
+ * watch, with repeats folded. A heartbeat that started and never ended is the sign of a monitor
+ * that stopped checking (every operation then fails server selection with the same error long
+ * after MongoDB is back; see `guardDriverWrites` in the service kit).
+ */
+export function watchMongoDriver(app: INestApplication) {
+  const client = app.get<Connection>(getConnectionToken()).getClient();
+  const start = Date.now();
+  const seconds = (at = Date.now()) => `${((at - start) / 1_000).toFixed(1)} s`;
+  const lines: { text: string; at: number; times: number }[] = [];
+  let heartbeatSince: number | undefined;
+  const note = (text: string) => {
+    const last = lines[lines.length - 1];
+    if (last?.text === text) {
+      last.times += 1;
+      return;
+    }
+    lines.push({ text, at: Date.now(), times: 1 });
+    // Bounded: a long outage fails a heartbeat twice a second, and the folding keeps most of it.
+    if (lines.length > 500) lines.splice(0, lines.length - 500);
+  };
+  const onStarted = () => {
+    heartbeatSince = Date.now();
+  };
+  const onSucceeded = () => {
+    heartbeatSince = undefined;
+    note('heartbeat succeeded');
+  };
+  const onFailed = (event: mongo.ServerHeartbeatFailedEvent) => {
+    heartbeatSince = undefined;
+    note(`heartbeat failed: ${event.failure.message}`);
+  };
+  const onChanged = ({
+    previousDescription,
+    newDescription,
+  }: mongo.ServerDescriptionChangedEvent) =>
+    note(
+      `server ${previousDescription.type} -> ${newDescription.type}` +
+        (newDescription.error ? `: ${newDescription.error.message}` : ''),
+    );
+  const onCleared = () => note('connection pool cleared');
+  const onReady = () => note('connection pool ready');
+  client.on('serverHeartbeatStarted', onStarted);
+  client.on('serverHeartbeatSucceeded', onSucceeded);
+  client.on('serverHeartbeatFailed', onFailed);
+  client.on('serverDescriptionChanged', onChanged);
+  client.on('connectionPoolCleared', onCleared);
+  client.on('connectionPoolReady', onReady);
+  return {
+    /** Puts a step of the spec (stop, start) on the timeline. */
+    mark: (step: string) => note(`-- ${step}`),
+    timeline: () =>
+      [
+        ...lines.map(
+          ({ text, at, times }) => `${seconds(at)} ${text}${times > 1 ? ` (x${times})` : ''}`,
+        ),
+        heartbeatSince === undefined
+          ? `${seconds()} no heartbeat in progress`
+          : `${seconds()} the heartbeat started at ${seconds(heartbeatSince)} has not ended`,
+      ].join('\n'),
+    stop: () => {
+      client.off('serverHeartbeatStarted', onStarted);
+      client.off('serverHeartbeatSucceeded', onSucceeded);
+      client.off('serverHeartbeatFailed', onFailed);
+      client.off('serverDescriptionChanged', onChanged);
+      client.off('connectionPoolCleared', onCleared);
+      client.off('connectionPoolReady', onReady);
+    },
+  };
 }

@@ -12,7 +12,7 @@ import {
   tapTopic,
   type RunningGateway,
 } from '../gateway.harness';
-import { expectStoredExactlyOnce, RetryingSender } from './faults.harness';
+import { expectStoredExactlyOnce, RetryingSender, watchMongoDriver } from './faults.harness';
 
 /** How long MongoDB stays down: the outage issue 14 saw stop event storage for good. */
 const OUTAGE_MS = 60_000;
@@ -32,15 +32,18 @@ describe('fault: MongoDB down 60 s, then back', () => {
   let stack: PrivateStack;
   let gateway: RunningGateway;
   let api: ApiClient;
+  let driver: ReturnType<typeof watchMongoDriver> | undefined;
   const tenantId = uniqueName('tenant');
 
   beforeAll(async () => {
     stack = await startPrivateStack({ kafka: false, mongoBackend: 'h2' });
     gateway = await startGateway({ MONGO_URL: stack.mongoUrl });
+    driver = watchMongoDriver(gateway.app);
     api = await gateway.tenant(tenantId);
   }, 240_000);
 
   afterAll(async () => {
+    driver?.stop();
     await gateway?.close().catch(() => undefined);
     await stack?.down();
   }, 120_000);
@@ -75,7 +78,9 @@ describe('fault: MongoDB down 60 s, then back', () => {
         }),
       );
 
+      driver?.mark('stopping MongoDB');
       await stack.stop('mongo');
+      driver?.mark('MongoDB stopped');
       const downSince = Date.now();
       try {
         const at = new Date().toISOString();
@@ -113,6 +118,7 @@ describe('fault: MongoDB down 60 s, then back', () => {
         );
       } finally {
         await stack.start('mongo');
+        driver?.mark('MongoDB started');
         phase.acceptedWhenBack = sender.log.accepted.length;
         phase.mongoBack = true;
       }
@@ -125,6 +131,10 @@ describe('fault: MongoDB down 60 s, then back', () => {
       expect(sender.log.accepted.length).toBeGreaterThanOrEqual(phase.acceptedWhenBack + AFTER);
       await expectStoredExactlyOnce(api, sessionId, expected, 120_000);
       expect(deadLetters.forSession(sessionId)).toEqual([]);
+    } catch (err) {
+      // What the driver saw says whether it ever tried the server again after the start.
+      console.error(`MongoDB driver events (gateway):\n${driver?.timeline()}`);
+      throw err;
     } finally {
       // Should the test have failed early: the client sends no further batch (the one it may be
       // retrying ends with its own deadline), and its failure is already reported above.
