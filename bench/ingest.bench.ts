@@ -214,7 +214,11 @@ async function runSplit(phases: Phases): Promise<SplitTiming> {
     );
     const timing = await timeSplit(split, splitDb, token, warm, measured, options.timeoutMs);
     await verifyStored(splitDb, measuredSessions, options.events);
-    await Promise.all([split.http, split.ingest].map((r) => r.stop('SIGTERM')));
+    await Promise.all([split.http, split.ingest].map((r) => r.stopGracefully()));
+    if (options.profile)
+      process.stdout.write(
+        `bench: the replicas' V8 CPU profiles (*.cpuprofile) are in ${logDir}\n`,
+      );
     return timing;
   } catch (err) {
     const tails = logTails(splitLogFiles(logDir));

@@ -23,6 +23,8 @@ export class ServiceProcess {
     private readonly env: Record<string, string>,
     private readonly port: number,
     private readonly logFile: string,
+    /** Node flags NODE_OPTIONS may not carry (`--cpu-prof`). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
@@ -44,7 +46,7 @@ export class ServiceProcess {
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', `apps/${this.app}/src/main.ts`],
+      [...this.nodeArgs, '-r', '@swc-node/register', `apps/${this.app}/src/main.ts`],
       {
         cwd: repoRoot,
         env: { ...process.env, ...this.env, PORT: String(this.port) },
@@ -81,12 +83,33 @@ export class ServiceProcess {
     child.kill(signal);
     await exited;
   }
+
+  /**
+   * SIGTERM, then SIGKILL if it has not exited within `timeoutMs`: a replica that shuts down
+   * cleanly writes what it writes on exit (a V8 `--cpu-prof` profile, say); one that hangs is
+   * still ended.
+   */
+  async stopGracefully(timeoutMs = 30_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => this.running && child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
 }
 
 /** One session-gateway replica. */
 export class GatewayProcess extends ServiceProcess {
-  constructor(name: string, env: Record<string, string>, port: number, logFile: string) {
-    super(name, 'session-gateway', env, port, logFile);
+  constructor(
+    name: string,
+    env: Record<string, string>,
+    port: number,
+    logFile: string,
+    nodeArgs: readonly string[] = [],
+  ) {
+    super(name, 'session-gateway', env, port, logFile, nodeArgs);
   }
 }
 
