@@ -163,14 +163,16 @@ export function watchMongoDriver(app: INestApplication) {
       `server ${previousDescription.type} -> ${newDescription.type}` +
         (newDescription.error ? `: ${newDescription.error.message}` : ''),
     );
-  const onCleared = () => note('connection pool cleared');
-  const onReady = () => note('connection pool ready');
-  client.on('serverHeartbeatStarted', onStarted);
-  client.on('serverHeartbeatSucceeded', onSucceeded);
-  client.on('serverHeartbeatFailed', onFailed);
-  client.on('serverDescriptionChanged', onChanged);
-  client.on('connectionPoolCleared', onCleared);
-  client.on('connectionPoolReady', onReady);
+  // The driver's events and what each notes; registered and removed together.
+  const listeners = {
+    serverHeartbeatStarted: onStarted,
+    serverHeartbeatSucceeded: onSucceeded,
+    serverHeartbeatFailed: onFailed,
+    serverDescriptionChanged: onChanged,
+    connectionPoolCleared: () => note('connection pool cleared'),
+    connectionPoolReady: () => note('connection pool ready'),
+  };
+  for (const [event, listener] of Object.entries(listeners)) client.on(event, listener);
   return {
     /** Puts a step of the spec (stop, start) on the timeline. */
     mark: (step: string) => note(`-- ${step}`),
@@ -184,12 +186,7 @@ export function watchMongoDriver(app: INestApplication) {
           : `${seconds()} the heartbeat started at ${seconds(heartbeatSince)} has not ended`,
       ].join('\n'),
     stop: () => {
-      client.off('serverHeartbeatStarted', onStarted);
-      client.off('serverHeartbeatSucceeded', onSucceeded);
-      client.off('serverHeartbeatFailed', onFailed);
-      client.off('serverDescriptionChanged', onChanged);
-      client.off('connectionPoolCleared', onCleared);
-      client.off('connectionPoolReady', onReady);
+      for (const [event, listener] of Object.entries(listeners)) client.off(event, listener);
     },
   };
 }
