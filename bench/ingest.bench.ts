@@ -45,6 +45,7 @@ import {
   type GatewayTiming,
   type RawTiming,
   type ReplicaStats,
+  type RoundTiming,
   type SplitTiming,
 } from './support/report';
 import { BenchError, Cleanup, connectStack, runBench } from './support/bench-stack';
@@ -172,33 +173,103 @@ interface Phases {
   admin: Admin;
   db: Connection;
   cleanup: Cleanup;
+  /** The raw producer and its topic, for each round's baseline. */
+  producer: Producer;
+  topic: string;
 }
 
-/** Creates a phase's sessions (warm-up and measured apart) and plans both runs. */
+/** A measured round's sessions and what each client sends to them. */
+interface PlannedRound {
+  sessions: BenchSession[];
+  plan: ClientPlan[];
+}
+
+/** Creates a phase's sessions (the warm-up's and each round's apart) and plans their runs. */
 async function planPhase(
   { options }: Phases,
   gateway: Pick<BenchGateway, 'config' | 'baseUrl'>,
   tenantId: string,
 ) {
   const perRun = options.concurrency * options.sessionsPerClient;
-  const { token, sessions } = await createSessions(gateway, tenantId, perRun * 2);
+  const { token, sessions } = await createSessions(
+    gateway,
+    tenantId,
+    perRun * (1 + options.rounds),
+  );
   const plan = (s: BenchSession[], n: number, prefix: string) =>
     planClients(s, n, options.batch, options.concurrency, prefix);
-  const measuredSessions = sessions.slice(perRun);
-  return {
-    token,
-    measuredSessions,
-    warm: plan(sessions.slice(0, perRun), options.warmup, 'warm'),
-    measured: plan(measuredSessions, options.events, 'bench'),
-  };
+  const rounds: PlannedRound[] = Array.from({ length: options.rounds }, (_, r) => {
+    const own = sessions.slice(perRun * (r + 1), perRun * (r + 2));
+    return { sessions: own, plan: plan(own, options.events, `bench${r + 1}`) };
+  });
+  return { token, warm: plan(sessions.slice(0, perRun), options.warmup, 'warm'), rounds };
 }
 
 /**
- * The gateway as deployed, on a database of its own: starts the replicas, warms them up, times
- * the measured events from the first POST until all are stored, checks every one is, and stops
- * the replicas (so they take no CPU from the raw runs). A failure prints the tails of their logs.
+ * A round's baselines, right after its path run: the raw producer, then raw insertMany into a
+ * scratch collection of the same server, dropped afterwards so the server does not grow round by
+ * round.
  */
-async function runSplit(phases: Phases): Promise<SplitTiming> {
+async function baselines(phases: Phases, plan: ClientPlan[], round: number) {
+  const { db, runId } = phases;
+  const raw = await runRaw(`raw, round ${round}`, phases.producer, phases.topic, plan);
+  process.stdout.write(`raw insertMany, round ${round}...\n`);
+  const collection = `raw_insert_${runId}_${round}`;
+  const insertMany = await insertManyAll(db, collection, plan);
+  await db.dropCollection(collection);
+  return { raw, insertMany };
+}
+
+/** Warms the raw runs up (JIT, connections, the topic's partitions, the index build). */
+async function warmBaselines(phases: Phases, warm: ClientPlan[]) {
+  await runRaw('warm-up raw', phases.producer, phases.topic, warm);
+  const collection = `raw_warm_${phases.runId}`;
+  await insertManyAll(phases.db, collection, warm);
+  await phases.db.dropCollection(collection);
+}
+
+/**
+ * The gateway in this process: warm-up, then each round's events from the first POST until all
+ * are stored (checking every one is) and the round's baselines. With --profile, the first round's
+ * gateway run is profiled.
+ */
+async function runInProcess(phases: Phases, gateway: BenchGateway) {
+  const { options, runId, db } = phases;
+  const { token, warm, rounds } = await planPhase(phases, gateway, `bench_${runId}`);
+  const { baseUrl } = gateway;
+  await runGateway('warm-up gateway', baseUrl, db, token, warm, options.timeoutMs);
+  await warmBaselines(phases, warm);
+  const timings: RoundTiming[] = [];
+  for (const [i, round] of rounds.entries()) {
+    const profiling = options.profile && i === 0 ? await startProfiling(options, runId) : undefined;
+    const timing = await runGateway(
+      `gateway, round ${i + 1}`,
+      baseUrl,
+      db,
+      token,
+      round.plan,
+      options.timeoutMs,
+    );
+    if (profiling) process.stdout.write(`${await profiling()}\n`);
+    await verifyStored(db, round.sessions, options.events);
+    timings.push({ gateway: timing, ...(await baselines(phases, round.plan, i + 1)) });
+  }
+  return { timings, envelopeBytes: meanEnvelopeBytes(rounds[0].plan) };
+}
+
+/** Starts both profilers (see profile.ts, cpu-profile.ts); the result ends them and reports. */
+async function startProfiling(options: BenchOptions, runId: string) {
+  const endProfile = profileWindow(stackPorts(options));
+  const endCpu = await startCpuProfile(join(tmpdir(), `ingest-${runId}.cpuprofile`));
+  return async () => `${endProfile()}\n${await endCpu()}`;
+}
+
+/**
+ * The gateway as deployed, on a database of its own: starts the replicas, warms them up, runs
+ * the rounds (each checked for every event stored) and stops the replicas. A failure prints the
+ * tails of their logs.
+ */
+async function runSplit(phases: Phases): Promise<RoundTiming<SplitTiming>[]> {
   const { options, runId, admin, db, cleanup } = phases;
   const dbName = `bench_${runId}_split`;
   const splitDb = db.useDb(dbName, { useCache: false });
@@ -207,19 +278,14 @@ async function runSplit(phases: Phases): Promise<SplitTiming> {
   process.stdout.write(`bench: starting the split gateway (db ${dbName}, logs in ${logDir})...\n`);
   try {
     const split = await startSplitGateway(options, admin, runId, dbName, logDir, cleanup);
-    const { token, measuredSessions, warm, measured } = await planPhase(
-      phases,
-      split,
-      `bench_${runId}_split`,
-    );
-    const timing = await timeSplit(split, splitDb, token, warm, measured, options.timeoutMs);
-    await verifyStored(splitDb, measuredSessions, options.events);
+    const { token, warm, rounds } = await planPhase(phases, split, `bench_${runId}_split`);
+    const timings = await timeSplit(phases, split, splitDb, token, warm, rounds);
     await Promise.all([split.http, split.ingest].map((r) => r.stopGracefully()));
     if (options.profile)
       process.stdout.write(
         `bench: the replicas' V8 CPU profiles (*.cpuprofile) are in ${logDir}\n`,
       );
-    return timing;
+    return timings;
   } catch (err) {
     const tails = logTails(splitLogFiles(logDir));
     process.stderr.write(`bench: the split gateway failed; its logs:\n${tails}\n`);
@@ -227,37 +293,44 @@ async function runSplit(phases: Phases): Promise<SplitTiming> {
   }
 }
 
-/** Warm-up then measured run through the replicas, stopped at once if one of them exits. */
+/** Warm-up then the rounds through the replicas, stopped at once if one of them exits. */
 async function timeSplit(
+  phases: Phases,
   split: SplitGateway,
   db: Connection,
   token: string,
   warm: ClientPlan[],
-  measured: ClientPlan[],
-  timeoutMs: number,
-): Promise<SplitTiming> {
+  rounds: PlannedRound[],
+): Promise<RoundTiming<SplitTiming>[]> {
+  const { options } = phases;
   const replicas = [split.http, split.ingest];
   const guard = failOnExit(split);
   try {
     const run = (label: string, plans: ClientPlan[], watch: RunWatch) =>
-      runGateway(label, split.baseUrl, db, token, plans, timeoutMs, {
+      runGateway(label, split.baseUrl, db, token, plans, options.timeoutMs, {
         failed: guard.failed,
         ...watch,
       });
     await run('warm-up split', warm, {});
-    let before: (ProcessSample | undefined)[] = [];
-    let after: (ProcessSample | undefined)[] = [];
-    const sample = () => replicas.map((r) => sampleProcess(r.pid));
-    const timing = await run('split', measured, {
-      onStart: () => (before = sample()),
-      onStored: () => (after = sample()),
-    });
-    return splitTiming(
-      timing,
-      replicas.map((r) => r.name),
-      before,
-      after,
-    );
+    const timings: RoundTiming<SplitTiming>[] = [];
+    for (const [i, round] of rounds.entries()) {
+      let before: (ProcessSample | undefined)[] = [];
+      let after: (ProcessSample | undefined)[] = [];
+      const sample = () => replicas.map((r) => sampleProcess(r.pid));
+      const timing = await run(`split, round ${i + 1}`, round.plan, {
+        onStart: () => (before = sample()),
+        onStored: () => (after = sample()),
+      });
+      await verifyStored(db, round.sessions, options.events);
+      const gateway = splitTiming(
+        timing,
+        replicas.map((r) => r.name),
+        before,
+        after,
+      );
+      timings.push({ gateway, ...(await baselines(phases, round.plan, i + 1)) });
+    }
+    return timings;
   } finally {
     guard.stop();
   }
@@ -311,55 +384,19 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   const producer = await connectRawProducer(options);
   cleanup.add('disconnect the raw producer', () => producer.disconnect());
 
-  // Warm-up and measured runs use different sessions, so their counts never mix.
-  const phases: Phases = { options, runId, admin, db, cleanup };
-  const { token, measuredSessions, warm, measured } = await planPhase(
-    phases,
-    gateway,
-    `bench_${runId}`,
-  );
-  const { baseUrl } = gateway;
-  await runGateway('warm-up gateway', baseUrl, db, token, warm, options.timeoutMs);
-  await runRaw('warm-up raw', producer, topic, warm);
+  // Every round uses sessions of its own, so no run's counts mix with another's.
+  const phases: Phases = { options, runId, admin, db, cleanup, producer, topic };
+  const { timings, envelopeBytes } = await runInProcess(phases, gateway);
+  // Its consumer would store the split replicas' events too (same topic), and its idle process
+  // would share the CPUs with them.
+  await closeGateway();
+  const split = options.split ? await runSplit(phases) : undefined;
 
-  const endProfile = options.profile ? profileWindow(stackPorts(options)) : undefined;
-  const endCpu = options.profile
-    ? await startCpuProfile(join(tmpdir(), `ingest-${runId}.cpuprofile`))
-    : undefined;
-  const gatewayTiming = await runGateway(
-    'gateway',
-    baseUrl,
-    db,
-    token,
-    measured,
-    options.timeoutMs,
-  );
-  const profile = endProfile && `${endProfile()}\n${await endCpu?.()}`;
-  await verifyStored(db, measuredSessions, options.events);
-  let split: SplitTiming | undefined;
-  if (options.split) {
-    // Its consumer would store the split replicas' events too (same topic), and its idle
-    // process would share the CPUs with them.
-    await closeGateway();
-    split = await runSplit(phases);
-  }
-  const rawTiming = await runRaw('raw', producer, topic, measured);
-  await insertManyAll(db, `raw_warm_${runId}`, warm);
-  process.stdout.write('raw insertMany...\n');
-  const insertTiming = await insertManyAll(db, `raw_insert_${runId}`, measured);
-
-  const result = buildResult(
-    options,
-    meanEnvelopeBytes(measured),
-    gatewayTiming,
-    rawTiming,
-    insertTiming,
-    split,
-  );
+  const result = buildResult(options, envelopeBytes, timings, split);
   process.stdout.write(`${formatTable(result)}\n`);
-  if (profile) {
+  if (options.profile) {
     // Instrumented numbers are a little slower; keep them out of the recorded results.
-    process.stdout.write(`${profile}\n  (profiled run: results not written)\n`);
+    process.stdout.write('  (profiled run: results not written)\n');
     return;
   }
   process.stdout.write(`  written to ${writeResult(result)} and ingest-latest.json\n`);

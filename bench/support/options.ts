@@ -3,6 +3,11 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Events in each measured run (gateway and raw). */
   events: number;
+  /**
+   * Measured rounds of each path: the path, then the raw runs on the same events. The verdicts are
+   * on the median round, as one run's rates move up to 2x with what else the machine does.
+   */
+  rounds: number;
   /** Events per HTTP request, and per producer.send() in the raw run. */
   batch: number;
   /** Concurrent clients; each has its own sessions and one request in flight at a time. */
@@ -27,8 +32,8 @@ export interface BenchOptions {
 }
 
 export const USAGE =
-  'usage: npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4] ' +
-  '[--sessions-per-client 2] [--warmup 2000] [--timeout 90] [--profile] [--split]\n' +
+  'usage: npm run bench:ingest -- [--events 20000] [--rounds 3] [--batch 500] [--concurrency 4] ' +
+  '[--sessions-per-client 2] [--warmup 10000] [--timeout 90] [--profile] [--split]\n' +
   '       (reads KAFKA_BROKERS, default 127.0.0.1:9092, and MONGO_URL, default mongodb://127.0.0.1:27017)';
 
 /** A bad command line: reported as one line plus the usage. */
@@ -50,6 +55,7 @@ export function readOptions(argv = process.argv.slice(2), env = process.env): Be
       args: argv,
       options: {
         events: { type: 'string' },
+        rounds: { type: 'string' },
         batch: { type: 'string' },
         concurrency: { type: 'string' },
         'sessions-per-client': { type: 'string' },
@@ -64,10 +70,11 @@ export function readOptions(argv = process.argv.slice(2), env = process.env): Be
   }
   const options: BenchOptions = {
     events: positiveInt('events', values.events, 20_000),
+    rounds: positiveInt('rounds', values.rounds, 3),
     batch: positiveInt('batch', values.batch, 500),
     concurrency: positiveInt('concurrency', values.concurrency, 4),
     sessionsPerClient: positiveInt('sessions-per-client', values['sessions-per-client'], 2),
-    warmup: positiveInt('warmup', values.warmup, 2_000),
+    warmup: positiveInt('warmup', values.warmup, 10_000),
     timeoutMs: positiveInt('timeout', values.timeout, 90) * 1_000,
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
     mongoUrl: env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
