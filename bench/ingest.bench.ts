@@ -1,8 +1,12 @@
 /**
  * Ingest throughput: how many session events per second go from HTTP to MongoDB through the real
  * session gateway, against how many a bare kafkajs producer gets into Kafka and how many a bare
- * `insertMany` (one document per event) gets into the same MongoDB server, in one run. Run with
- * `npm run bench:ingest -- [--events 20000] [--batch 500] [--concurrency 4]` against the local stack.
+ * `insertMany` (one document per event) gets into the same MongoDB server. Each of `--rounds`
+ * rounds runs the path, then the raw producer and raw insertMany on the same events, and the
+ * verdicts are on the median round's ratios: one run's raw producer rate moves up to 2x from run
+ * to run, so a single run's ratio says more about that draw than about the path. Run with
+ * `npm run bench:ingest -- [--events 20000] [--rounds 3] [--batch 500] [--concurrency 4]` against
+ * the local stack.
  *
  * Everything (HTTP clients, gateway, ingest consumer, raw producer) runs in this one process, so
  * both paths pay the same in-process costs; Kafka and MongoDB are the shared local stack. The
@@ -10,7 +14,7 @@
  *
  * With --split the same events then also go through the gateway as deployed: an HTTP replica
  * (INGEST_ENABLED=false) and an ingest replica, each its own process (see split-gateway.ts),
- * measured against the same raw runs and recorded in the same result.
+ * in rounds of their own (each with its own raw runs), recorded in the same result.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -387,8 +391,8 @@ async function bench(options: BenchOptions, cleanup: Cleanup): Promise<void> {
   // Every round uses sessions of its own, so no run's counts mix with another's.
   const phases: Phases = { options, runId, admin, db, cleanup, producer, topic };
   const { timings, envelopeBytes } = await runInProcess(phases, gateway);
-  // Its consumer would store the split replicas' events too (same topic), and its idle process
-  // would share the CPUs with them.
+  // Not needed any more; and before the split phase, its consumer would store the split replicas'
+  // events too (same topic), and its idle process would share the CPUs with them.
   await closeGateway();
   const split = options.split ? await runSplit(phases) : undefined;
 
