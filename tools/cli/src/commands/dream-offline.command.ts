@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { renderDreamReport, type DreamReport, type SplitScore } from '@reverie/dreaming-domain';
 import {
   offlineEnvironment,
@@ -39,10 +40,13 @@ export async function dreamOfflineCommand(
   ctx: CommandContext,
   o: DreamOfflineOptions,
 ): Promise<number> {
+  checkOut(o.out);
   let result;
+  let roles: readonly (string | null)[];
   try {
     const env = offlineEnvironment(o.environment);
     const tasks = await env.load(o.input);
+    roles = tasks.dreamer.roles;
     const start = new Map<string | null, PlaybookVersion | null>(
       o.playbooks.map((spec) => readStart(spec, tasks.dreamer.roles)),
     );
@@ -63,7 +67,8 @@ export async function dreamOfflineCommand(
       throw new CliError((err as Error).message, 2);
     throw err;
   }
-  const roles = [...result.playbooks.keys()];
+  // Every role's playbook, promoted or not: a file left from an earlier run must not pass for
+  // this one's result.
   const written = writePlaybooks(o.out, result.playbooks, roles);
   const stem = o.out.replace(/\.json$/i, '');
   writeFileSync(`${stem}.report.json`, JSON.stringify(result.reports, null, 2));
@@ -137,10 +142,25 @@ export function curveLines(curve: readonly CurvePoint[]): string[] {
   return lines;
 }
 
+/**
+ * Refuses an `--out` the results cannot be written to, before the dream runs rather than after:
+ * its folder must exist, and it must not be a folder itself.
+ */
+function checkOut(out: string): void {
+  const folder = dirname(resolve(out));
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new CliError(`--out ${out}: the folder ${folder} does not exist`, 2);
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new CliError(
+      `--out ${out} is a folder; give a file name such as ${join(out, 'playbook.json')}`,
+      2,
+    );
+}
+
 function writePlaybooks(
   out: string,
   playbooks: Map<string | null, PlaybookVersion | null>,
-  roles: (string | null)[],
+  roles: readonly (string | null)[],
 ): string[] {
   const team = roles.some((r) => r !== null);
   const stem = out.replace(/\.json$/i, '');

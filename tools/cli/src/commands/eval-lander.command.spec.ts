@@ -45,6 +45,24 @@ describe('reverie eval lander', () => {
       }),
     );
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ id: 'x', family: 'f', seed: 1 }));
+    // A triage playbook: its rule is one no lunar role can follow.
+    writeFileSync(
+      join(dir, 'triage.json'),
+      JSON.stringify({
+        version: 1,
+        entries: [
+          {
+            id: 'ent_boom',
+            title: 'Keep BOOM lines',
+            status: 'active',
+            rule: {
+              when: { feature: 'text', op: 'matches', value: 'BOOM' },
+              then: { action: 'include' },
+            },
+          },
+        ],
+      }),
+    );
     // A family file without its seed: read as a family, so the error names the family's field.
     const { seed: _seed, ...noSeed } = STRESS_FAMILIES['tight-fuel'];
     writeFileSync(join(dir, 'no-seed.json'), JSON.stringify({ ...noSeed, family: 'my-tight' }));
@@ -101,5 +119,22 @@ describe('reverie eval lander', () => {
       join(dir, 'bad.json'),
     );
     expect(noRole.out).toContain('give it as --playbook navigator=');
+  });
+
+  it("refuses another role's or another environment's playbook instead of flying without it", async () => {
+    const withPlaybook = (spec: string) =>
+      run('eval', 'lander', '--scenarios', join(dir, 'family.json'), '--playbook', spec);
+    const otherRole = await withPlaybook(`commander=${join(dir, 'navigator.json')}`);
+    expect(otherRole.code).toBe(2);
+    expect(otherRole.out).toContain(
+      'is the navigator\'s playbook (its "role"), not the commander\'s',
+    );
+    const noSuchRole = await withPlaybook(`pilot=${join(dir, 'navigator.json')}`);
+    expect(noSuchRole).toMatchObject({ code: 2, out: expect.stringContaining('no role "pilot"') });
+    const triage = await withPlaybook(`navigator=${join(dir, 'triage.json')}`);
+    expect(triage.code).toBe(2);
+    expect(triage.out).toMatch(
+      /triage\.json: none of its 1 rule\(s\) is one the lunar navigator can follow \(rule ent_boom: the navigator has no action "include"/,
+    );
   });
 });

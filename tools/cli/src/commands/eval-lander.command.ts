@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import {
   BuiltinLunarTeam,
+  compileRoleRules,
   LanderError,
+  ROLE_RULE_SPACES,
   flyLanding,
   rubricJudge,
   scoreObjective,
@@ -12,7 +15,7 @@ import {
 } from '@reverie/lunar-lander';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
-import { readPlaybookFile } from './playbook-file';
+import { readPlaybookFile, refuseUnusable } from './playbook-file';
 import { readJsonFile } from './json-file';
 
 export interface EvalLanderOptions {
@@ -42,22 +45,48 @@ export function readScenarios(file: string): Scenario[] {
   }
 }
 
-/** The rules by role from `role=file` or role-carrying playbook files. */
-export function readRolePlaybooks(specs: readonly string[]): RoleRules {
+/**
+ * The rules by role from `role=file` or role-carrying playbook files. A file whose `role` is not
+ * the one named, or none of whose rules its role can follow, is refused; `onSkip` hears of each
+ * rule a role will skip.
+ */
+export function readRolePlaybooks(
+  specs: readonly string[],
+  onSkip: (note: string) => void = () => undefined,
+): RoleRules {
   const out: Record<string, unknown[]> = {};
   for (const spec of specs) {
-    const m = /^(detector|commander|navigator)=(.+)$/.exec(spec);
-    const file = m ? m[2] : spec;
-    const declared = (readJsonFile(file, 'playbook') as { role?: unknown } | null)?.role;
-    const role = m ? m[1] : declared;
-    if (typeof role !== 'string' || !ROLES.includes(role))
-      throw new CliError(
-        `${file}: cannot tell which role's playbook it is; give it as --playbook navigator=${file} (roles: ${ROLES.join(', ')})`,
-        2,
-      );
-    (out[role] ??= []).push(...readPlaybookFile(file).rules);
+    const { role, file } = playbookRole(spec);
+    const { rules } = readPlaybookFile(file);
+    const { skipped } = compileRoleRules(ROLE_RULE_SPACES[role], rules);
+    refuseUnusable(file, `lunar ${role}`, rules, skipped);
+    for (const s of skipped) onSkip(`note: ${file}: rule ${s.entryId} skipped: ${s.reason}`);
+    (out[role] ??= []).push(...rules);
   }
   return out as RoleRules;
+}
+
+/** Which role `[role=]FILE` is for: the named one, which must match the file's own `role`. */
+function playbookRole(spec: string): { role: string; file: string } {
+  // A file whose own name has an "=" is that file, not a role.
+  const m = existsSync(spec) ? null : /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
+  const named = m?.[1];
+  const file = m?.[2] ?? spec;
+  if (named && !ROLES.includes(named))
+    throw new CliError(`--playbook ${spec}: no role "${named}"; roles: ${ROLES.join(', ')}`, 2);
+  const declared = (readJsonFile(file, 'playbook') as { role?: unknown } | null)?.role;
+  if (named && typeof declared === 'string' && declared !== named)
+    throw new CliError(
+      `${file} is the ${declared}'s playbook (its "role"), not the ${named}'s; give it as --playbook ${declared}=${file}`,
+      2,
+    );
+  const role = named ?? declared;
+  if (typeof role !== 'string' || !ROLES.includes(role))
+    throw new CliError(
+      `${file}: cannot tell which role's playbook it is; give it as --playbook navigator=${file} (roles: ${ROLES.join(', ')})`,
+      2,
+    );
+  return { role, file };
 }
 
 interface Row {
@@ -95,7 +124,7 @@ const n = (v: number | null, d = 2) => (v === null ? '-' : v.toFixed(d));
  */
 export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions): Promise<number> {
   const scenarios = readScenarios(options.scenarios);
-  const rules = readRolePlaybooks(options.playbooks ?? []);
+  const rules = readRolePlaybooks(options.playbooks ?? [], io.log);
   const rubric = options.rubric ?? EVAL_LANDER_RUBRIC;
   const judge = rubricJudge(rubric);
   const results: LandingResult[] = [];

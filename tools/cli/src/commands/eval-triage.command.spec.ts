@@ -160,4 +160,37 @@ describe('reverie eval triage', () => {
     );
     expect(missing.out).toMatch(/cannot read the playbook file/);
   });
+
+  it("refuses another environment's playbook instead of running the day-one extractor", async () => {
+    writeFileSync(
+      join(dir, 'navigator.json'),
+      JSON.stringify({
+        role: 'navigator',
+        version: 1,
+        entries: [
+          {
+            id: 'ent_flare',
+            title: 'Flare higher',
+            status: 'active',
+            rule: {
+              when: { feature: 'step', op: 'gte', value: 0 },
+              then: { action: 'set', params: { flareAltitude: 8 } },
+            },
+          },
+        ],
+      }),
+    );
+    const r = await run(
+      'eval',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--playbook',
+      join(dir, 'navigator.json'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(
+      /navigator\.json: none of its 1 rule\(s\) is one the CI-log triager can follow \(rule ent_flare: when names "step"/,
+    );
+  });
 });

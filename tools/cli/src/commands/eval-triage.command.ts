@@ -2,11 +2,12 @@ import {
   TriageError,
   evaluateTriageCases,
   loadDataset,
+  toLineRules,
   type TriageEvaluation,
 } from '@reverie/ci-log-triage';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
-import { readPlaybookFile } from './playbook-file';
+import { readPlaybookFile, refuseUnusable } from './playbook-file';
 
 export interface EvalTriageOptions {
   /** A folder of case folders (`<case>/fail.log`, `pass.log`, `groundtruth`). */
@@ -29,6 +30,13 @@ export interface EvalIo {
  */
 export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions): Promise<number> {
   const playbook = options.playbook ? readPlaybookFile(options.playbook) : null;
+  if (playbook && options.playbook)
+    refuseUnusable(
+      options.playbook,
+      'CI-log triager',
+      playbook.rules,
+      toLineRules(playbook.rules).skipped,
+    );
   let cases;
   try {
     cases = await loadDataset(options.cases);

@@ -65,3 +65,22 @@ function checkEntry(e: unknown, where: string) {
   }
   return { ...entry, rule: rule.data };
 }
+
+/**
+ * Refuses a playbook none of whose rules `follower` can follow: it is another environment's or
+ * another role's playbook, and running without a word would report day-one numbers as the
+ * playbook's. A playbook with some such rules runs; the caller notes the skipped ones.
+ */
+export function refuseUnusable(
+  file: string,
+  follower: string,
+  rules: readonly PlaybookRule[],
+  skipped: readonly { entryId: string; reason: string }[],
+): void {
+  if (rules.length === 0 || skipped.length < rules.length) return;
+  const [first] = skipped;
+  throw new CliError(
+    `${file}: none of its ${rules.length} rule(s) is one the ${follower} can follow (rule ${first.entryId}: ${first.reason}); is it another environment's or another role's playbook?`,
+    2,
+  );
+}

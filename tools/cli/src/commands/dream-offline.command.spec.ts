@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { caseFiles, type TriageCase } from '@reverie/ci-log-triage';
+import { runCli } from '../testing/run-cli';
+
+const boom = (id: string, n: number): TriageCase => ({
+  id,
+  format: 'DEFAULT',
+  failLines: ['[INFO] start', `BOOM: widget ${n} broke`, '[INFO] BUILD FAILURE'],
+  passLines: ['[INFO] start', '[INFO] BUILD SUCCESS'],
+  errorRanges: [{ start: 2, end: 2 }],
+  contextRanges: [],
+});
+
+describe('reverie dream --offline', () => {
+  let dir: string;
+  const dream = (out: string) =>
+    runCli(
+      'dream',
+      '--offline',
+      '--environment',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--out',
+      out,
+      '--cycles',
+      '1',
+    );
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'reverie-dream-offline-'));
+    for (const c of [boom('a_1', 1), boom('b_2', 2), boom('c_3', 3)]) {
+      mkdirSync(join(dir, 'cases', c.id), { recursive: true });
+      for (const [f, text] of Object.entries(caseFiles(c)))
+        writeFileSync(join(dir, 'cases', c.id, f), text);
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses an --out it could not write to before dreaming', async () => {
+    const missing = await dream(join(dir, 'nope', 'playbook.json'));
+    expect(missing.code).toBe(2);
+    expect(missing.out).toMatch(/nope does not exist/);
+    const folder = await dream(dir);
+    expect(folder.code).toBe(2);
+    expect(folder.out).toContain('is a folder; give a file name such as');
+    expect(existsSync(join(dir, 'nope'))).toBe(false);
+  });
+
+  it('writes the playbook even when nothing was promoted, over what an earlier run left', async () => {
+    // Three cases split with no validation task: nothing can be promoted.
+    const out = join(dir, 'playbook.json');
+    writeFileSync(out, '{"left":"by an earlier run"}');
+    const r = await dream(out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`playbook: ${out}`);
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(written).toMatchObject({ type: 'playbook_version', version: 0, entries: [] });
+    expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);
+  }, 60_000);
+});
