@@ -142,6 +142,9 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
   const input = v[env.flag];
   if (typeof input !== 'string')
     usageError(`dream --offline --environment ${env.alias} needs --${env.flag} ${env.input}`);
+  const other = env.flag === 'cases' ? 'scenarios' : 'cases';
+  if (v[other] !== undefined)
+    usageError(`dream --offline --environment ${env.alias} reads --${env.flag}, not --${other}`);
   if (typeof v.out !== 'string') usageError('dream --offline needs --out <playbook.json>');
   return {
     environment: env.environment,
@@ -154,8 +157,29 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
   };
 }
 
+/**
+ * Refuses what `eval` would otherwise ignore without a word: an unknown subcommand, stray
+ * arguments, the other subcommand's input flag, a second triage playbook.
+ */
+function checkEval(
+  sub: string | undefined,
+  rest: string[],
+  v: { cases?: string; scenarios?: string; playbook?: string[] },
+): void {
+  if (sub !== 'triage' && sub !== 'lander')
+    usageError(`eval needs triage or lander, not ${sub === undefined ? 'nothing' : `"${sub}"`}`);
+  if (rest.length) usageError(`eval ${sub}: unexpected argument "${rest[0]}"`);
+  if (sub === 'triage' && v.scenarios !== undefined)
+    usageError('eval triage reads --cases <folder>, not --scenarios');
+  if (sub === 'lander' && v.cases !== undefined)
+    usageError('eval lander reads --scenarios <file.json>, not --cases');
+  if (sub === 'triage' && (v.playbook?.length ?? 0) > 1)
+    usageError('eval triage takes one --playbook (a triage agent has one playbook)');
+}
+
 function positiveInt(value: string, flag: string): number {
-  const n = Number(value);
+  // Digits only: Number() would also take "0x1", "1e3" and " 2 ".
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1)
     usageError(`--${flag} must be a positive whole number, not "${value}"`);
   return n;
@@ -258,12 +282,13 @@ export async function main(
         markdown: v.markdown,
       });
     case 'eval':
+      checkEval(sub, positionals.slice(2), v);
       if (sub === 'lander') {
         if (!v.scenarios) usageError('eval lander needs --scenarios <file.json>');
         return evalLanderCommand(ctx, { scenarios: v.scenarios, playbooks: v.playbook });
       }
-      if (sub !== 'triage' || !v.cases) usageError('eval triage needs --cases <folder>');
-      return evalTriageCommand(ctx, { cases: v.cases, playbook: v.playbook?.at(-1) });
+      if (!v.cases) usageError('eval triage needs --cases <folder>');
+      return evalTriageCommand(ctx, { cases: v.cases, playbook: v.playbook?.[0] });
     case 'api-keys':
       return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
     case 'dlq': {

@@ -128,7 +128,50 @@ describe('reverie eval triage', () => {
 
   it.each([
     [['eval', 'triage'], /eval triage needs --cases <folder>/],
-    [['eval', 'lander-x', '--cases', '/tmp'], /eval triage needs --cases/],
+    [['eval', 'lander-x', '--cases', '/tmp'], /eval needs triage or lander, not "lander-x"/],
+    [['eval', 'triage', 'extra', '--cases', '/tmp'], /eval triage: unexpected argument "extra"/],
+    [
+      ['eval', 'triage', '--cases', '/tmp', '--scenarios', 'f.json'],
+      /reads --cases <folder>, not --scenarios/,
+    ],
+    [
+      ['eval', 'triage', '--cases', '/tmp', '--playbook', 'a.json', '--playbook', 'b.json'],
+      /takes one --playbook/,
+    ],
+    [
+      ['eval', 'lander', '--scenarios', 'f.json', '--cases', '/tmp'],
+      /reads --scenarios <file.json>, not --cases/,
+    ],
+    [
+      [
+        'dream',
+        '--offline',
+        '--environment',
+        'triage',
+        '--cases',
+        '/tmp',
+        '--scenarios',
+        'f.json',
+        '--out',
+        '/tmp/x.json',
+      ],
+      /reads --cases, not --scenarios/,
+    ],
+    [
+      [
+        'dream',
+        '--offline',
+        '--environment',
+        'triage',
+        '--cases',
+        '/tmp',
+        '--out',
+        '/tmp/x.json',
+        '--cycles',
+        '0x1',
+      ],
+      /--cycles must be a positive whole number, not "0x1"/,
+    ],
     [
       ['eval', 'triage', '--cases', '/no/such/folder'],
       /cannot read the dataset folder \/no\/such\/folder/,
