@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from './dataset.loader';
@@ -55,5 +55,18 @@ describe('loadDataset errors', () => {
     await expect(loadDataset(join(dir, 'missing'))).rejects.toThrow(
       /cannot read the dataset folder/,
     );
+  });
+
+  it('passes over hidden folders and names an entry it cannot look at', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    await mkdir(join(dir, 'x_1'));
+    await writeFile(join(dir, 'x_1', 'fail.log'), 'a\nb\n');
+    await writeFile(join(dir, 'x_1', 'pass.log'), 'a\n');
+    await writeFile(join(dir, 'x_1', 'groundtruth'), 'DEFAULT\nE 2\n');
+    // A checkout's own folder is no case.
+    await mkdir(join(dir, '.git'));
+    expect((await loadDataset(dir)).map((c) => c.id)).toEqual(['x_1']);
+    await symlink(join(dir, 'gone'), join(dir, 'y_2'));
+    await expect(loadDataset(dir)).rejects.toThrow(/cannot read .*y_2 in the dataset folder/);
   });
 });

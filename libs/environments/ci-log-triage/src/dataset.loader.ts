@@ -11,7 +11,8 @@ const CASE_FILES = ['fail.log', 'pass.log', 'groundtruth'] as const;
 /**
  * Loads every case folder of a CI-breakages dataset (`<case>/fail.log`, `pass.log`,
  * `groundtruth`), sorted by id. Folders without those files (none in the shipped data) are an
- * error rather than silently skipped, so a broken copy is noticed.
+ * error rather than silently skipped, so a broken copy is noticed; hidden folders (`.git`, say)
+ * are not cases, and an entry that cannot be looked at (a dangling link) is named in the error.
  */
 export async function loadDataset(dir: string): Promise<TriageCase[]> {
   let entries: string[];
@@ -24,10 +25,21 @@ export async function loadDataset(dir: string): Promise<TriageCase[]> {
   }
   const ids: string[] = [];
   for (const name of entries.sort()) {
-    if ((await stat(join(dir, name))).isDirectory()) ids.push(name);
+    if (name.startsWith('.')) continue;
+    if ((await entryStat(dir, name)).isDirectory()) ids.push(name);
   }
   if (ids.length === 0) throw new TriageError(`the dataset folder ${dir} has no case folders`);
   return Promise.all(ids.map((id) => loadCase(dir, id)));
+}
+
+async function entryStat(dir: string, name: string) {
+  try {
+    return await stat(join(dir, name));
+  } catch (e) {
+    throw new TriageError(
+      `cannot read ${join(dir, name)} in the dataset folder: ${(e as Error).message}`,
+    );
+  }
 }
 
 export async function loadCase(dir: string, id: string): Promise<TriageCase> {
