@@ -217,4 +217,9 @@ describe('scenariosFromJson (what a scenario file may hold)', () => {
     expect(error([])).toContain('holds no scenario');
     expect(error({ scenarios: 'all' })).toContain('scenarios: must be a list');
   });
+
+  it('refuses a scenario id given twice (the same family listed twice, say)', () => {
+    expect(error([family, family])).toContain('scenario id "mine-00" appears more than once');
+    expect(error([one, one])).toContain('"easy-00" appears more than once');
+  });
 });

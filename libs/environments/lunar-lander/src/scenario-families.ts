@@ -321,5 +321,16 @@ export function scenariosFromJson(json: unknown): Scenario[] {
     : scenariosOfItem(json);
   if (!scenarios.length)
     throw new LanderError('invalid_scenario', 'holds no scenario: the list is empty');
+  // Results, splits and reports are by id: a second scenario of the same id would be flown and
+  // counted twice (the same family listed twice, say).
+  const seen = new Set<string>();
+  for (const { id } of scenarios) {
+    if (seen.has(id))
+      throw new LanderError(
+        'invalid_scenario',
+        `scenario id "${id}" appears more than once; give each scenario (and each family) its own`,
+      );
+    seen.add(id);
+  }
   return scenarios;
 }

@@ -89,6 +89,19 @@ function playbookRole(spec: string): { role: string; file: string } {
   return { role, file };
 }
 
+/** Every 5 s on stderr: flights flown, and how long the rest will take at this pace. */
+function flightProgress(io: EvalIo, total: number): (flown: number) => void {
+  const start = Date.now();
+  let last = start;
+  return (flown) => {
+    const now = Date.now();
+    if (now - last < 5_000 || flown === total) return;
+    last = now;
+    const left = Math.round((((now - start) / flown) * (total - flown)) / 1_000);
+    io.log(`flown ${flown}/${total} scenarios; about ${left} s to go`);
+  };
+}
+
 interface Row {
   scenario: string;
   family: string;
@@ -128,10 +141,13 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   const rubric = options.rubric ?? EVAL_LANDER_RUBRIC;
   const judge = rubricJudge(rubric);
   const results: LandingResult[] = [];
-  for (const scenario of scenarios)
+  const progress = flightProgress(io, scenarios.length);
+  for (const scenario of scenarios) {
     results.push(
       (await flyLanding(scenario, new BuiltinLunarTeam(rules), { record: false })).result,
     );
+    progress(results.length);
+  }
   const rows = results.map((r) => row(r, judge));
   const families = [...new Set(results.map((r) => r.family))].map((family) => {
     const mine = results.filter((r) => r.family === family);
