@@ -26,6 +26,8 @@ describe('reverie eval triage', () => {
       writeFileSync(join(dir, 'cases', c.id, f), text);
   };
   const run = runCli;
+  const withPlaybook = (file: string, ...more: string[]) =>
+    run('eval', 'triage', '--cases', join(dir, 'cases'), '--playbook', join(dir, file), ...more);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'reverie-eval-triage-'));
@@ -99,29 +101,14 @@ describe('reverie eval triage', () => {
   });
 
   it("runs a playbook file's active rules and says where each matched", async () => {
-    const r = await run(
-      'eval',
-      'triage',
-      '--cases',
-      join(dir, 'cases'),
-      '--playbook',
-      join(dir, 'playbook.json'),
-      '--json',
-    );
+    const r = await withPlaybook('playbook.json', '--json');
     const json = JSON.parse(r.out);
     expect(json.playbook).toMatchObject({ version: 4, entries: 2, rules: 1 });
     for (const c of json.cases) expect(c).toMatchObject({ tp: 2, fn: 0, recall: 1 });
     expect(json.rules).toEqual([
       { entryId: 'boom', title: 'BOOM lines are errors', matchedCases: 2, changedCases: 2 },
     ]);
-    const text = await run(
-      'eval',
-      'triage',
-      '--cases',
-      join(dir, 'cases'),
-      '--playbook',
-      join(dir, 'playbook.json'),
-    );
+    const text = await withPlaybook('playbook.json');
     expect(text.out).toMatch(/2 case\(s\): macro precision .* F1 /);
     expect(text.out).toMatch(/boom: matched in 2 case\(s\)/);
   });
@@ -143,33 +130,13 @@ describe('reverie eval triage', () => {
       /reads --scenarios <file.json>, not --cases/,
     ],
     [
-      [
-        'dream',
-        '--offline',
-        '--environment',
-        'triage',
-        '--cases',
-        '/tmp',
-        '--scenarios',
-        'f.json',
-        '--out',
-        '/tmp/x.json',
-      ],
+      'dream --offline --environment triage --cases /tmp --scenarios f.json --out /tmp/x.json'.split(
+        ' ',
+      ),
       /reads --cases, not --scenarios/,
     ],
     [
-      [
-        'dream',
-        '--offline',
-        '--environment',
-        'triage',
-        '--cases',
-        '/tmp',
-        '--out',
-        '/tmp/x.json',
-        '--cycles',
-        '0x1',
-      ],
+      'dream --offline --environment triage --cases /tmp --out /tmp/x.json --cycles 0x1'.split(' '),
       /--cycles must be a positive whole number, not "0x1"/,
     ],
     [
@@ -183,24 +150,10 @@ describe('reverie eval triage', () => {
   });
 
   it('refuses a bad playbook file naming the entry and field', async () => {
-    const r = await run(
-      'eval',
-      'triage',
-      '--cases',
-      join(dir, 'cases'),
-      '--playbook',
-      join(dir, 'bad.json'),
-    );
+    const r = await withPlaybook('bad.json');
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/bad\.json: entries\[0\] \(x\): rule\.when/);
-    const missing = await run(
-      'eval',
-      'triage',
-      '--cases',
-      join(dir, 'cases'),
-      '--playbook',
-      join(dir, 'none.json'),
-    );
+    const missing = await withPlaybook('none.json');
     expect(missing.out).toMatch(/cannot read the playbook file/);
   });
 
@@ -223,14 +176,7 @@ describe('reverie eval triage', () => {
         ],
       }),
     );
-    const r = await run(
-      'eval',
-      'triage',
-      '--cases',
-      join(dir, 'cases'),
-      '--playbook',
-      join(dir, 'navigator.json'),
-    );
+    const r = await withPlaybook('navigator.json');
     expect(r.code).toBe(2);
     expect(r.out).toMatch(
       /navigator\.json: none of its 1 rule\(s\) is one the CI-log triager can follow \(rule ent_flare: when names "step"/,
