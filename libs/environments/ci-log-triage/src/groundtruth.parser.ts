@@ -49,5 +49,10 @@ export function parseGroundtruth(text: string, source = 'groundtruth'): Groundtr
   });
 
   if (!format) throw new TriageError(`${source} is empty: expected the log format on line 1`);
+  // A case with nothing to find scores F1 1.0 for answering nothing: it would lift every mean.
+  if (!errorRanges.length)
+    throw new TriageError(
+      `${source} labels no error lines: a case needs at least one "E <range>" line`,
+    );
   return { format, errorRanges, contextRanges };
 }
