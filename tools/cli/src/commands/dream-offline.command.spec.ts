@@ -13,9 +13,33 @@ const boom = (id: string, n: number): TriageCase => ({
   contextRanges: [],
 });
 
+/** A playbook version as GET /v1/agents/:id/playbook answers, with one active rule. */
+const playbookWith = (rule: object) => ({
+  playbookId: 'pbk_1',
+  version: 1,
+  parentVersion: null,
+  author: { kind: 'person', id: 'usr_1' },
+  createdAt: '2026-11-23T00:00:00.000Z',
+  status: 'active',
+  diff: { added: [], removed: [], changed: [] },
+  entries: [
+    {
+      id: 'ent_1',
+      title: 'A lesson',
+      guidance: 'Do this.',
+      rationale: 'Because.',
+      evidence: [],
+      helpful: 0,
+      harmful: 0,
+      status: 'active',
+      rule,
+    },
+  ],
+});
+
 describe('reverie dream --offline', () => {
   let dir: string;
-  const dream = (out: string) =>
+  const dream = (out: string, ...more: string[]) =>
     runCli(
       'dream',
       '--offline',
@@ -27,6 +51,7 @@ describe('reverie dream --offline', () => {
       out,
       '--cycles',
       '1',
+      ...more,
     );
 
   beforeAll(() => {
@@ -59,5 +84,30 @@ describe('reverie dream --offline', () => {
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written).toMatchObject({ type: 'playbook_version', version: 0, entries: [] });
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);
+  }, 60_000);
+
+  it('refuses a starting playbook of another environment, and names a bad outcome file', async () => {
+    const lander = join(dir, 'lander-rules.json');
+    writeFileSync(
+      lander,
+      JSON.stringify(
+        playbookWith({
+          when: { feature: 'altitude', op: 'lt', value: 100 },
+          then: { action: 'set', params: { maxTiltDeg: 20 } },
+        }),
+      ),
+    );
+    const r = await dream(join(dir, 'x.json'), '--playbook', lander);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(
+      /lander-rules\.json: none of its 1 rule\(s\) is one the triage agent can follow/,
+    );
+
+    const outcome = join(dir, 'outcome.json');
+    writeFileSync(outcome, JSON.stringify({ criteria: 'all of them' }));
+    const bad = await dream(join(dir, 'x.json'), '--outcome', outcome);
+    expect(bad.code).toBe(2);
+    expect(bad.out.startsWith(`${outcome}: `)).toBe(true);
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
   }, 60_000);
 });

@@ -5,13 +5,19 @@ import {
   offlineEnvironment,
   OfflineInputError,
   presentPlaybook,
+  type OfflineEnvironment,
   runOfflineDream,
   type CurvePoint,
 } from '@reverie/dreaming-feature';
-import { playbookVersionSchema, type PlaybookVersion } from '@reverie/playbooks-domain';
+import {
+  playbookVersionSchema,
+  renderRules,
+  type PlaybookVersion,
+} from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readJsonFile } from './json-file';
+import { refuseUnusable } from './playbook-file';
 
 export interface DreamOfflineOptions {
   environment: string;
@@ -48,7 +54,7 @@ export async function dreamOfflineCommand(
     const tasks = await env.load(o.input);
     roles = tasks.dreamer.roles;
     const start = new Map<string | null, PlaybookVersion | null>(
-      o.playbooks.map((spec) => readStart(spec, tasks.dreamer.roles)),
+      o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles)),
     );
     ctx.log(
       `${env.environment}: ${tasks.tasks} task(s) from ${o.input}; up to ${o.cycles} dream(s)`,
@@ -63,8 +69,9 @@ export async function dreamOfflineCommand(
       onCycle: (cycle, r) => ctx.log(`dream ${cycle}: ${cycleLine(r)}`),
     });
   } catch (err) {
-    if (err instanceof OfflineInputError || (err as Error).name === 'OutcomeError')
-      throw new CliError((err as Error).message, 2);
+    if (err instanceof OfflineInputError) throw new CliError(err.message, 2);
+    if ((err as Error).name === 'OutcomeError')
+      throw new CliError(`${o.outcome}: ${(err as Error).message}`, 2);
     throw err;
   }
   // Every role's playbook, promoted or not: a file left from an earlier run must not pass for
@@ -174,9 +181,13 @@ function writePlaybooks(
   });
 }
 
-/** A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format. */
+/**
+ * A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format, refused when
+ * none of its rules is one the environment's agent (or the role) can follow.
+ */
 function readStart(
   spec: string,
+  env: OfflineEnvironment,
   roles: readonly (string | null)[],
 ): [string | null, PlaybookVersion | null] {
   const m = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
@@ -203,5 +214,12 @@ function readStart(
       2,
     );
   }
+  const rules = renderRules(parsed.data);
+  refuseUnusable(
+    file,
+    role === null ? `${env.alias} agent` : `${role} role`,
+    rules,
+    env.skippedRules(role, rules),
+  );
   return [role, parsed.data];
 }

@@ -12,13 +12,16 @@ import {
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   BuiltinLunarTeam,
+  compileRoleRules,
   flyLanding,
   LanderError,
   LUNAR_LANDER_ENVIRONMENT,
+  ROLE_RULE_SPACES,
   scenariosFromJson,
   type Scenario,
 } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
+import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { gradeSession, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 import type {
@@ -54,6 +57,11 @@ export interface OfflineEnvironment {
   readonly flag: 'cases' | 'scenarios';
   readonly input: string;
   load(path: string): Promise<OfflineTasks>;
+  /** The rules of `role`'s playbook its agent cannot follow, each with the reason. */
+  skippedRules(
+    role: string | null,
+    rules: readonly PlaybookRule[],
+  ): readonly { entryId: string; reason: string }[];
 }
 
 export interface OfflineTasks {
@@ -69,6 +77,7 @@ const triage: OfflineEnvironment = {
   alias: 'triage',
   flag: 'cases',
   input: '<folder> of labelled cases in the ci-breakages layout',
+  skippedRules: (_role, rules) => toLineRules(rules).skipped,
   async load(path) {
     const dir = resolve(path);
     let cases: TriageCase[];
@@ -134,6 +143,10 @@ const lander: OfflineEnvironment = {
   alias: 'lander',
   flag: 'scenarios',
   input: '<file.json>: a scenario, a family, or a list of them',
+  skippedRules: (role, rules) =>
+    role && ROLE_RULE_SPACES[role]
+      ? compileRoleRules(ROLE_RULE_SPACES[role], rules).skipped
+      : rules.map((r) => ({ entryId: r.entryId, reason: 'the lunar team has no such role' })),
   async load(path) {
     const scenarios = await readScenarios(resolve(path));
     return {
