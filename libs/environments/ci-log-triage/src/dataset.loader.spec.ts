@@ -57,7 +57,7 @@ describe('loadDataset errors', () => {
     );
   });
 
-  it('passes over hidden folders and names an entry it cannot look at', async () => {
+  it('passes over hidden folders, refuses a binary log and names an entry it cannot look at', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'triage-'));
     await mkdir(join(dir, 'x_1'));
     await writeFile(join(dir, 'x_1', 'fail.log'), 'a\nb\n');
@@ -66,6 +66,10 @@ describe('loadDataset errors', () => {
     // A checkout's own folder is no case.
     await mkdir(join(dir, '.git'));
     expect((await loadDataset(dir)).map((c) => c.id)).toEqual(['x_1']);
+    // A compressed download is no log: gzip's header holds NUL bytes.
+    await writeFile(join(dir, 'x_1', 'pass.log'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
+    await expect(loadDataset(dir)).rejects.toThrow(/case x_1: pass.log holds NUL bytes/);
+    await writeFile(join(dir, 'x_1', 'pass.log'), 'a\n');
     await symlink(join(dir, 'gone'), join(dir, 'y_2'));
     await expect(loadDataset(dir)).rejects.toThrow(/cannot read .*y_2 in the dataset folder/);
   });

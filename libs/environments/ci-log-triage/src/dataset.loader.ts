@@ -52,6 +52,14 @@ export async function loadCase(dir: string, id: string): Promise<TriageCase> {
       }
     }),
   );
+  for (const [file, text] of [
+    ['fail.log', fail],
+    ['pass.log', pass],
+  ] as const)
+    if (text.includes('\u0000'))
+      throw new TriageError(
+        `case ${id}: ${file} holds NUL bytes, so it is no text log (a .gz or .zip download?); unpack it first`,
+      );
   const failLines = splitLogLines(fail);
   const { format, errorRanges, contextRanges } = parseGroundtruth(truth, `${id}/groundtruth`);
   checkWithin([...errorRanges, ...contextRanges], failLines.length, id);
