@@ -17,6 +17,19 @@ describe('reverie CLI arguments', () => {
     expect((await run()).code).toBe(2);
   });
 
+  it("prints one command's forms for <command> --help", async () => {
+    const r = await run('batch', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^usage: reverie batch \[options\]/);
+    // Both batch forms (triage cases, lunar family), the options, and no other command.
+    expect(r.out).toContain('--split all|train|held-out');
+    expect(r.out).toContain('--family <family> [--repeat <n>]');
+    expect(r.out).toContain('--timeout <seconds>');
+    expect(r.out).not.toMatch(/^ {2}(land|dream|eval) /m);
+    expect((await run('eval', 'triage', '--help')).out).toMatch(/eval lander --scenarios/);
+    expect((await run('fly', '--help')).out).toMatch(/^usage: reverie <command>[^]*api-keys/);
+  });
+
   it.each([
     [['--bogus'], /Unknown option '--bogus'/],
     [['fly'], /unknown command "fly"/],

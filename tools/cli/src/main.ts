@@ -102,6 +102,20 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/**
+ * `reverie <command> --help`: the usage of that command's forms and the options; the whole usage
+ * for no command or one it does not know.
+ */
+export function commandUsage(command: string | undefined): string {
+  const [head, rest] = USAGE.split('\ncommands:\n');
+  const [commands, options] = rest.split('\n\noptions:\n');
+  // A form starts at two spaces of indent with its command's name; its wrapped lines indent more.
+  const forms = commands.split(/\n(?=  \S)/);
+  const mine = forms.filter((f) => f.trimStart().split(/\s/)[0] === command);
+  if (!mine.length) return USAGE;
+  return `${head.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\noptions:\n${options}`;
+}
+
 function usageError(message: string): never {
   throw new CliError(`${message}\n${USAGE}`, 2);
 }
@@ -206,7 +220,7 @@ export async function main(
   }
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0) {
-    io.out(USAGE);
+    io.out(v.help ? commandUsage(positionals[0]) : USAGE);
     return v.help ? 0 : 2;
   }
   const defaults = cliDefaults();
