@@ -10,7 +10,7 @@ describe('reverie CLI arguments', () => {
   const run = runCli;
 
   it('prints the usage for --help and for no command', async () => {
-    expect(await run('--help')).toEqual({
+    expect(await run('--help')).toMatchObject({
       code: 0,
       out: expect.stringMatching(/^usage: reverie <command>/),
     });
@@ -71,7 +71,7 @@ describe('reverie CLI arguments', () => {
   });
 
   it('says which scenario file it could not read', async () => {
-    expect(await run('land', '--scenario', '/no/such/file.json')).toEqual({
+    expect(await run('land', '--scenario', '/no/such/file.json')).toMatchObject({
       code: 2,
       out: expect.stringMatching(/^cannot read the scenario file \/no\/such\/file.json: ENOENT/),
     });

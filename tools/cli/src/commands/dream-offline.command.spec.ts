@@ -81,6 +81,11 @@ describe('reverie dream --offline', () => {
     const r = await dream(out);
     expect(r.code).toBe(0);
     expect(r.out).toContain(`playbook: ${out}`);
+    // Said on stderr as the dream runs: how the tasks split, and why nothing could be promoted.
+    expect(r.err).toContain('splits: train 3 case(s), validation 0, test 0');
+    expect(r.err).toMatch(
+      /dream 1: nothing promoted: no validation tasks to gate on \(give more tasks/,
+    );
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written).toMatchObject({ type: 'playbook_version', version: 0, entries: [] });
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);

@@ -66,7 +66,12 @@ export async function dreamOfflineCommand(
       start,
       outcome: o.outcome ? readJsonFile(o.outcome, 'outcome definition') : null,
       maxSimulations: o.maxSimulations,
-      onCycle: (cycle, r) => ctx.log(`dream ${cycle}: ${cycleLine(r)}`),
+      onCycle: (cycle, r) => {
+        // How the tasks split, once: too few tasks leave no validation split to promote on.
+        const splits = r.notes.find((n) => n.startsWith('splits:'));
+        if (cycle === 1 && splits) ctx.log(splits);
+        ctx.log(`dream ${cycle}: ${cycleLine(r)}`);
+      },
     });
   } catch (err) {
     if (err instanceof OfflineInputError) throw new CliError(err.message, 2);
@@ -105,9 +110,11 @@ export async function dreamOfflineCommand(
 /** One line per dream: validation gate and test split. */
 function cycleLine(r: DreamReport): string {
   const v = r.validation;
-  const gate = v
-    ? `${v.promote ? 'promoted' : 'refused'} on validation (${v.before} -> ${v.after} of ${v.heldOut})`
-    : 'nothing validated';
+  const gate = !v
+    ? 'nothing validated'
+    : v.heldOut === 0
+      ? `nothing promoted: ${v.reason} (give more tasks: a share of them is held out to validate and test)`
+      : `${v.promote ? 'promoted' : 'refused'} on validation (${v.before} -> ${v.after} of ${v.heldOut})`;
   const t = r.test;
   const test = t
     ? `test ${t.before.satisfied}/${t.before.tasks}${t.after ? ` -> ${t.after.satisfied}/${t.after.tasks}` : ''}`

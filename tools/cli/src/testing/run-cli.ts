@@ -3,15 +3,19 @@ import { main } from '../main';
 
 /**
  * Runs the CLI in-process as a spec would from a shell: its exit code and what it printed on
- * stdout; a refused command (a `CliError`) gives its exit code and message instead.
+ * stdout (`out`) and stderr (`err`); a refused command (a `CliError`) gives its exit code and
+ * message as `out` instead.
  */
-export async function runCli(...argv: string[]): Promise<{ code: number; out: string }> {
+export async function runCli(
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
+  const err: string[] = [];
   try {
-    const code = await main(argv, { out: (s) => out.push(s), err: () => undefined });
-    return { code, out: out.join('\n') };
-  } catch (err) {
-    if (!(err instanceof CliError)) throw err;
-    return { code: err.exitCode, out: err.message };
+    const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } catch (e) {
+    if (!(e instanceof CliError)) throw e;
+    return { code: e.exitCode, out: e.message, err: err.join('\n') };
   }
 }
