@@ -59,7 +59,7 @@ describe('KafkaBatchServer failure policy', () => {
   /** Starts a transport whose handler sees only this session's messages. */
   const start = async (
     sessionId: string,
-    handle: (messages: SessionTopicMessage[]) => Promise<void>,
+    handle: (messages: SessionTopicMessage[], batch: ConsumedBatch) => Promise<void>,
     options: {
       kafka?: Kafka;
       health?: ConsumerHealth;
@@ -80,7 +80,10 @@ describe('KafkaBatchServer failure policy', () => {
     server.addHandler(
       topic,
       async (batch: ConsumedBatch<typeof topic>) =>
-        handle(batch.messages.filter((m) => m.sessionId === sessionId)),
+        handle(
+          batch.messages.filter((m) => m.sessionId === sessionId),
+          batch,
+        ),
       true,
     );
     servers.push(server);
@@ -200,6 +203,45 @@ describe('KafkaBatchServer failure policy', () => {
     expect(attempts).toBeLessThanOrEqual(6);
     expect(stuckAttempts).toBe(attempts);
   });
+
+  it('reports a handler call that neither returns nor heartbeats as stalled, and only that one', async () => {
+    const health = new ConsumerHealth();
+    const s = { ...settings(), handlerStallMs: 2_000 };
+    await startGroupAtEnd(s.groupId, topic);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const working = uniqueName('ses_working');
+    const stuck = uniqueName('ses_stuck');
+    let heartbeats = 0;
+    await start(
+      '',
+      async (_, batch) => {
+        const ids = new Set(batch.messages.map((m) => m.sessionId));
+        // Works for 3 s, longer than the limit, heartbeating as long handlers must.
+        if (ids.has(working))
+          for (let i = 0; i < 6; i++) {
+            await new Promise((r) => setTimeout(r, 500));
+            await batch.heartbeat();
+            heartbeats++;
+            expect(health.stalled()).toBeNull();
+          }
+        if (ids.has(stuck)) await released;
+      },
+      { health, settings: s },
+    );
+    await send(working, ['w1']);
+    await expectEventually(() => expect(heartbeats).toBe(6));
+    expect(health.stalled()).toBeNull();
+
+    await send(stuck, ['s1']);
+    await expectEventually(() =>
+      expect(health.stalled()).toMatch(
+        /^the test-transport_\S+ handler of reverie\.sessions\.events\.v1\[\d+\] has made no progress for [2-9] s \(limit 2 s\)$/,
+      ),
+    );
+    release();
+    await expectEventually(() => expect(health.stalled()).toBeNull());
+  }, 30_000);
 
   it('starts a crashed consumer again, and is not ready while it is down', async () => {
     const sessionId = uniqueName('ses_crash');

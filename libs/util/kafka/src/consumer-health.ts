@@ -20,13 +20,27 @@ export interface ConsumerStatus {
   retrying: { topic: string; partition: number; attempt: number; reason: string } | null;
 }
 
+/** A handler call in progress, for the liveness check. */
+interface HandlerCall {
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** How long it may go without returning or heartbeating before it counts as stalled. */
+  stallMs: number;
+  /** When it started or last heartbeated (epoch ms). */
+  progressAt: number;
+}
+
 /**
  * The state of this process's Kafka consumers, for readiness: a service whose consumer is not
- * running (it crashed and is restarting) is not ready. One instance per process, shared by the
+ * running (it crashed and is restarting) is not ready; and for liveness, whose handler calls are
+ * stalled (see `stalled`). One instance per process, shared by the
  * transport that writes it and the health indicator that reads it (`KafkaModule` provides it).
  */
 export class ConsumerHealth {
   private readonly consumers = new Map<string, ConsumerStatus>();
+  private readonly handlerCalls = new Map<number, HandlerCall>();
+  private nextCall = 0;
 
   /** Every consumer of this process, as of now. */
   snapshot(): ConsumerStatus[] {
@@ -63,6 +77,40 @@ export class ConsumerHealth {
       lastError: error ?? current?.lastError ?? null,
       retrying: state === 'running' ? (current?.retrying ?? null) : null,
     });
+  }
+
+  /**
+   * Called by the transport as it hands a batch to a handler: the call counts as stalled when
+   * neither it returns nor it calls `heartbeat()` within `stallMs`. Returns the call's token.
+   */
+  handlerStarted(call: Omit<HandlerCall, 'progressAt'>, now = Date.now()): number {
+    const token = this.nextCall++;
+    this.handlerCalls.set(token, { ...call, progressAt: now });
+    return token;
+  }
+
+  /** The handler called `heartbeat()`: it is working, not stuck. */
+  handlerProgress(token: number, now = Date.now()): void {
+    const call = this.handlerCalls.get(token);
+    if (call) call.progressAt = now;
+  }
+
+  handlerEnded(token: number): void {
+    this.handlerCalls.delete(token);
+  }
+
+  /**
+   * For liveness: a handler call that has made no progress for longer than its `stallMs` (a write
+   * that never returns, a deadlock) holds its partition for good, and only a restart of the
+   * process frees it. One line naming the longest-stalled call, or null.
+   */
+  stalled(now = Date.now()): string | null {
+    const stuck = [...this.handlerCalls.values()]
+      .filter((c) => now - c.progressAt > c.stallMs)
+      .sort((a, b) => a.progressAt - b.progressAt);
+    if (!stuck.length) return null;
+    const [c] = stuck;
+    return `the ${c.groupId} handler of ${c.topic}[${c.partition}] has made no progress for ${Math.round((now - c.progressAt) / 1000)} s (limit ${Math.round(c.stallMs / 1000)} s)${stuck.length > 1 ? `; ${stuck.length - 1} more stalled` : ''}`;
   }
 
   /** Called by the transport while it retries a batch, and with null once it moved on. */

@@ -28,7 +28,7 @@ import { createProducer } from './create-kafka';
 import { deadLetterHeaders } from './dead-letters';
 import { capturedHandlerError, clearHandlerError } from './handler-error.interceptor';
 import { describeError } from './handler-errors';
-import type { KafkaSettings } from './kafka-settings';
+import { DEFAULT_HANDLER_STALL_MS, type KafkaSettings } from './kafka-settings';
 
 /** What a handler registered with `@EventPattern(topic)` receives: validated messages, in order. */
 export interface ConsumedBatch<T extends TopicName = TopicName> {
@@ -351,7 +351,11 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     await commitOffsetsIfNecessary();
   }
 
-  /** Runs the registered handler once; rejects with the error the handler itself threw. */
+  /**
+   * Runs the registered handler once; rejects with the error the handler itself threw. The call
+   * is tracked in `health` until it returns: one that neither returns nor heartbeats within
+   * `handlerStallMs` makes the process not live (a restart frees its partition).
+   */
   private async runHandler(
     topic: TopicName,
     partition: number,
@@ -360,12 +364,41 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
   ): Promise<void> {
     const handler = this.getHandlerByPattern(topic);
     if (!handler) throw new Error(`no handler registered for ${topic}`);
-    const batch: ConsumedBatch = {
+    const { groupId, handlerStallMs } = this.options.settings;
+    const call = this.health.handlerStarted({
+      groupId,
       topic,
       partition,
-      messages: messages.map((m) => m.value),
-      ...extra,
-    };
+      stallMs: handlerStallMs ?? DEFAULT_HANDLER_STALL_MS,
+    });
+    try {
+      await this.invokeHandler(
+        handler,
+        {
+          topic,
+          partition,
+          messages: messages.map((m) => m.value),
+          heartbeat: async () => {
+            this.health.handlerProgress(call);
+            await extra.heartbeat();
+          },
+          stopping: extra.stopping,
+        },
+        messages,
+      );
+    } finally {
+      this.health.handlerEnded(call);
+    }
+    this.metrics?.handled(groupId, topic, messages.length);
+  }
+
+  /** The handler's call, in a consumer span with the batch's tenant in the log scope. */
+  private async invokeHandler(
+    handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>,
+    batch: ConsumedBatch,
+    messages: PendingMessage[],
+  ): Promise<void> {
+    const { topic, partition } = batch;
     const context = new BaseRpcContext([topic, partition]);
     // A consumer span continuing the trace of the (first) message, and the batch's tenant for logs.
     const { parent, links } = batchParent(messages.map((m) => m.raw.headers));
@@ -392,7 +425,6 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         }
       }),
     );
-    this.metrics?.handled(this.options.settings.groupId, topic, messages.length);
   }
 
   private async deadLetter(

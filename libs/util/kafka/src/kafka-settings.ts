@@ -11,4 +11,12 @@ export interface KafkaSettings {
   heartbeatIntervalMs: number;
   /** Times a handler is retried in place on a transient error before the consumer restarts. */
   maxHandlerRetries: number;
+  /**
+   * How long a handler call may go without returning or calling `heartbeat()` before the
+   * process reports itself not live (default 600,000: 10 minutes; see ConsumerHealth.stalled).
+   */
+  handlerStallMs?: number;
 }
+
+/** The default of `KafkaSettings.handlerStallMs`. */
+export const DEFAULT_HANDLER_STALL_MS = 600_000;

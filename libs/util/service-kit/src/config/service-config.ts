@@ -1,4 +1,4 @@
-import type { KafkaSettings } from '@reverie/kafka';
+import { DEFAULT_HANDLER_STALL_MS, type KafkaSettings } from '@reverie/kafka';
 import { telemetryEnvShape, telemetryFrom, type TelemetrySettings } from '@reverie/telemetry';
 import { z } from 'zod';
 
@@ -28,6 +28,7 @@ export const serviceEnvSchema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: int(6_000, 300_000).default(30_000),
   KAFKA_HEARTBEAT_INTERVAL_MS: int(500, 60_000).default(3_000),
   KAFKA_MAX_HANDLER_RETRIES: int(0, 100).default(5),
+  KAFKA_HANDLER_STALL_MS: int(10_000, 86_400_000).default(DEFAULT_HANDLER_STALL_MS),
   // LOG_FORMAT and OpenTelemetry's OTEL_* variables (see @reverie/telemetry).
   ...telemetryEnvShape,
 });
@@ -78,6 +79,7 @@ export function toServiceConfig(
       sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
       maxHandlerRetries: env.KAFKA_MAX_HANDLER_RETRIES,
+      handlerStallMs: env.KAFKA_HANDLER_STALL_MS,
     },
     telemetry: telemetryFrom(env),
   };

@@ -1,11 +1,14 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { ConsumerHealth } from '@reverie/kafka';
 import { ConsumersHealthIndicator } from './consumers.health';
 import { KafkaHealthIndicator } from './kafka.health';
 
 /**
- * `/health/live`: the process runs (answers as soon as HTTP is open). `/health/ready`: MongoDB
+ * `/health/live`: the process runs (answers as soon as HTTP is open), and no Kafka handler call
+ * has gone without returning or heartbeating for longer than `KAFKA_HANDLER_STALL_MS` (a stuck
+ * call holds its partition until the process restarts; 503 names it). `/health/ready`: MongoDB
  * answers a ping, Kafka answers a metadata request, and the Kafka consumers run; 503 (with
  * `Retry-After`) and the failing part otherwise.
  */
@@ -17,11 +20,15 @@ export class HealthController {
     private readonly mongo: MongooseHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly consumers: ConsumersHealthIndicator,
+    private readonly consumerHealth: ConsumerHealth,
   ) {}
 
   @Get('live')
-  live() {
-    return { status: 'ok' };
+  live(@Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    const stalled = this.consumerHealth.stalled();
+    if (!stalled) return { status: 'ok' };
+    res.status(503);
+    return { status: 'error', message: stalled };
   }
 
   @Get('ready')
