@@ -17,6 +17,7 @@ import {
   DEFAULT_GATE,
   gateCandidate,
   gradeRuns,
+  rateInterval,
   resultRun,
   splitValidationTest,
 } from '@reverie/dreaming-domain';
@@ -69,8 +70,14 @@ async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) 
   return { score: scoreObjective(results, judge), graded };
 }
 
+/** The 95 % Wilson interval of `k` of `n`, in whole percent. */
+const ci = (k: number, n: number) =>
+  rateInterval(k, n)
+    .map((x) => Math.round(100 * x))
+    .join('–');
+
 const line = (s: ObjectiveScore) =>
-  `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
+  `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %, 95% CI ${ci(s.satisfied, s.flights)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
 
 async function dreamFamily(pool: FlightPool, name: string, budget: number, count: number) {
   const all = scenariosOf(name, count);
@@ -138,6 +145,9 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
     curve,
     dayOneRate: day1.satisfied / day1.flights,
     afterThreeRate: last.satisfied / last.flights,
+    /** 95 % Wilson intervals of the two test-split rates. */
+    dayOneInterval: rateInterval(day1.satisfied, day1.flights),
+    afterThreeInterval: rateInterval(last.satisfied, last.flights),
     doubled:
       day1.satisfied / day1.flights < 0.5
         ? last.satisfied >= 2 * day1.satisfied && last.satisfied > 0
@@ -159,11 +169,13 @@ async function main() {
   } finally {
     await pool.close();
   }
-  console.log('\nfamily            day one  after 3  test fuel x  distance m  doubled  regressed');
+  console.log(
+    '\nfamily            day one  after 3  (95% CI)  test fuel x  distance m  doubled  regressed',
+  );
   for (const r of rows) {
     const last = r.curve[3].test;
     console.log(
-      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
+      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${ci(last.satisfied, last.flights).padStart(8)}  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
     );
   }
   const path = writeResult({

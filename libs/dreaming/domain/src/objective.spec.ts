@@ -1,6 +1,13 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { DEFAULT_GATE, gateCandidate } from './gate';
-import { gradeRuns, resultRun, scoreSplit, splitValidationTest, type TaskGrade } from './objective';
+import {
+  gradeRuns,
+  rateInterval,
+  resultRun,
+  scoreSplit,
+  splitValidationTest,
+  type TaskGrade,
+} from './objective';
 
 const landing = parseOutcomeDefinition({
   description: 'safe, near the site, frugal',
@@ -245,5 +252,19 @@ describe('splitValidationTest', () => {
       expect(sd).toBeLessThan(3.5);
       expect(Math.abs(mean - 10)).toBeLessThan(1.5);
     }
+  });
+});
+
+describe('rateInterval', () => {
+  it('gives the 95 % Wilson interval, inside [0, 1], narrowing with more tasks', () => {
+    const [lo, hi] = rateInterval(16, 19);
+    expect(lo).toBeCloseTo(0.624, 3);
+    expect(hi).toBeCloseTo(0.945, 3);
+    expect(rateInterval(0, 5)[0]).toBe(0);
+    expect(rateInterval(5, 5)[1]).toBe(1);
+    expect(rateInterval(0, 0)).toEqual([0, 1]);
+    const wide = rateInterval(8, 10);
+    const narrow = rateInterval(800, 1000);
+    expect(narrow[1] - narrow[0]).toBeLessThan((wide[1] - wide[0]) / 5);
   });
 });

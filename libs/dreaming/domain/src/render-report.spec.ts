@@ -82,10 +82,10 @@ describe('renderDreamReport', () => {
     expect(objective).toContain('- Not gradable in a sandbox: explains');
     const test = section(report, 'Test split');
     expect(test).toContain(
-      '| before | all | 1/2 (50%) | 0.75 | touchdown.distance_to_site 460 | touchdown.distance_to_site 20 |',
+      '| before | all | 1/2 (50%; 95% CI 9–91%) | 0.75 | touchdown.distance_to_site 460 | touchdown.distance_to_site 20 |',
     );
     expect(test).toContain(
-      '| after | wide | 2/2 (100%) | 1 | touchdown.distance_to_site 25 | touchdown.distance_to_site 25 |',
+      '| after | wide | 2/2 (100%; 95% CI 34–100%) | 1 | touchdown.distance_to_site 25 | touchdown.distance_to_site 25 |',
     );
     expect(section(md, 'Test split')).toContain('No test split.');
   });

@@ -1,5 +1,5 @@
 import { totalTokens, type ChangeRecord, type DreamReport, type DreamUsage } from './dream.types';
-import type { GroupScore, SplitScore } from './objective';
+import { rateInterval, type GroupScore, type SplitScore } from './objective';
 
 /** Rows of the localisation table; the rest are counted, not listed. */
 export const REPORT_MAX_LOCALISATION_ROWS = 50;
@@ -105,7 +105,11 @@ function objectiveSection(r: DreamReport): string[] {
   ];
 }
 
-const rate = (s: GroupScore) => `${n(s.satisfied)}/${n(s.tasks)} (${pct(s.satisfiedRate)})`;
+/** A split's rate with its 95 % interval: small splits move a lot with one task. */
+const rate = (s: GroupScore) => {
+  const [lo, hi] = rateInterval(s.satisfied, s.tasks);
+  return `${n(s.satisfied)}/${n(s.tasks)} (${pct(s.satisfiedRate)}; 95% CI ${Math.round(lo * 100)}–${pct(hi)})`;
+};
 
 function factMedians(m: Record<string, number | null>): string {
   return (

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseFiles, type TriageCase } from '@reverie/ci-log-triage';
 import { runCli } from '../testing/run-cli';
+import { curveLines } from './dream-offline.command';
 
 const boom = (id: string, n: number): TriageCase => ({
   id,
@@ -115,4 +116,28 @@ describe('reverie dream --offline', () => {
     expect(bad.out.startsWith(`${outcome}: `)).toBe(true);
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
   }, 60_000);
+
+  it('prints each test-split rate with its 95 % interval, overall and per family', () => {
+    const group = (satisfied: number, tasks: number) => ({
+      tasks,
+      satisfied,
+      satisfiedRate: satisfied / tasks,
+      meanScore: 0.9,
+      medians: { all: {}, satisfied: { fuel_over_limit: 1.2 } },
+    });
+    const test = {
+      split: 'test' as const,
+      criteria: [],
+      ...group(20, 24),
+      families: [
+        { family: 'boulder-field', ...group(16, 19) },
+        { family: 'easy', ...group(4, 5) },
+      ],
+    };
+    expect(curveLines([{ cycle: 3, test }])).toEqual([
+      'after 3 dream(s): 20/24 (83.3%; 95% CI 64–93%) satisfied, mean score 0.9; satisfied: median fuel_over_limit 1.2 [test split]',
+      '    boulder-field: 16/19 (84.2%; 95% CI 62–94%); median fuel_over_limit 1.2',
+      '    easy: 4/5 (80%; 95% CI 38–96%); median fuel_over_limit 1.2',
+    ]);
+  });
 });

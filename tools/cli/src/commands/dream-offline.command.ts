@@ -1,6 +1,11 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { renderDreamReport, type DreamReport, type SplitScore } from '@reverie/dreaming-domain';
+import {
+  rateInterval,
+  renderDreamReport,
+  type DreamReport,
+  type SplitScore,
+} from '@reverie/dreaming-domain';
 import {
   offlineEnvironment,
   OfflineInputError,
@@ -127,6 +132,12 @@ function cycleLine(r: DreamReport): string {
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
+/** `k/n (rate; 95% CI lo–hi%)`: a split of a few tasks moves a lot with one of them. */
+const rateWithInterval = (k: number, n: number, rate: number) => {
+  const [lo, hi] = rateInterval(k, n);
+  return `${k}/${n} (${pct(rate)}; 95% CI ${Math.round(lo * 100)}–${Math.round(hi * 100)}%)`;
+};
+
 function medians(s: SplitScore): string {
   return Object.entries(s.medians.satisfied)
     .filter(([, v]) => v !== null)
@@ -145,12 +156,12 @@ export function curveLines(curve: readonly CurvePoint[]): string[] {
     const t = p.test;
     const m = medians(t);
     lines.push(
-      `after ${p.cycle} dream(s): ${t.satisfied}/${t.tasks} satisfied (${pct(t.satisfiedRate)}), mean score ${t.meanScore}${m ? `; satisfied: ${m}` : ''} [test split]`,
+      `after ${p.cycle} dream(s): ${rateWithInterval(t.satisfied, t.tasks, t.satisfiedRate)} satisfied, mean score ${t.meanScore}${m ? `; satisfied: ${m}` : ''} [test split]`,
     );
     if (t.families.length > 1)
       for (const f of t.families)
         lines.push(
-          `    ${f.family || '-'}: ${f.satisfied}/${f.tasks} (${pct(f.satisfiedRate)})${medians({ ...t, ...f }) ? `; ${medians({ ...t, ...f })}` : ''}`,
+          `    ${f.family || '-'}: ${rateWithInterval(f.satisfied, f.tasks, f.satisfiedRate)}${medians({ ...t, ...f }) ? `; ${medians({ ...t, ...f })}` : ''}`,
         );
   }
   return lines;

@@ -93,7 +93,7 @@ describe('reverie eval lander', () => {
     expect(b.aggregate.satisfied).toBeGreaterThan(a.aggregate.satisfied);
     expect(b.aggregate.medianFuelOverLimit).toBeLessThan(1.3);
     const text = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'));
-    expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %\)/);
+    expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %; 95% CI 0–56 %\)/);
     expect(text.out).toContain('rubric: safe, within 50 m of the site');
   }, 180_000);
 
