@@ -110,7 +110,7 @@ export function commandUsage(command: string | undefined): string {
   const [head, rest] = USAGE.split('\ncommands:\n');
   const [commands, options] = rest.split('\n\noptions:\n');
   // A form starts at two spaces of indent with its command's name; its wrapped lines indent more.
-  const forms = commands.split(/\n(?=  \S)/);
+  const forms = commands.split(/\n(?= {2}\S)/);
   const mine = forms.filter((f) => f.trimStart().split(/\s/)[0] === command);
   if (!mine.length) return USAGE;
   return `${head.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\noptions:\n${options}`;
