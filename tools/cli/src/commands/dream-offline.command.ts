@@ -22,7 +22,7 @@ import {
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readJsonFile } from './json-file';
-import { refuseUnusable } from './playbook-file';
+import { refuseUnusable, splitPlaybookSpec } from './playbook-file';
 
 export interface DreamOfflineOptions {
   environment: string;
@@ -208,10 +208,9 @@ function readStart(
   env: OfflineEnvironment,
   roles: readonly (string | null)[],
 ): [string | null, PlaybookVersion | null] {
-  const m = /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
-  const file = m ? m[2] : spec;
+  const { named, file } = splitPlaybookSpec(spec);
   const json = readJsonFile(file, 'playbook') as { role?: unknown; version?: unknown };
-  const role = m ? m[1] : typeof json?.role === 'string' ? json.role : null;
+  const role = named ?? (typeof json?.role === 'string' ? json.role : null);
   if (!roles.includes(role))
     throw new CliError(
       `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,

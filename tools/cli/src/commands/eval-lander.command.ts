@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import {
   BuiltinLunarTeam,
   compileRoleRules,
@@ -16,7 +15,7 @@ import {
 import { rateInterval } from '@reverie/dreaming-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
-import { readPlaybookFile, refuseUnusable } from './playbook-file';
+import { readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
 import { readJsonFile } from './json-file';
 
 export interface EvalLanderOptions {
@@ -69,10 +68,7 @@ export function readRolePlaybooks(
 
 /** Which role `[role=]FILE` is for: the named one, which must match the file's own `role`. */
 function playbookRole(spec: string): { role: string; file: string } {
-  // A file whose own name has an "=" is that file, not a role.
-  const m = existsSync(spec) ? null : /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
-  const named = m?.[1];
-  const file = m?.[2] ?? spec;
+  const { named, file } = splitPlaybookSpec(spec);
   if (named && !ROLES.includes(named))
     throw new CliError(`--playbook ${spec}: no role "${named}"; roles: ${ROLES.join(', ')}`, 2);
   const declared = (readJsonFile(file, 'playbook') as { role?: unknown } | null)?.role;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { renderRules, ruleSchema, type PlaybookRule } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 
@@ -83,4 +83,13 @@ export function refuseUnusable(
     `${file}: none of its ${rules.length} rule(s) is one the ${follower} can follow (rule ${first.entryId}: ${first.reason}); is it another environment's or another role's playbook?`,
     2,
   );
+}
+
+/**
+ * A `--playbook [role=]FILE` argument: the role it names (null if none) and the file. A file
+ * whose own name has an "=" is that file, not a role.
+ */
+export function splitPlaybookSpec(spec: string): { named: string | null; file: string } {
+  const m = existsSync(spec) ? null : /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
+  return { named: m?.[1] ?? null, file: m?.[2] ?? spec };
 }
