@@ -18,6 +18,7 @@ import {
   gateCandidate,
   gradeRuns,
   rateInterval,
+  rateIntervalText,
   resultRun,
   splitValidationTest,
 } from '@reverie/dreaming-domain';
@@ -70,14 +71,8 @@ async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) 
   return { score: scoreObjective(results, judge), graded };
 }
 
-/** The 95 % Wilson interval of `k` of `n`, in whole percent. */
-const ci = (k: number, n: number) =>
-  rateInterval(k, n)
-    .map((x) => Math.round(100 * x))
-    .join('–');
-
 const line = (s: ObjectiveScore) =>
-  `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %, 95% CI ${ci(s.satisfied, s.flights)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
+  `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %, 95% CI ${rateIntervalText(s.satisfied, s.flights)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
 
 async function dreamFamily(pool: FlightPool, name: string, budget: number, count: number) {
   const all = scenariosOf(name, count);
@@ -175,7 +170,7 @@ async function main() {
   for (const r of rows) {
     const last = r.curve[3].test;
     console.log(
-      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${ci(last.satisfied, last.flights).padStart(8)}  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
+      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${rateIntervalText(last.satisfied, last.flights).padStart(8)}  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
     );
   }
   const path = writeResult({

@@ -3,6 +3,7 @@ import { DEFAULT_GATE, gateCandidate } from './gate';
 import {
   gradeRuns,
   rateInterval,
+  rateIntervalText,
   resultRun,
   scoreSplit,
   splitValidationTest,
@@ -266,5 +267,6 @@ describe('rateInterval', () => {
     const wide = rateInterval(8, 10);
     const narrow = rateInterval(800, 1000);
     expect(narrow[1] - narrow[0]).toBeLessThan((wide[1] - wide[0]) / 5);
+    expect(rateIntervalText(16, 19)).toBe('62–94');
   });
 });

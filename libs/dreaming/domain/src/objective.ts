@@ -211,6 +211,13 @@ export function rateInterval(k: number, n: number, z = 1.96): [number, number] {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
+/** `rateInterval` in whole percent, as printed beside a rate: `62–94` for 16 of 19. */
+export function rateIntervalText(k: number, n: number): string {
+  return rateInterval(k, n)
+    .map((x) => Math.round(100 * x))
+    .join('–');
+}
+
 /**
  * Splits held-out items into validation and test, deterministically by id (a stable hash with
  * `salt`), about half each; with one item it goes to validation. Items never move between

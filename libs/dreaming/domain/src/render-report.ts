@@ -1,5 +1,5 @@
 import { totalTokens, type ChangeRecord, type DreamReport, type DreamUsage } from './dream.types';
-import { rateInterval, type GroupScore, type SplitScore } from './objective';
+import { rateIntervalText, type GroupScore, type SplitScore } from './objective';
 
 /** Rows of the localisation table; the rest are counted, not listed. */
 export const REPORT_MAX_LOCALISATION_ROWS = 50;
@@ -106,10 +106,8 @@ function objectiveSection(r: DreamReport): string[] {
 }
 
 /** A split's rate with its 95 % interval: small splits move a lot with one task. */
-const rate = (s: GroupScore) => {
-  const [lo, hi] = rateInterval(s.satisfied, s.tasks);
-  return `${n(s.satisfied)}/${n(s.tasks)} (${pct(s.satisfiedRate)}; 95% CI ${Math.round(lo * 100)}–${pct(hi)})`;
-};
+const rate = (s: GroupScore) =>
+  `${n(s.satisfied)}/${n(s.tasks)} (${pct(s.satisfiedRate)}; 95% CI ${rateIntervalText(s.satisfied, s.tasks)}%)`;
 
 function factMedians(m: Record<string, number | null>): string {
   return (

@@ -1,7 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
-  rateInterval,
+  rateIntervalText,
   renderDreamReport,
   type DreamReport,
   type SplitScore,
@@ -133,10 +133,8 @@ function cycleLine(r: DreamReport): string {
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /** `k/n (rate; 95% CI lo–hi%)`: a split of a few tasks moves a lot with one of them. */
-const rateWithInterval = (k: number, n: number, rate: number) => {
-  const [lo, hi] = rateInterval(k, n);
-  return `${k}/${n} (${pct(rate)}; 95% CI ${Math.round(lo * 100)}–${Math.round(hi * 100)}%)`;
-};
+const rateWithInterval = (k: number, n: number, rate: number) =>
+  `${k}/${n} (${pct(rate)}; 95% CI ${rateIntervalText(k, n)}%)`;
 
 function medians(s: SplitScore): string {
   return Object.entries(s.medians.satisfied)

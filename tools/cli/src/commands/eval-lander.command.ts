@@ -12,7 +12,7 @@ import {
   type RoleRules,
   type Scenario,
 } from '@reverie/lunar-lander';
-import { rateInterval } from '@reverie/dreaming-domain';
+import { rateIntervalText } from '@reverie/dreaming-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
 import { readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
@@ -185,13 +185,7 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   );
   for (const f of [...families, { family: 'all', ...all }])
     io.out(
-      `${f.family.padEnd(16)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${interval(f.satisfied, f.flights)}), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
+      `${f.family.padEnd(16)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
     );
   return 0;
-}
-
-/** The 95 % interval of a rate, in whole percent: `62–94 %`. */
-function interval(k: number, n: number): string {
-  const [lo, hi] = rateInterval(k, n);
-  return `${Math.round(lo * 100)}–${Math.round(hi * 100)} %`;
 }
