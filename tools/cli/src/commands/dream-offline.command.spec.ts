@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseFiles, type TriageCase } from '@reverie/ci-log-triage';
+import { STRESS_FAMILIES } from '@reverie/lunar-lander';
 import { runCli } from '../testing/run-cli';
 import { curveLines } from './dream-offline.command';
 
@@ -115,6 +116,40 @@ describe('reverie dream --offline', () => {
     expect(bad.code).toBe(2);
     expect(bad.out.startsWith(`${outcome}: `)).toBe(true);
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
+  }, 60_000);
+
+  it("refuses a role's playbook named as another role's, before dreaming", async () => {
+    const scenarios = join(dir, 'family.json');
+    writeFileSync(scenarios, JSON.stringify({ ...STRESS_FAMILIES['tight-fuel'], count: 3 }));
+    const navigator = join(dir, 'navigator.json');
+    writeFileSync(
+      navigator,
+      JSON.stringify({
+        ...playbookWith({
+          when: { feature: 'step', op: 'gte', value: 0 },
+          then: { action: 'set', params: { flareAltitude: 8 } },
+        }),
+        role: 'navigator',
+      }),
+    );
+    const out = join(dir, 'team.json');
+    const r = await runCli(
+      'dream',
+      '--offline',
+      '--environment',
+      'lander',
+      '--scenarios',
+      scenarios,
+      '--out',
+      out,
+      '--playbook',
+      `commander=${navigator}`,
+    );
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(
+      `${navigator} is the navigator's playbook (its "role"), not the commander's; give it as --playbook navigator=${navigator}`,
+    );
+    expect(existsSync(join(dir, 'team.commander.json'))).toBe(false);
   }, 60_000);
 
   it('prints each test-split rate with its 95 % interval, overall and per family', () => {

@@ -199,7 +199,8 @@ function writePlaybooks(
 
 /**
  * A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format, refused when
- * none of its rules is one the environment's agent (or the role) can follow.
+ * it names another role than the one given, or none of its rules is one the environment's agent
+ * (or the role) can follow.
  */
 function readStart(
   spec: string,
@@ -208,7 +209,13 @@ function readStart(
 ): [string | null, PlaybookVersion | null] {
   const { named, file } = splitPlaybookSpec(spec);
   const json = readJsonFile(file, 'playbook') as { role?: unknown; version?: unknown };
-  const role = named ?? (typeof json?.role === 'string' ? json.role : null);
+  const declared = typeof json?.role === 'string' ? json.role : null;
+  if (named && declared && named !== declared)
+    throw new CliError(
+      `${file} is the ${declared}'s playbook (its "role"), not the ${named}'s; give it as --playbook ${declared}=${file}`,
+      2,
+    );
+  const role = named ?? declared;
   if (!roles.includes(role))
     throw new CliError(
       `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
