@@ -115,6 +115,31 @@ async function lastResult(session: Json): Promise<Json | null> {
   return null;
 }
 
+/**
+ * Waits until the grader has graded the last attempt of every session (at most 2 minutes). A
+ * dream reviews only graded sessions of an agent with an outcome definition and leaves the rest
+ * for a later dream, so dreaming before the grader is done would learn from part of the day.
+ */
+async function gradesSettled(agentId: string, sessions: readonly Json[]): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  const waiting = (graded: Map<string, number>) =>
+    sessions.filter((s) => (graded.get(s.id) ?? 0) < (s.iteration ?? 1));
+  for (;;) {
+    const graded = new Map<string, number>();
+    for await (const o of api().outcomes.listAll({ agentId }))
+      graded.set(o.sessionId, Math.max(o.iteration, graded.get(o.sessionId) ?? 0));
+    const left = waiting(graded);
+    if (!left.length) return;
+    if (Date.now() > deadline) {
+      say(
+        `    ${left.length} session(s) still not graded after 2 minutes: the dream leaves them for later`,
+      );
+      return;
+    }
+    await sleep(1000);
+  }
+}
+
 /** Asks for a dream over the sessions since the agent's last one and follows it to its end. */
 async function dream(agentId: string): Promise<Json> {
   const started = Date.now();
@@ -201,6 +226,7 @@ async function lunar() {
     rows.push(row);
     say(`  ${row}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`);
     if (day <= CYCLES) {
+      await gradesSettled(agent.id, sessions);
       reports.push(await dream(agent.id));
       await printPlaybooks(agent.id, LUNAR_ROLES);
     }
@@ -252,6 +278,7 @@ async function triage() {
     rows.push(row);
     say(`  ${row}`);
     if (day <= CYCLES) {
+      await gradesSettled(agent.id, sessions);
       reports.push(await dream(agent.id));
       await printPlaybooks(agent.id, [null]);
     }

@@ -12,6 +12,8 @@ import {
   startOrchestrator,
   type RunningOrchestrator,
 } from '../../orchestrator/test/orchestrator.harness';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startGrader, type RunningGrader } from '../../outcome-grader/test/grader.harness';
 import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 // The reverie CLI, in-process against the real gateway.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -24,9 +26,10 @@ type Json = any;
 
 const ROLES = [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }];
 
-describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, MongoDB)', () => {
+describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, dreamer, MongoDB)', () => {
   let gateway: RunningGateway;
   let orchestrator: RunningOrchestrator;
+  let grader: RunningGrader;
   let dreamer: RunningDreamer;
   let api: ApiClient;
   let messages: MessagesServer;
@@ -35,6 +38,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
   beforeAll(async () => {
     gateway = await startGateway();
     orchestrator = await startOrchestrator(await orchestratorEnv());
+    grader = await startGrader(gateway.config.mongo.db);
     // The model reflector's remote model is mocked by a local Messages API (real SDK, real HTTP).
     messages = await MessagesServer.start({
       respond: () =>
@@ -69,6 +73,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
 
   afterAll(async () => {
     await dreamer?.close();
+    await grader?.close();
     await messages?.close();
     if (orchestrator) {
       await dropDatabase(orchestrator);
@@ -100,7 +105,10 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
     expect(outcome.status).toBe(200);
     return agent.body.id as string;
   };
-  /** Lands every scenario of a family as one batch and waits for all of them. */
+  /**
+   * Lands every scenario of a family as one batch and waits for all of them, and for the grader's
+   * verdict on each when the agent has an outcome definition (a dream reviews only graded ones).
+   */
   const landFamily = async (agentId: string, family: string) => {
     const tasks = Array.from({ length: 20 }, (_, index) => ({ family, index }));
     const batch = await api.post('/v1/batches', {
@@ -109,10 +117,14 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
       tasks,
     });
     expect(batch.status).toBe(201);
+    const graded = (await api.get(`/v1/agents/${agentId}/outcome`)).status === 200;
     await expectEventually(
       async () => {
         const b = (await api.get(`/v1/batches/${batch.body.id}`)).body;
         if (!b.done) throw new Error(`batch not done: ${JSON.stringify(b.counts)}`);
+        for (const session of graded ? (b.sessions as Json[]) : [])
+          if ((await api.get(`/v1/sessions/${session.id}/outcome`)).status !== 200)
+            throw new Error(`session ${session.id} not graded yet`);
       },
       { timeoutMs: 120_000, intervalMs: 500 },
     );
@@ -228,6 +240,9 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, dreamer, 
             async () => {
               const got = (await api.get(`/v1/sessions/${next.body.id}`)).body;
               if (!got.endedAt) throw new Error('not ended');
+              // Graded too: the next dream reviews it only then.
+              if ((await api.get(`/v1/sessions/${next.body.id}/outcome`)).status !== 200)
+                throw new Error('not graded');
               return got;
             },
             { timeoutMs: 60_000, intervalMs: 250 },

@@ -1,9 +1,13 @@
 import type { DreamRecord } from '@reverie/dreaming-data-access';
-import type { OutcomeRepository } from '@reverie/outcomes-data-access';
+import type {
+  OutcomeDefinitionRepository,
+  OutcomeRecord,
+  OutcomeRepository,
+} from '@reverie/outcomes-data-access';
 import type { SessionReader, SessionView } from '@reverie/sessions-data-access/readers';
 import { DEFAULT_DREAMER_OPTIONS } from '../dreamer.options';
 import { DreamControl, LOCAL_LEASE } from './dream-control';
-import { DreamPipeline, withStoredEnds } from './dream-pipeline';
+import { DreamPipeline, withSettledGrades, withStoredEnds } from './dream-pipeline';
 
 const now = new Date('2026-11-23T12:00:00Z');
 const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -38,12 +42,19 @@ class CollectOnly extends DreamControl {
  * The pipeline with its store reads faked (collect only reads sessions, events and outcomes):
  * what matters is which sessions it reads events of and where the next review starts.
  */
-function pipelineOver(sessions: SessionView[]) {
+function pipelineOver(sessions: SessionView[], graded?: Record<string, number>) {
   const eventsOf = jest.fn(async () => []);
   const reader = { endedForReview: async () => sessions, eventsOf } as unknown as SessionReader;
-  const outcomes = { latestForSessions: async () => new Map() } as unknown as OutcomeRepository;
+  // `graded`: the agent has an outcome definition, and the iteration graded of each session.
+  const stored = new Map(
+    Object.entries(graded ?? {}).map(([id, iteration]) => [id, { iteration } as OutcomeRecord]),
+  );
+  const outcomes = { latestForSessions: async () => stored } as unknown as OutcomeRepository;
+  const definitions = {
+    latest: async () => (graded ? { version: 1, definition: {} } : null),
+  } as unknown as OutcomeDefinitionRepository;
   const none = {} as never;
-  const pipeline = new DreamPipeline(reader, outcomes, none, none, none, none, none, {
+  const pipeline = new DreamPipeline(reader, outcomes, definitions, none, none, none, none, {
     ...DEFAULT_DREAMER_OPTIONS,
     datasetsDir: '/nonexistent',
   });
@@ -54,8 +65,12 @@ const since = { type: 'since_last_dream', limit: 100 } as const;
 const dream = (input: DreamRecord['input']) =>
   ({ _id: 'drm_1', tenantId: 't1', agentId: 'agt_1', input }) as DreamRecord;
 
-async function collect(sessions: SessionView[], input: DreamRecord['input']) {
-  const { pipeline, eventsOf } = pipelineOver(sessions);
+async function collect(
+  sessions: SessionView[],
+  input: DreamRecord['input'],
+  graded?: Record<string, number>,
+) {
+  const { pipeline, eventsOf } = pipelineOver(sessions, graded);
   const control = new CollectOnly();
   // What runs after collect has no store here and fails: only collect's result is looked at.
   await pipeline.run(dream(input), control, null, now).catch((err: Error) => {
@@ -90,6 +105,59 @@ describe("a dream's collect: only sessions whose last events are stored", () => 
     expect(reviewedUntil).toBeNull();
     expect(notes.join('\n')).toMatch(/1 ended session\(s\) left for a later dream.*ses_a/);
     expect(notes.join('\n')).not.toMatch(/not reviewed \(not this agent's/);
+  });
+});
+
+describe("a dream's collect, for an agent with an outcome definition: only graded sessions", () => {
+  it('leaves a session whose last attempt the grader has not graded for a later dream, and does not move past it', async () => {
+    const sessions = [
+      ended('ses_a', ago(3), 1),
+      { ...ended('ses_b', ago(2), 2), iteration: 2 }, // revised: only attempt 1 is graded
+      ended('ses_c', ago(1), 1),
+    ];
+    const { read, reviewedUntil, notes } = await collect(sessions, since, {
+      ses_a: 1,
+      ses_b: 1,
+      ses_c: 1,
+    });
+    expect(read).toEqual([['ses_a']]);
+    expect(reviewedUntil).toMatchObject({ sessionId: 'ses_a' });
+    expect(notes.join('\n')).toMatch(
+      /2 ended session\(s\) left for a later dream: the grader has not graded their last attempt yet \(ses_b, ses_c\)/,
+    );
+  });
+
+  it('reviews every session once each is graded, and does not wait for grades without a definition', async () => {
+    const sessions = [ended('ses_a', ago(3), 1), ended('ses_b', ago(1), 1)];
+    expect((await collect(sessions, since, { ses_a: 1, ses_b: 1 })).read).toEqual([
+      ['ses_a', 'ses_b'],
+    ]);
+    const ungraded = await collect(sessions, since);
+    expect(ungraded.read).toEqual([['ses_a', 'ses_b']]);
+    expect(ungraded.notes.join('\n')).not.toMatch(/left for a later dream/);
+  });
+});
+
+describe('withSettledGrades', () => {
+  const graded = (entries: Record<string, number>) =>
+    new Map(Object.entries(entries).map(([id, iteration]) => [id, { iteration }]));
+
+  it('reviews a session the grader never graded once its end is 10 minutes old', () => {
+    const old = ended('ses_old', ago(11), 1);
+    const recent = ended('ses_new', ago(9), 1);
+    expect(withSettledGrades([old, recent], graded({}), 'since_last_dream', now)).toEqual({
+      sessions: [old],
+      deferred: [recent],
+    });
+  });
+
+  it('leaves out only the ungraded one of named sessions', () => {
+    const a = ended('ses_a', ago(1), 1);
+    const b = ended('ses_b', ago(1), 1);
+    expect(withSettledGrades([a, b], graded({ ses_b: 1 }), 'sessions', now)).toEqual({
+      sessions: [b],
+      deferred: [a],
+    });
   });
 });
 

@@ -4,7 +4,11 @@ import { DEFAULT_TRIAL_MAX_PAIRS } from '@reverie/playbooks-domain';
 import type { SessionEventBody } from '@reverie/contracts';
 import type { DreamReport, PublishedPlaybook } from '@reverie/dreaming-domain';
 import { DreamMemoryRepository, type DreamRecord } from '@reverie/dreaming-data-access';
-import { OutcomeDefinitionRepository, OutcomeRepository } from '@reverie/outcomes-data-access';
+import {
+  OutcomeDefinitionRepository,
+  OutcomeRepository,
+  type OutcomeRecord,
+} from '@reverie/outcomes-data-access';
 import {
   PlaybookTrialWriter,
   PlaybookVersionRepository,
@@ -85,14 +89,7 @@ export class DreamPipeline {
             ? dream.input.sessionIds.length
             : Math.min(dream.input.limit, this.options.maxSessions),
       });
-      const { sessions, deferred } = withStoredEnds(ended, dream.input.type, at);
-      if (deferred.length)
-        notes.push(
-          `${deferred.length} ended session(s) left for a later dream: their last events are not all stored yet (${deferred
-            .slice(0, 10)
-            .map((s) => s._id)
-            .join(', ')}${deferred.length > 10 ? ', …' : ''})`,
-        );
+      const { sessions, outcomes: graded } = await this.reviewable(dream, ended, at, notes);
       // Where the next "since the last dream" starts: the last session in (end, id) order, which
       // is how they came; a dream over named sessions moves nothing.
       const last = sessions.at(-1);
@@ -127,7 +124,7 @@ export class DreamPipeline {
       const ids = ofEnvironment.map((s) => s._id);
       const [events, outcomes] = await Promise.all([
         this.reader.eventsOf(dream.tenantId, ids, dreamer.eventFilter),
-        this.outcomes.latestForSessions(dream.tenantId, ids),
+        graded ?? this.outcomes.latestForSessions(dream.tenantId, ids),
       ]);
       const bySession = new Map<string, SessionEventBody[]>();
       for (const e of events) {
@@ -234,26 +231,96 @@ export class DreamPipeline {
       return { trialId: trial._id, note };
     };
   }
+
+  /**
+   * The ended sessions this dream reviews: their events are all stored (withStoredEnds) and, when
+   * the agent has an outcome definition, the grader has graded their last attempt (withSettledGrades),
+   * so every verdict is the operator's and not the environment's fallback; the rest is left for a
+   * later dream, with a note. Returns the outcomes it read (all of the sessions'), or null.
+   */
+  private async reviewable(
+    dream: DreamRecord,
+    ended: readonly SessionView[],
+    at: Date,
+    notes: string[],
+  ): Promise<{ sessions: SessionView[]; outcomes: Map<string, OutcomeRecord> | null }> {
+    const stored = withStoredEnds(ended, dream.input.type, at);
+    leftForLater(notes, stored.deferred, 'their last events are not all stored yet');
+    if (!stored.sessions.length || !(await this.definitions.latest(dream.tenantId, dream.agentId)))
+      return { sessions: stored.sessions, outcomes: null };
+    const outcomes = await this.outcomes.latestForSessions(
+      dream.tenantId,
+      stored.sessions.map((s) => s._id),
+    );
+    const settled = withSettledGrades(stored.sessions, outcomes, dream.input.type, at);
+    leftForLater(notes, settled.deferred, 'the grader has not graded their last attempt yet');
+    return { sessions: settled.sessions, outcomes };
+  }
 }
 
 /**
  * The ended sessions a dream may review now: those whose events are all stored (eventsComplete,
  * the grader's rule: the ingest stored the end of the session's current attempt; an end from
- * before ends were marked counts once 10 minutes old). A review since the last dream stops at the
- * first session that is not, in (end, id) order: the next dream starts after the last one
- * reviewed, so one passed over now would never be read. Named sessions just leave it out.
+ * before ends were marked counts once 10 minutes old), as a prefix (readyPrefix).
  */
 export function withStoredEnds(
   ended: readonly SessionView[],
   input: DreamRecord['input']['type'],
   at: Date,
 ): { sessions: SessionView[]; deferred: SessionView[] } {
-  const stored = (s: SessionView) => eventsComplete(s, s.iteration ?? 1, at);
+  return readyPrefix(ended, input, (s) => eventsComplete(s, s.iteration ?? 1, at));
+}
+
+/**
+ * How long after a session's end a dream waits for its grade. Past it the session is reviewed
+ * with whatever verdict it has (an earlier attempt's, or the environment's own): the grader had
+ * every chance (a judge that keeps failing dead-letters the grade; sessions that ended before the
+ * agent had an outcome definition are never graded unless regraded).
+ */
+export const GRADE_GRACE_MS = 10 * 60_000;
+
+/**
+ * The sessions whose last attempt the grader has graded (or that ended GRADE_GRACE_MS ago), with
+ * the same prefix rule as withStoredEnds. A dream that ran beside the grader used to judge the
+ * sessions not graded yet by the environment's own verdict (a lunar landing: safe), so what it
+ * learned depended on how far the grader had got.
+ */
+export function withSettledGrades(
+  sessions: readonly SessionView[],
+  outcomes: ReadonlyMap<string, Pick<OutcomeRecord, 'iteration'>>,
+  input: DreamRecord['input']['type'],
+  at: Date,
+): { sessions: SessionView[]; deferred: SessionView[] } {
+  return readyPrefix(sessions, input, (s) => {
+    const graded = outcomes.get(s._id);
+    if (graded && graded.iteration >= (s.iteration ?? 1)) return true;
+    return !!s.endedAt && at.getTime() - new Date(s.endedAt).getTime() > GRADE_GRACE_MS;
+  });
+}
+
+/**
+ * A review since the last dream stops at the first session that is not ready, in (end, id)
+ * order: the next dream starts after the last one reviewed, so one passed over now would never be
+ * read. Named sessions just leave it out.
+ */
+function readyPrefix(
+  ended: readonly SessionView[],
+  input: DreamRecord['input']['type'],
+  ready: (s: SessionView) => boolean,
+): { sessions: SessionView[]; deferred: SessionView[] } {
   if (input === 'sessions')
-    return { sessions: ended.filter(stored), deferred: ended.filter((s) => !stored(s)) };
-  const firstOpen = ended.findIndex((s) => !stored(s));
+    return { sessions: ended.filter(ready), deferred: ended.filter((s) => !ready(s)) };
+  const firstOpen = ended.findIndex((s) => !ready(s));
   if (firstOpen < 0) return { sessions: [...ended], deferred: [] };
   return { sessions: ended.slice(0, firstOpen), deferred: ended.slice(firstOpen) };
+}
+
+function leftForLater(notes: string[], deferred: readonly SessionView[], why: string): void {
+  if (!deferred.length) return;
+  const ids = deferred.slice(0, 10).map((s) => s._id);
+  notes.push(
+    `${deferred.length} ended session(s) left for a later dream: ${why} (${ids.join(', ')}${deferred.length > 10 ? ', …' : ''})`,
+  );
 }
 
 /** A managed session's environment; a session the client's own agent ran (no run): external. */
