@@ -14,8 +14,8 @@
 #    (scripts/demo/sample-session.ts), waits until all is stored and prints it; then lands a craft
 #    on the Moon with the builtin lunar team (touchdown report and ASCII plot); then the learning
 #    story (scripts/demo/learning-cycles.ts): for the lunar team, a day of landings over every
-#    bundled scenario family, a dream, the next day, … for REVERIE_DEMO_CYCLES dreams, printing the
-#    held-out success rate, touchdown speed and fuel per day, what each dream found and changed,
+#    bundled scenario family, the grades, a dream, the next day, … for REVERIE_DEMO_CYCLES dreams,
+#    printing the held-out success rate, touchdown speed and fuel per day, what each dream found and changed,
 #    and the playbook entries learned; then the same for the CI-log triage agent (held-out F1).
 #    Then the external agent's story (about 1.5 minutes): the support-desk team of
 #    examples/support-desk reports its tickets over REST only, the grader grades them, a dream
@@ -33,7 +33,8 @@
 #   REVERIE_DEMO_FAMILY         scenario family of the demo landing (default downrange)
 #   REVERIE_DEMO_SCENARIO       its index in the family (default 0)
 #   REVERIE_DEMO_CYCLES         dreams in the learning story (default 3: four days)
-#   REVERIE_DEMO_FAMILIES       scenario families a lunar day lands (default: all bundled)
+#   REVERIE_DEMO_FAMILIES       scenario families a lunar day lands, comma-separated (default: all
+#                               nine bundled: the four day-one and the five stress families)
 #   REVERIE_DEMO_STORY          all (default: lunar, triage, external), lunar, triage, external,
 #                               both (lunar and triage) or none
 #   LOG_LEVEL                   service log level (default info)

@@ -18,7 +18,7 @@
 import { ReverieError, type ReverieClient } from '@reverie/client';
 import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import { splitScenarios } from '@reverie/dreaming-lander';
-import { expandFamily, familyNames } from '@reverie/lunar-lander';
+import { expandFamily, familyNames, stressFamilyNames } from '@reverie/lunar-lander';
 import { bundledDatasetsDir } from '@reverie/service-kit';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -33,7 +33,9 @@ const API_KEY = process.env.REVERIE_API_KEY;
 const api = (): ReverieClient =>
   cliClient(API_URL, API_KEY, (line) => process.stderr.write(`  note: ${line}\n`));
 const CYCLES = Number(process.env.REVERIE_DEMO_CYCLES ?? 3);
-const FAMILIES = (process.env.REVERIE_DEMO_FAMILIES ?? familyNames().join(',')).split(',');
+const FAMILIES = (
+  process.env.REVERIE_DEMO_FAMILIES ?? [...familyNames(), ...stressFamilyNames()].join(',')
+).split(',');
 const DATASETS = resolve(process.env.DATASETS_DIR ?? bundledDatasetsDir());
 const LUNAR_ROLES = ['detector', 'commander', 'navigator'] as const;
 

@@ -11,9 +11,9 @@ export interface LandingJudgement {
 export type LandingJudge = (result: LandingResult) => LandingJudgement;
 
 /**
- * The demo's lunar rubric (examples/outcomes/lunar-landing.json) in numbers: a safe touchdown
+ * A lunar rubric in numbers, for sandbox searches without the agent's own: a safe touchdown
  * within `maxDistanceToSite` of the planned site and within `maxFuelOverLimit` times the
- * vertical fuel-optimal limit.
+ * vertical fuel-optimal limit. (The demo's examples/outcomes/lunar-landing.json asks for 2x.)
  */
 export interface LandingRubric {
   maxDistanceToSite: number;
