@@ -107,7 +107,7 @@ describe('reverie dream --offline', () => {
     const r = await dream(join(dir, 'x.json'), '--playbook', lander);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(
-      /lander-rules\.json: none of its 1 rule\(s\) is one the triage agent can follow/,
+      /lander-rules\.json: none of its 1 rule\(s\) is one the CI-log triager can follow/,
     );
 
     const outcome = join(dir, 'outcome.json');

@@ -22,7 +22,7 @@ import {
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readJsonFile } from './json-file';
-import { refuseUnusable, splitPlaybookSpec } from './playbook-file';
+import { followerName, refuseUnusable, splitPlaybookSpec } from './playbook-file';
 
 export interface DreamOfflineOptions {
   environment: string;
@@ -237,11 +237,6 @@ function readStart(
     );
   }
   const rules = renderRules(parsed.data);
-  refuseUnusable(
-    file,
-    role === null ? `${env.alias} agent` : `${role} role`,
-    rules,
-    env.skippedRules(role, rules),
-  );
+  refuseUnusable(file, followerName(env.alias, role), rules, env.skippedRules(role, rules));
   return [role, parsed.data];
 }

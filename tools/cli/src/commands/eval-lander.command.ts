@@ -15,7 +15,7 @@ import {
 import { rateIntervalText } from '@reverie/dreaming-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
-import { readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
+import { followerName, readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
 import { readJsonFile } from './json-file';
 
 export interface EvalLanderOptions {
@@ -59,7 +59,7 @@ export function readRolePlaybooks(
     const { role, file } = playbookRole(spec);
     const { rules } = readPlaybookFile(file);
     const { skipped } = compileRoleRules(ROLE_RULE_SPACES[role], rules);
-    refuseUnusable(file, `lunar ${role}`, rules, skipped);
+    refuseUnusable(file, followerName('lander', role), rules, skipped);
     for (const s of skipped) onSkip(`note: ${file}: rule ${s.entryId} skipped: ${s.reason}`);
     (out[role] ??= []).push(...rules);
   }

@@ -7,7 +7,7 @@ import {
 } from '@reverie/ci-log-triage';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
-import { readPlaybookFile, refuseUnusable } from './playbook-file';
+import { followerName, readPlaybookFile, refuseUnusable } from './playbook-file';
 
 export interface EvalTriageOptions {
   /** A folder of case folders (`<case>/fail.log`, `pass.log`, `groundtruth`). */
@@ -33,7 +33,7 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
   if (playbook && options.playbook)
     refuseUnusable(
       options.playbook,
-      'CI-log triager',
+      followerName('triage', null),
       playbook.rules,
       toLineRules(playbook.rules).skipped,
     );

@@ -71,6 +71,13 @@ function checkEntry(e: unknown, where: string) {
  * another role's playbook, and running without a word would report day-one numbers as the
  * playbook's. A playbook with some such rules runs; the caller notes the skipped ones.
  */
+/** Who follows a playbook of an offline environment (its CLI alias), as the refusals name it. */
+export function followerName(environment: string, role: string | null): string {
+  if (environment === 'triage' && role === null) return 'CI-log triager';
+  if (environment === 'lander' && role !== null) return `lunar ${role}`;
+  return role === null ? `${environment} agent` : `${environment} ${role}`;
+}
+
 export function refuseUnusable(
   file: string,
   follower: string,
