@@ -118,23 +118,25 @@ async function lastResult(session: Json): Promise<Json | null> {
 }
 
 /**
- * Waits until the grader has graded the last attempt of every session (at most 2 minutes). A
- * dream reviews only graded sessions of an agent with an outcome definition and leaves the rest
- * for a later dream, so dreaming before the grader is done would learn from part of the day.
+ * Waits until the grader's verdict on every session is final (at most 2 minutes): graded, and not
+ * `needs_revision` (the orchestrator flies such a session again and the grader grades that
+ * attempt). A dream reviews only graded sessions of an agent with an outcome definition and
+ * leaves the rest for a later dream, so dreaming before the grader is done would learn from part
+ * of the day.
  */
 async function gradesSettled(agentId: string, sessions: readonly Json[]): Promise<void> {
   const deadline = Date.now() + 120_000;
-  const waiting = (graded: Map<string, number>) =>
-    sessions.filter((s) => (graded.get(s.id) ?? 0) < (s.iteration ?? 1));
   for (;;) {
-    const graded = new Map<string, number>();
+    const latest = new Map<string, { iteration: number; result: string }>();
     for await (const o of api().outcomes.listAll({ agentId }))
-      graded.set(o.sessionId, Math.max(o.iteration, graded.get(o.sessionId) ?? 0));
-    const left = waiting(graded);
+      if (o.iteration >= (latest.get(o.sessionId)?.iteration ?? 0)) latest.set(o.sessionId, o);
+    const left = sessions.filter(
+      (s) => (latest.get(s.id)?.result ?? 'needs_revision') === 'needs_revision',
+    );
     if (!left.length) return;
     if (Date.now() > deadline) {
       say(
-        `    ${left.length} session(s) still not graded after 2 minutes: the dream leaves them for later`,
+        `    ${left.length} session(s) still without a final grade after 2 minutes: the dream may leave them for later`,
       );
       return;
     }

@@ -123,7 +123,7 @@ describe("a dream's collect, for an agent with an outcome definition: only grade
     expect(read).toEqual([['ses_a']]);
     expect(reviewedUntil).toMatchObject({ sessionId: 'ses_a' });
     expect(notes.join('\n')).toMatch(
-      /2 ended session\(s\) left for a later dream: the grader has not graded their last attempt yet \(ses_b, ses_c\)/,
+      /2 ended session\(s\) left for a later dream: the grader has not graded their last attempt yet, or sent them back for another \(ses_b, ses_c\)/,
     );
   });
 
@@ -140,7 +140,12 @@ describe("a dream's collect, for an agent with an outcome definition: only grade
 
 describe('withSettledGrades', () => {
   const graded = (entries: Record<string, number>) =>
-    new Map(Object.entries(entries).map(([id, iteration]) => [id, { iteration }]));
+    new Map(
+      Object.entries(entries).map(([id, iteration]) => [
+        id,
+        { iteration, result: 'satisfied' as const, regrade: false },
+      ]),
+    );
 
   it('reviews a session the grader never graded once its end is 10 minutes old', () => {
     const old = ended('ses_old', ago(11), 1);
@@ -149,6 +154,30 @@ describe('withSettledGrades', () => {
       sessions: [old],
       deferred: [recent],
     });
+  });
+
+  it('waits for the next attempt of a managed session the grader sent back, not of an external one', () => {
+    const verdicts = new Map([
+      ['ses_m', { iteration: 1, result: 'needs_revision' as const, regrade: false }],
+      ['ses_x', { iteration: 1, result: 'needs_revision' as const, regrade: false }],
+      ['ses_r', { iteration: 1, result: 'needs_revision' as const, regrade: true }],
+    ]);
+    const managed = {
+      ...ended('ses_m', ago(1), 1),
+      run: { environment: 'lunar-lander' },
+    } as SessionView;
+    const external = ended('ses_x', ago(1), 1);
+    const regraded = {
+      ...ended('ses_r', ago(1), 1),
+      run: { environment: 'lunar-lander' },
+    } as SessionView;
+    expect(withSettledGrades([managed, external, regraded], verdicts, 'sessions', now)).toEqual({
+      sessions: [external, regraded],
+      deferred: [managed],
+    });
+    // Past the grace the orchestrator had every chance to fly it again.
+    const old = { ...managed, endedAt: ago(11) } as SessionView;
+    expect(withSettledGrades([old], verdicts, 'sessions', now).sessions).toEqual([old]);
   });
 
   it('leaves out only the ungraded one of named sessions', () => {

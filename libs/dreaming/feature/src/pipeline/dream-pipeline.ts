@@ -234,7 +234,7 @@ export class DreamPipeline {
 
   /**
    * The ended sessions this dream reviews: their events are all stored (withStoredEnds) and, when
-   * the agent has an outcome definition, the grader has graded their last attempt (withSettledGrades),
+   * the agent has an outcome definition, the grader has graded their last attempt for good (withSettledGrades),
    * so every verdict is the operator's and not the environment's fallback; the rest is left for a
    * later dream, with a note. Returns the outcomes it read (all of the sessions'), or null.
    */
@@ -253,7 +253,11 @@ export class DreamPipeline {
       stored.sessions.map((s) => s._id),
     );
     const settled = withSettledGrades(stored.sessions, outcomes, dream.input.type, at);
-    leftForLater(notes, settled.deferred, 'the grader has not graded their last attempt yet');
+    leftForLater(
+      notes,
+      settled.deferred,
+      'the grader has not graded their last attempt yet, or sent them back for another',
+    );
     return { sessions: settled.sessions, outcomes };
   }
 }
@@ -280,20 +284,23 @@ export function withStoredEnds(
 export const GRADE_GRACE_MS = 10 * 60_000;
 
 /**
- * The sessions whose last attempt the grader has graded (or that ended GRADE_GRACE_MS ago), with
- * the same prefix rule as withStoredEnds. A dream that ran beside the grader used to judge the
- * sessions not graded yet by the environment's own verdict (a lunar landing: safe), so what it
- * learned depended on how far the grader had got.
+ * The sessions whose last attempt the grader has graded for good (or that ended GRADE_GRACE_MS
+ * ago), with the same prefix rule as withStoredEnds. Graded for good: not a managed session the
+ * grader sent back (`needs_revision`, not a regrade), which the orchestrator is about to fly
+ * again as its next attempt. A dream that ran beside the grader used to judge the sessions not
+ * graded yet by the environment's own verdict (a lunar landing: safe), so what it learned
+ * depended on how far the grader had got.
  */
 export function withSettledGrades(
   sessions: readonly SessionView[],
-  outcomes: ReadonlyMap<string, Pick<OutcomeRecord, 'iteration'>>,
+  outcomes: ReadonlyMap<string, Pick<OutcomeRecord, 'iteration' | 'result' | 'regrade'>>,
   input: DreamRecord['input']['type'],
   at: Date,
 ): { sessions: SessionView[]; deferred: SessionView[] } {
   return readyPrefix(sessions, input, (s) => {
     const graded = outcomes.get(s._id);
-    if (graded && graded.iteration >= (s.iteration ?? 1)) return true;
+    const revising = !!s.run && graded?.result === 'needs_revision' && !graded.regrade;
+    if (graded && graded.iteration >= (s.iteration ?? 1) && !revising) return true;
     return !!s.endedAt && at.getTime() - new Date(s.endedAt).getTime() > GRADE_GRACE_MS;
   });
 }
