@@ -15,8 +15,8 @@
 #    on the Moon with the builtin lunar team (touchdown report and ASCII plot); then the learning
 #    story (scripts/demo/learning-cycles.ts): for the lunar team, a day of landings over every
 #    bundled scenario family, the grades, a dream, the next day, … for REVERIE_DEMO_CYCLES dreams,
-#    printing the held-out success rate, touchdown speed and fuel per day, what each dream found and changed,
-#    and the playbook entries learned; then the same for the CI-log triage agent (held-out F1).
+#    printing the held-out success rate, touchdown speed and fuel per day, what each dream found
+#    and changed, and the playbook entries learned; then the same for the CI-log triage agent (held-out F1).
 #    Then the external agent's story (about 1.5 minutes): the support-desk team of
 #    examples/support-desk reports its tickets over REST only, the grader grades them, a dream
 #    learns entries without a simulator, a canary trial decides; test-split success per day, what

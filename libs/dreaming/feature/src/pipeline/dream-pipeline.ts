@@ -234,9 +234,9 @@ export class DreamPipeline {
 
   /**
    * The ended sessions this dream reviews: their events are all stored (withStoredEnds) and, when
-   * the agent has an outcome definition, the grader has graded their last attempt for good (withSettledGrades),
-   * so every verdict is the operator's and not the environment's fallback; the rest is left for a
-   * later dream, with a note. Returns the outcomes it read (all of the sessions'), or null.
+   * the agent has an outcome definition, the grader has graded their last attempt for good
+   * (withSettledGrades), so every verdict is the operator's and not the environment's fallback;
+   * the rest is left for a later dream, with a note. Returns the outcomes it read, or null.
    */
   private async reviewable(
     dream: DreamRecord,
