@@ -22,7 +22,7 @@ import {
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readJsonFile } from './json-file';
-import { followerName, refuseUnusable, splitPlaybookSpec } from './playbook-file';
+import { followerName, refuseOtherRole, refuseUnusable, splitPlaybookSpec } from './playbook-file';
 
 export interface DreamOfflineOptions {
   environment: string;
@@ -209,13 +209,8 @@ function readStart(
 ): [string | null, PlaybookVersion | null] {
   const { named, file } = splitPlaybookSpec(spec);
   const json = readJsonFile(file, 'playbook') as { role?: unknown; version?: unknown };
-  const declared = typeof json?.role === 'string' ? json.role : null;
-  if (named && declared && named !== declared)
-    throw new CliError(
-      `${file} is the ${declared}'s playbook (its "role"), not the ${named}'s; give it as --playbook ${declared}=${file}`,
-      2,
-    );
-  const role = named ?? declared;
+  refuseOtherRole(file, named, json?.role);
+  const role = named ?? (typeof json?.role === 'string' ? json.role : null);
   if (!roles.includes(role))
     throw new CliError(
       `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,

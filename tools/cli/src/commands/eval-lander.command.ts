@@ -15,7 +15,13 @@ import {
 import { rateIntervalText } from '@reverie/dreaming-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
-import { followerName, readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
+import {
+  followerName,
+  readPlaybookFile,
+  refuseOtherRole,
+  refuseUnusable,
+  splitPlaybookSpec,
+} from './playbook-file';
 import { readJsonFile } from './json-file';
 
 export interface EvalLanderOptions {
@@ -72,11 +78,7 @@ function playbookRole(spec: string): { role: string; file: string } {
   if (named && !ROLES.includes(named))
     throw new CliError(`--playbook ${spec}: no role "${named}"; roles: ${ROLES.join(', ')}`, 2);
   const declared = (readJsonFile(file, 'playbook') as { role?: unknown } | null)?.role;
-  if (named && typeof declared === 'string' && declared !== named)
-    throw new CliError(
-      `${file} is the ${declared}'s playbook (its "role"), not the ${named}'s; give it as --playbook ${declared}=${file}`,
-      2,
-    );
+  refuseOtherRole(file, named, declared);
   const role = named ?? declared;
   if (typeof role !== 'string' || !ROLES.includes(role))
     throw new CliError(

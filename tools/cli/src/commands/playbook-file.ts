@@ -66,11 +66,6 @@ function checkEntry(e: unknown, where: string) {
   return { ...entry, rule: rule.data };
 }
 
-/**
- * Refuses a playbook none of whose rules `follower` can follow: it is another environment's or
- * another role's playbook, and running without a word would report day-one numbers as the
- * playbook's. A playbook with some such rules runs; the caller notes the skipped ones.
- */
 /** Who follows a playbook of an offline environment (its CLI alias), as the refusals name it. */
 export function followerName(environment: string, role: string | null): string {
   if (environment === 'triage' && role === null) return 'CI-log triager';
@@ -78,6 +73,11 @@ export function followerName(environment: string, role: string | null): string {
   return role === null ? `${environment} agent` : `${environment} ${role}`;
 }
 
+/**
+ * Refuses a playbook none of whose rules `follower` can follow: it is another environment's or
+ * another role's playbook, and running without a word would report day-one numbers as the
+ * playbook's. A playbook with some such rules runs; the caller notes the skipped ones.
+ */
 export function refuseUnusable(
   file: string,
   follower: string,
@@ -99,4 +99,16 @@ export function refuseUnusable(
 export function splitPlaybookSpec(spec: string): { named: string | null; file: string } {
   const m = existsSync(spec) ? null : /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
   return { named: m?.[1] ?? null, file: m?.[2] ?? spec };
+}
+
+/**
+ * Refuses `role=FILE` when the file's own `role` (`declared`, as read from it) is another role:
+ * the named role would silently take another role's playbook.
+ */
+export function refuseOtherRole(file: string, named: string | null, declared: unknown): void {
+  if (named && typeof declared === 'string' && declared !== named)
+    throw new CliError(
+      `${file} is the ${declared}'s playbook (its "role"), not the ${named}'s; give it as --playbook ${declared}=${file}`,
+      2,
+    );
 }
