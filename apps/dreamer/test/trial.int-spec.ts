@@ -136,13 +136,14 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
   /**
    * Runs sessions through the API until the trial ends: each is served a version, ends, and is
    * graded `satisfied` when `succeeds(arm)`. Every verdict is published twice (a redelivery).
+   * Each served session keeps when its verdict was given (`gradedAt`).
    */
   async function runUntilDecided(
     agentId: string,
     trialId: string,
     succeeds: (arm: string) => boolean,
   ) {
-    const served: { arm: string; version: number }[] = [];
+    const served: { arm: string; version: number; gradedAt: number }[] = [];
     for (let i = 0; i < 80; i++) {
       const started = await api.post('/v1/sessions', { agentId, title: `ticket ${i}` });
       expect(started.status).toBe(201);
@@ -150,10 +151,10 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
       if (!own.trial) break; // the trial ended: no arm any more
       expect(own.trial.trialId).toBe(trialId);
       expect(started.body.trial).toEqual(own.trial);
-      served.push({ arm: own.trial.arm, version: own.version });
       const sessionId = started.body.id;
       await api.post(`/v1/sessions/${sessionId}/end`, { status: 'completed' });
       const v = verdict(agentId, sessionId, succeeds(own.trial.arm));
+      served.push({ arm: own.trial.arm, version: own.version, gradedAt: Date.parse(v.occurredAt) });
       await events.publish(TOPICS.outcomes, [v, v]);
       const trial = await expectEventually(
         async () => {
@@ -195,9 +196,15 @@ describe('canary trials through the real stack (gateway, Kafka, dreamer, MongoDB
     expect(trial.decision.decision).toBe('rollback');
     expect(trial.decision.reason).toMatch(/not better than the current version/);
     expect(trial.arms.candidate.succeeded).toBe(0);
-    // Verdicts were published twice each; counted once.
-    expect(trial.arms.candidate.graded + trial.arms.control.graded).toBe(served.length);
+    // Every served session ran in its arm. The trial decides after counting a verdict, and a
+    // session may start while it does (before it ends): that session's verdict comes after the
+    // decision and is not counted. So the trial counts exactly the verdicts given up to its
+    // decision, each once although each was published twice.
     expect(trial.arms.candidate.sessions + trial.arms.control.sessions).toBe(served.length);
+    const decidedAt = Date.parse(trial.decision.decided_at);
+    const beforeDecision = served.filter((s) => s.gradedAt <= decidedAt).length;
+    expect(served.length - beforeDecision).toBeLessThanOrEqual(1);
+    expect(trial.arms.candidate.graded + trial.arms.control.graded).toBe(beforeDecision);
 
     // The candidate is rejected, the control still serves, and new sessions run outside the trial.
     const v2 = (await api.get(`/v1/agents/${agentId}/playbook/versions/2`)).body;
