@@ -48,6 +48,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const num = (x: number | null, d = 2) => (x === null ? '-' : x.toFixed(d));
+/** A count as a count (`3`), any other number with `d` decimals. */
+const value = (x: number | null, d = 3) =>
+  x !== null && Number.isInteger(x) ? String(x) : num(x, d);
 
 /** Gives the agent the demo's outcome definition for its environment (examples/outcomes/). */
 async function defineOutcome(agentId: string, file: string) {
@@ -174,7 +177,7 @@ async function dream(agentId: string): Promise<Json> {
   const v = report.validation;
   if (v)
     say(
-      `    ${v.split ?? 'validation'} split (${v.heldOut} tasks): ${v.metric} ${num(v.before, 3)} -> ${num(v.after, 3)}; ${v.promote ? 'promoted' : 'not promoted'}: ${v.reason}`,
+      `    ${v.split ?? 'validation'} split (${v.heldOut} tasks): ${v.metric} ${value(v.before)} -> ${value(v.after)}; ${v.promote ? 'promoted' : 'not promoted'}: ${v.reason}`,
     );
   for (const n of report.notes) say(`    note: ${n}`);
   say(`    report: GET ${API_URL}/v1/dreams/${d.id}/report?format=markdown`);

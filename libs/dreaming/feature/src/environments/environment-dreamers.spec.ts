@@ -9,6 +9,7 @@ import type { CollectedSession, RulesByRole } from './environment-dreamer';
 import { LanderDreamer } from './lander.dreamer';
 import { TriageDreamer } from './triage.dreamer';
 import { gateCandidate, gradeRuns } from '@reverie/dreaming-domain';
+import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 
 const DATASETS = BUNDLED_DATASETS_DIR;
@@ -106,7 +107,7 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     expect(after.runs.map((r) => r.task)).toEqual(p.validation.map((c) => c.id));
     const graded = await gradeRuns(dreamer.defaultObjective, dreamer.environment, after.runs);
     const f1 = (runs: typeof after.runs, i: number) =>
-      (runs[i].events[0] as unknown as { data: { result: { f1: number } } }).data.result.f1;
+      (runs[i].events.at(-1) as unknown as { data: { result: { f1: number } } }).data.result.f1;
     // The rubric's line-f1 criterion scores exactly the F1 the sandbox recorded.
     graded.forEach((g, i) => expect(g.criteria[0].score).toBeCloseTo(f1(after.runs, i), 6));
     const metrics = gateCandidate(
@@ -115,6 +116,22 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     );
     expect(metrics.split).toBe('validation');
     expect(metrics.heldOut).toBe(p.validation.length);
+    // A sandbox run records what a live session of the builtin triager does, so a definition's
+    // `tool` and `step_limit` criteria grade it too (they failed and passed every run when a run
+    // held only its result).
+    const rubric = parseOutcomeDefinition({
+      ...dreamer.defaultObjective,
+      criteria: [
+        ...dreamer.defaultObjective.criteria,
+        { id: 'answered', kind: 'tool', tool: 'submit_answer', expect: 'called', required: true },
+        { id: 'short', kind: 'step_limit', maxSteps: 1 },
+      ],
+    });
+    for (const g of await gradeRuns(rubric, dreamer.environment, after.runs)) {
+      expect(g.criteria.find((c) => c.id === 'answered')).toMatchObject({ passed: true });
+      // The day-one triager selects candidates, applies the rules, then submits: over one step.
+      expect(g.criteria.find((c) => c.id === 'short')).toMatchObject({ passed: false });
+    }
     // 20 rule-set evaluations: ~4 s under Jest on an idle machine; the timeout leaves room for a
     // loaded one.
   }, 180_000);

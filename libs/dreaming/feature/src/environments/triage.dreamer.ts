@@ -4,15 +4,16 @@ import {
   DEFAULT_SPLIT,
   extractWithLineRules,
   loadDataset,
+  runEpisode,
   scoreAnswer,
   splitCases,
   toLineRules,
+  type LineRule,
   type TriageCase,
 } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   localiseByDivergence,
-  resultRun,
   splitValidationTest,
   type FailureLocalisation,
   type ObservedSession,
@@ -226,11 +227,12 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   async evaluate(p: TriagePrepared, split: EvaluationSplit, rules: RulesByRole) {
     const cases = split === 'validation' ? p.validation : p.test;
     const adapted = toLineRules(rules.get(null) ?? []);
-    const runs = cases.map((c) => {
-      const answer = extractWithLineRules(c, adapted.rules).answer;
-      const score = scoreAnswer(answer, c.errorRanges);
-      return resultRun(c.id, '', { answer, ...score }, { labels: c.errorRanges });
-    });
+    const runs = cases.map((c) => ({
+      task: c.id,
+      family: '',
+      events: triageEpisodeEvents(c, adapted.rules),
+      labels: c.errorRanges,
+    }));
     return {
       runs,
       work: {
@@ -239,4 +241,38 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       },
     };
   }
+}
+
+/**
+ * Runs the builtin triager with `rules` on one case and returns the events its session records:
+ * its actions (`submit_answer` at the submitting step), then the scored answer. A sandbox run
+ * then carries what a live session does, so every criterion of the operator's definition (a
+ * `tool` or `step_limit` one too, not only the result's) grades it as it grades that session.
+ */
+export function triageEpisodeEvents(c: TriageCase, rules: readonly LineRule[]): SessionEventBody[] {
+  const episode = runEpisode(c, { extractor: (input) => extractWithLineRules(input, rules) });
+  const result = { answer: episode.answer, ...scoreAnswer(episode.answer, c.errorRanges) };
+  const events: SessionEventBody[] = episode.steps.map((s) => {
+    const at = { clientEventId: `step-${s.step}`, type: 'action' as const, step: s.step };
+    switch (s.kind) {
+      case 'heuristic':
+        return { ...at, name: 'select_candidates', params: { ranges: s.ranges } };
+      case 'rule':
+        return {
+          ...at,
+          name: 'apply_rule',
+          params: { entryId: s.ruleId, action: s.action, matched: s.matched },
+        };
+      case 'submit':
+        return { ...at, name: 'submit_answer', params: { ranges: s.answer } };
+    }
+  });
+  const step = episode.steps.length;
+  events.push({
+    clientEventId: `step-${step}-result`,
+    type: 'observation',
+    step,
+    data: { result },
+  });
+  return events;
 }

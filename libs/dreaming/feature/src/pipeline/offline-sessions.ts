@@ -2,10 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
-  extractWithLineRules,
   loadDataset,
-  runEpisode,
-  scoreAnswer,
   toLineRules,
   type TriageCase,
 } from '@reverie/ci-log-triage';
@@ -30,7 +27,7 @@ import type {
   RulesByRole,
 } from '../environments/environment-dreamer';
 import { LanderDreamer, toRoleRules } from '../environments/lander.dreamer';
-import { TriageDreamer } from '../environments/triage.dreamer';
+import { TriageDreamer, triageEpisodeEvents } from '../environments/triage.dreamer';
 
 /** Bad input to an offline dream (a missing file, an unreadable case): one line, no stack. */
 export class OfflineInputError extends Error {
@@ -92,51 +89,15 @@ const triage: OfflineEnvironment = {
       tasks: cases.length,
       run: async (rules) => {
         const adapted = toLineRules(rules.get(null) ?? []).rules;
-        return cases.map((c) => {
-          const episode = runEpisode(c, {
-            extractor: (input) => extractWithLineRules(input, adapted),
-          });
-          const score = scoreAnswer(episode.answer, c.errorRanges);
-          return {
-            task: { caseId: c.id },
-            labels: c.errorRanges,
-            events: triageEvents(episode, { answer: episode.answer, ...score }),
-          };
-        });
+        return cases.map((c) => ({
+          task: { caseId: c.id },
+          labels: c.errorRanges,
+          events: triageEpisodeEvents(c, adapted),
+        }));
       },
     };
   },
 };
-
-/** An episode's steps as the builtin triager's session records them (actions, then the result). */
-function triageEvents(
-  episode: ReturnType<typeof runEpisode>,
-  result: Record<string, unknown>,
-): SessionEventBody[] {
-  const events: SessionEventBody[] = episode.steps.map((s) => {
-    const at = { clientEventId: `step-${s.step}`, type: 'action' as const, step: s.step };
-    switch (s.kind) {
-      case 'heuristic':
-        return { ...at, name: 'select_candidates', params: { ranges: s.ranges } };
-      case 'rule':
-        return {
-          ...at,
-          name: 'apply_rule',
-          params: { entryId: s.ruleId, action: s.action, matched: s.matched },
-        };
-      case 'submit':
-        return { ...at, name: 'submit_answer', params: { ranges: s.answer } };
-    }
-  });
-  const step = episode.steps.length;
-  events.push({
-    clientEventId: `step-${step}-result`,
-    type: 'observation',
-    step,
-    data: { result },
-  });
-  return events;
-}
 
 const lander: OfflineEnvironment = {
   environment: LUNAR_LANDER_ENVIRONMENT.name,
