@@ -7,10 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset } from '@reverie/ci-log-triage';
+import { loadDataset, runBuiltinTriage } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import { BuiltinLunarTeam, expandFamily, familyNames, flyLanding } from '@reverie/lunar-lander';
-import { runBuiltinTriage } from '@reverie/orchestration-feature';
 import { gradeSession, parseOutcomeDefinition, type Grade } from '@reverie/outcomes-domain';
 import { bundledDatasetsDir } from '@reverie/service-kit';
 import { machineInfo, writeResult } from './support/report';

@@ -20,7 +20,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadDataset, type TriageCase } from '@reverie/ci-log-triage';
+import {
+  loadDataset,
+  runBuiltinTriage,
+  type TriageCase,
+  type TriageResult,
+} from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   curate,
@@ -48,11 +53,7 @@ import {
   type Scenario,
 } from '@reverie/lunar-lander';
 import { addUsage, createProvider, zeroUsage, type TokenUsage } from '@reverie/models';
-import {
-  runBuiltinTriage,
-  runModelTriage,
-  type TriageResult,
-} from '@reverie/orchestration-feature';
+import { runModelTriage } from '@reverie/orchestration-feature';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import { applyDeltas, emptyPlaybook, renderRules } from '@reverie/playbooks-domain';

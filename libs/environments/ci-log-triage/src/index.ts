@@ -16,6 +16,7 @@ export * from './triage-rule.schema';
 export * from './apply-rule';
 export * from './builtin-extractor';
 export * from './episode';
+export * from './builtin-session';
 export * from './triage-tool.schemas';
 export * from './triage-tool.handlers';
 export * from './playbook-line-rules';

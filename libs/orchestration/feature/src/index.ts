@@ -8,6 +8,5 @@ export * from './runs/managed-session.runner';
 export * from './triage/triage.runner';
 export * from './lander/lander.runner';
 export * from './runs/model-settings';
-export * from './triage/builtin-triage';
 export * from './triage/model-triage';
 export * from './triage/triage-cases';

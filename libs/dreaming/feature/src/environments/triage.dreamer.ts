@@ -2,13 +2,10 @@ import { join } from 'node:path';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
   DEFAULT_SPLIT,
-  extractWithLineRules,
   loadDataset,
-  runEpisode,
-  scoreAnswer,
+  runBuiltinTriage,
   splitCases,
   toLineRules,
-  type LineRule,
   type TriageCase,
 } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
@@ -223,14 +220,18 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
     };
   }
 
-  /** Runs the builtin extractor with `rules` on every case of the split; each run is its answer. */
+  /**
+   * Runs the builtin triager with `rules` on every case of the split. Each run records what its
+   * session would (`runBuiltinTriage`: the steps, `submit_answer`, the scored answer), so every
+   * criterion of the definition, a `tool` or `step_limit` one too, grades it as it grades a session.
+   */
   async evaluate(p: TriagePrepared, split: EvaluationSplit, rules: RulesByRole) {
     const cases = split === 'validation' ? p.validation : p.test;
     const adapted = toLineRules(rules.get(null) ?? []);
     const runs = cases.map((c) => ({
       task: c.id,
       family: '',
-      events: triageEpisodeEvents(c, adapted.rules),
+      events: runBuiltinTriage(c, adapted.rules).events,
       labels: c.errorRanges,
     }));
     return {
@@ -241,38 +242,4 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       },
     };
   }
-}
-
-/**
- * Runs the builtin triager with `rules` on one case and returns the events its session records:
- * its actions (`submit_answer` at the submitting step), then the scored answer. A sandbox run
- * then carries what a live session does, so every criterion of the operator's definition (a
- * `tool` or `step_limit` one too, not only the result's) grades it as it grades that session.
- */
-export function triageEpisodeEvents(c: TriageCase, rules: readonly LineRule[]): SessionEventBody[] {
-  const episode = runEpisode(c, { extractor: (input) => extractWithLineRules(input, rules) });
-  const result = { answer: episode.answer, ...scoreAnswer(episode.answer, c.errorRanges) };
-  const events: SessionEventBody[] = episode.steps.map((s) => {
-    const at = { clientEventId: `step-${s.step}`, type: 'action' as const, step: s.step };
-    switch (s.kind) {
-      case 'heuristic':
-        return { ...at, name: 'select_candidates', params: { ranges: s.ranges } };
-      case 'rule':
-        return {
-          ...at,
-          name: 'apply_rule',
-          params: { entryId: s.ruleId, action: s.action, matched: s.matched },
-        };
-      case 'submit':
-        return { ...at, name: 'submit_answer', params: { ranges: s.answer } };
-    }
-  });
-  const step = episode.steps.length;
-  events.push({
-    clientEventId: `step-${step}-result`,
-    type: 'observation',
-    step,
-    data: { result },
-  });
-  return events;
 }

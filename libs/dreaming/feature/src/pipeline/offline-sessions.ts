@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
   loadDataset,
+  runBuiltinTriage,
   toLineRules,
   type TriageCase,
 } from '@reverie/ci-log-triage';
@@ -27,7 +28,7 @@ import type {
   RulesByRole,
 } from '../environments/environment-dreamer';
 import { LanderDreamer, toRoleRules } from '../environments/lander.dreamer';
-import { TriageDreamer, triageEpisodeEvents } from '../environments/triage.dreamer';
+import { TriageDreamer } from '../environments/triage.dreamer';
 
 /** Bad input to an offline dream (a missing file, an unreadable case): one line, no stack. */
 export class OfflineInputError extends Error {
@@ -92,7 +93,7 @@ const triage: OfflineEnvironment = {
         return cases.map((c) => ({
           task: { caseId: c.id },
           labels: c.errorRanges,
-          events: triageEpisodeEvents(c, adapted),
+          events: runBuiltinTriage(c, adapted).events,
         }));
       },
     };

@@ -1,10 +1,13 @@
 import type { SessionEventBody } from '@reverie/contracts';
 import {
   callTriageTool,
-  scoreAnswer,
+  resultEvent,
   TRIAGE_TOOLS,
+  triageResult,
+  TRIAGER,
   type LineRange,
   type TriageCase,
+  type TriageResult,
 } from '@reverie/ci-log-triage';
 import {
   runToolLoop,
@@ -14,7 +17,6 @@ import {
   type ToolHandler,
   type ToolInputSchema,
 } from '@reverie/models';
-import { resultEvent, TRIAGER, type TriageResult } from './builtin-triage';
 
 export const TRIAGE_INSTRUCTIONS = [
   'You triage failed CI builds. You can read the failing build log (fail.log) and the last passing one (pass.log) with the tools.',
@@ -158,13 +160,7 @@ export async function runModelTriage(
     );
   } catch (err) {
     if (!(err instanceof Submitted)) throw err;
-    const score = scoreAnswer(err.ranges, triageCase.errorRanges);
-    const result = {
-      answer: err.ranges,
-      precision: score.precision,
-      recall: score.recall,
-      f1: score.f1,
-    };
+    const result = triageResult(err.ranges, triageCase.errorRanges);
     await options.record([resultEvent(result, lastTurn)]);
     return result;
   }

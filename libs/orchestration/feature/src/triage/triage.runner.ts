@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { RunSpec } from '@reverie/contracts';
-import { CI_LOG_TRIAGE_ENVIRONMENT, toLineRules, type TriageCase } from '@reverie/ci-log-triage';
+import {
+  CI_LOG_TRIAGE_ENVIRONMENT,
+  runBuiltinTriage,
+  toLineRules,
+  TRIAGER,
+  type TriageCase,
+} from '@reverie/ci-log-triage';
 import { renderMarkdown, renderRules } from '@reverie/playbooks-domain';
 import {
   SessionFailure,
@@ -8,7 +14,6 @@ import {
   type EnvironmentRunner,
   type RunPlan,
 } from '../runs/environment-runner';
-import { runBuiltinTriage, TRIAGER } from './builtin-triage';
 import { runModelTriage } from './model-triage';
 import { caseIdOf, TRIAGE_DATASET, type TriageCaseSource } from './triage-cases';
 

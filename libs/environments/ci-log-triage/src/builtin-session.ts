@@ -1,13 +1,10 @@
 import type { SessionEventBody } from '@reverie/contracts';
-import {
-  extractWithLineRules,
-  runEpisode,
-  scoreAnswer,
-  type Episode,
-  type LineRange,
-  type LineRule,
-  type TriageCase,
-} from '@reverie/ci-log-triage';
+import type { LineRule } from './apply-rule';
+import { extractWithLineRules } from './builtin-extractor';
+import { runEpisode, type Episode } from './episode';
+import type { LineRange } from './line-range';
+import { scoreAnswer } from './scoring';
+import type { TriageCase } from './triage-case';
 
 /** The role that answers a ci-log-triage task (a team of one). */
 export const TRIAGER = 'triager';
@@ -31,14 +28,14 @@ export function runBuiltinTriage(
   const episode = runEpisode(triageCase, {
     extractor: (input) => extractWithLineRules(input, rules),
   });
-  const score = scoreAnswer(episode.answer, triageCase.errorRanges);
-  const result = {
-    answer: episode.answer,
-    precision: score.precision,
-    recall: score.recall,
-    f1: score.f1,
-  };
+  const result = triageResult(episode.answer, triageCase.errorRanges);
   return { events: [...episodeEvents(episode), resultEvent(result, episode.steps.length)], result };
+}
+
+/** An answer scored against the case's labels, as a triage session records it. */
+export function triageResult(answer: LineRange[], labels: readonly LineRange[]): TriageResult {
+  const { precision, recall, f1 } = scoreAnswer(answer, labels);
+  return { answer, precision, recall, f1 };
 }
 
 /** One episode's steps as session events, attributed to the triager with their step numbers. */
