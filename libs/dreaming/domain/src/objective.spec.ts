@@ -5,9 +5,12 @@ import {
   rateInterval,
   rateIntervalText,
   resultRun,
+  sandboxUngradable,
+  sandboxUngradableCriteria,
   scoreSplit,
   splitValidationTest,
   type TaskGrade,
+  type TaskRun,
 } from './objective';
 
 const landing = parseOutcomeDefinition({
@@ -85,6 +88,85 @@ describe('gradeRuns (the outcome definition grades sandbox runs like live sessio
     ]);
     expect(s.medians.satisfied['touchdown.distance_to_site']).toBe(20);
     expect(s.medians.all['touchdown.distance_to_site']).toBe(30);
+  });
+});
+
+describe('gradeRuns: what a sandbox run cannot show counts neither way', () => {
+  const withSessionCriteria = parseOutcomeDefinition({
+    description: 'safe, commanded, short, judged',
+    environment: 'lunar-lander',
+    maxIterations: 1,
+    criteria: [
+      { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
+      { id: 'commanded', kind: 'tool', tool: 'command', expect: 'called', required: true },
+      { id: 'short', kind: 'step_limit', maxSteps: 400 },
+      { id: 'few-events', kind: 'bound', path: 'session.events', op: 'lte', value: 500 },
+      { id: 'calm', kind: 'judge', instructions: 'Was the crew calm?', required: true },
+    ],
+  });
+  const state = (g: TaskGrade) =>
+    Object.fromEntries(g.criteria.map((c) => [c.id, c.gradable ? c.passed : 'not gradable']));
+
+  it('a result-only run grades its result and leaves tool calls, steps and event counts out', async () => {
+    const [safe, crash] = await gradeRuns(withSessionCriteria, 'lunar-lander', [
+      resultRun('safe', 'f', result(true, 12)),
+      resultRun('crash', 'f', result(false, 12)),
+    ]);
+    expect(state(safe)).toEqual({
+      safe: true,
+      commanded: 'not gradable',
+      short: 'not gradable',
+      'few-events': 'not gradable',
+      calm: 'not gradable',
+    });
+    // Required criteria it cannot grade do not fail every run: the result decides.
+    expect([safe.satisfied, crash.satisfied]).toEqual([true, false]);
+    expect(safe.criteria.find((c) => c.id === 'commanded')?.required).toBe(true);
+    const s = scoreSplit('validation', [safe, crash]);
+    expect(s.criteria.find((c) => c.id === 'commanded')).toMatchObject({
+      graded: 0,
+      passRate: null,
+    });
+  });
+
+  it('a run that records the session grades its tool calls and steps', async () => {
+    const session = (task: string, commands: number, lastStep: number): TaskRun => ({
+      ...resultRun(task, 'f', result(true, 12)),
+      records: 'session',
+      events: [
+        ...Array.from({ length: commands }, (_, i) => ({
+          clientEventId: `${task}-c${i}`,
+          type: 'action' as const,
+          name: 'command',
+          input: {},
+          step: i + 1,
+        })),
+        {
+          clientEventId: `${task}-end`,
+          type: 'observation',
+          step: lastStep,
+          data: { result: result(true, 12) },
+        },
+      ],
+    });
+    const [flown, idle] = await gradeRuns(withSessionCriteria, 'lunar-lander', [
+      session('flown', 3, 420),
+      session('idle', 0, 10),
+    ]);
+    expect(state(flown)).toMatchObject({ commanded: true, short: false, 'few-events': true });
+    expect(state(idle)).toMatchObject({ commanded: false, short: true });
+    expect([flown.satisfied, idle.satisfied]).toEqual([false, false]);
+  });
+
+  it('names what a sandbox cannot grade, by what its runs record', () => {
+    expect([...sandboxUngradableCriteria(withSessionCriteria, 'result').keys()]).toEqual([
+      'commanded',
+      'short',
+      'few-events',
+      'calm',
+    ]);
+    expect([...sandboxUngradableCriteria(withSessionCriteria, 'session').keys()]).toEqual(['calm']);
+    expect(sandboxUngradable(withSessionCriteria.criteria[0], 'result')).toBeNull();
   });
 });
 

@@ -3,6 +3,7 @@ import type { SessionEventBody } from '@reverie/contracts';
 import {
   gradeSession,
   sessionFacts,
+  type Criterion,
   type GradeSessionInput,
   type OutcomeDefinition,
 } from '@reverie/outcomes-domain';
@@ -15,10 +16,17 @@ export const DATA_SPLITS = ['train', 'validation', 'test'] as const;
 export type DataSplit = (typeof DATA_SPLITS)[number];
 
 /**
+ * What a sandbox run's events hold: `session`, what a live session of the task records (its
+ * actions and steps too: triage's runs); `result`, only the environment's final result
+ * observation (the lander's flights, thousands a dream, keep no command events).
+ */
+export type RunRecords = 'session' | 'result';
+
+/**
  * One task flown or run in an environment's sandbox with one rule set: what a session of it
- * would have recorded, as far as the environment's facts read it (the lander's `result`
- * observation; triage's result observation with precision, recall and F1), so the agent's outcome
- * definition grades it exactly as the grader grades a live session.
+ * would have recorded, as far as `records` says, so the agent's outcome definition grades it as
+ * the grader grades a live session. Criteria the events cannot show are not gradable
+ * (`sandboxUngradable`).
  */
 export interface TaskRun {
   /** Task key (scenario id, case id). */
@@ -26,6 +34,8 @@ export interface TaskRun {
   /** The family the task belongs to ('' when the environment has none): reports are per family. */
   family: string;
   events: SessionEventBody[];
+  /** What `events` hold ('session' when left out). */
+  records?: RunRecords;
   /** A triage case's labelled lines, for `label_match` (else the recorded score is used). */
   labels?: GradeSessionInput['labels'];
 }
@@ -44,8 +54,61 @@ export function resultRun(
     task,
     family,
     events: [{ clientEventId: `sandbox-${task}`, type: 'observation', data: { result } }],
+    records: 'result',
     ...extra,
   };
+}
+
+/** Generic facts a result alone does not give (`session.status` it does: the run ended). */
+const SESSION_FACTS = new Set([
+  'session.steps',
+  'session.events',
+  'session.errors',
+  'tokens.total',
+  'tokens.input',
+  'tokens.output',
+]);
+
+/**
+ * Why criterion `c` cannot be graded on a sandbox run that holds `records`, or null when it
+ * can: a sandbox has no judge, and a result-only run has no tool calls, steps, events or model
+ * calls to count. Such a criterion counts neither way in a dream, even when required (live
+ * grading still checks it); the report lists it.
+ */
+export function sandboxUngradable(c: Criterion, records: RunRecords): string | null {
+  if (c.kind === 'judge') return 'not gradable in a sandbox: a sandbox run is not judged';
+  if (records === 'session') return null;
+  const only = 'not gradable in a sandbox: its runs record only the final result';
+  if (c.kind === 'tool') return `${only}, not the tool calls`;
+  if (c.kind === 'step_limit') return `${only}, not the steps`;
+  if (c.kind === 'token_budget') return `${only}, not the model calls`;
+  if (c.kind === 'bound' && SESSION_FACTS.has(c.path)) return `${only}, not ${c.path}`;
+  return null;
+}
+
+/** The definition's criteria a sandbox run holding `records` cannot grade, with why. */
+export function sandboxUngradableCriteria(
+  definition: OutcomeDefinition,
+  records: RunRecords,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of definition.criteria) {
+    const why = sandboxUngradable(c, records);
+    if (why !== null) out.set(c.id, why);
+  }
+  return out;
+}
+
+/**
+ * The definition a sandbox grades by: criteria it cannot grade are made optional (they count
+ * neither way, not as a failure of every run), with the reasons for `gradeSession`.
+ */
+function sandboxDefinition(definition: OutcomeDefinition, records: RunRecords) {
+  const ungradable = sandboxUngradableCriteria(definition, records);
+  const criteria = definition.criteria.map((c) =>
+    ungradable.has(c.id) ? { ...c, required: false } : c,
+  );
+  return { definition: { ...definition, criteria }, ungradable };
 }
 
 /** One criterion's verdict on one task. */
@@ -71,9 +134,10 @@ export interface TaskGrade {
 
 /**
  * Grades sandbox runs against the outcome definition with the outcomes domain's own grader
- * (`gradeSession`, no judge: `judge` criteria are not gradable in a sandbox and count neither
- * way, unless required). A task is satisfied when the grade is `satisfied` at the last iteration
- * the definition allows.
+ * (`gradeSession`). Criteria a run cannot show (`sandboxUngradable`: `judge`, and for result-only
+ * runs `tool`, `step_limit`, `token_budget` and bounds on session counts) are not gradable and
+ * count neither way, even when required. A task is satisfied when the grade is `satisfied` at the
+ * last iteration the definition allows.
  */
 export async function gradeRuns(
   definition: OutcomeDefinition,
@@ -82,10 +146,16 @@ export async function gradeRuns(
 ): Promise<TaskGrade[]> {
   const paths = definition.criteria.flatMap((c) => (c.kind === 'bound' ? [c.path] : []));
   const session = { status: 'completed' as const, environment };
+  const required = new Map(definition.criteria.map((c) => [c.id, c.required]));
+  const graders = new Map<RunRecords, ReturnType<typeof sandboxDefinition>>();
   const out: TaskGrade[] = [];
   for (const run of runs) {
+    const records = run.records ?? 'session';
+    const grader = graders.get(records) ?? sandboxDefinition(definition, records);
+    graders.set(records, grader);
     const grade = await gradeSession({
-      definition,
+      definition: grader.definition,
+      ungradable: grader.ungradable,
       definitionVersion: 0,
       events: run.events,
       session,
@@ -103,7 +173,7 @@ export async function gradeRuns(
       score: grade.score,
       criteria: grade.criteria.map((c) => ({
         id: c.id,
-        required: c.required,
+        required: required.get(c.id) ?? c.required,
         gradable: c.gradable,
         passed: c.passed,
         score: c.score,

@@ -32,6 +32,12 @@ export interface GradeSessionInput {
   labels?: readonly LineRange[] | null;
   /** Scores `judge` criteria; null or offline: they are not gradable. */
   judge?: Judge | null;
+  /**
+   * Criteria (by id) the events cannot show, with why: graded not gradable, whatever the events
+   * say (a dream's sandbox run that records only the environment's result has no tool calls or
+   * steps to count).
+   */
+  ungradable?: ReadonlyMap<string, string>;
 }
 
 /** The verdict on one session against one outcome definition. */
@@ -132,10 +138,13 @@ export async function gradeSession(input: GradeSessionInput): Promise<Grade> {
 
   const criteria: CriterionGrade[] = [];
   for (const c of definition.criteria) {
+    const cannot = input.ungradable?.get(c.id);
     const verdict =
-      ended && c.kind === 'judge'
-        ? notGradable(`not judged: the session ended ${session.status}`)
-        : await evaluate(c, ctx);
+      cannot !== undefined
+        ? notGradable(cannot)
+        : ended && c.kind === 'judge'
+          ? notGradable(`not judged: the session ended ${session.status}`)
+          : await evaluate(c, ctx);
     criteria.push({
       id: c.id,
       kind: c.kind,

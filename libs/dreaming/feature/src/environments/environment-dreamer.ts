@@ -5,6 +5,7 @@ import type {
   FailureLocalisation,
   GateOptions,
   ProposedChange,
+  RunRecords,
   TaskRun,
   ValidationMetrics,
 } from '@reverie/dreaming-domain';
@@ -141,6 +142,12 @@ export interface EnvironmentDreamer<Prepared = unknown> {
   readonly defaultObjective: OutcomeDefinition;
   /** The gate's thresholds for this environment (DEFAULT_GATE where left out). */
   readonly gate?: Partial<GateOptions>;
+  /**
+   * What the runs `evaluate` returns hold ('session' when left out): with 'result' the criteria
+   * that count a session's tool calls or steps are not gradable in its sandbox (see
+   * `sandboxUngradable`).
+   */
+  readonly sandboxRecords?: RunRecords;
   /**
    * For a dreamer without a sandbox (recorded sessions cannot be re-run, so `evaluate` returns
    * them as they ran): the validation gate from its own held-out check, used instead of

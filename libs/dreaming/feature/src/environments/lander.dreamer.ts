@@ -102,6 +102,8 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
   readonly roles = LUNAR_TEAM.roles;
   readonly defaultObjective = LANDER_DEFAULT_OBJECTIVE;
   readonly gate = LANDER_GATE;
+  /** A sandbox flight keeps only its landing result (`resultRun`), not the team's commands. */
+  readonly sandboxRecords = 'result' as const;
   readonly eventFilter = {
     $or: [
       { 'body.data.result': { $exists: true } },

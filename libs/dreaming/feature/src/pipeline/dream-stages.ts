@@ -6,6 +6,7 @@ import {
   gateCandidate,
   gradeRuns,
   rememberRefused,
+  sandboxUngradableCriteria,
   scoreSplit,
   type ChangeRecord,
   type DreamMemory,
@@ -247,8 +248,7 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
       notes.push(
         `counters not kept: canary trial ${running} is running, and a new active version would change its control; the trial's decision sets the active version (a later dream counts the uses again)`,
       );
-    else if (counters)
-      for (const c of counters.versions) made.push(await ports.store(c, 'active'));
+    else if (counters) for (const c of counters.versions) made.push(await ports.store(c, 'active'));
     return {
       value: made,
       summary: made.length
@@ -459,24 +459,25 @@ async function objectiveFor(
       const definition = parseOutcomeDefinition(record.definition);
       return {
         definition,
-        report: describeObjective(definition, 'agent', record.version),
+        report: describeObjective(dreamer, definition, 'agent', record.version),
         note: null,
       };
     } catch (err) {
       return {
         definition: fallback,
-        report: describeObjective(fallback, 'default', null),
+        report: describeObjective(dreamer, fallback, 'default', null),
         note: `the agent's outcome definition v${record.version} could not be read (${(err as Error).message}): the dream optimised the default rubric`,
       };
     }
   return {
     definition: fallback,
-    report: describeObjective(fallback, 'default', null),
+    report: describeObjective(dreamer, fallback, 'default', null),
     note: defaultNote,
   };
 }
 
 function describeObjective(
+  dreamer: EnvironmentDreamer,
   d: OutcomeDefinition,
   source: 'agent' | 'default',
   version: number | null,
@@ -486,7 +487,7 @@ function describeObjective(
     version,
     description: d.description,
     criteria: d.criteria.map((c) => ({ id: c.id, required: c.required })),
-    notGradable: d.criteria.filter((c) => c.kind === 'judge').map((c) => c.id),
+    notGradable: [...sandboxUngradableCriteria(d, dreamer.sandboxRecords ?? 'session').keys()],
   };
 }
 
