@@ -93,6 +93,26 @@ describe('reverie dream --offline', () => {
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);
   }, 60_000);
 
+  it('says which criteria of the outcome the sandbox cannot grade', async () => {
+    const outcome = join(dir, 'judged.json');
+    writeFileSync(
+      outcome,
+      JSON.stringify({
+        description: 'finds the error and explains it',
+        environment: 'ci-log-triage',
+        criteria: [
+          { id: 'finds', kind: 'label_match', metric: 'f1', min: 0.7, required: true },
+          { id: 'explains', kind: 'judge', instructions: 'Is the cause explained?' },
+        ],
+      }),
+    );
+    const r = await dream(join(dir, 'judged-playbook.json'), '--outcome', outcome);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(
+      'not gradable in the sandbox, so counted neither way by the dreams (live grading still checks them): explains',
+    );
+  }, 60_000);
+
   it('refuses a starting playbook of another environment, and names a bad outcome file', async () => {
     const lander = join(dir, 'lander-rules.json');
     writeFileSync(

@@ -75,6 +75,11 @@ export async function dreamOfflineCommand(
         // How the tasks split, once: too few tasks leave no validation split to promote on.
         const splits = r.notes.find((n) => n.startsWith('splits:'));
         if (cycle === 1 && splits) ctx.log(splits);
+        const unseen = r.objective?.notGradable ?? [];
+        if (cycle === 1 && unseen.length)
+          ctx.log(
+            `not gradable in the sandbox, so counted neither way by the dreams (live grading still checks them): ${unseen.join(', ')}`,
+          );
         ctx.log(`dream ${cycle}: ${cycleLine(r)}`);
       },
     });
