@@ -48,6 +48,9 @@ describe('loadDataset errors', () => {
     await writeFile(join(dir, 'x_1', 'fail.log'), 'a\nb\n');
     await writeFile(join(dir, 'x_1', 'pass.log'), 'a\n');
     await expect(loadDataset(dir)).rejects.toThrow(/case x_1 has no readable groundtruth/);
+    await expect(loadDataset(dir)).rejects.toThrow(
+      /a case folder holds fail\.log, pass\.log \(the log of the last passing build, an empty file when there is none\) and groundtruth/,
+    );
     await writeFile(join(dir, 'x_1', 'groundtruth'), 'DEFAULT\nE 2-3\n');
     await expect(loadDataset(dir)).rejects.toThrow(
       /x_1\/groundtruth labels lines 2-3 but fail.log has 2 lines/,

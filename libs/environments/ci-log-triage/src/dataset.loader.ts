@@ -7,6 +7,8 @@ import { splitLogLines } from './log-lines';
 import type { TriageCase } from './triage-case';
 
 const CASE_FILES = ['fail.log', 'pass.log', 'groundtruth'] as const;
+const CASE_FILES_HINT =
+  'a case folder holds fail.log, pass.log (the log of the last passing build, an empty file when there is none) and groundtruth';
 
 /**
  * Loads every case folder of a CI-breakages dataset (`<case>/fail.log`, `pass.log`,
@@ -48,7 +50,9 @@ export async function loadCase(dir: string, id: string): Promise<TriageCase> {
       try {
         return await readFile(join(dir, id, file), 'utf8');
       } catch (e) {
-        throw new TriageError(`case ${id} has no readable ${file}: ${(e as Error).message}`);
+        throw new TriageError(
+          `case ${id} has no readable ${file}: ${(e as Error).message} (${CASE_FILES_HINT})`,
+        );
       }
     }),
   );
