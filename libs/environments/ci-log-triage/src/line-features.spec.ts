@@ -180,6 +180,23 @@ describe('computeLineFeatures', () => {
     expect(g.slice(1, 10).every((x) => x.inFreshRun)).toBe(true);
   });
 
+  it("begins a run at pytest's pointer to the failing statement, not at other `>` lines", () => {
+    const g = computeLineFeatures({
+      failLines: [
+        '    def test_div():',
+        '>       assert div(1, 0) == 0',
+        'E       ZeroDivisionError: division by zero',
+        '',
+        '> Task :core:compileJava FAILED',
+        '>       not followed by an error',
+        'ok',
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.runLength)).toEqual([0, 2, 2, 0, 1, 0, 0]);
+    expect(g.map((x) => x.inFreshRun)).toEqual([false, true, true, false, true, false, false]);
+  });
+
   it('counts repeated lines and compares lines with pass.log by shape (numbers masked)', () => {
     const g = computeLineFeatures({
       failLines: ['[INFO] Total time: 2.831 s', 'x failed', '  x failed', 'Build 5f3e2a9c1 failed'],

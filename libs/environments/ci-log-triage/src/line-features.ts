@@ -105,7 +105,8 @@ export interface LineFeatures {
    * failure in one go: consecutive marker and continuation lines (a tool's `[ERROR]` paragraph,
    * an exception with its frames), bridging up to `RUN_GAP` lines of a multi-line exception
    * message when a stack frame or `Caused by:` link follows them, and single blank lines inside an
-   * indented report (Jest's and pytest's failure blocks). A run of one line is a lone
+   * indented report (Jest's and pytest's failure blocks); pytest's `>` line pointing at the
+   * failing statement begins the run of the `E` lines after it. A run of one line is a lone
    * summary (`BUILD FAILURE`, `Finished: FAILURE`); the error itself is usually told at length.
    */
   runLength: number;
@@ -211,6 +212,11 @@ export function computeLineFeatures(
 /** Lines of an exception message a run bridges between its marker and the frames that follow. */
 export const RUN_GAP = 3;
 
+// pytest's pointer at the failing statement (`>       assert total == 12`), printed just before
+// the `E   ` lines that say what went wrong: the run begins there. Gradle's `> Task :x` and
+// Jest's `  > 12 |` code frame do not have its shape (a `>` then at least two spaces).
+const FAILING_STATEMENT = /^>\s{2,}\S/;
+
 /** Sets the error-run features (`runLength`, `inFreshRun`). */
 function markRuns(features: LineFeatures[]): void {
   const total = features.length;
@@ -249,10 +255,13 @@ function markRuns(features: LineFeatures[]): void {
       if (!bridge) break;
       end += bridge;
     }
+    let start = i;
+    if (start > 0 && features[start - 1].runLength === 0)
+      if (FAILING_STATEMENT.test(features[start - 1].text)) start--;
     let fresh = false;
     for (let j = i; j <= end; j++) fresh ||= features[j].isMarker && !features[j].inPassLog;
-    for (let j = i; j <= end; j++) {
-      features[j].runLength = end - i + 1;
+    for (let j = start; j <= end; j++) {
+      features[j].runLength = end - start + 1;
       features[j].inFreshRun = fresh;
     }
     i = end + 1;
