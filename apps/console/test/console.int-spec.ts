@@ -251,6 +251,21 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await expect(page.getByText('sessions reviewed failed').textContent()).resolves.toMatch(
       /of 3 sessions reviewed failed/,
     );
+    // What it optimised, and the test split it reports on, as the report's JSON has them.
+    const report = (
+      await (await stack.gateway.tenant(tenantId)).get(`/v1/dreams/${dreamId}/report`)
+    ).body.report;
+    await expect(
+      page.getByRole('region', { name: 'What it optimised' }).textContent(),
+    ).resolves.toContain(report.objective.description);
+    const test = report.test.before;
+    await expect(page.getByTestId('test-split').textContent()).resolves.toContain(
+      `${test.satisfied} of ${test.tasks} (${Math.round(test.satisfiedRate * 100)} %) satisfied before`,
+    );
+    const criteriaRows = page
+      .getByRole('region', { name: 'Table of test split by criterion' })
+      .locator('tbody tr');
+    expect(await criteriaRows.count()).toBe(test.criteria.length);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download report (Markdown)' }).click(),

@@ -162,20 +162,53 @@ export interface DreamReport {
     evidence: { sessionId: string; step?: number; note?: string }[];
   }[];
   validation: {
+    split?: 'validation';
     heldOut: number;
     metric: string;
     before: number;
     after: number;
+    criteria?: { id: string; before: number | null; after: number | null }[];
     regressions: string[];
     improvements: string[];
     promote: boolean;
     reason: string;
   } | null;
+  /** What the dream optimised (absent in reports of dreams before objectives). */
+  objective?: {
+    source: 'agent' | 'default';
+    version: number | null;
+    description: string;
+    criteria: { id: string; required: boolean }[];
+    notGradable: string[];
+  } | null;
+  /** The test split before and after: read once decisions are made, never to make them. */
+  test?: { split: 'test'; before: SplitScore; after: SplitScore | null } | null;
   publication: {
     mode: string;
     playbooks: { role: string | null; version: number; status: string }[];
   } | null;
   notes: string[];
+}
+
+/** A group of tasks a dream graded against the objective (a split, or one family of it). */
+export interface GroupScore {
+  tasks: number;
+  satisfied: number;
+  satisfiedRate: number;
+  meanScore: number;
+}
+
+/** One split's score: overall, per criterion (rates null when not gradable) and per family. */
+export interface SplitScore extends GroupScore {
+  split: string;
+  criteria: {
+    id: string;
+    required: boolean;
+    graded: number;
+    passRate: number | null;
+    meanScore: number | null;
+  }[];
+  families: (GroupScore & { family: string })[];
 }
 
 export interface PlaybookEntry {

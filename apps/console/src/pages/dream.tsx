@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Dream, DreamReport } from '../api/types';
+import type { Dream, DreamReport, GroupScore } from '../api/types';
 import { useApi } from '../auth';
 import {
   ErrorMessage,
@@ -207,6 +207,7 @@ function Report({ id }: { id: string }) {
       <ErrorMessage error={loaded.error} />
       {r && (
         <div className="report">
+          {r.objective && <Objective o={r.objective} />}
           <Section title="Failure patterns">
             <p>
               {r.failedSessions} of {r.sessionsReviewed} sessions reviewed failed.
@@ -290,12 +291,13 @@ function Report({ id }: { id: string }) {
               ))}
             </ul>
           </Section>
-          <Section title="Validation">
+          <Section title="Validation split">
             {!r.validation && <p>Not validated.</p>}
             {r.validation && (
               <>
                 <p>
-                  {r.validation.metric} on {r.validation.heldOut} held-out:{' '}
+                  {r.validation.heldOut} validation task{r.validation.heldOut === 1 ? '' : 's'}, the
+                  split that chose and gated; {r.validation.metric}:{' '}
                   <strong>{pct(r.validation.before)}</strong> before →{' '}
                   <strong>{pct(r.validation.after)}</strong> after ·{' '}
                   {r.validation.promote ? 'promoted' : 'not promoted'}
@@ -303,6 +305,20 @@ function Report({ id }: { id: string }) {
                 <p className="small">{r.validation.reason}</p>
                 {r.validation.regressions.length > 0 && (
                   <p className="small">Regressions: {r.validation.regressions.join(', ')}</p>
+                )}
+                {!!r.validation.criteria?.length && (
+                  <Table
+                    label="validation split by criterion"
+                    columns={['Criterion', 'Mean score before', 'Mean score after']}
+                  >
+                    {r.validation.criteria.map((c) => (
+                      <tr key={c.id}>
+                        <td>{c.id}</td>
+                        <td>{score(c.before)}</td>
+                        <td>{score(c.after)}</td>
+                      </tr>
+                    ))}
+                  </Table>
                 )}
               </>
             )}
@@ -320,8 +336,97 @@ function Report({ id }: { id: string }) {
               </p>
             ))}
           </Section>
+          {r.test && <TestSplit test={r.test} />}
         </div>
       )}
     </>
+  );
+}
+
+const score = (v: number | null | undefined) =>
+  v === null || v === undefined ? 'not gradable' : v.toFixed(3);
+const passRate = (v: number | null | undefined) =>
+  v === null || v === undefined ? 'not gradable' : `${Math.round(v * 100)} %`;
+const satisfied = (g: GroupScore | undefined) =>
+  g ? `${g.satisfied} of ${g.tasks} (${Math.round(g.satisfiedRate * 100)} %)` : '—';
+
+/** What the dream optimised: the agent's outcome definition or the default rubric. */
+function Objective({ o }: { o: NonNullable<DreamReport['objective']> }) {
+  return (
+    <Section title="What it optimised">
+      <p>
+        {o.source === 'agent'
+          ? `The agent's outcome definition v${o.version}`
+          : "The environment's default rubric (the agent has no outcome definition)"}
+        : {o.description}
+      </p>
+      <p className="small">
+        Criteria: {o.criteria.map((c) => `${c.id}${c.required ? ' (required)' : ''}`).join(', ')}
+      </p>
+      {o.notGradable.length > 0 && (
+        <p className="small" data-testid="not-gradable">
+          Not gradable in a sandbox, so counted neither way by the dream (live grading still checks
+          them): {o.notGradable.join(', ')}
+        </p>
+      )}
+    </Section>
+  );
+}
+
+/** The test split before and after: tasks no dream decision read. */
+function TestSplit({ test }: { test: NonNullable<DreamReport['test']> }) {
+  const { before, after } = test;
+  const named = before.families.filter((f) => f.family !== '');
+  return (
+    <Section title="Test split">
+      <p data-testid="test-split">
+        Tasks no decision of the dream read (it chose and gated on the validation split):{' '}
+        <strong>{satisfied(before)}</strong> satisfied before
+        {after ? (
+          <>
+            {' '}
+            → <strong>{satisfied(after)}</strong> after
+          </>
+        ) : (
+          ' (nothing promoted)'
+        )}
+        ; mean score {before.meanScore.toFixed(3)}
+        {after ? ` → ${after.meanScore.toFixed(3)}` : ''}.
+      </p>
+      <Table
+        label="test split by criterion"
+        columns={['Criterion', 'Passed before', 'Passed after']}
+      >
+        {before.criteria.map((c) => (
+          <tr key={c.id}>
+            <td>
+              {c.id}
+              {c.required ? ' (required)' : ''}
+            </td>
+            <td>{passRate(c.passRate)}</td>
+            <td>{after ? passRate(after.criteria.find((a) => a.id === c.id)?.passRate) : '—'}</td>
+          </tr>
+        ))}
+      </Table>
+      {named.length > 0 && (
+        <>
+          <h3>By family</h3>
+          <Table
+            label="test split by family"
+            columns={['Family', 'Satisfied before', 'Satisfied after']}
+          >
+            {named.map((f) => (
+              <tr key={f.family}>
+                <td>{f.family}</td>
+                <td>{satisfied(f)}</td>
+                <td>
+                  {after ? satisfied(after.families.find((a) => a.family === f.family)) : '—'}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        </>
+      )}
+    </Section>
   );
 }
