@@ -47,11 +47,11 @@ commands:
                                                         offline: the builtin triager with a playbook
                                                         (GET /v1/agents/:id/playbook output) on your own
                                                         labelled cases; per-case and macro/micro F1
-  eval lander --scenarios <file.json> [--playbook [role=]<file.json> ...]
+  eval lander --scenarios <file.json> [--playbook [role=]<file.json> ...] [--outcome <file.json>]
                                                         offline: the builtin lunar team with role playbooks
                                                         on your own scenarios (a family file, a scenario or
-                                                        an array); rubric, distance and fuel per scenario
-                                                        and per family
+                                                        an array); rubric (or your outcome definition),
+                                                        distance and fuel per scenario and per family
   api-keys create --name <label> [--scope admin]       a key of your tenant, shown once (needs an admin key)
   api-keys list | revoke <key id>                       the tenant's active keys; revoke one at once
   dlq list [--topic <topic>]                            dead letters (reason, origin, offset, time), from Kafka
@@ -178,7 +178,7 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
 function checkEval(
   sub: string | undefined,
   rest: string[],
-  v: { cases?: string; scenarios?: string; playbook?: string[] },
+  v: { cases?: string; scenarios?: string; playbook?: string[]; outcome?: string },
 ): void {
   if (sub !== 'triage' && sub !== 'lander')
     usageError(`eval needs triage or lander, not ${sub === undefined ? 'nothing' : `"${sub}"`}`);
@@ -187,6 +187,10 @@ function checkEval(
     usageError('eval triage reads --cases <folder>, not --scenarios');
   if (sub === 'lander' && v.cases !== undefined)
     usageError('eval lander reads --scenarios <file.json>, not --cases');
+  if (sub === 'triage' && v.outcome !== undefined)
+    usageError(
+      'eval triage scores line precision, recall and F1; --outcome is for eval lander and dream --offline',
+    );
   if (sub === 'triage' && (v.playbook?.length ?? 0) > 1)
     usageError('eval triage takes one --playbook (a triage agent has one playbook)');
 }
@@ -299,7 +303,11 @@ export async function main(
       checkEval(sub, positionals.slice(2), v);
       if (sub === 'lander') {
         if (!v.scenarios) usageError('eval lander needs --scenarios <file.json>');
-        return evalLanderCommand(ctx, { scenarios: v.scenarios, playbooks: v.playbook });
+        return evalLanderCommand(ctx, {
+          scenarios: v.scenarios,
+          playbooks: v.playbook,
+          ...(v.outcome !== undefined && { outcome: v.outcome }),
+        });
       }
       if (!v.cases) usageError('eval triage needs --cases <folder>');
       return evalTriageCommand(ctx, { cases: v.cases, playbook: v.playbook?.[0] });

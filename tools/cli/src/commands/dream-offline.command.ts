@@ -22,6 +22,7 @@ import {
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readJsonFile } from './json-file';
+import { readOutcomeFile } from './outcome-file';
 import { followerName, refuseOtherRole, refuseUnusable, splitPlaybookSpec } from './playbook-file';
 
 export interface DreamOfflineOptions {
@@ -69,7 +70,7 @@ export async function dreamOfflineCommand(
       tasks,
       cycles: o.cycles,
       start,
-      outcome: o.outcome ? readJsonFile(o.outcome, 'outcome definition') : null,
+      outcome: o.outcome ? readOutcomeFile(o.outcome, env.environment) : null,
       maxSimulations: o.maxSimulations,
       onCycle: (cycle, r) => {
         // How the tasks split, once: too few tasks leave no validation split to promote on.
@@ -85,8 +86,6 @@ export async function dreamOfflineCommand(
     });
   } catch (err) {
     if (err instanceof OfflineInputError) throw new CliError(err.message, 2);
-    if ((err as Error).name === 'OutcomeError')
-      throw new CliError(`${o.outcome}: ${(err as Error).message}`, 2);
     throw err;
   }
   // Every role's playbook, promoted or not: a file left from an earlier run must not pass for

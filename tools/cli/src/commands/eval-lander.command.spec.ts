@@ -97,6 +97,62 @@ describe('reverie eval lander', () => {
     expect(text.out).toContain('rubric: safe, within 50 m of the site');
   }, 180_000);
 
+  it('grades by an outcome definition instead of the rubric, and says what it cannot grade', async () => {
+    // Any touchdown within 100x the fuel limit, with a tool call a result cannot show (required).
+    const outcome = join(dir, 'outcome.json');
+    writeFileSync(
+      outcome,
+      JSON.stringify({
+        description: 'touch down, whatever the fuel',
+        environment: 'lunar-lander',
+        criteria: [
+          { id: 'any-fuel', kind: 'bound', path: 'fuel.over_limit', op: 'lte', value: 100 },
+          { id: 'commanded', kind: 'tool', tool: 'command', expect: 'called', required: true },
+        ],
+      }),
+    );
+    const args = ['eval', 'lander', '--scenarios', join(dir, 'family.json'), '--outcome', outcome];
+    const graded = JSON.parse((await run(...args, '--json')).out);
+    const rubric = JSON.parse(
+      (await run('eval', 'lander', '--scenarios', join(dir, 'family.json'), '--json')).out,
+    );
+    expect(graded.outcome).toEqual({
+      file: outcome,
+      description: 'touch down, whatever the fuel',
+      notGradable: ['commanded'],
+    });
+    expect(graded.rubric).toBeUndefined();
+    expect(rubric.aggregate.satisfied).toBe(0);
+    expect(graded.aggregate.satisfied).toBe(3);
+    const text = await run(...args);
+    expect(text.out).toContain(`outcome: touch down, whatever the fuel (${outcome})`);
+    expect(text.out).toContain(
+      'not gradable offline (counted neither way; live grading checks them): commanded',
+    );
+
+    const triage = join(dir, 'triage-outcome.json');
+    writeFileSync(
+      triage,
+      JSON.stringify({
+        description: 'finds the error',
+        environment: 'ci-log-triage',
+        criteria: [{ id: 'f1', kind: 'label_match', metric: 'f1', min: 0.7 }],
+      }),
+    );
+    const other = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--outcome',
+      triage,
+    );
+    expect(other.code).toBe(2);
+    expect(other.out).toContain(
+      'triage-outcome.json: this outcome definition grades ci-log-triage sessions, not lunar-lander ones',
+    );
+  }, 180_000);
+
   it('refuses bad input with one line naming the problem', async () => {
     expect(await run('eval', 'lander')).toMatchObject({
       code: 2,

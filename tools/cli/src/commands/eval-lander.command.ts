@@ -1,18 +1,27 @@
 import {
   BuiltinLunarTeam,
   compileRoleRules,
+  LUNAR_LANDER_ENVIRONMENT,
   LanderError,
   ROLE_RULE_SPACES,
   flyLanding,
   rubricJudge,
   scoreObjective,
   scenariosFromJson,
+  type LandingJudge,
+  type LandingJudgement,
   type LandingRubric,
   type LandingResult,
   type RoleRules,
   type Scenario,
 } from '@reverie/lunar-lander';
-import { rateIntervalText } from '@reverie/dreaming-domain';
+import {
+  gradeRuns,
+  rateIntervalText,
+  resultRun,
+  sandboxUngradableCriteria,
+} from '@reverie/dreaming-domain';
+import type { OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
 import {
@@ -23,6 +32,7 @@ import {
   splitPlaybookSpec,
 } from './playbook-file';
 import { readJsonFile } from './json-file';
+import { readOutcomeFile } from './outcome-file';
 
 export interface EvalLanderOptions {
   /** A family file (`{family, count, seed, base, vary}`), a scenario, or an array of scenarios. */
@@ -33,6 +43,8 @@ export interface EvalLanderOptions {
    */
   playbooks?: string[];
   rubric?: LandingRubric;
+  /** An outcome definition file to grade by instead of the rubric (PUT /v1/agents/:id/outcome body). */
+  outcome?: string;
 }
 
 /** The demo rubric: safe, within 50 m of the planned site, fuel at most 2x the vertical limit. */
@@ -112,7 +124,7 @@ interface Row {
   touchdownSpeed: number | null;
 }
 
-function row(r: LandingResult, judge: ReturnType<typeof rubricJudge>): Row {
+function row(r: LandingResult, judge: LandingJudge): Row {
   const j = judge(r);
   return {
     scenario: r.scenarioId,
@@ -129,16 +141,19 @@ function row(r: LandingResult, judge: ReturnType<typeof rubricJudge>): Row {
 const n = (v: number | null, d = 2) => (v === null ? '-' : v.toFixed(d));
 
 /**
- * `reverie eval lander --scenarios FILE [--playbook [role=]FILE ...] [--json]`: flies the builtin
- * team (with the playbooks' rules) on your own scenarios, offline (no stack), and prints per
- * scenario and per family whether the landing satisfies the rubric (safe, within 50 m of the
- * site, fuel at most 2x the vertical limit), with the distance to the site and fuel beside it.
+ * `reverie eval lander --scenarios FILE [--playbook [role=]FILE ...] [--outcome FILE] [--json]`:
+ * flies the builtin team (with the playbooks' rules) on your own scenarios, offline (no stack),
+ * and prints per scenario and per family whether the landing satisfies the rubric (safe, within
+ * 50 m of the site, fuel at most 2x the vertical limit) or the outcome definition given, graded
+ * as a dream's sandbox grades it, with the distance to the site and fuel beside it.
  */
 export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions): Promise<number> {
   const scenarios = readScenarios(options.scenarios);
   const rules = readRolePlaybooks(options.playbooks ?? [], io.log);
+  const definition = options.outcome
+    ? readOutcomeFile(options.outcome, LUNAR_LANDER_ENVIRONMENT.name)
+    : null;
   const rubric = options.rubric ?? EVAL_LANDER_RUBRIC;
-  const judge = rubricJudge(rubric);
   const results: LandingResult[] = [];
   const progress = flightProgress(io, scenarios.length);
   for (const scenario of scenarios) {
@@ -147,6 +162,7 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
     );
     progress(results.length);
   }
+  const judge = definition ? await outcomeJudge(definition, results) : rubricJudge(rubric);
   const rows = results.map((r) => row(r, judge));
   const families = [...new Set(results.map((r) => r.family))].map((family) => {
     const mine = results.filter((r) => r.family === family);
@@ -161,7 +177,9 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
       JSON.stringify(
         {
           scenariosFile: options.scenarios,
-          rubric,
+          ...(definition
+            ? { outcome: { file: options.outcome, ...describeOutcome(definition) } }
+            : { rubric }),
           rulesByRole: playbooks,
           aggregate: all,
           families,
@@ -182,12 +200,52 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
       `${r.scenario.padEnd(w)}  ${r.outcome.padEnd(12)}  ${(r.satisfied ? 'yes' : 'no').padEnd(6)}  ${n(r.distanceToSite, 1).padStart(10)}  ${n(r.fuelOverLimit).padStart(12)}  ${n(r.touchdownSpeed).padStart(13)}  ${r.failed.join(', ')}`,
     );
   io.out('');
-  io.out(
-    `rubric: safe, within ${rubric.maxDistanceToSite} m of the site, fuel at most ${rubric.maxFuelOverLimit}x the vertical limit`,
-  );
+  if (definition) {
+    const { description, notGradable } = describeOutcome(definition);
+    io.out(`outcome: ${description} (${options.outcome})`);
+    if (notGradable.length)
+      io.out(
+        `not gradable offline (counted neither way; live grading checks them): ${notGradable.join(', ')}`,
+      );
+  } else
+    io.out(
+      `rubric: safe, within ${rubric.maxDistanceToSite} m of the site, fuel at most ${rubric.maxFuelOverLimit}x the vertical limit`,
+    );
   for (const f of [...families, { family: 'all', ...all }])
     io.out(
       `${f.family.padEnd(16)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
     );
   return 0;
+}
+
+/**
+ * Grades every landing by the outcome definition as a dream's sandbox does (`gradeRuns` on the
+ * landing's result), as a judge of those same results.
+ */
+async function outcomeJudge(
+  definition: OutcomeDefinition,
+  results: readonly LandingResult[],
+): Promise<LandingJudge> {
+  const grades = await gradeRuns(
+    definition,
+    LUNAR_LANDER_ENVIRONMENT.name,
+    results.map((r) => resultRun(r.scenarioId, r.family, r as unknown as Record<string, unknown>)),
+  );
+  const verdicts = new Map<LandingResult, LandingJudgement>(
+    results.map((r, i) => [
+      r,
+      {
+        satisfied: grades[i].satisfied,
+        failed: grades[i].criteria.filter((c) => c.gradable && !c.passed).map((c) => c.id),
+      },
+    ]),
+  );
+  return (r) => verdicts.get(r) ?? { satisfied: false, failed: [] };
+}
+
+function describeOutcome(definition: OutcomeDefinition) {
+  return {
+    description: definition.description,
+    notGradable: [...sandboxUngradableCriteria(definition, 'result').keys()],
+  };
 }

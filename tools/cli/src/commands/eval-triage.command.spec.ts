@@ -126,6 +126,10 @@ describe('reverie eval triage', () => {
       /takes one --playbook/,
     ],
     [
+      ['eval', 'triage', '--cases', '/tmp', '--outcome', 'o.json'],
+      /eval triage scores line precision, recall and F1; --outcome is for eval lander/,
+    ],
+    [
       ['eval', 'lander', '--scenarios', 'f.json', '--cases', '/tmp'],
       /reads --scenarios <file.json>, not --cases/,
     ],
