@@ -43,10 +43,11 @@ commands:
                                                         on your own cases; writes the playbook (GET
                                                         /v1/agents/:id/playbook format) and the reports,
                                                         prints the test-split curve
-  eval triage --cases <folder> [--playbook <file.json>]
+  eval triage --cases <folder> [--playbook <file.json>] [--outcome <file.json>]
                                                         offline: the builtin triager with a playbook
                                                         (GET /v1/agents/:id/playbook output) on your own
                                                         labelled cases; per-case and macro/micro F1
+                                                        (and how many satisfy your outcome definition)
   eval lander --scenarios <file.json> [--playbook [role=]<file.json> ...] [--outcome <file.json>]
                                                         offline: the builtin lunar team with role playbooks
                                                         on your own scenarios (a family file, a scenario or
@@ -178,7 +179,7 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
 function checkEval(
   sub: string | undefined,
   rest: string[],
-  v: { cases?: string; scenarios?: string; playbook?: string[]; outcome?: string },
+  v: { cases?: string; scenarios?: string; playbook?: string[] },
 ): void {
   if (sub !== 'triage' && sub !== 'lander')
     usageError(`eval needs triage or lander, not ${sub === undefined ? 'nothing' : `"${sub}"`}`);
@@ -187,10 +188,6 @@ function checkEval(
     usageError('eval triage reads --cases <folder>, not --scenarios');
   if (sub === 'lander' && v.cases !== undefined)
     usageError('eval lander reads --scenarios <file.json>, not --cases');
-  if (sub === 'triage' && v.outcome !== undefined)
-    usageError(
-      'eval triage scores line precision, recall and F1; --outcome is for eval lander and dream --offline',
-    );
   if (sub === 'triage' && (v.playbook?.length ?? 0) > 1)
     usageError('eval triage takes one --playbook (a triage agent has one playbook)');
 }
@@ -310,7 +307,11 @@ export async function main(
         });
       }
       if (!v.cases) usageError('eval triage needs --cases <folder>');
-      return evalTriageCommand(ctx, { cases: v.cases, playbook: v.playbook?.[0] });
+      return evalTriageCommand(ctx, {
+        cases: v.cases,
+        playbook: v.playbook?.[0],
+        ...(v.outcome !== undefined && { outcome: v.outcome }),
+      });
     case 'api-keys':
       return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
     case 'dlq': {

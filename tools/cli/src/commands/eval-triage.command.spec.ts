@@ -113,6 +113,60 @@ describe('reverie eval triage', () => {
     expect(text.out).toMatch(/boom: matched in 2 case\(s\)/);
   });
 
+  it('grades every case by an outcome definition, naming what it cannot grade offline', async () => {
+    const outcome = join(dir, 'outcome.json');
+    writeFileSync(
+      outcome,
+      JSON.stringify({
+        description: 'all of the error, and an answer',
+        environment: 'ci-log-triage',
+        criteria: [
+          { id: 'all-of-it', kind: 'label_match', metric: 'recall', min: 1, required: true },
+          { id: 'answered', kind: 'tool', tool: 'submit_answer', expect: 'called', required: true },
+          { id: 'explains', kind: 'judge', instructions: 'Is the cause explained?' },
+        ],
+      }),
+    );
+    // Day one finds half of each error (recall 0.5): no case satisfies it; the playbook: both.
+    const dayOne = JSON.parse(
+      (await run('eval', 'triage', '--cases', join(dir, 'cases'), '--outcome', outcome, '--json'))
+        .out,
+    ).outcome;
+    expect(dayOne).toMatchObject({
+      file: outcome,
+      satisfied: 0,
+      cases: 2,
+      notGradable: ['explains'],
+    });
+    expect(dayOne.byCase[0]).toMatchObject({
+      caseId: 'a_1',
+      satisfied: false,
+      failed: ['all-of-it'],
+    });
+    expect(dayOne.criteria).toEqual([
+      { id: 'all-of-it', required: true, passRate: 0 },
+      { id: 'answered', required: true, passRate: 1 },
+      { id: 'explains', required: false, passRate: null },
+    ]);
+    const learned = await withPlaybook('playbook.json', '--outcome', outcome);
+    expect(learned.out).toContain('outcome: all of the error, and an answer');
+    expect(learned.out).toMatch(/satisfied 2\/2 \(100 %; 95% CI 34–100 %\)/);
+    expect(learned.out).toContain('explains: not gradable offline');
+
+    const lunar = join(dir, 'lunar-outcome.json');
+    writeFileSync(
+      lunar,
+      JSON.stringify({
+        description: 'safe',
+        environment: 'lunar-lander',
+        criteria: [{ id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true }],
+      }),
+    );
+    const other = await run('eval', 'triage', '--cases', join(dir, 'cases'), '--outcome', lunar);
+    expect(other.code).toBe(2);
+    expect(other.out).toContain('grades lunar-lander sessions, not ci-log-triage ones');
+  });
+
   it.each([
     [['eval', 'triage'], /eval triage needs --cases <folder>/],
     [['eval', 'lander-x', '--cases', '/tmp'], /eval needs triage or lander, not "lander-x"/],
@@ -124,10 +178,6 @@ describe('reverie eval triage', () => {
     [
       ['eval', 'triage', '--cases', '/tmp', '--playbook', 'a.json', '--playbook', 'b.json'],
       /takes one --playbook/,
-    ],
-    [
-      ['eval', 'triage', '--cases', '/tmp', '--outcome', 'o.json'],
-      /eval triage scores line precision, recall and F1; --outcome is for eval lander/,
     ],
     [
       ['eval', 'lander', '--scenarios', 'f.json', '--cases', '/tmp'],

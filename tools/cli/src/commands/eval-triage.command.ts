@@ -1,12 +1,24 @@
 import {
+  CI_LOG_TRIAGE_ENVIRONMENT,
   TriageError,
   evaluateTriageCases,
   loadDataset,
+  runBuiltinTriage,
   toLineRules,
+  type TriageCase,
   type TriageEvaluation,
 } from '@reverie/ci-log-triage';
+import type { PlaybookRule } from '@reverie/playbooks-domain';
+import {
+  gradeRuns,
+  rateIntervalText,
+  sandboxUngradableCriteria,
+  scoreSplit,
+} from '@reverie/dreaming-domain';
+import type { OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
+import { readOutcomeFile } from './outcome-file';
 import { followerName, readPlaybookFile, refuseUnusable } from './playbook-file';
 
 export interface EvalTriageOptions {
@@ -14,6 +26,8 @@ export interface EvalTriageOptions {
   cases: string;
   /** A playbook file (GET /v1/agents/:id/playbook output); without it, the day-one extractor. */
   playbook?: string;
+  /** An outcome definition file to grade every case by as well (PUT /v1/agents/:id/outcome body). */
+  outcome?: string;
 }
 
 /** What `eval triage` writes: results to `out`, notes to `log` (stderr). */
@@ -24,12 +38,16 @@ export interface EvalIo {
 }
 
 /**
- * `reverie eval triage --cases DIR [--playbook FILE] [--json]`: runs the builtin triager with the
- * playbook's rules on your own labelled cases, offline (no stack), and prints per-case and
- * aggregate precision, recall and F1, and which rules matched where.
+ * `reverie eval triage --cases DIR [--playbook FILE] [--outcome FILE] [--json]`: runs the builtin
+ * triager with the playbook's rules on your own labelled cases, offline (no stack), and prints
+ * per-case and aggregate precision, recall and F1, and which rules matched where; with an outcome
+ * definition, also how many cases satisfy it, per criterion.
  */
 export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions): Promise<number> {
   const playbook = options.playbook ? readPlaybookFile(options.playbook) : null;
+  const definition = options.outcome
+    ? readOutcomeFile(options.outcome, CI_LOG_TRIAGE_ENVIRONMENT.name)
+    : null;
   if (playbook && options.playbook)
     refuseUnusable(
       options.playbook,
@@ -45,6 +63,10 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     throw err;
   }
   const result = evaluateTriageCases(cases, playbook?.rules ?? []);
+  const outcome =
+    definition && options.outcome
+      ? await gradeCases(definition, options.outcome, cases, playbook?.rules ?? [])
+      : null;
   if (io.json) {
     io.out(
       JSON.stringify(
@@ -59,6 +81,7 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
               }
             : null,
           ...result,
+          ...(outcome && { outcome }),
         },
         null,
         2,
@@ -75,7 +98,72 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
         : 'none (day-one extractor)',
     ),
   );
+  if (outcome) io.out(formatOutcome(outcome));
   return 0;
+}
+
+type CasesOutcome = Awaited<ReturnType<typeof gradeCases>>;
+
+/**
+ * Every case graded by the outcome definition, as a dream's sandbox grades a triage run: the
+ * builtin triager's session events (with `submit_answer`) and the case's labels.
+ */
+async function gradeCases(
+  definition: OutcomeDefinition,
+  file: string,
+  cases: readonly TriageCase[],
+  rules: readonly PlaybookRule[],
+) {
+  const lineRules = toLineRules(rules).rules;
+  const grades = await gradeRuns(
+    definition,
+    CI_LOG_TRIAGE_ENVIRONMENT.name,
+    cases.map((c) => ({
+      task: c.id,
+      family: '',
+      events: runBuiltinTriage(c, lineRules).events,
+      labels: c.errorRanges,
+    })),
+  );
+  const split = scoreSplit('test', grades);
+  return {
+    file,
+    description: definition.description,
+    notGradable: [...sandboxUngradableCriteria(definition, 'session').keys()],
+    satisfied: split.satisfied,
+    cases: grades.length,
+    meanScore: split.meanScore,
+    criteria: split.criteria.map(({ id, required, passRate }) => ({ id, required, passRate })),
+    byCase: grades.map((g) => ({
+      caseId: g.task,
+      satisfied: g.satisfied,
+      score: g.score,
+      failed: g.criteria.filter((c) => c.gradable && !c.passed).map((c) => c.id),
+    })),
+  };
+}
+
+function formatOutcome(o: CasesOutcome): string {
+  const failing = o.byCase.filter((c) => !c.satisfied);
+  return [
+    '',
+    `outcome: ${o.description} (${o.file})`,
+    `satisfied ${o.satisfied}/${o.cases} (${Math.round((100 * o.satisfied) / Math.max(o.cases, 1))} %; 95% CI ${rateIntervalText(o.satisfied, o.cases)} %), mean score ${fmt(o.meanScore)}`,
+    ...o.criteria.map(
+      (c) =>
+        `  ${c.id}${c.required ? ' (required)' : ''}: ${c.passRate === null ? 'not gradable offline' : `passed in ${Math.round(c.passRate * 100)} %`}`,
+    ),
+    ...(failing.length
+      ? [
+          `not satisfied: ${failing.map((c) => `${c.caseId} (${c.failed.join(', ') || 'score'})`).join(', ')}`,
+        ]
+      : []),
+    ...(o.notGradable.length
+      ? [
+          `not gradable offline (counted neither way; live grading checks them): ${o.notGradable.join(', ')}`,
+        ]
+      : []),
+  ].join('\n');
 }
 
 export function formatEvaluation(r: TriageEvaluation, playbook: string): string {
