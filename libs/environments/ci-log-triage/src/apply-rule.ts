@@ -1,3 +1,4 @@
+import { tenantRegExp } from '@reverie/patterns';
 import { linesToRanges, type LineRange } from './line-range';
 import type { LineFeatures } from './line-features';
 import {
@@ -37,11 +38,11 @@ export function compileCondition(c: LineCondition): Predicate {
   const flags = c.ignoreCase ? 'i' : '';
   const tests: Predicate[] = [];
   if (c.lineMatches !== undefined) {
-    const re = new RegExp(c.lineMatches, flags);
+    const re = tenantRegExp(c.lineMatches, flags);
     tests.push((f) => re.test(f.text));
   }
   if (c.lineNotMatches !== undefined) {
-    const re = new RegExp(c.lineNotMatches, flags);
+    const re = tenantRegExp(c.lineNotMatches, flags);
     tests.push((f) => !re.test(f.text));
   }
   for (const key of BOOLEAN_KEYS) {

@@ -1,3 +1,4 @@
+import { tenantRegExp } from '@reverie/patterns';
 import {
   conditionProblems,
   type Condition,
@@ -121,7 +122,7 @@ function compileTest(t: FeatureTest): (actual: unknown) => boolean {
       return (a) => values.includes(a as Scalar);
     }
     case 'matches': {
-      const re = new RegExp(t.value as string);
+      const re = tenantRegExp(t.value as string);
       return (a) => typeof a === 'string' && re.test(a);
     }
   }

@@ -45,6 +45,16 @@ describe('parseRules', () => {
       [{ id: 'r', when: { indent: { min: 4, max: 2 } }, then: { action: 'include' } }],
       /when.indent min must not be greater than max/,
     ],
+    [
+      [
+        {
+          id: 'r',
+          when: { lineMatches: '(\\w+ ?)+:', ignoreCase: true },
+          then: { action: 'include' },
+        },
+      ],
+      /^rule "r" \(rules\[0\]\): when.lineMatches repeats a group that itself repeats or alternates/,
+    ],
     [[{ id: 'r', when: { colour: 'red' }, then: { action: 'include' } }], /when/],
     [[{ when: {}, then: { action: 'include' } }], /^rule \(rules\[0\]\): id/],
     [

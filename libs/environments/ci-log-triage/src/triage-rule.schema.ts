@@ -1,3 +1,4 @@
+import { patternRisk } from '@reverie/patterns';
 import { z } from 'zod';
 import { TriageError } from './errors';
 
@@ -152,7 +153,15 @@ export const lineConditionSchema = z
       RULE_CONDITIONS.map((c) => [c.key, CONDITION_SCHEMAS[c.kind].optional()]),
     ) as LineConditionShape,
   )
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // A pattern that could backtrack without bound, with the flags it will run with.
+    for (const key of ['lineMatches', 'lineNotMatches'] as const) {
+      const source = c[key];
+      const risk = source === undefined ? null : patternRisk(source, c.ignoreCase ? 'i' : '');
+      if (risk) ctx.addIssue({ code: 'custom', path: [key], message: risk });
+    }
+  });
 
 export const triageRuleSchema = z
   .object({

@@ -62,6 +62,16 @@ describe('search', () => {
     );
     expect(() => search(ctx, { pattern: '' })).toThrow(/search: pattern/);
   });
+
+  it('refuses a pattern that could backtrack without bound, and ends one V8 can bound', () => {
+    expect(() => search(ctx, { pattern: '(\\w+\\s?)+$', ignoreCase: true })).toThrow(
+      /^search: pattern repeats a group that itself repeats or alternates/,
+    );
+    const long = { fail: [`${'a'.repeat(5_000)}!`], pass: [] };
+    expect(
+      search({ failLines: long.fail, passLines: long.pass }, { pattern: '^(a+)+$' }).matches,
+    ).toEqual([]);
+  }, 60_000);
 });
 
 describe('diff_summary', () => {

@@ -1,3 +1,4 @@
+import { patternRisk, tenantRegExp } from '@reverie/patterns';
 import type { z } from 'zod';
 import { parseAnswer } from './answer.schema';
 import { TriageError } from './errors';
@@ -62,13 +63,16 @@ export function readLines(ctx: TriageInput, input: unknown): ReadLinesResult {
 export function search(ctx: TriageInput, input: unknown): SearchResult {
   const { log, pattern, ignoreCase, from, maxResults } = validate('search', searchInput, input);
   let re: RegExp;
+  const flags = ignoreCase ? 'i' : '';
   try {
-    re = new RegExp(pattern, ignoreCase ? 'i' : '');
+    re = tenantRegExp(pattern, flags);
   } catch (e) {
     throw new TriageError(
       `search: pattern is not a valid regular expression (${(e as Error).message})`,
     );
   }
+  const risk = patternRisk(pattern, flags);
+  if (risk) throw new TriageError(`search: pattern ${risk}`);
   const lines = logOf(ctx, log);
   const matches: NumberedLine[] = [];
   for (let i = from - 1; i < lines.length; i++) {

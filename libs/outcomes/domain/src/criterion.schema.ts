@@ -1,3 +1,4 @@
+import { patternRisk } from '@reverie/patterns';
 import { z } from 'zod';
 import { showValue } from './errors';
 import { MAX_JSON_PATH_LENGTH, parseJsonPath } from './json-path';
@@ -124,7 +125,10 @@ export const answerRegexCriterionSchema = obj({
       path: ['pattern'],
       message: `does not compile: ${(err as Error).message}`,
     });
+    return;
   }
+  const risk = patternRisk(c.pattern, c.flags);
+  if (risk) ctx.addIssue({ code: 'custom', path: ['pattern'], message: risk });
 });
 
 /** A tool (a `tool_call` or an `action` of that name) was, or was not, used. */

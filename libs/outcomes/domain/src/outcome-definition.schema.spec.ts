@@ -129,6 +129,15 @@ describe('parseOutcomeDefinition', () => {
     ).toMatch(/^criteria\[0\]\.pattern: must be a regular expression of 1 to 500 characters/);
   });
 
+  it('refuses a regex that could backtrack without bound where V8 cannot run it in linear time', () => {
+    const evil = { id: 're', kind: 'answer_regex', pattern: '^(\\w+\\s?)+$' };
+    expect(refusal(lander([{ ...evil, flags: 'i' }])).message).toMatch(
+      /^criteria\[0\]\.pattern: repeats a group that itself repeats or alternates/,
+    );
+    // Without `i`, V8's linear engine takes over a runaway match: accepted.
+    expect(() => parseOutcomeDefinition(lander([evil]))).not.toThrow();
+  });
+
   it('refuses a judge criterion without instructions', () => {
     expect(refusal(lander([{ id: 'judged', kind: 'judge' }])).message).toBe(
       'criteria[0].instructions: is required: instructions for the judge, 1 to 4,000 characters',

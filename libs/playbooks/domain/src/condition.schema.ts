@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatPath, type PlaybookProblem } from './playbook-error';
+import { patternRisk } from '@reverie/patterns';
 
 /**
  * Conditions are general expression trees over named observable features. Environments decide
@@ -70,10 +71,10 @@ export function patternProblem(pattern: unknown): string | null {
   if (pattern.length > MAX_PATTERN_CHARS) return `must be at most ${MAX_PATTERN_CHARS} characters`;
   try {
     new RegExp(pattern);
-    return null;
   } catch (e) {
     return `is not a valid regular expression (${(e as Error).message}); escape special characters such as ( [ . with a backslash`;
   }
+  return patternRisk(pattern);
 }
 
 /**

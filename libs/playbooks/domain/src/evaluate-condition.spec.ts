@@ -119,6 +119,19 @@ describe('evaluateCondition', () => {
 });
 
 describe('conditionSchema', () => {
+  it('refuses a back-reference, which no engine bounds; accepts a runaway pattern V8 bounds', () => {
+    const bad = conditionSchema.safeParse({ feature: 'log.line', op: 'matches', value: '(a+)\\1' });
+    expect(bad.error?.issues[0].message).toMatch(/uses a back-reference/);
+    const evil = { feature: 'log.line', op: 'matches', value: '^(a+)+$' } as const;
+    expect(conditionSchema.safeParse(evil).success).toBe(true);
+  });
+
+  it('ends a match that would backtrack exponentially (2^5000 steps), with the right answer', () => {
+    const evil = { feature: 'log.line', op: 'matches', value: '^(a+)+$' } as const;
+    expect(evaluateCondition(evil, { 'log.line': `${'a'.repeat(5_000)}b` })).toBe(false);
+    expect(evaluateCondition(evil, { 'log.line': 'a'.repeat(5_000) })).toBe(true);
+  }, 60_000);
+
   it('accepts a valid tree and reports paths of an invalid one', () => {
     expect(conditionSchema.safeParse({ all: [{ feature: 'a', op: 'gt', value: 1 }] }).success).toBe(
       true,

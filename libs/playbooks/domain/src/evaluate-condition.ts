@@ -1,3 +1,4 @@
+import { tenantRegExp } from '@reverie/patterns';
 import {
   conditionProblems,
   type Condition,
@@ -32,7 +33,7 @@ const PATTERN_CACHE_SIZE = 1_000;
 function compiled(pattern: string): RegExp {
   let re = PATTERN_CACHE.get(pattern);
   if (!re) {
-    re = new RegExp(pattern);
+    re = tenantRegExp(pattern);
     if (PATTERN_CACHE.size >= PATTERN_CACHE_SIZE) PATTERN_CACHE.clear();
     PATTERN_CACHE.set(pattern, re);
   }

@@ -1,3 +1,4 @@
+import { tenantRegExp } from '@reverie/patterns';
 import type { CriterionOf } from '../criterion.schema';
 import { compare, formatValue, OP_WORDS, typeName } from '../compare';
 import { factInfo } from '../fact-names';
@@ -77,7 +78,7 @@ export function evaluateAnswerRegex(c: CriterionOf<'answer_regex'>, facts: Facts
   const shown = `/${c.pattern}/${c.flags ?? ''}`;
   if (answer.text === null)
     return checked(false, `the session gave no final answer to match ${shown} against`);
-  const match = new RegExp(c.pattern, c.flags).exec(answer.text);
+  const match = tenantRegExp(c.pattern, c.flags).exec(answer.text);
   const where = `the final answer${atStep(answer.step)}`;
   const passed = c.expect === 'match' ? match !== null : match === null;
   const text = match
