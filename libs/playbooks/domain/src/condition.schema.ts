@@ -71,10 +71,10 @@ export function patternProblem(pattern: unknown): string | null {
   if (pattern.length > MAX_PATTERN_CHARS) return `must be at most ${MAX_PATTERN_CHARS} characters`;
   try {
     new RegExp(pattern);
+    return null;
   } catch (e) {
     return `is not a valid regular expression (${(e as Error).message}); escape special characters such as ( [ . with a backslash`;
   }
-  return patternRisk(pattern);
 }
 
 /**
@@ -189,11 +189,31 @@ function featureTestProblems(
   }
 }
 
+/**
+ * A condition as it is accepted (a new or edited rule): valid (`conditionProblems`), and no
+ * `matches` pattern that could backtrack without bound (`patternRisk`). Rules stored before that
+ * check still evaluate (`evaluateCondition` checks validity only), under the backtracking guard.
+ */
 export const conditionSchema = z.custom<Condition>().superRefine((value, ctx) => {
-  for (const p of conditionProblems(value, '')) {
+  const problems = conditionProblems(value, '');
+  for (const p of problems) {
     ctx.addIssue({ code: 'custom', message: `${p.path ? `${p.path} ` : ''}${p.message}` });
   }
+  if (problems.length) return;
+  for (const { path, pattern } of matchesPatterns(value as Condition, '')) {
+    const risk = patternRisk(pattern);
+    if (risk) ctx.addIssue({ code: 'custom', message: `${path} ${risk}` });
+  }
 });
+
+/** Every `matches` test's pattern in a valid condition, with its path (`all[0]`). */
+function matchesPatterns(c: Condition, path: string): { path: string; pattern: string }[] {
+  const at = (step: string) => (path ? `${path}.${step}` : step);
+  if ('all' in c) return c.all.flatMap((x, i) => matchesPatterns(x, at(`all[${i}]`)));
+  if ('any' in c) return c.any.flatMap((x, i) => matchesPatterns(x, at(`any[${i}]`)));
+  if ('not' in c) return matchesPatterns(c.not, at('not'));
+  return c.op === 'matches' ? [{ path: at('value'), pattern: c.value as string }] : [];
+}
 
 export const actionSchema = z
   .object({

@@ -120,8 +120,20 @@ describe('evaluateCondition', () => {
 
 describe('conditionSchema', () => {
   it('refuses a back-reference, which no engine bounds; accepts a runaway pattern V8 bounds', () => {
-    const bad = conditionSchema.safeParse({ feature: 'log.line', op: 'matches', value: '(a+)\\1' });
-    expect(bad.error?.issues[0].message).toMatch(/uses a back-reference/);
+    const bad = conditionSchema.safeParse({
+      any: [
+        { feature: 'x', op: 'eq', value: 1 },
+        { feature: 'log.line', op: 'matches', value: '(a+)\\1' },
+      ],
+    });
+    expect(bad.error?.issues[0].message).toMatch(/^any\[1\]\.value uses a back-reference/);
+    // A rule stored before the check still evaluates (under the guard), rather than failing.
+    expect(
+      evaluateCondition(
+        { feature: 'log.line', op: 'matches', value: '(a+)\\1' },
+        { 'log.line': 'aa' },
+      ),
+    ).toBe(true);
     const evil = { feature: 'log.line', op: 'matches', value: '^(a+)+$' } as const;
     expect(conditionSchema.safeParse(evil).success).toBe(true);
   });
