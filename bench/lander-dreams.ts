@@ -19,11 +19,16 @@ import {
   gradeRuns,
   rateInterval,
   rateIntervalText,
-  resultRun,
   splitValidationTest,
 } from '@reverie/dreaming-domain';
 import { LanderDreamer } from '@reverie/dreaming-feature';
-import { FlightPool, searchGuidance, splitScenarios, withRules } from '@reverie/dreaming-lander';
+import {
+  FlightPool,
+  landingRun,
+  searchGuidance,
+  splitScenarios,
+  withRules,
+} from '@reverie/dreaming-lander';
 import {
   allFamilyNames,
   BUNDLED_FAMILIES,
@@ -60,13 +65,7 @@ async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) 
   const graded = await gradeRuns(
     DREAMER.defaultObjective,
     DREAMER.environment,
-    results.map((r, i) =>
-      resultRun(
-        scenarios[i].id,
-        scenarios[i].family ?? '',
-        r as unknown as Record<string, unknown>,
-      ),
-    ),
+    results.map((r, i) => landingRun(scenarios[i].id, scenarios[i].family ?? '', r)),
   );
   return { score: scoreObjective(results, judge), graded };
 }

@@ -129,6 +129,17 @@ describe('gradeRuns: what a sandbox run cannot show counts neither way', () => {
     });
   });
 
+  it('a result recorded at its step also grades the steps (a lander flight)', async () => {
+    const atStep = (task: string, step: number) => resultRun(task, 'f', result(true, 12), { step });
+    const [short, long] = await gradeRuns(withSessionCriteria, 'lunar-lander', [
+      atStep('short', 120),
+      atStep('long', 450),
+    ]);
+    expect(state(short)).toMatchObject({ short: true, commanded: 'not gradable' });
+    expect(state(long)).toMatchObject({ short: false, 'few-events': 'not gradable' });
+    expect([short.satisfied, long.satisfied]).toEqual([true, false]);
+  });
+
   it('a run that records the session grades its tool calls and steps', async () => {
     const session = (task: string, commands: number, lastStep: number): TaskRun => ({
       ...resultRun(task, 'f', result(true, 12)),
@@ -165,6 +176,9 @@ describe('gradeRuns: what a sandbox run cannot show counts neither way', () => {
       'few-events',
       'calm',
     ]);
+    expect([...sandboxUngradableCriteria(withSessionCriteria, 'result-with-steps').keys()]).toEqual(
+      ['commanded', 'few-events', 'calm'],
+    );
     expect([...sandboxUngradableCriteria(withSessionCriteria, 'session').keys()]).toEqual(['calm']);
     expect(sandboxUngradable(withSessionCriteria.criteria[0], 'result')).toBeNull();
   });

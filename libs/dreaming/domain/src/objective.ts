@@ -18,9 +18,10 @@ export type DataSplit = (typeof DATA_SPLITS)[number];
 /**
  * What a sandbox run's events hold: `session`, what a live session of the task records (its
  * actions and steps too: triage's runs); `result`, only the environment's final result
- * observation (the lander's flights, thousands a dream, keep no command events).
+ * observation; `result-with-steps`, that observation at the step a live session records it (the
+ * lander's flights, thousands a dream, keep no command events but know their last step).
  */
-export type RunRecords = 'session' | 'result';
+export type RunRecords = 'session' | 'result' | 'result-with-steps';
 
 /**
  * One task flown or run in an environment's sandbox with one rule set: what a session of it
@@ -48,14 +49,25 @@ export function resultRun(
   task: string,
   family: string,
   result: Record<string, unknown>,
-  extra: Pick<TaskRun, 'labels'> = {},
+  extra: Pick<TaskRun, 'labels'> & {
+    /** The step a live session records the result at (its last): steps are then gradable. */
+    step?: number;
+  } = {},
 ): TaskRun {
+  const { step, ...rest } = extra;
   return {
     task,
     family,
-    events: [{ clientEventId: `sandbox-${task}`, type: 'observation', data: { result } }],
-    records: 'result',
-    ...extra,
+    events: [
+      {
+        clientEventId: `sandbox-${task}`,
+        type: 'observation',
+        data: { result },
+        ...(step !== undefined && { step }),
+      },
+    ],
+    records: step === undefined ? 'result' : 'result-with-steps',
+    ...rest,
   };
 }
 
@@ -78,11 +90,13 @@ const SESSION_FACTS = new Set([
 export function sandboxUngradable(c: Criterion, records: RunRecords): string | null {
   if (c.kind === 'judge') return 'not gradable in a sandbox: a sandbox run is not judged';
   if (records === 'session') return null;
-  const only = 'not gradable in a sandbox: its runs record only the final result';
+  const steps = records === 'result-with-steps';
+  const only = `not gradable in a sandbox: its runs record only the final result${steps ? ' and its step' : ''}`;
   if (c.kind === 'tool') return `${only}, not the tool calls`;
-  if (c.kind === 'step_limit') return `${only}, not the steps`;
+  if (c.kind === 'step_limit') return steps ? null : `${only}, not the steps`;
   if (c.kind === 'token_budget') return `${only}, not the model calls`;
-  if (c.kind === 'bound' && SESSION_FACTS.has(c.path)) return `${only}, not ${c.path}`;
+  if (c.kind === 'bound' && SESSION_FACTS.has(c.path))
+    return steps && c.path === 'session.steps' ? null : `${only}, not ${c.path}`;
   return null;
 }
 

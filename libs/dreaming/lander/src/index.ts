@@ -14,3 +14,4 @@ export * from './planted-faults';
 export * from './guidance-entries';
 export * from './localise-session';
 export * from './fit-team';
+export * from './landing-run';

@@ -15,12 +15,8 @@ import {
   type RoleRules,
   type Scenario,
 } from '@reverie/lunar-lander';
-import {
-  gradeRuns,
-  rateIntervalText,
-  resultRun,
-  sandboxUngradableCriteria,
-} from '@reverie/dreaming-domain';
+import { gradeRuns, rateIntervalText, sandboxUngradableCriteria } from '@reverie/dreaming-domain';
+import { landingRun } from '@reverie/dreaming-lander';
 import type { OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
@@ -229,7 +225,7 @@ async function outcomeJudge(
   const grades = await gradeRuns(
     definition,
     LUNAR_LANDER_ENVIRONMENT.name,
-    results.map((r) => resultRun(r.scenarioId, r.family, r as unknown as Record<string, unknown>)),
+    results.map((r) => landingRun(r.scenarioId, r.family, r)),
   );
   const verdicts = new Map<LandingResult, LandingJudgement>(
     results.map((r, i) => [
@@ -246,6 +242,6 @@ async function outcomeJudge(
 function describeOutcome(definition: OutcomeDefinition) {
   return {
     description: definition.description,
-    notGradable: [...sandboxUngradableCriteria(definition, 'result').keys()],
+    notGradable: [...sandboxUngradableCriteria(definition, 'result-with-steps').keys()],
   };
 }

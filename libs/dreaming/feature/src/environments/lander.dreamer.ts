@@ -2,7 +2,6 @@ import type { SessionEventBody } from '@reverie/contracts';
 import {
   gradeRuns,
   localiseByDivergence,
-  resultRun,
   splitValidationTest,
   type FailureLocalisation,
   type GateOptions,
@@ -10,6 +9,7 @@ import {
 import {
   localiseFailure,
   localiseFromFamily,
+  landingRun,
   localiseSession,
   searchGuidance,
   searchRules,
@@ -102,8 +102,8 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
   readonly roles = LUNAR_TEAM.roles;
   readonly defaultObjective = LANDER_DEFAULT_OBJECTIVE;
   readonly gate = LANDER_GATE;
-  /** A sandbox flight keeps only its landing result (`resultRun`), not the team's commands. */
-  readonly sandboxRecords = 'result' as const;
+  /** A sandbox flight keeps its landing result and last step (`landingRun`), not the commands. */
+  readonly sandboxRecords = 'result-with-steps' as const;
   readonly eventFilter = {
     $or: [
       { 'body.data.result': { $exists: true } },
@@ -196,9 +196,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const rules = toRoleRules(current);
     const env = this.environment;
     const judge = async (result: LandingResult) => {
-      const [g] = await gradeRuns(objective, env, [
-        resultRun('takeover', '', result as unknown as Record<string, unknown>),
-      ]);
+      const [g] = await gradeRuns(objective, env, [landingRun('takeover', '', result)]);
       return {
         satisfied: g.satisfied,
         failed: g.criteria.filter((c) => !c.passed).map((c) => c.id),
@@ -382,7 +380,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
           await gradeRuns(
             objective,
             env,
-            results.map((r, i) => resultRun(`t${i}`, '', r as unknown as Record<string, unknown>)),
+            results.map((r, i) => landingRun(`t${i}`, '', r)),
           )
         ).map((g) => ({
           satisfied: g.satisfied,
@@ -430,11 +428,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       scenarios.map((scenario) => ({ scenario, rules: roleRules })),
     );
     const runs = results.map((result, i) =>
-      resultRun(
-        scenarios[i].id,
-        scenarios[i].family ?? '',
-        result as unknown as Record<string, unknown>,
-      ),
+      landingRun(scenarios[i].id, scenarios[i].family ?? '', result),
     );
     return {
       runs,
