@@ -1,4 +1,5 @@
 import { modelTriageEvents } from '../test/session-fixtures';
+import { failedGraded } from './evaluators/evaluation';
 import { gradeSession } from './grade-session';
 import type { Judge, JudgeRequest } from './judge';
 import { parseOutcomeDefinition } from './outcome-definition.schema';
@@ -105,6 +106,16 @@ describe('gradeSession with judge criteria', () => {
     expect(g.result).toBe('satisfied');
     expect(g.failedCriteria).toEqual([]);
     expect(g.summary).toContain(`Not graded: cause: ${offline}; concise: ${offline}.`);
+  });
+
+  it('failedGraded names only the criteria that were graded and failed, never an ungraded one', async () => {
+    // A localiser reads this as "what went wrong": a judge nobody ran says nothing either way,
+    // even when the criterion is required (the grade's failedCriteria does name that one).
+    const judge = new FakeJudge({ cause: 0.2, concise: 0.9 });
+    expect(failedGraded((await grade(judge)).criteria).map((c) => c.id)).toEqual(['cause']);
+    const offline = await grade(null, true);
+    expect(offline.failedCriteria).toEqual(['cause']);
+    expect(failedGraded(offline.criteria)).toEqual([]);
   });
 
   it('a required judged criterion without a judge (or with an offline one) fails the grade', async () => {

@@ -1,5 +1,5 @@
 import { formatNumber } from './compare';
-import type { CriterionGrade } from './evaluators/evaluation';
+import { failedGraded, type CriterionGrade } from './evaluators/evaluation';
 import type { SessionSignal } from './signals';
 
 export type GradeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed';
@@ -52,7 +52,7 @@ export function summarizeGrade(g: SummaryInput): string {
   const requiredMissed = g.criteria.filter((c) => c.required && c.gradable && !c.passed);
   if (requiredMissed.length && g.result !== 'failed')
     parts.push(`Required criteria not met: ${requiredMissed.map((c) => c.id).join(', ')}`);
-  const failed = g.criteria.filter((c) => c.gradable && !c.passed);
+  const failed = failedGraded(g.criteria);
   if (failed.length) parts.push(failed.map((c) => `${c.id} failed: ${c.explanation}`).join('; '));
   else if (g.criteria.some((c) => c.gradable))
     parts.push(`All ${g.criteria.filter((c) => c.gradable).length} graded criteria passed`);

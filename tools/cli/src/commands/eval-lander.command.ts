@@ -17,7 +17,7 @@ import {
 } from '@reverie/lunar-lander';
 import { gradeRuns, rateIntervalText, sandboxUngradableCriteria } from '@reverie/dreaming-domain';
 import { landingRun } from '@reverie/dreaming-lander';
-import type { OutcomeDefinition } from '@reverie/outcomes-domain';
+import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
 import {
@@ -232,7 +232,7 @@ async function outcomeJudge(
       r,
       {
         satisfied: grades[i].satisfied,
-        failed: grades[i].criteria.filter((c) => c.gradable && !c.passed).map((c) => c.id),
+        failed: failedGraded(grades[i].criteria).map((c) => c.id),
       },
     ]),
   );

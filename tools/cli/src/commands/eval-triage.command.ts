@@ -15,7 +15,7 @@ import {
   sandboxUngradableCriteria,
   scoreSplit,
 } from '@reverie/dreaming-domain';
-import type { OutcomeDefinition } from '@reverie/outcomes-domain';
+import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
 import { readOutcomeFile } from './outcome-file';
@@ -138,7 +138,7 @@ async function gradeCases(
       caseId: g.task,
       satisfied: g.satisfied,
       score: g.score,
-      failed: g.criteria.filter((c) => c.gradable && !c.passed).map((c) => c.id),
+      failed: failedGraded(g.criteria).map((c) => c.id),
     })),
   };
 }

@@ -33,7 +33,7 @@ const outcome = (sessionId: string, satisfied: boolean): OutcomeRecord =>
     failedCriteria: satisfied ? [] : ['finds-the-error'],
     criteria: satisfied
       ? []
-      : [{ id: 'finds-the-error', passed: false, steps: [2], kind: 'label_match' }],
+      : [{ id: 'finds-the-error', gradable: true, passed: false, steps: [2], kind: 'label_match' }],
   }) as unknown as OutcomeRecord;
 
 describe('TriageDreamer (bundled ci-breakages dataset)', () => {

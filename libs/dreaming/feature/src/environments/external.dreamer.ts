@@ -11,7 +11,11 @@ import {
   type ReviewedSession,
 } from '@reverie/dreaming-reflect';
 import { EXTERNAL_ENVIRONMENT } from '@reverie/environments';
-import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
+import {
+  failedGraded,
+  parseOutcomeDefinition,
+  type OutcomeDefinition,
+} from '@reverie/outcomes-domain';
 import type {
   Budget,
   CollectedSession,
@@ -153,9 +157,10 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
       succeeded: this.verdict(s).succeeded,
       kind: kindOf(s),
       events: s.events,
-      failedCriteria: (s.outcome?.criteria ?? [])
-        .filter((c) => !c.passed)
-        .map((c) => ({ id: c.id, step: c.steps?.[0] ?? null })),
+      failedCriteria: failedGraded(s.outcome?.criteria ?? []).map((c) => ({
+        id: c.id,
+        step: c.steps?.[0] ?? null,
+      })),
       feedback: [],
     };
   }

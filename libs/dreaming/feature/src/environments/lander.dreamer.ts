@@ -41,7 +41,7 @@ import type {
   SessionVerdict,
   SplitSummary,
 } from './environment-dreamer';
-import type { OutcomeDefinition } from '@reverie/outcomes-domain';
+import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { LANDER_DEFAULT_OBJECTIVE } from './default-objectives';
 
 export interface LanderPrepared {
@@ -199,7 +199,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       const [g] = await gradeRuns(objective, env, [landingRun('takeover', '', result)]);
       return {
         satisfied: g.satisfied,
-        failed: g.criteria.filter((c) => !c.passed).map((c) => c.id),
+        failed: failedGraded(g.criteria).map((c) => c.id),
       };
     };
     const out: FailureLocalisation[] = [];
@@ -248,7 +248,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       simulations += spent.spent;
       const peer = shadow || found ? null : this.successOfFamily(p, scenario, successes);
       group.forEach((s, i) => {
-        const criteria = (s.outcome?.criteria ?? []).filter((c) => !c.passed).map((c) => c.id);
+        const criteria = failedGraded(s.outcome?.criteria ?? []).map((c) => c.id);
         const fallback =
           shadow ??
           (peer
@@ -296,9 +296,10 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
                 task: scenarioId,
                 succeeded: false,
                 actions: [],
-                failedCriteria: (s.outcome?.criteria ?? [])
-                  .filter((c) => !c.passed)
-                  .map((c) => ({ id: c.id, steps: c.steps })),
+                failedCriteria: failedGraded(s.outcome?.criteria ?? []).map((c) => ({
+                  id: c.id,
+                  steps: c.steps,
+                })),
                 role: null,
               },
               [],
@@ -384,7 +385,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
           )
         ).map((g) => ({
           satisfied: g.satisfied,
-          failed: g.criteria.filter((c) => !c.passed).map((c) => c.id),
+          failed: failedGraded(g.criteria).map((c) => c.id),
         })),
     });
     const ids = p.train.map((s) => s.id);

@@ -16,6 +16,7 @@ import {
   type ObservedSession,
 } from '@reverie/dreaming-domain';
 import { searchAlternatives, searchTriageRules, toTriageEntries } from '@reverie/dreaming-triage';
+import { failedGraded } from '@reverie/outcomes-domain';
 import type {
   Budget,
   CollectedSession,
@@ -156,9 +157,10 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       task: caseIdOf(s) ?? s.session._id,
       succeeded,
       actions: actionsOf(s.events),
-      failedCriteria: (s.outcome?.criteria ?? [])
-        .filter((c) => !c.passed)
-        .map((c) => ({ id: c.id, steps: c.steps })),
+      failedCriteria: failedGraded(s.outcome?.criteria ?? []).map((c) => ({
+        id: c.id,
+        steps: c.steps,
+      })),
       role: null,
     });
     const good = successes.map((s) => observe(s, true));

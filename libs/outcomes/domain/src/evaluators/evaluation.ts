@@ -21,6 +21,17 @@ export interface CriterionGrade {
   steps: number[];
 }
 
+/**
+ * The criteria that were graded and did not pass. A criterion that could not be graded (a judge
+ * offline, a tool criterion on a sandbox run that records only the result) is not among them: it
+ * says nothing about the session either way.
+ */
+export function failedGraded<C extends Pick<CriterionGrade, 'gradable' | 'passed'>>(
+  criteria: readonly C[],
+): C[] {
+  return criteria.filter((c) => c.gradable && !c.passed);
+}
+
 /** A criterion's own verdict, before its id, weight and required flag are attached. */
 export type Verdict = Pick<
   CriterionGrade,
