@@ -28,6 +28,12 @@ export interface EnvironmentGrading {
   recognises?(event: SessionEventBody): boolean;
   /** The key of a task's labelled answer (a triage case id) for `label_match` criteria, or null. */
   labelsKey?(task: Task): string | null;
+  /**
+   * Which task a session worked, read from its events (a support ticket's id), or null when they
+   * do not say. A dream keeps every session of one task on one side of its train / validation /
+   * test split, so a task it learned from is never the one it reports on.
+   */
+  taskKey?(events: readonly SessionEventBody[]): string | null;
 }
 
 /**

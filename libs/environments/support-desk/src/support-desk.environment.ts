@@ -1,5 +1,5 @@
 import { defineEnvironment, isRecord } from '@reverie/environment-kit';
-import { SUPPORT_DESK_KEY, SUPPORT_FACT_NAMES, supportFacts } from './support.facts';
+import { SUPPORT_DESK_KEY, SUPPORT_FACT_NAMES, sessionTaskId, supportFacts } from './support.facts';
 
 /**
  * A support desk worked by a client's own agent team (a coordinator delegating to a billing and
@@ -16,5 +16,6 @@ export const SUPPORT_DESK_ENVIRONMENT = defineEnvironment({
     factNames: SUPPORT_FACT_NAMES,
     facts: supportFacts,
     recognises: (event) => event.type === 'observation' && isRecord(event.data[SUPPORT_DESK_KEY]),
+    taskKey: sessionTaskId,
   },
 });

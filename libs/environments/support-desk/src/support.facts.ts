@@ -28,14 +28,20 @@ export const SUPPORT_FACT_NAMES = {
   'support.tool_errors': fact('tool errors', 'How many tool calls failed on replay.'),
 } as const satisfies Record<string, FactInfo>;
 
-/** The task a session's first `support_desk` observation names, or null. */
-export function sessionTask(events: readonly SessionEventBody[]): SupportTask | null {
+/** The ticket id a session's first `support_desk` observation names, or null. */
+export function sessionTaskId(events: readonly SessionEventBody[]): string | null {
   for (const e of events) {
     if (e.type !== 'observation' || !isRecord(e.data[SUPPORT_DESK_KEY])) continue;
     const id = (e.data[SUPPORT_DESK_KEY] as Record<string, unknown>).task_id;
-    return typeof id === 'string' ? supportTaskById(id) : null;
+    return typeof id === 'string' ? id : null;
   }
   return null;
+}
+
+/** The task a session's first `support_desk` observation names, or null. */
+export function sessionTask(events: readonly SessionEventBody[]): SupportTask | null {
+  const id = sessionTaskId(events);
+  return id === null ? null : supportTaskById(id);
 }
 
 export interface Replay {

@@ -38,6 +38,19 @@ export function resolveEnvironment(
   return resolveDefinition(events, environment).name;
 }
 
+/**
+ * The task a session worked, as its environment reads it from the events (see
+ * EnvironmentGrading.taskKey), prefixed with the environment's name; null when it does not say.
+ */
+export function sessionTaskKey(
+  events: readonly SessionEventBody[],
+  environment?: string,
+): string | null {
+  const definition = resolveDefinition(events, environment);
+  const key = definition.grading.taskKey?.(events);
+  return key ? `${definition.name}:${key}` : null;
+}
+
 function resolveDefinition(
   events: readonly SessionEventBody[],
   environment?: string,

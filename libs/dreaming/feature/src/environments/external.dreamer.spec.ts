@@ -1,6 +1,6 @@
 import { OfflineSupportTeam, supportFacts, supportTasks } from '@reverie/support-desk';
 import type { CollectedSession } from './environment-dreamer';
-import { ExternalDreamer } from './external.dreamer';
+import { ExternalDreamer, splitKey } from './external.dreamer';
 
 /** A day of the offline support team as the collect stage would load it (no outcome: end status). */
 function collected(): CollectedSession[] {
@@ -49,6 +49,36 @@ describe('the external dreamer (any agent, no simulator)', () => {
       true,
     );
     expect(dreamer.offlineGate(prepared)).toMatchObject({ split: 'validation', promote: true });
+  });
+
+  it('keeps every attempt at one ticket on one side of the split, whatever the session ids', async () => {
+    // Two shifts of the same tickets, as the demo works them while a canary trial runs.
+    const day = collected();
+    const again = collected().map((s) => ({
+      ...s,
+      session: { ...s.session, _id: `${s.session._id}_b` },
+    }));
+    const prepared = await new ExternalDreamer().prepare([...day, ...again]);
+    const keyOf = new Map([...day, ...again].map((s) => [s.session._id, splitKey(s)]));
+    expect(new Set(keyOf.values()).size).toBe(day.length);
+    expect([...keyOf.values()].every((k) => k.startsWith('support-desk:'))).toBe(true);
+    const sidesOf = new Map<string, Set<string>>();
+    for (const side of ['train', 'validation', 'test'] as const)
+      for (const r of prepared.bySplit[side]) {
+        const key = keyOf.get(r.id)!;
+        sidesOf.set(key, new Set([...(sidesOf.get(key) ?? []), side]));
+      }
+    expect(sidesOf.size).toBe(day.length);
+    expect([...sidesOf.values()].filter((sides) => sides.size > 1)).toEqual([]);
+    expect(prepared.bySplit.train.length).toBeGreaterThan(0);
+    expect(prepared.bySplit.test.length).toBeGreaterThan(0);
+  });
+
+  it('splits a session whose events name no task by its own id', () => {
+    const events = [{ type: 'message', role: 'assistant', content: 'done', step: 1 }];
+    expect(splitKey({ session: { _id: 'ses_x' }, events } as unknown as CollectedSession)).toBe(
+      'ses_x',
+    );
   });
 
   it('skips sessions without events, learns nothing from them, and says which and why', async () => {

@@ -14,6 +14,7 @@ import { EXTERNAL_ENVIRONMENT } from '@reverie/environments';
 import {
   failedGraded,
   parseOutcomeDefinition,
+  sessionTaskKey,
   type OutcomeDefinition,
 } from '@reverie/outcomes-domain';
 import type {
@@ -45,15 +46,24 @@ export interface ExternalPrepared {
   skipped: { sessionId: string; reason: string }[];
 }
 
-/** A session's split, by a hash of its id (60 / 20 / 20): stable whatever else is reviewed. */
-export function externalSplit(sessionId: string): Split {
+/**
+ * A split (60 / 20 / 20) by a hash of a key: stable whatever else is reviewed. The key is the task
+ * the session worked when its environment can tell (`splitKey`), so every attempt at one ticket
+ * lands on the same side; else the session's id.
+ */
+export function externalSplit(key: string): Split {
   const u =
     parseInt(
-      createHash('sha256').update(`reverie/external:${sessionId}`).digest('hex').slice(0, 12),
+      createHash('sha256').update(`reverie/external:${key}`).digest('hex').slice(0, 12),
       16,
     ) /
     2 ** 48;
   return u < 0.6 ? 'train' : u < 0.8 ? 'validation' : 'test';
+}
+
+/** What a session is split by: the task it worked (see sessionTaskKey), else its own id. */
+export function splitKey(s: Pick<CollectedSession, 'session' | 'events'>): string {
+  return sessionTaskKey(s.events) ?? s.session._id;
 }
 
 /** `reason (ids); reason (ids)`, at most 10 ids a reason. */
@@ -145,7 +155,7 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
       }
       const reviewed = this.reviewed(s);
       for (const c of sessionCalls(s.events).calls) if (c.actor) actors.add(c.actor);
-      bySplit[externalSplit(s.session._id)].push(reviewed);
+      bySplit[externalSplit(splitKey(s))].push(reviewed);
     }
     this.foundRoles = actors.size ? [...actors].sort() : [null];
     return { bySplit, checks: [], skipped, agentOf };
@@ -175,7 +185,7 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
       validation: n('validation'),
       test: n('test'),
       reviewedHeldOut: n('validation') + n('test'),
-      note: `external sessions split by id: ${n('train')} train (learned from), ${n('validation')} validation (held-out check), ${n('test')} test (reported only)${skipped}`,
+      note: `external sessions split by task (the ticket an environment names, else the session): ${n('train')} train (learned from), ${n('validation')} validation (held-out check), ${n('test')} test (reported only)${skipped}`,
     };
   }
 

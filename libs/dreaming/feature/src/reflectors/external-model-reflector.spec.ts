@@ -11,7 +11,7 @@ import {
 import { OfflineSupportTeam, supportFacts, supportTasks } from '@reverie/support-desk';
 import { MessagesServer, textReply, toolUseReply } from '@reverie/testing/anthropic';
 import type { CollectedSession, ReflectModel } from '../environments/environment-dreamer';
-import { ExternalDreamer, externalSplit } from '../environments/external.dreamer';
+import { ExternalDreamer, externalSplit, splitKey } from '../environments/external.dreamer';
 import { DreamControl, LOCAL_LEASE } from '../pipeline/dream-control';
 import { runDreamStages } from '../pipeline/dream-stages';
 import { LocalDreamPorts } from '../pipeline/offline-dream';
@@ -187,7 +187,8 @@ describe('the model reflector for external sessions (the remote model is mocked 
     // Only train sessions are shown: held-out ones decide.
     const shown = [...prompt.matchAll(/transcript session=\\"([^\\]+)\\"/g)].map((m) => m[1]);
     expect(shown.length).toBeGreaterThan(0);
-    expect(shown.every((id) => externalSplit(id) === 'train')).toBe(true);
+    const keyOf = new Map(sessions.map((s) => [s.session._id, splitKey(s)]));
+    expect(shown.every((id) => externalSplit(keyOf.get(id)!) === 'train')).toBe(true);
 
     const model = report.changes.filter((c) => /model reflector/.test(c.reason));
     expect(model.map((c) => [c.kind, c.entryId ?? c.title])).toEqual(
@@ -370,9 +371,12 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
     );
     const prompt = JSON.stringify(server.requests[0].body.messages);
     expect(prompt).toMatch(/… \d+ event\(s\) omitted …/);
-    expect(prompt).toMatch(
-      /1 of \d+ transcript\(s\) were too large for the budget of 5000 characters each/,
+    // The budget is the prompt's transcript budget shared by the transcripts shown.
+    const budget = prompt.match(
+      /1 of (\d+) transcript\(s\) were too large for the budget of (\d+) characters each/,
     );
+    expect(budget).not.toBeNull();
+    expect(Number(budget![2])).toBe(Math.floor(90_000 / Number(budget![1])));
     expect(m.summary).toMatch(/\(1 sampled\)/);
     expect(prompt.length).toBeLessThan(120_000);
   });
