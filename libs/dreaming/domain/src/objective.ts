@@ -223,11 +223,15 @@ export interface GroupScore {
   medians: FactMedians;
 }
 
-/** A rule set's score on one split: overall, per criterion and per family. */
-export interface SplitScore extends GroupScore {
-  split: DataSplit;
+/** Graded tasks summarised: overall, per criterion and per family. */
+export interface TasksScore extends GroupScore {
   criteria: CriterionScore[];
   families: (GroupScore & { family: string })[];
+}
+
+/** A rule set's score on one split of a dream. */
+export interface SplitScore extends TasksScore {
+  split: DataSplit;
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -262,6 +266,11 @@ function group(grades: readonly TaskGrade[]): GroupScore {
 
 /** Summarises graded tasks of one split (criteria in the definition's order, families sorted). */
 export function scoreSplit(split: DataSplit, grades: readonly TaskGrade[]): SplitScore {
+  return { split, ...scoreTasks(grades) };
+}
+
+/** Summarises graded tasks, of a split or of any set (a user's cases in `eval`). */
+export function scoreTasks(grades: readonly TaskGrade[]): TasksScore {
   const ids = [...new Set(grades.flatMap((g) => g.criteria.map((c) => c.id)))];
   const criteria = ids.map((id): CriterionScore => {
     const of = grades.flatMap((g) => g.criteria.filter((c) => c.id === id));
@@ -278,7 +287,7 @@ export function scoreSplit(split: DataSplit, grades: readonly TaskGrade[]): Spli
     family,
     ...group(grades.filter((g) => g.family === family)),
   }));
-  return { split, ...group(grades), criteria, families };
+  return { ...group(grades), criteria, families };
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   gradeRuns,
   rateIntervalText,
   sandboxUngradableCriteria,
-  scoreSplit,
+  scoreTasks,
 } from '@reverie/dreaming-domain';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
@@ -125,15 +125,15 @@ async function gradeCases(
       labels: c.errorRanges,
     })),
   );
-  const split = scoreSplit('test', grades);
+  const summary = scoreTasks(grades);
   return {
     file,
     description: definition.description,
     notGradable: [...sandboxUngradableCriteria(definition, 'session').keys()],
-    satisfied: split.satisfied,
+    satisfied: summary.satisfied,
     cases: grades.length,
-    meanScore: split.meanScore,
-    criteria: split.criteria.map(({ id, required, passRate }) => ({ id, required, passRate })),
+    meanScore: summary.meanScore,
+    criteria: summary.criteria.map(({ id, required, passRate }) => ({ id, required, passRate })),
     byCase: grades.map((g) => ({
       caseId: g.task,
       satisfied: g.satisfied,
