@@ -2,7 +2,8 @@
  * `npm run bench:lander-dreams`: does lunar learning hold on scenarios no dream touched? For each
  * bundled family (day-one and stress), `--count` scenarios (default 120, the same for every
  * family) are split by id as a dream splits them (train / validation / test); three dreams run
- * the guidance search on train (`--budget` flights each, default 1000),
+ * the guidance search on train (`--budget` flights each; default 2100, the most a dream with the
+ * dreamer's default budget gives it: its 0.7 share of 3000 when localising spends nothing),
  * choose and gate on validation with the product's gate (`gateCandidate` with the lander
  * dreamer's options, on its default objective; the validation lines it prints are what it read),
  * and the numbers reported per family come from the TEST split: the
@@ -11,7 +12,7 @@
  * per family, on day one and after each dream. One agent per family (each learns its own mission).
  * Writes bench/results/lander-dreams-*.json.
  *
- *   npm run bench:lander-dreams [-- --budget 1000 --count 120 --pool 2 --families a,b]
+ *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b]
  */
 import {
   DEFAULT_GATE,
@@ -21,7 +22,11 @@ import {
   rateIntervalText,
   splitValidationTest,
 } from '@reverie/dreaming-domain';
-import { LanderDreamer } from '@reverie/dreaming-feature';
+import {
+  DEFAULT_DREAMER_OPTIONS,
+  DEFAULT_GUIDANCE_SHARE,
+  LanderDreamer,
+} from '@reverie/dreaming-feature';
 import {
   FlightPool,
   landingRun,
@@ -152,7 +157,10 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
 }
 
 async function main() {
-  const budget = Number(arg('budget', '1000'));
+  // A dream spends up to 35 % of its budget localising, and the guidance search gets its share of
+  // what is left: this default is the most it gets, so a dream at the default budget searches less.
+  const guidanceMost = Math.floor(DEFAULT_DREAMER_OPTIONS.maxSimulations * DEFAULT_GUIDANCE_SHARE);
+  const budget = Number(arg('budget', String(guidanceMost)));
   const pool = new FlightPool(Number(arg('pool', '2')));
   const families = arg('families', allFamilyNames().join(',')).split(',');
   const count = Number(arg('count', '120'));

@@ -68,6 +68,9 @@ export interface LanderDreamOptions {
   guidanceShare?: number;
 }
 
+/** The guidance search's share of the reflect budget when `guidanceShare` is not set. */
+export const DEFAULT_GUIDANCE_SHARE = 0.7;
+
 export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40 };
 
 /**
@@ -332,7 +335,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
   ) {
     if (!p.train.length)
       return { drafts: [], work: { simulations: 0, summary: 'no training scenarios' } };
-    const share = this.options.guidanceShare ?? 0.7;
+    const share = this.options.guidanceShare ?? DEFAULT_GUIDANCE_SHARE;
     const guided = await this.reflectGuidance(
       p,
       current,
