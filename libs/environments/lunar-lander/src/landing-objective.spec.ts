@@ -1,6 +1,7 @@
 import {
   bestByCriteria,
   compareObjective,
+  dominates,
   rankByCriteria,
   satisfiedTolerance,
   type ObjectiveScore,
@@ -18,6 +19,7 @@ const score = (
   safe: satisfied,
   medianFuelOverLimit: fuel,
   meanDistance: distance,
+  medianFuelOverLimitSafe: fuel,
   meanTouchdownSpeed: 1,
 });
 
@@ -69,5 +71,34 @@ describe('choosing among candidates by criteria', () => {
     const ranked = rankByCriteria(items, (s) => s);
     expect(ranked).toEqual([items[1], items[0], items[2], items[3]]);
     expect(() => bestByCriteria([])).toThrow(/at least one/);
+  });
+});
+
+describe('dominance while nothing satisfies', () => {
+  const failing = (safeFuel: number | null, touchdown = 1): ObjectiveScore => ({
+    flights: 40,
+    satisfied: 0,
+    safe: 38,
+    medianFuelOverLimit: null,
+    meanDistance: 5,
+    medianFuelOverLimitSafe: safeFuel,
+    meanTouchdownSpeed: touchdown,
+  });
+
+  it('tells a failure that burns 2.1x the limit from one that burns 4x (every landing over the allowance)', () => {
+    expect(dominates(failing(2.1), failing(4))).toBe(true);
+    expect(dominates(failing(4), failing(2.1))).toBe(false);
+    // A leaner failure that touches down harder is a trade, not a dominance.
+    expect(dominates(failing(2.1, 2), failing(4, 1))).toBe(false);
+  });
+
+  it("stops counting the safe landings' fuel once something satisfies", () => {
+    const some = (safeFuel: number): ObjectiveScore => ({
+      ...failing(safeFuel),
+      satisfied: 10,
+      medianFuelOverLimit: 1.5,
+    });
+    expect(dominates(some(1.8), some(3))).toBe(false);
+    expect(dominates(some(3), some(1.8))).toBe(false);
   });
 });

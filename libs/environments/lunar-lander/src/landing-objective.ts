@@ -49,6 +49,12 @@ export interface ObjectiveScore {
   /** Mean distance to the planned site over safe landings, m (null: none). */
   meanDistance: number | null;
   /**
+   * Median fuel used / vertical limit over safe landings (null: none). Like the touchdown speed it
+   * counts only while neither of two candidates satisfies anything: where every landing burns more
+   * than the rubric allows, it is the one number that says which candidate came closer.
+   */
+  medianFuelOverLimitSafe: number | null;
+  /**
    * Mean vertical speed at touchdown over every touchdown, crashes included, m/s (null: none):
    * the one criterion that still says which of two failing candidates came closer.
    */
@@ -78,35 +84,48 @@ export function scoreObjective(
       satisfied.filter((r) => r.fuelLimit).map((r) => r.fuelUsed / (r.fuelLimit as number)),
     ),
     meanDistance: mean(safe.map((r) => r.touchdown!.distanceToTarget)),
+    medianFuelOverLimitSafe: median(
+      safe.filter((r) => r.fuelLimit).map((r) => r.fuelUsed / (r.fuelLimit as number)),
+    ),
     meanTouchdownSpeed: mean(
       results.flatMap((r) => (r.touchdown ? [Math.abs(r.touchdown.verticalSpeed)] : [])),
     ),
   };
 }
 
-/** The criteria as numbers to maximise, in a fixed order (missing values are the worst). */
+/**
+ * The criteria as numbers to maximise, in a fixed order (missing values are the worst). The last
+ * `FAILING_ONLY` of them say only which of two failing candidates came closer (see `dominates`).
+ */
 export function objectiveVector(s: ObjectiveScore): number[] {
   return [
     s.satisfied,
     -(s.medianFuelOverLimit ?? 1e9),
     -(s.meanDistance ?? 1e9),
+    -(s.medianFuelOverLimitSafe ?? 1e9),
     -(s.meanTouchdownSpeed ?? 1e9),
   ];
 }
 
+/** How many of `objectiveVector`'s last entries count only while neither candidate satisfies anything. */
+const FAILING_ONLY = 2;
+
 /**
  * `a` dominates `b`: no worse on every criterion (within a small tolerance) and better on one.
- * The touchdown speed is not one of the rubric's criteria (any speed within the gear's limit is a
- * soft landing): it counts only while neither satisfies anything, to say which failure came
- * closer; otherwise a law that lands every flight at 1.3x the fuel instead of 2x, touching down a
- * little faster within the limit, would never dominate. The distance tolerance (2 m) is small
- * against any rubric's allowance of tens of metres.
+ * The fuel of safe landings and the touchdown speed count only while neither satisfies anything,
+ * to say which failure came closer. Where every safe landing burns more than the rubric allows
+ * (a site behind the craft, say), the fuel of satisfied landings is missing for every candidate,
+ * and without the safe landings' fuel a search could not tell 4x the limit from 2.1x. Once
+ * something satisfies they stop counting: the touchdown speed is not a rubric criterion (any speed
+ * within the gear's limit is a soft landing), and a law that lands every flight at 1.3x the fuel
+ * instead of 2x, touching down a little faster within the limit, must still dominate. The
+ * distance tolerance (2 m) is small against any rubric's allowance of tens of metres.
  */
 export function dominates(a: ObjectiveScore, b: ObjectiveScore): boolean {
   const va = objectiveVector(a);
   const vb = objectiveVector(b);
-  const tol = [0, 1e-3, 2, 0.01];
-  const criteria = a.satisfied === 0 && b.satisfied === 0 ? va.length : va.length - 1;
+  const tol = [0, 1e-3, 2, 1e-3, 0.01];
+  const criteria = a.satisfied === 0 && b.satisfied === 0 ? va.length : va.length - FAILING_ONLY;
   let better = false;
   for (let i = 0; i < criteria; i++) {
     if (va[i] < vb[i] - tol[i]) return false;

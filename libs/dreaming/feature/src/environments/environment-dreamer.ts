@@ -53,6 +53,12 @@ export interface Budget {
    * too spends its budget elsewhere.
    */
   refused?: ReadonlySet<string>;
+  /**
+   * Dreams of this agent in this environment that ran before this one (the memory's count). A
+   * reflector with random draws seeds them with it: the same sessions and rules would otherwise
+   * draw the same candidates a dream just refused, and the next dream would find nothing new.
+   */
+  round?: number;
 }
 
 /** Whether a session succeeded, and which playbook entries acted in it. */

@@ -5,10 +5,10 @@ import { splitScenarios } from '@reverie/dreaming-lander';
 import { scenarioFor } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
-import type { CollectedSession, RulesByRole } from './environment-dreamer';
+import type { CollectedSession, RoleDraft, RulesByRole } from './environment-dreamer';
 import { LanderDreamer } from './lander.dreamer';
 import { TriageDreamer } from './triage.dreamer';
-import { gateCandidate, gradeRuns } from '@reverie/dreaming-domain';
+import { candidateSignature, gateCandidate, gradeRuns } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 
@@ -195,6 +195,31 @@ describe('LanderDreamer', () => {
     expect(new Set(vt).size).toBe(vt.length);
     expect(p.validation.length).toBeGreaterThan(0);
   });
+
+  it('draws another guidance search in a later dream, and skips the alternatives refused before', async () => {
+    // Day-one flights of `easy`: most burn more than the rubric allows, so the search finds fronts.
+    const sessions = Array.from({ length: 20 }, (_, i) => landed(`s${i}`, 'easy', i, true));
+    const p = await dreamer.prepare(sessions);
+    const current: RulesByRole = new Map();
+    const alternativesOf = (drafts: RoleDraft[]) =>
+      [0, 1, 2].map((a) => candidateSignature(drafts.filter((d) => d.alternative === a)));
+    const budget = { simulations: 300 };
+    const first = alternativesOf((await dreamer.reflect(p, current, budget)).drafts);
+    expect(first[0]).not.toBe('');
+    const again = alternativesOf((await dreamer.reflect(p, current, budget)).drafts);
+    expect(again).toEqual(first);
+    // Refused before: the next fresh member of the same front takes its place.
+    const skipping = alternativesOf(
+      (await dreamer.reflect(p, current, { ...budget, refused: new Set([first[0]]) })).drafts,
+    );
+    expect(skipping).not.toContain(first[0]);
+    expect(skipping[0]).toBe(first[1]);
+    // A later dream (one dream before it) draws other children.
+    const later = alternativesOf(
+      (await dreamer.reflect(p, current, { ...budget, round: 1 })).drafts,
+    );
+    expect(later[0]).not.toBe(first[0]);
+  }, 240_000);
 
   it('localises a failed landing by counterfactual replay within its budget', async () => {
     // boulder-field-01 is a day-one hazard the sandbox can replay (see dreaming-lander's specs).

@@ -1,5 +1,6 @@
 import type { SessionEventBody } from '@reverie/contracts';
 import {
+  candidateSignature,
   gradeRuns,
   localiseByDivergence,
   splitValidationTest,
@@ -341,6 +342,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       current,
       Math.floor(budget.simulations * share),
       objective,
+      budget,
     );
     const report = await searchRules(p.train, toRoleRules(current), {
       maxSimulations: Math.max(p.train.length + 1, budget.simulations - guided.simulations),
@@ -368,16 +370,22 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     };
   }
 
-  /** The guidance search's front, best three as alternatives 0..2 (graded by the objective). */
+  /**
+   * The guidance search's front, best three not refused before as alternatives 0..2 (graded by
+   * the objective). Each dream draws with a seed of its own (`GUIDANCE_SEED` + the dreams before
+   * it), so a dream after a refusal searches elsewhere instead of finding the refused front again.
+   */
   private async reflectGuidance(
     p: LanderPrepared,
     current: RulesByRole,
     simulations: number,
     objective: OutcomeDefinition,
+    budget: Budget,
   ) {
     const env = this.environment;
     const report = await searchGuidance(p.train, toRoleRules(current), {
       maxSimulations: Math.max(p.train.length, simulations),
+      seed: GUIDANCE_SEED + (budget.round ?? 0),
       pool: sharedFlightPool(this.options.poolSize),
       gradeAll: async (results) =>
         (
@@ -392,9 +400,18 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
         })),
     });
     const ids = p.train.map((s) => s.id);
-    const better = report.front.filter((c) => c.rules.length > 0).slice(0, 3);
-    const drafts: RoleDraft[] = better.flatMap((cand, alternative) =>
-      toGuidanceEntries(cand, report.baseline, ids).map((d) => roleDraft(p, d, alternative)),
+    const refused = budget.refused ?? new Set<string>();
+    const fresh = report.front
+      .filter((c) => c.rules.length > 0)
+      .map((cand) => ({
+        cand,
+        drafts: toGuidanceEntries(cand, report.baseline, ids).map((d) => roleDraft(p, d, 0)),
+      }))
+      .filter((c) => !refused.has(candidateSignature(c.drafts)))
+      .slice(0, 3);
+    const better = fresh.map((c) => c.cand);
+    const drafts: RoleDraft[] = fresh.flatMap((c, alternative) =>
+      c.drafts.map((d) => ({ ...d, alternative })),
     );
     const b = report.baseline.score;
     const top = better[0]?.score;
@@ -453,6 +470,12 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     }
   }
 }
+
+/**
+ * Seeds the first dream's guidance search (`+ Budget.round` for later ones). 17 for the first, as
+ * `npm run bench:lander-dreams` seeds its dream N with 16 + N, so the bench flies the product's draws.
+ */
+export const GUIDANCE_SEED = 17;
 
 /** The rules by role as the builtin team takes them. */
 export function toRoleRules(rules: RulesByRole): RoleRules {

@@ -160,6 +160,7 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     objective.definition,
     patterns,
     refused,
+    memory.dreams,
   );
 
   const alternatives = splitAlternatives(drafts);
@@ -291,6 +292,7 @@ async function reflectStage(
   definition: OutcomeDefinition,
   patterns: ReturnType<typeof findPatterns>,
   refused: ReadonlySet<string>,
+  round: number,
 ): Promise<{ drafts: RoleDraft[]; proposals: Proposals }> {
   const { control, dreamer, spec, settings } = ctx;
   return control.stage('reflect', async () => {
@@ -313,7 +315,7 @@ async function reflectStage(
     const r = await dreamer.reflect(
       prepared,
       currentRules,
-      { simulations: budget, refused },
+      { simulations: budget, refused, round },
       definition,
       offered,
     );
