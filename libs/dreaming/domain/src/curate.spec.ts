@@ -272,6 +272,39 @@ describe('curate', () => {
     });
   });
 
+  it('with the reviewed sessions, retires only an entry whose sessions went clearly worse than the rest', () => {
+    // pb-risky acted in every session of a hard task: 1 of 10 went well, as without it before.
+    const sessions = Array.from({ length: 10 }, (_, i) => ({
+      sessionId: `ses_${i}`,
+      succeeded: i === 0,
+    }));
+    const everywhere = sessions.map((s) => ({ entryId: 'pb-risky', ...s }));
+    const kept = curate(v.entries, [], everywhere, { reviewed: sessions });
+    expect(kept.deltas).toEqual([
+      { kind: 'record_outcome', id: 'pb-risky', helpful: 1, harmful: 9 },
+    ]);
+    expect(kept.skipped.map((s) => s.reason)).toEqual([
+      'not retired although harmful in 14 of 17 sessions (82%): acted in 10 sessions of the 10 reviewed, so too few sessions without it (0, at least 5) say whether it hurts or the task is hard',
+    ]);
+
+    // Half the sessions without it, and they fail as often: not clearly worse.
+    const half = everywhere.slice(0, 5);
+    const same = curate(v.entries, [], half, { reviewed: sessions });
+    expect(same.deltas.map((d) => d.kind)).toEqual(['record_outcome']);
+    expect(same.skipped[0].reason).toMatch(
+      /sessions with it went badly 80% of the time, those without it 100%: not clearly worse$/,
+    );
+
+    // The sessions without it went well: its counters retire it, as without `reviewed`.
+    const better = sessions.map((s, i) => ({ ...s, succeeded: i === 0 || i >= 5 }));
+    const worse = curate(v.entries, [], half, { reviewed: better });
+    expect(worse.deltas.map((d) => d.kind)).toEqual(['record_outcome', 'retire']);
+    expect(curate(v.entries, [], half).deltas.map((d) => d.kind)).toEqual([
+      'record_outcome',
+      'retire',
+    ]);
+  });
+
   it('takes the retirement policy it is given', () => {
     const uses = [{ entryId: 'pb-brake', sessionId: 'ses_1', succeeded: false }];
     const { deltas } = curate(v.entries, [], uses, {

@@ -47,6 +47,14 @@ export interface CurateOptions {
    * `DEFAULT_RETIREMENT_POLICY`, the one policy every curator shares.
    */
   retirement?: Partial<RetirementPolicy>;
+  /**
+   * Every session the dream reviewed for this playbook, whether or not it used an entry. With it,
+   * the counters retire an entry only when the sessions that used it went badly clearly more often
+   * than those that did not (`RETIREMENT_CONTRAST`): an entry that acts in every session of a hard
+   * task fails with the task, and its counters cannot tell that from harm. Without it (a caller that
+   * has only the uses), the counters alone decide.
+   */
+  reviewed?: readonly { sessionId: string; succeeded: boolean }[];
   /** New entries one dream may add; the rest are skipped. Default 8. */
   maxAdds?: number;
   /** The content guard options the playbook is saved with, so what is returned also saves. */
@@ -75,6 +83,35 @@ export interface CurateResult {
 }
 
 export const DEFAULT_MAX_ADDS = 8;
+
+/**
+ * What `CurateOptions.reviewed` asks of an entry before its counters retire it: at least
+ * `minOthers` reviewed sessions that did not use it, and a failure rate among the sessions that
+ * used it at least `margin` above theirs.
+ */
+export const RETIREMENT_CONTRAST = { minOthers: 5, margin: 0.1 };
+
+/**
+ * Why the counters must not retire an entry this dream, or null when the reviewed sessions show
+ * it hurting: it failed more often where it acted than where it did not.
+ */
+export function retirementContrast(
+  stats: EntryStats | undefined,
+  reviewed: readonly { sessionId: string; succeeded: boolean }[],
+): string | null {
+  const used = new Set(stats?.sessionIds ?? []);
+  const others = reviewed.filter((s) => !used.has(s.sessionId));
+  const users = reviewed.filter((s) => used.has(s.sessionId));
+  if (others.length < RETIREMENT_CONTRAST.minOthers)
+    return `acted in ${plural(users.length, 'session')} of the ${reviewed.length} reviewed, so too few sessions without it (${others.length}, at least ${RETIREMENT_CONTRAST.minOthers}) say whether it hurts or the task is hard`;
+  const rate = (xs: typeof reviewed) =>
+    xs.length ? xs.filter((s) => !s.succeeded).length / xs.length : 0;
+  const withIt = rate(users);
+  const without = rate(others);
+  if (withIt < without + RETIREMENT_CONTRAST.margin)
+    return `sessions with it went badly ${Math.round(withIt * 100)}% of the time, those without it ${Math.round(without * 100)}%: not clearly worse`;
+  return null;
+}
 
 /**
  * Helpful and harmful sessions per entry. A session counts once per entry however many times the
@@ -220,6 +257,14 @@ export function curate(
   for (const d of retirementDeltas(projected, options.retirement)) {
     if (d.kind !== 'retire') continue;
     const entry = byId.get(d.id) as PlaybookEntry;
+    const kept = options.reviewed && retirementContrast(stats.get(d.id), options.reviewed);
+    if (kept) {
+      skipped.push({
+        title: entry.title,
+        reason: `not retired although ${d.reason ?? 'harmful too often'}: ${kept}`,
+      });
+      continue;
+    }
     const reason = d.reason ?? 'harmful too often';
     retiring.set(d.id, reason);
     retirements.push({

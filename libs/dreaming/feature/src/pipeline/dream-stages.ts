@@ -91,6 +91,8 @@ interface Curated {
   byRole: Map<string | null, { deltas: Delta[]; candidate: PlaybookVersion | null }>;
   changes: ChangeRecord[];
   skipped: number;
+  /** Entries the counters would retire but the reviewed sessions do not show hurting, and why. */
+  kept: string[];
   signature: string;
 }
 
@@ -171,6 +173,8 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     );
     const fresh = all.filter((c) => !refused.has(c.signature)).slice(0, MAX_ALTERNATIVES);
     const known = all.length - all.filter((c) => !refused.has(c.signature)).length;
+    // The same for every alternative (the counters do not depend on the drafts): said once.
+    notes.push(...(all[0]?.kept ?? []));
     if (known)
       notes.push(
         `${known} alternative(s) skipped: earlier dreams validated and refused the same change (${memory.refused.length} refusal(s) remembered)`,
@@ -518,6 +522,7 @@ function curateAll(
 ): Curated {
   const byRole = new Map<string | null, { deltas: Delta[]; candidate: PlaybookVersion | null }>();
   const changes: ChangeRecord[] = [];
+  const kept: string[] = [];
   let skipped = 0;
   for (const role of ctx.dreamer.roles) {
     const head = current.get(role) ?? null;
@@ -525,9 +530,14 @@ function curateAll(
       head?.entries ?? [],
       drafts.filter((d) => d.role === role).map((d) => d.draft),
       usesOf(ctx.sessions, verdicts, role),
-      { proposed: proposals.filter((p) => p.role === role) },
+      { proposed: proposals.filter((p) => p.role === role), reviewed: reviewedOf(ctx, verdicts) },
     );
     skipped += r.skipped.length;
+    kept.push(
+      ...r.skipped
+        .filter((x) => x.reason.startsWith('not retired'))
+        .map((x) => `${role ?? 'agent'} entry "${x.title}" ${x.reason}`),
+    );
     // A model's proposal that curate could not apply (it clashes with this dream's other changes).
     for (const s of r.skipped)
       if (
@@ -548,7 +558,15 @@ function curateAll(
     candidateSignature(drafts),
     ...proposals.map((p) => `${p.role ?? '-'}:${JSON.stringify(p.delta)}`).sort(),
   ].join('|');
-  return { byRole, changes, skipped, signature };
+  return { byRole, changes, skipped, kept, signature };
+}
+
+/** Every reviewed session with whether it succeeded (what curate weighs an entry's uses against). */
+function reviewedOf(ctx: Ctx, verdicts: Map<string, SessionVerdict>) {
+  return ctx.sessions.map((s) => ({
+    sessionId: s.session._id,
+    succeeded: verdicts.get(s.session._id)?.succeeded ?? false,
+  }));
 }
 
 /** Only the counters (record_outcome) of every playbook, as versions to keep. */
