@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDataset } from './dataset.loader';
+import { loadCases, loadDataset } from './dataset.loader';
 import { DEFAULT_SPLIT, splitCases } from './dataset.split';
 import { runEpisode } from './episode';
 import { CI_BREAKAGES_DIR } from '@reverie/testing';
@@ -75,5 +75,56 @@ describe('loadDataset errors', () => {
     await writeFile(join(dir, 'x_1', 'pass.log'), 'a\n');
     await symlink(join(dir, 'gone'), join(dir, 'y_2'));
     await expect(loadDataset(dir)).rejects.toThrow(/cannot read .*y_2 in the dataset folder/);
+  });
+});
+
+describe("loadCases (a user's folder)", () => {
+  it('skips the folders that are no usable case, with the reason, and loads the rest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    const write = async (id: string, files: Record<string, string>) => {
+      await mkdir(join(dir, id));
+      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, id, name), text);
+    };
+    await write('good_1', {
+      'fail.log': 'a\nb\n',
+      'pass.log': 'a\n',
+      groundtruth: 'DEFAULT\nE 2\n',
+    });
+    // CiDiff's first layout: bare ranges, no format line; and no pass.log.
+    await write('old_2', { 'fail.log': 'x\ny\nz\n', groundtruth: '2-3\n' });
+    await write('labels_only_3', { groundtruth: 'DEFAULT\nE 1\n' });
+    await write('bad_labels_4', {
+      'fail.log': 'a\n',
+      'pass.log': '',
+      groundtruth: 'DEFAULT\nE 9\n',
+    });
+    await writeFile(join(dir, 'README.md'), 'not a case');
+
+    const loaded = await loadCases(dir);
+    expect(loaded.cases.map((c) => c.id)).toEqual(['good_1', 'old_2']);
+    expect(loaded.cases[1]).toMatchObject({ errorRanges: [{ start: 2, end: 3 }], passLines: [] });
+    expect(loaded.notes).toEqual(['case old_2 has no pass.log: read as no passing build']);
+    expect(loaded.skipped).toEqual([
+      {
+        id: 'bad_labels_4',
+        reason: 'bad_labels_4/groundtruth labels lines 9 but fail.log has 1 lines',
+      },
+      {
+        id: 'labels_only_3',
+        reason: expect.stringMatching(/^case labels_only_3 has no readable fail\.log/),
+      },
+    ]);
+    // The strict loader (the bundled datasets) still refuses such a folder.
+    await expect(loadDataset(dir)).rejects.toThrow(/has no readable|labels lines 9/);
+  });
+
+  it('refuses a folder in which no case can be used, saying why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    await mkdir(join(dir, 'x_1'));
+    await expect(loadCases(dir)).rejects.toThrow(
+      /^no usable case in .*: case x_1 has no readable fail\.log/,
+    );
+    const empty = await mkdtemp(join(tmpdir(), 'triage-'));
+    await expect(loadCases(empty)).rejects.toThrow(/has no case folders \(a case folder holds/);
   });
 });

@@ -12,26 +12,86 @@ const CASE_FILES_HINT =
 
 /**
  * Loads every case folder of a CI-breakages dataset (`<case>/fail.log`, `pass.log`,
- * `groundtruth`), sorted by id. Folders without those files (none in the shipped data) are an
- * error rather than silently skipped, so a broken copy is noticed; hidden folders (`.git`, say)
- * are not cases, and an entry that cannot be looked at (a dangling link) is named in the error.
+ * `groundtruth`), sorted by id. Strict: a folder that is not a complete case (none in the shipped
+ * data) is an error rather than silently skipped, so a broken copy of a bundled dataset is noticed;
+ * hidden folders (`.git`, say) are not cases, and an entry that cannot be looked at (a dangling
+ * link) is named in the error. A user's own folder goes through `loadCases` instead.
  */
 export async function loadDataset(dir: string): Promise<TriageCase[]> {
-  let entries: string[];
+  const ids = await caseFolders(dir);
+  return Promise.all(ids.map((id) => loadCase(dir, id)));
+}
+
+/** What `loadCases` made of a folder of case folders. */
+export interface LoadedCases {
+  cases: TriageCase[];
+  /** Folders that are no usable case, each with the reason (the rest still load). */
+  skipped: { id: string; reason: string }[];
+  /** Cases loaded with something missing that has a default (a pass.log read as empty). */
+  notes: string[];
+}
+
+/**
+ * Loads a user's folder of cases, as `reverie eval triage` and `dream --offline` read it: a
+ * sub-folder that is no usable case (no fail.log or groundtruth, a binary log, labels it cannot
+ * read) is skipped with its reason instead of refusing the whole folder, since a copied dataset
+ * often holds a few (CiDiff's has folders with labels and no logs); a missing pass.log is read as
+ * no passing build. Throws only when the folder cannot be read or no case in it can be used.
+ */
+export async function loadCases(dir: string): Promise<LoadedCases> {
+  const out: LoadedCases = { cases: [], skipped: [], notes: [] };
+  for (const name of await readFolder(dir)) {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(join(dir, name))).isDirectory();
+    } catch (e) {
+      out.skipped.push({ id: name, reason: `cannot read ${name}: ${(e as Error).message}` });
+      continue;
+    }
+    if (!isDir) continue;
+    // A note counts only for a case that loads.
+    const notes: string[] = [];
+    try {
+      out.cases.push(await loadCase(dir, name, { passLog: 'optional', notes }));
+      out.notes.push(...notes);
+    } catch (e) {
+      if (!(e instanceof TriageError)) throw e;
+      out.skipped.push({ id: name, reason: e.message });
+    }
+  }
+  if (!out.cases.length)
+    throw new TriageError(
+      out.skipped.length
+        ? `no usable case in ${dir}: ${out.skipped
+            .slice(0, 3)
+            .map((s) => s.reason)
+            .join('; ')}${out.skipped.length > 3 ? ` (and ${out.skipped.length - 3} more)` : ''}`
+        : `the dataset folder ${dir} has no case folders (${CASE_FILES_HINT})`,
+    );
+  return out;
+}
+
+/** What loading a user's folder noticed, a line each: skipped folders with the reason, then notes. */
+export function loadNotes(loaded: LoadedCases): string[] {
+  return [...loaded.skipped.map((s) => `not a usable case, skipped: ${s.reason}`), ...loaded.notes];
+}
+
+async function readFolder(dir: string): Promise<string[]> {
   try {
-    entries = await readdir(dir);
+    return (await readdir(dir)).filter((name) => !name.startsWith('.')).sort();
   } catch (e) {
     throw new TriageError(
       `cannot read the dataset folder ${dir}: ${(e as Error).message}; pass the folder that holds one sub-folder per case`,
     );
   }
+}
+
+async function caseFolders(dir: string): Promise<string[]> {
   const ids: string[] = [];
-  for (const name of entries.sort()) {
-    if (name.startsWith('.')) continue;
+  for (const name of await readFolder(dir))
     if ((await entryStat(dir, name)).isDirectory()) ids.push(name);
-  }
   if (ids.length === 0) throw new TriageError(`the dataset folder ${dir} has no case folders`);
-  return Promise.all(ids.map((id) => loadCase(dir, id)));
+  return ids;
 }
 
 async function entryStat(dir: string, name: string) {
@@ -44,12 +104,21 @@ async function entryStat(dir: string, name: string) {
   }
 }
 
-export async function loadCase(dir: string, id: string): Promise<TriageCase> {
+export async function loadCase(
+  dir: string,
+  id: string,
+  options: { passLog?: 'required' | 'optional'; notes?: string[] } = {},
+): Promise<TriageCase> {
   const [fail, pass, truth] = await Promise.all(
     CASE_FILES.map(async (file) => {
       try {
         return await readFile(join(dir, id, file), 'utf8');
       } catch (e) {
+        const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+        if (file === 'pass.log' && missing && options.passLog === 'optional') {
+          options.notes?.push(`case ${id} has no pass.log: read as no passing build`);
+          return '';
+        }
         throw new TriageError(
           `case ${id} has no readable ${file}: ${(e as Error).message} (${CASE_FILES_HINT})`,
         );

@@ -20,9 +20,22 @@ describe('parseGroundtruth', () => {
     expect(parseGroundtruth('DEFAULT\nE 10-20\nE 12-13').errorRanges).toHaveLength(2);
   });
 
+  it("reads CiDiff's first layout: no format line, bare ranges as error ranges", () => {
+    expect(parseGroundtruth('34-45\n56\n')).toEqual({
+      format: 'DEFAULT',
+      errorRanges: [
+        { start: 34, end: 45 },
+        { start: 56, end: 56 },
+      ],
+      contextRanges: [],
+    });
+    // Mixed with labels after a format line too.
+    expect(parseGroundtruth('DEFAULT\nC 3\n4-5').errorRanges).toEqual([{ start: 4, end: 5 }]);
+  });
+
   it.each([
     ['', /is empty/],
-    ['TRAVIS\nE 1', /line 1: expected the log format .*got "TRAVIS"/],
+    ['TRAVIS\nE 1', /line 1: expected the log format .* or a labelled range first, got "TRAVIS"/],
     ['DEFAULT\nE 1\nX 4', /line 3: expected "E <range>" or "C <range>".*got "X 4"/],
     ['DEFAULT\nE 4-', /line 2: expected "E <range>"/],
     ['DEFAULT\nE 9-3', /line 2: range ends \(3\) before it starts \(9\)/],

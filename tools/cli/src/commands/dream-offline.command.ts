@@ -62,6 +62,7 @@ export async function dreamOfflineCommand(
     const start = new Map<string | null, PlaybookVersion | null>(
       o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles)),
     );
+    for (const note of tasks.notes ?? []) ctx.log(`note: ${note}`);
     ctx.log(
       `${env.environment}: ${tasks.tasks} task(s) from ${o.input}; up to ${o.cycles} dream(s)`,
     );

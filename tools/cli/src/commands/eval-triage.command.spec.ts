@@ -113,6 +113,39 @@ describe('reverie eval triage', () => {
     expect(text.out).toMatch(/boom: matched in 2 case\(s\)/);
   });
 
+  it("skips a folder that is no usable case, saying why, and reads CiDiff's bare-range labels", async () => {
+    const cases = join(dir, 'mixed');
+    mkdirSync(join(cases, 'labels_only'), { recursive: true });
+    writeFileSync(join(cases, 'labels_only', 'groundtruth'), 'DEFAULT\nE 1\n');
+    mkdirSync(join(cases, 'old_layout'));
+    writeFileSync(join(cases, 'old_layout', 'fail.log'), boom('x', 3).failLines.join('\n'));
+    writeFileSync(join(cases, 'old_layout', 'groundtruth'), '2-3\n');
+    const r = await run('eval', 'triage', '--cases', cases, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.cases.map((c: { caseId: string }) => c.caseId)).toEqual(['old_layout']);
+    expect(json.cases[0]).toMatchObject({ tp: 1, fn: 1 });
+    expect(json.skippedCases).toEqual([
+      {
+        id: 'labels_only',
+        reason: expect.stringMatching(/^case labels_only has no readable fail\.log/),
+      },
+    ]);
+    expect(json.notes).toEqual(['case old_layout has no pass.log: read as no passing build']);
+    const text = await run('eval', 'triage', '--cases', cases);
+    expect(text.err).toMatch(
+      /^note: not a usable case, skipped: case labels_only has no readable fail\.log/m,
+    );
+    expect(text.out).toMatch(/1 case\(s\): macro precision/);
+    // Nothing usable at all is still refused, with the reason.
+    mkdirSync(join(dir, 'only-bad', 'labels_only'), { recursive: true });
+    const none = await run('eval', 'triage', '--cases', join(dir, 'only-bad'));
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(
+      /^no usable case in .*only-bad: case labels_only has no readable fail\.log/,
+    );
+  });
+
   it('grades every case by an outcome definition, naming what it cannot grade offline', async () => {
     const outcome = join(dir, 'outcome.json');
     writeFileSync(

@@ -2,7 +2,8 @@ import {
   CI_LOG_TRIAGE_ENVIRONMENT,
   TriageError,
   evaluateTriageCases,
-  loadDataset,
+  loadCases,
+  loadNotes,
   runBuiltinTriage,
   toLineRules,
   type TriageCase,
@@ -55,13 +56,15 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
       playbook.rules,
       toLineRules(playbook.rules).skipped,
     );
-  let cases;
+  let loaded;
   try {
-    cases = await loadDataset(options.cases);
+    loaded = await loadCases(options.cases);
   } catch (err) {
     if (err instanceof TriageError) throw new CliError(err.message, 2);
     throw err;
   }
+  const cases = loaded.cases;
+  for (const note of loadNotes(loaded)) io.log(`note: ${note}`);
   const result = evaluateTriageCases(cases, playbook?.rules ?? []);
   const outcome =
     definition && options.outcome
@@ -72,6 +75,8 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
       JSON.stringify(
         {
           casesDir: options.cases,
+          skippedCases: loaded.skipped,
+          notes: loaded.notes,
           playbook: playbook
             ? {
                 file: options.playbook,

@@ -71,11 +71,18 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };
   private dataset: Promise<TriageCase[]> | null = null;
 
-  /** `casesDir`: a directory of cases in the ci-breakages layout (default: the bundled one). */
+  /**
+   * `casesDir`: a directory of cases in the ci-breakages layout (default: the bundled one), read
+   * strictly; `cases`: the cases already loaded from it (the offline CLI reads a user's folder with
+   * `loadCases`, which skips what is no usable case, and the dreamer must see the same cases).
+   */
   constructor(
     datasetsDir: string,
     private readonly casesDir = join(datasetsDir, 'ci-breakages'),
-  ) {}
+    cases?: readonly TriageCase[],
+  ) {
+    if (cases) this.dataset = Promise.resolve([...cases]);
+  }
 
   verdict(s: CollectedSession): SessionVerdict {
     // Used only where its condition matched a line: a loaded rule that matched nothing is not used.

@@ -2,9 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
-  loadDataset,
+  loadCases,
+  loadNotes,
   runBuiltinTriage,
   toLineRules,
+  type LoadedCases,
   type TriageCase,
 } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
@@ -64,6 +66,8 @@ export interface OfflineEnvironment {
 
 export interface OfflineTasks {
   dreamer: EnvironmentDreamer;
+  /** What loading noticed, a line each (case folders skipped, with the reason). */
+  notes?: string[];
   /** Tasks loaded (every split). */
   tasks: number;
   /** Runs every task with `rules` (not graded yet). */
@@ -78,15 +82,16 @@ const triage: OfflineEnvironment = {
   skippedRules: (_role, rules) => toLineRules(rules).skipped,
   async load(path) {
     const dir = resolve(path);
-    let cases: TriageCase[];
+    let loaded: LoadedCases;
     try {
-      cases = await loadDataset(dir);
+      loaded = await loadCases(dir);
     } catch (err) {
       throw new OfflineInputError(`cannot read the cases in ${dir}: ${(err as Error).message}`);
     }
-    if (!cases.length) throw new OfflineInputError(`no cases found in ${dir}`);
+    const cases: TriageCase[] = loaded.cases;
     return {
-      dreamer: new TriageDreamer(dirname(dir), dir),
+      dreamer: new TriageDreamer(dirname(dir), dir, cases),
+      notes: loadNotes(loaded),
       tasks: cases.length,
       run: async (rules) => {
         const adapted = toLineRules(rules.get(null) ?? []).rules;
