@@ -269,6 +269,19 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ["thread 'main' panicked at src/main.rs:3:5:", true],
       ['test result: ok. 3 passed; 0 failed', false],
     ],
+    'go build, gcc, flake8': [
+      ['# example.com/shipyard/internal/dispatch', false],
+      ['internal/dispatch/router.go:58:12: undefined: RetryPolicy', true],
+      ["src/main.c:3:5: warning: unused variable 'x' [-Wunused-variable]", false],
+      ['src/main.c:9:1: note: declared here', false],
+      ['app/views.py:12:80: E501 line too long (88 > 79 characters)', true],
+      ['See https://example.com:8080/docs: the guide', false],
+    ],
+    'eslint (stylish)': [
+      ['/home/runner/work/app/src/widgets/Chart.tsx', false],
+      ["   3:20  error    'useMemo' is defined but never used  no-unused-vars", true],
+      ['  41:6   warning  React Hook useEffect has a missing dependency', false],
+    ],
     'tsc, npm, make': [
       ['src/a.ts(3,7): error TS2304: Cannot find name x.', true],
       ['npm ERR! code ELIFECYCLE', true],

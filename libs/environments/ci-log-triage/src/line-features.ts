@@ -6,7 +6,8 @@ import type { TriageInput } from './triage-case';
  * severity words build tools print in capitals, exception and error class names, `error:` as
  * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
  * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`,
- * the cross marks test runners print for a failed test, and make's `***`. Regular-expression
+ * the cross marks test runners print for a failed test, make's `***`, the GNU `file:line:`
+ * diagnostic and a lint report's `error` column. Regular-expression
  * sources, case-sensitive. The bundled logs are all Maven builds; the markers for other tools
  * were added without labelled logs of those tools (see line-features.spec.ts for their shapes).
  */
@@ -25,6 +26,12 @@ export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERR!',
   '[✕✗✖]',
   '^make(?:\\[\\d+\\])?: \\*\\*\\*',
+  // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
+  // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note; indented,
+  // it is a test's own message under a marker (`    x_test.go:12: want 0, got 1`).
+  '^[\\w./\\\\-]+\\.\\w+:\\d+(?::\\d+)?: (?!(?:warning|note|info|hint)\\b)',
+  // A lint report's severity column (ESLint's and stylelint's `  3:20  error  message  rule`).
+  '^\\s*\\d+:\\d+\\s+error\\s',
 ];
 
 /**
