@@ -275,6 +275,10 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ["src/main.c:3:5: warning: unused variable 'x' [-Wunused-variable]", false],
       ['src/main.c:9:1: note: declared here', false],
       ['app/views.py:12:80: E501 line too long (88 > 79 characters)', true],
+      ['app/db.py:40: DeprecationWarning: datetime.utcnow() is deprecated', false],
+      // pytest's long traceback: where each frame is, not a diagnostic.
+      ['src/app/client.py:94: ', false],
+      ['.venv/lib/python3.11/site-packages/httpx/_client.py:1054: in get', false],
       ['See https://example.com:8080/docs: the guide', false],
     ],
     'eslint (stylish)': [

@@ -27,9 +27,11 @@ export const DEFAULT_MARKERS: readonly string[] = [
   '[✕✗✖]',
   '^make(?:\\[\\d+\\])?: \\*\\*\\*',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
-  // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note; indented,
-  // it is a test's own message under a marker (`    x_test.go:12: want 0, got 1`).
-  '^[\\w./\\\\-]+\\.\\w+:\\d+(?::\\d+)?: (?!(?:warning|note|info|hint)\\b)',
+  // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note (nor
+  // Python's `x.py:3: DeprecationWarning: ...`), and not a traceback's location (pytest's
+  // `x.py:94: in fetch`, or `x.py:94: ` with no message); indented, it is a test's own message
+  // under a marker (`    x_test.go:12: want 0, got 1`).
+  '^[\\w./\\\\-]+\\.\\w+:\\d+(?::\\d+)?: (?!(?:warning|note|info|hint)\\b|\\w*Warning\\b|in [\\w<>.]+\\s*$)\\S',
   // A lint report's severity column (ESLint's and stylelint's `  3:20  error  message  rule`).
   '^\\s*\\d+:\\d+\\s+error\\s',
 ];
