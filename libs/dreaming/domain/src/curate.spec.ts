@@ -283,7 +283,7 @@ describe('curate', () => {
     expect(kept.deltas).toEqual([
       { kind: 'record_outcome', id: 'pb-risky', helpful: 1, harmful: 9 },
     ]);
-    expect(kept.skipped.map((s) => s.reason)).toEqual([
+    expect(kept.kept.map((s) => s.reason)).toEqual([
       'not retired although harmful in 14 of 17 sessions (82%): acted in 10 sessions of the 10 reviewed, so too few sessions without it (0, at least 5) say whether it hurts or the task is hard',
     ]);
 
@@ -291,7 +291,8 @@ describe('curate', () => {
     const half = everywhere.slice(0, 5);
     const same = curate(v.entries, [], half, { reviewed: sessions });
     expect(same.deltas.map((d) => d.kind)).toEqual(['record_outcome']);
-    expect(same.skipped[0].reason).toMatch(
+    expect(same.skipped).toEqual([]);
+    expect(same.kept[0].reason).toMatch(
       /sessions with it went badly 80% of the time, those without it 100%: not clearly worse$/,
     );
 
@@ -435,6 +436,6 @@ describe('curate', () => {
   });
 
   it('returns nothing for nothing', () => {
-    expect(curate(v.entries, [], [])).toEqual({ deltas: [], changes: [], skipped: [] });
+    expect(curate(v.entries, [], [])).toEqual({ deltas: [], changes: [], skipped: [], kept: [] });
   });
 });

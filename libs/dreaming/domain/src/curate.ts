@@ -80,6 +80,11 @@ export interface CurateResult {
   changes: ChangeRecord[];
   /** Drafts (and uses) that produced no delta, and why. */
   skipped: { title: string; reason: string }[];
+  /**
+   * Entries the counters would retire that stay, because the reviewed sessions do not show them
+   * hurting (`CurateOptions.reviewed`), and why.
+   */
+  kept: { title: string; reason: string }[];
 }
 
 export const DEFAULT_MAX_ADDS = 8;
@@ -254,14 +259,15 @@ export function curate(
   }
   const retiring = new Map<string, string>();
   const retirements: Planned[] = [];
+  const stay: CurateResult['kept'] = [];
   for (const d of retirementDeltas(projected, options.retirement)) {
     if (d.kind !== 'retire') continue;
     const entry = byId.get(d.id) as PlaybookEntry;
-    const kept = options.reviewed && retirementContrast(stats.get(d.id), options.reviewed);
-    if (kept) {
-      skipped.push({
+    const why = options.reviewed && retirementContrast(stats.get(d.id), options.reviewed);
+    if (why) {
+      stay.push({
         title: entry.title,
-        reason: `not retired although ${d.reason ?? 'harmful too often'}: ${kept}`,
+        reason: `not retired although ${d.reason ?? 'harmful too often'}: ${why}`,
       });
       continue;
     }
@@ -430,14 +436,17 @@ export function curate(
     },
   }));
 
-  return checked(
-    current,
-    [...outcomes, ...retirements, ...proposedPlans, ...updatePlans],
-    addPlans,
-    maxAdds,
-    skipped,
-    options.guard,
-  );
+  return {
+    ...checked(
+      current,
+      [...outcomes, ...retirements, ...proposedPlans, ...updatePlans],
+      addPlans,
+      maxAdds,
+      skipped,
+      options.guard,
+    ),
+    kept: stay,
+  };
 }
 
 /** Keeps the plans `applyDeltas` accepts, one at a time in order, and at most `maxAdds` adds. */
@@ -448,7 +457,7 @@ function checked(
   maxAdds: number,
   skipped: CurateResult['skipped'],
   guard: GuardOptions | undefined,
-): CurateResult {
+): Omit<CurateResult, 'kept'> {
   let base: PlaybookBase = {
     playbookId: 'curate-trial',
     agentId: 'curate-trial',

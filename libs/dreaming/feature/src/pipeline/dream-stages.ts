@@ -533,11 +533,7 @@ function curateAll(
       { proposed: proposals.filter((p) => p.role === role), reviewed: reviewedOf(ctx, verdicts) },
     );
     skipped += r.skipped.length;
-    kept.push(
-      ...r.skipped
-        .filter((x) => x.reason.startsWith('not retired'))
-        .map((x) => `${role ?? 'agent'} entry "${x.title}" ${x.reason}`),
-    );
+    kept.push(...r.kept.map((x) => `${role ?? 'agent'} entry "${x.title}" ${x.reason}`));
     // A model's proposal that curate could not apply (it clashes with this dream's other changes).
     for (const s of r.skipped)
       if (
