@@ -43,9 +43,10 @@ export async function loadCases(dir: string): Promise<LoadedCases> {
   for (const name of await readFolder(dir)) {
     let isDir: boolean;
     try {
-      isDir = (await stat(join(dir, name))).isDirectory();
+      isDir = (await entryStat(dir, name)).isDirectory();
     } catch (e) {
-      out.skipped.push({ id: name, reason: `cannot read ${name}: ${(e as Error).message}` });
+      if (!(e instanceof TriageError)) throw e;
+      out.skipped.push({ id: name, reason: e.message });
       continue;
     }
     if (!isDir) continue;

@@ -167,9 +167,10 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
 
   const alternatives = splitAlternatives(drafts);
   if (!alternatives.length && proposals.length) alternatives.push([]);
+  const reviewed = reviewedOf(verdicts);
   const curatedAll = await control.stage('curate', async () => {
     const all = alternatives.map((alt, i) =>
-      curateAll(ctx, current, verdicts, alt, i === 0 ? proposals : []),
+      curateAll(ctx, current, verdicts, reviewed, alt, i === 0 ? proposals : []),
     );
     const fresh = all.filter((c) => !refused.has(c.signature)).slice(0, MAX_ALTERNATIVES);
     const known = all.length - all.filter((c) => !refused.has(c.signature)).length;
@@ -517,6 +518,7 @@ function curateAll(
   ctx: Ctx,
   current: Map<string | null, PlaybookVersion | null>,
   verdicts: Map<string, SessionVerdict>,
+  reviewed: readonly { sessionId: string; succeeded: boolean }[],
   drafts: readonly RoleDraft[],
   proposals: Proposals = [],
 ): Curated {
@@ -530,7 +532,7 @@ function curateAll(
       head?.entries ?? [],
       drafts.filter((d) => d.role === role).map((d) => d.draft),
       usesOf(ctx.sessions, verdicts, role),
-      { proposed: proposals.filter((p) => p.role === role), reviewed: reviewedOf(ctx, verdicts) },
+      { proposed: proposals.filter((p) => p.role === role), reviewed },
     );
     skipped += r.skipped.length;
     kept.push(...r.kept.map((x) => `${role ?? 'agent'} entry "${x.title}" ${x.reason}`));
@@ -558,11 +560,8 @@ function curateAll(
 }
 
 /** Every reviewed session with whether it succeeded (what curate weighs an entry's uses against). */
-function reviewedOf(ctx: Ctx, verdicts: Map<string, SessionVerdict>) {
-  return ctx.sessions.map((s) => ({
-    sessionId: s.session._id,
-    succeeded: verdicts.get(s.session._id)?.succeeded ?? false,
-  }));
+function reviewedOf(verdicts: Map<string, SessionVerdict>) {
+  return [...verdicts].map(([sessionId, v]) => ({ sessionId, succeeded: v.succeeded }));
 }
 
 /** Only the counters (record_outcome) of every playbook, as versions to keep. */
