@@ -78,6 +78,14 @@ describe('outcome definitions over HTTP', () => {
     const versions = await alice.get(`${base}/versions`);
     expect(versions.body.data).toEqual([v2.body, v1.body]);
 
+    // The operator's promotion rule for dreams is part of the definition: stored, versioned.
+    const v3 = await put(alice, base, lander([safe], { promotion: { familyTolerance: 0 } }));
+    expect(v3.body).toMatchObject({
+      version: 3,
+      definition: { promotion: { familyTolerance: 0 } },
+    });
+    expect((await alice.get(base)).body).toEqual(v3.body);
+
     expectApiError(
       await alice.get(`${base}?version=9`),
       404,
@@ -107,6 +115,12 @@ describe('outcome definitions over HTTP', () => {
       /"touchdown.vertical_sped" is not a known value for lunar-lander; known: .*touchdown.vertical_speed/,
     ],
     ['an unknown field', lander([safe], { colour: 'red' }), 'colour', /not a known field/],
+    [
+      'a negative family tolerance',
+      lander([safe], { promotion: { familyTolerance: -1 } }),
+      'promotion.familyTolerance',
+      /whole number from 0 to 1000, got -1/,
+    ],
   ])('refuses %s with a 400 naming the path', async (_what, body, path, message) => {
     const before = (await alice.get(`${base}/versions`)).body.data.length;
     const res = await put(alice, base, body);
@@ -161,9 +175,9 @@ describe('outcome definitions over HTTP', () => {
     expect(doc.status).toBe(200);
     const definition = doc.body.paths['/v1/agents/{id}/outcome'];
     expect(definition.put.tags).toEqual(['outcomes']);
-    expect(definition.put.requestBody.content['application/json'].schema.required).toEqual(
-      expect.arrayContaining(['description', 'criteria']),
-    );
+    const body = definition.put.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['description', 'criteria']));
+    expect(body.properties.promotion.properties).toHaveProperty('familyTolerance');
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining([
         '/v1/agents/{id}/outcome/versions',

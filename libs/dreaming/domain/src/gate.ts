@@ -1,3 +1,4 @@
+import type { OutcomeDefinition } from '@reverie/outcomes-domain';
 import type { ValidationMetrics } from './dream.types';
 import { scoreSplit, type SplitScore, type TaskGrade } from './objective';
 
@@ -38,6 +39,13 @@ export interface GateOptions {
    * that lands no fewer. Off unless set.
    */
   factGains?: Readonly<Record<string, number>>;
+  /**
+   * Most satisfied tasks any one family may lose net (satisfied before less satisfied after, over
+   * the family's validation tasks): with 0, a candidate that wins on some families may not pay
+   * for it with another family's tasks, whatever the trades above allow. Off unless set: the
+   * operator's outcome definition sets it (`promotion.familyTolerance`, see `withPromotionRules`).
+   */
+  familyTolerance?: number;
 }
 
 export const DEFAULT_GATE: GateOptions = {
@@ -46,6 +54,15 @@ export const DEFAULT_GATE: GateOptions = {
   criterionTolerance: 0.02,
   maxRegressionShare: 0.05,
 };
+
+/** `base` with the operator's promotion rules (the outcome definition's `promotion`) over it. */
+export function withPromotionRules(
+  base: GateOptions,
+  definition: Pick<OutcomeDefinition, 'promotion'>,
+): GateOptions {
+  const familyTolerance = definition.promotion?.familyTolerance;
+  return familyTolerance === undefined ? base : { ...base, familyTolerance };
+}
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
@@ -76,6 +93,8 @@ interface GateFacts {
   criterionTraded: boolean;
   /** Tasks whose score fell beyond `taskScoreTolerance`. */
   lost: { task: string; before: number; after: number }[];
+  /** Families that lost more satisfied tasks net than `familyTolerance` allows. */
+  familiesLost: { family: string; tasks: number; before: number; after: number }[];
   /** `factGains` facts whose median over satisfied tasks fell enough, described. */
   leaner: string[];
   gains: boolean;
@@ -129,6 +148,26 @@ function lostTasks(
   });
 }
 
+/** Families whose satisfied count fell by more than `familyTolerance` (none when it is off). */
+function lostFamilies(
+  before: readonly TaskGrade[],
+  afterOf: ReadonlyMap<string, TaskGrade>,
+  tolerance: number | undefined,
+): GateFacts['familiesLost'] {
+  if (tolerance === undefined) return [];
+  const byFamily = new Map<string, { tasks: number; before: number; after: number }>();
+  for (const g of before) {
+    const f = byFamily.get(g.family) ?? { tasks: 0, before: 0, after: 0 };
+    f.tasks++;
+    if (g.satisfied) f.before++;
+    if (afterOf.get(g.task)?.satisfied) f.after++;
+    byFamily.set(g.family, f);
+  }
+  return [...byFamily]
+    .filter(([, f]) => f.before - f.after > tolerance)
+    .map(([family, f]) => ({ family, ...f }));
+}
+
 /** `factGains` facts whose median over satisfied tasks fell by their share, described. */
 function leanerFacts(b: SplitScore, a: SplitScore, factGains: GateOptions['factGains']): string[] {
   return Object.entries(factGains ?? {}).flatMap(([fact, share]) => {
@@ -176,6 +215,7 @@ function gateFacts(
     criteria,
     ...fallenCriteria(before, afterOf, criteria, satisfiedGain, options),
     lost: lostTasks(before, afterOf, options.taskScoreTolerance),
+    familiesLost: lostFamilies(before, afterOf, options.familyTolerance),
     leaner,
     gains:
       satisfiedGain >= options.minSatisfiedGain ||
@@ -197,6 +237,10 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
       .join(
         ', ',
       )} ${f.lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${o.taskScoreTolerance}`;
+  if (f.familiesLost.length)
+    return `refused: ${f.familiesLost
+      .map((x) => `family ${x.family || '(none)'} ${x.before} -> ${x.after} of ${x.tasks}`)
+      .join(', ')} satisfied, more than the family tolerance of ${o.familyTolerance}`;
   const r = f.regressions;
   if (r.length > f.allowedRegressions)
     return `refused: ${r.length} task(s) regress (${firstFive(r)}${r.length > 5 ? ', …' : ''}), more than the ${f.allowedRegressions} allowed (${pct(o.maxRegressionShare)})${o.regressionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.regressionTrade}x the ${r.length} lost`}`;
@@ -256,9 +300,10 @@ function validationMetrics(f: GateFacts, promote: boolean, reason: string): Vali
  * The criterion-wise gate on the validation split: promote when the candidate satisfies at least
  * `minSatisfiedGain` more tasks (or as many, with a mean score `minScoreGain` higher, or a
  * `factGains` fact leaner), no criterion's mean score falls by more than `criterionTolerance`
- * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance`, and
- * at most `maxRegressionShare` of the tasks regress (satisfied before, not after; unless
- * `regressionTrade` pays for them). `before` and `after` grade the same tasks.
+ * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance`, no
+ * family loses more satisfied tasks than `familyTolerance`, and at most `maxRegressionShare` of
+ * the tasks regress (satisfied before, not after; unless `regressionTrade` pays for them).
+ * `before` and `after` grade the same tasks.
  */
 export function gateCandidate(
   before: readonly TaskGrade[],

@@ -1,5 +1,5 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import { DEFAULT_GATE, gateCandidate } from './gate';
+import { DEFAULT_GATE, gateCandidate, withPromotionRules } from './gate';
 import {
   gradeRuns,
   rateInterval,
@@ -316,6 +316,41 @@ describe('gateCandidate: trading regressions for a larger gain, and leaner fligh
     expect(v.promote).toBe(true);
     expect(v.reason).toMatch(/median fuel\.over_limit 1\.6 -> 1\.3/);
     expect(gateCandidate(was, barely, gains).reason).toMatch(/median fuel\.over_limit 2% lower/);
+  });
+});
+
+describe("gateCandidate: the operator's family tolerance", () => {
+  const ok = { safe: true, near: true };
+  const crash = { safe: false, near: true };
+  // Family a: ten tasks, none satisfied; family z: two, both satisfied.
+  const before = [
+    ...Array.from({ length: 10 }, (_, i) => grade(`a-${i}`, crash)),
+    grade('z-0', ok),
+    grade('z-1', ok),
+  ];
+  /** The candidate: every task of family a satisfied, `zLost` of family z no longer. */
+  const after = (zLost: number) =>
+    before.map((g, i) => grade(g.task, i < 10 ? ok : i - 10 < zLost ? crash : ok));
+  const traded = { ...DEFAULT_GATE, regressionTrade: 3, criterionTrade: 3 };
+
+  it("refuses gains on one family paid for with another family's tasks beyond the tolerance", () => {
+    // Without a family tolerance the trade allows it: a net gain of 8 is at least 3x the 2 lost.
+    expect(gateCandidate(before, after(2), traded).promote).toBe(true);
+    const strict = gateCandidate(before, after(2), { ...traded, familyTolerance: 1 });
+    expect(strict.promote).toBe(false);
+    expect(strict.reason).toMatch(
+      /refused: family z 2 -> 0 of 2 satisfied, more than the family tolerance of 1$/,
+    );
+    expect(gateCandidate(before, after(1), { ...traded, familyTolerance: 1 }).promote).toBe(true);
+    expect(gateCandidate(before, after(1), { ...traded, familyTolerance: 0 }).promote).toBe(false);
+  });
+
+  it("takes the tolerance from the outcome definition's promotion rules, and nothing without", () => {
+    expect(withPromotionRules(traded, {})).toBe(traded);
+    expect(withPromotionRules(traded, { promotion: {} })).toBe(traded);
+    const gate = withPromotionRules(traded, { promotion: { familyTolerance: 0 } });
+    expect(gate).toEqual({ ...traded, familyTolerance: 0 });
+    expect(gateCandidate(before, after(1), gate).reason).toMatch(/family z 2 -> 1 of 2/);
   });
 });
 

@@ -2,7 +2,14 @@ import { expandFamily } from '@reverie/lunar-lander';
 import { genomeRules, GUIDANCE_SPACE, keyOf, normalise } from './guidance-space';
 import { toGuidanceEntries } from './guidance-entries';
 import { dominates, rubricJudge, scoreObjective } from '@reverie/lunar-lander';
-import { failureKind, searchGuidance } from './search-guidance';
+import type { Scenario } from '@reverie/lunar-lander';
+import {
+  failureKind,
+  frontToTry,
+  losesNoFamily,
+  searchGuidance,
+  type GuidanceCandidate,
+} from './search-guidance';
 
 describe('the guidance space', () => {
   it('turns a genome into one readable parameter set per role and scope', () => {
@@ -58,6 +65,53 @@ describe('the objective', () => {
       true,
     );
     expect(failureKind(land(900, 150), ['near-site'])).toBe('distance');
+  });
+});
+
+describe("the operator's family tolerance in the search", () => {
+  // Family a: ten training scenarios, none satisfied today; family z: three, all satisfied.
+  const train = [
+    ...Array.from({ length: 10 }, (_, i) => ({ id: `a-${i}`, family: 'a' })),
+    ...Array.from({ length: 3 }, (_, i) => ({ id: `z-${i}`, family: 'z' })),
+  ] as unknown as Scenario[];
+  const cand = (name: string, a: number, z: number, fuel: number): GuidanceCandidate => {
+    const satisfied = train.map((s, i) => (s.family === 'a' ? i < a : i - 10 < z));
+    return {
+      genome: { [name]: 1 },
+      rules: [],
+      satisfied,
+      results: [],
+      score: {
+        flights: train.length,
+        satisfied: a + z,
+        safe: a + z,
+        medianFuelOverLimit: fuel,
+        meanDistance: 5,
+        medianFuelOverLimitSafe: fuel,
+        meanTouchdownSpeed: 1,
+      },
+    };
+  };
+  const baseline = cand('baseline', 0, 3, 1.9);
+  const greedy = cand('greedy', 10, 1, 1.5); // wins all of a, loses two of z's three
+  const keeper = cand('keeper', 6, 3, 1.6); // wins less, keeps z: dominated by greedy overall
+
+  it('tells a candidate that loses a family beyond the tolerance (or one flight of noise)', () => {
+    expect(losesNoFamily(keeper, baseline, train, 0)).toBe(true);
+    expect(losesNoFamily(greedy, baseline, train, 0)).toBe(false);
+    expect(losesNoFamily(cand('one', 10, 2, 1.5), baseline, train, 0)).toBe(true);
+    expect(losesNoFamily(greedy, baseline, train, 2)).toBe(true);
+  });
+
+  it('tries the candidates that keep every family first, from the whole archive, only when asked', () => {
+    const archive = [baseline, greedy, keeper];
+    const front = [greedy]; // keeper is dominated: fewer satisfied, more fuel
+    expect(frontToTry(archive, front, baseline, train, undefined)).toEqual([greedy]);
+    expect(frontToTry(archive, front, baseline, train, 0)).toEqual([keeper, greedy]);
+    expect(frontToTry(archive, front, baseline, train, 2)[0]).toBe(greedy);
+    // One family: the tolerance changes nothing.
+    const one = train.map((s) => ({ ...s, family: 'a' })) as unknown as Scenario[];
+    expect(frontToTry(archive, front, baseline, one, 0)).toEqual([greedy]);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   dominates,
   rankByCriteria,
   rubricJudge,
+  satisfiedTolerance,
   scoreObjective,
   type LandingJudge,
   type LandingJudgement,
@@ -40,6 +41,12 @@ export interface GuidanceSearchOptions {
   batch?: number;
   /** Seeds the search's random draws. Default 16. */
   seed?: number;
+  /**
+   * The operator's family tolerance (`promotion.familyTolerance` of the outcome definition): with
+   * it, and training scenarios of several families, the front lists first the candidates that
+   * lose no family (`losesNoFamily`). Off unless set.
+   */
+  familyTolerance?: number;
 }
 
 export interface GuidanceCandidate {
@@ -54,7 +61,9 @@ export interface GuidanceCandidate {
 export interface GuidanceSearchReport {
   /**
    * The Pareto front over the rubric's criteria on the training set, in the order to try it
-   * (`rankByCriteria`: within a satisfied-count tolerance, the clearly leaner first).
+   * (`rankByCriteria`: within a satisfied-count tolerance, the clearly leaner first). With a
+   * `familyTolerance` and training scenarios of several families: first the front of the
+   * candidates that lose no family (`losesNoFamily`), then the rest of the overall front.
    */
   front: GuidanceCandidate[];
   baseline: GuidanceCandidate;
@@ -227,6 +236,49 @@ function lawSeed(parent: Genome, index: number, rand: () => number): Genome {
 }
 
 /**
+ * Whether `c` keeps every family of the training scenarios: no family has fewer satisfied
+ * landings than with the current rules by more than `tolerance` (the operator's), or than
+ * `satisfiedTolerance` of its flights where that is larger (the noise of which scenarios a family
+ * drew for training). Gains on one family must not be paid for with another's landings: an agent
+ * flying several families would otherwise learn guidance for the many at the cost of the few.
+ */
+export function losesNoFamily(
+  c: GuidanceCandidate,
+  baseline: GuidanceCandidate,
+  train: readonly Scenario[],
+  tolerance: number,
+): boolean {
+  const net = new Map<string, { flights: number; lost: number }>();
+  train.forEach((s, i) => {
+    const f = net.get(s.family ?? '') ?? { flights: 0, lost: 0 };
+    f.flights++;
+    f.lost += Number(baseline.satisfied[i]) - Number(c.satisfied[i]);
+    net.set(s.family ?? '', f);
+  });
+  return [...net.values()].every(
+    (f) => f.lost <= Math.max(tolerance, satisfiedTolerance(f.flights)),
+  );
+}
+
+const paretoFront = (xs: readonly GuidanceCandidate[]) =>
+  xs.filter((a) => !xs.some((b) => b !== a && dominates(b.score, a.score)));
+
+/** The front in the order to try it: see `GuidanceSearchReport.front`. */
+export function frontToTry(
+  archive: readonly GuidanceCandidate[],
+  front: readonly GuidanceCandidate[],
+  baseline: GuidanceCandidate,
+  train: readonly Scenario[],
+  tolerance: number | undefined,
+): GuidanceCandidate[] {
+  const rank = (xs: readonly GuidanceCandidate[]) => rankByCriteria(xs, (c) => c.score);
+  if (tolerance === undefined || new Set(train.map((s) => s.family ?? '')).size < 2)
+    return rank(front);
+  const keeping = paretoFront(archive.filter((c) => losesNoFamily(c, baseline, train, tolerance)));
+  return [...rank(keeping), ...rank(front.filter((c) => !keeping.includes(c)))];
+}
+
+/**
  * The guidance reflector: a multi-criteria evolutionary search (in the spirit of GEPA) over the
  * continuous parameters of `GUIDANCE_SPACE`, added on top of the current rules. It keeps every
  * candidate not dominated on the rubric's criteria (satisfied landings, median fuel over the
@@ -325,11 +377,11 @@ export async function searchGuidance(
           archive.push(candidate(c.genome, results));
         evaluated++;
       });
-      front = archive.filter((a) => !archive.some((b) => b !== a && dominates(b.score, a.score)));
+      front = paretoFront(archive);
     }
     // Ranked for choosing: a few fewer satisfied (within tolerance) for clearly leaner fuel.
     return {
-      front: rankByCriteria(front, (c) => c.score),
+      front: frontToTry(archive, front, baseline, train, options.familyTolerance),
       baseline,
       simulations: spent,
       generations,

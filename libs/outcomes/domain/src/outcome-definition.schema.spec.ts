@@ -197,4 +197,26 @@ describe('parseOutcomeDefinition', () => {
         .message,
     ).toBe('maxIterations: must be a whole number from 1 to 20, got 21');
   });
+
+  it("takes the operator's promotion rule, and says what a family tolerance must be", () => {
+    const rubric = lander([
+      { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true },
+    ]);
+    expect(parseOutcomeDefinition(rubric).promotion).toBeUndefined();
+    expect(
+      parseOutcomeDefinition({ ...rubric, promotion: { familyTolerance: 0 } }).promotion,
+    ).toEqual({ familyTolerance: 0 });
+    expect(refusal({ ...rubric, promotion: { familyTolerance: -1 } }).message).toBe(
+      'promotion.familyTolerance: must be a whole number from 0 to 1000, got -1',
+    );
+    expect(refusal({ ...rubric, promotion: { familyTolerance: 0.5 } }).message).toBe(
+      'promotion.familyTolerance: must be a whole number from 0 to 1000, got 0.5',
+    );
+    expect(refusal({ ...rubric, promotion: { perFamily: true } }).message).toBe(
+      'promotion.perFamily: is not a known field; allowed fields: familyTolerance',
+    );
+    expect(refusal({ ...rubric, promotion: 'strict' }).message).toBe(
+      'promotion: must be an object with the field familyTolerance, got "strict"',
+    );
+  });
 });

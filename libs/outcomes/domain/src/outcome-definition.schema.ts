@@ -10,7 +10,34 @@ export const DEFAULT_PASSING_SCORE = 0.8;
 const got = (what: string) => (iss: { input?: unknown }) =>
   iss.input === undefined ? `is required: ${what}` : `must be ${what}, got ${showValue(iss.input)}`;
 
-const definitionFields = 'description, environment, maxIterations, passingScore, criteria';
+const definitionFields =
+  'description, environment, maxIterations, passingScore, criteria, promotion';
+
+/** The most satisfied tasks a family may be allowed to lose (a larger number disables nothing). */
+export const MAX_FAMILY_TOLERANCE = 1_000;
+
+/**
+ * The operator's rules for promoting what a dream learned, besides the criteria (which say what a
+ * satisfied session is). `familyTolerance`: the most satisfied validation tasks any one task
+ * family (a lunar scenario family) may lose net in a dream's sandbox validation, so gains on some
+ * families cannot pay for another's losses; absent, the dreams weigh tasks, not families.
+ */
+const promotionSchema = z.strictObject(
+  {
+    familyTolerance: z
+      .number({ error: got(`a whole number from 0 to ${MAX_FAMILY_TOLERANCE}`) })
+      .refine((v) => Number.isInteger(v) && v >= 0 && v <= MAX_FAMILY_TOLERANCE, {
+        error: got(`a whole number from 0 to ${MAX_FAMILY_TOLERANCE}`),
+      })
+      .optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? 'is not a known field; allowed fields: familyTolerance'
+        : got('an object with the field familyTolerance')(iss),
+  },
+);
 
 /**
  * An outcome definition (rubric): what a session must achieve, as weighted criteria. Bound paths
@@ -44,6 +71,8 @@ export const outcomeDefinitionSchema = z
         .array(criterionSchema, { error: got(`a list of 1 to ${MAX_CRITERIA} criteria`) })
         .min(1, { error: 'must list at least one criterion: an empty rubric grades nothing' })
         .max(MAX_CRITERIA, { error: `must list at most ${MAX_CRITERIA} criteria` }),
+      /** How dreams may promote changes (see `promotionSchema`); absent: the environment's gate. */
+      promotion: promotionSchema.optional(),
     },
     {
       error: (iss) =>

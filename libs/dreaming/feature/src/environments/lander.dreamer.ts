@@ -386,6 +386,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const report = await searchGuidance(p.train, toRoleRules(current), {
       maxSimulations: Math.max(p.train.length, simulations),
       seed: GUIDANCE_SEED + (budget.round ?? 0),
+      familyTolerance: objective.promotion?.familyTolerance,
       pool: sharedFlightPool(this.options.poolSize),
       gradeAll: async (results) =>
         (

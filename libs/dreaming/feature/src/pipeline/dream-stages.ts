@@ -15,6 +15,7 @@ import {
   type PublishedPlaybook,
   type TestReport,
   type ValidationMetrics,
+  withPromotionRules,
 } from '@reverie/dreaming-domain';
 import type { DreamRecord } from '@reverie/dreaming-data-access';
 import { createProvider } from '@reverie/models';
@@ -370,7 +371,7 @@ async function validateStage(
   alternatives: readonly Curated[],
 ) {
   const { control, dreamer } = ctx;
-  const gate = { ...DEFAULT_GATE, ...dreamer.gate };
+  const gate = withPromotionRules({ ...DEFAULT_GATE, ...dreamer.gate }, definition);
   const tried: ValidationMetrics[] = [];
   let chosen: Curated | null = null;
   let chosenRules: RulesByRole | null = null;
