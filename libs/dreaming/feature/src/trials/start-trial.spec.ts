@@ -1,9 +1,7 @@
-import { emptyMemory, type PublishedPlaybook } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import { applyDeltas, emptyPlaybook, type PlaybookVersion } from '@reverie/playbooks-domain';
-import type { CollectedSession, EnvironmentDreamer } from '../environments/environment-dreamer';
-import { DreamControl, LOCAL_LEASE } from '../pipeline/dream-control';
-import { runDreamStages, type DreamPorts } from '../pipeline/dream-stages';
+import { applyDeltas, emptyPlaybook } from '@reverie/playbooks-domain';
+import type { EnvironmentDreamer } from '../environments/environment-dreamer';
+import { memoryPorts as ports, dreamOnce as dream } from '../testing/stage-ports';
 
 /**
  * A dreamer with no simulator: one lesson drafted, a held-out check that passes it. `liveTrial`
@@ -66,63 +64,6 @@ function aDreamer(liveTrial: boolean): EnvironmentDreamer {
     }),
     evaluate: async () => ({ runs: [], work: { simulations: 0, summary: 'as recorded' } }),
   };
-}
-
-function aSession(id: string, status: 'completed' | 'failed'): CollectedSession {
-  return {
-    session: { _id: id, agentId: 'agt_1', status, source: 'external' } as never,
-    outcome: null,
-    events: [],
-  };
-}
-
-/** In-memory ports that record what the publish stage stored and whether it started a trial. */
-function ports(
-  withTrials: boolean,
-  opts: { running?: string | null; head?: PlaybookVersion | null } = {},
-) {
-  const stored: { version: PlaybookVersion; status: string }[] = [];
-  const trials: PublishedPlaybook[][] = [];
-  let memory = emptyMemory('agt_1', 'external');
-  const p: DreamPorts = {
-    outcomeDefinition: async () => null,
-    currentPlaybooks: async (roles) => new Map(roles.map((r) => [r, opts.head ?? null])),
-    store: async (candidate, status) => {
-      stored.push({ version: candidate, status });
-      return { role: candidate.role ?? null, version: 1, status };
-    },
-    loadMemory: async () => structuredClone(memory),
-    saveMemory: async (m) => void (memory = structuredClone(m)),
-    ...(withTrials
-      ? {
-          startTrial: async (proposals: PublishedPlaybook[]) => {
-            trials.push(proposals);
-            return { trialId: 'trl_1', note: 'canary trial trl_1 started' };
-          },
-          runningTrial: async () => opts.running ?? null,
-        }
-      : {}),
-  };
-  return { ports: p, stored, trials };
-}
-
-async function dream(dreamer: EnvironmentDreamer, p: DreamPorts) {
-  const control = new DreamControl(LOCAL_LEASE, 'drm_1', 'test', 60_000);
-  await runDreamStages({
-    spec: {
-      _id: 'drm_1',
-      agentId: 'agt_1',
-      instructions: '',
-      model: { provider: 'builtin' },
-      publish: 'apply',
-    } as never,
-    control,
-    ports: p,
-    settings: { maxSimulations: 10 },
-    dreamer,
-    sessions: [aSession('ses_1', 'failed'), aSession('ses_2', 'completed')],
-  });
-  return control.notes;
 }
 
 describe('starting a canary trial from a dream', () => {

@@ -1,0 +1,101 @@
+import { resultRun } from '@reverie/dreaming-domain';
+import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
+import type { EnvironmentDreamer } from '../environments/environment-dreamer';
+import { dreamOnce, memoryPorts } from '../testing/stage-ports';
+
+const SAFE = {
+  description: 'land safely',
+  environment: 'lunar-lander',
+  maxIterations: 1,
+  criteria: [
+    { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
+  ],
+} as const;
+
+/** Validation and test tasks: ten of family a, two of family z. */
+const TASKS = [
+  ...Array.from({ length: 10 }, (_, i) => ({ id: `a-${i}`, family: 'a' })),
+  { id: 'z-0', family: 'z' },
+  { id: 'z-1', family: 'z' },
+];
+
+/**
+ * A dreamer with a sandbox whose outcomes are fixed: with the current (empty) playbook family z
+ * lands and family a does not; with the one lesson it drafts, every task of a lands and both of z
+ * fail. Its gate trades regressions (a net gain of 8 pays for 2 lost).
+ */
+function tradingDreamer(): EnvironmentDreamer {
+  return {
+    environment: 'lunar-lander',
+    roles: [null],
+    eventFilter: {},
+    gate: { regressionTrade: 3 },
+    defaultObjective: parseOutcomeDefinition(SAFE),
+    verdict: (s) => ({
+      succeeded: s.session.status === 'completed',
+      failure: s.session.status === 'completed' ? '' : 'crashed',
+      task: 'landing',
+      firedEntries: [],
+    }),
+    prepare: async () => ({}),
+    describeSplit: () => ({
+      train: 2,
+      validation: 12,
+      test: 12,
+      reviewedHeldOut: 0,
+      note: 'fixed tasks',
+    }),
+    localise: async () => ({ localisations: [], work: { simulations: 0, summary: 'none' } }),
+    reflect: async () => ({
+      drafts: [
+        {
+          role: null,
+          draft: {
+            title: 'Brake later',
+            guidance: 'Ignite late and brake hard.',
+            rationale: 'Family a ran out of fuel.',
+            evidence: [{ sessionId: 'ses_1' }],
+            rule: {
+              when: { feature: 'step', op: 'gte', value: 0 },
+              then: { action: 'set', params: { brakingAccelFraction: 0.9 } },
+            },
+          },
+        },
+      ],
+      work: { simulations: 0, summary: 'one lesson' },
+    }),
+    evaluate: async (_p, _split, rules) => {
+      const learned = [...rules.values()].some((r) => r.length > 0);
+      const runs = TASKS.map((t) => {
+        const safe = (t.family === 'a') === learned;
+        return resultRun(t.id, t.family, {
+          status: 'landed',
+          safe,
+          fuelUsed: 500,
+          touchdown: { verdict: safe ? 'safe' : 'crashed', distanceToTarget: 1 },
+        });
+      });
+      return { runs, work: { simulations: runs.length, summary: `${runs.length} flown` } };
+    },
+  };
+}
+
+describe("the operator's promotion rules in a dream's validate stage", () => {
+  it('promotes a trade across families without a family tolerance', async () => {
+    const { ports, stored } = memoryPorts(false, { outcome: SAFE });
+    const notes = await dreamOnce(tradingDreamer(), ports);
+    expect(stored.map((s) => s.status)).toEqual(['active']);
+    expect(notes.join('\n')).not.toMatch(/family tolerance/);
+  });
+
+  it("refuses it with the outcome definition's familyTolerance, naming the family", async () => {
+    const { ports, stored } = memoryPorts(false, {
+      outcome: { ...SAFE, promotion: { familyTolerance: 1 } },
+    });
+    const notes = await dreamOnce(tradingDreamer(), ports);
+    expect(stored).toEqual([]);
+    expect(notes.join('\n')).toMatch(
+      /refused: family z 2 -> 0 of 2 satisfied, more than the family tolerance of 1/,
+    );
+  });
+});
