@@ -44,6 +44,14 @@ const FEATURE_WORDS: Record<string, [string, string]> = {
   mass: ['mass', ' kg'],
   pitch_deg: ['tilt', ' deg'],
   candidate_count: ['the number of safe candidate sites', ''],
+  start_altitude: ['the altitude at the start', ' m'],
+  start_vx: ['the horizontal speed at the start', ' m/s'],
+  start_vz: ['the vertical speed at the start', ' m/s'],
+  start_speed: ['the total speed at the start', ' m/s'],
+  start_site_distance: ['the signed distance to the site at the start', ' m'],
+  start_abs_site_distance: ['the distance to the site at the start', ' m'],
+  start_fuel: ['the propellant at the start', ' kg'],
+  start_mass: ['the mass at the start', ' kg'],
 };
 const ROLE_TITLE: Record<RoleName, string> = {
   detector: 'Detector',

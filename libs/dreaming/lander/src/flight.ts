@@ -1,7 +1,7 @@
 import {
   BuiltinLunarTeam,
   flyLanding,
-  landerFeatures,
+  LanderFeatureTracker,
   type LandingResult,
   type LunarTeamPolicy,
   type RoleRules,
@@ -35,6 +35,7 @@ export interface TracedFlight {
 class TracingTeam implements LunarTeamPolicy {
   readonly trace: FeatureTrace = { detector: [], commander: [], navigator: [] };
   private last: FeatureSnapshot = {};
+  private readonly tracker = new LanderFeatureTracker();
 
   constructor(private readonly inner: LunarTeamPolicy) {}
 
@@ -43,7 +44,7 @@ class TracingTeam implements LunarTeamPolicy {
   async detect(ctx: StepContext, input: Parameters<LunarTeamPolicy['detect']>[1]) {
     this.trace.detector[ctx.step] = this.last;
     const report = await this.inner.detect(ctx, input);
-    this.last = landerFeatures(ctx.step, ctx.t, report, input.orders, ctx.fuelAtStart);
+    this.last = this.tracker.of(ctx.step, ctx.t, report, input.orders, ctx.fuelAtStart);
     this.trace.commander[ctx.step] = this.last;
     this.trace.navigator[ctx.step] = null;
     return report;
@@ -51,7 +52,7 @@ class TracingTeam implements LunarTeamPolicy {
 
   async command(ctx: StepContext, input: Parameters<LunarTeamPolicy['command']>[1]) {
     const decision = await this.inner.command(ctx, input);
-    this.last = landerFeatures(ctx.step, ctx.t, input.report, decision.orders, ctx.fuelAtStart);
+    this.last = this.tracker.of(ctx.step, ctx.t, input.report, decision.orders, ctx.fuelAtStart);
     return decision;
   }
 

@@ -1,6 +1,6 @@
 import { ROLE_RULE_SPACES } from '@reverie/lunar-lander';
 import type { ObjectiveScore } from '@reverie/lunar-lander';
-import type { EntryDraft } from './entries';
+import { conditionWords, type EntryDraft } from './entries';
 import { ROLE_DEFAULTS } from './rule-space';
 import type { GuidanceCandidate } from './search-guidance';
 
@@ -51,7 +51,9 @@ export function toGuidanceEntries(
   const broke = scenarioIds.filter((_, i) => baseline.satisfied[i] && !cand.satisfied[i]);
   return cand.rules.map(({ role, scope, rule }) => {
     const params = (rule.then.params ?? {}) as Record<string, number>;
-    const where = scope === 'all' ? 'for the whole flight' : `in the ${scope} phase`;
+    const where = `${scope === 'all' ? 'for the whole flight' : `in the ${scope} phase`}${
+      cand.startScope ? `, only when ${conditionWords(cand.startScope)}` : ''
+    }`;
     const settings = Object.entries(params)
       .map(
         ([k, v]) =>

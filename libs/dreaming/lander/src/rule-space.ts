@@ -3,7 +3,7 @@ import {
   COMMANDER_DEFAULTS,
   DETECTOR,
   DETECTOR_DEFAULTS,
-  LANDER_FEATURES,
+  LANDER_STEP_FEATURES,
   MAX_PITCH,
   NAVIGATOR,
   NAVIGATOR_DEFAULTS,
@@ -94,8 +94,12 @@ export function actionGrid(): RoleAction[] {
   return out;
 }
 
-/** The numeric features of `LANDER_FEATURES` (every one but `phase` and `site_safe`). */
-export const NUMERIC_FEATURES: readonly string[] = Object.keys(LANDER_FEATURES).filter(
+/**
+ * The numeric features of one step (`LANDER_STEP_FEATURES`, every one but `phase` and
+ * `site_safe`): what the trigger rules search. The start features scope guidance instead
+ * (`scopeToStart`).
+ */
+export const NUMERIC_FEATURES: readonly string[] = Object.keys(LANDER_STEP_FEATURES).filter(
   (f) => f !== 'phase' && f !== 'site_safe',
 );
 

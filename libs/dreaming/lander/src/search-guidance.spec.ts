@@ -6,7 +6,9 @@ import type { Scenario } from '@reverie/lunar-lander';
 import {
   failureKind,
   frontToTry,
+  MIN_SCOPE_GAIN,
   losesNoFamily,
+  scopeToStart,
   searchGuidance,
   type GuidanceCandidate,
 } from './search-guidance';
@@ -112,6 +114,70 @@ describe("the operator's family tolerance in the search", () => {
     // One family: the tolerance changes nothing.
     const one = train.map((s) => ({ ...s, family: 'a' })) as unknown as Scenario[];
     expect(frontToTry(archive, front, baseline, one, 0)).toEqual([greedy]);
+  });
+});
+
+describe('scopeToStart (guidance held to the approaches where it helps)', () => {
+  const judge = rubricJudge({ maxDistanceToSite: 50, maxFuelOverLimit: 2 });
+  const altitudes = [1000, 1100, 1200, 3000, 3100, 3200];
+  const start = (altitude: number) => ({
+    start_altitude: altitude,
+    start_vx: 0,
+    start_vz: -20,
+    start_speed: 20,
+    start_site_distance: 0,
+    start_abs_site_distance: 0,
+    start_fuel: 800,
+    start_mass: 2000,
+  });
+  const flight = (altitude: number, satisfied: boolean) =>
+    ({
+      safe: satisfied,
+      fuelUsed: 150,
+      fuelLimit: 100,
+      touchdown: { distanceToTarget: 5, verticalSpeed: 1, verdict: 'safe', violations: [] },
+      start: start(altitude),
+    }) as never;
+  const cand = (name: string, ok: (altitude: number) => boolean): GuidanceCandidate => {
+    const results = altitudes.map((a) => flight(a, ok(a)));
+    return {
+      genome: { [name]: 1 },
+      rules: name === 'baseline' ? [] : genomeRules({ 'navigator.all.guidanceLaw': 1 }),
+      satisfied: results.map((r) => judge(r).satisfied),
+      results,
+      score: scoreObjective(results, judge),
+    };
+  };
+  // Today the high approaches land and the low ones do not; the candidate the other way round.
+  const baseline = cand('baseline', (a) => a > 2000);
+  const low = cand('low', (a) => a < 2000);
+
+  it('finds the start threshold that keeps the gains and leaves the rest as they flew', () => {
+    const scoped = scopeToStart(low, baseline, judge);
+    expect(scoped?.startScope).toEqual({ feature: 'start_altitude', op: 'lt', value: 2100 });
+    expect(scoped?.score.satisfied).toBe(6);
+    expect(scoped?.results.slice(0, 3)).toEqual(low.results.slice(0, 3));
+    expect(scoped?.results.slice(3)).toEqual(baseline.results.slice(3));
+    expect(scoped?.rules[0].rule.when).toEqual({
+      all: [
+        { feature: 'step', op: 'gte', value: 0 },
+        { feature: 'start_altitude', op: 'lt', value: 2100 },
+      ],
+    });
+    expect(
+      toGuidanceEntries(scoped as GuidanceCandidate, baseline, altitudes.map(String))[0].guidance,
+    ).toMatch(/only when the altitude at the start below 2100 m/);
+  });
+
+  it(`scopes nothing that gains fewer than ${MIN_SCOPE_GAIN} landings, or without the flights' start`, () => {
+    // Helps one low approach and costs one high one: a scope would gain one landing.
+    const small = cand('small', (a) => a === 1000 || a > 3000);
+    expect(scopeToStart(small, baseline, judge)).toBeNull();
+    const blind = {
+      ...baseline,
+      results: baseline.results.map((r) => ({ ...(r as object), start: undefined }) as never),
+    };
+    expect(scopeToStart(low, blind, judge)).toBeNull();
   });
 });
 

@@ -1,5 +1,10 @@
-import type { LandingResult, RoleRules, Scenario } from '@reverie/lunar-lander';
-import type { PlaybookRule } from '@reverie/playbooks-domain';
+import {
+  LANDER_START_FEATURES,
+  type LandingResult,
+  type RoleRules,
+  type Scenario,
+} from '@reverie/lunar-lander';
+import type { FeatureTest, PlaybookRule } from '@reverie/playbooks-domain';
 import { withRules } from './flight';
 import {
   GUIDANCE_SPACE,
@@ -51,6 +56,11 @@ export interface GuidanceSearchOptions {
 
 export interface GuidanceCandidate {
   genome: Genome;
+  /**
+   * The approaches the genome's parameter sets hold for (a test of a start feature), when
+   * `scopeToStart` narrowed them; absent: every flight.
+   */
+  startScope?: FeatureTest;
   rules: { role: RoleName; scope: GuidanceScope; rule: PlaybookRule }[];
   score: ObjectiveScore;
   /** Per training scenario: satisfied by the judge. */
@@ -260,6 +270,75 @@ export function losesNoFamily(
   );
 }
 
+/** Fewest more satisfied training landings a start scope must give over the candidate unscoped. */
+export const MIN_SCOPE_GAIN = 2;
+
+/** Front members (best first) `searchGuidance` tries to scope to the approaches where they help. */
+const SCOPED_FROM = 3;
+
+/** A cut strictly between two sorted values, rounded where rounding keeps it between them. */
+function cutBetween(a: number, b: number): number {
+  const mid = (a + b) / 2;
+  const short = Number(mid.toPrecision(4));
+  return short > a && short <= b ? short : mid;
+}
+
+/**
+ * `c` held to the approaches where it helps: its parameter sets apply only while one start
+ * feature (what the crew saw at the start: `LANDER_START_FEATURES`) is below, or at least, a
+ * threshold, chosen over the training scenarios for the most satisfied landings (ties: the
+ * widest scope). A flight outside the scope flies exactly as with the current rules (the start
+ * features never change during a flight, and rules hold at the same steps either way), so the
+ * scoped candidate's training results are `c`'s inside and the baseline's outside, known without
+ * a flight. One law for every approach gains on some kinds of approach what it costs on others (a
+ * high gate, a long way to the site); scoped, it keeps the gains. Null when no scope satisfies
+ * `MIN_SCOPE_GAIN` more training landings than `c`, or the flights do not carry their start.
+ */
+export function scopeToStart(
+  c: GuidanceCandidate,
+  baseline: GuidanceCandidate,
+  judge: LandingJudge,
+): GuidanceCandidate | null {
+  const starts = baseline.results.map((r) => r.start);
+  if (!c.rules.length || starts.some((s) => !s)) return null;
+  const start = starts as Record<string, number>[];
+  let best: { test: FeatureTest; inside: boolean[]; satisfied: number; covered: number } | null =
+    null;
+  for (const feature of Object.keys(LANDER_START_FEATURES)) {
+    const values = [...new Set(start.map((s) => s[feature]))].sort((a, b) => a - b);
+    for (let k = 1; k < values.length; k++) {
+      const cut = cutBetween(values[k - 1], values[k]);
+      for (const op of ['lt', 'gte'] as const) {
+        const inside = start.map((s) => (op === 'lt' ? s[feature] < cut : s[feature] >= cut));
+        const satisfied = inside.filter((x, i) =>
+          x ? c.satisfied[i] : baseline.satisfied[i],
+        ).length;
+        const covered = inside.filter(Boolean).length;
+        if (
+          !best ||
+          satisfied > best.satisfied ||
+          (satisfied === best.satisfied && covered > best.covered)
+        )
+          best = { test: { feature, op, value: cut }, inside, satisfied, covered };
+      }
+    }
+  }
+  if (!best || best.satisfied < c.score.satisfied + MIN_SCOPE_GAIN) return null;
+  const test = best.test;
+  const results = best.inside.map((x, i) => (x ? c.results[i] : baseline.results[i]));
+  return {
+    genome: c.genome,
+    startScope: test,
+    rules: c.rules.map((r) => ({
+      ...r,
+      rule: { ...r.rule, when: { all: [structuredClone(r.rule.when), { ...test }] } },
+    })),
+    score: scoreObjective(results, judge),
+    satisfied: best.inside.map((x, i) => (x ? c.satisfied[i] : baseline.satisfied[i])),
+    results,
+  };
+}
+
 const paretoFront = (xs: readonly GuidanceCandidate[]) =>
   xs.filter((a) => !xs.some((b) => b !== a && dominates(b.score, a.score)));
 
@@ -379,9 +458,19 @@ export async function searchGuidance(
       });
       front = paretoFront(archive);
     }
+    // The best members held to the approaches where they help, beside them unscoped.
+    const scoped = rankByCriteria(front, (c) => c.score)
+      .slice(0, SCOPED_FROM)
+      .flatMap((c) => scopeToStart(c, baseline, judge) ?? []);
     // Ranked for choosing: a few fewer satisfied (within tolerance) for clearly leaner fuel.
     return {
-      front: frontToTry(archive, front, baseline, train, options.familyTolerance),
+      front: frontToTry(
+        [...archive, ...scoped],
+        [...scoped, ...front],
+        baseline,
+        train,
+        options.familyTolerance,
+      ),
       baseline,
       simulations: spent,
       generations,

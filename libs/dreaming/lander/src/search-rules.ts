@@ -65,7 +65,7 @@ export function betterScore(a: FlightScore, b: FlightScore): boolean {
 }
 
 /**
- * Conditions of the general space: each numeric feature of `LANDER_FEATURES` below (`lt`) or
+ * Conditions of the general space: each numeric feature of one step (`NUMERIC_FEATURES`) below (`lt`) or
  * above (`gt`) each threshold, the thresholds being quantiles of the values the Commander's
  * rules saw over the training flights (a fixed grid per feature when no flight showed it), each
  * alone and combined with `phase eq <phase>`.

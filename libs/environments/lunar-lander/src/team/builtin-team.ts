@@ -3,7 +3,7 @@ import type { TeamLog } from '@reverie/agent-team';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { command, COMMANDER_DEFAULTS, COMMANDER_RULES, type CommanderDecision } from './commander';
 import { detect, DETECTOR_DEFAULTS, DETECTOR_RULES, type DetectorMemory } from './detector';
-import { landerFeatures } from './features';
+import { LanderFeatureTracker } from './features';
 import {
   COMMANDER,
   DETECTOR,
@@ -41,6 +41,7 @@ export class BuiltinLunarTeam implements LunarTeamPolicy {
   private readonly rules: Record<string, CompiledRules>;
   private memory: DetectorMemory = { scan: null, altitude: null };
   private features: Record<string, string | number | boolean> = {};
+  private readonly tracker = new LanderFeatureTracker();
   /** When the Navigator last decided, s: the gap to the next decision is how long a command holds. */
   private lastNavigateT: number | null = null;
   private periodSeconds: number | undefined;
@@ -80,7 +81,7 @@ export class BuiltinLunarTeam implements LunarTeamPolicy {
       params,
     );
     this.memory = memory;
-    this.features = landerFeatures(ctx.step, ctx.t, report, input.orders, ctx.fuelAtStart);
+    this.features = this.tracker.of(ctx.step, ctx.t, report, input.orders, ctx.fuelAtStart);
     return report;
   }
 
@@ -90,7 +91,13 @@ export class BuiltinLunarTeam implements LunarTeamPolicy {
   ): Promise<CommanderDecision> {
     const { params, actions } = this.evaluate(COMMANDER, ctx, COMMANDER_DEFAULTS);
     const decision = command(input.report, input.orders, ctx.fuelAtStart, params, actions);
-    this.features = landerFeatures(ctx.step, ctx.t, input.report, decision.orders, ctx.fuelAtStart);
+    this.features = this.tracker.of(
+      ctx.step,
+      ctx.t,
+      input.report,
+      decision.orders,
+      ctx.fuelAtStart,
+    );
     return decision;
   }
 

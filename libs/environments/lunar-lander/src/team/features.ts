@@ -2,11 +2,11 @@ import { M } from '../fast-math';
 import type { DetectorReport, Orders } from './lunar-team';
 
 /**
- * The observable features a playbook rule's `when` can test, the same for every role. All come
- * from what the team knows at the step (sensor readings and the Detector's report), never from
- * the simulator's true state, so a rule can only use what a crew could see.
+ * The observable features of one step a playbook rule's `when` can test, the same for every role.
+ * All come from what the team knows at the step (sensor readings and the Detector's report),
+ * never from the simulator's true state, so a rule can only use what a crew could see.
  */
-export const LANDER_FEATURES: Readonly<Record<string, string>> = {
+export const LANDER_STEP_FEATURES: Readonly<Record<string, string>> = {
   step: 'decision step (0 at the start)',
   t: 'seconds since the start',
   altitude: "the Detector's altitude estimate, m",
@@ -28,6 +28,61 @@ export const LANDER_FEATURES: Readonly<Record<string, string>> = {
   pitch_deg: 'tilt of the thrust axis from vertical, degrees',
   phase: 'the current phase (approach, braking, terminal, hover, abort)',
 };
+
+/**
+ * What the crew saw at the start of the descent (the Detector's first report and the planned
+ * site), the same at every step of a flight: a rule can hold for one kind of approach only (a
+ * high gate, a long way to the site) and leave the others as they fly.
+ */
+export const LANDER_START_FEATURES: Readonly<Record<string, string>> = {
+  start_altitude: "the Detector's first altitude estimate, m",
+  start_vx: 'horizontal speed at the start (sensor), m/s',
+  start_vz: 'vertical speed at the start (sensor), m/s',
+  start_speed: 'total speed at the start, m/s',
+  start_site_distance: 'planned site minus position at the start, m',
+  start_abs_site_distance: '|planned site minus position| at the start, m',
+  start_fuel: 'propellant at the start, kg',
+  start_mass: 'mass at the start, kg',
+};
+
+/** Every feature a rule can test: the step's and the start's. */
+export const LANDER_FEATURES: Readonly<Record<string, string>> = {
+  ...LANDER_STEP_FEATURES,
+  ...LANDER_START_FEATURES,
+};
+
+/** The start features (`LANDER_START_FEATURES`) of a flight, from its first report and orders. */
+export function startFeatures(report: DetectorReport, orders: Orders): Record<string, number> {
+  return {
+    start_altitude: report.altitude,
+    start_vx: report.vx,
+    start_vz: report.vz,
+    start_speed: M.hypot(report.vx, report.vz),
+    start_site_distance: orders.siteX - report.x,
+    start_abs_site_distance: M.abs(orders.siteX - report.x),
+    start_fuel: report.fuel,
+    start_mass: report.mass,
+  };
+}
+
+/**
+ * The features a team's rules see, step after step: each step's (`landerFeatures`) and the
+ * start's, taken from the first report it is given (one tracker a flight).
+ */
+export class LanderFeatureTracker {
+  private start: Record<string, number> | null = null;
+
+  of(
+    step: number,
+    t: number,
+    report: DetectorReport,
+    orders: Orders,
+    fuelAtStart: number,
+  ): Record<string, string | number | boolean> {
+    this.start ??= startFeatures(report, orders);
+    return { ...landerFeatures(step, t, report, orders, fuelAtStart), ...this.start };
+  }
+}
 
 export function landerFeatures(
   step: number,

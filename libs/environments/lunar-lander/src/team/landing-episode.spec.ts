@@ -3,6 +3,7 @@ import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { scenarioFor } from '../scenario-families';
 import { LanderSimulator } from '../simulator';
 import { BuiltinLunarTeam } from './builtin-team';
+import { LANDER_START_FEATURES } from './features';
 import { flyLanding } from './landing-episode';
 import { recordedCommands, recordedScenario, replayCommands } from './replay';
 
@@ -138,4 +139,36 @@ describe('late-ignition guidance with sideways braking', () => {
       expect(result.fuelUsed / result.fuelLimit!).toBeLessThan(2);
     }
   }, 60_000);
+
+  it('records what the crew saw at the start, and a rule scoped by it holds on those flights only', async () => {
+    const guidance = (when: PlaybookRule['when']): PlaybookRule[] => [
+      {
+        entryId: 'ent_gain',
+        title: 'a slower descent',
+        when,
+        then: { action: 'set', params: { descentRateGain: 0.05 } },
+      },
+    ];
+    const plain = await fly('easy', 2);
+    const start = plain.result.start as Record<string, number>;
+    expect(Object.keys(start).sort()).toEqual(Object.keys(LANDER_START_FEATURES).sort());
+    expect(start.start_altitude).toBeGreaterThan(100);
+    expect(start.start_fuel).toBe(scenarioFor('easy', 2).craft.fuelKg);
+    const always = await fly('easy', 2, {
+      navigator: guidance({ feature: 'step', op: 'gte', value: 0 }),
+    });
+    const scoped = (op: 'lt' | 'gte') =>
+      fly('easy', 2, {
+        navigator: guidance({
+          all: [
+            { feature: 'step', op: 'gte', value: 0 },
+            { feature: 'start_altitude', op, value: start.start_altitude + 1 },
+          ],
+        }),
+      });
+    // Inside the scope the flight is the unscoped rule's, outside it the flight without the rule.
+    expect((await scoped('lt')).result).toEqual(always.result);
+    expect((await scoped('gte')).result).toEqual(plain.result);
+    expect(always.result).not.toEqual(plain.result);
+  });
 });

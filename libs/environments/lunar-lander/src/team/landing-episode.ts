@@ -4,6 +4,7 @@ import { verticalFuelLimit } from '../fuel-limit';
 import { LanderSimulator } from '../simulator';
 import type { FlightStatus, Scenario, TelemetrySample, TouchdownReport } from '../types';
 import { COMMANDER, DETECTOR, LUNAR_TEAM, NAVIGATOR, type Orders } from './lunar-team';
+import { startFeatures } from './features';
 import type { LunarTeamPolicy, StepContext } from './team-policy';
 
 const DEG = Math.PI / 180;
@@ -21,6 +22,8 @@ export interface LandingResult {
   steps: number;
   seconds: number;
   safe: boolean;
+  /** What the crew saw at the start (`startFeatures` of the first report): the start features. */
+  start?: Record<string, number>;
 }
 
 export interface LandingRun {
@@ -84,9 +87,11 @@ export async function flyLanding(
 
   let orders: Orders = { phase: 'approach', siteX: scenario.target.x };
   let step = 0;
+  let start: Record<string, number> | undefined;
   for (; !sim.done; step++) {
     const ctx: StepContext = { step, t: sim.state.t, fuelAtStart, log };
     const report = await team.detect(ctx, { reading: sim.sense(), scan: () => sim.scan(), orders });
+    start ??= startFeatures(report, orders);
     if (record) log.message(step, DETECTOR, COMMANDER, JSON.stringify(roundDeep(report)));
 
     const decision = await team.command(ctx, { report, orders });
@@ -125,6 +130,7 @@ export async function flyLanding(
     steps: step,
     seconds: sim.state.t,
     safe: touchdown?.verdict === 'safe',
+    ...(start && { start }),
   };
   log.observation(step, ENVIRONMENT_ACTOR, { result: structuredClone(result) });
   await emit();
