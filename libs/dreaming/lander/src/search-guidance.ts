@@ -71,8 +71,9 @@ export interface GuidanceCandidate {
 export interface GuidanceSearchReport {
   /**
    * The Pareto front over the rubric's criteria on the training set, in the order to try it
-   * (`rankByCriteria`: within a satisfied-count tolerance, the clearly leaner first). With a
-   * `familyTolerance` and training scenarios of several families: first the front of the
+   * (`rankByCriteria`: within a satisfied-count tolerance, the clearly leaner first), with the
+   * best three also held to the approaches where they help (`scopeToStart`) where that gains. With
+   * a `familyTolerance` and training scenarios of several families: first the front of the
    * candidates that lose no family (`losesNoFamily`), then the rest of the overall front.
    */
   front: GuidanceCandidate[];
@@ -367,8 +368,9 @@ export function frontToTry(
  * generation instead samples the late-ignition law around its physical defaults: `lawSeed`),
  * screens it on a rotating minibatch of training scenarios, and flies it on all
  * of them only when it does not lose to its parent there. Improves flights that already succeed
- * (fuel, precision, touchdown speed) as well as failed ones. Deterministic for a seed, whatever
- * the pool size.
+ * (fuel, precision, touchdown speed) as well as failed ones. At the end the front's best three are
+ * also offered scoped to the approaches where they help (`scopeToStart`, no further flights).
+ * Deterministic for a seed, whatever the pool size.
  */
 export async function searchGuidance(
   train: readonly Scenario[],
