@@ -72,15 +72,11 @@ export function startFeatures(report: DetectorReport, orders: Orders): Record<st
 export class LanderFeatureTracker {
   private start: Record<string, number> | null = null;
 
-  of(
-    step: number,
-    t: number,
-    report: DetectorReport,
-    orders: Orders,
-    fuelAtStart: number,
-  ): Record<string, string | number | boolean> {
+  /** `landerFeatures` of the step, with the start's. */
+  of(...args: Parameters<typeof landerFeatures>): Record<string, string | number | boolean> {
+    const [, , report, orders] = args;
     this.start ??= startFeatures(report, orders);
-    return { ...landerFeatures(step, t, report, orders, fuelAtStart), ...this.start };
+    return { ...landerFeatures(...args), ...this.start };
   }
 }
 
