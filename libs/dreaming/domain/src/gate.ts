@@ -148,6 +148,26 @@ function lostTasks(
   });
 }
 
+/**
+ * Per family, its tasks and how many of them were satisfied before and after: `families[i]`,
+ * `before[i]` and `after[i]` describe the same task.
+ */
+export function familyCounts(
+  families: readonly string[],
+  before: readonly boolean[],
+  after: readonly boolean[],
+): Map<string, { tasks: number; before: number; after: number }> {
+  const byFamily = new Map<string, { tasks: number; before: number; after: number }>();
+  families.forEach((family, i) => {
+    const f = byFamily.get(family) ?? { tasks: 0, before: 0, after: 0 };
+    f.tasks++;
+    if (before[i]) f.before++;
+    if (after[i]) f.after++;
+    byFamily.set(family, f);
+  });
+  return byFamily;
+}
+
 /** Families whose satisfied count fell by more than `familyTolerance` (none when it is off). */
 function lostFamilies(
   before: readonly TaskGrade[],
@@ -155,15 +175,12 @@ function lostFamilies(
   tolerance: number | undefined,
 ): GateFacts['familiesLost'] {
   if (tolerance === undefined) return [];
-  const byFamily = new Map<string, { tasks: number; before: number; after: number }>();
-  for (const g of before) {
-    const f = byFamily.get(g.family) ?? { tasks: 0, before: 0, after: 0 };
-    f.tasks++;
-    if (g.satisfied) f.before++;
-    if (afterOf.get(g.task)?.satisfied) f.after++;
-    byFamily.set(g.family, f);
-  }
-  return [...byFamily]
+  const counts = familyCounts(
+    before.map((g) => g.family),
+    before.map((g) => g.satisfied),
+    before.map((g) => afterOf.get(g.task)?.satisfied ?? false),
+  );
+  return [...counts]
     .filter(([, f]) => f.before - f.after > tolerance)
     .map(([family, f]) => ({ family, ...f }));
 }

@@ -5,6 +5,7 @@ import {
   type Scenario,
 } from '@reverie/lunar-lander';
 import type { FeatureTest, PlaybookRule } from '@reverie/playbooks-domain';
+import { familyCounts } from '@reverie/dreaming-domain';
 import { withRules } from './flight';
 import {
   GUIDANCE_SPACE,
@@ -259,15 +260,13 @@ export function losesNoFamily(
   train: readonly Scenario[],
   tolerance: number,
 ): boolean {
-  const net = new Map<string, { flights: number; lost: number }>();
-  train.forEach((s, i) => {
-    const f = net.get(s.family ?? '') ?? { flights: 0, lost: 0 };
-    f.flights++;
-    f.lost += Number(baseline.satisfied[i]) - Number(c.satisfied[i]);
-    net.set(s.family ?? '', f);
-  });
-  return [...net.values()].every(
-    (f) => f.lost <= Math.max(tolerance, satisfiedTolerance(f.flights)),
+  const counts = familyCounts(
+    train.map((s) => s.family ?? ''),
+    baseline.satisfied,
+    c.satisfied,
+  );
+  return [...counts.values()].every(
+    (f) => f.before - f.after <= Math.max(tolerance, satisfiedTolerance(f.tasks)),
   );
 }
 
