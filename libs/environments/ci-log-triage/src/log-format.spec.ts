@@ -62,6 +62,78 @@ describe('normaliseLog', () => {
     expect(normaliseLogLine('section_start:1716000010:build[collapsed=true]', [])).toBe('');
   });
 
+  describe('Docker BuildKit plain progress', () => {
+    const buildkit = [
+      '#1 [internal] load build definition from Dockerfile',
+      '#1 transferring dockerfile: 32B done',
+      '#1 DONE 0.0s',
+      '',
+      '#5 [2/4] RUN npm ci',
+      '#5 0.512 npm ERR! code E404',
+      '#5 1.234 npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope',
+      '#5 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+      '------',
+      ' > [2/4] RUN npm ci:',
+      '0.512 npm ERR! code E404',
+      '------',
+      'Dockerfile:3',
+      '--------------------',
+      'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+    ];
+    const printed = [
+      '[internal] load build definition from Dockerfile',
+      'transferring dockerfile: 32B done',
+      'DONE 0.0s',
+      '',
+      '[2/4] RUN npm ci',
+      'npm ERR! code E404',
+      'npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope',
+      'ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+      '------',
+      ' > [2/4] RUN npm ci:',
+      'npm ERR! code E404',
+      '------',
+      'Dockerfile:3',
+      '--------------------',
+      'ERROR: failed to solve: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+    ];
+
+    it('drops the #N step and the elapsed column, also in the error summary', () => {
+      expect(normaliseLog(buildkit)).toEqual({ prefixes: ['buildkit-step'], lines: printed });
+      // One elapsed column per line, with BuildKit's 3 decimals: the build's own numbers stay.
+      expect(normaliseLogLine('#5 0.512 1.234 s', ['buildkit-step'])).toBe('1.234 s');
+      expect(normaliseLogLine('1.5 MB copied', ['buildkit-step'])).toBe('1.5 MB copied');
+    });
+
+    it('in a GitHub Actions raw log (docker/build-push-action): the step column stacks', () => {
+      const wrapped = buildkit.map(
+        (l, i) => `2024-01-24T10:00:${String(i).padStart(2, '0')}.1234567Z ${l}`,
+      );
+      expect(normaliseLog(wrapped)).toEqual({
+        prefixes: ['github-actions-raw', 'buildkit-step'],
+        lines: printed,
+      });
+    });
+
+    it('leaves a few #1 lines, markdown headings and #include alone', () => {
+      const script = [
+        '+ set -e',
+        '#1 first step',
+        '+ npm ci',
+        '0.512 seconds to resolve',
+        '#2 second step',
+        '+ npm test',
+        'FAIL src/a.test.ts',
+      ];
+      expect(detectLogPrefixes(script)).toEqual([]);
+      expect(normaliseLog(script).lines).toEqual(script);
+      const markdown = ['# Title', '## Section', '# Another', '#  1 spaced'];
+      expect(detectLogPrefixes(markdown)).toEqual([]);
+      const c = ['#include <stdio.h>', '#include <stdlib.h>', '#define N 1', '#1abc'];
+      expect(detectLogPrefixes(c)).toEqual([]);
+    });
+  });
+
   it('leaves a plain log alone, and a time at the start of a few lines of it', () => {
     const plain = [
       '[INFO] Building x',
@@ -200,6 +272,7 @@ describe('normaliseLog on the bundled logs wrapped as other CI systems print the
       `[${at(i).toISOString().slice(0, 10).replace(/-/g, '/')} ${hms(at(i))}] ${l}`,
     syslog: (l, i) => `Jan 24 ${hms(at(i))} ${l}`,
     epoch: (l, i) => `${t0 + 37 * i} ${l}`,
+    'docker buildkit': (l, i) => `#${5 + (i >> 6)} ${((37 * i) / 1000).toFixed(3)} ${l}`,
   };
 
   it.each(Object.keys(WRAPPERS))("%s: every line is the build's line again", async (name) => {

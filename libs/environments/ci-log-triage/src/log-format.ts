@@ -4,11 +4,12 @@ import { stripAnsi } from './log-lines';
  * CI systems wrap every line a build prints in their own columns: GitHub Actions a timestamp (raw
  * logs) or `<job>\t<step>\t<timestamp> ` (the full log of `gh run view --log`), Jenkins a
  * timestamper column (`[2024-01-24T10:00:00.123Z] `, `10:00:00  `) and `[Pipeline]` step lines,
- * GitLab section markers and, with timestamps on, `<timestamp> 00O ` columns. Rules must see what
- * the build printed, not the wrapper: a rule about "build" must not match every line of a job
- * whose name says build. Normalisation keeps one line per line (labels count lines), and each
- * prefix is removed only where the log as a whole has it, so a line of the build's own output
- * that happens to start with a time is left alone.
+ * GitLab section markers and, with timestamps on, `<timestamp> 00O ` columns, Docker BuildKit's
+ * plain progress (`docker build --progress=plain`, `docker/build-push-action`) a `#5 ` step and a
+ * `0.512 ` elapsed-seconds column. Rules must see what the build printed, not the wrapper: a rule
+ * about "build" must not match every line of a job whose name says build. Normalisation keeps one
+ * line per line (labels count lines), and each prefix is removed only where the log as a whole has
+ * it, so a line of the build's own output that happens to start with a time is left alone.
  *
  * Logs from systems no one wrote a case for are handled by shape, not by name: any date-time or
  * time-of-day column (bracketed or not, ISO, slashed or syslog dates), epoch timestamps, and a
@@ -21,6 +22,7 @@ export const LOG_PREFIX_KINDS = [
   'github-actions-raw',
   'jenkins-timestamper-iso',
   'jenkins-timestamper-time',
+  'buildkit-step',
   'date-time',
   'bracketed-time',
   'epoch-timestamp',
@@ -44,6 +46,10 @@ const PREFIXES: Record<LogPrefixKind, RegExp> = {
   'github-actions-raw': new RegExp(`^${ISO} ?`),
   'jenkins-timestamper-iso': new RegExp(`^\\[${ISO}\\] ?`),
   'jenkins-timestamper-time': /^\[?\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?\]?\s+/,
+  // BuildKit's `#5 0.512 npm ERR! ...` (the build's output) and `#5 DONE 0.0s` (BuildKit's own):
+  // the step, then the elapsed seconds if there are any. No other kind starts with `#`; a digit
+  // and a space after it leave `# Title` and `#include <x.h>` alone.
+  'buildkit-step': /^#\d+ (?:\d+\.\d+ )?/,
   // `[2024/01/24 10:00:00.123] `, `(24.01.2024 10:00:00) `, `Jan 24 10:00:00 `.
   // One space goes with it: indentation after it is the build's.
   'date-time': new RegExp(`^[[(]?${DATE}[T ,]+${TIME}${ZONE}[\\])]?(?: |\\t|$)`),
@@ -78,6 +84,11 @@ const TRAVIS_MARKER = /^(?:travis_(?:fold|time):(?:start|end):\S*\s*)+/;
 // Azure Pipelines' `##[section]Starting: x`, `##[command]/usr/bin/mvn`. `##[error]`,
 // `##[warning]` and the rest are what the build said and stay.
 const GITHUB_FOLD = /^##\[(?:group|endgroup|section|command)\]/;
+// BuildKit's error summary (` > [2/4] RUN npm ci:` between `------` lines) repeats the failed
+// step's last lines with the elapsed column but no `#5 `: `0.512 npm ERR! code E404`. It goes too,
+// so the repeated line reads as the build printed it, as it does the first time. Only on logs with
+// `buildkit-step`, and only with the 3 decimals BuildKit prints, so a build's own `1.5 s` stays.
+const BUILDKIT_ELAPSED = /^\d+\.\d{3} /;
 
 /** The wrapper columns found on a log, and its lines as the build printed them. */
 export interface NormalisedLog {
@@ -93,11 +104,12 @@ export interface NormalisedLog {
 /** The share of non-blank lines a prefix must start for the log to count as having it. */
 const MAJORITY = 0.5;
 
-/** The line without each of `kinds`' prefixes that it starts with, in order. */
+/** The line without each of `kinds`' prefixes it starts with, in order (see `BUILDKIT_ELAPSED`). */
 function stripPrefixes(line: string, kinds: readonly LogPrefixKind[]): string {
   for (const kind of kinds) {
     const m = PREFIXES[kind].exec(line);
     if (m) line = line.slice(m[0].length);
+    else if (kind === 'buildkit-step') line = line.replace(BUILDKIT_ELAPSED, '');
   }
   return line;
 }
