@@ -12,7 +12,7 @@
  * per family, on day one and after each dream. One agent per family (each learns its own mission).
  * Writes bench/results/lander-dreams-*.json.
  *
- *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b]
+ *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b --seed 16 --fresh 300]
  */
 import {
   DEFAULT_GATE,
@@ -78,6 +78,16 @@ async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) 
 const line = (s: ObjectiveScore) =>
   `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %, 95% CI ${rateIntervalText(s.satisfied, s.flights)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
 
+/** `--seed S`: the guidance search of dream d draws with seed S + d (default 16, as a dream). */
+const SEED = Number(arg('seed', '16'));
+/**
+ * `--fresh N`: also fly day one and the final rules on N more scenarios of each family, drawn
+ * after the `--count` the splits come from (no dream, gate or test split saw them): a larger
+ * held-out sample than a family's 13–24 test scenarios, for comparing changes without reading
+ * the test split. Default 0 (skipped).
+ */
+const FRESH = Number(arg('fresh', '0'));
+
 async function dreamFamily(pool: FlightPool, name: string, budget: number, count: number) {
   const all = scenariosOf(name, count);
   const { train, heldOut } = splitScenarios(all);
@@ -100,7 +110,7 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
       pool,
       judge,
       maxSimulations: budget,
-      seed: 16 + dream,
+      seed: SEED + dream,
     });
     const before = await score(pool, validation, rules);
     let promoted: string | null = null;
@@ -136,6 +146,11 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
       `  dream ${dream}   validation before ${line(before.score)}\n            test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}`,
     );
   }
+  const fresh = FRESH > 0 ? await freshScores(pool, name, count, rules) : null;
+  if (fresh)
+    console.log(
+      `  ${FRESH} fresh scenarios: day one ${line(fresh.dayOne)}\n                     after 3 dreams ${line(fresh.after)}`,
+    );
   const day1 = curve[0].test;
   const last = curve[3].test;
   return {
@@ -153,6 +168,17 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
         : null,
     regressed: last.satisfied < day1.satisfied,
     finalRules: rules,
+    fresh,
+  };
+}
+
+/** Day one and `rules` on the `FRESH` scenarios after the first `count` of a family. */
+async function freshScores(pool: FlightPool, name: string, count: number, rules: RoleRules) {
+  const fresh = scenariosOf(name, count + FRESH).slice(count);
+  return {
+    flights: fresh.length,
+    dayOne: (await score(pool, fresh, {})).score,
+    after: (await score(pool, fresh, rules)).score,
   };
 }
 
@@ -165,7 +191,7 @@ async function main() {
   const families = arg('families', allFamilyNames().join(',')).split(',');
   const count = Number(arg('count', '120'));
   const started = Date.now();
-  const rows = [];
+  const rows: Awaited<ReturnType<typeof dreamFamily>>[] = [];
   try {
     for (const name of families) rows.push(await dreamFamily(pool, name, budget, count));
   } finally {
@@ -180,6 +206,13 @@ async function main() {
       `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${rateIntervalText(last.satisfied, last.flights).padStart(8)}  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
     );
   }
+  if (FRESH > 0) {
+    const sum = (k: 'dayOne' | 'after') =>
+      rows.reduce((n, r) => n + (r.fresh ? r.fresh[k].satisfied : 0), 0);
+    console.log(
+      `fresh scenarios, all families: day one ${sum('dayOne')}, after 3 dreams ${sum('after')} of ${rows.length * FRESH} satisfied`,
+    );
+  }
   const path = writeResult({
     benchmark: 'lander-dreams',
     date: new Date().toISOString(),
@@ -189,6 +222,8 @@ async function main() {
     rubric: RUBRIC,
     gate: GATE,
     scenariosPerFamily: count,
+    seed: SEED,
+    freshPerFamily: FRESH,
     budgetPerDream: budget,
     poolSize: pool.size,
     families: rows,
