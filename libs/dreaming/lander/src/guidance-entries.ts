@@ -1,6 +1,7 @@
 import { ROLE_RULE_SPACES } from '@reverie/lunar-lander';
 import type { ObjectiveScore } from '@reverie/lunar-lander';
 import { conditionWords, type EntryDraft } from './entries';
+import type { Genome } from './guidance-space';
 import { ROLE_DEFAULTS } from './rule-space';
 import type { GuidanceCandidate } from './search-guidance';
 
@@ -12,15 +13,20 @@ const ROLE_TITLE: Record<string, string> = {
 
 const fmt = (v: number) => String(Math.round(v * 1000) / 1000);
 
-/** The late-ignition law in words, when a parameter set switches it on. */
-function lawWords(params: Record<string, number>): string {
+/**
+ * The late-ignition law in words, when a parameter set switches it on, with the values it flies:
+ * the set's own, else those the current rules give (`base`), else day one's.
+ */
+function lawWords(params: Record<string, number>, base: Genome): string {
   if (params.guidanceLaw === undefined) return '';
   if (params.guidanceLaw < 0.5) return 'Fly the altitude-proportional descent schedule. ';
-  const f = params.brakingAccelFraction ?? ROLE_DEFAULTS.navigator.brakingAccelFraction;
-  const flare = params.flareAltitude ?? ROLE_DEFAULTS.navigator.flareAltitude;
-  const final = params.finalDescentRate ?? ROLE_DEFAULTS.navigator.finalDescentRate;
+  const value = (k: string) =>
+    params[k] ?? base[`navigator.all.${k}`] ?? ROLE_DEFAULTS.navigator[k];
+  const f = value('brakingAccelFraction');
+  const flare = value('flareAltitude');
+  const final = value('finalDescentRate');
   return (
-    `Use late-ignition guidance: at each decision take the least thrust (the engine ${params.engineOffBelow ? 'off' : 'at minimum'} while coasting) ` +
+    `Use late-ignition guidance: at each decision take the least thrust (the engine ${value('engineOffBelow') ? 'off' : 'at minimum'} while coasting) ` +
     `that, held until the next decision, still lets a burn at ${Math.round(f * 100)} % of the engine's net deceleration ` +
     `slow the descent to ${fmt(final)} m/s by ${fmt(flare)} m; below that, hold ${fmt(final)} m/s to the ground. `
   );
@@ -38,14 +44,16 @@ function scoreWords(s: ObjectiveScore): string {
 
 /**
  * Playbook entries for a guidance candidate: one per (role, scope) parameter set, with guidance
- * a model can follow (the law in words and each parameter against its day-one value), the
- * training numbers against the current rules as rationale, and the training scenarios it turned
- * satisfied (or broke) as evidence.
+ * a model can follow (the law in words, with the values the current rules, `base`, already fly
+ * where the set does not change them, and each parameter against its day-one value), the training
+ * numbers against the current rules as rationale, and the training scenarios it turned satisfied
+ * (or broke) as evidence.
  */
 export function toGuidanceEntries(
   cand: GuidanceCandidate,
   baseline: GuidanceCandidate,
   scenarioIds: readonly string[],
+  base: Genome = {},
 ): EntryDraft[] {
   const fixed = scenarioIds.filter((_, i) => !baseline.satisfied[i] && cand.satisfied[i]);
   const broke = scenarioIds.filter((_, i) => baseline.satisfied[i] && !cand.satisfied[i]);
@@ -66,7 +74,7 @@ export function toGuidanceEntries(
         0,
         200,
       ),
-      guidance: `${lawWords(params)}${ROLE_TITLE[role]}, ${where}: ${settings}.`,
+      guidance: `${lawWords(params, base)}${ROLE_TITLE[role]}, ${where}: ${settings}.`,
       rationale: `On the training scenarios: ${scoreWords(cand.score)} against ${scoreWords(baseline.score)} with the current rules; turned ${fixed.length} into satisfied landings and broke ${broke.length}.`,
       evidence: [
         ...fixed.map((id) => ({

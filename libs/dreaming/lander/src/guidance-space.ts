@@ -1,5 +1,6 @@
 import { COMMANDER, DETECTOR, NAVIGATOR } from '@reverie/lunar-lander';
-import type { Condition, PlaybookRule } from '@reverie/playbooks-domain';
+import type { RoleRules } from '@reverie/lunar-lander';
+import type { Condition, FeatureTest, PlaybookRule } from '@reverie/playbooks-domain';
 import { ROLE_DEFAULTS, type RoleName } from './rule-space';
 
 /** Where a parameter set applies: the whole flight, or one phase of it. */
@@ -58,9 +59,13 @@ export type Genome = Readonly<Record<string, number>>;
 export const keyOf = (p: Pick<GuidanceParam, 'role' | 'scope' | 'param'>) =>
   `${p.role}.${p.scope}.${p.param}`;
 
-/** The value a genome gives a parameter (the day-one default when it does not set it). */
-export function valueOf(genome: Genome, p: GuidanceParam): number {
-  return genome[keyOf(p)] ?? ROLE_DEFAULTS[p.role][p.param];
+/**
+ * The value a genome gives a parameter: its own, else `base`'s (what the current rules already
+ * set on every flight: `baseGenome`), else the day-one default.
+ */
+export function valueOf(genome: Genome, p: GuidanceParam, base: Genome = {}): number {
+  const key = keyOf(p);
+  return genome[key] ?? base[key] ?? ROLE_DEFAULTS[p.role][p.param];
 }
 
 /** Clamps and rounds a value into its parameter's range. */
@@ -71,14 +76,47 @@ export function normalise(p: GuidanceParam, v: number): number {
   return Number(c.toPrecision(3));
 }
 
-const SCOPE_WHEN: Record<GuidanceScope, Condition> = {
+const SCOPE_WHEN: Record<GuidanceScope, FeatureTest> = {
   all: { feature: 'step', op: 'gte', value: 0 },
   terminal: { feature: 'phase', op: 'eq', value: 'terminal' },
 };
 
-/** The parameter sets a genome changes, one per (role, scope), as playbook rules. */
+/** Whether a condition is exactly this one feature test (whatever order its keys were stored in). */
+const sameTest = (c: Condition, t: FeatureTest) =>
+  'feature' in c && c.feature === t.feature && c.op === t.op && c.value === t.value;
+
+/**
+ * The searched parameters the current rules set on every flight of a scope (their guidance
+ * entries with the scope's own condition, later ones winning, as the roles apply them), so that a
+ * later dream moves a parameter from the value earlier dreams promoted, not from day one's.
+ * Entries held to some approaches (a start scope) or other conditions are not counted: a
+ * parameter they set on some flights only keeps its day-one value here.
+ */
+export function baseGenome(current: RoleRules): Genome {
+  const base: Record<string, number> = {};
+  for (const [role, rules] of Object.entries(current) as [RoleName, PlaybookRule[] | undefined][])
+    for (const rule of rules ?? []) {
+      const scope = (Object.keys(SCOPE_WHEN) as GuidanceScope[]).find((s) =>
+        sameTest(rule.when, SCOPE_WHEN[s]),
+      );
+      if (!scope || rule.then.action !== 'set') continue;
+      for (const [param, v] of Object.entries(rule.then.params ?? {})) {
+        const p = GUIDANCE_SPACE.find(
+          (q) => q.role === role && q.scope === scope && q.param === param,
+        );
+        if (p && typeof v === 'number') base[keyOf(p)] = v;
+      }
+    }
+  return base;
+}
+
+/**
+ * The parameter sets a genome changes, one per (role, scope), as playbook rules added after the
+ * current ones; a value the current rules (`base`) or day one already give is left out.
+ */
 export function genomeRules(
   genome: Genome,
+  base: Genome = {},
 ): { role: RoleName; scope: GuidanceScope; rule: PlaybookRule }[] {
   const groups = new Map<
     string,
@@ -86,7 +124,7 @@ export function genomeRules(
   >();
   for (const p of GUIDANCE_SPACE) {
     const v = genome[keyOf(p)];
-    if (v === undefined || v === ROLE_DEFAULTS[p.role][p.param]) continue;
+    if (v === undefined || v === valueOf({}, p, base)) continue;
     const g = groups.get(`${p.role}.${p.scope}`) ?? { role: p.role, scope: p.scope, params: {} };
     g.params[p.param] = v;
     groups.set(`${p.role}.${p.scope}`, g);

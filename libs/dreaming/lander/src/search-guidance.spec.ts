@@ -1,5 +1,14 @@
 import { expandFamily } from '@reverie/lunar-lander';
-import { genomeRules, GUIDANCE_SPACE, keyOf, normalise } from './guidance-space';
+import type { PlaybookRule } from '@reverie/playbooks-domain';
+import { withRules } from './flight';
+import {
+  baseGenome,
+  genomeRules,
+  GUIDANCE_SPACE,
+  keyOf,
+  normalise,
+  valueOf,
+} from './guidance-space';
 import { toGuidanceEntries } from './guidance-entries';
 import { dominates, rubricJudge, scoreObjective } from '@reverie/lunar-lander';
 import type { Scenario } from '@reverie/lunar-lander';
@@ -32,6 +41,56 @@ describe('the guidance space', () => {
     expect(rules[1].rule.when).toEqual({ feature: 'phase', op: 'eq', value: 'terminal' });
     const law = GUIDANCE_SPACE.find((p) => keyOf(p) === 'navigator.all.guidanceLaw')!;
     expect(normalise(law, 0.7)).toBe(1);
+  });
+
+  it('reads what earlier dreams promoted as the base a later dream moves from', () => {
+    const promoted = genomeRules({
+      'navigator.all.guidanceLaw': 1,
+      'navigator.all.flareAltitude': 40,
+      'navigator.terminal.maxTerminalSpeed': 3,
+    }).map(({ role, rule }) => ({ role, rule }));
+    const scoped = {
+      ...promoted[0].rule,
+      when: { all: [promoted[0].rule.when, { feature: 'start_altitude', op: 'lt', value: 900 }] },
+      then: { action: 'set', params: { flareAltitude: 10, maxTiltDeg: 60 } },
+    } as PlaybookRule;
+    const later = { ...promoted[0].rule, then: { action: 'set', params: { flareAltitude: 45 } } };
+    // Stored entries may come back with their condition's keys in another order.
+    const stored = { ...promoted[0].rule, when: { value: 0, op: 'gte', feature: 'step' } };
+    const current = withRules({}, [
+      { role: 'navigator', rule: stored as PlaybookRule },
+      ...promoted.slice(1),
+      { role: 'navigator', rule: scoped },
+      { role: 'navigator', rule: later },
+    ]);
+    const base = baseGenome(current);
+    // The later unscoped set wins; a set held to some approaches is not every flight's value.
+    expect(base).toEqual({
+      'navigator.all.guidanceLaw': 1,
+      'navigator.all.flareAltitude': 45,
+      'navigator.terminal.maxTerminalSpeed': 3,
+    });
+    const flare = GUIDANCE_SPACE.find((p) => keyOf(p) === 'navigator.all.flareAltitude')!;
+    expect(valueOf({}, flare, base)).toBe(45);
+    expect(valueOf({ [keyOf(flare)]: 30 }, flare, base)).toBe(30);
+    // Against that base: the promoted value needs no new rule, day one's value does.
+    const rules = genomeRules(
+      { 'navigator.all.flareAltitude': 45, 'navigator.all.guidanceLaw': 0 },
+      base,
+    );
+    expect(rules.map((r) => r.rule.then.params)).toEqual([{ guidanceLaw: 0 }]);
+    expect(genomeRules({ 'navigator.all.flareAltitude': 45 }, base)).toEqual([]);
+  });
+
+  it("words a later dream's law with the values the current rules already fly", () => {
+    const base = { 'navigator.all.flareAltitude': 40 };
+    const genome = { 'navigator.all.guidanceLaw': 1 };
+    const score = { satisfied: 0, flights: 0, medianFuelOverLimit: null, meanDistance: null };
+    const none = { satisfied: [], score } as unknown as GuidanceCandidate;
+    const cand = { ...none, genome, rules: genomeRules(genome, base) };
+    expect(toGuidanceEntries(cand, none, [], base)[0].guidance).toMatch(/by 40 m/);
+    // Without the base, it would name day one's flare, which the crew no longer flies.
+    expect(toGuidanceEntries(cand, none, [])[0].guidance).not.toMatch(/by 40 m/);
   });
 });
 

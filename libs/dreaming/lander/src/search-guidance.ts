@@ -8,6 +8,7 @@ import type { FeatureTest, PlaybookRule } from '@reverie/playbooks-domain';
 import { familyCounts } from '@reverie/dreaming-domain';
 import { withRules } from './flight';
 import {
+  baseGenome,
   GUIDANCE_SPACE,
   genomeRules,
   keyOf,
@@ -79,6 +80,8 @@ export interface GuidanceSearchReport {
    */
   front: GuidanceCandidate[];
   baseline: GuidanceCandidate;
+  /** What the current rules set on every flight (`baseGenome`): the values children moved from. */
+  base: Genome;
   simulations: number;
   generations: number;
   /** Children screened on a minibatch, and how many were flown on the whole training set. */
@@ -172,8 +175,16 @@ export function failureKind(r: LandingResult, failed: readonly string[]): string
   return verdict === 'safe' ? 'fuel' : 'sink';
 }
 
-/** A reflective child: 1 to 3 parameters moved the way the parent's commonest failure asks. */
-function reflect(parent: Genome, kinds: readonly string[], rand: () => number): Genome | null {
+/**
+ * A reflective child: 1 to 3 parameters moved the way the parent's commonest failure asks, from
+ * the parent's values (`base` where the parent sets none: the current rules').
+ */
+function reflect(
+  parent: Genome,
+  kinds: readonly string[],
+  rand: () => number,
+  base: Genome,
+): Genome | null {
   if (!kinds.length) return null;
   const kind = kinds[Math.floor(rand() * kinds.length)];
   const directions = Object.entries(FAILURE_DIRECTIONS[kind] ?? {});
@@ -183,7 +194,7 @@ function reflect(parent: Genome, kinds: readonly string[], rand: () => number): 
   for (let i = 0; i < moves; i++) {
     const [key, sign] = directions[Math.floor(rand() * directions.length)];
     const p = GUIDANCE_SPACE.find((q) => keyOf(q) === key)!;
-    const v = valueOf(child, p);
+    const v = valueOf(child, p, base);
     child[key] =
       p.kind === 'switch'
         ? normalise(p, sign > 0 ? 1 : 0)
@@ -192,8 +203,11 @@ function reflect(parent: Genome, kinds: readonly string[], rand: () => number): 
   return child;
 }
 
-/** A child: 1 to 3 parameters moved (a switch flipped), sometimes mixed with a second parent. */
-function mutate(parent: Genome, other: Genome | null, rand: () => number): Genome {
+/**
+ * A child: 1 to 4 parameters moved (a switch flipped) from the parent's values (`base`'s where it
+ * sets none), sometimes mixed with a second parent.
+ */
+function mutate(parent: Genome, other: Genome | null, rand: () => number, base: Genome): Genome {
   const child: Record<string, number> = { ...parent };
   if (other && rand() < 0.25)
     for (const p of GUIDANCE_SPACE)
@@ -201,7 +215,7 @@ function mutate(parent: Genome, other: Genome | null, rand: () => number): Genom
   const moves = 1 + Math.floor(rand() * 4);
   for (let i = 0; i < moves; i++) {
     const p = GUIDANCE_SPACE[Math.floor(rand() * GUIDANCE_SPACE.length)];
-    const v = valueOf(child, p);
+    const v = valueOf(child, p, base);
     child[keyOf(p)] =
       p.kind === 'switch'
         ? 1 - normalise(p, v)
@@ -231,13 +245,13 @@ const LAW_PARAMS = [
  * rather than one point of it (a biased radar wants a high flare, a sideways approach more tilt,
  * a site moved late a hold below the flare).
  */
-function lawSeed(parent: Genome, index: number, rand: () => number): Genome {
+function lawSeed(parent: Genome, index: number, rand: () => number, base: Genome): Genome {
   const param = (key: string) => GUIDANCE_SPACE.find((q) => keyOf(q) === key)!;
   const off = param('navigator.all.engineOffBelow');
   const child: Record<string, number> = {
     ...parent,
     [LAW_SWITCH]: 1,
-    [keyOf(off)]: normalise(off, Math.max(valueOf(parent, off), (off.min + off.max) / 2)),
+    [keyOf(off)]: normalise(off, Math.max(valueOf(parent, off, base), (off.min + off.max) / 2)),
   };
   const moves = index === 0 ? 0 : 1 + Math.floor(rand() * 2);
   for (let i = 0; i < moves; i++) {
@@ -387,10 +401,12 @@ export async function searchGuidance(
   const batch = Math.max(1, options.batch ?? 6);
   let spent = 0;
 
+  // What earlier dreams promoted: children move from these values, not from day one's.
+  const base = baseGenome(current);
   const rulesOf = (g: Genome) =>
     withRules(
       current,
-      genomeRules(g).map(({ role, rule }) => ({ role, rule })),
+      genomeRules(g, base).map(({ role, rule }) => ({ role, rule })),
     );
   const fly = async (jobs: { g: Genome; i: number }[]) => {
     spent += jobs.length;
@@ -405,7 +421,7 @@ export async function searchGuidance(
   };
   const candidate = (genome: Genome, results: LandingResult[]): GuidanceCandidate => ({
     genome,
-    rules: genomeRules(genome),
+    rules: genomeRules(genome, base),
     score: scoreObjective(results, judge),
     satisfied: results.map((r) => judge(r).satisfied),
     results,
@@ -426,13 +442,16 @@ export async function searchGuidance(
       window = (window + mb) % train.length;
       const children = Array.from({ length: batch }, (_, k) => {
         const parent = front[Math.floor(rand() * front.length)];
-        if (generations === 1) return { parent, genome: lawSeed(parent.genome, k, rand) };
+        if (generations === 1) return { parent, genome: lawSeed(parent.genome, k, rand, base) };
         const other = front.length > 1 ? front[Math.floor(rand() * front.length)] : null;
         const kinds = parent.results
           .map((r) => failureKind(r, judge(r).failed))
           .filter((k): k is string => k !== null);
-        const reflective = rand() < 0.6 ? reflect(parent.genome, kinds, rand) : null;
-        return { parent, genome: reflective ?? mutate(parent.genome, other?.genome ?? null, rand) };
+        const reflective = rand() < 0.6 ? reflect(parent.genome, kinds, rand, base) : null;
+        return {
+          parent,
+          genome: reflective ?? mutate(parent.genome, other?.genome ?? null, rand, base),
+        };
       });
       const screen = await fly(children.flatMap((c) => tasks.map((i) => ({ g: c.genome, i }))));
       screened += children.length;
@@ -473,6 +492,7 @@ export async function searchGuidance(
         options.familyTolerance,
       ),
       baseline,
+      base,
       simulations: spent,
       generations,
       screened,

@@ -406,7 +406,9 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       .filter((c) => c.rules.length > 0)
       .map((cand) => ({
         cand,
-        drafts: toGuidanceEntries(cand, report.baseline, ids).map((d) => roleDraft(p, d, 0)),
+        drafts: toGuidanceEntries(cand, report.baseline, ids, report.base).map((d) =>
+          roleDraft(p, d, 0),
+        ),
       }))
       .filter((c) => !refused.has(candidateSignature(c.drafts)))
       .slice(0, 3);
