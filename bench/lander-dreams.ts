@@ -162,24 +162,50 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
     /** 95 % Wilson intervals of the two test-split rates. */
     dayOneInterval: rateInterval(day1.satisfied, day1.flights),
     afterThreeInterval: rateInterval(last.satisfied, last.flights),
-    doubled:
-      day1.satisfied / day1.flights < 0.5
-        ? last.satisfied >= 2 * day1.satisfied && last.satisfied > 0
-        : null,
+    doubled: doubled(day1, last),
     regressed: last.satisfied < day1.satisfied,
     finalRules: rules,
     fresh,
   };
 }
 
+/** Whether the satisfied rate at least doubled; null where day one was already at 50 % or more. */
+const doubled = (day1: ObjectiveScore, last: ObjectiveScore) =>
+  day1.satisfied / day1.flights < 0.5
+    ? last.satisfied >= 2 * day1.satisfied && last.satisfied > 0
+    : null;
+
 /** Day one and `rules` on the `FRESH` scenarios after the first `count` of a family. */
 async function freshScores(pool: FlightPool, name: string, count: number, rules: RoleRules) {
   const fresh = scenariosOf(name, count + FRESH).slice(count);
+  const dayOne = (await score(pool, fresh, {})).score;
+  const after = (await score(pool, fresh, rules)).score;
   return {
     flights: fresh.length,
-    dayOne: (await score(pool, fresh, {})).score,
-    after: (await score(pool, fresh, rules)).score,
+    dayOne,
+    after,
+    doubled: doubled(dayOne, after),
+    regressed: after.satisfied < dayOne.satisfied,
   };
+}
+
+/** The table again on the `--fresh` scenarios (no split holds them), and the totals. */
+function printFresh(rows: readonly Awaited<ReturnType<typeof dreamFamily>>[]) {
+  console.log(
+    `\n${FRESH} fresh scenarios a family   day one  after 3  (95% CI)  fuel x  distance m  doubled  regressed`,
+  );
+  for (const r of rows) {
+    if (!r.fresh) continue;
+    const { dayOne, after } = r.fresh;
+    console.log(
+      `${r.family.padEnd(32)} ${String(dayOne.satisfied).padStart(7)} ${String(after.satisfied).padStart(8)}  ${rateIntervalText(after.satisfied, after.flights).padStart(8)}  ${after.medianFuelOverLimit?.toFixed(2).padStart(6) ?? '     -'}  ${after.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.fresh.doubled === null ? '    -' : r.fresh.doubled ? '  yes' : '   no'}  ${r.fresh.regressed ? 'yes' : 'no'}`,
+    );
+  }
+  const sum = (k: 'dayOne' | 'after') =>
+    rows.reduce((n, r) => n + (r.fresh ? r.fresh[k].satisfied : 0), 0);
+  console.log(
+    `fresh scenarios, all families: day one ${sum('dayOne')}, after 3 dreams ${sum('after')} of ${rows.length * FRESH} satisfied`,
+  );
 }
 
 async function main() {
@@ -206,13 +232,7 @@ async function main() {
       `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${rateIntervalText(last.satisfied, last.flights).padStart(8)}  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
     );
   }
-  if (FRESH > 0) {
-    const sum = (k: 'dayOne' | 'after') =>
-      rows.reduce((n, r) => n + (r.fresh ? r.fresh[k].satisfied : 0), 0);
-    console.log(
-      `fresh scenarios, all families: day one ${sum('dayOne')}, after 3 dreams ${sum('after')} of ${rows.length * FRESH} satisfied`,
-    );
-  }
+  if (FRESH > 0) printFresh(rows);
   const path = writeResult({
     benchmark: 'lander-dreams',
     date: new Date().toISOString(),
