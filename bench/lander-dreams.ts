@@ -189,8 +189,28 @@ async function freshScores(pool: FlightPool, name: string, count: number, rules:
   };
 }
 
+type FamilyRow = Awaited<ReturnType<typeof dreamFamily>>;
+
+/** A table row's score columns: the 95% interval, median fuel, mean distance. */
+function scoreColumns(s: ObjectiveScore, fuelWidth: number): string {
+  const fuel = (s.medianFuelOverLimit?.toFixed(2) ?? '-').padStart(fuelWidth);
+  const dist = (s.meanDistance?.toFixed(1) ?? '-').padStart(10);
+  return `${rateIntervalText(s.satisfied, s.flights).padStart(8)}  ${fuel}  ${dist}`;
+}
+
+/** A table row's last columns: the score columns, then the two verdicts. */
+function verdictColumns(
+  s: ObjectiveScore,
+  doubled: boolean | null,
+  regressed: boolean,
+  fuelWidth: number,
+): string {
+  const verdict = doubled === null ? '    -' : doubled ? '  yes' : '   no';
+  return `${scoreColumns(s, fuelWidth)}  ${verdict}  ${regressed ? 'yes' : 'no'}`;
+}
+
 /** The table again on the `--fresh` scenarios (no split holds them), and the totals. */
-function printFresh(rows: readonly Awaited<ReturnType<typeof dreamFamily>>[]) {
+function printFresh(rows: readonly FamilyRow[]) {
   console.log(
     `\n${FRESH} fresh scenarios a family   day one  after 3  (95% CI)  fuel x  distance m  doubled  regressed`,
   );
@@ -198,7 +218,7 @@ function printFresh(rows: readonly Awaited<ReturnType<typeof dreamFamily>>[]) {
     if (!r.fresh) continue;
     const { dayOne, after } = r.fresh;
     console.log(
-      `${r.family.padEnd(32)} ${String(dayOne.satisfied).padStart(7)} ${String(after.satisfied).padStart(8)}  ${rateIntervalText(after.satisfied, after.flights).padStart(8)}  ${after.medianFuelOverLimit?.toFixed(2).padStart(6) ?? '     -'}  ${after.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.fresh.doubled === null ? '    -' : r.fresh.doubled ? '  yes' : '   no'}  ${r.fresh.regressed ? 'yes' : 'no'}`,
+      `${r.family.padEnd(32)} ${String(dayOne.satisfied).padStart(7)} ${String(after.satisfied).padStart(8)}  ${verdictColumns(after, r.fresh.doubled, r.fresh.regressed, 6)}`,
     );
   }
   const sum = (k: 'dayOne' | 'after') =>
@@ -217,7 +237,7 @@ async function main() {
   const families = arg('families', allFamilyNames().join(',')).split(',');
   const count = Number(arg('count', '120'));
   const started = Date.now();
-  const rows: Awaited<ReturnType<typeof dreamFamily>>[] = [];
+  const rows: FamilyRow[] = [];
   try {
     for (const name of families) rows.push(await dreamFamily(pool, name, budget, count));
   } finally {
@@ -229,7 +249,7 @@ async function main() {
   for (const r of rows) {
     const last = r.curve[3].test;
     console.log(
-      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${rateIntervalText(last.satisfied, last.flights).padStart(8)}  ${last.medianFuelOverLimit?.toFixed(2).padStart(9) ?? '        -'}  ${last.meanDistance?.toFixed(1).padStart(10) ?? '         -'}  ${r.doubled === null ? '    -' : r.doubled ? '  yes' : '   no'}  ${r.regressed ? 'yes' : 'no'}`,
+      `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${verdictColumns(last, r.doubled, r.regressed, 9)}`,
     );
   }
   if (FRESH > 0) printFresh(rows);

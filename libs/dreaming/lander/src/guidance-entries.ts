@@ -1,7 +1,7 @@
-import { ROLE_RULE_SPACES } from '@reverie/lunar-lander';
+import { NAVIGATOR, ROLE_RULE_SPACES } from '@reverie/lunar-lander';
 import type { ObjectiveScore } from '@reverie/lunar-lander';
 import { conditionWords, type EntryDraft } from './entries';
-import type { Genome } from './guidance-space';
+import { keyOf, type Genome } from './guidance-space';
 import { ROLE_DEFAULTS } from './rule-space';
 import type { GuidanceCandidate } from './search-guidance';
 
@@ -21,7 +21,9 @@ function lawWords(params: Record<string, number>, base: Genome): string {
   if (params.guidanceLaw === undefined) return '';
   if (params.guidanceLaw < 0.5) return 'Fly the altitude-proportional descent schedule. ';
   const value = (k: string) =>
-    params[k] ?? base[`navigator.all.${k}`] ?? ROLE_DEFAULTS.navigator[k];
+    params[k] ??
+    base[keyOf({ role: NAVIGATOR, scope: 'all', param: k })] ??
+    ROLE_DEFAULTS.navigator[k];
   const f = value('brakingAccelFraction');
   const flare = value('flareAltitude');
   const final = value('finalDescentRate');
