@@ -13,6 +13,11 @@
  * Writes bench/results/lander-dreams-*.json.
  *
  *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b --seed 16 --fresh 300]
+ *   npm run bench:lander-dreams -- --rules bench/results/lander-dreams-<date>.json [--fresh 300]
+ *
+ * `--rules FILE` dreams nothing: it flies the final rules FILE recorded for each family (a result
+ * of this bench) on the fresh scenarios, as the team's code flies them now. A change to the
+ * team's laws is then measured apart from what the search would find with it. Writes nothing.
  */
 import {
   DEFAULT_GATE,
@@ -46,6 +51,7 @@ import {
   type RoleRules,
   type Scenario,
 } from '@reverie/lunar-lander';
+import { readFileSync } from 'node:fs';
 import { machineInfo, writeResult } from './support/report';
 
 const arg = (name: string, fallback: string) => {
@@ -176,8 +182,14 @@ const doubled = (day1: ObjectiveScore, last: ObjectiveScore) =>
     : null;
 
 /** Day one and `rules` on the `FRESH` scenarios after the first `count` of a family. */
-async function freshScores(pool: FlightPool, name: string, count: number, rules: RoleRules) {
-  const fresh = scenariosOf(name, count + FRESH).slice(count);
+async function freshScores(
+  pool: FlightPool,
+  name: string,
+  count: number,
+  rules: RoleRules,
+  howMany = FRESH,
+) {
+  const fresh = scenariosOf(name, count + howMany).slice(count);
   const dayOne = (await score(pool, fresh, {})).score;
   const after = (await score(pool, fresh, rules)).score;
   return {
@@ -228,7 +240,51 @@ function printFresh(rows: readonly FamilyRow[]) {
   );
 }
 
+/**
+ * `--rules FILE`: the final rules FILE holds for each family, flown on the fresh scenarios (drawn
+ * after the file's own `--count`, unless `--count` says otherwise).
+ */
+async function flyRecordedRules(file: string) {
+  let recorded: {
+    scenariosPerFamily?: number;
+    families?: { family: string; finalRules: RoleRules }[];
+  };
+  try {
+    recorded = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--rules ${file}: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(recorded.families))
+    throw new Error(`--rules ${file}: not a lander-dreams result (no "families" list)`);
+  const count = Number(arg('count', String(recorded.scenariosPerFamily ?? 120)));
+  const fresh = FRESH > 0 ? FRESH : 300;
+  const pool = new FlightPool(Number(arg('pool', '2')));
+  console.log(
+    `the final rules of ${file}, flown on ${fresh} fresh scenarios a family (after the first ${count})\n` +
+      `family           day one  these rules  (95% CI)  fuel x  distance m`,
+  );
+  let dayOneTotal = 0;
+  let total = 0;
+  try {
+    for (const { family, finalRules } of recorded.families) {
+      const { dayOne, after } = await freshScores(pool, family, count, finalRules, fresh);
+      dayOneTotal += dayOne.satisfied;
+      total += after.satisfied;
+      console.log(
+        `${family.padEnd(16)} ${String(dayOne.satisfied).padStart(7)} ${String(after.satisfied).padStart(12)}  ${scoreColumns(after, 6)}`,
+      );
+    }
+  } finally {
+    await pool.close();
+  }
+  console.log(
+    `all families: day one ${dayOneTotal}, these rules ${total} of ${recorded.families.length * fresh} satisfied`,
+  );
+}
+
 async function main() {
+  const rulesFile = arg('rules', '');
+  if (rulesFile) return flyRecordedRules(rulesFile);
   // A dream spends up to 35 % of its budget localising, and the guidance search gets its share of
   // what is left: this default is the most it gets, so a dream at the default budget searches less.
   const guidanceMost = Math.floor(DEFAULT_DREAMER_OPTIONS.maxSimulations * DEFAULT_GUIDANCE_SHARE);
