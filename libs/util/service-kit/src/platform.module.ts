@@ -9,6 +9,7 @@ import type { ServiceConfig } from './config/service-config';
 import { HealthController } from './health/health.controller';
 import { ConsumersHealthIndicator, ConsumerStartup } from './health/consumers.health';
 import { KafkaHealthIndicator } from './health/kafka.health';
+import { MongoHealthIndicator } from './health/mongo.health';
 import { guardDriverWrites } from './mongo/driver-write-guard';
 import { recreateIndexesOnReconnect } from './mongo/index-recovery';
 
@@ -70,6 +71,7 @@ export class PlatformModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         KafkaHealthIndicator,
+        MongoHealthIndicator,
         ConsumerStartup,
         ConsumersHealthIndicator,
       ],

@@ -1,9 +1,10 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { ConsumerHealth } from '@reverie/kafka';
 import { ConsumersHealthIndicator } from './consumers.health';
 import { KafkaHealthIndicator } from './kafka.health';
+import { MongoHealthIndicator } from './mongo.health';
 
 /**
  * `/health/live`: the process runs (answers as soon as HTTP is open), and no Kafka handler call
@@ -17,7 +18,7 @@ import { KafkaHealthIndicator } from './kafka.health';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly mongo: MongooseHealthIndicator,
+    private readonly mongo: MongoHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     private readonly consumers: ConsumersHealthIndicator,
     private readonly consumerHealth: ConsumerHealth,
@@ -36,7 +37,7 @@ export class HealthController {
   async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }) {
     try {
       return await this.health.check([
-        () => this.mongo.pingCheck('mongo', { timeout: 3_000 }),
+        () => this.mongo.isHealthy('mongo'),
         () => this.kafka.isHealthy('kafka'),
         () => this.consumers.check('consumers'),
       ]);

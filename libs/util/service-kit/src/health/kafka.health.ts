@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { KAFKA_ADMIN } from '@reverie/kafka';
 import type { Admin } from 'kafkajs';
+import { withTimeout } from '../timeout';
 
 /** Kafka is ready when the cluster answers a metadata request within the timeout. */
 @Injectable()
@@ -13,17 +14,11 @@ export class KafkaHealthIndicator {
 
   async isHealthy(key: string, timeoutMs = 3_000) {
     const indicator = this.health.check(key);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
-      });
-      const cluster = await Promise.race([this.admin.describeCluster(), timeout]);
+      const cluster = await withTimeout(this.admin.describeCluster(), timeoutMs, 'metadata');
       return indicator.up({ brokers: cluster.brokers.length });
     } catch (err) {
       return indicator.down({ message: (err as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Connection } from 'mongoose';
+import { withTimeout } from '../timeout';
 
 /** Further index passes after a reconnect, in ms (see `recreateIndexesOnReconnect`). */
 const RECHECK_AFTER_MS = [5_000, 15_000];
@@ -106,15 +107,6 @@ export function recreateIndexesOnReconnect(
  * a bound for any other wait without an end.
  */
 const CREATE_INDEXES_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Creates the missing indexes of every model on `connection`; logs (never throws) a failure. */
 export async function ensureIndexes(connection: Connection, logger: Logger): Promise<void> {
