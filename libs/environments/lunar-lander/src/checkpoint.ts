@@ -88,6 +88,11 @@ export function parseCheckpoint(scenario: Scenario, checkpoint: unknown): Checkp
     ] as const) {
       if (message && typeof rawState[key] === 'number') problem(`state.${key}`, message);
     }
+    const level = rawState['engineLevel'];
+    if (level !== undefined) {
+      if (typeof level === 'number' && level >= 0 && level <= 1) state.engineLevel = level;
+      else problem('state.engineLevel', `expected a number from 0 to 1, got ${String(level)}`);
+    }
     if (state.dryMass !== scenario.craft.dryMassKg) {
       problem('state.dryMass', `expected the scenario's ${scenario.craft.dryMassKg} kg`);
     }

@@ -105,6 +105,41 @@ describe('stepPhysics', () => {
     expect(after.vz).toBeCloseTo(end.vz - g * dt, 12);
   });
 
+  it('with a throttle lag, moves the thrust toward the setting as a first-order lag', () => {
+    const lag = 1;
+    let s = aState({ throttle: THROTTLE_FULL, engineLevel: 0, vz: 0, z: 1e5 });
+    let free = aState({ vz: 0, z: 1e5 });
+    for (let i = 0; i < 50; i++) {
+      s = stepPhysics(s, dt, lag);
+      free = stepPhysics(free, dt);
+    }
+    // one time constant: 1 - 1/e of the way, exactly (the per-tick steps compose)
+    expect(s.engineLevel).toBeCloseTo(1 - Math.exp(-1), 12);
+    // the mean level over that second is 1/e: so is the thrust's share of a full-thrust second
+    const m0 = 6_600 + 800;
+    const fullSecond = EXHAUST_VELOCITY * Math.log(m0 / (m0 - fullMassFlow));
+    const gained = s.vz - free.vz;
+    expect(gained / fullSecond).toBeGreaterThan(Math.exp(-1) * 0.99);
+    expect(gained / fullSecond).toBeLessThan(Math.exp(-1) * 1.01);
+
+    // cut off: the thrust decays, and once within 1e-9 of the setting it is exactly off
+    s = { ...s, throttle: 0 };
+    const level = s.engineLevel as number;
+    s = stepPhysics(s, dt, lag);
+    expect(s.engineLevel).toBeCloseTo(level * Math.exp(-dt / lag), 12);
+    for (let i = 0; i < 50 * 30; i++) s = stepPhysics(s, dt, lag);
+    expect(s.engineLevel).toBe(0);
+    const fuel = s.fuel;
+    expect(stepPhysics(s, dt, lag).fuel).toBe(fuel);
+  });
+
+  it('without a lag, flies exactly as before and records no engine level', () => {
+    const start = aState({ throttle: 0.4, pitch: 0.1, pitchCommand: 0.2 });
+    const plain = stepPhysics(start, dt);
+    expect(stepPhysics(start, dt, 0)).toEqual(plain);
+    expect(plain).not.toHaveProperty('engineLevel');
+  });
+
   it('never lets the propellant go negative over a long burn', () => {
     let s = aState({ throttle: THROTTLE_FULL, fuel: 50, z: 1e6 });
     for (let i = 0; i < 500; i++) {

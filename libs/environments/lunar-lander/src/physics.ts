@@ -7,20 +7,31 @@ import type { CraftState } from './types';
  * the same result, so the simulator and the fuel-limit calculation share one integrator.
  *
  * 1. The attitude slews toward `pitchCommand` by at most MAX_ATTITUDE_RATE * dt.
- * 2. With that pitch held, the engine burns for tb = min(dt, fuel / mdot) and adds the exact rocket
+ * 2. With `lagSeconds` > 0 the engine's level moves toward the commanded throttle by the exact
+ *    first-order step (1 - exp(-dt / lag) of the way); the tick burns at the mean of the old and
+ *    new level. Without a lag the level is the throttle.
+ * 3. With that pitch held, the engine burns for tb = min(dt, fuel / mdot) and adds the exact rocket
  *    equation's dv = ve * ln(m0 / (m0 - mdot * tb)) along the thrust axis (sin pitch, cos pitch);
  *    gravity takes LUNAR_GRAVITY * dt off vz.
- * 3. Position moves by the trapezoid rule on the old and new velocity (exact for free fall).
+ * 4. Position moves by the trapezoid rule on the old and new velocity (exact for free fall).
  *
  * When the propellant runs out the engine is starved: `throttle` keeps its commanded value but
  * produces nothing, and `fuel` stays exactly 0 (never negative). Time is kept as tick * dt rather
  * than a running sum so it does not drift.
  */
-export function stepPhysics(state: Readonly<CraftState>, dt: number): CraftState {
+export function stepPhysics(
+  state: Readonly<CraftState>,
+  dt: number,
+  lagSeconds = 0,
+): CraftState {
   const slew = MAX_ATTITUDE_RATE * dt;
   const pitch = state.pitch + clamp(state.pitchCommand - state.pitch, -slew, slew);
 
-  const thrust = state.fuel > 0 ? state.throttle * MAX_THRUST_N : 0;
+  // Without a lag the engine gives the throttle; `engineLevel` stays absent, as it always was.
+  const from = state.engineLevel ?? state.throttle;
+  const level = lagSeconds > 0 ? lagged(from, state.throttle, dt / lagSeconds) : undefined;
+  const meanLevel = level === undefined ? state.throttle : 0.5 * (from + level);
+  const thrust = state.fuel > 0 ? meanLevel * MAX_THRUST_N : 0;
   const massFlow = thrust / EXHAUST_VELOCITY;
   let dv = 0;
   let fuel = state.fuel;
@@ -46,7 +57,14 @@ export function stepPhysics(state: Readonly<CraftState>, dt: number): CraftState
     vz,
     pitch,
     fuel,
+    ...(level === undefined ? {} : { engineLevel: level }),
   };
+}
+
+/** First-order lag over `periods` time constants; within 1e-9 of the target it is the target. */
+function lagged(from: number, to: number, periods: number): number {
+  const level = to + (from - to) * M.exp(-periods);
+  return M.abs(level - to) < 1e-9 ? to : level;
 }
 
 function clamp(value: number, min: number, max: number): number {

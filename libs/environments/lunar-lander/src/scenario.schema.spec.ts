@@ -80,6 +80,15 @@ describe('parseScenario', () => {
     ]);
   });
 
+  it('takes an optional throttle lag from 0 to 10 s and refuses one outside', () => {
+    const lagged = parseScenario(edited((s) => (s.craft.throttleLagSeconds = 1.5)));
+    expect(lagged.craft.throttleLagSeconds).toBe(1.5);
+    const e = refuse(edited((s) => (s.craft.throttleLagSeconds = -1)));
+    expect(e.message).toBe(
+      'craft.throttleLagSeconds: must be an engine response time in seconds from 0 to 10, got -1',
+    );
+  });
+
   it('refuses a throttle between the throttled band and full thrust', () => {
     const e = refuse(edited((s) => (s.initial.throttle = 0.75)));
     expect(e.message).toBe(

@@ -28,6 +28,7 @@ export const SCENARIO_LIMITS = {
   maxFeatures: 200,
   maxBeamHalfAngleDeg: 45,
   maxRadarBias: 500,
+  maxThrottleLagSeconds: 10,
   minPhysicsHz: 10,
   maxPhysicsHz: 1_000,
   maxSeconds: 3_600,
@@ -200,6 +201,11 @@ export const scenarioBaseShape = {
   craft: obj({
     dryMassKg: num('a positive number of kilograms', (v) => v > 0),
     fuelKg: nonNegative('kilograms'),
+    throttleLagSeconds: between(
+      'an engine response time in seconds',
+      0,
+      L.maxThrottleLagSeconds,
+    ).optional(),
   }),
   initial: obj({
     x: num(metres),

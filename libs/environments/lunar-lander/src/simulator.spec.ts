@@ -202,6 +202,23 @@ describe('LanderSimulator checkpoints', () => {
     expect(restored.touchdown).toEqual(original.touchdown);
   });
 
+  it('continues bit-identically with a throttle lag, the engine level in the checkpoint', () => {
+    const lagged = { ...scenario, craft: { ...scenario.craft, throttleLagSeconds: 1.2 } };
+    const original = LanderSimulator.start(lagged);
+    expect(original.state.engineLevel).toBe(lagged.initial.throttle);
+    fly(original, 0, 6);
+    const checkpoint = JSON.parse(JSON.stringify(original.checkpoint()));
+    expect(checkpoint.state.engineLevel).toBeGreaterThan(0);
+    expect(checkpoint.state.engineLevel).not.toBe(checkpoint.state.throttle);
+    const after = fly(original, 6, script.length);
+    const restored = LanderSimulator.restore(lagged, checkpoint);
+    expect(fly(restored, 6, script.length)).toEqual(after);
+    // the lag changes the flight: the same commands without it end elsewhere
+    const prompt = LanderSimulator.start(scenario);
+    fly(prompt, 0, script.length);
+    expect(prompt.state.z).not.toBeCloseTo(original.state.z, 1);
+  });
+
   it('restores a finished run with its touchdown report', () => {
     const sim = LanderSimulator.start(aScenario());
     while (!sim.done) sim.advance();
@@ -234,6 +251,10 @@ describe('LanderSimulator checkpoints', () => {
     refuse({ ...cp, state: { ...cp.state, vz: 'fast' } }, /state\.vz: expected a finite number/);
     refuse({ ...cp, state: { ...cp.state, fuel: -1 } }, /state\.fuel/);
     refuse({ ...cp, state: { ...cp.state, throttle: 0.8 } }, /state\.throttle/);
+    refuse(
+      { ...cp, state: { ...cp.state, engineLevel: 1.5 } },
+      /state\.engineLevel: expected a number from 0 to 1/,
+    );
     refuse({ ...cp, status: 'landed' }, /touchdown: a landed run needs its touchdown report/);
     refuse({ ...cp, status: 'hovering' }, /unknown status/);
     refuse({ ...cp, fuelAtStart: 5 }, /fuelAtStart/);

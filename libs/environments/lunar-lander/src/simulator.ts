@@ -65,6 +65,7 @@ export class LanderSimulator {
       pitch,
       pitchCommand: pitch,
       throttle: initial.throttle + 0,
+      ...(lagOf(spec) > 0 ? { engineLevel: initial.throttle + 0 } : {}),
       dryMass: craft.dryMassKg,
       fuel: craft.fuelKg,
     };
@@ -180,7 +181,7 @@ export class LanderSimulator {
 
   private tick(): void {
     const before = this.current;
-    const after = stepPhysics(before, this.dt);
+    const after = stepPhysics(before, this.dt, lagOf(this.spec));
     const aglBefore = before.z - this.ground.heightAt(before.x);
     const aglAfter = after.z - this.ground.heightAt(after.x);
 
@@ -231,6 +232,11 @@ export class LanderSimulator {
       );
     }
   }
+}
+
+/** The craft's throttle lag, s (0 when the scenario sets none). */
+function lagOf(scenario: Scenario): number {
+  return scenario.craft.throttleLagSeconds ?? 0;
 }
 
 function checkTiming(scenario: Scenario): void {

@@ -18,6 +18,12 @@ export interface Scenario {
     dryMassKg: number;
     /** Descent propellant on board at the start, kg. */
     fuelKg: number;
+    /**
+     * The engine's response time, s: its thrust moves toward each new setting as a first-order lag
+     * with this time constant (63 % of the way after one, 95 % after three). Absent or 0: the
+     * engine gives each setting at once.
+     */
+    throttleLagSeconds?: number;
   };
   initial: {
     x: number;
@@ -98,7 +104,13 @@ export interface CraftState {
   vz: number;
   pitch: number;
   pitchCommand: number;
+  /** The engine setting last commanded. */
   throttle: number;
+  /**
+   * The share of full thrust the engine gives now, moving toward `throttle` with the craft's
+   * throttle lag. Absent: the engine gives `throttle` (no lag).
+   */
+  engineLevel?: number;
   dryMass: number;
   fuel: number;
 }
