@@ -19,11 +19,7 @@ import type { CraftState } from './types';
  * produces nothing, and `fuel` stays exactly 0 (never negative). Time is kept as tick * dt rather
  * than a running sum so it does not drift.
  */
-export function stepPhysics(
-  state: Readonly<CraftState>,
-  dt: number,
-  lagSeconds = 0,
-): CraftState {
+export function stepPhysics(state: Readonly<CraftState>, dt: number, lagSeconds = 0): CraftState {
   const slew = MAX_ATTITUDE_RATE * dt;
   const pitch = state.pitch + clamp(state.pitchCommand - state.pitch, -slew, slew);
 

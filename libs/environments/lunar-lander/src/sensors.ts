@@ -20,11 +20,14 @@ export interface SensorInput {
   sensors: SensorSettings;
   terrain: Pick<Terrain, 'heightAt' | 'boulders'>;
   state: Readonly<CraftState>;
+  /** The craft's throttle lag, s (absent or 0: the engine follows at once and has no gauge). */
+  engineLagSeconds?: number;
 }
 
 /**
  * Noisy readings at the state's tick. Noise is a pure function of (seed, tick, channel), so the same
- * tick always reads the same. Attitude, position, propellant, mass and throttle are exact.
+ * tick always reads the same. Attitude, position, propellant, mass, throttle and
+ * a lagging engine's gauge are exact.
  */
 export function senseAt(input: SensorInput): SensorReading {
   const { seed, sensors, state } = input;
@@ -41,6 +44,9 @@ export function senseAt(input: SensorInput): SensorReading {
     fuel: state.fuel,
     mass: state.dryMass + state.fuel,
     throttle: state.throttle,
+    ...(state.engineLevel !== undefined && (input.engineLagSeconds ?? 0) > 0
+      ? { engine: { level: state.engineLevel, lagSeconds: input.engineLagSeconds ?? 0 } }
+      : {}),
   };
 }
 

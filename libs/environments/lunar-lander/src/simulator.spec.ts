@@ -210,6 +210,12 @@ describe('LanderSimulator checkpoints', () => {
     const checkpoint = JSON.parse(JSON.stringify(original.checkpoint()));
     expect(checkpoint.state.engineLevel).toBeGreaterThan(0);
     expect(checkpoint.state.engineLevel).not.toBe(checkpoint.state.throttle);
+    // its gauge reads the engine's level and response time; a prompt engine has no gauge
+    expect(original.sense().engine).toEqual({
+      level: checkpoint.state.engineLevel,
+      lagSeconds: 1.2,
+    });
+    expect(LanderSimulator.start(scenario).sense()).not.toHaveProperty('engine');
     const after = fly(original, 6, script.length);
     const restored = LanderSimulator.restore(lagged, checkpoint);
     expect(fly(restored, 6, script.length)).toEqual(after);

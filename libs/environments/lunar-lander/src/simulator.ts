@@ -221,6 +221,7 @@ export class LanderSimulator {
       sensors: this.spec.sensors,
       terrain: this.ground,
       state: this.current,
+      engineLagSeconds: lagOf(this.spec),
     };
   }
 

@@ -155,6 +155,16 @@ export interface SensorReading {
   /** Current mass, kg. */
   mass: number;
   throttle: number;
+  /** A lagging engine's gauge (exact): present only when the craft has a throttle lag. */
+  engine?: EngineGauge;
+}
+
+/** What a lagging engine reports: how hard it burns now and how fast it follows a new setting. */
+export interface EngineGauge {
+  /** The share of full thrust the engine gives now. */
+  level: number;
+  /** The engine's response time (the craft's `throttleLagSeconds`), s. */
+  lagSeconds: number;
 }
 
 /** Heights and rocks the terrain scanner sees around the craft. */

@@ -220,6 +220,26 @@ describe('predictive late-ignition guidance, one decision', () => {
     expect(at(260, -40, late, 2).throttle).toBeGreaterThan(0);
   });
 
+  it('with a lagging engine, lights as much earlier as the engine needs to spool up', () => {
+    const lagging = (altitude: number, level: number, lagSeconds = 2) =>
+      navigate(
+        aReport({ altitude, vz: -40, engine: { level, lagSeconds } }),
+        { phase: 'braking', siteX: 0 },
+        late,
+        [],
+        1,
+      ).throttle;
+    // Cold, a 2 s lag costs ~2 s of coasting at 40 m/s before full thrust: lit ~80 m higher.
+    expect(at(300, -40).throttle).toBe(0);
+    expect(lagging(300, 0)).toBe(1);
+    expect(lagging(360, 0)).toBe(0);
+    // Already at full thrust there is nothing to spool up (and thrust cut now dies away slowly).
+    expect(lagging(300, 1)).toBe(0);
+    // A lag of a millisecond flies as the prompt engine does.
+    for (const altitude of [330, 215, 200])
+      expect(lagging(altitude, 0, 0.001)).toBe(at(altitude, -40).throttle);
+  });
+
   it('turns upright before the vertical burn instead of burning while it turns', () => {
     // Braking sideways at 60 deg (site 300 m ahead at 40 m/s, ~11 s of sideways approach left),
     // falling at 40 m/s: the slew back to upright takes ~6 s at 10 deg/s, and the braking curve

@@ -80,6 +80,7 @@ export function detect(
       fuel: reading.fuel,
       mass: reading.mass,
       pitchDeg: reading.pitch * RAD_TO_DEG,
+      ...(reading.engine ? { engine: reading.engine } : {}),
       site,
       candidates: latest ? candidates(latest, siteX, params) : [],
       scanned: scan !== null,

@@ -121,6 +121,17 @@ describe('predictive late-ignition guidance in flight', () => {
       expect(late.touchdown!.verticalSpeed).toBeLessThan(3);
     }
   }, 60_000);
+
+  it("reads a lagging engine's gauge and lands where a law blind to the lag would not", async () => {
+    for (const index of [0, 1]) {
+      const base = scenarioFor('tight-fuel', index);
+      const scenario = { ...base, craft: { ...base.craft, throttleLagSeconds: 2 } };
+      const team = new BuiltinLunarTeam({ navigator: [lateIgnition] });
+      const { result } = await flyLanding(scenario, team, {});
+      expect(result.safe).toBe(true);
+      expect(result.fuelUsed / result.fuelLimit!).toBeLessThan(1.2);
+    }
+  }, 60_000);
 });
 
 describe('late-ignition guidance with sideways braking', () => {

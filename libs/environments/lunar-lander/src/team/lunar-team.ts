@@ -1,4 +1,5 @@
 import { defineTeam } from '@reverie/agent-team';
+import type { EngineGauge } from '../types';
 
 /** The three roles that land the craft; the Commander coordinates. */
 export const DETECTOR = 'detector';
@@ -26,6 +27,8 @@ export interface DetectorReport {
   fuel: number;
   mass: number;
   pitchDeg: number;
+  /** A lagging engine's gauge, as read (absent when the engine follows each setting at once). */
+  engine?: EngineGauge;
   /** The site the Commander chose, as the latest scan sees it. */
   site: SiteAssessment;
   /** Other sites the scan judged safe, nearest to the chosen one first (at most a few). */

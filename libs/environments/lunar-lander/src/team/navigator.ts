@@ -239,6 +239,8 @@ const THROTTLE_STEPS: readonly number[] = [
  * flare the descent also may not reach the flare (braking as late as the curve allows) sooner than
  * the sideways approach to the site can be flown (`sidewaysSeconds`): a site far downrange slows
  * the descent rather than letting the craft skim the ground, too fast sideways for the gear.
+ * A lagging engine (its gauge in the report) is predicted at its mean level over the horizon, and
+ * the braking burn counts the time it needs to spool up to full thrust as coasting.
  */
 function lateIgnitionCommand(
   report: DetectorReport,
@@ -274,14 +276,22 @@ function lateIgnitionCommand(
   const nowPitch = report.pitchDeg * DEG;
   const nowCos = M.cos(nowPitch);
   const turn = MAX_ATTITUDE_RATE * tau;
-  const recoverable = (az: number, pitch: number) => {
+  const engine = engineOver(report, tau);
+  // Throttle `u` held for the horizon at `cos` of its thrust upward: does the descent stay
+  // recoverable? A lagging engine gives its mean level over the horizon, not `u`.
+  const recoverable = (u: number, cos: number, pitch: number) => {
+    const { mean, end } = engine(u);
+    const az = mean * full * cos - LUNAR_GRAVITY;
     let h = report.altitude + report.vz * tau + 0.5 * az * tau * tau;
     let v = report.vz + az * tau;
     if (v >= -vFinal) return true;
     // The braking curve is flown upright: a craft still tilted when the horizon ends first slews
     // back, counted as coasting (thrust burnt at a tilt brakes the descent by only its cosine),
-    // so the law turns upright before the burn instead of burning while it turns.
-    const up = M.abs(nowPitch + clamp(pitch - nowPitch, turn)) / MAX_ATTITUDE_RATE;
+    // so the law turns upright before the burn instead of burning while it turns. A lagging
+    // engine still short of full thrust then spools up, counted as coasting too.
+    const up =
+      M.abs(nowPitch + clamp(pitch - nowPitch, turn)) / MAX_ATTITUDE_RATE +
+      spoolUpSeconds(report, end);
     h += v * up - 0.5 * LUNAR_GRAVITY * up * up;
     v -= LUNAR_GRAVITY * up;
     const brake = (v * v - vFinal * vFinal) / (2 * plan);
@@ -300,7 +310,7 @@ function lateIgnitionCommand(
     // attitude slews slowly; thrust lit while still upright would only climb).
     if (thrust === 0) {
       const pitch = lateral.soon ? M.sign(lateral.ax) * tilt : 0;
-      if (recoverable(-LUNAR_GRAVITY, pitch)) return { throttle: 0, pitchDeg: pitch / DEG };
+      if (recoverable(0, 1, pitch)) return { throttle: 0, pitchDeg: pitch / DEG };
       continue;
     }
     // While sideways braking is required, from `tilt` down to the tilt that gives exactly the
@@ -309,15 +319,39 @@ function lateIgnitionCommand(
     const least = M.asin(clamp(lateral.ax / thrust, M.sin(tilt)));
     for (let k = required ? TILT_STEPS : 0; k >= 0; k--) {
       const pitch = least + ((M.sign(lateral.ax) * tilt - least) * k) / TILT_STEPS;
-      if (recoverable(thrust * M.min(M.cos(pitch), nowCos) - LUNAR_GRAVITY, pitch))
+      if (recoverable(u, M.min(M.cos(pitch), nowCos), pitch))
         return { throttle: u, pitchDeg: pitch / DEG };
     }
     // Not required sideways: upright at this throttle rather than more thrust at the tilt.
-    if (!required && least !== 0 && recoverable(thrust * M.min(1, nowCos) - LUNAR_GRAVITY, 0))
+    if (!required && least !== 0 && recoverable(u, M.min(1, nowCos), 0))
       return { throttle: u, pitchDeg: 0 };
     if (last) return { throttle: u, pitchDeg: least / DEG };
   }
   return { throttle: THROTTLE_FULL, pitchDeg: 0 };
+}
+
+/**
+ * What throttle `u` gives over the next `tau` seconds as a share of full thrust: its mean and its
+ * level at the end. An engine without a gauge (no lag) gives `u` at once; a lagging one moves from
+ * its gauge's level toward `u` as a first-order lag.
+ */
+function engineOver(
+  report: DetectorReport,
+  tau: number,
+): (u: number) => { mean: number; end: number } {
+  const lag = report.engine?.lagSeconds ?? 0;
+  if (!report.engine || !(lag > 0)) return (u) => ({ mean: u, end: u });
+  const level = report.engine.level;
+  const k = M.exp(-tau / lag);
+  return (u) => ({ mean: u + ((level - u) * lag * (1 - k)) / tau, end: u + (level - u) * k });
+}
+
+/**
+ * The coasting a lagging engine at `level` costs before it gives full thrust, s: its thrust
+ * deficit while it spools up equals this long without any (0 without a gauge).
+ */
+function spoolUpSeconds(report: DetectorReport, level: number): number {
+  return report.engine ? report.engine.lagSeconds * M.max(THROTTLE_FULL - level, 0) : 0;
 }
 
 /**
