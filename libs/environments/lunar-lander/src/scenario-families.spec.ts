@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import easyJson from '../scenarios/easy.json';
 import { LUNAR_GRAVITY, MAX_THRUST_N, THROTTLE_MAX_THROTTLED, THROTTLE_MIN } from './constants';
 import { LanderError } from './errors';
@@ -221,5 +223,18 @@ describe('scenariosFromJson (what a scenario file may hold)', () => {
   it('refuses a scenario id given twice (the same family listed twice, say)', () => {
     expect(error([family, family])).toContain('scenario id "mine-00" appears more than once');
     expect(error([one, one])).toContain('"easy-00" appears more than once');
+  });
+});
+
+describe("the repository's example family", () => {
+  it('slow-engine.json reads as 120 scenarios whose engines lag 0.8-2.5 s', () => {
+    const file = join(__dirname, '../../../../examples/scenarios/slow-engine.json');
+    const scenarios = scenariosFromJson(JSON.parse(readFileSync(file, 'utf8')));
+    expect(scenarios).toHaveLength(120);
+    const lags = scenarios.map((s) => s.craft.throttleLagSeconds ?? 0);
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(0.8);
+    expect(Math.max(...lags)).toBeLessThanOrEqual(2.5);
+    // drawn per scenario (rounded, so a few repeat), not one lag for all
+    expect(new Set(lags).size).toBeGreaterThan(100);
   });
 });
