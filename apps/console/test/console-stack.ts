@@ -1,6 +1,7 @@
 import { PlaybookVersionRepository, PlaybookVersionWriter } from '@reverie/playbooks-data-access';
 import { applyDeltas } from '@reverie/playbooks-domain';
 import { aDream } from '@reverie/playbooks-domain/testing';
+import { scenarioFor } from '@reverie/lunar-lander';
 import { anAgent, expectEventually, type ApiClient, type Json } from '@reverie/testing';
 // The real gateway, orchestrator and dreamer (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -83,7 +84,31 @@ export async function lunarAgent(api: ApiClient): Promise<string> {
 
 /** `count` landings of the downrange family (boulders near the track), all ended; their ids. */
 export async function landings(api: ApiClient, agentId: string, count: number): Promise<string[]> {
-  const tasks = Array.from({ length: count }, (_, index) => ({ family: 'downrange', index }));
+  return land(
+    api,
+    agentId,
+    Array.from({ length: count }, (_, index) => ({ family: 'downrange', index })),
+  );
+}
+
+/**
+ * One landing of downrange's first scenario with an engine that lags 1.5 s, by an agent of its own
+ * (so the moon-team's counts stay as they are), ended; its session id.
+ */
+export async function laggingLanding(api: ApiClient): Promise<string> {
+  const agent = await api.post(
+    '/v1/agents',
+    anAgent({ name: 'slow-engine-team', roles: LUNAR_ROLES, dreaming: { enabled: false } }),
+  );
+  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
+  const base = scenarioFor('downrange', 0);
+  const craft = { ...base.craft, throttleLagSeconds: 1.5 };
+  const [id] = await land(api, agent.body.id, [{ scenario: { ...base, craft } }]);
+  return id;
+}
+
+/** A batch of lunar-lander tasks, all ended; the ids of its sessions. */
+async function land(api: ApiClient, agentId: string, tasks: Json[]): Promise<string[]> {
   const batch = await api.post('/v1/batches', {
     agentId,
     run: { environment: 'lunar-lander' },

@@ -17,6 +17,7 @@ import {
 import {
   longSession,
   landings,
+  laggingLanding,
   lunarAgent,
   navigatorPlaybookWithProposal,
   startConsoleStack,
@@ -43,6 +44,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
   let agentId: string;
   let lunarSessionId: string;
   let landed: string[];
+  let laggingSessionId: string;
   let dreamId = '';
   let longSessionId: string;
   const tenantId = uniqueName('console');
@@ -57,8 +59,9 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     key = api.apiKey ?? '';
     base = api.baseUrl;
     agentId = await lunarAgent(api);
-    [landed, longSessionId, , browser] = await Promise.all([
+    [landed, laggingSessionId, longSessionId, , browser] = await Promise.all([
       landings(api, agentId, 3),
+      laggingLanding(api),
       longSession(api, agentId, EVENTS),
       navigatorPlaybookWithProposal(stack, api, tenantId, agentId),
       openBrowser(1280),
@@ -107,6 +110,18 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
       /Touchdown: landed.*vertical speed\d/s,
     );
     await shoot(page, 'lunar-session');
+  }, 60_000);
+
+  it("plots a lagging engine's level beside the throttle it was commanded", async () => {
+    await page.goto(`${base}/console/#/sessions/${laggingSessionId}`);
+    const chart = page.locator('svg[aria-label="throttle (0..1) over time"]');
+    await chart.locator('path.line').first().waitFor();
+    await expect(chart.locator('path.line').count()).resolves.toBe(2);
+    await expect(chart.locator('text.legend').allTextContents()).resolves.toEqual([
+      'throttle commanded',
+      'engine level',
+    ]);
+    await shoot(page, 'lunar-session-lagging-engine');
   }, 60_000);
 
   it('shows the graded landings on Outcomes and their success rate on Learning', async () => {

@@ -77,6 +77,21 @@ function Strip({
   );
 }
 
+/**
+ * The throttle commanded; with a lagging engine (its level in the telemetry) also the thrust it
+ * gave, so a late response shows as the gap between the two lines.
+ */
+function throttleSeries(samples: FlightSample[]): SeriesDef[] {
+  const commanded: SeriesDef = { label: 'throttle', colour: '#a35200', value: (s) => s.throttle };
+  if (!samples.some((s) => s.engineLevel !== undefined)) return [commanded];
+  const level: SeriesDef = {
+    label: 'engine level',
+    colour: '#4d4d4d',
+    value: (s) => s.engineLevel ?? s.throttle,
+  };
+  return [{ ...commanded, label: 'throttle commanded' }, level];
+}
+
 /** The descent over the ground: terrain profile, boulders, the planned site, the path and touchdown. */
 function Trajectory({
   flight,
@@ -213,11 +228,7 @@ export function FlightPlot({ flight }: { flight: Flight }) {
               { label: 'horizontal vx', colour: '#1e7a34', value: (s) => s.vx },
             ]}
           />
-          <Strip
-            title="throttle (0..1)"
-            samples={samples}
-            series={[{ label: 'throttle', colour: '#a35200', value: (s) => s.throttle }]}
-          />
+          <Strip title="throttle (0..1)" samples={samples} series={throttleSeries(samples)} />
           <Strip
             title="pitch (°)"
             samples={samples}

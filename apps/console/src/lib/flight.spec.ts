@@ -51,6 +51,26 @@ describe('extractFlight', () => {
     expect(flight.result).toMatchObject({ status: 'landed', safe: true });
   });
 
+  it("reads a lagging engine's level where the telemetry has one, and only there", () => {
+    const flight = extractFlight([
+      { type: 'observation', actor: 'environment', step: 0, data: { scenario } },
+      {
+        type: 'observation',
+        actor: 'environment',
+        step: 1,
+        data: { telemetry: { ...telemetry(1, 1200), engineLevel: 0.37 } },
+      },
+      {
+        type: 'observation',
+        actor: 'environment',
+        step: 2,
+        data: { telemetry: { ...telemetry(2, 1100), engineLevel: 'high' } },
+      },
+    ]);
+    expect(flight.samples.map((s) => s.engineLevel)).toEqual([undefined, 0.37, undefined]);
+    expect(flight.samples[0]).not.toHaveProperty('engineLevel');
+  });
+
   it('gives an empty flight for a session that is not a landing', () => {
     expect(extractFlight([{ type: 'message', actor: 'agent', data: {} }])).toEqual({
       scenario: null,

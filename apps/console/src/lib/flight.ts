@@ -12,6 +12,8 @@ export interface FlightSample {
   vz: number;
   pitchDeg: number;
   throttle: number;
+  /** A lagging engine's level, share of full thrust (absent when the engine follows at once). */
+  engineLevel?: number;
   fuel: number;
   step: number | null;
 }
@@ -69,7 +71,7 @@ function sampleOf(
   telemetry: Record<string, unknown>,
   step: number | undefined,
 ): FlightSample | null {
-  const { t, x, altitude, vx, vz, pitchDeg, throttle, fuel } = telemetry;
+  const { t, x, altitude, vx, vz, pitchDeg, throttle, engineLevel, fuel } = telemetry;
   if (![t, x, altitude, vx, vz].every(isNum)) return null;
   return {
     t: t as number,
@@ -79,6 +81,7 @@ function sampleOf(
     vz: vz as number,
     pitchDeg: isNum(pitchDeg) ? pitchDeg : 0,
     throttle: isNum(throttle) ? throttle : 0,
+    ...(isNum(engineLevel) ? { engineLevel } : {}),
     fuel: isNum(fuel) ? fuel : 0,
     step: step ?? null,
   };

@@ -216,6 +216,9 @@ describe('LanderSimulator checkpoints', () => {
       lagSeconds: 1.2,
     });
     expect(LanderSimulator.start(scenario).sense()).not.toHaveProperty('engine');
+    // and the telemetry (what the console plots) carries the level beside the setting
+    expect(original.telemetry().engineLevel).toBe(checkpoint.state.engineLevel);
+    expect(LanderSimulator.start(scenario).telemetry()).not.toHaveProperty('engineLevel');
     const after = fly(original, 6, script.length);
     const restored = LanderSimulator.restore(lagged, checkpoint);
     expect(fly(restored, 6, script.length)).toEqual(after);

@@ -164,6 +164,7 @@ export class LanderSimulator {
       vz: s.vz,
       pitchDeg: s.pitch / DEG,
       throttle: s.throttle,
+      ...(s.engineLevel === undefined ? {} : { engineLevel: s.engineLevel }),
       fuel: s.fuel,
     };
   }

@@ -187,6 +187,8 @@ export interface TelemetrySample {
   vz: number;
   pitchDeg: number;
   throttle: number;
+  /** With a throttle lag, the share of full thrust the engine gives (absent without a lag). */
+  engineLevel?: number;
   fuel: number;
 }
 
