@@ -26,8 +26,8 @@ export interface SensorInput {
 
 /**
  * Noisy readings at the state's tick. Noise is a pure function of (seed, tick, channel), so the same
- * tick always reads the same. Attitude, position, propellant, mass, throttle and
- * a lagging engine's gauge are exact.
+ * tick always reads the same. Attitude, position, propellant, mass, throttle and a lagging engine's
+ * gauge are exact.
  */
 export function senseAt(input: SensorInput): SensorReading {
   const { seed, sensors, state } = input;
