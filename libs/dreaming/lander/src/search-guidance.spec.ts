@@ -10,11 +10,14 @@ import {
   valueOf,
 } from './guidance-space';
 import { toGuidanceEntries } from './guidance-entries';
+import { takeInTurnByFamily } from './split';
 import { dominates, rubricJudge, scoreObjective } from '@reverie/lunar-lander';
 import type { Scenario } from '@reverie/lunar-lander';
 import {
   failureKind,
   frontToTry,
+  guidanceSearchSet,
+  MIN_SEARCH_SET,
   MIN_SCOPE_GAIN,
   losesNoFamily,
   scopeToStart,
@@ -91,6 +94,47 @@ describe('the guidance space', () => {
     expect(toGuidanceEntries(cand, none, [], base)[0].guidance).toMatch(/by 40 m/);
     // Without the base, it would name day one's flare, which the crew no longer flies.
     expect(toGuidanceEntries(cand, none, [])[0].guidance).not.toMatch(/by 40 m/);
+  });
+});
+
+describe('how many training scenarios the search flies, and which', () => {
+  const item = (family: string, i: number) => ({ id: `${family}-${i}`, family });
+  const many = [
+    ...Array.from({ length: 200 }, (_, i) => item('a', i)),
+    ...Array.from({ length: 150 }, (_, i) => item('b', i)),
+    ...Array.from({ length: 3 }, (_, i) => item('c', i)),
+  ];
+
+  it('takes capped items in turn from each family, so none is left out; all of them under the cap', () => {
+    const taken = takeInTurnByFamily(many, 10);
+    expect(taken.map((x) => x.id)).toEqual([
+      'a-0',
+      'b-0',
+      'c-0',
+      'a-1',
+      'b-1',
+      'c-1',
+      'a-2',
+      'b-2',
+      'c-2',
+      'a-3',
+    ]);
+    // a small family runs out and the others go on taking turns
+    expect(
+      takeInTurnByFamily(many, 12)
+        .map((x) => x.id)
+        .slice(9),
+    ).toEqual(['a-3', 'b-3', 'a-4']);
+    expect(takeInTurnByFamily(many.slice(0, 5), 10)).toEqual(many.slice(0, 5));
+  });
+
+  it('flies the whole training split up to MIN_SEARCH_SET or a sixteenth of the budget', () => {
+    const scenarios = many as unknown as Scenario[];
+    expect(guidanceSearchSet(scenarios.slice(0, 120), 2_000)).toHaveLength(120);
+    const capped = guidanceSearchSet(scenarios, 2_000);
+    expect(capped).toHaveLength(MIN_SEARCH_SET);
+    expect(new Set(capped.map((s) => s.family))).toEqual(new Set(['a', 'b', 'c']));
+    expect(guidanceSearchSet(scenarios, 4_800)).toHaveLength(300);
   });
 });
 

@@ -7,6 +7,7 @@ import {
 import type { FeatureTest, PlaybookRule } from '@reverie/playbooks-domain';
 import { familyCounts } from '@reverie/dreaming-domain';
 import { withRules } from './flight';
+import { takeInTurnByFamily } from './split';
 import {
   baseGenome,
   GUIDANCE_SPACE,
@@ -351,6 +352,25 @@ export function scopeToStart(
     satisfied: best.inside.map((x, i) => (x ? c.satisfied[i] : baseline.satisfied[i])),
     results,
   };
+}
+
+/** Training scenarios the guidance search always flies in full, however small its budget. */
+export const MIN_SEARCH_SET = 130;
+/** Full evaluations of a parameter set the search's budget should afford at the least. */
+const FULL_EVALUATIONS = 16;
+
+/**
+ * The training scenarios the guidance search flies. All of them while there are at most
+ * `MIN_SEARCH_SET`, or a sixteenth of the budget: every parameter set that passes its screen is
+ * flown on the whole set, so a large training split (several families of a few hundred scenarios)
+ * would leave the budget for two or three such sets. Beyond that, that many, taken in turn from
+ * each family in training order, so every family keeps its place in the search.
+ */
+export function guidanceSearchSet(train: readonly Scenario[], maxSimulations: number): Scenario[] {
+  return takeInTurnByFamily(
+    train,
+    Math.max(MIN_SEARCH_SET, Math.floor(maxSimulations / FULL_EVALUATIONS)),
+  );
 }
 
 const paretoFront = (xs: readonly GuidanceCandidate[]) =>

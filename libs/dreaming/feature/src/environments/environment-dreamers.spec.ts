@@ -196,6 +196,19 @@ describe('LanderDreamer', () => {
     expect(p.validation.length).toBeGreaterThan(0);
   });
 
+  it('caps validation and test in turn from each family, so a family late by name is not left out', async () => {
+    // maxHeldOut 6 over four families' held-out parts (6+ scenarios each in 20 a family)
+    const families = ['boulder-field', 'downrange', 'easy', 'high-gate'];
+    const sessions = families.flatMap((family, f) =>
+      Array.from({ length: 20 }, (_, i) => landed(`s${f}-${i}`, family, i, true)),
+    );
+    const p = await dreamer.prepare(sessions);
+    for (const split of [p.validation, p.test]) {
+      expect(split).toHaveLength(6);
+      expect(new Set(split.map((s) => s.family))).toEqual(new Set(families));
+    }
+  });
+
   it('draws another guidance search in a later dream, and skips the alternatives refused before', async () => {
     // Day-one flights of `easy`: most burn more than the rubric allows, so the search finds fronts.
     const sessions = Array.from({ length: 20 }, (_, i) => landed(`s${i}`, 'easy', i, true));

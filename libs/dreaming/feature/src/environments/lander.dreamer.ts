@@ -12,12 +12,14 @@ import {
   localiseFromFamily,
   landingRun,
   localiseSession,
+  guidanceSearchSet,
   searchGuidance,
   searchRules,
   sharedFlightPool,
   toGuidanceEntries,
   SimulationBudget,
   splitScenarios,
+  takeInTurnByFamily,
   toPlaybookEntries,
   type RoleName,
 } from '@reverie/dreaming-lander';
@@ -172,8 +174,9 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const train = [...sessionsByScenario.keys()].sort().map((id) => universe.get(id)!);
     const byId = (a: Scenario, b: Scenario) => a.id.localeCompare(b.id);
     const vt = splitValidationTest(split.heldOut, 'reverie/lunar-lander');
-    const validation = vt.validation.sort(byId).slice(0, this.options.maxHeldOut);
-    const test = vt.test.sort(byId).slice(0, this.options.maxHeldOut);
+    // Capped in turn from each family: a cap by id alone would hold out only the first families.
+    const validation = takeInTurnByFamily(vt.validation.sort(byId), this.options.maxHeldOut);
+    const test = takeInTurnByFamily(vt.test.sort(byId), this.options.maxHeldOut);
     return { train, sessionsByScenario, scenarioOf, validation, test, heldOutIds, skipped };
   }
 
@@ -383,8 +386,9 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     budget: Budget,
   ) {
     const env = this.environment;
-    const report = await searchGuidance(p.train, toRoleRules(current), {
-      maxSimulations: Math.max(p.train.length, simulations),
+    const train = guidanceSearchSet(p.train, simulations);
+    const report = await searchGuidance(train, toRoleRules(current), {
+      maxSimulations: Math.max(train.length, simulations),
       seed: GUIDANCE_SEED + (budget.round ?? 0),
       familyTolerance: objective.promotion?.familyTolerance,
       pool: sharedFlightPool(this.options.poolSize),
@@ -400,7 +404,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
           failed: failedGraded(g.criteria).map((c) => c.id),
         })),
     });
-    const ids = p.train.map((s) => s.id);
+    const ids = train.map((s) => s.id);
     const refused = budget.refused ?? new Set<string>();
     const fresh = report.front
       .filter((c) => c.rules.length > 0)
@@ -422,7 +426,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       drafts,
       alternatives: better.length,
       simulations: report.simulations,
-      summary: `guidance search (train split): ${report.evaluated} of ${report.screened} parameter sets flown on all ${p.train.length} training scenarios in ${report.simulations} flights, front of ${report.front.length}; ${
+      summary: `guidance search (train split): ${report.evaluated} of ${report.screened} parameter sets flown on ${train.length === p.train.length ? 'all' : `${train.length} (in turn from each family) of the`} ${p.train.length} training scenarios in ${report.simulations} flights, front of ${report.front.length}; ${
         top
           ? `best ${top.satisfied}/${top.flights} satisfied, median fuel x${top.medianFuelOverLimit?.toFixed(2) ?? '-'} (current ${b.satisfied}/${b.flights}, x${b.medianFuelOverLimit?.toFixed(2) ?? '-'})`
           : 'no parameter set beat the current rules'
