@@ -23,7 +23,9 @@ export function takeInTurnByFamily<T extends { family?: string }>(
   const byFamily = new Map<string, T[]>();
   for (const item of items) {
     const family = item.family ?? '';
-    byFamily.set(family, [...(byFamily.get(family) ?? []), item]);
+    const list = byFamily.get(family);
+    if (list) list.push(item);
+    else byFamily.set(family, [item]);
   }
   const lists = [...byFamily.values()];
   const out: T[] = [];
