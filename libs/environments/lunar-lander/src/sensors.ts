@@ -31,6 +31,7 @@ export interface SensorInput {
  */
 export function senseAt(input: SensorInput): SensorReading {
   const { seed, sensors, state } = input;
+  const lag = input.engineLagSeconds ?? 0;
   return {
     t: state.t,
     radarAltitude:
@@ -44,8 +45,8 @@ export function senseAt(input: SensorInput): SensorReading {
     fuel: state.fuel,
     mass: state.dryMass + state.fuel,
     throttle: state.throttle,
-    ...(state.engineLevel !== undefined && (input.engineLagSeconds ?? 0) > 0
-      ? { engine: { level: state.engineLevel, lagSeconds: input.engineLagSeconds ?? 0 } }
+    ...(state.engineLevel !== undefined && lag > 0
+      ? { engine: { level: state.engineLevel, lagSeconds: lag } }
       : {}),
   };
 }

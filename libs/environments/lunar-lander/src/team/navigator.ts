@@ -339,9 +339,8 @@ function engineOver(
   report: DetectorReport,
   tau: number,
 ): (u: number) => { mean: number; end: number } {
-  const lag = report.engine?.lagSeconds ?? 0;
-  if (!report.engine || !(lag > 0)) return (u) => ({ mean: u, end: u });
-  const level = report.engine.level;
+  if (!report.engine || !(report.engine.lagSeconds > 0)) return (u) => ({ mean: u, end: u });
+  const { level, lagSeconds: lag } = report.engine;
   const k = M.exp(-tau / lag);
   return (u) => ({ mean: u + ((level - u) * lag * (1 - k)) / tau, end: u + (level - u) * k });
 }
