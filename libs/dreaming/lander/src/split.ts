@@ -19,7 +19,11 @@ export function takeInTurnByFamily<T extends { family?: string }>(
   items: readonly T[],
   size: number,
 ): T[] {
-  if (items.length <= size) return [...items];
+  return items.length <= size ? [...items] : inTurnByFamily(items).slice(0, size);
+}
+
+/** All of `items`, ordered in turn from each family (each family's items in the order given). */
+export function inTurnByFamily<T extends { family?: string }>(items: readonly T[]): T[] {
   const byFamily = new Map<string, T[]>();
   for (const item of items) {
     const family = item.family ?? '';
@@ -29,7 +33,47 @@ export function takeInTurnByFamily<T extends { family?: string }>(
   }
   const lists = [...byFamily.values()];
   const out: T[] = [];
-  for (let i = 0; out.length < size; i++)
-    for (const list of lists) if (i < list.length && out.length < size) out.push(list[i]);
+  for (let i = 0; out.length < items.length; i++)
+    for (const list of lists) if (i < list.length) out.push(list[i]);
   return out;
+}
+
+/**
+ * Whether a dream's localise stage should still replay a failure of a family. Replays (a shadow
+ * takeover, a one-rule counterfactual) cost up to 140 flights a scenario, and on some families
+ * none of them places a failure: when no rule set the sandbox knows mends a flight from any of
+ * its steps (a lagging engine under a law that ignores the lag, say). After `minTries` replays
+ * of a family with fewer than `minHitShare` of them placed, its further failures fall back to
+ * the divergence from a successful flight, and the flights go to the search instead.
+ */
+export class ReplayRation {
+  private readonly tally = new Map<string, { tries: number; placed: number }>();
+  private readonly skips = new Map<string, number>();
+
+  constructor(
+    private readonly minTries = 4,
+    private readonly minHitShare = 0.25,
+  ) {}
+
+  /** True while the family's replays still pay; counts a skip otherwise. */
+  worthReplaying(family: string | undefined): boolean {
+    const t = this.tally.get(family ?? '');
+    const worth = !t || t.tries < this.minTries || t.placed >= this.minHitShare * t.tries;
+    if (!worth) this.skips.set(family ?? '', (this.skips.get(family ?? '') ?? 0) + 1);
+    return worth;
+  }
+
+  /** One replay of a failure of the family, and whether it placed the failure. */
+  record(family: string | undefined, placed: boolean): void {
+    const t = this.tally.get(family ?? '') ?? { tries: 0, placed: 0 };
+    this.tally.set(family ?? '', { tries: t.tries + 1, placed: t.placed + (placed ? 1 : 0) });
+  }
+
+  /** "family: n scenario(s) after t replays placed p", for each family replays were held back on. */
+  summary(): string[] {
+    return [...this.skips].map(([family, n]) => {
+      const t = this.tally.get(family)!;
+      return `${family || 'no family'}: ${n} not replayed after ${t.tries} replay(s) placed ${t.placed}`;
+    });
+  }
 }

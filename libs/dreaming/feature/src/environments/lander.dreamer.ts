@@ -20,6 +20,8 @@ import {
   SimulationBudget,
   splitScenarios,
   takeInTurnByFamily,
+  inTurnByFamily,
+  ReplayRation,
   toPlaybookEntries,
   type RoleName,
 } from '@reverie/dreaming-lander';
@@ -221,13 +223,21 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       const id = p.scenarioOf.get(s.session._id)!.id;
       byScenario.set(id, [...(byScenario.get(id) ?? []), s]);
     }
+    // In turn from each family, so a budget that runs out has replayed failures of every family.
+    const groups = inTurnByFamily(
+      [...byScenario].map(([scenarioId, group]) => {
+        const scenario = p.scenarioOf.get(group[0].session._id)!;
+        return { scenarioId, group, scenario, family: scenario.family };
+      }),
+    );
+    const ration = new ReplayRation();
     // An equal share each, but never so little that the backwards scan cannot reach a step: with
     // a small budget the first failures are localised properly and the rest fall back.
     const per = Math.max(60, Math.floor(budget.simulations / Math.max(1, byScenario.size)));
     let done = 0;
-    for (const [scenarioId, group] of byScenario) {
-      const scenario = p.scenarioOf.get(group[0].session._id)!;
+    for (const { scenarioId, group, scenario } of groups) {
       const left = budget.simulations - simulations;
+      const replay = left >= 10 && ration.worthReplaying(scenario.family);
       const verdicts = group.map((s) => this.verdict(s));
       // A safe landing that failed the rubric (fuel, say) has no unsafe outcome to replay away.
       const unsafe = !resultOf(group[0].events)?.safe;
@@ -235,24 +245,25 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       // of the flying team's habits (see localiseSession: it does not assume the rules in force
       // flew the session), then the one-rule counterfactual, then a successful flight of the
       // same family.
-      const session =
-        left >= 10
-          ? await localiseSession({
-              scenario,
-              events: group[0].events,
-              current: rules,
-              judge,
-              maxSimulations: Math.min(80, left - 1),
-            })
-          : null;
+      const session = replay
+        ? await localiseSession({
+            scenario,
+            events: group[0].events,
+            current: rules,
+            judge,
+            maxSimulations: Math.min(80, left - 1),
+          })
+        : null;
       simulations += session?.simulations ?? 0;
       const shadow = session?.verdict === 'localised' ? session : null;
-      const spent = new SimulationBudget(Math.min(per, left));
+      const rest = budget.simulations - simulations;
+      const spent = new SimulationBudget(Math.min(per, rest));
       const found =
-        !shadow && left >= 30 && unsafe
+        replay && !shadow && rest >= 30 && unsafe
           ? await localiseFailure(scenario, { current: rules, budget: spent })
           : null;
       simulations += spent.spent;
+      if (replay) ration.record(scenario.family, Boolean(shadow || found));
       const peer = shadow || found ? null : this.successOfFamily(p, scenario, successes);
       group.forEach((s, i) => {
         const criteria = failedGraded(s.outcome?.criteria ?? []).map((c) => c.id);
@@ -316,11 +327,12 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       });
       await progress(++done, byScenario.size);
     }
+    const held = ration.summary();
     return {
       localisations: out,
       work: {
         simulations,
-        summary: `${out.filter((l) => l.method === 'counterfactual').length} of ${out.length} failed training session(s) localised by replay (shadow replay against the rules in force, or a one-rule counterfactual), ${out.filter((l) => l.method === 'divergence' && l.step !== null).length} by divergence from a successful flight of the family (${byScenario.size} scenario(s), ${simulations} flights)`,
+        summary: `${out.filter((l) => l.method === 'counterfactual').length} of ${out.length} failed training session(s) localised by replay (shadow replay against the rules in force, or a one-rule counterfactual), ${out.filter((l) => l.method === 'divergence' && l.step !== null).length} by divergence from a successful flight of the family (${byScenario.size} scenario(s), ${simulations} flights)${held.length ? `; replays held back where they placed too few: ${held.join(', ')}` : ''}`,
       },
     };
   }
