@@ -1,6 +1,7 @@
 import { resultRun } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import type { EnvironmentDreamer } from '../environments/environment-dreamer';
+import { fakeDreamer } from '../testing/fake-dreamer';
 import { dreamOnce, memoryPorts } from '../testing/stage-ports';
 
 const SAFE = {
@@ -25,45 +26,23 @@ const TASKS = [
  * fail. Its gate trades regressions (a net gain of 8 pays for 2 lost).
  */
 function tradingDreamer(): EnvironmentDreamer {
-  return {
+  return fakeDreamer({
     environment: 'lunar-lander',
-    roles: [null],
-    eventFilter: {},
     gate: { regressionTrade: 3 },
     defaultObjective: parseOutcomeDefinition(SAFE),
-    verdict: (s) => ({
-      succeeded: s.session.status === 'completed',
-      failure: s.session.status === 'completed' ? '' : 'crashed',
-      task: 'landing',
-      firedEntries: [],
-    }),
-    prepare: async () => ({}),
-    describeSplit: () => ({
-      train: 2,
-      validation: 12,
-      test: 12,
-      reviewedHeldOut: 0,
-      note: 'fixed tasks',
-    }),
-    localise: async () => ({ localisations: [], work: { simulations: 0, summary: 'none' } }),
-    reflect: async () => ({
-      drafts: [
-        {
-          role: null,
-          draft: {
-            title: 'Brake later',
-            guidance: 'Ignite late and brake hard.',
-            rationale: 'Family a ran out of fuel.',
-            evidence: [{ sessionId: 'ses_1' }],
-            rule: {
-              when: { feature: 'step', op: 'gte', value: 0 },
-              then: { action: 'set', params: { brakingAccelFraction: 0.9 } },
-            },
-          },
-        },
-      ],
-      work: { simulations: 0, summary: 'one lesson' },
-    }),
+    task: 'landing',
+    failure: 'crashed',
+    split: { train: 2, validation: 12, test: 12, reviewedHeldOut: 0, note: 'fixed tasks' },
+    lesson: {
+      title: 'Brake later',
+      guidance: 'Ignite late and brake hard.',
+      rationale: 'Family a ran out of fuel.',
+      evidence: [{ sessionId: 'ses_1' }],
+      rule: {
+        when: { feature: 'step', op: 'gte', value: 0 },
+        then: { action: 'set', params: { brakingAccelFraction: 0.9 } },
+      },
+    },
     evaluate: async (_p, _split, rules) => {
       const learned = [...rules.values()].some((r) => r.length > 0);
       const runs = TASKS.map((t) => {
@@ -77,7 +56,7 @@ function tradingDreamer(): EnvironmentDreamer {
       });
       return { runs, work: { simulations: runs.length, summary: `${runs.length} flown` } };
     },
-  };
+  });
 }
 
 describe("the operator's promotion rules in a dream's validate stage", () => {

@@ -1,6 +1,7 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { applyDeltas, emptyPlaybook } from '@reverie/playbooks-domain';
 import type { EnvironmentDreamer } from '../environments/environment-dreamer';
+import { fakeDreamer } from '../testing/fake-dreamer';
 import { memoryPorts as ports, dreamOnce as dream } from '../testing/stage-ports';
 
 /**
@@ -8,10 +9,8 @@ import { memoryPorts as ports, dreamOnce as dream } from '../testing/stage-ports
  * says whether its candidates must be proven on live traffic.
  */
 function aDreamer(liveTrial: boolean): EnvironmentDreamer {
-  return {
+  return fakeDreamer({
     environment: 'external',
-    roles: [null],
-    eventFilter: {},
     liveTrial,
     defaultObjective: parseOutcomeDefinition({
       description: 'completed',
@@ -33,37 +32,22 @@ function aDreamer(liveTrial: boolean): EnvironmentDreamer {
       promote: true,
       reason: 'picks out failed sessions',
     }),
-    verdict: (s) => ({
-      succeeded: s.session.status === 'completed',
-      failure: s.session.status === 'completed' ? '' : 'failed',
-      task: 'refund',
-      firedEntries: [],
-    }),
-    prepare: async () => ({}),
-    describeSplit: () => ({
+    task: 'refund',
+    failure: 'failed',
+    split: {
       train: 2,
       validation: 1,
       test: 1,
       reviewedHeldOut: 2,
       note: 'external sessions split by id',
-    }),
-    localise: async () => ({ localisations: [], work: { simulations: 0, summary: 'none' } }),
-    reflect: async () => ({
-      drafts: [
-        {
-          role: null,
-          draft: {
-            title: 'Check the order first',
-            guidance: "Check the order's status before refunding it.",
-            rationale: 'Refunds of unchecked orders failed.',
-            evidence: [{ sessionId: 'ses_1' }],
-          },
-        },
-      ],
-      work: { simulations: 0, summary: 'one lesson' },
-    }),
-    evaluate: async () => ({ runs: [], work: { simulations: 0, summary: 'as recorded' } }),
-  };
+    },
+    lesson: {
+      title: 'Check the order first',
+      guidance: "Check the order's status before refunding it.",
+      rationale: 'Refunds of unchecked orders failed.',
+      evidence: [{ sessionId: 'ses_1' }],
+    },
+  });
 }
 
 describe('starting a canary trial from a dream', () => {
