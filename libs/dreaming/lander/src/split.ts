@@ -72,7 +72,7 @@ export class ReplayRation {
   /** "family: n scenario(s) after t replays placed p", for each family replays were held back on. */
   summary(): string[] {
     return [...this.skips].map(([family, n]) => {
-      const t = this.tally.get(family)!;
+      const t = this.tally.get(family) ?? { tries: 0, placed: 0 };
       return `${family || 'no family'}: ${n} not replayed after ${t.tries} replay(s) placed ${t.placed}`;
     });
   }
