@@ -52,6 +52,7 @@ const FEATURE_WORDS: Record<string, [string, string]> = {
   start_abs_site_distance: ['the distance to the site at the start', ' m'],
   start_fuel: ['the propellant at the start', ' kg'],
   start_mass: ['the mass at the start', ' kg'],
+  start_engine_lag: ["the engine's throttle lag", ' s'],
 };
 const ROLE_TITLE: Record<RoleName, string> = {
   detector: 'Detector',

@@ -43,6 +43,7 @@ export const LANDER_START_FEATURES: Readonly<Record<string, string>> = {
   start_abs_site_distance: '|planned site minus position| at the start, m',
   start_fuel: 'propellant at the start, kg',
   start_mass: 'mass at the start, kg',
+  start_engine_lag: "the engine's throttle lag (its gauge), s; 0 for an engine without one",
 };
 
 /** Every feature a rule can test: the step's and the start's. */
@@ -62,6 +63,7 @@ export function startFeatures(report: DetectorReport, orders: Orders): Record<st
     start_abs_site_distance: M.abs(orders.siteX - report.x),
     start_fuel: report.fuel,
     start_mass: report.mass,
+    start_engine_lag: report.engine?.lagSeconds ?? 0,
   };
 }
 

@@ -165,6 +165,12 @@ describe('late-ignition guidance with sideways braking', () => {
     expect(Object.keys(start).sort()).toEqual(Object.keys(LANDER_START_FEATURES).sort());
     expect(start.start_altitude).toBeGreaterThan(100);
     expect(start.start_fuel).toBe(scenarioFor('easy', 2).craft.fuelKg);
+    expect(start.start_engine_lag).toBe(0);
+    // A lagging engine's gauge gives its lag, so a rule can hold for lagging craft only.
+    const lagging = scenarioFor('easy', 2);
+    lagging.craft.throttleLagSeconds = 1.7;
+    const slow = await flyLanding(lagging, new BuiltinLunarTeam({}), { record: false });
+    expect(slow.result.start?.start_engine_lag).toBe(1.7);
     const always = await fly('easy', 2, {
       navigator: guidance({ feature: 'step', op: 'gte', value: 0 }),
     });
