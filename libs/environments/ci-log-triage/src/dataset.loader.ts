@@ -110,7 +110,9 @@ export async function loadCase(
   id: string,
   options: { passLog?: 'required' | 'optional'; notes?: string[] } = {},
 ): Promise<TriageCase> {
-  const [fail, pass, truth] = await Promise.all(
+  // Settled, then the first failure in CASE_FILES order: with two files missing, Promise.all
+  // would report whichever read failed first, so the message changed from run to run.
+  const read = await Promise.allSettled(
     CASE_FILES.map(async (file) => {
       try {
         return await readFile(join(dir, id, file), 'utf8');
@@ -126,6 +128,9 @@ export async function loadCase(
       }
     }),
   );
+  const failed = read.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const [fail, pass, truth] = read.map((r) => (r as PromiseFulfilledResult<string>).value);
   for (const [file, text] of [
     ['fail.log', fail],
     ['pass.log', pass],
