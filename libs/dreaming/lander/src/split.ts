@@ -39,8 +39,9 @@ export function inTurnByFamily<T extends { family?: string }>(items: readonly T[
 }
 
 /**
- * Whether a dream's localise stage should still replay a failure of a family. Replays (a shadow
- * takeover, a one-rule counterfactual) cost up to 140 flights a scenario, and on some families
+ * Whether a dream's localise stage should still replay a failure of a family. A replay (shadow
+ * takeovers, up to 80 flights, then a one-rule counterfactual, 60 once failures are many) costs
+ * up to 140 flights a scenario, and on some families
  * none of them places a failure: when no rule set the sandbox knows mends a flight from any of
  * its steps (a lagging engine under a law that ignores the lag, say). After `minTries` replays
  * of a family with fewer than `minHitShare` of them placed, its further failures fall back to
@@ -69,7 +70,7 @@ export class ReplayRation {
     this.tally.set(family ?? '', { tries: t.tries + 1, placed: t.placed + (placed ? 1 : 0) });
   }
 
-  /** "family: n scenario(s) after t replays placed p", for each family replays were held back on. */
+  /** "family: n not replayed after t replay(s) placed p", for each family held back. */
   summary(): string[] {
     return [...this.skips].map(([family, n]) => {
       const t = this.tally.get(family) ?? { tries: 0, placed: 0 };
