@@ -41,11 +41,11 @@ export function inTurnByFamily<T extends { family?: string }>(items: readonly T[
 /**
  * Whether a dream's localise stage should still replay a failure of a family. A replay (shadow
  * takeovers, up to 80 flights, then a one-rule counterfactual, 60 once failures are many) costs
- * up to 140 flights a scenario, and on some families
- * none of them places a failure: when no rule set the sandbox knows mends a flight from any of
- * its steps (a lagging engine under a law that ignores the lag, say). After `minTries` replays
- * of a family with fewer than `minHitShare` of them placed, its further failures fall back to
- * the divergence from a successful flight, and the flights go to the search instead.
+ * up to 140 flights a scenario, and on some families none of them places a failure: when no
+ * rule set the sandbox knows mends a flight from any of its steps (a lagging engine under a law
+ * that ignores the lag, say). After `minTries` replays of a family with fewer than `minHitShare`
+ * of them placed, its further failures fall back to the divergence from a successful flight, and
+ * the flights go to the search instead.
  */
 export class ReplayRation {
   private readonly tally = new Map<string, { tries: number; placed: number }>();
