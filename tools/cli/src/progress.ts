@@ -10,16 +10,27 @@ export class Progress {
     private readonly write: (s: string) => void = (s) => process.stderr.write(s),
   ) {}
 
+  /** True on a terminal, where the line is redrawn in place (so it may change often). */
+  get live(): boolean {
+    return this.isTty;
+  }
+
+  /** `done` of `total` with a bar; with `total` 0 (nothing counted yet) the detail alone. */
   update(done: number, total: number, detail: string): void {
     const width = 30;
-    const filled = total === 0 ? width : Math.round((done / total) * width);
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}`;
+    const filled = Math.round((done / total) * width);
+    const line =
+      total === 0
+        ? detail
+        : `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}`;
     if (line === this.last) return;
     this.last = line;
     this.write(this.isTty ? `\r\u001b[2K${line}` : `${line}\n`);
   }
 
+  /** Ends the line on a terminal, so what is written next starts on a line of its own. */
   finish(): void {
     if (this.isTty && this.last) this.write('\n');
+    this.last = '';
   }
 }

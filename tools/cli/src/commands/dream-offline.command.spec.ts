@@ -88,6 +88,15 @@ describe('reverie dream --offline', () => {
     expect(r.err).toMatch(
       /dream 1: nothing promoted: no validation tasks to gate on \(give more tasks/,
     );
+    // Off a terminal, one line as each stage starts, before the dream's line.
+    const stages = r.err.split('\n').filter((l) => l.startsWith('dream 1 of 1: '));
+    expect(stages.slice(0, 3)).toEqual([
+      'dream 1 of 1: running the tasks ...',
+      'dream 1 of 1: localise ...',
+      'dream 1 of 1: reflect ...',
+    ]);
+    expect(new Set(stages).size).toBe(stages.length);
+    expect(r.err.indexOf('dream 1 of 1: reflect ...')).toBeLessThan(r.err.indexOf('dream 1: '));
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written).toMatchObject({ type: 'playbook_version', version: 0, entries: [] });
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);

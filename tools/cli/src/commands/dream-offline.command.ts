@@ -13,6 +13,7 @@ import {
   type OfflineEnvironment,
   runOfflineDream,
   type CurvePoint,
+  type OfflineProgress,
 } from '@reverie/dreaming-feature';
 import {
   playbookVersionSchema,
@@ -63,6 +64,7 @@ export async function dreamOfflineCommand(
       o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles)),
     );
     for (const note of tasks.notes ?? []) ctx.log(`note: ${note}`);
+    const progress = new CycleProgress(ctx, o.cycles);
     ctx.log(
       `${env.environment}: ${tasks.tasks} task(s) from ${o.input}; up to ${o.cycles} dream(s)`,
     );
@@ -73,7 +75,9 @@ export async function dreamOfflineCommand(
       start,
       outcome: o.outcome ? readOutcomeFile(o.outcome, env.environment) : null,
       maxSimulations: o.maxSimulations,
+      onProgress: (cycle, p) => progress.show(cycle, p),
       onCycle: (cycle, r) => {
+        ctx.progress.finish();
         // How the tasks split, once: too few tasks leave no validation split to promote on.
         const splits = r.notes.find((n) => n.startsWith('splits:'));
         if (cycle === 1 && splits) ctx.log(splits);
@@ -115,6 +119,32 @@ export async function dreamOfflineCommand(
   ctx.out(`playbook: ${written.join(', ')}`);
   ctx.out(`reports: ${stem}.report.json, ${stem}.report.md`);
   return 0;
+}
+
+/**
+ * Where each dream is: on a terminal a line redrawn in place with the stage's counts; elsewhere
+ * one line each time a stage starts (a dream of hundreds of scenarios runs for minutes).
+ */
+class CycleProgress {
+  private stage = '';
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly cycles: number,
+  ) {}
+
+  show(cycle: number, p: OfflineProgress): void {
+    const label = `dream ${cycle} of ${this.cycles}: ${p.stage === 'sessions' ? 'running the tasks' : p.stage}`;
+    if (this.ctx.progress.live)
+      this.ctx.progress.update(
+        p.completed,
+        p.total,
+        // 'started' is what every stage says first: the label already says so.
+        `${label}${p.message && p.message !== 'started' ? ` · ${p.message}` : ''}`,
+      );
+    else if (label !== this.stage) this.ctx.log(`${label} ...`);
+    this.stage = label;
+  }
 }
 
 /** One line per dream: validation gate and test split. */

@@ -9,7 +9,7 @@ import { playbookIdFor } from '@reverie/playbooks-data-access';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { renderRules, type PlaybookVersion } from '@reverie/playbooks-domain';
 import type { RulesByRole } from '../environments/environment-dreamer';
-import { DreamControl, LOCAL_LEASE } from './dream-control';
+import { DreamControl, LOCAL_LEASE, type DreamLease } from './dream-control';
 import { runDreamStages, type DreamPorts } from './dream-stages';
 import { gradeDay, type OfflineTasks } from './offline-sessions';
 
@@ -77,6 +77,20 @@ export interface OfflineDreamOptions {
   maxSimulations: number;
   /** Called after each dream with its report. */
   onCycle?: (cycle: number, report: DreamReport) => void | Promise<void>;
+  /**
+   * Called as each cycle goes: `sessions` while the tasks run with the current playbooks, then
+   * each stage as it starts and moves on (what the dreamer service records as a dream's progress).
+   */
+  onProgress?: (cycle: number, progress: OfflineProgress) => void;
+}
+
+/** Where an offline cycle is: a dream stage, or `sessions` (the day's runs before it). */
+export interface OfflineProgress {
+  /** A dream stage (`DREAM_STAGES`), or `sessions`. */
+  stage: string;
+  completed: number;
+  total: number;
+  message: string;
 }
 
 /** One point of the test-split curve: the test split after `cycle` dreams. */
@@ -109,9 +123,20 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
   let stopped = `ran ${o.cycles} cycle(s)`;
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     const dreamId = `drm_offline_${cycle}`;
+    o.onProgress?.(cycle, {
+      stage: 'sessions',
+      completed: 0,
+      total: 0,
+      message: `${o.tasks.tasks} task(s) with the current playbooks`,
+    });
     const runs = await o.tasks.run(ports.rules(dreamer.roles));
     const sessions = await gradeDay(dreamer.environment, o.agentId, cycle, runs, objective);
-    const control = new DreamControl(LOCAL_LEASE, dreamId, 'offline', 60_000);
+    const control = new DreamControl(
+      progressLease(cycle, o.onProgress),
+      dreamId,
+      'offline',
+      60_000,
+    );
     const spec = {
       _id: dreamId,
       agentId: o.agentId,
@@ -146,6 +171,18 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
     }
   }
   return { playbooks: ports.playbooks, reports, curve, stopped };
+}
+
+/** The local lease, also handing each stage's progress to `onProgress`. */
+function progressLease(cycle: number, onProgress: OfflineDreamOptions['onProgress']): DreamLease {
+  if (!onProgress) return LOCAL_LEASE;
+  return {
+    heartbeat: async (...args) => {
+      const progress = args[3]?.progress;
+      if (progress) onProgress(cycle, progress);
+      return LOCAL_LEASE.heartbeat(...args);
+    },
+  };
 }
 
 /**
