@@ -156,4 +156,21 @@ describe('output helpers', () => {
       '[##############################] 4/4 completed 4\n',
     ]);
   });
+
+  it('redraws one line on a terminal, with no bar while nothing is counted, and ends it on finish', () => {
+    const written: string[] = [];
+    const progress = new Progress(true, (s) => written.push(s));
+    expect(progress.live).toBe(true);
+    progress.update(0, 0, 'dream 1 of 3: reflect');
+    progress.update(2, 4, 'dream 1 of 3: localise');
+    progress.finish();
+    progress.update(2, 4, 'dream 1 of 3: localise');
+    expect(written).toEqual([
+      '\r\u001b[2Kdream 1 of 3: reflect',
+      '\r\u001b[2K[###############...............] 2/4 dream 1 of 3: localise',
+      '\n',
+      // after finish the same line is drawn again, on the new line
+      '\r\u001b[2K[###############...............] 2/4 dream 1 of 3: localise',
+    ]);
+  });
 });
