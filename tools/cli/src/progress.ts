@@ -18,7 +18,7 @@ export class Progress {
   /** `done` of `total` with a bar; with `total` 0 (nothing counted yet) the detail alone. */
   update(done: number, total: number, detail: string): void {
     const width = 30;
-    const filled = Math.round((done / total) * width);
+    const filled = total === 0 ? 0 : Math.round((done / total) * width);
     const line =
       total === 0
         ? detail

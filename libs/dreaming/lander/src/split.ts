@@ -58,16 +58,18 @@ export class ReplayRation {
 
   /** True while the family's replays still pay; counts a skip otherwise. */
   worthReplaying(family: string | undefined): boolean {
-    const t = this.tally.get(family ?? '');
+    const key = family ?? '';
+    const t = this.tally.get(key);
     const worth = !t || t.tries < this.minTries || t.placed >= this.minHitShare * t.tries;
-    if (!worth) this.skips.set(family ?? '', (this.skips.get(family ?? '') ?? 0) + 1);
+    if (!worth) this.skips.set(key, (this.skips.get(key) ?? 0) + 1);
     return worth;
   }
 
   /** One replay of a failure of the family, and whether it placed the failure. */
   record(family: string | undefined, placed: boolean): void {
-    const t = this.tally.get(family ?? '') ?? { tries: 0, placed: 0 };
-    this.tally.set(family ?? '', { tries: t.tries + 1, placed: t.placed + (placed ? 1 : 0) });
+    const key = family ?? '';
+    const t = this.tally.get(key) ?? { tries: 0, placed: 0 };
+    this.tally.set(key, { tries: t.tries + 1, placed: t.placed + (placed ? 1 : 0) });
   }
 
   /** "family: n not replayed after t replay(s) placed p", for each family held back. */

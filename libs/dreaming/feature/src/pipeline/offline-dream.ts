@@ -5,6 +5,7 @@ import {
   type PublishedPlaybook,
   type SplitScore,
 } from '@reverie/dreaming-domain';
+import type { DreamProgress } from '@reverie/dreaming-data-access';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { renderRules, type PlaybookVersion } from '@reverie/playbooks-domain';
@@ -84,14 +85,11 @@ export interface OfflineDreamOptions {
   onProgress?: (cycle: number, progress: OfflineProgress) => void;
 }
 
-/** Where an offline cycle is: a dream stage, or `sessions` (the day's runs before it). */
-export interface OfflineProgress {
-  /** A dream stage (`DREAM_STAGES`), or `sessions`. */
-  stage: string;
-  completed: number;
-  total: number;
-  message: string;
-}
+/**
+ * Where an offline cycle is: a dream's progress as the dreamer service stores it, its stage one
+ * of `DREAM_STAGES`, or `sessions` (the day's runs before the dream).
+ */
+export type OfflineProgress = DreamProgress;
 
 /** One point of the test-split curve: the test split after `cycle` dreams. */
 export interface CurvePoint {
