@@ -17,12 +17,7 @@ export class Progress {
 
   /** `done` of `total` with a bar; with `total` 0 (nothing counted yet) the detail alone. */
   update(done: number, total: number, detail: string): void {
-    const width = 30;
-    const filled = total === 0 ? 0 : Math.round((done / total) * width);
-    const line =
-      total === 0
-        ? detail
-        : `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}`;
+    const line = total === 0 ? detail : `${bar(done / total)} ${done}/${total} ${detail}`;
     if (line === this.last) return;
     this.last = line;
     this.write(this.isTty ? `\r\u001b[2K${line}` : `${line}\n`);
@@ -33,4 +28,11 @@ export class Progress {
     if (this.isTty && this.last) this.write('\n');
     this.last = '';
   }
+}
+
+/** A 30-character bar filled to `share` (0 to 1). */
+function bar(share: number): string {
+  const width = 30;
+  const filled = Math.round(share * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
