@@ -13,7 +13,12 @@
  * Writes bench/results/lander-dreams-*.json.
  *
  *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b --seed 16 --fresh 300]
+ *   npm run bench:lander-dreams -- --seeds 16,100,1,2,3 [--fresh 300]
  *   npm run bench:lander-dreams -- --rules bench/results/lander-dreams-<date>.json [--fresh 300]
+ *
+ * `--seeds a,b,...` runs the whole bench once per search seed and then prints, per family, the
+ * test split and the fresh scenarios at every seed and at how many seeds the rate doubled: one
+ * dream's outcome hangs on a few lucky draws, so a target met or missed at one seed says little.
  *
  * `--rules FILE` dreams nothing: it flies the final rules FILE recorded for each family (a result
  * of this bench) on the fresh scenarios, as the team's code flies them now. A change to the
@@ -84,8 +89,13 @@ async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) 
 const line = (s: ObjectiveScore) =>
   `${String(s.satisfied).padStart(2)}/${s.flights} satisfied (${((100 * s.satisfied) / s.flights).toFixed(0).padStart(3)} %, 95% CI ${rateIntervalText(s.satisfied, s.flights)} %), fuel x${s.medianFuelOverLimit?.toFixed(2) ?? '  - '}, ${s.meanDistance === null ? '-' : s.meanDistance.toFixed(1)} m from site`;
 
-/** `--seed S`: the guidance search of dream d draws with seed S + d (default 16, as a dream). */
-const SEED = Number(arg('seed', '16'));
+/**
+ * `--seed S`: the guidance search of dream d draws with seed S + d (default 16, as a dream);
+ * `--seeds S1,S2,...`: the bench once per seed.
+ */
+const SEEDS = arg('seeds', arg('seed', '16'))
+  .split(',')
+  .map((s) => (/^\d+$/.test(s.trim()) ? Number(s) : NaN));
 /**
  * `--fresh N`: also fly day one and the final rules on N more scenarios of each family, drawn
  * after the `--count` the splits come from (no dream, gate or test split saw them): a larger
@@ -94,7 +104,13 @@ const SEED = Number(arg('seed', '16'));
  */
 const FRESH = Number(arg('fresh', '0'));
 
-async function dreamFamily(pool: FlightPool, name: string, budget: number, count: number) {
+async function dreamFamily(
+  pool: FlightPool,
+  name: string,
+  budget: number,
+  count: number,
+  seed: number,
+) {
   const all = scenariosOf(name, count);
   const { train, heldOut } = splitScenarios(all);
   const { validation, test } = splitValidationTest(heldOut, 'reverie/lunar-lander');
@@ -116,7 +132,7 @@ async function dreamFamily(pool: FlightPool, name: string, budget: number, count
       pool,
       judge,
       maxSimulations: budget,
-      seed: SEED + dream,
+      seed: seed + dream,
     });
     const before = await score(pool, validation, rules);
     let promoted: string | null = null;
@@ -282,23 +298,8 @@ async function flyRecordedRules(file: string) {
   );
 }
 
-async function main() {
-  const rulesFile = arg('rules', '');
-  if (rulesFile) return flyRecordedRules(rulesFile);
-  // A dream spends up to 35 % of its budget localising, and the guidance search gets its share of
-  // what is left: this default is the most it gets, so a dream at the default budget searches less.
-  const guidanceMost = Math.floor(DEFAULT_DREAMER_OPTIONS.maxSimulations * DEFAULT_GUIDANCE_SHARE);
-  const budget = Number(arg('budget', String(guidanceMost)));
-  const pool = new FlightPool(Number(arg('pool', '2')));
-  const families = arg('families', allFamilyNames().join(',')).split(',');
-  const count = Number(arg('count', '120'));
-  const started = Date.now();
-  const rows: FamilyRow[] = [];
-  try {
-    for (const name of families) rows.push(await dreamFamily(pool, name, budget, count));
-  } finally {
-    await pool.close();
-  }
+/** The table of one seed's run on the test split. */
+function printTest(rows: readonly FamilyRow[]) {
   console.log(
     '\nfamily            day one  after 3  (95% CI)  test fuel x  distance m  doubled  regressed',
   );
@@ -308,7 +309,101 @@ async function main() {
       `${r.family.padEnd(16)} ${(100 * r.dayOneRate).toFixed(0).padStart(6)} % ${(100 * r.afterThreeRate).toFixed(0).padStart(6)} %  ${verdictColumns(last, r.doubled, r.regressed, 9)}`,
     );
   }
+}
+
+/** The bench at one search seed: every family dreamed, then its tables. */
+async function benchAtSeed(
+  pool: FlightPool,
+  families: readonly string[],
+  budget: number,
+  count: number,
+  seed: number,
+): Promise<FamilyRow[]> {
+  if (SEEDS.length > 1) console.log(`\n=== search seed ${seed}`);
+  const rows: FamilyRow[] = [];
+  for (const name of families) rows.push(await dreamFamily(pool, name, budget, count, seed));
+  printTest(rows);
   if (FRESH > 0) printFresh(rows);
+  return rows;
+}
+
+interface SeedRun {
+  seed: number;
+  families: FamilyRow[];
+}
+
+/** `satisfied (fuel)` after three dreams, for one seed's cell of the across-seeds tables. */
+const cell = (s: ObjectiveScore) =>
+  `${s.satisfied} (${s.medianFuelOverLimit?.toFixed(2) ?? '-'})`.padStart(12);
+
+/** How many runs doubled the rate and regressed; '-' where day one was at 50 % or more. */
+function verdictCounts(verdicts: readonly { doubled: boolean | null; regressed: boolean }[]) {
+  const n = verdicts.length;
+  const doubled =
+    verdicts[0].doubled === null ? '-' : `${verdicts.filter((v) => v.doubled).length}/${n}`;
+  return `${doubled.padStart(7)}  ${`${verdicts.filter((v) => v.regressed).length}/${n}`.padStart(9)}`;
+}
+
+/**
+ * Per family, what three dreams end with at every seed (satisfied, with the median fuel over the
+ * limit of the satisfied landings), and at how many seeds the rate doubled or fell below day one:
+ * on the test split, then on the fresh scenarios.
+ */
+function printAcrossSeeds(runs: readonly SeedRun[]) {
+  const seeds = runs.map((r) => `seed ${r.seed}`.padStart(12)).join('');
+  const table = (
+    title: string,
+    pick: (r: FamilyRow) => {
+      dayOne: ObjectiveScore;
+      after: ObjectiveScore;
+      doubled: boolean | null;
+      regressed: boolean;
+    } | null,
+  ) => {
+    console.log(
+      `\n${title}\n${'family'.padEnd(16)} ${'day one'.padStart(12)}${seeds}  doubled  regressed`,
+    );
+    runs[0].families.forEach((row, i) => {
+      const at = runs.map((r) => pick(r.families[i]));
+      if (at.some((a) => a === null)) return;
+      const got = at as NonNullable<(typeof at)[number]>[];
+      console.log(
+        `${row.family.padEnd(16)} ${cell(got[0].dayOne)}${got.map((a) => cell(a.after)).join('')}  ${verdictCounts(got)}`,
+      );
+    });
+  };
+  table('across seeds, test split: satisfied after 3 dreams (median fuel / limit)', (r) => ({
+    dayOne: r.curve[0].test,
+    after: r.curve[3].test,
+    doubled: r.doubled,
+    regressed: r.regressed,
+  }));
+  if (FRESH > 0) table(`across seeds, ${FRESH} fresh scenarios a family`, (r) => r.fresh);
+}
+
+async function main() {
+  const rulesFile = arg('rules', '');
+  if (rulesFile) return flyRecordedRules(rulesFile);
+  if (!SEEDS.length || SEEDS.some((s) => !Number.isSafeInteger(s)))
+    throw new Error(
+      `--seed / --seeds take whole numbers (--seeds comma-separated), got "${arg('seeds', arg('seed', ''))}"`,
+    );
+  // A dream spends up to 35 % of its budget localising, and the guidance search gets its share of
+  // what is left: this default is the most it gets, so a dream at the default budget searches less.
+  const guidanceMost = Math.floor(DEFAULT_DREAMER_OPTIONS.maxSimulations * DEFAULT_GUIDANCE_SHARE);
+  const budget = Number(arg('budget', String(guidanceMost)));
+  const pool = new FlightPool(Number(arg('pool', '2')));
+  const families = arg('families', allFamilyNames().join(',')).split(',');
+  const count = Number(arg('count', '120'));
+  const started = Date.now();
+  const runs: SeedRun[] = [];
+  try {
+    for (const seed of SEEDS)
+      runs.push({ seed, families: await benchAtSeed(pool, families, budget, count, seed) });
+  } finally {
+    await pool.close();
+  }
+  if (runs.length > 1) printAcrossSeeds(runs);
   const path = writeResult({
     benchmark: 'lander-dreams',
     date: new Date().toISOString(),
@@ -318,11 +413,13 @@ async function main() {
     rubric: RUBRIC,
     gate: GATE,
     scenariosPerFamily: count,
-    seed: SEED,
+    seed: SEEDS[0],
     freshPerFamily: FRESH,
     budgetPerDream: budget,
     poolSize: pool.size,
-    families: rows,
+    // The first seed's: what `--rules FILE` flies.
+    families: runs[0].families,
+    ...(runs.length > 1 ? { seeds: SEEDS, runs } : {}),
   } as { benchmark: string; date: string });
   console.log(`written to ${path}`);
 }
