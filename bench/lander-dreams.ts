@@ -261,16 +261,20 @@ function printFresh(rows: readonly FamilyRow[]) {
  * after the file's own `--count`, unless `--count` says otherwise).
  */
 async function flyRecordedRules(file: string) {
+  type Recorded = { family: string; finalRules: RoleRules }[];
   let recorded: {
     scenariosPerFamily?: number;
-    families?: { family: string; finalRules: RoleRules }[];
+    families?: Recorded;
+    runs?: { seed: number; families: Recorded }[];
   };
   try {
     recorded = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new Error(`--rules ${file}: ${(err as Error).message}`);
   }
-  if (!Array.isArray(recorded.families))
+  // A result of several seeds: the first seed's rules.
+  const families = recorded.families ?? recorded.runs?.[0]?.families;
+  if (!Array.isArray(families))
     throw new Error(`--rules ${file}: not a lander-dreams result (no "families" list)`);
   const count = Number(arg('count', String(recorded.scenariosPerFamily ?? 120)));
   const fresh = FRESH > 0 ? FRESH : 300;
@@ -282,7 +286,7 @@ async function flyRecordedRules(file: string) {
   let dayOneTotal = 0;
   let total = 0;
   try {
-    for (const { family, finalRules } of recorded.families) {
+    for (const { family, finalRules } of families) {
       const { dayOne, after } = await freshScores(pool, family, count, finalRules, fresh);
       dayOneTotal += dayOne.satisfied;
       total += after.satisfied;
@@ -294,7 +298,7 @@ async function flyRecordedRules(file: string) {
     await pool.close();
   }
   console.log(
-    `all families: day one ${dayOneTotal}, these rules ${total} of ${recorded.families.length * fresh} satisfied`,
+    `all families: day one ${dayOneTotal}, these rules ${total} of ${families.length * fresh} satisfied`,
   );
 }
 
@@ -404,7 +408,7 @@ async function main() {
     await pool.close();
   }
   if (runs.length > 1) printAcrossSeeds(runs);
-  const path = writeResult({
+  const result = {
     benchmark: 'lander-dreams',
     date: new Date().toISOString(),
     node: process.version,
@@ -417,10 +421,10 @@ async function main() {
     freshPerFamily: FRESH,
     budgetPerDream: budget,
     poolSize: pool.size,
-    // The first seed's: what `--rules FILE` flies.
-    families: runs[0].families,
-    ...(runs.length > 1 ? { seeds: SEEDS, runs } : {}),
-  } as { benchmark: string; date: string });
+    // One seed's rows, or every seed's (`--rules FILE` flies the first).
+    ...(runs.length > 1 ? { seeds: SEEDS, runs } : { families: runs[0].families }),
+  };
+  const path = writeResult(result);
   console.log(`written to ${path}`);
 }
 
