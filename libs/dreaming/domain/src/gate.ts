@@ -46,6 +46,24 @@ export interface GateOptions {
    * operator's outcome definition sets it (`promotion.familyTolerance`, see `withPromotionRules`).
    */
   familyTolerance?: number;
+  /**
+   * A validation split the current rules already satisfy in full cannot show a gain in tasks.
+   * With this set, a candidate that keeps every validation task satisfied (and passes every other
+   * check) also counts as a gain when its training evidence (`TrainEvidence`, the reflector's own
+   * flights) satisfies at least max(`minTasks`, `minShare` of the training tasks) more than the
+   * current rules. Off unless set, and never without training evidence.
+   */
+  saturatedTrainGain?: { minTasks: number; minShare: number };
+}
+
+/**
+ * What a reflector measured on the training split: tasks satisfied with the current rules and
+ * with the candidate, of `tasks`. Only `saturatedTrainGain` reads it.
+ */
+export interface TrainEvidence {
+  before: number;
+  after: number;
+  tasks: number;
 }
 
 export const DEFAULT_GATE: GateOptions = {
@@ -97,6 +115,8 @@ interface GateFacts {
   familiesLost: { family: string; tasks: number; before: number; after: number }[];
   /** `factGains` facts whose median over satisfied tasks fell enough, described. */
   leaner: string[];
+  /** Set when `saturatedTrainGain` is the gain: the training evidence, described. */
+  saturated: string | null;
   gains: boolean;
   /** Regressions allowed, and whether `regressionTrade` is what allows them. */
   allowedRegressions: number;
@@ -196,10 +216,29 @@ function leanerFacts(b: SplitScore, a: SplitScore, factGains: GateOptions['factG
   });
 }
 
+/**
+ * The training evidence, described, when `saturatedTrainGain` counts it as the gain: every
+ * validation task satisfied before and after, and enough more training tasks satisfied.
+ */
+function saturatedGain(
+  b: SplitScore,
+  a: SplitScore,
+  tasks: number,
+  rule: GateOptions['saturatedTrainGain'],
+  train: TrainEvidence | undefined,
+): string | null {
+  if (!rule || !train || !tasks || b.satisfied < tasks || a.satisfied < tasks) return null;
+  const needed = Math.max(rule.minTasks, rule.minShare * train.tasks);
+  return train.after - train.before >= needed
+    ? `validation saturated (${tasks} of ${tasks} before and after), training ${train.before} -> ${train.after} of ${train.tasks} satisfied`
+    : null;
+}
+
 function gateFacts(
   before: readonly TaskGrade[],
   after: readonly TaskGrade[],
   options: GateOptions,
+  train: TrainEvidence | undefined,
 ): GateFacts {
   const b = scoreSplit('validation', before);
   const a = scoreSplit('validation', after);
@@ -216,6 +255,7 @@ function gateFacts(
   }));
   const satisfiedGain = a.satisfied - b.satisfied;
   const leaner = leanerFacts(b, a, options.factGains);
+  const saturated = saturatedGain(b, a, before.length, options.saturatedTrainGain, train);
   const scoreGain = round(a.meanScore - b.meanScore);
   const shareAllowed = Math.floor(options.maxRegressionShare * before.length);
   const regressionTraded =
@@ -234,9 +274,11 @@ function gateFacts(
     lost: lostTasks(before, afterOf, options.taskScoreTolerance),
     familiesLost: lostFamilies(before, afterOf, options.familyTolerance),
     leaner,
+    saturated,
     gains:
       satisfiedGain >= options.minSatisfiedGain ||
-      (satisfiedGain >= 0 && (scoreGain >= options.minScoreGain || leaner.length > 0)),
+      (satisfiedGain >= 0 && (scoreGain >= options.minScoreGain || leaner.length > 0)) ||
+      saturated !== null,
     allowedRegressions: regressionTraded ? regressions.length : shareAllowed,
     regressionTraded,
   };
@@ -268,6 +310,10 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
             .map(([fact, x]) => `median ${fact} ${pct(x)} lower`)
             .join(', ')}`
         : ''
+    }${
+      o.saturatedTrainGain
+        ? `, or with every validation task satisfied before and after, at least ${o.saturatedTrainGain.minTasks} and ${pct(o.saturatedTrainGain.minShare)} of the training tasks more satisfied`
+        : ''
     })`;
   return null;
 }
@@ -276,13 +322,14 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
 function acceptance(f: GateFacts, o: GateOptions): string {
   const leaner =
     f.leaner.length && f.satisfiedGain < o.minSatisfiedGain ? `, ${f.leaner.join(', ')}` : '';
+  const saturated = f.saturated && !f.leaner.length ? `, ${f.saturated}` : '';
   const criteria = f.criterionTraded
     ? `${f.fell.map((c) => `${c.id} ${c.before} -> ${c.after}`).join(', ')} on ${f.gaveTasks.length} task(s) (${firstFive(f.gaveTasks)}), allowed as the net gain of ${f.satisfiedGain} is at least ${o.criterionTrade}x that`
     : `no criterion gave up more than ${o.criterionTolerance}`;
   const regressions = f.regressionTraded
     ? `; ${f.regressions.length} task(s) regress (${firstFive(f.regressions)}), allowed as the net gain of ${f.satisfiedGain} is at least ${o.regressionTrade}x that`
     : '';
-  return `${leaner}; ${criteria}${regressions}`;
+  return `${leaner}${saturated}; ${criteria}${regressions}`;
 }
 
 function validationMetrics(f: GateFacts, promote: boolean, reason: string): ValidationMetrics {
@@ -320,14 +367,16 @@ function validationMetrics(f: GateFacts, promote: boolean, reason: string): Vali
  * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance`, no
  * family loses more satisfied tasks than `familyTolerance`, and at most `maxRegressionShare` of
  * the tasks regress (satisfied before, not after; unless `regressionTrade` pays for them).
- * `before` and `after` grade the same tasks.
+ * `before` and `after` grade the same tasks. `train`, what the reflector measured on the training
+ * split, counts only under `saturatedTrainGain`.
  */
 export function gateCandidate(
   before: readonly TaskGrade[],
   after: readonly TaskGrade[],
   options: GateOptions = DEFAULT_GATE,
+  train?: TrainEvidence,
 ): ValidationMetrics {
-  const facts = gateFacts(before, after, options);
+  const facts = gateFacts(before, after, options, train);
   const refused = refusal(facts, options);
   const what = `${facts.before.satisfied} -> ${facts.after.satisfied} of ${facts.tasks} validation tasks satisfied, mean score ${facts.before.meanScore} -> ${facts.after.meanScore}`;
   if (refused === null)

@@ -319,6 +319,43 @@ describe('gateCandidate: trading regressions for a larger gain, and leaner fligh
   });
 });
 
+describe('gateCandidate: a validation split already satisfied in full (saturatedTrainGain)', () => {
+  const ok = { safe: true, near: true };
+  const all = Array.from({ length: 5 }, (_, i) => grade(`s-${i}`, ok));
+  const rule = { ...DEFAULT_GATE, saturatedTrainGain: { minTasks: 2, minShare: 0.03 } };
+  /** Training evidence of 100 tasks: 90 satisfied with the current rules, `after` with the candidate. */
+  const train = (after: number) => ({ before: 90, after, tasks: 100 });
+
+  it('promotes on training evidence only when every validation task stays satisfied', () => {
+    expect(gateCandidate(all, all, DEFAULT_GATE, train(95)).promote).toBe(false);
+    const v = gateCandidate(all, all, rule, train(95));
+    expect(v).toMatchObject({ promote: true, before: 5, after: 5, regressions: [] });
+    expect(v.reason).toMatch(
+      /validation saturated \(5 of 5 before and after\), training 90 -> 95 of 100 satisfied/,
+    );
+    // One validation task lost: the regression rule refuses, whatever training says.
+    const lost = all.map((g, i) => (i === 0 ? grade(g.task, { safe: false, near: true }) : g));
+    expect(gateCandidate(all, lost, rule, train(100)).promote).toBe(false);
+  });
+
+  it('needs max(minTasks, minShare of the training tasks) more, and the evidence itself', () => {
+    // 3 % of 100 is 3: two more satisfied fall short.
+    const short = gateCandidate(all, all, rule, train(92));
+    expect(short.promote).toBe(false);
+    expect(short.reason).toMatch(/at least 2 and 3% of the training tasks more satisfied/);
+    expect(gateCandidate(all, all, rule, train(93)).promote).toBe(true);
+    // With 20 training tasks the floor of 2 applies (3 % is 0.6).
+    expect(gateCandidate(all, all, rule, { before: 17, after: 18, tasks: 20 }).promote).toBe(false);
+    expect(gateCandidate(all, all, rule, { before: 17, after: 19, tasks: 20 }).promote).toBe(true);
+    expect(gateCandidate(all, all, rule).promote).toBe(false);
+  });
+
+  it('does not apply while validation still has a task to win', () => {
+    const notAll = all.map((g, i) => (i === 0 ? grade(g.task, { safe: false, near: true }) : g));
+    expect(gateCandidate(notAll, notAll, rule, train(100)).promote).toBe(false);
+  });
+});
+
 describe("gateCandidate: the operator's family tolerance", () => {
   const ok = { safe: true, near: true };
   const crash = { safe: false, near: true };
