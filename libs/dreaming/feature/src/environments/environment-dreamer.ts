@@ -7,6 +7,7 @@ import type {
   ProposedChange,
   RunRecords,
   TaskRun,
+  TrainEvidence,
   ValidationMetrics,
 } from '@reverie/dreaming-domain';
 import type { ModelProvider } from '@reverie/models';
@@ -36,6 +37,11 @@ export interface RoleDraft {
    * alternatives in order and promotes the first that passes the gate.
    */
   alternative?: number;
+  /**
+   * What the reflector measured for the whole alternative on the training split (the same on each
+   * of its drafts): the gate's `saturatedTrainGain` reads it. Absent: nothing measured.
+   */
+  train?: TrainEvidence;
 }
 
 /** Counts a stage spent, for the report and the budget. */

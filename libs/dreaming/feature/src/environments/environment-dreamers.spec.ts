@@ -217,8 +217,21 @@ describe('LanderDreamer', () => {
     const alternativesOf = (drafts: RoleDraft[]) =>
       [0, 1, 2].map((a) => candidateSignature(drafts.filter((d) => d.alternative === a)));
     const budget = { simulations: 300 };
-    const first = alternativesOf((await dreamer.reflect(p, current, budget)).drafts);
+    const reflected = (await dreamer.reflect(p, current, budget)).drafts;
+    const first = alternativesOf(reflected);
     expect(first[0]).not.toBe('');
+    // Each guidance alternative carries the search's training counts (one for all its drafts),
+    // which the gate weighs when validation is already satisfied in full.
+    expect(reflected.filter((d) => d.alternative === 0).every((d) => d.train)).toBe(true);
+    for (const a of [0, 1, 2]) {
+      const evidence = reflected.flatMap((d) => (d.alternative === a && d.train ? [d.train] : []));
+      expect(new Set(evidence.map((t) => JSON.stringify(t))).size).toBeLessThanOrEqual(1);
+      for (const t of evidence) {
+        expect(t.tasks).toBeGreaterThan(0);
+        expect(t.tasks).toBeLessThanOrEqual(p.train.length);
+        expect(t.after).toBeLessThanOrEqual(t.tasks);
+      }
+    }
     const again = alternativesOf((await dreamer.reflect(p, current, budget)).drafts);
     expect(again).toEqual(first);
     // Refused before: the next fresh member of the same front takes its place.

@@ -84,13 +84,17 @@ export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40 };
  * loses (one lost needs four more won); a candidate landing as many counts as a gain when the
  * median fuel over the vertical limit of its satisfied landings is 2 % lower. A criterion may fall
  * beyond DEFAULT_GATE's tolerance only at the same price: the net gain at least 3x the landings
- * that gave it up (one landing that is no longer safe needs three more satisfied).
+ * that gave it up (one landing that is no longer safe needs three more satisfied). Where every
+ * validation scenario is satisfied before and after, validation cannot show a gain in landings:
+ * a guidance candidate then counts as a gain when the search's own training flights satisfy at
+ * least max(2, 3 %) more scenarios than the current rules (`saturatedTrainGain`).
  */
 export const LANDER_GATE = {
   maxRegressionShare: 0.02,
   regressionTrade: 3,
   criterionTrade: 3,
   factGains: { 'fuel.over_limit': 0.02 },
+  saturatedTrainGain: { minTasks: 2, minShare: 0.03 },
 } as const satisfies Partial<GateOptions>;
 
 const resultOf = (events: readonly SessionEventBody[]): LandingResult | null => {
@@ -429,10 +433,14 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       .filter((c) => !refused.has(candidateSignature(c.drafts)))
       .slice(0, 3);
     const better = fresh.map((c) => c.cand);
-    const drafts: RoleDraft[] = fresh.flatMap((c, alternative) =>
-      c.drafts.map((d) => ({ ...d, alternative })),
-    );
     const b = report.baseline.score;
+    const drafts: RoleDraft[] = fresh.flatMap((c, alternative) =>
+      c.drafts.map((d) => ({
+        ...d,
+        alternative,
+        train: { before: b.satisfied, after: c.cand.score.satisfied, tasks: b.flights },
+      })),
+    );
     const top = better[0]?.score;
     return {
       drafts,

@@ -14,6 +14,7 @@ import {
   type EntryUse,
   type PublishedPlaybook,
   type TestReport,
+  type TrainEvidence,
   type ValidationMetrics,
   withPromotionRules,
 } from '@reverie/dreaming-domain';
@@ -95,6 +96,8 @@ interface Curated {
   /** Entries the counters would retire but the reviewed sessions do not show hurting, and why. */
   kept: string[];
   signature: string;
+  /** What the reflector measured for this alternative on the training split, when it did. */
+  train?: TrainEvidence;
 }
 
 /** The reviewed update / merge / retire deltas a dreamer's model reflector proposed. */
@@ -401,6 +404,7 @@ async function validateStage(
         before,
         await gradeRuns(definition, dreamer.environment, r.runs),
         gate,
+        c.train,
       );
       tried.push(m);
       if (m.promote) {
@@ -557,7 +561,8 @@ function curateAll(
     candidateSignature(drafts),
     ...proposals.map((p) => `${p.role ?? '-'}:${JSON.stringify(p.delta)}`).sort(),
   ].join('|');
-  return { byRole, changes, skipped, kept, signature };
+  const train = drafts.find((d) => d.train)?.train;
+  return { byRole, changes, skipped, kept, signature, ...(train ? { train } : {}) };
 }
 
 /** Every reviewed session with whether it succeeded (what curate weighs an entry's uses against). */

@@ -78,3 +78,48 @@ describe("the operator's promotion rules in a dream's validate stage", () => {
     );
   });
 });
+
+/**
+ * A dreamer whose validation tasks all land with or without its lesson (nothing left to win
+ * there), whose reflector measured `train` for the lesson, and whose gate weighs that evidence
+ * when validation is saturated.
+ */
+function saturatedDreamer(train: { before: number; after: number; tasks: number }) {
+  const dreamer = tradingDreamer();
+  return {
+    ...dreamer,
+    gate: { saturatedTrainGain: { minTasks: 2, minShare: 0.03 } },
+    reflect: async (...args: Parameters<EnvironmentDreamer['reflect']>) => {
+      const r = await dreamer.reflect(...args);
+      return { ...r, drafts: r.drafts.map((d) => ({ ...d, train })) };
+    },
+    evaluate: async () => {
+      const runs = TASKS.map((t) =>
+        resultRun(t.id, t.family, {
+          status: 'landed',
+          safe: true,
+          fuelUsed: 500,
+          touchdown: { verdict: 'safe', distanceToTarget: 1 },
+        }),
+      );
+      return { runs, work: { simulations: runs.length, summary: `${runs.length} flown` } };
+    },
+  } satisfies EnvironmentDreamer;
+}
+
+describe("the validate stage passes the reflector's training evidence to the gate", () => {
+  it('promotes on it when every validation task is satisfied before and after', async () => {
+    const { ports, stored } = memoryPorts(false, { outcome: SAFE });
+    const notes = await dreamOnce(saturatedDreamer({ before: 10, after: 14, tasks: 20 }), ports);
+    expect(stored.map((s) => s.status)).toEqual(['active']);
+    // The same dream with less training evidence is refused (below): the evidence decided.
+    expect(notes.join('\n')).not.toMatch(/refused/);
+  });
+
+  it('refuses when the training gain is short of the rule', async () => {
+    const { ports, stored } = memoryPorts(false, { outcome: SAFE });
+    const notes = await dreamOnce(saturatedDreamer({ before: 10, after: 11, tasks: 20 }), ports);
+    expect(stored).toEqual([]);
+    expect(notes.join('\n')).toMatch(/short of the gain needed/);
+  });
+});
