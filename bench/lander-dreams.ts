@@ -13,7 +13,7 @@
  * Writes bench/results/lander-dreams-*.json.
  *
  *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b --seed 16 --fresh 300]
- *   npm run bench:lander-dreams -- --seeds 16,100,1,2,3 [--fresh 300] [--saturated-gate]
+ *   npm run bench:lander-dreams -- --seeds 16,100,1,2,3 [--fresh 300]
  *   npm run bench:lander-dreams -- --rules bench/results/lander-dreams-<date>.json [--fresh 300]
  *
  * `--seeds a,b,...` runs the whole bench once per search seed and then prints, per family, the
@@ -104,34 +104,6 @@ const SEEDS = arg('seeds', arg('seed', '16'))
  */
 const FRESH = Number(arg('fresh', '0'));
 
-/**
- * `--saturated-gate`: a trial of a rule the product's gate does not have. A candidate the gate
- * refuses is promoted when validation is all satisfied before and after (it cannot show a gain
- * in landings) and the candidate satisfies at least max(2, 3 % of train) more training scenarios
- * than the current rules. Off by default: the bench otherwise gates exactly as the product.
- */
-const SATURATED_GATE = process.argv.includes('--saturated-gate');
-
-/** The product's verdict, or with `--saturated-gate` a promotion on train where validation is saturated. */
-function verdict(
-  m: ReturnType<typeof gateCandidate>,
-  validation: { before: ObjectiveScore; after: ObjectiveScore },
-  train: { before: ObjectiveScore; after: ObjectiveScore },
-): { promote: boolean; reason: string; bySaturation?: true } {
-  const n = validation.before.flights;
-  const gain = train.after.satisfied - train.before.satisfied;
-  const saturated =
-    validation.before.satisfied === n &&
-    validation.after.satisfied === n &&
-    gain >= Math.max(2, 0.03 * train.after.flights);
-  if (m.promote || !SATURATED_GATE || !saturated) return m;
-  return {
-    promote: true,
-    bySaturation: true,
-    reason: `validation saturated (${n}/${n} before and after); train ${train.before.satisfied} -> ${train.after.satisfied}`,
-  };
-}
-
 async function dreamFamily(
   pool: FlightPool,
   name: string,
@@ -172,14 +144,14 @@ async function dreamFamily(
         cand.rules.map(({ role, rule }) => ({ role, rule })),
       );
       const after = await score(pool, validation, next);
-      const m = verdict(
-        gateCandidate(before.graded, after.graded, GATE),
-        { before: before.score, after: after.score },
-        { before: report.baseline.score, after: cand.score },
-      );
+      const m = gateCandidate(before.graded, after.graded, GATE, {
+        before: report.baseline.score.satisfied,
+        after: cand.score.satisfied,
+        tasks: report.baseline.score.flights,
+      });
       gated.push({ validation: after.score, gate: m.reason, promote: m.promote });
       console.log(
-        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}${m.bySaturation ? ` (${m.reason})` : ''}`,
+        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}`,
       );
       if (m.promote) {
         rules = next;
@@ -450,7 +422,6 @@ async function main() {
     gate: GATE,
     scenariosPerFamily: count,
     seed: SEEDS[0],
-    saturatedGate: SATURATED_GATE,
     freshPerFamily: FRESH,
     budgetPerDream: budget,
     poolSize: pool.size,
