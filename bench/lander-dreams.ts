@@ -35,6 +35,7 @@ import {
 import {
   DEFAULT_DREAMER_OPTIONS,
   DEFAULT_GUIDANCE_SHARE,
+  guidanceTrainEvidence,
   LanderDreamer,
 } from '@reverie/dreaming-feature';
 import {
@@ -144,11 +145,12 @@ async function dreamFamily(
         cand.rules.map(({ role, rule }) => ({ role, rule })),
       );
       const after = await score(pool, validation, next);
-      const m = gateCandidate(before.graded, after.graded, GATE, {
-        before: report.baseline.score.satisfied,
-        after: cand.score.satisfied,
-        tasks: report.baseline.score.flights,
-      });
+      const m = gateCandidate(
+        before.graded,
+        after.graded,
+        GATE,
+        guidanceTrainEvidence(report.baseline.score, cand.score),
+      );
       gated.push({ validation: after.score, gate: m.reason, promote: m.promote });
       console.log(
         `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}`,

@@ -6,6 +6,7 @@ import {
   splitValidationTest,
   type FailureLocalisation,
   type GateOptions,
+  type TrainEvidence,
 } from '@reverie/dreaming-domain';
 import {
   localiseFailure,
@@ -33,6 +34,7 @@ import {
   recordedScenario,
   resolveScenario,
   type LandingResult,
+  type ObjectiveScore,
   type RoleRules,
   type Scenario,
 } from '@reverie/lunar-lander';
@@ -96,6 +98,19 @@ export const LANDER_GATE = {
   factGains: { 'fuel.over_limit': 0.02 },
   saturatedTrainGain: { minTasks: 2, minShare: 0.03 },
 } as const satisfies Partial<GateOptions>;
+
+/**
+ * What the gate's `saturatedTrainGain` weighs for a guidance candidate: the search's scores of the
+ * current rules and of the candidate on its training set.
+ */
+export const guidanceTrainEvidence = (
+  baseline: ObjectiveScore,
+  candidate: ObjectiveScore,
+): TrainEvidence => ({
+  before: baseline.satisfied,
+  after: candidate.satisfied,
+  tasks: baseline.flights,
+});
 
 const resultOf = (events: readonly SessionEventBody[]): LandingResult | null => {
   for (let i = events.length - 1; i >= 0; i--) {
@@ -434,13 +449,10 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       .slice(0, 3);
     const better = fresh.map((c) => c.cand);
     const b = report.baseline.score;
-    const drafts: RoleDraft[] = fresh.flatMap((c, alternative) =>
-      c.drafts.map((d) => ({
-        ...d,
-        alternative,
-        train: { before: b.satisfied, after: c.cand.score.satisfied, tasks: b.flights },
-      })),
-    );
+    const drafts: RoleDraft[] = fresh.flatMap((c, alternative) => {
+      const train = guidanceTrainEvidence(b, c.cand.score);
+      return c.drafts.map((d) => ({ ...d, alternative, train }));
+    });
     const top = better[0]?.score;
     return {
       drafts,
