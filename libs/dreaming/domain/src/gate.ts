@@ -312,7 +312,7 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
         : ''
     }${
       o.saturatedTrainGain
-        ? `, or with every validation task satisfied before and after, at least ${o.saturatedTrainGain.minTasks} and ${pct(o.saturatedTrainGain.minShare)} of the training tasks more satisfied`
+        ? `, or with every validation task satisfied before and after, at least ${o.saturatedTrainGain.minTasks} more training tasks satisfied (${pct(o.saturatedTrainGain.minShare)} of them where that is more)`
         : ''
     })`;
   return null;
