@@ -16,6 +16,8 @@ const drafts: RoleDraft[] = [
         then: { action: 'set_pitch', params: { deg: 0 } },
       },
     },
+    alternative: 0,
+    train: { before: 8, after: 10, tasks: 14 },
   },
 ];
 const patterns = [
@@ -42,7 +44,7 @@ describe('ModelReflector with the real SDK (the remote model is mocked by a loca
       { model: 'claude-dreamer', maxTokens: 1024 },
     );
 
-  it('rewrites the text of each draft in one cached request, keeping rules and evidence', async () => {
+  it('rewrites the text of each draft in one cached request, keeping rules, evidence and training counts', async () => {
     server = await MessagesServer.start({
       replies: [
         toolUseReply([
@@ -75,6 +77,11 @@ describe('ModelReflector with the real SDK (the remote model is mocked by a loca
       guidance: 'Below about 40 m, hold the craft upright so it touches down level.',
       rule: drafts[0].draft.rule,
       evidence: drafts[0].draft.evidence,
+    });
+    // The gate's saturatedTrainGain reads these: a rewrite of the words must not drop them.
+    expect(r.drafts[0]).toMatchObject({
+      alternative: 0,
+      train: { before: 8, after: 10, tasks: 14 },
     });
     expect(r.usage.input_tokens).toBeGreaterThan(0);
     expect(r.usage.output_tokens).toBeGreaterThan(0);
