@@ -54,6 +54,16 @@ export interface GateOptions {
    * current rules. Off unless set, and never without training evidence.
    */
   saturatedTrainGain?: { minTasks: number; minShare: number };
+  /**
+   * Regressions beyond `maxRegressionShare` that are allowed, up to `tasks`, when the candidate
+   * satisfies at least as many validation tasks as the current rules (each task it loses is made
+   * up by another it newly satisfies), the median of a `factGains` fact over satisfied tasks is at
+   * least `leaner` (a share) lower, and its training evidence (`TrainEvidence`) satisfies no fewer
+   * training tasks. On a split of twenty, one task traded for another says nothing about how often
+   * the rubric is met; the fuel it saves on every satisfied task does. Off unless set, and never
+   * without training evidence.
+   */
+  efficiencySwaps?: { tasks: number; leaner: number };
 }
 
 /**
@@ -118,9 +128,10 @@ interface GateFacts {
   /** Set when `saturatedTrainGain` is the gain: the training evidence, described. */
   saturated: string | null;
   gains: boolean;
-  /** Regressions allowed, and whether `regressionTrade` is what allows them. */
+  /** Regressions allowed, and whether `regressionTrade` or `efficiencySwaps` is what allows them. */
   allowedRegressions: number;
   regressionTraded: boolean;
+  swapped: boolean;
 }
 
 const scoreOn = (g: TaskGrade | undefined, id: string) =>
@@ -234,6 +245,21 @@ function saturatedGain(
     : null;
 }
 
+/** Whether `efficiencySwaps` allows `regressions` lost tasks (see `GateOptions.efficiencySwaps`). */
+function efficiencySwap(
+  b: SplitScore,
+  a: SplitScore,
+  regressions: number,
+  options: GateOptions,
+  train: TrainEvidence | undefined,
+): boolean {
+  const swaps = options.efficiencySwaps;
+  if (!swaps || regressions > swaps.tasks || a.satisfied < b.satisfied) return false;
+  if (!train || train.after < train.before) return false;
+  const facts = Object.keys(options.factGains ?? {}).map((fact) => [fact, swaps.leaner]);
+  return leanerFacts(b, a, Object.fromEntries(facts)).length > 0;
+}
+
 function gateFacts(
   before: readonly TaskGrade[],
   after: readonly TaskGrade[],
@@ -262,6 +288,10 @@ function gateFacts(
     options.regressionTrade !== undefined &&
     regressions.length > shareAllowed &&
     satisfiedGain >= options.regressionTrade * regressions.length;
+  const swapped =
+    !regressionTraded &&
+    regressions.length > shareAllowed &&
+    efficiencySwap(b, a, regressions.length, options, train);
   return {
     tasks: before.length,
     before: b,
@@ -279,8 +309,9 @@ function gateFacts(
       satisfiedGain >= options.minSatisfiedGain ||
       (satisfiedGain >= 0 && (scoreGain >= options.minScoreGain || leaner.length > 0)) ||
       saturated !== null,
-    allowedRegressions: regressionTraded ? regressions.length : shareAllowed,
+    allowedRegressions: regressionTraded || swapped ? regressions.length : shareAllowed,
     regressionTraded,
+    swapped,
   };
 }
 
@@ -328,7 +359,9 @@ function acceptance(f: GateFacts, o: GateOptions): string {
     : `no criterion gave up more than ${o.criterionTolerance}`;
   const regressions = f.regressionTraded
     ? `; ${f.regressions.length} task(s) regress (${firstFive(f.regressions)}), allowed as the net gain of ${f.satisfiedGain} is at least ${o.regressionTrade}x that`
-    : '';
+    : f.swapped
+      ? `; ${f.regressions.length} task(s) regress (${firstFive(f.regressions)}), allowed: as many others are newly satisfied (${firstFive(f.improvements)}), it is leaner, and its training flights satisfy no fewer`
+      : '';
   return `${leaner}${saturated}; ${criteria}${regressions}`;
 }
 

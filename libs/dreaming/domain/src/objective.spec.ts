@@ -319,6 +319,65 @@ describe('gateCandidate: trading regressions for a larger gain, and leaner fligh
   });
 });
 
+describe('gateCandidate: one task traded for another by a leaner candidate (efficiencySwaps)', () => {
+  const ok = { safe: true, near: true };
+  const far = { safe: true, near: false };
+  const fuel = (task: string, scores: Record<string, boolean>, x: number): TaskGrade => ({
+    ...grade(task, scores),
+    values: scores.near ? { 'fuel.over_limit': x } : {},
+  });
+  // Ten tasks: nine satisfied at 1.7x the limit, e-9 landed far from the site.
+  const before = Array.from({ length: 10 }, (_, i) => fuel(`e-${i}`, i === 9 ? far : ok, 1.7));
+  /** The candidate at `x`: loses e-0 (far), newly satisfies e-9 if `swap`. */
+  const trading = (x: number, swap = true) =>
+    before.map((g, i) => fuel(g.task, i === 0 ? far : i === 9 ? (swap ? ok : far) : ok, x));
+  const gate = {
+    ...DEFAULT_GATE,
+    maxRegressionShare: 0.02,
+    regressionTrade: 3,
+    factGains: { 'fuel.over_limit': 0.02 },
+  };
+  const swaps = { ...gate, efficiencySwaps: { tasks: 1, leaner: 0.05 } };
+  /** The reflector's training flights: 80 of 100 satisfied with the current rules, 85 with it. */
+  const evidence = { before: 80, after: 85, tasks: 100 };
+
+  it('promotes a leaner candidate whose one lost task is made up by another', () => {
+    const strict = gateCandidate(before, trading(1.1), gate);
+    expect(strict.promote).toBe(false);
+    expect(strict.reason).toMatch(/1 task\(s\) regress \(e-0\), more than the 0 allowed/);
+    const v = gateCandidate(before, trading(1.1), swaps, evidence);
+    expect(v).toMatchObject({ promote: true, before: 9, after: 9, regressions: ['e-0'] });
+    expect(v.reason).toMatch(
+      /median fuel\.over_limit 1\.7 -> 1\.1; .*1 task\(s\) regress \(e-0\), allowed: as many others are newly satisfied \(e-9\), it is leaner, and its training flights satisfy no fewer/,
+    );
+  });
+
+  it('refuses the swap when the candidate is not leaner, satisfies fewer, or loses more than allowed', () => {
+    // Without training evidence, or with evidence of fewer training tasks satisfied.
+    for (const train of [undefined, { before: 80, after: 79, tasks: 100 }])
+      expect(gateCandidate(before, trading(1.1), swaps, train).reason).toMatch(
+        /refused: 1 task\(s\) regress \(e-0\), more than the 0 allowed/,
+      );
+    // 2 % leaner counts as a gain (factGains) but is not the clearly leaner a swap needs.
+    expect(gateCandidate(before, trading(1.65), swaps, evidence).reason).toMatch(
+      /refused: 1 task\(s\) regress \(e-0\), more than the 0 allowed/,
+    );
+    expect(gateCandidate(before, trading(1.7), swaps, evidence).reason).toMatch(
+      /refused: 1 task\(s\) regress \(e-0\), more than the 0 allowed/,
+    );
+    // Lost without a task made up: one fewer satisfied (the criterion rule speaks first).
+    expect(gateCandidate(before, trading(1.1, false), swaps, evidence).reason).toMatch(
+      /9 -> 8 of 10 .*refused: gives up near \(0\.9 -> 0\.8\)/,
+    );
+    // Two lost, two made up: beyond one swap.
+    const two = [...before, fuel('e-10', far, 1.7)];
+    const twoSwapped = two.map((g, i) => fuel(g.task, i <= 1 ? far : ok, 1.1));
+    const v = gateCandidate(two, twoSwapped, swaps, evidence);
+    expect(v).toMatchObject({ promote: false, regressions: ['e-0', 'e-1'] });
+    expect(v.reason).toMatch(/refused: 2 task\(s\) regress \(e-0, e-1\), more than the 0 allowed/);
+  });
+});
+
 describe('gateCandidate: a validation split already satisfied in full (saturatedTrainGain)', () => {
   const ok = { safe: true, near: true };
   const all = Array.from({ length: 5 }, (_, i) => grade(`s-${i}`, ok));

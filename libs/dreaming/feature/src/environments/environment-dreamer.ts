@@ -39,7 +39,8 @@ export interface RoleDraft {
   alternative?: number;
   /**
    * What the reflector measured for the whole alternative on the training split (the same on each
-   * of its drafts): the gate's `saturatedTrainGain` reads it. Absent: nothing measured.
+   * of its drafts): the gate's `saturatedTrainGain` and `efficiencySwaps` read it. Absent: nothing
+   * measured.
    */
   train?: TrainEvidence;
 }

@@ -28,6 +28,7 @@ import {
 } from '@reverie/dreaming-lander';
 import {
   expandFamily,
+  FUEL_TOLERANCE,
   isBundledFamily,
   LUNAR_LANDER_ENVIRONMENT,
   LUNAR_TEAM,
@@ -89,7 +90,11 @@ export const DEFAULT_LANDER_DREAM: LanderDreamOptions = { maxHeldOut: 40 };
  * that gave it up (one landing that is no longer safe needs three more satisfied). Where every
  * validation scenario is satisfied before and after, validation cannot show a gain in landings:
  * a guidance candidate then counts as a gain when the search's own training flights satisfy at
- * least max(2, 3 %) more scenarios than the current rules (`saturatedTrainGain`).
+ * least max(2, 3 %) more scenarios than the current rules (`saturatedTrainGain`). A clearly
+ * leaner candidate may trade one validation landing for another (`efficiencySwaps`: as many
+ * satisfied, a median fuel `FUEL_TOLERANCE` (5 %) lower, and its training flights satisfy no
+ * fewer): one landing of twenty says nothing of the rate, and without it a law at 1.1x the limit
+ * was refused against day one's 1.7x.
  */
 export const LANDER_GATE = {
   maxRegressionShare: 0.02,
@@ -97,6 +102,7 @@ export const LANDER_GATE = {
   criterionTrade: 3,
   factGains: { 'fuel.over_limit': 0.02 },
   saturatedTrainGain: { minTasks: 2, minShare: 0.03 },
+  efficiencySwaps: { tasks: 1, leaner: FUEL_TOLERANCE },
 } as const satisfies Partial<GateOptions>;
 
 /**
