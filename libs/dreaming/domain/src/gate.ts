@@ -315,6 +315,14 @@ function gateFacts(
   };
 }
 
+/** What an efficiency swap would have needed, for a refusal's reason ('' when swaps are off). */
+function swapTerms(o: GateOptions): string {
+  const swaps = o.efficiencySwaps;
+  if (!swaps) return '';
+  const facts = Object.keys(o.factGains ?? {}).join(' or ');
+  return `; a swap of at most ${swaps.tasks} needs as many satisfied, median ${facts} ${pct(swaps.leaner)} lower and no fewer training tasks satisfied`;
+}
+
 /** Why the gate refuses the candidate, or null when it promotes (checks in order). */
 function refusal(f: GateFacts, o: GateOptions): string | null {
   if (!f.tasks) return 'no validation tasks to gate on';
@@ -333,7 +341,7 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
       .join(', ')} satisfied, more than the family tolerance of ${o.familyTolerance}`;
   const r = f.regressions;
   if (r.length > f.allowedRegressions)
-    return `refused: ${r.length} task(s) regress (${firstFive(r)}${r.length > 5 ? ', …' : ''}), more than the ${f.allowedRegressions} allowed (${pct(o.maxRegressionShare)})${o.regressionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.regressionTrade}x the ${r.length} lost`}`;
+    return `refused: ${r.length} task(s) regress (${firstFive(r)}${r.length > 5 ? ', …' : ''}), more than the ${f.allowedRegressions} allowed (${pct(o.maxRegressionShare)})${o.regressionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.regressionTrade}x the ${r.length} lost`}${swapTerms(o)}`;
   if (!f.gains)
     return `refused: short of the gain needed (${o.minSatisfiedGain} more satisfied, or a mean score ${o.minScoreGain} higher${
       o.factGains

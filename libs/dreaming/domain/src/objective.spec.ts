@@ -356,7 +356,7 @@ describe('gateCandidate: one task traded for another by a leaner candidate (effi
     // Without training evidence, or with evidence of fewer training tasks satisfied.
     for (const train of [undefined, { before: 80, after: 79, tasks: 100 }])
       expect(gateCandidate(before, trading(1.1), swaps, train).reason).toMatch(
-        /refused: 1 task\(s\) regress \(e-0\), more than the 0 allowed/,
+        /refused: 1 task\(s\) regress \(e-0\), more than the 0 allowed .*; a swap of at most 1 needs as many satisfied, median fuel\.over_limit 5% lower and no fewer training tasks satisfied$/,
       );
     // 2 % leaner counts as a gain (factGains) but is not the clearly leaner a swap needs.
     expect(gateCandidate(before, trading(1.65), swaps, evidence).reason).toMatch(
