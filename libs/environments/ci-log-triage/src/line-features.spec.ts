@@ -197,6 +197,44 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.inFreshRun)).toEqual([false, true, true, false, true, false, false]);
   });
 
+  it('marks what Gradle says under `* What went wrong:` (not the heading), up to a blank line or the next heading', () => {
+    const failLines = [
+      'FAILURE: Build completed with 2 failures.',
+      '',
+      '1: Task failed with an exception.',
+      '-----------',
+      '* What went wrong:',
+      "Execution failed for task ':app:test'.",
+      '> There were failing tests. See the report at: file:///w/app/build/reports/index.html',
+      '',
+      '* Try:',
+      '> Run with --stacktrace option to get the stack trace.',
+      '',
+      '2: Task failed with an exception.',
+      '-----------',
+      '* What went wrong:',
+      "Could not resolve all files for configuration ':lib:compileClasspath'.",
+      '   > Could not find com.acme:widgets:1.2.',
+      '* Try:',
+      '> Run with --info or --debug option to get more log output.',
+    ];
+    const g = computeLineFeatures({ failLines, passLines: ['BUILD SUCCESSFUL in 3s'] });
+    const marked = g.filter((x) => x.isMarker).map((x) => x.lineNumber);
+    // The status line (a marker word), the two sections' prose and its causes; not the headings,
+    // not Gradle's advice under `* Try:`.
+    expect(marked).toEqual([1, 6, 7, 15, 16]);
+    expect(g.map((x) => x.runLength)).toEqual([
+      1, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0, 2, 2, 0, 0,
+    ]);
+    expect(g[5].inFreshRun && g[14].inFreshRun).toBe(true);
+    // The same words outside such a section are not markers.
+    const plain = computeLineFeatures({
+      failLines: ["Execution failed for task ':app:test'.", '> There were failing tests.'],
+      passLines: [],
+    });
+    expect(plain.map((x) => x.isMarker)).toEqual([false, false]);
+  });
+
   it('counts repeated lines and compares lines with pass.log by shape (numbers masked)', () => {
     const g = computeLineFeatures({
       failLines: ['[INFO] Total time: 2.831 s', 'x failed', '  x failed', 'Build 5f3e2a9c1 failed'],

@@ -52,6 +52,18 @@ export const STATUS_LINES: readonly RegExp[] = [
   /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/,
 ];
 
+/**
+ * Headings under which a tool tells what went wrong, up to the next blank line or heading: Gradle's
+ * `* What went wrong:` (then `Execution failed for task ':x'.`, `A problem occurred evaluating
+ * project ':x'.`, `Could not resolve all files for configuration ...`, and the `> cause` chain
+ * under it). The lines of the section count as markers; the heading itself does not (it is in
+ * every failed Gradle build, and says nothing of this one). Written from Gradle's output shape.
+ */
+export const REPORT_SECTIONS: readonly RegExp[] = [/^\* What went wrong:\s*$/];
+// What ends a report section besides a blank line: Gradle's next `* Try:` / `* Exception is:`
+// heading.
+const SECTION_END = /^\* [A-Z][\w ]*:\s*$/;
+
 // A Java / Kotlin stack frame (`at a.b.C.m(C.java:12)`, also Maven's coloured `at a.b.C.m (..)`),
 // its `... 12 more` tail, or a Python frame (`File "x.py", line 3`).
 const STACK_FRAME = /^\s*(?:at\s+[\w$.<>/-]+\s*\(|\.\.\. \d+ more\b|File ".*", line \d+)/;
@@ -69,7 +81,12 @@ export interface LineFeatures {
   /** Leading spaces and tabs. */
   indent: number;
   isBlank: boolean;
-  /** Matches one of the heuristic's error markers. */
+  /**
+   * Matches one of the heuristic's error markers, or says what went wrong in a section a tool
+   * heads for it (`REPORT_SECTIONS`: Gradle's `* What went wrong:`), where the error is told in
+   * prose with no marker word (`Execution failed for task ':app:test'.`, `> There were failing
+   * tests.`).
+   */
   isMarker: boolean;
   isStackFrame: boolean;
   /** The same line (normalised, ignoring surrounding spaces) is in pass.log. */
@@ -193,6 +210,7 @@ export function computeLineFeatures(
       isStatusLine: STATUS_LINES.some((re) => re.test(text)),
     };
   });
+  markReportSections(features);
   markBlocks(features);
   markRuns(features);
   let last = -Infinity;
@@ -216,6 +234,19 @@ export function computeLineFeatures(
     features[i].distanceToFreshMarker = Math.min(features[i].distanceToFreshMarker, fresh - i);
   }
   return features;
+}
+
+/** Marks the lines of each `REPORT_SECTIONS` section (not its heading) as markers. */
+function markReportSections(features: LineFeatures[]): void {
+  for (let i = 0; i < features.length; i++) {
+    if (!REPORT_SECTIONS.some((re) => re.test(features[i].text))) continue;
+    let j = i + 1;
+    for (; j < features.length && !features[j].isBlank; j++) {
+      if (SECTION_END.test(features[j].text)) break;
+      features[j].isMarker = true;
+    }
+    i = j - 1;
+  }
 }
 
 /** Lines of an exception message a run bridges between its marker and the frames that follow. */
