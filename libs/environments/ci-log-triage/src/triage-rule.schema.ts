@@ -14,7 +14,12 @@ export const RULE_CONDITIONS = [
   { key: 'lineNotMatches', kind: 'regex', description: 'the line does not match it' },
   { key: 'ignoreCase', kind: 'flag', description: 'lineMatches / lineNotMatches ignore case' },
   { key: 'inPassLog', kind: 'boolean', description: 'the same line appears in pass.log' },
-  { key: 'isMarker', kind: 'boolean', description: 'the line has a generic error marker' },
+  {
+    key: 'isMarker',
+    kind: 'boolean',
+    description:
+      "the line has a generic error marker, or is in Gradle's '* What went wrong:' section",
+  },
   { key: 'isBlank', kind: 'boolean', description: 'the line is empty or whitespace' },
   { key: 'isStackFrame', kind: 'boolean', description: 'the line is a stack-trace frame' },
   { key: 'selected', kind: 'boolean', description: 'the line is in the answer so far' },
