@@ -54,8 +54,9 @@ export type Extractor = (input: TriageInput, rules: readonly TriageRule[]) => Ex
 
 /**
  * The day-one extractor: lines of fail.log with a generic error marker (or in a tool's report
- * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped; then the playbook's structured rules in order. It
- * never sees labels. Rules are validated first, so an invalid one fails with a clear error.
+ * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped; then
+ * the playbook's structured rules in order. It never sees labels. Rules are validated first, so
+ * an invalid one fails with a clear error.
  */
 export function extractBuiltin(
   input: TriageInput,
