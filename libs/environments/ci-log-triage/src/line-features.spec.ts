@@ -180,6 +180,41 @@ describe('computeLineFeatures', () => {
     expect(g.slice(1, 10).every((x) => x.inFreshRun)).toBe(true);
   });
 
+  it("continues a run over a compiler's numbered source excerpt (rustc, gcc), not over a numbered line elsewhere", () => {
+    const g = computeLineFeatures({
+      failLines: [
+        '   Compiling widgets v0.3.0',
+        'error[E0308]: mismatched types',
+        '  --> src/inventory.rs:42:24',
+        '   |',
+        '42 |         let count: u32 = self.items.len();',
+        '   |                    ---   ^^^^^^^^^^^^^^^^ expected `u32`, found `usize`',
+        '',
+        'src/main.c:7:9: error: incompatible types',
+        '    7 |   int x = "a";',
+        '      |           ^~~',
+        '',
+        '12 | a table row after a blank line',
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.isContinuation)).toEqual([
+      true, // indented cargo progress, as before
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+      true,
+    ]);
+    expect(g.map((x) => x.runLength)).toEqual([0, 5, 5, 5, 5, 5, 0, 3, 3, 3, 0, 0]);
+  });
+
   it("begins a run at pytest's pointer to the failing statement, not at other `>` lines", () => {
     const g = computeLineFeatures({
       failLines: [

@@ -104,7 +104,8 @@ export interface LineFeatures {
   /**
    * The line continues the message above it: a stack frame, a `Caused by:` / `Caused:` /
    * `Also:` / `Suppressed:` link of a Java or Jenkins trace, or a line indented past its tool's
-   * tag (`[ERROR]   bad class file`, `  File "x.py", line 3`).
+   * tag (`[ERROR]   bad class file`, `  File "x.py", line 3`), or a compiler's source excerpt
+   * numbered in a gutter (rustc's `42 |     let x`).
    */
   isContinuation: boolean;
   /**
@@ -150,6 +151,10 @@ export interface LineFeatures {
 const TRACE_LINK = /^\s*(?:Caused by|Caused|Also|Suppressed|Wrapped by):/;
 // A tool's leading level tag (`[ERROR]`, `[WARNING]`, `##[error]`), without which indentation counts.
 const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
+// A compiler's source excerpt under a diagnostic, numbered in a gutter: rustc's `42 |     let x`,
+// which starts at the first column when the line number fills the gutter (gcc's `   42 |` is
+// indented, so it continues anyway).
+const SOURCE_GUTTER = /^\d+ +\|/;
 // Volatile tokens two runs of the same build print differently: hexadecimal ids (with a digit,
 // so words such as `defaced` stay) and numbers, durations and times.
 const VOLATILE = /\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
@@ -162,6 +167,7 @@ export function lineShape(text: string): string {
 function continues(text: string, isStackFrame: boolean): boolean {
   if (isStackFrame || TRACE_LINK.test(text)) return true;
   if (text.trim() === '') return false;
+  if (SOURCE_GUTTER.test(text)) return true;
   const body = text.replace(LEVEL_TAG, '');
   return body.length > 0 && /^\s/.test(body);
 }

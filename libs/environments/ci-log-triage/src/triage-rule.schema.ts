@@ -46,7 +46,7 @@ export const RULE_CONDITIONS = [
     key: 'isContinuation',
     kind: 'boolean',
     description:
-      'the line continues the one above (stack frame, Caused by:, indented past its tag)',
+      'the line continues the one above (stack frame, Caused by:, indented past its tag, a numbered source excerpt)',
   },
   {
     key: 'inErrorBlock',
