@@ -366,6 +366,12 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['make[1]: Leaving directory /src', false],
       ['Found 0 errors. Watching for file changes.', false],
     ],
+    'git, a shell': [
+      ["fatal: could not read Username for 'https://github.com': terminal prompts disabled", true],
+      ['hint: Using the default branch name', false],
+      ['./deploy.sh: line 12: kubectl: command not found', true],
+      ['echo "check the command not found handler"', false],
+    ],
   };
 
   it.each(Object.keys(SHAPES))(

@@ -6,7 +6,8 @@ import type { TriageInput } from './triage-case';
  * severity words build tools print in capitals, exception and error class names, `error:` as
  * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
  * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`,
- * the cross marks test runners print for a failed test, make's `***`, the GNU `file:line:`
+ * the cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
+ * `command not found`, the GNU `file:line:`
  * diagnostic and a lint report's `error` column. Regular-expression
  * sources, case-sensitive. The bundled logs are all Maven builds; the markers for other tools
  * were added without labelled logs of those tools (see line-features.spec.ts for their shapes).
@@ -26,6 +27,10 @@ export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERR!',
   '[✕✗✖]',
   '^make(?:\\[\\d+\\])?: \\*\\*\\*',
+  // git's (and other porcelain tools') `fatal: ...`, and a shell that could not run a command
+  // (`./deploy.sh: line 12: kubectl: command not found`).
+  '^fatal: ',
+  ': command not found\\s*$',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
   // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note (nor
   // Python's `x.py:3: DeprecationWarning: ...`), and not a traceback's location (pytest's
