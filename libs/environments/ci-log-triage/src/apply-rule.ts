@@ -83,7 +83,8 @@ export function compileRule(rule: TriageRule): LineRule {
 
 /**
  * Applies one rule to the selected line numbers (mutating `selected`). Conditions are judged on
- * the selection as it was before the rule, so a rule's effect does not depend on line order.
+ * the selection as it was before the rule, so a rule's effect does not depend on line order. An
+ * exclude never empties the answer: where it would remove every selected line it removes none.
  */
 export function applyRule(
   rule: TriageRule,
@@ -120,8 +121,12 @@ export function applyLineRule(
   });
 
   const removing = rule.then.action === 'exclude' || rule.then.action === 'exclude_following';
+  // A failed build's log says somewhere why it failed, so an empty answer is never right: an
+  // exclude that would remove every selected line leaves them (a lone `fatal:` line is what a
+  // rule learned on logs where lone lines are summaries would otherwise take away).
+  const empties = removing && selected.size > 0 && [...selected].every((n) => touched.has(n));
   const changed: number[] = [];
-  for (const n of touched) {
+  for (const n of empties ? [] : touched) {
     if (removing && selected.delete(n)) changed.push(n);
     else if (!removing && !selected.has(n)) {
       selected.add(n);

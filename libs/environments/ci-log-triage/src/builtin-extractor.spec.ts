@@ -96,6 +96,32 @@ describe('playbook rules, applied after the heuristic', () => {
     expect(steps[1]).toMatchObject({ matched: 1, removed: [r(10)], added: [] });
   });
 
+  it('an exclude that would empty the answer leaves it, and one that would not still applies', () => {
+    const gitInput = {
+      failLines: [
+        'Fetching the repository',
+        "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+        "The process '/usr/bin/git' failed with exit code 128",
+      ],
+      passLines: ['Fetching the repository'],
+    };
+    const lone = rule({
+      when: { selected: true, runLength: { max: 1 } },
+      then: { action: 'exclude' },
+    });
+    const kept = extractBuiltin(gitInput, [lone]);
+    expect(kept.answer).toEqual([r(2)]);
+    expect(kept.steps[1]).toMatchObject({ matched: 1, removed: [], added: [] });
+    // On the Maven-like log a whole-answer exclude leaves the answer, alone or after an exclude
+    // that removed part of it; an exclude that leaves something still removes (see above).
+    const all = rule({ id: 'all', when: { selected: true }, then: { action: 'exclude' } });
+    const alone = run(all);
+    expect(alone.answer).toEqual([r(5, 7), r(10, 11)]);
+    expect(alone.steps[1]).toMatchObject({ matched: 5, removed: [] });
+    const summary = rule({ when: { lineMatches: 'BUILD FAILURE' }, then: { action: 'exclude' } });
+    expect(run(summary, all).answer).toEqual([r(5, 7), r(11)]);
+  });
+
   it('include_following takes the next lines while a condition holds', () => {
     const { answer, steps } = run(
       rule({
