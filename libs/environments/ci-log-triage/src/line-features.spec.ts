@@ -215,6 +215,37 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.runLength)).toEqual([0, 5, 5, 5, 5, 5, 0, 3, 3, 3, 0, 0]);
   });
 
+  it("continues a run over gcc's notes and Terraform's framed report; begins it at gcc's include context", () => {
+    const g = computeLineFeatures({
+      failLines: [
+        '[ 22%] Building CXX object src/varint.cpp.o',
+        'In file included from /src/codec/varint.cpp:1:',
+        "/src/codec/varint.h:14:1: error: 'uint32_t' does not name a type",
+        '   14 | uint32_t decode_u32(std::string_view buf);',
+        "/src/codec/varint.h:5:1: note: 'uint32_t' is defined in header '<cstdint>'",
+        '  +++ |+#include <cstdint>',
+        'gmake[2]: Leaving directory',
+        '╷',
+        '│ Error: Invalid for_each argument',
+        '│ ',
+        '│   on iam.tf line 31, in resource "aws_iam_role_policy_attachment" "extra":',
+        '╵',
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.runLength)).toEqual([0, 5, 5, 5, 5, 5, 0, 0, 3, 3, 3, 0]);
+    expect(g.map((x) => x.inFreshRun)).toEqual([
+      false,
+      ...Array(5).fill(true),
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+
   it("begins a run at pytest's pointer to the failing statement, not at other `>` lines", () => {
     const g = computeLineFeatures({
       failLines: [
@@ -371,6 +402,9 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['hint: Using the default branch name', false],
       ['./deploy.sh: line 12: kubectl: command not found', true],
       ['echo "check the command not found handler"', false],
+      ['./scripts/deploy.sh: line 41: ./scripts/lib/cdn.sh: No such file or directory', true],
+      ['Package libssl1.1 is not available, but is referred to by another package.', false],
+      ["E: Package 'libssl1.1' has no installation candidate", true],
     ],
   };
 

@@ -2,15 +2,17 @@ import { normaliseLog } from './log-format';
 import type { TriageInput } from './triage-case';
 
 /**
- * Generic signs that a line reports an error, written without looking at any labelled log: the
+ * Generic signs that a line reports an error, written from the tools' output shapes: the
  * severity words build tools print in capitals, exception and error class names, `error:` as
  * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
  * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`,
  * the cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
- * `command not found`, the GNU `file:line:`
+ * `command not found` and `script: line 3:` errors, apt's `E:`, the GNU `file:line:`
  * diagnostic and a lint report's `error` column. Regular-expression
  * sources, case-sensitive. The bundled logs are all Maven builds; the markers for other tools
- * were added without labelled logs of those tools (see line-features.spec.ts for their shapes).
+ * were added without labelled logs of those tools, except git's, the shell's and apt's, added
+ * after hand-written labelled logs showed them missing (docs/learning.md; line-features.spec.ts
+ * has every shape).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
@@ -31,6 +33,10 @@ export const DEFAULT_MARKERS: readonly string[] = [
   // (`./deploy.sh: line 12: kubectl: command not found`).
   '^fatal: ',
   ': command not found\\s*$',
+  // A shell script's own error, `<script>: line <n>: <message>` (bash: a missing file, a
+  // syntax error, an unbound variable), and apt's `E: <message>`.
+  '^[\\w./-]+: line \\d+: \\S',
+  '^E: \\S',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
   // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note (nor
   // Python's `x.py:3: DeprecationWarning: ...`), and not a traceback's location (pytest's
@@ -109,8 +115,9 @@ export interface LineFeatures {
   /**
    * The line continues the message above it: a stack frame, a `Caused by:` / `Caused:` /
    * `Also:` / `Suppressed:` link of a Java or Jenkins trace, or a line indented past its tool's
-   * tag (`[ERROR]   bad class file`, `  File "x.py", line 3`), or a compiler's source excerpt
-   * numbered in a gutter (rustc's `42 |     let x`).
+   * tag (`[ERROR]   bad class file`, `  File "x.py", line 3`), a compiler's source excerpt
+   * numbered in a gutter (rustc's `42 |     let x`), a compiler's `file:3:5: note:` on the
+   * diagnostic above, or a line inside a framed report (Terraform's `│ `).
    */
   isContinuation: boolean;
   /**
@@ -160,6 +167,10 @@ const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
 // which starts at the first column when the line number fills the gutter (gcc's `   42 |` is
 // indented, so it continues anyway).
 const SOURCE_GUTTER = /^\d+ +\|/;
+// A framed diagnostic's left border: Terraform prints each error inside `╷` / `│ ` / `╵`.
+const FRAME_BORDER = /^[│┃] ?/;
+// A compiler's note on the diagnostic above it (gcc's and clang's `file:3:5: note: ...`).
+const GNU_NOTE = /^[\w./\\-]+\.\w+:\d+(?::\d+)?: note: /;
 // Volatile tokens two runs of the same build print differently: hexadecimal ids (with a digit,
 // so words such as `defaced` stay) and numbers, durations and times.
 const VOLATILE = /\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
@@ -172,8 +183,9 @@ export function lineShape(text: string): string {
 function continues(text: string, isStackFrame: boolean): boolean {
   if (isStackFrame || TRACE_LINK.test(text)) return true;
   if (text.trim() === '') return false;
-  if (SOURCE_GUTTER.test(text)) return true;
+  if (SOURCE_GUTTER.test(text) || GNU_NOTE.test(text)) return true;
   const body = text.replace(LEVEL_TAG, '');
+  if (FRAME_BORDER.test(body)) return true;
   return body.length > 0 && /^\s/.test(body);
 }
 
@@ -267,6 +279,10 @@ export const RUN_GAP = 3;
 // the `E   ` lines that say what went wrong: the run begins there. Gradle's `> Task :x` and
 // Jest's `  > 12 |` code frame do not have its shape (a `>` then at least two spaces).
 const FAILING_STATEMENT = /^>\s{2,}\S/;
+// gcc's and clang's context before a diagnostic: `In file included from x.cpp:1:` (and its
+// `                 from y.h:3:` lines), `x.c: In function 'main':`. The run begins there.
+const DIAGNOSTIC_CONTEXT =
+  /^(?:In file included from |\s+from [^\s:]+:\d+[:,]|[^\s:]+: In (?:member )?function )/;
 
 /** Sets the error-run features (`runLength`, `inFreshRun`). */
 function markRuns(features: LineFeatures[]): void {
@@ -309,6 +325,12 @@ function markRuns(features: LineFeatures[]): void {
     let start = i;
     if (start > 0 && features[start - 1].runLength === 0)
       if (FAILING_STATEMENT.test(features[start - 1].text)) start--;
+    while (
+      start > 0 &&
+      features[start - 1].runLength === 0 &&
+      DIAGNOSTIC_CONTEXT.test(features[start - 1].text)
+    )
+      start--;
     let fresh = false;
     for (let j = i; j <= end; j++) fresh ||= features[j].isMarker && !features[j].inPassLog;
     for (let j = start; j <= end; j++) {

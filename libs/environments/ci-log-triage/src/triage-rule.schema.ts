@@ -46,7 +46,7 @@ export const RULE_CONDITIONS = [
     key: 'isContinuation',
     kind: 'boolean',
     description:
-      'the line continues the one above (stack frame, Caused by:, indented past its tag, a numbered source excerpt)',
+      'the line continues the one above (stack frame, Caused by:, indented past its tag, a source excerpt or compiler note, a framed report)',
   },
   {
     key: 'inErrorBlock',
@@ -100,7 +100,8 @@ export const RULE_CONDITIONS = [
 /**
  * What a rule can do to the lines it matches. `lines` and `while` apply to the actions that
  * reach beyond the matched line: they cover the matched line and up to `lines` (default 1)
- * lines after (or before) it, stopping early at the first line that does not meet `while`.
+ * lines after (or before) it, stopping early at the first line that does not meet `while`. The
+ * excludes never empty the answer: one that would remove every selected line removes none.
  */
 export const RULE_ACTIONS = [
   { action: 'include', reaches: false, description: 'add the line to the answer' },
