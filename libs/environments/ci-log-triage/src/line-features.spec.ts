@@ -397,7 +397,7 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['make[1]: Leaving directory /src', false],
       ['Found 0 errors. Watching for file changes.', false],
     ],
-    'git, a shell': [
+    'git, a shell, apt, kotlinc': [
       ["fatal: could not read Username for 'https://github.com': terminal prompts disabled", true],
       ['hint: Using the default branch name', false],
       ['./deploy.sh: line 12: kubectl: command not found', true],
@@ -405,6 +405,8 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['./scripts/deploy.sh: line 41: ./scripts/lib/cdn.sh: No such file or directory', true],
       ['Package libssl1.1 is not available, but is referred to by another package.', false],
       ["E: Package 'libssl1.1' has no installation candidate", true],
+      ['e: file:///src/server/Routes.kt:42:37 Unresolved reference: findAllByOwner', true],
+      ["w: file:///src/core/Markdown.kt:27:33 Parameter 'strict' is never used", false],
     ],
   };
 

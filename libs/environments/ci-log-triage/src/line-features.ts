@@ -5,14 +5,14 @@ import type { TriageInput } from './triage-case';
  * Generic signs that a line reports an error, written from the tools' output shapes: the
  * severity words build tools print in capitals, exception and error class names, `error:` as
  * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
- * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`,
- * the cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
- * `command not found` and `script: line 3:` errors, apt's `E:`, the GNU `file:line:`
- * diagnostic and a lint report's `error` column. Regular-expression
- * sources, case-sensitive. The bundled logs are all Maven builds; the markers for other tools
- * were added without labelled logs of those tools, except git's, the shell's and apt's, added
- * after hand-written labelled logs showed them missing (docs/learning.md; line-features.spec.ts
- * has every shape).
+ * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`, the
+ * cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
+ * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, the GNU
+ * `file:line:` diagnostic and a lint report's `error` column. Regular-expression sources,
+ * case-sensitive. The bundled logs are all Maven builds; the markers for other tools were added
+ * without labelled logs of those tools, except git's, the shell's, apt's and Kotlin's, added after
+ * hand-written labelled logs showed them missing (docs/learning.md; line-features.spec.ts has
+ * every shape).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
@@ -37,6 +37,8 @@ export const DEFAULT_MARKERS: readonly string[] = [
   // syntax error, an unbound variable), and apt's `E: <message>`.
   '^[\\w./-]+: line \\d+: \\S',
   '^E: \\S',
+  // The Kotlin compiler's `e: file:///x.kt:42:37 message` (its warnings are `w:`).
+  '^e: \\S',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
   // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note (nor
   // Python's `x.py:3: DeprecationWarning: ...`), and not a traceback's location (pytest's
