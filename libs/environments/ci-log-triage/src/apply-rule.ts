@@ -100,7 +100,9 @@ export function applyLineRule(
   features: readonly LineFeatures[],
   selected: Set<number>,
 ): RuleEffect {
-  const before = new Set(selected);
+  // Conditions read `selected` as it was before the rule: nothing changes it until every line
+  // has been judged.
+  const before: ReadonlySet<number> = selected;
   const when = rule.when;
   const keepGoing = rule.then.while ?? (() => true);
   const reach = rule.then.lines ?? 1;

@@ -78,7 +78,14 @@ export function toLineRules(rules: readonly PlaybookRule[]): AdaptedRules {
 export function compileLineCondition(c: Condition): LinePredicate {
   if ('all' in c) {
     const parts = c.all.map(compileLineCondition);
-    return (f, s) => parts.every((p) => p(f, s));
+    if (parts.length === 2) {
+      const [a, b] = parts;
+      return (f, s) => a(f, s) && b(f, s);
+    }
+    return (f, s) => {
+      for (const p of parts) if (!p(f, s)) return false;
+      return true;
+    };
   }
   if ('any' in c) {
     const parts = c.any.map(compileLineCondition);
