@@ -246,6 +246,28 @@ describe('computeLineFeatures', () => {
     ]);
   });
 
+  it('takes the lines a marker announces with a closing colon, up to a blank or tagged line', () => {
+    const g = computeLineFeatures({
+      failLines: [
+        "thread 'quadkey::roundtrip' panicked at src/quadkey.rs:142:9:",
+        'assertion `left == right` failed',
+        '  left: 1',
+        ' right: 2',
+        '',
+        'error during build:',
+        '[vite]: Rollup failed to resolve import "@/ui/Tooltip"',
+        'This is most likely unintended.',
+        '    at viteWarn (file:///app/node_modules/vite/dist/node/chunks/dep.js:67040:27)',
+        '',
+        '[ERROR] COMPILATION ERROR :',
+        '[INFO] -------------------------------------------------------------',
+        'tail',
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.runLength)).toEqual([4, 4, 4, 4, 0, 4, 4, 4, 4, 0, 1, 0, 0]);
+  });
+
   it("begins a run at pytest's pointer to the failing statement, not at other `>` lines", () => {
     const g = computeLineFeatures({
       failLines: [
@@ -397,7 +419,7 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['make[1]: Leaving directory /src', false],
       ['Found 0 errors. Watching for file changes.', false],
     ],
-    'git, a shell, apt, kotlinc': [
+    'git, a shell, apt, kotlinc, yarn, curl, PHPUnit': [
       ["fatal: could not read Username for 'https://github.com': terminal prompts disabled", true],
       ['hint: Using the default branch name', false],
       ['./deploy.sh: line 12: kubectl: command not found', true],
@@ -407,6 +429,13 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ["E: Package 'libssl1.1' has no installation candidate", true],
       ['e: file:///src/server/Routes.kt:42:37 Unresolved reference: findAllByOwner', true],
       ["w: file:///src/core/Markdown.kt:27:33 Parameter 'strict' is never used", false],
+      ['error Command failed with exit code 1.', true],
+      ['errors: 0, warnings: 2', false],
+      [
+        'curl: (28) Operation timed out after 60002 milliseconds with 0 out of 0 bytes received',
+        true,
+      ],
+      ['Failed asserting that 34.5 is identical to 30.0.', true],
     ],
   };
 

@@ -7,12 +7,13 @@ import type { TriageInput } from './triage-case';
  * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
  * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`, the
  * cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
- * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, the GNU
- * `file:line:` diagnostic and a lint report's `error` column. Regular-expression sources,
- * case-sensitive. The bundled logs are all Maven builds; the markers for other tools were added
- * without labelled logs of those tools, except git's, the shell's, apt's and Kotlin's, added after
- * hand-written labelled logs showed them missing (docs/learning.md; line-features.spec.ts has
- * every shape).
+ * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, a line that begins
+ * with `error`, curl's `curl: (28)`, PHPUnit's `Failed asserting that`, the GNU `file:line:`
+ * diagnostic and a lint report's `error` column. Regular-expression sources, case-sensitive. The
+ * bundled logs are all Maven builds; the markers for other tools were added without labelled logs
+ * of those tools, except git's, the shell's, apt's, Kotlin's, curl's, PHPUnit's and the
+ * line-initial `error`, added after hand-written labelled logs showed them missing
+ * (docs/learning.md; line-features.spec.ts has every shape).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
@@ -39,6 +40,11 @@ export const DEFAULT_MARKERS: readonly string[] = [
   '^E: \\S',
   // The Kotlin compiler's `e: file:///x.kt:42:37 message` (its warnings are `w:`).
   '^e: \\S',
+  // A line that begins with the word `error` (yarn's `error Command failed`, Vite's `error during
+  // build:`), curl's `curl: (28) ...` and PHPUnit's assertion message.
+  '^error\\b',
+  '^curl: \\(\\d+\\) ',
+  '^Failed asserting that ',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
   // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note (nor
   // Python's `x.py:3: DeprecationWarning: ...`), and not a traceback's location (pytest's
@@ -286,6 +292,13 @@ const FAILING_STATEMENT = /^>\s{2,}\S/;
 const DIAGNOSTIC_CONTEXT =
   /^(?:In file included from |\s+from [^\s:]+:\d+[:,]|[^\s:]+: In (?:member )?function )/;
 
+/**
+ * Lines a marker that ends with a colon announces (Rust's `thread 'x' panicked at src/a.rs:3:5:`,
+ * Vite's `error during build:`): the run takes up to this many untagged lines after it, to the
+ * next blank line.
+ */
+export const MESSAGE_LINES = 8;
+
 /** Sets the error-run features (`runLength`, `inFreshRun`). */
 function markRuns(features: LineFeatures[]): void {
   const total = features.length;
@@ -301,6 +314,11 @@ function markRuns(features: LineFeatures[]): void {
     for (;;) {
       if (end + 1 < total && joins(features[end + 1])) {
         end++;
+        continue;
+      }
+      const message = announced(features, end);
+      if (message) {
+        end += message;
         continue;
       }
       // A blank line inside an indented report (Jest's and pytest's failure blocks) when the
@@ -341,6 +359,19 @@ function markRuns(features: LineFeatures[]): void {
     }
     i = end + 1;
   }
+}
+
+/** How many lines after `at` the marker there announces with its closing colon (0 if none). */
+function announced(features: readonly LineFeatures[], at: number): number {
+  const head = features[at];
+  if (!head.isMarker || !head.text.trimEnd().endsWith(':')) return 0;
+  let n = 0;
+  while (n < MESSAGE_LINES && at + n + 1 < features.length) {
+    const g = features[at + n + 1];
+    if (g.isBlank || LEVEL_TAG.test(g.text)) break;
+    n++;
+  }
+  return n;
 }
 
 /** Sets the error-block features (`inErrorBlock`, `inFreshBlock`, `blockOffset`, `distanceToFreshBlock`). */
