@@ -11,6 +11,8 @@ import { ruleSchema, type Condition } from '@reverie/playbooks-domain';
 import { toTriageEntries } from './entries';
 import { scoreRuleSet, type LabelledCase } from './evaluate';
 import {
+  combinationAccepts,
+  DEFAULT_SEARCH,
   retuned,
   searchAlternatives,
   searchTriageRules,
@@ -98,6 +100,19 @@ describe('searchTriageRules on the bundled dataset (train split)', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+});
+
+describe('combinationAccepts', () => {
+  const d = (delta: number, caseId = `c${delta}`) => ({ caseId, delta });
+  it('takes a rule that costs no case more than maxCaseLoss', () => {
+    expect(combinationAccepts([d(0.3), d(-0.02)], DEFAULT_SEARCH)).toBe(true);
+  });
+  it('takes one that costs a case up to the trade limit only when it gains `ratio` times more', () => {
+    const gains = Array.from({ length: 9 }, (_, i) => d(0.1, `g${i}`));
+    expect(combinationAccepts([...gains, d(-0.08)], DEFAULT_SEARCH)).toBe(true); // 0.9 >= 10 x 0.08
+    expect(combinationAccepts([...gains, d(-0.1)], DEFAULT_SEARCH)).toBe(false); // 0.9 < 10 x 0.1
+    expect(combinationAccepts([d(5), d(-0.11)], DEFAULT_SEARCH)).toBe(false); // past the limit
   });
 });
 

@@ -14,8 +14,14 @@ export interface SearchOptions {
   maxEvaluations: number;
   /** A candidate is kept, and a combination grows, only if training macro F1 rises by more. */
   minGain: number;
-  /** The greedy combination skips a rule that costs any training case more F1 than this. */
+  /** The greedy combination skips a rule that costs any training case more F1 than this... */
   maxCaseLoss: number;
+  /**
+   * ...unless it costs no case more than `trade.maxCaseLoss` and the F1 it gains the training
+   * cases (summed) is at least `trade.ratio` times what it costs them: on logs of many tools
+   * (or labelled by several hands) the rule that lifts most of them costs one a little.
+   */
+  trade: { maxCaseLoss: number; ratio: number };
   /**
    * Candidates are ranked by training macro F1 minus this times the F1 they cost the cases that
    * lose (summed, divided by the number of cases): of two rules with the same average gain, the
@@ -33,6 +39,7 @@ export const DEFAULT_SEARCH: SearchOptions = {
   // Stricter than the validation gate's tolerance (0.05): a rule that already costs a training
   // log a few points tends to cost an unseen log more.
   maxCaseLoss: 0.02,
+  trade: { maxCaseLoss: 0.1, ratio: 10 },
   lossWeight: 2,
   contrast: DEFAULT_CONTRAST,
   idPrefix: 'dream-triage',
@@ -157,7 +164,7 @@ function proposals(contrast: Contrast): Omit<PlaybookRule, 'entryId' | 'title'>[
  * Proposes playbook rules from the contrast of the current rules' mistakes, scores each on the
  * training cases (macro F1 with the rule appended), keeps those that help, then combines them
  * greedily while training macro F1 keeps rising and no training case loses more than
- * `maxCaseLoss`. Never runs more than `maxEvaluations` rule sets.
+ * `maxCaseLoss` (or `trade.maxCaseLoss`, for a rule that gains far more than it costs). Never runs more than `maxEvaluations` rule sets.
  *
  * Evaluations are incremental (`RuleSetScorer`: features and the heuristic once per log, one rule
  * applied per candidate on the remembered selection), a few milliseconds each on the bundled
@@ -236,7 +243,7 @@ export async function searchTriageRules(
     const after = await score(rules);
     if (after.macroF1 - combined.macroF1 <= opts.minGain) continue;
     const deltas = caseDeltas(combined, after);
-    if (deltas.some((d) => -d.delta > opts.maxCaseLoss)) continue;
+    if (!combinationAccepts(deltas, opts)) continue;
     selected.push({
       rule: c.rule,
       before: combined.macroF1,
@@ -255,6 +262,16 @@ export async function searchTriageRules(
     evaluations,
     contrast,
   };
+}
+
+/** Whether the combination may take a rule with these effects on the training cases. */
+export function combinationAccepts(deltas: readonly CaseDelta[], opts: SearchOptions): boolean {
+  const worst = Math.max(0, ...deltas.map((d) => -d.delta));
+  if (worst <= opts.maxCaseLoss) return true;
+  if (worst > opts.trade.maxCaseLoss) return false;
+  const gain = deltas.reduce((sum, d) => sum + Math.max(0, d.delta), 0);
+  const loss = deltas.reduce((sum, d) => sum + Math.max(0, -d.delta), 0);
+  return gain >= opts.trade.ratio * loss;
 }
 
 /**
