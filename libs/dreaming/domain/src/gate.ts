@@ -18,6 +18,13 @@ export interface GateOptions {
    */
   taskScoreTolerance?: number;
   /**
+   * Tasks whose score falls beyond `taskScoreTolerance` are allowed when the score the candidate
+   * gains over the validation tasks (summed) is at least this many times the score it costs them:
+   * with 10, a log that loses 0.1 F1 needs the others to gain 1.0 between them. On logs of many
+   * tools no rule that lifts most of them leaves every one as it was. Off unless set.
+   */
+  taskScoreTrade?: number;
+  /**
    * Regressions beyond `maxRegressionShare` are allowed when the candidate's net gain (tasks it
    * newly satisfies less the tasks it loses) is at least this many times what it loses: with 3,
    * losing one task needs four won, losing two needs eight. The criterion tolerance still holds.
@@ -121,6 +128,8 @@ interface GateFacts {
   criterionTraded: boolean;
   /** Tasks whose score fell beyond `taskScoreTolerance`. */
   lost: { task: string; before: number; after: number }[];
+  /** Whether `taskScoreTrade` pays for `lost` (then it refuses nothing), with the sums. */
+  lostTraded: { gained: number; lost: number } | null;
   /** Families that lost more satisfied tasks net than `familyTolerance` allows. */
   familiesLost: { family: string; tasks: number; before: number; after: number }[];
   /** `factGains` facts whose median over satisfied tasks fell enough, described. */
@@ -177,6 +186,24 @@ function lostTasks(
       ? [{ task: g.task, before: g.score, after: a.score }]
       : [];
   });
+}
+
+/** The score summed over the tasks that gained and over those that lost, when the trade pays. */
+function taskTrade(
+  before: readonly TaskGrade[],
+  afterOf: ReadonlyMap<string, TaskGrade>,
+  lost: GateFacts['lost'],
+  trade: number | undefined,
+): GateFacts['lostTraded'] {
+  if (trade === undefined || !lost.length) return null;
+  let gained = 0;
+  let fell = 0;
+  for (const g of before) {
+    const delta = (afterOf.get(g.task)?.score ?? g.score) - g.score;
+    if (delta > 0) gained += delta;
+    else fell -= delta;
+  }
+  return gained >= trade * fell ? { gained: round(gained), lost: round(fell) } : null;
 }
 
 /**
@@ -274,6 +301,7 @@ function gateFacts(
       .filter((g) => g.satisfied === from && afterOf.get(g.task)?.satisfied === !from)
       .map((g) => g.task);
   const regressions = flipped(true);
+  const lost = lostTasks(before, afterOf, options.taskScoreTolerance);
   const criteria = b.criteria.map((c) => ({
     id: c.id,
     before: c.meanScore,
@@ -301,7 +329,8 @@ function gateFacts(
     improvements: flipped(false),
     criteria,
     ...fallenCriteria(before, afterOf, criteria, satisfiedGain, options),
-    lost: lostTasks(before, afterOf, options.taskScoreTolerance),
+    lost,
+    lostTraded: taskTrade(before, afterOf, lost, options.taskScoreTrade),
     familiesLost: lostFamilies(before, afterOf, options.familyTolerance),
     leaner,
     saturated,
@@ -328,13 +357,13 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
   if (!f.tasks) return 'no validation tasks to gate on';
   if (f.fell.length && !f.criterionTraded)
     return `refused: gives up ${f.fell.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${o.criterionTolerance}${o.criterionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`}`;
-  if (f.lost.length)
+  if (f.lost.length && !f.lostTraded)
     return `refused: ${f.lost
       .slice(0, 5)
       .map((t) => `${t.task} (${round(t.before)} -> ${round(t.after)})`)
       .join(
         ', ',
-      )} ${f.lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${o.taskScoreTolerance}`;
+      )} ${f.lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${o.taskScoreTolerance}${o.taskScoreTrade === undefined ? '' : ` and the others gain less than ${o.taskScoreTrade}x the score lost`}`;
   if (f.familiesLost.length)
     return `refused: ${f.familiesLost
       .map((x) => `family ${x.family || '(none)'} ${x.before} -> ${x.after} of ${x.tasks}`)
@@ -370,7 +399,10 @@ function acceptance(f: GateFacts, o: GateOptions): string {
     : f.swapped
       ? `; ${f.regressions.length} task(s) regress (${firstFive(f.regressions)}), allowed: as many others are newly satisfied (${firstFive(f.improvements)}), it is leaner, and its training flights satisfy no fewer`
       : '';
-  return `${leaner}${saturated}; ${criteria}${regressions}`;
+  const tasks = f.lostTraded
+    ? `; ${f.lost.map((t) => `${t.task} ${round(t.before)} -> ${round(t.after)}`).join(', ')} beyond the task tolerance, allowed as the tasks gain ${f.lostTraded.gained} in score, at least ${o.taskScoreTrade}x the ${f.lostTraded.lost} lost`
+    : '';
+  return `${leaner}${saturated}; ${criteria}${regressions}${tasks}`;
 }
 
 function validationMetrics(f: GateFacts, promote: boolean, reason: string): ValidationMetrics {
@@ -405,7 +437,8 @@ function validationMetrics(f: GateFacts, promote: boolean, reason: string): Vali
  * The criterion-wise gate on the validation split: promote when the candidate satisfies at least
  * `minSatisfiedGain` more tasks (or as many, with a mean score `minScoreGain` higher, or a
  * `factGains` fact leaner), no criterion's mean score falls by more than `criterionTolerance`
- * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance`, no
+ * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance` (unless
+ * `taskScoreTrade` pays for it), no
  * family loses more satisfied tasks than `familyTolerance`, and at most `maxRegressionShare` of
  * the tasks regress (satisfied before, not after; unless `regressionTrade` pays for them).
  * `before` and `after` grade the same tasks. `train`, what the reflector measured on the training

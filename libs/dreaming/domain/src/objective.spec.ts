@@ -223,18 +223,19 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
     expect(gateCandidate(before, before).reason).toMatch(/short of the gain/);
     expect(gateCandidate([], []).promote).toBe(false);
   });
+  // Triage-like graded scores (line F1).
+  const f1 = (task: string, score: number): TaskGrade => ({
+    task,
+    family: 'logs',
+    satisfied: score >= 0.7,
+    score,
+    criteria: [
+      { id: 'line-f1', required: true, gradable: true, passed: score >= 0.7, score },
+    ] as TaskGrade['criteria'],
+    values: {},
+  });
   it('with a task tolerance, refuses a gain on one task bought with another task losing more', () => {
-    // Triage-like graded scores (line F1): every task stays satisfied and the mean rises.
-    const f1 = (task: string, score: number): TaskGrade => ({
-      task,
-      family: 'logs',
-      satisfied: score >= 0.7,
-      score,
-      criteria: [
-        { id: 'line-f1', required: true, gradable: true, passed: score >= 0.7, score },
-      ] as TaskGrade['criteria'],
-      values: {},
-    });
+    // Every task stays satisfied and the mean rises.
     const was = [f1('log-1', 0.75), f1('log-2', 0.95), f1('log-3', 0.9)];
     const now = [f1('log-1', 1), f1('log-2', 0.88), f1('log-3', 0.9)];
     expect(gateCandidate(was, now).promote).toBe(true);
@@ -247,6 +248,22 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
     expect(gateCandidate(was, small, { ...DEFAULT_GATE, taskScoreTolerance: 0.05 }).promote).toBe(
       true,
     );
+  });
+
+  it('lets a task lose beyond the tolerance when the others gain `taskScoreTrade` times the loss', () => {
+    const was = [f1('log-1', 0.75), f1('log-2', 0.95), f1('log-3', 0.9)];
+    // log-1 gains 0.25, log-2 loses 0.07: 3.6 times the loss.
+    const now = [f1('log-1', 1), f1('log-2', 0.88), f1('log-3', 0.9)];
+    const at = (taskScoreTrade: number) =>
+      gateCandidate(was, now, { ...DEFAULT_GATE, taskScoreTolerance: 0.05, taskScoreTrade });
+    const traded = at(3);
+    expect(traded.promote).toBe(true);
+    expect(traded.reason).toMatch(
+      /log-2 0\.95 -> 0\.88 beyond the task tolerance, allowed as the tasks gain 0\.25 in score, at least 3x the 0\.07 lost/,
+    );
+    const refused = at(10);
+    expect(refused.promote).toBe(false);
+    expect(refused.reason).toMatch(/and the others gain less than 10x the score lost/);
   });
 });
 

@@ -54,6 +54,19 @@ describe('validateTriageRules', () => {
     expect(v.reason).toMatch(/b loses/);
   });
 
+  it('allows the loss when the other cases gain `trade` times what it costs, not less', () => {
+    // a and c gain a third each, b loses a third: twice the loss is gained.
+    const at = (trade: number) =>
+      validateTriageRules(heldOut, [boom], [dropSummary], { margin: 0.05, tolerance: 0.05, trade });
+    const allowed = at(2);
+    expect(allowed.promote).toBe(true);
+    expect(allowed.regressions).toEqual([expect.objectContaining({ caseId: 'b' })]);
+    expect(allowed.reason).toMatch(/allowed as they gain 0\.667, at least 2x that/);
+    const refused = at(3);
+    expect(refused.promote).toBe(false);
+    expect(refused.reason).toMatch(/b loses/);
+  });
+
   it('refuses a gain below the margin', () => {
     const v = validateTriageRules(heldOut, [boom], [], { margin: 0.01, tolerance: 0.05 });
     expect(v).toEqual(expect.objectContaining({ promote: false, regressions: [] }));

@@ -4,11 +4,17 @@ import { caseDeltas, scoreRuleSet, type CaseDelta, type LabelledCase } from './e
 export interface ValidationOptions {
   /** Held-out macro F1 must rise by at least this much. */
   margin: number;
-  /** No held-out case may lose more than this much F1. */
+  /** No held-out case may lose more than this much F1... */
   tolerance: number;
+  /**
+   * ...unless the F1 the candidate gains the held-out cases (summed) is at least this many times
+   * what it costs them. Off unless set.
+   */
+  trade?: number;
 }
 
-export const DEFAULT_VALIDATION: ValidationOptions = { margin: 0.01, tolerance: 0.05 };
+/** As the triage dreamer's gate (`taskScoreTolerance` 0.05, `taskScoreTrade` 10). */
+export const DEFAULT_VALIDATION: ValidationOptions = { margin: 0.01, tolerance: 0.05, trade: 10 };
 
 export interface Validation {
   promote: boolean;
@@ -25,7 +31,8 @@ export interface Validation {
 /**
  * Judges candidate rules (appended after `current`) on cases the search never saw: promote only
  * when held-out macro F1 rises by at least `margin` and no held-out case loses more than
- * `tolerance` F1. A rule set that helps on average but breaks one kind of log is refused.
+ * `tolerance` F1, unless the cases gain `trade` times what they lose. A rule set that helps on
+ * average but breaks one kind of log is refused.
  */
 export function validateTriageRules(
   heldOut: readonly LabelledCase[],
@@ -52,7 +59,10 @@ export function compareTriageRuleSets(
     .filter((d) => d.delta < 0)
     .sort((a, b) => a.delta - b.delta);
   const gain = after.macroF1 - before.macroF1;
-  const broken = regressions.filter((d) => -d.delta > options.tolerance);
+  const gains = caseDeltas(before, after).reduce((sum, d) => sum + Math.max(0, d.delta), 0);
+  const losses = regressions.reduce((sum, d) => sum - d.delta, 0);
+  const traded = options.trade !== undefined && gains >= options.trade * losses;
+  const broken = traded ? [] : regressions.filter((d) => -d.delta > options.tolerance);
   const promote = heldOut.length > 0 && gain >= options.margin && broken.length === 0;
   const reason = !heldOut.length
     ? 'no held-out cases to validate on'
@@ -60,6 +70,10 @@ export function compareTriageRuleSets(
       ? `${broken.map((d) => `${d.caseId} loses ${(-d.delta).toFixed(3)} F1`).join(', ')} (tolerance ${options.tolerance})`
       : gain < options.margin
         ? `held-out macro F1 moves ${gain.toFixed(3)}, less than the margin ${options.margin}`
-        : `held-out macro F1 ${before.macroF1.toFixed(3)} -> ${after.macroF1.toFixed(3)}`;
+        : `held-out macro F1 ${before.macroF1.toFixed(3)} -> ${after.macroF1.toFixed(3)}${
+            traded && regressions.some((d) => -d.delta > options.tolerance)
+              ? ` (cases lose ${losses.toFixed(3)} F1, allowed as they gain ${gains.toFixed(3)}, at least ${options.trade}x that)`
+              : ''
+          }`;
   return { promote, before: before.macroF1, after: after.macroF1, regressions, reason };
 }

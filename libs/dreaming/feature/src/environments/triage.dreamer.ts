@@ -65,8 +65,11 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   readonly environment = CI_LOG_TRIAGE_ENVIRONMENT.name;
   readonly roles = [null] as const;
   readonly defaultObjective = TRIAGE_DEFAULT_OBJECTIVE;
-  /** No validation log may lose more than 0.05 of its score (line F1) for another's gain. */
-  readonly gate = { taskScoreTolerance: 0.05 };
+  /**
+   * No validation log may lose more than 0.05 of its score (line F1) for another's gain, unless
+   * the logs gain ten times the score lost between them (`taskScoreTrade`).
+   */
+  readonly gate = { taskScoreTolerance: 0.05, taskScoreTrade: 10 };
   /** Only the steps it took (actions and tool calls), not the messages that carry the logs. */
   readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };
   private dataset: Promise<TriageCase[]> | null = null;
