@@ -12,7 +12,10 @@
  * being scored in the training part too; a held-out kind is what a log the dreamer never saw the
  * like of looks like, so `--group kind` is the estimate to trust for unseen kinds of logs.
  *
- * `node -r @swc-node/register bench/triage-cv.ts [--folds 4 | --group project|kind] [--cycles 3] [--evaluations 3000] [--rules]`
+ * `--cases DIR` cross-validates on every case of another folder in the same layout (a user's own
+ * logs, `datasets/ci-other-tools`): it has no test split of the bundled dataset to keep unread.
+ *
+ * `node -r @swc-node/register bench/triage-cv.ts [--folds 4 | --group project|kind] [--cycles 3] [--evaluations 3000] [--cases DIR] [--rules]`
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +39,7 @@ import {
   searchTriageRules,
   validateTriageRules,
   type SearchOptions,
+  type ValidationOptions,
 } from '@reverie/dreaming-triage';
 import { splitValidationTest } from '@reverie/dreaming-domain';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
@@ -62,11 +66,19 @@ async function main(): Promise<void> {
   // `--search '{"keepRuns":false}'`: search options to compare against the defaults.
   const si = process.argv.indexOf('--search');
   const searchOptions = (si >= 0 ? JSON.parse(process.argv[si + 1]) : {}) as Partial<SearchOptions>;
-  const cases = await loadDataset(join(__dirname, '..', 'datasets', 'ci-breakages'));
+  // `--gate '{"trade":5}'`: validation options to compare against the defaults.
+  const gi2 = process.argv.indexOf('--gate');
+  const gateOptions = {
+    ...DEFAULT_VALIDATION,
+    ...(gi2 >= 0 ? (JSON.parse(process.argv[gi2 + 1]) as Partial<ValidationOptions>) : {}),
+  };
+  const ci = process.argv.indexOf('--cases');
+  const own = ci >= 0 ? process.argv[ci + 1] : undefined;
+  const cases = await loadDataset(own ?? join(__dirname, '..', 'datasets', 'ci-breakages'));
   const split = splitCases(cases, DEFAULT_SPLIT);
   const { validation } = splitValidationTest(split.heldOut, 'reverie/ci-log-triage');
-  // Train and validation only: the test split stays unread.
-  const dev = [...split.train, ...validation].sort(
+  // Train and validation only: the bundled test split stays unread. Another folder: every case.
+  const dev = (own ? [...cases] : [...split.train, ...validation]).sort(
     (a, b) => hashUnit(`cv:${a.id}`) - hashUnit(`cv:${b.id}`),
   );
   const groupOf = (c: TriageCase) =>
@@ -104,7 +116,7 @@ async function main(): Promise<void> {
       const alternatives = searchAlternatives(search).map((a) => a.map((c) => c.rule));
       let verdict = 'nothing proposed';
       for (const [i, candidate] of alternatives.entries()) {
-        const v = validateTriageRules(gate, rules, candidate, DEFAULT_VALIDATION);
+        const v = validateTriageRules(gate, rules, candidate, gateOptions);
         verdict = v.promote ? `alt ${i + 1} promoted` : `refused (${v.reason})`;
         if (v.promote) {
           rules = [...rules, ...candidate];
