@@ -198,20 +198,9 @@ describe('computeLineFeatures', () => {
       ],
       passLines: [],
     });
-    expect(g.map((x) => x.isContinuation)).toEqual([
-      true, // indented cargo progress, as before
-      false,
-      true,
-      true,
-      true,
-      true,
-      false,
-      false,
-      true,
-      true,
-      false,
-      true,
-    ]);
+    // The first line is indented cargo progress, a continuation as before.
+    const expected = [true, false, true, true, true, true, false, false, true, true, false, true];
+    expect(g.map((x) => x.isContinuation)).toEqual(expected);
     expect(g.map((x) => x.runLength)).toEqual([0, 5, 5, 5, 5, 5, 0, 3, 3, 3, 0, 0]);
   });
 
@@ -234,16 +223,8 @@ describe('computeLineFeatures', () => {
       passLines: [],
     });
     expect(g.map((x) => x.runLength)).toEqual([0, 5, 5, 5, 5, 5, 0, 0, 3, 3, 3, 0]);
-    expect(g.map((x) => x.inFreshRun)).toEqual([
-      false,
-      ...Array(5).fill(true),
-      false,
-      false,
-      true,
-      true,
-      true,
-      false,
-    ]);
+    const fresh = [false, true, true, true, true, true, false, false, true, true, true, false];
+    expect(g.map((x) => x.inFreshRun)).toEqual(fresh);
   });
 
   it('takes the lines a marker announces with a closing colon, up to a blank or tagged line', () => {
