@@ -104,7 +104,12 @@ describe('searchTriageRules on the bundled dataset (train split)', () => {
 });
 
 describe('combinationAccepts', () => {
-  const d = (delta: number, caseId = `c${delta}`) => ({ caseId, delta });
+  const d = (delta: number, caseId = `c${delta}`) => ({
+    caseId,
+    before: 0.5,
+    after: 0.5 + delta,
+    delta,
+  });
   it('takes a rule that costs no case more than maxCaseLoss', () => {
     expect(combinationAccepts([d(0.3), d(-0.02)], DEFAULT_SEARCH)).toBe(true);
   });

@@ -9,6 +9,7 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
   it('dreams on triage cases: splits, objective, test curve, and a playbook in the API format', async () => {
     const tasks = await offlineEnvironment('ci-log-triage').load(CASES);
     const cycles: number[] = [];
+    const sessions: string[] = [];
     const r = await runOfflineDream({
       agentId: 'agt_offline',
       tasks,
@@ -17,7 +18,12 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
       outcome: null,
       maxSimulations: 40,
       onCycle: (c) => void cycles.push(c),
+      onProgress: (c, p) => {
+        if (c === 1 && p.stage === 'sessions') sessions.push(`${p.completed}/${p.total}`);
+      },
     });
+    // The day's runs count up task by task before the first dream's stages.
+    expect(sessions).toEqual(['0/0', ...Array.from({ length: 20 }, (_, i) => `${i + 1}/20`)]);
     expect(r.reports.length).toBeGreaterThan(0);
     expect(cycles).toEqual(r.reports.map((_, i) => i + 1));
     const first = r.reports[0];

@@ -121,13 +121,15 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
   let stopped = `ran ${o.cycles} cycle(s)`;
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     const dreamId = `drm_offline_${cycle}`;
-    o.onProgress?.(cycle, {
-      stage: 'sessions',
-      completed: 0,
-      total: 0,
-      message: `${o.tasks.tasks} task(s) with the current playbooks`,
-    });
-    const runs = await o.tasks.run(ports.rules(dreamer.roles));
+    const sessionsAt = (completed: number, total: number) =>
+      o.onProgress?.(cycle, {
+        stage: 'sessions',
+        completed,
+        total,
+        message: `${o.tasks.tasks} task(s) with the current playbooks`,
+      });
+    sessionsAt(0, 0);
+    const runs = await o.tasks.run(ports.rules(dreamer.roles), sessionsAt);
     const sessions = await gradeDay(dreamer.environment, o.agentId, cycle, runs, objective);
     const control = new DreamControl(
       progressLease(cycle, o.onProgress),

@@ -70,8 +70,8 @@ export interface OfflineTasks {
   notes?: string[];
   /** Tasks loaded (every split). */
   tasks: number;
-  /** Runs every task with `rules` (not graded yet). */
-  run(rules: RulesByRole): Promise<Ran[]>;
+  /** Runs every task with `rules` (not graded yet), telling `progress` as each one ends. */
+  run(rules: RulesByRole, progress?: (done: number, total: number) => void): Promise<Ran[]>;
 }
 
 const triage: OfflineEnvironment = {
@@ -93,13 +93,17 @@ const triage: OfflineEnvironment = {
       dreamer: new TriageDreamer(dirname(dir), dir, cases),
       notes: loadNotes(loaded),
       tasks: cases.length,
-      run: async (rules) => {
+      run: async (rules, progress) => {
         const adapted = toLineRules(rules.get(null) ?? []).rules;
-        return cases.map((c) => ({
-          task: { caseId: c.id },
-          labels: c.errorRanges,
-          events: runBuiltinTriage(c, adapted).events,
-        }));
+        return cases.map((c, i) => {
+          const ran = {
+            task: { caseId: c.id },
+            labels: c.errorRanges,
+            events: runBuiltinTriage(c, adapted).events,
+          };
+          progress?.(i + 1, cases.length);
+          return ran;
+        });
       },
     };
   },
@@ -119,7 +123,7 @@ const lander: OfflineEnvironment = {
     return {
       dreamer: new LanderDreamer(),
       tasks: scenarios.length,
-      run: async (rules) => {
+      run: async (rules, progress) => {
         const out: Ran[] = [];
         for (const scenario of scenarios) {
           const events: SessionEventBody[] = [];
@@ -127,6 +131,7 @@ const lander: OfflineEnvironment = {
             onEvents: (e) => void events.push(...e),
           });
           out.push({ task: { scenario }, events });
+          progress?.(out.length, scenarios.length);
         }
         return out;
       },
