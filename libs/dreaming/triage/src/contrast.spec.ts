@@ -103,15 +103,16 @@ describe('contrastLines across kinds of log', () => {
     expect(boom(compilerOnly, 2)).toBeUndefined();
   });
 
-  it("proposes no line-number thresholds: where the training mistakes sit is their logs' length", () => {
+  it("proposes no thresholds on the line's position: where the training mistakes sit is their logs' length", () => {
     const cases = [synthetic('a', 1), synthetic('b', 2)];
-    const features = (skipFeatures: string[]) =>
+    const features = (skipFeatures?: readonly string[]) =>
       contrastLines(cases, [], { ...DEFAULT_CONTRAST, skipFeatures }).features.map(
         (f) => f.feature,
       );
-    expect(features(['lineNumber'])).not.toContain('lineNumber');
-    expect(DEFAULT_CONTRAST.skipFeatures).toContain('lineNumber');
-    expect(features([])).toContain('lineNumber');
+    const position = ['lineNumber', 'fromEnd', 'relativePosition'];
+    expect(DEFAULT_CONTRAST.skipFeatures).toEqual(position);
+    for (const f of position) expect(features(DEFAULT_CONTRAST.skipFeatures)).not.toContain(f);
+    expect(features([])).toEqual(expect.arrayContaining(['lineNumber']));
   });
 });
 
