@@ -438,11 +438,10 @@ function validationMetrics(f: GateFacts, promote: boolean, reason: string): Vali
  * `minSatisfiedGain` more tasks (or as many, with a mean score `minScoreGain` higher, or a
  * `factGains` fact leaner), no criterion's mean score falls by more than `criterionTolerance`
  * (unless `criterionTrade` pays for it), no task's score falls beyond `taskScoreTolerance` (unless
- * `taskScoreTrade` pays for it), no
- * family loses more satisfied tasks than `familyTolerance`, and at most `maxRegressionShare` of
- * the tasks regress (satisfied before, not after; unless `regressionTrade` pays for them).
- * `before` and `after` grade the same tasks. `train`, what the reflector measured on the training
- * split, counts only under `saturatedTrainGain`.
+ * `taskScoreTrade` pays for it), no family loses more satisfied tasks than `familyTolerance`, and
+ * at most `maxRegressionShare` of the tasks regress (satisfied before, not after; unless
+ * `regressionTrade` pays for them). `before` and `after` grade the same tasks. `train`, what the
+ * reflector measured on the training split, counts only under `saturatedTrainGain`.
  */
 export function gateCandidate(
   before: readonly TaskGrade[],

@@ -164,7 +164,8 @@ function proposals(contrast: Contrast): Omit<PlaybookRule, 'entryId' | 'title'>[
  * Proposes playbook rules from the contrast of the current rules' mistakes, scores each on the
  * training cases (macro F1 with the rule appended), keeps those that help, then combines them
  * greedily while training macro F1 keeps rising and no training case loses more than
- * `maxCaseLoss` (or `trade.maxCaseLoss`, for a rule that gains far more than it costs). Never runs more than `maxEvaluations` rule sets.
+ * `maxCaseLoss` (or `trade.maxCaseLoss`, for a rule that gains far more than it costs). Never
+ * runs more than `maxEvaluations` rule sets.
  *
  * Evaluations are incremental (`RuleSetScorer`: features and the heuristic once per log, one rule
  * applied per candidate on the remembered selection), a few milliseconds each on the bundled
