@@ -204,6 +204,36 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.runLength)).toEqual([0, 5, 5, 5, 5, 5, 0, 3, 3, 3, 0, 0]);
   });
 
+  it("does not take lines after a colon that ends a line inside another's report", () => {
+    const g = computeLineFeatures({
+      failLines: [
+        '--- FAIL: TestHandler (0.00s)',
+        '    handler_test.go:88: ',
+        '        \tError:      \tNot equal: ',
+        '        \t            \texpected: 400',
+        'FAIL',
+        'ok  \tgithub.com/acme/widgets/store\t0.398s',
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.runLength)).toEqual([5, 5, 5, 5, 5, 0]);
+  });
+
+  it('takes a box-drawn table after a marker for no continuation, and no bash warning for a marker', () => {
+    const g = computeLineFeatures({
+      failLines: [
+        'ERROR: 2 packages are vulnerable',
+        '│ name │ severity │',
+        './build.sh: line 10: warning: here-document at line 4 delimited by end-of-file',
+        'error-prone 2.3 applied',
+        'error Command failed with exit code 1.',
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.isContinuation)).toEqual([false, false, false, false, false]);
+    expect(g.map((x) => x.isMarker)).toEqual([true, false, false, false, true]);
+  });
+
   it("continues a run over gcc's notes and Terraform's framed report; begins it at gcc's include context", () => {
     const g = computeLineFeatures({
       failLines: [
@@ -227,7 +257,7 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.inFreshRun)).toEqual(fresh);
   });
 
-  it('takes the lines a marker announces with a closing colon, up to a blank or tagged line', () => {
+  it('takes the lines a marker announces with a closing colon, up to a blank or severity-tagged line', () => {
     const g = computeLineFeatures({
       failLines: [
         "thread 'quadkey::roundtrip' panicked at src/quadkey.rs:142:9:",
@@ -236,9 +266,16 @@ describe('computeLineFeatures', () => {
         ' right: 2',
         '',
         'error during build:',
-        '[vite]: Rollup failed to resolve import "@/ui/Tooltip"',
-        'This is most likely unintended.',
-        '    at viteWarn (file:///app/node_modules/vite/dist/node/chunks/dep.js:67040:27)',
+        '[vite]: Rollup failed to resolve import "@/ui/Tooltip" from "src/pages/Product.vue".',
+        'This is most likely unintended because it can break your application at runtime.',
+        'If you do want to externalize this module explicitly add it to',
+        '`build.rollupOptions.external`',
+        '',
+        // Announced after a line the run already joined: git lists the files, then says why.
+        'error: Your local changes to the following files would be overwritten by merge:',
+        '\tsrc/app.ts',
+        'Please commit your changes or stash them before you merge.',
+        'Aborting',
         '',
         '[ERROR] COMPILATION ERROR :',
         '[INFO] -------------------------------------------------------------',
@@ -246,7 +283,12 @@ describe('computeLineFeatures', () => {
       ],
       passLines: [],
     });
-    expect(g.map((x) => x.runLength)).toEqual([4, 4, 4, 4, 0, 4, 4, 4, 4, 0, 1, 0, 0]);
+    expect(g.map((x) => x.runLength)).toEqual([
+      ...[4, 4, 4, 4, 0],
+      ...[5, 5, 5, 5, 5, 0],
+      ...[4, 4, 4, 4, 0],
+      ...[1, 0, 0],
+    ]);
   });
 
   it("begins a run at pytest's pointer to the failing statement, not at other `>` lines", () => {

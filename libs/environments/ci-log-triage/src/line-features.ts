@@ -36,13 +36,13 @@ export const DEFAULT_MARKERS: readonly string[] = [
   ': command not found\\s*$',
   // A shell script's own error, `<script>: line <n>: <message>` (bash: a missing file, a
   // syntax error, an unbound variable), and apt's `E: <message>`.
-  '^[\\w./-]+: line \\d+: \\S',
+  '^[\\w./-]+: line \\d+: (?!warning:)\\S',
   '^E: \\S',
   // The Kotlin compiler's `e: file:///x.kt:42:37 message` (its warnings are `w:`).
   '^e: \\S',
   // A line that begins with the word `error` (yarn's `error Command failed`, Vite's `error during
   // build:`), curl's `curl: (28) ...` and PHPUnit's assertion message.
-  '^error\\b',
+  '^error\\s',
   '^curl: \\(\\d+\\) ',
   '^Failed asserting that ',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
@@ -125,7 +125,8 @@ export interface LineFeatures {
    * `Also:` / `Suppressed:` link of a Java or Jenkins trace, or a line indented past its tool's
    * tag (`[ERROR]   bad class file`, `  File "x.py", line 3`), a compiler's source excerpt
    * numbered in a gutter (rustc's `42 |     let x`), a compiler's `file:3:5: note:` on the
-   * diagnostic above, or a line inside a framed report (Terraform's `│ `).
+   * diagnostic above, or a bordered line inside a framed report (Terraform's `│ ` between `╷`
+   * and `╵`).
    */
   isContinuation: boolean;
   /**
@@ -171,12 +172,19 @@ export interface LineFeatures {
 const TRACE_LINK = /^\s*(?:Caused by|Caused|Also|Suppressed|Wrapped by):/;
 // A tool's leading level tag (`[ERROR]`, `[WARNING]`, `##[error]`), without which indentation counts.
 const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
+// A severity tag proper (`[INFO]`, `[ERROR]`, `##[warning]`), not a tool's name in brackets
+// (Vite's `[vite]:`): a line with one is the tool's own next message.
+const SEVERITY_TAG =
+  /^(?:##)?\[(?:error|warn|warning|info|debug|trace|fatal|notice|severe|fine|section|command)\]/i;
 // A compiler's source excerpt under a diagnostic, numbered in a gutter: rustc's `42 |     let x`,
 // which starts at the first column when the line number fills the gutter (gcc's `   42 |` is
 // indented, so it continues anyway).
 const SOURCE_GUTTER = /^\d+ +\|/;
-// A framed diagnostic's left border: Terraform prints each error inside `╷` / `│ ` / `╵`.
-const FRAME_BORDER = /^[│┃] ?/;
+// A framed diagnostic: Terraform prints each error between a `╷` and a `╵` line, every line
+// inside starting with `│` (`markFrames`).
+const FRAME_OPEN = /^\s*╷\s*$/;
+const FRAME_CLOSE = /^\s*╵\s*$/;
+const FRAME_BORDER = /^\s*│/;
 // A compiler's note on the diagnostic above it (gcc's and clang's `file:3:5: note: ...`).
 const GNU_NOTE = /^[\w./\\-]+\.\w+:\d+(?::\d+)?: note: /;
 // Volatile tokens two runs of the same build print differently: hexadecimal ids (with a digit,
@@ -193,7 +201,6 @@ function continues(text: string, isStackFrame: boolean): boolean {
   if (text.trim() === '') return false;
   if (SOURCE_GUTTER.test(text) || GNU_NOTE.test(text)) return true;
   const body = text.replace(LEVEL_TAG, '');
-  if (FRAME_BORDER.test(body)) return true;
   return body.length > 0 && /^\s/.test(body);
 }
 
@@ -242,6 +249,7 @@ export function computeLineFeatures(
     };
   });
   markReportSections(features);
+  markFrames(features);
   markBlocks(features);
   markRuns(features);
   let last = -Infinity;
@@ -265,6 +273,17 @@ export function computeLineFeatures(
     features[i].distanceToFreshMarker = Math.min(features[i].distanceToFreshMarker, fresh - i);
   }
   return features;
+}
+
+/** Marks the bordered lines of each framed report (`╷` … `╵`) as continuations. */
+function markFrames(features: LineFeatures[]): void {
+  for (let i = 0; i < features.length; i++) {
+    if (!FRAME_OPEN.test(features[i].text)) continue;
+    let j = i + 1;
+    for (; j < features.length && FRAME_BORDER.test(features[j].text); j++)
+      features[j].isContinuation = true;
+    if (j < features.length && FRAME_CLOSE.test(features[j].text)) i = j;
+  }
 }
 
 /** Marks the lines of each `REPORT_SECTIONS` section (not its heading) as markers. */
@@ -294,8 +313,9 @@ const DIAGNOSTIC_CONTEXT =
 
 /**
  * Lines a marker that ends with a colon announces (Rust's `thread 'x' panicked at src/a.rs:3:5:`,
- * Vite's `error during build:`): the run takes up to this many untagged lines after it, to the
- * next blank line.
+ * Vite's `error during build:`, git's `... would be overwritten by merge:`): the run takes up to
+ * this many lines after it, to the next blank line or severity-tagged line (`[INFO]`), wherever
+ * in the run the marker is.
  */
 export const MESSAGE_LINES = 8;
 
@@ -311,14 +331,20 @@ function markRuns(features: LineFeatures[]): void {
       continue;
     }
     let end = i;
+    // The last line the run's markers announce with a closing colon (`announced`), wherever
+    // in the run they are.
+    let reach = i + announced(features, i);
+    const extendTo = (last: number) => {
+      for (let k = end + 1; k <= last; k++) reach = Math.max(reach, k + announced(features, k));
+      end = last;
+    };
     for (;;) {
       if (end + 1 < total && joins(features[end + 1])) {
-        end++;
+        extendTo(end + 1);
         continue;
       }
-      const message = announced(features, end);
-      if (message) {
-        end += message;
+      if (reach > end) {
+        extendTo(reach);
         continue;
       }
       // A blank line inside an indented report (Jest's and pytest's failure blocks) when the
@@ -330,7 +356,7 @@ function markRuns(features: LineFeatures[]): void {
         !features[end + 2].isBlank &&
         features[end + 2].indent > 0
       ) {
-        end += 2;
+        extendTo(end + 2);
         continue;
       }
       let bridge = 0;
@@ -340,7 +366,7 @@ function markRuns(features: LineFeatures[]): void {
           break;
         }
       if (!bridge) break;
-      end += bridge;
+      extendTo(end + bridge);
     }
     let start = i;
     if (start > 0 && features[start - 1].runLength === 0)
@@ -364,11 +390,13 @@ function markRuns(features: LineFeatures[]): void {
 /** How many lines after `at` the marker there announces with its closing colon (0 if none). */
 function announced(features: readonly LineFeatures[], at: number): number {
   const head = features[at];
-  if (!head.isMarker || !head.text.trimEnd().endsWith(':')) return 0;
+  // A marker that heads its own message, not a line inside another's report (testify's indented
+  // `Error:      Not equal:` under `--- FAIL`).
+  if (!head.isMarker || head.isContinuation || !head.text.trimEnd().endsWith(':')) return 0;
   let n = 0;
   while (n < MESSAGE_LINES && at + n + 1 < features.length) {
     const g = features[at + n + 1];
-    if (g.isBlank || LEVEL_TAG.test(g.text)) break;
+    if (g.isBlank || SEVERITY_TAG.test(g.text)) break;
     n++;
   }
   return n;
