@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   // `--search '{"keepRuns":false}'`: search options to compare against the defaults.
   const si = process.argv.indexOf('--search');
   const searchOptions = (si >= 0 ? JSON.parse(process.argv[si + 1]) : {}) as Partial<SearchOptions>;
-  // `--gate '{"trade":5}'`: validation options to compare against the defaults.
+  // `--gate '{"trade":{"ratio":5,"maxCaseLoss":0.2}}'`: validation options to compare against the defaults.
   const gi2 = process.argv.indexOf('--gate');
   const gateOptions = {
     ...DEFAULT_VALIDATION,

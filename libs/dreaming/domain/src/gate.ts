@@ -18,12 +18,13 @@ export interface GateOptions {
    */
   taskScoreTolerance?: number;
   /**
-   * Tasks whose score falls beyond `taskScoreTolerance` are allowed when the score the candidate
-   * gains over the validation tasks (summed) is at least this many times the score it costs them:
-   * with 10, a log that loses 0.1 F1 needs the others to gain 1.0 between them. On logs of many
-   * tools no rule that lifts most of them leaves every one as it was. Off unless set.
+   * Tasks whose score falls beyond `taskScoreTolerance` are allowed when none falls by more than
+   * `maxTaskLoss` and the score the candidate gains over the validation tasks (summed) is at least
+   * `ratio` times the score it costs them: with 10, a log that loses 0.1 F1 needs the others to
+   * gain 1.0 between them. On logs of many tools no rule that lifts most of them leaves every one
+   * as it was. Off unless set.
    */
-  taskScoreTrade?: number;
+  taskScoreTrade?: { ratio: number; maxTaskLoss: number };
   /**
    * Regressions beyond `maxRegressionShare` are allowed when the candidate's net gain (tasks it
    * newly satisfies less the tasks it loses) is at least this many times what it loses: with 3,
@@ -193,9 +194,10 @@ function taskTrade(
   before: readonly TaskGrade[],
   afterOf: ReadonlyMap<string, TaskGrade>,
   lost: GateFacts['lost'],
-  trade: number | undefined,
+  trade: GateOptions['taskScoreTrade'],
 ): GateFacts['lostTraded'] {
   if (trade === undefined || !lost.length) return null;
+  if (lost.some((t) => t.before - t.after > trade.maxTaskLoss)) return null;
   let gained = 0;
   let fell = 0;
   for (const g of before) {
@@ -203,7 +205,7 @@ function taskTrade(
     if (delta > 0) gained += delta;
     else fell -= delta;
   }
-  return gained >= trade * fell ? { gained: round(gained), lost: round(fell) } : null;
+  return gained >= trade.ratio * fell ? { gained: round(gained), lost: round(fell) } : null;
 }
 
 /**
@@ -363,7 +365,7 @@ function refusal(f: GateFacts, o: GateOptions): string | null {
       .map((t) => `${t.task} (${round(t.before)} -> ${round(t.after)})`)
       .join(
         ', ',
-      )} ${f.lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${o.taskScoreTolerance}${o.taskScoreTrade === undefined ? '' : ` and the others gain less than ${o.taskScoreTrade}x the score lost`}`;
+      )} ${f.lost.length > 1 ? 'lose' : 'loses'} more than the task tolerance of ${o.taskScoreTolerance}${o.taskScoreTrade === undefined ? '' : ` (a trade allows up to ${o.taskScoreTrade.maxTaskLoss} when the others gain ${o.taskScoreTrade.ratio}x the score lost)`}`;
   if (f.familiesLost.length)
     return `refused: ${f.familiesLost
       .map((x) => `family ${x.family || '(none)'} ${x.before} -> ${x.after} of ${x.tasks}`)
@@ -400,7 +402,7 @@ function acceptance(f: GateFacts, o: GateOptions): string {
       ? `; ${f.regressions.length} task(s) regress (${firstFive(f.regressions)}), allowed: as many others are newly satisfied (${firstFive(f.improvements)}), it is leaner, and its training flights satisfy no fewer`
       : '';
   const tasks = f.lostTraded
-    ? `; ${f.lost.map((t) => `${t.task} ${round(t.before)} -> ${round(t.after)}`).join(', ')} beyond the task tolerance, allowed as the tasks gain ${f.lostTraded.gained} in score, at least ${o.taskScoreTrade}x the ${f.lostTraded.lost} lost`
+    ? `; ${f.lost.map((t) => `${t.task} ${round(t.before)} -> ${round(t.after)}`).join(', ')} beyond the task tolerance, allowed as the tasks gain ${f.lostTraded.gained} in score, at least ${o.taskScoreTrade?.ratio}x the ${f.lostTraded.lost} lost`
     : '';
   return `${leaner}${saturated}; ${criteria}${regressions}${tasks}`;
 }

@@ -254,8 +254,12 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
     const was = [f1('log-1', 0.75), f1('log-2', 0.95), f1('log-3', 0.9)];
     // log-1 gains 0.25, log-2 loses 0.07: 3.6 times the loss.
     const now = [f1('log-1', 1), f1('log-2', 0.88), f1('log-3', 0.9)];
-    const at = (taskScoreTrade: number) =>
-      gateCandidate(was, now, { ...DEFAULT_GATE, taskScoreTolerance: 0.05, taskScoreTrade });
+    const at = (ratio: number, maxTaskLoss = 0.2) =>
+      gateCandidate(was, now, {
+        ...DEFAULT_GATE,
+        taskScoreTolerance: 0.05,
+        taskScoreTrade: { ratio, maxTaskLoss },
+      });
     const traded = at(3);
     expect(traded.promote).toBe(true);
     expect(traded.reason).toMatch(
@@ -263,7 +267,11 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
     );
     const refused = at(10);
     expect(refused.promote).toBe(false);
-    expect(refused.reason).toMatch(/and the others gain less than 10x the score lost/);
+    expect(refused.reason).toMatch(
+      /\(a trade allows up to 0\.2 when the others gain 10x the score lost\)/,
+    );
+    // No trade pays for a task that falls beyond the trade's own limit.
+    expect(at(3, 0.06).promote).toBe(false);
   });
 });
 

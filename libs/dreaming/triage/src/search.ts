@@ -177,7 +177,12 @@ export async function searchTriageRules(
   current: readonly PlaybookRule[],
   options: Partial<SearchOptions> = {},
 ): Promise<TriageSearch> {
-  const opts = { ...DEFAULT_SEARCH, ...options };
+  const opts: SearchOptions = {
+    ...DEFAULT_SEARCH,
+    ...options,
+    trade: { ...DEFAULT_SEARCH.trade, ...options.trade },
+    contrast: { ...DEFAULT_SEARCH.contrast, ...options.contrast },
+  };
   const scorer = new RuleSetScorer(train);
   let evaluations = 0;
   const score = async (rules: readonly PlaybookRule[]) => {

@@ -56,8 +56,12 @@ describe('validateTriageRules', () => {
 
   it('allows the loss when the other cases gain `trade` times what it costs, not less', () => {
     // a and c gain a third each, b loses a third: twice the loss is gained.
-    const at = (trade: number) =>
-      validateTriageRules(heldOut, [boom], [dropSummary], { margin: 0.05, tolerance: 0.05, trade });
+    const at = (ratio: number, maxCaseLoss = 0.5) =>
+      validateTriageRules(heldOut, [boom], [dropSummary], {
+        margin: 0.05,
+        tolerance: 0.05,
+        trade: { ratio, maxCaseLoss },
+      });
     const allowed = at(2);
     expect(allowed.promote).toBe(true);
     expect(allowed.regressions).toEqual([expect.objectContaining({ caseId: 'b' })]);
@@ -65,6 +69,8 @@ describe('validateTriageRules', () => {
     const refused = at(3);
     expect(refused.promote).toBe(false);
     expect(refused.reason).toMatch(/b loses/);
+    // b loses a third: beyond a trade limit of 0.2, no gain pays for it.
+    expect(at(2, 0.2).promote).toBe(false);
   });
 
   it('refuses a gain below the margin', () => {

@@ -7,14 +7,24 @@ export interface ValidationOptions {
   /** No held-out case may lose more than this much F1... */
   tolerance: number;
   /**
-   * ...unless the F1 the candidate gains the held-out cases (summed) is at least this many times
-   * what it costs them. Off unless set.
+   * ...unless no case loses more than `maxCaseLoss` and the F1 the candidate gains the held-out
+   * cases (summed) is at least `ratio` times what it costs them. Off unless set.
    */
-  trade?: number;
+  trade?: { ratio: number; maxCaseLoss: number };
 }
 
-/** As the triage dreamer's gate (`taskScoreTolerance` 0.05, `taskScoreTrade` 10). */
-export const DEFAULT_VALIDATION: ValidationOptions = { margin: 0.01, tolerance: 0.05, trade: 10 };
+/**
+ * The trade the triage gate allows: a held-out log may lose up to 0.2 F1 when the others gain ten
+ * times what is lost between them.
+ */
+export const TRIAGE_TRADE = { ratio: 10, maxCaseLoss: 0.2 } as const;
+
+/** As the triage dreamer's gate (`taskScoreTolerance` 0.05, `taskScoreTrade` `TRIAGE_TRADE`). */
+export const DEFAULT_VALIDATION: ValidationOptions = {
+  margin: 0.01,
+  tolerance: 0.05,
+  trade: TRIAGE_TRADE,
+};
 
 export interface Validation {
   promote: boolean;
@@ -31,8 +41,9 @@ export interface Validation {
 /**
  * Judges candidate rules (appended after `current`) on cases the search never saw: promote only
  * when held-out macro F1 rises by at least `margin` and no held-out case loses more than
- * `tolerance` F1, unless the cases gain `trade` times what they lose. A rule set that helps on
- * average but breaks one kind of log is refused.
+ * `tolerance` F1, unless none loses more than `trade.maxCaseLoss` and the cases gain
+ * `trade.ratio` times what they lose. A rule set that helps on average but breaks one kind of log
+ * is refused.
  */
 export function validateTriageRules(
   heldOut: readonly LabelledCase[],
@@ -61,7 +72,11 @@ export function compareTriageRuleSets(
   const gain = after.macroF1 - before.macroF1;
   const gains = caseDeltas(before, after).reduce((sum, d) => sum + Math.max(0, d.delta), 0);
   const losses = regressions.reduce((sum, d) => sum - d.delta, 0);
-  const traded = options.trade !== undefined && gains >= options.trade * losses;
+  const trade = options.trade;
+  const traded =
+    trade !== undefined &&
+    regressions.every((d) => -d.delta <= trade.maxCaseLoss) &&
+    gains >= trade.ratio * losses;
   const broken = traded ? [] : regressions.filter((d) => -d.delta > options.tolerance);
   const promote = heldOut.length > 0 && gain >= options.margin && broken.length === 0;
   const reason = !heldOut.length
@@ -72,7 +87,7 @@ export function compareTriageRuleSets(
         ? `held-out macro F1 moves ${gain.toFixed(3)}, less than the margin ${options.margin}`
         : `held-out macro F1 ${before.macroF1.toFixed(3)} -> ${after.macroF1.toFixed(3)}${
             traded && regressions.some((d) => -d.delta > options.tolerance)
-              ? ` (cases lose ${losses.toFixed(3)} F1, allowed as they gain ${gains.toFixed(3)}, at least ${options.trade}x that)`
+              ? ` (cases lose ${losses.toFixed(3)} F1, allowed as they gain ${gains.toFixed(3)}, at least ${trade?.ratio}x that)`
               : ''
           }`;
   return { promote, before: before.macroF1, after: after.macroF1, regressions, reason };

@@ -15,7 +15,13 @@ import {
   type FailureLocalisation,
   type ObservedSession,
 } from '@reverie/dreaming-domain';
-import { searchAlternatives, searchTriageRules, toTriageEntries } from '@reverie/dreaming-triage';
+import {
+  DEFAULT_VALIDATION,
+  searchAlternatives,
+  searchTriageRules,
+  toTriageEntries,
+  TRIAGE_TRADE,
+} from '@reverie/dreaming-triage';
 import { failedGraded } from '@reverie/outcomes-domain';
 import type {
   Budget,
@@ -67,9 +73,13 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
   readonly defaultObjective = TRIAGE_DEFAULT_OBJECTIVE;
   /**
    * No validation log may lose more than 0.05 of its score (line F1) for another's gain, unless
-   * the logs gain ten times the score lost between them (`taskScoreTrade`).
+   * none loses more than 0.2 and the logs gain ten times the score lost between them
+   * (`taskScoreTrade`; `DEFAULT_VALIDATION` in `@reverie/dreaming-triage` is the same gate).
    */
-  readonly gate = { taskScoreTolerance: 0.05, taskScoreTrade: 10 };
+  readonly gate = {
+    taskScoreTolerance: DEFAULT_VALIDATION.tolerance,
+    taskScoreTrade: { ratio: TRIAGE_TRADE.ratio, maxTaskLoss: TRIAGE_TRADE.maxCaseLoss },
+  };
   /** Only the steps it took (actions and tool calls), not the messages that carry the logs. */
   readonly eventFilter = { 'body.type': { $in: ['action', 'tool_call'] } };
   private dataset: Promise<TriageCase[]> | null = null;
