@@ -257,7 +257,7 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.inFreshRun)).toEqual(fresh);
   });
 
-  it('takes the lines a marker announces with a closing colon, up to a blank or severity-tagged line', () => {
+  it('takes the lines a marker announces with a closing colon, up to a blank or tagged line', () => {
     const g = computeLineFeatures({
       failLines: [
         "thread 'quadkey::roundtrip' panicked at src/quadkey.rs:142:9:",
@@ -280,6 +280,9 @@ describe('computeLineFeatures', () => {
         '[ERROR] COMPILATION ERROR :',
         '[INFO] -------------------------------------------------------------',
         'tail',
+        '',
+        'ERROR: Step failed:',
+        '[Pipeline] }',
       ],
       passLines: [],
     });
@@ -287,7 +290,8 @@ describe('computeLineFeatures', () => {
       ...[4, 4, 4, 4, 0],
       ...[5, 5, 5, 5, 5, 0],
       ...[4, 4, 4, 4, 0],
-      ...[1, 0, 0],
+      ...[1, 0, 0, 0],
+      ...[1, 0],
     ]);
   });
 

@@ -172,10 +172,9 @@ export interface LineFeatures {
 const TRACE_LINK = /^\s*(?:Caused by|Caused|Also|Suppressed|Wrapped by):/;
 // A tool's leading level tag (`[ERROR]`, `[WARNING]`, `##[error]`), without which indentation counts.
 const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
-// A severity tag proper (`[INFO]`, `[ERROR]`, `##[warning]`), not a tool's name in brackets
-// (Vite's `[vite]:`): a line with one is the tool's own next message.
-const SEVERITY_TAG =
-  /^(?:##)?\[(?:error|warn|warning|info|debug|trace|fatal|notice|severe|fine|section|command)\]/i;
+// A tool's or CI system's own line (`[INFO] ...`, `##[warning]...`, Jenkins' `[Pipeline] }`), not
+// a message that begins with a name in brackets (Vite's `[vite]: Rollup failed ...`).
+const OWN_LINE_TAG = /^(?:##)?\[[A-Za-z]+\](?!:)/;
 // A compiler's source excerpt under a diagnostic, numbered in a gutter: rustc's `42 |     let x`,
 // which starts at the first column when the line number fills the gutter (gcc's `   42 |` is
 // indented, so it continues anyway).
@@ -314,8 +313,8 @@ const DIAGNOSTIC_CONTEXT =
 /**
  * Lines a marker that ends with a colon announces (Rust's `thread 'x' panicked at src/a.rs:3:5:`,
  * Vite's `error during build:`, git's `... would be overwritten by merge:`): the run takes up to
- * this many lines after it, to the next blank line or severity-tagged line (`[INFO]`), wherever
- * in the run the marker is.
+ * this many lines after it, to the next blank line or tagged line (`[INFO]`, `[Pipeline]`),
+ * wherever in the run the marker is.
  */
 export const MESSAGE_LINES = 8;
 
@@ -396,7 +395,7 @@ function announced(features: readonly LineFeatures[], at: number): number {
   let n = 0;
   while (n < MESSAGE_LINES && at + n + 1 < features.length) {
     const g = features[at + n + 1];
-    if (g.isBlank || SEVERITY_TAG.test(g.text)) break;
+    if (g.isBlank || OWN_LINE_TAG.test(g.text)) break;
     n++;
   }
   return n;
