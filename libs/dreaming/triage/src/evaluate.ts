@@ -159,6 +159,26 @@ export function scoreRuleSet(
 }
 
 /** Per-case changes from `before` to `after` (cases that did not move are left out). */
+/**
+ * The F1 the cases gained and lost (summed), and whether that pays for the loss: no case loses
+ * more than `maxCaseLoss` and the gain is at least `ratio` times the loss. The trade the search's
+ * combination and the validation gate both allow.
+ */
+export function tradeOf(
+  deltas: readonly CaseDelta[],
+  trade: { ratio: number; maxCaseLoss: number },
+): { gained: number; lost: number; pays: boolean } {
+  let gained = 0;
+  let lost = 0;
+  let worst = 0;
+  for (const d of deltas) {
+    if (d.delta > 0) gained += d.delta;
+    else lost -= d.delta;
+    worst = Math.max(worst, -d.delta);
+  }
+  return { gained, lost, pays: worst <= trade.maxCaseLoss && gained >= trade.ratio * lost };
+}
+
 export function caseDeltas(before: RuleSetScore, after: RuleSetScore): CaseDelta[] {
   const out: CaseDelta[] = [];
   for (const [caseId, b] of before.perCase) {

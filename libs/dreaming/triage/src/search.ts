@@ -7,7 +7,7 @@ import {
   type ContrastTest,
 } from './contrast';
 import { describeRule } from './entries';
-import { caseDeltas, RuleSetScorer, type CaseDelta, type LabelledCase } from './evaluate';
+import { caseDeltas, RuleSetScorer, tradeOf, type CaseDelta, type LabelledCase } from './evaluate';
 
 export interface SearchOptions {
   /** Rule-set evaluations (each runs every training case) the search may spend, baseline included. */
@@ -273,11 +273,7 @@ export async function searchTriageRules(
 /** Whether the combination may take a rule with these effects on the training cases. */
 export function combinationAccepts(deltas: readonly CaseDelta[], opts: SearchOptions): boolean {
   const worst = Math.max(0, ...deltas.map((d) => -d.delta));
-  if (worst <= opts.maxCaseLoss) return true;
-  if (worst > opts.trade.maxCaseLoss) return false;
-  const gain = deltas.reduce((sum, d) => sum + Math.max(0, d.delta), 0);
-  const loss = deltas.reduce((sum, d) => sum + Math.max(0, -d.delta), 0);
-  return gain >= opts.trade.ratio * loss;
+  return worst <= opts.maxCaseLoss || tradeOf(deltas, opts.trade).pays;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PlaybookRule } from '@reverie/playbooks-domain';
-import { caseDeltas, scoreRuleSet, type CaseDelta, type LabelledCase } from './evaluate';
+import { caseDeltas, scoreRuleSet, tradeOf, type CaseDelta, type LabelledCase } from './evaluate';
 
 export interface ValidationOptions {
   /** Held-out macro F1 must rise by at least this much. */
@@ -66,17 +66,12 @@ export function compareTriageRuleSets(
 ): Validation {
   const before = scoreRuleSet(heldOut, current);
   const after = scoreRuleSet(heldOut, candidate);
-  const regressions = caseDeltas(before, after)
-    .filter((d) => d.delta < 0)
-    .sort((a, b) => a.delta - b.delta);
+  const deltas = caseDeltas(before, after);
+  const regressions = deltas.filter((d) => d.delta < 0).sort((a, b) => a.delta - b.delta);
   const gain = after.macroF1 - before.macroF1;
-  const gains = caseDeltas(before, after).reduce((sum, d) => sum + Math.max(0, d.delta), 0);
-  const losses = regressions.reduce((sum, d) => sum - d.delta, 0);
   const trade = options.trade;
-  const traded =
-    trade !== undefined &&
-    regressions.every((d) => -d.delta <= trade.maxCaseLoss) &&
-    gains >= trade.ratio * losses;
+  const paid = trade && tradeOf(deltas, trade);
+  const traded = !!paid && paid.pays;
   const broken = traded ? [] : regressions.filter((d) => -d.delta > options.tolerance);
   const promote = heldOut.length > 0 && gain >= options.margin && broken.length === 0;
   const reason = !heldOut.length
@@ -87,7 +82,7 @@ export function compareTriageRuleSets(
         ? `held-out macro F1 moves ${gain.toFixed(3)}, less than the margin ${options.margin}`
         : `held-out macro F1 ${before.macroF1.toFixed(3)} -> ${after.macroF1.toFixed(3)}${
             traded && regressions.some((d) => -d.delta > options.tolerance)
-              ? ` (cases lose ${losses.toFixed(3)} F1, allowed as they gain ${gains.toFixed(3)}, at least ${trade?.ratio}x that)`
+              ? ` (cases lose ${paid.lost.toFixed(3)} F1, allowed as they gain ${paid.gained.toFixed(3)}, at least ${trade?.ratio}x that)`
               : ''
           }`;
   return { promote, before: before.macroF1, after: after.macroF1, regressions, reason };
