@@ -126,7 +126,9 @@ export function applyLineRule(
   // A failed build's log says somewhere why it failed, so an empty answer is never right: an
   // exclude that would remove every selected line leaves them (a lone `fatal:` line is what a
   // rule learned on logs where lone lines are summaries would otherwise take away).
-  const empties = removing && selected.size > 0 && [...selected].every((n) => touched.has(n));
+  let hit = 0;
+  if (removing) for (const n of touched) if (selected.has(n)) hit++;
+  const empties = removing && selected.size > 0 && hit === selected.size;
   const changed: number[] = [];
   for (const n of empties ? [] : touched) {
     if (removing && selected.delete(n)) changed.push(n);
