@@ -464,6 +464,12 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ],
       ['Failed asserting that 34.5 is identical to 30.0.', true],
     ],
+    sbt: [
+      ['[error] /src/main/scala/Pricing.scala:12:5: type mismatch;', true],
+      ['[error] Failed tests:', true],
+      ['[warn] one warning found', false],
+      ['[info] - should apply a fixed discount (4 milliseconds)', false],
+    ],
   };
 
   it.each(Object.keys(SHAPES))(

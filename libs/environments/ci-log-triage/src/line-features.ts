@@ -7,13 +7,13 @@ import type { TriageInput } from './triage-case';
  * compilers print it (with a code: rustc's `error[E0308]:`, tsc's `error TS2304:`), Python's
  * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`, the
  * cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
- * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, a line that begins
- * with `error`, curl's `curl: (28)`, PHPUnit's `Failed asserting that`, the GNU `file:line:`
- * diagnostic and a lint report's `error` column. Regular-expression sources, case-sensitive. The
- * bundled logs are all Maven builds; the markers for other tools were added without labelled logs
- * of those tools, except git's, the shell's, apt's, Kotlin's, curl's, PHPUnit's and the
- * line-initial `error`, added after hand-written labelled logs showed them missing
- * (docs/learning.md; line-features.spec.ts has every shape).
+ * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, sbt's `[error]`, a
+ * line that begins with `error`, curl's `curl: (28)`, PHPUnit's `Failed asserting that`, the GNU
+ * `file:line:` diagnostic and a lint report's `error` column. Regular-expression sources,
+ * case-sensitive. The bundled logs are all Maven builds; the markers for other tools were added
+ * without labelled logs of those tools, except git's, the shell's, apt's, Kotlin's, sbt's, curl's,
+ * PHPUnit's and the line-initial `error`, added after hand-written labelled logs showed them
+ * missing (docs/learning.md; line-features.spec.ts has every shape).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
@@ -43,6 +43,8 @@ export const DEFAULT_MARKERS: readonly string[] = [
   // A line that begins with the word `error` (yarn's `error Command failed`, Vite's `error during
   // build:`), curl's `curl: (28) ...` and PHPUnit's assertion message.
   '^error\\s',
+  // sbt's (and Mill's) lower-case level column, `[error] Foo.scala:12:5: type mismatch;`.
+  '^\\[error\\] ',
   '^curl: \\(\\d+\\) ',
   '^Failed asserting that ',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
