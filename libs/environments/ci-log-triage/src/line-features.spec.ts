@@ -464,6 +464,12 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ],
       ['Failed asserting that 34.5 is identical to 30.0.', true],
     ],
+    'numbered failure entries (PHPUnit, RSpec, Mocha)': [
+      ['1) App\\Tests\\Unit\\DiscountResolverTest::testStackedCoupons', true],
+      ['  2) Widget#render shows the price', true],
+      ['Step 1) done', false],
+      ['(1) first option', false],
+    ],
     sbt: [
       ['[error] /src/main/scala/Pricing.scala:12:5: type mismatch;', true],
       ['[error] Failed tests:', true],

@@ -8,12 +8,13 @@ import type { TriageInput } from './triage-case';
  * traceback header and pytest's `E   ` detail lines, Go's and Rust's panics, npm's `ERR!`, the
  * cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
  * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, sbt's `[error]`, a
- * line that begins with `error`, curl's `curl: (28)`, PHPUnit's `Failed asserting that`, the GNU
- * `file:line:` diagnostic and a lint report's `error` column. Regular-expression sources,
- * case-sensitive. The bundled logs are all Maven builds; the markers for other tools were added
- * without labelled logs of those tools, except git's, the shell's, apt's, Kotlin's, sbt's, curl's,
- * PHPUnit's and the line-initial `error`, added after hand-written labelled logs showed them
- * missing (docs/learning.md; line-features.spec.ts has every shape).
+ * line that begins with `error`, curl's `curl: (28)`, PHPUnit's `Failed asserting that`, a test
+ * runner's numbered failure entry, the GNU `file:line:` diagnostic and a lint report's `error`
+ * column. Regular-expression sources, case-sensitive. The bundled logs are all Maven builds; the
+ * markers for other tools were added without labelled logs of those tools, except git's, the
+ * shell's, apt's, Kotlin's, sbt's, curl's, PHPUnit's, the numbered entry and the line-initial
+ * `error`, added after hand-written labelled logs showed them missing (docs/learning.md;
+ * line-features.spec.ts has every shape).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
@@ -47,6 +48,9 @@ export const DEFAULT_MARKERS: readonly string[] = [
   '^\\[error\\] ',
   '^curl: \\(\\d+\\) ',
   '^Failed asserting that ',
+  // A test runner's numbered failure entry (PHPUnit's `1) Class::testX`, RSpec's, Mocha's and
+  // ExUnit's `  1) test ...`), slightly indented at most.
+  '^ {0,4}\\d{1,3}\\) \\S',
   // The GNU diagnostic `file.ext:line[:col]: message` at the start of a line (Go's compiler and
   // vet, gcc and clang, flake8, pylint, mypy without `error:`), not a warning or note (nor
   // Python's `x.py:3: DeprecationWarning: ...`), and not a traceback's location (pytest's
