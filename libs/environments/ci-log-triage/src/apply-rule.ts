@@ -84,7 +84,7 @@ export function compileRule(rule: TriageRule): LineRule {
 /**
  * Applies one rule to the selected line numbers (mutating `selected`). Conditions are judged on
  * the selection as it was before the rule, so a rule's effect does not depend on line order. An
- * exclude never empties the answer: where it would remove every selected line it removes none.
+ * exclude never leaves the answer empty or only status lines (`leavesNothingToRead`).
  */
 export function applyRule(
   rule: TriageRule,
@@ -92,6 +92,33 @@ export function applyRule(
   selected: Set<number>,
 ): RuleEffect {
   return applyLineRule(compileRule(rule), features, selected);
+}
+
+/**
+ * A failed build's log says somewhere why it failed, so an answer with nothing that could say why
+ * is never right: an exclude that would remove every selected line, or every selected line but
+ * status lines (`Finished: FAILURE`, an exit code), removes none. A lone `fatal:` line is what a
+ * rule learned on logs where lone lines are summaries would otherwise take away, and what would be
+ * left is the build's status, never the reason.
+ */
+function leavesNothingToRead(
+  touched: ReadonlySet<number>,
+  features: readonly LineFeatures[],
+  selected: ReadonlySet<number>,
+): boolean {
+  let hit = 0;
+  let reasonsHit = 0;
+  for (const n of touched) {
+    if (!selected.has(n)) continue;
+    hit++;
+    if (!features[n - 1].isStatusLine) reasonsHit++;
+  }
+  if (hit === 0) return false;
+  if (hit === selected.size) return true;
+  if (reasonsHit === 0) return false;
+  let reasons = 0;
+  for (const n of selected) if (!features[n - 1].isStatusLine) reasons++;
+  return reasons === reasonsHit;
 }
 
 /** `applyRule` for a rule whose conditions are already functions. */
@@ -123,14 +150,8 @@ export function applyLineRule(
   });
 
   const removing = rule.then.action === 'exclude' || rule.then.action === 'exclude_following';
-  // A failed build's log says somewhere why it failed, so an empty answer is never right: an
-  // exclude that would remove every selected line leaves them (a lone `fatal:` line is what a
-  // rule learned on logs where lone lines are summaries would otherwise take away).
-  let hit = 0;
-  if (removing) for (const n of touched) if (selected.has(n)) hit++;
-  const empties = removing && selected.size > 0 && hit === selected.size;
   const changed: number[] = [];
-  for (const n of empties ? [] : touched) {
+  for (const n of removing && leavesNothingToRead(touched, features, selected) ? [] : touched) {
     if (removing && selected.delete(n)) changed.push(n);
     else if (!removing && !selected.has(n)) {
       selected.add(n);

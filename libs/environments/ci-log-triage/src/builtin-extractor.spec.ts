@@ -122,6 +122,34 @@ describe('playbook rules, applied after the heuristic', () => {
     expect(run(summary, all).answer).toEqual([r(5, 7), r(11)]);
   });
 
+  it('an exclude that would leave only status lines leaves the answer (they never say why)', () => {
+    const jenkins = {
+      failLines: [
+        'Running tests',
+        'Failed asserting that 34.5 is identical to 30.0.',
+        '',
+        'Tests: 12, Assertions: 30, Failures: 1.',
+        'ERROR: script returned exit code 1',
+        'Finished: FAILURE',
+      ],
+      passLines: ['Running tests', 'Finished: SUCCESS'],
+    };
+    const lone = rule({
+      when: { selected: true, runLength: { max: 1 } },
+      then: { action: 'exclude' },
+    });
+    const status = rule({
+      id: 'status',
+      when: { selected: true, isStatusLine: true },
+      then: { action: 'exclude' },
+    });
+    const kept = extractBuiltin(jenkins, [lone]);
+    expect(kept.answer).toEqual([r(2), r(5, 6)]);
+    expect(kept.steps[1]).toMatchObject({ matched: 1, removed: [] });
+    // The status lines themselves may go: what is left says why.
+    expect(extractBuiltin(jenkins, [lone, status]).answer).toEqual([r(2)]);
+  });
+
   it('include_following takes the next lines while a condition holds', () => {
     const { answer, steps } = run(
       rule({
