@@ -97,9 +97,9 @@ export function applyRule(
 /**
  * A failed build's log says somewhere why it failed, so an answer with nothing that could say why
  * is never right: an exclude that would remove every selected line, or every selected line but
- * status lines (`Finished: FAILURE`, an exit code), removes none. A lone `fatal:` line is what a
- * rule learned on logs where lone lines are summaries would otherwise take away, and what would be
- * left is the build's status, never the reason.
+ * status lines (`Finished: FAILURE`, an exit code) and blank ones, removes none. A lone `fatal:`
+ * line is what a rule learned on logs where lone lines are summaries would otherwise take away,
+ * and what would be left is the build's status, never the reason.
  */
 function leavesNothingToRead(
   touched: ReadonlySet<number>,
@@ -111,15 +111,17 @@ function leavesNothingToRead(
   for (const n of touched) {
     if (!selected.has(n)) continue;
     hit++;
-    if (!features[n - 1].isStatusLine) reasonsHit++;
+    if (saysWhy(features[n - 1])) reasonsHit++;
   }
   if (hit === 0) return false;
   if (hit === selected.size) return true;
   if (reasonsHit === 0) return false;
   let reasons = 0;
-  for (const n of selected) if (!features[n - 1].isStatusLine) reasons++;
+  for (const n of selected) if (saysWhy(features[n - 1])) reasons++;
   return reasons === reasonsHit;
 }
+
+const saysWhy = (f: LineFeatures) => !f.isStatusLine && !f.isBlank;
 
 /** `applyRule` for a rule whose conditions are already functions. */
 export function applyLineRule(

@@ -122,7 +122,7 @@ describe('playbook rules, applied after the heuristic', () => {
     expect(run(summary, all).answer).toEqual([r(5, 7), r(11)]);
   });
 
-  it('an exclude that would leave only status lines leaves the answer (they never say why)', () => {
+  it('an exclude that would leave only status and blank lines leaves the answer (they never say why)', () => {
     const jenkins = {
       failLines: [
         'Running tests',
@@ -148,6 +148,23 @@ describe('playbook rules, applied after the heuristic', () => {
     expect(kept.steps[1]).toMatchObject({ matched: 1, removed: [] });
     // The status lines themselves may go: what is left says why.
     expect(extractBuiltin(jenkins, [lone, status]).answer).toEqual([r(2)]);
+    // A blank line the heuristic merged into the answer (GitLab's section end, once normalised)
+    // says nothing either.
+    const gitlab = {
+      failLines: [
+        'Error: UPGRADE FAILED: cannot patch "checkout" with kind Deployment',
+        'section_end:1716000300:step_script',
+        'ERROR: Job failed: exit code 1',
+      ],
+      passLines: [],
+    };
+    const errorWord = rule({
+      id: 'error-word',
+      when: { selected: true, lineMatches: '^Error:' },
+      then: { action: 'exclude' },
+    });
+    expect(extractBuiltin(gitlab, []).answer).toEqual([r(1, 3)]);
+    expect(extractBuiltin(gitlab, [errorWord]).answer).toEqual([r(1, 3)]);
   });
 
   it('include_following takes the next lines while a condition holds', () => {
