@@ -376,6 +376,10 @@ describe('isStatusLine', () => {
     ['ERROR: Job failed: exit code 1', true],
     ["##[error]Bash exited with code '1'.", true],
     ['The command "mvn test" exited with 1.', true],
+    [
+      'ERROR: failed to solve: process "/bin/sh -c apt-get update && apt-get install -y libssl1.1" did not complete successfully: exit code: 100',
+      false,
+    ],
     ['make: *** [Makefile:12: test] Error 2', false],
     ['[ERROR] Tests run: 8, Failures: 1, Errors: 0, Skipped: 0 <<< FAILURE! - in a.BTest', false],
     ['[INFO] core ........................................ FAILURE [  8.818 s]', false],

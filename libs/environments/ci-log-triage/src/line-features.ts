@@ -67,7 +67,8 @@ export const DEFAULT_MARKERS: readonly string[] = [
  * Build failed with an exception.`, Jenkins' `Finished: FAILURE`, and the exit-status lines CI
  * systems and shells print (`Process completed with exit code 1`, `script returned exit code 1`,
  * `Job failed: exit code 1`, `exited with code '1'`, `exited with 1`). Written from those tools'
- * output shapes; a line that names what failed (a test, a goal, a command's output) is not one.
+ * output shapes; a line that names what failed (a test, a goal, a command's output, a whole
+ * script step quoted: `QUOTED_STEP`) is not one.
  */
 export const STATUS_LINES: readonly RegExp[] = [
   /\bBUILD (?:FAILURE|FAILED)\b/,
@@ -76,6 +77,16 @@ export const STATUS_LINES: readonly RegExp[] = [
   /\bexit (?:code|status):? '?-?\d+'?\.?\s*$/,
   /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/,
 ];
+
+// A quoted script rather than a command's name (Docker's `ERROR: process "/bin/sh -c apt-get
+// update && apt-get install ..." did not complete successfully: exit code: 100`): the line says
+// which step failed, where `The command "mvn test" exited with 1.` only reports the job's end.
+const QUOTED_STEP = /"[^"]{40,}"|'[^']{40,}'/;
+
+/** Whether a line only reports that something failed (`STATUS_LINES`, not a `QUOTED_STEP`). */
+export function isStatusText(text: string): boolean {
+  return STATUS_LINES.some((re) => re.test(text)) && !QUOTED_STEP.test(text);
+}
 
 /**
  * Headings under which a tool tells what went wrong, up to the next blank line or heading: Gradle's
@@ -250,7 +261,7 @@ export function computeLineFeatures(
       shapeInPassLog: inPassLog || passShapes.has(lineShape(text)),
       runLength: 0,
       inFreshRun: false,
-      isStatusLine: STATUS_LINES.some((re) => re.test(text)),
+      isStatusLine: isStatusText(text),
     };
   });
   markReportSections(features);
