@@ -158,7 +158,6 @@ export function scoreRuleSet(
   return new RuleSetScorer(cases, 0).score(rules);
 }
 
-/** Per-case changes from `before` to `after` (cases that did not move are left out). */
 /**
  * The F1 the cases gained and lost (summed), and whether that pays for the loss: no case loses
  * more than `maxCaseLoss` and the gain is at least `ratio` times the loss. The trade the search's
@@ -179,6 +178,7 @@ export function tradeOf(
   return { gained, lost, pays: worst <= trade.maxCaseLoss && gained >= trade.ratio * lost };
 }
 
+/** Per-case changes from `before` to `after` (cases that did not move are left out). */
 export function caseDeltas(before: RuleSetScore, after: RuleSetScore): CaseDelta[] {
   const out: CaseDelta[] = [];
   for (const [caseId, b] of before.perCase) {
