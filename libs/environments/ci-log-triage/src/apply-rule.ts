@@ -84,7 +84,8 @@ export function compileRule(rule: TriageRule): LineRule {
 /**
  * Applies one rule to the selected line numbers (mutating `selected`). Conditions are judged on
  * the selection as it was before the rule, so a rule's effect does not depend on line order. An
- * exclude never leaves the answer empty or only status lines (`leavesNothingToRead`).
+ * exclude never leaves the answer empty, or with only status and blank lines
+ * (`leavesNothingToRead`).
  */
 export function applyRule(
   rule: TriageRule,

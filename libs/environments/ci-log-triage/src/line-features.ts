@@ -84,7 +84,7 @@ export const STATUS_LINES: readonly RegExp[] = [
 const QUOTED_STEP = /"[^"]{40,}"|'[^']{40,}'/;
 
 /** Whether a line only reports that something failed (`STATUS_LINES`, not a `QUOTED_STEP`). */
-export function isStatusText(text: string): boolean {
+function isStatusText(text: string): boolean {
   return STATUS_LINES.some((re) => re.test(text)) && !QUOTED_STEP.test(text);
 }
 
