@@ -27,7 +27,9 @@ describe('reverie CLI arguments', () => {
     expect(r.out).toContain('--timeout <seconds>');
     expect(r.out).not.toMatch(/^ {2}(land|dream|eval) /m);
     expect((await run('eval', 'triage', '--help')).out).toMatch(/eval lander --scenarios/);
-    expect((await run('fly', '--help')).out).toMatch(/^usage: reverie <command>[^]*api-keys/);
+    const unknown = await run('fly', '--help');
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toMatch(/unknown command "fly"[^]*usage: reverie <command>[^]*api-keys/);
   });
 
   it.each([
@@ -48,6 +50,15 @@ describe('reverie CLI arguments', () => {
     expect(result.code).toBe(2);
     expect(result.out).toMatch(message);
     expect(result.out).toMatch(/usage: reverie/);
+  });
+
+  it("shows the command's own forms after its usage error, and says which command is unknown", async () => {
+    const r = await run('land', '--agent', 'a');
+    expect(r.out).toMatch(/usage: reverie land \[options\]/);
+    expect(r.out).not.toMatch(/^ {2}(batch|dream|eval) /m);
+    const dream = await run('dream', '--environment', 'triage', '--cases', 'x');
+    expect(dream.code).toBe(2);
+    expect(dream.out).toMatch(/dream needs --agent, or --offline to dream on your own cases/);
   });
 
   it('lands a craft offline and prints the touchdown report and the plot', async () => {

@@ -103,6 +103,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** The commands `main` runs (the first word of each form in `USAGE`). */
+const KNOWN_COMMANDS = ['agent', 'run', 'batch', 'land', 'dream', 'eval', 'api-keys', 'dlq'];
+
 /**
  * `reverie <command> --help`: the usage of that command's forms and the options; the whole usage
  * for no command or one it does not know.
@@ -117,8 +120,11 @@ export function commandUsage(command: string | undefined): string {
   return `${head.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\noptions:\n${options}`;
 }
 
+/** The command being run, once known: a usage error shows its forms, not every command's. */
+let usageOf: string | undefined;
+
 function usageError(message: string): never {
-  throw new CliError(`${message}\n${USAGE}`, 2);
+  throw new CliError(`${message}\n${commandUsage(usageOf)}`, 2);
 }
 
 /** The landing task the flags name: a bundled family's scenario or a scenario file. */
@@ -214,15 +220,24 @@ export async function main(
   },
 ): Promise<number> {
   let parsed;
+  usageOf = undefined;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     usageError((err as Error).message);
   }
   const { values: v, positionals } = parsed;
-  if (v.help || positionals.length === 0) {
-    io.out(v.help ? commandUsage(positionals[0]) : USAGE);
-    return v.help ? 0 : 2;
+  usageOf = KNOWN_COMMANDS.includes(positionals[0]) ? positionals[0] : undefined;
+  if (v.help && positionals.length > 0 && !KNOWN_COMMANDS.includes(positionals[0]))
+    usageError(`unknown command "${positionals[0]}"`);
+  if (v.help) {
+    io.out(commandUsage(positionals[0]));
+    return 0;
+  }
+  // No command is a usage error: the usage goes where errors go.
+  if (positionals.length === 0) {
+    io.err(USAGE);
+    return 2;
   }
   const defaults = cliDefaults();
   const provider = v.provider;
@@ -289,8 +304,14 @@ export async function main(
       });
     }
     case 'dream':
+      if (positionals.length > 1) usageError(`dream: unexpected argument "${positionals[1]}"`);
       if (v.offline) return dreamOfflineCommand(ctx, dreamOfflineOptions(v));
-      if (!v.agent) usageError('dream needs --agent');
+      if (!v.agent)
+        usageError(
+          v.environment || v.cases || v.scenarios
+            ? 'dream needs --agent, or --offline to dream on your own cases or scenarios'
+            : 'dream needs --agent',
+        );
       return dreamCommand(ctx, {
         agent: v.agent,
         ...(v.sessions && { sessions: v.sessions.split(',').filter(Boolean) }),

@@ -76,6 +76,78 @@ describe('reverie dream --offline', () => {
     expect(existsSync(join(dir, 'nope'))).toBe(false);
   });
 
+  it('refuses, before dreaming, outputs it could not write or that are its own inputs', async () => {
+    const empty = await dream('');
+    expect(empty.code).toBe(2);
+    expect(empty.out).toMatch(/--out needs a file name/);
+    // A report path that is a folder: refused, and the playbook beside it left alone.
+    mkdirSync(join(dir, 'held.report.json'));
+    writeFileSync(join(dir, 'held.json'), 'earlier');
+    const folder = await dream(join(dir, 'held.json'));
+    expect(folder.code).toBe(2);
+    expect(folder.out).toMatch(/would write .*held\.report\.json, which is a folder/);
+    expect(readFileSync(join(dir, 'held.json'), 'utf8')).toBe('earlier');
+    // The outcome definition named as --out: refused, and not overwritten.
+    const outcome = join(dir, 'mine.json');
+    const definition = JSON.stringify({
+      description: 'finds the error',
+      criteria: [{ id: 'finds', kind: 'label_match', metric: 'f1', min: 0.7, required: true }],
+    });
+    writeFileSync(outcome, definition);
+    const own = await dream(outcome, '--outcome', outcome);
+    expect(own.code).toBe(2);
+    expect(own.out).toMatch(/which is an input of this run/);
+    expect(readFileSync(outcome, 'utf8')).toBe(definition);
+  });
+
+  it('refuses a null playbook, a version 0 with entries, and two playbooks for one agent', async () => {
+    const nul = join(dir, 'null.json');
+    writeFileSync(nul, 'null');
+    const a = await dream(join(dir, 'x.json'), '--playbook', nul);
+    expect(a).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(/null\.json is not a playbook/),
+    });
+    const zero = join(dir, 'zero.json');
+    const rule = {
+      when: { feature: 'isMarker', op: 'eq', value: true },
+      then: { action: 'include' },
+    };
+    writeFileSync(zero, JSON.stringify({ ...playbookWith(rule), version: 0 }));
+    const b = await dream(join(dir, 'x.json'), '--playbook', zero);
+    expect(b.code).toBe(2);
+    expect(b.out).toMatch(/zero\.json is not a playbook version .*version/);
+    const one = join(dir, 'one.json');
+    writeFileSync(one, JSON.stringify(playbookWith(rule)));
+    const c = await dream(join(dir, 'x.json'), '--playbook', one, '--playbook', one);
+    expect(c.code).toBe(2);
+    expect(c.out).toMatch(/a second playbook for the agent/);
+    const stray = await dream(join(dir, 'x.json'), '--playbook', one, 'extra.json');
+    expect(stray).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(/unexpected argument "extra\.json"/),
+    });
+    expect(existsSync(join(dir, 'x.json'))).toBe(false);
+  });
+
+  it('puts what it noted into the --json answer, where stderr stays quiet', async () => {
+    mkdirSync(join(dir, 'cases', 'broken_9'), { recursive: true });
+    try {
+      const r = await dream(join(dir, 'json-playbook.json'), '--json');
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      const answer = JSON.parse(r.out) as { notes: string[] };
+      expect(answer.notes).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/broken_9/),
+          expect.stringMatching(/^splits: train 3 case\(s\)/),
+        ]),
+      );
+    } finally {
+      rmSync(join(dir, 'cases', 'broken_9'), { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('writes the playbook even when nothing was promoted, over what an earlier run left', async () => {
     // Three cases split with no validation task: nothing can be promoted.
     const out = join(dir, 'playbook.json');

@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   rateIntervalText,
@@ -24,7 +24,13 @@ import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readJsonFile } from './json-file';
 import { readOutcomeFile } from './outcome-file';
-import { followerName, refuseOtherRole, refuseUnusable, splitPlaybookSpec } from './playbook-file';
+import {
+  followerName,
+  refuseDuplicateIds,
+  refuseOtherRole,
+  refuseUnusable,
+  splitPlaybookSpec,
+} from './playbook-file';
 
 export interface DreamOfflineOptions {
   environment: string;
@@ -56,14 +62,29 @@ export async function dreamOfflineCommand(
   checkOut(o.out);
   let result;
   let roles: readonly (string | null)[];
+  // What the run says besides its results (skipped cases, the splits, criteria the sandbox cannot
+  // grade): on stderr as it goes, and in the `--json` answer, where stderr stays quiet.
+  const notes: string[] = [];
+  const note = (line: string) => {
+    notes.push(line.replace(/^note: /, ''));
+    ctx.log(line);
+  };
   try {
     const env = offlineEnvironment(o.environment);
     const tasks = await env.load(o.input);
     roles = tasks.dreamer.roles;
-    const start = new Map<string | null, PlaybookVersion | null>(
-      o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles)),
-    );
-    for (const note of tasks.notes ?? []) ctx.log(`note: ${note}`);
+    checkOutputs(o, outputFiles(o.out, roles));
+    const starts = o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles));
+    const start = new Map<string | null, PlaybookVersion | null>();
+    starts.forEach(([role, version], i) => {
+      if (start.has(role))
+        throw new CliError(
+          `--playbook ${o.playbooks[i]}: a second playbook for ${role === null ? 'the agent' : `the ${role}`}; give one per ${role === null ? 'agent' : 'role'}`,
+          2,
+        );
+      start.set(role, version);
+    });
+    for (const n of tasks.notes ?? []) note(`note: ${n}`);
     const progress = new CycleProgress(ctx, o.cycles);
     ctx.log(
       `${env.environment}: ${tasks.tasks} task(s) from ${o.input}; up to ${o.cycles} dream(s)`,
@@ -73,17 +94,19 @@ export async function dreamOfflineCommand(
       tasks,
       cycles: o.cycles,
       start,
-      outcome: o.outcome ? readOutcomeFile(o.outcome, env.environment) : null,
+      outcome: o.outcome
+        ? readOutcomeFile(o.outcome, env.environment, tasks.dreamer.sandboxRecords ?? 'session')
+        : null,
       maxSimulations: o.maxSimulations,
       onProgress: (cycle, p) => progress.show(cycle, p),
       onCycle: (cycle, r) => {
         ctx.progress.finish();
         // How the tasks split, once: too few tasks leave no validation split to promote on.
         const splits = r.notes.find((n) => n.startsWith('splits:'));
-        if (cycle === 1 && splits) ctx.log(splits);
+        if (cycle === 1 && splits) note(splits);
         const unseen = r.objective?.notGradable ?? [];
         if (cycle === 1 && unseen.length)
-          ctx.log(
+          note(
             `not gradable in the sandbox, so counted neither way by the dreams (live grading still checks them): ${unseen.join(', ')}`,
           );
         ctx.log(`dream ${cycle}: ${cycleLine(r)}`);
@@ -106,6 +129,7 @@ export async function dreamOfflineCommand(
           playbooks: written,
           curve: result.curve,
           stopped: result.stopped,
+          notes,
           reports: result.reports,
         },
         null,
@@ -202,9 +226,11 @@ export function curveLines(curve: readonly CurvePoint[]): string[] {
 
 /**
  * Refuses an `--out` the results cannot be written to, before the dream runs rather than after:
- * its folder must exist, and it must not be a folder itself.
+ * a name, in a folder that exists, and not a folder itself. `checkOutputs` checks every file the
+ * run writes once the roles are known.
  */
 function checkOut(out: string): void {
+  if (out.trim() === '') throw new CliError('--out needs a file name, such as playbook.json', 2);
   const folder = dirname(resolve(out));
   if (!existsSync(folder) || !statSync(folder).isDirectory())
     throw new CliError(`--out ${out}: the folder ${folder} does not exist`, 2);
@@ -215,15 +241,58 @@ function checkOut(out: string): void {
     );
 }
 
+/** The playbook file of each role (`out` itself for an agent with one playbook). */
+function playbookFiles(out: string, roles: readonly (string | null)[]): string[] {
+  const team = roles.some((r) => r !== null);
+  const stem = out.replace(/\.json$/i, '');
+  return roles.map((role) => (team ? `${stem}.${role}.json` : out));
+}
+
+/** Every file a run writes: the playbooks and the two reports beside them. */
+function outputFiles(out: string, roles: readonly (string | null)[]): string[] {
+  const stem = out.replace(/\.json$/i, '');
+  return [...playbookFiles(out, roles), `${stem}.report.json`, `${stem}.report.md`];
+}
+
+/**
+ * Refuses, before the dream runs, a file the results could not be written to (a folder, or no
+ * write permission) or that would overwrite one of the run's own inputs (`--outcome`,
+ * `--scenarios`, a `--playbook`): a dream of minutes must not end in an error or eat its input.
+ */
+function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
+  const inputs = new Map<string, string>([
+    [resolve(o.input), o.input],
+    ...(o.outcome ? [[resolve(o.outcome), o.outcome] as [string, string]] : []),
+    ...o.playbooks.map((p) => {
+      const { file } = splitPlaybookSpec(p);
+      return [resolve(file), file] as [string, string];
+    }),
+  ]);
+  for (const file of files) {
+    const input = inputs.get(resolve(file));
+    if (input !== undefined)
+      throw new CliError(
+        `--out ${o.out} would write ${file}, which is an input of this run (${input}); give another name`,
+        2,
+      );
+    if (existsSync(file) && statSync(file).isDirectory())
+      throw new CliError(`--out ${o.out} would write ${file}, which is a folder`, 2);
+    try {
+      accessSync(existsSync(file) ? file : dirname(resolve(file)), constants.W_OK);
+    } catch {
+      throw new CliError(`--out ${o.out}: cannot write ${file} (no permission)`, 2);
+    }
+  }
+}
+
 function writePlaybooks(
   out: string,
   playbooks: Map<string | null, PlaybookVersion | null>,
   roles: readonly (string | null)[],
 ): string[] {
-  const team = roles.some((r) => r !== null);
-  const stem = out.replace(/\.json$/i, '');
-  return roles.map((role) => {
-    const file = team ? `${stem}.${role}.json` : out;
+  const files = playbookFiles(out, roles);
+  return roles.map((role, i) => {
+    const file = files[i];
     writeFileSync(
       file,
       `${JSON.stringify(presentPlaybook(AGENT, role, playbooks.get(role) ?? null), null, 2)}\n`,
@@ -243,15 +312,31 @@ function readStart(
   roles: readonly (string | null)[],
 ): [string | null, PlaybookVersion | null] {
   const { named, file } = splitPlaybookSpec(spec);
-  const json = readJsonFile(file, 'playbook') as { role?: unknown; version?: unknown };
-  refuseOtherRole(file, named, json?.role);
-  const role = named ?? (typeof json?.role === 'string' ? json.role : null);
+  const json = readJsonFile(file, 'playbook') as {
+    role?: unknown;
+    version?: unknown;
+    entries?: unknown;
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new CliError(
+      `${file} is not a playbook: expected an object with "entries", as GET /v1/agents/:id/playbook answers`,
+      2,
+    );
+  refuseOtherRole(file, named, json.role);
+  const role = named ?? (typeof json.role === 'string' ? json.role : null);
   if (!roles.includes(role))
     throw new CliError(
       `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
       2,
     );
-  if (json?.version === 0) return [role, null];
+  // Version 0 is what GET answers before any version exists: no entries. One with entries is
+  // checked as any other (and refused: versions start at 1), not silently run as empty.
+  if (
+    (json.version === 0 || json.version === undefined) &&
+    Array.isArray(json.entries) &&
+    json.entries.length === 0
+  )
+    return [role, null];
   const { role: _role, ...rest } = json as Record<string, unknown>;
   const parsed = playbookVersionSchema.safeParse({
     ...rest,
@@ -266,6 +351,10 @@ function readStart(
       2,
     );
   }
+  refuseDuplicateIds(
+    file,
+    parsed.data.entries.map((e) => e.id),
+  );
   const rules = renderRules(parsed.data);
   refuseUnusable(file, followerName(env.alias, role), rules, env.skippedRules(role, rules));
   return [role, parsed.data];

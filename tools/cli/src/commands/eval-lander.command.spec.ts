@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STRESS_FAMILIES } from '@reverie/lunar-lander';
@@ -187,6 +187,32 @@ describe('reverie eval lander', () => {
     );
     const noSuchRole = await withPlaybook(`pilot=${join(dir, 'navigator.json')}`);
     expect(noSuchRole).toMatchObject({ code: 2, out: expect.stringContaining('no role "pilot"') });
+    // A rule the navigator cannot follow beside one it can: flown without it, and said so in
+    // the --json answer as well (where stderr is quiet), not counted among the role's rules.
+    const mixed = join(dir, 'mixed.json');
+    const navigator = JSON.parse(readFileSync(join(dir, 'navigator.json'), 'utf8'));
+    const triageRule = JSON.parse(readFileSync(join(dir, 'triage.json'), 'utf8')).entries[0];
+    writeFileSync(
+      mixed,
+      JSON.stringify({ ...navigator, entries: [...navigator.entries, triageRule] }),
+    );
+    const json = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--playbook',
+      mixed,
+      '--json',
+    );
+    expect(json.code).toBe(0);
+    const answer = JSON.parse(json.out);
+    expect(answer.rulesByRole).toEqual({ navigator: 1 });
+    expect(answer.notes).toEqual([
+      expect.stringMatching(
+        /mixed\.json: rule ent_boom skipped: the navigator has no action "include"/,
+      ),
+    ]);
     const triage = await withPlaybook(`navigator=${join(dir, 'triage.json')}`);
     expect(triage.code).toBe(2);
     expect(triage.out).toMatch(

@@ -75,7 +75,9 @@ export function readRolePlaybooks(
     const { skipped } = compileRoleRules(ROLE_RULE_SPACES[role], rules);
     refuseUnusable(file, followerName('lander', role), rules, skipped);
     for (const s of skipped) onSkip(`note: ${file}: rule ${s.entryId} skipped: ${s.reason}`);
-    (out[role] ??= []).push(...rules);
+    // The role would skip them anyway; left out, they are not counted as its rules either.
+    const skippedIds = new Set(skipped.map((s) => s.entryId));
+    (out[role] ??= []).push(...rules.filter((r) => !skippedIds.has(r.entryId)));
   }
   return out as RoleRules;
 }
@@ -145,9 +147,14 @@ const n = (v: number | null, d = 2) => (v === null ? '-' : v.toFixed(d));
  */
 export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions): Promise<number> {
   const scenarios = readScenarios(options.scenarios);
-  const rules = readRolePlaybooks(options.playbooks ?? [], io.log);
+  // Notes go to stderr as they come and into the `--json` answer, where stderr stays quiet.
+  const notes: string[] = [];
+  const rules = readRolePlaybooks(options.playbooks ?? [], (note) => {
+    notes.push(note.replace(/^note: /, ''));
+    io.log(note);
+  });
   const definition = options.outcome
-    ? readOutcomeFile(options.outcome, LUNAR_LANDER_ENVIRONMENT.name)
+    ? readOutcomeFile(options.outcome, LUNAR_LANDER_ENVIRONMENT.name, 'result-with-steps')
     : null;
   const rubric = options.rubric ?? EVAL_LANDER_RUBRIC;
   const results: LandingResult[] = [];
@@ -177,6 +184,7 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
             ? { outcome: { file: options.outcome, ...describeOutcome(definition) } }
             : { rubric }),
           rulesByRole: playbooks,
+          notes,
           aggregate: all,
           families,
           scenarios: rows,

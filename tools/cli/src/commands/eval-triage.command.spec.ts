@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseFiles, reformatCase, type TriageCase } from '@reverie/ci-log-triage';
@@ -198,6 +198,26 @@ describe('reverie eval triage', () => {
     const other = await run('eval', 'triage', '--cases', join(dir, 'cases'), '--outcome', lunar);
     expect(other.code).toBe(2);
     expect(other.out).toContain('grades lunar-lander sessions, not ci-log-triage ones');
+    // Naming no environment, it is checked as the one it grades: the lunar value is refused.
+    const { environment: _e, ...unnamed } = JSON.parse(readFileSync(lunar, 'utf8'));
+    writeFileSync(lunar, JSON.stringify(unnamed));
+    const guessed = await run('eval', 'triage', '--cases', join(dir, 'cases'), '--outcome', lunar);
+    expect(guessed.code).toBe(2);
+    expect(guessed.out).toMatch(/"touchdown\.safe" is not a known value for ci-log-triage/);
+    // Nothing in it gradable offline: refused, not reported as every case failing.
+    const judged = join(dir, 'judged-outcome.json');
+    writeFileSync(
+      judged,
+      JSON.stringify({
+        description: 'explained',
+        criteria: [{ id: 'explains', kind: 'judge', instructions: 'Is the cause explained?' }],
+      }),
+    );
+    const none = await run('eval', 'triage', '--cases', join(dir, 'cases'), '--outcome', judged);
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(
+      /judged-outcome\.json: none of its criteria can be graded offline \(explains: /,
+    );
   });
 
   it.each([
@@ -242,6 +262,14 @@ describe('reverie eval triage', () => {
     expect(r.out).toMatch(/bad\.json: entries\[0\] \(x\): rule\.when/);
     const missing = await withPlaybook('none.json');
     expect(missing.out).toMatch(/cannot read the playbook file/);
+    // Two entries with one id: its rules would be counted and reported as one.
+    const entry = { id: 'ent_1', title: 'A', status: 'active' };
+    writeFileSync(join(dir, 'twice.json'), JSON.stringify({ entries: [entry, entry] }));
+    const twice = await withPlaybook('twice.json');
+    expect(twice).toMatchObject({
+      code: 2,
+      out: expect.stringContaining('two entries have the id "ent_1"'),
+    });
   });
 
   it("refuses another environment's playbook instead of running the day-one extractor", async () => {

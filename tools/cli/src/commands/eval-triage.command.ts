@@ -47,7 +47,7 @@ export interface EvalIo {
 export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions): Promise<number> {
   const playbook = options.playbook ? readPlaybookFile(options.playbook) : null;
   const definition = options.outcome
-    ? readOutcomeFile(options.outcome, CI_LOG_TRIAGE_ENVIRONMENT.name)
+    ? readOutcomeFile(options.outcome, CI_LOG_TRIAGE_ENVIRONMENT.name, 'session')
     : null;
   if (playbook && options.playbook)
     refuseUnusable(

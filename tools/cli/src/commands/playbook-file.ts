@@ -39,6 +39,10 @@ export function readPlaybookFile(file: string): PlaybookFile {
   const entries = body.entries.map((e: unknown, i: number) =>
     checkEntry(e, `${file}: entries[${i}]`),
   );
+  refuseDuplicateIds(
+    file,
+    entries.map((e) => e.id as string),
+  );
   return {
     version: typeof body.version === 'number' ? body.version : null,
     entries: entries.length,
@@ -64,6 +68,18 @@ function checkEntry(e: unknown, where: string) {
     throw new CliError(`${where} (${entry.id}): rule.${issue.path.join('.')} ${issue.message}`, 2);
   }
   return { ...entry, rule: rule.data };
+}
+
+/**
+ * Refuses two entries with one id: rules are counted, reported and edited by their entry's id,
+ * so the second would be reported as the first.
+ */
+export function refuseDuplicateIds(file: string, ids: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) throw new CliError(`${file}: two entries have the id "${id}"`, 2);
+    seen.add(id);
+  }
 }
 
 /** Who follows a playbook of an offline environment (its CLI alias), as the refusals name it. */
