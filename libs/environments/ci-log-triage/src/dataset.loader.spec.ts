@@ -1,4 +1,5 @@
-import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { getHeapStatistics } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCases, loadDataset } from './dataset.loader';
@@ -73,6 +74,16 @@ describe('loadDataset errors', () => {
     await writeFile(join(dir, 'x_1', 'pass.log'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]));
     await expect(loadDataset(dir)).rejects.toThrow(/case x_1: pass.log holds NUL bytes/);
     await writeFile(join(dir, 'x_1', 'pass.log'), 'a\n');
+    // Random bytes with no NUL among them: no UTF-8 text either.
+    const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => 0x80 + ((i * 37) % 0x7f)));
+    await writeFile(join(dir, 'x_1', 'fail.log'), noise);
+    await expect(loadDataset(dir)).rejects.toThrow(/case x_1: fail.log is not UTF-8 text/);
+    // A few Latin-1 accents in a text log still read.
+    await writeFile(
+      join(dir, 'x_1', 'fail.log'),
+      Buffer.concat([Buffer.from('Fehler: Pr'), Buffer.from([0xfc]), Buffer.from('fung\nb\n')]),
+    );
+    expect((await loadDataset(dir))[0].failLines[0]).toBe('Fehler: Pr\uFFFDfung');
     await symlink(join(dir, 'gone'), join(dir, 'y_2'));
     await expect(loadDataset(dir)).rejects.toThrow(/cannot read .*y_2 in the dataset folder/);
   });
@@ -116,6 +127,20 @@ describe("loadCases (a user's folder)", () => {
     ]);
     // The strict loader (the bundled datasets) still refuses such a folder.
     await expect(loadDataset(dir)).rejects.toThrow(/has no readable|labels lines 9/);
+  });
+
+  it('refuses, before reading them, logs larger than the heap could hold', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    await mkdir(join(dir, 'x_1'));
+    await writeFile(join(dir, 'x_1', 'groundtruth'), 'DEFAULT\nE 1\n');
+    await writeFile(join(dir, 'x_1', 'fail.log'), 'a\n');
+    // A sparse file: its size is the heap's, its blocks are not written.
+    await writeFile(join(dir, 'x_1', 'pass.log'), '');
+    await truncate(join(dir, 'x_1', 'pass.log'), getHeapStatistics().heap_size_limit);
+    await expect(loadCases(dir)).rejects.toThrow(
+      /hold [\d.]+ GB, which needs about [\d.]+ GB of memory to read, more than this process's heap .*NODE_OPTIONS=--max-old-space-size=\d+/,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a folder in which no case can be used, saying why', async () => {

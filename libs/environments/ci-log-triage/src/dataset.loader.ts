@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { TriageError } from './errors';
 import { parseGroundtruth } from './groundtruth.parser';
 import { formatRange, type LineRange } from './line-range';
@@ -40,7 +41,9 @@ export interface LoadedCases {
  */
 export async function loadCases(dir: string): Promise<LoadedCases> {
   const out: LoadedCases = { cases: [], skipped: [], notes: [] };
-  for (const name of await readFolder(dir)) {
+  const names = await readFolder(dir);
+  await refuseBeyondHeap(dir, names);
+  for (const name of names) {
     let isDir: boolean;
     try {
       isDir = (await entryStat(dir, name)).isDirectory();
@@ -75,6 +78,34 @@ export async function loadCases(dir: string): Promise<LoadedCases> {
 /** What loading a user's folder noticed, a line each: skipped folders with the reason, then notes. */
 export function loadNotes(loaded: LoadedCases): string[] {
   return [...loaded.skipped.map((s) => `not a usable case, skipped: ${s.reason}`), ...loaded.notes];
+}
+
+/**
+ * Memory a log takes once read, split into lines and given its line features, per byte of file:
+ * a 50 MB log took about 560 MB to evaluate (`reverie eval triage`), a dream about twice that.
+ */
+export const HEAP_BYTES_PER_LOG_BYTE = 8;
+
+/**
+ * Refuses, before reading any, logs that could not fit in this process's heap however they are
+ * read (`HEAP_BYTES_PER_LOG_BYTE`): Node would otherwise run out of memory minutes in and abort
+ * with its own trace. Names the size, the heap and how to raise it.
+ */
+async function refuseBeyondHeap(dir: string, names: readonly string[]): Promise<void> {
+  let bytes = 0;
+  for (const name of names)
+    for (const file of ['fail.log', 'pass.log'])
+      bytes += await stat(join(dir, name, file)).then(
+        (s) => (s.isFile() ? s.size : 0),
+        () => 0,
+      );
+  const heap = getHeapStatistics().heap_size_limit;
+  if (bytes * HEAP_BYTES_PER_LOG_BYTE <= heap) return;
+  const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
+  const need = Math.ceil((bytes * HEAP_BYTES_PER_LOG_BYTE) / 2 ** 20 / 1024) * 1024;
+  throw new TriageError(
+    `the logs in ${dir} hold ${gb(bytes)}, which needs about ${gb(bytes * HEAP_BYTES_PER_LOG_BYTE)} of memory to read, more than this process's heap (${gb(heap)}); give fewer cases at a time, or raise the heap (NODE_OPTIONS=--max-old-space-size=${need})`,
+  );
 }
 
 async function readFolder(dir: string): Promise<string[]> {
@@ -134,15 +165,32 @@ export async function loadCase(
   for (const [file, text] of [
     ['fail.log', fail],
     ['pass.log', pass],
-  ] as const)
+  ] as const) {
     if (text.includes('\u0000'))
       throw new TriageError(
-        `case ${id}: ${file} holds NUL bytes, so it is no text log (a .gz or .zip download?); unpack it first`,
+        `case ${id}: ${file} holds NUL bytes, so it is no text log (a .gz or .zip download, or UTF-16 text?); unpack it or convert it to UTF-8 first`,
       );
+    const invalid = notUtf8(text);
+    if (invalid)
+      throw new TriageError(
+        `case ${id}: ${file} is not UTF-8 text (${invalid} of its characters are no valid UTF-8: a binary file?); convert it to UTF-8 first`,
+      );
+  }
   const failLines = splitLogLines(fail);
   const { format, errorRanges, contextRanges } = parseGroundtruth(truth, `${id}/groundtruth`);
   checkWithin([...errorRanges, ...contextRanges], failLines.length, id);
   return { id, format, failLines, passLines: splitLogLines(pass), errorRanges, contextRanges };
+}
+
+/**
+ * How many characters of `text` were bytes no UTF-8 decoder could read (U+FFFD), when there are
+ * so many that it is no text log: more than 1 % of them and at least 16 (a log with a few
+ * Latin-1 accents still reads); 0 otherwise.
+ */
+function notUtf8(text: string): number {
+  let bad = 0;
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) bad++;
+  return bad >= 16 && bad > text.length / 100 ? bad : 0;
 }
 
 function checkWithin(ranges: LineRange[], lineCount: number, id: string): void {

@@ -174,6 +174,25 @@ describe('reverie dream --offline', () => {
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);
   }, 60_000);
 
+  it('does not remember as refused what no validation task judged', async () => {
+    const r = await runCli(
+      'dream',
+      '--offline',
+      '--environment',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--out',
+      join(dir, 'twice.json'),
+      '--cycles',
+      '2',
+    );
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/dream 1: nothing promoted: no validation tasks to gate on/);
+    expect(r.err).toMatch(/dream 2: nothing promoted: no validation tasks to gate on/);
+    expect(r.err).not.toMatch(/earlier dreams validated and refused/);
+  }, 60_000);
+
   it('says which criteria of the outcome the sandbox cannot grade', async () => {
     const outcome = join(dir, 'judged.json');
     writeFileSync(

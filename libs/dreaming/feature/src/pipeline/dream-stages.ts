@@ -214,6 +214,8 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     v.tried.forEach((m, i) => {
       if (m.promote) return;
       notes.push(`alternative ${i + 1} not promoted: ${m.reason}`);
+      // With no validation task nothing was judged: a later dream, with more tasks, tries it.
+      if (m.heldOut === 0) return;
       rememberRefused(memory, {
         signature: behavioural[i].signature,
         title: behavioural[i].changes
