@@ -171,7 +171,7 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
     environment: env.environment,
     input,
     out: v.out,
-    cycles: positiveInt(String(v.cycles), 'cycles'),
+    cycles: positiveInt(String(v.cycles), 'cycles', MAX_CYCLES),
     playbooks: [v.playbook].flat().filter((p): p is string => typeof p === 'string'),
     ...(typeof v.outcome === 'string' && { outcome: v.outcome }),
     maxSimulations: 3000,
@@ -198,11 +198,15 @@ function checkEval(
     usageError('eval triage takes one --playbook (a triage agent has one playbook)');
 }
 
-function positiveInt(value: string, flag: string): number {
+/** Most dreams one `dream --offline` runs: each runs every task first. */
+const MAX_CYCLES = 100;
+
+function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
   // Digits only: Number() would also take "0x1", "1e3" and " 2 ".
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1)
     usageError(`--${flag} must be a positive whole number, not "${value}"`);
+  if (n > max) usageError(`--${flag} must be at most ${max}, not ${value}`);
   return n;
 }
 

@@ -197,7 +197,7 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   }
   const w = Math.max(8, ...rows.map((r) => r.scenario.length));
   io.out(
-    `${'scenario'.padEnd(w)}  outcome       rubric  distance m  fuel x limit  touchdown m/s  failed`,
+    `${'scenario'.padEnd(w)}  outcome       ${definition ? 'graded' : 'rubric'}  distance m  fuel x limit  touchdown m/s  failed`,
   );
   for (const r of rows)
     io.out(

@@ -247,6 +247,12 @@ describe('reverie eval triage', () => {
       /--cycles must be a positive whole number, not "0x1"/,
     ],
     [
+      'dream --offline --environment triage --cases /tmp --out /tmp/x.json --cycles 99999999999999999999'.split(
+        ' ',
+      ),
+      /--cycles must be at most 100, not 99999999999999999999/,
+    ],
+    [
       ['eval', 'triage', '--cases', '/no/such/folder'],
       /cannot read the dataset folder \/no\/such\/folder/,
     ],
