@@ -25,6 +25,7 @@
  * team's laws is then measured apart from what the search would find with it. Writes nothing.
  */
 import {
+  chooseOnValidation,
   DEFAULT_GATE,
   gateCandidate,
   gradeRuns,
@@ -138,7 +139,9 @@ async function dreamFamily(
     const before = await score(pool, validation, rules);
     let promoted: string | null = null;
     const gated: { validation: ObjectiveScore; gate: string; promote: boolean }[] = [];
-    // As the product's validate stage: the front's best three, the first the gate promotes.
+    // As the product's validate stage: the front's best three through the gate, and of those it
+    // passes the one validation rates best (`chooseOnValidation`).
+    const tried: { next: RoleRules; sets: number; m: ReturnType<typeof gateCandidate> }[] = [];
     for (const cand of report.front.filter((c) => c.rules.length).slice(0, 3)) {
       const next = withRules(
         rules,
@@ -151,15 +154,16 @@ async function dreamFamily(
         GATE,
         guidanceTrainEvidence(report.baseline.score, cand.score),
       );
+      tried.push({ next, sets: cand.rules.length, m });
       gated.push({ validation: after.score, gate: m.reason, promote: m.promote });
       console.log(
-        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}`,
+        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'passes' : 'refuse'}`,
       );
-      if (m.promote) {
-        rules = next;
-        promoted = `${cand.rules.length} parameter set(s): validation ${before.score.satisfied} -> ${after.score.satisfied}/${validation.length}`;
-        break;
-      }
+    }
+    const best = chooseOnValidation(tried.map((t) => t.m));
+    if (best >= 0) {
+      rules = tried[best].next;
+      promoted = `candidate ${best + 1}, ${tried[best].sets} parameter set(s): validation ${before.score.satisfied} -> ${tried[best].m.after}/${validation.length}`;
     }
     const t = (await score(pool, test, rules)).score;
     curve.push({
