@@ -25,7 +25,6 @@
  * team's laws is then measured apart from what the search would find with it. Writes nothing.
  */
 import {
-  chooseOnValidation,
   DEFAULT_GATE,
   gateCandidate,
   gradeRuns,
@@ -139,9 +138,7 @@ async function dreamFamily(
     const before = await score(pool, validation, rules);
     let promoted: string | null = null;
     const gated: { validation: ObjectiveScore; gate: string; promote: boolean }[] = [];
-    // As the product's validate stage: the front's best three through the gate, and of those it
-    // passes the one validation rates best (`chooseOnValidation`).
-    const tried: { next: RoleRules; sets: number; m: ReturnType<typeof gateCandidate> }[] = [];
+    // As the product's validate stage: the front's best three, the first the gate promotes.
     for (const cand of report.front.filter((c) => c.rules.length).slice(0, 3)) {
       const next = withRules(
         rules,
@@ -154,16 +151,15 @@ async function dreamFamily(
         GATE,
         guidanceTrainEvidence(report.baseline.score, cand.score),
       );
-      tried.push({ next, sets: cand.rules.length, m });
       gated.push({ validation: after.score, gate: m.reason, promote: m.promote });
       console.log(
-        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'passes' : 'refuse'}`,
+        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}`,
       );
-    }
-    const best = chooseOnValidation(tried.map((t) => t.m));
-    if (best >= 0) {
-      rules = tried[best].next;
-      promoted = `candidate ${best + 1}, ${tried[best].sets} parameter set(s): validation ${before.score.satisfied} -> ${tried[best].m.after}/${validation.length}`;
+      if (m.promote) {
+        rules = next;
+        promoted = `${cand.rules.length} parameter set(s): validation ${before.score.satisfied} -> ${after.score.satisfied}/${validation.length}`;
+        break;
+      }
     }
     const t = (await score(pool, test, rules)).score;
     curve.push({

@@ -38,7 +38,6 @@ import {
   searchAlternatives,
   searchTriageRules,
   validateTriageRules,
-  chooseTriageAlternative,
   type SearchOptions,
   type ValidationOptions,
 } from '@reverie/dreaming-triage';
@@ -115,15 +114,15 @@ async function main(): Promise<void> {
       reflectMs += Date.now() - t;
       // As the dreamer offers them: the greedy combination, then the best single rules.
       const alternatives = searchAlternatives(search).map((a) => a.map((c) => c.rule));
-      // Every alternative through the gate; of those it passes, the one validation rates best.
-      const gated = alternatives.map((a) => validateTriageRules(gate, rules, a, gateOptions));
-      const best = chooseTriageAlternative(gated);
-      const verdict = !gated.length
-        ? 'nothing proposed'
-        : best >= 0
-          ? `alt ${best + 1} promoted`
-          : `refused (${gated[gated.length - 1].reason})`;
-      if (best >= 0) rules = [...rules, ...alternatives[best]];
+      let verdict = 'nothing proposed';
+      for (const [i, candidate] of alternatives.entries()) {
+        const v = validateTriageRules(gate, rules, candidate, gateOptions);
+        verdict = v.promote ? `alt ${i + 1} promoted` : `refused (${v.reason})`;
+        if (v.promote) {
+          rules = [...rules, ...candidate];
+          break;
+        }
+      }
       log.push(`c${cycle} train ${f3(search.baseline)}->${f3(search.final)} ${verdict}`);
     }
     const heldAll: TriageCase[] = LOG_FAMILIES.flatMap((f) => held.map((c) => reformatCase(c, f)));

@@ -27,7 +27,6 @@ import {
   searchAlternatives,
   searchTriageRules,
   validateTriageRules,
-  chooseTriageAlternative,
 } from '@reverie/dreaming-triage';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { join } from 'node:path';
@@ -93,17 +92,15 @@ async function dream(
   });
   const used = process.cpuUsage(cpu);
   const reflectWallMs = Number(process.hrtime.bigint() - wall) / 1e6;
-  // As the dreamer offers them: every alternative through the gate, and of those it passes the
-  // one validation rates best (`chooseTriageAlternative`).
+  // As the dreamer offers them: the gate promotes the first alternative that holds on validation.
   const alternatives = searchAlternatives(search).map((a) => a.map((c) => c.rule));
-  const gated = alternatives.map((alt) =>
-    validateTriageRules(validation, current, alt, DEFAULT_VALIDATION),
-  );
-  const best = chooseTriageAlternative(gated);
-  const candidate: PlaybookRule[] = alternatives[Math.max(0, best)] ?? [];
-  const gate =
-    gated[Math.max(0, best)] ??
-    validateTriageRules(validation, current, candidate, DEFAULT_VALIDATION);
+  let candidate: PlaybookRule[] = alternatives[0] ?? [];
+  let gate = validateTriageRules(validation, current, candidate, DEFAULT_VALIDATION);
+  for (const alt of alternatives.slice(1)) {
+    if (gate.promote) break;
+    const v = validateTriageRules(validation, current, alt, DEFAULT_VALIDATION);
+    if (v.promote) [candidate, gate] = [alt, v];
+  }
   return {
     rules: gate.promote ? [...current, ...candidate] : current,
     result: {

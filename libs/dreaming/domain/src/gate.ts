@@ -459,21 +459,3 @@ export function gateCandidate(
   // With no tasks there is nothing to compare: the refusal says so alone.
   return validationMetrics(facts, false, facts.tasks ? `${what}; ${refused}` : refused);
 }
-
-/**
- * Which of several alternatives, each already through the gate on the same validation tasks, a
- * dream promotes: the first the gate passed (the reflector's order, best on training), unless a
- * later one it also passed satisfies more validation tasks. Validation chooses, as it gates: a
- * reflector ranks on training flights, and the alternative it ranked second may hold better on
- * tasks it never saw (on the lunar `easy` family a guidance law satisfying 22 of 23 validation
- * scenarios at 1.45x the fuel limit came first, one satisfying 23 of 23 at 1.04x second). Only a
- * whole task more counts, not a mean score a little higher: with a few validation tasks that is
- * the noise of which tasks they are. The index into `tried`, or -1 when the gate passed none.
- */
-export function chooseOnValidation(tried: readonly ValidationMetrics[]): number {
-  let best = -1;
-  tried.forEach((m, i) => {
-    if (m.promote && (best < 0 || m.after > tried[best].after)) best = i;
-  });
-  return best;
-}

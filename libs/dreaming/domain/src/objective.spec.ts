@@ -1,5 +1,5 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import { chooseOnValidation, DEFAULT_GATE, gateCandidate, withPromotionRules } from './gate';
+import { DEFAULT_GATE, gateCandidate, withPromotionRules } from './gate';
 import {
   gradeRuns,
   rateInterval,
@@ -197,24 +197,6 @@ describe('gateCandidate (criterion-wise, on the validation split)', () => {
     const v = gateCandidate(before, after);
     expect(v).toMatchObject({ split: 'validation', promote: true, before: 2, after: 3 });
     expect(v.improvements).toEqual(['a-1']);
-  });
-
-  it('chooses among the candidates it passed the one satisfying the most tasks, else the first', () => {
-    const fix = (...tasks: string[]) =>
-      before.map((g) => (tasks.includes(g.task) ? grade(g.task, { safe: true, near: true }) : g));
-    const one = gateCandidate(before, fix('a-1'));
-    const two = gateCandidate(before, fix('a-1', 'a-2'));
-    const worse = gateCandidate(before, [
-      grade('a-1', { safe: true, near: false }),
-      ...before.slice(1),
-    ]);
-    expect([one.promote, two.promote, worse.promote]).toEqual([true, true, false]);
-    // The second satisfies a task more: validation chooses it over the reflector's first.
-    expect(chooseOnValidation([one, two])).toBe(1);
-    // As many satisfied: the first stands; a refused one is never chosen.
-    expect(chooseOnValidation([two, gateCandidate(before, fix('a-1', 'a-2'))])).toBe(0);
-    expect(chooseOnValidation([worse, one])).toBe(1);
-    expect(chooseOnValidation([worse])).toBe(-1);
   });
 
   it('refuses a candidate that lands more safely by abandoning the site', () => {

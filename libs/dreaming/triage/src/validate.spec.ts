@@ -1,6 +1,6 @@
 import type { PlaybookRule } from '@reverie/playbooks-domain';
 import type { LabelledCase } from './evaluate';
-import { chooseTriageAlternative, validateTriageRules } from './validate';
+import { validateTriageRules } from './validate';
 
 const make = (id: string, extra: string): LabelledCase => ({
   id,
@@ -77,22 +77,5 @@ describe('validateTriageRules', () => {
     const v = validateTriageRules(heldOut, [boom], [], { margin: 0.01, tolerance: 0.05 });
     expect(v).toEqual(expect.objectContaining({ promote: false, regressions: [] }));
     expect(v.after).toBe(v.before);
-  });
-});
-
-describe('chooseTriageAlternative', () => {
-  const v = (promote: boolean, after: number) => ({
-    promote,
-    before: 0.5,
-    after,
-    regressions: [],
-    reason: '',
-  });
-
-  it('keeps the first that passes unless a later one is better by the margin', () => {
-    expect(chooseTriageAlternative([v(true, 0.9), v(true, 0.905)])).toBe(0);
-    expect(chooseTriageAlternative([v(true, 0.9), v(true, 0.95)])).toBe(1);
-    expect(chooseTriageAlternative([v(false, 0.99), v(true, 0.8)])).toBe(1);
-    expect(chooseTriageAlternative([v(false, 0.99)])).toBe(-1);
   });
 });

@@ -87,20 +87,3 @@ export function compareTriageRuleSets(
           }`;
   return { promote, before: before.macroF1, after: after.macroF1, regressions, reason };
 }
-
-/**
- * Of alternatives judged on the same held-out cases, the one a dream promotes: the first that
- * passes (the search's order), unless a later one that passes has a held-out macro F1 at least
- * `margin` higher (the gate's own margin for a gain). The benches' stand-in for the pipeline's
- * `chooseOnValidation`, which asks for more tasks satisfied. The index, or -1 when none passes.
- */
-export function chooseTriageAlternative(
-  validations: readonly Validation[],
-  margin = DEFAULT_VALIDATION.margin,
-): number {
-  let best = -1;
-  validations.forEach((v, i) => {
-    if (v.promote && (best < 0 || v.after >= validations[best].after + margin)) best = i;
-  });
-  return best;
-}

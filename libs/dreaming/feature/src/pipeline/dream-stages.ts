@@ -1,6 +1,5 @@
 import {
   candidateSignature,
-  chooseOnValidation,
   curate,
   DEFAULT_GATE,
   findPatterns,
@@ -399,37 +398,33 @@ async function validateStage(
     const base = await dreamer.evaluate(prepared, 'validation', currentRules);
     const before = await gradeRuns(definition, dreamer.environment, base.runs);
     let simulations = base.work.simulations;
-    // Every alternative is gated, and validation chooses among those that pass
-    // (`chooseOnValidation`).
     for (const c of alternatives) {
-      const r = await dreamer.evaluate(prepared, 'validation', rulesWith(currentRules, c));
+      const rules = rulesWith(currentRules, c);
+      const r = await dreamer.evaluate(prepared, 'validation', rules);
       simulations += r.work.simulations;
-      tried.push(
-        gateCandidate(
-          before,
-          await gradeRuns(definition, dreamer.environment, r.runs),
-          gate,
-          c.train,
-        ),
+      const m = gateCandidate(
+        before,
+        await gradeRuns(definition, dreamer.environment, r.runs),
+        gate,
+        c.train,
       );
+      tried.push(m);
+      if (m.promote) {
+        chosen = c;
+        chosenRules = rules;
+        break;
+      }
     }
-    const best = chooseOnValidation(tried);
-    if (best >= 0) {
-      chosen = alternatives[best];
-      chosenRules = rulesWith(currentRules, alternatives[best]);
-    }
-    const promoted = best >= 0 ? tried[best] : null;
+    const promoted = tried.find((m) => m.promote) ?? null;
     return {
       value: promoted ?? tried[0],
-      summary: `${tried.length} alternative(s) validated on ${before.length} validation task(s); ${promoted ? `alternative ${best + 1} promoted: ${promoted.reason}` : `none promoted: ${tried[0].reason}`}`,
+      summary: `${tried.length} alternative(s) validated on ${before.length} validation task(s); ${promoted ? `alternative ${tried.length} promoted: ${promoted.reason}` : `none promoted: ${tried[0].reason}`}`,
       simulations,
     };
   });
-  const passed = tried.filter((m) => m.promote).length;
-  const index = chosen ? alternatives.indexOf(chosen) : -1;
-  if (index > 0 || passed > 1)
+  if (tried.length > 1 && chosen)
     control.notes.push(
-      `alternative ${index + 1} was chosen on the validation split (${passed} of ${tried.length} passed the gate; a later one is chosen only when it satisfies more validation tasks); the test split was not used to choose`,
+      `alternative ${tried.length} was chosen on the validation split after ${tried.length - 1} failed the gate; the test split was not used to choose`,
     );
   return {
     metrics,
