@@ -175,18 +175,8 @@ describe('reverie dream --offline', () => {
   }, 60_000);
 
   it('does not remember as refused what no validation task judged', async () => {
-    const r = await runCli(
-      'dream',
-      '--offline',
-      '--environment',
-      'triage',
-      '--cases',
-      join(dir, 'cases'),
-      '--out',
-      join(dir, 'twice.json'),
-      '--cycles',
-      '2',
-    );
+    // A later --cycles wins over the helper's.
+    const r = await dream(join(dir, 'twice.json'), '--cycles', '2');
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/dream 1: nothing promoted: no validation tasks to gate on/);
     expect(r.err).toMatch(/dream 2: nothing promoted: no validation tasks to gate on/);
