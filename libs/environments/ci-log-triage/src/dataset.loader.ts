@@ -81,8 +81,10 @@ export function loadNotes(loaded: LoadedCases): string[] {
 }
 
 /**
- * Memory a log takes once read, split into lines and given its line features, per byte of file:
- * a 50 MB log took about 560 MB to evaluate (`reverie eval triage`), a dream about twice that.
+ * A lower bound of the memory a log takes once read, split into lines and given its line
+ * features, per byte of file: a 50 MB log took about 560 MB (11 a byte) to evaluate (`reverie
+ * eval triage`), a dream about twice that. Below what it takes, so the refusal it backs never
+ * turns away logs that would fit.
  */
 export const HEAP_BYTES_PER_LOG_BYTE = 8;
 

@@ -329,8 +329,9 @@ function readStart(
       `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
       2,
     );
-  // Version 0 is what GET answers before any version exists: no entries. One with entries is
-  // checked as any other (and refused: versions start at 1), not silently run as empty.
+  // Version 0 (or no version) with no entries is the empty playbook GET answers before any
+  // version exists. A version 0 with entries is checked as any other (and refused: versions start
+  // at 1), not silently run as empty.
   if (
     (json.version === 0 || json.version === undefined) &&
     Array.isArray(json.entries) &&

@@ -8,7 +8,7 @@ import { readJsonFile } from './json-file';
  * it, for `environment`'s tasks: a definition that is not valid, or that grades another
  * environment's sessions (every task would fail it), is a usage error (exit 2) naming the file.
  * One that names no environment is checked as `environment`'s (its values must be that
- * environment's facts). With `records` (what the offline runs hold), one of whose criteria none
+ * environment's facts). With `records` (what the offline runs hold), one none of whose criteria
  * can be graded offline (model-judged items, counts the runs do not record) is refused too:
  * every task would read as failed, or as passed, for no reason the user could act on.
  */
