@@ -39,10 +39,13 @@ export interface LoadedCases {
  * often holds a few (CiDiff's has folders with labels and no logs); a missing pass.log is read as
  * no passing build. Throws only when the folder cannot be read or no case in it can be used.
  */
-export async function loadCases(dir: string): Promise<LoadedCases> {
+export async function loadCases(
+  dir: string,
+  options: { heapLimit?: number } = {},
+): Promise<LoadedCases> {
   const out: LoadedCases = { cases: [], skipped: [], notes: [] };
   const names = await readFolder(dir);
-  await refuseBeyondHeap(dir, names);
+  await refuseBeyondHeap(dir, names, options.heapLimit ?? getHeapStatistics().heap_size_limit);
   for (const name of names) {
     let isDir: boolean;
     try {
@@ -93,7 +96,11 @@ export const HEAP_BYTES_PER_LOG_BYTE = 8;
  * read (`HEAP_BYTES_PER_LOG_BYTE`): Node would otherwise run out of memory minutes in and abort
  * with its own trace. Names the size, the heap and how to raise it.
  */
-async function refuseBeyondHeap(dir: string, names: readonly string[]): Promise<void> {
+async function refuseBeyondHeap(
+  dir: string,
+  names: readonly string[],
+  heap: number,
+): Promise<void> {
   let bytes = 0;
   for (const name of names)
     for (const file of ['fail.log', 'pass.log'])
@@ -101,7 +108,6 @@ async function refuseBeyondHeap(dir: string, names: readonly string[]): Promise<
         (s) => (s.isFile() ? s.size : 0),
         () => 0,
       );
-  const heap = getHeapStatistics().heap_size_limit;
   if (bytes * HEAP_BYTES_PER_LOG_BYTE <= heap) return;
   const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
   const need = Math.ceil((bytes * HEAP_BYTES_PER_LOG_BYTE) / 2 ** 20 / 1024) * 1024;
