@@ -103,21 +103,23 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** The commands `main` runs (the first word of each form in `USAGE`). */
-const KNOWN_COMMANDS = ['agent', 'run', 'batch', 'land', 'dream', 'eval', 'api-keys', 'dlq'];
+const [USAGE_HEAD, USAGE_REST] = USAGE.split('\ncommands:\n');
+const [USAGE_COMMANDS, USAGE_OPTIONS] = USAGE_REST.split('\n\noptions:\n');
+// A form starts at two spaces of indent with its command's name; its wrapped lines indent more.
+const FORMS = USAGE_COMMANDS.split(/\n(?= {2}\S)/);
+const commandOf = (form: string) => form.trimStart().split(/\s/)[0];
+
+/** The commands `main` runs: the first word of each form in `USAGE`. */
+const KNOWN_COMMANDS = [...new Set(FORMS.map(commandOf))];
 
 /**
  * `reverie <command> --help`: the usage of that command's forms and the options; the whole usage
  * for no command or one it does not know.
  */
 export function commandUsage(command: string | undefined): string {
-  const [head, rest] = USAGE.split('\ncommands:\n');
-  const [commands, options] = rest.split('\n\noptions:\n');
-  // A form starts at two spaces of indent with its command's name; its wrapped lines indent more.
-  const forms = commands.split(/\n(?= {2}\S)/);
-  const mine = forms.filter((f) => f.trimStart().split(/\s/)[0] === command);
+  const mine = FORMS.filter((f) => commandOf(f) === command);
   if (!mine.length) return USAGE;
-  return `${head.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\noptions:\n${options}`;
+  return `${USAGE_HEAD.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\noptions:\n${USAGE_OPTIONS}`;
 }
 
 /** The command being run, once known: a usage error shows its forms, not every command's. */

@@ -22,10 +22,10 @@ import {
 } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
-import { readJsonFile } from './json-file';
 import { readOutcomeFile } from './outcome-file';
 import {
   followerName,
+  readPlaybookJson,
   refuseDuplicateIds,
   refuseOtherRole,
   refuseUnusable,
@@ -312,16 +312,7 @@ function readStart(
   roles: readonly (string | null)[],
 ): [string | null, PlaybookVersion | null] {
   const { named, file } = splitPlaybookSpec(spec);
-  const json = readJsonFile(file, 'playbook') as {
-    role?: unknown;
-    version?: unknown;
-    entries?: unknown;
-  };
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    throw new CliError(
-      `${file} is not a playbook: expected an object with "entries", as GET /v1/agents/:id/playbook answers`,
-      2,
-    );
+  const json = readPlaybookJson(file);
   refuseOtherRole(file, named, json.role);
   const role = named ?? (typeof json.role === 'string' ? json.role : null);
   if (!roles.includes(role))

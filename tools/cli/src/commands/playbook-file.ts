@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { renderRules, ruleSchema, type PlaybookRule } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
+import { readJsonFile } from './json-file';
 
 /** A playbook file read: its version (when it says) and its active entries' rules, in order. */
 export interface PlaybookFile {
@@ -18,24 +19,8 @@ const STATUSES = ['proposed', 'active', 'retired'];
  * error (exit 2) naming the file and the entry.
  */
 export function readPlaybookFile(file: string): PlaybookFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read the playbook file ${file}: ${(err as Error).message}`, 2);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
-  }
-  const body = json as { entries?: unknown; version?: unknown };
-  if (typeof json !== 'object' || json === null || !Array.isArray(body.entries))
-    throw new CliError(
-      `${file} is not a playbook: expected an object with "entries", as GET /v1/agents/:id/playbook answers`,
-      2,
-    );
+  const body = readPlaybookJson(file);
+  if (!Array.isArray(body.entries)) throw notAPlaybook(file);
   const entries = body.entries.map((e: unknown, i: number) =>
     checkEntry(e, `${file}: entries[${i}]`),
   );
@@ -49,6 +34,22 @@ export function readPlaybookFile(file: string): PlaybookFile {
     rules: renderRules({ entries: entries as Parameters<typeof renderRules>[0]['entries'] }),
   };
 }
+
+/** What a playbook file holds, refused (exit 2) unless it is a JSON object. */
+export type PlaybookJson = { role?: unknown; version?: unknown; entries?: unknown };
+
+/** A playbook file's JSON, refused (exit 2, naming the file) when unreadable or no object. */
+export function readPlaybookJson(file: string): PlaybookJson {
+  const json = readJsonFile(file, 'playbook');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw notAPlaybook(file);
+  return json as PlaybookJson;
+}
+
+const notAPlaybook = (file: string) =>
+  new CliError(
+    `${file} is not a playbook: expected an object with "entries", as GET /v1/agents/:id/playbook answers`,
+    2,
+  );
 
 function checkEntry(e: unknown, where: string) {
   const entry = e as { id?: unknown; title?: unknown; status?: unknown; rule?: unknown };
