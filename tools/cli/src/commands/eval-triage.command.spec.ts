@@ -146,6 +146,18 @@ describe('reverie eval triage', () => {
     );
   });
 
+  it('keeps one table row a case when a folder name holds a newline', async () => {
+    const cases = join(dir, 'odd-names');
+    const c = boom('x', 4);
+    mkdirSync(join(cases, 'two\nlines'), { recursive: true });
+    for (const [f, text] of Object.entries(caseFiles(c)))
+      writeFileSync(join(cases, 'two\nlines', f), text);
+    const r = await run('eval', 'triage', '--cases', cases);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[2]).toMatch(/^two\\x0alines +DEFAULT/);
+    expect(r.out).not.toMatch(/^lines/m);
+  });
+
   it('grades every case by an outcome definition, naming what it cannot grade offline', async () => {
     const outcome = join(dir, 'outcome.json');
     writeFileSync(
@@ -275,6 +287,12 @@ describe('reverie eval triage', () => {
     expect(twice).toMatchObject({
       code: 2,
       out: expect.stringContaining('two entries have the id "ent_1"'),
+    });
+    // A version that is no whole number (it was printed as "version ?").
+    writeFileSync(join(dir, 'named.json'), JSON.stringify({ version: 'abc', entries: [entry] }));
+    expect(await withPlaybook('named.json')).toMatchObject({
+      code: 2,
+      out: expect.stringContaining('named.json: "version" must be a whole number from 0'),
     });
   });
 

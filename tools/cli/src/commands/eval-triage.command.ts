@@ -171,11 +171,20 @@ function formatOutcome(o: CasesOutcome): string {
   ].join('\n');
 }
 
+/** A case id for a table row: control characters (a newline in a folder name) escaped. */
+const printable = (id: string) =>
+  id.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+
 export function formatEvaluation(r: TriageEvaluation, playbook: string): string {
-  const idWidth = Math.max(4, ...r.cases.map((c) => c.caseId.length));
+  const ids = r.cases.map((c) => printable(c.caseId));
+  const idWidth = Math.max(4, ...ids.map((id) => id.length));
   const rows = r.cases.map(
-    (c) =>
-      `${c.caseId.padEnd(idWidth)}  ${c.format.padEnd(11)} ${String(c.lines).padStart(6)} ${String(c.labelled).padStart(8)} ${String(c.answered).padStart(8)}  ${fmt(c.precision)}  ${fmt(c.recall)}  ${fmt(c.f1)}`,
+    (c, i) =>
+      `${ids[i].padEnd(idWidth)}  ${c.format.padEnd(11)} ${String(c.lines).padStart(6)} ${String(c.labelled).padStart(8)} ${String(c.answered).padStart(8)}  ${fmt(c.precision)}  ${fmt(c.recall)}  ${fmt(c.f1)}`,
   );
   const a = r.aggregate;
   const rules = r.rules.map(

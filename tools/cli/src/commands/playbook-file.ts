@@ -29,7 +29,7 @@ export function readPlaybookFile(file: string): PlaybookFile {
     entries.map((e) => e.id as string),
   );
   return {
-    version: typeof body.version === 'number' ? body.version : null,
+    version: versionOf(file, body.version),
     entries: entries.length,
     rules: renderRules({ entries: entries as Parameters<typeof renderRules>[0]['entries'] }),
   };
@@ -43,6 +43,16 @@ export function readPlaybookJson(file: string): PlaybookJson {
   const json = readJsonFile(file, 'playbook');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw notAPlaybook(file);
   return json as PlaybookJson;
+}
+
+/** A playbook's `version`: a whole number from 0, or absent (null); anything else is refused. */
+function versionOf(file: string, version: unknown): number | null {
+  if (version === undefined || version === null) return null;
+  if (typeof version === 'number' && Number.isInteger(version) && version >= 0) return version;
+  throw new CliError(
+    `${file}: "version" must be a whole number from 0, as GET /v1/agents/:id/playbook answers, not ${JSON.stringify(version)}`,
+    2,
+  );
 }
 
 const notAPlaybook = (file: string) =>
