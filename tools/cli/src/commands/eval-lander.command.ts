@@ -22,7 +22,7 @@ import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
 import {
   followerName,
-  readPlaybookFile,
+  playbookFromJson,
   refuseOtherRole,
   refuseUnusable,
   splitPlaybookSpec,
@@ -70,8 +70,8 @@ export function readRolePlaybooks(
 ): RoleRules {
   const out: Record<string, unknown[]> = {};
   for (const spec of specs) {
-    const { role, file } = playbookRole(spec);
-    const { rules } = readPlaybookFile(file);
+    const { role, file, json } = playbookRole(spec);
+    const { rules } = playbookFromJson(file, json);
     const { skipped } = compileRoleRules(ROLE_RULE_SPACES[role], rules);
     refuseUnusable(file, followerName('lander', role), rules, skipped);
     for (const s of skipped) onSkip(`note: ${file}: rule ${s.entryId} skipped: ${s.reason}`);
@@ -82,12 +82,16 @@ export function readRolePlaybooks(
   return out as RoleRules;
 }
 
-/** Which role `[role=]FILE` is for: the named one, which must match the file's own `role`. */
-function playbookRole(spec: string): { role: string; file: string } {
+/**
+ * Which role `[role=]FILE` is for: the named one, which must match the file's own `role`; with
+ * the file's JSON, read once.
+ */
+function playbookRole(spec: string): { role: string; file: string; json: unknown } {
   const { named, file } = splitPlaybookSpec(spec);
   if (named && !ROLES.includes(named))
     throw new CliError(`--playbook ${spec}: no role "${named}"; roles: ${ROLES.join(', ')}`, 2);
-  const declared = (readJsonFile(file, 'playbook') as { role?: unknown } | null)?.role;
+  const json = readJsonFile(file, 'playbook');
+  const declared = (json as { role?: unknown } | null)?.role;
   refuseOtherRole(file, named, declared);
   const role = named ?? declared;
   if (typeof role !== 'string' || !ROLES.includes(role))
@@ -95,7 +99,7 @@ function playbookRole(spec: string): { role: string; file: string } {
       `${file}: cannot tell which role's playbook it is; give it as --playbook navigator=${file} (roles: ${ROLES.join(', ')})`,
       2,
     );
-  return { role, file };
+  return { role, file, json };
 }
 
 /** Every 5 s on stderr: flights flown, and how long the rest will take at this pace. */

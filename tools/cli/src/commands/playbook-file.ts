@@ -19,7 +19,12 @@ const STATUSES = ['proposed', 'active', 'retired'];
  * error (exit 2) naming the file and the entry.
  */
 export function readPlaybookFile(file: string): PlaybookFile {
-  const body = readPlaybookJson(file);
+  return playbookFromJson(file, readJsonFile(file, 'playbook'));
+}
+
+/** `readPlaybookFile` on JSON already read from `file` (named in each refusal). */
+export function playbookFromJson(file: string, json: unknown): PlaybookFile {
+  const body = playbookJson(file, json);
   if (!Array.isArray(body.entries)) throw notAPlaybook(file);
   const entries = body.entries.map((e: unknown, i: number) =>
     checkEntry(e, `${file}: entries[${i}]`),
@@ -40,7 +45,10 @@ export type PlaybookJson = { role?: unknown; version?: unknown; entries?: unknow
 
 /** A playbook file's JSON, refused (exit 2, naming the file) when unreadable or no object. */
 export function readPlaybookJson(file: string): PlaybookJson {
-  const json = readJsonFile(file, 'playbook');
+  return playbookJson(file, readJsonFile(file, 'playbook'));
+}
+
+function playbookJson(file: string, json: unknown): PlaybookJson {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw notAPlaybook(file);
   return json as PlaybookJson;
 }
