@@ -1,4 +1,10 @@
-import { guardBacktracking, patternRisk, runsInLinearTime, tenantRegExp } from './safe-pattern';
+import {
+  caseFolded,
+  guardBacktracking,
+  patternRisk,
+  runsInLinearTime,
+  tenantRegExp,
+} from './safe-pattern';
 
 describe('tenant patterns and catastrophic backtracking', () => {
   it('finishes a match that would backtrack exponentially, with the same answer', () => {
@@ -22,18 +28,29 @@ describe('tenant patterns and catastrophic backtracking', () => {
     // Linear engine: accepted whatever their shape (the fallback bounds them).
     ['^(a+)+$', '', null],
     ['(ERROR|WARN)+:', '', null],
-    // Not for the linear engine (i flag, lookaround), and simple: accepted.
+    // The i flag: rewritten to match both cases without it, for the linear engine (and the
+    // fallback bounds them like the patterns above).
     ['\\bbuild failed\\b', 'i', null],
     ['error.*failed', 'i', null],
+    ['^(a+)+$', 'i', null],
+    ['(\\w+\\s?)+$', 'i', null],
+    ['(?:a|ab)*c', 'i', null],
+    // Not for the linear engine (lookaround), and simple: accepted.
     ['(?<!\\[INFO\\] )ERROR', '', null],
     ['^(?:\\[ERROR\\] )?[A-Z]\\w+Exception', 'i', null],
     ['[(+]+x', 'i', null],
     ['not a pattern (', '', null],
     // Not for the linear engine, and able to backtrack without bound: refused.
-    ['^(a+)+$', 'i', /repeats a group that itself repeats or alternates/],
-    ['(\\w+\\s?)+$', 'i', /repeats a group/],
-    ['(?:a|ab)*c', 'i', /repeats a group/],
+    ['(?!z)^(a+)+$', 'i', /repeats a group that itself repeats or alternates/],
+    ['(?=\\w)(\\w+\\s?)+$', '', /repeats a group/],
+    ['(a|ab)*c', 'iu', /repeats a group/],
     ['(?=x)(a|b)+', '', /repeats a group/],
+    // More than one unbounded repetition: each multiplies the work by the line's length.
+    ['^(?!x).*.*.*.*z$', '', /repeats without bound more than once/],
+    ['(?<=a)x.*y\\s+z', '', /repeats without bound more than once/],
+    ['(?<=a)x.*y\\s{1,3}z', '', null],
+    ['error.*failed', 'iu', null],
+    ['error.*failed.*x', 'iu', /repeats without bound more than once/],
     ['(a)\\1', '', /back-reference/],
     ['(?<q>a)\\k<q>', '', /back-reference/],
   ])('patternRisk(%j, %j)', (pattern, flags, expected) => {
@@ -41,4 +58,52 @@ describe('tenant patterns and catastrophic backtracking', () => {
     if (expected === null) expect(risk).toBeNull();
     else expect(risk).toMatch(expected);
   });
+
+  it('refuses two unbounded repetitions a lookaround keeps from the linear engine, and runs one on a long line', () => {
+    // Refused now; the same shape with one repetition less takes polynomial time, but bounded.
+    expect(patternRisk('^(?!x).*.*z$')).toMatch(/more than once/);
+    expect(tenantRegExp('^(?!x).*z$').test('a'.repeat(100_000))).toBe(false);
+  }, 30_000);
+
+  it('matches a case-insensitive pattern without the i flag, as it did with it', () => {
+    const lines = [
+      'ERROR: Build Failed',
+      'error: build failed',
+      '[Error] x',
+      'Caused by: java.lang.NullPointerException',
+      'ab_Z-09 ]\\ ^`{',
+      'Straße',
+      '',
+    ];
+    const patterns = [
+      'error: build failed',
+      '^\\[?error\\]?',
+      '[a-f]+ [^x-z]',
+      '[A-Z]\\w+Exception$',
+      '(?:ERROR|warn)\\b',
+      '[0-z]+',
+      '[\\]\\\\^`-]',
+      '[^a-z]',
+      '(?<Word>straSSe)?x',
+      '\\bBUILD\\s+FAILED\\b',
+    ];
+    for (const p of patterns) {
+      const folded = tenantRegExp(p, 'i');
+      expect(folded.flags).toBe('');
+      for (const line of lines)
+        expect([p, line, folded.test(line)]).toEqual([p, line, new RegExp(p, 'i').test(line)]);
+    }
+    // What the rewrite cannot keep the same, it leaves to the i flag (and patternRisk).
+    expect(caseFolded('(a)\\1')).toBeNull();
+    expect(caseFolded('\\x41')).toBeNull();
+    expect(caseFolded('é')).toBeNull();
+    expect(caseFolded('[]a')).toBeNull();
+    expect(caseFolded('a[b-d]', 'iu')).toBeNull();
+    expect(caseFolded('a[b-d]\\d')).toBe('[aA][b-dB-D]\\d');
+    expect(tenantRegExp('(a)\\1', 'i').flags).toBe('i');
+  });
+
+  it('finishes a case-insensitive match that would backtrack exponentially', () => {
+    expect(tenantRegExp('^(a+)+$', 'i').test(`${'A'.repeat(5_000)}b`)).toBe(false);
+  }, 60_000);
 });

@@ -12,9 +12,14 @@ import { setFlagsFromString } from 'node:v8';
  *   result. It covers every pattern that engine can run: no lookaround, back-reference, `i` or
  *   `u`/`v` flag (V8 11, Node 20).
  * - `patternRisk` refuses, where a tenant's pattern is accepted, the patterns that engine cannot
- *   run and that can backtrack without bound: back-references, and a repeated group that holds a
- *   repetition or an alternation (`(a+)+`, `(a|ab)*`, `(\w+\s?)+`). What it lets through of those
- *   patterns can still take polynomial time on a long line (`.*a.*b` with `i`).
+ *   run and that can backtrack without bound: back-references, a repeated group that holds a
+ *   repetition or an alternation (`(a+)+`, `(a|ab)*`, `(\w+\s?)+`), and more than one unbounded
+ *   repetition (`^(?!x).*.*z$` takes minutes on a line of 3,000 characters: each further `.*`
+ *   multiplies the work by the line's length).
+ *
+ * The `i` flag alone would keep most patterns from the linear engine, so a case-insensitive
+ * pattern is rewritten to match both cases itself (`error` as `[eE][rR][rR][oO][rR]`, `[a-f]` as
+ * `[a-fA-F]`) and runs without the flag, the same matches with the fallback's bound.
  */
 
 let guarded = false;
@@ -45,7 +50,119 @@ export function runsInLinearTime(pattern: string, flags = ''): boolean {
  */
 export function tenantRegExp(pattern: string, flags = ''): RegExp {
   guardBacktracking();
-  return new RegExp(pattern, flags);
+  const folded = linearFolding(pattern, flags);
+  return folded ? new RegExp(folded.pattern, folded.flags) : new RegExp(pattern, flags);
+}
+
+/**
+ * A case-insensitive pattern rewritten to match both cases itself, without the `i` flag, when
+ * the linear engine can run the rewrite (and could not run the original); otherwise undefined.
+ */
+function linearFolding(
+  pattern: string,
+  flags: string,
+): { pattern: string; flags: string } | undefined {
+  if (!flags.includes('i') || runsInLinearTime(pattern, flags)) return undefined;
+  const folded = caseFolded(pattern, flags);
+  const rest = flags.replace('i', '');
+  return folded !== null && runsInLinearTime(folded, rest)
+    ? { pattern: folded, flags: rest }
+    : undefined;
+}
+
+const UPPER = (c: number) => c >= 65 && c <= 90;
+const LOWER = (c: number) => c >= 97 && c <= 122;
+/** Escapes whose meaning the `i` flag does not change (`\w` is `[A-Za-z0-9_]` either way). */
+const CASELESS_ESCAPES = new Set([...'dDwWsSbBnrtvf0']);
+
+/**
+ * `pattern` (compiled with `i`, without `u` or `v`) written so that it matches the same without
+ * `i`: each ASCII letter as a class of both cases, each class with the other case of its letters
+ * and ranges added. Null where the rewrite could change what matches: a back-reference (compared
+ * ignoring case), a letter written as an escape (`\x41`, `\u0041`, `\cJ`), a letter outside
+ * ASCII (whose case mapping the flag defines), the `u` or `v` flag.
+ */
+export function caseFolded(pattern: string, flags = 'i'): string | null {
+  if (/[uv]/.test(flags)) return null;
+  let out = '';
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9k]/.test(next)) return null;
+      if (/[a-zA-Z]/.test(next) && !CASELESS_ESCAPES.has(next)) return null;
+      out += c + next;
+      i += 2;
+    } else if (c === '[') {
+      // `[]` matches nothing and `[^]` anything, which the class reader does not know.
+      if (pattern.startsWith('[]', i) || pattern.startsWith('[^]', i)) return null;
+      const end = skipClass(pattern, i);
+      const folded = foldedClass(pattern.slice(i, end));
+      if (folded === null) return null;
+      out += folded;
+      i = end;
+    } else if (c === '(' && pattern[i + 1] === '?') {
+      // A group's opening: `(?<name>` keeps its name as written.
+      const length = groupPrefixLength(pattern, i);
+      out += pattern.slice(i, i + length);
+      i += length;
+    } else {
+      const code = c.charCodeAt(0);
+      if (code > 127 && c.toLowerCase() !== c.toUpperCase()) return null;
+      out += UPPER(code) || LOWER(code) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** A class (`[...]`, brackets included) with the other case of its ASCII letters and ranges. */
+function foldedClass(cls: string): string | null {
+  const negated = cls[1] === '^';
+  const body = cls.slice(negated ? 2 : 1, -1);
+  let added = '';
+  let i = 0;
+  const atom = (): { text: string; code: number | null } | null => {
+    const c = body[i];
+    if (c === '\\') {
+      const next = body[i + 1] ?? '';
+      if (/[a-zA-Z0-9]/.test(next) && !CASELESS_ESCAPES.has(next)) return null;
+      i += 2;
+      // A class escape (`\w`) is no range end; an escaped character (`\]`) stands for itself.
+      return { text: c + next, code: /[a-zA-Z0-9]/.test(next) ? null : next.charCodeAt(0) };
+    }
+    i++;
+    return { text: c, code: c.charCodeAt(0) };
+  };
+  while (i < body.length) {
+    const from = atom();
+    if (from === null) return null;
+    if (body[i] === '-' && i + 1 < body.length) {
+      i++;
+      const to = atom();
+      if (to === null || from.code === null || to.code === null) return null;
+      if (to.code > 127) return null;
+      added +=
+        swappedRange(from.code, to.code, 65, 90, 32) +
+        swappedRange(from.code, to.code, 97, 122, -32);
+      continue;
+    }
+    if (from.code === null) continue;
+    if (from.code > 127 && from.text.toLowerCase() !== from.text.toUpperCase()) return null;
+    if (UPPER(from.code) || LOWER(from.code))
+      added += from.code < 97 ? from.text.toLowerCase() : from.text.toUpperCase();
+  }
+  return `[${negated ? '^' : ''}${body}${added}]`;
+}
+
+/** The part of `lo-hi` inside `[first, last]`, moved by `shift` (to the other case), or ''. */
+function swappedRange(lo: number, hi: number, first: number, last: number, shift: number): string {
+  const a = Math.max(lo, first);
+  const b = Math.min(hi, last);
+  if (a > b) return '';
+  const from = String.fromCharCode(a + shift);
+  return a === b ? from : `${from}-${String.fromCharCode(b + shift)}`;
 }
 
 const QUANTIFIER = /^(?:[*+?]|\{\d+(?:,\d*)?\})/;
@@ -67,7 +184,7 @@ export function patternRisk(pattern: string, flags = ''): string | null {
   } catch {
     return null;
   }
-  if (runsInLinearTime(pattern, flags)) return null;
+  if (runsInLinearTime(pattern, flags) || linearFolding(pattern, flags)) return null;
   return scanForRisk(pattern);
 }
 
@@ -77,6 +194,7 @@ function scanForRisk(pattern: string): string | null {
   let i = 0;
   // What the last atom was: a group (with its riskiness) or anything else.
   let last: Group | null = null;
+  let unbounded = 0;
   while (i < pattern.length) {
     const c = pattern[i];
     if (c === '\\') {
@@ -115,6 +233,8 @@ function scanForRisk(pattern: string): string | null {
     if (q) {
       if (q[0] !== '?' && last?.risky)
         return 'repeats a group that itself repeats or alternates (as (a+)+ or (a|ab)* do), which can take exponential time; simplify the group, or drop the lookaround or the i or u flag so that it runs in linear time';
+      if (q[0] !== '?' && !/^\{\d+(?:,\d+)?\}$/.test(q[0]) && ++unbounded > 1)
+        return 'repeats without bound more than once (as .*x.* does) and cannot run in linear time (a lookaround, a back-reference or the u flag), which takes minutes on a long line; keep one unbounded repetition, or drop the lookaround';
       stack[stack.length - 1].risky = true;
       i += q[0].length;
       if (pattern[i] === '?') i++; // lazy

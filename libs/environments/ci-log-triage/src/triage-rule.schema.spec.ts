@@ -49,7 +49,7 @@ describe('parseRules', () => {
       [
         {
           id: 'r',
-          when: { lineMatches: '(\\w+ ?)+:', ignoreCase: true },
+          when: { lineMatches: '(?!x)(\\w+ ?)+:' },
           then: { action: 'include' },
         },
       ],
