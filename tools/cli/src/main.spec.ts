@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveScenario } from '@reverie/lunar-lander';
 import { datasetTasks } from './commands/dataset';
 import { Progress } from './progress';
 import { formatRanges, triageOutcome } from './triage-result';
@@ -86,6 +90,36 @@ describe('reverie CLI arguments', () => {
       code: 2,
       out: expect.stringMatching(/^cannot read the scenario file \/no\/such\/file.json: ENOENT/),
     });
+  });
+
+  it('checks --svg before the flight and never writes it over the scenario; flies one scenario', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-land-'));
+    try {
+      const file = join(dir, 'one.json');
+      const text = JSON.stringify(resolveScenario({ family: 'easy', index: 3 }));
+      writeFileSync(file, text);
+      const land = (...more: string[]) => run('land', '--offline', '--scenario', file, ...more);
+      const over = await land('--svg', file);
+      expect(over).toMatchObject({
+        code: 2,
+        out: expect.stringContaining('is an input of this run'),
+      });
+      expect(readFileSync(file, 'utf8')).toBe(text);
+      const missing = await land('--svg', join(dir, 'nope', 'plot.svg'));
+      expect(missing).toMatchObject({ code: 2, out: expect.stringMatching(/nope does not exist/) });
+      expect(missing.out).not.toMatch(/scenario easy-03/);
+      const family = join(dir, 'family.json');
+      writeFileSync(family, JSON.stringify({ family: 'x', count: 2, seed: 1, base: {}, vary: {} }));
+      const many = await run('land', '--offline', '--scenario', family);
+      expect(many).toMatchObject({
+        code: 2,
+        out: expect.stringContaining('holds a family or a list of scenarios, and land flies one'),
+      });
+      expect(await land('--svg', join(dir, 'plot.svg'))).toMatchObject({ code: 0 });
+      expect(readFileSync(join(dir, 'plot.svg'), 'utf8')).toMatch(/<svg xmlns/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown family offline with the bundled ones named', async () => {

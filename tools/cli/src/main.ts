@@ -19,6 +19,7 @@ import type { CommandContext } from './commands/command-context';
 import type { Split } from './commands/dataset';
 import { landBatchCommand } from './commands/land-batch.command';
 import { landCommand } from './commands/land.command';
+import { checkOutputFile } from './commands/output-file';
 import { runCommand } from './commands/run.command';
 import { cliDefaults } from './config/cli.config';
 import { Progress } from './progress';
@@ -139,11 +140,24 @@ function landTask(family: string | undefined, index: string, file: string | unde
     } catch (err) {
       throw new CliError(`cannot read the scenario file ${file}: ${(err as Error).message}`, 2);
     }
+    let scenario: unknown;
     try {
-      return { scenario: JSON.parse(text) as unknown };
+      scenario = JSON.parse(text) as unknown;
     } catch (err) {
       throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
     }
+    // `eval lander` and `dream --offline` take families and lists; `land` flies one scenario.
+    const many =
+      Array.isArray(scenario) ||
+      (typeof scenario === 'object' &&
+        scenario !== null &&
+        ['scenarios', 'count', 'base', 'vary'].some((k) => k in scenario));
+    if (many)
+      throw new CliError(
+        `${file} holds a family or a list of scenarios, and land flies one scenario; fly them all with eval lander --scenarios ${file}`,
+        2,
+      );
+    return { scenario };
   }
   if (!family) usageError('land needs --family <family> (and --index <n>) or --scenario <file>');
   const n = Number(index);
@@ -284,6 +298,14 @@ export async function main(
       if (!v.agent || !v.case) usageError('run needs --agent and --case');
       return runCommand(ctx, { agent: v.agent, caseId: v.case });
     case 'land':
+      // Checked before the flight: a landing must not end in an error or overwrite its scenario.
+      if (v.svg !== undefined)
+        checkOutputFile(
+          '--svg',
+          v.svg,
+          v.svg,
+          v.scenario ? [{ path: v.scenario, label: `--scenario ${v.scenario}` }] : [],
+        );
       return landCommand(ctx, {
         task: landTask(v.family, v.index, v.scenario),
         offline: v.offline,

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseFiles, type TriageCase } from '@reverie/ci-log-triage';
@@ -96,8 +104,20 @@ describe('reverie dream --offline', () => {
     writeFileSync(outcome, definition);
     const own = await dream(outcome, '--outcome', outcome);
     expect(own.code).toBe(2);
-    expect(own.out).toMatch(/which is an input of this run/);
+    expect(own.out).toMatch(/mine\.json is an input of this run/);
     expect(readFileSync(outcome, 'utf8')).toBe(definition);
+    // Under another name (a symbolic link), or a file inside the cases folder: refused as well.
+    symlinkSync(outcome, join(dir, 'link.json'));
+    const linked = await dream(join(dir, 'link.json'), '--outcome', outcome);
+    expect(linked.code).toBe(2);
+    expect(linked.out).toMatch(/link\.json is an input of this run/);
+    expect(readFileSync(outcome, 'utf8')).toBe(definition);
+    const log = join(dir, 'cases', 'a_1', 'fail.log');
+    const before = readFileSync(log, 'utf8');
+    const inside = await dream(log);
+    expect(inside.code).toBe(2);
+    expect(inside.out).toMatch(/fail\.log is inside an input of this run/);
+    expect(readFileSync(log, 'utf8')).toBe(before);
   });
 
   it('refuses a null playbook, a version 0 with entries, and two playbooks for one agent', async () => {

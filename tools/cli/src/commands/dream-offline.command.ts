@@ -1,5 +1,5 @@
-import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   rateIntervalText,
   renderDreamReport,
@@ -23,6 +23,7 @@ import {
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { readOutcomeFile } from './outcome-file';
+import { checkOutputFile, type RunInput } from './output-file';
 import {
   followerName,
   readPlaybookJson,
@@ -225,20 +226,17 @@ export function curveLines(curve: readonly CurvePoint[]): string[] {
 }
 
 /**
- * Refuses an `--out` the results cannot be written to, before the dream runs rather than after:
- * a name, in a folder that exists, and not a folder itself. `checkOutputs` checks every file the
- * run writes once the roles are known.
+ * The file `--out` names, before anything is read: a name, in a folder that exists, and not a
+ * folder itself. `checkOutputs` checks every file the run writes once the roles are known.
  */
 function checkOut(out: string): void {
   if (out.trim() === '') throw new CliError('--out needs a file name, such as playbook.json', 2);
-  const folder = dirname(resolve(out));
-  if (!existsSync(folder) || !statSync(folder).isDirectory())
-    throw new CliError(`--out ${out}: the folder ${folder} does not exist`, 2);
   if (existsSync(out) && statSync(out).isDirectory())
     throw new CliError(
       `--out ${out} is a folder; give a file name such as ${join(out, 'playbook.json')}`,
       2,
     );
+  checkOutputFile('--out', out, out, []);
 }
 
 /** The playbook file of each role (`out` itself for an agent with one playbook). */
@@ -257,32 +255,16 @@ function outputFiles(out: string, roles: readonly (string | null)[]): string[] {
 /**
  * Refuses, before the dream runs, a file the results could not be written to (a folder, or no
  * write permission) or that would overwrite one of the run's own inputs (`--outcome`,
- * `--scenarios`, a `--playbook`): a dream of minutes must not end in an error or eat its input.
+ * `--scenarios`, a `--playbook`, anything in the `--cases` folder, under any name): a dream of
+ * minutes must not end in an error or eat its input.
  */
 function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
-  const inputs = new Map<string, string>([
-    [resolve(o.input), o.input],
-    ...(o.outcome ? [[resolve(o.outcome), o.outcome] as [string, string]] : []),
-    ...o.playbooks.map((p) => {
-      const { file } = splitPlaybookSpec(p);
-      return [resolve(file), file] as [string, string];
-    }),
-  ]);
-  for (const file of files) {
-    const input = inputs.get(resolve(file));
-    if (input !== undefined)
-      throw new CliError(
-        `--out ${o.out} would write ${file}, which is an input of this run (${input}); give another name`,
-        2,
-      );
-    if (existsSync(file) && statSync(file).isDirectory())
-      throw new CliError(`--out ${o.out} would write ${file}, which is a folder`, 2);
-    try {
-      accessSync(existsSync(file) ? file : dirname(resolve(file)), constants.W_OK);
-    } catch {
-      throw new CliError(`--out ${o.out}: cannot write ${file} (no permission)`, 2);
-    }
-  }
+  const inputs: RunInput[] = [
+    { path: o.input, label: o.input },
+    ...(o.outcome ? [{ path: o.outcome, label: o.outcome }] : []),
+    ...o.playbooks.map((p) => ({ path: splitPlaybookSpec(p).file, label: p })),
+  ];
+  for (const file of files) checkOutputFile('--out', o.out, file, inputs);
 }
 
 function writePlaybooks(

@@ -187,6 +187,21 @@ describe('reverie eval lander', () => {
     );
     const noSuchRole = await withPlaybook(`pilot=${join(dir, 'navigator.json')}`);
     expect(noSuchRole).toMatchObject({ code: 2, out: expect.stringContaining('no role "pilot"') });
+    // The same role twice (the role from the file, then named): refused, not run twice over.
+    const twice = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--playbook',
+      join(dir, 'navigator.json'),
+      '--playbook',
+      `navigator=${join(dir, 'navigator.json')}`,
+    );
+    expect(twice).toMatchObject({
+      code: 2,
+      out: expect.stringContaining('a second playbook for the navigator; give one per role'),
+    });
     // A rule the navigator cannot follow beside one it can: flown without it, and said so in
     // the --json answer as well (where stderr is quiet), not counted among the role's rules.
     const mixed = join(dir, 'mixed.json');

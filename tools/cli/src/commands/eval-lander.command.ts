@@ -71,6 +71,12 @@ export function readRolePlaybooks(
   const out: Record<string, unknown[]> = {};
   for (const spec of specs) {
     const { role, file, json } = playbookRole(spec);
+    // One playbook a role, as `dream --offline` takes them: two would run every rule twice.
+    if (out[role])
+      throw new CliError(
+        `--playbook ${spec}: a second playbook for the ${role}; give one per role`,
+        2,
+      );
     const { rules } = playbookFromJson(file, json);
     const { skipped } = compileRoleRules(ROLE_RULE_SPACES[role], rules);
     refuseUnusable(file, followerName('lander', role), rules, skipped);

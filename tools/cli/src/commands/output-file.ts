@@ -1,0 +1,67 @@
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { CliError } from '../api.client';
+
+/**
+ * The path `file` names once symbolic links are followed: its own for a file that exists, its
+ * folder's (with the name) for one not yet written. Two names of one file compare equal.
+ */
+export function realPathOf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    try {
+      return join(realpathSync(dirname(resolve(file))), basename(file));
+    } catch {
+      return resolve(file);
+    }
+  }
+}
+
+/** Whether `file` is the folder `folder` or inside it, links followed. */
+export function isWithin(file: string, folder: string): boolean {
+  const f = realPathOf(file);
+  const d = realPathOf(folder);
+  return f === d || f.startsWith(d.endsWith(sep) ? d : d + sep);
+}
+
+/** An input of the run that an output must not overwrite: a file, or a folder of inputs. */
+export interface RunInput {
+  path: string;
+  /** How the message names it (`--scenarios my.json`). */
+  label: string;
+}
+
+/**
+ * Refuses, before any work, an output the run could not write or that would eat one of its
+ * inputs: no name, a folder that does not exist, a folder given as the file, no permission, or
+ * an input of the run under any name (a symbolic link included) or inside an input folder (a
+ * case's `fail.log`). `flag` and `given` name the option in the message (`--out x.json`).
+ */
+export function checkOutputFile(
+  flag: string,
+  given: string,
+  file: string,
+  inputs: readonly RunInput[],
+): void {
+  const at = file === given ? `${flag} ${given}` : `${flag} ${given} would write ${file}, which`;
+  if (file.trim() === '') throw new CliError(`${flag} needs a file name`, 2);
+  const folder = dirname(resolve(file));
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new CliError(`${flag} ${given}: the folder ${folder} does not exist`, 2);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new CliError(`${at} is a folder; give a file name`, 2);
+  for (const input of inputs) {
+    const folderInput = existsSync(input.path) && statSync(input.path).isDirectory();
+    if (folderInput ? isWithin(file, input.path) : realPathOf(file) === realPathOf(input.path))
+      throw new CliError(
+        `${at} ${folderInput ? 'is inside' : 'is'} an input of this run (${input.label}); give another name`,
+        2,
+      );
+  }
+  try {
+    accessSync(existsSync(file) ? file : folder, constants.W_OK);
+  } catch {
+    throw new CliError(`${flag} ${given}: cannot write ${file} (no permission)`, 2);
+  }
+}
