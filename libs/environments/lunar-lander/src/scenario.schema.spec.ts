@@ -172,7 +172,22 @@ describe('parseScenario', () => {
       'terrain.boulders.perKm',
       /0 to 500/,
     ],
-    ['negative noise', (s) => (s.sensors.radarNoise = -0.1), 'sensors.radarNoise', /non-negative/],
+    ['negative noise', (s) => (s.sensors.radarNoise = -0.1), 'sensors.radarNoise', /0 to 500/],
+    // Noise of 1e308 m made every reading Infinity and the builtin team's commands NaN.
+    ['huge radar noise', (s) => (s.sensors.radarNoise = 1e308), 'sensors.radarNoise', /0 to 500/],
+    [
+      'huge velocity noise',
+      (s) => (s.sensors.velocityNoise = 51),
+      'sensors.velocityNoise',
+      /0 to 50/,
+    ],
+    ['huge scan noise', (s) => (s.sensors.scanNoise = 501), 'sensors.scanNoise', /0 to 500/],
+    [
+      'bottomless crater',
+      (s) => (s.terrain.features = [{ kind: 'crater', x: 0, radius: 10, depth: 1e308 }]),
+      'terrain.features.0.depth',
+      /0 to 5000/,
+    ],
     [
       'zero beam',
       (s) => (s.sensors.radarBeamHalfAngleDeg = 0),

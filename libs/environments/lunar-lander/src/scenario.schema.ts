@@ -28,6 +28,12 @@ export const SCENARIO_LIMITS = {
   maxFeatures: 200,
   maxBeamHalfAngleDeg: 45,
   maxRadarBias: 500,
+  // Noise beyond these readings says nothing a team could use, and 1e308 m turns every reading
+  // into Infinity (the builtin team's commands into NaN).
+  maxRadarNoise: 500,
+  maxVelocityNoise: 50,
+  maxScanNoise: 500,
+  maxCraterDepth: 5_000,
   maxThrottleLagSeconds: 10,
   minPhysicsHz: 10,
   maxPhysicsHz: 1_000,
@@ -98,7 +104,7 @@ const craterFeature = obj({
   kind: z.literal('crater'),
   x: num(metres),
   radius: num('a positive radius in metres', (v) => v > 0 && v <= L.maxCraterRadius),
-  depth: nonNegative('metres'),
+  depth: between('a crater depth in metres', 0, L.maxCraterDepth),
 });
 const boulderFeature = obj({
   kind: z.literal('boulder'),
@@ -225,14 +231,14 @@ export const scenarioBaseShape = {
   target: obj({ x: num(metres) }),
   terrain: terrainSchema,
   sensors: obj({
-    radarNoise: nonNegative('metres'),
+    radarNoise: between('a radar noise in metres', 0, L.maxRadarNoise),
     radarBias: between('a radar bias in metres', -L.maxRadarBias, L.maxRadarBias).optional(),
     radarBeamHalfAngleDeg: num(
       `a half-angle in degrees, more than 0 and at most ${L.maxBeamHalfAngleDeg}`,
       (v) => v > 0 && v <= L.maxBeamHalfAngleDeg,
     ),
-    velocityNoise: nonNegative('m/s'),
-    scanNoise: nonNegative('metres'),
+    velocityNoise: between('a velocity noise in m/s', 0, L.maxVelocityNoise),
+    scanNoise: between('a scan noise in metres', 0, L.maxScanNoise),
   }),
   timing: timingSchema,
 };
