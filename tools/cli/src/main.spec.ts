@@ -49,6 +49,10 @@ describe('reverie CLI arguments', () => {
     [['land', '--agent', 'a'], /land needs --family/],
     [['land', '--family', 'easy', '--index', '1.5'], /--index must be a whole number from 0/],
     [['land', '--family', 'easy', '--scenario', 'x.json'], /--family or --scenario, not both/],
+    // A flag another command takes: refused, not parsed and ignored.
+    [['eval', 'triage', '--cases', 'x', '--out', 'y.json'], /eval takes no --out/],
+    [['eval', 'lander', '--scenarios', 'x.json', '--svg', 'p.svg'], /eval takes no --svg/],
+    [['run', '--agent', 'a', '--case', 'c', '--cycles', '5'], /run takes no --cycles/],
   ])('%j is a usage error with a usage line, not a stack trace', async (argv, message) => {
     const result = await run(...argv);
     expect(result.code).toBe(2);

@@ -113,6 +113,22 @@ const commandOf = (form: string) => form.trimStart().split(/\s/)[0];
 /** The commands `main` runs: the first word of each form in `USAGE`. */
 const KNOWN_COMMANDS = [...new Set(FORMS.map(commandOf))];
 
+const flagsIn = (text: string) => new Set([...text.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]));
+/** What every command takes: the usage's options. */
+const COMMON_FLAGS = flagsIn(USAGE_OPTIONS);
+
+/**
+ * Refuses a flag the command's forms in `USAGE` do not name (`eval triage --out x.json`, `eval
+ * lander --svg plot.svg`): all commands share one option table, and a flag another command
+ * takes would otherwise be parsed and ignored without a word.
+ */
+function refuseForeignFlags(command: string, tokens: readonly { kind: string; name?: string }[]) {
+  const own = flagsIn(FORMS.filter((f) => commandOf(f) === command).join('\n'));
+  for (const t of tokens)
+    if (t.kind === 'option' && t.name && !own.has(t.name) && !COMMON_FLAGS.has(t.name))
+      usageError(`${command} takes no --${t.name}`);
+}
+
 /**
  * `reverie <command> --help`: the usage of that command's forms and the options; the whole usage
  * for no command or one it does not know.
@@ -242,12 +258,19 @@ export async function main(
   let parsed;
   usageOf = undefined;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (err) {
     usageError((err as Error).message);
   }
   const { values: v, positionals } = parsed;
   usageOf = KNOWN_COMMANDS.includes(positionals[0]) ? positionals[0] : undefined;
+  if (usageOf) refuseForeignFlags(usageOf, parsed.tokens);
   if (v.help && positionals.length > 0 && !KNOWN_COMMANDS.includes(positionals[0]))
     usageError(`unknown command "${positionals[0]}"`);
   if (v.help) {
