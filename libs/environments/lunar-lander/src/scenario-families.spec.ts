@@ -218,6 +218,9 @@ describe('scenariosFromJson (what a scenario file may hold)', () => {
     );
     expect(error([])).toContain('holds no scenario');
     expect(error({ scenarios: 'all' })).toContain('scenarios: must be a list');
+    expect(error({ scenarios: [one], bogus: 1 })).toContain(
+      '"bogus": unknown key beside "scenarios"',
+    );
   });
 
   it('refuses a scenario id given twice (the same family listed twice, say)', () => {

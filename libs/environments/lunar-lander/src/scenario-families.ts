@@ -308,6 +308,16 @@ export function scenariosFromJson(json: unknown): Scenario[] {
       'invalid_scenario',
       `scenarios: must be a list, got ${showValue(listed)}`,
     );
+  // Unknown keys are refused at every other level of these formats; a typo here too.
+  const extra =
+    listed !== null && !Array.isArray(json)
+      ? Object.keys(json as object).find((k) => k !== 'scenarios')
+      : undefined;
+  if (extra !== undefined)
+    throw new LanderError(
+      'invalid_scenario',
+      `${JSON.stringify(extra)}: unknown key beside "scenarios" (a list file is {"scenarios": [...]})`,
+    );
   const scenarios = listed
     ? listed.flatMap((item, i) => {
         try {
