@@ -22,6 +22,7 @@ import {
 } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
+import { printable } from './eval-triage.command';
 import { readOutcomeFile } from './outcome-file';
 import { checkOutputFile, type RunInput } from './output-file';
 import {
@@ -85,7 +86,7 @@ export async function dreamOfflineCommand(
         );
       start.set(role, version);
     });
-    for (const n of tasks.notes ?? []) note(`note: ${n}`);
+    for (const n of tasks.notes ?? []) note(`note: ${printable(n)}`);
     const progress = new CycleProgress(ctx, o.cycles);
     ctx.log(
       `${env.environment}: ${tasks.tasks} task(s) from ${o.input}; up to ${o.cycles} dream(s)`,

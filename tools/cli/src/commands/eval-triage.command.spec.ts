@@ -152,9 +152,14 @@ describe('reverie eval triage', () => {
     mkdirSync(join(cases, 'two\nlines'), { recursive: true });
     for (const [f, text] of Object.entries(caseFiles(c)))
       writeFileSync(join(cases, 'two\nlines', f), text);
+    // And one note a line for a case it skips.
+    mkdirSync(join(cases, 'no\nlabels'));
+    writeFileSync(join(cases, 'no\nlabels', 'fail.log'), 'x\n');
     const r = await run('eval', 'triage', '--cases', cases);
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[2]).toMatch(/^two\\x0alines +DEFAULT/);
+    expect(r.err).toMatch(/^note: .*no\\x0alabels/m);
+    expect(r.err).not.toMatch(/^labels/m);
+    expect(r.out).toMatch(/^two\\x0alines +DEFAULT/m);
     expect(r.out).not.toMatch(/^lines/m);
   });
 

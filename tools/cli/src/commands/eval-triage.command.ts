@@ -64,7 +64,8 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     throw err;
   }
   const cases = loaded.cases;
-  for (const note of loadNotes(loaded)) io.log(`note: ${note}`);
+  // A case folder's name can hold a newline: one note a line, as one row a case below.
+  for (const note of loadNotes(loaded)) io.log(`note: ${printable(note)}`);
   const result = evaluateTriageCases(cases, playbook?.rules ?? []);
   const outcome =
     definition && options.outcome
@@ -171,8 +172,8 @@ function formatOutcome(o: CasesOutcome): string {
   ].join('\n');
 }
 
-/** A case id for a table row: control characters (a newline in a folder name) escaped. */
-const printable = (id: string) =>
+/** A case id for a table row or a note: control characters (a newline in a folder name) escaped. */
+export const printable = (id: string) =>
   id.replace(
     // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f\u007f]/g,
