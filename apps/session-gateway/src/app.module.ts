@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPICS } from '@reverie/contracts';
 import { DreamingHttpModule } from '@reverie/dreaming-http';
+import { useDatasets } from '@reverie/environments';
 import { HttpErrorsModule, setupOpenApi } from '@reverie/http';
 import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { OutcomesHttpModule } from '@reverie/outcomes-http';
@@ -64,7 +65,12 @@ export class AppModule {
  * the session-event ingest.
  */
 export const gatewayService: ServiceDefinition<GatewayConfig> = {
-  module: (config) => AppModule.register(config),
+  module: (config) => {
+    // Before any request: a managed task naming what the datasets do not hold (an unknown triage
+    // case) is refused with a 400 at the door, not run and failed later.
+    useDatasets(config.datasetsDir);
+    return AppModule.register(config);
+  },
   configureHttp: (app, config) => {
     (app as NestExpressApplication).useBodyParser('json', { limit: config.httpBodyLimit });
     setupOpenApi(app, '1');

@@ -1,12 +1,19 @@
+import { readdirSync } from 'node:fs';
 import { TOPICS } from '@reverie/contracts';
-import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { anAgent, CI_BREAKAGES_DIR, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 import { expectApiError, startGateway, tapTopic, type RunningGateway } from './gateway.harness';
 
 type Tap = Awaited<ReturnType<typeof tapTopic>>;
 
-const tasks = (n: number, prefix = 'case') =>
-  Array.from({ length: n }, (_, i) => ({ caseId: `${prefix}_${i}` }));
+// The dataset's case ids: the gateway refuses a task naming any other.
+const CASE_IDS = readdirSync(CI_BREAKAGES_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+/** `n` tasks on the dataset's cases in turn, from its `from`th. */
+const tasks = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ caseId: CASE_IDS[(from + i) % CASE_IDS.length] }));
 const shared = { environment: 'ci-log-triage', model: { provider: 'builtin' } };
 
 describe('batches: POST /v1/batches, progress, listing', () => {
@@ -64,7 +71,7 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     expect(batch.sessions[0]).toEqual({
       id: expect.stringMatching(/^ses_/),
       status: 'running',
-      task: { caseId: 'case_0' },
+      task: { caseId: CASE_IDS[0] },
       eventCount: 0,
     });
     const ids: string[] = batch.sessions.map((s: { id: string }) => s.id);
@@ -75,8 +82,8 @@ describe('batches: POST /v1/batches, progress, listing', () => {
       source: 'managed',
       status: 'running',
       batchId: batch.id,
-      title: 'case_3',
-      run: { ...shared, task: { caseId: 'case_3' } },
+      title: CASE_IDS[3],
+      run: { ...shared, task: { caseId: CASE_IDS[3] } },
     });
 
     const commands = await expectEventually(() => {
@@ -204,14 +211,14 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     const mine = await alice.post('/v1/batches', {
       agentId,
       run: shared,
-      tasks: tasks(2, 'secret'),
+      tasks: tasks(2, 7),
     });
     expect(mine.status).toBe(201);
     const id = mine.body.id;
 
     const read = await bob.get(`/v1/batches/${id}`);
     expect(read.status).toBe(404);
-    expect(JSON.stringify(read.body)).not.toContain('secret_');
+    expect(JSON.stringify(read.body)).not.toContain(CASE_IDS[7]);
     expect((await bob.get('/v1/batches')).body.data).toEqual([]);
     expect((await bob.get(`/v1/batches?agentId=${agentId}`)).body.data).toEqual([]);
     expect((await bob.get(`/v1/sessions?batchId=${id}`)).body.data).toEqual([]);
@@ -221,7 +228,7 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     // Bob's own batch with the same tasks does not count towards Alice's.
     const bobAgent = await newAgent(bob);
     expect(
-      (await bob.post('/v1/batches', { agentId: bobAgent, run: shared, tasks: tasks(2, 'secret') }))
+      (await bob.post('/v1/batches', { agentId: bobAgent, run: shared, tasks: tasks(2, 7) }))
         .status,
     ).toBe(201);
     expect((await alice.get(`/v1/batches/${id}`)).body).toMatchObject({
@@ -267,7 +274,7 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     });
 
     it('a task that does not fit the environment, by its index', async () => {
-      const bad = [...tasks(3), {}, { caseId: 'case_4', logUrl: 'http://x' }];
+      const bad = [...tasks(3), {}, { caseId: CASE_IDS[4], logUrl: 'http://x' }];
       const response = await alice.post('/v1/batches', { agentId, run: shared, tasks: bad });
       expectApiError(
         response,
@@ -285,6 +292,24 @@ describe('batches: POST /v1/batches, progress, listing', () => {
         'invalid_request_error',
         /tasks\[0\]/,
       );
+    });
+
+    it('a task naming no case of the dataset, by its index, before anything is stored', async () => {
+      const before = await batchesOf(agentId);
+      const bad = [...tasks(1), { caseId: 'constructor' }, { caseId: '..' }];
+      const response = await alice.post('/v1/batches', { agentId, run: shared, tasks: bad });
+      expectApiError(
+        response,
+        400,
+        'invalid_request_error',
+        /^invalid batch: tasks\[1\]\.caseId no case "constructor" in the ci-log-triage dataset/,
+      );
+      expect(response.body.error.details?.map((d: { path: string }) => d.path)).toEqual([
+        'tasks[1].caseId',
+        'tasks[2].caseId',
+      ]);
+      expect(JSON.stringify(response.body)).not.toContain(gateway.config.datasetsDir);
+      expect(await batchesOf(agentId)).toBe(before);
     });
 
     it('a bad run block, a stray field, bad paging', async () => {

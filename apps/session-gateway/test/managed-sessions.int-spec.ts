@@ -103,7 +103,7 @@ describe('managed sessions: POST /v1/sessions with a run', () => {
     // A later session's command has been read too: still one command for the first.
     const later = await api.post('/v1/sessions', {
       agentId,
-      run: { ...run, task: { caseId: 'later' } },
+      run: { ...run, task: { caseId: 'jodatime_1837' } },
     });
     await expectEventually(() => expect(runCommands.forSession(later.body.id)).toHaveLength(1));
     expect(runCommands.forSession(sessionId)).toHaveLength(1);
@@ -177,7 +177,16 @@ describe('managed sessions: POST /v1/sessions with a run', () => {
 
   it.each([
     [{ ...run, task: {} }, 'run.task.caseId', /run\.task\.caseId is required: the id of a case/],
-    [{ ...run, task: { caseId: 'x', log: 'raw' } }, 'run.task', /Unrecognized key/],
+    [{ ...run, task: { caseId: 'assertj_1944', log: 'raw' } }, 'run.task', /Unrecognized key/],
+    // Cases the dataset does not hold, prototype keys and a parent folder among them.
+    [
+      { ...run, task: { caseId: 'constructor' } },
+      'run.task.caseId',
+      /^invalid session: run\.task\.caseId no case "constructor" in the ci-log-triage dataset; its cases are assertj_1944, /,
+    ],
+    [{ ...run, task: { caseId: '__proto__' } }, 'run.task.caseId', /no case "__proto__"/],
+    [{ ...run, task: { caseId: 'no_such_case' } }, 'run.task.caseId', /no case "no_such_case"/],
+    [{ ...run, task: { caseId: '..' } }, 'run.task.caseId', /no leading dot and no "\.\."/],
     [{ ...run, environment: 'chess' }, 'run.environment', /ci-log-triage/],
     [{ ...run, model: { provider: 'openai' } }, 'run.model.provider', /builtin/],
     [{ environment: 'ci-log-triage' }, 'run.task', /run\.task/],
@@ -190,6 +199,8 @@ describe('managed sessions: POST /v1/sessions with a run', () => {
     expect(response.body.error.type).toBe('invalid_request_error');
     expect(response.body.error.message).toMatch(message);
     expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    // Never where the datasets lie on the server.
+    expect(JSON.stringify(response.body)).not.toContain(gateway.config.datasetsDir);
     expect(await sessionsOf()).toBe(before);
   });
 

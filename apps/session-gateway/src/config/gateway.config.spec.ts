@@ -1,3 +1,4 @@
+import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 import { loadGatewayConfig } from './gateway.config';
 
 const base = { MONGO_URL: 'mongodb://127.0.0.1:27017', KAFKA_BROKERS: '127.0.0.1:9092' };
@@ -18,6 +19,13 @@ describe('gateway config', () => {
     expect(loadGatewayConfig(base).eventMessages).toBe('batch');
     expect(loadGatewayConfig({ ...base, EVENT_MESSAGES: 'single' }).eventMessages).toBe('single');
     expect(() => loadGatewayConfig({ ...base, EVENT_MESSAGES: 'many' })).toThrow(/EVENT_MESSAGES/);
+  });
+
+  it('reads the datasets where the orchestrator does: DATASETS_DIR, else the bundled ones', () => {
+    expect(loadGatewayConfig(base).datasetsDir).toBe(BUNDLED_DATASETS_DIR);
+    expect(loadGatewayConfig({ ...base, DATASETS_DIR: '/data/sets' }).datasetsDir).toBe(
+      '/data/sets',
+    );
   });
 
   it('refuses limits that make no sense', () => {

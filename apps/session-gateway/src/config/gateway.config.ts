@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { EVENT_MESSAGE_FORMS, type EventMessages } from '@reverie/kafka';
 import {
+  datasetsDirFrom,
+  datasetsEnvShape,
   envInt,
   parseEnv,
   serviceEnvSchema,
@@ -13,6 +15,8 @@ import { z } from 'zod';
 
 const gatewayEnvSchema = serviceEnvSchema.extend({
   PORT: envInt(0, 65_535).default(3000),
+  /** The datasets managed tasks name items of (triage case ids), checked when a run is asked for. */
+  ...datasetsEnvShape,
   /** Run the consumer that stores session events (turn off for HTTP-only replicas). */
   INGEST_ENABLED: z.enum(['true', 'false']).default('true'),
   /**
@@ -66,6 +70,8 @@ export interface GatewayConfig extends ServiceConfig {
   webhookAllowedHosts: string[];
   consoleDir: string;
   migrations: MigrationsMode;
+  /** The same folder the orchestrator reads cases from (DATASETS_DIR; the image ships it). */
+  datasetsDir: string;
 }
 
 export function loadGatewayConfig(
@@ -84,5 +90,6 @@ export function loadGatewayConfig(
     webhookAllowedHosts: parsed.WEBHOOK_ALLOWED_HOSTS,
     consoleDir: resolve(parsed.CONSOLE_DIR),
     migrations: parsed.MIGRATIONS,
+    datasetsDir: datasetsDirFrom(parsed),
   };
 }

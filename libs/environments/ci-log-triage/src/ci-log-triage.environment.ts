@@ -1,19 +1,32 @@
 import { idSchema } from '@reverie/contracts';
 import { defineEnvironment } from '@reverie/environment-kit';
 import { z } from 'zod';
+import { CaseCatalogue, isCaseIdShape } from './case-catalogue';
 import { SUBMIT_ANSWER, TRIAGE_FACT_NAMES, triageFacts } from './triage.facts';
 
 /**
- * A ci-log-triage task. The gateway checks the shape only (it does not read the dataset): a task
- * that names an unknown case fails in the orchestrator, which ends the session with the reason.
+ * The case ids a task may name, once the service that checks tasks (the gateway) has listed its
+ * dataset (`useDatasets`); null before that, when only the shape is checked and an unknown case
+ * fails in the orchestrator, which ends the session with the reason.
  */
+let catalogue: CaseCatalogue | null = null;
+
+/** A ci-log-triage task: the id of a case of the ci-breakages dataset. */
 export const triageTaskSchema = z
   .object({
     caseId: z
       .string({
         error: 'is required: the id of a case in the ci-log-triage dataset, e.g. "assertj_1944"',
       })
-      .pipe(idSchema),
+      .pipe(idSchema)
+      .refine(isCaseIdShape, {
+        error: 'must be a case folder name: no leading dot and no ".."',
+        abort: true,
+      })
+      .superRefine((caseId, ctx) => {
+        if (catalogue && !catalogue.has(caseId))
+          ctx.addIssue({ code: 'custom', message: catalogue.unknown(caseId) });
+      }),
   })
   .strict();
 
@@ -32,6 +45,9 @@ export const CI_LOG_TRIAGE_ENVIRONMENT = defineEnvironment({
     taskSchema: triageTaskSchema,
     roles: ['triager'],
     title: (task) => String(task['caseId']),
+    useDatasets: (datasetsDir) => {
+      catalogue = CaseCatalogue.list(datasetsDir);
+    },
   },
   grading: {
     factNames: TRIAGE_FACT_NAMES,

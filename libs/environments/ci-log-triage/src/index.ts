@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './case-catalogue';
 export * from './triage-case';
 export * from './line-range';
 export * from './log-lines';

@@ -16,6 +16,15 @@ export interface ManagedEnvironment {
   readonly roles: readonly string[];
   /** A short human title for a session on a task that passed `taskSchema`. */
   title(task: Task): string;
+  /**
+   * For a plug-in whose tasks name items of a dataset (a triage case id): reads what
+   * `<datasetsDir>` holds (DATASETS_DIR, which every service image ships), so `taskSchema` refuses
+   * a task naming an item that is not there with a 400 instead of a session that fails later.
+   * Called once at start-up by the service that checks tasks (`useDatasets` of
+   * `@reverie/environments`); throws when the data cannot be read. Until it is called,
+   * `taskSchema` checks the shape only.
+   */
+  useDatasets?(datasetsDir: string): void;
 }
 
 /** What the grader reads from an environment's sessions. */

@@ -64,3 +64,13 @@ export function findManagedEnvironment(
   const found = findEnvironment(name);
   return found && isManaged(found) ? found : undefined;
 }
+
+/**
+ * Lets every managed environment read what its tasks may name from the datasets folder
+ * (DATASETS_DIR), so their task schemas refuse a task naming an item the dataset does not hold.
+ * Called once at start-up by the service that checks tasks (the gateway); throws, naming the
+ * folder, when a dataset cannot be read.
+ */
+export function useDatasets(datasetsDir: string): void {
+  for (const e of MANAGED_ENVIRONMENTS) e.managed.useDatasets?.(datasetsDir);
+}

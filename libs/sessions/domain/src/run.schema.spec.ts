@@ -1,4 +1,6 @@
+import { useDatasets } from '@reverie/environments';
 import { ApiError, parseOrThrow } from '@reverie/http';
+import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 import { batchTasksSchema, createBatchSchema, runRequestSchema, taskTitle } from './run.schema';
 import { createSessionSchema, listSessionsQuerySchema } from './session.schema';
 
@@ -132,5 +134,63 @@ describe('batch requests', () => {
     expect(parseOrThrow(batchTasksSchema('ci-log-triage'), body.tasks, 'batch', 'tasks')).toEqual(
       body.tasks,
     );
+  });
+});
+
+describe('a triage task checked against the dataset the gateway lists at start-up', () => {
+  const run = (caseId: string) => ({
+    agentId: 'agt_1',
+    run: { environment: 'ci-log-triage', task: { caseId } },
+  });
+
+  it('refuses an id that is no case folder name even before the dataset is listed', () => {
+    expect(problems(() => parseOrThrow(createSessionSchema, run('..'), 'session'))).toEqual([
+      expect.objectContaining({
+        path: 'run.task.caseId',
+        message: expect.stringMatching(/no leading dot and no "\.\."/),
+      }),
+    ]);
+  });
+
+  describe('once listed', () => {
+    beforeAll(() => useDatasets(BUNDLED_DATASETS_DIR));
+
+    it.each(['constructor', '__proto__', 'toString', 'no_such_case', 'LICENSE'])(
+      'refuses case %s with a 400 naming the field and the known cases',
+      (caseId) => {
+        const details = problems(() => parseOrThrow(createSessionSchema, run(caseId), 'session'));
+        expect(details).toEqual([
+          {
+            path: 'run.task.caseId',
+            message: expect.stringMatching(
+              new RegExp(
+                `^no case "${caseId}" in the ci-log-triage dataset; its cases are assertj_1944, `,
+              ),
+            ),
+          },
+        ]);
+        // The tenant is told the ids, never where the dataset lies on the server.
+        expect(JSON.stringify(details)).not.toContain(BUNDLED_DATASETS_DIR);
+      },
+    );
+
+    it('accepts a case of the dataset, and points at each unknown one of a batch', () => {
+      expect(parseOrThrow(createSessionSchema, run('cidiff_75'), 'session').run?.task).toEqual({
+        caseId: 'cidiff_75',
+      });
+      const tasks = [{ caseId: 'assertj_1944' }, { caseId: 'constructor' }, { caseId: '..' }];
+      expect(
+        problems(() => parseOrThrow(batchTasksSchema('ci-log-triage'), tasks, 'batch', 'tasks')),
+      ).toEqual([
+        expect.objectContaining({
+          path: 'tasks[1].caseId',
+          message: expect.stringMatching(/^no case "constructor"/),
+        }),
+        expect.objectContaining({
+          path: 'tasks[2].caseId',
+          message: expect.stringMatching(/\.\./),
+        }),
+      ]);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { deadLetterTopic } from '@reverie/contracts';
+import { awaitTopicLeaders, type TopicWaitOptions } from './topic-readiness';
 
 export interface TopicSpec {
   topic: string;
@@ -11,26 +12,38 @@ export interface TopicSpec {
 
 /**
  * Creates the topics a service needs, explicitly (brokers run with auto-create off), with the
- * partition count from config. Safe to call from several replicas at once.
+ * partition count from config, then waits until every one of them, created here or by another
+ * service a moment ago, has a leader that answers (`awaitTopicLeaders`): on a fresh broker the
+ * services start together, and a consumer or a read of a topic whose leader is not in place yet
+ * failed their start. Safe to call from several replicas at once.
  */
 export async function ensureTopics(
   admin: Admin,
   specs: TopicSpec[],
   defaults: { partitions: number; replicationFactor: number },
+  wait: TopicWaitOptions = {},
 ): Promise<string[]> {
   const wanted = plannedTopics(specs, defaults);
   const existing = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !existing.has(t.topic));
-  if (missing.length === 0) return [];
-  try {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
-  } catch (err) {
-    // Another replica may have created them between our list and create: that is fine.
-    const already = (err as { errors?: { type?: string }[] }).errors?.every(
-      (e) => e.type === 'TOPIC_ALREADY_EXISTS',
-    );
-    if (!already) throw err;
+  if (missing.length) {
+    try {
+      // Not kafkajs's waitForLeaders: it gives up on UNKNOWN_TOPIC_OR_PARTITION, which a KRaft
+      // broker answers right after creating a topic; awaitTopicLeaders below retries it.
+      await admin.createTopics({ topics: missing, waitForLeaders: false });
+    } catch (err) {
+      // Another replica may have created them between our list and create: that is fine.
+      const already = (err as { errors?: { type?: string }[] }).errors?.every(
+        (e) => e.type === 'TOPIC_ALREADY_EXISTS',
+      );
+      if (!already) throw err;
+    }
   }
+  await awaitTopicLeaders(
+    admin,
+    wanted.map((t) => t.topic),
+    wait,
+  );
   return missing.map((t) => t.topic);
 }
 

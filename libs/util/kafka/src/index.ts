@@ -2,6 +2,7 @@ export * from './kafka-settings';
 export * from './create-kafka';
 export * from './key-partitioner';
 export * from './ensure-topics';
+export * from './topic-readiness';
 export * from './event-publisher';
 export * from './kafka-batch.server';
 export * from './kafka.module';

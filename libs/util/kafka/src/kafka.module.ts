@@ -29,7 +29,10 @@ export interface KafkaModuleOptions {
   topics: TopicSpec[];
 }
 
-/** Connects the admin client and producer, creates topics at startup, flushes on shutdown. */
+/**
+ * Connects the admin client and producer, creates topics at startup and waits for their leaders
+ * (see ensureTopics), flushes on shutdown.
+ */
 @Injectable()
 class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Kafka');
@@ -43,7 +46,9 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.admin.connect();
-    const created = await ensureTopics(this.admin, this.topics, this.settings);
+    const created = await ensureTopics(this.admin, this.topics, this.settings, {
+      log: (line) => this.logger.warn(line),
+    });
     if (created.length) this.logger.log(`created topics ${created.join(', ')}`);
     await this.producer.connect();
   }

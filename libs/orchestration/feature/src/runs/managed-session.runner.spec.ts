@@ -98,7 +98,11 @@ function setup(model?: ModelProvider) {
     [
       new TriageRunner({
         get: async (id) => {
-          if (id !== aCase.id) throw new TriageError(`case ${id} has no readable fail.log: ENOENT`);
+          // As loadCase words it: the read error names the file on this server.
+          if (id !== aCase.id)
+            throw new TriageError(
+              `case ${id} has no readable fail.log: ENOENT: no such file or directory, open '/srv/datasets/ci-breakages/${id}/fail.log'`,
+            );
           return aCase;
         },
       }),
@@ -211,6 +215,8 @@ describe('ManagedSessionRunner', () => {
       type: 'session.ended',
       payload: { status: 'failed', reason: outcome.reason },
     });
+    // What the tenant sees names the case, never a file of the server (that goes to the log).
+    expect(JSON.stringify(published)).not.toMatch(/\/srv\/|ENOENT|fail\.log/);
   });
 
   it('lets a model triage with the tools, recording every call with its usage', async () => {

@@ -1,18 +1,20 @@
 import { join } from 'node:path';
-import { loadCase, type TriageCase } from '@reverie/ci-log-triage';
+import {
+  CI_BREAKAGES_DATASET,
+  isCaseIdShape,
+  loadCase,
+  type TriageCase,
+} from '@reverie/ci-log-triage';
 
 /** The dataset managed ci-log-triage sessions draw their cases from, under the datasets folder. */
-export const TRIAGE_DATASET = 'ci-breakages';
-
-// A case id names a folder: no separators, no `..`.
-const CASE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const TRIAGE_DATASET = CI_BREAKAGES_DATASET;
 
 /** A task's case id, or why it is not one. */
 export function caseIdOf(
   task: Record<string, unknown>,
 ): { ok: true; caseId: string } | { ok: false; reason: string } {
   const caseId = task['caseId'];
-  if (typeof caseId !== 'string' || !CASE_ID.test(caseId) || caseId.includes('..'))
+  if (typeof caseId !== 'string' || !isCaseIdShape(caseId))
     return {
       ok: false,
       reason: `task.caseId must name a case of the ${TRIAGE_DATASET} dataset (letters, digits, _ . -), got ${JSON.stringify(caseId) ?? 'nothing'}`,

@@ -39,12 +39,17 @@ export class TriageRunner implements EnvironmentRunner {
     else await this.runModel(triageCase, session);
   }
 
+  /**
+   * The case, or a SessionFailure the tenant sees (the error event and the session's end reason):
+   * it names the case only. The read error names files on this server, so it goes to the log.
+   */
   private async loadCase(caseId: string): Promise<TriageCase> {
     try {
       return await this.cases.get(caseId);
     } catch (err) {
+      this.logger.warn(`cannot read triage case "${caseId}": ${(err as Error).message}`);
       throw new SessionFailure(
-        `unknown case "${caseId}": the ${TRIAGE_DATASET} dataset has no readable case of that id (${(err as Error).message})`,
+        `unknown case "${caseId}": the ${TRIAGE_DATASET} dataset has no readable case of that id`,
         'unknown_case',
       );
     }
