@@ -202,4 +202,74 @@ describe('bad input gets a clear 4xx', () => {
       /query\.after_seq/,
     );
   });
+
+  it('answers what the body parser cannot read with a typed 4xx, never a 500', async () => {
+    const events = `/v1/sessions/${sessionId}/events`;
+    const body = JSON.stringify({ events: [message('enc')] });
+    expectApiError(
+      await api.request('POST', events, undefined, {
+        rawBody: body,
+        headers: { 'content-encoding': 'br2' },
+      }),
+      415,
+      'invalid_request_error',
+      /^content-encoding "br2" is not supported/,
+    );
+    expectApiError(
+      await api.request('POST', events, undefined, {
+        rawBody: 'not gzip at all',
+        headers: { 'content-encoding': 'gzip' },
+      }),
+      400,
+      'invalid_request_error',
+      /^request body could not be decoded as its content-encoding says/,
+    );
+    expectApiError(
+      await api.request('POST', events, undefined, { rawBody: 'null' }),
+      400,
+      'invalid_request_error',
+      /^request body must be a JSON object$/,
+    );
+  });
+
+  it('refuses a number JSON cannot carry (1e400) by its path instead of storing null', async () => {
+    const response = await api.request('POST', `/v1/sessions/${sessionId}/events`, undefined, {
+      rawBody: '{"events":[{"clientEventId":"inf","type":"observation","data":{"v":1e400}}]}',
+    });
+    expectApiError(response, 400, 'invalid_request_error', /events\[0\]\.data\.v is a number/);
+    expect(response.body.error.details).toEqual([
+      { path: 'events[0].data.v', message: expect.stringMatching(/too large for JSON/) },
+    ]);
+  });
+
+  it('refuses unknown event keys instead of dropping them', async () => {
+    const unknown = await api.post(`/v1/sessions/${sessionId}/events`, {
+      events: [message('fine'), { ...message('extra'), colour: 'red' }],
+    });
+    expectApiError(unknown, 400, 'invalid_request_error', /events\[1\].*colour/);
+    expect((await api.get(`/v1/sessions/${sessionId}/events`)).body.data).toEqual([]);
+  });
+
+  it('refuses unknown query parameters on agents and webhooks, a long after_name, an inverted dream range', async () => {
+    for (const path of [
+      '/v1/agents?after_name[$gt]=',
+      '/v1/webhooks?x[$ne]=1',
+      `/v1/agents?after_name=${'a'.repeat(101)}`,
+      '/v1/dreams?created_after=2026-01-01T00:00:00Z&created_before=2025-01-01T00:00:00Z',
+      `/v1/sessions/${sessionId}/feedback?colour=red`,
+    ]) {
+      const response = await api.get(path);
+      expectApiError(response, 400, 'invalid_request_error', /^invalid query: query/);
+    }
+    expectApiError(
+      await api.get(
+        '/v1/dreams?created_after=2026-01-01T00:00:00Z&created_before=2025-01-01T00:00:00Z',
+      ),
+      400,
+      'invalid_request_error',
+      /query\.created_before must be later than created_after/,
+    );
+    expect((await api.get('/v1/agents?limit=1')).status).toBe(200);
+    expect((await api.get('/v1/webhooks')).status).toBe(200);
+  });
 });

@@ -30,7 +30,9 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
       const body = b === 3 ? [...batch, events[0], batch[5]] : batch;
       const first = await api.post(`/v1/sessions/${sessionId}/events`, { events: body });
       expect(first.status).toBe(202);
-      expect(first.body.accepted).toBe(body.length);
+      // Each clientEventId counted once: batch[5] sent twice in one request is one event.
+      expect(first.body.accepted).toBe(new Set(body.map((e) => e.clientEventId)).size);
+      expect(first.body.events).toHaveLength(first.body.accepted);
       // The client retries the whole batch, as after a timeout.
       expect((await api.post(`/v1/sessions/${sessionId}/events`, { events: batch })).status).toBe(
         202,
@@ -178,5 +180,74 @@ describe('session events: HTTP -> Kafka -> MongoDB', () => {
     expect(failed.body.data).toEqual([
       expect.objectContaining({ id: second, status: 'failed', endReason: 'crashed' }),
     ]);
+  });
+
+  it('cuts a page of large events at about 4 MB of bodies, with has_more and a cursor to go on', async () => {
+    const { sessionId } = await anAgentWithSession(api);
+    // 30 events of 250 KB: 7.5 MB, far under the 1,000 a page may count.
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      clientEventId: `big-${i}`,
+      type: 'observation',
+      data: { blob: String(i % 10).repeat(250_000) },
+    }));
+    for (let i = 0; i < events.length; i += 6) {
+      const sent = await api.post(`/v1/sessions/${sessionId}/events`, {
+        events: events.slice(i, i + 6),
+      });
+      expect(sent.status).toBe(202);
+    }
+    await expectEventually(async () => {
+      expect(
+        (await gateway.app.get(SessionRepository).findById(tenantId, sessionId))?.lastSeq,
+      ).toBe(30);
+    });
+    const first = await api.get(`/v1/sessions/${sessionId}/events?limit=1000`);
+    expect(first.status).toBe(200);
+    expect(first.body.has_more).toBe(true);
+    expect(first.body.data.length).toBeGreaterThan(0);
+    expect(JSON.stringify(first.body.data).length).toBeLessThan(4.2 * 1024 * 1024);
+    // Following the cursor reads every event once, in order.
+    const all = await readAllEvents(api, sessionId, 1_000);
+    expect(all.map((e) => e.clientEventId)).toEqual(events.map((e) => e.clientEventId));
+    expect(all.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  });
+
+  it('pages feedback (limit, after_id, has_more) and keeps at most 1,000 a session', async () => {
+    const { sessionId } = await anAgentWithSession(api);
+    const url = `/v1/sessions/${sessionId}/feedback`;
+    for (let i = 0; i < 1_000; i += 50) {
+      const sent = await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          api.post(url, { rating: 'positive', comment: `n${i + k}` }),
+        ),
+      );
+      expect(sent.map((r) => r.status)).toEqual(sent.map(() => 202));
+    }
+    const everything = await expectEventually(
+      async () => {
+        const list = await api.get(url);
+        expect(list.body.data).toHaveLength(1_000);
+        return list.body;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(everything.has_more).toBe(false);
+    const firstFive = await api.get(`${url}?limit=5`);
+    expect(firstFive.body.data.map((f: { id: string }) => f.id)).toEqual(
+      everything.data.slice(0, 5).map((f: { id: string }) => f.id),
+    );
+    expect(firstFive.body).toMatchObject({ has_more: true, last_id: everything.data[4].id });
+    const next = await api.get(`${url}?limit=5&after_id=${firstFive.body.last_id}`);
+    expect(next.body.data.map((f: { id: string }) => f.id)).toEqual(
+      everything.data.slice(5, 10).map((f: { id: string }) => f.id),
+    );
+    const refused = await api.post(url, { rating: 'negative' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({
+      type: 'conflict_error',
+      message: expect.stringMatching(
+        /already has 1000 pieces of feedback, the most one session keeps/,
+      ),
+    });
   });
 });

@@ -205,6 +205,16 @@ describe('listDreamsQuerySchema', () => {
     [{ include_archived: 'yes' }, 'query.include_archived', /must be true or false/],
     [{ created_after: 'yesterday' }, 'query.created_after', /ISO 8601/],
     [{ agentId: 'agt_1' }, 'query', /agentId/],
+    [
+      { created_after: '2026-01-01T00:00:00Z', created_before: '2025-01-01T00:00:00Z' },
+      'query.created_before',
+      /query\.created_before must be later than created_after/,
+    ],
+    [
+      { created_after: '2026-01-01T00:00:00Z', created_before: '2026-01-01T00:00:00Z' },
+      'query.created_before',
+      /must be later than created_after/,
+    ],
   ])('refuses %j', (query, path, message) => {
     const parsed = listDreamsQuerySchema.safeParse(query);
     expect(parsed.success).toBe(false);

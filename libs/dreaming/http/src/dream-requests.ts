@@ -65,18 +65,24 @@ const dateParam = z.iso
   .transform((v) => new Date(v));
 
 /** GET /v1/dreams. */
-export const listDreamsQuerySchema = z.strictObject({
-  agent_id: idSchema.optional(),
-  status: z
-    .enum(DREAM_STATUSES, { error: `must be one of ${DREAM_STATUSES.join(', ')}` })
-    .optional(),
-  created_after: dateParam.optional(),
-  created_before: dateParam.optional(),
-  include_archived: booleanParam.default(false),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  /** Cursor: the last dream id of the previous page. */
-  after_id: idSchema.optional(),
-});
+export const listDreamsQuerySchema = z
+  .strictObject({
+    agent_id: idSchema.optional(),
+    status: z
+      .enum(DREAM_STATUSES, { error: `must be one of ${DREAM_STATUSES.join(', ')}` })
+      .optional(),
+    created_after: dateParam.optional(),
+    created_before: dateParam.optional(),
+    include_archived: booleanParam.default(false),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** Cursor: the last dream id of the previous page. */
+    after_id: idSchema.optional(),
+  })
+  .refine((q) => !q.created_after || !q.created_before || q.created_after < q.created_before, {
+    message:
+      'must be later than created_after (the range is created_after, inclusive, to created_before, exclusive)',
+    path: ['created_before'],
+  });
 
 /** GET /v1/dreams/:id/report: JSON unless `format=markdown` (or `Accept: text/markdown`). */
 export const dreamReportQuerySchema = z.strictObject({

@@ -145,9 +145,16 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
   // (SessionReader.feedbackOf) sends it only for a session whose `hasFeedback` is not false (set
   // by markFeedback once feedback is stored; most sessions have none).
   {
-    serves: 'FeedbackRepository.forSession (GET feedback); SessionReader.feedback / feedbackOf',
+    serves:
+      'FeedbackRepository.forSession / page (GET feedback) / count (POST feedback, its cap); SessionReader.feedback / feedbackOf',
     collection: 'feedback',
     filter: { tenantId: T, sessionId: 's' },
+    sort: { _id: 1 },
+  },
+  {
+    serves: 'FeedbackRepository.page after a cursor (GET feedback?after_id=)',
+    collection: 'feedback',
+    filter: { tenantId: T, sessionId: 's', _id: { $gt: 'fbk_1' } },
     sort: { _id: 1 },
   },
   // agents

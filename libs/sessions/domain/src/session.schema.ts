@@ -1,4 +1,16 @@
-import { FEEDBACK_RATINGS, idSchema, SESSION_END_STATUSES } from '@reverie/contracts';
+import {
+  actionEventSchema,
+  errorEventSchema,
+  FEEDBACK_RATINGS,
+  idSchema,
+  messageEventSchema,
+  modelCallEventSchema,
+  observationEventSchema,
+  SESSION_END_STATUSES,
+  tokenUsageSchema,
+  toolCallEventSchema,
+  toolResultEventSchema,
+} from '@reverie/contracts';
 import { z } from 'zod';
 import { runRequestSchema } from './run.schema';
 
@@ -21,6 +33,23 @@ export const createSessionSchema = z
 export const appendEventsSchema = z
   .object({ events: z.array(z.unknown()).min(1, 'must hold at least one event') })
   .strict();
+
+/**
+ * One event as `POST /v1/sessions/:id/events` takes it: the contract's event body, refusing a key
+ * it does not know, like every other request body. The Kafka contract stays open on purpose (its
+ * consumers ignore unknown fields, so a producer may add an optional field before every consumer
+ * reads it), but over HTTP the gateway is the one that would drop the key, without a word, and
+ * the client would read back less than it sent.
+ */
+export const apiEventBodySchema = z.discriminatedUnion('type', [
+  messageEventSchema.strict(),
+  toolCallEventSchema.strict(),
+  toolResultEventSchema.strict(),
+  observationEventSchema.strict(),
+  actionEventSchema.strict(),
+  errorEventSchema.strict(),
+  modelCallEventSchema.extend({ usage: tokenUsageSchema.strict() }).strict(),
+]);
 
 export const endSessionSchema = z
   .object({ status: z.enum(SESSION_END_STATUSES), reason: z.string().max(2_000).optional() })
@@ -69,6 +98,21 @@ export const listEventsQuerySchema = z
   })
   .strict();
 
+/**
+ * Most feedback one session keeps: a further POST is a 409. The same as the largest page of
+ * `GET /v1/sessions/:id/feedback`, and its default, so one unpaged read still returns it all.
+ */
+export const MAX_FEEDBACK_PER_SESSION = 1_000;
+
+/** GET /v1/sessions/:id/feedback: oldest first, paged by the last id seen. */
+export const listFeedbackQuerySchema = z
+  .object({
+    limit: limit(MAX_FEEDBACK_PER_SESSION, MAX_FEEDBACK_PER_SESSION),
+    /** Cursor: the last feedback id of the previous page. */
+    after_id: idSchema.optional(),
+  })
+  .strict();
+
 export const listBatchesQuerySchema = z
   .object({
     agentId: idSchema.optional(),
@@ -92,5 +136,6 @@ export type EndSessionInput = z.infer<typeof endSessionSchema>;
 export type FeedbackInput = z.infer<typeof feedbackSchema>;
 export type ListSessionsQuery = z.infer<typeof listSessionsQuerySchema>;
 export type ListEventsQuery = z.infer<typeof listEventsQuerySchema>;
+export type ListFeedbackQuery = z.infer<typeof listFeedbackQuerySchema>;
 export type ListBatchesQuery = z.infer<typeof listBatchesQuerySchema>;
 export type BatchSessionsQuery = z.infer<typeof batchSessionsQuerySchema>;

@@ -92,6 +92,91 @@ describe('ApiErrorFilter', () => {
     });
   });
 
+  it('says a JSON body that is no object (null, 1, "x") must be an object, not that it is not JSON', () => {
+    // What body-parser's strict mode throws for them: a SyntaxError typed entity.parse.failed.
+    for (const body of ['null', ' 1', '"x"', 'true']) {
+      expect(respond({ type: 'entity.parse.failed', status: 400, body })).toMatchObject({
+        status: 400,
+        body: {
+          error: { type: 'invalid_request_error', message: 'request body must be a JSON object' },
+        },
+      });
+    }
+    expect(respond({ type: 'entity.parse.failed', status: 400, body: 'nul' })).toMatchObject({
+      body: { error: { message: 'request body is not valid JSON' } },
+    });
+  });
+
+  it("says so too when Nest hands on only the parser's words (a BadRequestException)", () => {
+    const refusal = (quoted: string) =>
+      respond(new BadRequestException(`Unexpected token 'x', "${quoted}" is not valid JSON`));
+    for (const quoted of ['null', '  1', '"x"']) {
+      expect(refusal(quoted)).toMatchObject({
+        status: 400,
+        body: { error: { message: 'request body must be a JSON object' } },
+      });
+    }
+    for (const quoted of ['nul', 'nope']) {
+      expect(refusal(quoted)).toMatchObject({
+        status: 400,
+        body: { error: { message: expect.stringMatching(/^request body is not valid JSON: /) } },
+      });
+    }
+  });
+
+  it.each([
+    [
+      { type: 'encoding.unsupported', status: 415, encoding: 'br2' },
+      415,
+      /^content-encoding "br2" is not supported; send the body as identity, gzip, deflate or br$/,
+    ],
+    [
+      { type: 'charset.unsupported', status: 415, charset: 'koi8-r' },
+      415,
+      /^charset "koi8-r" is not supported; send JSON as utf-8$/,
+    ],
+    [{ type: 'request.aborted', status: 400 }, 400, /aborted before its body was read/],
+    [{ type: 'request.size.invalid', status: 400 }, 400, /not as long as its content-length/],
+  ])('answers body-parser error %j as %d invalid_request_error', (error, status, message) => {
+    const sent = respond(Object.assign(new Error('raw'), error));
+    expect(sent).toMatchObject({ status, body: { error: { type: 'invalid_request_error' } } });
+    expect((sent.body as { error: { message: string } }).error.message).toMatch(message);
+    expect(logged.error).toEqual([]);
+  });
+
+  it("answers a body that does not decompress with 400 invalid_request_error, not zlib's code", () => {
+    // What body-parser passes on for a gzip header over garbage: zlib's error, given status 400.
+    const zlib = Object.assign(new Error('incorrect header check'), {
+      errno: -3,
+      code: 'Z_DATA_ERROR',
+      status: 400,
+      statusCode: 400,
+      expose: true,
+    });
+    expect(respond(zlib)).toEqual({
+      status: 400,
+      body: {
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message:
+            'request body could not be decoded as its content-encoding says (incorrect header check)',
+        },
+      },
+    });
+  });
+
+  it("answers the parser's own faults (the stream read before it) as a logged 500", () => {
+    const sent = respond(
+      Object.assign(new Error('stream encoding should not be set'), {
+        type: 'stream.encoding.set',
+        status: 500,
+      }),
+    );
+    expect(sent).toMatchObject({ status: 500, body: { error: { message: 'internal error' } } });
+    expect(logged.error).toHaveLength(1);
+  });
+
   it('says plainly when Nest reports unparsable JSON', () => {
     expect(
       respond(new BadRequestException("Expected property name or '}' in JSON at position 1")),

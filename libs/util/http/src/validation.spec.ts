@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatPath, parseOrThrow } from './validation';
+import { findNonFinite, formatPath, parseOrThrow } from './validation';
 
 describe('validation messages', () => {
   it('formats paths the way a person writes them', () => {
@@ -26,5 +26,24 @@ describe('validation messages', () => {
     );
     const fine = { events: [{ data: { $ref: '#/x', 'a.b': 1 } }] };
     expect(parseOrThrow(schema, fine, 'event batch')).toEqual(fine);
+  });
+
+  it('refuses a number JSON cannot carry (1e400 parses as Infinity) by its path', () => {
+    const schema = z.object({ events: z.array(z.unknown()) });
+    const body = JSON.parse('{"events":[{"data":{"ok":1}},{"data":{"xs":[1,-1e400]}}]}');
+    expect(() => parseOrThrow(schema, body, 'event batch')).toThrow(
+      /^invalid event batch: events\[1\]\.data\.xs\[1\] is a number too large for JSON/,
+    );
+    try {
+      parseOrThrow(schema, body, 'event batch');
+    } catch (err) {
+      expect((err as { status: number }).status).toBe(400);
+      expect((err as { details: unknown }).details).toEqual([
+        { path: 'events[1].data.xs[1]', message: expect.stringMatching(/send it as a string/) },
+      ]);
+    }
+    expect(findNonFinite(JSON.parse('1e400'))).toEqual([]);
+    expect(findNonFinite({ a: [1.5e308, -0, 'Infinity', null] })).toBeNull();
+    expect(formatPath(findNonFinite({ q: NaN }) ?? [], 'query')).toBe('query.q');
   });
 });

@@ -4,6 +4,7 @@ import {
   createWebhookSchema,
   createWebhookSchemaFor,
   listWebhookDeliveriesQuerySchema,
+  listWebhooksQuerySchema,
 } from './webhook-requests';
 
 /** The 400 a body gets: its message and the paths of its details. */
@@ -107,5 +108,14 @@ describe('listWebhookDeliveriesQuerySchema', () => {
     expect(() =>
       parseOrThrow(listWebhookDeliveriesQuerySchema, { limit: '500' }, 'query', 'query'),
     ).toThrow(/query.limit/);
+  });
+});
+
+describe('listWebhooksQuerySchema', () => {
+  it('takes no parameters and refuses any given, as the other lists refuse unknown ones', () => {
+    expect(parseOrThrow(listWebhooksQuerySchema, {}, 'query', 'query')).toEqual({});
+    expect(() =>
+      parseOrThrow(listWebhooksQuerySchema, { 'x[$ne]': '1' }, 'query', 'query'),
+    ).toThrow(/^invalid query: query .*x\[\$ne\]/);
   });
 });

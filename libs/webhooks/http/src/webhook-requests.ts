@@ -47,6 +47,9 @@ export const createWebhookSchema = createWebhookSchemaFor(STRICT_NETWORK_POLICY)
 
 export type CreateWebhookRequest = z.infer<typeof createWebhookSchema>;
 
+/** GET /v1/webhooks: every subscription (at most MAX_WEBHOOKS_PER_TENANT), no parameters. */
+export const listWebhooksQuerySchema = z.strictObject({});
+
 /** GET /v1/webhooks/:id/deliveries. */
 export const listWebhookDeliveriesQuerySchema = z.strictObject({
   status: z

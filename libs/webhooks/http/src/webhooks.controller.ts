@@ -50,8 +50,8 @@ export class WebhooksController {
 
   @Get()
   @ApiOperation({ summary: 'List webhooks, newest first (without their secrets)' })
-  async list(@TenantId() tenantId: string) {
-    const data = (await this.webhooks.list(tenantId)).map((s) => presentWebhook(s));
+  async list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>) {
+    const data = (await this.webhooks.list(tenantId, query)).map((s) => presentWebhook(s));
     return { data };
   }
 

@@ -11,6 +11,7 @@ import { generateSecret, webhookNetworkPolicy } from '@reverie/webhooks-domain';
 import {
   createWebhookSchemaFor,
   listWebhookDeliveriesQuerySchema,
+  listWebhooksQuerySchema,
   MAX_WEBHOOKS_PER_TENANT,
 } from './webhook-requests';
 import { WEBHOOKS_HTTP_OPTIONS, type WebhooksHttpOptions } from './webhooks-http.options';
@@ -48,7 +49,9 @@ export class WebhooksService {
     });
   }
 
-  list(tenantId: string): Promise<WebhookSubscriptionRecord[]> {
+  /** Every subscription: none of the listing's parameters exist, so any given is a 400. */
+  list(tenantId: string, query: unknown = {}): Promise<WebhookSubscriptionRecord[]> {
+    parseOrThrow(listWebhooksQuerySchema, query, 'query', 'query');
     return this.subscriptions.list(tenantId, MAX_WEBHOOKS_PER_TENANT);
   }
 

@@ -99,3 +99,76 @@ export async function readPagesFrom<T extends PageLike & { firstSeq: number; n: 
     width = Math.min(width * 2, MAX_PROBE);
   }
 }
+
+/** What choosing an API page reads of each page: no bodies. */
+const META_FIELDS: Projection = { firstSeq: 1, n: 1, bytes: 1 };
+
+export type PageMeta = PageLike & Pick<SessionEventPage, 'firstSeq' | 'n' | 'bytes'>;
+
+/**
+ * How many of `metas` (a session's pages in order) are needed for the `count` events after
+ * `afterSeq`, or until their bodies pass `maxBytes` (a page's `bytes` shared out over its events):
+ * all of them when they hold less than either.
+ */
+export function pagesNeeded(
+  metas: PageMeta[],
+  afterSeq: number,
+  count: number,
+  maxBytes: number,
+): number {
+  let have = 0;
+  let bytes = 0;
+  for (const [i, m] of metas.entries()) {
+    const after = Math.max(0, m.firstSeq + m.n - 1 - Math.max(afterSeq, m.firstSeq - 1));
+    if (after === 0) continue;
+    have += after;
+    bytes += (m.bytes * after) / m.n;
+    if (have >= count || bytes > maxBytes) return i + 1;
+  }
+  return metas.length;
+}
+
+/**
+ * The pages an API page of events needs (see pagesNeeded), bodies read only for those: first their
+ * `firstSeq`, `n` and `bytes` (rounds of `_id $in` from page ⌊afterSeq / 100⌋, the first that can
+ * hold afterSeq + 1), then the pages holding events after `afterSeq` in one `_id $in`. So a session
+ * of large events costs a request what its answer holds, not `count` events' worth of pages, nor
+ * the pages it skips. `more`: a page follows the ones returned.
+ */
+export async function readPagesWithin<T extends PageMeta>(
+  model: Model<SessionEventPage>,
+  tenantId: string,
+  sessionId: string,
+  afterSeq: number,
+  count: number,
+  maxBytes: number,
+): Promise<{ pages: T[]; more: boolean }> {
+  const metas: PageMeta[] = [];
+  let next = Math.floor(afterSeq / PAGE_EVENTS);
+  let width = Math.ceil(count / PAGE_EVENTS) + 1;
+  for (;;) {
+    const ids = Array.from({ length: width }, (_, i) => pageId(tenantId, sessionId, next + i));
+    const docs = (await pagesById<PageMeta>(model, tenantId, ids, META_FIELDS))
+      .filter((d) => d.sessionId === sessionId)
+      .sort((a, b) => a.page - b.page);
+    const contiguous = docs.findIndex((d, i) => d.page !== next + i);
+    metas.push(...(contiguous === -1 ? docs : docs.slice(0, contiguous)));
+    // The session ends in this round, or a page past what is needed is known: enough read.
+    if (contiguous !== -1 || docs.length < width) break;
+    if (pagesNeeded(metas, afterSeq, count, maxBytes) < metas.length) break;
+    next += width;
+    width = Math.min(width * 2, MAX_PROBE);
+  }
+  const needed = pagesNeeded(metas, afterSeq, count, maxBytes);
+  const wanted = metas.slice(0, needed).filter((m) => m.firstSeq + m.n - 1 > afterSeq);
+  const pages = wanted.length
+    ? (
+        await pagesById<T>(
+          model,
+          tenantId,
+          wanted.map((m) => m._id),
+        )
+      ).sort((a, b) => a.page - b.page)
+    : [];
+  return { pages, more: needed < metas.length };
+}

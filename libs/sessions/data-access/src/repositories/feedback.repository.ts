@@ -36,4 +36,24 @@ export class FeedbackRepository {
       .lean<FeedbackRecord[]>()
       .exec();
   }
+
+  /** A page of a session's feedback, oldest first, `limit + 1` fetched to tell if there is more. */
+  page(
+    tenantId: string,
+    sessionId: string,
+    limit: number,
+    afterId?: string,
+  ): Promise<FeedbackRecord[]> {
+    return this.feedback
+      .find({ tenantId, sessionId, ...(afterId ? { _id: { $gt: afterId } } : {}) })
+      .sort({ _id: 1 })
+      .limit(limit + 1)
+      .lean<FeedbackRecord[]>()
+      .exec();
+  }
+
+  /** How much feedback a session has stored, counted no further than `atMost`. */
+  count(tenantId: string, sessionId: string, atMost: number): Promise<number> {
+    return this.feedback.countDocuments({ tenantId, sessionId }, { limit: atMost }).exec();
+  }
 }

@@ -9,7 +9,7 @@ import {
   type SessionLog,
   type SizedEvent,
 } from '../pages/event-pages';
-import { readPagesFrom, readSessionPages } from '../pages/page-reads';
+import { readPagesFrom, readPagesWithin, readSessionPages } from '../pages/page-reads';
 import { writePages } from '../pages/page-writes';
 import { SessionEventPage, type PageEvent } from '../schemas/session-event-page.schema';
 
@@ -25,6 +25,12 @@ export interface SessionEventRecord extends PageEvent {
 }
 
 export { EventPageConflict } from '../pages/page-writes';
+
+/**
+ * Most JSON bytes of event bodies one API page of events holds (about one stored page): a page of
+ * 1,000 events of 250 KB each would otherwise be a 250 MB answer built in the gateway's memory.
+ */
+export const EVENTS_PAGE_BYTES = 4 * 1024 * 1024;
 
 /** What loading a writer's log reads of each page: no bodies. */
 const LOG_FIELDS = { page: 1, n: 1, bytes: 1, closed: 1, firstSeq: 1, 'events._id': 1 } as const;
@@ -68,6 +74,28 @@ export class SessionEventRepository {
     log.tail = writes.tail;
   }
 
+  /**
+   * A page of the API (GET /v1/sessions/:id/events): at most `limit` events after `afterSeq` and
+   * at most `maxBytes` of their bodies as JSON, at least one; reads only the stored pages it needs.
+   */
+  async apiPage(
+    tenantId: string,
+    sessionId: string,
+    afterSeq: number,
+    limit: number,
+    maxBytes = EVENTS_PAGE_BYTES,
+  ): Promise<{ events: SessionEventRecord[]; hasMore: boolean }> {
+    const { pages, more } = await readPagesWithin<SessionEventPage>(
+      this.pages,
+      tenantId,
+      sessionId,
+      afterSeq,
+      limit,
+      maxBytes,
+    );
+    return cutPage(pages, afterSeq, limit, maxBytes, more);
+  }
+
   /** A page of a session's events in seq order, `limit + 1` fetched to tell if there is more. */
   async page(
     tenantId: string,
@@ -86,6 +114,34 @@ export class SessionEventRepository {
       .flatMap((p) => p.events.filter((e) => e.seq > afterSeq).map((e) => toRecord(p, e)))
       .slice(0, limit + 1);
   }
+}
+
+/**
+ * Events after `afterSeq` in seq order until `limit` of them, or until the next would take their
+ * bodies past `maxBytes` (always at least one event, however large); `hasMore` when more are stored.
+ */
+export function cutPage(
+  pages: SessionEventPage[],
+  afterSeq: number,
+  limit: number,
+  maxBytes: number,
+  pagesFollow: boolean,
+): { events: SessionEventRecord[]; hasMore: boolean } {
+  const events: SessionEventRecord[] = [];
+  let bytes = 0;
+  for (const p of pages) {
+    for (const e of p.events) {
+      if (e.seq <= afterSeq) continue;
+      // Measured as the ingest measures a page's bytes.
+      const size = JSON.stringify(e.body).length;
+      if (events.length === limit || (events.length > 0 && bytes + size > maxBytes)) {
+        return { events, hasMore: true };
+      }
+      events.push(toRecord(p, e));
+      bytes += size;
+    }
+  }
+  return { events, hasMore: pagesFollow };
 }
 
 function sized({ seq, message }: PlannedEvent, storedAt: Date): SizedEvent {

@@ -10,10 +10,13 @@ import {
 import { z } from 'zod';
 
 /** GET /v1/agents: by name, paged by the last name seen. */
-const listAgentsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  after_name: z.string().min(1).optional(),
-});
+export const listAgentsQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** Cursor: the previous page's last name (a name is at most 100 characters). */
+    after_name: z.string().min(1).max(100).optional(),
+  })
+  .strict();
 
 @Injectable()
 export class AgentsService {

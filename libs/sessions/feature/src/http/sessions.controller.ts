@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { sessionEventBodySchema } from '@reverie/contracts';
 import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import {
+  apiEventBodySchema,
   createSessionSchema,
   endSessionSchema,
   feedbackSchema,
+  MAX_FEEDBACK_PER_SESSION,
   SESSION_STATUSES,
 } from '@reverie/sessions-domain';
 import { z } from 'zod';
@@ -70,15 +71,21 @@ export class SessionsController {
     summary: 'Append a batch of events',
     description:
       'Accepted once durably on Kafka; stored asynchronously in order with a gap-free `seq`. ' +
-      'Re-sending an event with the same `clientEventId` stores it once.',
+      'Re-sending an event with the same `clientEventId` stores it once (the first sent), within ' +
+      'a batch too: `accepted` and `events` count each `clientEventId` once.',
   })
-  @ApiBody({ schema: openApiSchema(z.object({ events: z.array(sessionEventBodySchema) })) })
+  @ApiBody({ schema: openApiSchema(z.object({ events: z.array(apiEventBodySchema) })) })
   append(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
     return this.sessions.append(tenantId, id, body);
   }
 
   @Get(':id/events')
-  @ApiOperation({ summary: "A session's stored events in seq order, paged" })
+  @ApiOperation({
+    summary: "A session's stored events in seq order, paged",
+    description:
+      'At most `limit` events and about 4 MB of their bodies (at least one event): `has_more` ' +
+      'says when either cut the page short; continue with `after_seq=<last_seq>`.',
+  })
   @ApiQuery({
     name: 'after_seq',
     required: false,
@@ -108,14 +115,33 @@ export class SessionsController {
   }
 
   @Get(':id/feedback')
-  @ApiOperation({ summary: 'Feedback given on a session, oldest first' })
-  async listFeedback(@TenantId() tenantId: string, @Param('id') id: string) {
-    return { data: (await this.sessions.listFeedback(tenantId, id)).map(presentFeedback) };
+  @ApiOperation({ summary: 'Feedback given on a session, oldest first, paged by `after_id`' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_FEEDBACK_PER_SESSION,
+      default: MAX_FEEDBACK_PER_SESSION,
+    },
+  })
+  @ApiQuery({ name: 'after_id', required: false, description: 'last id of the previous page' })
+  async listFeedback(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const page = await this.sessions.listFeedback(tenantId, id, query);
+    return presentPage(page, presentFeedback, (f) => f.id);
   }
 
   @Post(':id/feedback')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Give feedback on a session, or on one of its events' })
+  @ApiOperation({
+    summary: 'Give feedback on a session, or on one of its events',
+    description: `At most ${MAX_FEEDBACK_PER_SESSION} pieces of feedback a session; past that, a 409.`,
+  })
   @ApiBody({ schema: openApiSchema(feedbackSchema) })
   feedback(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
     return this.sessions.feedback(tenantId, id, body);

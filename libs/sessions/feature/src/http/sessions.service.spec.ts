@@ -118,4 +118,26 @@ describe('SessionsService.append: the records a request becomes', () => {
       }));
     expect(comparable(single.stored)).toEqual(comparable(batched.stored));
   });
+
+  it('counts and sends a clientEventId repeated within one batch once: the first, as a re-send', async () => {
+    const events = small(3);
+    const repeat = { ...events[1], data: { changed: true } };
+    const { answer, stored } = await appendWith('batch', [...events, repeat]);
+    expect(answer.accepted).toBe(3);
+    expect(answer.events.map((e) => e.clientEventId)).toEqual(['e-0', 'e-1', 'e-2']);
+    expect(stored.map((m) => m.payload.event)).toEqual(events);
+  });
+
+  it('refuses an event key the contract does not know, and a number JSON cannot carry', async () => {
+    await expect(appendWith('batch', [{ ...small(1)[0], colour: 'red' }])).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/^invalid event batch: events\[0\].*colour/),
+    });
+    await expect(
+      appendWith('batch', [{ clientEventId: 'x', type: 'observation', data: { v: Infinity } }]),
+    ).rejects.toMatchObject({
+      status: 400,
+      details: [{ path: 'events[0].data.v', message: expect.stringMatching(/too large for JSON/) }],
+    });
+  });
 });

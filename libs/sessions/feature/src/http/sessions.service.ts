@@ -1,6 +1,6 @@
 import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
-import { SCHEMA_VERSION, sessionEventBodySchema, TOPICS } from '@reverie/contracts';
+import { SCHEMA_VERSION, TOPICS } from '@reverie/contracts';
 import {
   conflict,
   type FieldProblem,
@@ -21,11 +21,14 @@ import {
   type SessionRecord,
 } from '@reverie/sessions-data-access';
 import {
+  apiEventBodySchema,
   appendEventsSchema,
   createSessionSchema,
   endSessionSchema,
   feedbackSchema,
   listEventsQuerySchema,
+  listFeedbackQuerySchema,
+  MAX_FEEDBACK_PER_SESSION,
   listSessionsQuerySchema,
   newId,
   taskTitle,
@@ -126,8 +129,9 @@ export class SessionsService {
   ): Promise<Page<SessionEventRecord>> {
     const q = parseOrThrow(listEventsQuerySchema, query, 'query', 'query');
     await this.getSession(tenantId, sessionId);
-    const rows = await this.events.page(tenantId, sessionId, q.after_seq, q.limit);
-    return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
+    // Bounded by count and by bytes (EVENTS_PAGE_BYTES): has_more says when either cut it short.
+    const page = await this.events.apiPage(tenantId, sessionId, q.after_seq, q.limit);
+    return { data: page.events, hasMore: page.hasMore };
   }
 
   /** Validates the batch, then publishes it; returns the id each event is stored under. */
@@ -138,12 +142,17 @@ export class SessionsService {
       throw tooLarge(`batch has ${events.length} events; send at most ${max} per request`);
     }
     const problems: FieldProblem[] = [];
+    const seen = new Set<string>();
     const parsed = events.flatMap((raw, i) => {
-      const result = sessionEventBodySchema.safeParse(raw);
+      const result = apiEventBodySchema.safeParse(raw);
       if (!result.success) {
         problems.push(...fieldProblems(result.error, `events[${i}]`));
         return [];
       }
+      // A clientEventId already in this batch is the same event, stored once (the first), as a
+      // re-send in a later request is: not sent twice, and not counted twice in `accepted`.
+      if (seen.has(result.data.clientEventId)) return [];
+      seen.add(result.data.clientEventId);
       // Serialised once: measured here, then reused as the body of the Kafka message.
       const json = JSON.stringify(result.data);
       const bytes = Buffer.byteLength(json);
@@ -230,14 +239,29 @@ export class SessionsService {
     throw conflict(`session "${sessionId}" has already ended (${current.status})`);
   }
 
-  async listFeedback(tenantId: string, sessionId: string): Promise<FeedbackRecord[]> {
+  async listFeedback(
+    tenantId: string,
+    sessionId: string,
+    query: unknown,
+  ): Promise<Page<FeedbackRecord>> {
+    const q = parseOrThrow(listFeedbackQuerySchema, query, 'query', 'query');
     await this.getSession(tenantId, sessionId);
-    return this.feedbackRepo.forSession(tenantId, sessionId);
+    const rows = await this.feedbackRepo.page(tenantId, sessionId, q.limit, q.after_id);
+    return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
   }
 
   async feedback(tenantId: string, sessionId: string, body: unknown) {
     const input = parseOrThrow(feedbackSchema, body, 'feedback');
     const session = await this.getSession(tenantId, sessionId);
+    // Counted from what is stored: feedback still on its way through Kafka is not, so requests
+    // racing each other can pass the cap by as many as are in flight; it bounds a session's
+    // feedback, it is no exact quota.
+    const stored = await this.feedbackRepo.count(tenantId, sessionId, MAX_FEEDBACK_PER_SESSION);
+    if (stored >= MAX_FEEDBACK_PER_SESSION) {
+      throw conflict(
+        `session "${sessionId}" already has ${MAX_FEEDBACK_PER_SESSION} pieces of feedback, the most one session keeps`,
+      );
+    }
     const feedbackId = newId('fbk');
     await this.publisher.publish(TOPICS.sessionEvents, [
       {
