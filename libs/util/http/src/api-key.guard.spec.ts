@@ -76,6 +76,18 @@ describe('ApiKeyGuard', () => {
     }
   });
 
+  it('answers 401 for two different keys, one in each header, and takes the same key twice', async () => {
+    const two = await refusal(
+      guard,
+      contextFor('open', { 'x-api-key': 'rvk_b_s', authorization: 'Bearer rvk_a_s' }).context,
+    );
+    expect(two.status).toBe(401);
+    expect(two.message).toMatch(/two different API keys/);
+    const same = contextFor('open', { 'x-api-key': 'rvk_a_s', authorization: 'Bearer rvk_a_s' });
+    await expect(guard.canActivate(same.context)).resolves.toBe(true);
+    expect(same.request.apiKey).toEqual({ keyId: 'a', scopes: [] });
+  });
+
   it('answers 401 without a key or with one the authenticator refuses', async () => {
     const missing = await refusal(guard, contextFor('open', {}).context);
     expect([missing.status, missing.message]).toEqual([

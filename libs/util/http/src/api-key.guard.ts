@@ -45,8 +45,14 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<TenantRequest>();
-    const header =
-      request.header('x-api-key') ?? request.header('authorization')?.replace(/^Bearer\s+/i, '');
+    const apiKey = request.header('x-api-key');
+    const bearer = request.header('authorization')?.replace(/^Bearer\s+/i, '');
+    // Two different keys: which tenant the caller means is a guess, so neither is taken.
+    if (apiKey && bearer && apiKey !== bearer)
+      throw unauthenticated(
+        'two different API keys: "x-api-key" and "Authorization" name different keys; send one',
+      );
+    const header = apiKey ?? bearer;
     if (!header) {
       throw unauthenticated(
         'missing API key: send it as "x-api-key: rvk_..." or "Authorization: Bearer rvk_..."',
