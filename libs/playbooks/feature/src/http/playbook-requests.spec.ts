@@ -40,6 +40,8 @@ describe('playbook request schemas', () => {
   it('allows an empty retirement and needs a positive version to roll back to', () => {
     expect(retireEntryBodySchema.parse({})).toEqual({});
     expect(issues(rollbackBodySchema.safeParse({ version: 0 }))).toEqual(['version']);
+    for (const version of ['1', true, [3]])
+      expect(issues(rollbackBodySchema.safeParse({ version }))).toEqual(['version']);
     expect(rollbackBodySchema.parse({ version: 2, message: ' back ' })).toEqual({
       version: 2,
       message: 'back',

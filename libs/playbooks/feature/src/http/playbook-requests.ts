@@ -63,7 +63,11 @@ export const rejectBodySchema = z
   .object({ reason: z.string().trim().min(1).max(2_000).optional() })
   .strict();
 
-export const rollbackBodySchema = z.object({ version: versionNumber, message }).strict();
+// A JSON body carries the version as a number: coercion (fit for `?version=2`) would also take
+// "2", true (1) or [3].
+export const rollbackBodySchema = z
+  .object({ version: z.number().int().positive(), message })
+  .strict();
 
 export type AddEntryBody = z.infer<typeof addEntryBodySchema>;
 export type EditEntryBody = z.infer<typeof editEntryBodySchema>;
