@@ -136,7 +136,15 @@ describe('reverie dream --offline', () => {
     writeFileSync(zero, JSON.stringify({ ...playbookWith(rule), version: 0 }));
     const b = await dream(join(dir, 'x.json'), '--playbook', zero);
     expect(b.code).toBe(2);
-    expect(b.out).toMatch(/zero\.json is not a playbook version .*version/);
+    expect(b.out).toMatch(/zero\.json is not a whole playbook version .*: version /);
+    // A bare {version, entries}, as eval reads it: told what a dream needs besides.
+    const bare = join(dir, 'bare.json');
+    writeFileSync(bare, JSON.stringify({ version: 1, entries: playbookWith(rule).entries }));
+    const d = await dream(join(dir, 'x.json'), '--playbook', bare);
+    expect(d.code).toBe(2);
+    expect(d.out).toMatch(
+      /eval also reads a bare \{version, entries\}, a dream starts only from a whole version/,
+    );
     const one = join(dir, 'one.json');
     writeFileSync(one, JSON.stringify(playbookWith(rule)));
     const c = await dream(join(dir, 'x.json'), '--playbook', one, '--playbook', one);

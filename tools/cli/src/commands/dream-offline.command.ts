@@ -321,8 +321,10 @@ function readStart(
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // `eval` runs a bare {version, entries} written by hand; a dream continues a version's
+    // history, so it needs the whole version: say so, not only the first field missing.
     throw new CliError(
-      `${file} is not a playbook version (as GET /v1/agents/:id/playbook answers): ${issue.path.join('.')} ${issue.message}`,
+      `${file} is not a whole playbook version as GET /v1/agents/:id/playbook answers it (its playbookId, author, createdAt and diff, each entry's guidance and rationale; eval also reads a bare {version, entries}, a dream starts only from a whole version): ${issue.path.join('.')} ${issue.message}`,
       2,
     );
   }
