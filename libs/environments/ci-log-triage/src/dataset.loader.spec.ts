@@ -117,7 +117,7 @@ describe("loadCases (a user's folder)", () => {
     expect(loaded.skipped).toEqual([
       {
         id: 'bad_labels_4',
-        reason: 'bad_labels_4/groundtruth labels lines 9 but fail.log has 1 lines',
+        reason: 'bad_labels_4/groundtruth labels lines 9 but fail.log has 1 line',
       },
       {
         id: 'labels_only_3',
@@ -149,5 +149,8 @@ describe("loadCases (a user's folder)", () => {
     );
     const empty = await mkdtemp(join(tmpdir(), 'triage-'));
     await expect(loadCases(empty)).rejects.toThrow(/has no case folders \(a case folder holds/);
+    // One case's own folder given for the dataset's: told to give the folder above it.
+    await writeFile(join(empty, 'fail.log'), 'x\n');
+    await expect(loadCases(empty)).rejects.toThrow(/is itself a case .*such as its parent/);
   });
 });

@@ -73,7 +73,9 @@ export async function loadCases(
             .slice(0, 3)
             .map((s) => s.reason)
             .join('; ')}${out.skipped.length > 3 ? ` (and ${out.skipped.length - 3} more)` : ''}`
-        : `the dataset folder ${dir} has no case folders (${CASE_FILES_HINT})`,
+        : names.includes('fail.log')
+          ? `the dataset folder ${dir} is itself a case (it holds fail.log); give the folder that holds case folders, such as its parent`
+          : `the dataset folder ${dir} has no case folders (${CASE_FILES_HINT})`,
     );
   return out;
 }
@@ -205,6 +207,6 @@ function checkWithin(ranges: LineRange[], lineCount: number, id: string): void {
   const outside = ranges.find((r) => r.end > lineCount);
   if (outside)
     throw new TriageError(
-      `${id}/groundtruth labels lines ${formatRange(outside)} but fail.log has ${lineCount} lines`,
+      `${id}/groundtruth labels lines ${formatRange(outside)} but fail.log has ${lineCount} line${lineCount === 1 ? '' : 's'}`,
     );
 }

@@ -10,7 +10,8 @@ export function readJsonFile(file: string, what: string): unknown {
     throw new CliError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
   }
   try {
-    return JSON.parse(text);
+    // A byte-order mark (some editors on Windows write one) is no JSON, nor worth refusing for.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
   }
