@@ -94,6 +94,7 @@ describe('reverie eval lander', () => {
     expect(b.aggregate.medianFuelOverLimit).toBeLessThan(1.3);
     const text = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'));
     expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %; 95% CI 0–56 %\)/);
+    expect(text.out).toMatch(/^all families +satisfied 0\/3/m);
     expect(text.out).toContain('rubric: safe, within 50 m of the site');
   }, 180_000);
 

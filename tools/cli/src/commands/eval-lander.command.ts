@@ -205,13 +205,15 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
     );
     return 0;
   }
+  // Columns as wide as their longest value (`out_of_bounds` is 13 characters).
   const w = Math.max(8, ...rows.map((r) => r.scenario.length));
+  const ow = Math.max(12, ...rows.map((r) => r.outcome.length));
   io.out(
-    `${'scenario'.padEnd(w)}  outcome       ${definition ? 'graded' : 'rubric'}  distance m  fuel x limit  touchdown m/s  failed`,
+    `${'scenario'.padEnd(w)}  ${'outcome'.padEnd(ow)}  ${definition ? 'graded' : 'rubric'}  distance m  fuel x limit  touchdown m/s  failed`,
   );
   for (const r of rows)
     io.out(
-      `${r.scenario.padEnd(w)}  ${r.outcome.padEnd(12)}  ${(r.satisfied ? 'yes' : 'no').padEnd(6)}  ${n(r.distanceToSite, 1).padStart(10)}  ${n(r.fuelOverLimit).padStart(12)}  ${n(r.touchdownSpeed).padStart(13)}  ${r.failed.join(', ')}`,
+      `${r.scenario.padEnd(w)}  ${r.outcome.padEnd(ow)}  ${(r.satisfied ? 'yes' : 'no').padEnd(6)}  ${n(r.distanceToSite, 1).padStart(10)}  ${n(r.fuelOverLimit).padStart(12)}  ${n(r.touchdownSpeed).padStart(13)}  ${r.failed.join(', ')}`,
     );
   io.out('');
   if (definition) {
@@ -225,9 +227,12 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
     io.out(
       `rubric: safe, within ${rubric.maxDistanceToSite} m of the site, fuel at most ${rubric.maxFuelOverLimit}x the vertical limit`,
     );
-  for (const f of [...families, { family: 'all', ...all }])
+  // The total's row reads "all families", so a family named "all" keeps a row of its own.
+  const totals = [...families, { ...all, family: 'all families' }];
+  const fw = Math.max(16, ...totals.map((f) => f.family.length));
+  for (const f of totals)
     io.out(
-      `${f.family.padEnd(16)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
+      `${f.family.padEnd(fw)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
     );
   return 0;
 }
