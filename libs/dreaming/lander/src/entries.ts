@@ -3,6 +3,17 @@ import type { FlightScore } from './flight';
 import { ROLE_DEFAULTS, type RoleName } from './rule-space';
 import type { RuleCandidate } from './search-rules';
 
+/**
+ * An entry title of at most `max` characters (the entry schema's limit is 200): cut after the last
+ * whole word or list item that fits, with an ellipsis, not in the middle of a parameter's name.
+ */
+export function clipTitle(title: string, max = 200): string {
+  if (title.length <= max) return title;
+  const head = title.slice(0, max - 1);
+  const cut = Math.max(head.lastIndexOf(', '), head.lastIndexOf(' '));
+  return `${(cut > max / 2 ? head.slice(0, cut) : head).replace(/[,;:\s]+$/, '')}…`;
+}
+
 /** A proposed playbook entry for one role (the shape of an `add` delta, plus the role). */
 export interface EntryDraft {
   role: RoleName;
@@ -118,7 +129,7 @@ export function toPlaybookEntries(candidates: readonly RuleCandidate[]): EntryDr
       const sentence = `When ${when}, ${does}.`;
       out.push({
         role,
-        title: `${ROLE_TITLE[role]}: ${does} when ${when}`.slice(0, 200),
+        title: clipTitle(`${ROLE_TITLE[role]}: ${does} when ${when}`),
         guidance: `${sentence} Learned from simulated landings; applies to the ${ROLE_TITLE[role]} only.`,
         rationale:
           `On ${cand.baseline.flights} training scenarios${together}: ${pct(cand.score)} (${fuel(cand.score)}) ` +

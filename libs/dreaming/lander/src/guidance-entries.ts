@@ -1,6 +1,6 @@
 import { NAVIGATOR, ROLE_RULE_SPACES } from '@reverie/lunar-lander';
 import type { ObjectiveScore } from '@reverie/lunar-lander';
-import { conditionWords, type EntryDraft } from './entries';
+import { clipTitle, conditionWords, type EntryDraft } from './entries';
 import { keyOf, type Genome } from './guidance-space';
 import { ROLE_DEFAULTS } from './rule-space';
 import type { GuidanceCandidate } from './search-guidance';
@@ -72,10 +72,7 @@ export function toGuidanceEntries(
       .join('; ');
     return {
       role,
-      title: `${ROLE_TITLE[role]} guidance ${where}: ${Object.keys(params).join(', ')}`.slice(
-        0,
-        200,
-      ),
+      title: clipTitle(`${ROLE_TITLE[role]} guidance ${where}: ${Object.keys(params).join(', ')}`),
       guidance: `${lawWords(params, base)}${ROLE_TITLE[role]}, ${where}: ${settings}.`,
       rationale: `On the training scenarios: ${scoreWords(cand.score)} against ${scoreWords(baseline.score)} with the current rules; turned ${fixed.length} into satisfied landings and broke ${broke.length}.`,
       evidence: [
