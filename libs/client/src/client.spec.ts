@@ -127,7 +127,7 @@ describe('ReverieClient over real HTTP', () => {
     );
     try {
       const err = await client(api.url)
-        .sessions.create({ agentId: 'agt_1' })
+        .agents.create({ name: 'support-bot' })
         .catch((e) => e);
       expect(err).toMatchObject({ status: 502 });
       expect(api.seen).toHaveLength(1);
@@ -136,6 +136,46 @@ describe('ReverieClient over real HTTP', () => {
         .catch((e) => e);
       expect(events).toMatchObject({ status: 502 });
       expect(api.seen).toHaveLength(1 + 3); // every attempt of the idempotent call
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('sends one Idempotency-Key per create call, the same on each of its retries', async () => {
+    const api = await serve(
+      json(503, overloaded, { 'retry-after': '0' }),
+      json(201, { id: 'ses_1' }),
+      json(201, { id: 'ses_2' }),
+    );
+    try {
+      const c = client(api.url);
+      expect((await c.sessions.create({ agentId: 'agt_1' })).id).toBe('ses_1');
+      expect((await c.sessions.create({ agentId: 'agt_1' })).id).toBe('ses_2');
+      const keys = api.seen.map((s) => s.headers['idempotency-key']);
+      expect(keys[0]).toMatch(/^[0-9a-f-]{32,36}$/);
+      expect(keys[1]).toBe(keys[0]); // the retry of the first call
+      expect(keys[2]).not.toBe(keys[0]); // another call
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("sends the caller's Idempotency-Key on feedback, and retries it after a 502 too", async () => {
+    const api = await serve(
+      json(502, { type: 'error', error: { type: 'api_error', message: 'bad gateway' } }),
+      json(202, { id: 'fbk_1', type: 'feedback' }),
+    );
+    try {
+      const feedback = await client(api.url).sessions.sendFeedback(
+        'ses_1',
+        { rating: 'positive' },
+        { idempotencyKey: 'ticket-42-thumbs-up' },
+      );
+      expect(feedback.id).toBe('fbk_1');
+      expect(api.seen.map((s) => s.headers['idempotency-key'])).toEqual([
+        'ticket-42-thumbs-up',
+        'ticket-42-thumbs-up',
+      ]);
     } finally {
       await api.close();
     }

@@ -1,6 +1,11 @@
 import { collect, paginate } from './paging';
 import { routePath, ROUTES, type RouteName } from './routes';
-import { HttpTransport, type RequestOptions, type TransportOptions } from './transport';
+import {
+  HttpTransport,
+  newIdempotencyKey,
+  type RequestOptions,
+  type TransportOptions,
+} from './transport';
 import type {
   Agent,
   AgentDreaming,
@@ -47,6 +52,29 @@ type Params = Record<string, string | number>;
 /** Per-call options: an AbortSignal to give up early. */
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+/** Options of a call that creates something under a new id. */
+export interface CreateOptions extends CallOptions {
+  /**
+   * The call's `Idempotency-Key` (default: a new random one per call), sent on each of its
+   * attempts: however often it is retried, and also after a 503 whose request Kafka delivered
+   * late, the API creates one resource and answers its id. Pass your own to make your own
+   * retries of the call (after a crash, say) safe too; one key per logical request.
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * Request options for a call under an `Idempotency-Key`: the key on every attempt, and retried
+ * like an idempotent call (after a network error, a timeout, 502 or 504 too).
+ */
+function keyed({ idempotencyKey, ...o }: CreateOptions): RequestOptions {
+  return {
+    ...o,
+    idempotent: true,
+    headers: { 'Idempotency-Key': idempotencyKey ?? newIdempotencyKey() },
+  };
 }
 
 /** Statuses after which a dream does not change any more. */
@@ -99,8 +127,9 @@ export class ReverieClient {
   };
 
   readonly sessions = {
-    create: (body: CreateSessionRequest, o: CallOptions = {}) =>
-      this.call<Session>('sessions.create', {}, { body, ...o }),
+    /** Safe to retry: sent with an `Idempotency-Key` (see CreateOptions). */
+    create: (body: CreateSessionRequest, o: CreateOptions = {}) =>
+      this.call<Session>('sessions.create', {}, { body, ...keyed(o) }),
     get: (id: string, o: CallOptions = {}) => this.call<Session>('sessions.get', { id }, o),
     list: (query: SessionListQuery = {}, o: CallOptions = {}) =>
       this.call<Page<Session>>('sessions.list', {}, { query: q(query), ...o }),
@@ -123,8 +152,9 @@ export class ReverieClient {
     allEvents: (id: string, afterSeq = 0, o: CallOptions = {}) => this.eventsFrom(id, afterSeq, o),
     end: (id: string, body: EndSessionRequest, o: CallOptions = {}) =>
       this.call<Session>('sessions.end', { id }, { body, ...o }),
-    sendFeedback: (id: string, body: FeedbackInput, o: CallOptions = {}) =>
-      this.call<Feedback>('sessions.sendFeedback', { id }, { body, ...o }),
+    /** Safe to retry: sent with an `Idempotency-Key` (see CreateOptions). */
+    sendFeedback: (id: string, body: FeedbackInput, o: CreateOptions = {}) =>
+      this.call<Feedback>('sessions.sendFeedback', { id }, { body, ...keyed(o) }),
     feedback: (id: string, o: CallOptions = {}) =>
       this.call<{ data: Feedback[] }>('sessions.feedback', { id }, o),
     /** The session's latest verdict with its `history`. */

@@ -45,10 +45,16 @@ export interface RequestOptions {
    * before it acts.
    */
   idempotent?: boolean;
+  /** Headers of this call (an `Idempotency-Key`), sent on every attempt. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
-/** Statuses the API answers before it acts: always safe to retry. */
+/**
+ * Statuses retried on any call. A 429 is answered before the API acts; so is a 503, except where
+ * Kafka did not acknowledge in time and may still deliver: the calls that create something under a
+ * new id (`sessions.create`, `sessions.sendFeedback`) carry an `Idempotency-Key` for that.
+ */
 const REFUSED_BEFORE_ACTING = new Set([429, 503]);
 /** Statuses where the request may or may not have been acted on: idempotent calls only. */
 const MAYBE_ACTED = new Set([502, 504]);
@@ -161,6 +167,7 @@ export class HttpTransport {
       accept: options.accept === 'text' ? 'text/markdown, text/plain, */*' : 'application/json',
       ...(this.options.apiKey ? { 'x-api-key': this.options.apiKey } : {}),
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
     };
   }
 }
@@ -183,6 +190,16 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * A new `Idempotency-Key`: a random UUID (Web Crypto, in Node 20 and browsers), or 32 random hex
+ * digits where `randomUUID` is missing (a page served over plain http).
+ */
+export function newIdempotencyKey(): string {
+  const webCrypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (typeof webCrypto?.randomUUID === 'function') return webCrypto.randomUUID();
+  return Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -11,4 +11,6 @@ export * from './migrations/sessions-migrations.module';
 export * from './repositories/feedback.repository';
 export * from './repositories/api-key.repository';
 export * from './repositories/batch.repository';
+export * from './repositories/idempotency-key.reader';
+export * from './repositories/idempotency-key.writer';
 export * from './readers';

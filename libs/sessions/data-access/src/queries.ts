@@ -10,6 +10,7 @@ import { AgentSchema } from './schemas/agent.schema';
 import { ApiKeySchema } from './schemas/api-key.schema';
 import { BatchSchema } from './schemas/batch.schema';
 import { FeedbackSchema } from './schemas/feedback.schema';
+import { IdempotencyKeySchema } from './schemas/idempotency-key.schema';
 import { SessionEventPageSchema } from './schemas/session-event-page.schema';
 import { SessionSchema } from './schemas/session.schema';
 
@@ -29,6 +30,7 @@ export const SESSIONS_SCHEMAS: Record<string, Schema> = {
   agents: AgentSchema,
   api_keys: ApiKeySchema,
   batches: BatchSchema,
+  idempotency_keys: IdempotencyKeySchema,
 };
 
 const T = 'acme';
@@ -204,6 +206,19 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
     collection: 'batches',
     filter: { tenantId: T, agentId: 'a', _id: { $lt: 'x' } },
     sort: { _id: -1 },
+  },
+  // idempotency_keys: by the computed _id (`<tenant>|<route>|<key>`), once per keyed request
+  {
+    serves: 'IdempotencyKeyReader.find; IdempotencyKeyWriter.claim (re-read after a duplicate)',
+    collection: 'idempotency_keys',
+    filter: { _id: 'acme|POST /v1/sessions|k' },
+    perSession: true,
+  },
+  {
+    serves: 'IdempotencyKeyWriter.claim (taking over an expired record: delete what was read)',
+    collection: 'idempotency_keys',
+    filter: { _id: 'acme|POST /v1/sessions|k', expiresAt: new Date(0) },
+    perSession: true,
   },
 ];
 

@@ -7,6 +7,8 @@ import { SessionsReadersModule } from './readers/sessions-readers.module';
 import { ApiKeyRepository } from './repositories/api-key.repository';
 import { BatchRepository } from './repositories/batch.repository';
 import { FeedbackRepository } from './repositories/feedback.repository';
+import { IdempotencyKeyReader } from './repositories/idempotency-key.reader';
+import { IdempotencyKeyWriter } from './repositories/idempotency-key.writer';
 import { SessionEventRepository } from './repositories/session-event.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { SessionWatermarkRepository } from './repositories/session-watermark.repository';
@@ -14,6 +16,7 @@ import { Agent, AgentSchema } from './schemas/agent.schema';
 import { ApiKey, ApiKeySchema } from './schemas/api-key.schema';
 import { Batch, BatchSchema } from './schemas/batch.schema';
 import { Feedback, FeedbackSchema } from './schemas/feedback.schema';
+import { IdempotencyKey, IdempotencyKeySchema } from './schemas/idempotency-key.schema';
 import { SessionEventPage, SessionEventPageSchema } from './schemas/session-event-page.schema';
 import { Session, SessionSchema } from './schemas/session.schema';
 
@@ -24,6 +27,7 @@ const MODELS = [
   { name: Feedback.name, schema: FeedbackSchema },
   { name: ApiKey.name, schema: ApiKeySchema },
   { name: Batch.name, schema: BatchSchema },
+  { name: IdempotencyKey.name, schema: IdempotencyKeySchema },
 ];
 
 const REPOSITORIES = [
@@ -34,6 +38,8 @@ const REPOSITORIES = [
   FeedbackRepository,
   ApiKeyRepository,
   BatchRepository,
+  IdempotencyKeyWriter,
+  IdempotencyKeyReader,
 ];
 
 /**

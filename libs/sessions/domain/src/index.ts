@@ -7,3 +7,4 @@ export * from './batch-progress';
 export * from './append-plan';
 export * from './event-appended';
 export * from './run-requested';
+export * from './idempotency';

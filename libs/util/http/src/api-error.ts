@@ -8,7 +8,9 @@ export type ApiErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'conflict_error'
-  | 'request_too_large';
+  | 'request_too_large'
+  /** An `Idempotency-Key` already used for another request (422). */
+  | 'idempotency_error';
 
 export interface FieldProblem {
   /** Where in the request, e.g. `events[3].type` or `query.limit`. */

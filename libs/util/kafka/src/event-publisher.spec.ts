@@ -32,6 +32,18 @@ describe('EventPublisher', () => {
     );
   });
 
+  it('gives the same refusal other advice for a route that knows what a safe retry is', () => {
+    const advised = new KafkaUnavailableError('t', 'no acknowledgement within 50 ms').advise(
+      'retry with the same Idempotency-Key',
+    );
+    expect(advised).toBeInstanceOf(KafkaUnavailableError);
+    expect(advised.getStatus()).toBe(503);
+    expect(advised).toMatchObject({ topic: 't', code: 'overloaded_error', retryAfterSeconds: 5 });
+    expect(advised.message).toBe(
+      'Kafka is unavailable: publishing to t failed (no acknowledgement within 50 ms); retry with the same Idempotency-Key',
+    );
+  });
+
   it('reports a broker that cannot be reached as unavailable', async () => {
     const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED'), {
       name: 'KafkaJSNumberOfRetriesExceeded',

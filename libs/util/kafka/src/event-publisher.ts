@@ -35,8 +35,10 @@ export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Kafka did not acknowledge a publish in time (broker down, no leader, network). Retriable: an
- * HTTP request that publishes answers 503 with `Retry-After`, and the client sends it again (every
- * consumer de-duplicates on the envelope id, so a send that did land late is stored once).
+ * HTTP request that publishes answers 503 with `Retry-After`, and the client sends it again. The
+ * send goes on after the deadline and may still land: consumers de-duplicate on the envelope id,
+ * so a retry is stored once only if it re-sends the same message (events by their
+ * `clientEventId`; a new session or feedback by the request's `Idempotency-Key`, see `advise`).
  * A 503 `HttpException`, so HTTP filters map it without knowing Kafka; `code`, `status` and
  * `retryAfterSeconds` are there for filters that read them.
  */
@@ -47,11 +49,19 @@ export class KafkaUnavailableError extends ServiceUnavailableException {
   constructor(
     readonly topic: string,
     readonly reason: string,
+    advice = `retry in ${RETRY_AFTER_SECONDS} s`,
   ) {
-    super(
-      `Kafka is unavailable: publishing to ${topic} failed (${reason}); retry in ${RETRY_AFTER_SECONDS} s`,
-      { cause: reason },
-    );
+    super(`Kafka is unavailable: publishing to ${topic} failed (${reason}); ${advice}`, {
+      cause: reason,
+    });
+  }
+
+  /**
+   * The same refusal with other advice for the client: a route whose message may still be
+   * delivered late (kafkajs keeps retrying after the deadline) says what a safe retry is.
+   */
+  advise(advice: string): KafkaUnavailableError {
+    return new KafkaUnavailableError(this.topic, this.reason, advice);
   }
 }
 

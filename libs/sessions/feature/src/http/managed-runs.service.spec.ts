@@ -1,4 +1,4 @@
-import type { EventPublisher } from '@reverie/kafka';
+import { KafkaUnavailableError, type EventPublisher } from '@reverie/kafka';
 import type { NewManagedSession, SessionRepository } from '@reverie/sessions-data-access';
 import { ManagedRunsService } from './managed-runs.service';
 
@@ -37,6 +37,35 @@ describe('ManagedRunsService when sending run commands fails', () => {
       'acme',
       all.slice(400).map((s) => s._id),
       expect.stringMatching(/^the run command could not be sent \(KafkaJS: broker went away\)/),
+      expect.any(Date),
+    );
+  });
+
+  it('keeps a keyed session running when Kafka did not answer in time: its retry re-sends the command', async () => {
+    const publisher = {
+      publish: jest.fn(async () => {
+        throw new KafkaUnavailableError('reverie.runs.commands.v1', 'no acknowledgement');
+      }),
+    };
+    const cancelUnstarted = jest.fn(async () => undefined);
+    const service = new ManagedRunsService(
+      { cancelUnstarted } as unknown as SessionRepository,
+      publisher as unknown as EventPublisher,
+    );
+    const agent = { _id: 'agt_1', model: { provider: 'builtin' as const } };
+    const commands = service.commandsFor('acme', agent, sessions(1), new Date(0));
+    expect(commands[0].id).toBe('run_ses_0000');
+
+    await expect(
+      service.send('acme', commands, { keepOnUnavailable: true }),
+    ).rejects.toBeInstanceOf(KafkaUnavailableError);
+    expect(cancelUnstarted).not.toHaveBeenCalled();
+    // Without a key (keepOnUnavailable off), the session is canceled as before.
+    await expect(service.send('acme', commands)).rejects.toBeInstanceOf(KafkaUnavailableError);
+    expect(cancelUnstarted).toHaveBeenCalledWith(
+      'acme',
+      ['ses_0000'],
+      expect.any(String),
       expect.any(Date),
     );
   });

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TOPICS } from '@reverie/contracts';
-import { EventPublisher } from '@reverie/kafka';
+import { TOPICS, type RunRequested } from '@reverie/contracts';
+import { EventPublisher, KafkaUnavailableError } from '@reverie/kafka';
 import {
+  isDuplicateKey,
   SessionRepository,
   type AgentRecord,
   type NewManagedSession,
@@ -35,15 +36,27 @@ export class ManagedRunsService {
     return this.sessions.insertManaged(tenantId, sessions, at);
   }
 
-  /** Sends the run command of each stored session. */
-  async dispatch(
+  /**
+   * Stores one managed session unless this tenant has it already: a retry under an
+   * `Idempotency-Key` stores the session its first attempt planned, which may be stored.
+   */
+  async storeOnce(tenantId: string, session: NewManagedSession, at: Date): Promise<void> {
+    try {
+      await this.sessions.insertManaged(tenantId, [session], at);
+    } catch (err) {
+      if (!isDuplicateKey(err) || !(await this.sessions.findById(tenantId, session._id))) throw err;
+    }
+  }
+
+  /** The run command of each session (the same for the same session, agent model and time). */
+  commandsFor(
     tenantId: string,
     agent: Pick<AgentRecord, '_id' | 'model'>,
     sessions: NewManagedSession[],
     at: Date,
-  ): Promise<void> {
+  ): RunRequested[] {
     const agentModel = runModelOf(agent.model);
-    const commands = sessions.map((s) =>
+    return sessions.map((s) =>
       runRequested(
         { tenantId, agentId: agent._id, sessionId: s._id },
         s.run,
@@ -52,6 +65,30 @@ export class ManagedRunsService {
         s.batchId,
       ),
     );
+  }
+
+  /** Sends the run command of each stored session. */
+  async dispatch(
+    tenantId: string,
+    agent: Pick<AgentRecord, '_id' | 'model'>,
+    sessions: NewManagedSession[],
+    at: Date,
+  ): Promise<void> {
+    await this.send(tenantId, this.commandsFor(tenantId, agent, sessions, at));
+  }
+
+  /**
+   * Sends run commands, `commands[i]` for the stored session `commands[i].sessionId`. When a send
+   * fails, the sessions whose commands were not acknowledged are ended `canceled`, except with
+   * `keepOnUnavailable` when Kafka did not answer in time: that send may still land, and the
+   * caller's client retries it under its `Idempotency-Key` (the same command, which the
+   * orchestrator runs once), so the session stays `running` for it.
+   */
+  async send(
+    tenantId: string,
+    commands: RunRequested[],
+    options: { keepOnUnavailable?: boolean } = {},
+  ): Promise<void> {
     for (let from = 0; from < commands.length; from += COMMANDS_PER_SEND) {
       try {
         await this.publisher.publish(
@@ -59,8 +96,9 @@ export class ManagedRunsService {
           commands.slice(from, from + COMMANDS_PER_SEND),
         );
       } catch (err) {
+        if (options.keepOnUnavailable && err instanceof KafkaUnavailableError) throw err;
         // Earlier chunks were acknowledged; this one and the rest were not (or not wholly).
-        const unsent = sessions.slice(from).map((s) => s._id);
+        const unsent = commands.slice(from).map((c) => c.sessionId);
         await this.sessions
           .cancelUnstarted(
             tenantId,

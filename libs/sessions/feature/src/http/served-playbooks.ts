@@ -53,14 +53,12 @@ export async function startingPlaybooks(
           ? await versions.findVersion(tenantId, playbookId, onTrial.candidate)
           : null;
       const active = candidate ?? (await versions.findActive(tenantId, playbookId));
-      const shown = active ?? { agentId: agent._id, version: 0, entries: [] };
       return {
         role,
         playbookId,
         ...(onTrial && trial ? { trial: { trialId: trial.trialId, arm: trial.arm } } : {}),
         version: active?.version ?? 0,
-        text: renderMarkdown(shown, role ? { role } : {}),
-        rules: active ? renderRules(active) : [],
+        ...rendered(active, agent._id, role),
       };
     }),
   );
@@ -74,5 +72,49 @@ export async function startingPlaybooks(
       : {}),
     served,
     ...(trial ? { trial: { trialId: trial.trialId, arm: trial.arm } } : {}),
+  };
+}
+
+/** A served playbook without its text: which version of which playbook, enough to serve it again. */
+export type ServedRef = Omit<ServedPlaybook, 'text' | 'rules'>;
+
+export function servedRef(served: ServedPlaybook): ServedRef {
+  return {
+    role: served.role,
+    playbookId: served.playbookId,
+    version: served.version,
+    ...(served.trial ? { trial: served.trial } : {}),
+  };
+}
+
+/**
+ * The playbooks a session was served, rendered again from the versions `refs` name (versions are
+ * immutable): a retry of `POST /v1/sessions` under its `Idempotency-Key` answers what the first
+ * request did, whatever became active since.
+ */
+export function servedAgain(
+  versions: PlaybookVersionRepository,
+  tenantId: string,
+  agentId: string,
+  refs: ServedRef[],
+): Promise<ServedPlaybook[]> {
+  return Promise.all(
+    refs.map(async (ref) => {
+      const stored = ref.version
+        ? await versions.findVersion(tenantId, ref.playbookId, ref.version)
+        : null;
+      return { ...ref, ...rendered(stored, agentId, ref.role) };
+    }),
+  );
+}
+
+type RenderableVersion = Parameters<typeof renderMarkdown>[0] & Parameters<typeof renderRules>[0];
+
+/** A version's prompt text and rules (none yet: the text says there are no lessons). */
+function rendered(version: RenderableVersion | null, agentId: string, role: string | null) {
+  const shown = version ?? { agentId, version: 0, entries: [] };
+  return {
+    text: renderMarkdown(shown, role ? { role } : {}),
+    rules: version ? renderRules(version) : [],
   };
 }

@@ -6,6 +6,7 @@ import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { BatchesController } from './batches.controller';
 import { BatchesService } from './batches.service';
+import { IdempotentRequests } from './idempotent-requests';
 import { ManagedRunsService } from './managed-runs.service';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 import { SessionsController } from './sessions.controller';
@@ -29,6 +30,7 @@ export class SessionsHttpModule {
         AgentsService,
         SessionsService,
         ManagedRunsService,
+        IdempotentRequests,
         BatchesService,
       ],
     };

@@ -1,17 +1,41 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import {
   apiEventBodySchema,
   createSessionSchema,
   endSessionSchema,
   feedbackSchema,
+  IDEMPOTENCY_KEY_HEADER,
   MAX_FEEDBACK_PER_SESSION,
   SESSION_STATUSES,
 } from '@reverie/sessions-domain';
 import { z } from 'zod';
+import { idempotencyKeyOf } from './idempotent-requests';
 import { presentEvent, presentFeedback, presentSession } from './presenters';
 import { SessionsService } from './sessions.service';
+
+/** The optional header of the POSTs that create something under a new id, as documented. */
+const IdempotencyKeyHeader = () =>
+  ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description:
+      '1 to 255 printable ASCII characters, one per logical request (a UUID). A retry with the ' +
+      'same key and the same request answers what the first did (same id) and is applied once, ' +
+      'also after a 503; the same key with another request is a 422 `idempotency_error`. Keys ' +
+      'are per tenant and remembered for 24 hours.',
+  });
 
 @ApiTags('sessions')
 @ApiSecurity('api-key')
@@ -29,8 +53,14 @@ export class SessionsController {
       'session: the gateway stores it `running` and sends a run command; an orchestrator runs it.',
   })
   @ApiBody({ schema: openApiSchema(createSessionSchema) })
-  async create(@TenantId() tenantId: string, @Body() body: unknown) {
-    const { served, ...session } = await this.sessions.create(tenantId, body);
+  @IdempotencyKeyHeader()
+  async create(
+    @TenantId() tenantId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    const key = idempotencyKeyOf(idempotencyKey);
+    const { served, ...session } = await this.sessions.create(tenantId, body, key);
     // An external session's response carries the playbook(s) it runs with: version, prompt text
     // and rules, per role for a team, so one call gives the agent what to read.
     return { ...presentSession(session), ...(served ? { playbooks: served } : {}) };
@@ -143,7 +173,14 @@ export class SessionsController {
     description: `At most ${MAX_FEEDBACK_PER_SESSION} pieces of feedback a session; past that, a 409.`,
   })
   @ApiBody({ schema: openApiSchema(feedbackSchema) })
-  feedback(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
-    return this.sessions.feedback(tenantId, id, body);
+  @IdempotencyKeyHeader()
+  feedback(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    const key = idempotencyKeyOf(idempotencyKey);
+    return this.sessions.feedback(tenantId, id, body, key);
   }
 }

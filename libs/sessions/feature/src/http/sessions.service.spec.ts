@@ -46,6 +46,7 @@ describe('SessionsService.append: the records a request becomes', () => {
       publisher as unknown as EventPublisher,
       none,
       { maxEventsPerRequest: 5_000, maxEventBytes: 262_144, eventMessages },
+      none,
     );
     const answer = await service.append(tenantId, sessionId, { events });
     const messages = records.map((r) => {

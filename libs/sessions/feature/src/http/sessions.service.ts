@@ -1,6 +1,12 @@
 import { PlaybookTrialWriter, PlaybookVersionRepository } from '@reverie/playbooks-data-access';
 import { Inject, Injectable } from '@nestjs/common';
-import { SCHEMA_VERSION, TOPICS } from '@reverie/contracts';
+import {
+  SCHEMA_VERSION,
+  TOPICS,
+  type FeedbackSubmitted,
+  type RunRequested,
+  type SessionStarted,
+} from '@reverie/contracts';
 import {
   conflict,
   type FieldProblem,
@@ -17,6 +23,7 @@ import {
   SessionEventRepository,
   SessionRepository,
   type FeedbackRecord,
+  type NewManagedSession,
   type SessionEventRecord,
   type SessionRecord,
 } from '@reverie/sessions-data-access';
@@ -26,6 +33,7 @@ import {
   createSessionSchema,
   endSessionSchema,
   feedbackSchema,
+  IDEMPOTENT_ROUTES,
   listEventsQuerySchema,
   listFeedbackQuerySchema,
   MAX_FEEDBACK_PER_SESSION,
@@ -33,14 +41,30 @@ import {
   newId,
   taskTitle,
 } from '@reverie/sessions-domain';
+import { IdempotentRequests, mayStillApply } from './idempotent-requests';
 import { ManagedRunsService } from './managed-runs.service';
-import { startingPlaybooks, type ServedPlaybook } from './served-playbooks';
+import {
+  servedAgain,
+  servedRef,
+  startingPlaybooks,
+  type ServedPlaybook,
+  type ServedRef,
+} from './served-playbooks';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 
 export interface Page<T> {
   data: T[];
   hasMore: boolean;
 }
+
+/**
+ * What a request under an `Idempotency-Key` plans before it acts, stored with the key (as JSON):
+ * a retry carries out the same plan, so it answers the same id and re-sends the same messages.
+ */
+type ExternalSessionPlan = { started: SessionStarted; served: ServedRef[] };
+type ManagedSessionPlan = { session: NewManagedSession; at: string; command: RunRequested };
+type SessionPlan = ExternalSessionPlan | ManagedSessionPlan;
+type FeedbackPlan = { message: FeedbackSubmitted };
 
 /**
  * The session API. Writes go to Kafka first (keyed by session) and are acknowledged only once the
@@ -59,55 +83,84 @@ export class SessionsService {
     private readonly publisher: EventPublisher,
     private readonly runs: ManagedRunsService,
     @Inject(SESSIONS_HTTP_OPTIONS) private readonly options: SessionsHttpOptions,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
+  /**
+   * With an `Idempotency-Key` (`key`, checked), a retry of the same request answers the same
+   * session and re-sends the same message: the session is stored once even when Kafka delivers
+   * the first attempt's message late (it answered 503 meanwhile).
+   */
   async create(
     tenantId: string,
     body: unknown,
+    key?: string,
   ): Promise<SessionRecord & { served?: ServedPlaybook[] }> {
     const input = parseOrThrow(createSessionSchema, body, 'session');
     const agent = await this.agents.findById(tenantId, input.agentId);
     if (!agent)
       throw notFound(`agent "${input.agentId}" not found; create one with POST /v1/agents`);
-    const sessionId = newId('ses');
-    const now = new Date();
-    if (input.run) {
-      // Managed: stored by the gateway, started (and announced) by an orchestrator.
-      const managed = {
-        _id: sessionId,
+    const request = { tenantId, route: IDEMPOTENT_ROUTES.createSession, key, request: { body } };
+    // The first attempt's text, rendered as it planned (a retry renders the versions it names).
+    let served: ServedPlaybook[] | undefined;
+    const { plan } = await this.idempotency.resolve<SessionPlan>(request, async () => {
+      const sessionId = newId('ses');
+      const now = new Date();
+      if (input.run) {
+        // Managed: stored by the gateway, started (and announced) by an orchestrator.
+        const session = {
+          _id: sessionId,
+          agentId: agent._id,
+          title: input.title ?? taskTitle(input.run),
+          metadata: input.metadata,
+          run: input.run,
+        };
+        const [command] = this.runs.commandsFor(tenantId, agent, [session], now);
+        return { resourceId: sessionId, plan: { session, at: now.toISOString(), command } };
+      }
+      // The versions (per role for a team) the session runs with, and their text for the
+      // response. A running canary trial of the agent assigns the session an arm (by its id).
+      const trial = await this.trials.assign(tenantId, agent._id, sessionId);
+      const starting = await startingPlaybooks(this.playbookVersions, tenantId, agent, trial);
+      served = starting.served;
+      const started: SessionStarted = {
+        id: newId('msg'),
+        type: 'session.started',
+        tenantId,
         agentId: agent._id,
-        title: input.title ?? taskTitle(input.run),
-        metadata: input.metadata,
-        run: input.run,
+        sessionId,
+        occurredAt: now.toISOString(),
+        schemaVersion: SCHEMA_VERSION,
+        payload: {
+          source: 'external',
+          title: input.title,
+          metadata: input.metadata,
+          playbook: starting.playbook,
+          ...(starting.rolePlaybooks ? { rolePlaybooks: starting.rolePlaybooks } : {}),
+          ...(starting.trial ? { trial: starting.trial } : {}),
+        },
       };
-      await this.runs.store(tenantId, [managed], now);
-      await this.runs.dispatch(tenantId, agent, [managed], now);
-      return this.getSession(tenantId, sessionId);
+      return { resourceId: sessionId, plan: { started, served: starting.served.map(servedRef) } };
+    });
+    const keyed = key !== undefined;
+    try {
+      if ('session' in plan) {
+        // A retry finds the session stored (and running: see keepOnUnavailable) or stores it.
+        const at = new Date(plan.at);
+        if (keyed) await this.runs.storeOnce(tenantId, plan.session, at);
+        else await this.runs.store(tenantId, [plan.session], at);
+        await this.runs.send(tenantId, [plan.command], { keepOnUnavailable: keyed });
+        return await this.getSession(tenantId, plan.session._id);
+      }
+      await this.publisher.publish(TOPICS.sessionEvents, [plan.started]);
+    } catch (err) {
+      throw mayStillApply(err, keyed);
     }
-    // The versions (per role for a team) the session runs with, and their text for the response.
-    // A running canary trial of the agent assigns the session an arm (by its id).
-    const trial = await this.trials.assign(tenantId, agent._id, sessionId);
-    const starting = await startingPlaybooks(this.playbookVersions, tenantId, agent, trial);
-    const started = {
-      id: newId('msg'),
-      type: 'session.started' as const,
-      tenantId,
-      agentId: agent._id,
-      sessionId,
-      occurredAt: now.toISOString(),
-      schemaVersion: SCHEMA_VERSION,
-      payload: {
-        source: 'external' as const,
-        title: input.title,
-        metadata: input.metadata,
-        playbook: starting.playbook,
-        ...(starting.rolePlaybooks ? { rolePlaybooks: starting.rolePlaybooks } : {}),
-        ...(starting.trial ? { trial: starting.trial } : {}),
-      },
-    };
-    await this.publisher.publish(TOPICS.sessionEvents, [started]);
-    await this.sessions.upsertStarted(started);
-    return { ...(await this.getSession(tenantId, sessionId)), served: starting.served };
+    // Idempotent (an upsert of what the started event says): a retry, or the ingest, changes
+    // nothing the first write did.
+    await this.sessions.upsertStarted(plan.started);
+    served ??= await servedAgain(this.playbookVersions, tenantId, agent._id, plan.served);
+    return { ...(await this.getSession(tenantId, plan.started.sessionId)), served };
   }
 
   async getSession(tenantId: string, id: string): Promise<SessionRecord> {
@@ -250,21 +303,31 @@ export class SessionsService {
     return { data: rows.slice(0, q.limit), hasMore: rows.length > q.limit };
   }
 
-  async feedback(tenantId: string, sessionId: string, body: unknown) {
+  /**
+   * With an `Idempotency-Key` (`key`, checked), a retry of the same request answers the same
+   * feedback id and re-sends the same message, which the ingest stores once.
+   */
+  async feedback(tenantId: string, sessionId: string, body: unknown, key?: string) {
     const input = parseOrThrow(feedbackSchema, body, 'feedback');
     const session = await this.getSession(tenantId, sessionId);
-    // Counted from what is stored: feedback still on its way through Kafka is not, so requests
-    // racing each other can pass the cap by as many as are in flight; it bounds a session's
-    // feedback, it is no exact quota.
-    const stored = await this.feedbackRepo.count(tenantId, sessionId, MAX_FEEDBACK_PER_SESSION);
-    if (stored >= MAX_FEEDBACK_PER_SESSION) {
-      throw conflict(
-        `session "${sessionId}" already has ${MAX_FEEDBACK_PER_SESSION} pieces of feedback, the most one session keeps`,
-      );
-    }
-    const feedbackId = newId('fbk');
-    await this.publisher.publish(TOPICS.sessionEvents, [
-      {
+    const request = {
+      tenantId,
+      route: IDEMPOTENT_ROUTES.feedback,
+      key,
+      request: { sessionId, body },
+    };
+    const { plan } = await this.idempotency.resolve<FeedbackPlan>(request, async () => {
+      // Counted from what is stored: feedback still on its way through Kafka is not, so requests
+      // racing each other can pass the cap by as many as are in flight; it bounds a session's
+      // feedback, it is no exact quota. A retry under its key was counted the first time.
+      const stored = await this.feedbackRepo.count(tenantId, sessionId, MAX_FEEDBACK_PER_SESSION);
+      if (stored >= MAX_FEEDBACK_PER_SESSION) {
+        throw conflict(
+          `session "${sessionId}" already has ${MAX_FEEDBACK_PER_SESSION} pieces of feedback, the most one session keeps`,
+        );
+      }
+      const feedbackId = newId('fbk');
+      const message: FeedbackSubmitted = {
         id: feedbackId,
         type: 'session.feedback_submitted',
         tenantId,
@@ -273,8 +336,14 @@ export class SessionsService {
         occurredAt: new Date().toISOString(),
         schemaVersion: SCHEMA_VERSION,
         payload: { feedbackId, ...input },
-      },
-    ]);
-    return { id: feedbackId, type: 'feedback' as const, sessionId, ...input };
+      };
+      return { resourceId: feedbackId, plan: { message } };
+    });
+    try {
+      await this.publisher.publish(TOPICS.sessionEvents, [plan.message]);
+    } catch (err) {
+      throw mayStillApply(err, key !== undefined);
+    }
+    return { id: plan.message.payload.feedbackId, type: 'feedback' as const, sessionId, ...input };
   }
 }

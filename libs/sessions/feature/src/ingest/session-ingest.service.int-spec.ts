@@ -170,4 +170,43 @@ describe('SessionIngestService with two writers', () => {
     expect(page[0].receivedAt).toEqual(new Date(at));
     expect((await sessions.findOne({ _id: other } as never))?.lastSeq).toBe(9);
   });
+
+  it('stores a started and a feedback message sent twice (a retry under its Idempotency-Key) once', async () => {
+    // The gateway re-sends the very same messages (same ids, same session) when a client retries
+    // under its key; the first attempt's copy may arrive late, in any batch, to either writer.
+    const newSession = uniqueName('ses');
+    const to = { tenantId, agentId: 'agt_1', sessionId: newSession };
+    const at = new Date().toISOString();
+    const started = {
+      id: uniqueName('msg'),
+      type: 'session.started' as const,
+      ...to,
+      occurredAt: at,
+      schemaVersion: SCHEMA_VERSION,
+      payload: { source: 'external' as const, title: 'once', playbook: null },
+    };
+    const feedbackId = uniqueName('fbk');
+    const feedback = {
+      id: feedbackId,
+      type: 'session.feedback_submitted' as const,
+      ...to,
+      occurredAt: at,
+      schemaVersion: SCHEMA_VERSION,
+      payload: { feedbackId, rating: 'positive' as const, comment: 'once' },
+    };
+    await a.get(SessionIngestService).ingest([started, feedback, started, feedback]);
+    await b.get(SessionIngestService).ingest([started, feedback]);
+    const connection = a.get<Connection>(getConnectionToken());
+    const sessions = await connection
+      .collection('sessions')
+      .find({ tenantId, _id: newSession } as never)
+      .toArray();
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ status: 'running', title: 'once', hasFeedback: true });
+    const stored = await connection
+      .collection('feedback')
+      .find({ tenantId, sessionId: newSession } as never)
+      .toArray();
+    expect(stored.map((f) => [f._id, f.comment])).toEqual([[feedbackId, 'once']]);
+  });
 });
