@@ -7,3 +7,5 @@ export * from './schemas/dream-slot.schema';
 export * from './repositories/dream-slot.repository';
 export * from './schemas/dream-memory.schema';
 export * from './repositories/dream-memory.repository';
+export * from './schemas/dream-turn.schema';
+export * from './repositories/dream-queue.repository';

@@ -7,3 +7,4 @@ export * from './schedule';
 export * from './objective';
 export * from './gate';
 export * from './memory';
+export * from './fair-claim';

@@ -7,7 +7,10 @@ export interface DreamerOptions {
   anthropic?: AnthropicSettings;
   /** Holds `ci-breakages/` (the cases and labels triage dreams validate on). */
   datasetsDir: string;
-  /** Dreams one replica runs at once (the rest wait for a free slot; a sweep picks them up). */
+  /**
+   * Dreams one replica runs at once. The rest wait, pending; each free slot goes to the next
+   * waiting dream in the fair order across tenants (`nextDreamToClaim`).
+   */
   concurrency: number;
   /** Sandbox flights / rule-set evaluations one dream may spend on localising and reflecting. */
   maxSimulations: number;

@@ -93,7 +93,12 @@ export class DreamRepository {
     const id = lockId(input.tenantId, input.agentId);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.locks.create({ _id: id, dreamId: input._id, createdAt: now });
+        await this.locks.create({
+          _id: id,
+          tenantId: input.tenantId,
+          dreamId: input._id,
+          createdAt: now,
+        });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         const lock = await this.locks.findById(id).lean<DreamLock>().exec();
@@ -209,15 +214,17 @@ export class DreamRepository {
 
   /**
    * Makes `owner` the dream's runner: a pending dream, or a pending or running one whose lease has
-   * run out (its replica died). Null when someone else holds it or it has ended.
+   * run out (its replica died), that has run fewer than `maxAttempts` times (the sweep fails those
+   * that reached it). Null when someone else holds it, it has ended or run out of attempts.
    */
-  claim(dreamId: string, owner: string, leaseMs: number, now = new Date()) {
+  claim(dreamId: string, owner: string, leaseMs: number, now = new Date(), maxAttempts?: number) {
     return this.dreams
       .findOneAndUpdate(
         {
           _id: dreamId,
           $or: [{ status: 'pending', leaseOwner: null }, { leaseUntil: { $lt: now } }],
           status: { $in: ['pending', 'running'] },
+          ...(maxAttempts !== undefined && { attempts: { $lt: maxAttempts } }),
         },
         {
           $set: {
@@ -235,10 +242,17 @@ export class DreamRepository {
       .exec();
   }
 
-  /** Unfinished dreams whose lease ran out: their request was lost or their replica died. */
-  expired(now = new Date(), limit = 10): Promise<DreamRecord[]> {
+  /**
+   * Unfinished dreams whose lease ran out: their request was lost or their replica died; with
+   * `minAttempts`, only those that have run at least that many times.
+   */
+  expired(now = new Date(), limit = 10, minAttempts = 0): Promise<DreamRecord[]> {
     return this.dreams
-      .find({ status: { $in: ['pending', 'running'] }, leaseUntil: { $lt: now } })
+      .find({
+        status: { $in: ['pending', 'running'] },
+        leaseUntil: { $lt: now },
+        ...(minAttempts > 0 && { attempts: { $gte: minAttempts } }),
+      })
       .sort({ leaseUntil: 1 })
       .limit(limit)
       .lean<DreamRecord[]>()

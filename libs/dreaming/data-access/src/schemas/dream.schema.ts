@@ -97,12 +97,16 @@ DreamSchema.index({ announcePending: 1, endedAt: 1 }, { sparse: true });
 /**
  * At most one unfinished dream per agent: a document whose `_id` is the agent's key, inserted
  * before the dream and removed when it ends. Unique `_id` is the guard, so no transaction is needed.
+ * One document per unfinished dream, so also the small list the dreamers choose waiting dreams from.
  */
 @Schema({ collection: 'dream_locks', versionKey: false })
 export class DreamLock {
   /** `<tenantId>/<agentId>`. */
   @Prop({ type: String, required: true }) _id!: string;
+  /** The tenant (absent on locks taken before it was stored: then the part of `_id` before `/`). */
+  @Prop({ type: String }) tenantId?: string;
   @Prop({ required: true }) dreamId!: string;
+  /** When the dream was asked for: the dreamers hand free slots out from these (see DreamQueueRepository). */
   @Prop({ type: Date, required: true }) createdAt!: Date;
 }
 export const DreamLockSchema = SchemaFactory.createForClass(DreamLock);

@@ -1,6 +1,7 @@
 import { TOPICS, type DreamEnded } from '@reverie/contracts';
 import {
   DreamingDataAccessModule,
+  DreamQueueRepository,
   DreamRepository,
   DreamSlotRepository,
 } from '@reverie/dreaming-data-access';
@@ -39,12 +40,13 @@ describe('dream.ended announcements that Kafka refused', () => {
     runner = new DreamRunner(
       dreams,
       context.app.get(DreamSlotRepository),
-      // The sweep below finds no expired dream in this spec's own database: it runs no pipeline
-      // and records no metric.
+      // The sweep below finds no waiting or expired dream in this spec's own database: it runs no
+      // pipeline and records no metric.
       undefined as unknown as DreamPipeline,
       kafka.publisher,
       { ...DEFAULT_DREAMER_OPTIONS, sweepMs: SWEEP_MS, datasetsDir: '' },
       undefined as never,
+      context.app.get(DreamQueueRepository),
     );
     tap = await tapTopic<DreamEnded>(
       TOPICS.dreams,

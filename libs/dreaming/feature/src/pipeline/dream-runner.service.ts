@@ -1,13 +1,16 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { SCHEMA_VERSION, TOPICS, type DreamEnded } from '@reverie/contracts';
 import {
+  DreamQueueRepository,
   DreamRepository,
   DreamSlotRepository,
   type DreamRecord,
+  type QueuedDream,
   type SlotHolder,
 } from '@reverie/dreaming-data-access';
+import { nextDreamToClaim } from '@reverie/dreaming-domain';
 import { ContractViolationError, EventPublisher } from '@reverie/kafka';
 import { ReverieMetrics, withSpan } from '@reverie/telemetry';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
@@ -15,22 +18,31 @@ import { DreamControl, DreamStopped } from './dream-control';
 import { DreamPipeline } from './dream-pipeline';
 import type { SweepStep } from '../sweep/sweep-step';
 
+/** Claims one fill may see fail (taken by another replica, canceled, a stale lock) before it stops. */
+const MAX_MISSED_CLAIMS = 10;
+
 /**
- * Runs dreams: claims a pending dream (or one whose replica died), runs the pipeline in the
- * background under a lease, and ends it completed, failed or canceled, releasing the agent's
- * lock. Its sweep (a step of `DreamerSweep`, which owns the timer) finds dreams whose request was
- * lost or whose lease ran out; a dream that keeps dying is failed as `interrupted` after
- * `maxAttempts` runs, never left running. Dreams still running at shutdown keep their lease until
- * it runs out; another replica resumes them.
+ * Runs dreams: claims waiting dreams (pending, or whose replica died) fairly across tenants, runs
+ * the pipeline in the background under a lease, and ends it completed, failed or canceled,
+ * releasing the agent's lock. Whenever this replica has a free slot (a dream was requested, one
+ * of its dreams ended, a sweep) it hands it out by `nextDreamToClaim`: the tenant with the fewest
+ * dreams running across replicas, then the one served longest ago, gets its oldest waiting dream,
+ * so one tenant's queue never holds off another's. Its sweep (a step of `DreamerSweep`, which owns
+ * the timer) fails dreams that keep dying as `interrupted` after `maxAttempts` runs, never left
+ * running, and fills free slots (dreams whose request was lost or whose lease ran out). Dreams
+ * still running at shutdown keep their lease until it runs out; another replica resumes them.
  */
 @Injectable()
-export class DreamRunner implements SweepStep {
+export class DreamRunner implements SweepStep, OnModuleDestroy {
   readonly sweepName = 'dream';
   private readonly logger = new Logger('Dreamer');
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Map<string, Promise<void>>();
-  /** Requests between the local slot check and the dream's start (they count against it). */
-  private starting = 0;
+  /** The fill in progress (one at a time), with the dreams it started so far. */
+  private filling: Promise<Set<string>> | null = null;
+  /** Asked to fill again while a fill was running: it goes round once more. */
+  private again = false;
+  private stopping = false;
 
   constructor(
     private readonly dreams: DreamRepository,
@@ -39,63 +51,157 @@ export class DreamRunner implements SweepStep {
     private readonly publisher: EventPublisher,
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
     private readonly metrics: ReverieMetrics,
+    private readonly queue: DreamQueueRepository,
   ) {}
+
+  /** No new dream starts once the service is closing. */
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
 
   /** Dreams this replica is running now. */
   get active(): number {
     return this.running.size;
   }
 
-  /** Waits for the dreams this replica is running (tests and shutdown). */
-  async idle(): Promise<void> {
-    await Promise.all([...this.running.values()]);
-  }
-
   /**
-   * Takes the dream if it is free and a slot is, here (`concurrency`) and across replicas
-   * (`globalConcurrency`, a `dream_slots` document): true when this replica now runs it. When
-   * every slot is busy the dream stays pending, and a sweep takes it once its grace has passed.
+   * Waits until this replica runs no dream and claims none (tests and shutdown): a dream that ends
+   * hands its slot to the next waiting dream, which is waited for too.
    */
-  async request(dreamId: string): Promise<boolean> {
-    if (this.running.has(dreamId) || this.running.size + this.starting >= this.options.concurrency)
-      return false;
-    this.starting++;
-    try {
-      const slotId = await this.slots.acquire(
-        dreamId,
-        this.owner,
-        this.options.globalConcurrency,
-        this.options.leaseMs,
-      );
-      if (!slotId) return false;
-      const slot: SlotHolder = { slotId, dreamId, owner: this.owner };
-      const dream = await this.dreams.claim(dreamId, this.owner, this.options.leaseMs);
-      if (!dream) {
-        await this.slots.release(slot);
-        return false;
-      }
-      const run = this.execute(dream, slot).finally(async () => {
-        this.running.delete(dreamId);
-        await this.slots
-          .release(slot)
-          .catch((err: Error) =>
-            this.logger.warn(`dream ${dreamId}: slot not released (${err.message}); it expires`),
-          );
-      });
-      this.running.set(dreamId, run);
-      return true;
-    } finally {
-      this.starting--;
+  async idle(): Promise<void> {
+    while (this.filling || this.running.size > 0) {
+      await this.filling;
+      await Promise.all([...this.running.values()]);
     }
   }
 
   /**
-   * Dreams whose request was lost or whose replica died: resume them, or fail them for good. Then
-   * ended dreams whose `dream.ended` is still to be published (ended a sweep period ago or more,
-   * so not the ones a runner is announcing right now): announce them again.
+   * A dream was asked for: fills this replica's free slots (`concurrency`, and a `dream_slots`
+   * document of `globalConcurrency` across replicas) from the waiting dreams in the fair order,
+   * this one among them. True when this replica now runs this dream; false when no slot is free
+   * (it stays pending: the next slot freed, here or on another replica, or a sweep takes it) or
+   * another tenant's dream was due first.
+   */
+  async request(dreamId: string): Promise<boolean> {
+    if (this.running.has(dreamId)) return false;
+    return (await this.fill()).has(dreamId);
+  }
+
+  /**
+   * Claims waiting dreams while this replica has a free slot, one at a time in the fair order;
+   * one fill runs at once (a call meanwhile makes it go round again, and waits for it). Resolves
+   * with the dreams it started; failures are logged (the next fill, at the latest the sweep, tries
+   * again).
+   */
+  fill(): Promise<Set<string>> {
+    if (this.filling) {
+      this.again = true;
+      return this.filling;
+    }
+    const started = new Set<string>();
+    this.filling = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.fillOnce(started);
+        } catch (err) {
+          this.logger.warn(`claiming waiting dreams failed: ${(err as Error).message}`);
+        }
+      } while (this.again && !this.stopping);
+      // Cleared in the same step as the last check of `again` (the loop awaited at least once, so
+      // `filling` is set by now): a call from here on starts a fill of its own, none is lost.
+      this.filling = null;
+      return started;
+    })();
+    return this.filling;
+  }
+
+  private async fillOnce(started: Set<string>): Promise<void> {
+    const missed = new Set<string>();
+    while (
+      !this.stopping &&
+      this.running.size < this.options.concurrency &&
+      missed.size < MAX_MISSED_CLAIMS
+    ) {
+      const queue = await this.queue.snapshot();
+      const waiting = queue.waiting.filter(
+        (d) => !missed.has(d.dreamId) && !this.running.has(d.dreamId),
+      );
+      const next = nextDreamToClaim(waiting, queue.running, queue.lastTurn) as QueuedDream | null;
+      if (!next) return;
+      const outcome = await this.start(next.dreamId);
+      if (outcome === 'no_slot') return;
+      if (outcome === 'started') {
+        started.add(next.dreamId);
+        continue;
+      }
+      // Claimed elsewhere, ended, out of attempts or still leased: not this time.
+      missed.add(next.dreamId);
+      await this.queue
+        .releaseIfStale(next)
+        .catch((err: Error) =>
+          this.logger.warn(`dream ${next.dreamId}: stale lock not checked (${err.message})`),
+        );
+    }
+  }
+
+  /** Takes a global slot for the dream and claims it; runs it in the background. */
+  private async start(dreamId: string): Promise<'started' | 'no_slot' | 'missed'> {
+    const slotId = await this.slots.acquire(
+      dreamId,
+      this.owner,
+      this.options.globalConcurrency,
+      this.options.leaseMs,
+    );
+    if (!slotId) return 'no_slot';
+    const slot: SlotHolder = { slotId, dreamId, owner: this.owner };
+    let dream: DreamRecord | null;
+    try {
+      dream = await this.dreams.claim(
+        dreamId,
+        this.owner,
+        this.options.leaseMs,
+        new Date(),
+        this.options.maxAttempts,
+      );
+    } catch (err) {
+      await this.slots.release(slot).catch(() => undefined);
+      throw err;
+    }
+    if (!dream) {
+      await this.slots.release(slot);
+      return 'missed';
+    }
+    const claimed = dream;
+    await this.queue
+      .recordTurn(claimed.tenantId)
+      .catch((err: Error) =>
+        this.logger.warn(`tenant ${claimed.tenantId}: turn not recorded (${err.message})`),
+      );
+    if (claimed.attempts > 1) this.logger.log(`dream ${dreamId}: resumed after its lease ran out`);
+    const run = this.execute(claimed, slot).finally(async () => {
+      this.running.delete(dreamId);
+      await this.slots
+        .release(slot)
+        .catch((err: Error) =>
+          this.logger.warn(`dream ${dreamId}: slot not released (${err.message}); it expires`),
+        );
+      // The slot is free: the next waiting dream, in the fair order.
+      if (!this.stopping) void this.fill();
+    });
+    this.running.set(dreamId, run);
+    return 'started';
+  }
+
+  /**
+   * Dreams whose replica died too often: fail them for good; then free slots go to waiting dreams
+   * (a request that was lost, a replica that died), in the fair order. Then ended dreams whose
+   * `dream.ended` is still to be published (ended a sweep period ago or more, so not the ones a
+   * runner is announcing right now): announce them again.
    */
   async sweep(now = new Date()): Promise<void> {
-    await this.resumeExpired(now);
+    await this.failExhausted(now);
+    await this.fill();
     const endedBefore = new Date(now.getTime() - this.options.sweepMs);
     for (const dream of await this.dreams.unannounced(endedBefore)) {
       // Kafka refused this one: the rest would wait out the same timeout each; next sweep.
@@ -103,25 +209,19 @@ export class DreamRunner implements SweepStep {
     }
   }
 
-  private async resumeExpired(now: Date): Promise<void> {
-    for (const dream of await this.dreams.expired(now)) {
-      if (dream.attempts >= this.options.maxAttempts) {
-        const error = {
-          type: 'interrupted',
-          message: `the dream stopped mid-way ${dream.attempts} times (its dreamer replica was stopped or died); start a new one`,
-        };
-        if (await this.dreams.abandon(dream, error, now)) {
-          this.logger.warn(`dream ${dream._id}: failed after ${dream.attempts} interrupted runs`);
-          this.metrics.dreamEnded('failed', null, {}, 0);
-          // The same error the dream now shows, for webhooks and other services.
-          await this.announce({ ...dream, status: 'failed', error });
-        }
-        continue;
+  /** Unfinished dreams whose lease ran out after `maxAttempts` runs: failed as `interrupted`. */
+  private async failExhausted(now: Date): Promise<void> {
+    for (const dream of await this.dreams.expired(now, 10, this.options.maxAttempts)) {
+      const error = {
+        type: 'interrupted',
+        message: `the dream stopped mid-way ${dream.attempts} times (its dreamer replica was stopped or died); start a new one`,
+      };
+      if (await this.dreams.abandon(dream, error, now)) {
+        this.logger.warn(`dream ${dream._id}: failed after ${dream.attempts} interrupted runs`);
+        this.metrics.dreamEnded('failed', null, {}, 0);
+        // The same error the dream now shows, for webhooks and other services.
+        await this.announce({ ...dream, status: 'failed', error });
       }
-      if (await this.request(dream._id))
-        this.logger.log(
-          `dream ${dream._id}: ${dream.status === 'running' ? 'resumed after its lease ran out' : 'picked up by the sweep'}`,
-        );
     }
   }
 

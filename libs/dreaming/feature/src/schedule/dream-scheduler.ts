@@ -47,8 +47,8 @@ export type ScheduleOutcome =
       started: string;
       tokenBudget: number | null;
       /**
-       * Whether this replica runs it now; when its slots are busy the dream waits, pending, for a
-       * sweep (of any replica) to take it.
+       * Whether this replica runs it now; when its slots are busy (or another tenant's waiting
+       * dream was due first) the dream waits, pending, for the next free slot of any replica.
        */
       running: boolean;
     }
@@ -120,7 +120,7 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
       if ('failed' in outcome) continue;
       if ('started' in outcome)
         this.logger.log(
-          `agent ${agent._id}: scheduled dream ${outcome.started} ${outcome.running ? 'started' : 'queued (every slot of this replica is busy; a sweep will start it)'}`,
+          `agent ${agent._id}: scheduled dream ${outcome.started} ${outcome.running ? 'started' : 'queued (it starts in its turn when a slot frees)'}`,
         );
       else if (outcome.skipped !== 'not_due')
         this.logger.debug(`agent ${agent._id}: ${outcome.skipped} (${outcome.detail})`);
