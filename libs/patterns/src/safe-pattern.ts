@@ -117,10 +117,15 @@ export function caseFolded(pattern: string, flags = 'i'): string | null {
   return out;
 }
 
-/** A class (`[...]`, brackets included) with the other case of its ASCII letters and ranges. */
+/**
+ * A class (`[...]`, brackets included) with the other case of its ASCII letters and ranges. The
+ * class is written again atom by atom, a literal `-` as `\-`, so that the letters added at its
+ * end cannot make a range with a `-` that ended it (`[Z-]` must not become `[Z-z]`).
+ */
 function foldedClass(cls: string): string | null {
   const negated = cls[1] === '^';
   const body = cls.slice(negated ? 2 : 1, -1);
+  let written = '';
   let added = '';
   let i = 0;
   const atom = (): { text: string; code: number | null } | null => {
@@ -143,17 +148,19 @@ function foldedClass(cls: string): string | null {
       const to = atom();
       if (to === null || from.code === null || to.code === null) return null;
       if (to.code > 127) return null;
+      written += `${from.text}-${to.text}`;
       added +=
         swappedRange(from.code, to.code, 65, 90, 32) +
         swappedRange(from.code, to.code, 97, 122, -32);
       continue;
     }
+    written += from.text === '-' ? '\\-' : from.text;
     if (from.code === null) continue;
     if (from.code > 127 && from.text.toLowerCase() !== from.text.toUpperCase()) return null;
     if (UPPER(from.code) || LOWER(from.code))
       added += from.code < 97 ? from.text.toLowerCase() : from.text.toUpperCase();
   }
-  return `[${negated ? '^' : ''}${body}${added}]`;
+  return `[${negated ? '^' : ''}${written}${added}]`;
 }
 
 /** The part of `lo-hi` inside `[first, last]`, moved by `shift` (to the other case), or ''. */
