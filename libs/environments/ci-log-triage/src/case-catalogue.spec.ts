@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
@@ -30,6 +30,17 @@ describe('CaseCatalogue', () => {
     );
     mkdirSync(join(empty, 'ci-breakages'));
     expect(() => CaseCatalogue.list(empty)).toThrow(/holds no case folders/);
+  });
+
+  it('lists a link to a case folder as a case, and a file or a broken link as none', () => {
+    const root = mkdtempSync(join(tmpdir(), 'linked-datasets-'));
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(join(elsewhere, 'real_1'), { recursive: true });
+    mkdirSync(join(root, 'ci-breakages', 'plain_2'), { recursive: true });
+    symlinkSync(join(elsewhere, 'real_1'), join(root, 'ci-breakages', 'linked_1'));
+    symlinkSync(join(elsewhere, 'gone'), join(root, 'ci-breakages', 'broken_3'));
+    writeFileSync(join(root, 'ci-breakages', 'notes_4'), 'x');
+    expect([...CaseCatalogue.list(root).ids]).toEqual(['linked_1', 'plain_2']);
   });
 });
 

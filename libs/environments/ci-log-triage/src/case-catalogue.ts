@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { TriageError } from './errors';
 
@@ -34,7 +34,7 @@ export class CaseCatalogue {
     let ids: string[];
     try {
       ids = readdirSync(dir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory() && isCaseIdShape(entry.name))
+        .filter((entry) => isCaseIdShape(entry.name) && isFolder(dir, entry))
         .map((entry) => entry.name)
         .sort();
     } catch (err) {
@@ -57,5 +57,16 @@ export class CaseCatalogue {
     const shown = ids.slice(0, 25).join(', ');
     const more = ids.length > 25 ? ` and ${ids.length - 25} more` : '';
     return `no case ${JSON.stringify(caseId)} in the ci-log-triage dataset; its cases are ${shown}${more}`;
+  }
+}
+
+/** A case folder, or a link to one (the orchestrator's loader follows links, so the list must). */
+function isFolder(dir: string, entry: Dirent): boolean {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return statSync(join(dir, entry.name)).isDirectory();
+  } catch {
+    return false;
   }
 }
