@@ -1,4 +1,6 @@
+import { getModelToken } from '@nestjs/mongoose';
 import {
+  DreamLock,
   DreamQueueRepository,
   DreamSlotRepository,
   type SlotHolder,
@@ -6,6 +8,7 @@ import {
 import { DreamerSweep } from '@reverie/dreaming-feature';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
+import type { Model } from 'mongoose';
 // The real gateway (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
@@ -133,6 +136,30 @@ describe('dreams are handed slots fairly across tenants', () => {
       await slots.release(holder);
     }
   }, 120_000);
+
+  it('a pending dream that lost its agent lock (the only way a fill finds it) is found by the sweep and runs', async () => {
+    const locks = dreamer.app.get<Model<DreamLock>>(getModelToken(DreamLock.name));
+    const agentId = await newAgent(apiA);
+    const id = uniqueName('drm_stranded');
+    // Asked for a minute ago (stored as the API stores it; no request reached a dreamer), and its
+    // lock lost since, whatever the race: the store as such a race leaves it.
+    const asked = new Date(Date.now() - 60_000);
+    expect(
+      (await dreamer.dreams.create(aDream({ _id: id, tenantId: tenantA, agentId }), asked)).created,
+    ).toBe(true);
+    expect((await locks.deleteOne({ dreamId: id }).exec()).deletedCount).toBe(1);
+
+    // A free slot, yet no fill sees the dream.
+    await dreamer.runner.fill();
+    await dreamer.runner.idle();
+    expect((await shown(apiA, id)).status).toBe('pending');
+
+    // The sweep (as it would on its timer) gives its lock back and hands it the slot.
+    await dreamer.app.get(DreamerSweep).sweep();
+    await dreamer.runner.idle();
+    expect(await shown(apiA, id)).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(await locks.findOne({ dreamId: id }).lean().exec()).toBeNull();
+  }, 60_000);
 
   it('a dream asked for while the slot is free starts at once, through Kafka', async () => {
     const agentId = await newAgent(apiA);

@@ -1,4 +1,10 @@
-import { nextDreamToClaim, runningByTenant, type WaitingDream } from './fair-claim';
+import {
+  nextDreamToClaim,
+  recordClaim,
+  runningByTenant,
+  type ClaimQueue,
+  type WaitingDream,
+} from './fair-claim';
 
 const at = (s: number) => new Date(Date.UTC(2026, 11, 1, 0, 0, s));
 const dream = (tenantId: string, n: number, s = n): WaitingDream => ({
@@ -140,5 +146,45 @@ describe('nextDreamToClaim', () => {
   it('lets one tenant take every free slot when nobody else waits', () => {
     const waiting = Array.from({ length: 3 }, (_, i) => dream('b', i));
     expect(nextDreamToClaim(waiting, runningByTenant(['b', 'b', 'b']))?.dreamId).toBe('drm_b_000');
+  });
+});
+
+describe('recordClaim', () => {
+  it('keeps one read of the queue true to the claims made from it: the dream runs, its tenant had its turn', () => {
+    const queue: ClaimQueue = {
+      waiting: [dream('a', 0), dream('a', 1), dream('b', 0, 5)],
+      running: runningByTenant(['c']),
+      lastTurn: new Map([['b', at(1)]]),
+    };
+    const first = nextDreamToClaim(queue.waiting, queue.running, queue.lastTurn) as WaitingDream;
+    expect(first.dreamId).toBe('drm_a_000');
+    recordClaim(queue, first, at(30));
+    expect(queue.waiting.map((d) => d.dreamId)).toEqual(['drm_a_001', 'drm_b_000']);
+    expect(queue.running).toEqual(
+      new Map([
+        ['c', 1],
+        ['a', 1],
+      ]),
+    );
+    expect(queue.lastTurn).toEqual(
+      new Map([
+        ['b', at(1)],
+        ['a', at(30)],
+      ]),
+    );
+    // A runs one now: the next slot goes to B, not to A's second dream.
+    const second = nextDreamToClaim(queue.waiting, queue.running, queue.lastTurn);
+    expect(second?.dreamId).toBe('drm_b_000');
+  });
+
+  it('never moves a turn back in time', () => {
+    const queue: ClaimQueue = {
+      waiting: [dream('a', 0)],
+      running: new Map(),
+      lastTurn: new Map([['a', at(40)]]),
+    };
+    recordClaim(queue, dream('a', 0), at(30));
+    expect(queue.lastTurn.get('a')).toEqual(at(40));
+    expect(queue.running.get('a')).toBe(1);
   });
 });

@@ -57,6 +57,32 @@ export function nextDreamToClaim(
   return best;
 }
 
+/** What the next free slot is chosen from: the waiting dreams and each tenant's share. */
+export interface ClaimQueue<D extends WaitingDream = WaitingDream> {
+  waiting: D[];
+  /** Dreams running per tenant (across replicas). */
+  running: Map<string, number>;
+  /** When each tenant's dream last got a slot. */
+  lastTurn: Map<string, Date>;
+}
+
+/**
+ * The queue as it is once `dream` got a slot at `at`: it no longer waits, it runs for its tenant,
+ * and that tenant's turn came at `at`. Lets one read of the queue serve the several claims of one
+ * fill (the claim itself stays conditional, so a stale read can cost a missed claim, never a dream
+ * run twice). Changes `queue` in place.
+ */
+export function recordClaim<D extends WaitingDream>(
+  queue: ClaimQueue<D>,
+  dream: WaitingDream,
+  at: Date,
+): void {
+  queue.waiting = queue.waiting.filter((d) => d.dreamId !== dream.dreamId);
+  queue.running.set(dream.tenantId, (queue.running.get(dream.tenantId) ?? 0) + 1);
+  const last = queue.lastTurn.get(dream.tenantId);
+  if (!last || new Date(last).getTime() < at.getTime()) queue.lastTurn.set(dream.tenantId, at);
+}
+
 /** Dreams running per tenant, from the tenant of each dream that holds a slot. */
 export function runningByTenant(tenantIds: Iterable<string>): Map<string, number> {
   const counts = new Map<string, number>();

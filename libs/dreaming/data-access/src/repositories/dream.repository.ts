@@ -68,7 +68,9 @@ export interface DreamEnding {
 /** How long a pending dream waits for its request to be picked up before a sweep takes it. */
 export const PENDING_GRACE_MS = 30_000;
 
-const lockId = (tenantId: string, agentId: string) => `${tenantId}/${agentId}`;
+/** The `_id` of an agent's lock (`dream_locks`). */
+export const dreamLockId = (tenantId: string, agentId: string) => `${tenantId}/${agentId}`;
+const lockId = dreamLockId;
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
@@ -88,6 +90,14 @@ export class DreamRepository {
    * Takes the agent's lock, then stores the dream `pending`. A lock whose dream has ended (a
    * replica died between ending it and releasing the lock) or never got stored is stale and is
    * taken over.
+   *
+   * `now` is the dream's creation time (the scheduler passes its tick's); the lock records when it
+   * is written (the system clock at the write), since how long a lock has gone without its dream is
+   * what tells a create in flight from one that died (`DreamQueueRepository.releaseIfStale`). Once
+   * the dream is stored the lock is checked again: a replica that judged it stale meanwhile (this
+   * create stalled past the grace between its two writes) may have removed it, and a pending dream
+   * without a lock is never handed a slot, so it is put back; should another dream of the agent
+   * have taken it, this one is withdrawn (no one has seen it yet) and that one is answered.
    */
   async create(input: NewDream, now = new Date()): Promise<CreateResult> {
     const id = lockId(input.tenantId, input.agentId);
@@ -97,7 +107,7 @@ export class DreamRepository {
           _id: id,
           tenantId: input.tenantId,
           dreamId: input._id,
-          createdAt: now,
+          createdAt: new Date(),
         });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
@@ -105,10 +115,13 @@ export class DreamRepository {
         if (!lock) continue;
         const holder = await this.findById(input.tenantId, lock.dreamId);
         if (holder && !isTerminal(holder.status)) return { created: false, running: holder };
-        // Stale (its dream ended or never got stored, and the lock was never released).
-        if (holder || now.getTime() - new Date(lock.createdAt).getTime() > PENDING_GRACE_MS)
+        // Stale (its dream ended, or never got stored within the grace of the lock's write, and
+        // the lock was never released).
+        if (!holder && Date.now() - new Date(lock.createdAt).getTime() <= PENDING_GRACE_MS)
+          return { created: false, running: { ...this.placeholder(input, lock) } };
+        // The dream of a lock without one is looked for again right before the lock goes.
+        if (holder || !(await this.findById(input.tenantId, lock.dreamId)))
           await this.locks.deleteOne({ _id: id, dreamId: lock.dreamId }).exec();
-        else return { created: false, running: { ...this.placeholder(input, lock) } };
         continue;
       }
       const dream = pendingDream(input, now, new Date(now.getTime() + PENDING_GRACE_MS));
@@ -118,9 +131,37 @@ export class DreamRepository {
         await this.locks.deleteOne({ _id: id, dreamId: input._id }).exec();
         throw err;
       }
-      return { created: true, dream };
+      if (await this.keepLock(id, input)) return { created: true, dream };
+      // Another dream of the agent holds the lock: withdraw this one (still pending, unclaimed:
+      // nothing can claim a dream without its lock) and answer that one on the next round.
+      const withdrawn = await this.dreams
+        .deleteOne({ _id: input._id, status: 'pending', leaseOwner: null })
+        .exec();
+      if (!withdrawn.deletedCount) return { created: true, dream };
     }
     throw new Error(`could not take the dream lock of agent ${input.agentId}; try again`);
+  }
+
+  /**
+   * After the dream is stored: true when the agent's lock still names it, or did not exist any
+   * more and was put back; false when another dream of the agent holds it.
+   */
+  private async keepLock(id: string, input: NewDream): Promise<boolean> {
+    const lock = await this.locks.findById(id, { dreamId: 1 }).lean<DreamLock>().exec();
+    if (lock) return lock.dreamId === input._id;
+    try {
+      await this.locks.create({
+        _id: id,
+        tenantId: input.tenantId,
+        dreamId: input._id,
+        createdAt: new Date(),
+      });
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const now = await this.locks.findById(id, { dreamId: 1 }).lean<DreamLock>().exec();
+      return !now || now.dreamId === input._id;
+    }
   }
 
   findById(tenantId: string, dreamId: string): Promise<DreamRecord | null> {

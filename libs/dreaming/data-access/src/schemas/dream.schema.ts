@@ -88,7 +88,9 @@ export const DreamSchema = SchemaFactory.createForClass(Dream);
 // Serves: GET /v1/dreams (newest first, paged by (createdAt, _id)), with agent and status filters.
 DreamSchema.index({ tenantId: 1, createdAt: -1, _id: -1 });
 DreamSchema.index({ tenantId: 1, agentId: 1, createdAt: -1, _id: -1 });
-// Serves: the sweep for dreams whose lease ran out, and the last completed dream of an agent.
+// Serves: the sweep for dreams whose lease ran out, its safety net for unfinished dreams that
+// lost their agent lock (`DreamQueueRepository.restoreLostLocks`), and the last completed dream of
+// an agent.
 DreamSchema.index({ status: 1, leaseUntil: 1 });
 // Serves: the sweep for ended dreams whose `dream.ended` is still to be published, oldest first
 // (`{ announcePending: true, endedAt: { $lt } }`). Sparse: only those dreams carry the field.
@@ -106,7 +108,11 @@ export class DreamLock {
   /** The tenant (absent on locks taken before it was stored: then the part of `_id` before `/`). */
   @Prop({ type: String }) tenantId?: string;
   @Prop({ required: true }) dreamId!: string;
-  /** When the dream was asked for: the dreamers hand free slots out from these (see DreamQueueRepository). */
+  /**
+   * When the lock was written (as the dream was asked for; a lock the sweep gave back keeps its
+   * dream's creation time): the order the dreamers hand free slots out in, and how long a lock
+   * has gone without its dream (see DreamQueueRepository).
+   */
   @Prop({ type: Date, required: true }) createdAt!: Date;
 }
 export const DreamLockSchema = SchemaFactory.createForClass(DreamLock);

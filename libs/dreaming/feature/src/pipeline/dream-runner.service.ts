@@ -6,11 +6,12 @@ import {
   DreamQueueRepository,
   DreamRepository,
   DreamSlotRepository,
+  type DreamQueue,
   type DreamRecord,
   type QueuedDream,
   type SlotHolder,
 } from '@reverie/dreaming-data-access';
-import { nextDreamToClaim } from '@reverie/dreaming-domain';
+import { nextDreamToClaim, recordClaim } from '@reverie/dreaming-domain';
 import { ContractViolationError, EventPublisher } from '@reverie/kafka';
 import { ReverieMetrics, withSpan } from '@reverie/telemetry';
 import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
@@ -29,7 +30,8 @@ const MAX_MISSED_CLAIMS = 10;
  * dreams running across replicas, then the one served longest ago, gets its oldest waiting dream,
  * so one tenant's queue never holds off another's. Its sweep (a step of `DreamerSweep`, which owns
  * the timer) fails dreams that keep dying as `interrupted` after `maxAttempts` runs, never left
- * running, and fills free slots (dreams whose request was lost or whose lease ran out). Dreams
+ * running, gives back the agent lock of a dream that lost it (the fills choose from the locks), and
+ * fills free slots (dreams whose request was lost or whose lease ran out). Dreams
  * still running at shutdown keep their lease until it runs out; another replica resumes them.
  */
 @Injectable()
@@ -116,14 +118,20 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     return this.filling;
   }
 
+  /**
+   * One round of claims. The queue is read once per round (every claim of it chooses from that
+   * read, kept up to date with what this round claims): dreams other replicas claim meanwhile cost
+   * a missed claim at worst, and dreams asked for meanwhile make `fill` go round again.
+   */
   private async fillOnce(started: Set<string>): Promise<void> {
     const missed = new Set<string>();
+    let queue: DreamQueue | null = null;
     while (
       !this.stopping &&
       this.running.size < this.options.concurrency &&
       missed.size < MAX_MISSED_CLAIMS
     ) {
-      const queue = await this.queue.snapshot();
+      queue ??= await this.queue.snapshot();
       const waiting = queue.waiting.filter(
         (d) => !missed.has(d.dreamId) && !this.running.has(d.dreamId),
       );
@@ -133,6 +141,7 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
       if (outcome === 'no_slot') return;
       if (outcome === 'started') {
         started.add(next.dreamId);
+        recordClaim(queue, next, new Date());
         continue;
       }
       // Claimed elsewhere, ended, out of attempts or still leased: not this time.
@@ -155,6 +164,11 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     );
     if (!slotId) return 'no_slot';
     const slot: SlotHolder = { slotId, dreamId, owner: this.owner };
+    // The service began closing while the slot was taken: no new dream starts.
+    if (this.stopping) {
+      await this.slots.release(slot).catch(() => undefined);
+      return 'no_slot';
+    }
     let dream: DreamRecord | null;
     try {
       dream = await this.dreams.claim(
@@ -194,18 +208,36 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
   }
 
   /**
-   * Dreams whose replica died too often: fail them for good; then free slots go to waiting dreams
-   * (a request that was lost, a replica that died), in the fair order. Then ended dreams whose
+   * Dreams whose replica died too often: fail them for good; unfinished dreams that lost their
+   * agent lock get it back; then free slots go to waiting dreams (a request that was lost, a
+   * replica that died), in the fair order. Then ended dreams whose
    * `dream.ended` is still to be published (ended a sweep period ago or more, so not the ones a
    * runner is announcing right now): announce them again.
    */
   async sweep(now = new Date()): Promise<void> {
     await this.failExhausted(now);
+    await this.restoreLostLocks(now);
     await this.fill();
     const endedBefore = new Date(now.getTime() - this.options.sweepMs);
     for (const dream of await this.dreams.unannounced(endedBefore)) {
       // Kafka refused this one: the rest would wait out the same timeout each; next sweep.
       if (!(await this.announce(dream))) break;
+    }
+  }
+
+  /**
+   * The safety net (once per pass: it reads `dreams`, not just the locks): an unfinished dream
+   * whose agent lock is gone, whatever removed it, is invisible to every fill; its lock is put
+   * back so that the fill that follows hands it a slot in its turn.
+   */
+  private async restoreLostLocks(now: Date): Promise<void> {
+    try {
+      for (const dreamId of await this.queue.restoreLostLocks(now))
+        this.logger.warn(
+          `dream ${dreamId}: it had lost its agent lock; restored, it waits its turn`,
+        );
+    } catch (err) {
+      this.logger.warn(`dreams without a lock not checked: ${(err as Error).message}`);
     }
   }
 

@@ -1,0 +1,153 @@
+import { Logger } from '@nestjs/common';
+import type {
+  DreamQueue,
+  DreamQueueRepository,
+  DreamRecord,
+  DreamRepository,
+  DreamSlotRepository,
+  QueuedDream,
+} from '@reverie/dreaming-data-access';
+import type { EventPublisher } from '@reverie/kafka';
+import type { ReverieMetrics } from '@reverie/telemetry';
+import { DEFAULT_DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
+import { DreamStopped } from './dream-control';
+import type { DreamPipeline } from './dream-pipeline';
+import { DreamRunner } from './dream-runner.service';
+
+const queued = (tenantId: string, n: number): QueuedDream => ({
+  dreamId: `drm_${tenantId}_${n}`,
+  tenantId,
+  createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+  lockId: `${tenantId}/agt_${n}`,
+});
+
+/**
+ * A runner over fakes: `waiting` is what every read of the queue answers; dreams it starts run
+ * until `stopAll` (they then stop as if their lease was lost, writing nothing).
+ */
+function aRunner(waiting: QueuedDream[], options: Partial<DreamerOptions> = {}) {
+  const stops: (() => void)[] = [];
+  const queue = {
+    snapshot: jest.fn(async (): Promise<DreamQueue> => ({
+      waiting: [...waiting],
+      running: new Map(),
+      lastTurn: new Map(),
+    })),
+    recordTurn: jest.fn(async () => undefined),
+    releaseIfStale: jest.fn(async () => false),
+    restoreLostLocks: jest.fn(async () => []),
+  };
+  let slot = 0;
+  const slots = {
+    acquire: jest.fn(async (): Promise<string | null> => `slot-${slot++}`),
+    release: jest.fn(async () => undefined),
+    renew: jest.fn(async () => true),
+  };
+  const dreams = {
+    claim: jest.fn(async (dreamId: string, owner: string) => {
+      const d = waiting.find((w) => w.dreamId === dreamId);
+      return {
+        _id: dreamId,
+        tenantId: d?.tenantId ?? 't',
+        agentId: 'agt',
+        attempts: 1,
+        tokenBudget: null,
+        input: { type: 'sessions', sessionIds: [] },
+        leaseOwner: owner,
+      } as unknown as DreamRecord;
+    }),
+    expired: jest.fn(async () => []),
+    unannounced: jest.fn(async () => []),
+  };
+  const pipeline = {
+    run: jest.fn(
+      () =>
+        new Promise((_, reject) =>
+          stops.push(() => reject(new DreamStopped('lease_lost', 'stopped by the test'))),
+        ),
+    ),
+  };
+  const runner = new DreamRunner(
+    dreams as unknown as DreamRepository,
+    slots as unknown as DreamSlotRepository,
+    pipeline as unknown as DreamPipeline,
+    { publish: jest.fn() } as unknown as EventPublisher,
+    { ...DEFAULT_DREAMER_OPTIONS, datasetsDir: '', ...options },
+    { dreamEnded: jest.fn() } as unknown as ReverieMetrics,
+    queue as unknown as DreamQueueRepository,
+  );
+  const stopAll = async () => {
+    runner.onModuleDestroy();
+    stops.splice(0).forEach((stop) => stop());
+    await runner.idle();
+  };
+  return { runner, queue, slots, dreams, stopAll };
+}
+
+describe('DreamRunner', () => {
+  beforeEach(() => {
+    for (const level of ['log', 'warn', 'error'] as const)
+      jest.spyOn(Logger.prototype, level).mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('starts no dream once the service began closing while the slot was being taken: the slot is given back', async () => {
+    const { runner, slots, dreams, stopAll } = aRunner([queued('a', 1)]);
+    slots.acquire.mockImplementationOnce(async () => {
+      runner.onModuleDestroy(); // the shutdown arrives mid-acquire
+      return 'slot-0';
+    });
+    expect(await runner.fill()).toEqual(new Set());
+    expect(dreams.claim).not.toHaveBeenCalled();
+    expect(slots.release).toHaveBeenCalledWith({
+      slotId: 'slot-0',
+      dreamId: 'drm_a_1',
+      owner: runner.owner,
+    });
+    expect(runner.active).toBe(0);
+    await stopAll();
+  });
+
+  it('reads the queue once for the several claims of one fill, handing the slots out fairly from that read', async () => {
+    // Tenant a queued two dreams before b queued one; three slots on this replica.
+    const { runner, queue, stopAll } = aRunner([queued('a', 1), queued('a', 2), queued('b', 3)], {
+      concurrency: 3,
+      globalConcurrency: 3,
+    });
+    const order: string[] = [];
+    jest
+      .spyOn(runner as unknown as { start(id: string): Promise<string> }, 'start')
+      .mockImplementation(async (id: string) => {
+        order.push(id);
+        // Run nothing: count it as started.
+        (runner as unknown as { running: Map<string, Promise<void>> }).running.set(
+          id,
+          Promise.resolve(),
+        );
+        return 'started';
+      });
+    expect(await runner.fill()).toEqual(new Set(['drm_a_1', 'drm_a_2', 'drm_b_3']));
+    expect(queue.snapshot).toHaveBeenCalledTimes(1);
+    // a's first, then b (a runs one now), then a's second: the read was kept up to date.
+    expect(order).toEqual(['drm_a_1', 'drm_b_3', 'drm_a_2']);
+    (runner as unknown as { running: Map<string, Promise<void>> }).running.clear();
+    await stopAll();
+  });
+
+  it("the sweep gives lost agent locks back before it fills, so a stranded dream is in that fill's queue", async () => {
+    const { runner, queue, stopAll } = aRunner([]);
+    const calls: string[] = [];
+    queue.restoreLostLocks.mockImplementation(async () => {
+      calls.push('restore');
+      return [];
+    });
+    queue.snapshot.mockImplementation(async () => {
+      calls.push('snapshot');
+      return { waiting: [], running: new Map(), lastTurn: new Map() };
+    });
+    await runner.sweep(new Date());
+    expect(calls).toEqual(['restore', 'snapshot']);
+    expect(queue.restoreLostLocks).toHaveBeenCalledTimes(1);
+    await stopAll();
+  });
+});
