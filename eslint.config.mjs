@@ -25,7 +25,7 @@ function boundaries({ testFiles }) {
           { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts', ...testing] },
           { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:feature', ...lower] },
           // Services share only contracts and utilities; each domain sees itself and shared. The
-          // grader and the dreamer also read the sessions domain's collections, through its
+          // grader, the dreamer and the orchestrator also read the sessions domain's collections, through its
           // readers (`read-model:sessions`; the entry point is enforced below).
           { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
           { sourceTag: 'scope:sessions', onlyDependOnLibsWithTags: ['scope:sessions', 'scope:shared', 'scope:gateway'] },
@@ -34,7 +34,8 @@ function boundaries({ testFiles }) {
           // Only the app composes them; no feature lib builds on one.
           { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'read-model:sessions'] },
           { sourceTag: 'type:feature', notDependOnLibsWithTags: ['scope:gateway'] },
-          { sourceTag: 'scope:orchestration', onlyDependOnLibsWithTags: ['scope:orchestration', 'scope:shared'] },
+          // The orchestrator reads a session's status before it runs the session's command.
+          { sourceTag: 'scope:orchestration', onlyDependOnLibsWithTags: ['scope:orchestration', 'scope:shared', 'read-model:sessions'] },
           { sourceTag: 'scope:outcomes', onlyDependOnLibsWithTags: ['scope:outcomes', 'scope:shared', 'read-model:sessions'] },
           { sourceTag: 'scope:dreaming', onlyDependOnLibsWithTags: ['scope:dreaming', 'scope:shared', 'read-model:sessions'] },
           // The CLI: shared libs, and the dreaming stages for `reverie dream --offline` (in-process).

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_VERSION, TOPICS } from '@reverie/contracts';
-import { ApiClient, expectEventually } from '@reverie/testing';
+import { SessionRepository } from '@reverie/sessions-data-access';
+import { anAgent, ApiClient, expectEventually } from '@reverie/testing';
 import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 import { uniqueName } from '@reverie/testing/integration';
 // The real gateway stores what the orchestrator publishes (tests only; apps share no code).
@@ -251,5 +252,154 @@ describe('orchestrator runs managed ci-log-triage sessions through the real stac
     ]);
     expect(events[2].output).toMatchObject({ log: 'fail', matches: expect.any(Array) });
     expect(events[6].data.result.answer).toEqual([{ start: 1, end: 2 }]);
+  });
+});
+
+/**
+ * The gateway cancels a managed session whose run command was not acknowledged in time; should
+ * the command land all the same, the orchestrator must not run it. A keyed retry of the create
+ * reopens the session and sends the same command, which then runs, once, even when the late
+ * original arrives too. The orchestrator shares the gateway's database here, as deployed.
+ */
+describe('orchestrator runs only running sessions', () => {
+  let gateway: RunningGateway;
+  let orchestrator: RunningOrchestrator;
+  let kafka: Awaited<ReturnType<typeof publisher>>;
+  let api: ApiClient;
+  let sessions: SessionRepository;
+  const tenantId = uniqueName('acme');
+  const to = { tenantId, agentId: 'agt_triage' };
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    orchestrator = await startOrchestrator(
+      await orchestratorEnv({ MONGO_DB: gateway.config.mongo.db }),
+    );
+    kafka = await publisher();
+    api = await gateway.tenant(tenantId);
+    sessions = gateway.app.get(SessionRepository);
+  });
+
+  afterAll(async () => {
+    await kafka?.close();
+    await orchestrator?.close();
+    await gateway?.close();
+  });
+
+  /** A managed session stored as the gateway stores it, canceled as when its command failed. */
+  async function anUnsentSession() {
+    const command = aRunCommand(to, 'assertj_1944');
+    await sessions.insertManaged(
+      tenantId,
+      [{ _id: command.sessionId, agentId: to.agentId, run: command.payload.run }],
+      new Date(),
+    );
+    await sessions.cancelUnsent(tenantId, [command.sessionId], new Date());
+    return command;
+  }
+
+  const caughtUp = () =>
+    expectEventually(() => groupCaughtUp(orchestrator.config.kafka.groupId, TOPICS.runCommands), {
+      timeoutMs: 30_000,
+    });
+
+  it('skips a run command that arrives after its session was canceled, and records why', async () => {
+    const command = await anUnsentSession();
+    const before = (await api.get(`/v1/sessions/${command.sessionId}`)).body;
+    expect(before).toMatchObject({
+      status: 'canceled',
+      endReason: expect.stringMatching(/^the run command was not acknowledged/),
+    });
+
+    await kafka.publish(TOPICS.runCommands, [command]);
+    await caughtUp();
+
+    expect(await orchestrator.runs.findById(tenantId, command.sessionId)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      skipReason: `session is canceled (${before.endReason})`,
+      skippedAt: expect.any(Date),
+    });
+    // Nothing ran: no started message, no events, the session as the gateway left it.
+    expect((await api.get(`/v1/sessions/${command.sessionId}`)).body).toEqual(before);
+  });
+
+  it('skips the command of a session its client ended', async () => {
+    const agent = await api.post('/v1/agents', anAgent());
+    const external = await api.post('/v1/sessions', { agentId: agent.body.id });
+    expect(external.status).toBe(201);
+    const end = await api.post(`/v1/sessions/${external.body.id}/end`, {
+      status: 'canceled',
+      reason: 'changed my mind',
+    });
+    expect(end.status).toBe(200);
+    const command = {
+      ...aRunCommand({ tenantId, agentId: agent.body.id }, 'assertj_1944'),
+      sessionId: external.body.id,
+    };
+    await kafka.publish(TOPICS.runCommands, [command]);
+    await caughtUp();
+    expect(await orchestrator.runs.findById(tenantId, external.body.id)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      skipReason: 'session is canceled (changed my mind)',
+    });
+    expect((await api.get(`/v1/sessions/${external.body.id}`)).body).toMatchObject({
+      status: 'canceled',
+      eventCount: 0,
+    });
+  });
+
+  it("runs a reopened session once when the late original and the retry's command both arrive", async () => {
+    const command = await anUnsentSession();
+    await kafka.publish(TOPICS.runCommands, [command]); // lands before the retry: skipped
+    await caughtUp();
+    expect(await sessions.reopenUnsent(tenantId, command.sessionId)).toBe(true);
+    // Only one retry reopens it.
+    expect(await sessions.reopenUnsent(tenantId, command.sessionId)).toBe(false);
+    // The retry's command and the original, late once more (one batch, then another).
+    await kafka.publish(TOPICS.runCommands, [command, command]);
+    await kafka.publish(TOPICS.runCommands, [command]);
+
+    expect(await endedSession(api, command.sessionId, 60_000)).toMatchObject({
+      status: 'completed',
+      endReason: null,
+      eventCount: 4,
+    });
+    await caughtUp();
+    expect(await orchestrator.runs.findById(tenantId, command.sessionId)).toMatchObject({
+      status: 'completed',
+      attempts: 1,
+    });
+    const events: StoredEvent[] = await readAllEvents(api, command.sessionId);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("ends a session canceled as not acknowledged with its run's end when the cancel raced the run's start", async () => {
+    const command = aRunCommand(to, 'assertj_1944');
+    await sessions.insertManaged(
+      tenantId,
+      [{ _id: command.sessionId, agentId: to.agentId, run: command.payload.run }],
+      new Date(),
+    );
+    await kafka.publish(TOPICS.runCommands, [command]);
+    // The gateway's cancel lands while the run is under way (or just after it started).
+    await expectEventually(
+      async () =>
+        expect(await orchestrator.runs.findById(tenantId, command.sessionId)).toMatchObject({
+          attempts: 1,
+        }),
+      { timeoutMs: 30_000, intervalMs: 20 },
+    );
+    await sessions.cancelUnsent(tenantId, [command.sessionId], new Date());
+    // The run's end says what happened: it ran, and is not left canceled as never run.
+    await expectEventually(
+      async () =>
+        expect((await api.get(`/v1/sessions/${command.sessionId}`)).body).toMatchObject({
+          status: 'completed',
+          endReason: null,
+        }),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
   });
 });

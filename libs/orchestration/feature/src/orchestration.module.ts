@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { TOPICS } from '@reverie/contracts';
 import { EventPublisher, publishSessionMessages } from '@reverie/kafka';
 import { createProvider } from '@reverie/models';
+import { SessionsReadersModule } from '@reverie/sessions-data-access/readers';
 import { RunRepository } from './data/run.repository';
 import { Run, RunSchema } from './data/run.schema';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from './orchestration.options';
@@ -37,7 +38,11 @@ export class OrchestrationModule {
       });
     return {
       module: OrchestrationModule,
-      imports: [MongooseModule.forFeature([{ name: Run.name, schema: RunSchema }])],
+      imports: [
+        MongooseModule.forFeature([{ name: Run.name, schema: RunSchema }]),
+        // A run command runs only while its session is running (RunCommandsController).
+        SessionsReadersModule,
+      ],
       controllers: [RunCommandsController, OutcomeEventsController],
       providers: [
         { provide: ORCHESTRATION_OPTIONS, useValue: options },

@@ -57,9 +57,16 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
     perSession: true,
   },
   {
-    serves: 'SessionRepository.cancelUnstarted; SessionReader.sessionsByIds',
+    serves: 'SessionRepository.cancelUnsent; SessionReader.sessionsByIds',
     collection: 'sessions',
     filter: { tenantId: T, _id: { $in: ['x'] }, status: 'running' },
+  },
+  {
+    // Only after a run command was not acknowledged (a keyed retry, or the end of a run whose
+    // cancel raced its start): rare, so not one of the per-session queries.
+    serves: 'SessionRepository.reopenUnsent / end (of a session canceled as not acknowledged)',
+    collection: 'sessions',
+    filter: { _id: 'x', tenantId: T, status: 'canceled', endReason: 'r' },
   },
   {
     serves: 'GET /v1/sessions (SessionRepository.list, no filter)',

@@ -1,6 +1,6 @@
 import { TOPICS, validateMessage } from '@reverie/contracts';
 import { newIds } from './ids';
-import { runModelOf, runRequested } from './run-requested';
+import { reopensOnRetry, RUN_NOT_ACKNOWLEDGED, runModelOf, runRequested } from './run-requested';
 
 describe('run commands', () => {
   it('builds a run.requested that the contract accepts, one id per session', () => {
@@ -44,5 +44,20 @@ describe('run commands', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(500);
     expect(ids[0]).toMatch(/^ses_[0-9a-f]{32}$/);
+  });
+});
+
+describe('a managed session canceled because its run command was not acknowledged', () => {
+  it('is reopened by a keyed retry; no other ended session is', () => {
+    expect(reopensOnRetry({ status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED })).toBe(true);
+    // Canceled by its client, or ended by its run: a retry answers it as it is.
+    expect(reopensOnRetry({ status: 'canceled', endReason: 'user gave up' })).toBe(false);
+    expect(reopensOnRetry({ status: 'canceled' })).toBe(false);
+    expect(reopensOnRetry({ status: 'failed', endReason: RUN_NOT_ACKNOWLEDGED })).toBe(false);
+    expect(reopensOnRetry({ status: 'running', endReason: null })).toBe(false);
+  });
+
+  it('says so', () => {
+    expect(RUN_NOT_ACKNOWLEDGED).toMatch(/^the run command was not acknowledged .*not run$/);
   });
 });

@@ -38,3 +38,19 @@ export function runRequested(
     payload: { run, ...(batchId ? { batchId } : {}), agentModel },
   };
 }
+
+/**
+ * The `endReason` of a managed session canceled because its run command was not acknowledged
+ * (Kafka unavailable, or it refused the command). An orchestrator skips a command for a session
+ * that is not running, so the command, should it still land, does not run it; a retry of the
+ * creating request under its `Idempotency-Key` reopens the session (`reopensOnRetry`) and sends
+ * the command again (a batch's sessions take no key: started again, they are new sessions). Fixed
+ * text: the reopen matches it exactly.
+ */
+export const RUN_NOT_ACKNOWLEDGED =
+  'the run command was not acknowledged (Kafka unavailable, or it refused the command), so the session was not run';
+
+/** Whether a keyed retry of the request that created this managed session reopens it. */
+export function reopensOnRetry(session: { status: string; endReason?: string | null }): boolean {
+  return session.status === 'canceled' && session.endReason === RUN_NOT_ACKNOWLEDGED;
+}

@@ -55,6 +55,20 @@ export class RunRepository {
   }
 
   /**
+   * Records that a command was skipped because its session is not running (`reason`). The run
+   * stays unfinished, so a later command for the session (a keyed retry's, after the gateway
+   * reopened it) still claims it.
+   */
+  async markSkipped(ref: RunRef, reason: string, at: Date): Promise<void> {
+    await this.runs
+      .updateOne(
+        { _id: ref.sessionId, tenantId: ref.tenantId, status: { $in: UNFINISHED } },
+        { $set: { skippedAt: at, skipReason: reason } },
+      )
+      .exec();
+  }
+
+  /**
    * Marks a run `running` on `replica` unless it already finished, in one atomic step. Returns the
    * claimed run, or null when it finished (or the id belongs to another tenant): nothing to do.
    */

@@ -24,6 +24,9 @@ export class Run {
   @Prop({ default: 0 }) attempts!: number;
   @Prop() startedAt?: Date;
   @Prop() finishedAt?: Date;
+  /** When a command for it was last skipped, its session not running, and why (`skipReason`). */
+  @Prop() skippedAt?: Date;
+  @Prop() skipReason?: string;
   /** Why it failed. */
   @Prop() reason?: string;
   /** The attempt it is on: 2 and up once the grader sent it back for revision. */

@@ -1,4 +1,5 @@
 import { startDataAccess, uniqueName, type DataAccessContext } from '@reverie/testing/integration';
+import { RUN_NOT_ACKNOWLEDGED } from '@reverie/sessions-domain';
 import type { Collection } from 'mongoose';
 import { SessionsDataAccessModule } from '../sessions-data-access.module';
 import { SessionRepository } from './session.repository';
@@ -104,5 +105,42 @@ describe('SessionRepository status changes', () => {
     await repo.startRevision('acme', 'ses_e', 2);
     expect(await stored('ses_e')).toMatchObject({ status: 'running' });
     expect((await stored('ses_e'))?.iteration).toBeUndefined();
+  });
+
+  it('cancels a session whose run command was not acknowledged; one keyed retry reopens it', async () => {
+    await sessions.insertMany([running('ses_u'), running('ses_v', { status: 'completed' })]);
+    await repo.cancelUnsent('acme', ['ses_u', 'ses_v'], T1);
+    expect(await stored('ses_u')).toMatchObject({
+      status: 'canceled',
+      endReason: RUN_NOT_ACKNOWLEDGED,
+      endedAt: T1,
+    });
+    expect(await stored('ses_v')).toMatchObject({ status: 'completed' }); // it ran: left alone
+
+    expect(await repo.reopenUnsent('other', 'ses_u')).toBe(false);
+    const racing = await Promise.all([
+      repo.reopenUnsent('acme', 'ses_u'),
+      repo.reopenUnsent('acme', 'ses_u'),
+    ]);
+    expect(racing.sort()).toEqual([false, true]);
+    const reopened = await stored('ses_u');
+    expect(reopened).toMatchObject({ status: 'running' });
+    expect(reopened?.endReason).toBeUndefined();
+    expect(reopened?.endedAt).toBeUndefined();
+
+    // A session its client canceled is not reopened.
+    await sessions.insertOne(running('ses_w', { status: 'canceled', endReason: 'gave up' }));
+    expect(await repo.reopenUnsent('acme', 'ses_w')).toBe(false);
+  });
+
+  it('takes the end of a run that started before its session was canceled as not acknowledged', async () => {
+    await sessions.insertOne(running('ses_x'));
+    await repo.cancelUnsent('acme', ['ses_x'], T0);
+    // An end of another attempt changes nothing; the run's end of attempt 1 is what happened.
+    expect(await repo.end('acme', 'ses_x', 'completed', undefined, T1, 2)).toBeNull();
+    const ended = await repo.end('acme', 'ses_x', 'completed', undefined, T1);
+    expect(ended).toMatchObject({ status: 'completed', endedAt: T1 });
+    expect(ended?.endReason).toBeUndefined();
+    expect(await repo.end('acme', 'ses_x', 'failed', 'again', T1)).toBeNull();
   });
 });

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { RunSpec, SessionEndStatus, SessionStarted } from '@reverie/contracts';
-import type { ListSessionsQuery } from '@reverie/sessions-domain';
+import {
+  reopensOnRetry,
+  RUN_NOT_ACKNOWLEDGED,
+  type ListSessionsQuery,
+} from '@reverie/sessions-domain';
 import type { Model, QueryFilter } from 'mongoose';
 import { Session } from '../schemas/session.schema';
 
@@ -80,17 +84,35 @@ export class SessionRepository {
   }
 
   /**
-   * Ends sessions that never started because their run command could not be sent. Only running
-   * ones change, so a session the orchestrator already ended keeps its status.
+   * Ends sessions whose run command was not acknowledged, `canceled` with `RUN_NOT_ACKNOWLEDGED`:
+   * an orchestrator skips the command of a session that is not running, so should it still land,
+   * it runs nothing. Only running ones change, so a session the orchestrator already ended keeps
+   * its status.
    */
-  async cancelUnstarted(tenantId: string, ids: string[], reason: string, at: Date): Promise<void> {
+  async cancelUnsent(tenantId: string, ids: string[], at: Date): Promise<void> {
     if (ids.length === 0) return;
     await this.sessions
       .updateMany(
         { tenantId, _id: { $in: ids }, status: 'running' },
-        { $set: { status: 'canceled', endReason: reason, endedAt: at } },
+        { $set: { status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED, endedAt: at } },
       )
       .exec();
+  }
+
+  /**
+   * A keyed retry of the request that created a managed session whose run command was not
+   * acknowledged: the session is running again, to send the same command. One conditional write
+   * on that status and reason, so of retries racing each other only one reopens it. True when
+   * this call reopened it.
+   */
+  async reopenUnsent(tenantId: string, id: string): Promise<boolean> {
+    const reopened = await this.sessions
+      .updateOne(
+        { _id: id, tenantId, status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED },
+        { $set: { status: 'running' }, $unset: { endedAt: 1, endReason: 1 } },
+      )
+      .exec();
+    return reopened.modifiedCount === 1;
   }
 
   /** Removes a batch's sessions; only to undo a batch that could not be stored whole. */
@@ -164,7 +186,9 @@ export class SessionRepository {
   /**
    * Moves a running session to its end status; returns null if it was not running. For a managed
    * session that ran again, only the end of the attempt it is on counts: a redelivered end of an
-   * earlier attempt changes nothing.
+   * earlier attempt changes nothing. A session canceled because its run command was not
+   * acknowledged takes the end of its first attempt too: the command landed all the same and a
+   * replica had started it before the cancel (otherwise it skips it), and the end says how it went.
    */
   async end(
     tenantId: string,
@@ -175,12 +199,20 @@ export class SessionRepository {
     iteration = 1,
   ): Promise<SessionRecord | null> {
     const current = await this.stateOf(tenantId, id);
-    if (!current || current.status !== 'running' || (current.iteration ?? 1) !== iteration)
-      return null;
+    if (!current || (current.iteration ?? 1) !== iteration) return null;
+    // A session canceled because its run command was not acknowledged, whose command had landed
+    // and started a run all the same (the cancel raced its start): the run's end is what happened.
+    const unsent = reopensOnRetry(current);
+    if (current.status !== 'running' && !unsent) return null;
     return this.sessions
       .findOneAndUpdate(
-        unchangedSince(tenantId, id, current),
-        { $set: { status, endReason: reason, endedAt: at } },
+        unsent
+          ? { _id: id, tenantId, status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED }
+          : unchangedSince(tenantId, id, current),
+        reason === undefined
+          ? // The cancel's reason, if it was one, does not outlive it.
+            { $set: { status, endedAt: at }, $unset: { endReason: 1 } }
+          : { $set: { status, endReason: reason, endedAt: at } },
         { returnDocument: 'after' },
       )
       .lean<SessionRecord>()
@@ -193,7 +225,7 @@ export class SessionRepository {
    */
   private stateOf(tenantId: string, id: string): Promise<SessionState | null> {
     return this.sessions
-      .findOne({ _id: id, tenantId }, { status: 1, iteration: 1 })
+      .findOne({ _id: id, tenantId }, { status: 1, iteration: 1, endReason: 1 })
       .lean<SessionState>()
       .exec();
   }
@@ -240,13 +272,14 @@ export class SessionRepository {
 }
 
 /** What a status change depends on (a session that never ran again stores no attempt: 1). */
-type SessionState = Pick<Session, '_id' | 'status' | 'iteration'>;
+type SessionState = Pick<Session, '_id' | 'status' | 'iteration' | 'endReason'>;
 
 /**
  * A compare-and-set filter: the session, only while its status and attempt are still what was
  * read (`iteration: null` also matches a session stored without one, which is on attempt 1).
- * A session never returns to an earlier (status, attempt), so the write cannot act on a state it
- * did not check. Its fields are exactly the keys of a unique index, which is what the embedded
+ * A session returns to an earlier (status, attempt) only when a keyed retry reopens a session
+ * whose run command was not acknowledged (`running` again on attempt 1, before anything ran), so
+ * the write acts on the state it checked, or on one no different for it. Its fields are exactly the keys of a unique index, which is what the embedded
  * MongoDB-wire server needs to use one (a filter with `status: 'running'` and an `$or` over the
  * attempt scanned every session, once per end); real MongoDB finds it by `_id` anyway.
  */

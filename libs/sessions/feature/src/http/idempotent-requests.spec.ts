@@ -9,6 +9,7 @@ import {
   idempotencyKeyOf,
   IdempotentRequests,
   mayStillApply,
+  runNotAcknowledged,
   type KeyedRequest,
 } from './idempotent-requests';
 
@@ -138,5 +139,18 @@ describe('the Idempotency-Key header and the 503 it pairs with', () => {
     expect(plain.message).toMatch(/may still be applied.*send an Idempotency-Key header/);
     const other = new Error('not Kafka');
     expect(mayStillApply(other, true)).toBe(other);
+  });
+
+  it('says a managed session whose run command was not acknowledged is canceled, and how a retry runs it', () => {
+    const refused = new KafkaUnavailableError('reverie.runs.commands.v1', 'no acknowledgement');
+    const keyed = runNotAcknowledged(refused, 'ses_1', true) as KafkaUnavailableError;
+    const plain = runNotAcknowledged(refused, 'ses_1', false) as KafkaUnavailableError;
+    expect(keyed.getStatus()).toBe(503);
+    expect(keyed.message).toMatch(
+      /; session "ses_1" is canceled, its run command not acknowledged; retry in 5 s with the same Idempotency-Key to run it$/,
+    );
+    expect(plain.message).toMatch(/session "ses_1" is canceled.*a new session.*Idempotency-Key/);
+    const other = new Error('not Kafka');
+    expect(runNotAcknowledged(other, 'ses_1', true)).toBe(other);
   });
 });

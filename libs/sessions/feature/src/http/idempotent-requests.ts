@@ -52,6 +52,21 @@ export function mayStillApply(err: unknown, keyed: boolean): unknown {
 }
 
 /**
+ * A 503 for a managed create whose run command was not acknowledged: its session is stored,
+ * `canceled` (`RUN_NOT_ACKNOWLEDGED`), and runs only when a retry under the same key reopens it
+ * (a command that lands late is skipped: the orchestrator runs only running sessions).
+ */
+export function runNotAcknowledged(err: unknown, sessionId: string, keyed: boolean): unknown {
+  if (!(err instanceof KafkaUnavailableError)) return err;
+  const canceled = `session "${sessionId}" is canceled, its run command not acknowledged`;
+  return err.advise(
+    keyed
+      ? `${canceled}; retry in ${RETRY_AFTER_SECONDS} s with the same ${IDEMPOTENCY_KEY_HEADER} to run it`
+      : `${canceled}; retry in ${RETRY_AFTER_SECONDS} s (a new session), and send an ${IDEMPOTENCY_KEY_HEADER} header (the same on every retry) so a retry runs the same session`,
+  );
+}
+
+/**
  * `Idempotency-Key` for routes that create a resource under a new id. The first request under a
  * key makes its plan (new ids, the Kafka messages) and claims the key with it, before it does
  * anything; a retry (same tenant, route and key, same request) gets that plan back and carries it

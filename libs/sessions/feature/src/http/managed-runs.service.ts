@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TOPICS, type RunRequested } from '@reverie/contracts';
-import { EventPublisher, KafkaUnavailableError } from '@reverie/kafka';
+import { EventPublisher } from '@reverie/kafka';
 import {
   isDuplicateKey,
   SessionRepository,
@@ -21,7 +21,10 @@ const COMMANDS_PER_SEND = 200;
  * always find the session with its run and batch already stored, and a client that gets the 201
  * can read it at once. The gateway publishes no `session.started` for a managed session: the
  * orchestrator does, when it really starts. If sending fails, the sessions whose commands were not
- * sent are ended as `canceled` with the reason, so none is left `running` with nothing to run it.
+ * acknowledged are ended `canceled` (`RUN_NOT_ACKNOWLEDGED`), so none is left `running` with
+ * nothing to run it; a command that lands after all is skipped by the orchestrator, which runs
+ * only running sessions. A keyed retry of a create reopens its session and sends the command again
+ * (`reopenUnsent`).
  */
 @Injectable()
 export class ManagedRunsService {
@@ -79,16 +82,11 @@ export class ManagedRunsService {
 
   /**
    * Sends run commands, `commands[i]` for the stored session `commands[i].sessionId`. When a send
-   * fails, the sessions whose commands were not acknowledged are ended `canceled`, except with
-   * `keepOnUnavailable` when Kafka did not answer in time: that send may still land, and the
-   * caller's client retries it under its `Idempotency-Key` (the same command, which the
-   * orchestrator runs once), so the session stays `running` for it.
+   * fails, the sessions whose commands were not acknowledged are ended `canceled` with
+   * `RUN_NOT_ACKNOWLEDGED`, whatever the error: even a send that timed out and may still land
+   * runs nothing then (the orchestrator skips a session that is not running).
    */
-  async send(
-    tenantId: string,
-    commands: RunRequested[],
-    options: { keepOnUnavailable?: boolean } = {},
-  ): Promise<void> {
+  async send(tenantId: string, commands: RunRequested[]): Promise<void> {
     for (let from = 0; from < commands.length; from += COMMANDS_PER_SEND) {
       try {
         await this.publisher.publish(
@@ -96,16 +94,13 @@ export class ManagedRunsService {
           commands.slice(from, from + COMMANDS_PER_SEND),
         );
       } catch (err) {
-        if (options.keepOnUnavailable && err instanceof KafkaUnavailableError) throw err;
         // Earlier chunks were acknowledged; this one and the rest were not (or not wholly).
         const unsent = commands.slice(from).map((c) => c.sessionId);
+        this.logger.warn(
+          `canceling ${unsent.length} managed session(s) whose run command was not acknowledged: ${(err as Error).message}`,
+        );
         await this.sessions
-          .cancelUnstarted(
-            tenantId,
-            unsent,
-            `the run command could not be sent (${(err as Error).message}); start it again`,
-            new Date(),
-          )
+          .cancelUnsent(tenantId, unsent, new Date())
           .catch((undo: Error) =>
             this.logger.error(
               `could not cancel ${unsent.length} unsent managed sessions: ${undo.message}`,
@@ -114,5 +109,15 @@ export class ManagedRunsService {
         throw err;
       }
     }
+  }
+
+  /**
+   * For a keyed retry of a managed create: reopens its session when it was canceled because its
+   * run command was not acknowledged (only one of retries racing each other does). Then returns
+   * the session as it is now, for the caller to send its command if it is running.
+   */
+  async reopenUnsent(tenantId: string, sessionId: string) {
+    await this.sessions.reopenUnsent(tenantId, sessionId);
+    return this.sessions.findById(tenantId, sessionId);
   }
 }

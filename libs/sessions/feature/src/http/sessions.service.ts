@@ -16,7 +16,12 @@ import {
   parseOrThrow,
   tooLarge,
 } from '@reverie/http';
-import { encodeSessionEvents, EventPublisher, publishSessionRecords } from '@reverie/kafka';
+import {
+  encodeSessionEvents,
+  EventPublisher,
+  KafkaUnavailableError,
+  publishSessionRecords,
+} from '@reverie/kafka';
 import {
   AgentRepository,
   FeedbackRepository,
@@ -39,9 +44,10 @@ import {
   MAX_FEEDBACK_PER_SESSION,
   listSessionsQuerySchema,
   newId,
+  reopensOnRetry,
   taskTitle,
 } from '@reverie/sessions-domain';
-import { IdempotentRequests, mayStillApply } from './idempotent-requests';
+import { IdempotentRequests, mayStillApply, runNotAcknowledged } from './idempotent-requests';
 import { ManagedRunsService } from './managed-runs.service';
 import {
   servedAgain,
@@ -103,7 +109,7 @@ export class SessionsService {
     const request = { tenantId, route: IDEMPOTENT_ROUTES.createSession, key, request: { body } };
     // The first attempt's text, rendered as it planned (a retry renders the versions it names).
     let served: ServedPlaybook[] | undefined;
-    const { plan } = await this.idempotency.resolve<SessionPlan>(request, async () => {
+    const { plan, replayed } = await this.idempotency.resolve<SessionPlan>(request, async () => {
       const sessionId = newId('ses');
       const now = new Date();
       if (input.run) {
@@ -143,15 +149,8 @@ export class SessionsService {
       return { resourceId: sessionId, plan: { started, served: starting.served.map(servedRef) } };
     });
     const keyed = key !== undefined;
+    if ('session' in plan) return this.createManaged(tenantId, plan, keyed, replayed);
     try {
-      if ('session' in plan) {
-        // A retry finds the session stored (and running: see keepOnUnavailable) or stores it.
-        const at = new Date(plan.at);
-        if (keyed) await this.runs.storeOnce(tenantId, plan.session, at);
-        else await this.runs.store(tenantId, [plan.session], at);
-        await this.runs.send(tenantId, [plan.command], { keepOnUnavailable: keyed });
-        return await this.getSession(tenantId, plan.session._id);
-      }
       await this.publisher.publish(TOPICS.sessionEvents, [plan.started]);
     } catch (err) {
       throw mayStillApply(err, keyed);
@@ -161,6 +160,39 @@ export class SessionsService {
     await this.sessions.upsertStarted(plan.started);
     served ??= await servedAgain(this.playbookVersions, tenantId, agent._id, plan.served);
     return { ...(await this.getSession(tenantId, plan.started.sessionId)), served };
+  }
+
+  /**
+   * Stores a managed session and sends its run command. When the command is not acknowledged,
+   * the session is canceled (`RUN_NOT_ACKNOWLEDGED`, by `send`) and the answer is a 503. A retry
+   * under the same key (`replayed`) finds the session stored, or stores it; reopens it when it was
+   * canceled for that reason (one of racing retries does) and sends the same command again, which
+   * the orchestrator runs once; a session that has ended otherwise (it ran, or its client ended
+   * it) is answered as it is, nothing sent.
+   */
+  private async createManaged(
+    tenantId: string,
+    plan: ManagedSessionPlan,
+    keyed: boolean,
+    replayed: boolean,
+  ): Promise<SessionRecord> {
+    const at = new Date(plan.at);
+    const id = plan.session._id;
+    try {
+      if (!keyed) await this.runs.store(tenantId, [plan.session], at);
+      else await this.runs.storeOnce(tenantId, plan.session, at);
+      if (replayed) {
+        const current = await this.runs.reopenUnsent(tenantId, id);
+        if (current && reopensOnRetry(current))
+          // Reopened by a racing retry whose command was not acknowledged either.
+          throw new KafkaUnavailableError(TOPICS.runCommands, 'a retry racing this one failed');
+        if (current && current.status !== 'running') return current;
+      }
+      await this.runs.send(tenantId, [plan.command]);
+    } catch (err) {
+      throw runNotAcknowledged(err, id, keyed);
+    }
+    return this.getSession(tenantId, id);
   }
 
   async getSession(tenantId: string, id: string): Promise<SessionRecord> {
