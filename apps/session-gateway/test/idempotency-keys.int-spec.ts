@@ -1,24 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
-import { getConnectionToken } from '@nestjs/mongoose';
-import { startService } from '@reverie/service-kit';
-import { RUN_NOT_ACKNOWLEDGED } from '@reverie/sessions-domain';
-import { createApiKey } from '@reverie/sessions-feature';
 import { anAgent, ApiClient, expectEventually } from '@reverie/testing';
-import {
-  baseUrl,
-  serviceEnv,
-  startPrivateStack,
-  uniqueName,
-  type PrivateStack,
-} from '@reverie/testing/integration';
-import type { Connection } from 'mongoose';
-// An orchestrator runs the managed session of the outage case (tests only; apps share no code).
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { service as orchestratorService } from '../../orchestrator/src/app.module';
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { loadConfig as loadOrchestratorConfig } from '../../orchestrator/src/config/orchestrator.config';
-import { gatewayService } from '../src/app.module';
-import { loadGatewayConfig } from '../src/config/gateway.config';
 import { startGateway, type RunningGateway } from './gateway.harness';
 
 const keyed = (api: ApiClient, path: string, key: string, body: unknown) =>
@@ -69,6 +49,8 @@ async function storedFeedback(api: ApiClient, sessionId: string) {
   );
 }
 
+// The outage case (Kafka down, 503s, keyed retries; a managed session run by an orchestrator) is
+// in apps/orchestrator/test/keyed-outage.int-spec.ts.
 describe('Idempotency-Key on POST /v1/sessions and POST /v1/sessions/:id/feedback', () => {
   let gateway: RunningGateway;
   let alice: ApiClient;
@@ -181,148 +163,4 @@ describe('Idempotency-Key on POST /v1/sessions and POST /v1/sessions/:id/feedbac
       });
     }
   });
-});
-
-/**
- * The audit's case: Kafka down, the create and the feedback answered 503 (kafkajs keeps retrying
- * their messages, which may land once Kafka is back), then retried with the same keys: one
- * session and one piece of feedback in the end. Without keys, the retries made a second of each.
- */
-describe('Idempotency-Key through a Kafka outage', () => {
-  let stack: PrivateStack;
-  let app: INestApplication;
-  let orchestrator: INestApplication;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    stack = await startPrivateStack({ mongoBackend: 'memory' });
-    const onStack = { KAFKA_BROKERS: stack.kafkaBrokers, MONGO_URL: stack.mongoUrl };
-    const config = loadGatewayConfig(serviceEnv('gateway', onStack));
-    app = await startService(gatewayService, config);
-    // The orchestrator shares the gateway's database, as deployed: it reads a session's status.
-    orchestrator = await startService(
-      orchestratorService,
-      loadOrchestratorConfig(
-        serviceEnv('orchestrator', {
-          ...onStack,
-          MONGO_DB: config.mongo.db,
-          PLAYBOOK_CATCH_UP_TIMEOUT_MS: '20000',
-        }),
-      ),
-    );
-    const key = await createApiKey(config.mongo, uniqueName('tenant'), 'test');
-    api = new ApiClient(await baseUrl(app), key.token);
-  }, 240_000);
-
-  afterAll(async () => {
-    await orchestrator?.close();
-    await app?.close();
-    await stack?.down();
-  }, 120_000);
-
-  /** Retries as a client told to: with its key, until answered `want`. */
-  const retry = async (path: string, key: string, body: unknown, want: number) =>
-    expectEventually(
-      async () => {
-        const answer = await keyed(api, path, key, body);
-        expect(answer.status).toBe(want);
-        return answer.body;
-      },
-      { timeoutMs: 120_000, intervalMs: 1_000 },
-    );
-
-  it('cancels a managed session whose run command got no acknowledgement; the keyed retry reopens it and it runs once', async () => {
-    const agentId = await anAgentOf(api);
-    const body = {
-      agentId,
-      run: { environment: 'ci-log-triage', task: { caseId: 'assertj_1944' } },
-    };
-
-    await stack.stop('kafka');
-    let refused: { status: number; body: { error: { type: string; message: string } } };
-    let whileDown: { status: string; endReason?: string } | undefined;
-    try {
-      refused = await keyed(api, '/v1/sessions', 'outage-managed', body);
-      const id = /session "(ses_[^"]+)"/.exec(refused.body.error?.message ?? '')?.[1];
-      whileDown = id ? (await api.get(`/v1/sessions/${id}`)).body : undefined;
-    } finally {
-      await stack.start('kafka');
-    }
-    expect(refused.status).toBe(503);
-    expect(refused.body.error.type).toBe('overloaded_error');
-    expect(refused.body.error.message).toMatch(
-      /; session "ses_[^"]+" is canceled, its run command not acknowledged; retry in 5 s with the same Idempotency-Key to run it$/,
-    );
-    // Canceled at once, never left running with nothing to run it: its command, should it land
-    // late, is skipped by the orchestrator.
-    expect(whileDown).toMatchObject({ status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED });
-
-    // The retry reopens the same session and sends the same command: answered running.
-    const created = await retry('/v1/sessions', 'outage-managed', body, 201);
-    expect(created).toMatchObject({ status: 'running', source: 'managed', endReason: null });
-    expect(refused.body.error.message).toContain(`session "${created.id}"`);
-
-    // It runs, once: one run, started once, its events stored once.
-    const ended = await expectEventually(
-      async () => {
-        const s = (await api.get(`/v1/sessions/${created.id}`)).body;
-        expect(s.status).toBe('completed');
-        return s;
-      },
-      { timeoutMs: 120_000, intervalMs: 500 },
-    );
-    expect(ended).toMatchObject({ endReason: null, eventCount: 4 });
-    const runs = orchestrator.get<Connection>(getConnectionToken()).collection('runs');
-    expect(await runs.findOne({ _id: created.id } as never)).toMatchObject({
-      status: 'completed',
-      attempts: 1,
-    });
-    const events = await api.get(`/v1/sessions/${created.id}/events?limit=1000`);
-    expect(events.body.data.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3, 4]);
-    // Another retry answers the session as it is, sending nothing.
-    expect(await keyed(api, '/v1/sessions', 'outage-managed', body)).toMatchObject({
-      status: 201,
-      body: { id: created.id, status: 'completed' },
-    });
-    const listed = await api.get(`/v1/sessions?agentId=${agentId}`);
-    expect(listed.body.data.map((s: { id: string }) => s.id)).toEqual([created.id]);
-  }, 360_000);
-
-  it('stores one session and one piece of feedback when 503s are retried with their keys', async () => {
-    const agentId = await anAgentOf(api);
-    const existing = await api.post('/v1/sessions', { agentId });
-    expect(existing.status).toBe(201);
-    const createBody = { agentId, title: 'during the outage' };
-    const feedbackPath = `/v1/sessions/${existing.body.id}/feedback`;
-    const feedbackBody = { rating: 'negative', comment: 'during the outage' };
-
-    await stack.stop('kafka');
-    let refused: { status: number; body: { error: { type: string; message: string } } }[];
-    try {
-      refused = await Promise.all([
-        keyed(api, '/v1/sessions', 'outage-create', createBody),
-        keyed(api, feedbackPath, 'outage-feedback', feedbackBody),
-      ]);
-    } finally {
-      await stack.start('kafka');
-    }
-    for (const answer of refused) {
-      expect(answer.status).toBe(503);
-      expect(answer.body.error.type).toBe('overloaded_error');
-      expect(answer.body.error.message).toMatch(
-        /may still be applied once Kafka is back; retry in 5 s with the same Idempotency-Key$/,
-      );
-    }
-
-    // The client retries as told, with its keys, until accepted.
-    const created = await retry('/v1/sessions', 'outage-create', createBody, 201);
-    const feedback = await retry(feedbackPath, 'outage-feedback', feedbackBody, 202);
-
-    await ingestCaughtUp(api, created.id, 'after-outage');
-    const sessions = await api.get(`/v1/sessions?agentId=${agentId}`);
-    expect(sessions.body.data.map((s: { id: string }) => s.id).sort()).toEqual(
-      [existing.body.id, created.id].sort(),
-    );
-    expect(await storedFeedback(api, existing.body.id)).toEqual([feedback.id]);
-  }, 360_000);
 });
