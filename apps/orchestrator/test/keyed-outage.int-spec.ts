@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { startService } from '@reverie/service-kit';
-import { anAgent, ApiClient, expectEventually } from '@reverie/testing';
+import { ApiClient, expectEventually } from '@reverie/testing';
 import { serviceEnv, startPrivateStack, type PrivateStack } from '@reverie/testing/integration';
 import type { Connection } from 'mongoose';
 // The real gateway takes the keyed requests (tests only; apps share no code). Here, not in the
@@ -10,57 +10,16 @@ import type { Connection } from 'mongoose';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { loadGatewayConfig } from '../../session-gateway/src/config/gateway.config';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startReplica, type RunningGateway } from '../../session-gateway/test/gateway.harness';
+import {
+  anAgentOf,
+  ingestCaughtUp,
+  keyed,
+  startReplica,
+  storedFeedback,
+  type RunningGateway,
+} from '../../session-gateway/test/gateway.harness';
 import { service as orchestratorService } from '../src/app.module';
 import { loadConfig as loadOrchestratorConfig } from '../src/config/orchestrator.config';
-
-const keyed = (api: ApiClient, path: string, key: string, body: unknown) =>
-  api.request('POST', path, body, { headers: { 'Idempotency-Key': key } });
-
-async function anAgentOf(api: ApiClient): Promise<string> {
-  const agent = await api.post('/v1/agents', anAgent());
-  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
-  return agent.body.id as string;
-}
-
-/**
- * Waits until the ingest has read everything sent to the session before now: one event is sent
- * after, on the same partition, so once it is stored every earlier message of the session
- * (started messages, feedback) has been handled too.
- */
-async function ingestCaughtUp(api: ApiClient, sessionId: string, marker: string) {
-  const sent = await api.post(`/v1/sessions/${sessionId}/events`, {
-    events: [{ clientEventId: marker, type: 'observation', data: {} }],
-  });
-  expect(sent.status).toBe(202);
-  await expectEventually(
-    async () => {
-      const events = await api.get(`/v1/sessions/${sessionId}/events?limit=1000`);
-      expect(events.body.data.map((e: { clientEventId: string }) => e.clientEventId)).toContain(
-        marker,
-      );
-    },
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
-}
-
-/** The feedback stored for a session once the ingest has read everything sent before now. */
-async function storedFeedback(api: ApiClient, sessionId: string) {
-  const marker = await api.post(`/v1/sessions/${sessionId}/feedback`, {
-    rating: 'negative',
-    comment: `marker ${Math.random()}`,
-  });
-  expect(marker.status).toBe(202);
-  return expectEventually(
-    async () => {
-      const page = await api.get(`/v1/sessions/${sessionId}/feedback`);
-      const ids = page.body.data.map((f: { id: string }) => f.id) as string[];
-      expect(ids).toContain(marker.body.id);
-      return ids.filter((id) => id !== marker.body.id);
-    },
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
-}
 
 /**
  * The audit's case: Kafka down, the create and the feedback answered 503 (kafkajs keeps retrying

@@ -4,7 +4,7 @@ import { TOPICS, type TopicName } from '@reverie/contracts';
 import type { Connection } from 'mongoose';
 import { startService } from '@reverie/service-kit';
 import { createApiKey } from '@reverie/sessions-feature';
-import { ApiClient, anAgent } from '@reverie/testing';
+import { ApiClient, anAgent, expectEventually } from '@reverie/testing';
 import {
   baseUrl,
   serviceEnv,
@@ -144,4 +144,54 @@ export function expectApiError(
   expect(response.body.error.type).toBe(type);
   expect(response.body.error.message).toMatch(message);
   expect(JSON.stringify(response.body)).not.toMatch(/\s+at\s+\S+\s+\(/);
+}
+
+/** A POST with an `Idempotency-Key` header. */
+export const keyed = (api: ApiClient, path: string, key: string, body: unknown) =>
+  api.request('POST', path, body, { headers: { 'Idempotency-Key': key } });
+
+/** A new agent's id. */
+export async function anAgentOf(api: ApiClient): Promise<string> {
+  const agent = await api.post('/v1/agents', anAgent());
+  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
+  return agent.body.id as string;
+}
+
+/**
+ * Waits until the ingest has read everything sent to the session before now: one event is sent
+ * after, on the same partition, so once it is stored every earlier message of the session
+ * (started messages, feedback) has been handled too.
+ */
+export async function ingestCaughtUp(api: ApiClient, sessionId: string, marker: string) {
+  const sent = await api.post(`/v1/sessions/${sessionId}/events`, {
+    events: [{ clientEventId: marker, type: 'observation', data: {} }],
+  });
+  expect(sent.status).toBe(202);
+  await expectEventually(
+    async () => {
+      const events = await api.get(`/v1/sessions/${sessionId}/events?limit=1000`);
+      expect(events.body.data.map((e: { clientEventId: string }) => e.clientEventId)).toContain(
+        marker,
+      );
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+}
+
+/** The feedback stored for a session once the ingest has read everything sent before now. */
+export async function storedFeedback(api: ApiClient, sessionId: string) {
+  const marker = await api.post(`/v1/sessions/${sessionId}/feedback`, {
+    rating: 'negative',
+    comment: `marker ${Math.random()}`,
+  });
+  expect(marker.status).toBe(202);
+  return expectEventually(
+    async () => {
+      const page = await api.get(`/v1/sessions/${sessionId}/feedback`);
+      const ids = page.body.data.map((f: { id: string }) => f.id) as string[];
+      expect(ids).toContain(marker.body.id);
+      return ids.filter((id) => id !== marker.body.id);
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
 }

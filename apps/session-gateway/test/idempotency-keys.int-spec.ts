@@ -1,53 +1,12 @@
-import { anAgent, ApiClient, expectEventually } from '@reverie/testing';
-import { startGateway, type RunningGateway } from './gateway.harness';
-
-const keyed = (api: ApiClient, path: string, key: string, body: unknown) =>
-  api.request('POST', path, body, { headers: { 'Idempotency-Key': key } });
-
-async function anAgentOf(api: ApiClient): Promise<string> {
-  const agent = await api.post('/v1/agents', anAgent());
-  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
-  return agent.body.id as string;
-}
-
-/**
- * Waits until the ingest has read everything sent to the session before now: one event is sent
- * after, on the same partition, so once it is stored every earlier message of the session
- * (started messages, feedback) has been handled too.
- */
-async function ingestCaughtUp(api: ApiClient, sessionId: string, marker: string) {
-  const sent = await api.post(`/v1/sessions/${sessionId}/events`, {
-    events: [{ clientEventId: marker, type: 'observation', data: {} }],
-  });
-  expect(sent.status).toBe(202);
-  await expectEventually(
-    async () => {
-      const events = await api.get(`/v1/sessions/${sessionId}/events?limit=1000`);
-      expect(events.body.data.map((e: { clientEventId: string }) => e.clientEventId)).toContain(
-        marker,
-      );
-    },
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
-}
-
-/** The feedback stored for a session once the ingest has read everything sent before now. */
-async function storedFeedback(api: ApiClient, sessionId: string) {
-  const marker = await api.post(`/v1/sessions/${sessionId}/feedback`, {
-    rating: 'negative',
-    comment: `marker ${Math.random()}`,
-  });
-  expect(marker.status).toBe(202);
-  return expectEventually(
-    async () => {
-      const page = await api.get(`/v1/sessions/${sessionId}/feedback`);
-      const ids = page.body.data.map((f: { id: string }) => f.id) as string[];
-      expect(ids).toContain(marker.body.id);
-      return ids.filter((id) => id !== marker.body.id);
-    },
-    { timeoutMs: 60_000, intervalMs: 200 },
-  );
-}
+import type { ApiClient } from '@reverie/testing';
+import {
+  anAgentOf,
+  ingestCaughtUp,
+  keyed,
+  startGateway,
+  storedFeedback,
+  type RunningGateway,
+} from './gateway.harness';
 
 // The outage case (Kafka down, 503s, keyed retries; a managed session run by an orchestrator) is
 // in apps/orchestrator/test/keyed-outage.int-spec.ts.
