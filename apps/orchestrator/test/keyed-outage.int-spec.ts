@@ -128,6 +128,57 @@ describe('Idempotency-Key through a Kafka outage', () => {
     expect(listed.body.data.map((s: { id: string }) => s.id)).toEqual([created.id]);
   }, 360_000);
 
+  it("cancels a batch's sessions whose run commands got no acknowledgement; the keyed retry runs each task once", async () => {
+    const agentId = await anAgentOf(api);
+    const task = { caseId: 'assertj_1944' };
+    const body = { agentId, run: { environment: 'ci-log-triage' }, tasks: [task, task, task] };
+
+    await stack.stop('kafka');
+    let refused: { status: number; body: { error: { type: string; message: string } } };
+    let whileDown: { sessions: { status: string }[] } | undefined;
+    try {
+      refused = await keyed(api, '/v1/batches', 'outage-batch', body);
+      const id = /batch "(bat_[^"]+)"/.exec(refused.body.error?.message ?? '')?.[1];
+      whileDown = id ? (await api.get(`/v1/batches/${id}`)).body : undefined;
+    } finally {
+      await stack.start('kafka');
+    }
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.message).toMatch(
+      /; the sessions of batch "bat_[^"]+" whose run commands were not acknowledged are canceled; retry in 5 s with the same Idempotency-Key to run them$/,
+    );
+    expect(whileDown?.sessions.map((s) => s.status)).toEqual(['canceled', 'canceled', 'canceled']);
+
+    const created = await retry('/v1/batches', 'outage-batch', body, 201);
+    expect(refused.body.error.message).toContain(`batch "${created.id}"`);
+    expect(created.sessions.map((s: { status: string }) => s.status)).toEqual([
+      'running',
+      'running',
+      'running',
+    ]);
+    const done = await expectEventually(
+      async () => {
+        const b = (await api.get(`/v1/batches/${created.id}`)).body;
+        expect(b.sessions.map((s: { status: string }) => s.status)).toEqual([
+          'completed',
+          'completed',
+          'completed',
+        ]);
+        return b;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    const runs = orchestrator.get<Connection>(getConnectionToken()).collection('runs');
+    for (const s of done.sessions as { id: string }[]) {
+      expect(await runs.findOne({ _id: s.id } as never)).toMatchObject({ attempts: 1 });
+    }
+    // One batch; another retry answers it as it is.
+    const again = await keyed(api, '/v1/batches', 'outage-batch', body);
+    expect(again).toMatchObject({ status: 201, body: { id: created.id } });
+    const listed = await api.get(`/v1/batches?agentId=${agentId}`);
+    expect(listed.body.data.map((b: { id: string }) => b.id)).toEqual([created.id]);
+  }, 360_000);
+
   it('stores one session and one piece of feedback when 503s are retried with their keys', async () => {
     const agentId = await anAgentOf(api);
     const existing = await api.post('/v1/sessions', { agentId });

@@ -10,7 +10,7 @@ import {
 
 // The outage case (Kafka down, 503s, keyed retries; a managed session run by an orchestrator) is
 // in apps/orchestrator/test/keyed-outage.int-spec.ts.
-describe('Idempotency-Key on POST /v1/sessions and POST /v1/sessions/:id/feedback', () => {
+describe('Idempotency-Key on POST /v1/sessions, POST /v1/sessions/:id/feedback and POST /v1/batches', () => {
   let gateway: RunningGateway;
   let alice: ApiClient;
   let bob: ApiClient;
@@ -61,6 +61,35 @@ describe('Idempotency-Key on POST /v1/sessions and POST /v1/sessions/:id/feedbac
     expect(again.body.id).toBe(first.body.id);
     const listed = await alice.get(`/v1/sessions?agentId=${agentId}`);
     expect(listed.body.data.map((s: { id: string }) => s.id)).toEqual([first.body.id]);
+  });
+
+  it('answers the same batch to a batch sent twice with one key: one batch, each task once', async () => {
+    const agentId = await anAgentOf(alice);
+    const body = {
+      agentId,
+      title: 'nightly',
+      run: { environment: 'ci-log-triage' },
+      tasks: [{ caseId: 'assertj_1944' }, { caseId: 'assertj_1944' }, { caseId: 'assertj_1944' }],
+    };
+    const first = await keyed(alice, '/v1/batches', 'batch-1', body);
+    const again = await keyed(alice, '/v1/batches', 'batch-1', body);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    const ids = (b: { sessions: { id: string }[] }) => b.sessions.map((s) => s.id);
+    expect(ids(again.body)).toEqual(ids(first.body));
+    expect(ids(first.body)).toHaveLength(3);
+
+    const batches = await alice.get(`/v1/batches?agentId=${agentId}`);
+    expect(batches.body.data.map((b: { id: string }) => b.id)).toEqual([first.body.id]);
+    const sessions = await alice.get(`/v1/sessions?agentId=${agentId}`);
+    expect(sessions.body.data.map((s: { id: string }) => s.id).sort()).toEqual(
+      ids(first.body).sort(),
+    );
+    // Another body under the key is another request.
+    const other = await keyed(alice, '/v1/batches', 'batch-1', { ...body, title: 'other' });
+    expect(other.status).toBe(422);
+    expect(other.body.error.message).toMatch(/to POST \/v1\/batches/);
   });
 
   it('stores feedback sent twice with one key once, under the id both answers name', async () => {

@@ -162,8 +162,9 @@ export class ReverieClient {
   };
 
   readonly batches = {
-    create: (body: CreateBatchRequest, o: CallOptions = {}) =>
-      this.call<BatchDetail>('batches.create', {}, { body, ...o }),
+    /** Safe to retry: sent with an `Idempotency-Key` (see CreateOptions). */
+    create: (body: CreateBatchRequest, o: CreateOptions = {}) =>
+      this.call<BatchDetail>('batches.create', {}, { body, ...keyed(o) }),
     list: (query: PageQuery & { agentId?: string } = {}, o: CallOptions = {}) =>
       this.call<Page<Batch>>('batches.list', {}, { query: q(query), ...o }),
     /** A batch with its progress and a page of its sessions. */

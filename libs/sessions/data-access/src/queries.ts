@@ -64,9 +64,20 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
   {
     // Only after a run command was not acknowledged (a keyed retry, or the end of a run whose
     // cancel raced its start): rare, so not one of the per-session queries.
-    serves: 'SessionRepository.reopenUnsent / end (of a session canceled as not acknowledged)',
+    serves: 'SessionRepository.end (of a session canceled as not acknowledged)',
     collection: 'sessions',
     filter: { _id: 'x', tenantId: T, status: 'canceled', endReason: 'r' },
+  },
+  {
+    // A keyed retry of a create: rare, as above.
+    serves: 'SessionRepository.reopenUnsent / reopenAllUnsent',
+    collection: 'sessions',
+    filter: { _id: { $in: ['x'] }, tenantId: T, status: 'canceled', endReason: 'r' },
+  },
+  {
+    serves: 'SessionRepository.insertMissing / statusesOf (a keyed retry of a batch)',
+    collection: 'sessions',
+    filter: { tenantId: T, _id: { $in: ['x'] } },
   },
   {
     serves: 'GET /v1/sessions (SessionRepository.list, no filter)',
@@ -201,7 +212,7 @@ export const SESSIONS_QUERIES: DeclaredQuery[] = [
     filter: { tenantId: T, revokedAt: { $exists: false } },
   },
   // batches
-  byId('batches', 'BatchRepository.findById / delete'),
+  byId('batches', 'BatchRepository.findById / delete / createOnce'),
   {
     serves: 'GET /v1/batches',
     collection: 'batches',

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * `Idempotency-Key`: an optional request header on `POST /v1/sessions` and
- * `POST /v1/sessions/:id/feedback`. A retry of the same request (same tenant, route and key)
+ * `Idempotency-Key`: an optional request header on `POST /v1/sessions`,
+ * `POST /v1/sessions/:id/feedback` and `POST /v1/batches`. A retry of the same request (same tenant, route and key)
  * answers the same resource and re-publishes the same Kafka message(s), so a request that timed
  * out with a 503 while Kafka still delivered it late is applied once.
  */
@@ -18,6 +18,7 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export const IDEMPOTENT_ROUTES = {
   createSession: 'POST /v1/sessions',
   feedback: 'POST /v1/sessions/:id/feedback',
+  createBatch: 'POST /v1/batches',
 } as const;
 export type IdempotentRoute = (typeof IDEMPOTENT_ROUTES)[keyof typeof IDEMPOTENT_ROUTES];
 

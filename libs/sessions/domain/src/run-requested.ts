@@ -44,8 +44,8 @@ export function runRequested(
  * (Kafka unavailable, or it refused the command). An orchestrator skips a command for a session
  * that is not running, so the command, should it still land, does not run it; a retry of the
  * creating request under its `Idempotency-Key` reopens the session (`reopensOnRetry`) and sends
- * the command again (a batch's sessions take no key: started again, they are new sessions). Fixed
- * text: the reopen matches it exactly.
+ * the command again (a keyed retry of a batch, each of its sessions so canceled). Fixed text: the
+ * reopen matches it exactly.
  */
 export const RUN_NOT_ACKNOWLEDGED =
   'the run command was not acknowledged (Kafka unavailable, or it refused the command), so the session was not run';

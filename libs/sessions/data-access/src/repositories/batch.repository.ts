@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { ListBatchesQuery } from '@reverie/sessions-domain';
 import type { Model, QueryFilter } from 'mongoose';
 import { Batch } from '../schemas/batch.schema';
+import { isDuplicateKey } from './mongo-errors';
 
 export type BatchRecord = Batch;
 
@@ -13,6 +14,18 @@ export class BatchRepository {
   async create(batch: BatchRecord): Promise<BatchRecord> {
     const doc = await this.batches.create(batch);
     return doc.toObject();
+  }
+
+  /**
+   * For a keyed retry of a batch: stores it unless this tenant has it already (its first attempt
+   * stored it). A batch of that id another tenant has is an error, as on `create`.
+   */
+  async createOnce(batch: BatchRecord): Promise<void> {
+    try {
+      await this.batches.create(batch);
+    } catch (err) {
+      if (!isDuplicateKey(err) || !(await this.findById(batch.tenantId, batch._id))) throw err;
+    }
   }
 
   findById(tenantId: string, id: string): Promise<BatchRecord | null> {

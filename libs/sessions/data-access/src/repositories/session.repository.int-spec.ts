@@ -133,6 +133,33 @@ describe('SessionRepository status changes', () => {
     expect(await repo.reopenUnsent('acme', 'ses_w')).toBe(false);
   });
 
+  it("stores a keyed batch retry's missing sessions only, and reopens those canceled as not acknowledged", async () => {
+    const managed = (id: string) => ({
+      _id: id,
+      agentId: 'agt_1',
+      run: { environment: 'ci-log-triage', task: { caseId: 'c' } } as never,
+      batchId: 'bat_1',
+    });
+    await repo.insertManaged('acme', [managed('ses_b1')], T0);
+    await repo.cancelUnsent('acme', ['ses_b1'], T1);
+    await repo.insertMissing('acme', [managed('ses_b1'), managed('ses_b2')], T0);
+    expect(await stored('ses_b1')).toMatchObject({ status: 'canceled' }); // left as it was
+    expect(await stored('ses_b2')).toMatchObject({ status: 'running', batchId: 'bat_1' });
+    await repo.insertMissing('acme', [managed('ses_b1'), managed('ses_b2')], T0); // nothing left
+
+    await sessions.insertOne(running('ses_b3', { status: 'canceled', endReason: 'gave up' }));
+    expect(await repo.reopenAllUnsent('other', ['ses_b1'])).toBe(0);
+    expect(await repo.reopenAllUnsent('acme', ['ses_b1', 'ses_b2', 'ses_b3', 'ses_none'])).toBe(1);
+    expect(await repo.statusesOf('acme', ['ses_b1', 'ses_b2', 'ses_b3', 'ses_none'])).toEqual(
+      new Map([
+        ['ses_b1', 'running'],
+        ['ses_b2', 'running'],
+        ['ses_b3', 'canceled'],
+      ]),
+    );
+    expect(await repo.statusesOf('other', ['ses_b1'])).toEqual(new Map());
+  });
+
   it('takes the end of a run that started before its session was canceled as not acknowledged', async () => {
     await sessions.insertOne(running('ses_x'));
     await repo.cancelUnsent('acme', ['ses_x'], T0);

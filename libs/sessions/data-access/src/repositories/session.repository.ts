@@ -8,6 +8,7 @@ import {
 } from '@reverie/sessions-domain';
 import type { Model, QueryFilter } from 'mongoose';
 import { Session } from '../schemas/session.schema';
+import { isDuplicateKey } from './mongo-errors';
 
 export type SessionRecord = Session;
 
@@ -100,19 +101,71 @@ export class SessionRepository {
   }
 
   /**
+   * For a keyed retry of a batch: stores those of its managed sessions this tenant does not have
+   * yet (a first attempt may have stored them, or been undone). Sessions another request stores
+   * meanwhile (a racing retry) count as stored.
+   */
+  async insertMissing(tenantId: string, sessions: NewManagedSession[], at: Date): Promise<void> {
+    const stored = await this.storedIds(
+      tenantId,
+      sessions.map((s) => s._id),
+    );
+    const missing = sessions.filter((s) => !stored.has(s._id));
+    try {
+      await this.insertManaged(tenantId, missing, at);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const now = await this.storedIds(
+        tenantId,
+        missing.map((s) => s._id),
+      );
+      if (now.size < missing.length) throw err;
+    }
+  }
+
+  private async storedIds(tenantId: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.sessions
+      .find({ tenantId, _id: { $in: ids } }, { _id: 1 })
+      .lean<{ _id: string }[]>()
+      .exec();
+    return new Set(rows.map((r) => r._id));
+  }
+
+  /** The status of each of these sessions this tenant has: id -> status. */
+  async statusesOf(tenantId: string, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.sessions
+      .find({ tenantId, _id: { $in: ids } }, { status: 1 })
+      .lean<{ _id: string; status: string }[]>()
+      .exec();
+    return new Map(rows.map((r) => [r._id, r.status]));
+  }
+
+  /**
    * A keyed retry of the request that created a managed session whose run command was not
    * acknowledged: the session is running again, to send the same command. One conditional write
    * on that status and reason, so of retries racing each other only one reopens it. True when
    * this call reopened it.
    */
   async reopenUnsent(tenantId: string, id: string): Promise<boolean> {
+    return (await this.reopenAllUnsent(tenantId, [id])) === 1;
+  }
+
+  /**
+   * `reopenUnsent` for many sessions (a keyed retry of a batch): each write is conditional on the
+   * session's status and reason, so a session racing retries reopen is reopened once. How many
+   * this call reopened.
+   */
+  async reopenAllUnsent(tenantId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
     const reopened = await this.sessions
-      .updateOne(
-        { _id: id, tenantId, status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED },
+      .updateMany(
+        { _id: { $in: ids }, tenantId, status: 'canceled', endReason: RUN_NOT_ACKNOWLEDGED },
         { $set: { status: 'running' }, $unset: { endedAt: 1, endReason: 1 } },
       )
       .exec();
-    return reopened.modifiedCount === 1;
+    return reopened.modifiedCount;
   }
 
   /** Removes a batch's sessions; only to undo a batch that could not be stored whole. */

@@ -1,10 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MANAGED_ENVIRONMENTS } from '@reverie/environments';
 import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import { batchRunSchema, MAX_BATCH_TASKS } from '@reverie/sessions-domain';
 import { z } from 'zod';
 import { BatchesService, type BatchDetail } from './batches.service';
+import { IdempotencyKeyHeader, idempotencyKeyOf } from './idempotent-requests';
 import { presentBatch, presentBatchSession } from './presenters';
 
 /** The request body as documented: tasks shown with the shape of each environment's task. */
@@ -43,8 +54,14 @@ export class BatchesController {
     description: `At most ${MAX_BATCH_TASKS} tasks. Answers with the batch and its progress.`,
   })
   @ApiBody({ schema: openApiSchema(documentedBatch) })
-  async create(@TenantId() tenantId: string, @Body() body: unknown) {
-    return present(await this.batches.create(tenantId, body));
+  @IdempotencyKeyHeader()
+  async create(
+    @TenantId() tenantId: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    const key = idempotencyKeyOf(idempotencyKey);
+    return present(await this.batches.create(tenantId, body, key));
   }
 
   @Get()

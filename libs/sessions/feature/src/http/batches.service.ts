@@ -13,15 +13,31 @@ import {
   batchSessionsQuerySchema,
   batchTasksSchema,
   createBatchSchema,
+  IDEMPOTENT_ROUTES,
   listBatchesQuerySchema,
   MAX_BATCH_TASKS,
   newId,
   newIds,
+  runModelOf,
   taskTitle,
   type BatchProgress,
 } from '@reverie/sessions-domain';
+import type { RunModelSettings } from '@reverie/contracts';
+import { batchNotAcknowledged, IdempotentRequests } from './idempotent-requests';
 import { ManagedRunsService } from './managed-runs.service';
 import type { Page } from './sessions.service';
+
+/**
+ * What a batch request under an `Idempotency-Key` plans before it acts, stored with the key: the
+ * ids, the time and the agent's model its commands carry. A retry rebuilds the sessions from the
+ * same body (the key's fingerprint says it is the same) with these, so it sends the same commands.
+ */
+type BatchPlan = {
+  batchId: string;
+  sessionIds: string[];
+  at: string;
+  agentModel: RunModelSettings;
+};
 
 export interface BatchView {
   batch: BatchRecord;
@@ -45,9 +61,16 @@ export class BatchesService {
     private readonly batches: BatchRepository,
     private readonly sessions: SessionRepository,
     private readonly runs: ManagedRunsService,
+    private readonly idempotency: IdempotentRequests,
   ) {}
 
-  async create(tenantId: string, body: unknown): Promise<BatchDetail> {
+  /**
+   * With an `Idempotency-Key` (`key`, checked), a retry of the same request answers the same
+   * batch: it stores what the first attempt did not (or undid), reopens the sessions whose run
+   * commands were not acknowledged, and sends the commands of the running ones again (the same
+   * ids, which the orchestrator runs once). Without a key, a retry is a new batch.
+   */
+  async create(tenantId: string, body: unknown, key?: string): Promise<BatchDetail> {
     const input = parseOrThrow(createBatchSchema, body, 'batch');
     if (input.tasks.length > MAX_BATCH_TASKS) {
       throw tooLarge(
@@ -64,31 +87,83 @@ export class BatchesService {
     if (!agent)
       throw notFound(`agent "${input.agentId}" not found; create one with POST /v1/agents`);
 
-    const now = new Date();
-    const batch = await this.batches.create({
-      _id: newId('bat', now.getTime()),
+    const request = { tenantId, route: IDEMPOTENT_ROUTES.createBatch, key, request: { body } };
+    const { plan, replayed } = await this.idempotency.resolve<BatchPlan>(request, async () => {
+      const now = new Date();
+      const batchId = newId('bat', now.getTime());
+      // Ids sorted in task order, so the batch lists its sessions in the order the tasks came.
+      const sessionIds = newIds('ses', tasks.length, now.getTime());
+      const agentModel = runModelOf(agent.model);
+      return {
+        resourceId: batchId,
+        plan: { batchId, sessionIds, at: now.toISOString(), agentModel },
+      };
+    });
+    const at = new Date(plan.at);
+    const batch: BatchRecord = {
+      _id: plan.batchId,
       tenantId,
       agentId: agent._id,
       title: input.title,
       run: input.run,
       total: tasks.length,
-      createdAt: now,
-    });
-    // Ids sorted in task order, so the batch lists its sessions in the order the tasks came.
-    const ids = newIds('ses', tasks.length, now.getTime());
+      createdAt: at,
+    };
     const sessions: NewManagedSession[] = tasks.map((task, i) => {
       const run = { ...input.run, task };
-      return { _id: ids[i], agentId: agent._id, title: taskTitle(run), run, batchId: batch._id };
+      return {
+        _id: plan.sessionIds[i],
+        agentId: agent._id,
+        title: taskTitle(run),
+        run,
+        batchId: batch._id,
+      };
     });
+    await (replayed ? this.storeMissing(batch, sessions) : this.store(batch, sessions));
+    const commands = this.runs.commandsFor(
+      tenantId,
+      { _id: agent._id, model: plan.agentModel },
+      replayed ? await this.stillToRun(tenantId, sessions) : sessions,
+      at,
+    );
     try {
-      await this.runs.store(tenantId, sessions, now);
+      await this.runs.send(tenantId, commands);
     } catch (err) {
-      // No transactions: undo what was stored, so no half batch is left without run commands.
-      await this.undo(tenantId, batch._id);
+      throw batchNotAcknowledged(err, batch._id, key !== undefined);
+    }
+    return this.get(tenantId, batch._id, {});
+  }
+
+  /** Stores a new batch and its sessions, or nothing: no half batch is left without commands. */
+  private async store(batch: BatchRecord, sessions: NewManagedSession[]): Promise<void> {
+    await this.batches.create(batch);
+    try {
+      await this.runs.store(batch.tenantId, sessions, batch.createdAt);
+    } catch (err) {
+      // No transactions: undo what was stored.
+      await this.undo(batch.tenantId, batch._id);
       throw err;
     }
-    await this.runs.dispatch(tenantId, agent, sessions, now);
-    return this.get(tenantId, batch._id, {});
+  }
+
+  /** A keyed retry: stores what its first attempt did not store, or undid. */
+  private async storeMissing(batch: BatchRecord, sessions: NewManagedSession[]): Promise<void> {
+    await this.batches.createOnce(batch);
+    await this.sessions.insertMissing(batch.tenantId, sessions, batch.createdAt);
+  }
+
+  /**
+   * A keyed retry: reopens the sessions whose run commands were not acknowledged, and returns
+   * those running now (reopened, or whose command may not have reached an orchestrator yet).
+   */
+  private async stillToRun(
+    tenantId: string,
+    sessions: NewManagedSession[],
+  ): Promise<NewManagedSession[]> {
+    const ids = sessions.map((s) => s._id);
+    await this.sessions.reopenAllUnsent(tenantId, ids);
+    const statuses = await this.sessions.statusesOf(tenantId, ids);
+    return sessions.filter((s) => statuses.get(s._id) === 'running');
   }
 
   async get(tenantId: string, id: string, query: unknown): Promise<BatchDetail> {

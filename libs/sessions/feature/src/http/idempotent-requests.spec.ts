@@ -6,6 +6,7 @@ import type {
 } from '@reverie/sessions-data-access';
 import { IDEMPOTENT_ROUTES } from '@reverie/sessions-domain';
 import {
+  batchNotAcknowledged,
   idempotencyKeyOf,
   IdempotentRequests,
   mayStillApply,
@@ -152,5 +153,15 @@ describe('the Idempotency-Key header and the 503 it pairs with', () => {
     expect(plain.message).toMatch(/session "ses_1" is canceled.*a new session.*Idempotency-Key/);
     const other = new Error('not Kafka');
     expect(runNotAcknowledged(other, 'ses_1', true)).toBe(other);
+  });
+
+  it("says a batch's sessions whose run commands were not acknowledged are canceled, and that a plain retry runs every task again", () => {
+    const refused = new KafkaUnavailableError('reverie.runs.commands.v1', 'no acknowledgement');
+    const keyed = batchNotAcknowledged(refused, 'bat_1', true) as KafkaUnavailableError;
+    const plain = batchNotAcknowledged(refused, 'bat_1', false) as KafkaUnavailableError;
+    expect(keyed.message).toMatch(
+      /; the sessions of batch "bat_1" whose run commands were not acknowledged are canceled; retry in 5 s with the same Idempotency-Key to run them$/,
+    );
+    expect(plain.message).toMatch(/a new batch, which runs every task again.*Idempotency-Key/);
   });
 });

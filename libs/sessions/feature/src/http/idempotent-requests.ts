@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import { ApiError, invalidRequest } from '@reverie/http';
 import { KafkaUnavailableError, RETRY_AFTER_SECONDS } from '@reverie/kafka';
 import { IdempotencyKeyReader, IdempotencyKeyWriter } from '@reverie/sessions-data-access';
@@ -27,6 +28,18 @@ export interface Planned<P> {
   resourceId: string;
   plan: P;
 }
+
+/** The optional header of the POSTs that create something under a new id, as documented. */
+export const IdempotencyKeyHeader = () =>
+  ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    description:
+      '1 to 255 printable ASCII characters, one per logical request (a UUID). A retry with the ' +
+      'same key and the same request answers what the first did (same id) and is applied once, ' +
+      'also after a 503; the same key with another request is a 422 `idempotency_error`. Keys ' +
+      'are per tenant and remembered for 24 hours.',
+  });
 
 /** The `Idempotency-Key` header's value, checked: a 400 naming the header when it is malformed. */
 export function idempotencyKeyOf(raw: unknown): string | undefined {
@@ -57,12 +70,37 @@ export function mayStillApply(err: unknown, keyed: boolean): unknown {
  * (a command that lands late is skipped: the orchestrator runs only running sessions).
  */
 export function runNotAcknowledged(err: unknown, sessionId: string, keyed: boolean): unknown {
+  return notAcknowledged(err, keyed, {
+    what: `session "${sessionId}" is canceled, its run command not acknowledged`,
+    retried: 'to run it',
+    unkeyed: 'a new session',
+    same: 'runs the same session',
+  });
+}
+
+/**
+ * A 503 for a batch some of whose run commands were not acknowledged: those sessions are
+ * `canceled` as above (the others run), and a retry under the same key reopens and runs them.
+ */
+export function batchNotAcknowledged(err: unknown, batchId: string, keyed: boolean): unknown {
+  return notAcknowledged(err, keyed, {
+    what: `the sessions of batch "${batchId}" whose run commands were not acknowledged are canceled`,
+    retried: 'to run them',
+    unkeyed: 'a new batch, which runs every task again',
+    same: 'runs the same batch',
+  });
+}
+
+function notAcknowledged(
+  err: unknown,
+  keyed: boolean,
+  say: { what: string; retried: string; unkeyed: string; same: string },
+): unknown {
   if (!(err instanceof KafkaUnavailableError)) return err;
-  const canceled = `session "${sessionId}" is canceled, its run command not acknowledged`;
   return err.advise(
     keyed
-      ? `${canceled}; retry in ${RETRY_AFTER_SECONDS} s with the same ${IDEMPOTENCY_KEY_HEADER} to run it`
-      : `${canceled}; retry in ${RETRY_AFTER_SECONDS} s (a new session), and send an ${IDEMPOTENCY_KEY_HEADER} header (the same on every retry) so a retry runs the same session`,
+      ? `${say.what}; retry in ${RETRY_AFTER_SECONDS} s with the same ${IDEMPOTENCY_KEY_HEADER} ${say.retried}`
+      : `${say.what}; retry in ${RETRY_AFTER_SECONDS} s (${say.unkeyed}), and send an ${IDEMPOTENCY_KEY_HEADER} header (the same on every retry) so a retry ${say.same}`,
   );
 }
 

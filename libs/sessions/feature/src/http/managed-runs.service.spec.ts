@@ -28,8 +28,9 @@ describe('ManagedRunsService when sending run commands fails', () => {
     );
     const all = sessions(450);
 
+    const agent = { _id: 'agt_1', model: { provider: 'builtin' as const } };
     await expect(
-      service.dispatch('acme', { _id: 'agt_1', model: { provider: 'builtin' } }, all, new Date()),
+      service.send('acme', service.commandsFor('acme', agent, all, new Date())),
     ).rejects.toThrow(/broker went away/);
 
     expect(sent).toEqual(all.slice(0, 400).map((s) => s._id));

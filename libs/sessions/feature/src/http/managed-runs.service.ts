@@ -70,16 +70,6 @@ export class ManagedRunsService {
     );
   }
 
-  /** Sends the run command of each stored session. */
-  async dispatch(
-    tenantId: string,
-    agent: Pick<AgentRecord, '_id' | 'model'>,
-    sessions: NewManagedSession[],
-    at: Date,
-  ): Promise<void> {
-    await this.send(tenantId, this.commandsFor(tenantId, agent, sessions, at));
-  }
-
   /**
    * Sends run commands, `commands[i]` for the stored session `commands[i].sessionId`. When a send
    * fails, the sessions whose commands were not acknowledged are ended `canceled` with

@@ -9,33 +9,20 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
 import {
   apiEventBodySchema,
   createSessionSchema,
   endSessionSchema,
   feedbackSchema,
-  IDEMPOTENCY_KEY_HEADER,
   MAX_FEEDBACK_PER_SESSION,
   SESSION_STATUSES,
 } from '@reverie/sessions-domain';
 import { z } from 'zod';
-import { idempotencyKeyOf } from './idempotent-requests';
+import { IdempotencyKeyHeader, idempotencyKeyOf } from './idempotent-requests';
 import { presentEvent, presentFeedback, presentSession } from './presenters';
 import { SessionsService } from './sessions.service';
-
-/** The optional header of the POSTs that create something under a new id, as documented. */
-const IdempotencyKeyHeader = () =>
-  ApiHeader({
-    name: IDEMPOTENCY_KEY_HEADER,
-    required: false,
-    description:
-      '1 to 255 printable ASCII characters, one per logical request (a UUID). A retry with the ' +
-      'same key and the same request answers what the first did (same id) and is applied once, ' +
-      'also after a 503; the same key with another request is a 422 `idempotency_error`. Keys ' +
-      'are per tenant and remembered for 24 hours.',
-  });
 
 @ApiTags('sessions')
 @ApiSecurity('api-key')
