@@ -23,6 +23,18 @@ const appended = (data: unknown) => ({
 });
 
 describe('findUnstorable', () => {
+  it('refuses a number that is not finite only when asked, naming its path', () => {
+    const value = { a: { xs: [1, -Infinity] }, b: NaN };
+    expect(findUnstorable(value, 10)).toBeNull();
+    expect(findUnstorable(value, 10, { finiteNumbers: true })).toEqual({
+      path: ['a', 'xs', 1],
+      message: expect.stringMatching(/^is a number too large for JSON/),
+    });
+    expect(findUnstorable(Infinity, 10, { finiteNumbers: true })?.path).toEqual([]);
+    expect(findUnstorable({ b: NaN }, 10, { finiteNumbers: true })?.path).toEqual(['b']);
+    expect(findUnstorable([1.5e308, -0, 'Infinity', null], 10, { finiteNumbers: true })).toBeNull();
+  });
+
   it('names the object holding a key with a NUL byte', () => {
     expect(findUnstorable({ data: { list: [{ 'a\u0000b': 1 }] } }, 10)).toEqual({
       path: ['data', 'list', 0],

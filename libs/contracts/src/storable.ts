@@ -18,20 +18,48 @@ export interface StorableProblem {
   message: string;
 }
 
+/** Checks beyond what MongoDB refuses (see `findUnstorable`). */
+export interface StorableChecks {
+  /**
+   * Refuse numbers that are not finite: what `JSON.parse` makes of `1e400`. Accepted, it would
+   * become `null` the moment it is serialised again (a Kafka message, an HTTP answer), so a client
+   * would read back something it never sent. For what clients send the gateway.
+   */
+  finiteNumbers?: boolean;
+}
+
+export const NON_FINITE_MESSAGE =
+  'is a number too large for JSON (it parses as Infinity and would be stored as null); send it as a string';
+
 /**
  * Finds the first part of a JSON value that MongoDB would refuse or that is nested too deep:
- * a key holding a NUL byte (BSON keys are C strings), or nesting beyond `maxDepth` levels. Walks
- * the value with an explicit stack, so a value nested 100,000 levels deep is answered without
- * recursion. Keys starting with `$` or holding dots are allowed: MongoDB 5+ stores them, and JSON
- * Schema (`$ref`, `$schema`) in tool inputs needs them.
+ * a key holding a NUL byte (BSON keys are C strings), or nesting beyond `maxDepth` levels (and,
+ * with `finiteNumbers`, a number that is not finite). Walks the value with an explicit stack, so a
+ * value nested 100,000 levels deep is answered without recursion, in one pass whatever is checked.
+ * Keys starting with `$` or holding dots are allowed: MongoDB 5+ stores them, and JSON Schema
+ * (`$ref`, `$schema`) in tool inputs needs them.
  */
-export function findUnstorable(value: unknown, maxDepth: number): StorableProblem | null {
+export function findUnstorable(
+  value: unknown,
+  maxDepth: number,
+  checks: StorableChecks = {},
+): StorableProblem | null {
   // Each entry links to its parent instead of copying the path: the path is only built for the
   // problem found, so checking a large valid value allocates little (it runs on every message).
   const stack: Frame[] = [];
-  push(stack, value, { value: null, depth: 0, parent: null, key: '' }, '');
+  const root: Frame = { value: null, depth: 0, parent: null, key: '' };
+  const push = (child: unknown, parent: Frame, key: string | number): void => {
+    // Only objects and arrays are walked further: nothing else can hold a key or nest. A number
+    // that is not finite gets a frame too, so problems are found in document order.
+    const nonFinite = checks.finiteNumbers && typeof child === 'number' && !Number.isFinite(child);
+    if (nonFinite || (child !== null && typeof child === 'object')) {
+      stack.push({ value: child, depth: parent.depth + 1, parent, key });
+    }
+  };
+  push(value, root, '');
   while (stack.length > 0) {
     const item = stack.pop() as Frame;
+    if (typeof item.value === 'number') return { path: pathOf(item), message: NON_FINITE_MESSAGE };
     if (item.depth > maxDepth) {
       return {
         path: pathOf(item),
@@ -40,7 +68,7 @@ export function findUnstorable(value: unknown, maxDepth: number): StorableProble
     }
     const object = item.value as object;
     if (Array.isArray(object)) {
-      for (let i = object.length - 1; i >= 0; i--) push(stack, object[i], item, i);
+      for (let i = object.length - 1; i >= 0; i--) push(object[i], item, i);
       continue;
     }
     const keys = Object.keys(object);
@@ -52,7 +80,7 @@ export function findUnstorable(value: unknown, maxDepth: number): StorableProble
           message: `has the key ${JSON.stringify(key)}, which contains a NUL byte; keys may not contain "\\u0000"`,
         };
       }
-      push(stack, (object as Record<string, unknown>)[key], item, key);
+      push((object as Record<string, unknown>)[key], item, key);
     }
   }
   return null;
@@ -63,13 +91,6 @@ interface Frame {
   depth: number;
   parent: Frame | null;
   key: string | number;
-}
-
-/** Only objects and arrays are walked: nothing else can hold a key or nest. */
-function push(stack: Frame[], child: unknown, parent: Frame, key: string | number): void {
-  if (child !== null && typeof child === 'object') {
-    stack.push({ value: child, depth: parent.depth + 1, parent, key });
-  }
 }
 
 function pathOf(frame: Frame): (string | number)[] {
