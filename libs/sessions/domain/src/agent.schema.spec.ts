@@ -1,5 +1,10 @@
 import { ApiError, parseOrThrow } from '@reverie/http';
-import { createAgentSchema, mergeAgentPatch, patchAgentSchema } from './agent.schema';
+import {
+  createAgentSchema,
+  mergeAgentPatch,
+  patchAgentSchema,
+  patchedAgentSchema,
+} from './agent.schema';
 
 describe('agent settings', () => {
   it('fills defaults: builtin model, dreaming off, daily, propose', () => {
@@ -106,6 +111,21 @@ describe('agent settings', () => {
     ],
     [{ name: 'x', roles: [{ name: 'a' }, { name: 'a' }] }, 'roles[1].name', /duplicates role "a"/],
     [{ name: '' }, 'name', /Too small|least/],
+    // A misspelt model key is named, not dropped (the agent would silently keep the default).
+    [
+      { name: 'x', model: { provider: 'anthropic', modle: 'claude-sonnet-4-5' } },
+      'model',
+      /^Unrecognized key: "modle"$/,
+    ],
+    [
+      { name: 'x', roles: [{ name: 'pilot', model: { temprature: 0.2 } }] },
+      'roles[0].model',
+      /^Unrecognized key: "temprature"$/,
+    ],
+    // "alpha " and "alpha" would be two agents that read the same.
+    [{ name: 'alpha ' }, 'name', /^must not start or end with whitespace$/],
+    [{ name: ' alpha' }, 'name', /^must not start or end with whitespace$/],
+    [{ name: 'lunar  lander' }, 'name', /^must not contain two or more spaces in a row$/],
   ])('reports %j at %s', (input, path, message) => {
     try {
       parseOrThrow(createAgentSchema, input, 'agent');
@@ -131,6 +151,27 @@ describe('agent settings', () => {
       description: 'lands',
       dreaming: { enabled: true, frequency: 'hourly', window: { start: '01:00', end: '05:00' } },
     });
+  });
+
+  it('refuses a misspelt model key in a patch, naming it, once merged into the stored model', () => {
+    const current = createAgentSchema.parse({ name: 'lander', model: { provider: 'anthropic' } });
+    const patch = parseOrThrow(patchAgentSchema, { model: { modle: 'x' } }, 'agent update');
+    expect(() =>
+      parseOrThrow(patchedAgentSchema, mergeAgentPatch(current, patch), 'agent update'),
+    ).toThrow('invalid agent update: model Unrecognized key: "modle"');
+  });
+
+  it('keeps stored agents patchable: defaults, and a name given before the space rules', () => {
+    const defaults = createAgentSchema.parse({ name: 'lander' });
+    expect(patchedAgentSchema.parse(mergeAgentPatch(defaults, {}))).toEqual(defaults);
+    const legacy = { ...defaults, name: 'lander ' };
+    expect(
+      patchedAgentSchema.parse(mergeAgentPatch(legacy, { dreaming: { enabled: true } })),
+    ).toMatchObject({ name: 'lander ', dreaming: { enabled: true } });
+    // A new name is held to the rules, by PATCH as by create.
+    expect(patchAgentSchema.safeParse({ name: 'lander 2 ' }).error?.issues[0].message).toBe(
+      'must not start or end with whitespace',
+    );
   });
 
   it('patches an agent whose description was cleared (stored as null) again', () => {

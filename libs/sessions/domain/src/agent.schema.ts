@@ -27,7 +27,9 @@ export const cronSchema = z.string().superRefine((expression, ctx) => {
     });
 });
 
-export const modelSettingsSchema = z.object({
+// Strict: a misspelt key (`modle`) is refused by name instead of dropped, which would leave the
+// agent on a default the caller never asked for.
+export const modelSettingsSchema = z.strictObject({
   provider: z.enum(['builtin', 'anthropic']).default('builtin'),
   model: z.string().min(1).max(128).optional(),
   maxTokens: z.number().int().min(1).max(200_000).optional(),
@@ -92,41 +94,68 @@ export const dreamingSettingsSchema = z
       });
   });
 
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/;
+const NAME_RULE = 'must start with a letter or digit and use letters, digits, space, _ . -';
+
+/** What a stored agent's name may be: names given before the space rules below included. */
+const storedAgentName = z.string().min(1).max(100).regex(NAME_PATTERN, NAME_RULE);
+
+/**
+ * A new name. Spaces at either end or in runs would make `"alpha "` and `"alpha"` (or `"a  b"`
+ * and `"a b"`) two agents that read the same. Checked first, and alone (`abort`), so that is
+ * what the message says rather than the general rule.
+ */
 const agentName = z
   .string()
   .min(1)
+  .refine((name) => name.trim() === name, {
+    message: 'must not start or end with whitespace',
+    abort: true,
+  })
+  .refine((name) => !name.includes('  '), {
+    message: 'must not contain two or more spaces in a row',
+    abort: true,
+  })
   .max(100)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/,
-    'must start with a letter or digit and use letters, digits, space, _ . -',
-  );
+  .regex(NAME_PATTERN, NAME_RULE);
+
+const agentShape = {
+  description: z.string().max(2_000).optional(),
+  roles: z.array(roleSchema).max(32).default([]),
+  model: modelSettingsSchema.default({ provider: 'builtin' }),
+  dreaming: dreamingSettingsSchema.default({
+    enabled: false,
+    frequency: 'daily',
+    timezone: 'UTC',
+    publish: 'propose',
+  }),
+};
+
+function uniqueRoleNames(a: { roles: { name: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  a.roles.forEach((r, i) => {
+    if (seen.has(r.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles', i, 'name'],
+        message: `duplicates role "${r.name}"`,
+      });
+    seen.add(r.name);
+  });
+}
 
 export const createAgentSchema = z
-  .object({
-    name: agentName,
-    description: z.string().max(2_000).optional(),
-    roles: z.array(roleSchema).max(32).default([]),
-    model: modelSettingsSchema.default({ provider: 'builtin' }),
-    dreaming: dreamingSettingsSchema.default({
-      enabled: false,
-      frequency: 'daily',
-      timezone: 'UTC',
-      publish: 'propose',
-    }),
-  })
-  .strict()
-  .superRefine((a, ctx) => {
-    const seen = new Set<string>();
-    a.roles.forEach((r, i) => {
-      if (seen.has(r.name))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['roles', i, 'name'],
-          message: `duplicates role "${r.name}"`,
-        });
-      seen.add(r.name);
-    });
-  });
+  .strictObject({ name: agentName, ...agentShape })
+  .superRefine(uniqueRoleNames);
+
+/**
+ * A PATCH's result (stored settings with the patch merged in), checked as a whole. The stored
+ * name is taken as it was accepted, so an agent named before the space rules stays patchable; a
+ * new name is checked by patchAgentSchema.
+ */
+export const patchedAgentSchema = z
+  .strictObject({ name: storedAgentName, ...agentShape })
+  .superRefine(uniqueRoleNames);
 
 /** PATCH body: any top-level field; `dreaming` and `model` merge into what is stored. */
 export const patchAgentSchema = z

@@ -1,5 +1,7 @@
 import { parseOrThrow } from '@reverie/http';
-import { listAgentsQuerySchema } from './agents.service';
+import type { AgentRecord, AgentRepository } from '@reverie/sessions-data-access';
+import { createAgentSchema, type AgentSettings } from '@reverie/sessions-domain';
+import { AgentsService, listAgentsQuerySchema } from './agents.service';
 
 describe('GET /v1/agents query', () => {
   it('takes limit and after_name', () => {
@@ -16,5 +18,41 @@ describe('GET /v1/agents query', () => {
     [{ after_name: 'a'.repeat(101) }, /query\.after_name/],
   ])('refuses %j, as the other lists do', (query, message) => {
     expect(() => parseOrThrow(listAgentsQuerySchema, query, 'query', 'query')).toThrow(message);
+  });
+});
+
+describe('PATCH /v1/agents/:id', () => {
+  /** A service over one stored agent, as its repository would hand it back. */
+  function serviceOver(stored: AgentRecord) {
+    const agents = {
+      findById: async () => stored,
+      replaceSettings: async (_tenant: string, _id: string, settings: AgentSettings) => ({
+        ...stored,
+        ...settings,
+      }),
+    };
+    return new AgentsService(agents as unknown as AgentRepository);
+  }
+
+  /** The defaults as stored, under `name` as it was accepted then. */
+  const stored = (name: string) =>
+    ({
+      _id: 'agt_1',
+      tenantId: 't',
+      ...createAgentSchema.parse({ name: 'x' }),
+      name,
+    }) as AgentRecord;
+
+  it('still patches an agent named before names could not end in a space', async () => {
+    const updated = await serviceOver(stored('lander ')).update('t', 'agt_1', {
+      dreaming: { enabled: true },
+    });
+    expect(updated).toMatchObject({ name: 'lander ', dreaming: { enabled: true } });
+  });
+
+  it('refuses a misspelt model key by name instead of dropping it', async () => {
+    await expect(
+      serviceOver(stored('lander')).update('t', 'agt_1', { model: { modle: 'x' } }),
+    ).rejects.toThrow('invalid agent update: model Unrecognized key: "modle"');
   });
 });

@@ -5,6 +5,7 @@ import {
   createAgentSchema,
   mergeAgentPatch,
   patchAgentSchema,
+  patchedAgentSchema,
   type AgentSettings,
 } from '@reverie/sessions-domain';
 import { z } from 'zod';
@@ -50,7 +51,7 @@ export class AgentsService {
       dreaming: current.dreaming,
     };
     const merged = parseOrThrow(
-      createAgentSchema,
+      patchedAgentSchema,
       mergeAgentPatch(currentSettings, patch),
       'agent update',
     );
