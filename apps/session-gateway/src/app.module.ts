@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { TOPICS } from '@reverie/contracts';
 import { DreamingHttpModule } from '@reverie/dreaming-http';
 import { useDatasets } from '@reverie/environments';
-import { HttpErrorsModule, setupOpenApi } from '@reverie/http';
+import { HttpErrorsModule, JSON_MEDIA_TYPES, jsonBodiesOnly, setupOpenApi } from '@reverie/http';
 import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { OutcomesHttpModule } from '@reverie/outcomes-http';
 import { PlaybooksHttpModule } from '@reverie/playbooks-feature';
@@ -72,7 +72,13 @@ export const gatewayService: ServiceDefinition<GatewayConfig> = {
     return AppModule.register(config);
   },
   configureHttp: (app, config) => {
-    (app as NestExpressApplication).useBodyParser('json', { limit: config.httpBodyLimit });
+    // JSON only (startService leaves out Nest's default parsers, urlencoded among them): any
+    // other body is a 415 before it is read.
+    app.use(jsonBodiesOnly());
+    (app as NestExpressApplication).useBodyParser('json', {
+      limit: config.httpBodyLimit,
+      type: JSON_MEDIA_TYPES,
+    });
     setupOpenApi(app, '1');
     serveConsole(app as NestExpressApplication, config.consoleDir);
   },

@@ -70,6 +70,25 @@ describe('bad input gets a clear 4xx', () => {
       'invalid_request_error',
       /dreaming\.window\.start must be a 24-hour time/,
     );
+    // A misspelt key is refused by name, not dropped; a name may not end in a space.
+    expectApiError(
+      await api.post('/v1/agents', anAgent({ model: { provider: 'anthropic', modle: 'x' } })),
+      400,
+      'invalid_request_error',
+      /^invalid agent: model Unrecognized key: "modle"$/,
+    );
+    expectApiError(
+      await api.patch(`/v1/agents/${agentId}`, { model: { modle: 'x' } }),
+      400,
+      'invalid_request_error',
+      /^invalid agent update: model Unrecognized key: "modle"$/,
+    );
+    expectApiError(
+      await api.post('/v1/agents', anAgent({ name: 'alpha ' })),
+      400,
+      'invalid_request_error',
+      /^invalid agent: name must not start or end with whitespace$/,
+    );
     expectApiError(
       await api.patch(`/v1/agents/${agentId}`, {}),
       400,
@@ -229,6 +248,60 @@ describe('bad input gets a clear 4xx', () => {
       400,
       'invalid_request_error',
       /^request body must be a JSON object$/,
+    );
+  });
+
+  it('takes JSON bodies only: a form, text or a charset other than utf-8 get a 415', async () => {
+    const as = (contentType: string, rawBody: string) =>
+      api.request('POST', '/v1/agents', undefined, {
+        rawBody,
+        headers: { 'content-type': contentType },
+      });
+    expectApiError(
+      await as('application/x-www-form-urlencoded', 'name=formed'),
+      415,
+      'invalid_request_error',
+      /^content-type "application\/x-www-form-urlencoded" is not supported; send JSON as utf-8/,
+    );
+    expectApiError(
+      await as('text/plain', JSON.stringify(anAgent({ name: 'texted' }))),
+      415,
+      'invalid_request_error',
+      /^content-type "text\/plain" is not supported/,
+    );
+    // body-parser refuses koi8-r itself, but decodes any utf-* it knows (utf-7 included).
+    for (const [charset, name] of [
+      ['koi8-r', 'koi'],
+      ['utf-7', 'seven'],
+    ]) {
+      expectApiError(
+        await as(`application/json; charset=${charset}`, JSON.stringify(anAgent({ name }))),
+        415,
+        'invalid_request_error',
+        new RegExp(`^charset "${charset}" is not supported; send JSON as utf-8$`),
+      );
+    }
+    const names = (await api.get('/v1/agents?limit=500')).body.data.map(
+      (a: { name: string }) => a.name,
+    );
+    for (const refused of ['formed', 'texted', 'koi', 'seven'])
+      expect(names).not.toContain(refused);
+    // JSON as utf-8, in any spelling, and the +json types are read; a POST without a body needs none.
+    const created = await as(
+      'Application/JSON; charset="UTF-8"',
+      JSON.stringify(anAgent({ name: 'json utf8' })),
+    );
+    expect(created.status).toBe(201);
+    const patched = await api.request('PATCH', `/v1/agents/${created.body.id}`, undefined, {
+      rawBody: JSON.stringify({ description: 'merged' }),
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(patched.body).toMatchObject({ description: 'merged' });
+    expectApiError(
+      await api.request('POST', '/v1/dreams/drm_missing/cancel'),
+      404,
+      'not_found_error',
+      /drm_missing/,
     );
   });
 

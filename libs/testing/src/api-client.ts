@@ -21,7 +21,8 @@ export class ApiClient {
   ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.apiKey) headers['x-api-key'] = this.apiKey;
-    if (body !== undefined || init.rawBody !== undefined)
+    // JSON unless the caller names another type (to see what the API makes of it).
+    if ((body !== undefined || init.rawBody !== undefined) && !headers['content-type'])
       headers['content-type'] = 'application/json';
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,

@@ -37,3 +37,6 @@ export const forbidden = (message: string) => new ApiError('permission_error', 4
 export const notFound = (message: string) => new ApiError('not_found_error', 404, message);
 export const conflict = (message: string) => new ApiError('conflict_error', 409, message);
 export const tooLarge = (message: string) => new ApiError('request_too_large', 413, message);
+/** A body the API does not read (not JSON, not utf-8): typed like body-parser's own 415s. */
+export const unsupportedMediaType = (message: string) =>
+  new ApiError('invalid_request_error', 415, message);

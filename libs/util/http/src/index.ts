@@ -1,5 +1,6 @@
 export * from './api-error';
 export * from './validation';
+export * from './json-bodies';
 export * from './api-error.filter';
 export * from './http-errors.module';
 export * from './api-key.guard';

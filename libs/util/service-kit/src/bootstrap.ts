@@ -41,6 +41,9 @@ export async function startService<C extends ServiceConfig>(
   const app = await NestFactory.create(definition.module(config), {
     logger,
     abortOnError: false,
+    // Nest's defaults would read JSON and urlencoded bodies everywhere: a service registers the
+    // parsers it serves in configureHttp (the gateway: JSON only). The others serve no bodies.
+    bodyParser: false,
   });
   app.enableShutdownHooks();
   const metrics = app.get(ReverieMetrics);
