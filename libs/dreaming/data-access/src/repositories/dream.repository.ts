@@ -103,12 +103,7 @@ export class DreamRepository {
     const id = lockId(input.tenantId, input.agentId);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        await this.locks.create({
-          _id: id,
-          tenantId: input.tenantId,
-          dreamId: input._id,
-          createdAt: new Date(),
-        });
+        await this.writeLock(id, input);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         const lock = await this.locks.findById(id).lean<DreamLock>().exec();
@@ -150,18 +145,23 @@ export class DreamRepository {
     const lock = await this.locks.findById(id, { dreamId: 1 }).lean<DreamLock>().exec();
     if (lock) return lock.dreamId === input._id;
     try {
-      await this.locks.create({
-        _id: id,
-        tenantId: input.tenantId,
-        dreamId: input._id,
-        createdAt: new Date(),
-      });
+      await this.writeLock(id, input);
       return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const now = await this.locks.findById(id, { dreamId: 1 }).lean<DreamLock>().exec();
       return !now || now.dreamId === input._id;
     }
+  }
+
+  /** Inserts the agent's lock naming this dream, stamped with the write's own time. */
+  private async writeLock(id: string, input: NewDream): Promise<void> {
+    await this.locks.create({
+      _id: id,
+      tenantId: input.tenantId,
+      dreamId: input._id,
+      createdAt: new Date(),
+    });
   }
 
   findById(tenantId: string, dreamId: string): Promise<DreamRecord | null> {
