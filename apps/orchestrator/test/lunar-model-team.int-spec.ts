@@ -148,4 +148,46 @@ describe('a lunar landing flown by a team of models through the real stack (the 
     expect(commands[0].params.throttle).toBe(set0.input.throttle);
     expect(commands[4].params).toEqual(commands[0].params);
   });
+
+  it('flies a role on the model its agent sets for it (roles[].model) unless the run sets one', async () => {
+    const agent = await api.post(
+      '/v1/agents',
+      anAgent({
+        roles: [
+          { name: 'detector' },
+          { name: 'commander' },
+          { name: 'navigator', model: { provider: 'anthropic', model: 'claude-nav' } },
+        ],
+      }),
+    );
+    expect(agent.status).toBe(201);
+    const land = async (run: Record<string, unknown> = {}) => {
+      const before = messages.requests.length;
+      const created = await api.post('/v1/sessions', {
+        agentId: agent.body.id,
+        run: { environment: 'lunar-lander', task: { family: 'easy', index: 1 }, ...run },
+      });
+      expect(created.status).toBe(201);
+      const session = await endedSession(api, created.body.id);
+      expect(session.status).toBe('completed');
+      const events: Loose[] = await readAllEvents(api, created.body.id, 1_000);
+      return {
+        calls: events.filter((e) => e.type === 'model_call'),
+        sent: messages.requests.slice(before),
+      };
+    };
+
+    // The Navigator on its own model; the Detector and the Commander builtin, as the agent says.
+    const own = await land();
+    expect(own.calls.length).toBeGreaterThan(0);
+    expect(new Set(own.calls.map((c) => `${c.actor}:${c.model}`))).toEqual(
+      new Set(['navigator:claude-nav']),
+    );
+    expect(own.sent.every((r) => r.body.model === 'claude-nav')).toBe(true);
+
+    // A run's own model is taken for every role, the Navigator's too.
+    const overridden = await land({ model: { provider: 'builtin' } });
+    expect(overridden.calls).toEqual([]);
+    expect(overridden.sent).toEqual([]);
+  });
 });

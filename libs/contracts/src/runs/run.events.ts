@@ -34,6 +34,11 @@ export const runRequestedEvent = defineEvent(
     batchId: idSchema.optional(),
     /** The agent's model settings, resolved by the gateway, used where the run says nothing. */
     agentModel: runModelSettingsSchema,
+    /**
+     * The agent's own settings for some of its roles (its `roles[].model`), used for such a role
+     * where the run says nothing (neither `team` nor `model`), before `agentModel`.
+     */
+    roleModels: z.record(z.string(), runModelSettingsSchema).optional(),
   }),
 ).required({ sessionId: true });
 

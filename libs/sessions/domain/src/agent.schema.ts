@@ -44,8 +44,11 @@ export const roleSchema = z.object({
       'must be lower-case letters, digits, _ or -, starting with a letter',
     ),
   description: z.string().max(2_000).optional(),
-  /** Overrides of the agent's model settings for this role. */
-  model: modelSettingsSchema.partial().optional(),
+  /**
+   * This role's model settings, taken whole (the provider defaults to builtin, not the agent's):
+   * a managed run uses them for the role unless the run sets its own (`run.team`, `run.model`).
+   */
+  model: modelSettingsSchema.optional(),
 });
 
 export const dreamingSettingsSchema = z

@@ -1,6 +1,6 @@
 import { TOPICS, validateMessage } from '@reverie/contracts';
 import { newIds } from './ids';
-import { reopensOnRetry, RUN_NOT_ACKNOWLEDGED, runModelOf, runRequested } from './run-requested';
+import { reopensOnRetry, RUN_NOT_ACKNOWLEDGED, runModelsOf, runRequested } from './run-requested';
 
 describe('run commands', () => {
   it('builds a run.requested that the contract accepts, one id per session', () => {
@@ -15,7 +15,7 @@ describe('run commands', () => {
     const command = runRequested(
       { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_1' },
       { environment: 'ci-log-triage', task: { caseId: 'a' } },
-      runModelOf(agentModel),
+      runModelsOf({ model: agentModel }),
       at,
       'bat_1',
     );
@@ -30,13 +30,36 @@ describe('run commands', () => {
       },
     });
     expect(command.payload.agentModel).not.toHaveProperty('temperature');
+    expect(command.payload).not.toHaveProperty('roleModels');
     const single = runRequested(
       { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_2' },
       { environment: 'ci-log-triage', task: { caseId: 'a' } },
-      runModelOf({ provider: 'builtin' }),
+      runModelsOf({ model: { provider: 'builtin' } }),
       at,
     );
     expect(single.payload).not.toHaveProperty('batchId');
+  });
+
+  it("carries the agent's settings of the roles that set a model, for the orchestrator to use where the run sets none", () => {
+    const models = runModelsOf({
+      model: { provider: 'builtin' },
+      roles: [
+        { name: 'commander' },
+        { name: 'navigator', model: { provider: 'anthropic', model: 'm', temperature: 0.5 } },
+      ],
+    });
+    expect(models).toEqual({
+      agentModel: { provider: 'builtin' },
+      roleModels: { navigator: { provider: 'anthropic', model: 'm' } },
+    });
+    const command = runRequested(
+      { tenantId: 'acme', agentId: 'agt_1', sessionId: 'ses_3' },
+      { environment: 'lunar-lander', task: { family: 'easy', index: 0 } },
+      models,
+      new Date(0),
+    );
+    expect(validateMessage(TOPICS.runCommands, command)).toEqual({ ok: true, value: command });
+    expect(command.payload.roleModels).toEqual(models.roleModels);
   });
 
   it('hands out ids made together in sorted order', () => {

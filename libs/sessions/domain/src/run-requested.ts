@@ -19,11 +19,32 @@ export function runModelOf(model: {
   };
 }
 
+/** The agent's model settings a run command carries: its own, and those of its roles that set one. */
+export interface RunModels {
+  agentModel: RunModelSettings;
+  roleModels?: Record<string, RunModelSettings>;
+}
+
+/** Stored model settings: what a run uses, and more (a temperature) that it leaves out. */
+type StoredModelSettings = Parameters<typeof runModelOf>[0] & Record<string, unknown>;
+
+/** An agent's settings as run commands carry them (`RunModels`). */
+export function runModelsOf(agent: {
+  model: StoredModelSettings;
+  roles?: { name: string; model?: StoredModelSettings }[];
+}): RunModels {
+  const agentModel = runModelOf(agent.model);
+  const roleModels = Object.fromEntries(
+    (agent.roles ?? []).flatMap((r) => (r.model ? [[r.name, runModelOf(r.model)]] : [])),
+  );
+  return Object.keys(roleModels).length > 0 ? { agentModel, roleModels } : { agentModel };
+}
+
 /** The command that asks an orchestrator replica to run a managed session the gateway stored. */
 export function runRequested(
   to: { tenantId: string; agentId: string; sessionId: string },
   run: RunSpec,
-  agentModel: RunModelSettings,
+  models: RunModels,
   at: Date,
   batchId?: string,
 ): RunRequested {
@@ -35,7 +56,12 @@ export function runRequested(
     sessionId: to.sessionId,
     occurredAt: at.toISOString(),
     schemaVersion: SCHEMA_VERSION,
-    payload: { run, ...(batchId ? { batchId } : {}), agentModel },
+    payload: {
+      run,
+      ...(batchId ? { batchId } : {}),
+      agentModel: models.agentModel,
+      ...(models.roleModels ? { roleModels: models.roleModels } : {}),
+    },
   };
 }
 

@@ -32,7 +32,10 @@ export class Run {
   /** The attempt it is on: 2 and up once the grader sent it back for revision. */
   @Prop({ default: 1 }) iteration!: number;
   /** What to run again on a revision: the run spec and the agent's model settings. */
-  @Prop({ type: Object }) spec?: Pick<RunRequested['payload'], 'run' | 'agentModel' | 'batchId'>;
+  @Prop({ type: Object }) spec?: Pick<
+    RunRequested['payload'],
+    'run' | 'agentModel' | 'roleModels' | 'batchId'
+  >;
   createdAt!: Date;
   updatedAt!: Date;
 }

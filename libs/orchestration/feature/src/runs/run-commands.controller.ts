@@ -58,6 +58,7 @@ export class RunCommandsController {
     const claimed = await this.runs.claim(ref, this.options.replicaId, new Date(), {
       run: command.payload.run,
       agentModel: command.payload.agentModel,
+      ...(command.payload.roleModels ? { roleModels: command.payload.roleModels } : {}),
       ...(command.payload.batchId ? { batchId: command.payload.batchId } : {}),
     });
     if (!claimed) {

@@ -18,25 +18,25 @@ import {
   MAX_BATCH_TASKS,
   newId,
   newIds,
-  runModelOf,
+  runModelsOf,
   taskTitle,
   type BatchProgress,
+  type RunModels,
 } from '@reverie/sessions-domain';
-import type { RunModelSettings } from '@reverie/contracts';
 import { batchNotAcknowledged, IdempotentRequests } from './idempotent-requests';
 import { ManagedRunsService } from './managed-runs.service';
 import type { Page } from './sessions.service';
 
 /**
  * What a batch request under an `Idempotency-Key` plans before it acts, stored with the key: the
- * ids, the time and the agent's model its commands carry. A retry rebuilds the sessions from the
+ * ids, the time and the agent's model settings its commands carry. A retry rebuilds the sessions from the
  * same body (the key's fingerprint says it is the same) with these, so it sends the same commands.
  */
 type BatchPlan = {
   batchId: string;
   sessionIds: string[];
   at: string;
-  agentModel: RunModelSettings;
+  models: RunModels;
 };
 
 export interface BatchView {
@@ -93,11 +93,8 @@ export class BatchesService {
       const batchId = newId('bat', now.getTime());
       // Ids sorted in task order, so the batch lists its sessions in the order the tasks came.
       const sessionIds = newIds('ses', tasks.length, now.getTime());
-      const agentModel = runModelOf(agent.model);
-      return {
-        resourceId: batchId,
-        plan: { batchId, sessionIds, at: now.toISOString(), agentModel },
-      };
+      const models = runModelsOf(agent);
+      return { resourceId: batchId, plan: { batchId, sessionIds, at: now.toISOString(), models } };
     });
     const at = new Date(plan.at);
     const batch: BatchRecord = {
@@ -122,7 +119,8 @@ export class BatchesService {
     await (replayed ? this.storeMissing(batch, sessions) : this.store(batch, sessions));
     const commands = this.runs.commandsFor(
       tenantId,
-      { _id: agent._id, model: plan.agentModel },
+      agent._id,
+      plan.models,
       replayed ? await this.stillToRun(tenantId, sessions) : sessions,
       at,
     );

@@ -28,9 +28,9 @@ describe('ManagedRunsService when sending run commands fails', () => {
     );
     const all = sessions(450);
 
-    const agent = { _id: 'agt_1', model: { provider: 'builtin' as const } };
+    const models = { agentModel: { provider: 'builtin' as const } };
     await expect(
-      service.send('acme', service.commandsFor('acme', agent, all, new Date())),
+      service.send('acme', service.commandsFor('acme', 'agt_1', models, all, new Date())),
     ).rejects.toThrow(/broker went away/);
 
     expect(sent).toEqual(all.slice(0, 400).map((s) => s._id));
@@ -52,8 +52,8 @@ describe('ManagedRunsService when sending run commands fails', () => {
       { cancelUnsent } as unknown as SessionRepository,
       publisher as unknown as EventPublisher,
     );
-    const agent = { _id: 'agt_1', model: { provider: 'builtin' as const } };
-    const commands = service.commandsFor('acme', agent, sessions(1), new Date(0));
+    const models = { agentModel: { provider: 'builtin' as const } };
+    const commands = service.commandsFor('acme', 'agt_1', models, sessions(1), new Date(0));
     expect(commands[0].id).toBe('run_ses_0000');
 
     await expect(service.send('acme', commands)).rejects.toBeInstanceOf(KafkaUnavailableError);

@@ -4,10 +4,9 @@ import { EventPublisher } from '@reverie/kafka';
 import {
   isDuplicateKey,
   SessionRepository,
-  type AgentRecord,
   type NewManagedSession,
 } from '@reverie/sessions-data-access';
-import { runModelOf, runRequested } from '@reverie/sessions-domain';
+import { runRequested, type RunModels } from '@reverie/sessions-domain';
 
 /** Run commands sent per produce request (a 1,000-task batch goes out in a few requests). */
 const COMMANDS_PER_SEND = 200;
@@ -51,22 +50,19 @@ export class ManagedRunsService {
     }
   }
 
-  /** The run command of each session (the same for the same session, agent model and time). */
+  /**
+   * The run command of each session (the same for the same session, models and time), with the
+   * agent's model settings as `runModelsOf(agent)` gives them.
+   */
   commandsFor(
     tenantId: string,
-    agent: Pick<AgentRecord, '_id' | 'model'>,
+    agentId: string,
+    models: RunModels,
     sessions: NewManagedSession[],
     at: Date,
   ): RunRequested[] {
-    const agentModel = runModelOf(agent.model);
     return sessions.map((s) =>
-      runRequested(
-        { tenantId, agentId: agent._id, sessionId: s._id },
-        s.run,
-        agentModel,
-        at,
-        s.batchId,
-      ),
+      runRequested({ tenantId, agentId, sessionId: s._id }, s.run, models, at, s.batchId),
     );
   }
 

@@ -45,6 +45,7 @@ import {
   listSessionsQuerySchema,
   newId,
   reopensOnRetry,
+  runModelsOf,
   taskTitle,
 } from '@reverie/sessions-domain';
 import { IdempotentRequests, mayStillApply, runNotAcknowledged } from './idempotent-requests';
@@ -121,7 +122,13 @@ export class SessionsService {
           metadata: input.metadata,
           run: input.run,
         };
-        const [command] = this.runs.commandsFor(tenantId, agent, [session], now);
+        const [command] = this.runs.commandsFor(
+          tenantId,
+          agent._id,
+          runModelsOf(agent),
+          [session],
+          now,
+        );
         return { resourceId: sessionId, plan: { session, at: now.toISOString(), command } };
       }
       // The versions (per role for a team) the session runs with, and their text for the
