@@ -36,7 +36,7 @@ export const modelSettingsSchema = z.strictObject({
   temperature: z.number().min(0).max(1).optional(),
 });
 
-export const roleSchema = z.object({
+export const roleSchema = z.strictObject({
   name: z
     .string()
     .regex(
@@ -51,17 +51,18 @@ export const roleSchema = z.object({
   model: modelSettingsSchema.optional(),
 });
 
+// Strict as well: `{"dreaming": {"enabeld": true}}` dropped would leave dreaming off without a word.
 export const dreamingSettingsSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(false),
     frequency: z.enum(['hourly', 'daily', 'weekly', 'cron']).default('daily'),
     /** Required when frequency is `cron`. */
     cron: cronSchema.optional(),
     timezone: timeZone.default('UTC'),
     /** Dreams start only inside this window, in `timezone`; it may wrap midnight. */
-    window: z.object({ start: hhmm, end: hhmm }).optional(),
+    window: z.strictObject({ start: hhmm, end: hhmm }).optional(),
     budget: z
-      .object({
+      .strictObject({
         tokensPerDream: z.number().int().positive().optional(),
         tokensPerDay: z.number().int().positive().optional(),
       })

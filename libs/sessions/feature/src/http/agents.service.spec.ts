@@ -55,4 +55,26 @@ describe('PATCH /v1/agents/:id', () => {
       serviceOver(stored('lander')).update('t', 'agt_1', { model: { modle: 'x' } }),
     ).rejects.toThrow('invalid agent update: model Unrecognized key: "modle"');
   });
+
+  it('refuses a misspelt dreaming key by name: dropped, it would leave dreaming off', async () => {
+    await expect(
+      serviceOver(stored('lander')).update('t', 'agt_1', { dreaming: { enabeld: true } }),
+    ).rejects.toThrow('invalid agent update: dreaming Unrecognized key: "enabeld"');
+    await expect(
+      serviceOver(stored('lander')).update('t', 'agt_1', {
+        dreaming: { window: { start: '01:00', end: '05:00', zone: 'UTC' } },
+      }),
+    ).rejects.toThrow('dreaming.window Unrecognized key: "zone"');
+  });
+
+  it("patches an agent whose dreaming holds the scheduler's last error, and clears that record", async () => {
+    const agent = stored('lander');
+    agent.dreaming = {
+      ...agent.dreaming,
+      lastScheduleError: { message: 'budget spent', at: new Date(0) },
+    };
+    const updated = await serviceOver(agent).update('t', 'agt_1', { dreaming: { enabled: true } });
+    expect(updated.dreaming).toMatchObject({ enabled: true });
+    expect(updated.dreaming).not.toHaveProperty('lastScheduleError');
+  });
 });

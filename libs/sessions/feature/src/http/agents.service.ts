@@ -19,6 +19,15 @@ export const listAgentsQuerySchema = z
   })
   .strict();
 
+/**
+ * The stored dreaming settings without what the scheduler records beside them
+ * (`lastScheduleError`, shown by GET): a PATCH is checked as settings, and clears that record.
+ */
+function settingsOnly(dreaming: AgentRecord['dreaming']): AgentSettings['dreaming'] {
+  const { lastScheduleError: _recorded, ...settings } = dreaming;
+  return settings;
+}
+
 @Injectable()
 export class AgentsService {
   constructor(private readonly agents: AgentRepository) {}
@@ -48,7 +57,7 @@ export class AgentsService {
       description: current.description,
       roles: current.roles,
       model: current.model,
-      dreaming: current.dreaming,
+      dreaming: settingsOnly(current.dreaming),
     };
     const merged = parseOrThrow(
       patchedAgentSchema,
