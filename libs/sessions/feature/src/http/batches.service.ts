@@ -29,8 +29,9 @@ import type { Page } from './sessions.service';
 
 /**
  * What a batch request under an `Idempotency-Key` plans before it acts, stored with the key: the
- * ids, the time and the agent's model settings its commands carry. A retry rebuilds the sessions from the
- * same body (the key's fingerprint says it is the same) with these, so it sends the same commands.
+ * ids, the time and the agent's model settings its commands carry. A retry rebuilds the sessions
+ * from the same body (the key's fingerprint says it is the same) with these, so it sends the same
+ * commands.
  */
 type BatchPlan = {
   batchId: string;
@@ -116,7 +117,8 @@ export class BatchesService {
         batchId: batch._id,
       };
     });
-    await (replayed ? this.storeMissing(batch, sessions) : this.store(batch, sessions));
+    const keyed = key !== undefined;
+    await (replayed ? this.storeMissing(batch, sessions) : this.store(batch, sessions, keyed));
     const commands = this.runs.commandsFor(
       tenantId,
       agent._id,
@@ -127,15 +129,24 @@ export class BatchesService {
     try {
       await this.runs.send(tenantId, commands);
     } catch (err) {
-      throw batchNotAcknowledged(err, batch._id, key !== undefined);
+      throw batchNotAcknowledged(err, batch._id, keyed);
     }
     return this.get(tenantId, batch._id, {});
   }
 
-  /** Stores a new batch and its sessions, or nothing: no half batch is left without commands. */
-  private async store(batch: BatchRecord, sessions: NewManagedSession[]): Promise<void> {
-    await this.batches.create(batch);
+  /**
+   * Stores a new batch and its sessions, or nothing: no half batch is left without commands. A
+   * keyed one stores as a retry does, so a retry racing it (the client gave up waiting) makes it
+   * meet what the retry stored, not fail and undo it.
+   */
+  private async store(
+    batch: BatchRecord,
+    sessions: NewManagedSession[],
+    keyed: boolean,
+  ): Promise<void> {
     try {
+      if (keyed) return await this.storeMissing(batch, sessions);
+      await this.batches.create(batch);
       await this.runs.store(batch.tenantId, sessions, batch.createdAt);
     } catch (err) {
       // No transactions: undo what was stored.
