@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -114,7 +115,54 @@ describe('docker/Dockerfile', () => {
     expect(check).toContain('process.env.PORT');
     expect(check).toContain(`/${healthPaths().ready.slice(1)}`);
   });
+
+  it('sends every dataset file to the build (the images ship datasets/; the triage cases are .log files)', () => {
+    const excluded = dockerIgnored(
+      readFileSync(join(REPO_ROOT, 'docker/Dockerfile.dockerignore'), 'utf8'),
+    );
+    const files = execFileSync('git', ['ls-files', 'datasets'], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
+    expect(files.filter((f) => f.endsWith('/fail.log')).length).toBeGreaterThan(10);
+    expect(files.filter(excluded)).toEqual([]);
+    // The rules still keep out what they are for.
+    expect(
+      ['node_modules/x/index.js', 'npm-debug.log', '.stack/kafka/server.log'].filter(excluded),
+    ).toHaveLength(3);
+  });
 });
+
+/**
+ * Whether a path is left out of the build context by a `.dockerignore`, by Docker's rules: `*`
+ * and `?` within a path segment, `**` across segments (none too, before a slash), a pattern also
+ * leaves out everything under a directory it matches, `!` takes a path back, and the last
+ * matching line decides.
+ */
+function dockerIgnored(text: string): (path: string) => boolean {
+  const rules = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const keep = l.startsWith('!');
+      const glob = (keep ? l.slice(1) : l).replace(/^\/+/, '');
+      const segment = (part: string) =>
+        part
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]');
+      // `**/` is any number of directories, none included (`**/*.log` takes a log at the root).
+      const source = glob
+        .split('**/')
+        .map((part) => part.split('**').map(segment).join('.*'))
+        .join('(?:.*/)?');
+      return { keep, pattern: new RegExp(`^${source}(/.*)?$`) };
+    });
+  return (path) => rules.reduce((out, rule) => (rule.pattern.test(path) ? !rule.keep : out), false);
+}
 
 describe('docker/compose.yaml', () => {
   const { services } = compose();
