@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { decodeMessage, TOPICS } from '@reverie/contracts';
 import { KAFKA_ADMIN, KAFKA_CLIENT, KAFKA_SETTINGS, type KafkaSettings } from '@reverie/kafka';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -16,6 +17,12 @@ import { PlaybookCatalog } from './playbook-catalog';
  * playbook, so each reads with a group of its own, from the beginning; start-up waits until it
  * has read what the topic held when it started (bounded), so the first sessions already run with
  * the current playbooks.
+ *
+ * The catalog lives in memory, so every start reads the whole topic again: the group is new each
+ * start (the replica id, which a deployment may keep across restarts, plus a random part) and
+ * commits nothing. A group left behind by a replica that was killed (its shutdown never deleted
+ * it) with offsets at the topic's end would otherwise start the restarted replica with no
+ * playbooks at all.
  */
 @Injectable()
 export class PlaybookCatalogConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,7 +37,7 @@ export class PlaybookCatalogConsumer implements OnApplicationBootstrap, OnApplic
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings,
     @Inject(ORCHESTRATION_OPTIONS) private readonly options: OrchestrationOptions,
   ) {
-    this.groupId = `${settings.groupId}-playbooks-${options.replicaId}`;
+    this.groupId = `${settings.groupId}-playbooks-${options.replicaId}-${randomBytes(4).toString('hex')}`;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,6 +60,7 @@ export class PlaybookCatalogConsumer implements OnApplicationBootstrap, OnApplic
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
+      autoCommit: false,
       eachBatch: async (payload) => {
         this.read(payload);
         const reached = BigInt(payload.batch.lastOffset()) + 1n;
