@@ -1,4 +1,6 @@
-import { ConfigError, loadServiceConfig } from './service-config';
+import { z } from 'zod';
+import { ConfigError, loadServiceConfig, parseEnv } from './service-config';
+import { anthropicEnvShape, anthropicFrom } from './shared-env';
 
 const env = {
   MONGO_URL: 'mongodb://127.0.0.1:27017',
@@ -20,6 +22,17 @@ describe('service config', () => {
         partitions: 6,
       },
     });
+  });
+
+  it('takes a variable set to the empty string as unset: its default applies', () => {
+    const config = loadServiceConfig('dreamer', 3003, { ...env, PORT: '', MONGO_DB: '' });
+    expect(config).toMatchObject({ port: 3003, mongo: { db: 'reverie' } });
+    expect(anthropicFrom(parseEnv(z.object(anthropicEnvShape), { ANTHROPIC_API_KEY: '' }))).toEqual(
+      {},
+    );
+    expect(() => loadServiceConfig('dreamer', 3003, { ...env, MONGO_URL: '' })).toThrow(
+      /MONGO_URL is required/,
+    );
   });
 
   it('fails with one line that names every wrong variable', () => {

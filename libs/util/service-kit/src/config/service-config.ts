@@ -50,9 +50,15 @@ export interface ServiceConfig {
 /** Bad configuration: the message is one line naming each wrong variable. */
 export class ConfigError extends Error {}
 
-/** Parses `env` with `schema`, or throws a ConfigError that lists every wrong variable. */
+/**
+ * Parses `env` with `schema`, or throws a ConfigError that lists every wrong variable. A variable
+ * set to the empty string counts as unset (its default applies), as a deployment renders an
+ * optional value it has none for (`ANTHROPIC_API_KEY: ""` from an empty secret): not a reason
+ * for a service to refuse to start.
+ */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>) {
-  const parsed = schema.safeParse(env);
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(set);
   if (parsed.success) return parsed.data as z.infer<S>;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'} ${i.message}`);
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
