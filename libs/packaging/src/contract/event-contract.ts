@@ -28,6 +28,10 @@ interface TopicDoc {
   /** Other services may publish here (the gateway's ingest treats them like its own). */
   openToProducers: boolean;
   compacted?: boolean;
+  /** Topic settings the services create it with, beyond partitions and replication. */
+  config?: Record<string, string>;
+  /** Whether a message its consumers cannot handle goes to `<topic>.dlq` (default true). */
+  deadLettered?: boolean;
 }
 
 /** Every topic must be described: a new topic without an entry here fails the typecheck. */
@@ -105,6 +109,9 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
     producers: 'session-gateway',
     consumers: 'session-gateway (every replica)',
     openToProducers: false,
+    // The gateway's API_KEY_TOPICS: revocations matter while a cached key could be used (30 s).
+    config: { 'cleanup.policy': 'delete', 'retention.ms': '3600000' },
+    deadLettered: false,
   },
 };
 
@@ -186,7 +193,9 @@ function channel(topic: TopicName) {
       doc.openToProducers
         ? 'Open to direct producers (see the versioning rule and the examples in the README).'
         : 'Internal: only Reverie services produce here.',
-      `Messages a consumer cannot handle go to \`${deadLetterTopic(topic)}\`.`,
+      doc.deadLettered === false
+        ? 'A message a consumer cannot handle is logged and skipped (every replica reads every message, so none goes to a dead-letter topic).'
+        : `Messages a consumer cannot handle go to \`${deadLetterTopic(topic)}\`.`,
     ].join('\n\n'),
     messages: Object.fromEntries(
       messageTypes(topic).map(({ type }) => [
@@ -198,10 +207,19 @@ function channel(topic: TopicName) {
       kafka: {
         topic,
         bindingVersion: '0.5.0',
-        ...(doc.compacted ? { topicConfiguration: { 'cleanup.policy': ['compact'] } } : {}),
+        ...topicConfiguration(doc),
       },
     },
   };
+}
+
+/** The binding's `topicConfiguration` (AsyncAPI Kafka binding 0.5.0 names and types). */
+function topicConfiguration(doc: TopicDoc) {
+  const config: Record<string, unknown> = {};
+  if (doc.compacted) config['cleanup.policy'] = ['compact'];
+  if (doc.config?.['cleanup.policy']) config['cleanup.policy'] = [doc.config['cleanup.policy']];
+  if (doc.config?.['retention.ms']) config['retention.ms'] = Number(doc.config['retention.ms']);
+  return Object.keys(config).length > 0 ? { topicConfiguration: config } : {};
 }
 
 /** Component ids: `<channel id>.<type>` (a type name may appear on more than one topic). */
