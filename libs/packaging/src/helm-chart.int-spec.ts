@@ -107,6 +107,9 @@ describeWithJava('Helm chart deploy/helm/reverie', () => {
       expect(container.livenessProbe.httpGet).toEqual({ path: live, port: 'http' });
       expect(container.readinessProbe.httpGet).toEqual({ path: ready, port: 'http' });
       expect(container.startupProbe.httpGet).toEqual({ path: live, port: 'http' });
+      // It keeps serving while its endpoint is removed, within the grace period.
+      expect(container.lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(5);
       expect(container.resources.requests).toEqual({
         cpu: expect.any(String),
         memory: expect.any(String),
@@ -284,7 +287,8 @@ describeWithJava('Helm chart deploy/helm/reverie', () => {
       const text = await render('--set', 'migrations.job.hook=false');
       const report = await validate(text);
       expect(report.results.filter((r) => r.error)).toEqual([]);
-      const job = find(objects(text), 'Job', 'reverie-migrate');
+      // A plain Job's template cannot change: each revision's Job has its own name.
+      const job = find(objects(text), 'Job', 'reverie-migrate-1');
       const pod = job.spec.template.spec;
       const [container] = pod.containers;
       expect(container.image).toBe('registry.example.com/reverie/session-gateway:0.1.0');
