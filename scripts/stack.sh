@@ -24,6 +24,9 @@
 #   REVERIE_STACK_MODE     local | docker (default: docker if an engine answers, else local)
 #   KAFKA_PORT             client port (default 9092)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port, local mode only (default 9093)
+#   KAFKA_SASL_PORT        also a SASL_PLAINTEXT listener on this port, local mode only (default
+#                          none): mechanism PLAIN, user `reverie`, password `reverie-local`; to try
+#                          KAFKA_SASL_* against a real broker
 #   MONGO_PORT             MongoDB port (default 27017)
 #   REVERIE_STACK_DIR      pid files, logs and data (default <repo>/.stack)
 #   REVERIE_STACK_CACHE    downloaded jars, shared by every clone (default ~/.cache/reverie-stack)
@@ -50,6 +53,7 @@ readonly CACHE_DIR="${REVERIE_STACK_CACHE:-$HOME/.cache/reverie-stack}"
 readonly STACK_DIR="${REVERIE_STACK_DIR:-$REPO_DIR/.stack}"
 readonly KAFKA_PORT="${KAFKA_PORT:-9092}"
 readonly KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+readonly KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-}"
 readonly MONGO_PORT="${MONGO_PORT:-27017}"
 readonly READY_TIMEOUT="${REVERIE_STACK_TIMEOUT:-90}"
 readonly MONGO_BACKEND="${MONGO_BACKEND:-h2}"
@@ -110,6 +114,7 @@ check_port_number() {
 validate_env() {
   check_port_number KAFKA_PORT "$KAFKA_PORT"
   check_port_number KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+  [[ -z $KAFKA_SASL_PORT ]] || check_port_number KAFKA_SASL_PORT "$KAFKA_SASL_PORT"
   check_port_number MONGO_PORT "$MONGO_PORT"
   [[ $READY_TIMEOUT =~ ^[0-9]+$ ]] || die "REVERIE_STACK_TIMEOUT must be a number of seconds, got '$READY_TIMEOUT'"
   [[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT must differ"
@@ -338,6 +343,19 @@ render_kafka_config() {
   tpl=${tpl//@KAFKA_CONTROLLER_PORT@/$KAFKA_CONTROLLER_PORT}
   tpl=${tpl//@KAFKA_LOG_DIR@/$STACK_DIR/kafka/data}
   printf '%s\n' "$tpl" >"$out"
+  [[ -n $KAFKA_SASL_PORT ]] || return 0
+  # A second client listener with SASL PLAIN (the inter-broker and controller ones stay as they are).
+  sed -i \
+    -e "s|^listeners=PLAINTEXT://\(.*\)$|listeners=PLAINTEXT://\1,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT|" \
+    -e "s|^advertised.listeners=\(.*\)$|advertised.listeners=\1,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT|" \
+    -e "s|^listener.security.protocol.map=\(.*\)$|listener.security.protocol.map=\1,SASL_PLAINTEXT:SASL_PLAINTEXT|" \
+    "$out"
+  cat >>"$out" <<'PROPS'
+
+# --- SASL PLAIN on the second listener (KAFKA_SASL_PORT): local trials only ---
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_reverie="reverie-local";
+PROPS
 }
 
 new_cluster_id() {

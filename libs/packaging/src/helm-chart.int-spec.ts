@@ -307,6 +307,52 @@ describeWithJava('Helm chart deploy/helm/reverie', () => {
   );
 
   it(
+    'connects to Kafka with TLS (a CA from a Secret) and SASL (credentials from the Secret)',
+    async () => {
+      const text = await render(
+        ...['--set', 'kafka.tls.enabled=true', '--set', 'kafka.tls.caSecret=kafka-ca'],
+        ...['--set', 'kafka.sasl.mechanism=scram-sha-512'],
+        ...['--set', 'secret.kafkaSaslUsername=reverie', '--set', 'secret.kafkaSaslPassword=pw'],
+      );
+      const report = await validate(text);
+      expect(report.results.filter((r) => r.error)).toEqual([]);
+      const rendered = objects(text);
+      expect(find(rendered, 'ConfigMap', 'reverie').data).toMatchObject({
+        KAFKA_SSL: 'true',
+        KAFKA_SSL_CA_FILE: '/etc/reverie/kafka-ca/ca.crt',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      });
+      expect(find(rendered, 'Secret', 'reverie').stringData).toMatchObject({
+        KAFKA_SASL_USERNAME: 'reverie',
+        KAFKA_SASL_PASSWORD: 'pw',
+      });
+      for (const deployment of ofKind(rendered, 'Deployment')) {
+        const pod = deployment.spec.template.spec;
+        const [container] = pod.containers;
+        expect(envVar(container, 'KAFKA_SASL_PASSWORD').valueFrom.secretKeyRef).toEqual({
+          name: 'reverie',
+          key: 'KAFKA_SASL_PASSWORD',
+        });
+        expect(container.volumeMounts).toContainEqual({
+          name: 'kafka-ca',
+          mountPath: '/etc/reverie/kafka-ca',
+          readOnly: true,
+        });
+        expect(pod.volumes).toContainEqual({
+          name: 'kafka-ca',
+          secret: { secretName: 'kafka-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+        });
+      }
+      // None of it by default; and a mechanism without credentials does not render.
+      expect(find(defaults, 'ConfigMap', 'reverie').data).not.toHaveProperty('KAFKA_SSL');
+      await expect(render('--set', 'kafka.sasl.mechanism=plain')).rejects.toMatchObject({
+        stderr: expect.stringContaining('secret.kafkaSaslUsername is required'),
+      });
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     'the schema check refuses an object Kubernetes would refuse (replicas not a number)',
     async () => {
       const text = await render('--set', 'services.dreamer.replicas=two');

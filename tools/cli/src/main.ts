@@ -21,7 +21,7 @@ import { landBatchCommand } from './commands/land-batch.command';
 import { landCommand } from './commands/land.command';
 import { checkOutputFile } from './commands/output-file';
 import { runCommand } from './commands/run.command';
-import { cliDefaults } from './config/cli.config';
+import { cliDefaults, kafkaConnectionOf } from './config/cli.config';
 import { Progress } from './progress';
 
 export const USAGE = `usage: reverie <command> [options]
@@ -63,7 +63,9 @@ commands:
 options:
   --url <gateway url>      default $REVERIE_URL or http://localhost:3000
   --key <api key>          default $REVERIE_API_KEY
-  --brokers <host:port,..> Kafka, for dlq (default $KAFKA_BROKERS or 127.0.0.1:9092)
+  --brokers <host:port,..> Kafka, for dlq (default $KAFKA_BROKERS or 127.0.0.1:9092; TLS and SASL
+                           from $KAFKA_SSL, $KAFKA_SSL_CA_FILE, $KAFKA_SASL_MECHANISM,
+                           $KAFKA_SASL_USERNAME, $KAFKA_SASL_PASSWORD, as the services)
   --provider, --model      model settings for the run (default: the agent's)
   --timeout <seconds>      how long to follow before giving up (default 600)
   --json                   machine-readable output on stdout
@@ -388,7 +390,14 @@ export async function main(
       return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
     case 'dlq': {
       const brokers = (v.brokers ?? defaults.kafkaBrokers).split(',').filter(Boolean);
-      return dlqCommand(ctx, dlqOptions(sub, v, brokers, usageError));
+      const options = dlqOptions(sub, v, brokers, usageError);
+      let connection;
+      try {
+        connection = kafkaConnectionOf();
+      } catch (err) {
+        throw new CliError((err as Error).message, 2);
+      }
+      return dlqCommand(ctx, { ...options, connection });
     }
     default:
       usageError(`unknown command "${command}"`);

@@ -20,7 +20,15 @@ export interface PrivateStackOptions {
   kafka?: boolean;
   /** `h2` keeps MongoDB's data across a stop and start (the default of the stack); `memory` does not. */
   mongoBackend?: 'h2' | 'memory';
+  /**
+   * Also a SASL_PLAINTEXT listener on its own broker (`saslBrokers`; mechanism PLAIN, user
+   * `reverie`, password `reverie-local`: the stack's KAFKA_SASL_PORT).
+   */
+  sasl?: boolean;
 }
+
+/** The credentials of a private stack's SASL listener (`sasl: true`). */
+export const PRIVATE_STACK_SASL = { username: 'reverie', password: 'reverie-local' } as const;
 
 /**
  * A Kafka broker and a MongoDB-wire server of a test file's own, started with
@@ -30,6 +38,8 @@ export interface PrivateStackOptions {
  */
 export interface PrivateStack {
   kafkaBrokers: string;
+  /** The SASL listener (`sasl: true`), else undefined. */
+  saslBrokers?: string;
   mongoUrl: string;
   /** `scripts/stack.sh stop <service>`: a clean stop, data kept. */
   stop(service: StackService): Promise<void>;
@@ -44,7 +54,7 @@ export interface PrivateStack {
 /** Starts a private stack; call `down()` in afterAll. Allow a minute or two (JVMs start). */
 export async function startPrivateStack(options: PrivateStackOptions = {}): Promise<PrivateStack> {
   const withKafka = options.kafka ?? true;
-  const [kafkaPort, controllerPort, mongoPort] = await freePorts(3);
+  const [kafkaPort, controllerPort, mongoPort, saslPort] = await freePorts(4);
   const env = {
     ...process.env,
     REVERIE_STACK_MODE: 'local',
@@ -53,6 +63,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
     KAFKA_CONTROLLER_PORT: String(controllerPort),
     MONGO_PORT: String(mongoPort),
     MONGO_BACKEND: options.mongoBackend ?? 'h2',
+    ...(options.sasl ? { KAFKA_SASL_PORT: String(saslPort) } : {}),
   };
   // Async, never execFileSync: a service under test runs in this process and must keep serving.
   const stack = async (...args: string[]) => {
@@ -72,6 +83,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
   };
   return {
     kafkaBrokers: withKafka ? `127.0.0.1:${kafkaPort}` : stackEnv().kafkaBrokers,
+    ...(options.sasl && withKafka ? { saslBrokers: `127.0.0.1:${saslPort}` } : {}),
     mongoUrl: `mongodb://127.0.0.1:${mongoPort}`,
     stop: async (service) => {
       ownKafka(service);

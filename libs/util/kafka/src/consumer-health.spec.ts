@@ -22,6 +22,8 @@ describe('ConsumerHealth liveness', () => {
     health.handlerProgress(a, 9_000);
     // Partition 0 started at 5 s; partition 2 heartbeated at 9 s; partition 1 may take 10 min.
     expect(health.stalled(16_000)).toMatch(/events\.v1\[0\] has made no progress for 11 s/);
-    expect(health.stalled(20_000)).toMatch(/\[0\] has made no progress for 15 s .*; 1 more stalled$/);
+    expect(health.stalled(20_000)).toMatch(
+      /\[0\] has made no progress for 15 s .*; 1 more stalled$/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
 import { MemoKeyPartitioner } from './key-partitioner';
 import type { KafkaSettings } from './kafka-settings';
 
@@ -16,11 +16,16 @@ function logCreator() {
   };
 }
 
-/** The one place a kafkajs client is built from validated settings. */
-export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>): Kafka {
+/** The one place a kafkajs client is built from validated settings (TLS and SASL included). */
+export function createKafka(
+  settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'ssl' | 'sasl'>,
+): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.ssl ? { ssl: settings.ssl } : {}),
+    // kafkajs types each mechanism apart; the three take the same user name and password.
+    ...(settings.sasl ? { sasl: settings.sasl as SASLOptions } : {}),
     logLevel: logLevel.WARN,
     logCreator,
     // A broker that is down refuses at once; one that does not answer is given 3 s.

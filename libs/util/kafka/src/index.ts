@@ -1,5 +1,6 @@
 export * from './kafka-settings';
 export * from './create-kafka';
+export * from './kafka-connection';
 export * from './key-partitioner';
 export * from './ensure-topics';
 export * from './topic-readiness';

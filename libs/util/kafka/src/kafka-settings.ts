@@ -1,5 +1,7 @@
+import type { KafkaConnection } from './kafka-connection';
+
 /** Everything needed to talk to Kafka, already validated by the service's config. */
-export interface KafkaSettings {
+export interface KafkaSettings extends KafkaConnection {
   brokers: string[];
   clientId: string;
   /** Consumer group of this service; replicas share it and split the partitions. */

@@ -3,8 +3,9 @@ import {
   readDeadLetters,
   replayDeadLetters,
   type DeadLetter,
+  type KafkaConnection,
 } from '@reverie/kafka';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 
@@ -44,11 +45,16 @@ export function dlqOptions(
  * `reverie dlq list|replay`: the messages consumers gave up on, read straight from Kafka
  * (KAFKA_BROKERS), and their replay to the original topic once the cause is fixed.
  */
-export async function dlqCommand(ctx: CommandContext, opts: DlqOptions): Promise<number> {
+export async function dlqCommand(
+  ctx: CommandContext,
+  opts: DlqOptions & { connection?: KafkaConnection },
+): Promise<number> {
   const kafka = new Kafka({
     clientId: 'reverie-cli',
     brokers: opts.brokers,
     logLevel: logLevel.NOTHING,
+    ...(opts.connection?.ssl ? { ssl: opts.connection.ssl } : {}),
+    ...(opts.connection?.sasl ? { sasl: opts.connection.sasl as SASLOptions } : {}),
   });
   const topics = opts.topic ? [opts.topic] : await listDeadLetterTopics(kafka);
   const letters = (await Promise.all(topics.map((t) => readDeadLetters(kafka, t)))).flat();

@@ -1,4 +1,11 @@
-import { bundledDatasetsDir } from '@reverie/service-kit';
+import {
+  kafkaConnectionEnvShape,
+  kafkaConnectionFrom,
+  kafkaConnectionProblems,
+  type KafkaConnection,
+} from '@reverie/kafka';
+import { bundledDatasetsDir, parseEnv } from '@reverie/service-kit';
+import { z } from 'zod';
 
 /** Where the CLI finds the gateway, its key and the bundled datasets (flags override these). */
 export function cliDefaults(env: Record<string, string | undefined> = process.env) {
@@ -10,4 +17,18 @@ export function cliDefaults(env: Record<string, string | undefined> = process.en
     datasetsDir: env.DATASETS_DIR ?? bundledDatasetsDir(),
     isTty: Boolean(process.stdout.isTTY),
   };
+}
+
+/**
+ * TLS and SASL for `reverie dlq`, from the variables the services read (`KAFKA_SSL`,
+ * `KAFKA_SSL_CA_FILE`, `KAFKA_SASL_MECHANISM`, `KAFKA_SASL_USERNAME`, `KAFKA_SASL_PASSWORD`).
+ * Throws an Error naming each wrong variable.
+ */
+export function kafkaConnectionOf(
+  env: Record<string, string | undefined> = process.env,
+): KafkaConnection {
+  const parsed = parseEnv(z.object(kafkaConnectionEnvShape), env);
+  const problems = kafkaConnectionProblems(parsed).map((p) => `${p.path} ${p.message}`);
+  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  return kafkaConnectionFrom(parsed);
 }

@@ -35,6 +35,29 @@ describe('service config', () => {
     );
   });
 
+  it('connects to Kafka with TLS and SASL when told to, and says what is missing', () => {
+    const config = loadServiceConfig('dreamer', 3003, {
+      ...env,
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'plain',
+      KAFKA_SASL_USERNAME: 'reverie',
+      KAFKA_SASL_PASSWORD: 's3cret',
+    });
+    expect(config.kafka).toMatchObject({
+      ssl: true,
+      sasl: { mechanism: 'plain', username: 'reverie', password: 's3cret' },
+    });
+    expect(loadServiceConfig('dreamer', 3003, env).kafka).not.toHaveProperty('sasl');
+    expect(() =>
+      loadServiceConfig('dreamer', 3003, { ...env, KAFKA_SASL_MECHANISM: 'plain' }),
+    ).toThrow(
+      /^invalid configuration: KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM; KAFKA_SASL_PASSWORD is required/,
+    );
+    expect(() =>
+      loadServiceConfig('dreamer', 3003, { ...env, KAFKA_SSL_CA_FILE: '/nope/ca.pem' }),
+    ).toThrow(ConfigError);
+  });
+
   it('fails with one line that names every wrong variable', () => {
     let error: unknown;
     try {

@@ -1,4 +1,11 @@
-import { DEFAULT_HANDLER_STALL_MS, type KafkaSettings } from '@reverie/kafka';
+import {
+  DEFAULT_HANDLER_STALL_MS,
+  kafkaConnectionEnvShape,
+  kafkaConnectionFrom,
+  kafkaConnectionProblems,
+  type KafkaConnection,
+  type KafkaSettings,
+} from '@reverie/kafka';
 import { telemetryEnvShape, telemetryFrom, type TelemetrySettings } from '@reverie/telemetry';
 import { z } from 'zod';
 
@@ -29,6 +36,8 @@ export const serviceEnvSchema = z.object({
   KAFKA_HEARTBEAT_INTERVAL_MS: int(500, 60_000).default(3_000),
   KAFKA_MAX_HANDLER_RETRIES: int(0, 100).default(5),
   KAFKA_HANDLER_STALL_MS: int(10_000, 86_400_000).default(DEFAULT_HANDLER_STALL_MS),
+  // TLS and SASL (KAFKA_SSL, KAFKA_SSL_CA_FILE, KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD).
+  ...kafkaConnectionEnvShape,
   // LOG_FORMAT and OpenTelemetry's OTEL_* variables (see @reverie/telemetry).
   ...telemetryEnvShape,
 });
@@ -64,12 +73,23 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
   throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }
 
-/** Maps the shared variables to ServiceConfig. */
+/**
+ * Maps the shared variables to ServiceConfig. What one variable cannot say alone (a SASL
+ * mechanism without its password, a CA file that cannot be read) is a ConfigError here.
+ */
 export function toServiceConfig(
   service: string,
   port: number,
   env: z.infer<typeof serviceEnvSchema>,
 ): ServiceConfig {
+  const problems = kafkaConnectionProblems(env).map((p) => `${p.path} ${p.message}`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  let connection: KafkaConnection;
+  try {
+    connection = kafkaConnectionFrom(env);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
+  }
   return {
     service,
     host: env.HOST,
@@ -86,6 +106,7 @@ export function toServiceConfig(
       heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS,
       maxHandlerRetries: env.KAFKA_MAX_HANDLER_RETRIES,
       handlerStallMs: env.KAFKA_HANDLER_STALL_MS,
+      ...connection,
     },
     telemetry: telemetryFrom(env),
   };
