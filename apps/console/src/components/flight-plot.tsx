@@ -1,6 +1,13 @@
 import { Terrain } from '@reverie/lunar-lander/terrain';
-import { useMemo } from 'react';
-import { extent, linearScale, pathOf, type Flight, type FlightSample } from '../lib/flight';
+import { useMemo, useState } from 'react';
+import {
+  extent,
+  linearScale,
+  pathOf,
+  type AttemptFlight,
+  type Flight,
+  type FlightSample,
+} from '../lib/flight';
 
 const W = 640;
 
@@ -286,5 +293,48 @@ export function FlightPlot({ flight }: { flight: Flight }) {
         </div>
       )}
     </div>
+  );
+}
+
+/**
+ * A session's flights, one per attempt (a session the grader sent back flies again from the start):
+ * the last attempt's by default, following a new attempt as it starts; with several, a choice of
+ * attempt above the plot.
+ */
+export function FlightAttempts({ flights }: { flights: readonly AttemptFlight[] }) {
+  // null: the last attempt, whichever that is as events arrive.
+  const [picked, setPicked] = useState<number | null>(null);
+  const last = flights.at(-1);
+  const shown = flights.find((f) => f.iteration === picked) ?? last;
+  if (!last || !shown) return <p>No telemetry recorded yet.</p>;
+  const verdict = (f: AttemptFlight) =>
+    f.result ? (f.result.safe ? ' · safe' : ` · ${f.result.touchdown?.verdict ?? 'not safe'}`) : '';
+  return (
+    <>
+      {flights.length > 1 && (
+        <div className="filters">
+          <span className="field">
+            <label htmlFor="flight-attempt">Attempt</label>
+            <select
+              id="flight-attempt"
+              value={shown.iteration}
+              onChange={(e) => {
+                const n = Number(e.target.value);
+                setPicked(n === last.iteration ? null : n);
+              }}
+            >
+              {flights.map((f) => (
+                <option key={f.iteration} value={f.iteration}>
+                  attempt {f.iteration}
+                  {f === last ? ' (last)' : ''}
+                  {verdict(f)}
+                </option>
+              ))}
+            </select>
+          </span>
+        </div>
+      )}
+      <FlightPlot key={shown.iteration} flight={shown} />
+    </>
   );
 }

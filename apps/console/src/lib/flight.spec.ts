@@ -1,4 +1,11 @@
-import { carriesFlight, extent, extractFlight, linearScale, pathOf } from './flight';
+import {
+  carriesFlight,
+  extent,
+  extractFlight,
+  extractFlights,
+  linearScale,
+  pathOf,
+} from './flight';
 
 const scenario = {
   id: 'downrange-19',
@@ -69,6 +76,115 @@ describe('extractFlight', () => {
     ]);
     expect(flight.samples.map((s) => s.engineLevel)).toEqual([undefined, 0.37, undefined]);
     expect(flight.samples[0]).not.toHaveProperty('engineLevel');
+  });
+
+  /**
+   * A managed landing the grader sent back twice, as GET /v1/sessions/:id/events returns it: attempt
+   * 1's events carry no iteration; each later attempt starts with the grader's feedback
+   * (`i<n>.revision-input`) and carries `iteration` on every event, its ids prefixed `i<n>.`
+   * (ofIteration in the orchestrator). Each attempt flies the scenario from the start again.
+   */
+  const revised = (() => {
+    let seq = 0;
+    const ev = (iteration: number, fields: Record<string, unknown>) => {
+      const clientEventId = `s${String(fields['step'])}.${String(fields['actor'])}.${String(fields['type'])}.${seq}`;
+      seq += 1;
+      return {
+        id: `evt_${seq}`,
+        seq,
+        type: 'observation',
+        ...fields,
+        clientEventId: iteration === 1 ? clientEventId : `i${iteration}.${clientEventId}`,
+        ...(iteration > 1 ? { iteration } : {}),
+        receivedAt: '2026-11-01T10:00:00.000Z',
+      } as { type: string; actor?: string; step?: number; data?: Record<string, unknown> };
+    };
+    const attempt = (iteration: number, touchdownAt: number, safe: boolean) => [
+      ...(iteration > 1
+        ? [
+            ev(iteration, {
+              type: 'message',
+              role: 'user',
+              actor: 'grader',
+              step: 0,
+              content: 'Touchdown too fast: brake earlier.',
+            }),
+          ]
+        : []),
+      ev(iteration, {
+        actor: 'environment',
+        step: 0,
+        data: {
+          scenario: { ...scenario, description: `attempt ${iteration}` },
+          fuelLimit: 300,
+          telemetry: telemetry(0, 1236),
+        },
+      }),
+      ev(iteration, {
+        type: 'message',
+        actor: 'detector',
+        step: 0,
+        to: 'commander',
+        content: '{"altitude":1236}',
+      }),
+      ev(iteration, { type: 'action', actor: 'navigator', step: 0, name: 'command' }),
+      ev(iteration, { actor: 'environment', step: 0, data: { telemetry: telemetry(1, 600) } }),
+      ev(iteration, {
+        actor: 'environment',
+        step: 1,
+        data: { telemetry: telemetry(touchdownAt, 0) },
+      }),
+      ev(iteration, {
+        actor: 'environment',
+        step: 2,
+        data: {
+          result: {
+            status: 'landed',
+            safe,
+            touchdown: { x: touchdownAt * 10, verticalSpeed: safe ? 0.5 : 4 },
+            seconds: touchdownAt,
+          },
+        },
+      }),
+    ];
+    return [...attempt(1, 40, false), ...attempt(2, 50, false), ...attempt(3, 60, true)];
+  })();
+
+  it('reads one flight per attempt of a session the grader sent back for revision', () => {
+    const flights = extractFlights(revised);
+    expect(flights.map((f) => f.iteration)).toEqual([1, 2, 3]);
+    for (const [i, f] of flights.entries()) {
+      expect(f.scenario?.description).toBe(`attempt ${i + 1}`);
+      // Each attempt descends from the start altitude to the ground once: no jump back up.
+      expect(f.samples.map((s) => s.altitude)).toEqual([1236, 600, 0]);
+      expect(f.samples.map((s) => s.t)).toEqual([0, 1, 40 + i * 10]);
+      expect(f.result?.touchdown?.x).toBe((40 + i * 10) * 10);
+    }
+    expect(flights.map((f) => f.result?.safe)).toEqual([false, false, true]);
+  });
+
+  it("gives the last attempt's flight by default, and any attempt's on request", () => {
+    const last = extractFlight(revised);
+    expect(last.scenario?.description).toBe('attempt 3');
+    expect(last.samples.map((s) => s.altitude)).toEqual([1236, 600, 0]);
+    expect(last.result?.safe).toBe(true);
+    const first = extractFlight(revised, 1);
+    expect(first.scenario?.description).toBe('attempt 1');
+    expect(first.samples).toHaveLength(3);
+    expect(first.result?.safe).toBe(false);
+    expect(extractFlight(revised, 7)).toEqual({ scenario: null, samples: [], result: null });
+  });
+
+  it('lists an attempt that has begun but flown nothing yet, with an empty flight', () => {
+    // Attempt 1, then only the grader's feedback that opens attempt 2.
+    const running = revised.slice(0, 7);
+    expect(running.at(-1)).toMatchObject({ actor: 'grader', iteration: 2 });
+    const flights = extractFlights(running);
+    expect(flights.map((f) => [f.iteration, f.samples.length, f.result?.safe])).toEqual([
+      [1, 3, false],
+      [2, 0, undefined],
+    ]);
+    expect(extractFlights([])).toEqual([]);
   });
 
   it('gives an empty flight for a session that is not a landing', () => {

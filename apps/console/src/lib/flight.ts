@@ -1,7 +1,8 @@
 /**
  * A lunar landing's flight from its session events: the scenario (first environment observation),
  * the craft's true state at each step (`telemetry`) and the result (last observation), as the
- * lunar-lander environment records them.
+ * lunar-lander environment records them. A managed session the grader sent back for revision flies
+ * again from the start: each attempt is a flight of its own (its events carry `iteration`).
  */
 
 export interface FlightSample {
@@ -58,12 +59,25 @@ export interface Flight {
   result: FlightResult | null;
 }
 
+/** One attempt's flight: `iteration` 1 is the first run, 2 and on the revisions. */
+export interface AttemptFlight extends Flight {
+  iteration: number;
+}
+
 interface EventLike {
   type: string;
   actor?: string;
   step?: number;
+  /** Which attempt of a revised managed session the event belongs to; absent on the first. */
+  iteration?: unknown;
   data?: Record<string, unknown>;
 }
+
+/** The attempt an event belongs to (events of the first attempt carry no iteration). */
+const iterationOf = (e: EventLike): number =>
+  typeof e.iteration === 'number' && Number.isInteger(e.iteration) && e.iteration > 0
+    ? e.iteration
+    : 1;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
@@ -87,26 +101,56 @@ function sampleOf(
   };
 }
 
-/** Reads the flight out of events in seq order; anything not from the simulator is ignored. */
-export function extractFlight(events: readonly EventLike[]): Flight {
-  const flight: Flight = { scenario: null, samples: [], result: null };
-  for (const e of events) {
-    if (e.type !== 'observation' || e.actor !== 'environment' || !e.data) continue;
-    const { scenario, telemetry, result } = e.data as Record<string, unknown>;
-    if (scenario && typeof scenario === 'object' && !flight.scenario) {
-      const s = scenario as FlightScenario;
-      flight.scenario = s;
-      const initial = (s as { initial?: Record<string, unknown> }).initial;
-      const first = initial && sampleOf({ t: 0, ...initial }, e.step);
-      if (first) flight.samples.push(first);
-    }
-    if (telemetry && typeof telemetry === 'object') {
-      const sample = sampleOf(telemetry as Record<string, unknown>, e.step);
-      if (sample) flight.samples.push(sample);
-    }
-    if (result && typeof result === 'object') flight.result = result as FlightResult;
+/** Adds one simulator observation to an attempt's flight. */
+function readInto(flight: Flight, e: EventLike): void {
+  const { scenario, telemetry, result } = e.data as Record<string, unknown>;
+  const hasTelemetry = !!telemetry && typeof telemetry === 'object';
+  if (scenario && typeof scenario === 'object' && !flight.scenario) {
+    const s = scenario as FlightScenario;
+    flight.scenario = s;
+    // The scenario's initial state starts the plot, unless the same event has the true state.
+    const initial = (s as { initial?: Record<string, unknown> }).initial;
+    const first = !hasTelemetry && initial && sampleOf({ t: 0, ...initial }, e.step);
+    if (first) flight.samples.push(first);
   }
-  return flight;
+  if (hasTelemetry) {
+    const sample = sampleOf(telemetry as Record<string, unknown>, e.step);
+    if (sample) flight.samples.push(sample);
+  }
+  if (result && typeof result === 'object') flight.result = result as FlightResult;
+}
+
+/**
+ * One flight per attempt, in attempt order, from events in seq order: each with that attempt's
+ * scenario, samples and result alone. An attempt with events but no telemetry yet (a revision just
+ * started) has an empty flight. Anything not from the simulator is ignored.
+ */
+export function extractFlights(events: readonly EventLike[]): AttemptFlight[] {
+  const attempts = new Map<number, AttemptFlight>();
+  for (const e of events) {
+    const iteration = iterationOf(e);
+    let flight = attempts.get(iteration);
+    if (!flight) {
+      flight = { iteration, scenario: null, samples: [], result: null };
+      attempts.set(iteration, flight);
+    }
+    if (e.type !== 'observation' || e.actor !== 'environment' || !e.data) continue;
+    readInto(flight, e);
+  }
+  return [...attempts.values()].sort((a, b) => a.iteration - b.iteration);
+}
+
+/**
+ * The flight of attempt `iteration`, or of the last attempt when none is given (empty when the
+ * session has no such attempt or is not a landing).
+ */
+export function extractFlight(events: readonly EventLike[], iteration?: number): Flight {
+  const flights = extractFlights(events);
+  const found =
+    iteration === undefined ? flights.at(-1) : flights.find((f) => f.iteration === iteration);
+  if (!found) return { scenario: null, samples: [], result: null };
+  const { scenario, samples, result } = found;
+  return { scenario, samples, result };
 }
 
 /**

@@ -1,11 +1,14 @@
 /**
  * The Learning page's numbers: an agent's graded sessions grouped by day (of grading) or by the
  * playbook version the session ran with, each group's success rate (result `satisfied`) and each
- * rubric criterion's pass rate.
+ * rubric criterion's pass rate. The API lists a verdict per graded iteration (a session sent back
+ * for revision has one per attempt): each session counts once, by its latest graded iteration.
  */
 
 export interface GradedSession {
   sessionId: string;
+  /** Which attempt of the session was graded (1 when absent). */
+  iteration?: number;
   result: string;
   gradedAt: string;
   criteria: { id: string; passed: boolean; gradable?: boolean }[];
@@ -36,12 +39,30 @@ export function versionLabel(ref: PlaybookRef | undefined): string {
   return `v${ref.playbook?.version ?? 0}`;
 }
 
+/**
+ * Each session's final verdict: its highest graded iteration, and of verdicts on the same
+ * iteration (a regrade) the latest. Sessions keep the order they first appear in.
+ */
+export function latestPerSession(outcomes: readonly GradedSession[]): GradedSession[] {
+  const latest = new Map<string, GradedSession>();
+  const later = (a: GradedSession, b: GradedSession) => {
+    const [ia, ib] = [a.iteration ?? 1, b.iteration ?? 1];
+    return ia !== ib ? ia > ib : Date.parse(a.gradedAt) > Date.parse(b.gradedAt);
+  };
+  for (const o of outcomes) {
+    const seen = latest.get(o.sessionId);
+    if (!seen || later(o, seen)) latest.set(o.sessionId, o);
+  }
+  return [...latest.values()];
+}
+
+/** Groups sessions (each once, by its final verdict) by `keyOf`. */
 export function groupLearning(
   outcomes: readonly GradedSession[],
   keyOf: (o: GradedSession) => string,
 ): LearningPoint[] {
   const groups = new Map<string, GradedSession[]>();
-  for (const o of outcomes) {
+  for (const o of latestPerSession(outcomes)) {
     const key = keyOf(o);
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
@@ -70,11 +91,14 @@ export function byDay(outcomes: readonly GradedSession[]): LearningPoint[] {
   );
 }
 
-/** By the playbook version each session ran with, in the order the versions first appear in time. */
+/**
+ * By the playbook version each session ran with, in the order the versions first appear in time
+ * (of the sessions' final verdicts).
+ */
 export function byVersion(
   outcomes: readonly GradedSession[],
   sessions: ReadonlyMap<string, PlaybookRef>,
 ): LearningPoint[] {
-  const ordered = [...outcomes].sort((a, b) => a.gradedAt.localeCompare(b.gradedAt));
+  const ordered = latestPerSession(outcomes).sort((a, b) => a.gradedAt.localeCompare(b.gradedAt));
   return groupLearning(ordered, (o) => versionLabel(sessions.get(o.sessionId)));
 }

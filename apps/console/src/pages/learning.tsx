@@ -29,8 +29,10 @@ async function loadLearning(api: ConsoleApi, agentId: string) {
     readAll<Outcome>((after_id) => api.outcomes({ agentId, after_id, limit: 100 })),
     readAll<Session>((after_id) => api.sessions({ agentId, after_id, limit: 100 })),
   ]);
+  // One row per graded iteration; the groupings count each session once, by its final verdict.
   const graded: GradedSession[] = outcomes.map((o) => ({
     sessionId: o.sessionId,
+    iteration: typeof o.iteration === 'number' ? o.iteration : 1,
     result: o.result,
     gradedAt: String(o.gradedAt),
     criteria: o.criteria.map((c) => ({
@@ -42,7 +44,24 @@ async function loadLearning(api: ConsoleApi, agentId: string) {
   return { graded, sessions: new Map(sessions.map((s) => [s.id, s as never])) };
 }
 
-const COLOURS = ['#1f5fa8', '#b3261e', '#1e7a34', '#a35200', '#6b3fa0', '#00696f', '#7a5c00'];
+/**
+ * One colour per series (the success rate and each criterion), dark enough for the legend's text on
+ * white. A chart with more series than colours dashes the lines that reuse one.
+ */
+const COLOURS = [
+  '#1f5fa8', // blue
+  '#b3261e', // red
+  '#1e7a34', // green
+  '#a35200', // orange
+  '#6b3fa0', // purple
+  '#00696f', // teal
+  '#7a5c00', // ochre
+  '#c2185b', // magenta
+  '#222222', // black
+  '#9c27b0', // violet
+  '#5f7f1a', // olive green
+  '#8c4a5a', // plum
+];
 
 export function LearningPage({ query }: { query: URLSearchParams }) {
   const api = useApi();
@@ -102,7 +121,8 @@ export function LearningPage({ query }: { query: URLSearchParams }) {
           <Chart points={points} />
           <LearningTable points={points} />
           <p className="muted small">
-            From the latest {MAX_ITEMS.toLocaleString()} graded sessions at most (GET /v1/outcomes).
+            From the latest {MAX_ITEMS.toLocaleString()} verdicts at most (GET /v1/outcomes); a
+            session sent back for revision counts once, by its last graded attempt.
           </p>
         </Section>
       )}
@@ -155,6 +175,7 @@ function Chart({ points }: { points: LearningPoint[] }) {
             <path
               d={pts.map(([px, v], i) => `${i ? 'L' : 'M'}${px},${y(v as number)}`).join('')}
               stroke={colour}
+              strokeDasharray={si >= COLOURS.length ? '6 3' : undefined}
               className={`line${si === 0 ? ' thick' : ''}`}
             />
             {pts.map(([px, v], i) => (
