@@ -4,14 +4,24 @@
  * console calls the API otherwise; the transport underneath is `@reverie/client`'s.
  */
 
-import { HttpTransport, ReverieApiError, ReverieError, type HttpMethod } from '@reverie/client';
+import {
+  HttpTransport,
+  ReverieApiError,
+  ReverieConnectionError,
+  ReverieError,
+  ReverieTimeoutError,
+  type HttpMethod,
+} from '@reverie/client';
 
 export interface FieldProblem {
   path: string;
   message: string;
 }
 
-/** An error the API answered with (or a network failure, status 0), as the API said it. */
+/**
+ * An error the API answered with, as the API said it; or no answer at all (status 0): type
+ * `network_error` when the API could not be reached, `timeout` when it did not answer in time.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -66,11 +76,25 @@ export function withQuery(path: string, query: Query = {}): string {
 }
 
 /** A client error as the console shows it: the API's own words, or status 0 when none came. */
-function toApiError(err: unknown): ApiError {
+export function toApiError(err: unknown): ApiError {
   if (err instanceof ReverieApiError) return errorFromBody(err.status, err.body);
-  if (err instanceof ReverieError)
-    return new ApiError(0, 'network_error', `the API did not answer (${err.message})`);
+  if (err instanceof ReverieTimeoutError)
+    return new ApiError(0, 'timeout', `${err.request} got no answer within ${err.timeoutMs} ms`);
+  if (err instanceof ReverieConnectionError || err instanceof ReverieError)
+    return new ApiError(0, 'network_error', err.message);
   throw err;
+}
+
+/**
+ * What an error is, as the title of its message: the API refused a request only when it answered
+ * one (4xx); no answer is a connection failure or a timeout, and a 5xx is the API's own failure.
+ */
+export function errorTitle(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong';
+  if (error.status === 0)
+    return error.type === 'timeout' ? 'The API did not answer in time' : 'Could not reach the API';
+  if (error.status >= 500) return 'The API failed';
+  return 'The API refused this';
 }
 
 /** The console's calls, over @reverie/client's transport (its retries, timeouts and errors). */

@@ -86,6 +86,9 @@ export interface CriterionResult {
   id?: string;
   kind?: string;
   score: number;
+  /** False when the session's events cannot show this criterion: its pass and score mean nothing. */
+  gradable?: boolean;
+  required?: boolean;
   passed?: boolean;
   explanation?: string;
   steps?: number[];
@@ -101,6 +104,8 @@ export interface Outcome {
   criteria: CriterionResult[];
   summary?: string;
   iteration?: number;
+  /** The definition's attempts at most (the first and its revisions). */
+  maxIterations?: number;
   history?: Outcome[];
   gradedAt?: string;
   createdAt?: string;

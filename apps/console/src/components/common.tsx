@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { ApiError } from '../api/http';
+import { ApiError, errorTitle } from '../api/http';
 
-/** An error as the API said it: its message, type and status, and the fields it names. */
+/**
+ * An error as the API said it: its message, type and status, and the fields it names. Titled by
+ * what happened (refused, failed, not reached, timed out) unless the caller names it.
+ */
 export function ErrorMessage({ error, title }: { error: unknown; title?: string }) {
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
   const message = error instanceof Error ? error.message : String(error);
   return (
     <div className="error" role="alert">
-      <strong>{title ?? 'The API refused this'}:</strong> {message}
+      <strong>{title ?? errorTitle(error)}:</strong> {message}
       {api && api.status > 0 && (
         <span className="error-meta">
           {' '}

@@ -6,6 +6,25 @@ import type { EventStream } from './use-events';
 
 const ROW = 36;
 const VIEWPORT = 420;
+/** The seq and step columns, a lane's narrowest, the grid's gaps and the row's padding, in px. */
+const FIXED_COLUMNS = 56 + 44;
+const MIN_LANE = 120;
+const GAP = 4;
+const ROW_PADDING = 12;
+/** How far ← and → scroll the lanes sideways on a narrow screen. */
+const LANE_STEP = MIN_LANE;
+
+/** A request to bring a row into view; a new `request` number scrolls again to the same row. */
+export interface ScrollRequest {
+  index: number;
+  request: number;
+}
+
+/** The lanes' narrowest width: below it, the lanes scroll sideways inside the timeline's card. */
+export function lanesMinWidth(lanes: number): number {
+  const n = Math.max(1, lanes);
+  return FIXED_COLUMNS + n * MIN_LANE + (n + 1) * GAP + ROW_PADDING;
+}
 
 /**
  * A session's events, one row each in seq order, placed in the lane of their actor. Virtualised:
@@ -23,11 +42,16 @@ export function Timeline({
   total: number;
   selected: number | null;
   onSelect: (index: number) => void;
-  /** Row index to bring into view (changes to it scroll). */
-  scrollTo: number | null;
+  /**
+   * A row to bring into view (a step link or a step button): the page scrolls to the timeline and
+   * the list to the row. Each new request scrolls, once; other renders leave the page alone.
+   */
+  scrollTo: ScrollRequest | null;
 }) {
   const { events, hasMore, loadMore } = stream;
   const box = useRef<HTMLDivElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const sideways = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const lanes = useMemo(() => lanesOf(events), [events]);
   const w = virtualWindow(events.length, ROW, scrollTop, VIEWPORT);
@@ -38,10 +62,18 @@ export function Timeline({
 
   useLayoutEffect(() => {
     if (scrollTo === null || !box.current) return;
-    box.current.scrollTop = Math.max(0, scrollTo * ROW - VIEWPORT / 3);
+    // The page first (the timeline is far below the outcome and the flight), then the list.
+    root.current?.scrollIntoView({ block: 'start' });
+    box.current.scrollTop = Math.max(0, scrollTo.index * ROW - VIEWPORT / 3);
   }, [scrollTo]);
 
   function move(e: KeyboardEvent) {
+    // ← → scroll the lanes sideways where the screen is narrower than they are.
+    if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && sideways.current) {
+      e.preventDefault();
+      sideways.current.scrollLeft += e.key === 'ArrowLeft' ? -LANE_STEP : LANE_STEP;
+      return;
+    }
     const last = events.length - 1;
     const keys: Record<string, number> = {
       ArrowDown: Math.min(last, (selected ?? -1) + 1),
@@ -61,47 +93,57 @@ export function Timeline({
     if (hasMore && next >= events.length - 20) void loadMore();
   }
 
-  const columns = `56px 44px repeat(${Math.max(1, lanes.length)}, minmax(120px, 1fr))`;
+  const columns = `56px 44px repeat(${Math.max(1, lanes.length)}, minmax(${MIN_LANE}px, 1fr))`;
   return (
-    <div className="timeline">
+    <div className="timeline" ref={root}>
       <p className="muted small" aria-live="polite">
         {events.length.toLocaleString()} of {total.toLocaleString()} events loaded
-        {stream.loading ? ' — loading more…' : ''}. Use ↑ ↓, Page Up/Down, Home and End to move; the
-        selected event shows below.
+        {stream.loading ? ' — loading more…' : ''}. Use ↑ ↓, Page Up/Down, Home and End to move (← →
+        scroll the lanes on a narrow screen); the selected event shows below.
       </p>
-      <div className="timeline-head" style={{ gridTemplateColumns: columns }} aria-hidden="true">
-        <span>seq</span>
-        <span>step</span>
-        {lanes.map((l) => (
-          <span key={l} className={`lane-name lane-${l}`}>
-            {l}
-          </span>
-        ))}
-      </div>
-      <div
-        ref={box}
-        className="timeline-body"
-        style={{ height: VIEWPORT }}
-        tabIndex={0}
-        role="listbox"
-        aria-label="Session events"
-        aria-activedescendant={selected !== null ? `ev-${selected}` : undefined}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-        onKeyDown={move}
-      >
-        <div style={{ height: w.total, position: 'relative' }}>
-          <div style={{ transform: `translateY(${w.offset}px)` }}>
-            {events.slice(w.start, w.end).map((e, i) => (
-              <Row
-                key={e.seq}
-                index={w.start + i}
-                event={e}
-                lanes={lanes}
-                columns={columns}
-                selected={selected === w.start + i}
-                onSelect={onSelect}
-              />
+      {/* The lane header and the rows scroll sideways together, inside the card, when the lanes
+          are wider than the screen; the rows scroll up and down in the list below the header. */}
+      <div className="timeline-scroll" ref={sideways}>
+        <div className="timeline-lanes" style={{ minWidth: lanesMinWidth(lanes.length) }}>
+          <div
+            className="timeline-head"
+            style={{ gridTemplateColumns: columns }}
+            aria-hidden="true"
+          >
+            <span>seq</span>
+            <span>step</span>
+            {lanes.map((l) => (
+              <span key={l} className={`lane-name lane-${l}`}>
+                {l}
+              </span>
             ))}
+          </div>
+          <div
+            ref={box}
+            className="timeline-body"
+            style={{ height: VIEWPORT }}
+            tabIndex={0}
+            role="listbox"
+            aria-label="Session events"
+            aria-activedescendant={selected !== null ? `ev-${selected}` : undefined}
+            onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+            onKeyDown={move}
+          >
+            <div style={{ height: w.total, position: 'relative' }}>
+              <div style={{ transform: `translateY(${w.offset}px)` }}>
+                {events.slice(w.start, w.end).map((e, i) => (
+                  <Row
+                    key={e.seq}
+                    index={w.start + i}
+                    event={e}
+                    lanes={lanes}
+                    columns={columns}
+                    selected={selected === w.start + i}
+                    onSelect={onSelect}
+                  />
+                ))}
+              </div>
+            </div>
           </div>
         </div>
       </div>

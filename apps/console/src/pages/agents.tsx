@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useApi } from '../auth';
 import type { Agent } from '../api/types';
 import {
@@ -67,8 +68,11 @@ function dreamingSummary(a: Agent): string {
   return `${when}, ${d.publish ?? 'propose'}`;
 }
 
-/** The kill switch, for the tenant or one agent (PUT /v1/dreaming/pause). */
-function KillSwitch({ agentId }: { agentId?: string }) {
+/**
+ * The kill switch, for the tenant or one agent (PUT /v1/dreaming/pause). `onChanged` runs after
+ * the API took a change, for what else on the page shows the pause (the agent's "Now").
+ */
+function KillSwitch({ agentId, onChanged }: { agentId?: string; onChanged?: () => void }) {
   const api = useApi();
   const state = useLoad(() => api.pause(agentId), [agentId]);
   const action = useAction();
@@ -91,6 +95,7 @@ function KillSwitch({ agentId }: { agentId?: string }) {
                 e.target.checked ? 'paused from the console' : undefined,
               );
               state.reload();
+              onChanged?.();
             })
           }
         />
@@ -115,6 +120,8 @@ function AgentDetail({ id }: { id: string }) {
     [id],
   );
   const a = agent.data;
+  // Bumped by the kill switch: "Now" reads the agent's dreaming state again.
+  const [pauses, setPauses] = useState(0);
   return (
     <>
       <p>
@@ -146,7 +153,7 @@ function AgentDetail({ id }: { id: string }) {
               </dl>
             </Section>
             <Section title="Dreaming">
-              <KillSwitch agentId={a.id} />
+              <KillSwitch agentId={a.id} onChanged={() => setPauses((n) => n + 1)} />
               <dl>
                 <dt>Enabled</dt>
                 <dd>{a.dreaming?.enabled ? 'yes' : 'no'}</dd>
@@ -182,7 +189,7 @@ function AgentDetail({ id }: { id: string }) {
                   </>
                 )}
               </dl>
-              <DreamingNow agentId={a.id} />
+              <DreamingNow agentId={a.id} refresh={pauses} />
             </Section>
           </div>
           <Section title="Outcome definition">
@@ -203,9 +210,9 @@ function AgentDetail({ id }: { id: string }) {
 }
 
 /** GET /v1/agents/:id/dreaming: the schedule's slots and the budget spent today, as of now. */
-function DreamingNow({ agentId }: { agentId: string }) {
+function DreamingNow({ agentId, refresh }: { agentId: string; refresh: number }) {
   const api = useApi();
-  const now = useLoad(() => api.agentDreaming(agentId), [agentId]);
+  const now = useLoad(() => api.agentDreaming(agentId), [agentId, refresh]);
   const d = now.data;
   return (
     <div aria-label="Dreaming now" role="group">

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { Dream, DreamReport, GroupScore } from '../api/types';
 import { useApi } from '../auth';
 import {
@@ -269,21 +269,24 @@ function Report({ id }: { id: string }) {
               {r.changes.map((c, i) => (
                 <li key={i} className="change">
                   <strong>
-                    {c.kind} {c.role ? `(${c.role})` : ''}: {c.title}
+                    {c.kind}
+                    {c.role ? ` (${c.role})` : ''}: {c.title}
                   </strong>
                   <p>{c.reason}</p>
                   {c.evidence.length > 0 && (
                     <p className="small evidence">
                       Evidence:{' '}
                       {c.evidence.slice(0, 10).map((e, j) => (
-                        <a
-                          key={j}
-                          href={href(`sessions/${e.sessionId}`, { step: e.step })}
-                          className="mono"
-                        >
-                          {e.sessionId.slice(-8)}
-                          {e.step !== undefined ? `@${e.step}` : ''}{' '}
-                        </a>
+                        <Fragment key={j}>
+                          {j > 0 && ' '}
+                          <a
+                            href={href(`sessions/${e.sessionId}`, { step: e.step })}
+                            className="mono"
+                          >
+                            {e.sessionId.slice(-8)}
+                            {e.step !== undefined ? `@${e.step}` : ''}
+                          </a>
+                        </Fragment>
                       ))}
                     </p>
                   )}

@@ -2,6 +2,7 @@ import { useApi } from '../auth';
 import { AgentSelect, useAgentNames } from '../components/agent-select';
 import type { Outcome } from '../api/types';
 import { PagedTable, Section, Status, usePager, useLoad, When } from '../components/common';
+import { attemptLabel, criteriaSummary, criterionPassed, criterionRowClass } from '../lib/outcomes';
 import { href, navigate } from '../router';
 import { OUTCOME_RESULTS } from './sessions';
 
@@ -51,7 +52,7 @@ export function OutcomesPage({ query }: { query: URLSearchParams }) {
           what="outcomes"
           loaded={page}
           pager={pager}
-          columns={['Result', 'Score', 'Agent', 'Session', 'Graded', 'Criteria']}
+          columns={['Result', 'Score', 'Agent', 'Session', 'Attempt', 'Graded', 'Criteria']}
           empty="No verdicts match. Sessions are graded once their agent has an outcome definition."
           rowKey={(o) => String(o.outcomeId ?? `${o.sessionId}-${o.iteration}`)}
           row={(o) => (
@@ -66,6 +67,7 @@ export function OutcomesPage({ query }: { query: URLSearchParams }) {
                   {o.sessionId}
                 </a>
               </td>
+              <td className="nowrap">{attemptLabel(o)}</td>
               <td>
                 <When at={o.gradedAt} />
               </td>
@@ -82,12 +84,9 @@ export function OutcomesPage({ query }: { query: URLSearchParams }) {
 
 /** A verdict's criteria, explanations and attempts, folded. */
 function Verdict({ outcome: o }: { outcome: Outcome }) {
-  const failed = o.criteria.filter((c) => c.passed === false).length;
   return (
     <details>
-      <summary>
-        {o.criteria.length} criteria{failed ? `, ${failed} failed` : ''}
-      </summary>
+      <summary>{criteriaSummary(o.criteria)}</summary>
       {o.summary && <p>{o.summary}</p>}
       <table>
         <thead>
@@ -100,9 +99,9 @@ function Verdict({ outcome: o }: { outcome: Outcome }) {
         </thead>
         <tbody>
           {o.criteria.map((c, i) => (
-            <tr key={String(c.id ?? i)} className={c.passed === false ? 'row-failed' : undefined}>
+            <tr key={String(c.id ?? i)} className={criterionRowClass(c)}>
               <td>{String(c.id ?? i)}</td>
-              <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
+              <td>{criterionPassed(c)}</td>
               <td>{c.explanation}</td>
               <td>
                 {(c.steps ?? []).map((n) => (

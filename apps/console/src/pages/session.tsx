@@ -13,10 +13,11 @@ import {
   When,
   Table,
 } from '../components/common';
-import { FlightPlot } from '../components/flight-plot';
-import { Timeline } from '../components/timeline';
+import { FlightAttempts } from '../components/flight-plot';
+import { Timeline, type ScrollRequest } from '../components/timeline';
 import { useEventStream } from '../components/use-events';
-import { carriesFlight, extractFlight } from '../lib/flight';
+import { criterionPassed, criterionRowClass, criterionScore } from '../lib/outcomes';
+import { carriesFlight, extractFlights } from '../lib/flight';
 import { href } from '../router';
 
 const orNull = <T,>(p: Promise<T>) =>
@@ -28,7 +29,7 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
   const outcome = useLoad(() => orNull(api.sessionOutcome(id)), [id]);
   const stream = useEventStream(api, id);
   const [selected, setSelected] = useState<number | null>(null);
-  const [scrollTo, setScrollTo] = useState<number | null>(null);
+  const [scrollTo, setScrollTo] = useState<ScrollRequest | null>(null);
   const s = session.data;
   // The first page shows whether the session is a flight (its first event holds the scenario).
   const lunar = carriesFlight(stream.events.slice(0, 50));
@@ -51,13 +52,15 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
     const index = stream.events.findIndex((e) => e.step === pendingStep);
     if (index >= 0) {
       setSelected(index);
-      setScrollTo(index);
+      // A step link or a step button: bring the timeline and the row into view (each time).
+      setScrollTo((last) => ({ index, request: (last?.request ?? 0) + 1 }));
       setPendingStep(null);
     } else if (stream.hasMore) void goToStep(pendingStep);
   }, [pendingStep, stream.events, stream.hasMore]);
 
-  const flight = useMemo(
-    () => (lunar ? extractFlight(stream.events) : null),
+  // One flight per attempt: a session the grader sent back flies again from the start.
+  const flights = useMemo(
+    () => (lunar ? extractFlights(stream.events) : null),
     [lunar, stream.events],
   );
   const event = selected !== null ? stream.events[selected] : undefined;
@@ -102,12 +105,12 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
             loading={outcome.loading}
             onStep={(n) => setPendingStep(n)}
           />
-          {lunar && flight && (
+          {lunar && flights && (
             <Section title="Flight">
               {stream.hasMore && stream.events.length === 0 ? (
                 <Loading what="the flight" />
               ) : (
-                <FlightPlot flight={flight} />
+                <FlightAttempts key={s.id} flights={flights} />
               )}
             </Section>
           )}
@@ -232,10 +235,10 @@ function OutcomePanel({
             columns={['Criterion', 'Passed', 'Score', 'Explanation', 'Steps']}
           >
             {outcome.criteria.map((c, i) => (
-              <tr key={String(c.id ?? i)} className={c.passed === false ? 'row-failed' : undefined}>
+              <tr key={String(c.id ?? i)} className={criterionRowClass(c)}>
                 <td>{String(c.id ?? c.name ?? i)}</td>
-                <td>{c.gradable === false ? 'n/a' : c.passed ? 'yes' : 'no'}</td>
-                <td className="num">{typeof c.score === 'number' ? c.score.toFixed(2) : '—'}</td>
+                <td>{criterionPassed(c)}</td>
+                <td className="num">{criterionScore(c)}</td>
                 <td>{c.explanation}</td>
                 <td>
                   {(c.steps ?? []).map((n) => (

@@ -1,6 +1,7 @@
 import { useApi } from '../auth';
 import { AgentSelect, useAgentNames } from '../components/agent-select';
 import { PagedTable, Section, Status, usePager, useLoad, When } from '../components/common';
+import { attemptLabel } from '../lib/outcomes';
 import { utcInstant } from '../lib/time';
 import { href, navigate } from '../router';
 
@@ -161,7 +162,7 @@ function GradedSessions({ agentId, result }: { agentId: string; result: string }
         what="graded sessions"
         loaded={page}
         pager={pager}
-        columns={['Session', 'Agent', 'Score', 'Failed criteria', 'Graded']}
+        columns={['Session', 'Attempt', 'Agent', 'Score', 'Failed criteria', 'Graded']}
         empty="No graded sessions with this result."
         rowKey={(o) => `${o.sessionId}-${o.iteration}`}
         row={(o) => (
@@ -171,6 +172,8 @@ function GradedSessions({ agentId, result }: { agentId: string; result: string }
                 {o.sessionId}
               </a>
             </td>
+            {/* A session graded "needs revision" is flown again: one row per attempt. */}
+            <td className="nowrap">{attemptLabel(o)}</td>
             <td>{names.get(o.agentId) ?? o.agentId}</td>
             <td className="num">{o.score.toFixed(2)}</td>
             <td>{((o.failedCriteria as string[] | undefined) ?? []).join(', ') || '—'}</td>
