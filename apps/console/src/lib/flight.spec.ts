@@ -3,6 +3,7 @@ import {
   extent,
   extractFlight,
   extractFlights,
+  isAt,
   linearScale,
   pathOf,
 } from './flight';
@@ -193,6 +194,20 @@ describe('extractFlight', () => {
       samples: [],
       result: null,
     });
+  });
+});
+
+describe('isAt (a step link of a revised session)', () => {
+  const events = [
+    { type: 'action', step: 3 },
+    { type: 'action', step: 3, iteration: 2 },
+    { type: 'action', step: 3, iteration: 3 },
+  ];
+  it("finds the step in the verdict's own attempt; without one, the first", () => {
+    expect(events.findIndex((e) => isAt(e, { step: 3, attempt: 3 }))).toBe(2);
+    expect(events.findIndex((e) => isAt(e, { step: 3, attempt: 1 }))).toBe(0);
+    expect(events.findIndex((e) => isAt(e, { step: 3 }))).toBe(0);
+    expect(events.findIndex((e) => isAt(e, { step: 4, attempt: 2 }))).toBe(-1);
   });
 });
 

@@ -74,10 +74,20 @@ interface EventLike {
 }
 
 /** The attempt an event belongs to (events of the first attempt carry no iteration). */
-const iterationOf = (e: EventLike): number =>
+export const iterationOf = (e: EventLike): number =>
   typeof e.iteration === 'number' && Number.isInteger(e.iteration) && e.iteration > 0
     ? e.iteration
     : 1;
+
+/** A decision step to show, in one attempt of the session when `attempt` is given. */
+export type StepTarget = { step: number; attempt?: number };
+
+/**
+ * Whether an event is at a step (of that attempt, when given): steps start at 0 again in each
+ * attempt of a revised session, so a verdict's step means its own attempt's.
+ */
+export const isAt = (e: EventLike & { step?: number }, target: StepTarget): boolean =>
+  e.step === target.step && (target.attempt === undefined || iterationOf(e) === target.attempt);
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 

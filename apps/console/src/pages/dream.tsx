@@ -155,12 +155,14 @@ function Progress({ dream }: { dream: Dream }) {
         </strong>
         {p?.message ? ` — ${p.message}` : ''}
       </span>
-      {p && (
-        <progress max={p.total || 1} value={p.completed} aria-label={`${p.stage} progress`}>
+      {/* A stage that has not counted its work yet is in progress, not at 0 %: no value. */}
+      {p && p.total > 0 && (
+        <progress max={p.total} value={p.completed} aria-label={`${p.stage} progress`}>
           {pct}%
         </progress>
       )}
-      {p && (
+      {p && p.total === 0 && <progress aria-label={`${p.stage} in progress`} />}
+      {p && p.total > 0 && (
         <span className="small muted">
           {p.completed} / {p.total}
         </span>

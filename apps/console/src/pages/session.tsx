@@ -17,7 +17,7 @@ import { FlightAttempts } from '../components/flight-plot';
 import { Timeline, type ScrollRequest } from '../components/timeline';
 import { useEventStream } from '../components/use-events';
 import { criterionPassed, criterionRowClass, criterionScore } from '../lib/outcomes';
-import { carriesFlight, extractFlights } from '../lib/flight';
+import { carriesFlight, extractFlights, isAt, type StepTarget } from '../lib/flight';
 import { href } from '../router';
 
 const orNull = <T,>(p: Promise<T>) =>
@@ -39,17 +39,19 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
     if (lunar) void stream.loadUntil(() => false);
   }, [lunar, stream.loadUntil]);
 
-  /** Selects the first event of a decision step, reading pages until it is loaded. */
-  const goToStep = async (n: number) => {
-    await stream.loadUntil((events) => events.some((e) => e.step === n));
+  /**
+   * Selects the first event of a decision step (of one attempt when it is known: steps start at
+   * 0 again in each attempt of a revised session), reading pages until it is loaded.
+   */
+  const goToStep = async (target: StepTarget) => {
+    await stream.loadUntil((events) => events.some((e) => isAt(e, target)));
   };
-  const [pendingStep, setPendingStep] = useState<number | null>(
-    step !== null ? Number(step) : null,
-  );
-  useEffect(() => setPendingStep(step !== null ? Number(step) : null), [step]);
+  const fromUrl = (): StepTarget | null => (step !== null ? { step: Number(step) } : null);
+  const [pendingStep, setPendingStep] = useState<StepTarget | null>(fromUrl);
+  useEffect(() => setPendingStep(fromUrl()), [step]);
   useEffect(() => {
-    if (pendingStep === null || !Number.isFinite(pendingStep)) return;
-    const index = stream.events.findIndex((e) => e.step === pendingStep);
+    if (pendingStep === null || !Number.isFinite(pendingStep.step)) return;
+    const index = stream.events.findIndex((e) => isAt(e, pendingStep));
     if (index >= 0) {
       setSelected(index);
       // A step link or a step button: bring the timeline and the row into view (each time).
@@ -103,7 +105,7 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
             outcome={outcome.data}
             error={outcome.error}
             loading={outcome.loading}
-            onStep={(n) => setPendingStep(n)}
+            onStep={(n) => setPendingStep({ step: n, attempt: outcome.data?.iteration })}
           />
           {lunar && flights && (
             <Section title="Flight">
