@@ -9,6 +9,8 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
   const message = error instanceof Error ? error.message : String(error);
+  // A detail the message already says (a one-field refusal names its field) is not said twice.
+  const details = api ? api.details.filter((d) => !message.includes(d.message)) : [];
   return (
     <div className="error" role="alert">
       <strong>{title ?? errorTitle(error)}:</strong> {message}
@@ -18,9 +20,9 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
           ({api.status} {api.type})
         </span>
       )}
-      {api && api.details.length > 0 && (
+      {details.length > 0 && (
         <ul>
-          {api.details.map((d, i) => (
+          {details.map((d, i) => (
             <li key={i}>
               <code>{d.path}</code>: {d.message}
             </li>
