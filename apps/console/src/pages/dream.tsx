@@ -123,7 +123,9 @@ export function DreamPage({ id }: { id: string }) {
                 .reduce((a, b) => a + b, 0)
                 .toLocaleString()}
             </dd>
-            <dt>outputs</dt>
+            {/* The versions as the dream wrote them: a person may have approved, rejected or
+                rolled them back since; the playbook page says what each is now. */}
+            <dt>versions (status when written)</dt>
             <dd>
               {dream.outputs.map((o) => (
                 <a

@@ -69,7 +69,15 @@ export function DreamsPage({ query }: { query: URLSearchParams }) {
           what="dreams"
           loaded={page}
           pager={pager}
-          columns={['Dream', 'Agent', 'Status', 'Stage', 'Sessions', 'Outputs', 'Created']}
+          columns={[
+            'Dream',
+            'Agent',
+            'Status',
+            'Stage',
+            'Sessions',
+            'Versions (status when written)',
+            'Created',
+          ]}
           empty="No dreams match."
           rowKey={(d) => d.id}
           row={(d) => (
