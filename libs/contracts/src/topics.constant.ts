@@ -34,6 +34,31 @@ export function playbookKey(tenantId: string, agentId: string, role?: string | n
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
+/**
+ * The settings a topic is created with where it needs its own (the others take the broker's
+ * defaults, besides partitions and replication). The services that create a topic and the
+ * published contract (AsyncAPI) both read them here.
+ */
+export const TOPIC_CONFIGS: Partial<Record<TopicName, Readonly<Record<string, string>>>> = {
+  // Compacted: a replica that reads it from the start learns every agent's current playbook.
+  [TOPICS.playbookVersions]: { 'cleanup.policy': 'compact' },
+  // Revocations matter only while a gateway's cache could hold the key (30 s): an hour of them
+  // is plenty for a replica that joins late.
+  [TOPICS.apiKeyRevocations]: {
+    'cleanup.policy': 'delete',
+    'retention.ms': String(60 * 60 * 1000),
+  },
+};
+
+/** A topic with the settings it is created with (`TOPIC_CONFIGS`), for a service's topic list. */
+export function topicWithConfig(topic: TopicName): {
+  topic: TopicName;
+  config?: Record<string, string>;
+} {
+  const config = TOPIC_CONFIGS[topic];
+  return config ? { topic, config: { ...config } } : { topic };
+}
+
 /** Messages that fail validation on a topic are parked here with the reason in headers. */
 export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TOPICS } from '@reverie/contracts';
+import { TOPICS, topicWithConfig } from '@reverie/contracts';
 import { DreamingDataAccessModule } from '@reverie/dreaming-data-access';
 import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
@@ -57,5 +57,5 @@ export const DREAMER_TOPICS = [
   { topic: TOPICS.dreams },
   // The grader's verdicts decide canary trials (TrialOutcomesController).
   { topic: TOPICS.outcomes, withDeadLetter: true },
-  { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+  topicWithConfig(TOPICS.playbookVersions),
 ];

@@ -1,6 +1,6 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { TOPICS } from '@reverie/contracts';
+import { TOPICS, topicWithConfig } from '@reverie/contracts';
 import { EventPublisher, publishSessionMessages } from '@reverie/kafka';
 import { createProvider } from '@reverie/models';
 import { SessionsReadersModule } from '@reverie/sessions-data-access/readers';
@@ -79,6 +79,6 @@ export class OrchestrationModule {
 export const ORCHESTRATION_TOPICS = [
   { topic: TOPICS.runCommands, withDeadLetter: true },
   { topic: TOPICS.sessionEvents },
-  { topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } },
+  topicWithConfig(TOPICS.playbookVersions),
   { topic: TOPICS.outcomes },
 ];

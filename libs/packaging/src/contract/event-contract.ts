@@ -2,6 +2,7 @@ import {
   DLQ_HEADERS,
   deadLetterTopic,
   SCHEMA_VERSION,
+  TOPIC_CONFIGS,
   TOPIC_SCHEMAS,
   TOPICS,
   type TopicName,
@@ -27,9 +28,6 @@ interface TopicDoc {
   consumers: string;
   /** Other services may publish here (the gateway's ingest treats them like its own). */
   openToProducers: boolean;
-  compacted?: boolean;
-  /** Topic settings the services create it with, beyond partitions and replication. */
-  config?: Record<string, string>;
   /** Whether a message its consumers cannot handle goes to `<topic>.dlq` (default true). */
   deadLettered?: boolean;
 }
@@ -66,7 +64,6 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
     producers: 'session-gateway (approvals), dreamer',
     consumers: 'orchestrator (playbook catalog), dreamer (webhooks)',
     openToProducers: false,
-    compacted: true,
   },
   [TOPICS.outcomes]: {
     id: 'outcomes',
@@ -109,8 +106,6 @@ export const TOPIC_DOCS: Record<TopicName, TopicDoc> = {
     producers: 'session-gateway',
     consumers: 'session-gateway (every replica)',
     openToProducers: false,
-    // The gateway's API_KEY_TOPICS: revocations matter while a cached key could be used (30 s).
-    config: { 'cleanup.policy': 'delete', 'retention.ms': '3600000' },
     deadLettered: false,
   },
 };
@@ -207,18 +202,21 @@ function channel(topic: TopicName) {
       kafka: {
         topic,
         bindingVersion: '0.5.0',
-        ...topicConfiguration(doc),
+        ...topicConfiguration(topic),
       },
     },
   };
 }
 
-/** The binding's `topicConfiguration` (AsyncAPI Kafka binding 0.5.0 names and types). */
-function topicConfiguration(doc: TopicDoc) {
+/**
+ * The binding's `topicConfiguration` (AsyncAPI Kafka binding 0.5.0 names and types), from the
+ * settings the services create the topic with (`TOPIC_CONFIGS`).
+ */
+function topicConfiguration(topic: TopicName) {
+  const settings = TOPIC_CONFIGS[topic];
   const config: Record<string, unknown> = {};
-  if (doc.compacted) config['cleanup.policy'] = ['compact'];
-  if (doc.config?.['cleanup.policy']) config['cleanup.policy'] = [doc.config['cleanup.policy']];
-  if (doc.config?.['retention.ms']) config['retention.ms'] = Number(doc.config['retention.ms']);
+  if (settings?.['cleanup.policy']) config['cleanup.policy'] = [settings['cleanup.policy']];
+  if (settings?.['retention.ms']) config['retention.ms'] = Number(settings['retention.ms']);
   return Object.keys(config).length > 0 ? { topicConfiguration: config } : {};
 }
 

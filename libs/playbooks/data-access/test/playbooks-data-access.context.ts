@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TOPICS } from '@reverie/contracts';
+import { TOPICS, topicWithConfig } from '@reverie/contracts';
 import { KafkaModule } from '@reverie/kafka';
 import { loadServiceConfig } from '@reverie/service-kit';
 import { serviceEnv, startDataAccess, type DataAccessContext } from '@reverie/testing/integration';
@@ -15,7 +15,7 @@ export function startPlaybooksDataAccess(db: string): Promise<DataAccessContext>
     imports: [
       KafkaModule.forRoot({
         settings: kafka,
-        topics: [{ topic: TOPICS.playbookVersions, config: { 'cleanup.policy': 'compact' } }],
+        topics: [topicWithConfig(TOPICS.playbookVersions)],
       }),
       PlaybooksDataAccessModule,
     ],

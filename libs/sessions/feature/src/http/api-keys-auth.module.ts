@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { TOPICS } from '@reverie/contracts';
+import { TOPICS, topicWithConfig } from '@reverie/contracts';
 import { ApiKeyAuthenticator } from '@reverie/http';
 import type { TopicSpec } from '@reverie/kafka';
 import { SessionsDataAccessModule } from '@reverie/sessions-data-access';
@@ -7,16 +7,8 @@ import { ApiKeyRevocationsListener } from './api-key-revocations.listener';
 import { ApiKeyCache } from './api-key.cache';
 import { StoredApiKeyAuthenticator } from './stored-api-key.authenticator';
 
-/**
- * The revocation topic, for the platform to create at start-up. Revocations matter only while a
- * cache entry could hold the key (30 s): an hour of them is plenty for a replica that joins late.
- */
-export const API_KEY_TOPICS: TopicSpec[] = [
-  {
-    topic: TOPICS.apiKeyRevocations,
-    config: { 'cleanup.policy': 'delete', 'retention.ms': String(60 * 60 * 1000) },
-  },
-];
+/** The revocation topic, for the platform to create at start-up (kept an hour: TOPIC_CONFIGS). */
+export const API_KEY_TOPICS: TopicSpec[] = [topicWithConfig(TOPICS.apiKeyRevocations)];
 
 /**
  * How every HTTP module's ApiKeyGuard (`@reverie/http`) verifies keys, app-wide: the
