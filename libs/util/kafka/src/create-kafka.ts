@@ -16,9 +16,13 @@ function logCreator() {
   };
 }
 
-/** The one place a kafkajs client is built from validated settings (TLS and SASL included). */
+/**
+ * The one place a kafkajs client is built from validated settings (TLS and SASL included).
+ * `quiet` drops kafkajs's own logs (a CLI prints its own errors).
+ */
 export function createKafka(
   settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'ssl' | 'sasl'>,
+  options: { quiet?: boolean } = {},
 ): Kafka {
   return new Kafka({
     clientId: settings.clientId,
@@ -26,7 +30,7 @@ export function createKafka(
     ...(settings.ssl ? { ssl: settings.ssl } : {}),
     // kafkajs types each mechanism apart; the three take the same user name and password.
     ...(settings.sasl ? { sasl: settings.sasl as SASLOptions } : {}),
-    logLevel: logLevel.WARN,
+    logLevel: options.quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator,
     // A broker that is down refuses at once; one that does not answer is given 3 s.
     connectionTimeout: 3_000,

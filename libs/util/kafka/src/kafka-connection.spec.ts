@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  checkedKafkaConnection,
   kafkaConnectionEnvShape,
   kafkaConnectionFrom,
   kafkaConnectionProblems,
@@ -55,5 +56,15 @@ describe('the Kafka connection from the environment', () => {
     ).toEqual([{ path: 'KAFKA_SSL_CA_FILE', message: 'is set but KAFKA_SSL is false' }]);
     expect(() => parse({ KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/must be one of plain/);
     expect(() => parse({ KAFKA_SSL: 'yes' })).toThrow(/must be true or false/);
+  });
+
+  it('checks before it builds: one error names every inconsistent variable', () => {
+    expect(() => checkedKafkaConnection(parse({ KAFKA_SASL_MECHANISM: 'plain' }))).toThrow(
+      'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM; KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM',
+    );
+    expect(() => checkedKafkaConnection(parse({ KAFKA_SSL_CA_FILE: '/nope/ca.pem' }))).toThrow(
+      /KAFKA_SSL_CA_FILE \/nope\/ca.pem cannot be read/,
+    );
+    expect(checkedKafkaConnection(parse({ KAFKA_SSL: 'true' }))).toEqual({ ssl: true });
   });
 });

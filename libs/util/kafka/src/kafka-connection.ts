@@ -59,6 +59,20 @@ export function kafkaConnectionProblems(env: ConnectionEnv): { path: string; mes
 }
 
 /**
+ * The connection settings of the variables, checked first: throws one Error that names each
+ * inconsistent variable (`kafkaConnectionProblems`) or the CA file that cannot be read. What
+ * every service and the CLI call at start.
+ */
+export function checkedKafkaConnection(
+  env: ConnectionEnv,
+  readFile?: (path: string) => string,
+): KafkaConnection {
+  const problems = kafkaConnectionProblems(env).map((p) => `${p.path} ${p.message}`);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return kafkaConnectionFrom(env, readFile);
+}
+
+/**
  * The connection settings of checked variables. The CA file is read here, at start, so a path
  * that cannot be read stops the process with its name rather than failing each connection.
  */

@@ -1,11 +1,11 @@
 import {
+  createKafka,
   listDeadLetterTopics,
   readDeadLetters,
   replayDeadLetters,
   type DeadLetter,
   type KafkaConnection,
 } from '@reverie/kafka';
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 
@@ -49,13 +49,10 @@ export async function dlqCommand(
   ctx: CommandContext,
   opts: DlqOptions & { connection?: KafkaConnection },
 ): Promise<number> {
-  const kafka = new Kafka({
-    clientId: 'reverie-cli',
-    brokers: opts.brokers,
-    logLevel: logLevel.NOTHING,
-    ...(opts.connection?.ssl ? { ssl: opts.connection.ssl } : {}),
-    ...(opts.connection?.sasl ? { sasl: opts.connection.sasl as SASLOptions } : {}),
-  });
+  const kafka = createKafka(
+    { clientId: 'reverie-cli', brokers: opts.brokers, ...opts.connection },
+    { quiet: true },
+  );
   const topics = opts.topic ? [opts.topic] : await listDeadLetterTopics(kafka);
   const letters = (await Promise.all(topics.map((t) => readDeadLetters(kafka, t)))).flat();
   if (opts.action === 'list') {

@@ -1,7 +1,6 @@
 import {
+  checkedKafkaConnection,
   kafkaConnectionEnvShape,
-  kafkaConnectionFrom,
-  kafkaConnectionProblems,
   type KafkaConnection,
 } from '@reverie/kafka';
 import { bundledDatasetsDir, parseEnv } from '@reverie/service-kit';
@@ -28,7 +27,9 @@ export function kafkaConnectionOf(
   env: Record<string, string | undefined> = process.env,
 ): KafkaConnection {
   const parsed = parseEnv(z.object(kafkaConnectionEnvShape), env);
-  const problems = kafkaConnectionProblems(parsed).map((p) => `${p.path} ${p.message}`);
-  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
-  return kafkaConnectionFrom(parsed);
+  try {
+    return checkedKafkaConnection(parsed);
+  } catch (err) {
+    throw new Error(`invalid configuration: ${(err as Error).message}`);
+  }
 }

@@ -1,8 +1,7 @@
 import {
+  checkedKafkaConnection,
   DEFAULT_HANDLER_STALL_MS,
   kafkaConnectionEnvShape,
-  kafkaConnectionFrom,
-  kafkaConnectionProblems,
   type KafkaConnection,
   type KafkaSettings,
 } from '@reverie/kafka';
@@ -82,11 +81,9 @@ export function toServiceConfig(
   port: number,
   env: z.infer<typeof serviceEnvSchema>,
 ): ServiceConfig {
-  const problems = kafkaConnectionProblems(env).map((p) => `${p.path} ${p.message}`);
-  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   let connection: KafkaConnection;
   try {
-    connection = kafkaConnectionFrom(env);
+    connection = checkedKafkaConnection(env);
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${(err as Error).message}`);
   }
