@@ -106,7 +106,7 @@ export class SessionRepository {
    * meanwhile (a racing retry) count as stored.
    */
   async insertMissing(tenantId: string, sessions: NewManagedSession[], at: Date): Promise<void> {
-    const stored = await this.storedIds(
+    const stored = await this.statusesOf(
       tenantId,
       sessions.map((s) => s._id),
     );
@@ -115,21 +115,12 @@ export class SessionRepository {
       await this.insertManaged(tenantId, missing, at);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const now = await this.storedIds(
+      const now = await this.statusesOf(
         tenantId,
         missing.map((s) => s._id),
       );
       if (now.size < missing.length) throw err;
     }
-  }
-
-  private async storedIds(tenantId: string, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.sessions
-      .find({ tenantId, _id: { $in: ids } }, { _id: 1 })
-      .lean<{ _id: string }[]>()
-      .exec();
-    return new Set(rows.map((r) => r._id));
   }
 
   /** The status of each of these sessions this tenant has: id -> status. */
