@@ -153,6 +153,22 @@ describe('agent settings', () => {
     });
   });
 
+  it("takes back the dreaming settings GET returned: the scheduler's record in them is read only", () => {
+    const current = createAgentSchema.parse({ name: 'lander', dreaming: { enabled: true } });
+    const asRead = {
+      ...current.dreaming,
+      lastScheduleError: { message: 'budget exceeded', at: '2026-11-27T01:00:00.000Z' },
+    };
+    const patch = parseOrThrow(
+      patchAgentSchema,
+      { dreaming: { ...asRead, frequency: 'daily' } },
+      'agent update',
+    );
+    const merged = patchedAgentSchema.parse(mergeAgentPatch(current, patch));
+    expect(merged.dreaming).toEqual({ ...current.dreaming, frequency: 'daily' });
+    expect(merged.dreaming).not.toHaveProperty('lastScheduleError');
+  });
+
   it('refuses a misspelt model key in a patch, naming it, once merged into the stored model', () => {
     const current = createAgentSchema.parse({ name: 'lander', model: { provider: 'anthropic' } });
     const patch = parseOrThrow(patchAgentSchema, { model: { modle: 'x' } }, 'agent update');

@@ -179,6 +179,9 @@ export type PatchAgentInput = z.infer<typeof patchAgentSchema>;
 
 /** Applies a PATCH to stored settings; the result is validated as a whole again by the caller. */
 export function mergeAgentPatch(current: AgentSettings, patch: PatchAgentInput): unknown {
+  // What the scheduler records beside the settings (`lastScheduleError`, shown by GET) is read
+  // only: a PATCH that sends back the `dreaming` GET returned does not fail on it, nor set it.
+  const { lastScheduleError: _readOnly, ...dreaming } = patch.dreaming ?? {};
   return {
     name: patch.name ?? current.name,
     // A cleared description is stored as null: it stays cleared, not an invalid value.
@@ -188,6 +191,6 @@ export function mergeAgentPatch(current: AgentSettings, patch: PatchAgentInput):
         : (patch.description ?? current.description ?? undefined),
     roles: patch.roles ?? current.roles,
     model: { ...current.model, ...patch.model },
-    dreaming: { ...current.dreaming, ...patch.dreaming },
+    dreaming: { ...current.dreaming, ...dreaming },
   };
 }
