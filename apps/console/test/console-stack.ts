@@ -1,4 +1,8 @@
-import { PlaybookVersionRepository, PlaybookVersionWriter } from '@reverie/playbooks-data-access';
+import {
+  PlaybookTrialWriter,
+  PlaybookVersionRepository,
+  PlaybookVersionWriter,
+} from '@reverie/playbooks-data-access';
 import { applyDeltas } from '@reverie/playbooks-domain';
 import { aDream } from '@reverie/playbooks-domain/testing';
 import { scenarioFor } from '@reverie/lunar-lander';
@@ -188,18 +192,20 @@ export async function longSession(api: ApiClient, agentId: string, total: number
 }
 
 /**
- * A navigator playbook with one entry (v1, by a person through the API) and a proposal on top
- * of it (v2), stored through the playbook writer exactly as the dreamer stores one (a real dream
- * that proposes takes minutes of simulation, beyond this spec's budget; dreams.int-spec runs one).
+ * A playbook (a role's, or the agent's own) with one entry (v1, by a person through the API) and
+ * a proposal on top of it (v2), stored through the playbook writer exactly as the dreamer stores
+ * one (a real dream that proposes takes minutes of simulation, beyond this spec's budget;
+ * dreams.int-spec runs one). Its playbook id.
  */
-export async function navigatorPlaybookWithProposal(
+export async function playbookWithProposal(
   stack: ConsoleStack,
   api: ApiClient,
   tenantId: string,
   agentId: string,
-) {
+  role?: string,
+): Promise<string> {
   const base = `/v1/agents/${agentId}/playbook`;
-  const v1 = await api.post(`${base}/entries?role=navigator`, {
+  const v1 = await api.post(`${base}/entries${role ? `?role=${role}` : ''}`, {
     title: 'Brake low',
     guidance: 'Below 30 m keep the descent under 2 m/s.',
     rationale: 'Fast late descents broke the landing gear.',
@@ -208,7 +214,7 @@ export async function navigatorPlaybookWithProposal(
   const head = await stack.gateway.app
     .get(PlaybookVersionRepository)
     .findActive(tenantId, v1.body.playbookId);
-  if (!head) throw new Error('no active navigator playbook');
+  if (!head) throw new Error(`no active ${role ?? 'agent'} playbook`);
   const proposal = applyDeltas(
     head,
     [
@@ -226,4 +232,39 @@ export async function navigatorPlaybookWithProposal(
     { status: 'proposed', version: 2, message: 'dreamed: flare early' },
   );
   await stack.gateway.app.get(PlaybookVersionWriter).propose(tenantId, proposal);
+  return v1.body.playbookId;
+}
+
+/**
+ * An agent of its own whose proposal (v2 of its own playbook, against v1) is on a canary trial,
+ * started through the trial writer as a dream's publish stage starts one: a first trial,
+ * superseded (stopped) by a second that runs, and `sessions` sessions served by the running one
+ * (each assigned an arm by POST /v1/sessions). Its id and the two trials' ids.
+ */
+export async function agentOnTrial(
+  stack: ConsoleStack,
+  api: ApiClient,
+  tenantId: string,
+  sessions: number,
+) {
+  const agent = await api.post('/v1/agents', anAgent({ name: 'desk-team', roles: [] }));
+  if (agent.status !== 201) throw new Error(`agent not created: ${JSON.stringify(agent.body)}`);
+  const agentId: string = agent.body.id;
+  const playbookId = await playbookWithProposal(stack, api, tenantId, agentId);
+  const trials = stack.gateway.app.get(PlaybookTrialWriter);
+  const start = (dreamId: string) =>
+    trials.start(tenantId, {
+      agentId,
+      dreamId,
+      publish: 'propose',
+      playbooks: [{ role: null, playbookId, candidate: 2, control: 1 }],
+      share: 0.5,
+    });
+  const first = await start('drm_console_first');
+  const running = await start('drm_console_second');
+  for (let i = 0; i < sessions; i++) {
+    const session = await api.post('/v1/sessions', { agentId, title: `ticket ${i}` });
+    if (session.status !== 201) throw new Error(`session refused: ${JSON.stringify(session.body)}`);
+  }
+  return { agentId, stoppedTrialId: first._id, runningTrialId: running._id };
 }

@@ -15,11 +15,12 @@ import {
   type Browser,
 } from './browser';
 import {
+  agentOnTrial,
   longSession,
   landings,
   laggingLanding,
   lunarAgent,
-  navigatorPlaybookWithProposal,
+  playbookWithProposal,
   startConsoleStack,
   type ConsoleStack,
 } from './console-stack';
@@ -33,6 +34,8 @@ if (!hasChromium()) {
 }
 
 const EVENTS = 10_000;
+/** Sessions the running canary trial serves (each assigned an arm). */
+const TRIAL_SESSIONS = 6;
 
 describeWithChromium('operator console in a real browser (mocked nothing: real services)', () => {
   let stack: ConsoleStack;
@@ -47,6 +50,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
   let laggingSessionId: string;
   let dreamId = '';
   let longSessionId: string;
+  let onTrial: Awaited<ReturnType<typeof agentOnTrial>>;
   const tenantId = uniqueName('console');
 
   beforeAll(async () => {
@@ -59,11 +63,12 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     key = api.apiKey ?? '';
     base = api.baseUrl;
     agentId = await lunarAgent(api);
-    [landed, laggingSessionId, longSessionId, , browser] = await Promise.all([
+    [landed, laggingSessionId, longSessionId, , onTrial, browser] = await Promise.all([
       landings(api, agentId, 3),
       laggingLanding(api),
       longSession(api, agentId, EVENTS),
-      navigatorPlaybookWithProposal(stack, api, tenantId, agentId),
+      playbookWithProposal(stack, api, tenantId, agentId, 'navigator'),
+      agentOnTrial(stack, api, tenantId, TRIAL_SESSIONS),
       openBrowser(1280),
     ]);
     lunarSessionId = landed[0];
@@ -326,6 +331,38 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await shoot(page, 'playbook-rolled-back');
   }, 90_000);
 
+  it('shows a canary trial: the proposal it serves, each arm’s sessions, and why the older one stopped', async () => {
+    await page.goto(`${base}/console/#/playbooks?agent=${onTrial.agentId}`);
+    const onIt = page.getByTestId('on-trial');
+    await expect(onIt.textContent()).resolves.toMatch(
+      new RegExp(`On canary trial ${onTrial.runningTrialId}.*v2 against v1.*50 % of new sessions`),
+    );
+    const running = page.locator(`[data-trial="${onTrial.runningTrialId}"]`);
+    const arms = running.getByRole('region', { name: /Table of the arms/ }).locator('tbody tr');
+    const sessions = await arms.evaluateAll((rows) =>
+      rows.map((r) => [r.children[0].textContent, Number(r.children[1].textContent)]),
+    );
+    expect(sessions.map(([arm]) => arm)).toEqual(['candidate', 'control']);
+    // Every session was served by one arm, as the API counts them.
+    const counted = (
+      await api.get(`/v1/agents/${onTrial.agentId}/trials/${onTrial.runningTrialId}`)
+    ).body.arms;
+    expect(sessions.map(([, n]) => n)).toEqual([
+      counted.candidate.sessions,
+      counted.control.sessions,
+    ]);
+    expect(counted.candidate.sessions + counted.control.sessions).toBe(TRIAL_SESSIONS);
+    await expect(running.getByTestId('trial-decision').textContent()).resolves.toMatch(
+      /^Undecided/,
+    );
+    const stopped = page.locator(`[data-trial="${onTrial.stoppedTrialId}"]`);
+    await expect(stopped.locator('.badge').first().textContent()).resolves.toBe('stopped');
+    await expect(stopped.getByTestId('trial-decision').textContent()).resolves.toContain(
+      `superseded by trial ${onTrial.runningTrialId}`,
+    );
+    await shoot(page, 'playbook-trial');
+  }, 60_000);
+
   it('shows every page without sideways overflow and without serious axe violations at 1280 and 768 px', async () => {
     const pages = [
       ['agents', '#/agents'],
@@ -334,6 +371,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
       ['outcomes', '#/outcomes'],
       ['dreams', '#/dreams'],
       ['playbooks', `#/playbooks?agent=${agentId}&role=navigator`],
+      ['playbook-trials', `#/playbooks?agent=${onTrial.agentId}`],
       ['webhooks', '#/webhooks'],
       ['learning', `#/learning?agent=${agentId}`],
       ['session', `#/sessions/${lunarSessionId}`],

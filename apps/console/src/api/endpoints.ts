@@ -1,5 +1,5 @@
 import { Http, type HttpOptions } from './http';
-import type { AgentDreaming } from '@reverie/client';
+import type { AgentDreaming, PlaybookTrial } from '@reverie/client';
 import type {
   Agent,
   Caller,
@@ -125,6 +125,13 @@ export class ConsoleApi {
       this.pb(agentId, `/versions/${v}/reject`),
       { reason },
       { role },
+    );
+
+  // canary trials
+  trials = (agentId: string, q: { before?: string; status?: PlaybookTrial['status'] } = {}) =>
+    this.http.get<Page<PlaybookTrial> & { last_started_at: string | null }>(
+      `/v1/agents/${enc(agentId)}/trials`,
+      { limit: 10, ...q },
     );
 
   // webhooks

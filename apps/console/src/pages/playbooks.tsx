@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { PlaybookEntry, PlaybookVersion } from '../api/types';
 import { useApi } from '../auth';
 import { AgentSelect } from '../components/agent-select';
+import type { PlaybookTrial } from '@reverie/client';
 import {
   ErrorMessage,
   Loading,
@@ -9,10 +10,13 @@ import {
   Status,
   useAction,
   useLoad,
+  usePager,
   When,
   Table,
 } from '../components/common';
 import { DiffView } from '../components/diff-view';
+import { Trials } from '../components/trials';
+import { trialOf, trialVersionsText } from '../lib/trials';
 import { navigate } from '../router';
 
 export const authorText = (a: PlaybookVersion['author']) =>
@@ -80,6 +84,13 @@ function Playbook({
   const active = useLoad(() => api.playbook(agentId, role), [agentId, role]);
   const history = useLoad(() => api.versions(agentId, role), [agentId, role]);
   const proposals = useLoad(() => api.versions(agentId, role, 'proposed'), [agentId, role]);
+  const trialPages = usePager();
+  const trials = useLoad(
+    () => api.trials(agentId, { before: trialPages.cursor }),
+    [agentId, trialPages.cursor],
+  );
+  // Which proposal the running trial serves (an agent runs one trial at a time).
+  const running = useLoad(() => api.trials(agentId, { status: 'running' }), [agentId]);
   const v = active.data;
   return (
     <>
@@ -113,11 +124,20 @@ function Playbook({
               agentId={agentId}
               role={role}
               proposal={p}
+              trial={trialOf(running.data?.data, role, p.version)}
               onChange={onChange}
             />
           ))}
         </ul>
       </Section>
+      <Trials
+        trials={trials.data}
+        loading={trials.loading}
+        error={trials.error}
+        page={trialPages.page}
+        onPrev={trialPages.prev}
+        onNext={() => trialPages.next(trials.data?.last_started_at)}
+      />
       <History
         agentId={agentId}
         role={role}
@@ -310,11 +330,14 @@ function Proposal({
   agentId,
   role,
   proposal,
+  trial,
   onChange,
 }: {
   agentId: string;
   role?: string;
   proposal: PlaybookVersion;
+  /** The running canary trial that serves this proposal, if one does. */
+  trial?: PlaybookTrial;
   onChange: () => void;
 }) {
   const api = useApi();
@@ -333,6 +356,13 @@ function Proposal({
           : ''}
       </p>
       {proposal.message && <p>{proposal.message}</p>}
+      {trial && (
+        <p className="small" data-testid="on-trial">
+          <Status value="running" /> On canary trial <span className="mono">{trial.id}</span> (
+          {trialVersionsText(trial.playbooks)}): {Math.round(trial.share * 100)} % of new sessions
+          get it until the graded sessions decide; see Canary trials below.
+        </p>
+      )}
       {diff && (
         <p className="small">
           {diff.added?.length ?? 0} added, {diff.changed?.length ?? 0} changed,{' '}
