@@ -12,6 +12,7 @@ import { DreamPage } from './pages/dream';
 import { PlaybooksPage } from './pages/playbooks';
 import { WebhooksPage } from './pages/webhooks';
 import { LearningPage } from './pages/learning';
+import { ApiKeysPage } from './pages/api-keys';
 
 const NAV = [
   ['agents', 'Agents'],
@@ -21,6 +22,7 @@ const NAV = [
   ['playbooks', 'Playbooks'],
   ['webhooks', 'Webhooks'],
   ['learning', 'Learning'],
+  ['api-keys', 'API keys'],
 ] as const;
 
 function page(route: Route): ReactNode {
@@ -44,6 +46,8 @@ function page(route: Route): ReactNode {
       return <WebhooksPage id={id} />;
     case 'learning':
       return <LearningPage query={route.query} />;
+    case 'api-keys':
+      return <ApiKeysPage />;
     default:
       return (
         <>

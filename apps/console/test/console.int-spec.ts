@@ -363,6 +363,32 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await shoot(page, 'playbook-trial');
   }, 60_000);
 
+  it('creates an API key, shows it once, and revokes it at once', async () => {
+    const meWith = (k: string) => fetch(`${base}/v1/me`, { headers: { 'x-api-key': k } });
+    await page.goto(`${base}/console/#/api-keys`);
+    await page.getByText('this console’s key').waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('ci-console');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const created = await page.getByLabel('The new key').inputValue();
+    expect(created).toMatch(/^rvk_/);
+    expect((await meWith(created)).status).toBe(200);
+    const row = page.getByRole('row').filter({ hasText: 'ci-console' });
+    // The list shows how the key starts, never the key.
+    const shownPrefix = (await row.getByTestId('key-prefix').textContent()) ?? '';
+    expect(created.startsWith(shownPrefix.replace('…', ''))).toBe(true);
+    expect(shownPrefix.length).toBeLessThan(created.length);
+    await shoot(page, 'api-key-created');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await expect(page.getByLabel('The new key').count()).resolves.toBe(0);
+
+    await row.getByRole('button', { name: 'Revoke ci-console' }).click();
+    await row.getByRole('button', { name: 'Revoke ci-console now' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await meWith(created)).status).toBe(401);
+    // The console's own key still works: it stays signed in.
+    await expect(page.getByTestId('tenant').textContent()).resolves.toBe(tenantId);
+  }, 60_000);
+
   it('shows every page without sideways overflow and without serious axe violations at 1280 and 768 px', async () => {
     const pages = [
       ['agents', '#/agents'],
@@ -374,6 +400,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
       ['playbook-trials', `#/playbooks?agent=${onTrial.agentId}`],
       ['webhooks', '#/webhooks'],
       ['learning', `#/learning?agent=${agentId}`],
+      ['api-keys', '#/api-keys'],
       ['session', `#/sessions/${lunarSessionId}`],
       ['long-session', `#/sessions/${longSessionId}`],
       ['dream', `#/dreams/${dreamId}`],
@@ -411,6 +438,9 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await page.evaluate('sessionStorage.clear()');
     await signIn(page, base, created.body.key);
     await page.getByTestId('tenant').waitFor();
+    // A key without the admin scope is told what managing keys takes.
+    await page.goto(`${base}/console/#/api-keys`);
+    await page.getByText('cannot manage keys').waitFor();
     await api.post(`/v1/api-keys/${created.body.id}/revoke`);
     // The next page the operator opens asks the API, which refuses the key. (No reload: the
     // notice lives in the page, and a reload racing the refusal would start a fresh sign-in.)

@@ -1,5 +1,5 @@
 import { Http, type HttpOptions } from './http';
-import type { AgentDreaming, PlaybookTrial } from '@reverie/client';
+import type { AgentDreaming, ApiKey, PlaybookTrial } from '@reverie/client';
 import type {
   Agent,
   Caller,
@@ -133,6 +133,12 @@ export class ConsoleApi {
       `/v1/agents/${enc(agentId)}/trials`,
       { limit: 10, ...q },
     );
+
+  // API keys (admin keys only)
+  apiKeys = () => this.http.get<{ data: ApiKey[] }>('/v1/api-keys');
+  createApiKey = (name: string, scopes: string[]) =>
+    this.http.post<ApiKey>('/v1/api-keys', { name, scopes });
+  revokeApiKey = (id: string) => this.http.post<ApiKey>(`/v1/api-keys/${enc(id)}/revoke`);
 
   // webhooks
   webhooks = () => this.http.get<Page<Webhook>>('/v1/webhooks');
