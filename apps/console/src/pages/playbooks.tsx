@@ -16,6 +16,7 @@ import {
 } from '../components/common';
 import { DiffView } from '../components/diff-view';
 import { Trials } from '../components/trials';
+import { proposalSummary, type VersionDiff } from '../lib/proposal-summary';
 import { trialOf, trialVersionsText } from '../lib/trials';
 import { navigate } from '../router';
 
@@ -343,9 +344,7 @@ function Proposal({
   const api = useApi();
   const [reason, setReason] = useState('');
   const action = useAction();
-  const diff = proposal.diff as
-    | { added?: { title: string }[]; removed?: { title: string }[]; changed?: { title: string }[] }
-    | undefined;
+  const diff = proposal.diff as VersionDiff | undefined;
   return (
     <li className="card-inner" data-version={proposal.version}>
       <p>
@@ -363,13 +362,7 @@ function Proposal({
           get it until the graded sessions decide; see Canary trials below.
         </p>
       )}
-      {diff && (
-        <p className="small">
-          {diff.added?.length ?? 0} added, {diff.changed?.length ?? 0} changed,{' '}
-          {diff.removed?.length ?? 0} removed
-          {diff.added?.length ? `: ${diff.added.map((a) => a.title).join('; ')}` : ''}
-        </p>
-      )}
+      {diff && <p className="small">{proposalSummary(diff)}</p>}
       <div className="actions">
         <button
           type="button"
