@@ -1,7 +1,10 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { STRESS_FAMILIES } from '@reverie/lunar-lander';
 import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 import { runOfflineDream, presentPlaybook } from './offline-dream';
-import { offlineEnvironment, OfflineInputError } from './offline-sessions';
+import { offlineEnvironment, OfflineInputError, readScenarios } from './offline-sessions';
 
 const CASES = resolve(BUNDLED_DATASETS_DIR, 'ci-breakages');
 
@@ -54,5 +57,21 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
     expect(() => offlineEnvironment('chess')).toThrow(
       /unknown environment "chess"; offline dreams run: /,
     );
+  });
+
+  it('reads a scenario file written with a byte-order mark, and names a file that is no JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-scenarios-'));
+    try {
+      const family = { ...STRESS_FAMILIES['tight-fuel'], count: 2 };
+      writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify(family)}`);
+      const scenarios = await readScenarios(join(dir, 'bom.json'));
+      expect(scenarios).toHaveLength(2);
+      writeFileSync(join(dir, 'broken.json'), '{"family":');
+      await expect(readScenarios(join(dir, 'broken.json'))).rejects.toThrow(
+        new RegExp(`^${join(dir, 'broken.json')} is not JSON: `),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -141,11 +141,19 @@ const lander: OfflineEnvironment = {
 
 /** Scenarios from a file: one scenario, one family (expanded), or a list of either. */
 export async function readScenarios(file: string): Promise<Scenario[]> {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (err) {
     throw new OfflineInputError(`cannot read scenarios from ${file}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    // A byte-order mark (some editors on Windows write one) is no JSON, nor worth refusing for;
+    // `eval lander` reads the same file the same way.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new OfflineInputError(`${file} is not JSON: ${(err as Error).message}`);
   }
   try {
     return scenariosFromJson(json);
