@@ -111,7 +111,13 @@ async function refuseBeyondHeap(
         () => 0,
       );
   if (bytes * HEAP_BYTES_PER_LOG_BYTE <= heap) return;
-  const gb = (n: number) => `${(n / 2 ** 30).toFixed(1)} GB`;
+  // In the unit that fits: a small heap (--max-old-space-size=64) must not read as "0.0 GB".
+  const gb = (n: number) =>
+    n >= 2 ** 30
+      ? `${(n / 2 ** 30).toFixed(1)} GB`
+      : n >= 2 ** 20
+        ? `${(n / 2 ** 20).toFixed(1)} MB`
+        : `${Math.ceil(n / 1024)} KB`;
   const need = Math.ceil((bytes * HEAP_BYTES_PER_LOG_BYTE) / 2 ** 20 / 1024) * 1024;
   throw new TriageError(
     `the logs in ${dir} hold ${gb(bytes)}, which needs about ${gb(bytes * HEAP_BYTES_PER_LOG_BYTE)} of memory to read, more than this process's heap (${gb(heap)}); give fewer cases at a time, or raise the heap (NODE_OPTIONS=--max-old-space-size=${need})`,
