@@ -302,28 +302,41 @@ describe('reverie eval triage', () => {
   });
 
   it("refuses another environment's playbook instead of running the day-one extractor", async () => {
-    writeFileSync(
-      join(dir, 'navigator.json'),
-      JSON.stringify({
-        role: 'navigator',
-        version: 1,
-        entries: [
-          {
-            id: 'ent_flare',
-            title: 'Flare higher',
-            status: 'active',
-            rule: {
-              when: { feature: 'step', op: 'gte', value: 0 },
-              then: { action: 'set', params: { flareAltitude: 8 } },
-            },
+    const lunar = {
+      version: 1,
+      entries: [
+        {
+          id: 'ent_flare',
+          title: 'Flare higher',
+          status: 'active',
+          rule: {
+            when: { feature: 'step', op: 'gte', value: 0 },
+            then: { action: 'set', params: { flareAltitude: 8 } },
           },
-        ],
-      }),
-    );
-    const r = await withPlaybook('navigator.json');
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'lunar-rules.json'), JSON.stringify(lunar));
+    const r = await withPlaybook('lunar-rules.json');
     expect(r.code).toBe(2);
     expect(r.out).toMatch(
-      /navigator\.json: none of its 1 rule\(s\) is one the CI-log triager can follow \(rule ent_flare: when names "step"/,
+      /lunar-rules\.json: none of its 1 rule\(s\) is one the CI-log triager can follow \(rule ent_flare: when names "step"/,
     );
+    // A role's playbook, with rules or none at all (a role's empty version 0): no rule to refuse,
+    // so its "role" says whose it is.
+    for (const [file, body] of [
+      ['navigator.json', { ...lunar, role: 'navigator' }],
+      ['navigator-empty.json', { role: 'navigator', version: 0, entries: [] }],
+    ] as const) {
+      writeFileSync(join(dir, file), JSON.stringify(body));
+      const role = await withPlaybook(file);
+      expect(role).toMatchObject({
+        code: 2,
+        out: expect.stringContaining(
+          `${file} is the navigator's playbook (its "role"), and a triage agent has one playbook with no role`,
+        ),
+      });
+      expect(role.out).not.toMatch(/macro/);
+    }
   });
 });

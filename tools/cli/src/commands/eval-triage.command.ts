@@ -49,6 +49,13 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
   const definition = options.outcome
     ? readOutcomeFile(options.outcome, CI_LOG_TRIAGE_ENVIRONMENT.name, 'session')
     : null;
+  // A role's playbook (a lunar team's) with no rule the triager could refuse would otherwise
+  // run as the day-one extractor under its name.
+  if (playbook?.role)
+    throw new CliError(
+      `${options.playbook} is the ${playbook.role}'s playbook (its "role"), and a triage agent has one playbook with no role; give the triage agent's playbook`,
+      2,
+    );
   if (playbook && options.playbook)
     refuseUnusable(
       options.playbook,

@@ -5,6 +5,8 @@ import { readJsonFile } from './json-file';
 
 /** A playbook file read: its version (when it says) and its active entries' rules, in order. */
 export interface PlaybookFile {
+  /** The role it says it is for (`GET .../playbook?role=` answers one); null for an agent's. */
+  role: string | null;
   version: number | null;
   entries: number;
   rules: PlaybookRule[];
@@ -34,6 +36,7 @@ export function playbookFromJson(file: string, json: unknown): PlaybookFile {
     entries.map((e) => e.id as string),
   );
   return {
+    role: typeof body.role === 'string' ? body.role : null,
     version: versionOf(file, body.version),
     entries: entries.length,
     rules: renderRules({ entries: entries as Parameters<typeof renderRules>[0]['entries'] }),
