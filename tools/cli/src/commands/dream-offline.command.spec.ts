@@ -87,7 +87,7 @@ describe('reverie dream --offline', () => {
   it('refuses, before dreaming, outputs it could not write or that are its own inputs', async () => {
     const empty = await dream('');
     expect(empty.code).toBe(2);
-    expect(empty.out).toMatch(/--out needs a file name/);
+    expect(empty.out).toMatch(/^--out needs a value/);
     // A report path that is a folder: refused, and the playbook beside it left alone.
     mkdirSync(join(dir, 'held.report.json'));
     writeFileSync(join(dir, 'held.json'), 'earlier');
@@ -176,11 +176,20 @@ describe('reverie dream --offline', () => {
     }
   }, 60_000);
 
-  it('writes the playbook even when nothing was promoted, over what an earlier run left', async () => {
+  it('writes the playbook even when nothing was promoted, over what an earlier run left only with --force', async () => {
     // Three cases split with no validation task: nothing can be promoted.
     const out = join(dir, 'playbook.json');
     writeFileSync(out, '{"left":"by an earlier run"}');
-    const r = await dream(out);
+    const kept = await dream(out);
+    expect(kept).toMatchObject({
+      code: 2,
+      out: expect.stringContaining(
+        `--out ${out}: ${out} exists (an earlier run's?); give another name, or --force to replace it`,
+      ),
+    });
+    expect(kept.out).not.toMatch(/dream 1/);
+    expect(readFileSync(out, 'utf8')).toBe('{"left":"by an earlier run"}');
+    const r = await dream(out, '--force');
     expect(r.code).toBe(0);
     expect(r.out).toContain(`playbook: ${out}`);
     // Said on stderr as the dream runs: how the tasks split, and why nothing could be promoted.

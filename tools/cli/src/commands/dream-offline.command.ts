@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   rateIntervalText,
@@ -24,7 +24,7 @@ import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { printable } from './eval-triage.command';
 import { readOutcomeFile } from './outcome-file';
-import { checkOutputFile, type RunInput } from './output-file';
+import { checkOutputFile, refuseExisting, type RunInput, writeOutputs } from './output-file';
 import {
   followerName,
   readPlaybookJson,
@@ -45,6 +45,8 @@ export interface DreamOfflineOptions {
   /** An outcome definition file (the body of PUT /v1/agents/:id/outcome). */
   outcome?: string;
   maxSimulations: number;
+  /** Replace outputs an earlier run left (refused without it). */
+  force: boolean;
 }
 
 const AGENT = 'agt_offline';
@@ -120,15 +122,21 @@ export async function dreamOfflineCommand(
   }
   // Every role's playbook, promoted or not: a file left from an earlier run must not pass for
   // this one's result.
-  const written = writePlaybooks(o.out, result.playbooks, roles);
   const stem = o.out.replace(/\.json$/i, '');
-  writeFileSync(`${stem}.report.json`, JSON.stringify(result.reports, null, 2));
-  writeFileSync(`${stem}.report.md`, result.reports.map(renderDreamReport).join('\n\n---\n\n'));
+  const files = playbookFiles(o.out, roles);
+  writeOutputs([
+    ...roles.map((role, i) => ({
+      file: files[i],
+      text: `${JSON.stringify(presentPlaybook(AGENT, role, result.playbooks.get(role) ?? null), null, 2)}\n`,
+    })),
+    { file: `${stem}.report.json`, text: JSON.stringify(result.reports, null, 2) },
+    { file: `${stem}.report.md`, text: result.reports.map(renderDreamReport).join('\n\n---\n\n') },
+  ]);
   if (ctx.json) {
     ctx.out(
       JSON.stringify(
         {
-          playbooks: written,
+          playbooks: files,
           curve: result.curve,
           stopped: result.stopped,
           notes,
@@ -142,7 +150,7 @@ export async function dreamOfflineCommand(
   }
   ctx.out(`test-split curve (${result.stopped}):`);
   for (const line of curveLines(result.curve)) ctx.out(`  ${line}`);
-  ctx.out(`playbook: ${written.join(', ')}`);
+  ctx.out(`playbook: ${files.join(', ')}`);
   ctx.out(`reports: ${stem}.report.json, ${stem}.report.md`);
   return 0;
 }
@@ -231,7 +239,6 @@ export function curveLines(curve: readonly CurvePoint[]): string[] {
  * folder itself. `checkOutputs` checks every file the run writes once the roles are known.
  */
 function checkOut(out: string): void {
-  if (out.trim() === '') throw new CliError('--out needs a file name, such as playbook.json', 2);
   if (existsSync(out) && statSync(out).isDirectory())
     throw new CliError(
       `--out ${out} is a folder; give a file name such as ${join(out, 'playbook.json')}`,
@@ -255,9 +262,10 @@ function outputFiles(out: string, roles: readonly (string | null)[]): string[] {
 
 /**
  * Refuses, before the dream runs, a file the results could not be written to (a folder, or no
- * write permission) or that would overwrite one of the run's own inputs (`--outcome`,
- * `--scenarios`, a `--playbook`, anything in the `--cases` folder, under any name): a dream of
- * minutes must not end in an error or eat its input.
+ * write permission), that would overwrite one of the run's own inputs (`--outcome`,
+ * `--scenarios`, a `--playbook`, anything in the `--cases` folder, under any name), or that an
+ * earlier run left (unless `--force`): a dream of minutes must not end in an error, eat its input
+ * or replace a learned playbook with an empty one.
  */
 function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
   const inputs: RunInput[] = [
@@ -266,22 +274,7 @@ function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
     ...o.playbooks.map((p) => ({ path: splitPlaybookSpec(p).file, label: p })),
   ];
   for (const file of files) checkOutputFile('--out', o.out, file, inputs);
-}
-
-function writePlaybooks(
-  out: string,
-  playbooks: Map<string | null, PlaybookVersion | null>,
-  roles: readonly (string | null)[],
-): string[] {
-  const files = playbookFiles(out, roles);
-  return roles.map((role, i) => {
-    const file = files[i];
-    writeFileSync(
-      file,
-      `${JSON.stringify(presentPlaybook(AGENT, role, playbooks.get(role) ?? null), null, 2)}\n`,
-    );
-    return file;
-  });
+  refuseExisting('--out', o.out, files, o.force);
 }
 
 /**

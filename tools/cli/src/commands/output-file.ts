@@ -1,4 +1,13 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { CliError } from '../api.client';
 
@@ -63,5 +72,46 @@ export function checkOutputFile(
     accessSync(existsSync(file) ? file : folder, constants.W_OK);
   } catch {
     throw new CliError(`${flag} ${given}: cannot write ${file} (no permission)`, 2);
+  }
+}
+
+/**
+ * Refuses (exit 2) to replace files an earlier run left, unless `force`: a dream that promotes
+ * nothing writes an empty playbook, which must not silently take the place of a learned one.
+ */
+export function refuseExisting(
+  flag: string,
+  given: string,
+  files: readonly string[],
+  force: boolean,
+): void {
+  if (force) return;
+  const found = files.filter((f) => existsSync(f));
+  if (found.length)
+    throw new CliError(
+      `${flag} ${given}: ${found.join(', ')} ${found.length > 1 ? 'exist' : 'exists'} (an earlier run's?); give another name, or --force to replace ${found.length > 1 ? 'them' : 'it'}`,
+      2,
+    );
+}
+
+/**
+ * Writes every output whole or none of them: each to a temporary file beside it, then all
+ * renamed into place, so a full disk or a lost folder never leaves a half-written playbook or a
+ * playbook beside an earlier run's report. A failure is one line naming the file (exit 1).
+ */
+export function writeOutputs(outputs: readonly { file: string; text: string }[]): void {
+  const temp = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    for (const { file, text } of outputs) writeFileSync(temp(file), text);
+  } catch (err) {
+    for (const { file } of outputs) rmSync(temp(file), { force: true });
+    throw new CliError(`cannot write the results: ${(err as Error).message}`);
+  }
+  for (const { file } of outputs) {
+    try {
+      renameSync(temp(file), file);
+    } catch (err) {
+      throw new CliError(`cannot write ${file}: ${(err as Error).message}`);
+    }
   }
 }
