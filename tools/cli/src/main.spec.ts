@@ -53,6 +53,39 @@ describe('reverie CLI arguments', () => {
     [['eval', 'triage', '--cases', 'x', '--out', 'y.json'], /eval takes no --out/],
     [['eval', 'lander', '--scenarios', 'x.json', '--svg', 'p.svg'], /eval takes no --svg/],
     [['run', '--agent', 'a', '--case', 'c', '--cycles', '5'], /run takes no --cycles/],
+    // Offline forms run the builtin agent in-process: a gateway's or a model's option is refused.
+    [
+      ['eval', 'lander', '--scenarios', 'x.json', '--provider', 'anthropic'],
+      /eval takes no --provider \(it runs in-process, with the builtin agent: no gateway, no model\)/,
+    ],
+    [['eval', 'triage', '--cases', 'x', '--url', 'http://localhost:1'], /eval takes no --url/],
+    [
+      'dream --offline --environment triage --cases x --out y.json --key k'.split(' '),
+      /dream --offline takes no --key/,
+    ],
+    // A flag only the command's other form takes.
+    [
+      'dream --offline --environment triage --cases x --out y.json --agent a'.split(' '),
+      /dream takes --agent only without --offline/,
+    ],
+    [['dream', '--agent', 'a', '--cases', 'x'], /dream takes --cases only with --offline/],
+    // An empty value is not "not given": it would dream on the current folder.
+    [['eval', 'triage', '--cases='], /--cases needs a value/],
+    [
+      [
+        'dream',
+        '--offline',
+        '--environment',
+        'triage',
+        '--cases',
+        'x',
+        '--out',
+        'y.json',
+        '--outcome',
+        ' ',
+      ],
+      /--outcome needs a value/,
+    ],
   ])('%j is a usage error with a usage line, not a stack trace', async (argv, message) => {
     const result = await run(...argv);
     expect(result.code).toBe(2);
@@ -66,7 +99,8 @@ describe('reverie CLI arguments', () => {
     expect(r.out).not.toMatch(/^ {2}(batch|dream|eval) /m);
     const dream = await run('dream', '--environment', 'triage', '--cases', 'x');
     expect(dream.code).toBe(2);
-    expect(dream.out).toMatch(/dream needs --agent, or --offline to dream on your own cases/);
+    expect(dream.out).toMatch(/dream takes --environment only with --offline/);
+    expect((await run('dream')).out).toMatch(/dream needs --agent \(or --offline to dream/);
   });
 
   it('lands a craft offline and prints the touchdown report and the plot', async () => {
@@ -133,19 +167,18 @@ describe('reverie CLI arguments', () => {
   });
 
   it('needs an API key before calling the gateway', async () => {
-    const result = await run(
-      'run',
-      '--agent',
-      'a',
-      '--case',
-      'c',
-      '--url',
-      'http://127.0.0.1:1',
-      '--key',
-      '',
-    );
-    expect(result.code).toBe(2);
-    expect(result.out).toMatch(/no API key/);
+    const saved = process.env.REVERIE_API_KEY;
+    delete process.env.REVERIE_API_KEY;
+    try {
+      const result = await run('run', '--agent', 'a', '--case', 'c', '--url', 'http://127.0.0.1:1');
+      expect(result.code).toBe(2);
+      expect(result.out).toMatch(/no API key/);
+      // An empty --key is refused as such, not read as no key given.
+      const empty = await run('run', '--agent', 'a', '--case', 'c', '--key', '');
+      expect(empty).toMatchObject({ code: 2, out: expect.stringMatching(/^--key needs a value/) });
+    } finally {
+      if (saved !== undefined) process.env.REVERIE_API_KEY = saved;
+    }
   });
 });
 

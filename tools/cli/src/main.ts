@@ -39,7 +39,8 @@ commands:
                                                         a dream over the sessions since the last one
                                                         (or these), followed stage by stage; its report
   dream --offline --environment triage|lander --cases <folder> | --scenarios <file.json>
-        --out <playbook.json> [--cycles <n>] [--playbook [role=]<file.json> ...] [--outcome <file.json>]
+        --out <playbook.json> [--force] [--cycles <n>] [--playbook [role=]<file.json> ...]
+        [--outcome <file.json>]
                                                         offline: the same dream stages in-process (no stack)
                                                         on your own cases; writes the playbook (GET
                                                         /v1/agents/:id/playbook format) and the reports,
@@ -103,6 +104,7 @@ const OPTIONS = {
   out: { type: 'string' },
   cycles: { type: 'string', default: '3' },
   outcome: { type: 'string' },
+  force: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -119,16 +121,53 @@ const flagsIn = (text: string) => new Set([...text.matchAll(/--([a-z][a-z-]*)/g)
 /** What every command takes: the usage's options. */
 const COMMON_FLAGS = flagsIn(USAGE_OPTIONS);
 
+/** The usage's options an offline form takes: none of the gateway's, Kafka's or a model's. */
+const OFFLINE_FLAGS = new Set(['json', 'help']);
+
+/** A form that runs in-process (no gateway, no model): its description says `offline:`. */
+const runsOffline = (form: string) => /\s{2}offline:/.test(form);
+
+/** A form that needs `--offline` (not `[--offline]`): the command's other forms do not take it. */
+const needsOffline = (form: string) => /\s--offline\b/.test(form);
+
 /**
  * Refuses a flag the command's forms in `USAGE` do not name (`eval triage --out x.json`, `eval
- * lander --svg plot.svg`): all commands share one option table, and a flag another command
- * takes would otherwise be parsed and ignored without a word.
+ * lander --svg plot.svg`), and a flag that only the command's other forms take (`dream --agent a
+ * --cases x`, `dream --offline --sessions s`): all commands share one option table, and such a
+ * flag would otherwise be parsed and ignored without a word. Offline forms take neither the
+ * gateway's nor a model's options (`eval lander --provider anthropic` would run the builtin team).
  */
-function refuseForeignFlags(command: string, tokens: readonly { kind: string; name?: string }[]) {
-  const own = flagsIn(FORMS.filter((f) => commandOf(f) === command).join('\n'));
+function refuseForeignFlags(
+  command: string,
+  tokens: readonly { kind: string; name?: string }[],
+  offline: boolean,
+) {
+  const forms = FORMS.filter((f) => commandOf(f) === command);
+  const split = forms.some(needsOffline) && !forms.every(needsOffline);
+  const mine = split ? forms.filter((f) => needsOffline(f) === offline) : forms;
+  const inProcess = mine.every(runsOffline);
+  const own = flagsIn(mine.join('\n'));
+  const others = flagsIn(forms.join('\n'));
+  const label = split && offline ? `${command} --offline` : command;
+  for (const t of tokens) {
+    if (t.kind !== 'option' || !t.name || own.has(t.name)) continue;
+    if ((inProcess ? OFFLINE_FLAGS : COMMON_FLAGS).has(t.name)) continue;
+    if (others.has(t.name))
+      usageError(`${command} takes --${t.name} only ${offline ? 'without' : 'with'} --offline`);
+    usageError(
+      `${label} takes no --${t.name}${inProcess && COMMON_FLAGS.has(t.name) ? ' (it runs in-process, with the builtin agent: no gateway, no model)' : ''}`,
+    );
+  }
+}
+
+/**
+ * Refuses an option given with no value (`--cases=`, `--outcome ""`): read as not given, it
+ * would silently dream on the current folder or grade by the default rubric.
+ */
+function refuseEmptyValues(tokens: readonly { kind: string; name?: string; value?: string }[]) {
   for (const t of tokens)
-    if (t.kind === 'option' && t.name && !own.has(t.name) && !COMMON_FLAGS.has(t.name))
-      usageError(`${command} takes no --${t.name}`);
+    if (t.kind === 'option' && typeof t.value === 'string' && t.value.trim() === '')
+      usageError(`--${t.name} needs a value`);
 }
 
 /**
@@ -209,6 +248,7 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
     playbooks: [v.playbook].flat().filter((p): p is string => typeof p === 'string'),
     ...(typeof v.outcome === 'string' && { outcome: v.outcome }),
     maxSimulations: 3000,
+    force: v.force === true,
   };
 }
 
@@ -272,7 +312,8 @@ export async function main(
   }
   const { values: v, positionals } = parsed;
   usageOf = KNOWN_COMMANDS.includes(positionals[0]) ? positionals[0] : undefined;
-  if (usageOf) refuseForeignFlags(usageOf, parsed.tokens);
+  refuseEmptyValues(parsed.tokens);
+  if (usageOf) refuseForeignFlags(usageOf, parsed.tokens, v.offline);
   if (v.help && positionals.length > 0 && !KNOWN_COMMANDS.includes(positionals[0]))
     usageError(`unknown command "${positionals[0]}"`);
   if (v.help) {
@@ -360,11 +401,7 @@ export async function main(
       if (positionals.length > 1) usageError(`dream: unexpected argument "${positionals[1]}"`);
       if (v.offline) return dreamOfflineCommand(ctx, dreamOfflineOptions(v));
       if (!v.agent)
-        usageError(
-          v.environment || v.cases || v.scenarios
-            ? 'dream needs --agent, or --offline to dream on your own cases or scenarios'
-            : 'dream needs --agent',
-        );
+        usageError('dream needs --agent (or --offline to dream on your own cases or scenarios)');
       return dreamCommand(ctx, {
         agent: v.agent,
         ...(v.sessions && { sessions: v.sessions.split(',').filter(Boolean) }),

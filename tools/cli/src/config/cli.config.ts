@@ -14,7 +14,8 @@ export function cliDefaults(env: Record<string, string | undefined> = process.en
     /** For `reverie dlq`, which reads and replays dead letters on Kafka directly. */
     kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     datasetsDir: env.DATASETS_DIR ?? bundledDatasetsDir(),
-    isTty: Boolean(process.stdout.isTTY),
+    /** Progress goes to stderr: redrawn in place when stderr is a terminal (`> out.json` keeps it live). */
+    isTty: Boolean(process.stderr.isTTY),
   };
 }
 
