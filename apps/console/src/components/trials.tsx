@@ -1,6 +1,7 @@
 import type { PlaybookTrial } from '@reverie/client';
 import { trialVersionsText } from '../lib/trials';
 import { ErrorMessage, Loading, Pager, Section, Status, Table, When } from './common';
+import { percent } from '../lib/percent';
 
 /** What a trial's decision word reads as for a person. */
 const DECISIONS: Record<NonNullable<PlaybookTrial['decision']>['decision'], string> = {
@@ -9,8 +10,6 @@ const DECISIONS: Record<NonNullable<PlaybookTrial['decision']>['decision'], stri
   continue: 'Undecided',
   stop: 'Stopped',
 };
-
-const percent = (share: number) => `${Math.round(share * 100)} %`;
 
 /**
  * An agent's canary trials (GET /v1/agents/:id/trials), newest first: the versions on trial, the

@@ -10,7 +10,7 @@ const COUNTERS = new Set(['helpful', 'harmful']);
 
 /**
  * One line for a proposal: what it adds, retires, changes and removes, with an entry whose only
- * change is its helpful/harmful counters counted apart ("2 counters updated"), so a proposal
+ * change is its helpful/harmful counters counted apart ("2 counter updates"), so a proposal
  * that only recounts does not read as changing guidance. The titles of added entries follow.
  */
 export function proposalSummary(diff: VersionDiff): string {

@@ -12,6 +12,7 @@ import {
   Table,
 } from '../components/common';
 import { href } from '../router';
+import { percent } from '../lib/percent';
 
 const ENDED = ['completed', 'failed', 'canceled'];
 const POLL_MS = 1000;
@@ -198,8 +199,7 @@ function DownloadReport({ id }: { id: string }) {
   );
 }
 
-const pct = (v: number) =>
-  Number.isInteger(v) ? String(v) : v <= 1 ? `${(v * 100).toFixed(0)} %` : v.toFixed(2);
+const pct = (v: number) => (Number.isInteger(v) ? String(v) : v <= 1 ? percent(v) : v.toFixed(2));
 
 function Report({ id }: { id: string }) {
   const api = useApi();
@@ -353,9 +353,9 @@ function Report({ id }: { id: string }) {
 const score = (v: number | null | undefined) =>
   v === null || v === undefined ? 'not gradable' : v.toFixed(3);
 const passRate = (v: number | null | undefined) =>
-  v === null || v === undefined ? 'not gradable' : `${Math.round(v * 100)} %`;
+  v === null || v === undefined ? 'not gradable' : percent(v);
 const satisfied = (g: GroupScore | undefined) =>
-  g ? `${g.satisfied} of ${g.tasks} (${Math.round(g.satisfiedRate * 100)} %)` : '—';
+  g ? `${g.satisfied} of ${g.tasks} (${percent(g.satisfiedRate)})` : '—';
 
 /** What the dream optimised: the agent's outcome definition or the default rubric. */
 function Objective({ o }: { o: NonNullable<DreamReport['objective']> }) {

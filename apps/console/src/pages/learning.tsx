@@ -6,6 +6,7 @@ import { ErrorMessage, Loading, Section, Table, useLoad } from '../components/co
 import { byDay, byVersion, type GradedSession, type LearningPoint } from '../lib/learning';
 import { linearScale } from '../lib/flight';
 import { navigate } from '../router';
+import { percent } from '../lib/percent';
 
 /** At most this many outcomes and sessions are read for the chart (10 pages of 100). */
 const MAX_ITEMS = 1000;
@@ -198,7 +199,7 @@ function Chart({ points }: { points: LearningPoint[] }) {
 
 function LearningTable({ points }: { points: LearningPoint[] }) {
   const series = seriesOf(points);
-  const pct = (v: number | undefined) => (v === undefined ? '—' : `${Math.round(v * 100)} %`);
+  const pct = (v: number | undefined) => (v === undefined ? '—' : percent(v));
   return (
     <Table label="learning by group" columns={['Group', 'Sessions', ...series.map((s) => s.name)]}>
       {points.map((p) => (

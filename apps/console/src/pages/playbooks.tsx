@@ -19,6 +19,7 @@ import { Trials } from '../components/trials';
 import { proposalSummary, type VersionDiff } from '../lib/proposal-summary';
 import { trialOf, trialVersionsText } from '../lib/trials';
 import { navigate } from '../router';
+import { percent } from '../lib/percent';
 
 export const authorText = (a: PlaybookVersion['author']) =>
   a ? `${a.kind}${a.id ? ` ${a.id}` : ''}` : '—';
@@ -358,8 +359,8 @@ function Proposal({
       {trial && (
         <p className="small" data-testid="on-trial">
           <Status value="running" /> On canary trial <span className="mono">{trial.id}</span> (
-          {trialVersionsText(trial.playbooks)}): {Math.round(trial.share * 100)} % of new sessions
-          get it until the graded sessions decide; see Canary trials below.
+          {trialVersionsText(trial.playbooks)}): {percent(trial.share)} of new sessions get it until
+          the graded sessions decide; see Canary trials below.
         </p>
       )}
       {diff && <p className="small">{proposalSummary(diff)}</p>}
