@@ -43,6 +43,14 @@ describe('reverie CLI arguments', () => {
     [['batch', '--agent', 'a', '--split', 'test'], /--split must be all, train or held-out/],
     [['batch', '--agent', 'a', '--repeat', '0'], /--repeat must be a positive whole number/],
     [
+      ['batch', '--agent', 'a', '--repeat', '-1'],
+      /--repeat must be a positive whole number, not "-1"/,
+    ],
+    [
+      ['land', '--family', 'easy', '--index', '-2'],
+      /--index must be a whole number from 0, not "-2"/,
+    ],
+    [
       ['run', '--agent', 'a', '--case', 'c', '--provider', 'openai'],
       /--provider must be builtin or anthropic/,
     ],

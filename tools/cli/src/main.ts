@@ -284,6 +284,21 @@ function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER)
   return n;
 }
 
+/**
+ * `--cycles -1` as `--cycles=-1`: parseArgs reads a value starting with "-" as a missing one
+ * ("argument is ambiguous"), when the user meant a number the flag's own check then refuses.
+ */
+function negativeValuesJoined(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = /^--([a-z-]+)$/.exec(argv[i])?.[1] as keyof typeof OPTIONS | undefined;
+    if (flag && OPTIONS[flag]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? ''))
+      out.push(`${argv[i]}=${argv[++i]}`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** Where the CLI writes: results to `out`, progress and errors to `err`. */
 export interface CliIo {
   out(line: string): void;
@@ -301,7 +316,7 @@ export async function main(
   usageOf = undefined;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: negativeValuesJoined(argv),
       options: OPTIONS,
       allowPositionals: true,
       strict: true,
