@@ -84,14 +84,20 @@ export function wouldFire(rule: Pick<PlaybookRule, 'when'>, role: RoleName, trac
 /** Counts flights against a budget; every `flyTraced` the dreamer makes goes through one. */
 export class SimulationBudget {
   spent = 0;
-  constructor(readonly max: number) {}
+  constructor(
+    readonly max: number,
+    /** Told after each flight how many have been flown (a dream's progress). */
+    private readonly onFlown?: (spent: number, max: number) => void | Promise<void>,
+  ) {}
   get left(): number {
     return Math.max(0, this.max - this.spent);
   }
   async fly(scenario: Scenario, rules: RoleRules): Promise<TracedFlight | null> {
     if (this.spent >= this.max) return null;
     this.spent++;
-    return flyTraced(scenario, rules);
+    const flight = flyTraced(scenario, rules);
+    await this.onFlown?.(this.spent, this.max);
+    return flight;
   }
 }
 

@@ -55,6 +55,8 @@ export interface GuidanceSearchOptions {
    * lose no family (`losesNoFamily`). Off unless set.
    */
   familyTolerance?: number;
+  /** Told after each batch of flights how many of `maxSimulations` have been flown. */
+  onProgress?: (flown: number, max: number) => void | Promise<void>;
 }
 
 export interface GuidanceCandidate {
@@ -437,6 +439,7 @@ export async function searchGuidance(
       const grades = await options.gradeAll(results);
       results.forEach((r, i) => graded.set(r, grades[i]));
     }
+    await options.onProgress?.(spent, max);
     return results;
   };
   const candidate = (genome: Genome, results: LandingResult[]): GuidanceCandidate => ({

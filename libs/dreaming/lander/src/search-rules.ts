@@ -29,6 +29,8 @@ export interface SearchOptions {
   combineTop?: number;
   /** Share of the budget kept for the combination stage. Default 0.15. */
   combineShare?: number;
+  /** Told after each flight how many of `maxSimulations` have been flown. */
+  onProgress?: (flown: number, max: number) => void | Promise<void>;
 }
 
 export interface RoleRule {
@@ -126,7 +128,7 @@ export async function searchRules(
   current: RoleRules,
   options: SearchOptions = {},
 ): Promise<SearchReport> {
-  const budget = new SimulationBudget(options.maxSimulations ?? 2000);
+  const budget = new SimulationBudget(options.maxSimulations ?? 2000, options.onProgress);
   const base: { result: LandingResult; trace: FeatureTrace }[] = [];
   for (const s of train) {
     const run = await budget.fly(s, current);

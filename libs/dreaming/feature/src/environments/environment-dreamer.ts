@@ -66,6 +66,11 @@ export interface Budget {
    * draw the same candidates a dream just refused, and the next dream would find nothing new.
    */
   round?: number;
+  /**
+   * Where the search is, for the dream's progress (`done` of `total` in the search's own unit,
+   * and what it is doing); a reflector that searches for long should call it as it goes.
+   */
+  progress?: (done: number, total: number, message: string) => Promise<void>;
 }
 
 /** Whether a session succeeded, and which playbook entries acted in it. */

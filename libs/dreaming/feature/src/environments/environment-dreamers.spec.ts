@@ -232,8 +232,20 @@ describe('LanderDreamer', () => {
         expect(t.after).toBeLessThanOrEqual(t.tasks);
       }
     }
-    const again = alternativesOf((await dreamer.reflect(p, current, budget)).drafts);
+    // The same search again, telling where it is as it flies (the dream's progress).
+    const told: [number, number, string][] = [];
+    const progress = async (done: number, total: number, message: string) =>
+      void told.push([done, total, message]);
+    const repeated = await dreamer.reflect(p, current, { ...budget, progress });
+    const again = alternativesOf(repeated.drafts);
     expect(again).toEqual(first);
+    expect(new Set(told.map(([, , m]) => m))).toEqual(
+      new Set(['guidance search, flights', 'rule search, flights']),
+    );
+    const done = told.map(([d]) => d);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(told.every(([d, t]) => d <= t)).toBe(true);
+    expect(done.at(-1)).toBe(repeated.work.simulations);
     // Refused before: the next fresh member of the same front takes its place.
     const skipping = alternativesOf(
       (await dreamer.reflect(p, current, { ...budget, refused: new Set([first[0]]) })).drafts,

@@ -384,8 +384,12 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       objective,
       budget,
     );
+    const ruleMax = Math.max(p.train.length + 1, budget.simulations - guided.simulations);
+    const total = guided.simulations + ruleMax;
     const report = await searchRules(p.train, toRoleRules(current), {
-      maxSimulations: Math.max(p.train.length + 1, budget.simulations - guided.simulations),
+      maxSimulations: ruleMax,
+      onProgress: (flown) =>
+        budget.progress?.(guided.simulations + flown, total, 'rule search, flights'),
     });
     const best = report.candidates[0];
     // The best candidate (a combination, when one won) first, then the runners-up: validation
@@ -429,6 +433,9 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       seed: GUIDANCE_SEED + (budget.round ?? 0),
       familyTolerance: objective.promotion?.familyTolerance,
       pool: sharedFlightPool(this.options.poolSize),
+      // Of the whole stage's flights: the rule search goes on from where this one ends.
+      onProgress: (flown) =>
+        budget.progress?.(flown, Math.max(budget.simulations, flown), 'guidance search, flights'),
       gradeAll: async (results) =>
         (
           await gradeRuns(

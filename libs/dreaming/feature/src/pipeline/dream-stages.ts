@@ -306,7 +306,7 @@ async function reflectStage(
   round: number,
 ): Promise<{ drafts: RoleDraft[]; proposals: Proposals }> {
   const { control, dreamer, spec, settings } = ctx;
-  return control.stage('reflect', async () => {
+  return control.stage('reflect', async (progress) => {
     const budget = Math.max(0, settings.maxSimulations - control.simulations);
     const model = { model: spec.model.model, maxTokens: spec.model.maxTokens };
     // The dream's model, offered to a dreamer with a model reflector of its own (external).
@@ -326,7 +326,7 @@ async function reflectStage(
     const r = await dreamer.reflect(
       prepared,
       currentRules,
-      { simulations: budget, refused, round },
+      { simulations: budget, refused, round, progress },
       definition,
       offered,
     );
