@@ -33,6 +33,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   let dreamer: RunningDreamer;
   let api: ApiClient;
   let messages: MessagesServer;
+  let dreamerEnv: Record<string, string>;
   const tenantId = uniqueName('dreams');
 
   beforeAll(async () => {
@@ -58,7 +59,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
           },
         ]),
     });
-    dreamer = await startDreamer(gateway.config.mongo.db, {
+    dreamerEnv = {
       ANTHROPIC_API_KEY: messages.apiKey,
       ANTHROPIC_BASE_URL: messages.baseURL,
       // Sandbox flights run several times slower inside Jest than in a service process: keep
@@ -67,7 +68,8 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       // Sweeps are driven by the tests (runner.sweep()), not by a timer.
       DREAM_SWEEP_MS: '3600000',
       DREAM_MAX_ATTEMPTS: '2',
-    });
+    };
+    dreamer = await startDreamer(gateway.config.mongo.db, dreamerEnv);
     api = await gateway.tenant(tenantId);
   }, 120_000);
 
@@ -449,4 +451,34 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(next.status).toBe(201);
     await finished(next.body.id);
   }, 120_000);
+
+  it('a dream on a replica that shuts down is handed back mid-way and resumed by another, the run not counted', async () => {
+    const agentId = await lunarAgent('apply');
+    await landFamily(agentId, 'boulder-field');
+    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
+    const id = uniqueName('drm_handback');
+    try {
+      await replica.dreams.create(aDream({ _id: id, tenantId, agentId }));
+      expect(await replica.runner.request(id)).toBe(true);
+      await expectEventually(
+        async () => {
+          const d = await replica.dreams.findById(tenantId, id);
+          if (d?.status !== 'running' || !['localise', 'reflect'].includes(d.stage ?? ''))
+            throw new Error(`not searching yet: ${d?.status} (${d?.stage})`);
+        },
+        { timeoutMs: 60_000, intervalMs: 20 },
+      );
+    } finally {
+      // What SIGTERM does (enableShutdownHooks): the service closes with the dream mid-way.
+      await replica.app.close();
+    }
+    // Handed back: no owner, its lease over, the run not counted (DREAM_MAX_ATTEMPTS=2).
+    const back = await dreamer.dreams.findById(tenantId, id);
+    expect(back).toMatchObject({ status: 'running', leaseOwner: null, attempts: 0 });
+    expect(new Date(back?.leaseUntil ?? 0).getTime()).toBeLessThanOrEqual(Date.now());
+    // Another replica takes it at once, without waiting out the lease, and finishes it.
+    expect(await dreamer.runner.request(id)).toBe(true);
+    await dreamer.runner.idle();
+    expect(await finished(id)).toMatchObject({ status: 'completed', attempts: 1 });
+  }, 300_000);
 });

@@ -23,6 +23,8 @@ const dreamerEnvSchema = serviceEnvSchema.extend({
   DREAM_MAX_SIMULATIONS: envInt(10, 1_000_000).default(3000),
   /** A running dream renews its lease this often; one whose lease ran out is resumed elsewhere. */
   DREAM_LEASE_MS: envInt(1_000, 3_600_000).default(60_000),
+  /** At shutdown, how long to wait for running dreams to stop and be handed back. */
+  DREAM_HANDBACK_WAIT_MS: envInt(0, 600_000).default(20_000),
   /** How often a replica looks for lost requests and dreams whose replica died. */
   DREAM_SWEEP_MS: envInt(100, 3_600_000).default(15_000),
   /** Runs of one dream before a dream that keeps dying is failed as `interrupted`. */
@@ -107,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseMs: parsed.DREAM_LEASE_MS,
     sweepMs: parsed.DREAM_SWEEP_MS,
     maxAttempts: parsed.DREAM_MAX_ATTEMPTS,
+    handBackWaitMs: parsed.DREAM_HANDBACK_WAIT_MS,
     maxSessions: parsed.DREAM_MAX_SESSIONS,
     globalConcurrency: parsed.DREAM_GLOBAL_CONCURRENCY,
     scheduleTickMs: parsed.DREAM_SCHEDULE_TICK_MS,

@@ -20,6 +20,11 @@ export interface DreamerOptions {
   sweepMs: number;
   /** Runs of one dream before a dream that keeps dying is failed (`interrupted`). */
   maxAttempts: number;
+  /**
+   * How long shutdown waits for running dreams to stop and be handed back (within a pod's grace
+   * period: Kubernetes gives 30 s by default, and the service has more to close).
+   */
+  handBackWaitMs: number;
   /** The most sessions a "since the last dream" dream reviews. */
   maxSessions: number;
   /** Dreams running at once across every replica (the global limit on simulation work). */
@@ -47,6 +52,7 @@ export const DEFAULT_DREAMER_OPTIONS: Omit<DreamerOptions, 'datasetsDir'> = {
   leaseMs: 60_000,
   sweepMs: 15_000,
   maxAttempts: 3,
+  handBackWaitMs: 20_000,
   maxSessions: 1000,
   globalConcurrency: 4,
   scheduleTickMs: 60_000,

@@ -207,6 +207,33 @@ describe('DreamQueueRepository', () => {
     expect(waiting).toEqual([dead._id]);
     expect(snapshot.running.get(tenantId)).toBe(1);
   });
+
+  it('a dream handed back at shutdown waits again at once, claimable by another replica, the run not counted', async () => {
+    const tenantId = uniqueName('tnt_back');
+    const d = aDream(tenantId);
+    expect((await dreams.create(d)).created).toBe(true);
+    expect(await dreams.claim(d._id, 'replica-x', 60_000, new Date(), 2)).toMatchObject({
+      attempts: 1,
+    });
+    // Only its owner hands it back.
+    expect(await dreams.handBack(d._id, 'replica-y')).toBe(false);
+    expect(await dreams.handBack(d._id, 'replica-x')).toBe(true);
+    const snapshot = await queue.snapshot();
+    expect(snapshot.waiting.map((w) => w.dreamId)).toContain(d._id);
+    expect(snapshot.running.get(tenantId)).toBeUndefined();
+    // Its agent's lock stays (the dream is unfinished), and its old runner holds it no more.
+    expect((await lockOf(d))?.dreamId).toBe(d._id);
+    expect(await dreams.heartbeat(d._id, 'replica-x', 60_000)).toMatchObject({ held: false });
+    // Handed back twice: still one attempt made each time, never out of attempts (max 2).
+    for (const owner of ['replica-y', 'replica-z']) {
+      expect(await dreams.claim(d._id, owner, 60_000, new Date(), 2)).toMatchObject({
+        status: 'running',
+        leaseOwner: owner,
+        attempts: 1,
+      });
+      expect(await dreams.handBack(d._id, owner)).toBe(true);
+    }
+  });
 });
 
 async function expectSoon(check: () => Promise<void>, timeoutMs = 5_000): Promise<void> {

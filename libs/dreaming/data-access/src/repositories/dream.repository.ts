@@ -327,6 +327,33 @@ export class DreamRepository {
     return { held: !!doc, cancelRequested: !!doc?.cancelRequestedAt };
   }
 
+  /**
+   * Gives back a dream `owner` stopped before it published anything because its replica is
+   * shutting down: the lease ends now, so another replica claims it at its next fill or sweep
+   * instead of waiting out the lease, and the run is not counted as an attempt (a rolling deploy
+   * must not fail a long dream as `interrupted`). The agent's lock stays: the dream is unfinished.
+   * False if `owner` no longer held it.
+   */
+  async handBack(dreamId: string, owner: string, now = new Date()): Promise<boolean> {
+    const doc = await this.dreams
+      .findOneAndUpdate(
+        { _id: dreamId, status: 'running', leaseOwner: owner },
+        {
+          $set: {
+            leaseOwner: null,
+            leaseUntil: new Date(now.getTime() - 1),
+            progress: null,
+            updatedAt: now,
+          },
+          $inc: { attempts: -1 },
+        },
+        { projection: { _id: 1 } },
+      )
+      .lean()
+      .exec();
+    return !!doc;
+  }
+
   /** Ends a dream `owner` runs, then releases the agent's lock. False if it no longer held it. */
   async finish(
     dreamId: string,

@@ -13,7 +13,7 @@ import type { DreamRecord, DreamRepository } from '@reverie/dreaming-data-access
 /** Why a dream stopped before its end: a person canceled it, or another replica took it over. */
 export class DreamStopped extends Error {
   constructor(
-    readonly reason: 'canceled' | 'lease_lost' | 'budget_exceeded',
+    readonly reason: 'canceled' | 'lease_lost' | 'budget_exceeded' | 'handed_back',
     message: string,
   ) {
     super(message);
@@ -84,6 +84,10 @@ export class DreamControl implements StageControl {
   readonly findings: DreamFindings = {};
   readonly notes: string[] = [];
   private lastBeat = 0;
+  /** Asked to stop at its next heartbeat, to be handed back (the replica is shutting down). */
+  private handingBack = false;
+  /** The publish stage has begun: from here on the dream runs to its end. */
+  private publishing = false;
 
   constructor(
     private readonly repo: DreamLease,
@@ -102,7 +106,9 @@ export class DreamControl implements StageControl {
       progress: (done: number, total: number, message?: string) => Promise<void>,
     ) => Promise<StageOutcome<T>>,
   ): Promise<T> {
+    this.stopIfHandingBack();
     this.current = stage;
+    if (stage === 'publish' || stage === 'report') this.publishing = true;
     await this.beat(
       { stage, progress: { stage, completed: 0, total: 0, message: 'started' } },
       true,
@@ -129,6 +135,22 @@ export class DreamControl implements StageControl {
       usage,
     });
     return result.value;
+  }
+
+  /**
+   * The replica is shutting down: the dream stops at its next heartbeat (a stage boundary, or
+   * progress inside a stage) unless it has begun publishing, which it finishes.
+   */
+  handBack(): void {
+    this.handingBack = true;
+  }
+
+  private stopIfHandingBack(): void {
+    if (this.handingBack && !this.publishing)
+      throw new DreamStopped(
+        'handed_back',
+        `dream ${this.dreamId} stopped at the ${this.current ?? 'first'} stage to be handed back: its dreamer replica is shutting down`,
+      );
   }
 
   /** Adds to what the dream found, for its report. */
@@ -166,6 +188,7 @@ export class DreamControl implements StageControl {
 
   /** Renews the lease with progress; at a stage boundary (`force`) also honours a cancel. */
   async beat(patch: Parameters<DreamRepository['heartbeat']>[3], force = false): Promise<void> {
+    this.stopIfHandingBack();
     const now = Date.now();
     if (!force && now - this.lastBeat < 1_000) return;
     this.lastBeat = now;

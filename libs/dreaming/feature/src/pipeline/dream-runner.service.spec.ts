@@ -10,7 +10,7 @@ import type {
 import type { EventPublisher } from '@reverie/kafka';
 import type { ReverieMetrics } from '@reverie/telemetry';
 import { DEFAULT_DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
-import { DreamStopped } from './dream-control';
+import { DreamStopped, type StageControl } from './dream-control';
 import type { DreamPipeline } from './dream-pipeline';
 import { DreamRunner } from './dream-runner.service';
 
@@ -58,10 +58,12 @@ function aRunner(waiting: QueuedDream[], options: Partial<DreamerOptions> = {}) 
     }),
     expired: jest.fn(async () => []),
     unannounced: jest.fn(async () => []),
+    heartbeat: jest.fn(async () => ({ held: true, cancelRequested: false })),
+    handBack: jest.fn(async () => true),
   };
   const pipeline = {
     run: jest.fn(
-      () =>
+      (_dream: DreamRecord, _control: StageControl): Promise<unknown> =>
         new Promise((_, reject) =>
           stops.push(() => reject(new DreamStopped('lease_lost', 'stopped by the test'))),
         ),
@@ -81,7 +83,7 @@ function aRunner(waiting: QueuedDream[], options: Partial<DreamerOptions> = {}) 
     stops.splice(0).forEach((stop) => stop());
     await runner.idle();
   };
-  return { runner, queue, slots, dreams, stopAll };
+  return { runner, queue, slots, dreams, pipeline, stopAll };
 }
 
 describe('DreamRunner', () => {
@@ -148,6 +150,37 @@ describe('DreamRunner', () => {
     await runner.sweep(new Date());
     expect(calls).toEqual(['restore', 'snapshot']);
     expect(queue.restoreLostLocks).toHaveBeenCalledTimes(1);
+    await stopAll();
+  });
+
+  it('hands a running dream back at shutdown: stopped at its next heartbeat, its slot given back', async () => {
+    const { runner, slots, dreams, pipeline } = aRunner([queued('a', 1)]);
+    pipeline.run.mockImplementationOnce((_dream, control) =>
+      control.stage('reflect', async (progress) => {
+        for (;;) {
+          await progress(1, 2);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }),
+    );
+    expect(await runner.fill()).toEqual(new Set(['drm_a_1']));
+    await runner.onModuleDestroy();
+    expect(dreams.handBack).toHaveBeenCalledWith('drm_a_1', runner.owner);
+    expect(runner.active).toBe(0);
+    expect(slots.release).toHaveBeenCalledWith(expect.objectContaining({ dreamId: 'drm_a_1' }));
+    // Closing, it claims nothing more.
+    expect(await runner.fill()).toEqual(new Set());
+  });
+
+  it('waits at most handBackWaitMs for a dream that reaches no heartbeat, which keeps its lease', async () => {
+    const { runner, dreams, stopAll } = aRunner([queued('a', 1)], { handBackWaitMs: 50 });
+    expect(await runner.fill()).toEqual(new Set(['drm_a_1']));
+    await runner.onModuleDestroy();
+    expect(runner.active).toBe(1);
+    expect(dreams.handBack).not.toHaveBeenCalled();
+    expect(Logger.prototype.warn).toHaveBeenCalledWith(
+      expect.stringContaining('1 dream(s) still running after 50 ms: they keep their lease'),
+    );
     await stopAll();
   });
 });

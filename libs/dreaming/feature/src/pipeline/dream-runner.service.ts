@@ -31,8 +31,11 @@ const MAX_MISSED_CLAIMS = 10;
  * so one tenant's queue never holds off another's. Its sweep (a step of `DreamerSweep`, which owns
  * the timer) fails dreams that keep dying as `interrupted` after `maxAttempts` runs, never left
  * running, gives back the agent lock of a dream that lost it (the fills choose from the locks), and
- * fills free slots (dreams whose request was lost or whose lease ran out). Dreams
- * still running at shutdown keep their lease until it runs out; another replica resumes them.
+ * fills free slots (dreams whose request was lost or whose lease ran out). At shutdown, dreams
+ * still running stop at their next heartbeat and are handed back (`DreamRepository.handBack`: the
+ * lease ends, the run does not count as an attempt), so another replica resumes them at once; one
+ * that has begun publishing, or does not reach a heartbeat within `handBackWaitMs`, keeps its
+ * lease until it runs out, as when a replica dies.
  */
 @Injectable()
 export class DreamRunner implements SweepStep, OnModuleDestroy {
@@ -40,6 +43,8 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
   private readonly logger = new Logger('Dreamer');
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly running = new Map<string, Promise<void>>();
+  /** The running dreams' controls, to hand them back at shutdown. */
+  private readonly controls = new Map<string, DreamControl>();
   /** The fill in progress (one at a time), with the dreams it started so far. */
   private filling: Promise<Set<string>> | null = null;
   /** Asked to fill again while a fill was running: it goes round once more. */
@@ -56,9 +61,26 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     private readonly queue: DreamQueueRepository,
   ) {}
 
-  /** No new dream starts once the service is closing. */
-  onModuleDestroy(): void {
+  /**
+   * No new dream starts once the service is closing; running ones are asked to stop and are
+   * handed back, waited for at most `handBackWaitMs` (the pod's grace period is short).
+   */
+  async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    if (!this.running.size) return;
+    for (const control of this.controls.values()) control.handBack();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = await Promise.race([
+      Promise.all([...this.running.values()]).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.options.handBackWaitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!waited)
+      this.logger.warn(
+        `${this.running.size} dream(s) still running after ${this.options.handBackWaitMs} ms: they keep their lease until it runs out, then another replica resumes them`,
+      );
   }
 
   /** Dreams this replica is running now. */
@@ -195,6 +217,7 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     if (claimed.attempts > 1) this.logger.log(`dream ${dreamId}: resumed after its lease ran out`);
     const run = this.execute(claimed, slot).finally(async () => {
       this.running.delete(dreamId);
+      this.controls.delete(dreamId);
       await this.slots
         .release(slot)
         .catch((err: Error) =>
@@ -289,6 +312,9 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     this.logger.log(
       `dream ${dream._id} (agent ${dream.agentId}) running, attempt ${dream.attempts}`,
     );
+    this.controls.set(dream._id, control);
+    // Shutdown began while it was being claimed.
+    if (this.stopping) control.handBack();
     try {
       const since =
         dream.input.type === 'since_last_dream'
@@ -330,6 +356,15 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     } catch (err) {
       if (err instanceof DreamStopped && err.reason === 'lease_lost') {
         this.logger.warn(err.message);
+        return;
+      }
+      if (err instanceof DreamStopped && err.reason === 'handed_back') {
+        const back = await this.dreams.handBack(dream._id, this.owner).catch(() => false);
+        this.logger.log(
+          back
+            ? `${err.message}; another replica resumes it`
+            : `${err.message}; not handed back (its lease runs out, then another replica resumes it)`,
+        );
         return;
       }
       const canceled = err instanceof DreamStopped && err.reason === 'canceled';

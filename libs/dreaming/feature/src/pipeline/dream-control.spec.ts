@@ -1,0 +1,43 @@
+import { DreamControl, DreamStopped, LOCAL_LEASE } from './dream-control';
+
+const done = <T>(value: T) => ({ value, summary: 'done' });
+
+describe('DreamControl.handBack (the replica is shutting down)', () => {
+  it('stops the dream at its next stage boundary', async () => {
+    const control = new DreamControl(LOCAL_LEASE, 'drm_1', 'me', 60_000);
+    await control.stage('collect', async () => done(1));
+    control.handBack();
+    const next = control.stage('localise', async () => done(2));
+    await expect(next).rejects.toBeInstanceOf(DreamStopped);
+    await expect(next).rejects.toMatchObject({
+      reason: 'handed_back',
+      message: expect.stringContaining('at the collect stage to be handed back'),
+    });
+    expect(control.stages.map((s) => s.stage)).toEqual(['collect']);
+  });
+
+  it('stops a long stage at its next progress heartbeat', async () => {
+    const control = new DreamControl(LOCAL_LEASE, 'drm_2', 'me', 60_000);
+    let steps = 0;
+    const reflect = control.stage('reflect', async (progress) => {
+      for (;;) {
+        steps++;
+        if (steps === 3) control.handBack();
+        await progress(steps, 100);
+      }
+    });
+    await expect(reflect).rejects.toMatchObject({ reason: 'handed_back' });
+    expect(steps).toBe(3);
+  });
+
+  it('never stops a dream that has begun publishing: it runs to its end', async () => {
+    const control = new DreamControl(LOCAL_LEASE, 'drm_3', 'me', 60_000);
+    const published = await control.stage('publish', async (progress) => {
+      control.handBack();
+      await progress(1, 2);
+      return done('v2');
+    });
+    expect(published).toBe('v2');
+    expect(await control.stage('report', async () => done('report'))).toBe('report');
+  });
+});
