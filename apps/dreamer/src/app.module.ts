@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DREAMER_TOPICS, DreamerModule } from '@reverie/dreaming-feature';
+import { DREAMER_TOPICS, DreamerModule, type Clock } from '@reverie/dreaming-feature';
 import { ConsumerHealth, KAFKA_CLIENT, KafkaBatchServer } from '@reverie/kafka';
 import { PlatformModule, type ServiceDefinition } from '@reverie/service-kit';
 import { WEBHOOK_TOPICS, WebhookDeliveryModule } from '@reverie/webhooks-feature';
@@ -11,13 +11,14 @@ import type { DreamerConfig } from './config/dreamer.config';
  */
 @Module({})
 export class AppModule {
-  static register(config: DreamerConfig): DynamicModule {
+  /** `clock`: where schedules and idle windows read the time (a test's; the system's by default). */
+  static register(config: DreamerConfig, clock?: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         // The platform creates each topic once, whichever modules name it.
         PlatformModule.forRoot(config, { topics: [...DREAMER_TOPICS, ...WEBHOOK_TOPICS] }),
-        DreamerModule.register(config),
+        DreamerModule.register(config, clock),
         WebhookDeliveryModule.register(config.webhooks),
       ],
     };

@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
 import { DreamRepository, type NewDream } from '@reverie/dreaming-data-access';
-import { DreamRunner } from '@reverie/dreaming-feature';
+import { DreamRunner, type Clock } from '@reverie/dreaming-feature';
 import { startService } from '@reverie/service-kit';
 import { serviceEnv, startGroupAtEnd } from '@reverie/testing/integration';
-import { service } from '../src/app.module';
+import { AppModule, service } from '../src/app.module';
 import { loadConfig, type DreamerConfig } from '../src/config/dreamer.config';
 
 export interface RunningDreamer {
@@ -22,10 +22,14 @@ export interface RunningDreamer {
 export async function startDreamer(
   gatewayDb: string,
   extra: Record<string, string> = {},
+  clock?: Clock,
 ): Promise<RunningDreamer> {
   const config = loadConfig(serviceEnv('dreamer', { MONGO_DB: gatewayDb, ...extra }));
   await startGroupAtEnd(config.kafka.groupId, TOPICS.dreamCommands);
-  const app = await startService(service, config);
+  const app = await startService(
+    { ...service, module: (c) => AppModule.register(c, clock) },
+    config,
+  );
   const runner = app.get(DreamRunner);
   return {
     app,

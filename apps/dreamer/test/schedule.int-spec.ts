@@ -14,7 +14,8 @@ type Json = any;
 
 /**
  * Scheduling on the real stack with a controllable clock: the test calls `tick(now)` with the
- * times it wants (the dreamer's own timer is off), and dreams run for real.
+ * times it wants (the dreamer's own timer is off), and dreams run for real, reading their idle
+ * window against the same clock.
  */
 describe('scheduled dreams: schedule, idle window, nothing new, budgets and the kill switch', () => {
   let gateway: RunningGateway;
@@ -23,13 +24,16 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
   let api: ApiClient;
   const tenantId = uniqueName('sched');
   const at = (iso: string) => new Date(iso);
+  /** The dreamer's clock: the time of the last tick, unless a test moves it on. */
+  let clockNow = new Date();
 
   beforeAll(async () => {
     gateway = await startGateway();
-    dreamer = await startDreamer(gateway.config.mongo.db, {
-      DREAM_SCHEDULE_TICK_MS: '0',
-      DREAM_SWEEP_MS: '3600000',
-    });
+    dreamer = await startDreamer(
+      gateway.config.mongo.db,
+      { DREAM_SCHEDULE_TICK_MS: '0', DREAM_SWEEP_MS: '3600000' },
+      { now: () => clockNow },
+    );
     scheduler = dreamer.app.get(DreamScheduler);
     api = await gateway.tenant(tenantId);
   }, 120_000);
@@ -101,7 +105,8 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
       },
     });
   };
-  const tick = async (iso: string, agentId: string) => {
+  const tick = async (iso: string, agentId: string, runAt = iso) => {
+    clockNow = at(runAt);
     const o = forAgent(await scheduler.tick(at(iso)), agentId);
     await dreamer.runner.idle();
     return o;
@@ -142,6 +147,41 @@ describe('scheduled dreams: schedule, idle window, nothing new, budgets and the 
     expect((await scheduler.tick(at('2026-12-02T00:06:00Z'))).some((o) => o.agentId === off)).toBe(
       false,
     );
+  }, 120_000);
+
+  it('a scheduled dream still waiting or running when its idle window closes stops before publishing', async () => {
+    const id = await agent({
+      enabled: true,
+      frequency: 'daily',
+      timezone: 'Europe/Paris',
+      window: { start: '01:00', end: '05:00' },
+      publish: 'apply',
+    });
+    await endedSession(id);
+    // Due at 04:59 in Paris; by the time it runs, the window has closed (05:00:30).
+    const late = await tick('2026-12-05T03:59:00Z', id, '2026-12-05T04:00:30Z');
+    expect(late).toHaveProperty('started');
+    const dream = (await api.get(`/v1/dreams/${late.started}`)).body;
+    expect(dream).toMatchObject({
+      status: 'failed',
+      outputs: [],
+      error: {
+        type: 'window_closed',
+        message: expect.stringContaining(
+          'its idle window closed at 2026-12-05T04:00:00.000Z before it ended: stopped before its first stage',
+        ),
+      },
+    });
+    const { report } = (await api.get(`/v1/dreams/${late.started}/report`)).body;
+    expect(report.notes.at(-1)).toMatch(
+      /the next slot of its schedule inside the window dreams again; nothing published$/,
+    );
+    // Nothing was reviewed: the next night's dream reviews that session.
+    const next = await tick('2026-12-06T00:10:00Z', id);
+    expect((await api.get(`/v1/dreams/${next.started}`)).body).toMatchObject({
+      status: 'completed',
+      sessions_reviewed: 1,
+    });
   }, 120_000);
 
   it('a cron schedule in its time zone', async () => {

@@ -4,6 +4,7 @@ import {
   CronExpression,
   timeZoneProblem,
   inWindow,
+  windowCloses,
   localTime,
   scheduleDecision,
   scheduleOutlook,
@@ -133,6 +134,26 @@ describe('inWindow', () => {
       false,
     );
     expect(inWindow(undefined, 'UTC', at('2026-11-23T12:00:00Z'))).toBe(true);
+  });
+});
+
+describe('windowCloses', () => {
+  it("is the window's next end in the agent time zone, across midnight, or null when it never closes", () => {
+    // 01:30 in Paris (winter, UTC+1): the window closes at 05:00 Paris.
+    expect(windowCloses(daily.window, 'Europe/Paris', at('2026-11-23T00:30:00Z'))).toEqual(
+      at('2026-11-23T04:00:00Z'),
+    );
+    // Summer time (UTC+2): the same 05:00 is an hour earlier in UTC.
+    expect(windowCloses(daily.window, 'Europe/Paris', at('2026-07-01T00:30:00Z'))).toEqual(
+      at('2026-07-01T03:00:00Z'),
+    );
+    expect(
+      windowCloses({ start: '22:00', end: '02:00' }, 'UTC', at('2026-11-23T23:30:00Z')),
+    ).toEqual(at('2026-11-24T02:00:00Z'));
+    expect(windowCloses(undefined, 'UTC', at('2026-11-23T12:00:00Z'))).toBeNull();
+    expect(
+      windowCloses({ start: '03:00', end: '03:00' }, 'UTC', at('2026-11-23T12:00:00Z')),
+    ).toBeNull();
   });
 });
 

@@ -296,6 +296,20 @@ export function inWindow(window: ScheduleSettings['window'], timeZone: string, n
   return start < end ? m >= start && m < end : m >= start || m < end;
 }
 
+/**
+ * When the idle window that `now` is in closes (its next `end`, in the time zone): a scheduled
+ * dream must be done by then. Null without a window, or with one that never closes (start = end).
+ */
+export function windowCloses(
+  window: ScheduleSettings['window'],
+  timeZone: string,
+  now: Date,
+): Date | null {
+  if (!window || window.start === window.end) return null;
+  const [h, m] = window.end.split(':').map(Number);
+  return new CronExpression(`${m} ${h} * * *`).next(now, timeZone);
+}
+
 export type ScheduleDecision =
   | { due: true; slot: Date }
   | { due: false; reason: 'disabled' | 'not_due' | 'outside_window'; slot: Date | null };

@@ -5,15 +5,16 @@ import { OutcomesDataAccessModule } from '@reverie/outcomes-data-access';
 import { PlaybooksDataAccessModule } from '@reverie/playbooks-data-access';
 import { SessionsReadersModule } from '@reverie/sessions-data-access/readers';
 import { DreamCommandsController } from './dream-commands.controller';
-import { DREAMER_OPTIONS, type DreamerOptions } from './dreamer.options';
-import { DreamPipeline } from './pipeline/dream-pipeline';
-import { DreamRunner } from './pipeline/dream-runner.service';
 import {
   DREAMER_CLOCK,
-  DreamScheduler,
+  DREAMER_OPTIONS,
   SYSTEM_CLOCK,
   type Clock,
-} from './schedule/dream-scheduler';
+  type DreamerOptions,
+} from './dreamer.options';
+import { DreamPipeline } from './pipeline/dream-pipeline';
+import { DreamRunner } from './pipeline/dream-runner.service';
+import { DreamScheduler } from './schedule/dream-scheduler';
 import { DreamerSweep } from './sweep/dreamer-sweep';
 import { TrialAnnouncementSweep } from './trials/trial-announcements.sweep';
 import { TrialOutcomesController } from './trials/trial-outcomes.controller';

@@ -57,3 +57,10 @@ export const DEFAULT_DREAMER_OPTIONS: Omit<DreamerOptions, 'datasetsDir'> = {
   globalConcurrency: 4,
   scheduleTickMs: 60_000,
 };
+
+/** Where the dreamer reads the time (schedules, idle windows): the system clock, or a test's. */
+export interface Clock {
+  now(): Date;
+}
+export const DREAMER_CLOCK = Symbol('DREAMER_CLOCK');
+export const SYSTEM_CLOCK: Clock = { now: () => new Date() };

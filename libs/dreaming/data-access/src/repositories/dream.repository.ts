@@ -23,7 +23,7 @@ export type NewDream = Pick<
   Dream,
   '_id' | 'tenantId' | 'agentId' | 'input' | 'instructions' | 'model' | 'publish' | 'trigger'
 > &
-  Partial<Pick<Dream, 'tokenBudget'>>;
+  Partial<Pick<Dream, 'tokenBudget' | 'runUntil'>>;
 
 export type CreateResult =
   | { created: true; dream: DreamRecord }
@@ -494,6 +494,7 @@ export class DreamRepository {
 function pendingDream(input: NewDream, now: Date, leaseUntil: Date): Dream {
   return {
     tokenBudget: null,
+    runUntil: null,
     ...input,
     status: 'pending',
     stage: null,

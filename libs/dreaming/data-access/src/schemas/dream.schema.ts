@@ -46,6 +46,11 @@ export class Dream {
   @Prop({ type: String, required: true }) publish!: 'apply' | 'propose';
   /** Tokens the dream may spend (its own budget, or what is left of the agent's day); null: no limit. */
   @Prop({ type: Number, default: null }) tokenBudget!: number | null;
+  /**
+   * A scheduled dream must end by then (its idle window closes): it stops at the next stage
+   * boundary or progress heartbeat after it, before publishing. Null: no limit.
+   */
+  @Prop({ type: Date, default: null }) runUntil!: Date | null;
   /** `api` (POST /v1/dreams) or `schedule`. */
   @Prop({ type: String, default: 'api' }) trigger!: string;
   @Prop({ type: String, default: null }) stage!: string | null;

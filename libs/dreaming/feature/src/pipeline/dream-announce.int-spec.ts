@@ -15,7 +15,7 @@ import {
   type TopicTap,
   type UnconnectedPublisher,
 } from '@reverie/testing/integration';
-import { DEFAULT_DREAMER_OPTIONS } from '../dreamer.options';
+import { DEFAULT_DREAMER_OPTIONS, SYSTEM_CLOCK } from '../dreamer.options';
 import { DreamRunner } from './dream-runner.service';
 import type { DreamPipeline } from './dream-pipeline';
 
@@ -47,6 +47,7 @@ describe('dream.ended announcements that Kafka refused', () => {
       { ...DEFAULT_DREAMER_OPTIONS, sweepMs: SWEEP_MS, datasetsDir: '' },
       undefined as never,
       context.app.get(DreamQueueRepository),
+      SYSTEM_CLOCK,
     );
     tap = await tapTopic<DreamEnded>(
       TOPICS.dreams,

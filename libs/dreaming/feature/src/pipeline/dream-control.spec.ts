@@ -41,3 +41,39 @@ describe('DreamControl.handBack (the replica is shutting down)', () => {
     expect(await control.stage('report', async () => done('report'))).toBe('report');
   });
 });
+
+describe("DreamControl runUntil (a scheduled dream's idle window)", () => {
+  it('stops the dream inside a stage once the window has closed, never once publishing began', async () => {
+    let now = Date.parse('2026-12-05T03:59:00Z');
+    const runUntil = new Date('2026-12-05T04:00:00Z');
+    const control = new DreamControl(LOCAL_LEASE, 'drm_4', 'me', 60_000, {
+      runUntil,
+      now: () => now,
+    });
+    await control.stage('collect', async () => done(1));
+    const reflect = control.stage('reflect', async (progress) => {
+      now += 30_000;
+      await progress(1, 3);
+      now += 30_000;
+      await progress(2, 3);
+      return done(2);
+    });
+    await expect(reflect).rejects.toMatchObject({
+      reason: 'window_closed',
+      message: expect.stringContaining(
+        'its idle window closed at 2026-12-05T04:00:00.000Z before it ended: stopped after the reflect stage began',
+      ),
+    });
+    const publishing = new DreamControl(LOCAL_LEASE, 'drm_5', 'me', 60_000, {
+      runUntil,
+      now: () => now - 60_000,
+    });
+    expect(
+      await publishing.stage('publish', async (progress) => {
+        now += 120_000;
+        await progress(1, 1);
+        return done('v2');
+      }),
+    ).toBe('v2');
+  });
+});

@@ -13,7 +13,8 @@ import type { DreamRecord, DreamRepository } from '@reverie/dreaming-data-access
 /** Why a dream stopped before its end: a person canceled it, or another replica took it over. */
 export class DreamStopped extends Error {
   constructor(
-    readonly reason: 'canceled' | 'lease_lost' | 'budget_exceeded' | 'handed_back',
+    readonly reason:
+      'canceled' | 'lease_lost' | 'budget_exceeded' | 'handed_back' | 'window_closed',
     message: string,
   ) {
     super(message);
@@ -61,6 +62,21 @@ export interface StageControl {
   found(findings: DreamFindings): void;
 }
 
+/** What bounds a dream besides its lease; every field optional. */
+export interface DreamLimits {
+  /** Tokens the dream may spend; checked at every stage boundary. Absent or null: no limit. */
+  tokenBudget?: number | null;
+  /** Also run on every lease renewal (the runner renews the dream's global slot). */
+  onBeat?: () => Promise<void>;
+  /**
+   * When the dream must have ended (a scheduled dream's idle window closes): checked at every
+   * stage boundary and progress heartbeat until it begins publishing. Absent or null: never.
+   */
+  runUntil?: Date | null;
+  /** The clock `runUntil` is read against, in epoch ms (the dreamer's clock). Default: system. */
+  now?: () => number;
+}
+
 /** The lease a DreamControl renews: the dream repository's, or an always-held one offline. */
 export type DreamLease = Pick<DreamRepository, 'heartbeat'>;
 
@@ -94,10 +110,7 @@ export class DreamControl implements StageControl {
     readonly dreamId: string,
     private readonly owner: string,
     private readonly leaseMs: number,
-    /** Tokens the dream may spend; checked at every stage boundary. Null: no limit. */
-    private readonly tokenBudget: number | null = null,
-    /** Also run on every lease renewal (the runner renews the dream's global slot). */
-    private readonly onBeat: () => Promise<void> = async () => undefined,
+    private readonly limits: DreamLimits = {},
   ) {}
 
   async stage<T>(
@@ -106,7 +119,7 @@ export class DreamControl implements StageControl {
       progress: (done: number, total: number, message?: string) => Promise<void>,
     ) => Promise<StageOutcome<T>>,
   ): Promise<T> {
-    this.stopIfHandingBack();
+    this.stopIfDue();
     this.current = stage;
     if (stage === 'publish' || stage === 'report') this.publishing = true;
     await this.beat(
@@ -114,10 +127,11 @@ export class DreamControl implements StageControl {
       true,
     );
     const spent = totalTokens(this.usage);
-    if (this.tokenBudget !== null && spent >= this.tokenBudget)
+    const budget = this.limits.tokenBudget ?? null;
+    if (budget !== null && spent >= budget)
       throw new DreamStopped(
         'budget_exceeded',
-        `the dream spent ${spent} tokens of its budget of ${this.tokenBudget}; stopped before the ${stage} stage`,
+        `the dream spent ${spent} tokens of its budget of ${budget}; stopped before the ${stage} stage`,
       );
     const startedAt = new Date();
     const result = await work((done, total, message) =>
@@ -145,11 +159,22 @@ export class DreamControl implements StageControl {
     this.handingBack = true;
   }
 
-  private stopIfHandingBack(): void {
-    if (this.handingBack && !this.publishing)
+  /**
+   * Stops the dream, unless it has begun publishing, when its replica is shutting down or its
+   * idle window has closed.
+   */
+  private stopIfDue(): void {
+    if (this.publishing) return;
+    if (this.handingBack)
       throw new DreamStopped(
         'handed_back',
         `dream ${this.dreamId} stopped at the ${this.current ?? 'first'} stage to be handed back: its dreamer replica is shutting down`,
+      );
+    const until = this.limits.runUntil;
+    if (until && (this.limits.now ?? Date.now)() >= until.getTime())
+      throw new DreamStopped(
+        'window_closed',
+        `its idle window closed at ${until.toISOString()} before it ended: stopped ${this.current ? `after the ${this.current} stage began` : 'before its first stage'}; the next slot of its schedule inside the window dreams again`,
       );
   }
 
@@ -188,7 +213,7 @@ export class DreamControl implements StageControl {
 
   /** Renews the lease with progress; at a stage boundary (`force`) also honours a cancel. */
   async beat(patch: Parameters<DreamRepository['heartbeat']>[3], force = false): Promise<void> {
-    this.stopIfHandingBack();
+    this.stopIfDue();
     const now = Date.now();
     if (!force && now - this.lastBeat < 1_000) return;
     this.lastBeat = now;
@@ -202,7 +227,7 @@ export class DreamControl implements StageControl {
         'lease_lost',
         `dream ${this.dreamId} is no longer held by this replica`,
       );
-    await this.onBeat();
+    await this.limits.onBeat?.();
     if (force && state.cancelRequested)
       throw new DreamStopped('canceled', `dream ${this.dreamId} was canceled`);
   }

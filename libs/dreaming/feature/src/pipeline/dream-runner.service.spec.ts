@@ -9,7 +9,7 @@ import type {
 } from '@reverie/dreaming-data-access';
 import type { EventPublisher } from '@reverie/kafka';
 import type { ReverieMetrics } from '@reverie/telemetry';
-import { DEFAULT_DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
+import { DEFAULT_DREAMER_OPTIONS, SYSTEM_CLOCK, type DreamerOptions } from '../dreamer.options';
 import { DreamStopped, type StageControl } from './dream-control';
 import type { DreamPipeline } from './dream-pipeline';
 import { DreamRunner } from './dream-runner.service';
@@ -77,6 +77,7 @@ function aRunner(waiting: QueuedDream[], options: Partial<DreamerOptions> = {}) 
     { ...DEFAULT_DREAMER_OPTIONS, datasetsDir: '', ...options },
     { dreamEnded: jest.fn() } as unknown as ReverieMetrics,
     queue as unknown as DreamQueueRepository,
+    SYSTEM_CLOCK,
   );
   const stopAll = async () => {
     runner.onModuleDestroy();

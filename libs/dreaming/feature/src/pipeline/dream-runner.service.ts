@@ -14,7 +14,12 @@ import {
 import { nextDreamToClaim, recordClaim } from '@reverie/dreaming-domain';
 import { ContractViolationError, EventPublisher } from '@reverie/kafka';
 import { ReverieMetrics, withSpan } from '@reverie/telemetry';
-import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
+import {
+  type Clock,
+  DREAMER_CLOCK,
+  DREAMER_OPTIONS,
+  type DreamerOptions,
+} from '../dreamer.options';
 import { DreamControl, DreamStopped } from './dream-control';
 import { DreamPipeline } from './dream-pipeline';
 import type { SweepStep } from '../sweep/sweep-step';
@@ -59,6 +64,8 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
     @Inject(DREAMER_OPTIONS) private readonly options: DreamerOptions,
     private readonly metrics: ReverieMetrics,
     private readonly queue: DreamQueueRepository,
+    /** The dreamer's clock, which a scheduled dream's idle window is read against. */
+    @Inject(DREAMER_CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -297,18 +304,16 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
 
   private async runDream(dream: DreamRecord, slot: SlotHolder): Promise<void> {
     const started = Date.now();
-    const control = new DreamControl(
-      this.dreams,
-      dream._id,
-      this.owner,
-      this.options.leaseMs,
-      dream.tokenBudget ?? null,
+    const control = new DreamControl(this.dreams, dream._id, this.owner, this.options.leaseMs, {
+      tokenBudget: dream.tokenBudget ?? null,
       // The global slot's lease is renewed with the dream's.
-      async () => {
+      onBeat: async () => {
         if (!(await this.slots.renew(slot, this.options.leaseMs)))
           this.logger.warn(`dream ${dream._id}: its global slot ${slot.slotId} expired`);
       },
-    );
+      runUntil: dream.runUntil ? new Date(dream.runUntil) : null,
+      now: () => this.clock.now().getTime(),
+    });
     this.logger.log(
       `dream ${dream._id} (agent ${dream.agentId}) running, attempt ${dream.attempts}`,
     );

@@ -11,22 +11,20 @@ import {
   DreamRepository,
   DreamSlotRepository,
 } from '@reverie/dreaming-data-access';
-import { dayStart, scheduleDecision } from '@reverie/dreaming-domain';
+import { dayStart, scheduleDecision, windowCloses } from '@reverie/dreaming-domain';
 import {
   AgentDreamingRepository,
   SessionReader,
   type DreamingAgent,
   type ScheduleError,
 } from '@reverie/sessions-data-access/readers';
-import { DREAMER_OPTIONS, type DreamerOptions } from '../dreamer.options';
+import {
+  type Clock,
+  DREAMER_CLOCK,
+  DREAMER_OPTIONS,
+  type DreamerOptions,
+} from '../dreamer.options';
 import { DreamRunner } from '../pipeline/dream-runner.service';
-
-/** Where the scheduler reads the time: the system clock, or a test's. */
-export interface Clock {
-  now(): Date;
-}
-export const DREAMER_CLOCK = Symbol('DREAMER_CLOCK');
-export const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 
 export type ScheduleSkip =
   | 'disabled'
@@ -228,6 +226,8 @@ export class DreamScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         publish: settings.publish,
         trigger: 'schedule',
         tokenBudget,
+        // Due only inside the window: it closes on the dream too, waiting or running.
+        runUntil: windowCloses(settings.window, settings.timezone, now),
       },
       now,
     );
