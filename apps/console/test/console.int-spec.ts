@@ -389,6 +389,35 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await expect(page.getByTestId('tenant').textContent()).resolves.toBe(tenantId);
   }, 60_000);
 
+  it('keeps the seq and step columns in view while the lanes scroll sideways on a narrow screen', async () => {
+    await page.setViewportSize({ width: 420, height: 900 });
+    try {
+      await page.goto(`${base}/console/#/sessions/${lunarSessionId}`);
+      const timeline = page.getByRole('listbox', { name: 'Session events' });
+      const seq = page.getByRole('option').first().locator('.timeline-fixed').first();
+      const card = page.getByRole('option').first().locator('.event-card');
+      await seq.waitFor();
+      const [seqBefore, cardBefore] = [await seq.boundingBox(), await card.boundingBox()];
+      // The lanes are wider than the screen: the list scrolls sideways (→, as the hint says).
+      expect(await timeline.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeGreaterThan(0);
+      await timeline.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      const scrolled = await timeline.evaluate((el) => el.scrollLeft);
+      expect(scrolled).toBeGreaterThan(100);
+      // The lanes moved; seq stayed (at most the row's 6 px padding); the header followed.
+      const [seqAfter, cardAfter] = [await seq.boundingBox(), await card.boundingBox()];
+      expect((cardBefore?.x ?? 0) - (cardAfter?.x ?? 0)).toBeCloseTo(scrolled, -1);
+      expect(Math.abs((seqAfter?.x ?? 0) - (seqBefore?.x ?? 0))).toBeLessThanOrEqual(6);
+      await expect(
+        page.locator('.timeline-head-box').evaluate((el) => el.scrollLeft),
+      ).resolves.toBe(scrolled);
+      await shoot(page, 'session-narrow');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  }, 60_000);
+
   it('shows every page without sideways overflow and without serious axe violations at 1280 and 768 px', async () => {
     const pages = [
       ['agents', '#/agents'],

@@ -51,7 +51,7 @@ export function Timeline({
   const { events, hasMore, loadMore } = stream;
   const box = useRef<HTMLDivElement>(null);
   const root = useRef<HTMLDivElement>(null);
-  const sideways = useRef<HTMLDivElement>(null);
+  const head = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const lanes = useMemo(() => lanesOf(events), [events]);
   const w = virtualWindow(events.length, ROW, scrollTop, VIEWPORT);
@@ -69,9 +69,9 @@ export function Timeline({
 
   function move(e: KeyboardEvent) {
     // ← → scroll the lanes sideways where the screen is narrower than they are.
-    if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && sideways.current) {
+    if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && box.current) {
       e.preventDefault();
-      sideways.current.scrollLeft += e.key === 'ArrowLeft' ? -LANE_STEP : LANE_STEP;
+      box.current.scrollLeft += e.key === 'ArrowLeft' ? -LANE_STEP : LANE_STEP;
       return;
     }
     const last = events.length - 1;
@@ -93,6 +93,7 @@ export function Timeline({
     if (hasMore && next >= events.length - 20) void loadMore();
   }
 
+  const minWidth = lanesMinWidth(lanes.length);
   const columns = `56px 44px repeat(${Math.max(1, lanes.length)}, minmax(${MIN_LANE}px, 1fr))`;
   return (
     <div className="timeline" ref={root}>
@@ -101,49 +102,46 @@ export function Timeline({
         {stream.loading ? ' — loading more…' : ''}. Use ↑ ↓, Page Up/Down, Home and End to move (← →
         scroll the lanes on a narrow screen); the selected event shows below.
       </p>
-      {/* The lane header and the rows scroll sideways together, inside the card, when the lanes
-          are wider than the screen; the rows scroll up and down in the list below the header. */}
-      <div className="timeline-scroll" ref={sideways}>
-        <div className="timeline-lanes" style={{ minWidth: lanesMinWidth(lanes.length) }}>
-          <div
-            className="timeline-head"
-            style={{ gridTemplateColumns: columns }}
-            aria-hidden="true"
-          >
-            <span>seq</span>
-            <span>step</span>
-            {lanes.map((l) => (
-              <span key={l} className={`lane-name lane-${l}`}>
-                {l}
-              </span>
+      {/* Where the lanes are wider than the card (a narrow screen) the rows scroll sideways in
+          the list, and the lane header follows them; the seq and step columns stay in view. */}
+      <div className="timeline-head-box" ref={head} aria-hidden="true">
+        <div className="timeline-head" style={{ gridTemplateColumns: columns, minWidth: minWidth }}>
+          <span className="timeline-fixed">seq</span>
+          <span className="timeline-fixed timeline-step">step</span>
+          {lanes.map((l) => (
+            <span key={l} className={`lane-name lane-${l}`}>
+              {l}
+            </span>
+          ))}
+        </div>
+      </div>
+      <div
+        ref={box}
+        className="timeline-body"
+        style={{ height: VIEWPORT }}
+        tabIndex={0}
+        role="listbox"
+        aria-label="Session events"
+        aria-activedescendant={selected !== null ? `ev-${selected}` : undefined}
+        onScroll={(e) => {
+          setScrollTop(e.currentTarget.scrollTop);
+          if (head.current) head.current.scrollLeft = e.currentTarget.scrollLeft;
+        }}
+        onKeyDown={move}
+      >
+        <div style={{ height: w.total, position: 'relative', minWidth: minWidth }}>
+          <div style={{ transform: `translateY(${w.offset}px)` }}>
+            {events.slice(w.start, w.end).map((e, i) => (
+              <Row
+                key={e.seq}
+                index={w.start + i}
+                event={e}
+                lanes={lanes}
+                columns={columns}
+                selected={selected === w.start + i}
+                onSelect={onSelect}
+              />
             ))}
-          </div>
-          <div
-            ref={box}
-            className="timeline-body"
-            style={{ height: VIEWPORT }}
-            tabIndex={0}
-            role="listbox"
-            aria-label="Session events"
-            aria-activedescendant={selected !== null ? `ev-${selected}` : undefined}
-            onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-            onKeyDown={move}
-          >
-            <div style={{ height: w.total, position: 'relative' }}>
-              <div style={{ transform: `translateY(${w.offset}px)` }}>
-                {events.slice(w.start, w.end).map((e, i) => (
-                  <Row
-                    key={e.seq}
-                    index={w.start + i}
-                    event={e}
-                    lanes={lanes}
-                    columns={columns}
-                    selected={selected === w.start + i}
-                    onSelect={onSelect}
-                  />
-                ))}
-              </div>
-            </div>
           </div>
         </div>
       </div>
@@ -178,8 +176,8 @@ function Row({
       onClick={() => onSelect(index)}
       data-seq={event.seq}
     >
-      <span className="mono small">{event.seq}</span>
-      <span className="mono small">{event.step ?? ''}</span>
+      <span className="mono small timeline-fixed">{event.seq}</span>
+      <span className="mono small timeline-fixed timeline-step">{event.step ?? ''}</span>
       <span
         className={`event-card type-${event.type} lane-${laneOf(event)}`}
         style={{ gridColumn: `${lane + 3} / span 1` }}
