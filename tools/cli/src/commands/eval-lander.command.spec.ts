@@ -167,7 +167,8 @@ describe('reverie eval lander', () => {
     expect(noSeed.out).toMatch(/no-seed\.json: family "my-tight": seed: /);
     const missing = await run('eval', 'lander', '--scenarios', join(dir, 'nope.json'));
     expect(missing.out).toContain('cannot read the scenarios file');
-    const noRole = await run(
+    // A file that is no playbook (a scenario): said so, before any talk of its role.
+    const notAPlaybook = await run(
       'eval',
       'lander',
       '--scenarios',
@@ -175,7 +176,10 @@ describe('reverie eval lander', () => {
       '--playbook',
       join(dir, 'bad.json'),
     );
-    expect(noRole.out).toContain('give it as --playbook navigator=');
+    expect(notAPlaybook).toMatchObject({
+      code: 2,
+      out: expect.stringContaining('bad.json is not a playbook: expected an object with "entries"'),
+    });
   });
 
   it("refuses another role's or another environment's playbook instead of flying without it", async () => {
@@ -234,5 +238,23 @@ describe('reverie eval lander', () => {
     expect(triage.out).toMatch(
       /triage\.json: none of its 1 rule\(s\) is one the lunar navigator can follow \(rule ent_boom: the navigator has no action "include"/,
     );
+    // No role named, none in the file: said at once that no role can follow it, not "name a role".
+    const unnamed = await withPlaybook(join(dir, 'triage.json'));
+    expect(unnamed).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(
+        /triage\.json: none of its 1 rule\(s\) is one a lunar role \(detector, commander, navigator\) can follow \(rule ent_boom: .*another environment's playbook\?/,
+      ),
+    });
+    // A role-less file of navigator rules: the role it fits is the one suggested.
+    const { role: _role, ...roleless } = navigator;
+    writeFileSync(join(dir, 'roleless.json'), JSON.stringify(roleless));
+    const suggested = await withPlaybook(join(dir, 'roleless.json'));
+    expect(suggested).toMatchObject({
+      code: 2,
+      out: expect.stringContaining(
+        `cannot tell which role's playbook it is; give it as --playbook navigator=${join(dir, 'roleless.json')}`,
+      ),
+    });
   });
 });
