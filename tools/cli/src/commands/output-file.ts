@@ -95,9 +95,10 @@ export function refuseExisting(
 }
 
 /**
- * Writes every output whole or none of them: each to a temporary file beside it, then all
- * renamed into place, so a full disk or a lost folder never leaves a half-written playbook or a
- * playbook beside an earlier run's report. A failure is one line naming the file (exit 1).
+ * Writes the outputs in full or not at all: each to a temporary file beside it, then all renamed
+ * into place (a rename in one folder does not fail for want of space), so a full disk or a lost
+ * folder never leaves a half-written playbook or a new playbook beside an earlier run's report.
+ * A failure is one line naming what could not be written (exit 1).
  */
 export function writeOutputs(outputs: readonly { file: string; text: string }[]): void {
   const temp = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);

@@ -10,7 +10,10 @@ import {
 } from '@reverie/dreaming-domain';
 import type { DreamRecord, DreamRepository } from '@reverie/dreaming-data-access';
 
-/** Why a dream stopped before its end: a person canceled it, or another replica took it over. */
+/**
+ * Why a dream stopped before its end: a person canceled it, another replica took it over, it
+ * spent its token budget, its replica is shutting down (handed back), or its idle window closed.
+ */
 export class DreamStopped extends Error {
   constructor(
     readonly reason:
