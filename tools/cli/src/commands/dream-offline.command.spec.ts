@@ -297,6 +297,28 @@ describe('reverie dream --offline', () => {
       `${navigator} is the navigator's playbook (its "role"), not the commander's; give it as --playbook navigator=${navigator}`,
     );
     expect(existsSync(join(dir, 'team.commander.json'))).toBe(false);
+    // A triage playbook (no role, no rule a lunar role can follow): said at once, not "name a role".
+    const triage = join(dir, 'triage-playbook.json');
+    writeFileSync(
+      triage,
+      JSON.stringify(
+        playbookWith({
+          when: { feature: 'text', op: 'matches', value: '^BOOM' },
+          then: { action: 'include' },
+        }),
+      ),
+    );
+    const lunar = await runCli(
+      ...`dream --offline --environment lander --scenarios ${scenarios} --out ${out}`.split(' '),
+      '--playbook',
+      triage,
+    );
+    expect(lunar).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(
+        /triage-playbook\.json: none of its 1 rule\(s\) is one any of the roles \(.*navigator.*\) can follow .*another environment's playbook\?/,
+      ),
+    });
   }, 60_000);
 
   it('prints each test-split rate with its 95 % interval, overall and per family', () => {

@@ -27,11 +27,13 @@ import { readOutcomeFile } from './outcome-file';
 import { checkOutputFile, refuseExisting, type RunInput, writeOutputs } from './output-file';
 import {
   followerName,
+  playbookFromJson,
   readPlaybookJson,
   refuseDuplicateIds,
   refuseOtherRole,
   refuseUnusable,
   splitPlaybookSpec,
+  whoseRole,
 } from './playbook-file';
 
 export interface DreamOfflineOptions {
@@ -291,6 +293,14 @@ function readStart(
   const json = readPlaybookJson(file);
   refuseOtherRole(file, named, json.role);
   const role = named ?? (typeof json.role === 'string' ? json.role : null);
+  // A team's playbook file that names no role: which role it fits, or that none can follow it.
+  if (role === null && !roles.includes(null))
+    throw whoseRole(
+      file,
+      playbookFromJson(file, json).rules,
+      roles.filter((r): r is string => r !== null),
+      (r, rules) => env.skippedRules(r, rules),
+    );
   if (!roles.includes(role))
     throw new CliError(
       `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,

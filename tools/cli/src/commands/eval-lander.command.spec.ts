@@ -243,7 +243,7 @@ describe('reverie eval lander', () => {
     expect(unnamed).toMatchObject({
       code: 2,
       out: expect.stringMatching(
-        /triage\.json: none of its 1 rule\(s\) is one a lunar role \(detector, commander, navigator\) can follow \(rule ent_boom: .*another environment's playbook\?/,
+        /triage\.json: none of its 1 rule\(s\) is one any of the roles \(detector, commander, navigator\) can follow \(rule ent_boom: .*another environment's playbook\?/,
       ),
     });
     // A role-less file of navigator rules: the role it fits is the one suggested.

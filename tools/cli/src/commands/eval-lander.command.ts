@@ -26,6 +26,7 @@ import {
   refuseOtherRole,
   refuseUnusable,
   splitPlaybookSpec,
+  whoseRole,
 } from './playbook-file';
 import { readJsonFile } from './json-file';
 import { readOutcomeFile } from './outcome-file';
@@ -100,35 +101,14 @@ function playbookRole(spec: string): { role: string; file: string; json: unknown
   const declared = (json as { role?: unknown } | null)?.role;
   refuseOtherRole(file, named, declared);
   const role = named ?? declared;
-  if (typeof role !== 'string' || !ROLES.includes(role)) throw whoseRole(file, json);
-  return { role, file, json };
-}
-
-/**
- * The refusal of a playbook that names no role: the role whose rules space fits it best to name
- * (`role=FILE`), or, when no role can follow any of its rules, that it is another environment's
- * (naming a role would only be refused next).
- */
-function whoseRole(file: string, json: unknown): CliError {
-  const { rules } = playbookFromJson(file, json);
-  const fits = ROLES.map((r) => ({
-    role: r,
-    skipped: compileRoleRules(ROLE_RULE_SPACES[r], rules).skipped,
-  }));
-  if (rules.length && fits.every((f) => f.skipped.length === rules.length)) {
-    const first = fits[0].skipped[0];
-    return new CliError(
-      `${file}: none of its ${rules.length} rule(s) is one a lunar role (${ROLES.join(', ')}) can follow (rule ${first.entryId}: ${first.reason}); is it another environment's playbook?`,
-      2,
+  if (typeof role !== 'string' || !ROLES.includes(role))
+    throw whoseRole(
+      file,
+      playbookFromJson(file, json).rules,
+      ROLES,
+      (r, rules) => compileRoleRules(ROLE_RULE_SPACES[r], rules).skipped,
     );
-  }
-  const best = rules.length
-    ? fits.reduce((a, b) => (b.skipped.length < a.skipped.length ? b : a)).role
-    : 'navigator';
-  return new CliError(
-    `${file}: cannot tell which role's playbook it is; give it as --playbook ${best}=${file} (roles: ${ROLES.join(', ')})`,
-    2,
-  );
+  return { role, file, json };
 }
 
 /** Every 5 s on stderr: flights flown, and how long the rest will take at this pace. */

@@ -150,3 +150,34 @@ export function refuseOtherRole(file: string, named: string | null, declared: un
       2,
     );
 }
+
+/**
+ * The refusal of a playbook that names no role, for an agent of `roles`: when none of them can
+ * follow any of its rules, that it is another environment's (naming a role would only be refused
+ * next); otherwise the role whose rule space fits it best, to name as `role=FILE`.
+ */
+export function whoseRole(
+  file: string,
+  rules: readonly PlaybookRule[],
+  roles: readonly string[],
+  skippedBy: (
+    role: string,
+    rules: readonly PlaybookRule[],
+  ) => readonly { entryId: string; reason: string }[],
+): CliError {
+  const fits = roles.map((role) => ({ role, skipped: skippedBy(role, rules) }));
+  if (rules.length && fits.every((f) => f.skipped.length === rules.length)) {
+    const first = fits[0].skipped[0];
+    return new CliError(
+      `${file}: none of its ${rules.length} rule(s) is one any of the roles (${roles.join(', ')}) can follow (rule ${first.entryId}: ${first.reason}); is it another environment's playbook?`,
+      2,
+    );
+  }
+  const best = rules.length
+    ? fits.reduce((a, b) => (b.skipped.length < a.skipped.length ? b : a)).role
+    : '<role>';
+  return new CliError(
+    `${file}: cannot tell which role's playbook it is; give it as --playbook ${best}=${file} (roles: ${roles.join(', ')})`,
+    2,
+  );
+}
