@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { datasetTasks } from './commands/dataset';
 import { Progress } from './progress';
 import { formatRanges, triageOutcome } from './triage-result';
 import { CI_BREAKAGES_DIR } from '@reverie/testing';
+import { describeFailure } from './main';
 import { runCli } from './testing/run-cli';
 
 const dataset = CI_BREAKAGES_DIR;
@@ -263,4 +265,28 @@ describe('output helpers', () => {
       '\r\u001b[2K[###############...............] 2/4 dream 1 of 3: localise',
     ]);
   });
+
+  it('fails with one line and, with --json, a JSON error on stdout too (the bin, as a shell runs it)', () => {
+    const bin = join(__dirname, '..', '..', '..', 'bin', 'reverie.js');
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'eval', 'triage', '--cases', '/no/such/folder', '--json'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^reverie: cannot read the dataset folder \/no\/such\/folder/);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        message: expect.stringMatching(/^cannot read the dataset folder \/no\/such\/folder/),
+        exitCode: 2,
+      },
+    });
+    expect(describeFailure(new Error('boom'))).toEqual({
+      message: 'unexpected error: boom',
+      exitCode: 1,
+    });
+  }, 60_000);
 });

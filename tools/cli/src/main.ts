@@ -69,7 +69,7 @@ options:
                            $KAFKA_SASL_USERNAME, $KAFKA_SASL_PASSWORD, as the services)
   --provider, --model      model settings for the run (default: the agent's)
   --timeout <seconds>      how long to follow before giving up (default 600)
-  --json                   machine-readable output on stdout
+  --json                   machine-readable output on stdout (a failure too: {"error": {...}})
   -h, --help`;
 
 const OPTIONS = {
@@ -456,31 +456,36 @@ export async function main(
   }
 }
 
-/** Runs the CLI and turns every expected failure into one line and an exit code. */
+/**
+ * Runs the CLI and turns every failure into one line on stderr and an exit code; with `--json`,
+ * also `{"error": {"message", "exitCode"}}` on stdout, so a script reading the answer gets JSON
+ * either way.
+ */
 export async function run(argv: string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`reverie: ${err.message}\n`);
-      process.exitCode = err.exitCode;
-      return;
-    }
-    // The API's own answer (its error type and message), or no answer at all.
-    if (err instanceof ReverieError) {
-      const hint =
-        err instanceof ReverieConnectionError ? '; is it running? (npm start -- --keep)' : '';
-      process.stderr.write(`reverie: ${err.message}${hint}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    // A scenario or family the simulator refuses (offline landings): the user's input, not a bug.
-    if (err instanceof Error && err.name === 'LanderError') {
-      process.stderr.write(`reverie: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`reverie: unexpected error: ${(err as Error).message}\n`);
-    process.exitCode = 1;
+    const failed = describeFailure(err);
+    process.stderr.write(`reverie: ${failed.message}\n`);
+    if (argv.includes('--json'))
+      process.stdout.write(
+        `${JSON.stringify({ error: { message: failed.message.split('\n')[0], exitCode: failed.exitCode } })}\n`,
+      );
+    process.exitCode = failed.exitCode;
   }
+}
+
+/** What a failure says and its exit code: 2 for the user's input, 1 for the rest. */
+export function describeFailure(err: unknown): { message: string; exitCode: number } {
+  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+  // The API's own answer (its error type and message), or no answer at all.
+  if (err instanceof ReverieError) {
+    const hint =
+      err instanceof ReverieConnectionError ? '; is it running? (npm start -- --keep)' : '';
+    return { message: `${err.message}${hint}`, exitCode: 1 };
+  }
+  // A scenario or family the simulator refuses (offline landings): the user's input, not a bug.
+  if (err instanceof Error && err.name === 'LanderError')
+    return { message: err.message, exitCode: 2 };
+  return { message: `unexpected error: ${(err as Error).message}`, exitCode: 1 };
 }
