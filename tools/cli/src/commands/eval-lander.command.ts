@@ -1,9 +1,7 @@
 import {
   BuiltinLunarTeam,
-  compileRoleRules,
   LUNAR_LANDER_ENVIRONMENT,
   LanderError,
-  ROLE_RULE_SPACES,
   flyLanding,
   rubricJudge,
   scoreObjective,
@@ -17,6 +15,7 @@ import {
 } from '@reverie/lunar-lander';
 import { gradeRuns, rateIntervalText, sandboxUngradableCriteria } from '@reverie/dreaming-domain';
 import { landingRun } from '@reverie/dreaming-lander';
+import { offlineEnvironment } from '@reverie/dreaming-feature';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
@@ -48,6 +47,8 @@ export interface EvalLanderOptions {
 export const EVAL_LANDER_RUBRIC: LandingRubric = { maxDistanceToSite: 50, maxFuelOverLimit: 2 };
 
 const ROLES = ['detector', 'commander', 'navigator'];
+/** The lunar team's offline environment: which rules a role skips, as a dream sees them. */
+const LANDER = offlineEnvironment('lander');
 
 /** The scenarios a file holds (`scenariosFromJson`): a family, a scenario, or a list of either. */
 export function readScenarios(file: string): Scenario[] {
@@ -79,7 +80,7 @@ export function readRolePlaybooks(
         2,
       );
     const { rules } = playbookFromJson(file, json);
-    const { skipped } = compileRoleRules(ROLE_RULE_SPACES[role], rules);
+    const skipped = LANDER.skippedRules(role, rules);
     refuseUnusable(file, followerName('lander', role), rules, skipped);
     for (const s of skipped) onSkip(`note: ${file}: rule ${s.entryId} skipped: ${s.reason}`);
     // The role would skip them anyway; left out, they are not counted as its rules either.
@@ -102,11 +103,8 @@ function playbookRole(spec: string): { role: string; file: string; json: unknown
   refuseOtherRole(file, named, declared);
   const role = named ?? declared;
   if (typeof role !== 'string' || !ROLES.includes(role))
-    throw whoseRole(
-      file,
-      playbookFromJson(file, json).rules,
-      ROLES,
-      (r, rules) => compileRoleRules(ROLE_RULE_SPACES[r], rules).skipped,
+    throw whoseRole(file, playbookFromJson(file, json).rules, ROLES, (r, rules) =>
+      LANDER.skippedRules(r, rules),
     );
   return { role, file, json };
 }
