@@ -155,6 +155,28 @@ describe('windowCloses', () => {
       windowCloses({ start: '03:00', end: '03:00' }, 'UTC', at('2026-11-23T12:00:00Z')),
     ).toBeNull();
   });
+
+  it('closes when the clocks jump past an end time that DST skips, not a day later', () => {
+    // Paris springs forward on 2026-03-29: 02:00 CET becomes 03:00 CEST, so 02:30 never happens.
+    const window = { start: '01:00', end: '02:30' };
+    expect(windowCloses(window, 'Europe/Paris', at('2026-03-29T00:30:00Z'))).toEqual(
+      at('2026-03-29T01:00:00Z'), // 03:00 CEST, the first minute outside the window
+    );
+    // On an ordinary night the same window closes at 02:30 local.
+    expect(windowCloses(window, 'Europe/Paris', at('2026-03-28T00:30:00Z'))).toEqual(
+      at('2026-03-28T01:30:00Z'),
+    );
+    // Falling back (2026-10-25, 03:00 CEST becomes 02:00 CET), 02:30 happens twice: the first ends it.
+    expect(windowCloses(window, 'Europe/Paris', at('2026-10-24T23:30:00Z'))).toEqual(
+      at('2026-10-25T00:30:00Z'), // 02:30 CEST
+    );
+  });
+
+  it("outside the window, is the window's next end", () => {
+    expect(
+      windowCloses({ start: '01:00', end: '05:00' }, 'UTC', at('2026-11-23T12:00:00Z')),
+    ).toEqual(at('2026-11-24T05:00:00Z'));
+  });
 });
 
 describe('scheduleDecision', () => {

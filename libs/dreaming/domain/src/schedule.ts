@@ -297,8 +297,11 @@ export function inWindow(window: ScheduleSettings['window'], timeZone: string, n
 }
 
 /**
- * When the idle window that `now` is in closes (its next `end`, in the time zone): a scheduled
- * dream must be done by then. Null without a window, or with one that never closes (start = end).
+ * When the idle window that `now` is in closes, in the time zone: the first minute after `now`
+ * outside the window, so a night on which DST skips the window's end time (02:30 on a
+ * spring-forward night) closes when the clocks jump past it, not a day later. A scheduled dream
+ * must be done by then. Null without a window, or with one that never closes (start = end). When
+ * `now` is outside the window, the window's next end.
  */
 export function windowCloses(
   window: ScheduleSettings['window'],
@@ -306,6 +309,12 @@ export function windowCloses(
   now: Date,
 ): Date | null {
   if (!window || window.start === window.end) return null;
+  if (inWindow(window, timeZone, now)) {
+    // A window lasts less than a day; 25 hours also covers a day that DST lengthens.
+    const start = Math.floor(now.getTime() / 60_000) * 60_000;
+    for (let t = start + 60_000; t <= start + 25 * 3_600_000; t += 60_000)
+      if (!inWindow(window, timeZone, new Date(t))) return new Date(t);
+  }
   const [h, m] = window.end.split(':').map(Number);
   return new CronExpression(`${m} ${h} * * *`).next(now, timeZone);
 }
