@@ -31,6 +31,11 @@ export interface SearchOptions {
   contrast: ContrastOptions;
   /** Prefix of the generated entry ids. */
   idPrefix: string;
+  /**
+   * Told after each rule-set evaluation (`done` of `maxEvaluations`; the search may end sooner),
+   * so a dream shows where its reflect stage is. A throw stops the search.
+   */
+  onProgress?: (done: number, maxEvaluations: number) => void | Promise<void>;
 }
 
 export const DEFAULT_SEARCH: SearchOptions = {
@@ -188,7 +193,9 @@ export async function searchTriageRules(
   const score = async (rules: readonly PlaybookRule[]) => {
     await new Promise<void>((resolve) => setImmediate(resolve));
     evaluations++;
-    return scorer.score(rules);
+    const scored = scorer.score(rules);
+    await opts.onProgress?.(evaluations, opts.maxEvaluations);
+    return scored;
   };
   const contrast = contrastLines(train, current, opts.contrast, scorer);
   const base = await score(current);

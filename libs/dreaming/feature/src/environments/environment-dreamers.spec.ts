@@ -84,11 +84,17 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     expect(r.localisations[0]).toMatchObject({ method: 'criteria', step: 2 });
   });
 
-  it('drafts rules with evidence from training sessions, and evaluates rule sets on validation cases', async () => {
+  it('drafts rules with evidence from training sessions, telling its progress, and evaluates rule sets on validation cases', async () => {
     const p = await dreamer.prepare(sessions);
     const current: RulesByRole = new Map([[null, []]]);
-    const { drafts, work } = await dreamer.reflect(p, current, { simulations: 20 });
+    const told: [number, number, string][] = [];
+    const progress = async (done: number, total: number, message: string) =>
+      void told.push([done, total, message]);
+    const { drafts, work } = await dreamer.reflect(p, current, { simulations: 20, progress });
     expect(work.simulations).toBeLessThanOrEqual(20);
+    // It tells the dream where the search is: one beat a rule set scored, of the stage's budget.
+    expect(told.map(([d]) => d)).toEqual(Array.from({ length: work.simulations }, (_, i) => i + 1));
+    expect(told.every(([, t, m]) => t === 20 && m === 'rule search, rule sets scored')).toBe(true);
     expect(drafts.length).toBeGreaterThan(0);
     const trainSessionIds = new Set(
       sessions

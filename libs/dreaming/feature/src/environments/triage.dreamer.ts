@@ -211,6 +211,7 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       return { drafts: [], work: { simulations: 0, summary: 'no training cases' } };
     const search = await searchTriageRules(p.train, current.get(null) ?? [], {
       maxEvaluations: Math.max(2, budget.simulations),
+      onProgress: (done, total) => budget.progress?.(done, total, 'rule search, rule sets scored'),
     });
     // The greedy combination first, then it without each rule in turn, then the best single
     // rules of distinct effect: the gate promotes the first that holds on validation.
