@@ -128,17 +128,34 @@ describe("loadCases (a user's folder)", () => {
     await expect(loadDataset(dir)).rejects.toThrow(/has no readable|labels lines 9/);
   });
 
-  it('refuses, before reading them, logs larger than the heap could hold', async () => {
+  it('refuses, before reading them, logs larger than the heap could hold, by their bytes and lines', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'triage-'));
     await mkdir(join(dir, 'x_1'));
     await writeFile(join(dir, 'x_1', 'groundtruth'), 'DEFAULT\nE 1\n');
     await writeFile(join(dir, 'x_1', 'fail.log'), 'a\n');
-    await writeFile(join(dir, 'x_1', 'pass.log'), 'b\n'.repeat(512));
-    // A heap of 4 KB (the process's own limit where none is given): 1 KB of logs is too much.
-    await expect(loadCases(dir, { heapLimit: 4096 })).rejects.toThrow(
-      /hold 2 KB, which needs about 9 KB of memory to read, more than this process's heap \(4 KB\).*NODE_OPTIONS=--max-old-space-size=\d+/,
+    await writeFile(join(dir, 'x_1', 'pass.log'), 'b\n'.repeat(511) + 'b');
+    // 1,025 bytes and 513 lines: at least 1,025 + 513 x 170 = 88,235 bytes to read, and
+    // 1.8 x 1,025 + 87,210 = 89,055 to dream on.
+    await expect(loadCases(dir, { heapFree: 4096 })).rejects.toThrow(
+      /hold 2 KB \(513 lines in the largest case\), which needs at least 87 KB of memory to read, more than this process's heap has free \(4 KB\).*NODE_OPTIONS=--max-old-space-size=1024\)$/,
     );
-    expect((await loadCases(dir, { heapLimit: 65536 })).cases).toHaveLength(1);
+    // Above the bound it loads; below what the measured folders needed at most (2.6 times it),
+    // with a note that says so and how to raise the heap.
+    const tight = await loadCases(dir, { heapFree: 88_300 });
+    expect(tight.cases).toHaveLength(1);
+    expect(tight.notes).toEqual([
+      expect.stringMatching(
+        /hold 2 KB \(513 lines in the largest case\), which may need up to 225 KB of memory to read; this process's heap has 87 KB free; if Node runs out of memory, give fewer cases at a time or raise the heap \(NODE_OPTIONS=--max-old-space-size=1024\)$/,
+      ),
+    ]);
+    expect((await loadCases(dir, { heapFree: 230_000 })).notes).toEqual([]);
+    await expect(loadCases(dir, { heapFree: 88_300, use: 'dream' })).rejects.toThrow(
+      /needs at least 87 KB of memory to dream on/,
+    );
+    expect((await loadCases(dir, { heapFree: 89_100, use: 'dream' })).cases).toHaveLength(1);
+    // A log of few long lines needs little more than its bytes.
+    await writeFile(join(dir, 'x_1', 'pass.log'), 'b'.repeat(100_000));
+    expect((await loadCases(dir, { heapFree: 101_000 })).cases).toHaveLength(1);
   });
 
   it('refuses a folder in which no case can be used, saying why', async () => {

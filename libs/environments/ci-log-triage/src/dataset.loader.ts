@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -41,11 +42,21 @@ export interface LoadedCases {
  */
 export async function loadCases(
   dir: string,
-  options: { heapLimit?: number } = {},
+  options: {
+    /** The heap the logs may take; by default what this process's heap has free. */
+    heapFree?: number;
+    use?: CasesUse;
+  } = {},
 ): Promise<LoadedCases> {
   const out: LoadedCases = { cases: [], skipped: [], notes: [] };
   const names = await readFolder(dir);
-  await refuseBeyondHeap(dir, names, options.heapLimit ?? getHeapStatistics().heap_size_limit);
+  const tight = await checkHeap(
+    dir,
+    names,
+    options.heapFree ?? heapFree(),
+    options.use ?? 'evaluate',
+  );
+  if (tight) out.notes.push(tight);
   for (const name of names) {
     let isDir: boolean;
     try {
@@ -86,42 +97,108 @@ export function loadNotes(loaded: LoadedCases): string[] {
 }
 
 /**
- * A lower bound of the memory a log takes once read, split into lines and given its line
- * features, per byte of file: a 50 MB log took about 560 MB (11 a byte) to evaluate (`reverie
- * eval triage`), a dream about twice that. Below what it takes, so the refusal it backs never
- * turns away logs that would fit.
+ * Lower bounds of the free heap that reading a folder of cases takes: every log's text stays in
+ * memory while the cases are evaluated (per byte of all logs; a dream, which keeps its training
+ * cases' line features as well, 1.8 a byte), and the largest case's lines are split and given
+ * their features at once (per line of its fail and pass logs). Seven folders, each at the
+ * smallest `--max-old-space-size` it ran in, had 1.4–2.5 times these free when the check ran,
+ * never less (docs/learning.md, "How much memory a folder of logs takes"), so the refusal they
+ * back turns away no folder that would fit.
  */
-export const HEAP_BYTES_PER_LOG_BYTE = 8;
+export const LOG_MEMORY = {
+  perLogByte: { evaluate: 1, dream: 1.8 },
+  perLineOfLargestCase: 170,
+} as const;
+
+/** What a folder of cases is read for: evaluating rules on it, or dreaming on it too. */
+export type CasesUse = keyof typeof LOG_MEMORY.perLogByte;
 
 /**
- * Refuses, before reading any, logs that could not fit in this process's heap however they are
- * read (`HEAP_BYTES_PER_LOG_BYTE`): Node would otherwise run out of memory minutes in and abort
- * with its own trace. Names the size, the heap and how to raise it.
+ * Refuses, before reading any, logs that could not fit in what the heap has free (`free`) however
+ * they are read (`LOG_MEMORY`): Node would otherwise run out of memory minutes in and abort with
+ * its own trace. Lines are counted only when the size alone cannot settle it. Names the size, the
+ * heap and how to raise it. Answers a note when the logs fit the bound but not what the measured
+ * folders needed at most (2.6 times it): they may still run out.
  */
-async function refuseBeyondHeap(
+async function checkHeap(
   dir: string,
   names: readonly string[],
-  heap: number,
-): Promise<void> {
-  let bytes = 0;
-  for (const name of names)
-    for (const file of ['fail.log', 'pass.log'])
-      bytes += await stat(join(dir, name, file)).then(
-        (s) => (s.isFile() ? s.size : 0),
-        () => 0,
-      );
-  if (bytes * HEAP_BYTES_PER_LOG_BYTE <= heap) return;
-  // In the unit that fits: a small heap (--max-old-space-size=64) must not read as "0.0 GB".
-  const gb = (n: number) =>
-    n >= 2 ** 30
-      ? `${(n / 2 ** 30).toFixed(1)} GB`
-      : n >= 2 ** 20
-        ? `${(n / 2 ** 20).toFixed(1)} MB`
-        : `${Math.ceil(n / 1024)} KB`;
-  const need = Math.ceil((bytes * HEAP_BYTES_PER_LOG_BYTE) / 2 ** 20 / 1024) * 1024;
-  throw new TriageError(
-    `the logs in ${dir} hold ${gb(bytes)}, which needs about ${gb(bytes * HEAP_BYTES_PER_LOG_BYTE)} of memory to read, more than this process's heap (${gb(heap)}); give fewer cases at a time, or raise the heap (NODE_OPTIONS=--max-old-space-size=${need})`,
-  );
+  free: number,
+  use: CasesUse,
+): Promise<string | null> {
+  const logs = await Promise.all(names.map((name) => caseLogs(dir, name)));
+  const bytes = logs.reduce((sum, c) => sum + c.bytes, 0);
+  const need = (largest: number) =>
+    bytes * LOG_MEMORY.perLogByte[use] + largest * LOG_MEMORY.perLineOfLargestCase;
+  const largest = (counts: number[]) => counts.reduce((a, b) => Math.max(a, b), 0);
+  // A line is at least one byte: a folder that fits with a line a byte fits.
+  if (need(largest(logs.map((c) => c.bytes))) * MEASURED_SPREAD <= free) return null;
+  const counts: number[] = [];
+  for (const c of logs) counts.push(await countLines(c.files)); // one file open at a time
+  const lines = largest(counts);
+  const atLeast = need(lines);
+  if (atLeast * MEASURED_SPREAD <= free) return null;
+  const what = `the logs in ${dir} hold ${sizeText(bytes)} (${lines} lines in the largest case)`;
+  const doing = use === 'dream' ? 'dream on' : 'read';
+  // Room for what the measured folders needed at most, and for the code's own heap.
+  const raise = `NODE_OPTIONS=--max-old-space-size=${Math.ceil((atLeast * MEASURED_SPREAD + 2 ** 27) / 2 ** 30) * 1024}`;
+  if (atLeast > free)
+    throw new TriageError(
+      `${what}, which needs at least ${sizeText(atLeast)} of memory to ${doing}, more than this process's heap has free (${sizeText(free)}); give fewer cases at a time, or raise the heap (${raise})`,
+    );
+  return `${what}, which may need up to ${sizeText(atLeast * MEASURED_SPREAD)} of memory to ${doing}; this process's heap has ${sizeText(free)} free; if Node runs out of memory, give fewer cases at a time or raise the heap (${raise})`;
+}
+
+/** The most that a measured folder needed over `LOG_MEMORY`'s bound. */
+const MEASURED_SPREAD = 2.6;
+
+/** A case's log files that exist, and their bytes. */
+async function caseLogs(dir: string, name: string): Promise<{ files: string[]; bytes: number }> {
+  const out = { files: [] as string[], bytes: 0 };
+  for (const file of ['fail.log', 'pass.log']) {
+    const path = join(dir, name, file);
+    const size = await stat(path).then(
+      (s) => (s.isFile() ? s.size : -1),
+      () => -1,
+    );
+    if (size < 0) continue;
+    out.files.push(path);
+    out.bytes += size;
+  }
+  return out;
+}
+
+/** The lines of the files together (a last line without a newline counts), read a chunk at a time. */
+async function countLines(files: readonly string[]): Promise<number> {
+  let lines = 0;
+  for (const file of files) {
+    let last = 10;
+    try {
+      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+        last = chunk[chunk.length - 1];
+      }
+    } catch {
+      continue; // unreadable: loading the case says why
+    }
+    if (last !== 10) lines++;
+  }
+  return lines;
+}
+
+/** What this process's heap has free: its limit less what the code and its data already use. */
+function heapFree(): number {
+  const heap = getHeapStatistics();
+  return heap.heap_size_limit - heap.used_heap_size;
+}
+
+/** A size in the unit that fits: a small heap (--max-old-space-size=64) must not read as "0.0 GB". */
+function sizeText(n: number): string {
+  return n >= 2 ** 30
+    ? `${(n / 2 ** 30).toFixed(1)} GB`
+    : n >= 2 ** 20
+      ? `${(n / 2 ** 20).toFixed(1)} MB`
+      : `${Math.ceil(n / 1024)} KB`;
 }
 
 async function readFolder(dir: string): Promise<string[]> {

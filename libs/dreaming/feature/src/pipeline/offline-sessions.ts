@@ -84,7 +84,7 @@ const triage: OfflineEnvironment = {
     const dir = resolve(path);
     let loaded: LoadedCases;
     try {
-      loaded = await loadCases(dir);
+      loaded = await loadCases(dir, { use: 'dream' });
     } catch (err) {
       throw new OfflineInputError(`cannot read the cases in ${dir}: ${(err as Error).message}`);
     }
