@@ -5,6 +5,8 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** The command's usage, printed under the message (a usage error). */
+    readonly usage?: string,
   ) {
     super(message);
   }

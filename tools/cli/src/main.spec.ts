@@ -288,5 +288,28 @@ describe('output helpers', () => {
       message: 'unexpected error: boom',
       exitCode: 1,
     });
+    // A file name with a newline (or an escape) in it does not split the line, nor the JSON.
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-cli-'));
+    const odd = join(dir, 'two\nlines\u001b[31m');
+    const named = spawnSync(process.execPath, [bin, 'eval', 'triage', '--cases', odd, '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    rmSync(dir, { recursive: true });
+    expect(named.status).toBe(2);
+    expect(named.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringContaining('two\\nlines\\u001b[31m'),
+    ]);
+    expect(JSON.parse(named.stdout).error.message).toContain('two\\nlines\\u001b[31m');
+    // A usage error prints the usage under its one line, on stderr only.
+    const usage = spawnSync(process.execPath, [bin, 'fly', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/^reverie: unknown command "fly"\nusage: reverie <command>/);
+    expect(JSON.parse(usage.stdout)).toEqual({
+      error: { message: 'unknown command "fly"', exitCode: 2 },
+    });
   }, 60_000);
 });

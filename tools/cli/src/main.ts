@@ -184,7 +184,7 @@ export function commandUsage(command: string | undefined): string {
 let usageOf: string | undefined;
 
 function usageError(message: string): never {
-  throw new CliError(`${message}\n${commandUsage(usageOf)}`, 2);
+  throw new CliError(message, 2, commandUsage(usageOf));
 }
 
 /** The landing task the flags name: a bundled family's scenario or a scenario file. */
@@ -466,18 +466,42 @@ export async function run(argv: string[]): Promise<void> {
     process.exitCode = await main(argv);
   } catch (err) {
     const failed = describeFailure(err);
-    process.stderr.write(`reverie: ${failed.message}\n`);
+    process.stderr.write(`reverie: ${failed.message}\n${failed.usage ? `${failed.usage}\n` : ''}`);
     if (argv.includes('--json'))
       process.stdout.write(
-        `${JSON.stringify({ error: { message: failed.message.split('\n')[0], exitCode: failed.exitCode } })}\n`,
+        `${JSON.stringify({ error: { message: failed.message, exitCode: failed.exitCode } })}\n`,
       );
     process.exitCode = failed.exitCode;
   }
 }
 
-/** What a failure says and its exit code: 2 for the user's input, 1 for the rest. */
-export function describeFailure(err: unknown): { message: string; exitCode: number } {
-  if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
+/**
+ * What a failure says, on one line (a file name with a newline in it must not split it: control
+ * characters read as escapes, `\n`), its exit code (2 for the user's input, 1 for the rest) and,
+ * for a usage error, the command's usage to print under it.
+ */
+export function describeFailure(err: unknown): {
+  message: string;
+  exitCode: number;
+  usage?: string;
+} {
+  const failed = failure(err);
+  return { ...failed, message: oneLine(failed.message) };
+}
+
+/** Control characters (a newline, a carriage return, an escape) as JSON writes them. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+function failure(err: unknown): { message: string; exitCode: number; usage?: string } {
+  if (err instanceof CliError)
+    return {
+      message: err.message,
+      exitCode: err.exitCode,
+      ...(err.usage ? { usage: err.usage } : {}),
+    };
   // The API's own answer (its error type and message), or no answer at all.
   if (err instanceof ReverieError) {
     const hint =

@@ -1,15 +1,7 @@
-import { CliError } from '../api.client';
-import { main } from '../main';
+import { runCli } from '../testing/run-cli';
 
 describe('reverie api-keys arguments', () => {
-  const run = async (...argv: string[]) => {
-    try {
-      return { code: await main(argv, { out: () => undefined, err: () => undefined }), out: '' };
-    } catch (err) {
-      if (!(err instanceof CliError)) throw err;
-      return { code: err.exitCode, out: err.message };
-    }
-  };
+  const run = runCli;
 
   it.each([
     [['api-keys'], /api-keys takes create, list or revoke/],

@@ -4,7 +4,7 @@ import { main } from '../main';
 /**
  * Runs the CLI in-process as a spec would from a shell: its exit code and what it printed on
  * stdout (`out`) and stderr (`err`); a refused command (a `CliError`) gives its exit code and
- * message as `out` instead.
+ * message (with the usage under it, for a usage error) as `out` instead.
  */
 export async function runCli(
   ...argv: string[]
@@ -16,6 +16,7 @@ export async function runCli(
     return { code, out: out.join('\n'), err: err.join('\n') };
   } catch (e) {
     if (!(e instanceof CliError)) throw e;
-    return { code: e.exitCode, out: e.message, err: err.join('\n') };
+    const said = e.usage ? `${e.message}\n${e.usage}` : e.message;
+    return { code: e.exitCode, out: said, err: err.join('\n') };
   }
 }
