@@ -39,7 +39,8 @@ describe('reverie CLI arguments', () => {
   });
 
   it.each([
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /^unknown option --bogus\nusage: reverie <command>/],
+    [['land', '--bogus'], /^unknown option --bogus\nusage: reverie land \[options\]/],
     [['fly'], /unknown command "fly"/],
     [['run', '--agent', 'a'], /run needs --agent and --case/],
     [['batch', '--agent', 'a', '--split', 'test'], /--split must be all, train or held-out/],

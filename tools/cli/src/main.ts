@@ -299,6 +299,17 @@ function negativeValuesJoined(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * What `parseArgs` refused, in the CLI's words: an unknown flag is named without node's advice on
+ * positionals that start with a dash (no command takes one).
+ */
+function parseArgsProblem(err: Error & { code?: string }): string {
+  const unknown = /^Unknown option '([^']+)'/.exec(err.message);
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown)
+    return `unknown option ${unknown[1]}`;
+  return err.message;
+}
+
 /** Where the CLI writes: results to `out`, progress and errors to `err`. */
 export interface CliIo {
   out(line: string): void;
@@ -323,7 +334,10 @@ export async function main(
       tokens: true,
     });
   } catch (err) {
-    usageError((err as Error).message);
+    // The usage of the command named, if one is (the first word that is not a flag).
+    const word = argv.find((a) => !a.startsWith('-'));
+    usageOf = word && KNOWN_COMMANDS.includes(word) ? word : undefined;
+    usageError(parseArgsProblem(err as Error & { code?: string }));
   }
   const { values: v, positionals } = parsed;
   usageOf = KNOWN_COMMANDS.includes(positionals[0]) ? positionals[0] : undefined;
