@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { splitLogLines } from './log-lines';
 import { loadCases, loadDataset } from './dataset.loader';
 import { DEFAULT_SPLIT, splitCases } from './dataset.split';
 import { runEpisode } from './episode';
@@ -156,6 +157,22 @@ describe("loadCases (a user's folder)", () => {
     // A log of few long lines needs little more than its bytes.
     await writeFile(join(dir, 'x_1', 'pass.log'), 'b'.repeat(100_000));
     expect((await loadCases(dir, { heapFree: 101_000 })).cases).toHaveLength(1);
+  });
+
+  it('counts lines as the labels do (\\r\\n, a lone \\r and \\n each end one), across read chunks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    await mkdir(join(dir, 'x_1'));
+    await writeFile(join(dir, 'x_1', 'groundtruth'), 'DEFAULT\nE 1\n');
+    const fail = 'a\rb\r\nc\n\nd';
+    // A \r\n across the first 64 KB read.
+    const pass = `${'x'.repeat(65_535)}\r\ny\r`;
+    await writeFile(join(dir, 'x_1', 'fail.log'), fail);
+    await writeFile(join(dir, 'x_1', 'pass.log'), pass);
+    const lines = splitLogLines(fail).length + splitLogLines(pass).length;
+    expect(lines).toBe(5 + 2);
+    await expect(loadCases(dir, { heapFree: 1 })).rejects.toThrow(
+      `(${lines} lines in the largest case)`,
+    );
   });
 
   it('refuses a folder in which no case can be used, saying why', async () => {

@@ -168,20 +168,29 @@ async function caseLogs(dir: string, name: string): Promise<{ files: string[]; b
   return out;
 }
 
-/** The lines of the files together (a last line without a newline counts), read a chunk at a time. */
+/**
+ * The lines of the files together, as `splitLogLines` counts them (`\r\n`, a lone `\r` and `\n`
+ * each end one; a last line without a terminator counts), read a chunk at a time.
+ */
 async function countLines(files: readonly string[]): Promise<number> {
+  const [CR, LF] = [13, 10];
   let lines = 0;
   for (const file of files) {
-    let last = 10;
+    let last = LF;
     try {
       for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-        for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+        if (!chunk.length) continue;
+        // A \r\n split across chunks was counted at its \r.
+        if (last === CR && chunk[0] === LF) lines--;
+        for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) lines++;
+        for (let i = chunk.indexOf(CR); i >= 0; i = chunk.indexOf(CR, i + 1))
+          if (chunk[i + 1] !== LF) lines++; // a lone \r, or one at the chunk's end
         last = chunk[chunk.length - 1];
       }
     } catch {
       continue; // unreadable: loading the case says why
     }
-    if (last !== 10) lines++;
+    if (last !== LF && last !== CR) lines++;
   }
   return lines;
 }
