@@ -134,7 +134,7 @@ async function checkHeap(
   // A line is at least one byte: a folder that fits with a line a byte fits.
   if (need(largest(logs.map((c) => c.bytes))) * MEASURED_SPREAD <= free) return null;
   const counts: number[] = [];
-  for (const c of logs) counts.push(await countLines(c.files)); // one file open at a time
+  for (const c of logs) counts.push(await countFileLines(c.files)); // one file open at a time
   const lines = largest(counts);
   const atLeast = need(lines);
   if (atLeast * MEASURED_SPREAD <= free) return null;
@@ -172,7 +172,7 @@ async function caseLogs(dir: string, name: string): Promise<{ files: string[]; b
  * The lines of the files together, as `splitLogLines` counts them (`\r\n`, a lone `\r` and `\n`
  * each end one; a last line without a terminator counts), read a chunk at a time.
  */
-async function countLines(files: readonly string[]): Promise<number> {
+async function countFileLines(files: readonly string[]): Promise<number> {
   const [CR, LF] = [13, 10];
   let lines = 0;
   for (const file of files) {
