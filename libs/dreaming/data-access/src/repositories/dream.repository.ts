@@ -332,14 +332,22 @@ export class DreamRepository {
    * shutting down: the lease ends now, so another replica claims it at its next fill or sweep
    * instead of waiting out the lease, and the run is not counted as an attempt (a rolling deploy
    * must not fail a long dream as `interrupted`). The agent's lock stays: the dream is unfinished.
+   * `spent` (what the run spent up to now) is kept, for the next run to go on counting from.
    * False if `owner` no longer held it.
    */
-  async handBack(dreamId: string, owner: string, now = new Date()): Promise<boolean> {
+  async handBack(
+    dreamId: string,
+    owner: string,
+    spent: { usage?: DreamUsage; simulations?: number } = {},
+    now = new Date(),
+  ): Promise<boolean> {
     const doc = await this.dreams
       .findOneAndUpdate(
         { _id: dreamId, status: 'running', leaseOwner: owner },
         {
           $set: {
+            ...(spent.usage && { usage: spent.usage }),
+            ...(spent.simulations !== undefined && { simulations: spent.simulations }),
             leaseOwner: null,
             leaseUntil: new Date(now.getTime() - 1),
             progress: null,

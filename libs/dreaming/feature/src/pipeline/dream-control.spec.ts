@@ -77,3 +77,33 @@ describe("DreamControl runUntil (a scheduled dream's idle window)", () => {
     ).toBe('v2');
   });
 });
+
+describe('DreamControl carried (what earlier runs of the dream spent)', () => {
+  const usage = (input: number, output: number) => ({
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+  });
+
+  it('goes on counting from it, and stops once it and this run together reach the budget', async () => {
+    const control = new DreamControl(LOCAL_LEASE, 'drm_6', 'me', 60_000, {
+      tokenBudget: 1_000,
+      carried: { usage: usage(600, 100), simulations: 40 },
+    });
+    await control.stage('collect', async () => done(1));
+    await control.stage('reflect', async () => ({
+      ...done(2),
+      usage: usage(250, 50),
+      simulations: 5,
+    }));
+    expect(control.usage).toEqual(usage(850, 150));
+    expect(control.simulations).toBe(45);
+    await expect(control.stage('curate', async () => done(3))).rejects.toMatchObject({
+      reason: 'budget_exceeded',
+      message: expect.stringContaining('spent 1000 tokens of its budget of 1000'),
+    });
+    // This run's stages record only what this run spent.
+    expect(control.stages.map((s) => s.usage)).toEqual([usage(0, 0), usage(250, 50)]);
+  });
+});

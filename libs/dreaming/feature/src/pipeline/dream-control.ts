@@ -56,6 +56,8 @@ export type DreamFindings = Partial<
 export interface StageControl {
   readonly notes: string[];
   readonly simulations: number;
+  /** The stages run so far, with what each did and spent. */
+  readonly stages: readonly StageRecord[];
   stage<T>(
     stage: DreamStage,
     work: (
@@ -78,6 +80,11 @@ export interface DreamLimits {
   runUntil?: Date | null;
   /** The clock `runUntil` is read against, in epoch ms (the dreamer's clock). Default: system. */
   now?: () => number;
+  /**
+   * What earlier runs of the same dream spent (a replica that died or handed it back): counted in
+   * its usage and simulations, against its token budget too. Absent: nothing.
+   */
+  carried?: { usage: DreamUsage; simulations: number };
 }
 
 /** The lease a DreamControl renews: the dream repository's, or an always-held one offline. */
@@ -114,7 +121,12 @@ export class DreamControl implements StageControl {
     private readonly owner: string,
     private readonly leaseMs: number,
     private readonly limits: DreamLimits = {},
-  ) {}
+  ) {
+    if (limits.carried) {
+      this.usage = addUsage(ZERO_USAGE, limits.carried.usage);
+      this.simulations = limits.carried.simulations;
+    }
+  }
 
   async stage<T>(
     stage: DreamStage,

@@ -7,6 +7,7 @@ import type {
   DreamSlotRepository,
   QueuedDream,
 } from '@reverie/dreaming-data-access';
+import { ZERO_USAGE } from '@reverie/dreaming-domain';
 import type { EventPublisher } from '@reverie/kafka';
 import type { ReverieMetrics } from '@reverie/telemetry';
 import { DEFAULT_DREAMER_OPTIONS, SYSTEM_CLOCK, type DreamerOptions } from '../dreamer.options';
@@ -154,19 +155,41 @@ describe('DreamRunner', () => {
     await stopAll();
   });
 
-  it('hands a running dream back at shutdown: stopped at its next heartbeat, its slot given back', async () => {
+  it('hands a running dream back at shutdown: stopped at its next heartbeat, its slot given back, with what all its runs spent', async () => {
     const { runner, slots, dreams, pipeline } = aRunner([queued('a', 1)]);
-    pipeline.run.mockImplementationOnce((_dream, control) =>
-      control.stage('reflect', async (progress) => {
+    const tokens = (input_tokens: number) => ({ ...ZERO_USAGE, input_tokens });
+    // An earlier run of it spent 100 tokens and 3 simulations (stored on the dream).
+    const claim = dreams.claim.getMockImplementation() as typeof dreams.claim;
+    dreams.claim.mockImplementationOnce(async (id, owner) => ({
+      ...(await claim(id, owner)),
+      usage: tokens(100),
+      simulations: 3,
+    }));
+    let notes: string[] = [];
+    pipeline.run.mockImplementationOnce(async (_dream, control) => {
+      notes = control.notes;
+      await control.stage('localise', async () => ({
+        value: null,
+        summary: 'done',
+        usage: tokens(300),
+        simulations: 7,
+      }));
+      return control.stage('reflect', async (progress) => {
         for (;;) {
           await progress(1, 2);
           await new Promise((r) => setTimeout(r, 5));
         }
-      }),
-    );
+      });
+    });
     expect(await runner.fill()).toEqual(new Set(['drm_a_1']));
     await runner.onModuleDestroy();
-    expect(dreams.handBack).toHaveBeenCalledWith('drm_a_1', runner.owner);
+    expect(dreams.handBack).toHaveBeenCalledWith('drm_a_1', runner.owner, {
+      usage: tokens(400),
+      simulations: 10,
+    });
+    expect(notes[0]).toMatch(
+      /^resumed: earlier runs of this dream spent 100 token\(s\) and 3 simulation/,
+    );
     expect(runner.active).toBe(0);
     expect(slots.release).toHaveBeenCalledWith(expect.objectContaining({ dreamId: 'drm_a_1' }));
     // Closing, it claims nothing more.

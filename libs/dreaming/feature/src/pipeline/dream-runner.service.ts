@@ -11,7 +11,7 @@ import {
   type QueuedDream,
   type SlotHolder,
 } from '@reverie/dreaming-data-access';
-import { nextDreamToClaim, recordClaim } from '@reverie/dreaming-domain';
+import { nextDreamToClaim, recordClaim, totalTokens, ZERO_USAGE } from '@reverie/dreaming-domain';
 import { ContractViolationError, EventPublisher } from '@reverie/kafka';
 import { ReverieMetrics, withSpan } from '@reverie/telemetry';
 import {
@@ -40,7 +40,9 @@ const MAX_MISSED_CLAIMS = 10;
  * still running stop at their next heartbeat and are handed back (`DreamRepository.handBack`: the
  * lease ends, the run does not count as an attempt), so another replica resumes them at once; one
  * that has begun publishing, or does not reach a heartbeat within `handBackWaitMs`, keeps its
- * lease until it runs out, as when a replica dies.
+ * lease until it runs out, as when a replica dies. A resumed dream goes on counting what its
+ * earlier runs spent (stored at their heartbeats and hand-back), and from its checkpoint when it
+ * has one (DreamPipeline).
  */
 @Injectable()
 export class DreamRunner implements SweepStep, OnModuleDestroy {
@@ -313,7 +315,14 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
       },
       runUntil: dream.runUntil ? new Date(dream.runUntil) : null,
       now: () => this.clock.now().getTime(),
+      // An earlier run's spending (stored at its heartbeats and hand-back) goes on counting.
+      carried: { usage: dream.usage ?? ZERO_USAGE, simulations: dream.simulations ?? 0 },
     });
+    const earlier = totalTokens(control.usage);
+    if (earlier || control.simulations)
+      control.notes.push(
+        `resumed: earlier runs of this dream spent ${earlier} token(s) and ${control.simulations} simulation(s), counted in its usage and against its budget`,
+      );
     this.logger.log(
       `dream ${dream._id} (agent ${dream.agentId}) running, attempt ${dream.attempts}`,
     );
@@ -364,7 +373,12 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
         return;
       }
       if (err instanceof DreamStopped && err.reason === 'handed_back') {
-        const back = await this.dreams.handBack(dream._id, this.owner).catch(() => false);
+        const back = await this.dreams
+          .handBack(dream._id, this.owner, {
+            usage: control.usage,
+            simulations: control.simulations,
+          })
+          .catch(() => false);
         this.logger.log(
           back
             ? `${err.message}; another replica resumes it`
