@@ -1,6 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
-import { DreamRepository, type NewDream } from '@reverie/dreaming-data-access';
+import {
+  DreamCheckpointRepository,
+  DreamRepository,
+  type NewDream,
+} from '@reverie/dreaming-data-access';
 import { DreamRunner, type Clock } from '@reverie/dreaming-feature';
 import { startService } from '@reverie/service-kit';
 import { serviceEnv, startGroupAtEnd } from '@reverie/testing/integration';
@@ -12,6 +16,7 @@ export interface RunningDreamer {
   config: DreamerConfig;
   runner: DreamRunner;
   dreams: DreamRepository;
+  checkpoints: DreamCheckpointRepository;
   close(): Promise<void>;
 }
 
@@ -36,6 +41,7 @@ export async function startDreamer(
     config,
     runner,
     dreams: app.get(DreamRepository),
+    checkpoints: app.get(DreamCheckpointRepository),
     close: async () => {
       await runner.idle();
       await app.close();

@@ -1,4 +1,5 @@
 import { DreamSlotRepository } from '@reverie/dreaming-data-access';
+import { totalTokens, ZERO_USAGE } from '@reverie/dreaming-domain';
 import { DreamerSweep } from '@reverie/dreaming-feature';
 import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
@@ -480,5 +481,60 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(await dreamer.runner.request(id)).toBe(true);
     await dreamer.runner.idle();
     expect(await finished(id)).toMatchObject({ status: 'completed', attempts: 1 });
+  }, 300_000);
+
+  it('a dream handed back after reflect goes on from its checkpoint on another replica, counting what the first run spent', async () => {
+    const agentId = await lunarAgent('apply');
+    await landFamily(agentId, 'boulder-field');
+    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
+    const id = uniqueName('drm_checkpoint');
+    const requestsBefore = messages.requests.length;
+    try {
+      await replica.dreams.create(
+        aDream(
+          { _id: id, tenantId, agentId },
+          { model: { provider: 'anthropic', model: 'claude-dreamer' } },
+        ),
+      );
+      expect(await replica.runner.request(id)).toBe(true);
+      // Past reflect (its checkpoint kept), not yet publishing.
+      await expectEventually(
+        async () => {
+          const d = await replica.dreams.findById(tenantId, id);
+          if (d?.status !== 'running' || !['curate', 'validate'].includes(d.stage ?? ''))
+            throw new Error(`not past reflect yet: ${d?.status} (${d?.stage})`);
+        },
+        { timeoutMs: 120_000, intervalMs: 20 },
+      );
+    } finally {
+      await replica.app.close();
+    }
+    const back = await dreamer.dreams.findById(tenantId, id);
+    expect(back).toMatchObject({ status: 'running', leaseOwner: null });
+    // What the first run spent stays on the dream: the model reflector's tokens, its flights.
+    const modelRequests = messages.requests.length - requestsBefore;
+    expect(modelRequests).toBeGreaterThan(0);
+    const firstTokens = totalTokens(back?.usage ?? ZERO_USAGE);
+    expect(firstTokens).toBeGreaterThan(0);
+    expect(back?.simulations).toBeGreaterThan(0);
+
+    expect(await dreamer.runner.request(id)).toBe(true);
+    await dreamer.runner.idle();
+    const done = await dreamer.dreams.findById(tenantId, id);
+    expect(done).toMatchObject({ status: 'completed' });
+    // The model was not asked again, and the first run's tokens are counted once.
+    expect(messages.requests.length - requestsBefore).toBe(modelRequests);
+    expect(done?.usage).toEqual(back?.usage);
+    expect(done?.simulations).toBeGreaterThanOrEqual(back?.simulations ?? 0);
+    const report = done?.report as Json;
+    const summary = (stage: string) =>
+      report.stages.find((s: Json) => s.stage === stage)?.summary as string;
+    expect(summary('localise')).toMatch(/^kept from an earlier run of this dream: /);
+    expect(summary('reflect')).toMatch(/^kept from an earlier run of this dream: /);
+    expect(report.notes).toContain(
+      `resumed: earlier runs of this dream spent ${firstTokens} token(s) and ${back?.simulations} simulation(s), counted in its usage and against its budget`,
+    );
+    // Its checkpoint went with its end.
+    expect(await dreamer.checkpoints.load(tenantId, id)).toBeNull();
   }, 300_000);
 });

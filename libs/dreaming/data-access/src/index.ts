@@ -9,3 +9,5 @@ export * from './schemas/dream-memory.schema';
 export * from './repositories/dream-memory.repository';
 export * from './schemas/dream-turn.schema';
 export * from './repositories/dream-queue.repository';
+export * from './schemas/dream-checkpoint.schema';
+export * from './repositories/dream-checkpoint.repository';

@@ -8,3 +8,4 @@ export * from './objective';
 export * from './gate';
 export * from './memory';
 export * from './fair-claim';
+export * from './checkpoint';

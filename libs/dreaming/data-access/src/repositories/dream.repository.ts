@@ -9,6 +9,7 @@ import {
   type DreamUsage,
 } from '@reverie/dreaming-domain';
 import type { Model, QueryFilter } from 'mongoose';
+import { DreamCheckpointDoc } from '../schemas/dream-checkpoint.schema';
 import {
   Dream,
   DreamLock,
@@ -84,6 +85,8 @@ export class DreamRepository {
   constructor(
     @InjectModel(Dream.name) private readonly dreams: Model<Dream>,
     @InjectModel(DreamLock.name) private readonly locks: Model<DreamLock>,
+    @InjectModel(DreamCheckpointDoc.name)
+    private readonly checkpoints: Model<DreamCheckpointDoc>,
   ) {}
 
   /**
@@ -486,10 +489,12 @@ export class DreamRepository {
     return this.findById(tenantId, dreamId);
   }
 
+  /** An ended dream gives back its agent's lock; its checkpoint, if it kept one, goes too. */
   private async release(dream: Pick<Dream, 'tenantId' | 'agentId' | '_id'>): Promise<void> {
     await this.locks
       .deleteOne({ _id: lockId(dream.tenantId, dream.agentId), dreamId: dream._id })
       .exec();
+    await this.checkpoints.deleteOne({ _id: dream._id }).exec();
   }
 
   /** What a lock names before its dream document exists (the create in flight). */

@@ -69,7 +69,10 @@ export class Dream {
    */
   @Prop({ type: Date, default: null }) reviewedUntil!: Date | null;
   @Prop({ type: String, default: null }) reviewedUntilSession!: string | null;
-  /** Runs started (a dream whose replica died is run again from the start, a bounded number of times). */
+  /**
+   * Runs started (a dream whose replica died is run again, a bounded number of times: from its
+   * checkpoint when it kept one, see DreamCheckpointDoc, else from the start).
+   */
   @Prop({ type: Number, default: 0 }) attempts!: number;
   @Prop({ type: String, default: null }) leaseOwner!: string | null;
   /** A pending or running dream whose lease ran out is taken over by a dreamer's sweep. */

@@ -1,4 +1,4 @@
-import type { DreamRecord } from '@reverie/dreaming-data-access';
+import type { DreamCheckpointRepository, DreamRecord } from '@reverie/dreaming-data-access';
 import type {
   OutcomeDefinitionRepository,
   OutcomeRecord,
@@ -54,10 +54,21 @@ function pipelineOver(sessions: SessionView[], graded?: Record<string, number>) 
     latest: async () => (graded ? { version: 1, definition: {} } : null),
   } as unknown as OutcomeDefinitionRepository;
   const none = {} as never;
-  const pipeline = new DreamPipeline(reader, outcomes, definitions, none, none, none, none, {
-    ...DEFAULT_DREAMER_OPTIONS,
-    datasetsDir: '/nonexistent',
-  });
+  const noCheckpoint = { load: async () => null } as unknown as DreamCheckpointRepository;
+  const pipeline = new DreamPipeline(
+    reader,
+    outcomes,
+    definitions,
+    none,
+    noCheckpoint,
+    none,
+    none,
+    none,
+    {
+      ...DEFAULT_DREAMER_OPTIONS,
+      datasetsDir: '/nonexistent',
+    },
+  );
   return { pipeline, eventsOf };
 }
 

@@ -3,7 +3,11 @@ import { DEFAULT_ENVIRONMENT } from '@reverie/environments';
 import { DEFAULT_TRIAL_MAX_PAIRS } from '@reverie/playbooks-domain';
 import type { SessionEventBody } from '@reverie/contracts';
 import type { DreamReport, PublishedPlaybook } from '@reverie/dreaming-domain';
-import { DreamMemoryRepository, type DreamRecord } from '@reverie/dreaming-data-access';
+import {
+  DreamCheckpointRepository,
+  DreamMemoryRepository,
+  type DreamRecord,
+} from '@reverie/dreaming-data-access';
 import {
   OutcomeDefinitionRepository,
   OutcomeRepository,
@@ -40,8 +44,10 @@ export interface DreamResult {
 /**
  * The dream pipeline in the dreamer service: collect (from Mongo), then the stages every dream
  * runs (runDreamStages: localise, reflect, curate, validate, publish, report) over the Mongo
- * adapters of their ports. Each stage runs under `control`, which renews the dream's lease, stops at a stage boundary when the dream
- * is canceled, and records what the stage did and spent.
+ * adapters of their ports. Each stage runs under `control`, which renews the dream's lease, stops
+ * at a stage boundary when the dream is canceled, and records what the stage did and spent. A run
+ * of a dream whose earlier run kept a checkpoint (`dream_checkpoints`, once reflect ended) reviews
+ * the sessions that run reviewed, and the stages go on from curate when nothing else changed.
  */
 @Injectable()
 export class DreamPipeline {
@@ -52,6 +58,7 @@ export class DreamPipeline {
     private readonly outcomes: OutcomeRepository,
     private readonly definitions: OutcomeDefinitionRepository,
     private readonly memories: DreamMemoryRepository,
+    private readonly checkpoints: DreamCheckpointRepository,
     private readonly versions: PlaybookVersionRepository,
     private readonly writer: PlaybookVersionWriter,
     private readonly trials: PlaybookTrialWriter,
@@ -73,6 +80,10 @@ export class DreamPipeline {
     at = new Date(),
   ): Promise<DreamResult> {
     const notes = control.notes;
+    // An earlier run's checkpoint: this run reviews the same sessions, to go on from it.
+    const earlier = await this.checkpoints.load(dream.tenantId, dream._id);
+    const sameSessions =
+      earlier && dream.input.type === 'since_last_dream' ? earlier.sessionIds : null;
 
     // 1. Collect.
     interface Collected {
@@ -81,9 +92,12 @@ export class DreamPipeline {
       environment: string | null;
       reviewedUntil: ReviewCursor | null;
     }
+    let reviewedIds: string[] = [];
     const collected = await control.stage<Collected>('collect', async () => {
       const ended = await this.reader.endedForReview(dream.tenantId, dream.agentId, {
-        ...(dream.input.type === 'sessions' ? { ids: dream.input.sessionIds } : { after: since }),
+        ...(dream.input.type === 'sessions'
+          ? { ids: dream.input.sessionIds }
+          : { after: since, ...(sameSessions && { ids: sameSessions }) }),
         limit:
           dream.input.type === 'sessions'
             ? dream.input.sessionIds.length
@@ -107,6 +121,7 @@ export class DreamPipeline {
             `${missing.length} requested session(s) not reviewed (not this agent's, or not ended): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
           );
       }
+      reviewedIds = sessions.map((s) => s._id);
       const environment = mostCommonEnvironment(sessions);
       const dreamer = environment ? this.dreamerFor(environment) : null;
       const ofEnvironment = sessions.filter((s) => environmentOf(s) === environment);
@@ -158,7 +173,17 @@ export class DreamPipeline {
     const { outputs } = await runDreamStages({
       spec: dream,
       control,
-      ports: this.portsFor(dream),
+      ports: {
+        ...this.portsFor(dream),
+        checkpoint: {
+          earlier,
+          save: (checkpoint) =>
+            this.checkpoints.save(dream.tenantId, dream._id, {
+              ...checkpoint,
+              sessionIds: reviewedIds,
+            }),
+        },
+      },
       settings: { maxSimulations: this.options.maxSimulations, anthropic: this.options.anthropic },
       dreamer,
       sessions,

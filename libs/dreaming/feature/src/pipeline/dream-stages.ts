@@ -1,5 +1,6 @@
 import {
   candidateSignature,
+  checkpointKey,
   curate,
   DEFAULT_GATE,
   findPatterns,
@@ -9,8 +10,11 @@ import {
   sandboxUngradableCriteria,
   scoreSplit,
   type ChangeRecord,
+  type DreamCheckpoint,
   type DreamMemory,
   type DreamObjective,
+  type FailureLocalisation,
+  type FailurePattern,
   type EntryUse,
   type PublishedPlaybook,
   type TestReport,
@@ -73,6 +77,14 @@ export interface DreamPorts {
   /** What earlier dreams of this agent in this environment tried and refused. */
   loadMemory(environment: string): Promise<DreamMemory>;
   saveMemory(memory: DreamMemory): Promise<void>;
+  /**
+   * This dream's checkpoint from an earlier run (null: none), and where to keep the one this run
+   * makes once reflect has ended (false: not kept). Absent where a dream runs once (offline).
+   */
+  checkpoint?: {
+    earlier: DreamCheckpoint | null;
+    save(checkpoint: Omit<DreamCheckpoint, 'sessionIds'>): Promise<boolean>;
+  };
 }
 
 export interface StageSettings {
@@ -142,32 +154,17 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     [...current].map(([role, v]) => [role, v ? renderRules(v) : []]),
   );
 
-  const localisations = await control.stage('localise', async (progress) => {
-    const r = await dreamer.localise(
-      prepared,
-      failed,
-      successes,
-      currentRules,
-      { simulations: Math.floor(ctx.settings.maxSimulations * LOCALISE_SHARE) },
-      (done, total) => progress(done, total, 'failed sessions localised'),
-      objective.definition,
-    );
-    return { value: r.localisations, summary: r.work.summary, simulations: r.work.simulations };
-  });
-  const patterns = findPatterns(localisations);
-  control.found({ localisations, patterns });
-
   const refused = new Set(memory.refused.map((r) => r.signature));
-  const { drafts, proposals } = await reflectStage(
-    ctx,
+  const { drafts, proposals, patterns } = await localiseAndReflect(ctx, {
     prepared,
+    failed,
+    successes,
     current,
     currentRules,
-    objective.definition,
-    patterns,
+    objective,
+    memory,
     refused,
-    memory.dreams,
-  );
+  });
 
   const alternatives = splitAlternatives(drafts);
   if (!alternatives.length && proposals.length) alternatives.push([]);
@@ -293,6 +290,129 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     };
   });
   return { outputs, exhausted };
+}
+
+/** What localise and reflect read, besides the context. */
+interface LearnInputs {
+  prepared: unknown;
+  failed: readonly CollectedSession[];
+  successes: readonly CollectedSession[];
+  current: ReadonlyMap<string | null, PlaybookVersion | null>;
+  currentRules: RulesByRole;
+  objective: Awaited<ReturnType<typeof objectiveFor>>;
+  memory: DreamMemory;
+  refused: ReadonlySet<string>;
+}
+
+/**
+ * Localise, then reflect; or, when an earlier run of this dream left a checkpoint made from the
+ * same inputs, both stages as that run left them (its spending is in the dream's usage already).
+ * A run that does the work keeps a checkpoint of it for a later run.
+ */
+async function localiseAndReflect(
+  ctx: Ctx,
+  inputs: LearnInputs,
+): Promise<{ drafts: RoleDraft[]; proposals: Proposals; patterns: FailurePattern[] }> {
+  const { control, ports } = ctx;
+  const key = checkpointKeyOf(ctx, inputs);
+  const saved = ports.checkpoint?.earlier ?? null;
+  const earlier = saved?.key === key ? saved : null;
+  if (saved && !earlier)
+    control.notes.push(
+      'an earlier run of this dream left a checkpoint, but its sessions, playbooks, outcome definition or settings have changed since: every stage ran again',
+    );
+  if (earlier) {
+    const localisations = await keptStage(
+      control,
+      earlier,
+      'localise',
+      earlier.localisations as FailureLocalisation[],
+    );
+    const patterns = findPatterns(localisations);
+    control.found({ localisations, patterns });
+    const kept = await keptStage(control, earlier, 'reflect', {
+      drafts: earlier.drafts as RoleDraft[],
+      proposals: earlier.proposals as Proposals,
+    });
+    control.notes.push(...earlier.notes);
+    return { ...kept, patterns };
+  }
+  const notesBefore = control.notes.length;
+  const stagesBefore = control.stages.length;
+  const localisations = await localiseStage(ctx, inputs);
+  const patterns = findPatterns(localisations);
+  control.found({ localisations, patterns });
+  const { drafts, proposals } = await reflectStage(
+    ctx,
+    inputs.prepared,
+    inputs.current,
+    inputs.currentRules,
+    inputs.objective.definition,
+    patterns,
+    inputs.refused,
+    inputs.memory.dreams,
+  );
+  const kept = await ports.checkpoint
+    ?.save({
+      key,
+      stages: control.stages.slice(stagesBefore),
+      localisations,
+      drafts,
+      proposals,
+      notes: control.notes.slice(notesBefore),
+    })
+    .catch(() => false);
+  if (kept === false)
+    control.notes.push(
+      'no checkpoint kept after reflect (too large, or the store refused it): if this dream is resumed, it localises and reflects again',
+    );
+  return { drafts, proposals, patterns };
+}
+
+/** The inputs a checkpoint depends on, as its key. */
+function checkpointKeyOf(ctx: Ctx, inputs: LearnInputs): string {
+  const objective = inputs.objective.report;
+  return checkpointKey({
+    environment: ctx.dreamer.environment,
+    sessionIds: ctx.sessions.map((s) => s.session._id),
+    failedSessionIds: inputs.failed.map((s) => s.session._id),
+    playbooks: [...inputs.current].map(([role, v]) => ({ role, version: v?.version ?? null })),
+    objective: { source: objective.source, version: objective.version ?? null },
+    memory: { dreams: inputs.memory.dreams, refused: [...inputs.refused] },
+    maxSimulations: ctx.settings.maxSimulations,
+    model: ctx.spec.model,
+    instructions: ctx.spec.instructions,
+  });
+}
+
+/** A stage an earlier run did, recorded again with what it produced (spending nothing now). */
+function keptStage<T>(
+  control: StageControl,
+  earlier: DreamCheckpoint,
+  stage: 'localise' | 'reflect',
+  value: T,
+): Promise<T> {
+  const record = earlier.stages.find((s) => s.stage === stage);
+  return control.stage(stage, async () => ({
+    value,
+    summary: `kept from an earlier run of this dream: ${record?.summary ?? 'no summary'}`,
+  }));
+}
+
+async function localiseStage(ctx: Ctx, inputs: LearnInputs): Promise<FailureLocalisation[]> {
+  const { control, dreamer, settings } = ctx;
+  return control.stage('localise', async (progress) => {
+    const r = await dreamer.localise(
+      inputs.prepared,
+      inputs.failed,
+      inputs.successes,
+      inputs.currentRules,
+      { simulations: Math.floor(settings.maxSimulations * LOCALISE_SHARE) },
+      (done, total) => progress(done, total, 'failed sessions localised'),
+      inputs.objective.definition,
+    );
+    return { value: r.localisations, summary: r.work.summary, simulations: r.work.simulations };
+  });
 }
 
 async function reflectStage(
