@@ -41,6 +41,11 @@ describe('reverie CLI arguments', () => {
   it.each([
     [['--bogus'], /^unknown option --bogus\nusage: reverie <command>/],
     [['land', '--bogus'], /^unknown option --bogus\nusage: reverie land \[options\]/],
+    // A flag's value before the command is not taken for the command.
+    [
+      ['--agent', 'agt_1', 'land', '--bogus'],
+      /^unknown option --bogus\nusage: reverie land \[options\]/,
+    ],
     [['fly'], /unknown command "fly"/],
     [['run', '--agent', 'a'], /run needs --agent and --case/],
     [['batch', '--agent', 'a', '--split', 'test'], /--split must be all, train or held-out/],

@@ -300,6 +300,20 @@ function negativeValuesJoined(argv: readonly string[]): string[] {
 }
 
 /**
+ * The first word that is neither a flag nor a flag's value (`--agent x land`: `land`), for the
+ * usage to show when parseArgs refuses the line.
+ */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const flag = /^--([a-z-]+)$/.exec(argv[i])?.[1] as keyof typeof OPTIONS | undefined;
+    if (flag && OPTIONS[flag]?.type === 'string') i++;
+    else if (argv[i] === '--') return argv[i + 1];
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+/**
  * What `parseArgs` refused, in the CLI's words: an unknown flag is named without node's advice on
  * positionals that start with a dash (no command takes one).
  */
@@ -334,8 +348,8 @@ export async function main(
       tokens: true,
     });
   } catch (err) {
-    // The usage of the command named, if one is (the first word that is not a flag).
-    const word = argv.find((a) => !a.startsWith('-'));
+    // The usage of the command named, if one is.
+    const word = commandWord(argv);
     usageOf = word && KNOWN_COMMANDS.includes(word) ? word : undefined;
     usageError(parseArgsProblem(err as Error & { code?: string }));
   }
