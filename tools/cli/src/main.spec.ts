@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveScenario } from '@reverie/lunar-lander';
@@ -318,4 +318,30 @@ describe('output helpers', () => {
       error: { message: 'unknown command "fly"', exitCode: 2 },
     });
   }, 60_000);
+
+  it('says in one line when an in-process command runs out of heap, where Node would abort with its trace (the bin, 192 MB of heap)', () => {
+    // 450,000 lines of 80 characters: under the memory check's bound (the command runs, with a
+    // note), over what 192 MB of heap holds once the lines are split and featured.
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-heap-'));
+    mkdirSync(join(dir, 'big_1'));
+    writeFileSync(join(dir, 'big_1', 'groundtruth'), 'DEFAULT\nE 1\n');
+    writeFileSync(join(dir, 'big_1', 'pass.log'), 'ok\n');
+    const block = Array.from({ length: 1_000 }, (_, i) => `row ${i}`.padEnd(80, 'x')).join('\n');
+    writeFileSync(join(dir, 'big_1', 'fail.log'), `${block}\n`.repeat(450));
+    const bin = join(__dirname, '..', '..', '..', 'bin', 'reverie.js');
+    const r = spawnSync(process.execPath, [bin, 'eval', 'triage', '--cases', dir, '--json'], {
+      encoding: 'utf8',
+      timeout: 110_000,
+      env: { ...process.env, NODE_OPTIONS: '--max-old-space-size=192' },
+    });
+    rmSync(dir, { recursive: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).not.toMatch(/FATAL ERROR|JavaScript heap out of memory|^\s+at /m);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^reverie: ran out of memory: the work needed more than the \d+ MB of heap Node gives this process; run it again with more, e\.g\. NODE_OPTIONS=--max-old-space-size=\d+/,
+    );
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: expect.stringMatching(/^ran out of memory: /), exitCode: 1 },
+    });
+  }, 120_000);
 });

@@ -22,6 +22,7 @@ import { landCommand } from './commands/land.command';
 import { checkOutputFile } from './commands/output-file';
 import { runCommand } from './commands/run.command';
 import { cliDefaults, kafkaConnectionOf } from './config/cli.config';
+import { outOfMemoryMessage, runInHeapWorker, runsInHeapWorker } from './heap-worker';
 import { Progress } from './progress';
 
 export const USAGE = `usage: reverie <command> [options]
@@ -490,17 +491,29 @@ export async function main(
  * either way.
  */
 export async function run(argv: string[]): Promise<void> {
+  if (runsInHeapWorker(argv, commandWord(argv))) {
+    const ran = await runInHeapWorker(__filename, argv);
+    if (ran.outOfMemory) {
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      failWith(argv, { message: outOfMemoryMessage(ran.limitMb), exitCode: 1 });
+    } else process.exitCode = ran.exitCode;
+    return;
+  }
   try {
     process.exitCode = await main(argv);
   } catch (err) {
-    const failed = describeFailure(err);
-    process.stderr.write(`reverie: ${failed.message}\n${failed.usage ? `${failed.usage}\n` : ''}`);
-    if (argv.includes('--json'))
-      process.stdout.write(
-        `${JSON.stringify({ error: { message: failed.message, exitCode: failed.exitCode } })}\n`,
-      );
-    process.exitCode = failed.exitCode;
+    failWith(argv, describeFailure(err));
   }
+}
+
+/** Prints a failure (and, with `--json`, its JSON on stdout) and sets the exit code. */
+function failWith(argv: readonly string[], failed: ReturnType<typeof describeFailure>): void {
+  process.stderr.write(`reverie: ${failed.message}\n${failed.usage ? `${failed.usage}\n` : ''}`);
+  if (argv.includes('--json'))
+    process.stdout.write(
+      `${JSON.stringify({ error: { message: failed.message, exitCode: failed.exitCode } })}\n`,
+    );
+  process.exitCode = failed.exitCode;
 }
 
 /**

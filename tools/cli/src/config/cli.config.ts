@@ -5,6 +5,7 @@ import {
 } from '@reverie/kafka';
 import { bundledDatasetsDir, parseEnv } from '@reverie/service-kit';
 import { z } from 'zod';
+import { stderrIsTty } from '../heap-worker';
 
 /** Where the CLI finds the gateway, its key and the bundled datasets (flags override these). */
 export function cliDefaults(env: Record<string, string | undefined> = process.env) {
@@ -15,7 +16,7 @@ export function cliDefaults(env: Record<string, string | undefined> = process.en
     kafkaBrokers: env.KAFKA_BROKERS ?? '127.0.0.1:9092',
     datasetsDir: env.DATASETS_DIR ?? bundledDatasetsDir(),
     /** Progress goes to stderr: redrawn in place when stderr is a terminal (`> out.json` keeps it live). */
-    isTty: Boolean(process.stderr.isTTY),
+    isTty: stderrIsTty(),
   };
 }
 

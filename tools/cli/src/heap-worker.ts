@@ -1,0 +1,79 @@
+import { getHeapStatistics } from 'node:v8';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
+
+/**
+ * The commands that do their work in this process (`eval`, `dream --offline`) run it in a worker
+ * thread whose heap is as large as this process's (`--max-old-space-size`). A folder of logs that
+ * needs more than that ends the worker, not the process: the CLI then says so in one line and how
+ * to give Node more heap, where V8 would abort with its own trace. The memory check before loading
+ * (`checkHeap`) refuses most such folders up front; this catches the rest.
+ */
+
+/** What the main thread tells the worker. */
+interface HeapWorkerData {
+  reverieHeapWorker: true;
+  argv: string[];
+  /** The main thread's stderr is a terminal (the worker's never is): progress redraws in place. */
+  stderrIsTty: boolean;
+}
+
+const inWorker = (): HeapWorkerData | null =>
+  !isMainThread && (workerData as HeapWorkerData | null)?.reverieHeapWorker
+    ? (workerData as HeapWorkerData)
+    : null;
+
+/** Whether stderr is a terminal, in the worker too (where it is a pipe to the main thread). */
+export function stderrIsTty(): boolean {
+  return inWorker()?.stderrIsTty ?? Boolean(process.stderr.isTTY);
+}
+
+/** Whether `argv` runs in a worker: an in-process command, asked for from the main thread. */
+export function runsInHeapWorker(argv: readonly string[], command: string | undefined): boolean {
+  if (!isMainThread || argv.includes('--help')) return false;
+  return command === 'eval' || (command === 'dream' && argv.includes('--offline'));
+}
+
+/** The heap this process may use, in MB (what `--max-old-space-size` set, or V8's default). */
+export function heapLimitMb(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+}
+
+/**
+ * Runs `argv` through `entry` (a module exporting `run(argv)`) in a worker with this process's
+ * heap. Resolves with the worker's exit code, or with `outOfMemory` when its heap ran out.
+ */
+export function runInHeapWorker(
+  entry: string,
+  argv: string[],
+): Promise<{ exitCode: number; outOfMemory: boolean; limitMb: number }> {
+  const limitMb = heapLimitMb();
+  const data: HeapWorkerData = {
+    reverieHeapWorker: true,
+    argv,
+    stderrIsTty: Boolean(process.stderr.isTTY),
+  };
+  // TypeScript is compiled on the fly here as in bin/reverie.js (the worker starts a new loader).
+  const source = [
+    `require('@swc-node/register');`,
+    `const { workerData } = require('node:worker_threads');`,
+    `require(${JSON.stringify(entry)}).run(workerData.argv);`,
+  ].join('\n');
+  return new Promise((resolve) => {
+    let outOfMemory = false;
+    const worker = new Worker(source, {
+      eval: true,
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: limitMb },
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') outOfMemory = true;
+      else process.stderr.write(`reverie: ${err.message}\n`);
+    });
+    worker.on('exit', (code) => resolve({ exitCode: code, outOfMemory, limitMb }));
+  });
+}
+
+/** The one line the CLI prints when the worker's heap ran out. */
+export function outOfMemoryMessage(limitMb: number): string {
+  return `ran out of memory: the work needed more than the ${limitMb} MB of heap Node gives this process; run it again with more, e.g. NODE_OPTIONS=--max-old-space-size=${limitMb * 2} (README, "Size")`;
+}
