@@ -29,7 +29,7 @@ export function stderrIsTty(): boolean {
 
 /** Whether `argv` runs in a worker: an in-process command, asked for from the main thread. */
 export function runsInHeapWorker(argv: readonly string[], command: string | undefined): boolean {
-  if (!isMainThread || argv.includes('--help')) return false;
+  if (!isMainThread || argv.includes('--help') || argv.includes('-h')) return false;
   return command === 'eval' || (command === 'dream' && argv.includes('--offline'));
 }
 

@@ -22,7 +22,7 @@ import { landCommand } from './commands/land.command';
 import { checkOutputFile } from './commands/output-file';
 import { runCommand } from './commands/run.command';
 import { cliDefaults, kafkaConnectionOf } from './config/cli.config';
-import { outOfMemoryMessage, runInHeapWorker, runsInHeapWorker } from './heap-worker';
+import { commandWord, negativeValuesJoined, OPTIONS } from './argv';
 import { Progress } from './progress';
 
 export const USAGE = `usage: reverie <command> [options]
@@ -72,42 +72,6 @@ options:
   --timeout <seconds>      how long to follow before giving up (default 600)
   --json                   machine-readable output on stdout (a failure too: {"error": {...}})
   -h, --help`;
-
-const OPTIONS = {
-  url: { type: 'string' },
-  key: { type: 'string' },
-  agent: { type: 'string' },
-  case: { type: 'string' },
-  name: { type: 'string' },
-  provider: { type: 'string' },
-  model: { type: 'string' },
-  split: { type: 'string', default: 'all' },
-  repeat: { type: 'string', default: '1' },
-  dataset: { type: 'string' },
-  family: { type: 'string' },
-  index: { type: 'string', default: '0' },
-  scenario: { type: 'string' },
-  offline: { type: 'boolean', default: false },
-  svg: { type: 'string' },
-  'no-plot': { type: 'boolean', default: false },
-  timeout: { type: 'string', default: '600' },
-  json: { type: 'boolean', default: false },
-  sessions: { type: 'string' },
-  markdown: { type: 'boolean', default: false },
-  scope: { type: 'string', multiple: true },
-  topic: { type: 'string' },
-  offset: { type: 'string' },
-  brokers: { type: 'string' },
-  cases: { type: 'string' },
-  playbook: { type: 'string', multiple: true },
-  scenarios: { type: 'string' },
-  environment: { type: 'string' },
-  out: { type: 'string' },
-  cycles: { type: 'string', default: '3' },
-  outcome: { type: 'string' },
-  force: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
 
 const [USAGE_HEAD, USAGE_REST] = USAGE.split('\ncommands:\n');
 const [USAGE_COMMANDS, USAGE_OPTIONS] = USAGE_REST.split('\n\noptions:\n');
@@ -286,35 +250,6 @@ function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER)
 }
 
 /**
- * `--cycles -1` as `--cycles=-1`: parseArgs reads a value starting with "-" as a missing one
- * ("argument is ambiguous"), when the user meant a number the flag's own check then refuses.
- */
-function negativeValuesJoined(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const flag = /^--([a-z-]+)$/.exec(argv[i])?.[1] as keyof typeof OPTIONS | undefined;
-    if (flag && OPTIONS[flag]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? ''))
-      out.push(`${argv[i]}=${argv[++i]}`);
-    else out.push(argv[i]);
-  }
-  return out;
-}
-
-/**
- * The first word that is neither a flag nor a flag's value (`--agent x land`: `land`), for the
- * usage to show when parseArgs refuses the line.
- */
-function commandWord(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const flag = /^--([a-z-]+)$/.exec(argv[i])?.[1] as keyof typeof OPTIONS | undefined;
-    if (flag && OPTIONS[flag]?.type === 'string') i++;
-    else if (argv[i] === '--') return argv[i + 1];
-    else if (!argv[i].startsWith('-')) return argv[i];
-  }
-  return undefined;
-}
-
-/**
  * What `parseArgs` refused, in the CLI's words: an unknown flag is named without node's advice on
  * positionals that start with a dash (no command takes one).
  */
@@ -490,15 +425,8 @@ export async function main(
  * also `{"error": {"message", "exitCode"}}` on stdout, so a script reading the answer gets JSON
  * either way.
  */
+/** Runs the CLI in this thread (bin/reverie.js starts it through `start`, in entry.ts). */
 export async function run(argv: string[]): Promise<void> {
-  if (runsInHeapWorker(argv, commandWord(argv))) {
-    const ran = await runInHeapWorker(__filename, argv);
-    if (ran.outOfMemory) {
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      failWith(argv, { message: outOfMemoryMessage(ran.limitMb), exitCode: 1 });
-    } else process.exitCode = ran.exitCode;
-    return;
-  }
   try {
     process.exitCode = await main(argv);
   } catch (err) {
@@ -507,7 +435,10 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 /** Prints a failure (and, with `--json`, its JSON on stdout) and sets the exit code. */
-function failWith(argv: readonly string[], failed: ReturnType<typeof describeFailure>): void {
+export function failWith(
+  argv: readonly string[],
+  failed: ReturnType<typeof describeFailure>,
+): void {
   process.stderr.write(`reverie: ${failed.message}\n${failed.usage ? `${failed.usage}\n` : ''}`);
   if (argv.includes('--json'))
     process.stdout.write(
