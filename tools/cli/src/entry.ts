@@ -12,14 +12,17 @@ export async function start(argv: string[]): Promise<void> {
     return;
   }
   const ran = await runInHeapWorker(require.resolve('./main'), argv);
-  if (!ran.outOfMemory) {
+  if (!ran.outOfMemory && !ran.error) {
     process.exitCode = ran.exitCode;
     return;
   }
   // A progress line may be open on a terminal: the failure starts on a line of its own.
   if (process.stderr.isTTY) process.stderr.write('\n');
-  (await import('./main')).failWith(argv, {
-    message: outOfMemoryMessage(ran.limitMb),
-    exitCode: 1,
-  });
+  const { describeFailure, failWith } = await import('./main');
+  failWith(
+    argv,
+    ran.outOfMemory
+      ? { message: outOfMemoryMessage(ran.limitMb), exitCode: 1 }
+      : describeFailure(ran.error),
+  );
 }

@@ -38,14 +38,21 @@ export function heapLimitMb(): number {
   return Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
 }
 
+/** How the worker ended. */
+export interface HeapWorkerEnd {
+  exitCode: number;
+  /** Its heap ran out. */
+  outOfMemory: boolean;
+  /** What it threw past `run` (which reports its own failures), if anything. */
+  error: Error | null;
+  limitMb: number;
+}
+
 /**
  * Runs `argv` through `entry` (a module exporting `run(argv)`) in a worker with this process's
- * heap. Resolves with the worker's exit code, or with `outOfMemory` when its heap ran out.
+ * heap, and resolves when it has ended.
  */
-export function runInHeapWorker(
-  entry: string,
-  argv: string[],
-): Promise<{ exitCode: number; outOfMemory: boolean; limitMb: number }> {
+export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWorkerEnd> {
   const limitMb = heapLimitMb();
   const data: HeapWorkerData = {
     reverieHeapWorker: true,
@@ -59,17 +66,17 @@ export function runInHeapWorker(
     `require(${JSON.stringify(entry)}).run(workerData.argv);`,
   ].join('\n');
   return new Promise((resolve) => {
-    let outOfMemory = false;
+    let error: (Error & { code?: string }) | null = null;
     const worker = new Worker(source, {
       eval: true,
       workerData: data,
       resourceLimits: { maxOldGenerationSizeMb: limitMb },
     });
-    worker.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') outOfMemory = true;
-      else process.stderr.write(`reverie: ${err.message}\n`);
+    worker.on('error', (err: Error) => (error = err));
+    worker.on('exit', (exitCode) => {
+      const outOfMemory = error?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      resolve({ exitCode, outOfMemory, error: outOfMemory ? null : error, limitMb });
     });
-    worker.on('exit', (code) => resolve({ exitCode: code, outOfMemory, limitMb }));
   });
 }
 
