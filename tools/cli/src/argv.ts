@@ -36,6 +36,12 @@ export const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
+/** Whether `arg` is a flag written alone that takes the next word as its value (`--agent`). */
+function takesValue(arg: string): boolean {
+  const flag = /^--([a-z-]+)$/.exec(arg)?.[1] as keyof typeof OPTIONS | undefined;
+  return !!flag && OPTIONS[flag]?.type === 'string';
+}
+
 /**
  * `--cycles -1` as `--cycles=-1`: parseArgs reads a value starting with "-" as a missing one
  * ("argument is ambiguous"), when the user meant a number the flag's own check then refuses.
@@ -43,9 +49,7 @@ export const OPTIONS = {
 export function negativeValuesJoined(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const flag = /^--([a-z-]+)$/.exec(argv[i])?.[1] as keyof typeof OPTIONS | undefined;
-    if (flag && OPTIONS[flag]?.type === 'string' && /^-\d/.test(argv[i + 1] ?? ''))
-      out.push(`${argv[i]}=${argv[++i]}`);
+    if (takesValue(argv[i]) && /^-\d/.test(argv[i + 1] ?? '')) out.push(`${argv[i]}=${argv[++i]}`);
     else out.push(argv[i]);
   }
   return out;
@@ -57,8 +61,7 @@ export function negativeValuesJoined(argv: readonly string[]): string[] {
  */
 export function commandWord(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    const flag = /^--([a-z-]+)$/.exec(argv[i])?.[1] as keyof typeof OPTIONS | undefined;
-    if (flag && OPTIONS[flag]?.type === 'string') i++;
+    if (takesValue(argv[i])) i++;
     else if (argv[i] === '--') return argv[i + 1];
     else if (!argv[i].startsWith('-')) return argv[i];
   }

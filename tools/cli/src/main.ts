@@ -421,11 +421,10 @@ export async function main(
 }
 
 /**
- * Runs the CLI and turns every failure into one line on stderr and an exit code; with `--json`,
- * also `{"error": {"message", "exitCode"}}` on stdout, so a script reading the answer gets JSON
- * either way.
+ * Runs the CLI in this thread and turns every failure into one line on stderr and an exit code;
+ * with `--json`, also `{"error": {"message", "exitCode"}}` on stdout, so a script reading the
+ * answer gets JSON either way. bin/reverie.js starts it through `start` (entry.ts).
  */
-/** Runs the CLI in this thread (bin/reverie.js starts it through `start`, in entry.ts). */
 export async function run(argv: string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
