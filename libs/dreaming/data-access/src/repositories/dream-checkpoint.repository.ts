@@ -25,8 +25,7 @@ export class DreamCheckpointRepository {
     const doc = await this.checkpoints.findById(dreamId).lean<DreamCheckpointDoc>().exec();
     if (!doc || doc.tenantId !== tenantId) return null;
     try {
-      const parsed = JSON.parse(doc.body) as DreamCheckpoint;
-      return { ...parsed, key: doc.key };
+      return JSON.parse(doc.body) as DreamCheckpoint;
     } catch {
       return null;
     }
@@ -44,7 +43,7 @@ export class DreamCheckpointRepository {
     await this.checkpoints
       .replaceOne(
         { _id: dreamId },
-        { _id: dreamId, tenantId, key: checkpoint.key, body, createdAt: at },
+        { _id: dreamId, tenantId, body, createdAt: at },
         { upsert: true },
       )
       .exec();

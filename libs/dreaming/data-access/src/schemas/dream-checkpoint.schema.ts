@@ -11,7 +11,6 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 export class DreamCheckpointDoc {
   @Prop({ type: String, required: true }) _id!: string;
   @Prop({ type: String, required: true }) tenantId!: string;
-  @Prop({ type: String, required: true }) key!: string;
   @Prop({ type: String, required: true }) body!: string;
   @Prop({ type: Date, required: true }) createdAt!: Date;
 }
