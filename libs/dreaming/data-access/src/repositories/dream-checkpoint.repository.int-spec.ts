@@ -46,23 +46,40 @@ describe('DreamCheckpointRepository', () => {
     expect(await checkpoints.load('t1', 'drm_big')).toBeNull();
   });
 
+  const newDream = (_id: string, agentId: string) => ({
+    _id,
+    tenantId: 't1',
+    agentId,
+    input: { type: 'since_last_dream' as const, limit: 10 },
+    instructions: '',
+    model: { provider: 'builtin' as const },
+    publish: 'apply' as const,
+    trigger: 'api' as const,
+  });
+
   it('is removed when its dream ends', async () => {
     const _id = uniqueName('drm_ends');
-    const created = await dreams.create({
-      _id,
-      tenantId: 't1',
-      agentId: 'agt_1',
-      input: { type: 'since_last_dream', limit: 10 },
-      instructions: '',
-      model: { provider: 'builtin' },
-      publish: 'apply',
-      trigger: 'api',
-    });
+    const created = await dreams.create(newDream(_id, 'agt_1'));
     expect(created.created).toBe(true);
     expect(await dreams.claim(_id, 'replica-a', 60_000)).not.toBeNull();
     await checkpoints.save('t1', _id, checkpoint('k'));
     expect(await checkpoints.load('t1', _id)).not.toBeNull();
     expect(await dreams.finish(_id, 'replica-a', { status: 'completed' })).toBe(true);
     expect(await checkpoints.load('t1', _id)).toBeNull();
+  });
+
+  it('is removed with the stale lock of a dream whose replica died after ending it', async () => {
+    const ended = uniqueName('drm_died');
+    expect((await dreams.create(newDream(ended, 'agt_died'))).created).toBe(true);
+    await checkpoints.save('t1', ended, checkpoint('k'));
+    // The replica ended the dream, then died before `release`: the document says completed, the
+    // lock and the checkpoint are still there.
+    await context.connection
+      .collection('dreams')
+      .updateOne({ _id: ended as never }, { $set: { status: 'completed', endedAt: new Date() } });
+    expect(await checkpoints.load('t1', ended)).not.toBeNull();
+    // The agent's next dream takes the stale lock over, and the checkpoint goes with it.
+    expect((await dreams.create(newDream(uniqueName('drm_next'), 'agt_died'))).created).toBe(true);
+    expect(await checkpoints.load('t1', ended)).toBeNull();
   });
 });

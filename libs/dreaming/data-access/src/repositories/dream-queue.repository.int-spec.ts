@@ -5,6 +5,7 @@ import { DreamingDataAccessModule } from '../dreaming-data-access.module';
 import { Dream, DreamLock } from '../schemas/dream.schema';
 import { DreamQueueRepository, type QueuedDream } from './dream-queue.repository';
 import { DreamSlotRepository } from './dream-slot.repository';
+import { DreamCheckpointRepository } from './dream-checkpoint.repository';
 import { DreamRepository, PENDING_GRACE_MS, type NewDream } from './dream.repository';
 
 /**
@@ -94,6 +95,26 @@ describe('DreamQueueRepository', () => {
     });
     expect(await queue.releaseIfStale(await waitingEntry(input._id))).toBe(true);
     expect(await lockOf(input)).toBeNull();
+  });
+
+  it('removes the lock of an ended dream whose replica died before releasing it, and its checkpoint', async () => {
+    const input = aDream();
+    expect((await dreams.create(input)).created).toBe(true);
+    const checkpoints = context.app.get(DreamCheckpointRepository);
+    const kept = {
+      key: 'k',
+      sessionIds: [],
+      stages: [],
+      localisations: [],
+      drafts: [],
+      proposals: [],
+      notes: [],
+    };
+    expect(await checkpoints.save(input.tenantId, input._id, kept)).toBe(true);
+    await dreamModel.updateOne({ _id: input._id }, { $set: { status: 'failed' } }).exec();
+    expect(await queue.releaseIfStale(await waitingEntry(input._id))).toBe(true);
+    expect(await lockOf(input)).toBeNull();
+    expect(await checkpoints.load(input.tenantId, input._id)).toBeNull();
   });
 
   it('puts the lock back when the dream was stored between the stale check and the removal', async () => {

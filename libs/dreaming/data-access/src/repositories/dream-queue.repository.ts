@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { isTerminal, type ClaimQueue, type WaitingDream } from '@reverie/dreaming-domain';
 import type { Model } from 'mongoose';
+import { DreamCheckpointDoc } from '../schemas/dream-checkpoint.schema';
 import { DreamSlot } from '../schemas/dream-slot.schema';
 import { DreamTurn } from '../schemas/dream-turn.schema';
 import { Dream, DreamLock } from '../schemas/dream.schema';
@@ -49,6 +50,8 @@ export class DreamQueueRepository {
     @InjectModel(DreamSlot.name) private readonly slots: Model<DreamSlot>,
     @InjectModel(DreamTurn.name) private readonly turns: Model<DreamTurn>,
     @InjectModel(Dream.name) private readonly dreams: Model<Dream>,
+    @InjectModel(DreamCheckpointDoc.name)
+    private readonly checkpoints: Model<DreamCheckpointDoc>,
   ) {}
 
   async snapshot(now = new Date()): Promise<DreamQueue> {
@@ -129,7 +132,9 @@ export class DreamQueueRepository {
     const stored = await this.dreamStatus(dream.dreamId);
     if (stored) {
       if (!isTerminal(stored.status)) return false;
-      // Ended: its runner died between ending it and releasing the lock. Nothing brings it back.
+      // Ended: its runner died between ending it and releasing the lock. Nothing brings it back;
+      // its checkpoint, if the runner died before removing that too, goes first.
+      await this.checkpoints.deleteOne({ _id: dream.dreamId }).exec();
       const res = await this.locks.deleteOne({ _id: dream.lockId, dreamId: dream.dreamId }).exec();
       return res.deletedCount > 0;
     }
