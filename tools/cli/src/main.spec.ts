@@ -47,6 +47,8 @@ describe('reverie CLI arguments', () => {
       /^unknown option --bogus\nusage: reverie land \[options\]/,
     ],
     [['fly'], /unknown command "fly"/],
+    // The command is judged before the flags' values.
+    [['fly', '--provider', 'x'], /^unknown command "fly"\nusage: reverie <command>/],
     [['run', '--agent', 'a'], /run needs --agent and --case/],
     [['batch', '--agent', 'a', '--split', 'test'], /--split must be all, train or held-out/],
     [['batch', '--agent', 'a', '--repeat', '0'], /--repeat must be a positive whole number/],

@@ -293,8 +293,8 @@ export async function main(
   usageOf = KNOWN_COMMANDS.includes(positionals[0]) ? positionals[0] : undefined;
   refuseEmptyValues(parsed.tokens);
   if (usageOf) refuseForeignFlags(usageOf, parsed.tokens, v.offline);
-  if (v.help && positionals.length > 0 && !KNOWN_COMMANDS.includes(positionals[0]))
-    usageError(`unknown command "${positionals[0]}"`);
+  // Before any flag's value is judged: `reverie bogus --provider x` is about the command.
+  if (positionals.length > 0 && !usageOf) usageError(`unknown command "${positionals[0]}"`);
   if (v.help) {
     io.out(commandUsage(positionals[0]));
     return 0;
@@ -416,7 +416,8 @@ export async function main(
       return dlqCommand(ctx, { ...options, connection });
     }
     default:
-      usageError(`unknown command "${command}"`);
+      // Refused above; a form in USAGE without a case here is a bug.
+      throw new Error(`no case for the command "${command}"`);
   }
 }
 
