@@ -7,6 +7,7 @@ import { DreamSlot } from '../schemas/dream-slot.schema';
 import { DreamTurn } from '../schemas/dream-turn.schema';
 import { Dream, DreamLock } from '../schemas/dream.schema';
 import { dreamLockId, PENDING_GRACE_MS } from './dream.repository';
+import { releaseEndedDream } from './release-dream';
 
 /** A waiting dream, with the key of the agent lock it was read from. */
 export interface QueuedDream extends WaitingDream {
@@ -132,11 +133,12 @@ export class DreamQueueRepository {
     const stored = await this.dreamStatus(dream.dreamId);
     if (stored) {
       if (!isTerminal(stored.status)) return false;
-      // Ended: its runner died between ending it and releasing the lock. Nothing brings it back;
-      // its checkpoint, if the runner died before removing that too, goes first.
-      await this.checkpoints.deleteOne({ _id: dream.dreamId }).exec();
-      const res = await this.locks.deleteOne({ _id: dream.lockId, dreamId: dream.dreamId }).exec();
-      return res.deletedCount > 0;
+      // Ended: its runner died between ending it and releasing it. Nothing brings it back.
+      return releaseEndedDream(
+        { checkpoints: this.checkpoints, locks: this.locks },
+        dream.lockId,
+        dream.dreamId,
+      );
     }
     if (now.getTime() - dream.createdAt.getTime() <= PENDING_GRACE_MS) return false;
     if (await this.dreamStatus(dream.dreamId)) return false;

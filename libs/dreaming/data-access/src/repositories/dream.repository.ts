@@ -16,6 +16,7 @@ import {
   type DreamProgress,
   type DreamOutputRecord,
 } from '../schemas/dream.schema';
+import { releaseEndedDream } from './release-dream';
 
 /** One stored dream (a plain object). */
 export type DreamRecord = Dream;
@@ -117,10 +118,10 @@ export class DreamRepository {
         // the lock was never released).
         if (!holder && Date.now() - new Date(lock.createdAt).getTime() <= PENDING_GRACE_MS)
           return { created: false, running: { ...this.placeholder(input, lock) } };
-        // The dream of a lock without one is looked for again right before the lock goes. An
-        // ended holder's replica may have died before its checkpoint went too (`release`).
-        if (holder) await this.checkpoints.deleteOne({ _id: holder._id }).exec();
-        if (holder || !(await this.findById(input.tenantId, lock.dreamId)))
+        // An ended holder's replica died before releasing it (maybe before its checkpoint went
+        // too); the dream of a lock without one is looked for again right before the lock goes.
+        if (holder) await this.release(holder);
+        else if (!(await this.findById(input.tenantId, lock.dreamId)))
           await this.locks.deleteOne({ _id: id, dreamId: lock.dreamId }).exec();
         continue;
       }
@@ -491,16 +492,13 @@ export class DreamRepository {
     return this.findById(tenantId, dreamId);
   }
 
-  /**
-   * An ended dream's checkpoint, if it kept one, goes; then its agent's lock. In that order: a
-   * replica that dies between the two leaves a stale lock, and whoever takes it over removes the
-   * checkpoint (`create`), so none is left behind.
-   */
+  /** An ended dream's checkpoint and agent lock go (`releaseEndedDream`). */
   private async release(dream: Pick<Dream, 'tenantId' | 'agentId' | '_id'>): Promise<void> {
-    await this.checkpoints.deleteOne({ _id: dream._id }).exec();
-    await this.locks
-      .deleteOne({ _id: lockId(dream.tenantId, dream.agentId), dreamId: dream._id })
-      .exec();
+    await releaseEndedDream(
+      { checkpoints: this.checkpoints, locks: this.locks },
+      lockId(dream.tenantId, dream.agentId),
+      dream._id,
+    );
   }
 
   /** What a lock names before its dream document exists (the create in flight). */
