@@ -1,8 +1,18 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../api.client';
-import { refuseExisting, writeOutputs } from './output-file';
+import { checkOutputFile, refuseExisting, writeOutputs } from './output-file';
 
 describe("writing a run's outputs", () => {
   let dir: string;
@@ -42,5 +52,31 @@ describe("writing a run's outputs", () => {
     );
     expect(() => refuseExisting('--out', files[0], files, true)).not.toThrow();
     expect(existsSync(files[1])).toBe(true);
+  });
+
+  it('refuses an output that is not a regular file, which the write would replace', () => {
+    // A named pipe stands for /dev/null: a rename into place would leave a regular file there.
+    const pipe = join(dir, 'pipe');
+    execFileSync('mkfifo', [pipe]);
+    expect(() => checkOutputFile('--out', pipe, pipe, [])).toThrow(
+      `--out ${pipe} is not a regular file (a device, a pipe or a socket); give a file name`,
+    );
+    expect(statSync(pipe).isFIFO()).toBe(true);
+  });
+
+  it('refuses an output that is a hard link to an input', () => {
+    const input = join(dir, 'scenarios.json');
+    writeFileSync(input, '[]');
+    const other = join(dir, 'out.json');
+    linkSync(input, other);
+    expect(() =>
+      checkOutputFile('--out', other, other, [{ path: input, label: `--scenarios ${input}` }]),
+    ).toThrow(`is an input of this run (--scenarios ${input}); give another name`);
+    writeFileSync(join(dir, 'free.json'), '{}');
+    expect(() =>
+      checkOutputFile('--out', join(dir, 'free.json'), join(dir, 'free.json'), [
+        { path: input, label: 'x' },
+      ]),
+    ).not.toThrow();
   });
 });

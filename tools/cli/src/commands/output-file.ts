@@ -27,6 +27,17 @@ export function realPathOf(file: string): string {
   }
 }
 
+/** Whether two names are one file: symbolic links followed, hard links compared by inode. */
+function sameFile(a: string, b: string): boolean {
+  if (realPathOf(a) === realPathOf(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `file` is the folder `folder` or inside it, links followed. */
 export function isWithin(file: string, folder: string): boolean {
   const f = realPathOf(file);
@@ -43,9 +54,10 @@ export interface RunInput {
 
 /**
  * Refuses, before any work, an output the run could not write or that would eat one of its
- * inputs: no name, a folder that does not exist, a folder given as the file, no permission, or
- * an input of the run under any name (a symbolic link included) or inside an input folder (a
- * case's `fail.log`). `flag` and `given` name the option in the message (`--out x.json`).
+ * inputs: no name, a folder that does not exist, a folder given as the file, a device, pipe or
+ * socket (the write would replace it), no permission, or an input of the run under any name (a
+ * symbolic or hard link included) or inside an input folder (a case's `fail.log`). `flag` and
+ * `given` name the option in the message (`--out x.json`).
  */
 export function checkOutputFile(
   flag: string,
@@ -60,9 +72,16 @@ export function checkOutputFile(
     throw new CliError(`${flag} ${given}: the folder ${folder} does not exist`, 2);
   if (existsSync(file) && statSync(file).isDirectory())
     throw new CliError(`${at} is a folder; give a file name`, 2);
+  // The outputs are renamed into place: a device (`/dev/null`), a pipe or a socket would be
+  // replaced by a regular file, `--force` or not.
+  if (existsSync(file) && !statSync(file).isFile())
+    throw new CliError(
+      `${at} is not a regular file (a device, a pipe or a socket); give a file name`,
+      2,
+    );
   for (const input of inputs) {
     const folderInput = existsSync(input.path) && statSync(input.path).isDirectory();
-    if (folderInput ? isWithin(file, input.path) : realPathOf(file) === realPathOf(input.path))
+    if (folderInput ? isWithin(file, input.path) : sameFile(file, input.path))
       throw new CliError(
         `${at} ${folderInput ? 'is inside' : 'is'} an input of this run (${input.label}); give another name`,
         2,
