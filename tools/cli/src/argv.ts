@@ -12,7 +12,7 @@ export const OPTIONS = {
   repeat: { type: 'string', default: '1' },
   dataset: { type: 'string' },
   family: { type: 'string' },
-  index: { type: 'string', default: '0' },
+  index: { type: 'string' },
   scenario: { type: 'string' },
   offline: { type: 'boolean', default: false },
   svg: { type: 'string' },

@@ -32,7 +32,12 @@ describe('reverie CLI arguments', () => {
     expect(r.out).toContain('--family <family> [--repeat <n>]');
     expect(r.out).toContain('--timeout <seconds>');
     expect(r.out).not.toMatch(/^ {2}(land|dream|eval) /m);
-    expect((await run('eval', 'triage', '--help')).out).toMatch(/eval lander --scenarios/);
+    const evalHelp = (await run('eval', 'triage', '--help')).out;
+    expect(evalHelp).toMatch(/eval lander --scenarios/);
+    // eval runs in-process: its help lists only the options it takes.
+    expect(evalHelp).toContain('--json');
+    expect(evalHelp).not.toMatch(/--url|--provider|--timeout/);
+    expect((await run('land', '--help')).out).toMatch(/offline form takes only --json and --help/);
     const unknown = await run('fly', '--help');
     expect(unknown.code).toBe(2);
     expect(unknown.out).toMatch(/unknown command "fly"[^]*usage: reverie <command>[^]*api-keys/);
@@ -87,6 +92,30 @@ describe('reverie CLI arguments', () => {
       /dream takes --agent only without --offline/,
     ],
     [['dream', '--agent', 'a', '--cases', 'x'], /dream takes --cases only with --offline/],
+    // land --offline flies the builtin team in-process: a model's, gateway's or agent's flag is
+    // refused, not ignored.
+    [
+      'land --offline --family easy --provider anthropic --model claude-x'.split(' '),
+      /land --offline takes no --provider \(it runs in-process/,
+    ],
+    [
+      ['land', '--offline', '--family', 'easy', '--url', 'http://x'],
+      /land --offline takes no --url/,
+    ],
+    [['land', '--offline', '--family', 'easy', '--agent', 'a'], /land takes --agent only without/],
+    [
+      ['land', '--offline', '--scenario', 'x.json', '--index', '3'],
+      /--index picks a scenario of a --family; a --scenario file is one scenario/,
+    ],
+    // A one-value flag given twice: refused, not the last silently winning.
+    [
+      'eval lander --scenarios a.json --scenarios b.json'.split(' '),
+      /--scenarios given twice \("a.json", then "b.json"\); give it once/,
+    ],
+    [
+      'dream --offline --environment triage --environment lander --cases x --out y.json'.split(' '),
+      /--environment given twice/,
+    ],
     // An empty value is not "not given": it would dream on the current folder.
     [['eval', 'triage', '--cases='], /--cases needs a value/],
     [

@@ -33,7 +33,10 @@ commands:
   batch --agent <agent id> [--split all|train|held-out] [--repeat <n>] [--dataset <folder>]
                                                         one session per dataset case, with a progress bar
   land  --agent <agent id> --family <family> [--index <n>] | --scenario <file.json>
-        [--offline] [--svg <file.svg>] [--no-plot]      one lunar landing: touchdown report and plot
+        [--svg <file.svg>] [--no-plot]                  one lunar landing: touchdown report and plot
+  land  --offline --family <family> [--index <n>] | --scenario <file.json>
+        [--svg <file.svg>] [--no-plot]                  offline: the same landing by the builtin lunar
+                                                        team, in-process (no stack)
   batch --agent <agent id> --family <family> [--repeat <n>]
                                                         one landing per scenario of a family
   dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
@@ -126,6 +129,24 @@ function refuseForeignFlags(
 }
 
 /**
+ * Refuses a one-value option given twice (`--out a.json --out b.json`): the last would win
+ * without a word. Options that take several (`--playbook`, `--scope`) may repeat.
+ */
+function refuseRepeatedValues(tokens: readonly { kind: string; name?: string; value?: string }[]) {
+  const seen = new Map<string, string | undefined>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || !t.name) continue;
+    const option = OPTIONS[t.name as keyof typeof OPTIONS];
+    if (option?.type !== 'string' || ('multiple' in option && option.multiple)) continue;
+    if (seen.has(t.name))
+      usageError(
+        `--${t.name} given twice ("${seen.get(t.name)}", then "${t.value}"); give it once`,
+      );
+    seen.set(t.name, t.value);
+  }
+}
+
+/**
  * Refuses an option given with no value (`--cases=`, `--outcome ""`): read as not given, it
  * would silently dream on the current folder or grade by the default rubric.
  */
@@ -142,7 +163,18 @@ function refuseEmptyValues(tokens: readonly { kind: string; name?: string; value
 export function commandUsage(command: string | undefined): string {
   const mine = FORMS.filter((f) => commandOf(f) === command);
   if (!mine.length) return USAGE;
-  return `${USAGE_HEAD.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\noptions:\n${USAGE_OPTIONS}`;
+  return `${USAGE_HEAD.trimEnd().replace('<command>', command ?? '<command>')}\n\n${mine.join('\n')}\n\n${optionsFor(mine)}`;
+}
+
+/** The usage's options, each with its wrapped lines. */
+const OPTION_ENTRIES = USAGE_OPTIONS.split(/\n(?= {2}-)/);
+
+/** The options section for these forms: an offline form takes only the in-process ones. */
+function optionsFor(forms: readonly string[]): string {
+  const inProcess = (entry: string) => [...flagsIn(entry)].every((f) => OFFLINE_FLAGS.has(f));
+  if (forms.every(runsOffline)) return `options:\n${OPTION_ENTRIES.filter(inProcess).join('\n')}`;
+  if (!forms.some(runsOffline)) return `options:\n${USAGE_OPTIONS}`;
+  return `options (the offline form takes only --json and --help):\n${USAGE_OPTIONS}`;
 }
 
 /** The command being run, once known: a usage error shows its forms, not every command's. */
@@ -153,8 +185,10 @@ function usageError(message: string): never {
 }
 
 /** The landing task the flags name: a bundled family's scenario or a scenario file. */
-function landTask(family: string | undefined, index: string, file: string | undefined) {
+function landTask(family: string | undefined, index: string | undefined, file: string | undefined) {
   if (file && family) usageError('land takes --family or --scenario, not both');
+  if (file && index !== undefined)
+    usageError('--index picks a scenario of a --family; a --scenario file is one scenario');
   if (file) {
     let text: string;
     try {
@@ -182,8 +216,8 @@ function landTask(family: string | undefined, index: string, file: string | unde
     return { scenario };
   }
   if (!family) usageError('land needs --family <family> (and --index <n>) or --scenario <file>');
-  const n = Number(index);
-  if (!Number.isInteger(n) || n < 0)
+  const n = Number(index ?? 0);
+  if (!/^\d+$/.test(index ?? '0') || !Number.isSafeInteger(n))
     usageError(`--index must be a whole number from 0, not "${index}"`);
   return { family, index: n };
 }
@@ -291,10 +325,11 @@ export async function main(
   }
   const { values: v, positionals } = parsed;
   usageOf = KNOWN_COMMANDS.includes(positionals[0]) ? positionals[0] : undefined;
-  refuseEmptyValues(parsed.tokens);
-  if (usageOf) refuseForeignFlags(usageOf, parsed.tokens, v.offline);
-  // Before any flag's value is judged: `reverie bogus --provider x` is about the command.
+  // Before any flag is judged: `reverie bogus --provider x` is about the command.
   if (positionals.length > 0 && !usageOf) usageError(`unknown command "${positionals[0]}"`);
+  refuseEmptyValues(parsed.tokens);
+  refuseRepeatedValues(parsed.tokens);
+  if (usageOf) refuseForeignFlags(usageOf, parsed.tokens, v.offline);
   if (v.help) {
     io.out(commandUsage(positionals[0]));
     return 0;
