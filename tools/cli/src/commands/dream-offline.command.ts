@@ -29,6 +29,7 @@ import {
   followerName,
   playbookFromJson,
   readPlaybookJson,
+  refuseEntriesAtVersionZero,
   refuseDuplicateIds,
   refuseOtherRole,
   refuseUnusable,
@@ -303,9 +304,12 @@ function readStart(
     );
   if (!roles.includes(role))
     throw new CliError(
-      `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
+      roles.includes(null)
+        ? `${file} is the ${role}'s playbook (its "role"), and a ${env.alias} agent has one playbook with no role; give the ${env.alias} agent's playbook`
+        : `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
       2,
     );
+  refuseEntriesAtVersionZero(file, json);
   // Version 0 (or no version) with no entries is the empty playbook GET answers before any
   // version exists. A version 0 with entries is checked as any other (and refused: versions start
   // at 1), not silently run as empty.

@@ -299,6 +299,27 @@ describe('reverie eval triage', () => {
       code: 2,
       out: expect.stringContaining('named.json: "version" must be a whole number from 0'),
     });
+    // Version 0 is the empty playbook: with entries it is refused, as a dream refuses it.
+    writeFileSync(join(dir, 'zero.json'), JSON.stringify({ version: 0, entries: [entry] }));
+    expect((await withPlaybook('zero.json')).out).toContain(
+      'zero.json: "version" 0 is the empty playbook (before the first version), but it has 1 entry',
+    );
+    // Each field's refusal says what it got, never "not undefined" or a missing id for a number.
+    for (const [body, says] of [
+      [{ entries: 'none' }, '"entries" must be a list (empty for no entries), not "none"'],
+      [{ entries: [{ ...entry, id: 42 }] }, 'entries[0]: "id" must be a non-empty string, not 42'],
+      [
+        { entries: [{ id: 'e', title: 'A' }] },
+        '(e): "status" must be one of proposed, active, retired, not nothing',
+      ],
+      [{ entries: ['rule'] }, 'entries[0] is not an object (an entry), but "rule"'],
+    ] as const) {
+      writeFileSync(join(dir, 'field.json'), JSON.stringify(body));
+      expect(await withPlaybook('field.json')).toMatchObject({
+        code: 2,
+        out: expect.stringContaining(says),
+      });
+    }
   });
 
   it("refuses another environment's playbook instead of running the day-one extractor", async () => {

@@ -27,7 +27,7 @@ export function readPlaybookFile(file: string): PlaybookFile {
 /** `readPlaybookFile` on JSON already read from `file` (named in each refusal). */
 export function playbookFromJson(file: string, json: unknown): PlaybookFile {
   const body = playbookJson(file, json);
-  if (!Array.isArray(body.entries)) throw notAPlaybook(file);
+  refuseEntriesAtVersionZero(file, body);
   const entries = body.entries.map((e: unknown, i: number) =>
     checkEntry(e, `${file}: entries[${i}]`),
   );
@@ -47,21 +47,44 @@ export function playbookFromJson(file: string, json: unknown): PlaybookFile {
 export type PlaybookJson = { role?: unknown; version?: unknown; entries?: unknown };
 
 /** A playbook file's JSON, refused (exit 2, naming the file) when unreadable or no object. */
-export function readPlaybookJson(file: string): PlaybookJson {
+export function readPlaybookJson(file: string): PlaybookJson & { entries: unknown[] } {
   return playbookJson(file, readJsonFile(file, 'playbook'));
 }
 
-function playbookJson(file: string, json: unknown): PlaybookJson {
+function playbookJson(file: string, json: unknown): PlaybookJson & { entries: unknown[] } {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw notAPlaybook(file);
-  return json as PlaybookJson;
+  const body = json as PlaybookJson;
+  if (!('entries' in body)) throw notAPlaybook(file);
+  if (!Array.isArray(body.entries))
+    throw new CliError(
+      `${file}: "entries" must be a list (empty for no entries), not ${shown(body.entries)}`,
+      2,
+    );
+  return body as PlaybookJson & { entries: unknown[] };
 }
+
+/**
+ * Refuses entries at `version` 0: version 0 is the empty playbook `GET` answers before the first
+ * version exists (`eval` and `dream` both read it as no playbook), and versions with entries start
+ * at 1, so such a file was edited by hand or is not what it says.
+ */
+export function refuseEntriesAtVersionZero(file: string, body: PlaybookJson): void {
+  if (body.version === 0 && Array.isArray(body.entries) && body.entries.length > 0)
+    throw new CliError(
+      `${file}: "version" 0 is the empty playbook (before the first version), but it has ${body.entries.length} entr${body.entries.length > 1 ? 'ies' : 'y'}; a playbook with entries has version 1 or more`,
+      2,
+    );
+}
+
+/** A JSON value as a refusal shows it: `42`, `"none"`, or `nothing` for a missing one. */
+const shown = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value));
 
 /** A playbook's `version`: a whole number from 0, or absent (null); anything else is refused. */
 function versionOf(file: string, version: unknown): number | null {
   if (version === undefined || version === null) return null;
   if (typeof version === 'number' && Number.isInteger(version) && version >= 0) return version;
   throw new CliError(
-    `${file}: "version" must be a whole number from 0, as GET /v1/agents/:id/playbook answers, not ${JSON.stringify(version)}`,
+    `${file}: "version" must be a whole number from 0, as GET /v1/agents/:id/playbook answers, not ${shown(version)}`,
     2,
   );
 }
@@ -74,13 +97,18 @@ const notAPlaybook = (file: string) =>
 
 function checkEntry(e: unknown, where: string) {
   const entry = e as { id?: unknown; title?: unknown; status?: unknown; rule?: unknown };
-  if (typeof e !== 'object' || e === null) throw new CliError(`${where} is not an object`, 2);
-  if (typeof entry.id !== 'string' || !entry.id) throw new CliError(`${where} has no "id"`, 2);
+  if (typeof e !== 'object' || e === null || Array.isArray(e))
+    throw new CliError(`${where} is not an object (an entry), but ${shown(e)}`, 2);
+  if (typeof entry.id !== 'string' || !entry.id)
+    throw new CliError(`${where}: "id" must be a non-empty string, not ${shown(entry.id)}`, 2);
   if (typeof entry.title !== 'string')
-    throw new CliError(`${where} (${entry.id}) has no "title"`, 2);
+    throw new CliError(
+      `${where} (${entry.id}): "title" must be a string, not ${shown(entry.title)}`,
+      2,
+    );
   if (typeof entry.status !== 'string' || !STATUSES.includes(entry.status))
     throw new CliError(
-      `${where} (${entry.id}): "status" must be one of ${STATUSES.join(', ')}, not ${JSON.stringify(entry.status)}`,
+      `${where} (${entry.id}): "status" must be one of ${STATUSES.join(', ')}, not ${shown(entry.status)}`,
       2,
     );
   if (entry.rule === undefined || entry.rule === null) return { ...entry, rule: undefined };
