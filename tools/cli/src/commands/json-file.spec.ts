@@ -13,6 +13,12 @@ describe('readJsonFile', () => {
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, '{count: 2}');
       expect(() => readJsonFile(bad, 'scenarios')).toThrow(/bad\.json is not JSON/);
+      // UTF-16 with its byte-order mark, as PowerShell's ">" writes it.
+      const wide = join(dir, 'wide.json');
+      writeFileSync(wide, Buffer.from('\uFEFF{"count": 2}', 'utf16le'));
+      expect(() => readJsonFile(wide, 'scenarios')).toThrow(
+        /wide\.json holds NUL bytes, so it is no UTF-8 JSON \(UTF-16 text/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
