@@ -114,6 +114,29 @@ export function sandboxUngradableCriteria(
 }
 
 /**
+ * The `tool` criteria expecting a tool that no run with its events (`session` records) called:
+ * a misspelt name (`submit_answers`) fails every run, and the runs' own tool names say why.
+ * Empty when no run records its tool calls.
+ */
+export function toolsNeverCalled(
+  definition: OutcomeDefinition,
+  runs: readonly TaskRun[],
+): { id: string; tool: string; called: string[] }[] {
+  const sessions = runs.filter((r) => (r.records ?? 'session') === 'session');
+  if (!sessions.length) return [];
+  const called = new Set<string>();
+  for (const r of sessions)
+    for (const e of r.events)
+      if ((e.type === 'tool_call' || e.type === 'action') && typeof e.name === 'string')
+        called.add(e.name);
+  return definition.criteria.flatMap((c) =>
+    c.kind === 'tool' && c.expect === 'called' && !called.has(c.tool)
+      ? [{ id: c.id, tool: c.tool, called: [...called].sort() }]
+      : [],
+  );
+}
+
+/**
  * The definition a sandbox grades by: criteria it cannot grade are made optional (they count
  * neither way, not as a failure of every run), with the reasons for `gradeSession`.
  */

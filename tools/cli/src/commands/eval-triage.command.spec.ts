@@ -109,7 +109,9 @@ describe('reverie eval triage', () => {
       { entryId: 'boom', title: 'BOOM lines are errors', matchedCases: 2, changedCases: 2 },
     ]);
     const text = await withPlaybook('playbook.json');
-    expect(text.out).toMatch(/2 case\(s\): macro precision .* F1 /);
+    expect(text.out).toMatch(
+      /2 case\(s\): macro precision .* F1 .*; micro precision .*, recall .*, F1 /,
+    );
     expect(text.out).toMatch(/boom: matched in 2 case\(s\)/);
   });
 
@@ -202,6 +204,17 @@ describe('reverie eval triage', () => {
     expect(learned.out).toContain('outcome: all of the error, and an answer');
     expect(learned.out).toMatch(/satisfied 2\/2 \(100 %; 95% CI 34–100 %\)/);
     expect(learned.out).toContain('explains: not gradable offline');
+    expect(dayOne.toolsNeverCalled).toEqual([]);
+    // A misspelt tool fails every case: the note names the tools the triager does call.
+    writeFileSync(
+      outcome,
+      readFileSync(outcome, 'utf8').replace('"tool":"submit_answer"', '"tool":"submit_answers"'),
+    );
+    const misspelt = await withPlaybook('playbook.json', '--outcome', outcome);
+    expect(misspelt.out).toMatch(/satisfied 0\/2/);
+    expect(misspelt.out).toMatch(
+      /note: answered expects the tool "submit_answers", which no case called \(the triager's tools: .*submit_answer/,
+    );
 
     const lunar = join(dir, 'lunar-outcome.json');
     writeFileSync(

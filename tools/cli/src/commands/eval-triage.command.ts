@@ -15,6 +15,7 @@ import {
   rateIntervalText,
   sandboxUngradableCriteria,
   scoreTasks,
+  toolsNeverCalled,
 } from '@reverie/dreaming-domain';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
@@ -128,21 +129,19 @@ async function gradeCases(
   rules: readonly PlaybookRule[],
 ) {
   const lineRules = toLineRules(rules).rules;
-  const grades = await gradeRuns(
-    definition,
-    CI_LOG_TRIAGE_ENVIRONMENT.name,
-    cases.map((c) => ({
-      task: c.id,
-      family: '',
-      events: runBuiltinTriage(c, lineRules).events,
-      labels: c.errorRanges,
-    })),
-  );
+  const runs = cases.map((c) => ({
+    task: c.id,
+    family: '',
+    events: runBuiltinTriage(c, lineRules).events,
+    labels: c.errorRanges,
+  }));
+  const grades = await gradeRuns(definition, CI_LOG_TRIAGE_ENVIRONMENT.name, runs);
   const summary = scoreTasks(grades);
   return {
     file,
     description: definition.description,
     notGradable: [...sandboxUngradableCriteria(definition, 'session').keys()],
+    toolsNeverCalled: toolsNeverCalled(definition, runs),
     satisfied: summary.satisfied,
     cases: grades.length,
     meanScore: summary.meanScore,
@@ -171,6 +170,10 @@ function formatOutcome(o: CasesOutcome): string {
           `not satisfied: ${failing.map((c) => `${c.caseId} (${c.failed.join(', ') || 'score'})`).join(', ')}`,
         ]
       : []),
+    ...o.toolsNeverCalled.map(
+      (t) =>
+        `note: ${t.id} expects the tool "${t.tool}", which no case called (the triager's tools: ${t.called.join(', ')})`,
+    ),
     ...(o.notGradable.length
       ? [
           `not gradable offline (counted neither way; live grading checks them): ${o.notGradable.join(', ')}`,
@@ -204,7 +207,7 @@ export function formatEvaluation(r: TriageEvaluation, playbook: string): string 
     `${'case'.padEnd(idWidth)}  format       lines labelled answered  prec.  recall  F1`,
     ...rows,
     '',
-    `${r.cases.length} case(s): macro precision ${fmt(a.macro.precision)}, recall ${fmt(a.macro.recall)}, F1 ${fmt(a.macro.f1)}; micro F1 ${fmt(a.micro.f1)} (tp ${a.micro.tp}, fp ${a.micro.fp}, fn ${a.micro.fn})`,
+    `${r.cases.length} case(s): macro precision ${fmt(a.macro.precision)}, recall ${fmt(a.macro.recall)}, F1 ${fmt(a.macro.f1)}; micro precision ${fmt(a.micro.precision)}, recall ${fmt(a.micro.recall)}, F1 ${fmt(a.micro.f1)} (tp ${a.micro.tp}, fp ${a.micro.fp}, fn ${a.micro.fn})`,
     ...(rules.length ? ['rules:', ...rules] : []),
   ].join('\n');
 }
