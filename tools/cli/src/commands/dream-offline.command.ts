@@ -108,9 +108,10 @@ export async function dreamOfflineCommand(
       onProgress: (cycle, p) => progress.show(cycle, p),
       onCycle: (cycle, r) => {
         ctx.progress.finish();
-        // How the tasks split, once: too few tasks leave no validation split to promote on.
-        const splits = r.notes.find((n) => n.startsWith('splits:'));
-        if (cycle === 1 && splits) note(splits);
+        // How the tasks split, once: too few tasks leave no validation split to promote on, or
+        // a promotion resting on a handful.
+        if (cycle === 1)
+          for (const n of r.notes.filter((n) => /^(splits|few held-out tasks)\b/.test(n))) note(n);
         const unseen = r.objective?.notGradable ?? [];
         if (cycle === 1 && unseen.length)
           note(

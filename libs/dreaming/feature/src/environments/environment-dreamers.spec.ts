@@ -215,6 +215,29 @@ describe('LanderDreamer', () => {
     }
   });
 
+  it('says which family the test split has no scenario of', async () => {
+    // Two families of one scenario each (own scenarios, not bundled): too few to hold out from each.
+    const p = await dreamer.prepare([landed('s1', 'easy', 1, true)]);
+    const of = (family: string, id: string) => ({ ...scenarioFor('easy', 1), id, family });
+    const split = dreamer.describeSplit({
+      ...p,
+      train: [of('mine-a', 'a-0')],
+      validation: [of('mine-b', 'b-1')],
+      test: [of('mine-b', 'b-2')],
+    });
+    expect(split.note).toMatch(
+      /; no test scenario for family mine-a \(too few scenarios to hold out from each family\), so no test rate for it$/,
+    );
+    expect(
+      dreamer.describeSplit({
+        ...p,
+        test: [of('mine-a', 'a-2'), of('mine-b', 'b-2')],
+        train: [of('mine-a', 'a-0')],
+        validation: [],
+      }).note,
+    ).not.toMatch(/no test scenario/);
+  });
+
   it('draws another guidance search in a later dream, and skips the alternatives refused before', async () => {
     // Day-one flights of `easy`: most burn more than the rubric allows, so the search finds fronts.
     const sessions = Array.from({ length: 20 }, (_, i) => landed(`s${i}`, 'easy', i, true));

@@ -214,7 +214,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       validation: p.validation.length,
       test: p.test.length,
       reviewedHeldOut: heldOutSessions,
-      note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}`,
+      note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}${untestedFamilies(p)}`,
     };
   }
 
@@ -568,4 +568,16 @@ function roleDraft(
       ),
     },
   };
+}
+
+/**
+ * The families with scenarios in the dream but none in its test split (a few scenarios are not
+ * held out family by family): their test rate is not reported, which the split note says.
+ */
+function untestedFamilies(p: LanderPrepared): string {
+  const tested = new Set(p.test.map((s) => s.family ?? ''));
+  const all = new Set([...p.train, ...p.validation].map((s) => s.family ?? ''));
+  const missing = [...all].filter((f) => !tested.has(f)).sort();
+  if (!p.test.length || !missing.length) return '';
+  return `; no test scenario for ${missing.map((f) => (f ? `family ${f}` : 'scenarios of no family')).join(', ')} (too few scenarios to hold out from each family), so no test rate for ${missing.length > 1 ? 'them' : 'it'}`;
 }

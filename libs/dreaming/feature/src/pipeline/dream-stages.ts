@@ -42,6 +42,7 @@ import type {
   RoleDraft,
   RulesByRole,
   SessionVerdict,
+  SplitSummary,
 } from '../environments/environment-dreamer';
 import { ModelReflector } from '../reflectors/model-reflector';
 import type { StageControl } from './dream-control';
@@ -131,6 +132,26 @@ interface Ctx {
   sessions: readonly CollectedSession[];
 }
 
+/** Fewer held-out tasks than this: a promotion (or a test rate) rests on a handful; said so. */
+export const FEW_HELD_OUT = 5;
+
+/**
+ * What a split too small to trust gets said about it: a validation split of a few tasks gates a
+ * promotion on them, a test split of a few reports a rate with a wide interval. An empty one is
+ * said where it matters (no validation: nothing promoted; no test: no curve).
+ */
+function thinSplitNotes(split: SplitSummary): string[] {
+  const few = (['validation', 'test'] as const).filter(
+    (k) => split[k] > 0 && split[k] < FEW_HELD_OUT,
+  );
+  if (!few.length) return [];
+  const sizes = few.map((k) => `${k} ${split[k]}`).join(', ');
+  const why = few.map((k) =>
+    k === 'validation' ? 'a promotion rests on them' : 'the test rates have wide intervals',
+  );
+  return [`few held-out tasks (${sizes}): ${why.join('; ')}; give more tasks for firmer numbers`];
+}
+
 /**
  * The dream's stages after collect: localise, reflect, curate, validate, publish, report, over
  * ports (so the dreamer service and the offline CLI run the same sequence). Splits: learn on
@@ -144,7 +165,8 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
   const successes = sessions.filter((s) => verdicts.get(s.session._id)?.succeeded);
   control.found({ environment: dreamer.environment, failedSessions: failed.length });
   const prepared = await dreamer.prepare(sessions);
-  notes.push(dreamer.describeSplit(prepared).note);
+  const split = dreamer.describeSplit(prepared);
+  notes.push(split.note, ...thinSplitNotes(split));
   const objective = await objectiveFor(ports, dreamer);
   control.found({ objective: objective.report });
   if (objective.note) notes.push(objective.note);
@@ -199,7 +221,9 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     notes.push(
       curatedAll.known
         ? 'nothing left to learn: every candidate the reflectors found was refused by an earlier dream; the dream stopped before validation'
-        : 'nothing left to learn: the reflectors found no change that helps on the training split; the dream stopped before validation',
+        : split.train === 0
+          ? 'nothing left to learn: the training split is empty (every reviewed task is held out to validate or test; give more tasks); the dream stopped before validation'
+          : 'nothing left to learn: the reflectors found no change that helps on the training split; the dream stopped before validation',
     );
   control.found({ changes: curatedAll.fresh[0]?.changes ?? [] });
 
