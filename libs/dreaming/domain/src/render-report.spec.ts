@@ -81,12 +81,26 @@ describe('renderDreamReport', () => {
     expect(objective).toContain("The agent's outcome definition v2: safe and near the site");
     expect(objective).toContain('- Not gradable in a sandbox: explains');
     const test = section(report, 'Test split');
+    // One family is the whole split: one row each, named by the family.
     expect(test).toContain(
-      '| before | all | 1/2 (50%; 95% CI 9–91%) | 0.75 | touchdown.distance_to_site 460 | touchdown.distance_to_site 20 |',
+      '| before | wide (all) | 1/2 (50%; 95% CI 9–91%) | 0.75 | touchdown.distance_to_site 460 | touchdown.distance_to_site 20 |',
     );
     expect(test).toContain(
-      '| after | wide | 2/2 (100%; 95% CI 34–100%) | 1 | touchdown.distance_to_site 25 | touchdown.distance_to_site 25 |',
+      '| after | wide (all) | 2/2 (100%; 95% CI 34–100%) | 1 | touchdown.distance_to_site 25 | touchdown.distance_to_site 25 |',
     );
+    expect(test.split('\n').filter((l) => l.startsWith('| after'))).toHaveLength(1);
+    // Two families: the whole split, then each.
+    const two = scoreSplit('test', [grade('wide', true, 30), grade('steep', false, 20)]);
+    const both = section(
+      renderDreamReport(aDreamReport({ test: { split: 'test', before: two, after: null } })),
+      'Test split',
+    );
+    expect(
+      both
+        .split('\n')
+        .filter((l) => l.startsWith('| before'))
+        .map((l) => l.split(' | ')[1]),
+    ).toEqual(['all', 'steep', 'wide']);
     expect(section(md, 'Test split')).toContain('No test split.');
   });
 
@@ -108,6 +122,41 @@ describe('renderDreamReport', () => {
     expect(usage).toContain('- Output tokens: 3,400');
     expect(usage).toContain('- Cache read input tokens: 8,000');
     expect(usage).toContain('- Cache creation input tokens: 1,000');
+  });
+
+  it('says a validation with no task judged nothing, and a counters-only publication for what it is', () => {
+    const base = aDreamReport().validation;
+    if (!base) throw new Error('the builder validates');
+    const report = renderDreamReport(
+      aDreamReport({
+        validation: {
+          ...base,
+          heldOut: 0,
+          before: 0,
+          after: 0,
+          promote: false,
+          reason: 'no validation tasks to gate on',
+        },
+        changes: [
+          {
+            kind: 'record_outcome',
+            role: 'navigator',
+            entryId: 'pb-0123456789ab',
+            title: 'Divert early over boulders',
+            reason: 'used in 3 sessions: 2 went well, 1 went badly',
+            evidence: [],
+          },
+        ],
+      }),
+    );
+    const validation = section(report, 'Validation');
+    expect(validation).toContain('- Split: validation (no task: nothing was judged)');
+    expect(validation).not.toMatch(/safe landings: 0/);
+    expect(section(report, 'Publication')).toContain(
+      'Counters kept (no behaviour change was promoted)',
+    );
+    expect(report).toMatch(/1 change · not promoted/);
+    expect(section(md, 'Publication')).toContain('Applied (new active versions).');
   });
 
   it('limits the localisation table, escapes pipes and shows notes', () => {

@@ -79,6 +79,12 @@ function changeSection(c: ChangeRecord, i: number): string[] {
 function validationSection(r: DreamReport): string[] {
   const v = r.validation;
   if (!v) return ['Not validated.', ''];
+  if (v.heldOut === 0)
+    return [
+      `- Split: ${v.split ?? 'validation'} (no task: nothing was judged)`,
+      `- Promote: no: ${v.reason}`,
+      '',
+    ];
   const lines = [
     `- Split: ${v.split ?? 'validation'} (${n(v.heldOut)} tasks; chooses and gates, never reported as the result)`,
     `- ${v.metric}: ${num(v.before)} → ${num(v.after)}`,
@@ -121,24 +127,19 @@ function factMedians(m: Record<string, number | null>): string {
 function testSection(r: DreamReport): string[] {
   const t = r.test;
   if (!t) return ['No test split.', ''];
-  const rows = (label: string, s: SplitScore) => [
-    [
-      label,
-      'all',
-      rate(s),
-      num(s.meanScore),
-      factMedians(s.medians.all),
-      factMedians(s.medians.satisfied),
-    ],
-    ...s.families.map((f) => [
-      label,
-      f.family || '–',
-      rate(f),
-      num(f.meanScore),
-      factMedians(f.medians.all),
-      factMedians(f.medians.satisfied),
-    ]),
+  const row = (label: string, family: string, g: SplitScore | SplitScore['families'][number]) => [
+    label,
+    family,
+    rate(g),
+    num(g.meanScore),
+    factMedians(g.medians.all),
+    factMedians(g.medians.satisfied),
   ];
+  // One family is the whole split: one row, named by it (two would repeat each other).
+  const rows = (label: string, s: SplitScore) =>
+    s.families.length === 1
+      ? [row(label, s.families[0].family ? `${s.families[0].family} (all)` : 'all', s)]
+      : [row(label, 'all', s), ...s.families.map((f) => row(label, f.family || '–', f))];
   return [
     'Tasks no dream learns from, chooses with or gates on; read once every decision was made.',
     '',
@@ -154,8 +155,13 @@ function testSection(r: DreamReport): string[] {
 function publicationSection(r: DreamReport): string[] {
   const p = r.publication;
   if (!p) return ['Nothing published.', ''];
-  const mode =
-    p.mode === 'apply' ? 'Applied (new active versions).' : 'Proposed (waiting for approval).';
+  // Counters only: no behaviour change was promoted, the versions keep each rule's use counts.
+  const countersOnly = r.changes.length > 0 && r.changes.every((c) => c.kind === 'record_outcome');
+  const mode = countersOnly
+    ? "Counters kept (no behaviour change was promoted): new active versions record how each rule's uses went."
+    : p.mode === 'apply'
+      ? 'Applied (new active versions).'
+      : 'Proposed (waiting for approval).';
   if (!p.playbooks.length) return [mode, '', 'No playbook version was made.', ''];
   return [
     mode,

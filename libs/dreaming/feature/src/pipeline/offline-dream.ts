@@ -121,6 +121,8 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
   let stopped = `ran ${o.cycles} cycle(s)`;
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     const dreamId = `drm_offline_${cycle}`;
+    // A cycle starts with its runs: the report's start is that, not the moment it is written.
+    const startedAt = new Date();
     const sessionsAt = (completed: number, total: number) =>
       o.onProgress?.(cycle, {
         stage: 'sessions',
@@ -157,7 +159,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       sessions,
     });
     const report = control.report(
-      { _id: dreamId, agentId: o.agentId, createdAt: new Date() },
+      { _id: dreamId, agentId: o.agentId, createdAt: startedAt },
       'completed',
       new Date(),
     );
