@@ -186,5 +186,12 @@ describe("loadCases (a user's folder)", () => {
     // One case's own folder given for the dataset's: told to give the folder above it.
     await writeFile(join(empty, 'fail.log'), 'x\n');
     await expect(loadCases(empty)).rejects.toThrow(/is itself a case .*such as its parent/);
+    // Case folders one level too deep (a copied archive's top folder): told which folder to give.
+    const above = await mkdtemp(join(tmpdir(), 'triage-'));
+    await mkdir(join(above, 'ci-cases', 'a_1'), { recursive: true });
+    await writeFile(join(above, 'ci-cases', 'a_1', 'fail.log'), 'x\n');
+    await expect(loadCases(above)).rejects.toThrow(
+      `no usable case in ${above}, but ${join(above, 'ci-cases')} holds case folders (with fail.log); give that folder, one level down`,
+    );
   });
 });

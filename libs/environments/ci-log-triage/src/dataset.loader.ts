@@ -77,6 +77,13 @@ export async function loadCases(
       out.skipped.push({ id: name, reason: e.message });
     }
   }
+  if (!out.cases.length) {
+    const nested = await nestedCaseFolder(dir, names);
+    if (nested)
+      throw new TriageError(
+        `no usable case in ${dir}, but ${join(dir, nested)} holds case folders (with fail.log); give that folder, one level down`,
+      );
+  }
   if (!out.cases.length)
     throw new TriageError(
       out.skipped.length
@@ -208,6 +215,23 @@ function sizeText(n: number): string {
     : n >= 2 ** 20
       ? `${(n / 2 ** 20).toFixed(1)} MB`
       : `${Math.ceil(n / 1024)} KB`;
+}
+
+/** The first sub-folder of `dir` whose own sub-folders hold a fail.log: cases one level down. */
+async function nestedCaseFolder(dir: string, names: readonly string[]): Promise<string | null> {
+  for (const name of names) {
+    const inner = await readdir(join(dir, name), { withFileTypes: true }).catch(() => []);
+    for (const child of inner)
+      if (
+        child.isDirectory() &&
+        (await stat(join(dir, name, child.name, 'fail.log')).then(
+          (s) => s.isFile(),
+          () => false,
+        ))
+      )
+        return name;
+  }
+  return null;
 }
 
 async function readFolder(dir: string): Promise<string[]> {

@@ -40,6 +40,10 @@ describe('parseGroundtruth', () => {
     ['DEFAULT\nE 4-', /line 2: expected "E <range>"/],
     ['DEFAULT\nE 9-3', /line 2: range ends \(3\) before it starts \(9\)/],
     ['DEFAULT\nE 0', /line 2: line numbers start at 1/],
+    [
+      'DEFAULT\nE 1-99999999999999999999',
+      /line 2: a line number no log reaches, got "E 1-99999999999999999999"/,
+    ],
     ['DEFAULT\nC 1-4\n', /labels no error lines: a case needs at least one "E <range>" line/],
   ])('rejects %j naming the line', (text, message) => {
     expect(() => parseGroundtruth(text)).toThrow(message);

@@ -298,6 +298,22 @@ describe('reverie eval triage', () => {
     expect(r.out).toMatch(/bad\.json: entries\[0\] \(x\): rule\.when/);
     const missing = await withPlaybook('none.json');
     expect(missing.out).toMatch(/cannot read the playbook file/);
+    // A role, as eval lander takes it: a triage agent has none.
+    const bad = join(dir, 'bad.json');
+    const role = await run(
+      'eval',
+      'triage',
+      '--cases',
+      join(dir, 'cases'),
+      '--playbook',
+      `navigator=${bad}`,
+    );
+    expect(role).toMatchObject({
+      code: 2,
+      out: expect.stringContaining(
+        `navigator=${bad}: a triage agent has one playbook and no roles; give it as --playbook ${bad}`,
+      ),
+    });
     // Two entries with one id: its rules would be counted and reported as one.
     const entry = { id: 'ent_1', title: 'A', status: 'active' };
     writeFileSync(join(dir, 'twice.json'), JSON.stringify({ entries: [entry, entry] }));

@@ -21,7 +21,7 @@ import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
 import { readOutcomeFile } from './outcome-file';
-import { followerName, readPlaybookFile, refuseUnusable } from './playbook-file';
+import { followerName, readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
 
 export interface EvalTriageOptions {
   /** A folder of case folders (`<case>/fail.log`, `pass.log`, `groundtruth`). */
@@ -46,6 +46,7 @@ export interface EvalIo {
  * definition, also how many cases satisfy it, per criterion.
  */
 export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions): Promise<number> {
+  if (options.playbook) refuseRoleSpec(options.playbook);
   const playbook = options.playbook ? readPlaybookFile(options.playbook) : null;
   const definition = options.outcome
     ? readOutcomeFile(options.outcome, CI_LOG_TRIAGE_ENVIRONMENT.name, 'session')
@@ -114,6 +115,16 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
   );
   if (outcome) io.out(formatOutcome(outcome));
   return 0;
+}
+
+/** `--playbook navigator=FILE`: a triage agent has no roles, so the role cannot be meant. */
+function refuseRoleSpec(spec: string): void {
+  const { named, file } = splitPlaybookSpec(spec);
+  if (named)
+    throw new CliError(
+      `--playbook ${spec}: a triage agent has one playbook and no roles; give it as --playbook ${file}`,
+      2,
+    );
 }
 
 type CasesOutcome = Awaited<ReturnType<typeof gradeCases>>;
