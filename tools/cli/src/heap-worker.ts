@@ -80,7 +80,28 @@ export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWork
   });
 }
 
-/** The one line the CLI prints when the worker's heap ran out. */
-export function outOfMemoryMessage(limitMb: number): string {
-  return `ran out of memory: the work needed more than the ${limitMb} MB of heap Node gives this process; run it again with more, e.g. NODE_OPTIONS=--max-old-space-size=${limitMb * 2} (README, "Size")`;
+/**
+ * The `--max-old-space-size` this process was given (NODE_OPTIONS or its flags), or null: the heap
+ * limit V8 reports adds the young generation to it (170 reads as 218 MB), so a message naming
+ * the flag names the flag's value.
+ */
+export function oldSpaceFlagMb(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions = process.env['NODE_OPTIONS'] ?? '',
+): number | null {
+  // NODE_OPTIONS is read first: a flag on the command line overrides it.
+  const all = [...nodeOptions.split(/\s+/), ...execArgv];
+  const values = all.flatMap((a) => /^--max-old-space-size=(\d+)$/.exec(a)?.[1] ?? []);
+  return values.length ? Number(values[values.length - 1]) : null;
+}
+
+/**
+ * The one line the CLI prints when the worker's heap ran out: the heap it had (as the flag set
+ * it, when one did) and a whole number of GB at least twice it to try, as the memory check
+ * before loading suggests whole GB.
+ */
+export function outOfMemoryMessage(limitMb: number, flagMb = oldSpaceFlagMb()): string {
+  const had = flagMb ?? limitMb;
+  const next = Math.ceil((2 * had) / 1024) * 1024;
+  return `ran out of memory: the work needed more than the ${had} MB of heap Node gives this process${flagMb ? ' (--max-old-space-size)' : ''}; run it again with more, e.g. NODE_OPTIONS=--max-old-space-size=${next} (README, "Size")`;
 }

@@ -369,7 +369,7 @@ describe('output helpers', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/FATAL ERROR|JavaScript heap out of memory|^\s+at /m);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(
-      /^reverie: ran out of memory: the work needed more than the \d+ MB of heap Node gives this process; run it again with more, e\.g\. NODE_OPTIONS=--max-old-space-size=\d+/,
+      /^reverie: ran out of memory: the work needed more than the 192 MB of heap Node gives this process \(--max-old-space-size\); run it again with more, e\.g\. NODE_OPTIONS=--max-old-space-size=1024 /,
     );
     expect(JSON.parse(r.stdout)).toEqual({
       error: { message: expect.stringMatching(/^ran out of memory: /), exitCode: 1 },
