@@ -216,6 +216,10 @@ describe('reverie dream --offline', () => {
     ]);
     expect(new Set(stages).size).toBe(stages.length);
     expect(r.err.indexOf('dream 1 of 1: reflect ...')).toBeLessThan(r.err.indexOf('dream 1: '));
+    // The splits as soon as dream 1 has read them, not after its stages.
+    expect(r.err.indexOf('splits: train 3')).toBeLessThan(
+      r.err.indexOf('dream 1 of 1: localise ...'),
+    );
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written).toMatchObject({ type: 'playbook_version', version: 0, entries: [] });
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);

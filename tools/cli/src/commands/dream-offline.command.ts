@@ -106,12 +106,15 @@ export async function dreamOfflineCommand(
         : null,
       maxSimulations: o.maxSimulations,
       onProgress: (cycle, p) => progress.show(cycle, p),
+      // How the tasks split, once, as soon as dream 1 has read them: too few tasks leave no
+      // validation split to promote on, or a promotion resting on a handful.
+      onNote: (cycle, n) => {
+        if (cycle !== 1 || !/^(splits|few held-out tasks)\b/.test(n)) return;
+        ctx.progress.finish();
+        note(n);
+      },
       onCycle: (cycle, r) => {
         ctx.progress.finish();
-        // How the tasks split, once: too few tasks leave no validation split to promote on, or
-        // a promotion resting on a handful.
-        if (cycle === 1)
-          for (const n of r.notes.filter((n) => /^(splits|few held-out tasks)\b/.test(n))) note(n);
         const unseen = r.objective?.notGradable ?? [];
         if (cycle === 1 && unseen.length)
           note(

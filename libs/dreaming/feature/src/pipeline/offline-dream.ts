@@ -83,6 +83,11 @@ export interface OfflineDreamOptions {
    * each stage as it starts and moves on (what the dreamer service records as a dream's progress).
    */
   onProgress?: (cycle: number, progress: OfflineProgress) => void;
+  /**
+   * Called with each note of a dream as its stages go (the splits once collect has read them, as
+   * the next stage starts), not only in the report at its end.
+   */
+  onNote?: (cycle: number, note: string) => void;
 }
 
 /**
@@ -133,8 +138,16 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
     sessionsAt(0, 0);
     const runs = await o.tasks.run(ports.rules(dreamer.roles), sessionsAt);
     const sessions = await gradeDay(dreamer.environment, o.agentId, cycle, runs, objective);
-    const control = new DreamControl(
-      progressLease(cycle, o.onProgress),
+    let notesSeen = 0;
+    const newNotes = () => {
+      for (const note of control.notes.slice(notesSeen)) o.onNote?.(cycle, note);
+      notesSeen = control.notes.length;
+    };
+    const control: DreamControl = new DreamControl(
+      progressLease(cycle, (c, p) => {
+        newNotes();
+        o.onProgress?.(c, p);
+      }),
       dreamId,
       'offline',
       60_000,
@@ -158,6 +171,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       dreamer,
       sessions,
     });
+    newNotes();
     const report = control.report(
       { _id: dreamId, agentId: o.agentId, createdAt: startedAt },
       'completed',
