@@ -104,6 +104,10 @@ describe('reverie CLI arguments', () => {
     ],
     [['land', '--offline', '--family', 'easy', '--agent', 'a'], /land takes --agent only without/],
     [
+      ['land', '--agent', 'a', '--family', 'easy', '--playbook', 'p.json'],
+      /land takes --playbook only with --offline/,
+    ],
+    [
       ['land', '--offline', '--scenario', 'x.json', '--index', '3'],
       /--index picks a scenario of a --family; a --scenario file is one scenario/,
     ],
@@ -158,6 +162,50 @@ describe('reverie CLI arguments', () => {
     expect(result.out).toMatch(/vertical fuel-optimal|limit/);
     expect(result.out).toMatch(/altitude/i);
     expect(result.out).toMatch(/throttle/i);
+  });
+
+  it("flies offline with a role's playbook, as eval lander takes it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-land-playbook-'));
+    try {
+      const nav = join(dir, 'nav.json');
+      const rule = {
+        when: { feature: 'step', op: 'gte', value: 0 },
+        then: { action: 'set', params: { guidanceLaw: 1, brakingAccelFraction: 0.95 } },
+      };
+      writeFileSync(
+        nav,
+        JSON.stringify({
+          role: 'navigator',
+          version: 1,
+          entries: [{ id: 'e1', title: 'Brake late and hard', status: 'active', rule }],
+        }),
+      );
+      const fly = async (...more: string[]) =>
+        JSON.parse(
+          (await run('land', '--offline', '--family', 'easy', '--index', '3', '--json', ...more))
+            .out,
+        ).result;
+      const dayOne = await fly();
+      const learned = await fly('--playbook', nav);
+      // The rule changes the flight: another guidance law lands at another time.
+      expect(learned.seconds).not.toBe(dayOne.seconds);
+      const wrong = await run(
+        'land',
+        '--offline',
+        '--family',
+        'easy',
+        '--playbook',
+        `commander=${nav}`,
+      );
+      expect(wrong).toMatchObject({
+        code: 2,
+        out: expect.stringContaining(
+          'is the navigator\'s playbook (its "role"), not the commander\'s',
+        ),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('never announces an unsafe touchdown as a landing, and exits 1', async () => {

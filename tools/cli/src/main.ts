@@ -20,6 +20,7 @@ import type { Split } from './commands/dataset';
 import { landBatchCommand } from './commands/land-batch.command';
 import { landCommand } from './commands/land.command';
 import { checkOutputFile } from './commands/output-file';
+import { splitPlaybookSpec } from './commands/playbook-file';
 import { runCommand } from './commands/run.command';
 import { cliDefaults, kafkaConnectionOf } from './config/cli.config';
 import { commandWord, negativeValuesJoined, OPTIONS } from './argv';
@@ -35,8 +36,9 @@ commands:
   land  --agent <agent id> --family <family> [--index <n>] | --scenario <file.json>
         [--svg <file.svg>] [--no-plot]                  one lunar landing: touchdown report and plot
   land  --offline --family <family> [--index <n>] | --scenario <file.json>
-        [--svg <file.svg>] [--no-plot]                  offline: the same landing by the builtin lunar
-                                                        team, in-process (no stack)
+        [--playbook [role=]<file.json> ...] [--svg <file.svg>] [--no-plot]
+                                                        offline: the same landing by the builtin lunar
+                                                        team with role playbooks, in-process (no stack)
   batch --agent <agent id> --family <family> [--repeat <n>]
                                                         one landing per scenario of a family
   dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
@@ -380,15 +382,14 @@ export async function main(
     case 'land':
       // Checked before the flight: a landing must not end in an error or overwrite its scenario.
       if (v.svg !== undefined)
-        checkOutputFile(
-          '--svg',
-          v.svg,
-          v.svg,
-          v.scenario ? [{ path: v.scenario, label: `--scenario ${v.scenario}` }] : [],
-        );
+        checkOutputFile('--svg', v.svg, v.svg, [
+          ...(v.scenario ? [{ path: v.scenario, label: `--scenario ${v.scenario}` }] : []),
+          ...(v.playbook ?? []).map((p) => ({ path: splitPlaybookSpec(p).file, label: p })),
+        ]);
       return landCommand(ctx, {
         task: landTask(v.family, v.index, v.scenario),
         offline: v.offline,
+        playbooks: v.playbook ?? [],
         agent: v.agent,
         svg: v.svg,
         plot: !v['no-plot'],

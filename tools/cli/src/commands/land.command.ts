@@ -12,6 +12,7 @@ import {
 import { CliError } from '../api.client';
 import { landingFromEvents } from '../landing-result';
 import type { CommandContext } from './command-context';
+import { readRolePlaybooks } from './eval-lander.command';
 import { followSession } from './follow';
 
 export interface LandOptions {
@@ -19,6 +20,8 @@ export interface LandOptions {
   task: { family: string; index: number } | { scenario: unknown };
   /** Run the builtin team in this process, without a gateway. */
   offline: boolean;
+  /** Offline: role playbook files (`[role=]FILE`, as `eval lander` takes them). */
+  playbooks?: string[];
   agent?: string;
   svg?: string;
   plot: boolean;
@@ -27,7 +30,7 @@ export interface LandOptions {
 /** `reverie land`: one landing, through the gateway (or offline), then its report and plot. */
 export async function landCommand(ctx: CommandContext, opts: LandOptions): Promise<number> {
   const { result, telemetry, session } = opts.offline
-    ? { ...(await flyOffline(opts)), session: null }
+    ? { ...(await flyOffline(ctx, opts)), session: null }
     : await flyManaged(ctx, opts);
   if (!result)
     throw new CliError(
@@ -79,9 +82,11 @@ export function outcomeWords(result: LandingResult): string {
 }
 
 async function flyOffline(
+  ctx: CommandContext,
   opts: LandOptions,
 ): Promise<{ result: LandingResult; telemetry: TelemetrySample[] }> {
-  return flyLanding(resolveScenario(opts.task), new BuiltinLunarTeam());
+  const rules = readRolePlaybooks(opts.playbooks ?? [], ctx.log);
+  return flyLanding(resolveScenario(opts.task), new BuiltinLunarTeam(rules));
 }
 
 async function flyManaged(ctx: CommandContext, opts: LandOptions) {
