@@ -6,6 +6,7 @@ describe('the out-of-memory line', () => {
     expect(oldSpaceFlagMb([], '--enable-source-maps --max-old-space-size=512')).toBe(512);
     expect(oldSpaceFlagMb(['--max-old-space-size=100'], '--max-old-space-size=300')).toBe(100);
     expect(oldSpaceFlagMb([], '')).toBeNull();
+    expect(oldSpaceFlagMb(['--max_old_space_size=256'], '')).toBe(256);
     expect(outOfMemoryMessage(218, 170)).toMatch(
       /more than the 170 MB of heap Node gives this process \(--max-old-space-size\); .*--max-old-space-size=1024 /,
     );

@@ -53,7 +53,9 @@ export interface HeapWorkerEnd {
  * heap, and resolves when it has ended.
  */
 export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWorkerEnd> {
-  const limitMb = heapLimitMb();
+  // The old space this process was given, as the out-of-memory line names it; V8's whole limit
+  // (which adds the young generation) when no flag set one.
+  const limitMb = oldSpaceFlagMb() ?? heapLimitMb();
   const data: HeapWorkerData = {
     reverieHeapWorker: true,
     argv,
@@ -91,7 +93,8 @@ export function oldSpaceFlagMb(
 ): number | null {
   // NODE_OPTIONS is read first: a flag on the command line overrides it.
   const all = [...nodeOptions.split(/\s+/), ...execArgv];
-  const values = all.flatMap((a) => /^--max-old-space-size=(\d+)$/.exec(a)?.[1] ?? []);
+  // Node takes either spelling.
+  const values = all.flatMap((a) => /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(a)?.[1] ?? []);
   return values.length ? Number(values[values.length - 1]) : null;
 }
 

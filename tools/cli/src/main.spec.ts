@@ -177,16 +177,30 @@ describe('reverie CLI arguments', () => {
         JSON.stringify({
           role: 'navigator',
           version: 1,
-          entries: [{ id: 'e1', title: 'Brake late and hard', status: 'active', rule }],
+          entries: [
+            { id: 'e1', title: 'Brake late and hard', status: 'active', rule },
+            // A triage rule: the navigator skips it, and says so.
+            {
+              id: 'e2',
+              title: 'Markers',
+              status: 'active',
+              rule: {
+                when: { feature: 'isMarker', op: 'eq', value: true },
+                then: { action: 'include' },
+              },
+            },
+          ],
         }),
       );
       const fly = async (...more: string[]) =>
         JSON.parse(
           (await run('land', '--offline', '--family', 'easy', '--index', '3', '--json', ...more))
             .out,
-        ).result;
-      const dayOne = await fly();
-      const learned = await fly('--playbook', nav);
+        );
+      const dayOne = (await fly()).result;
+      const answer = await fly('--playbook', nav);
+      const learned = answer.result;
+      expect(answer.notes).toEqual([expect.stringMatching(/nav\.json: rule e2 skipped: /)]);
       // The rule changes the flight: another guidance law lands at another time.
       expect(learned.seconds).not.toBe(dayOne.seconds);
       const wrong = await run(
@@ -250,6 +264,14 @@ describe('reverie CLI arguments', () => {
       });
       expect(await land('--svg', join(dir, 'plot.svg'))).toMatchObject({ code: 0 });
       expect(readFileSync(join(dir, 'plot.svg'), 'utf8')).toMatch(/<svg xmlns/);
+      // Read as every JSON input is: a byte-order mark skipped, UTF-16 named.
+      writeFileSync(file, `\uFEFF${text}`);
+      expect(await land('--no-plot')).toMatchObject({ code: 0 });
+      writeFileSync(file, Buffer.from(`\uFEFF${text}`, 'utf16le'));
+      expect(await land()).toMatchObject({
+        code: 2,
+        out: expect.stringContaining('one.json holds NUL bytes, so it is no UTF-8 JSON'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,6 @@
  * The `reverie` command: run managed sessions and batches against a running gateway and follow
  * them. `npx reverie --help` lists the commands.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ReverieConnectionError, ReverieError } from '@reverie/client';
 import { CliError, cliClient } from './api.client';
@@ -20,6 +19,7 @@ import type { Split } from './commands/dataset';
 import { landBatchCommand } from './commands/land-batch.command';
 import { landCommand } from './commands/land.command';
 import { checkOutputFile } from './commands/output-file';
+import { readJsonFile } from './commands/json-file';
 import { splitPlaybookSpec } from './commands/playbook-file';
 import { runCommand } from './commands/run.command';
 import { cliDefaults, kafkaConnectionOf } from './config/cli.config';
@@ -192,18 +192,7 @@ function landTask(family: string | undefined, index: string | undefined, file: s
   if (file && index !== undefined)
     usageError('--index picks a scenario of a --family; a --scenario file is one scenario');
   if (file) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new CliError(`cannot read the scenario file ${file}: ${(err as Error).message}`, 2);
-    }
-    let scenario: unknown;
-    try {
-      scenario = JSON.parse(text) as unknown;
-    } catch (err) {
-      throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
-    }
+    const scenario = readJsonFile(file, 'scenario');
     // `eval lander` and `dream --offline` take families and lists; `land` flies one scenario.
     const many =
       Array.isArray(scenario) ||

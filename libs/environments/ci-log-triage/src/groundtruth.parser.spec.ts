@@ -44,6 +44,10 @@ describe('parseGroundtruth', () => {
       'DEFAULT\nE 1-99999999999999999999',
       /line 2: a line number no log reaches, got "E 1-99999999999999999999"/,
     ],
+    [
+      'DEFAULT\nE 99999999999999999999-5',
+      /line 2: a line number no log reaches, got "E 99999999999999999999-5"/,
+    ],
     ['DEFAULT\nC 1-4\n', /labels no error lines: a case needs at least one "E <range>" line/],
   ])('rejects %j naming the line', (text, message) => {
     expect(() => parseGroundtruth(text)).toThrow(message);

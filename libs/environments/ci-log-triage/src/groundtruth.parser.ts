@@ -51,7 +51,7 @@ export function parseGroundtruth(text: string, source = 'groundtruth'): Groundtr
     const end = m[3] === undefined ? start : Number(m[3]);
     if (start < 1) throw new TriageError(`${where}: line numbers start at 1, got "${line}"`);
     // Past 2^53 a number reads as another one: it would be echoed back changed.
-    if (!Number.isSafeInteger(end))
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end))
       throw new TriageError(`${where}: a line number no log reaches, got "${line}"`);
     if (end < start)
       throw new TriageError(`${where}: range ends (${end}) before it starts (${start})`);

@@ -160,6 +160,11 @@ describe('reverie dream --offline', () => {
       `${role} is the navigator's playbook (its "role"), and a triage agent has one playbook with no role`,
     );
     expect(r.out).not.toMatch(/<role>=/);
+    // The role named on the command line, for a file that names none: the flag is at fault.
+    const named = await dream(join(dir, 'x.json'), '--playbook', `navigator=${one}`);
+    expect(named.out).toContain(
+      `--playbook navigator=${one}: a triage agent has one playbook and no roles; give it as --playbook ${one}`,
+    );
     const stray = await dream(join(dir, 'x.json'), '--playbook', one, 'extra.json');
     expect(stray).toMatchObject({
       code: 2,

@@ -251,7 +251,7 @@ function checkOut(out: string): void {
       `--out ${out} is a folder; give a file name such as ${join(out, 'playbook.json')}`,
       2,
     );
-  checkOutputFile('--out', out, out, []);
+  checkOutputFile('--out', out, out, [], true);
 }
 
 /** The playbook file of each role (`out` itself for an agent with one playbook). */
@@ -280,7 +280,7 @@ function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
     ...(o.outcome ? [{ path: o.outcome, label: o.outcome }] : []),
     ...o.playbooks.map((p) => ({ path: splitPlaybookSpec(p).file, label: p })),
   ];
-  for (const file of files) checkOutputFile('--out', o.out, file, inputs);
+  for (const file of files) checkOutputFile('--out', o.out, file, inputs, true);
   refuseExisting('--out', o.out, files, o.force);
 }
 
@@ -309,7 +309,9 @@ function readStart(
   if (!roles.includes(role))
     throw new CliError(
       roles.includes(null)
-        ? `${file} is the ${role}'s playbook (its "role"), and a ${env.alias} agent has one playbook with no role; give the ${env.alias} agent's playbook`
+        ? named
+          ? `--playbook ${spec}: a ${env.alias} agent has one playbook and no roles; give it as --playbook ${file}`
+          : `${file} is the ${role}'s playbook (its "role"), and a ${env.alias} agent has one playbook with no role; give the ${env.alias} agent's playbook`
         : `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
       2,
     );

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { OfflineInputError, parseJsonBytes } from '@reverie/dreaming-feature';
 import { CliError } from '../api.client';
 
-/** A JSON file the user named; unreadable or not JSON is a usage error (exit 2) that says which. */
+/**
+ * A JSON file the user named, read as the offline dream reads its inputs (`parseJsonBytes`: a
+ * byte-order mark skipped, UTF-16 named); unreadable or not JSON is a usage error (exit 2) that
+ * says which.
+ */
 export function readJsonFile(file: string, what: string): unknown {
   let bytes: Buffer;
   try {
@@ -9,16 +14,10 @@ export function readJsonFile(file: string, what: string): unknown {
   } catch (err) {
     throw new CliError(`cannot read the ${what} file ${file}: ${(err as Error).message}`, 2);
   }
-  // UTF-16 (PowerShell's `>` writes it) read as UTF-8 would fail to parse with a garbled message.
-  if (bytes.includes(0))
-    throw new CliError(
-      `${file} holds NUL bytes, so it is no UTF-8 JSON (UTF-16 text, as PowerShell's ">" writes, or a binary file?); save it as UTF-8`,
-      2,
-    );
   try {
-    // A byte-order mark (some editors on Windows write one) is no JSON, nor worth refusing for.
-    return JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    return parseJsonBytes(bytes, file);
   } catch (err) {
-    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 2);
+    if (err instanceof OfflineInputError) throw new CliError(err.message, 2);
+    throw err;
   }
 }

@@ -29,8 +29,16 @@ export interface LandOptions {
 
 /** `reverie land`: one landing, through the gateway (or offline), then its report and plot. */
 export async function landCommand(ctx: CommandContext, opts: LandOptions): Promise<number> {
+  // Rules a role will skip (offline playbooks): on stderr, and with --json in the answer.
+  const notes: string[] = [];
   const { result, telemetry, session } = opts.offline
-    ? { ...(await flyOffline(ctx, opts)), session: null }
+    ? {
+        ...(await flyOffline(opts, (line) => {
+          notes.push(line.replace(/^note: /, ''));
+          ctx.log(line);
+        })),
+        session: null,
+      }
     : await flyManaged(ctx, opts);
   if (!result)
     throw new CliError(
@@ -46,7 +54,7 @@ export async function landCommand(ctx: CommandContext, opts: LandOptions): Promi
     ctx.log(`trajectory plot written to ${opts.svg}`);
   }
   if (ctx.json) {
-    ctx.out(JSON.stringify({ session, result }, null, 2));
+    ctx.out(JSON.stringify({ session, result, ...(opts.offline && { notes }) }, null, 2));
   } else {
     ctx.out(describe(result));
     if (opts.plot) ctx.out(`\n${asciiPlot(telemetry)}`);
@@ -82,10 +90,10 @@ export function outcomeWords(result: LandingResult): string {
 }
 
 async function flyOffline(
-  ctx: CommandContext,
   opts: LandOptions,
+  note: (line: string) => void,
 ): Promise<{ result: LandingResult; telemetry: TelemetrySample[] }> {
-  const rules = readRolePlaybooks(opts.playbooks ?? [], ctx.log);
+  const rules = readRolePlaybooks(opts.playbooks ?? [], note);
   return flyLanding(resolveScenario(opts.task), new BuiltinLunarTeam(rules));
 }
 

@@ -58,9 +58,11 @@ describe("writing a run's outputs", () => {
     // A named pipe stands for /dev/null: a rename into place would leave a regular file there.
     const pipe = join(dir, 'pipe');
     execFileSync('mkfifo', [pipe]);
-    expect(() => checkOutputFile('--out', pipe, pipe, [])).toThrow(
+    expect(() => checkOutputFile('--out', pipe, pipe, [], true)).toThrow(
       `--out ${pipe} is not a regular file (a device, a pipe or a socket); give a file name`,
     );
+    // Written into rather than renamed over (land --svg /dev/stdout): nothing is replaced.
+    expect(() => checkOutputFile('--svg', pipe, pipe, [])).not.toThrow();
     expect(statSync(pipe).isFIFO()).toBe(true);
   });
 

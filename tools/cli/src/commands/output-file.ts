@@ -55,7 +55,7 @@ export interface RunInput {
 /**
  * Refuses, before any work, an output the run could not write or that would eat one of its
  * inputs: no name, a folder that does not exist, a folder given as the file, a device, pipe or
- * socket (the write would replace it), no permission, or an input of the run under any name (a
+ * socket when the output is `renamed` into place (that would replace it), no permission, or an input of the run under any name (a
  * symbolic or hard link included) or inside an input folder (a case's `fail.log`). `flag` and
  * `given` name the option in the message (`--out x.json`).
  */
@@ -64,6 +64,8 @@ export function checkOutputFile(
   given: string,
   file: string,
   inputs: readonly RunInput[],
+  /** The output is renamed into place (`writeOutputs`), not written into what the name is. */
+  renamed = false,
 ): void {
   const at = file === given ? `${flag} ${given}` : `${flag} ${given} would write ${file}, which`;
   if (file.trim() === '') throw new CliError(`${flag} needs a file name`, 2);
@@ -72,9 +74,9 @@ export function checkOutputFile(
     throw new CliError(`${flag} ${given}: the folder ${folder} does not exist`, 2);
   if (existsSync(file) && statSync(file).isDirectory())
     throw new CliError(`${at} is a folder; give a file name`, 2);
-  // The outputs are renamed into place: a device (`/dev/null`), a pipe or a socket would be
-  // replaced by a regular file, `--force` or not.
-  if (existsSync(file) && !statSync(file).isFile())
+  // Renamed into place, a device (`/dev/null`), a pipe or a socket would be replaced by a
+  // regular file, `--force` or not. Written into (`land --svg /dev/stdout`), it is fine.
+  if (renamed && existsSync(file) && !statSync(file).isFile())
     throw new CliError(
       `${at} is not a regular file (a device, a pipe or a socket); give a file name`,
       2,

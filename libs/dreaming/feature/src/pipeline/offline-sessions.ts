@@ -139,22 +139,33 @@ const lander: OfflineEnvironment = {
   },
 };
 
-/** Scenarios from a file: one scenario, one family (expanded), or a list of either. */
-export async function readScenarios(file: string): Promise<Scenario[]> {
-  let text: string;
+/**
+ * A user's JSON file's bytes, parsed; every offline input (scenarios, playbooks, outcome
+ * definitions) is read through this. A byte-order mark (some editors on Windows write one) is
+ * no JSON, nor worth refusing for; UTF-16 (PowerShell's `>` writes it) read as UTF-8 would fail
+ * with a garbled message, so its NUL bytes are named instead. Throws `OfflineInputError`.
+ */
+export function parseJsonBytes(bytes: Buffer, file: string): unknown {
+  if (bytes.includes(0))
+    throw new OfflineInputError(
+      `${file} holds NUL bytes, so it is no UTF-8 JSON (UTF-16 text, as PowerShell's ">" writes, or a binary file?); save it as UTF-8`,
+    );
   try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new OfflineInputError(`cannot read scenarios from ${file}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    // A byte-order mark (some editors on Windows write one) is no JSON, nor worth refusing for;
-    // `eval lander` reads the same file the same way.
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    return JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new OfflineInputError(`${file} is not JSON: ${(err as Error).message}`);
   }
+}
+
+/** Scenarios from a file: one scenario, one family (expanded), or a list of either. */
+export async function readScenarios(file: string): Promise<Scenario[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new OfflineInputError(`cannot read scenarios from ${file}: ${(err as Error).message}`);
+  }
+  const json = parseJsonBytes(bytes, file);
   try {
     return scenariosFromJson(json);
   } catch (err) {
