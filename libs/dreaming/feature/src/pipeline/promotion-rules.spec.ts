@@ -2,16 +2,8 @@ import { resultRun } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import type { EnvironmentDreamer } from '../environments/environment-dreamer';
 import { fakeDreamer } from '../testing/fake-dreamer';
+import { SAFE_OUTCOME } from '../testing/safe-outcome';
 import { dreamOnce, memoryPorts } from '../testing/stage-ports';
-
-const SAFE = {
-  description: 'land safely',
-  environment: 'lunar-lander',
-  maxIterations: 1,
-  criteria: [
-    { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
-  ],
-} as const;
 
 /** Validation and test tasks: ten of family a, two of family z. */
 const TASKS = [
@@ -29,7 +21,7 @@ function tradingDreamer(): EnvironmentDreamer {
   return fakeDreamer({
     environment: 'lunar-lander',
     gate: { regressionTrade: 3 },
-    defaultObjective: parseOutcomeDefinition(SAFE),
+    defaultObjective: parseOutcomeDefinition(SAFE_OUTCOME),
     task: 'landing',
     failure: 'crashed',
     split: { train: 2, validation: 12, test: 12, reviewedHeldOut: 0, note: 'fixed tasks' },
@@ -61,7 +53,7 @@ function tradingDreamer(): EnvironmentDreamer {
 
 describe("the operator's promotion rules in a dream's validate stage", () => {
   it('promotes a trade across families without a family tolerance', async () => {
-    const { ports, stored } = memoryPorts(false, { outcome: SAFE });
+    const { ports, stored } = memoryPorts(false, { outcome: SAFE_OUTCOME });
     const notes = await dreamOnce(tradingDreamer(), ports);
     expect(stored.map((s) => s.status)).toEqual(['active']);
     expect(notes.join('\n')).not.toMatch(/family tolerance/);
@@ -69,7 +61,7 @@ describe("the operator's promotion rules in a dream's validate stage", () => {
 
   it("refuses it with the outcome definition's familyTolerance, naming the family", async () => {
     const { ports, stored } = memoryPorts(false, {
-      outcome: { ...SAFE, promotion: { familyTolerance: 1 } },
+      outcome: { ...SAFE_OUTCOME, promotion: { familyTolerance: 1 } },
     });
     const notes = await dreamOnce(tradingDreamer(), ports);
     expect(stored).toEqual([]);
@@ -109,7 +101,7 @@ function saturatedDreamer(train: { before: number; after: number; tasks: number 
 
 describe("the validate stage passes the reflector's training evidence to the gate", () => {
   it('promotes on it when every validation task is satisfied before and after', async () => {
-    const { ports, stored } = memoryPorts(false, { outcome: SAFE });
+    const { ports, stored } = memoryPorts(false, { outcome: SAFE_OUTCOME });
     const notes = await dreamOnce(saturatedDreamer({ before: 10, after: 14, tasks: 20 }), ports);
     expect(stored.map((s) => s.status)).toEqual(['active']);
     // The same dream with less training evidence is refused (below): the evidence decided.
@@ -117,7 +109,7 @@ describe("the validate stage passes the reflector's training evidence to the gat
   });
 
   it('refuses when the training gain is short of the rule', async () => {
-    const { ports, stored } = memoryPorts(false, { outcome: SAFE });
+    const { ports, stored } = memoryPorts(false, { outcome: SAFE_OUTCOME });
     const notes = await dreamOnce(saturatedDreamer({ before: 10, after: 11, tasks: 20 }), ports);
     expect(stored).toEqual([]);
     expect(notes.join('\n')).toMatch(/short of the gain needed/);

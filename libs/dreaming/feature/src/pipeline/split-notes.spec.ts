@@ -1,21 +1,13 @@
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { fakeDreamer } from '../testing/fake-dreamer';
+import { SAFE_OUTCOME } from '../testing/safe-outcome';
 import { dreamOnce, memoryPorts } from '../testing/stage-ports';
-
-const SAFE = {
-  description: 'land safely',
-  environment: 'lunar-lander',
-  maxIterations: 1,
-  criteria: [
-    { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true, required: true },
-  ],
-} as const;
 
 /** A dreamer with these split sizes whose reflect stage drafts nothing. */
 const withSplit = (train: number, validation: number, test: number) =>
   fakeDreamer({
     environment: 'lunar-lander',
-    defaultObjective: parseOutcomeDefinition(SAFE),
+    defaultObjective: parseOutcomeDefinition(SAFE_OUTCOME),
     task: 'landing',
     failure: 'crashed',
     split: { train, validation, test, reviewedHeldOut: 0, note: 'splits: fixed' },
