@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { nodeOptionsOf } from './config/node-options';
 
 /**
  * The commands that do their work in this process (`eval`, `dream --offline`) run it in a worker
@@ -89,7 +90,7 @@ export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWork
  */
 export function oldSpaceFlagMb(
   execArgv: readonly string[] = process.execArgv,
-  nodeOptions = process.env['NODE_OPTIONS'] ?? '',
+  nodeOptions = nodeOptionsOf(),
 ): number | null {
   // NODE_OPTIONS is read first: a flag on the command line overrides it.
   const all = [...nodeOptions.split(/\s+/), ...execArgv];
