@@ -22,7 +22,7 @@ export async function start(argv: string[]): Promise<void> {
   failWith(
     argv,
     ran.outOfMemory
-      ? { message: outOfMemoryMessage(ran.limitMb), exitCode: 1 }
+      ? { message: outOfMemoryMessage(ran.limitMb, ran.limitFromFlag), exitCode: 1 }
       : describeFailure(ran.error),
   );
 }

@@ -7,10 +7,10 @@ describe('the out-of-memory line', () => {
     expect(oldSpaceFlagMb(['--max-old-space-size=100'], '--max-old-space-size=300')).toBe(100);
     expect(oldSpaceFlagMb([], '')).toBeNull();
     expect(oldSpaceFlagMb(['--max_old_space_size=256'], '')).toBe(256);
-    expect(outOfMemoryMessage(218, 170)).toMatch(
+    expect(outOfMemoryMessage(170, true)).toMatch(
       /more than the 170 MB of heap Node gives this process \(--max-old-space-size\); .*--max-old-space-size=1024 /,
     );
     // Without the flag: V8's limit, and a whole number of GB at least twice it.
-    expect(outOfMemoryMessage(4144, null)).toMatch(/the 4144 MB of heap .*=9216 /);
+    expect(outOfMemoryMessage(4144, false)).toMatch(/the 4144 MB of heap .*=9216 /);
   });
 });

@@ -46,7 +46,10 @@ export interface HeapWorkerEnd {
   outOfMemory: boolean;
   /** What it threw past `run` (which reports its own failures), if anything. */
   error: Error | null;
+  /** The worker's old space, in MB. */
   limitMb: number;
+  /** Whether `limitMb` is the `--max-old-space-size` given (else V8's whole default limit). */
+  limitFromFlag: boolean;
 }
 
 /**
@@ -56,7 +59,8 @@ export interface HeapWorkerEnd {
 export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWorkerEnd> {
   // The old space this process was given, as the out-of-memory line names it; V8's whole limit
   // (which adds the young generation) when no flag set one.
-  const limitMb = oldSpaceFlagMb() ?? heapLimitMb();
+  const flagMb = oldSpaceFlagMb();
+  const limitMb = flagMb ?? heapLimitMb();
   const data: HeapWorkerData = {
     reverieHeapWorker: true,
     argv,
@@ -78,7 +82,13 @@ export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWork
     worker.on('error', (err: Error) => (error = err));
     worker.on('exit', (exitCode) => {
       const outOfMemory = error?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      resolve({ exitCode, outOfMemory, error: outOfMemory ? null : error, limitMb });
+      resolve({
+        exitCode,
+        outOfMemory,
+        error: outOfMemory ? null : error,
+        limitMb,
+        limitFromFlag: flagMb !== null,
+      });
     });
   });
 }
@@ -100,12 +110,11 @@ export function oldSpaceFlagMb(
 }
 
 /**
- * The one line the CLI prints when the worker's heap ran out: the heap it had (as the flag set
- * it, when one did) and a whole number of GB at least twice it to try, as the memory check
- * before loading suggests whole GB.
+ * The one line the CLI prints when the worker's heap ran out: the heap it had (`fromFlag`: as
+ * the flag set it) and a whole number of GB at least twice it to try, as the memory check before
+ * loading suggests whole GB.
  */
-export function outOfMemoryMessage(limitMb: number, flagMb = oldSpaceFlagMb()): string {
-  const had = flagMb ?? limitMb;
-  const next = Math.ceil((2 * had) / 1024) * 1024;
-  return `ran out of memory: the work needed more than the ${had} MB of heap Node gives this process${flagMb ? ' (--max-old-space-size)' : ''}; run it again with more, e.g. NODE_OPTIONS=--max-old-space-size=${next} (README, "Size")`;
+export function outOfMemoryMessage(limitMb: number, fromFlag: boolean): string {
+  const next = Math.ceil((2 * limitMb) / 1024) * 1024;
+  return `ran out of memory: the work needed more than the ${limitMb} MB of heap Node gives this process${fromFlag ? ' (--max-old-space-size)' : ''}; run it again with more, e.g. NODE_OPTIONS=--max-old-space-size=${next} (README, "Size")`;
 }

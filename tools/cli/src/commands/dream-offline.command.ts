@@ -29,7 +29,7 @@ import {
   followerName,
   playbookFromJson,
   readPlaybookJson,
-  refuseEntriesAtVersionZero,
+  refuseRoleForAgent,
   refuseDuplicateIds,
   refuseOtherRole,
   refuseUnusable,
@@ -306,19 +306,15 @@ function readStart(
       roles.filter((r): r is string => r !== null),
       (r, rules) => env.skippedRules(r, rules),
     );
-  if (!roles.includes(role))
+  if (!roles.includes(role)) {
+    if (roles.includes(null)) refuseRoleForAgent(spec, json.role, env.alias);
     throw new CliError(
-      roles.includes(null)
-        ? named
-          ? `--playbook ${spec}: a ${env.alias} agent has one playbook and no roles; give it as --playbook ${file}`
-          : `${file} is the ${role}'s playbook (its "role"), and a ${env.alias} agent has one playbook with no role; give the ${env.alias} agent's playbook`
-        : `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
+      `${file}: the playbook of ${role === null ? 'the agent' : `role "${role}"`}, but this environment's playbooks are ${roles.map((r) => r ?? 'the agent').join(', ')}; give it as --playbook <role>=${file}`,
       2,
     );
-  refuseEntriesAtVersionZero(file, json);
+  }
   // Version 0 (or no version) with no entries is the empty playbook GET answers before any
-  // version exists. A version 0 with entries is checked as any other (and refused: versions start
-  // at 1), not silently run as empty.
+  // version exists (a version 0 with entries was refused on reading it).
   if (
     (json.version === 0 || json.version === undefined) &&
     Array.isArray(json.entries) &&

@@ -21,7 +21,12 @@ import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
 import { readOutcomeFile } from './outcome-file';
-import { followerName, readPlaybookFile, refuseUnusable, splitPlaybookSpec } from './playbook-file';
+import {
+  followerName,
+  readPlaybookFile,
+  refuseRoleForAgent,
+  refuseUnusable,
+} from './playbook-file';
 
 export interface EvalTriageOptions {
   /** A folder of case folders (`<case>/fail.log`, `pass.log`, `groundtruth`). */
@@ -46,18 +51,14 @@ export interface EvalIo {
  * definition, also how many cases satisfy it, per criterion.
  */
 export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions): Promise<number> {
-  if (options.playbook) refuseRoleSpec(options.playbook);
+  if (options.playbook) refuseRoleForAgent(options.playbook, null, 'triage');
   const playbook = options.playbook ? readPlaybookFile(options.playbook) : null;
   const definition = options.outcome
     ? readOutcomeFile(options.outcome, CI_LOG_TRIAGE_ENVIRONMENT.name, 'session')
     : null;
   // A role's playbook (a lunar team's) with no rule the triager could refuse would otherwise
   // run as the day-one extractor under its name.
-  if (playbook?.role)
-    throw new CliError(
-      `${options.playbook} is the ${playbook.role}'s playbook (its "role"), and a triage agent has one playbook with no role; give the triage agent's playbook`,
-      2,
-    );
+  if (playbook && options.playbook) refuseRoleForAgent(options.playbook, playbook.role, 'triage');
   if (playbook && options.playbook)
     refuseUnusable(
       options.playbook,
@@ -115,16 +116,6 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
   );
   if (outcome) io.out(formatOutcome(outcome));
   return 0;
-}
-
-/** `--playbook navigator=FILE`: a triage agent has no roles, so the role cannot be meant. */
-function refuseRoleSpec(spec: string): void {
-  const { named, file } = splitPlaybookSpec(spec);
-  if (named)
-    throw new CliError(
-      `--playbook ${spec}: a triage agent has one playbook and no roles; give it as --playbook ${file}`,
-      2,
-    );
 }
 
 type CasesOutcome = Awaited<ReturnType<typeof gradeCases>>;

@@ -55,9 +55,9 @@ export interface RunInput {
 /**
  * Refuses, before any work, an output the run could not write or that would eat one of its
  * inputs: no name, a folder that does not exist, a folder given as the file, a device, pipe or
- * socket when the output is `renamed` into place (that would replace it), no permission, or an input of the run under any name (a
- * symbolic or hard link included) or inside an input folder (a case's `fail.log`). `flag` and
- * `given` name the option in the message (`--out x.json`).
+ * socket when the output is `renamed` into place (that would replace it), no permission, or an
+ * input of the run under any name (a symbolic or hard link included) or inside an input folder (a
+ * case's `fail.log`). `flag` and `given` name the option in the message (`--out x.json`).
  */
 export function checkOutputFile(
   flag: string,

@@ -27,7 +27,6 @@ export function readPlaybookFile(file: string): PlaybookFile {
 /** `readPlaybookFile` on JSON already read from `file` (named in each refusal). */
 export function playbookFromJson(file: string, json: unknown): PlaybookFile {
   const body = playbookJson(file, json);
-  refuseEntriesAtVersionZero(file, body);
   const entries = body.entries.map((e: unknown, i: number) =>
     checkEntry(e, `${file}: entries[${i}]`),
   );
@@ -60,6 +59,7 @@ function playbookJson(file: string, json: unknown): PlaybookJson & { entries: un
       `${file}: "entries" must be a list (empty for no entries), not ${shown(body.entries)}`,
       2,
     );
+  refuseEntriesAtVersionZero(file, body);
   return body as PlaybookJson & { entries: unknown[] };
 }
 
@@ -68,7 +68,7 @@ function playbookJson(file: string, json: unknown): PlaybookJson & { entries: un
  * version exists (`eval` and `dream` both read it as no playbook), and versions with entries start
  * at 1, so such a file was edited by hand or is not what it says.
  */
-export function refuseEntriesAtVersionZero(file: string, body: PlaybookJson): void {
+function refuseEntriesAtVersionZero(file: string, body: PlaybookJson): void {
   if (body.version === 0 && Array.isArray(body.entries) && body.entries.length > 0)
     throw new CliError(
       `${file}: "version" 0 is the empty playbook (before the first version), but it has ${body.entries.length} entr${body.entries.length > 1 ? 'ies' : 'y'}; a playbook with entries has version 1 or more`,
@@ -165,6 +165,26 @@ export function refuseUnusable(
 export function splitPlaybookSpec(spec: string): { named: string | null; file: string } {
   const m = existsSync(spec) ? null : /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
   return { named: m?.[1] ?? null, file: m?.[2] ?? spec };
+}
+
+/**
+ * Refuses a role for an agent with one playbook and no roles (a triage agent, `agent` its
+ * environment's name): named on the command line (`--playbook navigator=FILE`, checked before
+ * the file is read) or, once read, in the file's own `role` (`declared`): it is a team's role's
+ * playbook, with no rule the agent could refuse it by.
+ */
+export function refuseRoleForAgent(spec: string, declared: unknown, agent: string): void {
+  const { named, file } = splitPlaybookSpec(spec);
+  if (named)
+    throw new CliError(
+      `--playbook ${spec}: a ${agent} agent has one playbook and no roles; give it as --playbook ${file}`,
+      2,
+    );
+  if (typeof declared === 'string')
+    throw new CliError(
+      `${file} is the ${declared}'s playbook (its "role"), and a ${agent} agent has one playbook with no role; give the ${agent} agent's playbook`,
+      2,
+    );
 }
 
 /**
