@@ -83,8 +83,6 @@ export async function loadCases(
       throw new TriageError(
         `no usable case in ${dir}, but ${join(dir, nested)} holds case folders (with fail.log); give that folder, one level down`,
       );
-  }
-  if (!out.cases.length)
     throw new TriageError(
       out.skipped.length
         ? `no usable case in ${dir}: ${out.skipped
@@ -95,6 +93,7 @@ export async function loadCases(
           ? `the dataset folder ${dir} is itself a case (it holds fail.log); give the folder that holds case folders, such as its parent`
           : `the dataset folder ${dir} has no case folders (${CASE_FILES_HINT})`,
     );
+  }
   return out;
 }
 

@@ -133,7 +133,7 @@ interface Ctx {
 }
 
 /** Fewer held-out tasks than this: a promotion (or a test rate) rests on a handful; said so. */
-export const FEW_HELD_OUT = 5;
+const FEW_HELD_OUT = 5;
 
 /**
  * What a split too small to trust gets said about it: a validation split of a few tasks gates a

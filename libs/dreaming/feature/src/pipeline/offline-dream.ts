@@ -190,8 +190,10 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
 }
 
 /** The local lease, also handing each stage's progress to `onProgress`. */
-function progressLease(cycle: number, onProgress: OfflineDreamOptions['onProgress']): DreamLease {
-  if (!onProgress) return LOCAL_LEASE;
+function progressLease(
+  cycle: number,
+  onProgress: NonNullable<OfflineDreamOptions['onProgress']>,
+): DreamLease {
   return {
     heartbeat: async (...args) => {
       const progress = args[3]?.progress;
