@@ -123,6 +123,11 @@ export interface SplitSummary {
   test: number;
   /** Reviewed sessions whose task is in validation or test (never learned from). */
   reviewedHeldOut: number;
+  /**
+   * The reviewed sessions on training tasks: the only ones a dream learns from, counters and
+   * retirements included (a use on a validation or test task must not bear on a decision).
+   */
+  trainSessions: ReadonlySet<string>;
   /** One line for the report, naming each split's size. */
   note: string;
 }

@@ -61,11 +61,15 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     expect(validation.length).toBeGreaterThan(0);
     expect(validation.filter((id) => test.includes(id))).toEqual([]);
     expect([...validation, ...test].sort()).toEqual([...heldOutIds].sort());
-    expect(dreamer.describeSplit(p)).toMatchObject({
+    const split = dreamer.describeSplit(p);
+    expect(split).toMatchObject({
       validation: validation.length,
       test: test.length,
       reviewedHeldOut: heldOutIds.size,
     });
+    // What counters and retirements read: the sessions of training cases, and only those.
+    const onTrain = sessions.filter((s) => !heldOutIds.has(String(s.session.run?.task.caseId)));
+    expect([...split.trainSessions].sort()).toEqual(onTrain.map((s) => s.session._id).sort());
   });
 
   it('judges sessions by the grader, keyed by case', () => {
@@ -200,6 +204,13 @@ describe('LanderDreamer', () => {
     expect(vt.every((id) => heldOut.includes(id))).toBe(true);
     expect(new Set(vt).size).toBe(vt.length);
     expect(p.validation.length).toBeGreaterThan(0);
+    const trainIds = new Set(p.train.map((s) => s.id));
+    expect([...dreamer.describeSplit(p).trainSessions].sort()).toEqual(
+      sessions
+        .filter((_, i) => trainIds.has(scenarioFor('boulder-field', i).id))
+        .map((s) => s.session._id)
+        .sort(),
+    );
   });
 
   it('caps validation and test in turn from each family, so a family late by name is not left out', async () => {

@@ -29,6 +29,8 @@ describe('the external dreamer (any agent, no simulator)', () => {
     expect(dreamer.roles).toEqual(['account', 'billing', 'coordinator']);
     const split = dreamer.describeSplit(prepared);
     expect(split.train + split.validation + split.test).toBe(sessions.length);
+    expect([...split.trainSessions].sort()).toEqual(prepared.bySplit.train.map((s) => s.id).sort());
+    expect(split.trainSessions.size).toBe(split.train);
 
     const failed = sessions.filter((s) => !dreamer.verdict(s).succeeded);
     const l = await dreamer.localise(

@@ -185,6 +185,7 @@ export class ExternalDreamer implements EnvironmentDreamer<ExternalPrepared> {
       validation: n('validation'),
       test: n('test'),
       reviewedHeldOut: n('validation') + n('test'),
+      trainSessions: new Set(p.bySplit.train.map((s) => s.id)),
       note: `external sessions split by task (the ticket an environment names, else the session): ${n('train')} train (learned from), ${n('validation')} validation (held-out check), ${n('test')} test (reported only)${skipped}`,
     };
   }

@@ -160,6 +160,7 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       validation: p.validation.length,
       test: p.test.length,
       reviewedHeldOut: p.reviewedHeldOut,
+      trainSessions: new Set([...p.sessionsByCase.values()].flat()),
       note: `splits: train ${p.train.length} case(s), validation ${p.validation.length}, test ${p.test.length} (${p.reviewedHeldOut} reviewed session(s) were on validation or test cases and not learned from)${p.unknownCases.length ? `; ${p.unknownCases.length} session(s) on unknown cases skipped` : ''}`,
     };
   }

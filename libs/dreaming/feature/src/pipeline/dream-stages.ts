@@ -190,10 +190,12 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
 
   const alternatives = splitAlternatives(drafts);
   if (!alternatives.length && proposals.length) alternatives.push([]);
-  const reviewed = reviewedOf(verdicts);
+  // Counters and retirements read the training split's sessions only, as reflect does.
+  const learned = trainVerdicts(verdicts, split);
+  const reviewed = reviewedOf(learned);
   const curatedAll = await control.stage('curate', async () => {
     const all = alternatives.map((alt, i) =>
-      curateAll(ctx, current, verdicts, reviewed, alt, i === 0 ? proposals : []),
+      curateAll(ctx, current, learned, reviewed, alt, i === 0 ? proposals : []),
     );
     const fresh = all.filter((c) => !refused.has(c.signature)).slice(0, MAX_ALTERNATIVES);
     const known = all.length - all.filter((c) => !refused.has(c.signature)).length;
@@ -249,7 +251,7 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     });
   }
   const chosen = v?.chosen ?? null;
-  const counters = chosen ? null : countersOnly(ctx, current, verdicts);
+  const counters = chosen ? null : countersOnly(ctx, current, learned);
   control.found({
     changes: chosen?.changes ?? counters?.changes ?? [],
     validation: v?.metrics ?? null,
@@ -709,6 +711,17 @@ function curateAll(
   ].join('|');
   const train = drafts.find((d) => d.train)?.train;
   return { byRole, changes, skipped, kept, signature, ...(train ? { train } : {}) };
+}
+
+/**
+ * The verdicts of sessions on training tasks: a rule's uses on validation or test tasks are not
+ * counted, so no session the gate or the report reads bears on a counter or a retirement.
+ */
+function trainVerdicts(
+  verdicts: Map<string, SessionVerdict>,
+  split: SplitSummary,
+): Map<string, SessionVerdict> {
+  return new Map([...verdicts].filter(([id]) => split.trainSessions.has(id)));
 }
 
 /** Every reviewed session with whether it succeeded (what curate weighs an entry's uses against). */

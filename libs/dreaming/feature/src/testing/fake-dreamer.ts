@@ -9,13 +9,14 @@ export type FakeDreamerSpec = Pick<EnvironmentDreamer, 'environment' | 'defaultO
     failure: string;
     /** The one lesson its reflect stage drafts (for the one playbook, role null). */
     lesson: EntryDraftInput;
-    /** Its split, as describeSplit reports it. */
+    /** Its split, as describeSplit reports it (every reviewed session trains, unless it says). */
     split: {
       train: number;
       validation: number;
       test: number;
       reviewedHeldOut: number;
       note: string;
+      trainSessions?: ReadonlySet<string>;
     };
   };
 
@@ -35,8 +36,11 @@ export function fakeDreamer(spec: FakeDreamerSpec): EnvironmentDreamer {
       task,
       firedEntries: [],
     }),
-    prepare: async () => ({}),
-    describeSplit: () => split,
+    prepare: async (sessions) => ({ sessionIds: sessions.map((s) => s.session._id) }),
+    describeSplit: (p) => ({
+      trainSessions: new Set((p as { sessionIds?: string[] } | undefined)?.sessionIds ?? []),
+      ...split,
+    }),
     localise: async () => ({ localisations: [], work: { simulations: 0, summary: 'none' } }),
     reflect: async () => ({
       drafts: [{ role: null, draft: lesson }],

@@ -114,6 +114,23 @@ describe('starting a canary trial from a dream', () => {
       expect(stored.map((s) => s.status)).toEqual(['active']);
     });
 
+    it('counts only the sessions on training tasks', async () => {
+      const base = countingDreamer();
+      const trainOnly = (ids: string[]): EnvironmentDreamer => ({
+        ...base,
+        describeSplit: (p) => ({ ...base.describeSplit(p), trainSessions: new Set(ids) }),
+      });
+      // ses_1 (failed) trains; ses_2 (completed) is on a held-out task: its use is not counted.
+      const { ports: p, stored } = ports(true, { head, running: null });
+      await dream(trainOnly(['ses_1']), p);
+      expect(stored).toHaveLength(1);
+      expect(stored[0].version.entries[0]).toMatchObject({ helpful: 0, harmful: 1 });
+      // No training session used it: nothing to count, so no version.
+      const none = ports(true, { head, running: null });
+      await dream(trainOnly([]), none.ports);
+      expect(none.stored).toEqual([]);
+    });
+
     it('makes no version active while a trial runs, and says why', async () => {
       const { ports: p, stored, trials } = ports(true, { head, running: 'trl_0' });
       const notes = await dream(countingDreamer(), p);
