@@ -230,6 +230,62 @@ describe('reverie dream --offline', () => {
     expect(existsSync(join(dir, 'playbook.report.json'))).toBe(true);
   }, 60_000);
 
+  it('writes what its dreams learned from and chose on into the playbook, which eval then names', async () => {
+    // 20 cases whose error line the day-one extractor misses: enough for every split.
+    const cases = join(dir, 'widgets');
+    for (let i = 0; i < 20; i++) {
+      const c: TriageCase = {
+        ...boom(`w_${i}`, i),
+        failLines: ['[INFO] start', `widget-${i} went sideways at stage ${i % 4}`, '[INFO] done'],
+      };
+      mkdirSync(join(cases, c.id), { recursive: true });
+      for (const [f, text] of Object.entries(caseFiles(c)))
+        writeFileSync(join(cases, c.id, f), text);
+    }
+    const ids = Array.from({ length: 20 }, (_, i) => `w_${i}`);
+    const out = join(dir, 'widgets.json');
+    const args = `dream --offline --environment triage --cases ${cases} --cycles 1`.split(' ');
+    const r = await runCli(...args, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/dream 1: promoted on validation/);
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(written.version).toBe(1);
+    expect(written.learnedFrom).toHaveLength(1);
+    const [record] = written.learnedFrom;
+    expect(record).toMatchObject({ environment: 'ci-log-triage', input: cases });
+    const { train, validation } = record as { train: string[]; validation: string[] };
+    expect(train.length).toBeGreaterThan(0);
+    expect(validation.length).toBeGreaterThan(0);
+    expect(train.filter((id) => validation.includes(id))).toEqual([]);
+    // The test split is neither learned from nor chosen on: left out.
+    const test = ids.filter((id) => !train.includes(id) && !validation.includes(id));
+    expect(test.length).toBeGreaterThan(0);
+    expect([...train, ...validation].every((id) => ids.includes(id))).toBe(true);
+
+    const evalOn = (folder: string) =>
+      runCli('eval', 'triage', '--cases', folder, '--playbook', out, '--json');
+    const seen = await evalOn(cases);
+    expect(seen.code).toBe(0);
+    const answer = JSON.parse(seen.out);
+    expect(answer.playbook.seen).toEqual({ train, validation });
+    expect(answer.notes).toContainEqual(
+      expect.stringContaining(
+        `of these 20 cases, the dreams that wrote it learned from ${train.length} (training split: `,
+      ),
+    );
+    expect(answer.notes.join('\n')).toContain(`judge it by the other ${test.length}`);
+    // Other cases (other ids): nothing to say.
+    const other = JSON.parse((await evalOn(join(dir, 'cases'))).out);
+    expect(other.playbook.seen).toEqual({ train: [], validation: [] });
+    expect(other.notes.join('\n')).not.toMatch(/not held-out/);
+
+    // Dreaming on from it carries the record on (once, though the counters changed the version).
+    const next = join(dir, 'widgets-next.json');
+    const again = await runCli(...args, '--out', next, '--playbook', out);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(readFileSync(next, 'utf8')).learnedFrom).toEqual([record]);
+  }, 120_000);
+
   it('does not remember as refused what no validation task judged', async () => {
     const r = await dream(join(dir, 'twice.json'), '--cycles', '2');
     expect(r.code).toBe(0);

@@ -23,6 +23,7 @@ import {
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { printable } from './eval-triage.command';
+import { learnedFromOf, learnedRecord, type LearnedFrom, withRecords } from './learned-from';
 import { readOutcomeFile } from './outcome-file';
 import { checkOutputFile, refuseExisting, type RunInput, writeOutputs } from './output-file';
 import {
@@ -69,6 +70,10 @@ export async function dreamOfflineCommand(
   checkOut(o.out);
   let result;
   let roles: readonly (string | null)[];
+  let environment: string;
+  // Per role: what the dreams that wrote its starting playbook learned from.
+  const learned = new Map<string | null, LearnedFrom[]>();
+  const start = new Map<string | null, PlaybookVersion | null>();
   // What the run says besides its results (skipped cases, the splits, criteria the sandbox cannot
   // grade): on stderr as it goes, and in the `--json` answer, where stderr stays quiet.
   const notes: string[] = [];
@@ -78,18 +83,19 @@ export async function dreamOfflineCommand(
   };
   try {
     const env = offlineEnvironment(o.environment);
+    environment = env.environment;
     const tasks = await env.load(o.input);
     roles = tasks.dreamer.roles;
     checkOutputs(o, outputFiles(o.out, roles));
     const starts = o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles));
-    const start = new Map<string | null, PlaybookVersion | null>();
-    starts.forEach(([role, version], i) => {
+    starts.forEach(([role, version, from], i) => {
       if (start.has(role))
         throw new CliError(
           `--playbook ${o.playbooks[i]}: a second playbook for ${role === null ? 'the agent' : `the ${role}`}; give one per ${role === null ? 'agent' : 'role'}`,
           2,
         );
       start.set(role, version);
+      learned.set(role, from);
     });
     for (const n of tasks.notes ?? []) note(`note: ${printable(n)}`);
     const progress = new CycleProgress(ctx, o.cycles);
@@ -128,13 +134,22 @@ export async function dreamOfflineCommand(
     throw err;
   }
   // Every role's playbook, promoted or not: a file left from an earlier run must not pass for
-  // this one's result.
+  // this one's result. With the tasks its dreams learned from and chose on, so `eval` can say
+  // which of the cases it scores are not held-out for it.
+  const playbookFile = (role: string | null) => {
+    const v = result.playbooks.get(role) ?? null;
+    const from = withRecords(
+      learned.get(role) ?? [],
+      v !== (start.get(role) ?? null) ? learnedRecord(environment, o.input, result.splits) : [],
+    );
+    return { ...presentPlaybook(AGENT, role, v), ...(from.length ? { learnedFrom: from } : {}) };
+  };
   const stem = o.out.replace(/\.json$/i, '');
   const files = playbookFiles(o.out, roles);
   writeOutputs([
     ...roles.map((role, i) => ({
       file: files[i],
-      text: `${JSON.stringify(presentPlaybook(AGENT, role, result.playbooks.get(role) ?? null), null, 2)}\n`,
+      text: `${JSON.stringify(playbookFile(role), null, 2)}\n`,
     })),
     { file: `${stem}.report.json`, text: JSON.stringify(result.reports, null, 2) },
     { file: `${stem}.report.md`, text: result.reports.map(renderDreamReport).join('\n\n---\n\n') },
@@ -287,15 +302,16 @@ function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
 /**
  * A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format, refused when
  * it names another role than the one given, or none of its rules is one the environment's agent
- * (or the role) can follow.
+ * (or the role) can follow; with what the dreams that wrote it learned from.
  */
 function readStart(
   spec: string,
   env: OfflineEnvironment,
   roles: readonly (string | null)[],
-): [string | null, PlaybookVersion | null] {
+): [string | null, PlaybookVersion | null, LearnedFrom[]] {
   const { named, file } = splitPlaybookSpec(spec);
   const json = readPlaybookJson(file);
+  const from = learnedFromOf(file, json);
   refuseOtherRole(file, named, json.role);
   const role = named ?? (typeof json.role === 'string' ? json.role : null);
   // A team's playbook file that names no role: which role it fits, or that none can follow it.
@@ -320,7 +336,7 @@ function readStart(
     Array.isArray(json.entries) &&
     json.entries.length === 0
   )
-    return [role, null];
+    return [role, null, from];
   const { role: _role, ...rest } = json as Record<string, unknown>;
   const parsed = playbookVersionSchema.safeParse({
     ...rest,
@@ -343,5 +359,5 @@ function readStart(
   );
   const rules = renderRules(parsed.data);
   refuseUnusable(file, followerName(env.alias, role), rules, env.skippedRules(role, rules));
-  return [role, parsed.data];
+  return [role, parsed.data, from];
 }

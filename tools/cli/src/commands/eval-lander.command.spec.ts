@@ -92,6 +92,30 @@ describe('reverie eval lander', () => {
     expect(b.rulesByRole).toEqual({ navigator: 1 });
     expect(b.aggregate.satisfied).toBeGreaterThan(a.aggregate.satisfied);
     expect(b.aggregate.medianFuelOverLimit).toBeLessThan(1.3);
+    // The playbook says a dream learned from my-tight-01 and chose on my-tight-02: said so.
+    const learned = join(dir, 'learned-navigator.json');
+    writeFileSync(
+      learned,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(join(dir, 'navigator.json'), 'utf8')),
+        learnedFrom: [
+          {
+            environment: 'lunar-lander',
+            input: 'family.json',
+            train: ['my-tight-01', 'other-00'],
+            validation: ['my-tight-02'],
+          },
+        ],
+      }),
+    );
+    const seen = await run(
+      ...`eval lander --scenarios ${join(dir, 'family.json')} --playbook ${learned} --json`.split(
+        ' ',
+      ),
+    );
+    expect(JSON.parse(seen.out).notes).toEqual([
+      `${learned}: of these 3 scenarios, the dreams that wrote it learned from 1 (training split: my-tight-01) and chose on 1 (validation split: my-tight-02), by id; their numbers are not held-out and flatter it: judge it by the other 1`,
+    ]);
     const text = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'));
     expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %; 95% CI 0–56 %\)/);
     expect(text.out).toMatch(/^all families +satisfied 0\/3/m);

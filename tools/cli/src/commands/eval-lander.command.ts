@@ -19,8 +19,10 @@ import { offlineEnvironment } from '@reverie/dreaming-feature';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
+import { seenNote, seenTasks } from './learned-from';
 import {
   followerName,
+  type PlaybookFile,
   playbookFromJson,
   refuseOtherRole,
   refuseUnusable,
@@ -64,11 +66,12 @@ export function readScenarios(file: string): Scenario[] {
 /**
  * The rules by role from `role=file` or role-carrying playbook files. A file whose `role` is not
  * the one named, or none of whose rules its role can follow, is refused; `onSkip` hears of each
- * rule a role will skip.
+ * rule a role will skip, `onRead` of each file as read.
  */
 export function readRolePlaybooks(
   specs: readonly string[],
   onSkip: (note: string) => void = () => undefined,
+  onRead: (file: string, playbook: PlaybookFile) => void = () => undefined,
 ): RoleRules {
   const out: Record<string, unknown[]> = {};
   for (const spec of specs) {
@@ -79,7 +82,9 @@ export function readRolePlaybooks(
         `--playbook ${spec}: a second playbook for the ${role}; give one per role`,
         2,
       );
-    const { rules } = playbookFromJson(file, json);
+    const playbook = playbookFromJson(file, json);
+    onRead(file, playbook);
+    const { rules } = playbook;
     const skipped = LANDER.skippedRules(role, rules);
     refuseUnusable(file, followerName('lander', role), rules, skipped);
     for (const s of skipped) onSkip(`note: ${file}: rule ${s.entryId} skipped: ${s.reason}`);
@@ -160,9 +165,14 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   const scenarios = readScenarios(options.scenarios);
   // Notes go to stderr as they come and into the `--json` answer, where stderr stays quiet.
   const notes: string[] = [];
-  const rules = readRolePlaybooks(options.playbooks ?? [], (note) => {
-    notes.push(note.replace(/^note: /, ''));
-    io.log(note);
+  const note = (line: string) => {
+    notes.push(line.replace(/^note: /, ''));
+    io.log(line);
+  };
+  const ids = scenarios.map((s) => s.id);
+  const rules = readRolePlaybooks(options.playbooks ?? [], note, (file, playbook) => {
+    const seen = seenNote(file, seenTasks(playbook.learnedFrom, ids), ids.length, 'scenarios');
+    if (seen) note(`note: ${seen}`);
   });
   const definition = options.outcome
     ? readOutcomeFile(options.outcome, LUNAR_LANDER_ENVIRONMENT.name, 'result-with-steps')

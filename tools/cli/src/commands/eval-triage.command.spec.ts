@@ -322,6 +322,17 @@ describe('reverie eval triage', () => {
       code: 2,
       out: expect.stringContaining('two entries have the id "ent_1"'),
     });
+    // A `learnedFrom` (what dream --offline writes) that is not a list of records.
+    writeFileSync(
+      join(dir, 'learned.json'),
+      JSON.stringify({ version: 1, entries: [entry], learnedFrom: [{ train: 'all' }] }),
+    );
+    expect(await withPlaybook('learned.json')).toMatchObject({
+      code: 2,
+      out: expect.stringContaining(
+        'learned.json: "learnedFrom" must be a list of {environment, input, train, validation}',
+      ),
+    });
     // A version that is no whole number (it was printed as "version ?").
     writeFileSync(join(dir, 'named.json'), JSON.stringify({ version: 'abc', entries: [entry] }));
     expect(await withPlaybook('named.json')).toMatchObject({

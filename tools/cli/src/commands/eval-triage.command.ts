@@ -20,6 +20,7 @@ import {
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
+import { seenNote, seenTasks } from './learned-from';
 import { readOutcomeFile } from './outcome-file';
 import {
   followerName,
@@ -74,8 +75,19 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     throw err;
   }
   const cases = loaded.cases;
+  const seen = playbook
+    ? seenTasks(
+        playbook.learnedFrom,
+        cases.map((c) => c.id),
+      )
+    : null;
+  const seenLine =
+    seen && options.playbook
+      ? seenNote(options.playbook, seen, cases.length, 'cases', printable)
+      : null;
   // A case folder's name can hold a newline: one note a line, as one row a case below.
   for (const note of loadNotes(loaded)) io.log(`note: ${printable(note)}`);
+  if (seenLine) io.log(`note: ${seenLine}`);
   const result = evaluateTriageCases(cases, playbook?.rules ?? []);
   const outcome =
     definition && options.outcome
@@ -87,13 +99,15 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
         {
           casesDir: options.cases,
           skippedCases: loaded.skipped,
-          notes: loaded.notes,
+          notes: [...loaded.notes, ...(seenLine ? [seenLine] : [])],
           playbook: playbook
             ? {
                 file: options.playbook,
                 version: playbook.version,
                 entries: playbook.entries,
                 rules: playbook.rules.length,
+                // Cases it was learned from (train) or chosen on (validation): not held-out.
+                seen,
               }
             : null,
           ...result,

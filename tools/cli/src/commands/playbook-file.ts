@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { renderRules, ruleSchema, type PlaybookRule } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import { readJsonFile } from './json-file';
+import { learnedFromOf, type LearnedFrom } from './learned-from';
 
 /** A playbook file read: its version (when it says) and its active entries' rules, in order. */
 export interface PlaybookFile {
@@ -10,6 +11,8 @@ export interface PlaybookFile {
   version: number | null;
   entries: number;
   rules: PlaybookRule[];
+  /** What the offline dreams that wrote it learned from and chose on (none: not said). */
+  learnedFrom: LearnedFrom[];
 }
 
 const STATUSES = ['proposed', 'active', 'retired'];
@@ -39,6 +42,7 @@ export function playbookFromJson(file: string, json: unknown): PlaybookFile {
     version: versionOf(file, body.version),
     entries: entries.length,
     rules: renderRules({ entries: entries as Parameters<typeof renderRules>[0]['entries'] }),
+    learnedFrom: learnedFromOf(file, body),
   };
 }
 

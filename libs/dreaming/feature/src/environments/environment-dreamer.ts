@@ -128,8 +128,30 @@ export interface SplitSummary {
    * retirements included (a use on a validation or test task must not bear on a decision).
    */
   trainSessions: ReadonlySet<string>;
+  /**
+   * The ids of each split's tasks (scenarios, cases), where the dreamer has ids of its own: what
+   * an offline playbook file records it was learned from and chosen on.
+   */
+  tasks?: SplitTasks;
   /** One line for the report, naming each split's size. */
   note: string;
+}
+
+/** The task ids of each split, in a stable order. */
+export interface SplitTasks {
+  train: string[];
+  validation: string[];
+  test: string[];
+}
+
+/** The task ids of splits of tasks with an `id` (scenarios, cases). */
+export function splitTaskIds(p: {
+  train: readonly { id: string }[];
+  validation: readonly { id: string }[];
+  test: readonly { id: string }[];
+}): SplitTasks {
+  const ids = (tasks: readonly { id: string }[]) => tasks.map((t) => t.id);
+  return { train: ids(p.train), validation: ids(p.validation), test: ids(p.test) };
 }
 
 /** The splits a sandbox evaluation may run on (train is the reflector's own business). */

@@ -70,6 +70,7 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     // What counters and retirements read: the sessions of training cases, and only those.
     const onTrain = sessions.filter((s) => !heldOutIds.has(String(s.session.run?.task.caseId)));
     expect([...split.trainSessions].sort()).toEqual(onTrain.map((s) => s.session._id).sort());
+    expect(split.tasks).toEqual({ train: p.train.map((c) => c.id), validation, test });
   });
 
   it('judges sessions by the grader, keyed by case', () => {

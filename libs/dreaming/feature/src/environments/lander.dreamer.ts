@@ -49,6 +49,7 @@ import type {
   SessionVerdict,
   SplitSummary,
 } from './environment-dreamer';
+import { splitTaskIds } from './environment-dreamer';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { LANDER_DEFAULT_OBJECTIVE } from './default-objectives';
 
@@ -215,6 +216,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       test: p.test.length,
       reviewedHeldOut: heldOutSessions,
       trainSessions: new Set([...p.sessionsByScenario.values()].flat()),
+      tasks: splitTaskIds(p),
       note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}${untestedFamilies(p)}`,
     };
   }

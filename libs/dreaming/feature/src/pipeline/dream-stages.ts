@@ -99,6 +99,8 @@ export interface StagesResult {
   outputs: PublishedPlaybook[];
   /** True when the dream found nothing left to learn (every candidate refused before, or none). */
   exhausted: boolean;
+  /** How the reviewed sessions' tasks split. */
+  split: SplitSummary;
 }
 
 /** One alternative, curated: per playbook its deltas and candidate version, and the changes. */
@@ -315,7 +317,7 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
       simulations: test.simulations,
     };
   });
-  return { outputs, exhausted };
+  return { outputs, exhausted, split };
 }
 
 /** What localise and reflect read, besides the context. */

@@ -9,7 +9,7 @@ import type { DreamProgress } from '@reverie/dreaming-data-access';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { renderRules, type PlaybookVersion } from '@reverie/playbooks-domain';
-import type { RulesByRole } from '../environments/environment-dreamer';
+import type { RulesByRole, SplitTasks } from '../environments/environment-dreamer';
 import { DreamControl, LOCAL_LEASE, type DreamLease } from './dream-control';
 import { runDreamStages, type DreamPorts } from './dream-stages';
 import { gradeDay, type OfflineTasks } from './offline-sessions';
@@ -109,6 +109,11 @@ export interface OfflineDreamResult {
   curve: CurvePoint[];
   /** Why the cycles stopped. */
   stopped: string;
+  /**
+   * The task ids of each split (every cycle runs the same tasks, so the same split), where the
+   * environment's tasks have ids: what the playbooks were learned from and chosen on.
+   */
+  splits: SplitTasks | null;
 }
 
 /**
@@ -124,6 +129,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
   const reports: DreamReport[] = [];
   const curve: CurvePoint[] = [];
   let stopped = `ran ${o.cycles} cycle(s)`;
+  let splits: SplitTasks | null = null;
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     const dreamId = `drm_offline_${cycle}`;
     // A cycle starts with its runs: the report's start is that, not the moment it is written.
@@ -172,6 +178,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       sessions,
     });
     newNotes();
+    splits ??= result.split.tasks ?? null;
     const report = control.report(
       { _id: dreamId, agentId: o.agentId, createdAt: startedAt },
       'completed',
@@ -186,7 +193,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       break;
     }
   }
-  return { playbooks: ports.playbooks, reports, curve, stopped };
+  return { playbooks: ports.playbooks, reports, curve, stopped, splits };
 }
 
 /** The local lease, also handing each stage's progress to `onProgress`. */
