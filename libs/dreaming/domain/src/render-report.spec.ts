@@ -155,7 +155,8 @@ describe('renderDreamReport', () => {
     expect(section(report, 'Publication')).toContain(
       'Counters kept (no behaviour change was promoted)',
     );
-    expect(report).toMatch(/1 change · not promoted/);
+    // The header counts what was kept, not the refused candidate curate drafted.
+    expect(report).toMatch(/9 failed · 1 counter update kept · not promoted/);
     expect(section(md, 'Publication')).toContain('Applied (new active versions).');
   });
 

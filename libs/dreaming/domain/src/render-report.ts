@@ -47,10 +47,16 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 function summary(r: DreamReport): string {
   const promoted =
     r.validation === null ? 'not validated' : r.validation.promote ? 'promoted' : 'not promoted';
+  // What the dream made, not the candidate curate drafted (its stage line counts that): after a
+  // refusal, only the counters it kept.
+  const counters = r.changes.length > 0 && r.changes.every((c) => c.kind === 'record_outcome');
+  const plural = r.changes.length === 1 ? '' : 's';
   return [
     `${n(r.sessionsReviewed)} sessions reviewed`,
     `${n(r.failedSessions)} failed`,
-    `${n(r.changes.length)} change${r.changes.length === 1 ? '' : 's'}`,
+    counters
+      ? `${n(r.changes.length)} counter update${plural} kept`
+      : `${n(r.changes.length)} change${plural}`,
     promoted,
     tokens(r.usage),
     `${n(r.simulations)} simulations`,

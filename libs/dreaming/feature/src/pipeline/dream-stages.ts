@@ -211,7 +211,7 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
     return {
       value: { fresh, known },
       summary: first
-        ? `${first.changes.length} change(s): ${countKinds(first.changes)}${first.skipped ? `; ${first.skipped} draft(s) skipped` : ''}${fresh.length > 1 ? `; ${fresh.length - 1} alternative(s) held in reserve` : ''}${known ? `; ${known} refused before, skipped` : ''}`
+        ? `candidate of ${first.changes.length} change(s): ${countKinds(first.changes)}${first.skipped ? `; ${first.skipped} draft(s) skipped` : ''}${fresh.length > 1 ? `; ${fresh.length - 1} alternative(s) held in reserve` : ''}${known ? `; ${known} refused before, skipped` : ''}`
         : known
           ? `no new candidate: ${known} alternative(s) were refused by earlier dreams`
           : 'no candidate change',
