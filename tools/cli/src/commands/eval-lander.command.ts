@@ -19,7 +19,7 @@ import { offlineEnvironment } from '@reverie/dreaming-feature';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
-import { seenNote, seenTasks } from './learned-from';
+import { type LearnedFrom, seenNote, seenTasks } from './learned-from';
 import {
   followerName,
   type PlaybookFile,
@@ -170,10 +170,23 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
     io.log(line);
   };
   const ids = scenarios.map((s) => s.id);
+  // A team's playbooks, learned together: one note for those that saw some of these scenarios.
+  const learned: { file: string; from: LearnedFrom[] }[] = [];
   const rules = readRolePlaybooks(options.playbooks ?? [], note, (file, playbook) => {
-    const seen = seenNote(file, seenTasks(playbook.learnedFrom, ids), ids.length, 'scenarios');
-    if (seen) note(`note: ${seen}`);
+    const seen = seenTasks(playbook.learnedFrom, ids);
+    if (seen.train.length || seen.validation.length)
+      learned.push({ file, from: playbook.learnedFrom });
   });
+  const seen = seenNote(
+    learned.map((l) => l.file),
+    seenTasks(
+      learned.flatMap((l) => l.from),
+      ids,
+    ),
+    ids.length,
+    'scenarios',
+  );
+  if (seen) note(`note: ${seen}`);
   const definition = options.outcome
     ? readOutcomeFile(options.outcome, LUNAR_LANDER_ENVIRONMENT.name, 'result-with-steps')
     : null;

@@ -83,7 +83,7 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     : null;
   const seenLine =
     seen && options.playbook
-      ? seenNote(options.playbook, seen, cases.length, 'cases', printable)
+      ? seenNote([options.playbook], seen, cases.length, 'cases', printable)
       : null;
   // A case folder's name can hold a newline: one note a line, as one row a case below.
   for (const note of loadNotes(loaded)) io.log(`note: ${printable(note)}`);

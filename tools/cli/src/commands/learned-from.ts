@@ -83,11 +83,12 @@ const listed = (ids: readonly string[]) =>
   ids.length > 5 ? `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more` : ids.join(', ');
 
 /**
- * The note `eval` prints when some of its `noun`s (cases, scenarios) are ones the playbook in
- * `file` was learned from or chosen on, by id: their numbers flatter it. Null when none is.
+ * The note `eval` prints when some of its `noun`s (cases, scenarios) are ones the playbooks in
+ * `files` (a team's, one a role) were learned from or chosen on, by id: their numbers flatter
+ * them. Null when none is.
  */
 export function seenNote(
-  file: string,
+  files: readonly string[],
   seen: SeenTasks,
   total: number,
   noun: string,
@@ -103,5 +104,6 @@ export function seenNote(
   ].filter(Boolean);
   if (!parts.length) return null;
   const held = total - seen.train.length - seen.validation.length;
-  return `${file}: of these ${total} ${noun}, the dreams that wrote it ${parts.join(' and ')}, by id; their numbers are not held-out and flatter it: ${held ? `judge it by the other ${held}` : `none of these ${noun} is held-out for it`}`;
+  const it = files.length > 1 ? 'them' : 'it';
+  return `${files.join(', ')}: of these ${total} ${noun}, the dreams that wrote ${it} ${parts.join(' and ')}, by id; their numbers are not held-out and flatter ${it}: ${held ? `judge ${it} by the other ${held}` : `none of these ${noun} is held-out for ${it}`}`;
 }
