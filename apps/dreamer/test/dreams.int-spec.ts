@@ -483,6 +483,44 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(await finished(id)).toMatchObject({ status: 'completed', attempts: 1 });
   }, 300_000);
 
+  it('a dream handed back during reflect keeps what it localised: another replica reflects again, from there', async () => {
+    const agentId = await lunarAgent('apply');
+    await landFamily(agentId, 'boulder-field');
+    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
+    const id = uniqueName('drm_reflecting');
+    try {
+      await replica.dreams.create(aDream({ _id: id, tenantId, agentId }));
+      expect(await replica.runner.request(id)).toBe(true);
+      await expectEventually(
+        async () => {
+          const d = await replica.dreams.findById(tenantId, id);
+          if (d?.status !== 'running' || d.stage !== 'reflect')
+            throw new Error(`not reflecting yet: ${d?.status} (${d?.stage})`);
+        },
+        { timeoutMs: 120_000, intervalMs: 20 },
+      );
+    } finally {
+      await replica.app.close();
+    }
+    // The checkpoint holds localise alone: no drafts yet.
+    const checkpoint = await dreamer.checkpoints.load(tenantId, id);
+    expect(checkpoint?.drafts).toBeNull();
+    expect(checkpoint?.stages.map((s) => s.stage)).toEqual(['localise']);
+
+    expect(await dreamer.runner.request(id)).toBe(true);
+    await dreamer.runner.idle();
+    const done = await dreamer.dreams.findById(tenantId, id);
+    expect(done).toMatchObject({ status: 'completed' });
+    const report = done?.report as Json;
+    const summary = (stage: string) =>
+      report.stages.find((s: Json) => s.stage === stage)?.summary as string;
+    expect(summary('localise')).toBe(
+      `kept from an earlier run of this dream: ${checkpoint?.stages[0].summary}`,
+    );
+    expect(summary('reflect')).not.toMatch(/^kept/);
+    expect(await dreamer.checkpoints.load(tenantId, id)).toBeNull();
+  }, 300_000);
+
   it('a dream handed back after reflect goes on from its checkpoint on another replica, counting what the first run spent', async () => {
     const agentId = await lunarAgent('apply');
     await landFamily(agentId, 'boulder-field');

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { StageRecord } from './dream.types';
 
 /**
- * What a dream keeps once its reflect stage has ended, so that a run of the same dream on another
- * replica (after a hand-back at shutdown, or a replica that died) goes on from curate instead of
- * localising and searching again. Valid only for the inputs it was made from: `key` is
+ * What a dream keeps once its localise stage has ended, and again once its reflect stage has, so
+ * that a run of the same dream on another replica (after a hand-back at shutdown, or a replica
+ * that died) goes on from reflect, or from curate, instead of localising and searching again. Valid only for the inputs it was made from: `key` is
  * `checkpointKey` of them, and a run whose inputs differ (a playbook approved in between, a new
  * outcome definition) runs every stage again.
  */
@@ -12,12 +12,13 @@ export interface DreamCheckpoint {
   key: string;
   /** The sessions the run reviewed, in the order collect read them: a later run reviews these. */
   sessionIds: string[];
-  /** The localise and reflect stages' records, as that run left them. */
+  /** The localise and reflect stages' records, as that run left them (localise alone: see drafts). */
   stages: StageRecord[];
   /** What those stages produced, as the pipeline passes it on (the environment's JSON). */
   localisations: unknown[];
-  drafts: unknown[];
-  proposals: unknown[];
+  /** Null when the run ended before reflect did: a later run reflects again. */
+  drafts: unknown[] | null;
+  proposals: unknown[] | null;
   /** The report notes those stages wrote. */
   notes: string[];
 }

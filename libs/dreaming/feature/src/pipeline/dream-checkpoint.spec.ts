@@ -17,14 +17,16 @@ const SPEC = {
 
 /**
  * One run of a dream's stages (localise … report) on the bundled CI logs, over in-memory ports,
- * with `earlier` as the checkpoint an earlier run left; what it saved, and its report.
+ * with `earlier` as the checkpoint an earlier run left; what it saved last, every checkpoint it
+ * saved, and its report.
  */
 async function runOnce(
   tasks: OfflineTasks,
   sessions: Awaited<ReturnType<typeof gradeDay>>,
   earlier: DreamCheckpoint | null,
 ) {
-  const ports: DreamPorts & { saved?: DreamCheckpoint } = new LocalDreamPorts(
+  const saves: DreamCheckpoint[] = [];
+  const ports: DreamPorts = new LocalDreamPorts(
     SPEC.agentId,
     tasks.dreamer.environment,
     new Map(),
@@ -34,7 +36,7 @@ async function runOnce(
     earlier,
     save: async (checkpoint) => {
       // As the store keeps it: JSON text.
-      ports.saved = JSON.parse(JSON.stringify({ ...checkpoint, sessionIds: [] }));
+      saves.push(JSON.parse(JSON.stringify({ ...checkpoint, sessionIds: [] })));
       return true;
     },
   };
@@ -52,7 +54,7 @@ async function runOnce(
     'completed',
     new Date(),
   );
-  return { saved: ports.saved ?? null, report };
+  return { saved: saves.at(-1) ?? null, saves, report };
 }
 
 const summaryOf = (report: DreamReport, stage: string) =>
@@ -76,7 +78,13 @@ describe('a dream resumed from its checkpoint (the same stages, in-process)', ()
     expect(first.saved).not.toBeNull();
     const saved = first.saved as DreamCheckpoint;
     expect(saved.stages.map((s) => s.stage)).toEqual(['localise', 'reflect']);
-    expect(saved.drafts.length).toBeGreaterThan(0);
+    expect(saved.drafts?.length).toBeGreaterThan(0);
+    // Kept after localise too, for a run that ends in reflect: localise alone, no drafts.
+    expect(first.saves).toHaveLength(2);
+    const localised = first.saves[0];
+    expect(localised).toMatchObject({ key: saved.key, drafts: null, proposals: null });
+    expect(localised.stages.map((s) => s.stage)).toEqual(['localise']);
+    expect(localised.localisations).toEqual(saved.localisations);
     // Something to compare: the first run validated a change.
     expect(first.report.changes.length).toBeGreaterThan(0);
     expect(first.report.validation).not.toBeNull();
@@ -97,9 +105,23 @@ describe('a dream resumed from its checkpoint (the same stages, in-process)', ()
     const kept = resumed.report.stages.filter((s) => /^kept/.test(s.summary));
     expect(kept.every((s) => s.simulations === 0)).toBe(true);
 
+    // Resumed from the localise checkpoint: localise is kept, reflect runs again, and the dream
+    // decides as the first did; its checkpoint holds both stages as they first ran.
+    const fromLocalise = await runOnce(tasks, sessions, localised);
+    expect(reflect).toHaveBeenCalledTimes(2);
+    expect(summaryOf(fromLocalise.report, 'localise')).toMatch(/^kept from an earlier run/);
+    expect(summaryOf(fromLocalise.report, 'reflect')).toBe(summaryOf(first.report, 'reflect'));
+    expect(fromLocalise.report.changes).toEqual(first.report.changes);
+    expect(fromLocalise.report.validation).toEqual(first.report.validation);
+    expect(fromLocalise.saves).toHaveLength(1);
+    expect(fromLocalise.saved?.stages.map((s) => s.summary)).toEqual(
+      saved.stages.map((s) => s.summary),
+    );
+    expect(fromLocalise.saved?.notes).toEqual(saved.notes);
+
     // A checkpoint made from other inputs (a playbook approved in between, say) is not used.
     const stale = await runOnce(tasks, sessions, { ...saved, key: 'made-from-other-inputs' });
-    expect(reflect).toHaveBeenCalledTimes(2);
+    expect(reflect).toHaveBeenCalledTimes(3);
     expect(summaryOf(stale.report, 'reflect')).not.toMatch(/^kept/);
     expect(stale.report.notes.join('\n')).toMatch(/every stage ran again/);
     expect(stale.saved?.key).toBe(saved.key);

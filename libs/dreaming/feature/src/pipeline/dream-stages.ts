@@ -334,8 +334,9 @@ interface LearnInputs {
 
 /**
  * Localise, then reflect; or, when an earlier run of this dream left a checkpoint made from the
- * same inputs, both stages as that run left them (its spending is in the dream's usage already).
- * A run that does the work keeps a checkpoint of it for a later run.
+ * same inputs, the stages as that run left them (its spending is in the dream's usage already):
+ * both, or localise alone when it ended before reflect did. A run keeps a checkpoint after each
+ * stage it does, for a later run.
  */
 async function localiseAndReflect(
   ctx: Ctx,
@@ -349,27 +350,33 @@ async function localiseAndReflect(
     control.notes.push(
       'an earlier run of this dream left a checkpoint, but its sessions, playbooks, outcome definition or settings have changed since: every stage ran again',
     );
-  if (earlier) {
-    const localisations = await keptStage(
-      control,
-      earlier,
-      'localise',
-      earlier.localisations as FailureLocalisation[],
-    );
-    const patterns = findPatterns(localisations);
-    control.found({ localisations, patterns });
+  const notesBefore = control.notes.length;
+  const stagesBefore = control.stages.length;
+  const localisations = earlier
+    ? await keptStage(control, earlier, 'localise', earlier.localisations as FailureLocalisation[])
+    : await localiseStage(ctx, inputs);
+  const patterns = findPatterns(localisations);
+  control.found({ localisations, patterns });
+  if (earlier?.drafts) {
     const kept = await keptStage(control, earlier, 'reflect', {
       drafts: earlier.drafts as RoleDraft[],
-      proposals: earlier.proposals as Proposals,
+      proposals: (earlier.proposals ?? []) as Proposals,
     });
     control.notes.push(...earlier.notes);
     return { ...kept, patterns };
   }
-  const notesBefore = control.notes.length;
-  const stagesBefore = control.stages.length;
-  const localisations = await localiseStage(ctx, inputs);
-  const patterns = findPatterns(localisations);
-  control.found({ localisations, patterns });
+  // What this run's checkpoints hold: localise as it first ran (its record, not "kept from").
+  const localised = earlier
+    ? { stages: earlier.stages.filter((s) => s.stage === 'localise'), notes: earlier.notes }
+    : { stages: control.stages.slice(stagesBefore), notes: control.notes.slice(notesBefore) };
+  if (earlier) control.notes.push(...earlier.notes);
+  // A run that ends in reflect (the longest stage) leaves what it localised. A checkpoint that
+  // cannot be kept is said after reflect, when it matters.
+  else
+    await ports.checkpoint
+      ?.save({ key, ...localised, localisations, drafts: null, proposals: null })
+      .catch(() => false);
+  const reflectedAt = control.stages.length;
   const { drafts, proposals } = await reflectStage(
     ctx,
     inputs.prepared,
@@ -383,11 +390,11 @@ async function localiseAndReflect(
   const kept = await ports.checkpoint
     ?.save({
       key,
-      stages: control.stages.slice(stagesBefore),
+      stages: [...localised.stages, ...control.stages.slice(reflectedAt)],
       localisations,
       drafts,
       proposals,
-      notes: control.notes.slice(notesBefore),
+      notes: [...localised.notes, ...control.notes.slice(notesBefore + localised.notes.length)],
     })
     .catch(() => false);
   if (kept === false)
