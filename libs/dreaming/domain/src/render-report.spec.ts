@@ -157,6 +157,18 @@ describe('renderDreamReport', () => {
     );
     // The header counts what was kept, not the refused candidate curate drafted.
     expect(report).toMatch(/9 failed · 1 counter update kept · not promoted/);
+    // Publish kept none (a canary trial was running): said so in the header too.
+    const counters = {
+      kind: 'record_outcome' as const,
+      role: null,
+      entryId: 'pb-0123456789ab',
+      title: 'Divert early over boulders',
+      reason: 'used in 3 sessions: 2 went well, 1 went badly',
+      evidence: [],
+    };
+    expect(renderDreamReport(aDreamReport({ changes: [counters], publication: null }))).toMatch(
+      /9 failed · 1 counter update not kept · /,
+    );
     expect(section(md, 'Publication')).toContain('Applied (new active versions).');
   });
 

@@ -48,14 +48,15 @@ function summary(r: DreamReport): string {
   const promoted =
     r.validation === null ? 'not validated' : r.validation.promote ? 'promoted' : 'not promoted';
   // What the dream made, not the candidate curate drafted (its stage line counts that): after a
-  // refusal, only the counters it kept.
+  // refusal, only the counters, kept unless publish kept none (a canary trial was running).
   const counters = r.changes.length > 0 && r.changes.every((c) => c.kind === 'record_outcome');
   const plural = r.changes.length === 1 ? '' : 's';
+  const kept = r.publication?.playbooks.length ? 'kept' : 'not kept';
   return [
     `${n(r.sessionsReviewed)} sessions reviewed`,
     `${n(r.failedSessions)} failed`,
     counters
-      ? `${n(r.changes.length)} counter update${plural} kept`
+      ? `${n(r.changes.length)} counter update${plural} ${kept}`
       : `${n(r.changes.length)} change${plural}`,
     promoted,
     tokens(r.usage),
