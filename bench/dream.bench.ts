@@ -178,13 +178,21 @@ async function dream<P>(
   const candidate: RulesByRole = new Map();
   let changes = 0;
   let behavioural = false;
+  // Counters read the training split's sessions only, as the pipeline's curate does.
+  const trained = dreamer.describeSplit(prepared).trainSessions;
   for (const role of dreamer.roles) {
-    const uses = sessions.flatMap((s) => {
-      const v = verdicts.get(s.session._id);
-      return (v?.firedEntries ?? [])
-        .filter((f) => f.role === role)
-        .map((f) => ({ entryId: f.entryId, sessionId: s.session._id, succeeded: !!v?.succeeded }));
-    });
+    const uses = sessions
+      .filter((s) => trained.has(s.session._id))
+      .flatMap((s) => {
+        const v = verdicts.get(s.session._id);
+        return (v?.firedEntries ?? [])
+          .filter((f) => f.role === role)
+          .map((f) => ({
+            entryId: f.entryId,
+            sessionId: s.session._id,
+            succeeded: !!v?.succeeded,
+          }));
+      });
     const r = curate(
       [],
       // The reflector's best alternative (the pipeline validates the runners-up only when it fails).
