@@ -232,20 +232,33 @@ describe('reverie dream --offline', () => {
 
   it('writes what its dreams learned from and chose on into the playbook, which eval then names', async () => {
     // 20 cases whose error line the day-one extractor misses: enough for every split.
-    const cases = join(dir, 'widgets');
-    for (let i = 0; i < 20; i++) {
-      const c: TriageCase = {
-        ...boom(`w_${i}`, i),
-        failLines: ['[INFO] start', `widget-${i} went sideways at stage ${i % 4}`, '[INFO] done'],
-      };
-      mkdirSync(join(cases, c.id), { recursive: true });
-      for (const [f, text] of Object.entries(caseFiles(c)))
-        writeFileSync(join(cases, c.id, f), text);
-    }
+    const widgets = (folder: string, part: string) => {
+      for (let i = 0; i < 20; i++) {
+        const c: TriageCase = {
+          ...boom(`w_${i}`, i),
+          failLines: [
+            '[INFO] start',
+            `${part}-${i} went sideways at stage ${i % 4}`,
+            '[INFO] done',
+          ],
+        };
+        mkdirSync(join(folder, c.id), { recursive: true });
+        for (const [f, text] of Object.entries(caseFiles(c)))
+          writeFileSync(join(folder, c.id, f), text);
+      }
+      return folder;
+    };
+    const cases = widgets(join(dir, 'widgets'), 'widget');
     const ids = Array.from({ length: 20 }, (_, i) => `w_${i}`);
     const out = join(dir, 'widgets.json');
-    const args = `dream --offline --environment triage --cases ${cases} --cycles 1`.split(' ');
-    const r = await runCli(...args, '--out', out);
+    const dreamOn = (folder: string, to: string, ...more: string[]) =>
+      runCli(
+        ...`dream --offline --environment triage --cases ${folder} --cycles 1 --out ${to}`.split(
+          ' ',
+        ),
+        ...more,
+      );
+    const r = await dreamOn(cases, out);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/dream 1: promoted on validation/);
     const written = JSON.parse(readFileSync(out, 'utf8'));
@@ -253,7 +266,9 @@ describe('reverie dream --offline', () => {
     expect(written.learnedFrom).toHaveLength(1);
     const [record] = written.learnedFrom;
     expect(record).toMatchObject({ environment: 'ci-log-triage', input: cases });
-    const { train, validation } = record as { train: string[]; validation: string[] };
+    type Ref = { id: string; digest: string };
+    const train = (record.train as Ref[]).map((t) => t.id);
+    const validation = (record.validation as Ref[]).map((t) => t.id);
     expect(train.length).toBeGreaterThan(0);
     expect(validation.length).toBeGreaterThan(0);
     expect(train.filter((id) => validation.includes(id))).toEqual([]);
@@ -262,28 +277,39 @@ describe('reverie dream --offline', () => {
     expect(test.length).toBeGreaterThan(0);
     expect([...train, ...validation].every((id) => ids.includes(id))).toBe(true);
 
-    const evalOn = (folder: string) =>
-      runCli('eval', 'triage', '--cases', folder, '--playbook', out, '--json');
+    const evalOn = (folder: string, playbook = out) =>
+      runCli('eval', 'triage', '--cases', folder, '--playbook', playbook, '--json');
     const seen = await evalOn(cases);
     expect(seen.code).toBe(0);
     const answer = JSON.parse(seen.out);
-    expect(answer.playbook.seen).toEqual({ train, validation });
+    expect(answer.playbook.seen).toEqual({
+      train: [...train].sort(),
+      validation: [...validation].sort(),
+      heldOut: [...test].sort(),
+      inputs: [cases],
+    });
     expect(answer.notes).toContainEqual(
       expect.stringContaining(
-        `of these 20 cases, the dreams that wrote it learned from ${train.length} (training split: `,
+        `of these 20 cases, the dreams that wrote it (on ${cases}) learned from ${train.length} (training split: `,
       ),
     );
-    expect(answer.notes.join('\n')).toContain(`judge it by the other ${test.length}`);
-    // Other cases (other ids): nothing to say.
-    const other = JSON.parse((await evalOn(join(dir, 'cases'))).out);
-    expect(other.playbook.seen).toEqual({ train: [], validation: [] });
+    expect(answer.notes.join('\n')).toContain(`judge it by the other ${test.length} (`);
+    // The same ids with other logs (another dataset's w_0 …): not the cases it saw.
+    const others = widgets(join(dir, 'gizmos'), 'gizmo');
+    const other = JSON.parse((await evalOn(others)).out);
+    expect(other.playbook.seen).toMatchObject({ train: [], validation: [], inputs: [] });
     expect(other.notes.join('\n')).not.toMatch(/not held-out/);
 
-    // Dreaming on from it carries the record on (once, though the counters changed the version).
-    const next = join(dir, 'widgets-next.json');
-    const again = await runCli(...args, '--out', next, '--playbook', out);
+    // Dreaming on from it over those others: the rules stay as they were (counters at most), so
+    // no record of them is added, and the first is carried on.
+    const next = join(dir, 'gizmos.json');
+    const again = await dreamOn(others, next, '--playbook', out);
     expect(again.code).toBe(0);
+    expect(again.err).not.toMatch(/promoted on validation/);
     expect(JSON.parse(readFileSync(next, 'utf8')).learnedFrom).toEqual([record]);
+    expect(JSON.parse((await evalOn(others, next)).out).notes.join('\n')).not.toMatch(
+      /not held-out/,
+    );
   }, 120_000);
 
   it('does not remember as refused what no validation task judged', async () => {

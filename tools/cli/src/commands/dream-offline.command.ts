@@ -18,6 +18,7 @@ import {
 import {
   playbookVersionSchema,
   renderRules,
+  stableJson,
   type PlaybookVersion,
 } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
@@ -134,13 +135,16 @@ export async function dreamOfflineCommand(
     throw err;
   }
   // Every role's playbook, promoted or not: a file left from an earlier run must not pass for
-  // this one's result. With the tasks its dreams learned from and chose on, so `eval` can say
-  // which of the cases it scores are not held-out for it.
+  // this one's result. When its rules changed, with the tasks its dreams learned from and chose
+  // on, so `eval` can say which of the tasks it scores are not held-out for it (counters alone
+  // change no behaviour).
+  const rulesOf = (v: PlaybookVersion | null | undefined) => stableJson(v ? renderRules(v) : []);
   const playbookFile = (role: string | null) => {
     const v = result.playbooks.get(role) ?? null;
+    const changed = rulesOf(v) !== rulesOf(start.get(role));
     const from = withRecords(
       learned.get(role) ?? [],
-      v !== (start.get(role) ?? null) ? learnedRecord(environment, o.input, result.splits) : [],
+      changed ? learnedRecord(environment, o.input, result.splits) : [],
     );
     return { ...presentPlaybook(AGENT, role, v), ...(from.length ? { learnedFrom: from } : {}) };
   };

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STRESS_FAMILIES } from '@reverie/lunar-lander';
+import { taskDigest } from '@reverie/dreaming-feature';
+import { STRESS_FAMILIES, scenariosFromJson, type Scenario } from '@reverie/lunar-lander';
 import { runCli } from '../testing/run-cli';
 
 describe('reverie eval lander', () => {
@@ -93,6 +94,10 @@ describe('reverie eval lander', () => {
     expect(b.aggregate.satisfied).toBeGreaterThan(a.aggregate.satisfied);
     expect(b.aggregate.medianFuelOverLimit).toBeLessThan(1.3);
     // The playbook says a dream learned from my-tight-01 and chose on my-tight-02: said so.
+    const [s0, s1, s2] = scenariosFromJson(
+      JSON.parse(readFileSync(join(dir, 'family.json'), 'utf8')),
+    );
+    const ref = (s: Scenario) => ({ id: s.id, digest: taskDigest(s) });
     const learned = join(dir, 'learned-navigator.json');
     writeFileSync(
       learned,
@@ -102,8 +107,9 @@ describe('reverie eval lander', () => {
           {
             environment: 'lunar-lander',
             input: 'family.json',
-            train: ['my-tight-01', 'other-00'],
-            validation: ['my-tight-02'],
+            // my-tight-00 drawn with another seed: the same id, another scenario.
+            train: [ref(s1), { id: 'other-00', digest: 'ffffffffffffffff' }],
+            validation: [ref(s2), { id: s0.id, digest: taskDigest({ ...s0, seed: 1 }) }],
           },
         ],
       }),
@@ -113,9 +119,16 @@ describe('reverie eval lander', () => {
         ' ',
       ),
     );
-    expect(JSON.parse(seen.out).notes).toEqual([
-      `${learned}: of these 3 scenarios, the dreams that wrote it learned from 1 (training split: my-tight-01) and chose on 1 (validation split: my-tight-02), by id; their numbers are not held-out and flatter it: judge it by the other 1`,
+    const answer = JSON.parse(seen.out);
+    expect(answer.notes).toEqual([
+      `${learned}: of these 3 scenarios, the dreams that wrote it (on family.json) learned from 1 (training split: my-tight-01) and chose on 1 (validation split: my-tight-02), the same scenarios by content; their numbers are not held-out and flatter it: judge it by the other 1 (my-tight-00)`,
     ]);
+    expect(answer.seen).toEqual({
+      train: ['my-tight-01'],
+      validation: ['my-tight-02'],
+      heldOut: ['my-tight-00'],
+      inputs: ['family.json'],
+    });
     const text = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'));
     expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %; 95% CI 0–56 %\)/);
     expect(text.out).toMatch(/^all families +satisfied 0\/3/m);

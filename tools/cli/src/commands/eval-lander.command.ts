@@ -169,24 +169,27 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
     notes.push(line.replace(/^note: /, ''));
     io.log(line);
   };
-  const ids = scenarios.map((s) => s.id);
   // A team's playbooks, learned together: one note for those that saw some of these scenarios.
   const learned: { file: string; from: LearnedFrom[] }[] = [];
   const rules = readRolePlaybooks(options.playbooks ?? [], note, (file, playbook) => {
-    const seen = seenTasks(playbook.learnedFrom, ids);
+    const seen = seenTasks(playbook.learnedFrom, scenarios);
     if (seen.train.length || seen.validation.length)
       learned.push({ file, from: playbook.learnedFrom });
   });
-  const seen = seenNote(
-    learned.map((l) => l.file),
-    seenTasks(
-      learned.flatMap((l) => l.from),
-      ids,
-    ),
-    ids.length,
-    'scenarios',
-  );
-  if (seen) note(`note: ${seen}`);
+  const seen = learned.length
+    ? seenTasks(
+        learned.flatMap((l) => l.from),
+        scenarios,
+      )
+    : null;
+  const seenLine = seen
+    ? seenNote(
+        learned.map((l) => l.file),
+        seen,
+        'scenarios',
+      )
+    : null;
+  if (seenLine) note(`note: ${seenLine}`);
   const definition = options.outcome
     ? readOutcomeFile(options.outcome, LUNAR_LANDER_ENVIRONMENT.name, 'result-with-steps')
     : null;
@@ -219,6 +222,8 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
             : { rubric }),
           rulesByRole: playbooks,
           notes,
+          // Scenarios the playbooks were learned from (train) or chosen on (validation).
+          ...(seen && { seen }),
           aggregate: all,
           families,
           scenarios: rows,

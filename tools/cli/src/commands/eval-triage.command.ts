@@ -75,16 +75,9 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     throw err;
   }
   const cases = loaded.cases;
-  const seen = playbook
-    ? seenTasks(
-        playbook.learnedFrom,
-        cases.map((c) => c.id),
-      )
-    : null;
+  const seen = playbook ? seenTasks(playbook.learnedFrom, cases) : null;
   const seenLine =
-    seen && options.playbook
-      ? seenNote([options.playbook], seen, cases.length, 'cases', printable)
-      : null;
+    seen && options.playbook ? seenNote([options.playbook], seen, 'cases', printable) : null;
   // A case folder's name can hold a newline: one note a line, as one row a case below.
   for (const note of loadNotes(loaded)) io.log(`note: ${printable(note)}`);
   if (seenLine) io.log(`note: ${seenLine}`);

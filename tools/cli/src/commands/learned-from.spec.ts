@@ -1,44 +1,59 @@
+import { taskDigest } from '@reverie/dreaming-feature';
 import { seenNote, seenTasks, withRecords, type LearnedFrom } from './learned-from';
 
-const record = (train: string[], validation: string[]): LearnedFrom => ({
+const task = (id: string, log = id) => ({ id, failLines: [log] });
+const ref = (t: { id: string }) => ({ id: t.id, digest: taskDigest(t) });
+const record = (train: { id: string }[], validation: { id: string }[]): LearnedFrom => ({
   environment: 'ci-log-triage',
   input: 'cases',
-  train,
-  validation,
+  train: train.map(ref),
+  validation: validation.map(ref),
 });
 
 describe('what a playbook was learned from', () => {
-  it('counts a task one dream trained on and another chose on as trained on, once', () => {
-    const seen = seenTasks([record(['a'], ['b']), record(['b'], ['c'])], ['a', 'b', 'c', 'd']);
-    expect(seen).toEqual({ train: ['a', 'b'], validation: ['c'] });
+  it('matches tasks by content, not id: a task one dream trained on and another chose on counts as trained on, once', () => {
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => task(id));
+    const seen = seenTasks([record([a], [b]), record([b], [c])], [a, b, c, d]);
+    expect(seen).toEqual({
+      train: ['a', 'b'],
+      validation: ['c'],
+      heldOut: ['d'],
+      inputs: ['cases'],
+    });
+    // Another task under a seen id is held-out; a seen task under another name is not.
+    const renamed = seenTasks([record([a], [])], [task('a', 'other log'), { ...a, id: 'z' }]);
+    expect(renamed).toMatchObject({ train: ['z'], heldOut: ['a'] });
   });
 
   it('says when none of the tasks is held-out, and nothing when all are', () => {
-    const all = seenNote(['pb.json'], { train: ['a', 'b'], validation: [] }, 2, 'cases');
-    expect(all).toBe(
-      'pb.json: of these 2 cases, the dreams that wrote it learned from 2 (training split: a, b), by id; their numbers are not held-out and flatter it: none of these cases is held-out for it',
+    const seen = { train: ['a', 'b'], validation: [], heldOut: [], inputs: ['cases'] };
+    expect(seenNote(['pb.json'], seen, 'cases')).toBe(
+      'pb.json: of these 2 cases, the dreams that wrote it (on cases) learned from 2 (training split: a, b), the same cases by content; their numbers are not held-out and flatter it: none of these cases is held-out for it',
     );
-    expect(seenNote(['pb.json'], { train: [], validation: [] }, 2, 'cases')).toBeNull();
+    expect(seenNote(['pb.json'], { ...seen, train: [], heldOut: ['a', 'b'] }, 'cases')).toBeNull();
     // A team's playbooks, learned together: one note naming them all.
     expect(
-      seenNote(['nav.json', 'cmd.json'], { train: ['s-1'], validation: [] }, 3, 'scenarios'),
+      seenNote(
+        ['nav.json', 'cmd.json'],
+        { train: ['s-1'], validation: [], heldOut: ['s-2', 's-3'], inputs: ['fam.json'] },
+        'scenarios',
+      ),
     ).toBe(
-      'nav.json, cmd.json: of these 3 scenarios, the dreams that wrote them learned from 1 (training split: s-1), by id; their numbers are not held-out and flatter them: judge them by the other 2',
+      'nav.json, cmd.json: of these 3 scenarios, the dreams that wrote them (on fam.json) learned from 1 (training split: s-1), the same scenarios by content; their numbers are not held-out and flatter them: judge them by the other 2 (s-2, s-3)',
     );
   });
 
   it('lists at most five ids, escaped as the caller shows them', () => {
     const ids = ['a\nz', 'b', 'c', 'd', 'e', 'f', 'g'];
-    const note = seenNote(['pb.json'], { train: [], validation: ids }, 9, 'cases', (id) =>
-      id.replace('\n', '\\n'),
-    );
+    const seen = { train: [], validation: ids, heldOut: ['x', 'y'], inputs: ['cases'] };
+    const note = seenNote(['pb.json'], seen, 'cases', (id) => id.replace('\n', '\\n'));
     expect(note).toContain('chose on 7 (validation split: a\\nz, b, c, d, e and 2 more)');
-    expect(note).toContain('judge it by the other 2');
+    expect(note).toContain('judge it by the other 2 (x, y)');
   });
 
   it('keeps a record once when a dream goes on from its own playbook', () => {
-    const r = record(['a'], ['b']);
-    expect(withRecords([r], [{ ...r }])).toEqual([r]);
-    expect(withRecords([r], [record(['x'], [])])).toHaveLength(2);
+    const r = record([task('a')], [task('b')]);
+    expect(withRecords([r], [structuredClone(r)])).toEqual([r]);
+    expect(withRecords([r], [record([task('x')], [])])).toHaveLength(2);
   });
 });

@@ -1,19 +1,26 @@
-import type { SplitTasks } from '@reverie/dreaming-feature';
+import { taskDigest, type SplitTasks, type TaskRef } from '@reverie/dreaming-feature';
 import { CliError } from '../api.client';
 
 /**
- * What an offline dream that changed a playbook read to make the change: the tasks it learned
- * from (training split) and chose on (validation split), by id. `dream --offline` writes the
- * list into the playbook file (`learnedFrom`, one record a dream run, the earliest first);
- * `eval` reads it to say which of the cases it scores are not held-out for that playbook.
+ * What an offline dream that changed a playbook's rules read to make the change: the tasks it
+ * learned from (training split) and chose on (validation split), each by id and content digest.
+ * `dream --offline` writes the list into the playbook file (`learnedFrom`, one record a dream
+ * run, the earliest first); `eval` reads it to say which of the tasks it scores are not held-out
+ * for that playbook.
  */
 export interface LearnedFrom {
   environment: string;
   /** The `--cases` folder or `--scenarios` file, as given. */
   input: string;
-  train: string[];
-  validation: string[];
+  train: TaskRef[];
+  validation: TaskRef[];
 }
+
+const isRef = (v: unknown) =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as TaskRef).id === 'string' &&
+  typeof (v as TaskRef).digest === 'string';
 
 /** A playbook file's `learnedFrom` (none when absent), refused (exit 2) when malformed. */
 export function learnedFromOf(file: string, json: unknown): LearnedFrom[] {
@@ -21,27 +28,28 @@ export function learnedFromOf(file: string, json: unknown): LearnedFrom[] {
   if (list === undefined || list === null) return [];
   const bad = () =>
     new CliError(
-      `${file}: "learnedFrom" must be a list of {environment, input, train, validation} (as dream --offline writes it; the lists hold task ids), or left out`,
+      `${file}: "learnedFrom" must be a list of {environment, input, train, validation} (as dream --offline writes it; train and validation list {id, digest} of tasks), or left out`,
       2,
     );
   if (!Array.isArray(list)) throw bad();
   return list.map((r: unknown) => {
     const x = r as Record<string, unknown> | null;
-    const ids = (v: unknown) => Array.isArray(v) && v.every((id) => typeof id === 'string');
+    const refs = (v: unknown) => Array.isArray(v) && v.every(isRef);
     if (
       typeof x !== 'object' ||
       x === null ||
       typeof x.environment !== 'string' ||
       typeof x.input !== 'string' ||
-      !ids(x.train) ||
-      !ids(x.validation)
+      !refs(x.train) ||
+      !refs(x.validation)
     )
       throw bad();
+    const only = (v: unknown) => (v as TaskRef[]).map(({ id, digest }) => ({ id, digest }));
     return {
       environment: x.environment,
       input: x.input,
-      train: x.train as string[],
-      validation: x.validation as string[],
+      train: only(x.train),
+      validation: only(x.validation),
     };
   });
 }
@@ -63,20 +71,42 @@ export function withRecords(earlier: readonly LearnedFrom[], added: readonly Lea
   return out;
 }
 
-/** Which of `ids` a playbook was learned from or chosen on: not held-out for it. */
+/**
+ * Which of the tasks scored a playbook was learned from or chose on (ids as the caller names
+ * them), matched by content digest; the others, held-out for it; and the inputs of the dreams
+ * that saw some.
+ */
 export interface SeenTasks {
   train: string[];
   validation: string[];
+  heldOut: string[];
+  inputs: string[];
 }
 
-export function seenTasks(learned: readonly LearnedFrom[], ids: readonly string[]): SeenTasks {
-  const train = new Set(learned.flatMap((l) => l.train));
-  const validation = new Set(learned.flatMap((l) => l.validation));
-  return {
-    train: ids.filter((id) => train.has(id)),
+export function seenTasks(
+  learned: readonly LearnedFrom[],
+  tasks: readonly { id: string }[],
+): SeenTasks {
+  const train = new Set(learned.flatMap((l) => l.train.map((t) => t.digest)));
+  const validation = new Set(learned.flatMap((l) => l.validation.map((t) => t.digest)));
+  const out: SeenTasks = { train: [], validation: [], heldOut: [], inputs: [] };
+  const digests = new Set<string>();
+  for (const t of tasks) {
+    const digest = taskDigest(t);
+    digests.add(digest);
     // A task some dream trained on is counted there, not twice.
-    validation: ids.filter((id) => validation.has(id) && !train.has(id)),
-  };
+    if (train.has(digest)) out.train.push(t.id);
+    else if (validation.has(digest)) out.validation.push(t.id);
+    else out.heldOut.push(t.id);
+  }
+  out.inputs = [
+    ...new Set(
+      learned
+        .filter((l) => [...l.train, ...l.validation].some((t) => digests.has(t.digest)))
+        .map((l) => l.input),
+    ),
+  ];
+  return out;
 }
 
 const listed = (ids: readonly string[]) =>
@@ -84,13 +114,12 @@ const listed = (ids: readonly string[]) =>
 
 /**
  * The note `eval` prints when some of its `noun`s (cases, scenarios) are ones the playbooks in
- * `files` (a team's, one a role) were learned from or chosen on, by id: their numbers flatter
- * them. Null when none is.
+ * `files` (a team's, one a role) were learned from or chosen on: their numbers flatter them.
+ * Null when none is.
  */
 export function seenNote(
   files: readonly string[],
   seen: SeenTasks,
-  total: number,
   noun: string,
   show: (id: string) => string = (id) => id,
 ): string | null {
@@ -103,7 +132,10 @@ export function seenNote(
       : '',
   ].filter(Boolean);
   if (!parts.length) return null;
-  const held = total - seen.train.length - seen.validation.length;
   const it = files.length > 1 ? 'them' : 'it';
-  return `${files.join(', ')}: of these ${total} ${noun}, the dreams that wrote ${it} ${parts.join(' and ')}, by id; their numbers are not held-out and flatter ${it}: ${held ? `judge ${it} by the other ${held}` : `none of these ${noun} is held-out for ${it}`}`;
+  const total = seen.train.length + seen.validation.length + seen.heldOut.length;
+  const judge = seen.heldOut.length
+    ? `judge ${it} by the other ${seen.heldOut.length} (${listed(seen.heldOut.map(show))})`
+    : `none of these ${noun} is held-out for ${it}`;
+  return `${files.join(', ')}: of these ${total} ${noun}, the dreams that wrote ${it} (on ${seen.inputs.join(', ')}) ${parts.join(' and ')}, the same ${noun} by content; their numbers are not held-out and flatter ${it}: ${judge}`;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SessionEventBody } from '@reverie/contracts';
 import type {
   DreamUsage,
@@ -13,7 +14,7 @@ import type {
 import type { ModelProvider } from '@reverie/models';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { OutcomeDefinition } from '@reverie/outcomes-domain';
-import type { PlaybookRule, PlaybookVersion } from '@reverie/playbooks-domain';
+import { stableJson, type PlaybookRule, type PlaybookVersion } from '@reverie/playbooks-domain';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 
 /** One reviewed session, as the pipeline's collect stage loaded it. */
@@ -129,29 +130,46 @@ export interface SplitSummary {
    */
   trainSessions: ReadonlySet<string>;
   /**
-   * The ids of each split's tasks (scenarios, cases), where the dreamer has ids of its own: what
-   * an offline playbook file records it was learned from and chosen on.
+   * Each split's tasks (scenarios, cases) by id and content digest, where the dreamer has tasks
+   * of its own: what an offline playbook file records it was learned from and chosen on.
    */
   tasks?: SplitTasks;
   /** One line for the report, naming each split's size. */
   note: string;
 }
 
-/** The task ids of each split, in a stable order. */
-export interface SplitTasks {
-  train: string[];
-  validation: string[];
-  test: string[];
+/**
+ * A task as a split names it: its id, and a digest of its content (everything but the id), so
+ * another task under the same id (a family drawn with another seed, a folder named `case-1` in
+ * another dataset) is not taken for it, nor the same task under another name for another.
+ */
+export interface TaskRef {
+  id: string;
+  digest: string;
 }
 
-/** The task ids of splits of tasks with an `id` (scenarios, cases). */
+/** Each split's tasks, in a stable order. */
+export interface SplitTasks {
+  train: TaskRef[];
+  validation: TaskRef[];
+  test: TaskRef[];
+}
+
+/** The digest of a task's content (a scenario, a case): everything but its `id`. */
+export function taskDigest(task: { id: string }): string {
+  const { id: _id, ...content } = task as Record<string, unknown>;
+  return createHash('sha256').update(stableJson(content)).digest('hex').slice(0, 16);
+}
+
+/** The tasks of splits of tasks with an `id` (scenarios, cases). */
 export function splitTaskIds(p: {
   train: readonly { id: string }[];
   validation: readonly { id: string }[];
   test: readonly { id: string }[];
 }): SplitTasks {
-  const ids = (tasks: readonly { id: string }[]) => tasks.map((t) => t.id);
-  return { train: ids(p.train), validation: ids(p.validation), test: ids(p.test) };
+  const refs = (tasks: readonly { id: string }[]) =>
+    tasks.map((t) => ({ id: t.id, digest: taskDigest(t) }));
+  return { train: refs(p.train), validation: refs(p.validation), test: refs(p.test) };
 }
 
 /** The splits a sandbox evaluation may run on (train is the reflector's own business). */

@@ -5,7 +5,12 @@ import { splitScenarios } from '@reverie/dreaming-lander';
 import { scenarioFor } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
-import type { CollectedSession, RoleDraft, RulesByRole } from './environment-dreamer';
+import {
+  taskDigest,
+  type CollectedSession,
+  type RoleDraft,
+  type RulesByRole,
+} from './environment-dreamer';
 import { LanderDreamer } from './lander.dreamer';
 import { TriageDreamer } from './triage.dreamer';
 import { candidateSignature, gateCandidate, gradeRuns } from '@reverie/dreaming-domain';
@@ -70,7 +75,12 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     // What counters and retirements read: the sessions of training cases, and only those.
     const onTrain = sessions.filter((s) => !heldOutIds.has(String(s.session.run?.task.caseId)));
     expect([...split.trainSessions].sort()).toEqual(onTrain.map((s) => s.session._id).sort());
-    expect(split.tasks).toEqual({ train: p.train.map((c) => c.id), validation, test });
+    // Each task by id and the digest of its content.
+    const ids = (refs: { id: string }[] = []) => refs.map((t) => t.id);
+    expect(ids(split.tasks?.train)).toEqual(p.train.map((c) => c.id));
+    expect([ids(split.tasks?.validation), ids(split.tasks?.test)]).toEqual([validation, test]);
+    expect(split.tasks?.train[0].digest).toBe(taskDigest(p.train[0]));
+    expect(new Set(split.tasks?.train.map((t) => t.digest)).size).toBe(p.train.length);
   });
 
   it('judges sessions by the grader, keyed by case', () => {
