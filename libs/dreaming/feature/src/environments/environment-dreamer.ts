@@ -131,9 +131,10 @@ export interface SplitSummary {
   trainSessions: ReadonlySet<string>;
   /**
    * Each split's tasks (scenarios, cases) by id and content digest, where the dreamer has tasks
-   * of its own: what an offline playbook file records it was learned from and chosen on.
+   * of its own: what an offline playbook file records it was learned from and chosen on. A
+   * function: digesting every log of a large dataset is work only the offline CLI asks for.
    */
-  tasks?: SplitTasks;
+  tasks?: () => SplitTasks;
   /** One line for the report, naming each split's size. */
   note: string;
 }

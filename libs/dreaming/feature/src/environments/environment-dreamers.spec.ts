@@ -76,11 +76,12 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     const onTrain = sessions.filter((s) => !heldOutIds.has(String(s.session.run?.task.caseId)));
     expect([...split.trainSessions].sort()).toEqual(onTrain.map((s) => s.session._id).sort());
     // Each task by id and the digest of its content.
+    const tasks = split.tasks?.();
     const ids = (refs: { id: string }[] = []) => refs.map((t) => t.id);
-    expect(ids(split.tasks?.train)).toEqual(p.train.map((c) => c.id));
-    expect([ids(split.tasks?.validation), ids(split.tasks?.test)]).toEqual([validation, test]);
-    expect(split.tasks?.train[0].digest).toBe(taskDigest(p.train[0]));
-    expect(new Set(split.tasks?.train.map((t) => t.digest)).size).toBe(p.train.length);
+    expect(ids(tasks?.train)).toEqual(p.train.map((c) => c.id));
+    expect([ids(tasks?.validation), ids(tasks?.test)]).toEqual([validation, test]);
+    expect(tasks?.train[0].digest).toBe(taskDigest(p.train[0]));
+    expect(new Set(tasks?.train.map((t) => t.digest)).size).toBe(p.train.length);
   });
 
   it('judges sessions by the grader, keyed by case', () => {

@@ -216,7 +216,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       test: p.test.length,
       reviewedHeldOut: heldOutSessions,
       trainSessions: new Set([...p.sessionsByScenario.values()].flat()),
-      tasks: splitTaskIds(p),
+      tasks: () => splitTaskIds(p),
       note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}${untestedFamilies(p)}`,
     };
   }

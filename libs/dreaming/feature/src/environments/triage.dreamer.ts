@@ -162,7 +162,7 @@ export class TriageDreamer implements EnvironmentDreamer<TriagePrepared> {
       test: p.test.length,
       reviewedHeldOut: p.reviewedHeldOut,
       trainSessions: new Set([...p.sessionsByCase.values()].flat()),
-      tasks: splitTaskIds(p),
+      tasks: () => splitTaskIds(p),
       note: `splits: train ${p.train.length} case(s), validation ${p.validation.length}, test ${p.test.length} (${p.reviewedHeldOut} reviewed session(s) were on validation or test cases and not learned from)${p.unknownCases.length ? `; ${p.unknownCases.length} session(s) on unknown cases skipped` : ''}`,
     };
   }

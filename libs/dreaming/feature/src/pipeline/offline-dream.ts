@@ -178,7 +178,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       sessions,
     });
     newNotes();
-    splits ??= result.split.tasks ?? null;
+    splits ??= result.split.tasks?.() ?? null;
     const report = control.report(
       { _id: dreamId, agentId: o.agentId, createdAt: startedAt },
       'completed',
