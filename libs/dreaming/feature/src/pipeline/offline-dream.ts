@@ -110,8 +110,9 @@ export interface OfflineDreamResult {
   /** Why the cycles stopped. */
   stopped: string;
   /**
-   * The task ids of each split (every cycle runs the same tasks, so the same split), where the
-   * environment's tasks have ids: what the playbooks were learned from and chosen on.
+   * The tasks of each split, by id and digest (every cycle runs the same tasks, so the same
+   * split), where the environment has tasks of its own: what the playbooks were learned from and
+   * chosen on.
    */
   splits: SplitTasks | null;
 }
