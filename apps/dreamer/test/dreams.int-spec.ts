@@ -132,6 +132,32 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       { timeoutMs: 120_000, intervalMs: 500 },
     );
   };
+  /**
+   * Runs a new dream of `agentId` on a second replica until it reaches one of `stages`, then
+   * closes that replica (what SIGTERM does, enableShutdownHooks): the dream is handed back.
+   */
+  const handBackAt = async (
+    id: string,
+    agentId: string,
+    stages: readonly string[],
+    options?: Parameters<typeof aDream>[1],
+  ) => {
+    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
+    try {
+      await replica.dreams.create(aDream({ _id: id, tenantId, agentId }, options));
+      expect(await replica.runner.request(id)).toBe(true);
+      await expectEventually(
+        async () => {
+          const d = await replica.dreams.findById(tenantId, id);
+          if (d?.status !== 'running' || !stages.includes(d.stage ?? ''))
+            throw new Error(`not at ${stages.join(' or ')} yet: ${d?.status} (${d?.stage})`);
+        },
+        { timeoutMs: 120_000, intervalMs: 20 },
+      );
+    } finally {
+      await replica.app.close();
+    }
+  };
   /** `reverie <argv>` against the gateway with this tenant's key: exit code, output, dream id. */
   const cli = async (...argv: string[]) => {
     const out: string[] = [];
@@ -456,23 +482,9 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   it('a dream on a replica that shuts down is handed back mid-way and resumed by another, the run not counted', async () => {
     const agentId = await lunarAgent('apply');
     await landFamily(agentId, 'boulder-field');
-    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
     const id = uniqueName('drm_handback');
-    try {
-      await replica.dreams.create(aDream({ _id: id, tenantId, agentId }));
-      expect(await replica.runner.request(id)).toBe(true);
-      await expectEventually(
-        async () => {
-          const d = await replica.dreams.findById(tenantId, id);
-          if (d?.status !== 'running' || !['localise', 'reflect'].includes(d.stage ?? ''))
-            throw new Error(`not searching yet: ${d?.status} (${d?.stage})`);
-        },
-        { timeoutMs: 60_000, intervalMs: 20 },
-      );
-    } finally {
-      // What SIGTERM does (enableShutdownHooks): the service closes with the dream mid-way.
-      await replica.app.close();
-    }
+    // The service closes with the dream mid-way.
+    await handBackAt(id, agentId, ['localise', 'reflect']);
     // Handed back: no owner, its lease over, the run not counted (DREAM_MAX_ATTEMPTS=2).
     const back = await dreamer.dreams.findById(tenantId, id);
     expect(back).toMatchObject({ status: 'running', leaseOwner: null, attempts: 0 });
@@ -486,22 +498,8 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   it('a dream handed back during reflect keeps what it localised: another replica reflects again, from there', async () => {
     const agentId = await lunarAgent('apply');
     await landFamily(agentId, 'boulder-field');
-    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
     const id = uniqueName('drm_reflecting');
-    try {
-      await replica.dreams.create(aDream({ _id: id, tenantId, agentId }));
-      expect(await replica.runner.request(id)).toBe(true);
-      await expectEventually(
-        async () => {
-          const d = await replica.dreams.findById(tenantId, id);
-          if (d?.status !== 'running' || d.stage !== 'reflect')
-            throw new Error(`not reflecting yet: ${d?.status} (${d?.stage})`);
-        },
-        { timeoutMs: 120_000, intervalMs: 20 },
-      );
-    } finally {
-      await replica.app.close();
-    }
+    await handBackAt(id, agentId, ['reflect']);
     // The checkpoint holds localise alone: no drafts yet.
     const checkpoint = await dreamer.checkpoints.load(tenantId, id);
     expect(checkpoint?.drafts).toBeNull();
@@ -524,29 +522,12 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   it('a dream handed back after reflect goes on from its checkpoint on another replica, counting what the first run spent', async () => {
     const agentId = await lunarAgent('apply');
     await landFamily(agentId, 'boulder-field');
-    const replica = await startDreamer(gateway.config.mongo.db, dreamerEnv);
     const id = uniqueName('drm_checkpoint');
     const requestsBefore = messages.requests.length;
-    try {
-      await replica.dreams.create(
-        aDream(
-          { _id: id, tenantId, agentId },
-          { model: { provider: 'anthropic', model: 'claude-dreamer' } },
-        ),
-      );
-      expect(await replica.runner.request(id)).toBe(true);
-      // Past reflect (its checkpoint kept), not yet publishing.
-      await expectEventually(
-        async () => {
-          const d = await replica.dreams.findById(tenantId, id);
-          if (d?.status !== 'running' || !['curate', 'validate'].includes(d.stage ?? ''))
-            throw new Error(`not past reflect yet: ${d?.status} (${d?.stage})`);
-        },
-        { timeoutMs: 120_000, intervalMs: 20 },
-      );
-    } finally {
-      await replica.app.close();
-    }
+    // Past reflect (its checkpoint kept), not yet publishing.
+    await handBackAt(id, agentId, ['curate', 'validate'], {
+      model: { provider: 'anthropic', model: 'claude-dreamer' },
+    });
     const back = await dreamer.dreams.findById(tenantId, id);
     expect(back).toMatchObject({ status: 'running', leaseOwner: null });
     // What the first run spent stays on the dream: the model reflector's tokens, its flights.
