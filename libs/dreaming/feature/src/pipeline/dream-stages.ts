@@ -679,7 +679,8 @@ function usesOf(
 function curateAll(
   ctx: Ctx,
   current: Map<string | null, PlaybookVersion | null>,
-  verdicts: Map<string, SessionVerdict>,
+  /** The verdicts of sessions on training tasks (trainVerdicts). */
+  trained: Map<string, SessionVerdict>,
   reviewed: readonly { sessionId: string; succeeded: boolean }[],
   drafts: readonly RoleDraft[],
   proposals: Proposals = [],
@@ -693,7 +694,7 @@ function curateAll(
     const r = curate(
       head?.entries ?? [],
       drafts.filter((d) => d.role === role).map((d) => d.draft),
-      usesOf(ctx.sessions, verdicts, role),
+      usesOf(ctx.sessions, trained, role),
       { proposed: proposals.filter((p) => p.role === role), reviewed },
     );
     skipped += r.skipped.length;
@@ -710,7 +711,9 @@ function curateAll(
     changes.push(...r.changes.map((c) => ({ ...c, role })));
     byRole.set(role, {
       deltas: r.deltas,
-      candidate: r.deltas.length ? nextVersion(ctx, head, role, r.deltas, r.changes.length) : null,
+      candidate: r.deltas.length
+        ? nextVersion(ctx, head, role, r.deltas, r.changes.length, trained.size)
+        : null,
     });
   }
   // The model's updates, merges and retires are part of what was tried (and maybe refused).
@@ -742,20 +745,23 @@ function reviewedOf(verdicts: Map<string, SessionVerdict>) {
 function countersOnly(
   ctx: Ctx,
   current: Map<string | null, PlaybookVersion | null>,
-  verdicts: Map<string, SessionVerdict>,
+  /** The verdicts of sessions on training tasks (trainVerdicts). */
+  trained: Map<string, SessionVerdict>,
 ): { versions: PlaybookVersion[]; changes: ChangeRecord[] } | null {
   const versions: PlaybookVersion[] = [];
   const changes: ChangeRecord[] = [];
   for (const role of ctx.dreamer.roles) {
     const head = current.get(role) ?? null;
     if (!head) continue;
-    const r = curate(head.entries, [], usesOf(ctx.sessions, verdicts, role));
+    const r = curate(head.entries, [], usesOf(ctx.sessions, trained, role));
     const deltas = r.deltas.filter((d) => d.kind === 'record_outcome');
     if (!deltas.length) continue;
     changes.push(
       ...r.changes.filter((c) => c.kind === 'record_outcome').map((c) => ({ ...c, role })),
     );
-    versions.push(nextVersion(ctx, head, role, deltas, deltas.length, 'counters only'));
+    versions.push(
+      nextVersion(ctx, head, role, deltas, deltas.length, trained.size, 'counters only'),
+    );
   }
   return versions.length ? { versions, changes } : null;
 }
@@ -766,6 +772,8 @@ function nextVersion(
   role: string | null,
   deltas: Delta[],
   count: number,
+  /** The reviewed sessions on training tasks, which the changes and counters come from. */
+  trained: number,
   what = 'change(s)',
 ): PlaybookVersion {
   const { spec, sessions } = ctx;
@@ -777,7 +785,7 @@ function nextVersion(
       ...(role ? { role } : {}),
     });
   return applyDeltas(base, deltas, { kind: 'dream', id: spec._id }, new Date(), {
-    message: `dream ${spec._id}: ${count} ${what} from ${sessions.length} session(s)`,
+    message: `dream ${spec._id}: ${count} ${what} from ${trained} training session(s) of ${sessions.length} reviewed`,
   });
 }
 

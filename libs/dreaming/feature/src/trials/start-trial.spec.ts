@@ -125,6 +125,9 @@ describe('starting a canary trial from a dream', () => {
       await dream(trainOnly(['ses_1']), p);
       expect(stored).toHaveLength(1);
       expect(stored[0].version.entries[0]).toMatchObject({ helpful: 0, harmful: 1 });
+      expect(stored[0].version.message).toBe(
+        'dream drm_1: 1 counters only from 1 training session(s) of 2 reviewed',
+      );
       // No training session used it: nothing to count, so no version.
       const none = ports(true, { head, running: null });
       await dream(trainOnly([]), none.ports);
