@@ -75,7 +75,8 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     throw err;
   }
   const cases = loaded.cases;
-  const seen = playbook ? seenTasks(playbook.learnedFrom, cases) : null;
+  // Null when the playbook does not say what it was learned from: then nothing is known either way.
+  const seen = playbook?.learnedFrom.length ? seenTasks(playbook.learnedFrom, cases) : null;
   const seenLine =
     seen && options.playbook ? seenNote([options.playbook], seen, 'cases', printable) : null;
   // A case folder's name can hold a newline: one note a line, as one row a case below.
