@@ -15,7 +15,7 @@ import {
 } from '@reverie/lunar-lander';
 import { gradeRuns, rateIntervalText, sandboxUngradableCriteria } from '@reverie/dreaming-domain';
 import { landingRun } from '@reverie/dreaming-lander';
-import { offlineEnvironment } from '@reverie/dreaming-feature';
+import { offlineEnvironment, taskRefs } from '@reverie/dreaming-feature';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import type { EvalIo } from './eval-triage.command';
@@ -171,15 +171,16 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   };
   // A team's playbooks, learned together: one note for those that saw some of these scenarios.
   const learned: { file: string; from: LearnedFrom[] }[] = [];
+  const refs = taskRefs(scenarios);
   const rules = readRolePlaybooks(options.playbooks ?? [], note, (file, playbook) => {
-    const seen = seenTasks(playbook.learnedFrom, scenarios);
+    const seen = seenTasks(playbook.learnedFrom, refs);
     if (seen.train.length || seen.validation.length)
       learned.push({ file, from: playbook.learnedFrom });
   });
   const seen = learned.length
     ? seenTasks(
         learned.flatMap((l) => l.from),
-        scenarios,
+        refs,
       )
     : null;
   const seenLine = seen

@@ -17,6 +17,7 @@ import {
   scoreTasks,
   toolsNeverCalled,
 } from '@reverie/dreaming-domain';
+import { taskRefs } from '@reverie/dreaming-feature';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
 import { fmt } from '../triage-result';
@@ -76,7 +77,9 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
   }
   const cases = loaded.cases;
   // Null when the playbook does not say what it was learned from: then nothing is known either way.
-  const seen = playbook?.learnedFrom.length ? seenTasks(playbook.learnedFrom, cases) : null;
+  const seen = playbook?.learnedFrom.length
+    ? seenTasks(playbook.learnedFrom, taskRefs(cases))
+    : null;
   const seenLine =
     seen && options.playbook ? seenNote([options.playbook], seen, 'cases', printable) : null;
   // A case folder's name can hold a newline: one note a line, as one row a case below.

@@ -1,19 +1,18 @@
-import { taskDigest } from '@reverie/dreaming-feature';
+import { taskRefs } from '@reverie/dreaming-feature';
 import { seenNote, seenTasks, withRecords, type LearnedFrom } from './learned-from';
 
 const task = (id: string, log = id) => ({ id, failLines: [log] });
-const ref = (t: { id: string }) => ({ id: t.id, digest: taskDigest(t) });
 const record = (train: { id: string }[], validation: { id: string }[]): LearnedFrom => ({
   environment: 'ci-log-triage',
   input: 'cases',
-  train: train.map(ref),
-  validation: validation.map(ref),
+  train: taskRefs(train),
+  validation: taskRefs(validation),
 });
 
 describe('what a playbook was learned from', () => {
   it('matches tasks by content, not id: a task one dream trained on and another chose on counts as trained on, once', () => {
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => task(id));
-    const seen = seenTasks([record([a], [b]), record([b], [c])], [a, b, c, d]);
+    const seen = seenTasks([record([a], [b]), record([b], [c])], taskRefs([a, b, c, d]));
     expect(seen).toEqual({
       train: ['a', 'b'],
       validation: ['c'],
@@ -21,7 +20,10 @@ describe('what a playbook was learned from', () => {
       inputs: ['cases'],
     });
     // Another task under a seen id is held-out; a seen task under another name is not.
-    const renamed = seenTasks([record([a], [])], [task('a', 'other log'), { ...a, id: 'z' }]);
+    const renamed = seenTasks(
+      [record([a], [])],
+      taskRefs([task('a', 'other log'), { ...a, id: 'z' }]),
+    );
     expect(renamed).toMatchObject({ train: ['z'], heldOut: ['a'] });
   });
 

@@ -1,4 +1,4 @@
-import { taskDigest, type SplitTasks, type TaskRef } from '@reverie/dreaming-feature';
+import type { SplitTasks, TaskRef } from '@reverie/dreaming-feature';
 import { CliError } from '../api.client';
 
 /**
@@ -83,21 +83,18 @@ export interface SeenTasks {
   inputs: string[];
 }
 
-export function seenTasks(
-  learned: readonly LearnedFrom[],
-  tasks: readonly { id: string }[],
-): SeenTasks {
+/** `tasks`: the tasks scored, as `taskRefs` gives them (digested once, however many playbooks). */
+export function seenTasks(learned: readonly LearnedFrom[], tasks: readonly TaskRef[]): SeenTasks {
   const train = new Set(learned.flatMap((l) => l.train.map((t) => t.digest)));
   const validation = new Set(learned.flatMap((l) => l.validation.map((t) => t.digest)));
   const out: SeenTasks = { train: [], validation: [], heldOut: [], inputs: [] };
   const digests = new Set<string>();
-  for (const t of tasks) {
-    const digest = taskDigest(t);
+  for (const { id, digest } of tasks) {
     digests.add(digest);
     // A task some dream trained on is counted there, not twice.
-    if (train.has(digest)) out.train.push(t.id);
-    else if (validation.has(digest)) out.validation.push(t.id);
-    else out.heldOut.push(t.id);
+    if (train.has(digest)) out.train.push(id);
+    else if (validation.has(digest)) out.validation.push(id);
+    else out.heldOut.push(id);
   }
   out.inputs = [
     ...new Set(

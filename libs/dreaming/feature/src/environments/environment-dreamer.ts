@@ -162,15 +162,18 @@ export function taskDigest(task: { id: string }): string {
   return createHash('sha256').update(stableJson(content)).digest('hex').slice(0, 16);
 }
 
+/** Tasks with an `id` (scenarios, cases) as refs: each id with its content's digest. */
+export function taskRefs(tasks: readonly { id: string }[]): TaskRef[] {
+  return tasks.map((t) => ({ id: t.id, digest: taskDigest(t) }));
+}
+
 /** The tasks of splits of tasks with an `id` (scenarios, cases). */
 export function splitTaskIds(p: {
   train: readonly { id: string }[];
   validation: readonly { id: string }[];
   test: readonly { id: string }[];
 }): SplitTasks {
-  const refs = (tasks: readonly { id: string }[]) =>
-    tasks.map((t) => ({ id: t.id, digest: taskDigest(t) }));
-  return { train: refs(p.train), validation: refs(p.validation), test: refs(p.test) };
+  return { train: taskRefs(p.train), validation: taskRefs(p.validation), test: taskRefs(p.test) };
 }
 
 /** The splits a sandbox evaluation may run on (train is the reflector's own business). */
