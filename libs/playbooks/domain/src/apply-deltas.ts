@@ -10,6 +10,7 @@ import {
 import { deltaSchema, type Delta, type EntryPatch, type ParsedDelta } from './delta.schema';
 import { diffVersions, isEmptyDiff, stableJson } from './diff-versions';
 import { playbookEntrySchema, type Evidence, type PlaybookEntry } from './entry.schema';
+import { mergeLearnedFrom, type LearnedFrom } from './learned-from';
 import { formatPath, PlaybookError, type PlaybookProblem } from './playbook-error';
 import type { Author, PlaybookBase, PlaybookVersion } from './version.schema';
 
@@ -23,6 +24,11 @@ export interface ApplyOptions {
    */
   version?: number;
   guard?: GuardOptions;
+  /**
+   * What the dream making this change learned from and chose on, folded into the base's records
+   * (`mergeLearnedFrom`); leave it out for a change that alters no rule (counters, a person's edit).
+   */
+  learnedFrom?: readonly LearnedFrom[];
 }
 
 /** A content-derived id: the same title and guidance always get the same id. */
@@ -238,6 +244,7 @@ function buildVersion(
       `the new version number must be an integer above ${base.version}, not ${version}`,
     );
   if (options.message) assertContentAllowed(guardText(options.message, 'message'));
+  const learnedFrom = mergeLearnedFrom(base.learnedFrom ?? [], options.learnedFrom ?? []);
   return {
     playbookId: base.playbookId,
     agentId: base.agentId,
@@ -250,5 +257,6 @@ function buildVersion(
     entries,
     status: options.status ?? 'active',
     diff,
+    ...(learnedFrom.length ? { learnedFrom } : {}),
   };
 }

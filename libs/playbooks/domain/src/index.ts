@@ -1,6 +1,7 @@
 export * from './playbook-error';
 export * from './condition.schema';
 export * from './entry.schema';
+export * from './learned-from';
 export * from './version.schema';
 export * from './delta.schema';
 export * from './apply-deltas';

@@ -138,5 +138,7 @@ export function rollbackTo(
     entries,
     status: 'active',
     diff,
+    // The rules are the target's again: so is what they were learned from.
+    ...(target.learnedFrom?.length ? { learnedFrom: structuredClone(target.learnedFrom) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { idSchema } from '@reverie/contracts';
 import { z } from 'zod';
 import { playbookEntrySchema } from './entry.schema';
+import { learnedFromSchema } from './learned-from';
 
 export const authorSchema = z
   .object({
@@ -59,6 +60,11 @@ export const playbookVersionSchema = z.object({
   status: z.enum(VERSION_STATUSES),
   /** What changed from `parentVersion` (from the empty playbook for the first version). */
   diff: playbookDiffSchema,
+  /**
+   * What the dreams that wrote its rules learned from and chose on (carried from version to
+   * version; a rollback takes the target's). Absent: no dream changed its rules, or not recorded.
+   */
+  learnedFrom: z.array(learnedFromSchema).optional(),
 });
 export type PlaybookVersion = z.infer<typeof playbookVersionSchema>;
 
@@ -66,7 +72,10 @@ export type PlaybookVersion = z.infer<typeof playbookVersionSchema>;
  * What deltas apply to: a stored version, or `emptyPlaybook(...)` (version 0, never stored) for
  * an agent that has no playbook yet.
  */
-export type PlaybookBase = Pick<PlaybookVersion, 'playbookId' | 'agentId' | 'role' | 'entries'> & {
+export type PlaybookBase = Pick<
+  PlaybookVersion,
+  'playbookId' | 'agentId' | 'role' | 'entries' | 'learnedFrom'
+> & {
   version: number;
 };
 
