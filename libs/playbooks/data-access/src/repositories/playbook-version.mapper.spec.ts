@@ -51,9 +51,27 @@ describe('playbook version storage mapping', () => {
     expect('review' in fromDocument(toDocument('acme', version))).toBe(false);
   });
 
-  it('leaves entries out of a summary read without them', () => {
-    const { entries: _entries, ...summaryDoc } = toDocument('acme', aVersion());
-    expect('entries' in fromDocument(summaryDoc)).toBe(false);
+  it('leaves entries and what it was learned from out of a summary read without them', () => {
+    const learnedFrom = [
+      {
+        environment: 'ci-log-triage',
+        input: 'sessions of agent triage',
+        train: [{ id: 'case-1', digest: 'd1' }],
+        validation: [{ id: 'case-2', digest: 'd2' }],
+      },
+    ];
+    const doc = toDocument('acme', aVersion({ learnedFrom }));
+    expect(fromDocument(doc).learnedFrom).toEqual(learnedFrom);
+    const { entries: _entries, learnedFrom: _learned, ...summaryDoc } = doc;
+    const summary = fromDocument(summaryDoc);
+    expect('entries' in summary).toBe(false);
+    expect('learnedFrom' in summary).toBe(false);
+  });
+
+  it('stores no learnedFrom for a version no dream learned', () => {
+    const doc = toDocument('acme', aVersion());
+    expect('learnedFrom' in doc).toBe(false);
+    expect('learnedFrom' in fromDocument(doc)).toBe(false);
   });
 });
 

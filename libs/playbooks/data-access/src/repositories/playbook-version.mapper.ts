@@ -20,8 +20,8 @@ export type StoredPlaybookVersion = PlaybookVersion & {
   review?: VersionReview;
 };
 
-/** A version without its entries: what listings return. */
-export type PlaybookVersionSummary = Omit<StoredPlaybookVersion, 'entries'>;
+/** A version without its entries (nor what it was learned from): what listings return. */
+export type PlaybookVersionSummary = Omit<StoredPlaybookVersion, 'entries' | 'learnedFrom'>;
 
 export function toDocument(tenantId: string, v: PlaybookVersion): PlaybookVersionDoc {
   return {
@@ -37,6 +37,7 @@ export function toDocument(tenantId: string, v: PlaybookVersion): PlaybookVersio
     status: v.status,
     entries: v.entries,
     diff: v.diff,
+    ...(v.learnedFrom?.length ? { learnedFrom: v.learnedFrom } : {}),
     createdAt: new Date(v.createdAt),
     publishedAt: null,
   };
@@ -44,9 +45,12 @@ export function toDocument(tenantId: string, v: PlaybookVersion): PlaybookVersio
 
 /** Back to the domain's shape: no storage fields, `role` left out for the whole agent. */
 export function fromDocument(doc: PlaybookVersionDoc): StoredPlaybookVersion;
-export function fromDocument(doc: Omit<PlaybookVersionDoc, 'entries'>): PlaybookVersionSummary;
 export function fromDocument(
-  doc: Omit<PlaybookVersionDoc, 'entries'> & { entries?: PlaybookVersionDoc['entries'] },
+  doc: Omit<PlaybookVersionDoc, 'entries' | 'learnedFrom'>,
+): PlaybookVersionSummary;
+export function fromDocument(
+  doc: Omit<PlaybookVersionDoc, 'entries' | 'learnedFrom'> &
+    Partial<Pick<PlaybookVersionDoc, 'entries' | 'learnedFrom'>>,
 ): StoredPlaybookVersion | PlaybookVersionSummary {
   return {
     playbookId: doc.playbookId,
@@ -60,6 +64,7 @@ export function fromDocument(
     ...(doc.entries !== undefined && { entries: doc.entries }),
     status: doc.status,
     diff: doc.diff,
+    ...(doc.learnedFrom?.length ? { learnedFrom: doc.learnedFrom } : {}),
     publishedAt: doc.publishedAt ? new Date(doc.publishedAt).toISOString() : null,
     ...(doc.review && {
       review: {

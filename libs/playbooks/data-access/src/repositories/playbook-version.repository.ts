@@ -87,7 +87,7 @@ export class PlaybookVersionRepository {
     if (query.beforeVersion !== undefined) filter.version = { $lt: query.beforeVersion };
     if (query.status !== undefined) filter.status = query.status;
     const docs = await this.versions
-      .find(filter, { entries: 0 })
+      .find(filter, { entries: 0, learnedFrom: 0 })
       .sort({ version: -1 })
       .limit(query.limit + 1)
       .lean<Omit<PlaybookVersionDoc, 'entries'>[]>()

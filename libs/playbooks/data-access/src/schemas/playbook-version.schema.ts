@@ -1,5 +1,11 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { Author, PlaybookDiff, PlaybookEntry, VersionStatus } from '@reverie/playbooks-domain';
+import type {
+  Author,
+  LearnedFrom,
+  PlaybookDiff,
+  PlaybookEntry,
+  VersionStatus,
+} from '@reverie/playbooks-domain';
 import type { HydratedDocument } from 'mongoose';
 
 /** How a proposal was decided; see `VersionReview`. */
@@ -31,6 +37,11 @@ export class PlaybookVersionDoc {
   @Prop({ type: String, required: true }) status!: VersionStatus;
   @Prop({ type: [Object], default: [] }) entries!: PlaybookEntry[];
   @Prop({ type: Object, required: true }) diff!: PlaybookDiff;
+  /**
+   * What the dreams that wrote its rules learned from and chose on; absent when none did. Left
+   * out of listings (a lander dream's record lists its scenarios).
+   */
+  @Prop({ type: [Object], default: undefined }) learnedFrom?: LearnedFrom[];
   @Prop({ required: true }) createdAt!: Date;
   /** When `playbook.version_activated` for this version was last acknowledged by Kafka. */
   @Prop({ type: Date, default: null }) publishedAt!: Date | null;

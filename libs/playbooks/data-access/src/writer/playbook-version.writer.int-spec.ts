@@ -135,6 +135,30 @@ describe('PlaybookVersionWriter', () => {
     expect((await repo.findVersion(tenant, pbk, 3))?.status).toBe('proposed');
   });
 
+  it("keeps what a dream's proposal was learned from once approved, and leaves it out of listings", async () => {
+    const { pbk, version } = aPlaybook();
+    await writer.activate(tenant, version());
+    const learnedFrom = [
+      {
+        environment: 'ci-log-triage',
+        input: 'sessions of agent agt_1',
+        train: [{ id: 'case-1', digest: '0123456789abcdef' }],
+        validation: [{ id: 'case-2', digest: 'fedcba9876543210' }],
+      },
+    ];
+    await writer.propose(
+      tenant,
+      version({ version: 2, parentVersion: 1, status: 'proposed', author: aDream(), learnedFrom }),
+    );
+    const approved = await writer.approve(tenant, pbk, 2, aPerson('ada'));
+    expect(approved.learnedFrom).toEqual(learnedFrom);
+    expect((await repo.findActive(tenant, pbk))?.learnedFrom).toEqual(learnedFrom);
+    expect('learnedFrom' in ((await repo.findVersion(tenant, pbk, 1)) ?? {})).toBe(false);
+    const listed = await repo.list(tenant, pbk, { limit: 10 });
+    expect(listed.map((v) => v.version)).toEqual([2, 1]);
+    expect(listed.some((v) => 'learnedFrom' in v)).toBe(false);
+  });
+
   it("approves a new playbook's first version, proposed against nothing", async () => {
     const { pbk, version } = aPlaybook();
     await writer.propose(tenant, version({ status: 'proposed', author: aDream() }));
