@@ -14,7 +14,12 @@ import type {
 import type { ModelProvider } from '@reverie/models';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { OutcomeDefinition } from '@reverie/outcomes-domain';
-import { stableJson, type PlaybookRule, type PlaybookVersion } from '@reverie/playbooks-domain';
+import {
+  stableJson,
+  type PlaybookRule,
+  type PlaybookVersion,
+  type TaskRef,
+} from '@reverie/playbooks-domain';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 
 /** One reviewed session, as the pipeline's collect stage loaded it. */
@@ -139,15 +144,8 @@ export interface SplitSummary {
   note: string;
 }
 
-/**
- * A task as a split names it: its id, and a digest of its content (everything but the id), so
- * another task under the same id (a family drawn with another seed, a folder named `case-1` in
- * another dataset) is not taken for it, nor the same task under another name for another.
- */
-export interface TaskRef {
-  id: string;
-  digest: string;
-}
+/** A task as a split names it: its id and content digest (`TaskRef` of the playbooks domain). */
+export type { TaskRef };
 
 /** Each split's tasks, in a stable order. */
 export interface SplitTasks {

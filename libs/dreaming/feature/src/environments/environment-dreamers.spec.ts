@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
-import { DEFAULT_SPLIT, loadDataset, splitCases } from '@reverie/ci-log-triage';
+import { DEFAULT_SPLIT, loadCases, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import { splitScenarios } from '@reverie/dreaming-lander';
-import { scenarioFor } from '@reverie/lunar-lander';
+import { scenarioFor, scenariosFromJson } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 import {
   taskDigest,
+  taskRefs,
   type CollectedSession,
   type RoleDraft,
   type RulesByRole,
@@ -82,6 +83,16 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
     expect([ids(tasks?.validation), ids(tasks?.test)]).toEqual([validation, test]);
     expect(tasks?.train[0].digest).toBe(taskDigest(p.train[0]));
     expect(new Set(tasks?.train.map((t) => t.digest)).size).toBe(p.train.length);
+  });
+
+  it("digests each case as `eval triage` reads the same folder (loadCases), so eval matches a live dream's playbook", async () => {
+    const p = await dreamer.prepare(sessions);
+    const tasks = dreamer.describeSplit(p).tasks?.();
+    const read = await loadCases(resolve(DATASETS, 'ci-breakages'));
+    const byDigest = new Map(taskRefs(read.cases).map((t) => [t.digest, t.id]));
+    for (const t of [...(tasks?.train ?? []), ...(tasks?.validation ?? [])])
+      expect([t.id, byDigest.get(t.digest)]).toEqual([t.id, t.id]);
+    expect(tasks?.train.length).toBeGreaterThan(0);
   });
 
   it('judges sessions by the grader, keyed by case', () => {
@@ -223,6 +234,21 @@ describe('LanderDreamer', () => {
         .map((s) => s.session._id)
         .sort(),
     );
+  });
+
+  it("digests each scenario as `eval lander` reads it from a file of the scenarios flown, so eval matches a live dream's playbook", async () => {
+    // The scenario as recorded travels as JSON (Kafka, MongoDB): what a dream reads back.
+    const sessions = Array.from({ length: 20 }, (_, i) => {
+      const s = landed(`s${i}`, 'boulder-field', i, i % 2 === 0);
+      return JSON.parse(JSON.stringify(s)) as CollectedSession;
+    });
+    const tasks = dreamer.describeSplit(await dreamer.prepare(sessions)).tasks?.();
+    const file = Array.from({ length: 20 }, (_, i) => scenarioFor('boulder-field', i));
+    const read = scenariosFromJson(JSON.parse(JSON.stringify(file)));
+    const byDigest = new Map(taskRefs(read).map((t) => [t.digest, t.id]));
+    const refs = [...(tasks?.train ?? []), ...(tasks?.validation ?? [])];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const t of refs) expect([t.id, byDigest.get(t.digest)]).toEqual([t.id, t.id]);
   });
 
   it('caps validation and test in turn from each family, so a family late by name is not left out', async () => {

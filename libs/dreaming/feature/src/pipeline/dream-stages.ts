@@ -32,6 +32,7 @@ import {
   emptyPlaybook,
   renderRules,
   type Delta,
+  type LearnedFrom,
   type PlaybookVersion,
 } from '@reverie/playbooks-domain';
 import type {
@@ -93,6 +94,11 @@ export interface StageSettings {
   maxSimulations: number;
   /** The model reflector's connection (absent: builtin reflectors only). */
   anthropic?: AnthropicSettings;
+  /**
+   * What the reviewed sessions' tasks came from, as a version's `learnedFrom` names it (the
+   * offline CLI's `--cases` or `--scenarios`); default `sessions of agent <id>`.
+   */
+  learnedInput?: string;
 }
 
 export interface StagesResult {
@@ -195,9 +201,17 @@ export async function runDreamStages(ctx: Ctx): Promise<StagesResult> {
   // Counters and retirements read the training split's sessions only, as reflect does.
   const learned = trainVerdicts(verdicts, split);
   const reviewed = reviewedOf(learned);
+  const learnedFrom = learnedRecord(ctx, split);
   const curatedAll = await control.stage('curate', async () => {
     const all = alternatives.map((alt, i) =>
-      curateAll(ctx, current, learned, reviewed, alt, i === 0 ? proposals : []),
+      curateAll(
+        ctx,
+        current,
+        { trained: learned, learnedFrom },
+        reviewed,
+        alt,
+        i === 0 ? proposals : [],
+      ),
     );
     const fresh = all.filter((c) => !refused.has(c.signature)).slice(0, MAX_ALTERNATIVES);
     const known = all.length - all.filter((c) => !refused.has(c.signature)).length;
@@ -679,8 +693,14 @@ function usesOf(
 function curateAll(
   ctx: Ctx,
   current: Map<string | null, PlaybookVersion | null>,
-  /** The verdicts of sessions on training tasks (trainVerdicts). */
-  trained: Map<string, SessionVerdict>,
+  /**
+   * The verdicts of sessions on training tasks (trainVerdicts), and what a version that changes
+   * rules records it learned from (learnedRecord).
+   */
+  {
+    trained,
+    learnedFrom,
+  }: { trained: Map<string, SessionVerdict>; learnedFrom: () => LearnedFrom[] },
   reviewed: readonly { sessionId: string; succeeded: boolean }[],
   drafts: readonly RoleDraft[],
   proposals: Proposals = [],
@@ -712,7 +732,10 @@ function curateAll(
     byRole.set(role, {
       deltas: r.deltas,
       candidate: r.deltas.length
-        ? nextVersion(ctx, head, role, r.deltas, r.changes.length, trained.size)
+        ? nextVersion(ctx, head, role, r.deltas, r.changes.length, trained.size, {
+            // Counters alone change no behaviour: only a change of rules says what it learned from.
+            learnedFrom: r.deltas.some((d) => d.kind !== 'record_outcome') ? learnedFrom() : [],
+          })
         : null,
     });
   }
@@ -760,7 +783,9 @@ function countersOnly(
       ...r.changes.filter((c) => c.kind === 'record_outcome').map((c) => ({ ...c, role })),
     );
     versions.push(
-      nextVersion(ctx, head, role, deltas, deltas.length, trained.size, 'counters only'),
+      nextVersion(ctx, head, role, deltas, deltas.length, trained.size, {
+        what: 'counters only',
+      }),
     );
   }
   return versions.length ? { versions, changes } : null;
@@ -774,7 +799,7 @@ function nextVersion(
   count: number,
   /** The reviewed sessions on training tasks, which the changes and counters come from. */
   trained: number,
-  what = 'change(s)',
+  { what = 'change(s)', learnedFrom = [] }: { what?: string; learnedFrom?: LearnedFrom[] } = {},
 ): PlaybookVersion {
   const { spec, sessions } = ctx;
   const base =
@@ -786,7 +811,32 @@ function nextVersion(
     });
   return applyDeltas(base, deltas, { kind: 'dream', id: spec._id }, new Date(), {
     message: `dream ${spec._id}: ${count} ${what} from ${trained} training session(s) of ${sessions.length} reviewed`,
+    learnedFrom,
   });
+}
+
+/**
+ * What a version whose rules this dream changes records it learned from: the training and
+ * validation tasks of the split, on the sessions' input (none where the dreamer has no tasks of
+ * its own). Digested once, and only when a candidate changes rules.
+ */
+function learnedRecord(ctx: Ctx, split: SplitSummary): () => LearnedFrom[] {
+  let record: LearnedFrom[] | undefined;
+  return () => {
+    if (record) return record;
+    const tasks = split.tasks?.();
+    record = tasks
+      ? [
+          {
+            environment: ctx.dreamer.environment,
+            input: ctx.settings.learnedInput ?? `sessions of agent ${ctx.spec.agentId}`,
+            train: tasks.train,
+            validation: tasks.validation,
+          },
+        ]
+      : [];
+    return record;
+  };
 }
 
 /** The current rules with an alternative's candidate versions in place of their playbooks. */
