@@ -18,13 +18,12 @@ import {
 import {
   playbookVersionSchema,
   renderRules,
-  stableJson,
   type PlaybookVersion,
 } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import type { CommandContext } from './command-context';
 import { printable } from './eval-triage.command';
-import { learnedFromOf, learnedRecord, type LearnedFrom, withRecords } from './learned-from';
+import { learnedFromOf } from './learned-from';
 import { readOutcomeFile } from './outcome-file';
 import { checkOutputFile, refuseExisting, type RunInput, writeOutputs } from './output-file';
 import {
@@ -71,9 +70,6 @@ export async function dreamOfflineCommand(
   checkOut(o.out);
   let result;
   let roles: readonly (string | null)[];
-  let environment: string;
-  // Per role: what the dreams that wrote its starting playbook learned from.
-  const learned = new Map<string | null, LearnedFrom[]>();
   const start = new Map<string | null, PlaybookVersion | null>();
   // What the run says besides its results (skipped cases, the splits, criteria the sandbox cannot
   // grade): on stderr as it goes, and in the `--json` answer, where stderr stays quiet.
@@ -84,19 +80,17 @@ export async function dreamOfflineCommand(
   };
   try {
     const env = offlineEnvironment(o.environment);
-    environment = env.environment;
     const tasks = await env.load(o.input);
     roles = tasks.dreamer.roles;
     checkOutputs(o, outputFiles(o.out, roles));
     const starts = o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles));
-    starts.forEach(([role, version, from], i) => {
+    starts.forEach(([role, version], i) => {
       if (start.has(role))
         throw new CliError(
           `--playbook ${o.playbooks[i]}: a second playbook for ${role === null ? 'the agent' : `the ${role}`}; give one per ${role === null ? 'agent' : 'role'}`,
           2,
         );
       start.set(role, version);
-      learned.set(role, from);
     });
     for (const n of tasks.notes ?? []) note(`note: ${printable(n)}`);
     const progress = new CycleProgress(ctx, o.cycles);
@@ -112,6 +106,7 @@ export async function dreamOfflineCommand(
         ? readOutcomeFile(o.outcome, env.environment, tasks.dreamer.sandboxRecords ?? 'session')
         : null,
       maxSimulations: o.maxSimulations,
+      input: o.input,
       onProgress: (cycle, p) => progress.show(cycle, p),
       // How the tasks split, once, as soon as dream 1 has read them: too few tasks leave no
       // validation split to promote on, or a promotion resting on a handful.
@@ -135,19 +130,11 @@ export async function dreamOfflineCommand(
     throw err;
   }
   // Every role's playbook, promoted or not: a file left from an earlier run must not pass for
-  // this one's result. When its rules changed, with the tasks its dreams learned from and chose
-  // on, so `eval` can say which of the tasks it scores are not held-out for it (counters alone
-  // change no behaviour).
-  const rulesOf = (v: PlaybookVersion | null | undefined) => stableJson(v ? renderRules(v) : []);
-  const playbookFile = (role: string | null) => {
-    const v = result.playbooks.get(role) ?? null;
-    const changed = rulesOf(v) !== rulesOf(start.get(role));
-    const from = withRecords(
-      learned.get(role) ?? [],
-      changed ? learnedRecord(environment, o.input, result.splits) : [],
-    );
-    return { ...presentPlaybook(AGENT, role, v), ...(from.length ? { learnedFrom: from } : {}) };
-  };
+  // this one's result. Each says what the dreams that changed its rules learned from and chose on
+  // (`learnedFrom`, from the starting file's and this run's), so `eval` can say which of the tasks
+  // it scores are not held-out for it.
+  const playbookFile = (role: string | null) =>
+    presentPlaybook(AGENT, role, result.playbooks.get(role) ?? null);
   const stem = o.out.replace(/\.json$/i, '');
   const files = playbookFiles(o.out, roles);
   writeOutputs([
@@ -306,16 +293,17 @@ function checkOutputs(o: DreamOfflineOptions, files: readonly string[]): void {
 /**
  * A starting playbook: `[role=]FILE` in the GET /v1/agents/:id/playbook format, refused when
  * it names another role than the one given, or none of its rules is one the environment's agent
- * (or the role) can follow; with what the dreams that wrote it learned from.
+ * (or the role) can follow. The version keeps what the dreams that wrote it learned from.
  */
 function readStart(
   spec: string,
   env: OfflineEnvironment,
   roles: readonly (string | null)[],
-): [string | null, PlaybookVersion | null, LearnedFrom[]] {
+): [string | null, PlaybookVersion | null] {
   const { named, file } = splitPlaybookSpec(spec);
   const json = readPlaybookJson(file);
-  const from = learnedFromOf(file, json);
+  // Refused here with what it should be; the version read below keeps it.
+  learnedFromOf(file, json);
   refuseOtherRole(file, named, json.role);
   const role = named ?? (typeof json.role === 'string' ? json.role : null);
   // A team's playbook file that names no role: which role it fits, or that none can follow it.
@@ -340,7 +328,7 @@ function readStart(
     Array.isArray(json.entries) &&
     json.entries.length === 0
   )
-    return [role, null, from];
+    return [role, null];
   const { role: _role, ...rest } = json as Record<string, unknown>;
   const parsed = playbookVersionSchema.safeParse({
     ...rest,
@@ -363,5 +351,5 @@ function readStart(
   );
   const rules = renderRules(parsed.data);
   refuseUnusable(file, followerName(env.alias, role), rules, env.skippedRules(role, rules));
-  return [role, parsed.data, from];
+  return [role, parsed.data];
 }

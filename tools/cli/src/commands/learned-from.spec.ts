@@ -1,5 +1,5 @@
 import { taskRefs } from '@reverie/dreaming-feature';
-import { seenNote, seenTasks, withRecords, type LearnedFrom } from './learned-from';
+import { seenNote, seenTasks, type LearnedFrom } from './learned-from';
 
 const task = (id: string, log = id) => ({ id, failLines: [log] });
 const record = (train: { id: string }[], validation: { id: string }[]): LearnedFrom => ({
@@ -51,11 +51,5 @@ describe('what a playbook was learned from', () => {
     const note = seenNote(['pb.json'], seen, 'cases', (id) => id.replace('\n', '\\n'));
     expect(note).toContain('chose on 7 (validation split: a\\nz, b, c, d, e and 2 more)');
     expect(note).toContain('judge it by the other 2 (x, y)');
-  });
-
-  it('keeps a record once when a dream goes on from its own playbook', () => {
-    const r = record([task('a')], [task('b')]);
-    expect(withRecords([r], [structuredClone(r)])).toEqual([r]);
-    expect(withRecords([r], [record([task('x')], [])])).toHaveLength(2);
   });
 });

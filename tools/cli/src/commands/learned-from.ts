@@ -1,74 +1,25 @@
-import type { SplitTasks, TaskRef } from '@reverie/dreaming-feature';
+import { learnedFromSchema, type LearnedFrom, type TaskRef } from '@reverie/playbooks-domain';
+import { z } from 'zod';
 import { CliError } from '../api.client';
 
+export type { LearnedFrom };
+
 /**
- * What an offline dream that changed a playbook's rules read to make the change: the tasks it
- * learned from (training split) and chose on (validation split), each by id and content digest.
- * `dream --offline` writes the list into the playbook file (`learnedFrom`, one record a dream
- * run, the earliest first); `eval` reads it to say which of the tasks it scores are not held-out
- * for that playbook.
+ * A playbook file's `learnedFrom` (none when absent), refused (exit 2) when malformed. `dream
+ * --offline` and the dreamer service write it: what the dreams that changed the playbook's rules
+ * learned from (training split) and chose on (validation split), one record an input; `eval`
+ * reads it to say which of the tasks it scores are not held-out for that playbook.
  */
-export interface LearnedFrom {
-  environment: string;
-  /** The `--cases` folder or `--scenarios` file, as given. */
-  input: string;
-  train: TaskRef[];
-  validation: TaskRef[];
-}
-
-const isRef = (v: unknown) =>
-  typeof v === 'object' &&
-  v !== null &&
-  typeof (v as TaskRef).id === 'string' &&
-  typeof (v as TaskRef).digest === 'string';
-
-/** A playbook file's `learnedFrom` (none when absent), refused (exit 2) when malformed. */
 export function learnedFromOf(file: string, json: unknown): LearnedFrom[] {
   const list = (json as { learnedFrom?: unknown } | null)?.learnedFrom;
   if (list === undefined || list === null) return [];
-  const bad = () =>
-    new CliError(
-      `${file}: "learnedFrom" must be a list of {environment, input, train, validation} (as dream --offline writes it; train and validation list {id, digest} of tasks), or left out`,
+  const parsed = z.array(learnedFromSchema).safeParse(list);
+  if (!parsed.success)
+    throw new CliError(
+      `${file}: "learnedFrom" must be a list of {environment, input, train, validation} (as dream --offline and GET /v1/agents/:id/playbook write it; train and validation list {id, digest} of tasks), or left out`,
       2,
     );
-  if (!Array.isArray(list)) throw bad();
-  return list.map((r: unknown) => {
-    const x = r as Record<string, unknown> | null;
-    const refs = (v: unknown) => Array.isArray(v) && v.every(isRef);
-    if (
-      typeof x !== 'object' ||
-      x === null ||
-      typeof x.environment !== 'string' ||
-      typeof x.input !== 'string' ||
-      !refs(x.train) ||
-      !refs(x.validation)
-    )
-      throw bad();
-    const only = (v: unknown) => (v as TaskRef[]).map(({ id, digest }) => ({ id, digest }));
-    return {
-      environment: x.environment,
-      input: x.input,
-      train: only(x.train),
-      validation: only(x.validation),
-    };
-  });
-}
-
-/** The record of one offline dream run over `input` (none when its tasks have no ids). */
-export function learnedRecord(
-  environment: string,
-  input: string,
-  splits: SplitTasks | null,
-): LearnedFrom[] {
-  return splits ? [{ environment, input, train: splits.train, validation: splits.validation }] : [];
-}
-
-/** `earlier` then `added`, a record equal to one already listed only once. */
-export function withRecords(earlier: readonly LearnedFrom[], added: readonly LearnedFrom[]) {
-  const out = [...earlier];
-  const key = (l: LearnedFrom) => JSON.stringify([l.environment, l.input, l.train, l.validation]);
-  for (const l of added) if (!out.some((o) => key(o) === key(l))) out.push(l);
-  return out;
+  return parsed.data;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { DreamProgress } from '@reverie/dreaming-data-access';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { renderRules, type PlaybookVersion } from '@reverie/playbooks-domain';
-import type { RulesByRole, SplitTasks } from '../environments/environment-dreamer';
+import type { RulesByRole } from '../environments/environment-dreamer';
 import { DreamControl, LOCAL_LEASE, type DreamLease } from './dream-control';
 import { runDreamStages, type DreamPorts } from './dream-stages';
 import { gradeDay, type OfflineTasks } from './offline-sessions';
@@ -76,6 +76,11 @@ export interface OfflineDreamOptions {
   /** The operator's outcome definition (null: the environment's default rubric). */
   outcome: unknown | null;
   maxSimulations: number;
+  /**
+   * What the tasks came from (the `--cases` folder or `--scenarios` file, as given): what a
+   * version whose rules a dream changed records it learned from (`learnedFrom`).
+   */
+  input?: string;
   /** Called after each dream with its report. */
   onCycle?: (cycle: number, report: DreamReport) => void | Promise<void>;
   /**
@@ -109,12 +114,6 @@ export interface OfflineDreamResult {
   curve: CurvePoint[];
   /** Why the cycles stopped. */
   stopped: string;
-  /**
-   * The tasks of each split, by id and digest (every cycle runs the same tasks, so the same
-   * split), where the environment has tasks of its own: what the playbooks were learned from and
-   * chosen on.
-   */
-  splits: SplitTasks | null;
 }
 
 /**
@@ -130,7 +129,6 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
   const reports: DreamReport[] = [];
   const curve: CurvePoint[] = [];
   let stopped = `ran ${o.cycles} cycle(s)`;
-  let splits: SplitTasks | null = null;
   for (let cycle = 1; cycle <= o.cycles; cycle++) {
     const dreamId = `drm_offline_${cycle}`;
     // A cycle starts with its runs: the report's start is that, not the moment it is written.
@@ -174,12 +172,14 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       spec: spec as never,
       control,
       ports,
-      settings: { maxSimulations: o.maxSimulations },
+      settings: {
+        maxSimulations: o.maxSimulations,
+        ...(o.input !== undefined ? { learnedInput: o.input } : {}),
+      },
       dreamer,
       sessions,
     });
     newNotes();
-    splits ??= result.split.tasks?.() ?? null;
     const report = control.report(
       { _id: dreamId, agentId: o.agentId, createdAt: startedAt },
       'completed',
@@ -194,7 +194,7 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       break;
     }
   }
-  return { playbooks: ports.playbooks, reports, curve, stopped, splits };
+  return { playbooks: ports.playbooks, reports, curve, stopped };
 }
 
 /** The local lease, also handing each stage's progress to `onProgress`. */
@@ -236,6 +236,7 @@ export function presentPlaybook(agentId: string, role: string | null, v: Playboo
       review: null,
       diff: { added: [], removed: [], changed: [] },
       entries: [],
+      learnedFrom: [],
     };
   return {
     ...base,
@@ -250,5 +251,6 @@ export function presentPlaybook(agentId: string, role: string | null, v: Playboo
     review: null,
     diff: v.diff,
     entries: v.entries,
+    learnedFrom: v.learnedFrom ?? [],
   };
 }
