@@ -261,6 +261,19 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
           expect(e.rule).toBeDefined();
           expect(e.evidence.length).toBeGreaterThan(0);
         }
+        // What it was learned from and chosen on, for `reverie eval` on the operator's own
+        // scenarios: the training scenarios it localised, the validation ones it gated on.
+        expect(pb.learnedFrom).toHaveLength(1);
+        const [record] = pb.learnedFrom;
+        expect(record).toMatchObject({
+          environment: 'lunar-lander',
+          input: `sessions of agent ${agentId}`,
+        });
+        const trainIds = new Set(record.train.map((t: Json) => t.id));
+        const validationIds = new Set(record.validation.map((t: Json) => t.id));
+        for (const id of learnedFrom) expect(trainIds.has(id)).toBe(true);
+        expect(validationIds.size).toBe(v.heldOut);
+        for (const id of v.improvements) expect(validationIds.has(id)).toBe(true);
       }
       // The orchestrator picked the new versions up from the compacted topic: the next landing
       // flies them (a landing that started before it had them is flown again).

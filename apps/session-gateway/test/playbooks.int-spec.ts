@@ -68,6 +68,7 @@ describe('playbooks over HTTP', () => {
       version: 0,
       status: 'empty',
       entries: [],
+      learnedFrom: [],
       hint: expect.stringContaining(`POST ${base}/entries`),
     });
     const rendered = await alice.get(`${base}/render`);

@@ -356,6 +356,11 @@ export interface PlaybookVersion {
   review: Json;
   diff: Json;
   entries?: Json[];
+  /**
+   * On a whole version (not in listings): what the dreams that wrote its rules learned from and
+   * chose on, one record an input ({environment, input, train, validation}, tasks as {id, digest}).
+   */
+  learnedFrom?: Json[];
   hint?: string;
   [key: string]: unknown;
 }

@@ -36,8 +36,13 @@ export function presentSummary(v: PlaybookVersionSummary) {
   };
 }
 
+/**
+ * A whole version: also its entries, and what the dreams that wrote its rules learned from and
+ * chose on (`learnedFrom`, empty when none did), so `reverie eval` on the operator's own tasks
+ * can say which of them are not held-out for it.
+ */
 export function presentVersion(v: StoredPlaybookVersion) {
-  return { ...presentSummary(v), entries: v.entries };
+  return { ...presentSummary(v), entries: v.entries, learnedFrom: v.learnedFrom ?? [] };
 }
 
 /**
@@ -60,6 +65,7 @@ export function presentEmpty(ref: PlaybookRef) {
     review: null,
     diff: EMPTY_DIFF,
     entries: [],
+    learnedFrom: [],
     hint: `no playbook version yet; add an entry with POST ${playbookPath(ref, '/entries')}`,
   };
 }
