@@ -194,6 +194,11 @@ async function printPlaybooks(agentId: string, roles: readonly (string | null)[]
       say(`      - ${e.guidance}`);
       if (e.rule) say(`        rule: ${JSON.stringify(e.rule)}`);
     }
+    // What its rules were learned from and chosen on: `reverie eval` reads it from this file.
+    for (const l of (pb.learnedFrom ?? []) as Json[])
+      say(
+        `      learned from ${l.train.length} training and chose on ${l.validation.length} validation task(s) of ${l.environment} (${l.input}); the test split is in neither`,
+      );
   }
 }
 
