@@ -229,7 +229,20 @@ export async function playbookWithProposal(
     ],
     aDream(),
     new Date(),
-    { status: 'proposed', version: 2, message: 'dreamed: flare early' },
+    {
+      status: 'proposed',
+      version: 2,
+      message: 'dreamed: flare early',
+      // As a dream records it: the training and validation scenarios it read.
+      learnedFrom: [
+        {
+          environment: 'lunar-lander',
+          input: `sessions of agent ${agentId}`,
+          train: ['boulder-field-01', 'boulder-field-02'].map((id) => ({ id, digest: id })),
+          validation: [{ id: 'boulder-field-07', digest: 'boulder-field-07' }],
+        },
+      ],
+    },
   );
   await stack.gateway.app.get(PlaybookVersionWriter).propose(tenantId, proposal);
   return v1.body.playbookId;

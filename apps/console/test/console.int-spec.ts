@@ -304,6 +304,12 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     await page.getByRole('heading', { name: 'Active version — v2' }).waitFor();
     await page.getByText('No proposals.').waitFor();
     expect((await api.get(`/v1/agents/${agentId}/playbook?role=navigator`)).body.version).toBe(2);
+    // What the dream that wrote it learned from and chose on.
+    await page
+      .getByText(
+        `Learned from 2 training tasks and chose on 1 validation task of lunar-lander (sessions of agent ${agentId}); no test task.`,
+      )
+      .waitFor();
     await shoot(page, 'playbook-approved');
 
     await page.getByRole('button', { name: 'Edit entry Brake low' }).click();
@@ -324,6 +330,9 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     const active = (await api.get(`/v1/agents/${agentId}/playbook?role=navigator`)).body;
     expect(active.version).toBe(3);
     expect(active.entries.map((e: { title: string }) => e.title)).toEqual(['Brake low']);
+    // Back to v1's rules, which no dream wrote: nothing learned from.
+    expect(active.learnedFrom).toEqual([]);
+    expect(await page.locator('.learned-from').count()).toBe(0);
     // Compare v1 and v2 side by side: the proposal's entry shows as added.
     await page.getByLabel('From', { exact: true }).selectOption('1');
     await page.getByLabel('To', { exact: true }).selectOption('2');

@@ -17,6 +17,7 @@ import {
 import { DiffView } from '../components/diff-view';
 import { Trials } from '../components/trials';
 import { proposalSummary, type VersionDiff } from '../lib/proposal-summary';
+import { learnedFromLines } from '../lib/learned-from';
 import { trialOf, trialVersionsText } from '../lib/trials';
 import { navigate } from '../router';
 import { percent } from '../lib/percent';
@@ -107,6 +108,11 @@ function Playbook({
               {v.message ? ` — ${v.message}` : ''}
             </p>
             {v.hint && <p className="muted">{v.hint}</p>}
+            {learnedFromLines(v.learnedFrom).map((line) => (
+              <p key={line} className="small muted learned-from">
+                {line}
+              </p>
+            ))}
             <ol className="entries">
               {(v.entries ?? []).map((e) => (
                 <Entry key={e.id} agentId={agentId} role={role} entry={e} onChange={onChange} />
