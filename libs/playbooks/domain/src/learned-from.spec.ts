@@ -1,5 +1,5 @@
 import { applyDeltas } from './apply-deltas';
-import { mergeLearnedFrom, type LearnedFrom } from './learned-from';
+import { MAX_LEARNED_TASKS, mergeLearnedFrom, type LearnedFrom } from './learned-from';
 import { aDream, anEntry, aPerson, aVersion, deepFreeze } from './testing';
 import { rollbackTo } from './version-history';
 import { playbookVersionSchema } from './version.schema';
@@ -43,6 +43,17 @@ describe('mergeLearnedFrom', () => {
       [{ ...record('in', []), train: [ref('c1', 'other')] }],
     );
     expect(merged[0].train).toEqual([ref('c1'), ref('c1', 'other')]);
+  });
+
+  it('keeps the latest MAX_LEARNED_TASKS tasks of a split, however many dreams add to it', () => {
+    const many = (from: number, n: number) => Array.from({ length: n }, (_, i) => `c${from + i}`);
+    const first = mergeLearnedFrom([], [record('in', many(0, MAX_LEARNED_TASKS + 10))]);
+    expect(first[0].train).toHaveLength(MAX_LEARNED_TASKS);
+    expect(first[0].train[0].id).toBe('c10');
+    const next = mergeLearnedFrom(first, [record('in', many(MAX_LEARNED_TASKS + 10, 5), ['v'])]);
+    expect(next[0].train).toHaveLength(MAX_LEARNED_TASKS);
+    expect(next[0].train.at(-1)?.id).toBe(`c${MAX_LEARNED_TASKS + 14}`);
+    expect(next[0].validation).toEqual([ref('v')]);
   });
 });
 

@@ -23,9 +23,16 @@ export const learnedFromSchema = z.object({
 export type LearnedFrom = z.infer<typeof learnedFromSchema>;
 
 /**
+ * The most tasks a record keeps of each split: a version is one document, and an agent that flies
+ * ever new scenarios must not grow it without end. Past it, a record keeps the latest tasks.
+ */
+export const MAX_LEARNED_TASKS = 5_000;
+
+/**
  * `earlier` with `added` folded in: a record on the same environment and input as one listed
  * adds its tasks to that one (each digest once), so a playbook that many dreams wrote on the same
- * input holds one record whose size is bounded by that input's tasks, not by the number of dreams.
+ * input holds one record whose size is bounded by that input's tasks, not by the number of dreams
+ * (and by MAX_LEARNED_TASKS a split, the latest kept).
  */
 export function mergeLearnedFrom(
   earlier: readonly LearnedFrom[],
@@ -35,7 +42,7 @@ export function mergeLearnedFrom(
   for (const l of added) {
     const same = out.find((o) => o.environment === l.environment && o.input === l.input);
     if (!same) {
-      out.push({ ...l, train: [...l.train], validation: [...l.validation] });
+      out.push({ ...l, train: unionRefs([], l.train), validation: unionRefs([], l.validation) });
       continue;
     }
     same.train = unionRefs(same.train, l.train);
@@ -46,5 +53,7 @@ export function mergeLearnedFrom(
 
 function unionRefs(a: readonly TaskRef[], b: readonly TaskRef[]): TaskRef[] {
   const seen = new Set(a.map((t) => t.digest));
-  return [...a, ...b.filter((t) => !seen.has(t.digest) && seen.add(t.digest))];
+  return [...a, ...b.filter((t) => !seen.has(t.digest) && seen.add(t.digest))].slice(
+    -MAX_LEARNED_TASKS,
+  );
 }
