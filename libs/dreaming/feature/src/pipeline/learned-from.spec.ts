@@ -1,7 +1,6 @@
-import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { applyDeltas, emptyPlaybook } from '@reverie/playbooks-domain';
 import type { EnvironmentDreamer, SplitTasks } from '../environments/environment-dreamer';
-import { fakeDreamer } from '../testing/fake-dreamer';
+import { oneLessonDreamer } from '../testing/fake-dreamer';
 import { memoryPorts, dreamOnce } from '../testing/stage-ports';
 
 const ref = (id: string) => ({ id, digest: `d-${id}` });
@@ -11,40 +10,9 @@ const TASKS: SplitTasks = {
   test: [ref('x1')],
 };
 
-/** A dreamer whose split has tasks of its own, and whose one lesson passes the gate. */
+/** A dreamer whose split has tasks of its own (none: null), and whose one lesson passes the gate. */
 function aDreamer(tasks: SplitTasks | null, lesson = true): EnvironmentDreamer {
-  const base = fakeDreamer({
-    environment: 'support-desk',
-    defaultObjective: parseOutcomeDefinition({
-      description: 'completed',
-      environment: 'support-desk',
-      maxIterations: 1,
-      passingScore: 1,
-      criteria: [
-        { id: 'completed', kind: 'bound', path: 'session.status', op: 'eq', value: 'completed' },
-      ],
-    }),
-    offlineGate: () => ({
-      split: 'validation',
-      heldOut: 1,
-      metric: 'satisfied',
-      before: 0,
-      after: 1,
-      regressions: [],
-      improvements: ['v1'],
-      promote: true,
-      reason: 'gains on validation',
-    }),
-    task: 't1',
-    failure: 'failed',
-    split: { train: 2, validation: 1, test: 1, reviewedHeldOut: 0, note: 'splits: fixed' },
-    lesson: {
-      title: 'Check the order first',
-      guidance: "Check the order's status before refunding it.",
-      rationale: 'Refunds of unchecked orders failed.',
-      evidence: [{ sessionId: 'ses_1' }],
-    },
-  });
+  const base = oneLessonDreamer();
   return {
     ...base,
     describeSplit: (p) => ({
@@ -64,7 +32,7 @@ describe("what a dream's version records it learned from", () => {
     expect(stored).toHaveLength(1);
     expect(stored[0].version.learnedFrom).toEqual([
       {
-        environment: 'support-desk',
+        environment: 'external',
         input: 'sessions of agent agt_1',
         train: TASKS.train,
         validation: TASKS.validation,
@@ -81,7 +49,7 @@ describe("what a dream's version records it learned from", () => {
 
   it("a counters-only version adds no record and keeps the head's", async () => {
     const earlier = {
-      environment: 'support-desk',
+      environment: 'external',
       input: 'sessions of agent agt_1',
       train: [ref('t0')],
       validation: [],

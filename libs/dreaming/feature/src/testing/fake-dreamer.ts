@@ -1,4 +1,5 @@
 import type { EntryDraftInput } from '@reverie/dreaming-domain';
+import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import type { EnvironmentDreamer } from '../environments/environment-dreamer';
 
 /** What a spec's hand-written dreamer says; every other method is overridable. */
@@ -49,4 +50,50 @@ export function fakeDreamer(spec: FakeDreamerSpec): EnvironmentDreamer {
     evaluate: async () => ({ runs: [], work: { simulations: 0, summary: 'as recorded' } }),
     ...rest,
   };
+}
+
+/**
+ * For pipeline specs: an `external` dreamer with no simulator that drafts one lesson, which a
+ * held-out check passes; `overrides` replace any part (`liveTrial`, `describeSplit`, ...).
+ */
+export function oneLessonDreamer(overrides: Partial<EnvironmentDreamer> = {}): EnvironmentDreamer {
+  return fakeDreamer({
+    environment: 'external',
+    defaultObjective: parseOutcomeDefinition({
+      description: 'completed',
+      environment: 'external',
+      maxIterations: 1,
+      passingScore: 1,
+      criteria: [
+        { id: 'completed', kind: 'bound', path: 'session.status', op: 'eq', value: 'completed' },
+      ],
+    }),
+    offlineGate: () => ({
+      split: 'validation',
+      heldOut: 4,
+      metric: 'failed sessions picked out',
+      before: 0,
+      after: 1,
+      regressions: [],
+      improvements: [],
+      promote: true,
+      reason: 'picks out failed sessions',
+    }),
+    task: 'refund',
+    failure: 'failed',
+    split: {
+      train: 2,
+      validation: 1,
+      test: 1,
+      reviewedHeldOut: 2,
+      note: 'external sessions split by id',
+    },
+    lesson: {
+      title: 'Check the order first',
+      guidance: "Check the order's status before refunding it.",
+      rationale: 'Refunds of unchecked orders failed.',
+      evidence: [{ sessionId: 'ses_1' }],
+    },
+    ...overrides,
+  });
 }

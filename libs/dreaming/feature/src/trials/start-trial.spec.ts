@@ -1,54 +1,10 @@
-import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
 import { applyDeltas, emptyPlaybook } from '@reverie/playbooks-domain';
 import type { EnvironmentDreamer } from '../environments/environment-dreamer';
-import { fakeDreamer } from '../testing/fake-dreamer';
+import { oneLessonDreamer } from '../testing/fake-dreamer';
 import { memoryPorts as ports, dreamOnce as dream } from '../testing/stage-ports';
 
-/**
- * A dreamer with no simulator: one lesson drafted, a held-out check that passes it. `liveTrial`
- * says whether its candidates must be proven on live traffic.
- */
-function aDreamer(liveTrial: boolean): EnvironmentDreamer {
-  return fakeDreamer({
-    environment: 'external',
-    liveTrial,
-    defaultObjective: parseOutcomeDefinition({
-      description: 'completed',
-      environment: 'external',
-      maxIterations: 1,
-      passingScore: 1,
-      criteria: [
-        { id: 'completed', kind: 'bound', path: 'session.status', op: 'eq', value: 'completed' },
-      ],
-    }),
-    offlineGate: () => ({
-      split: 'validation',
-      heldOut: 4,
-      metric: 'failed sessions picked out',
-      before: 0,
-      after: 1,
-      regressions: [],
-      improvements: [],
-      promote: true,
-      reason: 'picks out failed sessions',
-    }),
-    task: 'refund',
-    failure: 'failed',
-    split: {
-      train: 2,
-      validation: 1,
-      test: 1,
-      reviewedHeldOut: 2,
-      note: 'external sessions split by id',
-    },
-    lesson: {
-      title: 'Check the order first',
-      guidance: "Check the order's status before refunding it.",
-      rationale: 'Refunds of unchecked orders failed.',
-      evidence: [{ sessionId: 'ses_1' }],
-    },
-  });
-}
+/** A dreamer with no simulator; `liveTrial` says whether its candidates must be proven live. */
+const aDreamer = (liveTrial: boolean) => oneLessonDreamer({ liveTrial });
 
 describe('starting a canary trial from a dream', () => {
   it('stores the candidate of a liveTrial dreamer as a proposal and puts it on trial, even with publish apply', async () => {
