@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '@reverie/ci-log-triage';
 import { DreamSlotRepository } from '@reverie/dreaming-data-access';
 import { totalTokens, ZERO_USAGE } from '@reverie/dreaming-domain';
 import { DreamerSweep } from '@reverie/dreaming-feature';
-import { anAgent, expectEventually, type ApiClient } from '@reverie/testing';
+import { anAgent, BUNDLED_DATASETS_DIR, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 // The real gateway and orchestrator (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -25,6 +29,7 @@ import { aDream, startDreamer, type RunningDreamer } from './dreamer.harness';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
+const REPO = resolve(__dirname, '../../..');
 const ROLES = [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }];
 
 describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, dreamer, MongoDB)', () => {
@@ -109,16 +114,11 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     return agent.body.id as string;
   };
   /**
-   * Lands every scenario of a family as one batch and waits for all of them, and for the grader's
-   * verdict on each when the agent has an outcome definition (a dream reviews only graded ones).
+   * Runs `tasks` as one batch and waits for all of them, and for the grader's verdict on each when
+   * the agent has an outcome definition (a dream reviews only graded ones).
    */
-  const landFamily = async (agentId: string, family: string) => {
-    const tasks = Array.from({ length: 20 }, (_, index) => ({ family, index }));
-    const batch = await api.post('/v1/batches', {
-      agentId,
-      run: { environment: 'lunar-lander' },
-      tasks,
-    });
+  const runBatch = async (agentId: string, run: Json, tasks: Json[]) => {
+    const batch = await api.post('/v1/batches', { agentId, run, tasks });
     expect(batch.status).toBe(201);
     const graded = (await api.get(`/v1/agents/${agentId}/outcome`)).status === 200;
     await expectEventually(
@@ -132,6 +132,13 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       { timeoutMs: 120_000, intervalMs: 500 },
     );
   };
+  /** Lands every scenario of a family (see runBatch). */
+  const landFamily = (agentId: string, family: string) =>
+    runBatch(
+      agentId,
+      { environment: 'lunar-lander' },
+      Array.from({ length: 20 }, (_, index) => ({ family, index })),
+    );
   /**
    * Runs a new dream of `agentId` on a second replica until it reaches one of `stages`, then
    * closes that replica (what SIGTERM does, enableShutdownHooks): the dream is handed back.
@@ -323,6 +330,69 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     const third = await api.post('/v1/dreams', { agent_id: agentId });
     const idle = await finished(third.body.id);
     expect(idle).toMatchObject({ status: 'completed', sessions_reviewed: 0, outputs: [] });
+  }, 300_000);
+
+  it("a triage dream's playbook says which logs it learned from and chose on, and eval on the dataset leaves the others to judge it by", async () => {
+    const agent = await api.post(
+      '/v1/agents',
+      anAgent({ model: { provider: 'builtin' }, dreaming: { publish: 'apply' } }),
+    );
+    expect(agent.status).toBe(201);
+    const agentId: string = agent.body.id;
+    // The demo's outcome definition, graded once (no revisions).
+    const definition = JSON.parse(
+      readFileSync(resolve(REPO, 'examples/outcomes/ci-log-triage.json'), 'utf8'),
+    );
+    expect(
+      (await api.put(`/v1/agents/${agentId}/outcome`, { ...definition, maxIterations: 1 })).status,
+    ).toBe(200);
+    const dataset = resolve(BUNDLED_DATASETS_DIR, 'ci-breakages');
+    const cases = await loadDataset(dataset);
+    await runBatch(
+      agentId,
+      { environment: 'ci-log-triage' },
+      cases.map((c) => ({ caseId: c.id })),
+    );
+    const dream = await finished((await api.post('/v1/dreams', { agent_id: agentId })).body.id);
+    expect(dream).toMatchObject({ status: 'completed', sessions_reviewed: cases.length });
+    expect(dream.outputs).toEqual([expect.objectContaining({ status: 'active', version: 1 })]);
+
+    const pb = (await api.get(`/v1/agents/${agentId}/playbook`)).body;
+    expect(pb.learnedFrom).toEqual([
+      {
+        environment: 'ci-log-triage',
+        input: `sessions of agent ${agentId}`,
+        train: expect.any(Array),
+        validation: expect.any(Array),
+      },
+    ]);
+    const [record] = pb.learnedFrom;
+    const ids = (refs: Json[]) => refs.map((t) => t.id as string).sort();
+    const { report } = (await api.get(`/v1/dreams/${dream.id}/report`)).body;
+    expect(record.validation).toHaveLength(report.validation.heldOut);
+    expect(ids(record.train)).toHaveLength(
+      cases.length - report.validation.heldOut - report.test.before.tasks,
+    );
+
+    // The file as GET answered it, scored offline on the same dataset: eval names the logs the
+    // dream learned from and chose on (by content), and leaves the test split to judge it by.
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-learned-'));
+    const file = join(dir, 'playbook.json');
+    writeFileSync(file, JSON.stringify(pb));
+    const out: string[] = [];
+    const code = await reverie(
+      ['eval', 'triage', '--cases', dataset, '--playbook', file, '--json'],
+      {
+        out: (line) => out.push(line),
+        err: () => undefined,
+      },
+    );
+    expect(code).toBe(0);
+    const seen = JSON.parse(out.join('\n')).playbook.seen;
+    expect(seen.train).toEqual(ids(record.train));
+    expect(seen.validation).toEqual(ids(record.validation));
+    expect(seen.heldOut).toHaveLength(report.test.before.tasks);
+    expect(seen.inputs).toEqual([`sessions of agent ${agentId}`]);
   }, 300_000);
 
   it('with publish "propose" what passes the gate waits for a person, who approves it', async () => {
