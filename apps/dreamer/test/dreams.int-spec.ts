@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '@reverie/ci-log-triage';
@@ -374,11 +374,17 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       cases.length - report.validation.heldOut - report.test.before.tasks,
     );
 
-    // The file as GET answered it, scored offline on the same dataset: eval names the logs the
-    // dream learned from and chose on (by content), and leaves the test split to judge it by.
+    // The file as GET answers it (`reverie playbook`), scored offline on the same dataset: eval
+    // names the logs the dream learned from and chose on (by content), and leaves the test split
+    // to judge it by.
     const dir = mkdtempSync(join(tmpdir(), 'reverie-learned-'));
     const file = join(dir, 'playbook.json');
-    writeFileSync(file, JSON.stringify(pb));
+    const fetched = await cli('playbook', '--agent', agentId, '--out', file);
+    expect(fetched.code).toBe(0);
+    expect(fetched.out).toContain(
+      `learned from ${record.train.length} training and chose on ${record.validation.length} validation task(s) of ci-log-triage (sessions of agent ${agentId})`,
+    );
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(pb);
     const out: string[] = [];
     const code = await reverie(
       ['eval', 'triage', '--cases', dataset, '--playbook', file, '--json'],

@@ -33,6 +33,7 @@ export const OPTIONS = {
   cycles: { type: 'string', default: '3' },
   outcome: { type: 'string' },
   force: { type: 'boolean', default: false },
+  role: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 

@@ -18,6 +18,7 @@ import type { CommandContext } from './commands/command-context';
 import type { Split } from './commands/dataset';
 import { landBatchCommand } from './commands/land-batch.command';
 import { landCommand } from './commands/land.command';
+import { playbookCommand } from './commands/playbook.command';
 import { checkOutputFile } from './commands/output-file';
 import { readJsonFile } from './commands/json-file';
 import { splitPlaybookSpec } from './commands/playbook-file';
@@ -61,6 +62,10 @@ commands:
                                                         on your own scenarios (a family file, a scenario or
                                                         an array); rubric (or your outcome definition),
                                                         distance and fuel per scenario and per family
+  playbook --agent <agent id> [--role <role>] --out <file.json> [--force]
+                                                        the active playbook (of the agent, or one role of
+                                                        its team) as GET /v1/agents/:id/playbook answers it,
+                                                        for eval and dream --offline; what it learned from
   api-keys create --name <label> [--scope admin]       a key of your tenant, shown once (needs an admin key)
   api-keys list | revoke <key id>                       the tenant's active keys; revoke one at once
   dlq list [--topic <topic>]                            dead letters (reason, origin, offset, time), from Kafka
@@ -426,6 +431,16 @@ export async function main(
         cases: v.cases,
         playbook: v.playbook?.[0],
         ...(v.outcome !== undefined && { outcome: v.outcome }),
+      });
+    case 'playbook':
+      if (positionals.length > 1) usageError(`playbook: unexpected argument "${positionals[1]}"`);
+      if (!v.agent) usageError('playbook needs --agent <agent id>');
+      if (!v.out) usageError('playbook needs --out <file.json>');
+      return playbookCommand(ctx, {
+        agent: v.agent,
+        ...(v.role !== undefined && { role: v.role }),
+        out: v.out,
+        force: v.force,
       });
     case 'api-keys':
       return apiKeysCommand(ctx, apiKeysOptions(sub, positionals.slice(2), v, usageError));
