@@ -204,6 +204,31 @@ describe('reverie eval lander', () => {
     expect(noSeed.out).toMatch(/no-seed\.json: family "my-tight": seed: /);
     const missing = await run('eval', 'lander', '--scenarios', join(dir, 'nope.json'));
     expect(missing.out).toContain('cannot read the scenarios file');
+    // A team's dream wrote team.<role>.json (and its reports), no team.json: the files are named.
+    for (const f of ['team.navigator.json', 'team.commander.json', 'team.report.json'])
+      writeFileSync(join(dir, f), readFileSync(join(dir, 'navigator.json')));
+    const roleFiles = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--playbook',
+      join(dir, 'team.json'),
+    );
+    expect(roleFiles).toMatchObject({
+      code: 2,
+      out: `cannot read the playbook file ${join(dir, 'team.json')}: it does not exist, but ${join(dir, 'team.commander.json')}, ${join(dir, 'team.navigator.json')} do; a team's dream writes one playbook per role: give each as --playbook (e.g. --playbook ${join(dir, 'team.commander.json')} --playbook ${join(dir, 'team.navigator.json')})`,
+    });
+    // With no such files beside it, the plain refusal.
+    const noRoleFiles = await run(
+      'eval',
+      'lander',
+      '--scenarios',
+      join(dir, 'family.json'),
+      '--playbook',
+      join(dir, 'solo.json'),
+    );
+    expect(noRoleFiles.out).toMatch(/^cannot read the playbook file .*solo\.json: ENOENT/);
     // A file that is no playbook (a scenario): said so, before any talk of its role.
     const notAPlaybook = await run(
       'eval',

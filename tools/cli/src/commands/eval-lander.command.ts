@@ -24,6 +24,7 @@ import {
   followerName,
   type PlaybookFile,
   playbookFromJson,
+  readPlaybookFileJson,
   refuseOtherRole,
   refuseUnusable,
   splitPlaybookSpec,
@@ -103,7 +104,7 @@ function playbookRole(spec: string): { role: string; file: string; json: unknown
   const { named, file } = splitPlaybookSpec(spec);
   if (named && !ROLES.includes(named))
     throw new CliError(`--playbook ${spec}: no role "${named}"; roles: ${ROLES.join(', ')}`, 2);
-  const json = readJsonFile(file, 'playbook');
+  const json = readPlaybookFileJson(file);
   const declared = (json as { role?: unknown } | null)?.role;
   refuseOtherRole(file, named, declared);
   const role = named ?? declared;

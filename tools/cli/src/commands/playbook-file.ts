@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { renderRules, ruleSchema, type PlaybookRule } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
 import { readJsonFile } from './json-file';
@@ -24,7 +25,42 @@ const STATUSES = ['proposed', 'active', 'retired'];
  * error (exit 2) naming the file and the entry.
  */
 export function readPlaybookFile(file: string): PlaybookFile {
-  return playbookFromJson(file, readJsonFile(file, 'playbook'));
+  return playbookFromJson(file, readPlaybookFileJson(file));
+}
+
+/**
+ * A playbook file's JSON as `readJsonFile` reads it. A team's dream writes one file per role
+ * (`--out x.json` writes `x.<role>.json`), so a missing `x.json` beside such files is refused
+ * with their names and how to pass them, not a bare ENOENT.
+ */
+export function readPlaybookFileJson(file: string): unknown {
+  if (!existsSync(file)) {
+    const roleFiles = roleFilesBeside(file);
+    if (roleFiles.length)
+      throw new CliError(
+        `cannot read the playbook file ${file}: it does not exist, but ${roleFiles.join(', ')} do; a team's dream writes one playbook per role: give each as --playbook (e.g. ${roleFiles.map((f) => `--playbook ${f}`).join(' ')})`,
+        2,
+      );
+  }
+  return readJsonFile(file, 'playbook');
+}
+
+/** The `<stem>.<role>.json` files beside `file` (`<stem>.json`), reports left out, sorted. */
+function roleFilesBeside(file: string): string[] {
+  const stem = basename(file).replace(/\.json$/i, '');
+  const dir = dirname(file);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const role = (n: string) =>
+    n.startsWith(`${stem}.`) && n.endsWith('.json') ? n.slice(stem.length + 1, -5) : '';
+  return names
+    .filter((n) => /^[\w-]+$/.test(role(n)) && role(n) !== 'report')
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** `readPlaybookFile` on JSON already read from `file` (named in each refusal). */
@@ -51,7 +87,7 @@ export type PlaybookJson = { role?: unknown; version?: unknown; entries?: unknow
 
 /** A playbook file's JSON, refused (exit 2, naming the file) when unreadable or no object. */
 export function readPlaybookJson(file: string): PlaybookJson & { entries: unknown[] } {
-  return playbookJson(file, readJsonFile(file, 'playbook'));
+  return playbookJson(file, readPlaybookFileJson(file));
 }
 
 function playbookJson(file: string, json: unknown): PlaybookJson & { entries: unknown[] } {
