@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { oldSpaceFlagMb, outOfMemoryMessage } from './heap-worker';
 
 describe('the out-of-memory line', () => {
@@ -12,5 +16,61 @@ describe('the out-of-memory line', () => {
     );
     // Without the flag: V8's limit, and a whole number of GB at least twice it.
     expect(outOfMemoryMessage(4144, false)).toMatch(/the 4144 MB of heap .*=9216 /);
+  });
+});
+
+describe('stderr from the heap worker', () => {
+  it('reaches the terminal or pipe as written, while the worker is still busy (it never yields to its event loop)', async () => {
+    // A worker that writes two lines, then blocks for good without turning its event loop, as a
+    // long synchronous run of flights does. Through the worker's own process.stderr only the
+    // first line left before the end; both must arrive while it still blocks.
+    const dir = mkdtempSync(join(tmpdir(), 'heap-worker-'));
+    const entry = join(dir, 'entry.js');
+    writeFileSync(
+      entry,
+      `exports.run = () => {
+        const { writeStderr } = require(${JSON.stringify(join(__dirname, 'heap-worker.ts'))});
+        writeStderr('first line\\n');
+        writeStderr('second line\\n');
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+      };`,
+    );
+    const root = join(__dirname, '../../..');
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('@swc-node/register'); require(${JSON.stringify(join(__dirname, 'heap-worker.ts'))}).runInHeapWorker(${JSON.stringify(entry)}, []);`,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, SWC_NODE_PROJECT: join(root, 'tsconfig.base.json') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    try {
+      let said = '';
+      // Resolves once both lines are read. Held back, they never come: after 30 s (under a
+      // second here, worker start included) it fails rather than wait on the spec's timeout.
+      await new Promise<void>((resolve, reject) => {
+        const giveUp = setTimeout(
+          () => reject(new Error(`30 s on, stderr held only: ${JSON.stringify(said)}`)),
+          30_000,
+        );
+        child.stderr.on('data', (chunk: Buffer) => {
+          said += chunk.toString('utf8');
+          if (!said.includes('second line\n')) return;
+          clearTimeout(giveUp);
+          resolve();
+        });
+        child.on('exit', (code) => reject(new Error(`ended (${code}) first: ${said}`)));
+      });
+      expect(said).toBe('first line\nsecond line\n');
+      // The worker still blocks: the lines came before its end.
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

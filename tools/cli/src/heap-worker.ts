@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import { writeSync } from 'node:fs';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { nodeOptionsOf } from './config/node-options';
 
@@ -22,6 +23,30 @@ const inWorker = (): HeapWorkerData | null =>
   !isMainThread && (workerData as HeapWorkerData | null)?.reverieHeapWorker
     ? (workerData as HeapWorkerData)
     : null;
+
+/**
+ * Writes to stderr as it comes, in the worker too. A worker's `process.stderr` hands each chunk
+ * to the main thread and sends the next only once the worker's event loop turns, so a long
+ * synchronous run of flights (which turns it never) printed its first progress line and held
+ * the rest to the end; the worker writes to the process's file descriptor 2 itself instead.
+ */
+export function writeStderr(text: string): void {
+  if (!inWorker()) {
+    process.stderr.write(text);
+    return;
+  }
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) {
+    try {
+      written += writeSync(2, bytes, written);
+    } catch (err) {
+      // A non-blocking pipe that is full: wait a moment for its reader, as a blocking write would.
+      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+}
 
 /** Whether stderr is a terminal, in the worker too (where it is a pipe to the main thread). */
 export function stderrIsTty(): boolean {

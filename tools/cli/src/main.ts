@@ -26,6 +26,7 @@ import { runCommand } from './commands/run.command';
 import { cliDefaults, kafkaConnectionOf } from './config/cli.config';
 import { commandWord, negativeValuesJoined, OPTIONS } from './argv';
 import { Progress } from './progress';
+import { writeStderr } from './heap-worker';
 
 export const USAGE = `usage: reverie <command> [options]
 
@@ -300,7 +301,7 @@ export async function main(
   argv: string[],
   io: CliIo = {
     out: (s) => console.log(s),
-    err: (s) => void process.stderr.write(`${s}\n`),
+    err: (s) => writeStderr(`${s}\n`),
   },
 ): Promise<number> {
   let parsed;
@@ -479,7 +480,7 @@ export function failWith(
   argv: readonly string[],
   failed: ReturnType<typeof describeFailure>,
 ): void {
-  process.stderr.write(`reverie: ${failed.message}\n${failed.usage ? `${failed.usage}\n` : ''}`);
+  writeStderr(`reverie: ${failed.message}\n${failed.usage ? `${failed.usage}\n` : ''}`);
   if (argv.includes('--json'))
     process.stdout.write(
       `${JSON.stringify({ error: { message: failed.message, exitCode: failed.exitCode } })}\n`,

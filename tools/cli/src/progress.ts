@@ -1,3 +1,5 @@
+import { writeStderr } from './heap-worker';
+
 /**
  * A progress line: redrawn in place on a terminal, printed only when it changes otherwise (so
  * logs of CI jobs stay short).
@@ -7,7 +9,7 @@ export class Progress {
 
   constructor(
     private readonly isTty: boolean,
-    private readonly write: (s: string) => void = (s) => process.stderr.write(s),
+    private readonly write: (s: string) => void = writeStderr,
   ) {}
 
   /** True on a terminal, where the line is redrawn in place (so it may change often). */
