@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { caseFiles, type TriageCase } from '@reverie/ci-log-triage';
 import { STRESS_FAMILIES } from '@reverie/lunar-lander';
 import { runCli } from '../testing/run-cli';
-import { curveLines } from './dream-offline.command';
+import { CycleProgress, curveLines } from './dream-offline.command';
+import { Progress } from '../progress';
 
 const boom = (id: string, n: number): TriageCase => ({
   id,
@@ -442,6 +443,36 @@ describe('reverie dream --offline', () => {
       'after 3 dream(s): 20/24 (83.3%; 95% CI 64–93%) satisfied, mean score 0.9; satisfied: median fuel_over_limit 1.2 [test split]',
       '    boulder-field: 16/19 (84.2%; 95% CI 62–94%); median fuel_over_limit 1.2',
       '    easy: 4/5 (80%; 95% CI 38–96%); median fuel_over_limit 1.2',
+    ]);
+  });
+});
+
+describe('where a dream is, when stderr is no terminal', () => {
+  it('says each stage as it starts and, while one runs long, its counts and the time left', () => {
+    const lines: string[] = [];
+    let now = 0;
+    const progress = new CycleProgress(
+      { progress: new Progress(false, () => undefined), log: (l) => lines.push(l) },
+      3,
+      () => now,
+    );
+    const at = (ms: number, completed: number, stage = 'reflect') => {
+      now = ms;
+      progress.show(1, { stage, completed, total: 1000, message: 'flights' });
+    };
+    at(0, 0);
+    at(10_000, 100); // within 30 s of the stage's line: nothing
+    at(30_000, 300);
+    at(45_000, 450); // within 30 s of the last line
+    at(60_000, 600);
+    at(61_000, 0, 'localise');
+    at(62_000, 10, 'localise');
+    expect(lines).toEqual([
+      'dream 1 of 3: reflect ...',
+      // 300 flights in 30 s: the other 700 at that pace.
+      'dream 1 of 3: reflect: 300/1000; about 70 s to go',
+      'dream 1 of 3: reflect: 600/1000; about 40 s to go',
+      'dream 1 of 3: localise ...',
     ]);
   });
 });

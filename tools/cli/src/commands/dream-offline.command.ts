@@ -170,14 +170,19 @@ export async function dreamOfflineCommand(
 
 /**
  * Where each dream is: on a terminal a line redrawn in place with the stage's counts; elsewhere
- * one line each time a stage starts (a dream of hundreds of scenarios runs for minutes).
+ * one line each time a stage starts and, while a stage runs long (hundreds of scenarios run for
+ * minutes), its counts and how long the rest will take at this pace every `everyMs`.
  */
-class CycleProgress {
+export class CycleProgress {
   private stage = '';
+  private stageStart = 0;
+  private lastLine = 0;
 
   constructor(
-    private readonly ctx: CommandContext,
+    private readonly ctx: Pick<CommandContext, 'progress' | 'log'>,
     private readonly cycles: number,
+    private readonly now: () => number = Date.now,
+    private readonly everyMs = 30_000,
   ) {}
 
   show(cycle: number, p: OfflineProgress): void {
@@ -189,7 +194,16 @@ class CycleProgress {
         // 'started' is what every stage says first: the label already says so.
         `${label}${p.message && p.message !== 'started' ? ` · ${p.message}` : ''}`,
       );
-    else if (label !== this.stage) this.ctx.log(`${label} ...`);
+    else if (label !== this.stage) {
+      this.ctx.log(`${label} ...`);
+      this.stageStart = this.lastLine = this.now();
+    } else if (p.total > 0 && p.completed > 0 && this.now() - this.lastLine >= this.everyMs) {
+      this.lastLine = this.now();
+      const left = ((this.lastLine - this.stageStart) / p.completed) * (p.total - p.completed);
+      this.ctx.log(
+        `${label}: ${p.completed}/${p.total}; about ${Math.round(left / 1_000)} s to go`,
+      );
+    }
     this.stage = label;
   }
 }
