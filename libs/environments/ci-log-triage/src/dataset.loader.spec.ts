@@ -129,6 +129,27 @@ describe("loadCases (a user's folder)", () => {
     await expect(loadDataset(dir)).rejects.toThrow(/has no readable|labels lines 9/);
   });
 
+  it("notes a fail.log whose lone carriage returns number its lines unlike grep -n's", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'triage-'));
+    const write = async (id: string, fail: string) => {
+      await mkdir(join(dir, id));
+      await writeFile(join(dir, id, 'fail.log'), fail);
+      await writeFile(join(dir, id, 'pass.log'), 'ok\n');
+      await writeFile(join(dir, id, 'groundtruth'), 'GITLAB\nE 1\n');
+    };
+    // A GitLab trace: each section marker ends in a lone \r; CRLF lines count as grep counts them.
+    await write(
+      'gitlab_1',
+      'section_start:1:build\r\u001b[0Kbuild\r\n$ make\r\nerror: boom\nsection_end:2:build\r\u001b[0K',
+    );
+    await write('crlf_2', 'a\r\nb\r\n');
+    const loaded = await loadCases(dir);
+    expect(loaded.cases.find((c) => c.id === 'gitlab_1')?.failLines).toHaveLength(6);
+    expect(loaded.notes).toEqual([
+      "1 case(s) have carriage returns not followed by a newline in fail.log (gitlab_1: 6 here, 4 by grep -n): each ends a line here, as the CiDiff labels count, so groundtruth line numbers run past grep -n's; to number a log's lines as here: sed 's/\\r$//' fail.log | tr '\\r' '\\n' | grep -n PATTERN",
+    ]);
+  });
+
   it('refuses, before reading them, logs larger than the heap could hold, by their bytes and lines', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'triage-'));
     await mkdir(join(dir, 'x_1'));

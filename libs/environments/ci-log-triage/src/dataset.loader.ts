@@ -57,6 +57,7 @@ export async function loadCases(
     options.use ?? 'evaluate',
   );
   if (tight) out.notes.push(tight);
+  const lineCounts: LineCountDiff[] = [];
   for (const name of names) {
     let isDir: boolean;
     try {
@@ -69,14 +70,18 @@ export async function loadCases(
     if (!isDir) continue;
     // A note counts only for a case that loads.
     const notes: string[] = [];
+    const counts: LineCountDiff[] = [];
     try {
-      out.cases.push(await loadCase(dir, name, { passLog: 'optional', notes }));
+      out.cases.push(await loadCase(dir, name, { passLog: 'optional', notes, lineCounts: counts }));
       out.notes.push(...notes);
+      lineCounts.push(...counts);
     } catch (e) {
       if (!(e instanceof TriageError)) throw e;
       out.skipped.push({ id: name, reason: e.message });
     }
   }
+  const counted = lineCountNote(lineCounts);
+  if (counted) out.notes.push(counted);
   if (!out.cases.length) {
     const nested = await nestedCaseFolder(dir, names);
     if (nested)
@@ -264,7 +269,12 @@ async function entryStat(dir: string, name: string) {
 export async function loadCase(
   dir: string,
   id: string,
-  options: { passLog?: 'required' | 'optional'; notes?: string[] } = {},
+  options: {
+    passLog?: 'required' | 'optional';
+    notes?: string[];
+    /** Hears of a fail.log that `grep -n` numbers otherwise (lone carriage returns). */
+    lineCounts?: LineCountDiff[];
+  } = {},
 ): Promise<TriageCase> {
   // Settled, then the first failure in CASE_FILES order: with two files missing, Promise.all
   // would report whichever read failed first, so the message changed from run to run.
@@ -302,9 +312,43 @@ export async function loadCase(
       );
   }
   const failLines = splitLogLines(fail);
+  const byNewline = linesByNewline(fail);
+  if (byNewline !== failLines.length)
+    options.lineCounts?.push({ id, lines: failLines.length, byNewline });
   const { format, errorRanges, contextRanges } = parseGroundtruth(truth, `${id}/groundtruth`);
   checkWithin([...errorRanges, ...contextRanges], failLines.length, id);
   return { id, format, failLines, passLines: splitLogLines(pass), errorRanges, contextRanges };
+}
+
+/** A fail.log whose lines `splitLogLines` counts otherwise than `grep -n`. */
+interface LineCountDiff {
+  id: string;
+  lines: number;
+  byNewline: number;
+}
+
+/** The lines `grep -n` numbers in `text`: only `\n` ends one. */
+function linesByNewline(text: string): number {
+  if (text === '') return 0;
+  let newlines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) newlines++;
+  return newlines + (text.endsWith('\n') ? 0 : 1);
+}
+
+/**
+ * One note for the fail.logs whose line numbers differ from `wc -l`'s and `grep -n`'s: a carriage
+ * return not followed by a newline (progress bars, GitLab's `section_start:…\r`) ends a line here,
+ * as in the CiDiff labels (Java's `readLine`), but not for those tools, so labels made with them
+ * point at other lines without a word. Null when every log counts alike.
+ */
+function lineCountNote(diffs: readonly LineCountDiff[]): string | null {
+  if (!diffs.length) return null;
+  const shown = diffs
+    .slice(0, 3)
+    .map((d) => `${d.id}: ${d.lines} here, ${d.byNewline} by grep -n`)
+    .join('; ');
+  const more = diffs.length > 3 ? `; and ${diffs.length - 3} more` : '';
+  return `${diffs.length} case(s) have carriage returns not followed by a newline in fail.log (${shown}${more}): each ends a line here, as the CiDiff labels count, so groundtruth line numbers run past grep -n's; to number a log's lines as here: sed 's/\\r$//' fail.log | tr '\\r' '\\n' | grep -n PATTERN`;
 }
 
 /**
