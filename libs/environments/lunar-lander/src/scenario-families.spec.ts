@@ -158,6 +158,8 @@ describe('parseFamily', () => {
   it('refuses a family that would produce an invalid scenario', () => {
     const e = edit((f) => ((f.vary as Record<string, unknown>)['initial.x'] = [-5000, 0]));
     expect(e.message).toMatch(/^family "easy": vary\.initial\.x: .* is outside the terrain/);
+    // The scenario by its id, as results name it, and by its place in the family.
+    expect(e.message).toMatch(/ \(in scenario easy-\d{2}, the family's \d+(st|nd|rd|th)\)$/);
     const throttle = edit(
       (f) => ((f.vary as Record<string, unknown>)['initial.throttle'] = [0.6, 1]),
     );
@@ -214,8 +216,10 @@ describe('scenariosFromJson (what a scenario file may hold)', () => {
 
   it('names the bad item of a list, and refuses an empty list or a wrapper without a list', () => {
     expect(error([one, { ...one, initial: { ...one.initial, altitude: -5 } }])).toMatch(
-      /^item 2: initial\.altitude: /,
+      /^item 2 of the list \(id "easy-00"\): initial\.altitude: /,
     );
+    // An item without an id: its place alone.
+    expect(error([one, { family: 'x', count: 2 }])).toMatch(/^item 2 of the list: family "x"/);
     expect(error([])).toContain('holds no scenario');
     expect(error({ scenarios: 'all' })).toContain('scenarios: must be a list');
     expect(error({ scenarios: [one], bogus: 1 })).toContain(

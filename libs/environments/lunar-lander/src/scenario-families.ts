@@ -156,13 +156,14 @@ export function parseFamily(input: unknown): ScenarioFamily {
     const family = parsed.data;
     problems = [];
     for (let i = 0; i < family.count && problems.length === 0; i++) {
+      const raw = rawScenario(family, i);
       try {
-        parseScenario(rawScenario(family, i));
+        parseScenario(raw);
       } catch (e) {
         if (!(e instanceof LanderError)) throw e;
         problems = e.problems.map((p) => ({
           path: `${Object.hasOwn(family.vary, p.path) ? 'vary' : 'base'}.${p.path}`,
-          message: `${p.message} (in scenario ${i})`,
+          message: `${p.message} (in scenario ${raw.id}, the family's ${ordinal(i + 1)})`,
         }));
       }
     }
@@ -297,6 +298,19 @@ function scenariosOfItem(item: unknown): Scenario[] {
  * misses), a list of either, or `{ scenarios: [...] }`. What the CLI's `eval lander` and the
  * offline dream both read. Throws `LanderError`; an item of a list is named (`item 2: ...`).
  */
+/** ` (id "x")` for a list item that names its id, so an error points at it by name too. */
+function itemId(item: unknown): string {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? ` (id ${JSON.stringify(id)})` : '';
+}
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st. */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
 export function scenariosFromJson(json: unknown): Scenario[] {
   const listed = Array.isArray(json)
     ? json
@@ -324,7 +338,11 @@ export function scenariosFromJson(json: unknown): Scenario[] {
           return scenariosOfItem(item);
         } catch (err) {
           if (err instanceof LanderError)
-            throw new LanderError(err.code, `item ${i + 1}: ${err.message}`, err.problems);
+            throw new LanderError(
+              err.code,
+              `item ${i + 1} of the list${itemId(item)}: ${err.message}`,
+              err.problems,
+            );
           throw err;
         }
       })

@@ -306,7 +306,12 @@ export function summarizeProblems(problems: readonly Problem[], root = 'scenario
   const [first] = problems;
   if (!first) return `invalid ${root}`;
   const text = `${first.path || root}: ${first.message}`;
-  return problems.length > 1 ? `${text} (and ${problems.length - 1} more)` : text;
+  if (problems.length === 1) return text;
+  // The others by field, so that one run names every field to fix (a field can fail twice).
+  const rest = [...new Set(problems.slice(1).map((p) => p.path || root))];
+  const shown =
+    rest.slice(0, 5).join(', ') + (rest.length > 5 ? `, ... (${rest.length} fields)` : '');
+  return `${text} (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}, in ${shown})`;
 }
 
 /**
