@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { caseFiles, type TriageCase } from '@reverie/ci-log-triage';
 import { STRESS_FAMILIES } from '@reverie/lunar-lander';
 import { runCli } from '../testing/run-cli';
-import { CycleProgress, curveLines } from './dream-offline.command';
+import type { DreamReport } from '@reverie/dreaming-domain';
+import { CycleProgress, curveLines, cycleLine, lostCriteria } from './dream-offline.command';
 import { Progress } from '../progress';
 
 const boom = (id: string, n: number): TriageCase => ({
@@ -443,6 +444,55 @@ describe('reverie dream --offline', () => {
       'after 3 dream(s): 20/24 (83.3%; 95% CI 64–93%) satisfied, mean score 0.9; satisfied: median fuel_over_limit 1.2 [test split]',
       '    boulder-field: 16/19 (84.2%; 95% CI 62–94%); median fuel_over_limit 1.2',
       '    easy: 4/5 (80%; 95% CI 38–96%); median fuel_over_limit 1.2',
+    ]);
+  });
+});
+
+describe('a criterion the test split gave up', () => {
+  it('is named under the curve and in the dream line, though the satisfied rate held', () => {
+    const criterion = (id: string, passed: number, graded = 10) => ({
+      id,
+      required: true,
+      graded,
+      passRate: passed / graded,
+      meanScore: passed / graded,
+    });
+    const split = (satisfied: number, criteria: ReturnType<typeof criterion>[]) => ({
+      split: 'test' as const,
+      tasks: 10,
+      satisfied,
+      satisfiedRate: satisfied / 10,
+      meanScore: 0.9,
+      medians: { all: {}, satisfied: {} },
+      criteria,
+      families: [],
+    });
+    // A dream that made landings frugal and one of them hard: 8 of 10 satisfied before and after.
+    const before = split(8, [criterion('soft-touchdown', 10), criterion('frugal', 8)]);
+    const after = split(8, [criterion('soft-touchdown', 9), criterion('frugal', 9)]);
+    expect(lostCriteria(before, after)).toEqual(['soft-touchdown 10/10 -> 9/10']);
+    expect(lostCriteria(after, before)).toEqual(['frugal 9/10 -> 8/10']);
+    // A criterion no task could grade, before or after, is no loss.
+    expect(
+      lostCriteria(split(8, [criterion('judge', 0, 0)]), split(8, [criterion('judge', 0, 0)])),
+    ).toEqual([]);
+    const report = {
+      validation: { heldOut: 4, before: 4, after: 4, promote: true, reason: '' },
+      test: { split: 'test', before, after },
+      notes: [],
+    } as unknown as DreamReport;
+    expect(cycleLine(report)).toBe(
+      'promoted on validation (4 -> 4 of 4); test 8/10 -> 8/10 (lost on test: soft-touchdown 10/10 -> 9/10)',
+    );
+    expect(
+      curveLines([
+        { cycle: 0, test: before },
+        { cycle: 1, test: after },
+      ]),
+    ).toEqual([
+      'after 0 dream(s): 8/10 (80%; 95% CI 49–94%) satisfied, mean score 0.9 [test split]',
+      'after 1 dream(s): 8/10 (80%; 95% CI 49–94%) satisfied, mean score 0.9 [test split]',
+      '    criteria fewer tasks pass than before: soft-touchdown 10/10 -> 9/10',
     ]);
   });
 });

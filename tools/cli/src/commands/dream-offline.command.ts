@@ -4,7 +4,9 @@ import {
   rateIntervalText,
   renderDreamReport,
   type DreamReport,
+  type CriterionScore,
   type SplitScore,
+  type TasksScore,
 } from '@reverie/dreaming-domain';
 import {
   offlineEnvironment,
@@ -209,7 +211,7 @@ export class CycleProgress {
 }
 
 /** One line per dream: validation gate and test split. */
-function cycleLine(r: DreamReport): string {
+export function cycleLine(r: DreamReport): string {
   const v = r.validation;
   const gate = !v
     ? 'nothing validated'
@@ -217,8 +219,9 @@ function cycleLine(r: DreamReport): string {
       ? `nothing promoted: ${v.reason} (give more tasks: a share of them is held out to validate and test)`
       : `${v.promote ? 'promoted' : 'refused'} on validation (${v.before} -> ${v.after} of ${v.heldOut})`;
   const t = r.test;
+  const lost = t?.after ? lostCriteria(t.before, t.after) : [];
   const test = t
-    ? `test ${t.before.satisfied}/${t.before.tasks}${t.after ? ` -> ${t.after.satisfied}/${t.after.tasks}` : ''}`
+    ? `test ${t.before.satisfied}/${t.before.tasks}${t.after ? ` -> ${t.after.satisfied}/${t.after.tasks}` : ''}${lost.length ? ` (lost on test: ${lost.join(', ')})` : ''}`
     : 'no test split';
   return `${gate}; ${test}; ${r.notes.filter((n) => /nothing left|skipped/.test(n)).join('; ')}`.replace(
     /; $/,
@@ -227,6 +230,20 @@ function cycleLine(r: DreamReport): string {
 }
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+
+/**
+ * The criteria that fewer tasks of a split pass after than before, as `id k/n -> k'/n`: a rate
+ * of satisfied tasks that holds can hide a criterion given up for another (a landing that turns
+ * hard where another turns frugal).
+ */
+export function lostCriteria(before: TasksScore, after: TasksScore): string[] {
+  const passed = (c: CriterionScore) => Math.round((c.passRate ?? 0) * c.graded);
+  return after.criteria.flatMap((c) => {
+    const was = before.criteria.find((b) => b.id === c.id);
+    if (!was || !was.graded || !c.graded || passed(c) >= passed(was)) return [];
+    return [`${c.id} ${passed(was)}/${was.graded} -> ${passed(c)}/${c.graded}`];
+  });
+}
 
 /** `k/n (rate; 95% CI lo–hi%)`: a split of a few tasks moves a lot with one of them. */
 const rateWithInterval = (k: number, n: number, rate: number) =>
@@ -242,6 +259,7 @@ function medians(s: SplitScore): string {
 /** The test split after each dream: overall, then per family (when there are several). */
 export function curveLines(curve: readonly CurvePoint[]): string[] {
   const lines: string[] = [];
+  let previous: CurvePoint | null = null;
   for (const p of curve) {
     if (!p.test) {
       lines.push(`after ${p.cycle} dream(s): no test tasks`);
@@ -252,6 +270,9 @@ export function curveLines(curve: readonly CurvePoint[]): string[] {
     lines.push(
       `after ${p.cycle} dream(s): ${rateWithInterval(t.satisfied, t.tasks, t.satisfiedRate)} satisfied, mean score ${t.meanScore}${m ? `; satisfied: ${m}` : ''} [test split]`,
     );
+    const lost = previous?.test ? lostCriteria(previous.test, t) : [];
+    if (lost.length) lines.push(`    criteria fewer tasks pass than before: ${lost.join(', ')}`);
+    previous = p;
     if (t.families.length > 1)
       for (const f of t.families)
         lines.push(
