@@ -182,7 +182,7 @@ function optionsFor(forms: readonly string[]): string {
   const inProcess = (entry: string) => [...flagsIn(entry)].every((f) => OFFLINE_FLAGS.has(f));
   if (forms.every(runsOffline)) return `options:\n${OPTION_ENTRIES.filter(inProcess).join('\n')}`;
   if (!forms.some(runsOffline)) return `options:\n${USAGE_OPTIONS}`;
-  return `options (the offline form takes only --json and --help):\n${USAGE_OPTIONS}`;
+  return `options (of these, the offline form takes only --json and --help, besides its own flags above):\n${USAGE_OPTIONS}`;
 }
 
 /** The command being run, once known: a usage error shows its forms, not every command's. */

@@ -139,7 +139,10 @@ describe('reverie eval triage', () => {
     expect(text.err).toMatch(
       /^note: not a usable case, skipped: case labels_only has no readable fail\.log/m,
     );
-    expect(text.out).toMatch(/1 case\(s\): macro precision/);
+    // The total says the table is not every folder.
+    expect(text.out).toMatch(
+      /\n1 case\(s\) \(1 more folder\(s\) skipped as no usable case: the notes on stderr say why\): macro precision/,
+    );
     // Nothing usable at all is still refused, with the reason.
     mkdirSync(join(dir, 'only-bad', 'labels_only'), { recursive: true });
     const none = await run('eval', 'triage', '--cases', join(dir, 'only-bad'));
@@ -379,6 +382,18 @@ describe('reverie eval triage', () => {
       ],
     };
     writeFileSync(join(dir, 'lunar-rules.json'), JSON.stringify(lunar));
+    // A lunar rule beside a triage one: run without it, and the header says it was left out.
+    const triage = JSON.parse(readFileSync(join(dir, 'playbook.json'), 'utf8'));
+    writeFileSync(
+      join(dir, 'mixed-rules.json'),
+      JSON.stringify({ ...triage, entries: [...triage.entries, ...lunar.entries] }),
+    );
+    const mixed = await withPlaybook('mixed-rules.json');
+    expect(mixed.code).toBe(0);
+    expect(mixed.err).toMatch(/^note: rule ent_flare skipped: /m);
+    expect(mixed.out).toContain(
+      'mixed-rules.json (version 4, 2 rule(s), 1 of them skipped: the triager cannot follow them (notes on stderr))',
+    );
     const r = await withPlaybook('lunar-rules.json');
     expect(r.code).toBe(2);
     expect(r.out).toMatch(

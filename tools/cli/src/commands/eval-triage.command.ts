@@ -121,8 +121,9 @@ export async function evalTriageCommand(io: EvalIo, options: EvalTriageOptions):
     formatEvaluation(
       result,
       playbook
-        ? `${options.playbook} (version ${playbook.version ?? '?'}, ${playbook.rules.length} rule(s))`
+        ? `${options.playbook} (version ${playbook.version ?? '?'}, ${playbook.rules.length} rule(s)${result.skipped.length ? `, ${result.skipped.length} of them skipped: the triager cannot follow them (notes on stderr)` : ''})`
         : 'none (day-one extractor)',
+      loaded.skipped.length,
     ),
   );
   if (outcome) io.out(formatOutcome(outcome));
@@ -203,7 +204,7 @@ export const printable = (id: string) =>
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 
-export function formatEvaluation(r: TriageEvaluation, playbook: string): string {
+export function formatEvaluation(r: TriageEvaluation, playbook: string, skippedCases = 0): string {
   const ids = r.cases.map((c) => printable(c.caseId));
   const idWidth = Math.max(4, ...ids.map((id) => id.length));
   const rows = r.cases.map(
@@ -220,7 +221,7 @@ export function formatEvaluation(r: TriageEvaluation, playbook: string): string 
     `${'case'.padEnd(idWidth)}  format       lines labelled answered  prec.  recall  F1`,
     ...rows,
     '',
-    `${r.cases.length} case(s): macro precision ${fmt(a.macro.precision)}, recall ${fmt(a.macro.recall)}, F1 ${fmt(a.macro.f1)}; micro precision ${fmt(a.micro.precision)}, recall ${fmt(a.micro.recall)}, F1 ${fmt(a.micro.f1)} (tp ${a.micro.tp}, fp ${a.micro.fp}, fn ${a.micro.fn})`,
+    `${r.cases.length} case(s)${skippedCases ? ` (${skippedCases} more folder(s) skipped as no usable case: the notes on stderr say why)` : ''}: macro precision ${fmt(a.macro.precision)}, recall ${fmt(a.macro.recall)}, F1 ${fmt(a.macro.f1)}; micro precision ${fmt(a.micro.precision)}, recall ${fmt(a.micro.recall)}, F1 ${fmt(a.micro.f1)} (tp ${a.micro.tp}, fp ${a.micro.fp}, fn ${a.micro.fn})`,
     ...(rules.length ? ['rules:', ...rules] : []),
   ].join('\n');
 }
