@@ -80,6 +80,15 @@ describe('reverie eval lander', () => {
       'my-tight-02',
     ]);
     expect(a.families[0]).toMatchObject({ family: 'my-tight', flights: 3, satisfied: 0 });
+    // How the landings that were not safe ended: every one counted once, by its row's outcome.
+    type Counts = Record<string, number>;
+    const total = (c: Counts) => Object.values(c).reduce((x, y) => x + y, 0);
+    for (const f of [...a.families, a.aggregate])
+      expect(total(f.notSafe as Counts)).toBe(f.flights - f.safe);
+    const outcomes = (a.scenarios as { outcome: string }[])
+      .map((r) => r.outcome)
+      .filter((o) => o !== 'safe');
+    expect(Object.keys(a.aggregate.notSafe).sort()).toEqual([...new Set(outcomes)].sort());
     const after = await run(
       'eval',
       'lander',
@@ -131,6 +140,13 @@ describe('reverie eval lander', () => {
     });
     const text = await run('eval', 'lander', '--scenarios', join(dir, 'family.json'));
     expect(text.out).toMatch(/my-tight +satisfied 0\/3 \(0 %; 95% CI 0–56 %\)/);
+    // Beside the safe count, the others by outcome, as in the JSON.
+    const causes = Object.entries(a.aggregate.notSafe as Record<string, number>)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    expect(text.out).toContain(
+      `safe ${a.aggregate.safe}/3${causes ? ` (${causes})` : ''}, median fuel`,
+    );
     expect(text.out).toMatch(/^all families +satisfied 0\/3/m);
     expect(text.out).toContain('rubric: safe, within 50 m of the site');
   }, 180_000);

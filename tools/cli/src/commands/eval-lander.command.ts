@@ -156,6 +156,25 @@ function row(r: LandingResult, judge: LandingJudge): Row {
 const n = (v: number | null, d = 2) => (v === null ? '-' : v.toFixed(d));
 
 /**
+ * How the landings that were not safe ended, by outcome (`hard`, `tipped`, `hazard`, `crashed`,
+ * `out_of_fuel`, `timeout`, ...), most first: a safe rate that falls says more with its causes.
+ */
+function notSafeCounts(results: readonly LandingResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of results) {
+    if (r.safe) continue;
+    const outcome = r.touchdown?.verdict ?? r.status;
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
+}
+
+const notSafeText = (counts: Record<string, number>) => {
+  const parts = Object.entries(counts).map(([k, v]) => `${k} ${v}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+};
+
+/**
  * `reverie eval lander --scenarios FILE [--playbook [role=]FILE ...] [--outcome FILE] [--json]`:
  * flies the builtin team (with the playbooks' rules) on your own scenarios, offline (no stack),
  * and prints per scenario and per family whether the landing satisfies the rubric (safe, within
@@ -208,9 +227,9 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   const rows = results.map((r) => row(r, judge));
   const families = [...new Set(results.map((r) => r.family))].map((family) => {
     const mine = results.filter((r) => r.family === family);
-    return { family, ...scoreObjective(mine, judge) };
+    return { family, ...scoreObjective(mine, judge), notSafe: notSafeCounts(mine) };
   });
-  const all = scoreObjective(results, judge);
+  const all = { ...scoreObjective(results, judge), notSafe: notSafeCounts(results) };
   if (io.json) {
     const playbooks = Object.fromEntries(
       Object.entries(rules).map(([k, v]) => [k, (v as unknown[]).length]),
@@ -263,7 +282,7 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   const fw = Math.max(16, ...totals.map((f) => f.family.length));
   for (const f of totals)
     io.out(
-      `${f.family.padEnd(fw)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
+      `${f.family.padEnd(fw)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}${notSafeText(f.notSafe)}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
     );
   return 0;
 }
