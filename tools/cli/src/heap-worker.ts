@@ -41,8 +41,9 @@ export function writeStderr(text: string): void {
     try {
       written += writeSync(2, bytes, written);
     } catch (err) {
-      // A non-blocking pipe that is full: wait a moment for its reader, as a blocking write would.
-      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+      // A reader gone (`| head`, EPIPE): nothing more can be said there, and the work goes on,
+      // as on the main thread. A non-blocking pipe that is full: wait a moment for its reader.
+      if ((err as { code?: string }).code !== 'EAGAIN') return;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }
