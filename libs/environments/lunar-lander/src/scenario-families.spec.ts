@@ -244,4 +244,16 @@ describe("the repository's example family", () => {
     // drawn per scenario (rounded, so a few repeat), not one lag for all
     expect(new Set(lags).size).toBeGreaterThan(100);
   });
+
+  it('drift-slope.json reads as 60 scenarios drifting at 8-25 m/s toward a site 200-500 m away', () => {
+    const file = join(__dirname, '../../../../examples/scenarios/drift-slope.json');
+    const scenarios = scenariosFromJson(JSON.parse(readFileSync(file, 'utf8')));
+    expect(scenarios).toHaveLength(60);
+    for (const s of scenarios) {
+      expect(s.initial.vx).toBeGreaterThanOrEqual(8);
+      expect(s.initial.vx).toBeLessThanOrEqual(25);
+      expect(s.target.x - s.initial.x).toBeGreaterThanOrEqual(200);
+      expect(s.target.x - s.initial.x).toBeLessThanOrEqual(500);
+    }
+  });
 });
