@@ -38,3 +38,11 @@ function bar(share: number): string {
   const filled = Math.round(share * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
+
+/**
+ * Seconds the rest of `total` will take at the pace so far: `done` of them since `startMs`.
+ * What the long-running commands say beside their counts ("about N s to go").
+ */
+export function secondsLeft(startMs: number, nowMs: number, done: number, total: number): number {
+  return Math.round((((nowMs - startMs) / done) * (total - done)) / 1_000);
+}

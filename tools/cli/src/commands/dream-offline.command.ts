@@ -23,6 +23,7 @@ import {
   type PlaybookVersion,
 } from '@reverie/playbooks-domain';
 import { CliError } from '../api.client';
+import { secondsLeft } from '../progress';
 import type { CommandContext } from './command-context';
 import { printable } from './eval-triage.command';
 import { learnedFromOf } from './learned-from';
@@ -201,10 +202,8 @@ export class CycleProgress {
       this.stageStart = this.lastLine = this.now();
     } else if (p.total > 0 && p.completed > 0 && this.now() - this.lastLine >= this.everyMs) {
       this.lastLine = this.now();
-      const left = ((this.lastLine - this.stageStart) / p.completed) * (p.total - p.completed);
-      this.ctx.log(
-        `${label}: ${p.completed}/${p.total}; about ${Math.round(left / 1_000)} s to go`,
-      );
+      const left = secondsLeft(this.stageStart, this.lastLine, p.completed, p.total);
+      this.ctx.log(`${label}: ${p.completed}/${p.total}; about ${left} s to go`);
     }
     this.stage = label;
   }

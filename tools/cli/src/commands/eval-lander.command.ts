@@ -18,6 +18,7 @@ import { landingRun } from '@reverie/dreaming-lander';
 import { offlineEnvironment, taskRefs } from '@reverie/dreaming-feature';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { CliError } from '../api.client';
+import { secondsLeft } from '../progress';
 import type { EvalIo } from './eval-triage.command';
 import { type LearnedFrom, seenNote, seenTasks } from './learned-from';
 import {
@@ -123,8 +124,9 @@ function flightProgress(io: EvalIo, total: number): (flown: number) => void {
     const now = Date.now();
     if (now - last < 5_000 || flown === total) return;
     last = now;
-    const left = Math.round((((now - start) / flown) * (total - flown)) / 1_000);
-    io.log(`flown ${flown}/${total} scenarios; about ${left} s to go`);
+    io.log(
+      `flown ${flown}/${total} scenarios; about ${secondsLeft(start, now, flown, total)} s to go`,
+    );
   };
 }
 
@@ -139,12 +141,15 @@ interface Row {
   touchdownSpeed: number | null;
 }
 
+/** How a landing ended: its touchdown verdict, or the run's status when it never touched down. */
+const outcomeOf = (r: LandingResult): string => r.touchdown?.verdict ?? r.status;
+
 function row(r: LandingResult, judge: LandingJudge): Row {
   const j = judge(r);
   return {
     scenario: r.scenarioId,
     family: r.family,
-    outcome: r.touchdown?.verdict ?? r.status,
+    outcome: outcomeOf(r),
     satisfied: j.satisfied,
     failed: j.failed,
     distanceToSite: r.touchdown ? Number(r.touchdown.distanceToTarget.toFixed(1)) : null,
@@ -163,7 +168,7 @@ function notSafeCounts(results: readonly LandingResult[]): Record<string, number
   const counts: Record<string, number> = {};
   for (const r of results) {
     if (r.safe) continue;
-    const outcome = r.touchdown?.verdict ?? r.status;
+    const outcome = outcomeOf(r);
     counts[outcome] = (counts[outcome] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
