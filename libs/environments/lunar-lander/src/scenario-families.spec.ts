@@ -9,9 +9,11 @@ import {
   expandFamily,
   familyHash,
   familyNames,
+  freshDraws,
   parseFamily,
   resolveScenario,
   scenarioFor,
+  scenarioInputFromJson,
   scenariosFromJson,
 } from './scenario-families';
 
@@ -230,6 +232,37 @@ describe('scenariosFromJson (what a scenario file may hold)', () => {
   it('refuses a scenario id given twice (the same family listed twice, say)', () => {
     expect(error([family, family])).toContain('scenario id "mine-00" appears more than once');
     expect(error([one, one])).toContain('"easy-00" appears more than once');
+  });
+
+  it('says which families the file holds (scenarioInputFromJson), to draw more of them', () => {
+    const read = scenarioInputFromJson([one, family]);
+    expect(read.scenarios.map((s) => s.id)).toEqual(['easy-00', 'mine-00', 'mine-01', 'mine-02']);
+    expect(read.families).toEqual([parseFamily(family)]);
+    expect(scenarioInputFromJson(one).families).toEqual([]);
+  });
+});
+
+describe('freshDraws', () => {
+  it("draws past the family's count: the same ranges, ids no expansion of the file holds", () => {
+    const mine = parseFamily({ ...easyJson, family: 'mine', count: 3 });
+    const fresh = freshDraws(mine, 4);
+    expect(fresh.map((s) => s.id)).toEqual(['mine-03', 'mine-04', 'mine-05', 'mine-06']);
+    // The same draws a family of 7 makes at those indices, and different scenarios from the first.
+    expect(fresh).toEqual(expandFamily({ ...mine, count: 7 }).slice(3));
+    expect(fresh[0].initial).not.toEqual(expandFamily(mine)[0].initial);
+  });
+
+  it('leaves out a draw the scenario checks refuse', () => {
+    // Altitudes of -1000..1000 m: the family's own first one is valid, some later ones are not.
+    const base = parseFamily({ ...easyJson, family: 'edge', count: 1 });
+    const risky = {
+      ...base,
+      vary: { ...base.vary, 'initial.altitude': [-1000, 1000] as [number, number] },
+    };
+    const kept = freshDraws(risky, 40);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(40);
+    expect(kept.every((s) => s.initial.altitude > 0)).toBe(true);
   });
 });
 

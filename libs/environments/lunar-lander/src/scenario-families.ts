@@ -286,18 +286,40 @@ export function resolveScenario(task: ScenarioTask): Scenario {
 /** Keys only a family has: an object with any of them is read as a family, not a scenario. */
 const FAMILY_ONLY_KEYS = ['count', 'base', 'vary'] as const;
 
-function scenariosOfItem(item: unknown): Scenario[] {
+/** An item's scenarios, and the family that drew them when it is one. */
+function scenariosOfItem(item: unknown): ScenarioFile {
   const isFamily =
     item !== null && typeof item === 'object' && FAMILY_ONLY_KEYS.some((k) => k in item);
-  return isFamily ? expandFamily(parseFamily(item)) : [parseScenario(item)];
+  if (!isFamily) return { scenarios: [parseScenario(item)], families: [] };
+  const family = parseFamily(item);
+  return { scenarios: expandFamily(family), families: [family] };
+}
+
+/** What a scenario file holds: its scenarios, and the families (generators) that drew some. */
+export interface ScenarioFile {
+  scenarios: Scenario[];
+  families: ScenarioFamily[];
 }
 
 /**
- * The scenarios a scenario file's JSON holds: one scenario, one family (expanded; any object with
- * `count`, `base` or `vary` is read as a family, so a family missing a field is told what it
- * misses), a list of either, or `{ scenarios: [...] }`. What the CLI's `eval lander` and the
- * offline dream both read. Throws `LanderError`; an item of a list is named (`item 2: ...`).
+ * Up to `n` scenarios of `family` that its `count` does not draw: indices `count` to
+ * `count + n - 1` (ids `<family>-<index>`), from the same ranges, so no file that expands the
+ * family as written holds one. A draw the scenario checks refuse (a combination of the ranges
+ * the family's own members never hit) is left out.
  */
+export function freshDraws(family: ScenarioFamily, n: number): Scenario[] {
+  const wider = { ...family, count: family.count + n };
+  const out: Scenario[] = [];
+  for (let i = family.count; i < wider.count; i++) {
+    try {
+      out.push(scenarioFor(wider, i));
+    } catch (err) {
+      if (!(err instanceof LanderError)) throw err;
+    }
+  }
+  return out;
+}
+
 /** ` (id "x")` for a list item that names its id, so an error points at it by name too. */
 function itemId(item: unknown): string {
   const id = (item as { id?: unknown } | null)?.id;
@@ -311,7 +333,18 @@ function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
+/**
+ * The scenarios a scenario file's JSON holds: one scenario, one family (expanded; any object with
+ * `count`, `base` or `vary` is read as a family, so a family missing a field is told what it
+ * misses), a list of either, or `{ scenarios: [...] }`. What the CLI's `eval lander` and the
+ * offline dream both read. Throws `LanderError`; an item of a list is named (`item 2: ...`).
+ */
 export function scenariosFromJson(json: unknown): Scenario[] {
+  return scenarioInputFromJson(json).scenarios;
+}
+
+/** `scenariosFromJson`, with the families the file holds (to draw more of them). */
+export function scenarioInputFromJson(json: unknown): ScenarioFile {
   const listed = Array.isArray(json)
     ? json
     : json !== null && typeof json === 'object' && 'scenarios' in json
@@ -332,8 +365,8 @@ export function scenariosFromJson(json: unknown): Scenario[] {
       'invalid_scenario',
       `${JSON.stringify(extra)}: unknown key beside "scenarios" (a list file is {"scenarios": [...]})`,
     );
-  const scenarios = listed
-    ? listed.flatMap((item, i) => {
+  const items = listed
+    ? listed.map((item, i) => {
         try {
           return scenariosOfItem(item);
         } catch (err) {
@@ -346,7 +379,8 @@ export function scenariosFromJson(json: unknown): Scenario[] {
           throw err;
         }
       })
-    : scenariosOfItem(json);
+    : [scenariosOfItem(json)];
+  const scenarios = items.flatMap((x) => x.scenarios);
   if (!scenarios.length)
     throw new LanderError('invalid_scenario', 'holds no scenario: the list is empty');
   // Results, splits and reports are by id: a second scenario of the same id would be flown and
@@ -360,5 +394,5 @@ export function scenariosFromJson(json: unknown): Scenario[] {
       );
     seen.add(id);
   }
-  return scenarios;
+  return { scenarios, families: items.flatMap((x) => x.families) };
 }
