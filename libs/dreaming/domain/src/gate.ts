@@ -55,6 +55,12 @@ export interface GateOptions {
    */
   familyTolerance?: number;
   /**
+   * Ids of criteria no trade may give up: `criterionTrade` never pays for their mean score falling
+   * beyond `criterionTolerance`. Off unless set: the operator's outcome definition sets it
+   * (`promotion.holdCriteria`, see `withPromotionRules`).
+   */
+  holdCriteria?: readonly string[];
+  /**
    * A validation split the current rules already satisfy in full cannot show a gain in tasks.
    * With this set, a candidate that keeps every validation task satisfied (and passes every other
    * check) also counts as a gain when its training evidence (`TrainEvidence`, the reflector's own
@@ -96,8 +102,13 @@ export function withPromotionRules(
   base: GateOptions,
   definition: Pick<OutcomeDefinition, 'promotion'>,
 ): GateOptions {
-  const familyTolerance = definition.promotion?.familyTolerance;
-  return familyTolerance === undefined ? base : { ...base, familyTolerance };
+  const { familyTolerance, holdCriteria } = definition.promotion ?? {};
+  if (familyTolerance === undefined && !holdCriteria?.length) return base;
+  return {
+    ...base,
+    ...(familyTolerance !== undefined && { familyTolerance }),
+    ...(holdCriteria?.length && { holdCriteria }),
+  };
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -167,9 +178,11 @@ function fallenCriteria(
       }),
     )
     .map((g) => g.task);
+  const held = fell.filter((c) => options.holdCriteria?.includes(c.id));
   const criterionTraded =
     options.criterionTrade !== undefined &&
     fell.length > 0 &&
+    !held.length &&
     satisfiedGain >= options.criterionTrade * gaveTasks.length;
   return { fell, gaveTasks, criterionTraded };
 }
@@ -354,11 +367,21 @@ function swapTerms(o: GateOptions): string {
   return `; a swap of at most ${swaps.tasks} needs as many satisfied, median ${facts} ${pct(swaps.leaner)} lower and no fewer training tasks satisfied`;
 }
 
+/** Why `criterionTrade` did not pay for the fallen criteria ('' when it is off). */
+function whyNotTraded(f: GateFacts, o: GateOptions): string {
+  const held = f.fell.filter((c) => o.holdCriteria?.includes(c.id)).map((c) => c.id);
+  if (held.length)
+    return `; the outcome definition holds ${held.join(', ')} (promotion.holdCriteria): no gain pays for ${held.length > 1 ? 'them' : 'it'}`;
+  return o.criterionTrade === undefined
+    ? ''
+    : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`;
+}
+
 /** Why the gate refuses the candidate, or null when it promotes (checks in order). */
 function refusal(f: GateFacts, o: GateOptions): string | null {
   if (!f.tasks) return 'no validation tasks to gate on';
   if (f.fell.length && !f.criterionTraded)
-    return `refused: gives up ${f.fell.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${o.criterionTolerance}${o.criterionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`}`;
+    return `refused: gives up ${f.fell.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${o.criterionTolerance}${whyNotTraded(f, o)}`;
   if (f.lost.length && !f.lostTraded)
     return `refused: ${f.lost
       .slice(0, 5)

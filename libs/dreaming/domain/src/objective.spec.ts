@@ -320,6 +320,15 @@ describe('gateCandidate: trading regressions for a larger gain, and leaner fligh
     const short = gateCandidate(was, crashing(2), trade);
     expect(short.promote).toBe(false);
     expect(short.reason).toMatch(/net gain of 2 is short of 3x the 1 task\(s\) that gave it up/);
+    // The operator's definition holding `safe`: no gain pays for a crash, `near` may still trade.
+    const held = withPromotionRules(trade, { promotion: { holdCriteria: ['safe'] } });
+    const refused = gateCandidate(was, crashing(9), held);
+    expect(refused.promote).toBe(false);
+    expect(refused.reason).toMatch(
+      /gives up safe \(1 -> 0\.9\) beyond the tolerance of 0\.02; the outcome definition holds safe \(promotion\.holdCriteria\): no gain pays for it$/,
+    );
+    const nearHeld = withPromotionRules(trade, { promotion: { holdCriteria: ['near'] } });
+    expect(gateCandidate(was, crashing(3), nearHeld).promote).toBe(true);
     // Two tasks giving safe up need six more satisfied.
     const two = crashing(5).map((g, i) => (i === 8 ? grade(g.task, crash) : g));
     expect(gateCandidate(was, two, trade).promote).toBe(false);
@@ -473,6 +482,11 @@ describe("gateCandidate: the operator's family tolerance", () => {
     expect(withPromotionRules(traded, { promotion: {} })).toBe(traded);
     const gate = withPromotionRules(traded, { promotion: { familyTolerance: 0 } });
     expect(gate).toEqual({ ...traded, familyTolerance: 0 });
+    expect(withPromotionRules(traded, { promotion: { holdCriteria: [] } })).toBe(traded);
+    expect(withPromotionRules(traded, { promotion: { holdCriteria: ['safe'] } })).toEqual({
+      ...traded,
+      holdCriteria: ['safe'],
+    });
     expect(gateCandidate(before, after(1), gate).reason).toMatch(/family z 2 -> 1 of 2/);
   });
 });

@@ -215,10 +215,26 @@ describe('parseOutcomeDefinition', () => {
       'promotion.familyTolerance: must be a whole number from 0 to 1000, got 0.5',
     );
     expect(refusal({ ...rubric, promotion: { perFamily: true } }).message).toBe(
-      'promotion.perFamily: is not a known field; allowed fields: familyTolerance',
+      'promotion.perFamily: is not a known field; allowed fields: familyTolerance, holdCriteria',
     );
     expect(refusal({ ...rubric, promotion: 'strict' }).message).toBe(
-      'promotion: must be an object with the field familyTolerance, got "strict"',
+      'promotion: must be an object with the fields familyTolerance, holdCriteria, got "strict"',
+    );
+  });
+
+  it('takes criteria a promotion must hold, and names an id that is no criterion', () => {
+    const rubric = lander([
+      { id: 'safe', kind: 'bound', path: 'touchdown.safe', op: 'eq', value: true },
+      { id: 'frugal', kind: 'bound', path: 'fuel.over_limit', op: 'lte', value: 2 },
+    ]);
+    expect(
+      parseOutcomeDefinition({ ...rubric, promotion: { holdCriteria: ['safe'] } }).promotion,
+    ).toEqual({ holdCriteria: ['safe'] });
+    expect(refusal({ ...rubric, promotion: { holdCriteria: ['safe', 'Safe'] } }).message).toBe(
+      'promotion.holdCriteria[1]: "Safe" is not the id of a criterion; ids: safe, frugal',
+    );
+    expect(refusal({ ...rubric, promotion: { holdCriteria: 'safe' } }).message).toBe(
+      'promotion.holdCriteria: must be a list of criterion ids, got "safe"',
     );
   });
 });

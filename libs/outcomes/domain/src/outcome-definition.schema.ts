@@ -21,7 +21,11 @@ export const MAX_FAMILY_TOLERANCE = 1_000;
  * satisfied session is). `familyTolerance`: the most satisfied validation tasks any one task
  * family (a lunar scenario family) may lose net in a dream's sandbox validation, so gains on some
  * families cannot pay for another's losses; absent, the dreams weigh tasks, not families.
+ * `holdCriteria`: ids of criteria no gain may pay for: their mean score on validation may fall
+ * by the gate's small tolerance at most, however many more tasks the change satisfies (a lunar
+ * rubric holds `safe`, so no fuel saved pays for a landing that is no longer safe).
  */
+const promotionFields = 'familyTolerance, holdCriteria';
 const promotionSchema = z.strictObject(
   {
     familyTolerance: z
@@ -30,12 +34,18 @@ const promotionSchema = z.strictObject(
         error: got(`a whole number from 0 to ${MAX_FAMILY_TOLERANCE}`),
       })
       .optional(),
+    holdCriteria: z
+      .array(z.string({ error: got('a criterion id') }), {
+        error: got('a list of criterion ids'),
+      })
+      .max(MAX_CRITERIA, { error: `must list at most ${MAX_CRITERIA} criterion ids` })
+      .optional(),
   },
   {
     error: (iss) =>
       iss.code === 'unrecognized_keys'
-        ? 'is not a known field; allowed fields: familyTolerance'
-        : got('an object with the field familyTolerance')(iss),
+        ? `is not a known field; allowed fields: ${promotionFields}`
+        : got(`an object with the fields ${promotionFields}`)(iss),
   },
 );
 
@@ -93,6 +103,14 @@ export const outcomeDefinitionSchema = z
         });
       else firstUse.set(c.id, i);
       if (c.kind === 'bound') checkFactName(c.path, def.environment, ['criteria', i, 'path'], ctx);
+    });
+    (def.promotion?.holdCriteria ?? []).forEach((id, i) => {
+      if (!firstUse.has(id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotion', 'holdCriteria', i],
+          message: `${showValue(id)} is not the id of a criterion; ids: ${[...firstUse.keys()].join(', ')}`,
+        });
     });
   });
 
