@@ -2,7 +2,12 @@ import { resolve } from 'node:path';
 import { DEFAULT_SPLIT, loadCases, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
 import { splitScenarios } from '@reverie/dreaming-lander';
-import { scenarioFor, scenariosFromJson } from '@reverie/lunar-lander';
+import {
+  BUNDLED_FAMILIES,
+  scenarioFor,
+  scenariosFromJson,
+  type ScenarioFamily,
+} from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 import {
@@ -12,7 +17,7 @@ import {
   type RoleDraft,
   type RulesByRole,
 } from './environment-dreamer';
-import { LanderDreamer } from './lander.dreamer';
+import { FRESH_DRAWS, LanderDreamer } from './lander.dreamer';
 import { TriageDreamer } from './triage.dreamer';
 import { candidateSignature, gateCandidate, gradeRuns } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
@@ -172,10 +177,16 @@ describe('TriageDreamer (bundled ci-breakages dataset)', () => {
 
 describe('LanderDreamer', () => {
   const dreamer = new LanderDreamer({ maxHeldOut: 6 });
-  const landed = (id: string, family: string, index: number, safe: boolean): CollectedSession => {
+  const landed = (
+    id: string,
+    family: string | ScenarioFamily,
+    index: number,
+    safe: boolean,
+  ): CollectedSession => {
     const scenario = scenarioFor(family, index);
+    const task = typeof family === 'string' ? { family, index } : { scenario };
     return {
-      session: session(id, { environment: 'lunar-lander', task: { family, index } }),
+      session: session(id, { environment: 'lunar-lander', task }),
       outcome: null,
       events: [
         { type: 'observation', actor: 'environment', step: 0, data: { scenario } },
@@ -262,6 +273,50 @@ describe('LanderDreamer', () => {
       expect(split).toHaveLength(6);
       expect(new Set(split.map((s) => s.family))).toEqual(new Set(families));
     }
+  });
+
+  it("with the input's families, validates on fresh draws of each one flown too, in no other split", async () => {
+    // A family file of 12 (the user's own family, not bundled) and one of 5 no session flew.
+    const mine = { ...BUNDLED_FAMILIES['boulder-field'], family: 'mine', count: 12 };
+    const other = { ...mine, family: 'other', count: 5 };
+    const sessions = Array.from({ length: 12 }, (_, i) => landed(`s${i}`, mine, i, true));
+    const withFamilies = new LanderDreamer({ maxHeldOut: 6, families: [mine, other] });
+    const p = await withFamilies.prepare(sessions);
+    const plain = await dreamer.prepare(sessions);
+    expect(p.test).toEqual(plain.test);
+    expect(p.train).toEqual(plain.train);
+    expect(p.fresh).toBe(FRESH_DRAWS);
+    const fresh = p.validation.slice(plain.validation.length);
+    expect(p.validation.slice(0, plain.validation.length)).toEqual(plain.validation);
+    // Indices past the family's count: no scenario the file expands to, none of the other family.
+    expect(fresh.map((s) => s.id)).toEqual(
+      Array.from({ length: FRESH_DRAWS }, (_, i) => `mine-${12 + i}`),
+    );
+    expect(fresh[0]).toEqual(scenarioFor({ ...mine, count: 13 }, 12));
+    const split = withFamilies.describeSplit(p);
+    expect(split.note).toContain(
+      `validation ${plain.validation.length + FRESH_DRAWS} (${plain.validation.length} held out and ${FRESH_DRAWS} fresh draws of the input's families, flown by no session and never in the test)`,
+    );
+    // The playbook records them as chosen on: eval of a wider file says they are not held out.
+    expect(split.tasks?.().validation.map((t) => t.id)).toEqual(p.validation.map((s) => s.id));
+  });
+
+  it("splits the whole of a bundled family flown in part, but not a user's family of the same name", async () => {
+    const bundled = await dreamer.prepare(
+      Array.from({ length: 5 }, (_, i) => landed(`s${i}`, 'easy', i, true)),
+    );
+    const all = [...bundled.train, ...bundled.validation, ...bundled.test].map((s) => s.id);
+    expect(all.length).toBeGreaterThan(5);
+    expect(all.some((id) => !/^easy-0[0-4]$/.test(id))).toBe(true);
+    // A copy of easy.json with other ranges under the same name: its scenarios are not easy's.
+    const mine = { ...BUNDLED_FAMILIES.easy, seed: BUNDLED_FAMILIES.easy.seed + 1, count: 5 };
+    const own = await dreamer.prepare(
+      Array.from({ length: 5 }, (_, i) => landed(`s${i}`, mine, i, true)),
+    );
+    const ids = [...own.train, ...own.validation, ...own.test].map((s) => s.id).sort();
+    expect(ids).toEqual(['easy-00', 'easy-01', 'easy-02', 'easy-03', 'easy-04']);
+    for (const s of [...own.train, ...own.validation, ...own.test])
+      expect(s).toEqual(scenarioFor(mine, Number(s.id.slice(-2))));
   });
 
   it('says which family the test split has no scenario of', async () => {

@@ -28,6 +28,7 @@ import {
 } from '@reverie/dreaming-lander';
 import {
   expandFamily,
+  freshDraws,
   FUEL_TOLERANCE,
   isBundledFamily,
   LUNAR_LANDER_ENVIRONMENT,
@@ -38,6 +39,7 @@ import {
   type ObjectiveScore,
   type RoleRules,
   type Scenario,
+  type ScenarioFamily,
 } from '@reverie/lunar-lander';
 import type {
   Budget,
@@ -49,7 +51,7 @@ import type {
   SessionVerdict,
   SplitSummary,
 } from './environment-dreamer';
-import { splitTaskIds } from './environment-dreamer';
+import { splitTaskIds, taskDigest } from './environment-dreamer';
 import { failedGraded, type OutcomeDefinition } from '@reverie/outcomes-domain';
 import { LANDER_DEFAULT_OBJECTIVE } from './default-objectives';
 
@@ -66,6 +68,8 @@ export interface LanderPrepared {
   test: Scenario[];
   heldOutIds: Set<string>;
   skipped: string[];
+  /** Of `validation`, the fresh draws of the input's families (`LanderDreamOptions.families`). */
+  fresh: number;
 }
 
 export interface LanderDreamOptions {
@@ -75,7 +79,18 @@ export interface LanderDreamOptions {
   poolSize?: number;
   /** Share of the reflect budget the guidance (continuous parameter) search gets. Default 0.7. */
   guidanceShare?: number;
+  /**
+   * The families (generators) the input's scenarios were drawn from, when the dreamer has them
+   * (an offline dream on a family file). Validation then also flies `FRESH_DRAWS` more draws of
+   * each family the sessions flew (`freshDraws`: indices past its `count`, so in no split and
+   * never in the test): a handful of held-out scenarios cannot show a law that lands one in
+   * twenty less safely, and sixty draws can.
+   */
+  families?: readonly ScenarioFamily[];
 }
+
+/** Fresh draws of each input family that validation flies besides its held-out scenarios. */
+export const FRESH_DRAWS = 60;
 
 /** The guidance search's share of the reflect budget when `guidanceShare` is not set. */
 export const DEFAULT_GUIDANCE_SHARE = 0.7;
@@ -185,11 +200,10 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       else skipped.push(s.session._id);
     }
     const universe = new Map<string, Scenario>();
-    for (const scenario of scenarioOf.values()) {
-      universe.set(scenario.id, scenario);
-      if (scenario.family && isBundledFamily(scenario.family))
-        for (const member of expandFamily(scenario.family)) universe.set(member.id, member);
-    }
+    for (const scenario of scenarioOf.values()) universe.set(scenario.id, scenario);
+    for (const family of bundledFamiliesFlown(universe))
+      for (const member of expandFamily(family))
+        if (!universe.has(member.id)) universe.set(member.id, member);
     const split = splitScenarios([...universe.values()]);
     const heldOutIds = new Set(split.heldOut.map((s) => s.id));
     const sessionsByScenario = new Map<string, string[]>();
@@ -203,9 +217,29 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const byId = (a: Scenario, b: Scenario) => a.id.localeCompare(b.id);
     const vt = splitValidationTest(split.heldOut, 'reverie/lunar-lander');
     // Capped in turn from each family: a cap by id alone would hold out only the first families.
-    const validation = takeInTurnByFamily(vt.validation.sort(byId), this.options.maxHeldOut);
+    const heldOut = takeInTurnByFamily(vt.validation.sort(byId), this.options.maxHeldOut);
     const test = takeInTurnByFamily(vt.test.sort(byId), this.options.maxHeldOut);
-    return { train, sessionsByScenario, scenarioOf, validation, test, heldOutIds, skipped };
+    const fresh = this.freshValidation(universe);
+    const validation = [...heldOut, ...fresh];
+    return {
+      train,
+      sessionsByScenario,
+      scenarioOf,
+      validation,
+      test,
+      heldOutIds,
+      skipped,
+      fresh: fresh.length,
+    };
+  }
+
+  /** `FRESH_DRAWS` of each given family the dream's scenarios belong to, ids not among them. */
+  private freshValidation(universe: ReadonlyMap<string, Scenario>): Scenario[] {
+    const flown = new Set([...universe.values()].map((s) => s.family));
+    return (this.options.families ?? [])
+      .filter((f) => flown.has(f.family))
+      .flatMap((f) => freshDraws(f, FRESH_DRAWS))
+      .filter((s) => !universe.has(s.id));
   }
 
   describeSplit(p: LanderPrepared): SplitSummary {
@@ -217,7 +251,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       reviewedHeldOut: heldOutSessions,
       trainSessions: new Set([...p.sessionsByScenario.values()].flat()),
       tasks: () => splitTaskIds(p),
-      note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}${untestedFamilies(p)}`,
+      note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}${p.fresh ? ` (${p.validation.length - p.fresh} held out and ${p.fresh} fresh draws of the input's families, flown by no session and never in the test)` : ''}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}${untestedFamilies(p)}`,
     };
   }
 
@@ -571,6 +605,25 @@ function roleDraft(
       ),
     },
   };
+}
+
+/**
+ * The bundled families the dream's scenarios belong to: a family named like a bundled one whose
+ * scenarios are not its members (a user's copy of `tight-fuel.json` with other ranges, under the
+ * same name) is the user's own, and none of the bundled members join its splits.
+ */
+function bundledFamiliesFlown(universe: ReadonlyMap<string, Scenario>): string[] {
+  const names = new Set(
+    [...universe.values()].flatMap((s) =>
+      s.family && isBundledFamily(s.family) ? [s.family] : [],
+    ),
+  );
+  return [...names].filter((name) => {
+    const members = new Map(expandFamily(name).map((m) => [m.id, taskDigest(m)]));
+    return [...universe.values()].every(
+      (s) => s.family !== name || members.get(s.id) === taskDigest(s),
+    );
+  });
 }
 
 /**

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { STRESS_FAMILIES } from '@reverie/lunar-lander';
+import { expandFamily, STRESS_FAMILIES } from '@reverie/lunar-lander';
+import { LANDER_DEFAULT_OBJECTIVE } from '../environments/default-objectives';
 import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 import { runOfflineDream, presentPlaybook } from './offline-dream';
-import { offlineEnvironment, OfflineInputError, readScenarios } from './offline-sessions';
+import { gradeDay, offlineEnvironment, OfflineInputError, readScenarios } from './offline-sessions';
 
 const CASES = resolve(BUNDLED_DATASETS_DIR, 'ci-breakages');
 
@@ -74,4 +75,30 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("validates a family file's dream on fresh draws of the family too, a file of scenarios on its own", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-scenarios-'));
+    const splitNote = async (file: string, json: unknown) => {
+      writeFileSync(join(dir, file), JSON.stringify(json));
+      const env = offlineEnvironment('lander');
+      const tasks = await env.load(join(dir, file));
+      const day = await gradeDay(
+        env.environment,
+        'agt_offline',
+        1,
+        await tasks.run(new Map()),
+        LANDER_DEFAULT_OBJECTIVE,
+      );
+      return tasks.dreamer.describeSplit(await tasks.dreamer.prepare(day)).note;
+    };
+    try {
+      const family = { ...STRESS_FAMILIES['tight-fuel'], family: 'my-fuel', count: 8 };
+      expect(await splitNote('family.json', family)).toMatch(
+        /validation \d+ \(\d+ held out and 60 fresh draws of the input's families, flown by no session and never in the test\)/,
+      );
+      expect(await splitNote('list.json', expandFamily(family))).not.toMatch(/fresh draws/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -17,8 +17,9 @@ import {
   LanderError,
   LUNAR_LANDER_ENVIRONMENT,
   ROLE_RULE_SPACES,
-  scenariosFromJson,
+  scenarioInputFromJson,
   type Scenario,
+  type ScenarioFile,
 } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
 import type { PlaybookRule } from '@reverie/playbooks-domain';
@@ -29,7 +30,7 @@ import type {
   EnvironmentDreamer,
   RulesByRole,
 } from '../environments/environment-dreamer';
-import { LanderDreamer, toRoleRules } from '../environments/lander.dreamer';
+import { DEFAULT_LANDER_DREAM, LanderDreamer, toRoleRules } from '../environments/lander.dreamer';
 import { TriageDreamer } from '../environments/triage.dreamer';
 
 /** Bad input to an offline dream (a missing file, an unreadable case): one line, no stack. */
@@ -119,9 +120,10 @@ const lander: OfflineEnvironment = {
       ? compileRoleRules(ROLE_RULE_SPACES[role], rules).skipped
       : rules.map((r) => ({ entryId: r.entryId, reason: 'the lunar team has no such role' })),
   async load(path) {
-    const scenarios = await readScenarios(resolve(path));
+    const { scenarios, families } = await readScenarioInput(resolve(path));
     return {
-      dreamer: new LanderDreamer(),
+      // A family file's generators: validation also flies fresh draws of them.
+      dreamer: new LanderDreamer({ ...DEFAULT_LANDER_DREAM, families }),
       tasks: scenarios.length,
       run: async (rules, progress) => {
         const out: Ran[] = [];
@@ -159,6 +161,11 @@ export function parseJsonBytes(bytes: Buffer, file: string): unknown {
 
 /** Scenarios from a file: one scenario, one family (expanded), or a list of either. */
 export async function readScenarios(file: string): Promise<Scenario[]> {
+  return (await readScenarioInput(file)).scenarios;
+}
+
+/** `readScenarios`, with the families the file holds. */
+export async function readScenarioInput(file: string): Promise<ScenarioFile> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -167,7 +174,7 @@ export async function readScenarios(file: string): Promise<Scenario[]> {
   }
   const json = parseJsonBytes(bytes, file);
   try {
-    return scenariosFromJson(json);
+    return scenarioInputFromJson(json);
   } catch (err) {
     if (err instanceof LanderError) throw new OfflineInputError(`${file}: ${err.message}`);
     throw err;
