@@ -31,6 +31,7 @@ import {
   rateInterval,
   rateIntervalText,
   splitValidationTest,
+  withPromotionRules,
 } from '@reverie/dreaming-domain';
 import {
   DEFAULT_DREAMER_OPTIONS,
@@ -66,9 +67,12 @@ const arg = (name: string, fallback: string) => {
 };
 const RUBRIC = { maxDistanceToSite: 50, maxFuelOverLimit: 2 };
 const judge = rubricJudge(RUBRIC);
-/** The product's gate: the lander dreamer's options over DEFAULT_GATE, on its default objective (the same rubric). */
+/**
+ * The product's gate: the lander dreamer's options over DEFAULT_GATE, with its default objective's
+ * promotion rules (it holds `safe`), on that objective (the same rubric).
+ */
 const DREAMER = new LanderDreamer();
-const GATE = { ...DEFAULT_GATE, ...DREAMER.gate };
+const GATE = withPromotionRules({ ...DEFAULT_GATE, ...DREAMER.gate }, DREAMER.defaultObjective);
 
 /** `count` scenarios of a bundled family (the first 20 are the family's own; more are drawn alike). */
 function scenariosOf(name: string, count: number): Scenario[] {

@@ -5,7 +5,10 @@ import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcome
  * says so). An agent's own definition (`PUT /v1/agents/:id/outcome`) always wins.
  */
 
-/** A landing counts when it is safe, near the planned site and within a fuel allowance. */
+/**
+ * A landing counts when it is safe, near the planned site and within a fuel allowance; a dream
+ * may not promote a change that lands fewer safely on validation (`promotion.holdCriteria`).
+ */
 export const LANDER_DEFAULT_OBJECTIVE: OutcomeDefinition = parseOutcomeDefinition({
   description:
     'Land safely within 50 m of the planned site, burning at most 2x the vertical-descent fuel limit',
@@ -32,6 +35,8 @@ export const LANDER_DEFAULT_OBJECTIVE: OutcomeDefinition = parseOutcomeDefinitio
     },
     { id: 'frugal', kind: 'bound', path: 'fuel.over_limit', op: 'lte', value: 2, required: true },
   ],
+  // No fuel saved and no landing won pays for one that is no longer safe.
+  promotion: { holdCriteria: ['safe'] },
 });
 
 /** A triage answer counts when its line-level F1 against the labelled lines reaches 0.7. */
