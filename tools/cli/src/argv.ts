@@ -32,6 +32,7 @@ export const OPTIONS = {
   out: { type: 'string' },
   cycles: { type: 'string', default: '3' },
   outcome: { type: 'string' },
+  'fresh-draws': { type: 'string' },
   force: { type: 'boolean', default: false },
   role: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },

@@ -78,6 +78,26 @@ describe('reverie CLI arguments', () => {
     [['eval', 'triage', '--cases', 'x', '--out', 'y.json'], /eval takes no --out/],
     [['eval', 'lander', '--scenarios', 'x.json', '--svg', 'p.svg'], /eval takes no --svg/],
     [['run', '--agent', 'a', '--case', 'c', '--cycles', '5'], /run takes no --cycles/],
+    [
+      'dream --offline --environment triage --cases x --out y.json --fresh-draws 5'.split(' '),
+      /--fresh-draws is for lander dreams \(more draws of a scenario file's families\); triage takes none/,
+    ],
+    [
+      'dream --offline --environment lander --scenarios x.json --out y.json --fresh-draws -1'.split(
+        ' ',
+      ),
+      /--fresh-draws must be a whole number from 0 to 1000, not "-1"/,
+    ],
+    [
+      'dream --offline --environment lander --scenarios x.json --out y.json --fresh-draws 1e3'.split(
+        ' ',
+      ),
+      /--fresh-draws must be a whole number from 0 to 1000, not "1e3"/,
+    ],
+    [
+      ['eval', 'lander', '--scenarios', 'x.json', '--fresh-draws', '5'],
+      /eval takes no --fresh-draws/,
+    ],
     // Offline forms run the builtin agent in-process: a gateway's or a model's option is refused.
     [
       ['eval', 'lander', '--scenarios', 'x.json', '--provider', 'anthropic'],

@@ -48,7 +48,7 @@ commands:
                                                         (or these), followed stage by stage; its report
   dream --offline --environment triage|lander --cases <folder> | --scenarios <file.json>
         --out <playbook.json> [--force] [--cycles <n>] [--playbook [role=]<file.json> ...]
-        [--outcome <file.json>]
+        [--outcome <file.json>] [--fresh-draws <n>]
                                                         offline: the same dream stages in-process (no stack)
                                                         on your own cases; writes the playbook (GET
                                                         /v1/agents/:id/playbook format) and the reports,
@@ -243,6 +243,7 @@ function dreamOfflineOptions(v: Record<string, string | string[] | boolean | und
     cycles: positiveInt(String(v.cycles), 'cycles', MAX_CYCLES),
     playbooks: [v.playbook].flat().filter((p): p is string => typeof p === 'string'),
     ...(typeof v.outcome === 'string' && { outcome: v.outcome }),
+    ...freshDrawsOption(v['fresh-draws'], env.alias),
     maxSimulations: 3000,
     force: v.force === true,
   };
@@ -267,6 +268,23 @@ function checkEval(
   if (sub === 'triage' && (v.playbook?.length ?? 0) > 1)
     usageError('eval triage takes one --playbook (a triage agent has one playbook)');
 }
+
+/** `--fresh-draws <n>` (0 to 1,000): a lander dream's fresh validation draws of each family. */
+function freshDrawsOption(value: unknown, alias: string): { freshDraws?: number } {
+  if (value === undefined) return {};
+  if (alias !== 'lander')
+    usageError(
+      `--fresh-draws is for lander dreams (more draws of a scenario file's families); ${alias} takes none`,
+    );
+  const text = String(value);
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n > MAX_FRESH_DRAWS)
+    usageError(`--fresh-draws must be a whole number from 0 to ${MAX_FRESH_DRAWS}, not "${text}"`);
+  return { freshDraws: n };
+}
+
+/** Most fresh draws of a family `dream --offline --fresh-draws` takes. */
+const MAX_FRESH_DRAWS = 1_000;
 
 /** Most dreams one `dream --offline` runs: each runs every task first. */
 const MAX_CYCLES = 100;

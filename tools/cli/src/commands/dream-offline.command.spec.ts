@@ -367,6 +367,28 @@ describe('reverie dream --offline', () => {
     expect(existsSync(join(dir, 'x.json'))).toBe(false);
   }, 60_000);
 
+  it('validates a family file on --fresh-draws more draws of each family', async () => {
+    const scenarios = join(dir, 'my-family.json');
+    const family = { ...STRESS_FAMILIES['tight-fuel'], family: 'my-fuel', count: 6 };
+    writeFileSync(scenarios, JSON.stringify(family));
+    const splits = async (...extra: string[]) => {
+      const r = await runCli(
+        ...`dream --offline --environment lander --scenarios ${scenarios} --cycles 1 --force`.split(
+          ' ',
+        ),
+        '--out',
+        join(dir, 'fresh.json'),
+        ...extra,
+      );
+      expect(r.code).toBe(0);
+      return r.err.split('\n').find((l) => l.startsWith('splits: ')) ?? '';
+    };
+    expect(await splits('--fresh-draws', '7')).toMatch(
+      /^splits: train \d+ scenario\(s\), validation \d+ \(\d+ held out and 7 fresh draws of the input's families, flown by no session and never in the test\)/,
+    );
+    // One dream of 3,000 flights: about 20 s here; the timeout leaves room for a loaded machine.
+  }, 120_000);
+
   it("refuses a role's playbook named as another role's, before dreaming", async () => {
     const scenarios = join(dir, 'family.json');
     writeFileSync(scenarios, JSON.stringify({ ...STRESS_FAMILIES['tight-fuel'], count: 3 }));

@@ -51,6 +51,8 @@ export interface DreamOfflineOptions {
   playbooks: string[];
   /** An outcome definition file (the body of PUT /v1/agents/:id/outcome). */
   outcome?: string;
+  /** Lander: fresh draws of each family of the file that validation flies (default 60). */
+  freshDraws?: number;
   maxSimulations: number;
   /** Replace outputs an earlier run left (refused without it). */
   force: boolean;
@@ -83,7 +85,7 @@ export async function dreamOfflineCommand(
   };
   try {
     const env = offlineEnvironment(o.environment);
-    const tasks = await env.load(o.input);
+    const tasks = await env.load(o.input, { freshDraws: o.freshDraws });
     roles = tasks.dreamer.roles;
     checkOutputs(o, outputFiles(o.out, roles));
     const starts = o.playbooks.map((spec) => readStart(spec, env, tasks.dreamer.roles));

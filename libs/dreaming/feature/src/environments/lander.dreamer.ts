@@ -87,6 +87,8 @@ export interface LanderDreamOptions {
    * twenty less safely, and sixty draws can.
    */
   families?: readonly ScenarioFamily[];
+  /** Fresh draws of each family in `families` (default `FRESH_DRAWS`; 0: none). */
+  freshDraws?: number;
 }
 
 /** Fresh draws of each input family that validation flies besides its held-out scenarios. */
@@ -233,12 +235,12 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     };
   }
 
-  /** `FRESH_DRAWS` of each given family the dream's scenarios belong to, ids not among them. */
+  /** `freshDraws` (`FRESH_DRAWS`) of each given family the dream's scenarios belong to, ids not among them. */
   private freshValidation(universe: ReadonlyMap<string, Scenario>): Scenario[] {
     const flown = new Set([...universe.values()].map((s) => s.family));
     return (this.options.families ?? [])
       .filter((f) => flown.has(f.family))
-      .flatMap((f) => freshDraws(f, FRESH_DRAWS))
+      .flatMap((f) => freshDraws(f, this.options.freshDraws ?? FRESH_DRAWS))
       .filter((s) => !universe.has(s.id));
   }
 

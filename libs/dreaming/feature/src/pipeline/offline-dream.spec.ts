@@ -76,12 +76,12 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
     }
   });
 
-  it("validates a family file's dream on fresh draws of the family too, a file of scenarios on its own", async () => {
+  it("validates a family file's dream on fresh draws of the family too (60, or as many as asked), a file of scenarios on its own", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'reverie-scenarios-'));
-    const splitNote = async (file: string, json: unknown) => {
+    const splitNote = async (file: string, json: unknown, freshDraws?: number) => {
       writeFileSync(join(dir, file), JSON.stringify(json));
       const env = offlineEnvironment('lander');
-      const tasks = await env.load(join(dir, file));
+      const tasks = await env.load(join(dir, file), { freshDraws });
       const day = await gradeDay(
         env.environment,
         'agt_offline',
@@ -97,6 +97,8 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
         /validation \d+ \(\d+ held out and 60 fresh draws of the input's families, flown by no session and never in the test\)/,
       );
       expect(await splitNote('list.json', expandFamily(family))).not.toMatch(/fresh draws/);
+      expect(await splitNote('family.json', family, 0)).not.toMatch(/fresh draws/);
+      expect(await splitNote('family.json', family, 9)).toMatch(/and 9 fresh draws/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

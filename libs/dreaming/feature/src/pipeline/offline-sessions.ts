@@ -57,12 +57,18 @@ export interface OfflineEnvironment {
   /** The CLI flag that names its input, and what it names. */
   readonly flag: 'cases' | 'scenarios';
   readonly input: string;
-  load(path: string): Promise<OfflineTasks>;
+  load(path: string, options?: OfflineLoadOptions): Promise<OfflineTasks>;
   /** The rules of `role`'s playbook its agent cannot follow, each with the reason. */
   skippedRules(
     role: string | null,
     rules: readonly PlaybookRule[],
   ): readonly { entryId: string; reason: string }[];
+}
+
+/** How an environment's dreamer is set up besides its input. */
+export interface OfflineLoadOptions {
+  /** Lander: fresh draws of each family of the file that validation flies (`FRESH_DRAWS`). */
+  freshDraws?: number;
 }
 
 export interface OfflineTasks {
@@ -119,11 +125,15 @@ const lander: OfflineEnvironment = {
     role && ROLE_RULE_SPACES[role]
       ? compileRoleRules(ROLE_RULE_SPACES[role], rules).skipped
       : rules.map((r) => ({ entryId: r.entryId, reason: 'the lunar team has no such role' })),
-  async load(path) {
+  async load(path, options) {
     const { scenarios, families } = await readScenarioInput(resolve(path));
     return {
       // A family file's generators: validation also flies fresh draws of them.
-      dreamer: new LanderDreamer({ ...DEFAULT_LANDER_DREAM, families }),
+      dreamer: new LanderDreamer({
+        ...DEFAULT_LANDER_DREAM,
+        families,
+        ...(options?.freshDraws !== undefined && { freshDraws: options.freshDraws }),
+      }),
       tasks: scenarios.length,
       run: async (rules, progress) => {
         const out: Ran[] = [];
