@@ -250,6 +250,8 @@ describe('freshDraws', () => {
     // The same draws a family of 7 makes at those indices, and different scenarios from the first.
     expect(fresh).toEqual(expandFamily({ ...mine, count: 7 }).slice(3));
     expect(fresh[0].initial).not.toEqual(expandFamily(mine)[0].initial);
+    // Past the first draws: the next ones, none of them again.
+    expect(freshDraws(mine, 2, 4).map((s) => s.id)).toEqual(['mine-07', 'mine-08']);
   });
 
   it('leaves out a draw the scenario checks refuse', () => {

@@ -302,15 +302,15 @@ export interface ScenarioFile {
 }
 
 /**
- * Up to `n` scenarios of `family` that its `count` does not draw: indices `count` to
- * `count + n - 1` (ids `<family>-<index>`), from the same ranges, so no file that expands the
- * family as written holds one. A draw the scenario checks refuse (a combination of the ranges
+ * Up to `n` scenarios of `family` that its `count` does not draw: indices `count + skip` to
+ * `count + skip + n - 1` (ids `<family>-<index>`), from the same ranges, so no file that expands
+ * the family as written holds one. A draw the scenario checks refuse (a combination of the ranges
  * the family's own members never hit) is left out.
  */
-export function freshDraws(family: ScenarioFamily, n: number): Scenario[] {
-  const wider = { ...family, count: family.count + n };
+export function freshDraws(family: ScenarioFamily, n: number, skip = 0): Scenario[] {
+  const wider = { ...family, count: family.count + skip + n };
   const out: Scenario[] = [];
-  for (let i = family.count; i < wider.count; i++) {
+  for (let i = family.count + skip; i < wider.count; i++) {
     try {
       out.push(scenarioFor(wider, i));
     } catch (err) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_SPLIT, loadCases, loadDataset, splitCases } from '@reverie/ci-log-triage';
 import type { SessionEventBody } from '@reverie/contracts';
-import { splitScenarios } from '@reverie/dreaming-lander';
+import { MIN_SEARCH_SET, splitScenarios } from '@reverie/dreaming-lander';
 import {
   BUNDLED_FAMILIES,
   scenarioFor,
@@ -275,7 +275,7 @@ describe('LanderDreamer', () => {
     }
   });
 
-  it("with the input's families, validates on fresh draws of each one flown too, in no other split", async () => {
+  it("with the input's families, validates on fresh draws of each one flown and searches on more, in no other split", async () => {
     // A family file of 12 (the user's own family, not bundled) and one of 5 no session flew.
     const mine = { ...BUNDLED_FAMILIES['boulder-field'], family: 'mine', count: 12 };
     const other = { ...mine, family: 'other', count: 5 };
@@ -299,7 +299,27 @@ describe('LanderDreamer', () => {
     );
     // The playbook records them as chosen on: eval of a wider file says they are not held out.
     expect(split.tasks?.().validation.map((t) => t.id)).toEqual(p.validation.map((s) => s.id));
-  });
+    // Training draws for the guidance search, past validation's: in no split.
+    expect(p.searchDraws.map((s) => s.id)).toEqual(
+      Array.from({ length: MIN_SEARCH_SET }, (_, i) => `mine-${12 + FRESH_DRAWS + i}`),
+    );
+    expect(split.tasks?.().train.map((t) => t.id)).toEqual(p.train.map((s) => s.id));
+    // The search flies the reviewed training scenarios, then draws up to its set's size; the
+    // dream learned from those it flew, and no draw is evidence (no session flew it).
+    const { drafts, work } = await withFamilies.reflect(p, new Map(), { simulations: 600 });
+    expect(work.summary).toContain(
+      `all ${p.train.length} training scenarios and ${MIN_SEARCH_SET - p.train.length} more draws of the input's families`,
+    );
+    const learned = split.tasks?.().train.map((t) => t.id) ?? [];
+    expect(learned).toEqual([
+      ...p.train.map((s) => s.id),
+      ...p.searchDraws.slice(0, MIN_SEARCH_SET - p.train.length).map((s) => s.id),
+    ]);
+    expect(drafts.some((d) => / guidance /.test(d.draft.title))).toBe(true);
+    const reviewed = new Set(sessions.map((x) => x.session._id));
+    for (const d of drafts)
+      for (const e of d.draft.evidence) expect(reviewed.has(e.sessionId)).toBe(true);
+  }, 60_000);
 
   it("splits the whole of a bundled family flown in part, but not a user's family of the same name", async () => {
     const bundled = await dreamer.prepare(

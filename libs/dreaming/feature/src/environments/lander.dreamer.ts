@@ -14,6 +14,7 @@ import {
   landingRun,
   localiseSession,
   guidanceSearchSet,
+  MIN_SEARCH_SET,
   searchGuidance,
   searchRules,
   sharedFlightPool,
@@ -70,6 +71,13 @@ export interface LanderPrepared {
   skipped: string[];
   /** Of `validation`, the fresh draws of the input's families (`LanderDreamOptions.families`). */
   fresh: number;
+  /**
+   * More draws of the input's families, past validation's: training scenarios no session flew,
+   * which the guidance search flies after the reviewed ones (`MIN_SEARCH_SET` a family at most).
+   */
+  searchDraws: Scenario[];
+  /** Ids of `searchDraws` the guidance search flew: the dream learned from them (`tasks()`). */
+  searched: Set<string>;
 }
 
 export interface LanderDreamOptions {
@@ -84,7 +92,9 @@ export interface LanderDreamOptions {
    * (an offline dream on a family file). Validation then also flies `FRESH_DRAWS` more draws of
    * each family the sessions flew (`freshDraws`: indices past its `count`, so in no split and
    * never in the test): a handful of held-out scenarios cannot show a law that lands one in
-   * twenty less safely, and sixty draws can.
+   * twenty less safely, and sixty draws can. The guidance search also flies draws past those
+   * (`LanderPrepared.searchDraws`): 46 training scenarios do not show a law's failure one flight
+   * in thirty either, and a search that sees them finds laws as frugal that land as safely.
    */
   families?: readonly ScenarioFamily[];
   /** Fresh draws of each family in `families` (default `FRESH_DRAWS`; 0: none). */
@@ -223,6 +233,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const test = takeInTurnByFamily(vt.test.sort(byId), this.options.maxHeldOut);
     const fresh = this.freshValidation(universe);
     const validation = [...heldOut, ...fresh];
+    const searchDraws = this.searchDraws(universe, new Set(fresh.map((s) => s.id)));
     return {
       train,
       sessionsByScenario,
@@ -232,16 +243,33 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       heldOutIds,
       skipped,
       fresh: fresh.length,
+      searchDraws,
+      searched: new Set(),
     };
   }
 
   /** `freshDraws` (`FRESH_DRAWS`) of each given family the dream's scenarios belong to, ids not among them. */
   private freshValidation(universe: ReadonlyMap<string, Scenario>): Scenario[] {
-    const flown = new Set([...universe.values()].map((s) => s.family));
-    return (this.options.families ?? [])
-      .filter((f) => flown.has(f.family))
-      .flatMap((f) => freshDraws(f, this.options.freshDraws ?? FRESH_DRAWS))
+    return this.familiesFlown(universe)
+      .flatMap((f) => freshDraws(f, this.validationDraws()))
       .filter((s) => !universe.has(s.id));
+  }
+
+  /** `MIN_SEARCH_SET` draws of each such family past validation's, ids in no split. */
+  private searchDraws(universe: ReadonlyMap<string, Scenario>, validation: ReadonlySet<string>) {
+    return this.familiesFlown(universe)
+      .flatMap((f) => freshDraws(f, MIN_SEARCH_SET, this.validationDraws()))
+      .filter((s) => !universe.has(s.id) && !validation.has(s.id));
+  }
+
+  private validationDraws(): number {
+    return this.options.freshDraws ?? FRESH_DRAWS;
+  }
+
+  /** The given families (generators) the dream's scenarios belong to. */
+  private familiesFlown(universe: ReadonlyMap<string, Scenario>): ScenarioFamily[] {
+    const flown = new Set([...universe.values()].map((s) => s.family));
+    return (this.options.families ?? []).filter((f) => flown.has(f.family));
   }
 
   describeSplit(p: LanderPrepared): SplitSummary {
@@ -252,7 +280,12 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       test: p.test.length,
       reviewedHeldOut: heldOutSessions,
       trainSessions: new Set([...p.sessionsByScenario.values()].flat()),
-      tasks: () => splitTaskIds(p),
+      // The search's draws it flew are training too (read once the dream has reflected).
+      tasks: () =>
+        splitTaskIds({
+          ...p,
+          train: [...p.train, ...p.searchDraws.filter((s) => p.searched.has(s.id))],
+        }),
       note: `splits: train ${p.train.length} scenario(s), validation ${p.validation.length}${p.fresh ? ` (${p.validation.length - p.fresh} held out and ${p.fresh} fresh draws of the input's families, flown by no session and never in the test)` : ''}, test ${p.test.length} (${heldOutSessions} reviewed session(s) flew validation or test scenarios and were not learned from)${p.skipped.length ? `; ${p.skipped.length} session(s) without a readable scenario skipped` : ''}${untestedFamilies(p)}`,
     };
   }
@@ -466,7 +499,11 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     budget: Budget,
   ) {
     const env = this.environment;
-    const train = guidanceSearchSet(p.train, simulations);
+    // The reviewed training scenarios first, then draws of the input's families, in turn by family.
+    const train = guidanceSearchSet([...p.train, ...p.searchDraws], simulations);
+    const drawn = new Set(p.searchDraws.map((s) => s.id));
+    const flownDraws = train.filter((s) => drawn.has(s.id));
+    for (const s of flownDraws) p.searched.add(s.id);
     const report = await searchGuidance(train, toRoleRules(current), {
       maxSimulations: Math.max(train.length, simulations),
       seed: GUIDANCE_SEED + (budget.round ?? 0),
@@ -510,7 +547,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       drafts,
       alternatives: better.length,
       simulations: report.simulations,
-      summary: `guidance search (train split): ${report.evaluated} of ${report.screened} parameter sets flown on ${train.length === p.train.length ? 'all' : `${train.length} (in turn from each family) of the`} ${p.train.length} training scenarios in ${report.simulations} flights, front of ${report.front.length}; ${
+      summary: `guidance search (train split): ${report.evaluated} of ${report.screened} parameter sets flown on ${searchSetWords(train.length - flownDraws.length, p.train.length, flownDraws.length)} in ${report.simulations} flights, front of ${report.front.length}; ${
         top
           ? `best ${top.satisfied}/${top.flights} satisfied, median fuel x${top.medianFuelOverLimit?.toFixed(2) ?? '-'} (current ${b.satisfied}/${b.flights}, x${b.medianFuelOverLimit?.toFixed(2) ?? '-'})`
           : 'no parameter set beat the current rules'
@@ -599,14 +636,29 @@ function roleDraft(
       guidance: d.guidance,
       rationale: d.rationale,
       rule: d.rule,
+      // A draw no session flew is no evidence a person can open.
       evidence: d.evidence.flatMap((ev) =>
-        (p.sessionsByScenario.get(ev.sessionId) ?? [ev.sessionId]).slice(0, 5).map((sessionId) => ({
-          sessionId,
-          note: `${ev.sessionId}: ${ev.note ?? ''}`.trim(),
-        })),
+        (
+          p.sessionsByScenario.get(ev.sessionId) ??
+          (p.searched.has(ev.sessionId) ? [] : [ev.sessionId])
+        )
+          .slice(0, 5)
+          .map((sessionId) => ({
+            sessionId,
+            note: `${ev.sessionId}: ${ev.note ?? ''}`.trim(),
+          })),
       ),
     },
   };
+}
+
+/** The guidance search's training set in words: the reviewed scenarios it flew, and draws. */
+function searchSetWords(reviewed: number, train: number, draws: number): string {
+  const own =
+    reviewed === train
+      ? `all ${train} training scenarios`
+      : `${reviewed} (in turn from each family) of the ${train} training scenarios`;
+  return draws ? `${own} and ${draws} more draws of the input's families` : own;
 }
 
 /**
