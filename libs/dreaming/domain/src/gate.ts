@@ -55,9 +55,9 @@ export interface GateOptions {
    */
   familyTolerance?: number;
   /**
-   * Ids of criteria no trade may give up: `criterionTrade` never pays for their mean score falling
-   * beyond `criterionTolerance`. Off unless set: the operator's outcome definition sets it
-   * (`promotion.holdCriteria`, see `withPromotionRules`).
+   * Ids of criteria no gain may pay for: their mean score may not fall at all (no
+   * `criterionTolerance`, no `criterionTrade`). Off unless set: the operator's outcome definition
+   * sets it (`promotion.holdCriteria`, see `withPromotionRules`).
    */
   holdCriteria?: readonly string[];
   /**
@@ -166,8 +166,11 @@ function fallenCriteria(
   satisfiedGain: number,
   options: GateOptions,
 ): Pick<GateFacts, 'fell' | 'gaveTasks' | 'criterionTraded'> {
+  // A held criterion may not fall at all (the epsilon is for the means' rounding only).
+  const tolerance = (id: string) =>
+    options.holdCriteria?.includes(id) ? 1e-9 : options.criterionTolerance;
   const fell = criteria.filter(
-    (c) => c.before !== null && c.after !== null && c.after < c.before - options.criterionTolerance,
+    (c) => c.before !== null && c.after !== null && c.after < c.before - tolerance(c.id),
   );
   const gaveTasks = before
     .filter((g) =>
@@ -367,21 +370,16 @@ function swapTerms(o: GateOptions): string {
   return `; a swap of at most ${swaps.tasks} needs as many satisfied, median ${facts} ${pct(swaps.leaner)} lower and no fewer training tasks satisfied`;
 }
 
-/** Why `criterionTrade` did not pay for the fallen criteria ('' when it is off). */
-function whyNotTraded(f: GateFacts, o: GateOptions): string {
-  const held = f.fell.filter((c) => o.holdCriteria?.includes(c.id)).map((c) => c.id);
-  if (held.length)
-    return `; the outcome definition holds ${held.join(', ')} (promotion.holdCriteria): no gain pays for ${held.length > 1 ? 'them' : 'it'}`;
-  return o.criterionTrade === undefined
-    ? ''
-    : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`;
-}
-
 /** Why the gate refuses the candidate, or null when it promotes (checks in order). */
 function refusal(f: GateFacts, o: GateOptions): string | null {
   if (!f.tasks) return 'no validation tasks to gate on';
+  const held = f.fell.filter((c) => o.holdCriteria?.includes(c.id));
+  const said = (cs: readonly CriterionChange[]) =>
+    cs.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ');
+  if (held.length)
+    return `refused: gives up ${said(held)}, which the outcome definition holds (promotion.holdCriteria): a held criterion may not fall, whatever the gain`;
   if (f.fell.length && !f.criterionTraded)
-    return `refused: gives up ${f.fell.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ')} beyond the tolerance of ${o.criterionTolerance}${whyNotTraded(f, o)}`;
+    return `refused: gives up ${said(f.fell)} beyond the tolerance of ${o.criterionTolerance}${o.criterionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`}`;
   if (f.lost.length && !f.lostTraded)
     return `refused: ${f.lost
       .slice(0, 5)

@@ -325,10 +325,19 @@ describe('gateCandidate: trading regressions for a larger gain, and leaner fligh
     const refused = gateCandidate(was, crashing(9), held);
     expect(refused.promote).toBe(false);
     expect(refused.reason).toMatch(
-      /gives up safe \(1 -> 0\.9\) beyond the tolerance of 0\.02; the outcome definition holds safe \(promotion\.holdCriteria\): no gain pays for it$/,
+      /gives up safe \(1 -> 0\.9\), which the outcome definition holds \(promotion\.holdCriteria\): a held criterion may not fall, whatever the gain$/,
     );
     const nearHeld = withPromotionRules(trade, { promotion: { holdCriteria: ['near'] } });
     expect(gateCandidate(was, crashing(3), nearHeld).promote).toBe(true);
+    // Held, a criterion may not fall at all: one crash in 60, within the 0.02 tolerance, refuses.
+    const many = Array.from({ length: 60 }, (_, i) => grade(`m-${i}`, far));
+    const oneCrash = many.map((g, i) =>
+      grade(g.task, i === 59 ? { safe: false, near: false } : i < 10 ? ok : far),
+    );
+    expect(gateCandidate(many, oneCrash, trade).promote).toBe(true);
+    expect(gateCandidate(many, oneCrash, held).reason).toMatch(
+      /gives up safe \(1 -> 0\.9833\), which the outcome definition holds/,
+    );
     // Two tasks giving safe up need six more satisfied.
     const two = crashing(5).map((g, i) => (i === 8 ? grade(g.task, crash) : g));
     expect(gateCandidate(was, two, trade).promote).toBe(false);

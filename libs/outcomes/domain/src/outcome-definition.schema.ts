@@ -21,9 +21,9 @@ export const MAX_FAMILY_TOLERANCE = 1_000;
  * satisfied session is). `familyTolerance`: the most satisfied validation tasks any one task
  * family (a lunar scenario family) may lose net in a dream's sandbox validation, so gains on some
  * families cannot pay for another's losses; absent, the dreams weigh tasks, not families.
- * `holdCriteria`: ids of criteria no gain may pay for: their mean score on validation may fall
- * by the gate's small tolerance at most, however many more tasks the change satisfies (a lunar
- * rubric holds `safe`, so no fuel saved pays for a landing that is no longer safe).
+ * `holdCriteria`: ids of criteria no gain may pay for: their mean score on validation may not
+ * fall at all, however many more tasks the change satisfies (a lunar rubric holds `safe`, so no
+ * fuel saved pays for a landing that is no longer safe).
  */
 const promotionFields = 'familyTolerance, holdCriteria';
 const promotionSchema = z.strictObject(
