@@ -135,6 +135,8 @@ interface GateFacts {
   criteria: CriterionChange[];
   /** Criteria whose mean fell beyond the tolerance, and the tasks whose score on them fell. */
   fell: CriterionChange[];
+  /** Of `fell`, the criteria the outcome definition holds (no tolerance, no trade). */
+  held: CriterionChange[];
   gaveTasks: string[];
   /** Whether `criterionTrade` pays for `fell` (then it refuses nothing). */
   criterionTraded: boolean;
@@ -165,12 +167,12 @@ function fallenCriteria(
   criteria: readonly CriterionChange[],
   satisfiedGain: number,
   options: GateOptions,
-): Pick<GateFacts, 'fell' | 'gaveTasks' | 'criterionTraded'> {
+): Pick<GateFacts, 'fell' | 'held' | 'gaveTasks' | 'criterionTraded'> {
+  const isHeld = (c: CriterionChange) => options.holdCriteria?.includes(c.id) ?? false;
   // A held criterion may not fall at all (the epsilon is for the means' rounding only).
-  const tolerance = (id: string) =>
-    options.holdCriteria?.includes(id) ? 1e-9 : options.criterionTolerance;
+  const tolerance = (c: CriterionChange) => (isHeld(c) ? 1e-9 : options.criterionTolerance);
   const fell = criteria.filter(
-    (c) => c.before !== null && c.after !== null && c.after < c.before - tolerance(c.id),
+    (c) => c.before !== null && c.after !== null && c.after < c.before - tolerance(c),
   );
   const gaveTasks = before
     .filter((g) =>
@@ -181,13 +183,13 @@ function fallenCriteria(
       }),
     )
     .map((g) => g.task);
-  const held = fell.filter((c) => options.holdCriteria?.includes(c.id));
+  const held = fell.filter(isHeld);
   const criterionTraded =
     options.criterionTrade !== undefined &&
     fell.length > 0 &&
     !held.length &&
     satisfiedGain >= options.criterionTrade * gaveTasks.length;
-  return { fell, gaveTasks, criterionTraded };
+  return { fell, held, gaveTasks, criterionTraded };
 }
 
 /** Tasks whose score fell beyond `taskScoreTolerance` (none when it is off). */
@@ -373,11 +375,10 @@ function swapTerms(o: GateOptions): string {
 /** Why the gate refuses the candidate, or null when it promotes (checks in order). */
 function refusal(f: GateFacts, o: GateOptions): string | null {
   if (!f.tasks) return 'no validation tasks to gate on';
-  const held = f.fell.filter((c) => o.holdCriteria?.includes(c.id));
   const said = (cs: readonly CriterionChange[]) =>
     cs.map((c) => `${c.id} (${c.before} -> ${c.after})`).join(', ');
-  if (held.length)
-    return `refused: gives up ${said(held)}, which the outcome definition holds (promotion.holdCriteria): a held criterion may not fall, whatever the gain`;
+  if (f.held.length)
+    return `refused: gives up ${said(f.held)}, which the outcome definition holds (promotion.holdCriteria): a held criterion may not fall, whatever the gain`;
   if (f.fell.length && !f.criterionTraded)
     return `refused: gives up ${said(f.fell)} beyond the tolerance of ${o.criterionTolerance}${o.criterionTrade === undefined ? '' : ` and a net gain of ${f.satisfiedGain} is short of ${o.criterionTrade}x the ${f.gaveTasks.length} task(s) that gave it up`}`;
   if (f.lost.length && !f.lostTraded)

@@ -213,9 +213,8 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     }
     const universe = new Map<string, Scenario>();
     for (const scenario of scenarioOf.values()) universe.set(scenario.id, scenario);
-    for (const family of bundledFamiliesFlown(universe))
-      for (const member of expandFamily(family))
-        if (!universe.has(member.id)) universe.set(member.id, member);
+    for (const member of bundledMembersFlown(universe))
+      if (!universe.has(member.id)) universe.set(member.id, member);
     const split = splitScenarios([...universe.values()]);
     const heldOutIds = new Set(split.heldOut.map((s) => s.id));
     const sessionsByScenario = new Map<string, string[]>();
@@ -231,9 +230,8 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     // Capped in turn from each family: a cap by id alone would hold out only the first families.
     const heldOut = takeInTurnByFamily(vt.validation.sort(byId), this.options.maxHeldOut);
     const test = takeInTurnByFamily(vt.test.sort(byId), this.options.maxHeldOut);
-    const fresh = this.freshValidation(universe);
+    const { fresh, searchDraws } = this.inputDraws(universe);
     const validation = [...heldOut, ...fresh];
-    const searchDraws = this.searchDraws(universe, new Set(fresh.map((s) => s.id)));
     return {
       train,
       sessionsByScenario,
@@ -248,28 +246,19 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     };
   }
 
-  /** `freshDraws` (`FRESH_DRAWS`) of each given family the dream's scenarios belong to, ids not among them. */
-  private freshValidation(universe: ReadonlyMap<string, Scenario>): Scenario[] {
-    return this.familiesFlown(universe)
-      .flatMap((f) => freshDraws(f, this.validationDraws()))
-      .filter((s) => !universe.has(s.id));
-  }
-
-  /** `MIN_SEARCH_SET` draws of each such family past validation's, ids in no split. */
-  private searchDraws(universe: ReadonlyMap<string, Scenario>, validation: ReadonlySet<string>) {
-    return this.familiesFlown(universe)
-      .flatMap((f) => freshDraws(f, MIN_SEARCH_SET, this.validationDraws()))
-      .filter((s) => !universe.has(s.id) && !validation.has(s.id));
-  }
-
-  private validationDraws(): number {
-    return this.options.freshDraws ?? FRESH_DRAWS;
-  }
-
-  /** The given families (generators) the dream's scenarios belong to. */
-  private familiesFlown(universe: ReadonlyMap<string, Scenario>): ScenarioFamily[] {
+  /**
+   * Of each given family the dream's scenarios belong to: `freshDraws` (`FRESH_DRAWS`) draws for
+   * validation, then `MIN_SEARCH_SET` past them for the guidance search; ids in no split.
+   */
+  private inputDraws(universe: ReadonlyMap<string, Scenario>) {
     const flown = new Set([...universe.values()].map((s) => s.family));
-    return (this.options.families ?? []).filter((f) => flown.has(f.family));
+    const families = (this.options.families ?? []).filter((f) => flown.has(f.family));
+    const n = this.options.freshDraws ?? FRESH_DRAWS;
+    const unseen = (s: Scenario) => !universe.has(s.id);
+    return {
+      fresh: families.flatMap((f) => freshDraws(f, n)).filter(unseen),
+      searchDraws: families.flatMap((f) => freshDraws(f, MIN_SEARCH_SET, n)).filter(unseen),
+    };
   }
 
   describeSplit(p: LanderPrepared): SplitSummary {
@@ -662,21 +651,23 @@ function searchSetWords(reviewed: number, train: number, draws: number): string 
 }
 
 /**
- * The bundled families the dream's scenarios belong to: a family named like a bundled one whose
- * scenarios are not its members (a user's copy of `tight-fuel.json` with other ranges, under the
- * same name) is the user's own, and none of the bundled members join its splits.
+ * Every member of the bundled families the dream's scenarios belong to: a family named like a
+ * bundled one whose scenarios are not its members (a user's copy of `tight-fuel.json` with other
+ * ranges, under the same name) is the user's own, and none of the bundled members join its splits.
  */
-function bundledFamiliesFlown(universe: ReadonlyMap<string, Scenario>): string[] {
+function bundledMembersFlown(universe: ReadonlyMap<string, Scenario>): Scenario[] {
   const names = new Set(
     [...universe.values()].flatMap((s) =>
       s.family && isBundledFamily(s.family) ? [s.family] : [],
     ),
   );
-  return [...names].filter((name) => {
-    const members = new Map(expandFamily(name).map((m) => [m.id, taskDigest(m)]));
-    return [...universe.values()].every(
-      (s) => s.family !== name || members.get(s.id) === taskDigest(s),
+  return [...names].flatMap((name) => {
+    const members = expandFamily(name);
+    const digests = new Map(members.map((m) => [m.id, taskDigest(m)]));
+    const own = [...universe.values()].every(
+      (s) => s.family !== name || digests.get(s.id) === taskDigest(s),
     );
+    return own ? members : [];
   });
 }
 

@@ -5,7 +5,12 @@ import { expandFamily, STRESS_FAMILIES } from '@reverie/lunar-lander';
 import { LANDER_DEFAULT_OBJECTIVE } from '../environments/default-objectives';
 import { BUNDLED_DATASETS_DIR } from '@reverie/testing';
 import { runOfflineDream, presentPlaybook } from './offline-dream';
-import { gradeDay, offlineEnvironment, OfflineInputError, readScenarios } from './offline-sessions';
+import {
+  gradeDay,
+  offlineEnvironment,
+  OfflineInputError,
+  readScenarioInput,
+} from './offline-sessions';
 
 const CASES = resolve(BUNDLED_DATASETS_DIR, 'ci-breakages');
 
@@ -65,10 +70,10 @@ describe('runOfflineDream (the service pipeline stages, in-process, no stack)', 
     try {
       const family = { ...STRESS_FAMILIES['tight-fuel'], count: 2 };
       writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify(family)}`);
-      const scenarios = await readScenarios(join(dir, 'bom.json'));
+      const { scenarios } = await readScenarioInput(join(dir, 'bom.json'));
       expect(scenarios).toHaveLength(2);
       writeFileSync(join(dir, 'broken.json'), '{"family":');
-      await expect(readScenarios(join(dir, 'broken.json'))).rejects.toThrow(
+      await expect(readScenarioInput(join(dir, 'broken.json'))).rejects.toThrow(
         new RegExp(`^${join(dir, 'broken.json')} is not JSON: `),
       );
     } finally {

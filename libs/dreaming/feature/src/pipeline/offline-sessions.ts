@@ -18,7 +18,6 @@ import {
   LUNAR_LANDER_ENVIRONMENT,
   ROLE_RULE_SPACES,
   scenarioInputFromJson,
-  type Scenario,
   type ScenarioFile,
 } from '@reverie/lunar-lander';
 import type { OutcomeRecord } from '@reverie/outcomes-data-access';
@@ -169,12 +168,10 @@ export function parseJsonBytes(bytes: Buffer, file: string): unknown {
   }
 }
 
-/** Scenarios from a file: one scenario, one family (expanded), or a list of either. */
-export async function readScenarios(file: string): Promise<Scenario[]> {
-  return (await readScenarioInput(file)).scenarios;
-}
-
-/** `readScenarios`, with the families the file holds. */
+/**
+ * Scenarios from a file (one scenario, one family expanded, or a list of either), with the
+ * families the file holds.
+ */
 export async function readScenarioInput(file: string): Promise<ScenarioFile> {
   let bytes: Buffer;
   try {
