@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OutcomeError } from './errors';
 import { knownFactNames } from './fact-names';
 import { parseOutcomeDefinition } from './outcome-definition.schema';
@@ -236,5 +238,16 @@ describe('parseOutcomeDefinition', () => {
     expect(refusal({ ...rubric, promotion: { holdCriteria: 'safe' } }).message).toBe(
       'promotion.holdCriteria: must be a list of criterion ids, got "safe"',
     );
+  });
+
+  it('accepts the example definitions the demo puts on its agents', () => {
+    const dir = join(__dirname, '../../../../examples/outcomes');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files).toEqual(expect.arrayContaining(['ci-log-triage.json', 'lunar-landing.json']));
+    // Parsing refuses a bad criterion, and a held id that names none.
+    for (const file of files)
+      expect(() =>
+        parseOutcomeDefinition(JSON.parse(readFileSync(join(dir, file), 'utf8'))),
+      ).not.toThrow();
   });
 });
