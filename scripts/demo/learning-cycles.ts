@@ -110,10 +110,15 @@ async function runBatch(
   }
 }
 
-/** The last event of a session (its result observation, for the bundled environments). */
+/**
+ * The result a session's last attempt recorded (its result observation, for the bundled
+ * environments). The session is read again: a revision the grader asked for after the batch
+ * ended adds events past the count the batch listed.
+ */
 async function lastResult(session: Json): Promise<Json | null> {
+  const { eventCount } = await api().sessions.get(session.id);
   const page = await api().sessions.events(session.id, {
-    after_seq: Math.max(0, session.eventCount - 3),
+    after_seq: Math.max(0, eventCount - 3),
     limit: 3,
   });
   for (const e of [...(page.data as Json[])].reverse()) if (e.data?.result) return e.data.result;
@@ -229,6 +234,8 @@ async function lunar() {
           expandFamily(family).map((_, index) => ({ family, index })),
         )),
       );
+    // A day counts each session's last attempt: revisions first, then the results.
+    await gradesSettled(agent.id, sessions);
     const results = (await Promise.all(sessions.map(lastResult))).filter((r): r is Json => !!r);
     const held = results.filter((r) => heldOut.has(r.scenarioId));
     const safe = held.filter((r) => r.safe);
@@ -238,7 +245,6 @@ async function lunar() {
     rows.push(row);
     say(`  ${row}  [${((Date.now() - t0) / 1000).toFixed(0)} s]`);
     if (day <= CYCLES) {
-      await gradesSettled(agent.id, sessions);
       reports.push(await dream(agent.id));
       await printPlaybooks(agent.id, LUNAR_ROLES);
     }
@@ -268,6 +274,7 @@ async function triage() {
       { environment: 'ci-log-triage' },
       cases.map((c) => ({ caseId: c.id })),
     );
+    await gradesSettled(agent.id, sessions);
     const scored = await Promise.all(
       sessions.map(async (s) => ({
         caseId: s.task?.caseId ?? s.run?.task?.caseId,
@@ -290,7 +297,6 @@ async function triage() {
     rows.push(row);
     say(`  ${row}`);
     if (day <= CYCLES) {
-      await gradesSettled(agent.id, sessions);
       reports.push(await dream(agent.id));
       await printPlaybooks(agent.id, [null]);
     }
