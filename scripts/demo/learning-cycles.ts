@@ -130,7 +130,7 @@ async function lastResult(session: Json): Promise<Json | null> {
  * `needs_revision` (the orchestrator flies such a session again and the grader grades that
  * attempt). A dream reviews only graded sessions of an agent with an outcome definition and
  * leaves the rest for a later dream, so dreaming before the grader is done would learn from part
- * of the day.
+ * of the day; and a day's numbers read before it could miss a session whose revision is in flight.
  */
 async function gradesSettled(agentId: string, sessions: readonly Json[]): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -144,7 +144,7 @@ async function gradesSettled(agentId: string, sessions: readonly Json[]): Promis
     if (!left.length) return;
     if (Date.now() > deadline) {
       say(
-        `    ${left.length} session(s) still without a final grade after 2 minutes: the dream may leave them for later`,
+        `    ${left.length} session(s) still without a final grade after 2 minutes: the day counts the attempt each has stored, and the dream may leave them for later`,
       );
       return;
     }
