@@ -157,7 +157,7 @@ async function dreamFamily(
       );
       gated.push({ validation: after.score, gate: m.reason, promote: m.promote });
       console.log(
-        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : 'refuse'}`,
+        `    candidate ${gated.length}: train ${cand.score.satisfied}/${cand.score.flights} x${cand.score.medianFuelOverLimit?.toFixed(2) ?? '-'}; validation ${line(after.score)}; gate: ${m.promote ? 'promote' : `refuse (${m.reason})`}`,
       );
       if (m.promote) {
         rules = next;
