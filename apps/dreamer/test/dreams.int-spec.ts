@@ -41,30 +41,30 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   let messages: MessagesServer;
   let dreamerEnv: Record<string, string>;
   const tenantId = uniqueName('dreams');
+  /** The model reflector's answer: one rewritten entry. */
+  const entriesReply = () =>
+    toolUseReply([
+      {
+        name: 'write_entries',
+        input: {
+          entries: [
+            {
+              index: 0,
+              title: 'Save fuel for the final descent',
+              guidance: 'Keep a reserve of propellant for the last hundred metres.',
+              rationale: 'Landings that spent it early ran dry before touchdown.',
+            },
+          ],
+        },
+      },
+    ]);
 
   beforeAll(async () => {
     gateway = await startGateway();
     orchestrator = await startOrchestrator(await orchestratorEnv());
     grader = await startGrader(gateway.config.mongo.db);
     // The model reflector's remote model is mocked by a local Messages API (real SDK, real HTTP).
-    messages = await MessagesServer.start({
-      respond: () =>
-        toolUseReply([
-          {
-            name: 'write_entries',
-            input: {
-              entries: [
-                {
-                  index: 0,
-                  title: 'Save fuel for the final descent',
-                  guidance: 'Keep a reserve of propellant for the last hundred metres.',
-                  rationale: 'Landings that spent it early ran dry before touchdown.',
-                },
-              ],
-            },
-          },
-        ]),
-    });
+    messages = await MessagesServer.start({ respond: () => entriesReply() });
     dreamerEnv = {
       ANTHROPIC_API_KEY: messages.apiKey,
       ANTHROPIC_BASE_URL: messages.baseURL,
@@ -582,6 +582,46 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(await dreamer.runner.request(id)).toBe(true);
     await dreamer.runner.idle();
     expect(await finished(id)).toMatchObject({ status: 'completed', attempts: 1 });
+  }, 300_000);
+
+  it('a dream whose model answers after its lease would have run out keeps it: another replica sweeping meanwhile leaves it alone', async () => {
+    const agentId = await lunarAgent('apply');
+    await landFamily(agentId, 'boulder-field');
+    const id = uniqueName('drm_slow_model');
+    // A replica with a 3 s lease, and a model that takes 8 s to answer.
+    const replica = await startDreamer(gateway.config.mongo.db, {
+      ...dreamerEnv,
+      DREAM_LEASE_MS: '3000',
+    });
+    const requestsBefore = messages.requests.length;
+    messages.respondWith(() => ({ ...entriesReply(), delayMs: 8_000 }));
+    try {
+      await replica.dreams.create(
+        aDream(
+          { _id: id, tenantId, agentId },
+          { model: { provider: 'anthropic', model: 'claude-dreamer' } },
+        ),
+      );
+      expect(await replica.runner.request(id)).toBe(true);
+      await expectEventually(
+        async () => expect(messages.requests.length).toBeGreaterThan(requestsBefore),
+        { timeoutMs: 120_000, intervalMs: 50 },
+      );
+      // While the model thinks, the other replica sweeps twice, each time past a lease's length
+      // since the replica's last progress report.
+      for (const ms of [4_000, 3_500]) {
+        await new Promise((r) => setTimeout(r, ms));
+        await dreamer.runner.sweep();
+      }
+      await replica.runner.idle();
+      const done = await dreamer.dreams.findById(tenantId, id);
+      // One run on one replica: not taken over, not run again, the model asked once.
+      expect(done).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(messages.requests.length - requestsBefore).toBe(1);
+    } finally {
+      messages.respondWith(() => entriesReply());
+      await replica.app.close();
+    }
   }, 300_000);
 
   it('a dream handed back during reflect keeps what it localised: another replica reflects again, from there', async () => {

@@ -107,3 +107,69 @@ describe('DreamControl carried (what earlier runs of the dream spent)', () => {
     expect(control.stages.map((s) => s.usage)).toEqual([usage(0, 0), usage(250, 50)]);
   });
 });
+
+describe('DreamControl keep-alive (a stage that waits longer than the lease on one call)', () => {
+  /** A lease that records each renewal's time; `held` answers whether the dream is still ours. */
+  const aLease = (held: (call: number) => boolean | Error) => {
+    const renewedAt: number[] = [];
+    const lease = {
+      heartbeat: async () => {
+        renewedAt.push(Date.now());
+        const answer = held(renewedAt.length);
+        if (answer instanceof Error) throw answer;
+        return { held: answer, cancelRequested: false };
+      },
+    };
+    return { lease, renewedAt };
+  };
+  /** A stage that waits `ms` without reporting progress (a model call), then reports once. */
+  const waitThenReport =
+    (ms: number) => async (progress: (d: number, t: number) => Promise<void>) => {
+      await new Promise((r) => setTimeout(r, ms));
+      await progress(1, 1);
+      return done('answered');
+    };
+
+  beforeEach(() => jest.useFakeTimers({ now: Date.parse('2026-12-05T03:00:00Z') }));
+  afterEach(() => jest.useRealTimers());
+
+  it('renews the lease every third of it while the stage waits, and stops renewing when it ends', async () => {
+    const { lease, renewedAt } = aLease(() => true);
+    const slot = jest.fn(async () => undefined);
+    const control = new DreamControl(lease, 'drm_7', 'me', 60_000, { onBeat: slot });
+    const reflect = control.stage('reflect', waitThenReport(70_000));
+    await jest.advanceTimersByTimeAsync(70_000);
+    expect(await reflect).toBe('answered');
+    const start = Date.parse('2026-12-05T03:00:00Z');
+    // The stage boundary, three renewals (20, 40 and 60 s), then the progress report at 70 s.
+    expect(renewedAt.map((t) => (t - start) / 1_000)).toEqual([0, 20, 40, 60, 70]);
+    // The global slot is renewed with it.
+    expect(slot).toHaveBeenCalledTimes(5);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(renewedAt).toHaveLength(5);
+  });
+
+  it('stops the dream at its next heartbeat once a renewal finds it taken by another replica', async () => {
+    const { lease, renewedAt } = aLease((call) => call < 3);
+    const control = new DreamControl(lease, 'drm_8', 'me', 60_000);
+    const reflect = control.stage('reflect', waitThenReport(70_000));
+    const stopped = expect(reflect).rejects.toMatchObject({
+      reason: 'lease_lost',
+      message: 'dream drm_8 is no longer held by this replica',
+    });
+    await jest.advanceTimersByTimeAsync(70_000);
+    await stopped;
+    // Renewed at 20 s, found taken at 40 s; no renewal after that, and the progress report at
+    // 70 s stops the dream without writing to it.
+    expect(renewedAt).toHaveLength(3);
+  });
+
+  it('tries again at the next renewal when the store does not answer one', async () => {
+    const { lease, renewedAt } = aLease((call) => (call === 2 ? new Error('store down') : true));
+    const control = new DreamControl(lease, 'drm_9', 'me', 60_000);
+    const reflect = control.stage('reflect', waitThenReport(50_000));
+    await jest.advanceTimersByTimeAsync(50_000);
+    expect(await reflect).toBe('answered');
+    expect(renewedAt).toHaveLength(4);
+  });
+});

@@ -114,6 +114,10 @@ export class DreamControl implements StageControl {
   private handingBack = false;
   /** The publish stage has begun: from here on the dream runs to its end. */
   private publishing = false;
+  /** A keep-alive renewal found the dream taken by another replica: the next heartbeat stops. */
+  private lost = false;
+  /** A keep-alive renewal is being written (renewals never overlap). */
+  private renewing = false;
 
   constructor(
     private readonly repo: DreamLease,
@@ -149,8 +153,10 @@ export class DreamControl implements StageControl {
         `the dream spent ${spent} tokens of its budget of ${budget}; stopped before the ${stage} stage`,
       );
     const startedAt = new Date();
-    const result = await work((done, total, message) =>
-      this.beat({ stage, progress: { stage, completed: done, total, message: message ?? '' } }),
+    const result = await this.keptAlive(() =>
+      work((done, total, message) =>
+        this.beat({ stage, progress: { stage, completed: done, total, message: message ?? '' } }),
+      ),
     );
     const usage = addUsage(ZERO_USAGE, result.usage ?? {});
     this.usage = addUsage(this.usage, usage);
@@ -164,6 +170,41 @@ export class DreamControl implements StageControl {
       usage,
     });
     return result.value;
+  }
+
+  /**
+   * Runs a stage's work while renewing the lease every third of it. A stage can wait longer than
+   * the lease on one call without reporting progress (a model's answer, a long simulation), and
+   * a lease that runs out mid-call lets another replica take the dream and run it again, or a
+   * sweep fail it as interrupted. A renewal that finds the dream taken stops it at its next
+   * heartbeat; one the store refuses is tried again at the next.
+   */
+  private async keptAlive<T>(work: () => Promise<T>): Promise<T> {
+    const every = Math.max(1_000, Math.floor(this.leaseMs / 3));
+    const timer = setInterval(() => void this.renew(), every);
+    timer.unref?.();
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing || this.lost) return;
+    this.renewing = true;
+    try {
+      const state = await this.repo.heartbeat(this.dreamId, this.owner, this.leaseMs, {
+        usage: this.usage,
+        simulations: this.simulations,
+      });
+      if (!state.held) this.lost = true;
+      else await this.limits.onBeat?.();
+    } catch {
+      // The store did not answer: the next renewal or heartbeat tries again.
+    } finally {
+      this.renewing = false;
+    }
   }
 
   /**
@@ -226,8 +267,17 @@ export class DreamControl implements StageControl {
     };
   }
 
+  private leaseLost(): DreamStopped {
+    this.lost = true;
+    return new DreamStopped(
+      'lease_lost',
+      `dream ${this.dreamId} is no longer held by this replica`,
+    );
+  }
+
   /** Renews the lease with progress; at a stage boundary (`force`) also honours a cancel. */
   async beat(patch: Parameters<DreamRepository['heartbeat']>[3], force = false): Promise<void> {
+    if (this.lost) throw this.leaseLost();
     this.stopIfDue();
     const now = Date.now();
     if (!force && now - this.lastBeat < 1_000) return;
@@ -237,11 +287,7 @@ export class DreamControl implements StageControl {
       usage: this.usage,
       simulations: this.simulations,
     });
-    if (!state.held)
-      throw new DreamStopped(
-        'lease_lost',
-        `dream ${this.dreamId} is no longer held by this replica`,
-      );
+    if (!state.held) throw this.leaseLost();
     await this.limits.onBeat?.();
     if (force && state.cancelRequested)
       throw new DreamStopped('canceled', `dream ${this.dreamId} was canceled`);
