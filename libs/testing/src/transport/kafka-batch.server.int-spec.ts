@@ -245,6 +245,28 @@ describe('KafkaBatchServer failure policy', () => {
     await expectEventually(() => expect(health.stalled()).toBeNull());
   }, 30_000);
 
+  it('keeps a handler that waits on one call longer than the session timeout in its group: its batch is delivered once', async () => {
+    const s = { ...settings(), sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 };
+    await startGroupAtEnd(s.groupId, topic);
+    const sessionId = uniqueName('ses_slow');
+    const calls: string[][] = [];
+    await start(
+      sessionId,
+      async (messages) => {
+        if (!messages.length) return;
+        calls.push(messages.map(idOf));
+        // One await of 15 s, without a heartbeat of its own (as a model's answer would be).
+        await new Promise((r) => setTimeout(r, 15_000));
+      },
+      { settings: s },
+    );
+    await send(sessionId, ['slow-1']);
+    await expectEventually(() => expect(calls).toHaveLength(1), { timeoutMs: 20_000 });
+    // Past the end of that call, by as long again as a rejoin and a second delivery would take.
+    await new Promise((r) => setTimeout(r, 25_000));
+    expect(calls).toEqual([['slow-1']]);
+  }, 60_000);
+
   it('starts a crashed consumer again, and is not ready while it is down', async () => {
     const sessionId = uniqueName('ses_crash');
     const handled: string[] = [];

@@ -14,6 +14,17 @@ describe('ConsumerHealth liveness', () => {
     expect(health.stalled(61_000)).toBeNull();
   });
 
+  it('tells whether one call is stalled (what keeps its consumer in the group until then)', () => {
+    const health = new ConsumerHealth();
+    const t = health.handlerStarted({ ...call, stallMs: 60_000 }, 0);
+    expect(health.isStalled(t, 60_000)).toBe(false);
+    expect(health.isStalled(t, 61_000)).toBe(true);
+    health.handlerProgress(t, 61_000);
+    expect(health.isStalled(t, 100_000)).toBe(false);
+    health.handlerEnded(t);
+    expect(health.isStalled(t, 200_000)).toBe(false);
+  });
+
   it('counts a heartbeat as progress, and names the longest-stalled of several', () => {
     const health = new ConsumerHealth();
     const a = health.handlerStarted({ ...call, stallMs: 10_000 }, 0);

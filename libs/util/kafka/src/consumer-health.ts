@@ -95,6 +95,12 @@ export class ConsumerHealth {
     if (call) call.progressAt = now;
   }
 
+  /** Whether the call has made no progress for longer than its `stallMs` (false once ended). */
+  isStalled(token: number, now = Date.now()): boolean {
+    const call = this.handlerCalls.get(token);
+    return !!call && now - call.progressAt > call.stallMs;
+  }
+
   handlerEnded(token: number): void {
     this.handlerCalls.delete(token);
   }

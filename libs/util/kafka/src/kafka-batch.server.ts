@@ -371,6 +371,7 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
       partition,
       stallMs: handlerStallMs ?? DEFAULT_HANDLER_STALL_MS,
     });
+    const membership = this.keepMembership(call, extra.heartbeat);
     try {
       await this.invokeHandler(
         handler,
@@ -387,9 +388,31 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
         messages,
       );
     } finally {
+      clearInterval(membership);
       this.health.handlerEnded(call);
     }
     this.metrics?.handled(groupId, topic, messages.length);
+  }
+
+  /**
+   * Keeps the consumer in its group while a handler call works, however long one await inside it
+   * takes (a model's answer): kafkajs heartbeats only when asked, and a member silent for the
+   * session timeout is removed from the group, its batch delivered again. Only until the call
+   * counts as stalled (see `runHandler`): from then on the member is let go, so the broker moves
+   * its partitions. A heartbeat refused (a rebalance under way) is left to the batch's own next
+   * heartbeat or commit, which rejoins.
+   */
+  private keepMembership(call: number, heartbeat: () => Promise<void>): NodeJS.Timeout {
+    let beating = false;
+    const timer = setInterval(() => {
+      if (beating || this.health.isStalled(call)) return;
+      beating = true;
+      heartbeat()
+        .catch(() => undefined)
+        .finally(() => (beating = false));
+    }, this.options.settings.heartbeatIntervalMs);
+    timer.unref?.();
+    return timer;
   }
 
   /** The handler's call, in a consumer span with the batch's tenant in the log scope. */
