@@ -164,6 +164,30 @@ describe('DreamControl keep-alive (a stage that waits longer than the lease on o
     expect(renewedAt).toHaveLength(3);
   });
 
+  it('stops renewing once the dream is to be handed back, unless it has begun publishing', async () => {
+    const { lease, renewedAt } = aLease(() => true);
+    const control = new DreamControl(lease, 'drm_10', 'me', 60_000);
+    const reflect = control.stage('reflect', waitThenReport(70_000));
+    const stopped = expect(reflect).rejects.toMatchObject({ reason: 'handed_back' });
+    await jest.advanceTimersByTimeAsync(30_000);
+    control.handBack();
+    await jest.advanceTimersByTimeAsync(40_000);
+    await stopped;
+    // The stage boundary and the renewal at 20 s; none at 40 or 60 s.
+    expect(renewedAt).toHaveLength(2);
+
+    const renewals = aLease(() => true);
+    const publishing = new DreamControl(renewals.lease, 'drm_11', 'me', 60_000);
+    const publish = publishing.stage('publish', async () => {
+      publishing.handBack();
+      await new Promise((r) => setTimeout(r, 70_000));
+      return done('v2');
+    });
+    await jest.advanceTimersByTimeAsync(70_000);
+    expect(await publish).toBe('v2');
+    expect(renewals.renewedAt).toHaveLength(4);
+  });
+
   it('tries again at the next renewal when the store does not answer one', async () => {
     const { lease, renewedAt } = aLease((call) => (call === 2 ? new Error('store down') : true));
     const control = new DreamControl(lease, 'drm_9', 'me', 60_000);

@@ -192,6 +192,9 @@ export class DreamControl implements StageControl {
 
   private async renew(): Promise<void> {
     if (this.renewing || this.lost) return;
+    // Being handed back: it stops at its next heartbeat, or keeps the lease only until it runs
+    // out (the service is closing), unless it has begun publishing, which it finishes.
+    if (this.handingBack && !this.publishing) return;
     this.renewing = true;
     try {
       const state = await this.repo.heartbeat(this.dreamId, this.owner, this.leaseMs, {
