@@ -456,6 +456,40 @@ describe('dreams over HTTP', () => {
       );
     });
 
+    it("counts what a run that lost the dream's lease spent after its last heartbeat in the dream's usage and the day's budget", async () => {
+      const agentId = await anAgentOf(alice);
+      const dream = await aDream({ agent_id: agentId });
+      const tokens = (input_tokens: number, output_tokens: number) => ({
+        input_tokens,
+        output_tokens,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      });
+      // The first run recorded 100 + 20 tokens and 5 simulations, then stalled past its lease.
+      await repo.claim(dream.id, 'replica-1', 1);
+      await repo.heartbeat(dream.id, 'replica-1', 1, { usage: tokens(100, 20), simulations: 5 });
+      await new Promise((r) => setTimeout(r, 10));
+      // Another replica took it over, carrying what the first run recorded.
+      expect(await repo.claim(dream.id, DREAMER, LEASE_MS)).toMatchObject({ attempts: 2 });
+      // The first run wakes up: its heartbeat is refused, and it adds what it spent since (twice,
+      // as two stalled runs would).
+      expect(await repo.heartbeat(dream.id, 'replica-1', LEASE_MS)).toMatchObject({ held: false });
+      await repo.recordStranded(dream.id, { usage: tokens(300, 40), simulations: 2 });
+      await repo.recordStranded(dream.id, { usage: tokens(1, 1), simulations: 1 });
+      // The holder's own writes replace `usage` and leave the stranded counters alone.
+      await repo.heartbeat(dream.id, DREAMER, LEASE_MS, { usage: tokens(150, 30), simulations: 9 });
+      expect(
+        await repo.finish(dream.id, DREAMER, { status: 'completed', usage: tokens(160, 30) }),
+      ).toBe(true);
+
+      expect((await alice.get(`/v1/dreams/${dream.id}`)).body).toMatchObject({
+        status: 'completed',
+        usage: tokens(461, 71),
+        simulations: 12,
+      });
+      expect(await repo.tokensSince(aliceTenant, agentId, new Date(0))).toBe(532);
+    });
+
     it('archives only ended dreams, hiding them from the default list', async () => {
       const agentId = await anAgentOf(alice);
       const dream = await aDream({ agent_id: agentId });

@@ -1,4 +1,5 @@
 import type { DreamRecord } from '@reverie/dreaming-data-access';
+import { addUsage } from '@reverie/dreaming-domain';
 import { iso } from '@reverie/http';
 
 function presentInputs(input: DreamRecord['input']) {
@@ -46,13 +47,9 @@ export function presentDream(d: DreamRecord) {
           message: d.progress.message,
         }
       : null,
-    usage: {
-      input_tokens: d.usage.input_tokens,
-      output_tokens: d.usage.output_tokens,
-      cache_read_input_tokens: d.usage.cache_read_input_tokens,
-      cache_creation_input_tokens: d.usage.cache_creation_input_tokens,
-    },
-    simulations: d.simulations,
+    // With what runs that lost the lease spent after their last heartbeat.
+    usage: addUsage(d.usage, d.strandedUsage ?? {}),
+    simulations: d.simulations + (d.strandedSimulations ?? 0),
     environment: d.environment,
     sessions_reviewed: d.sessionsReviewed,
     error: d.error ? { type: d.error.type, message: d.error.message } : null,

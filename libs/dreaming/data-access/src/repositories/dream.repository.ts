@@ -238,13 +238,33 @@ export class DreamRepository {
       .exec();
   }
 
-  /** Tokens the agent's dreams created since `since` have spent (all four kinds). */
+  /**
+   * Tokens the agent's dreams created since `since` have spent (all four kinds), with what runs
+   * that lost their lease spent after their last heartbeat.
+   */
   async tokensSince(tenantId: string, agentId: string, since: Date): Promise<number> {
     const rows = await this.dreams
-      .find({ tenantId, agentId, createdAt: { $gte: since } }, { usage: 1 })
-      .lean<Pick<Dream, 'usage'>[]>()
+      .find({ tenantId, agentId, createdAt: { $gte: since } }, { usage: 1, strandedUsage: 1 })
+      .lean<Pick<Dream, 'usage' | 'strandedUsage'>[]>()
       .exec();
-    return rows.reduce((n, r) => n + totalTokens(r.usage), 0);
+    return rows.reduce(
+      (n, r) => n + totalTokens(r.usage) + totalTokens(r.strandedUsage ?? ZERO_USAGE),
+      0,
+    );
+  }
+
+  /**
+   * Adds what a run spent after its last heartbeat to the dream's `stranded*` counters: the run
+   * found the dream taken over, so its own record of `usage` can no longer be written. Whoever
+   * holds the lease never writes these, so the increments need no lease.
+   */
+  async recordStranded(
+    dreamId: string,
+    spent: { usage: DreamUsage; simulations: number },
+  ): Promise<void> {
+    const inc: Record<string, number> = { strandedSimulations: spent.simulations };
+    for (const [kind, n] of Object.entries(spent.usage)) inc[`strandedUsage.${kind}`] = n;
+    await this.dreams.updateOne({ _id: dreamId }, { $inc: inc }).exec();
   }
 
   /** The ids of the tenant's (or one agent's) pending and running dreams. */
@@ -518,6 +538,7 @@ function pendingDream(input: NewDream, now: Date, leaseUntil: Date): Dream {
     progress: null,
     usage: { ...ZERO_USAGE },
     simulations: 0,
+    strandedSimulations: 0,
     environment: null,
     sessionsReviewed: 0,
     outputs: [],

@@ -31,7 +31,8 @@ export interface DreamOutputRecord {
 /**
  * One dream: what was asked, where it is, what it spent and what it made. The gateway inserts it
  * `pending` (and cancels it while still pending); from then on the dreamer holding its lease is the
- * only writer, every write conditional on that lease. No write spans two documents.
+ * only writer, every write conditional on that lease, except the `stranded*` counters, which a
+ * replica that lost the lease increments (no lease holder writes them). No write spans two documents.
  */
 @Schema({ collection: 'dreams', minimize: false, versionKey: false })
 export class Dream {
@@ -57,6 +58,13 @@ export class Dream {
   @Prop({ type: Object, default: null }) progress!: DreamProgress | null;
   @Prop({ type: Object, required: true }) usage!: DreamUsage;
   @Prop({ type: Number, default: 0 }) simulations!: number;
+  /**
+   * What runs that lost the lease spent after their last heartbeat (another replica had taken the
+   * dream over): never in `usage`, which the lease holder writes whole; the API and the agent's
+   * daily budget add the two. Absent (never null, so that `$inc` can create it): nothing.
+   */
+  @Prop({ type: Object }) strandedUsage?: DreamUsage;
+  @Prop({ type: Number, default: 0 }) strandedSimulations!: number;
   @Prop({ type: String, default: null }) environment!: string | null;
   @Prop({ type: Number, default: 0 }) sessionsReviewed!: number;
   @Prop({ type: [Object], default: [] }) outputs!: DreamOutputRecord[];

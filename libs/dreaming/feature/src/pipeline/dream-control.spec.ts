@@ -106,6 +106,24 @@ describe('DreamControl carried (what earlier runs of the dream spent)', () => {
     // This run's stages record only what this run spent.
     expect(control.stages.map((s) => s.usage)).toEqual([usage(0, 0), usage(250, 50)]);
   });
+
+  it('knows what it spent since its last heartbeat took (what a lost lease leaves unrecorded)', async () => {
+    let held = true;
+    const lease = { heartbeat: async () => ({ held, cancelRequested: false }) };
+    const control = new DreamControl(lease, 'drm_12', 'me', 60_000, {
+      carried: { usage: usage(600, 100), simulations: 40 },
+    });
+    expect(control.unrecorded()).toEqual({ usage: usage(0, 0), simulations: 0 });
+    await control.stage('localise', async () => ({ ...done(1), simulations: 4 }));
+    await control.stage('reflect', async () => ({ ...done(2), usage: usage(250, 50) }));
+    // Reflect's heartbeat wrote localise's 4 simulations; reflect's tokens are not written yet.
+    expect(control.unrecorded()).toEqual({ usage: usage(250, 50), simulations: 0 });
+    held = false;
+    await expect(control.stage('curate', async () => done(3))).rejects.toMatchObject({
+      reason: 'lease_lost',
+    });
+    expect(control.unrecorded()).toEqual({ usage: usage(250, 50), simulations: 0 });
+  });
 });
 
 describe('DreamControl keep-alive (a stage that waits longer than the lease on one call)', () => {

@@ -118,6 +118,11 @@ export class DreamControl implements StageControl {
   private lost = false;
   /** A keep-alive renewal is being written (renewals never overlap). */
   private renewing = false;
+  /** The usage and simulations the dream's document holds, as of the last heartbeat it took. */
+  private recorded: { usage: DreamUsage; simulations: number } = {
+    usage: { ...ZERO_USAGE },
+    simulations: 0,
+  };
 
   constructor(
     private readonly repo: DreamLease,
@@ -130,6 +135,31 @@ export class DreamControl implements StageControl {
       this.usage = addUsage(ZERO_USAGE, limits.carried.usage);
       this.simulations = limits.carried.simulations;
     }
+    this.recorded = { usage: { ...this.usage }, simulations: this.simulations };
+  }
+
+  /**
+   * What this run spent that the dream's document does not hold: since its last heartbeat. When
+   * the lease is lost, the runner adds it to the dream's stranded counters.
+   */
+  unrecorded(): { usage: DreamUsage; simulations: number } {
+    const usage = { ...ZERO_USAGE };
+    for (const kind of Object.keys(usage) as (keyof DreamUsage)[])
+      usage[kind] = Math.max(0, this.usage[kind] - this.recorded.usage[kind]);
+    return { usage, simulations: Math.max(0, this.simulations - this.recorded.simulations) };
+  }
+
+  /** Writes the lease's renewal with what the dream has spent; false when it is no longer held. */
+  private async heartbeat(
+    patch: Parameters<DreamRepository['heartbeat']>[3] = {},
+  ): Promise<{ held: boolean; cancelRequested: boolean }> {
+    const spent = { usage: { ...this.usage }, simulations: this.simulations };
+    const state = await this.repo.heartbeat(this.dreamId, this.owner, this.leaseMs, {
+      ...patch,
+      ...spent,
+    });
+    if (state.held) this.recorded = spent;
+    return state;
   }
 
   async stage<T>(
@@ -197,10 +227,7 @@ export class DreamControl implements StageControl {
     if (this.handingBack && !this.publishing) return;
     this.renewing = true;
     try {
-      const state = await this.repo.heartbeat(this.dreamId, this.owner, this.leaseMs, {
-        usage: this.usage,
-        simulations: this.simulations,
-      });
+      const state = await this.heartbeat();
       if (!state.held) this.lost = true;
       else await this.limits.onBeat?.();
     } catch {
@@ -285,11 +312,7 @@ export class DreamControl implements StageControl {
     const now = Date.now();
     if (!force && now - this.lastBeat < 1_000) return;
     this.lastBeat = now;
-    const state = await this.repo.heartbeat(this.dreamId, this.owner, this.leaseMs, {
-      ...patch,
-      usage: this.usage,
-      simulations: this.simulations,
-    });
+    const state = await this.heartbeat(patch);
     if (!state.held) throw this.leaseLost();
     await this.limits.onBeat?.();
     if (force && state.cancelRequested)

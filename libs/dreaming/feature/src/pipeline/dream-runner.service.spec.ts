@@ -8,6 +8,7 @@ import type {
   QueuedDream,
 } from '@reverie/dreaming-data-access';
 import { ZERO_USAGE } from '@reverie/dreaming-domain';
+import { expectEventually } from '@reverie/testing';
 import type { EventPublisher } from '@reverie/kafka';
 import type { ReverieMetrics } from '@reverie/telemetry';
 import { DEFAULT_DREAMER_OPTIONS, SYSTEM_CLOCK, type DreamerOptions } from '../dreamer.options';
@@ -61,6 +62,7 @@ function aRunner(waiting: QueuedDream[], options: Partial<DreamerOptions> = {}) 
     unannounced: jest.fn(async () => []),
     heartbeat: jest.fn(async () => ({ held: true, cancelRequested: false })),
     handBack: jest.fn(async () => true),
+    recordStranded: jest.fn(async () => undefined),
   };
   const pipeline = {
     run: jest.fn(
@@ -194,6 +196,39 @@ describe('DreamRunner', () => {
     expect(slots.release).toHaveBeenCalledWith(expect.objectContaining({ dreamId: 'drm_a_1' }));
     // Closing, it claims nothing more.
     expect(await runner.fill()).toEqual(new Set());
+  });
+
+  it('adds what a run spent after its last heartbeat to the dream when another replica took it over', async () => {
+    const { runner, dreams, pipeline, stopAll } = aRunner([queued('a', 1)]);
+    const tokens = (input_tokens: number) => ({ ...ZERO_USAGE, input_tokens });
+    // The reflect stage's model answered (250 tokens); the heartbeat that would have recorded it,
+    // at the next stage, finds the dream taken.
+    pipeline.run.mockImplementationOnce(async (_dream, control) => {
+      await control.stage('localise', async () => ({
+        value: null,
+        summary: 'done',
+        simulations: 4,
+      }));
+      await control.stage('reflect', async () => ({
+        value: null,
+        summary: 'done',
+        usage: tokens(250),
+        simulations: 6,
+      }));
+      dreams.heartbeat.mockResolvedValue({ held: false, cancelRequested: false });
+      return control.stage('curate', async () => ({ value: null, summary: 'done' }));
+    });
+    expect(await runner.fill()).toEqual(new Set(['drm_a_1']));
+    await expectEventually(() => expect(dreams.recordStranded).toHaveBeenCalledTimes(1));
+    // Localise's 4 simulations were written at reflect's heartbeat; reflect's spending was not.
+    expect(dreams.recordStranded).toHaveBeenCalledWith('drm_a_1', {
+      usage: tokens(250),
+      simulations: 6,
+    });
+    expect(dreams.handBack).not.toHaveBeenCalled();
+    // The queue the fake answers still lists it: the fill that follows claims it again.
+    dreams.heartbeat.mockResolvedValue({ held: true, cancelRequested: false });
+    await stopAll();
   });
 
   it('waits at most handBackWaitMs for a dream that reaches no heartbeat, which keeps its lease', async () => {

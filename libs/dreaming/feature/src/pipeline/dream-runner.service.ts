@@ -290,6 +290,23 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
   }
 
   /**
+   * Another replica took the dream over: what this run spent since its last heartbeat is added to
+   * the dream's stranded counters, so the dream's usage and the agent's budget still count it.
+   */
+  private async recordStranded(dreamId: string, control: DreamControl, why: string) {
+    const left = control.unrecorded();
+    const tokens = totalTokens(left.usage);
+    if (!tokens && !left.simulations) return this.logger.warn(why);
+    const spent = `${tokens} token(s) and ${left.simulations} simulation(s) spent since its last heartbeat`;
+    try {
+      await this.dreams.recordStranded(dreamId, left);
+      this.logger.warn(`${why}; the ${spent} are added to the dream's usage`);
+    } catch (err) {
+      this.logger.warn(`${why}; the ${spent} could not be recorded (${(err as Error).message})`);
+    }
+  }
+
+  /**
    * One span for the dream's run on this replica. Started from the consumer of `dream.requested`,
    * it continues the trace of the HTTP request that asked for the dream, and the playbook
    * versions it publishes (Kafka sends, MongoDB writes) are its children.
@@ -369,7 +386,7 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
       }
     } catch (err) {
       if (err instanceof DreamStopped && err.reason === 'lease_lost') {
-        this.logger.warn(err.message);
+        await this.recordStranded(dream._id, control, err.message);
         return;
       }
       if (err instanceof DreamStopped && err.reason === 'handed_back') {
