@@ -206,6 +206,28 @@ describe('DreamControl keep-alive (a stage that waits longer than the lease on o
     expect(renewals.renewedAt).toHaveLength(4);
   });
 
+  it('ends a stage only once a renewal being written has landed (the next heartbeat writes after it)', async () => {
+    const events: string[] = [];
+    const lease = {
+      heartbeat: async (_id: string, _owner: string, _ms: number, patch?: { stage?: string }) => {
+        const which = patch?.stage ?? 'renewal';
+        if (which === 'renewal') await new Promise((r) => setTimeout(r, 5_000));
+        events.push(`${which} written`);
+        return { held: true, cancelRequested: false };
+      },
+    };
+    const control = new DreamControl(lease, 'drm_13', 'me', 60_000);
+    const reflect = control.stage('reflect', async () => {
+      await new Promise((r) => setTimeout(r, 21_000));
+      return { ...done('r'), usage: { input_tokens: 5 } };
+    });
+    const curate = reflect.then(() => control.stage('curate', async () => done('c')));
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(await curate).toBe('c');
+    // The renewal began at 20 s and landed at 25 s, after reflect's work ended at 21 s.
+    expect(events).toEqual(['reflect written', 'renewal written', 'curate written']);
+  });
+
   it('tries again at the next renewal when the store does not answer one', async () => {
     const { lease, renewedAt } = aLease((call) => (call === 2 ? new Error('store down') : true));
     const control = new DreamControl(lease, 'drm_9', 'me', 60_000);

@@ -116,8 +116,8 @@ export class DreamControl implements StageControl {
   private publishing = false;
   /** A keep-alive renewal found the dream taken by another replica: the next heartbeat stops. */
   private lost = false;
-  /** A keep-alive renewal is being written (renewals never overlap). */
-  private renewing = false;
+  /** The keep-alive renewal being written, if any (renewals never overlap). */
+  private renewal: Promise<void> | null = null;
   /** The usage and simulations the dream's document holds, as of the last heartbeat it took. */
   private recorded: { usage: DreamUsage; simulations: number } = {
     usage: { ...ZERO_USAGE },
@@ -211,30 +211,34 @@ export class DreamControl implements StageControl {
    */
   private async keptAlive<T>(work: () => Promise<T>): Promise<T> {
     const every = Math.max(1_000, Math.floor(this.leaseMs / 3));
-    const timer = setInterval(() => void this.renew(), every);
+    const timer = setInterval(() => this.renew(), every);
     timer.unref?.();
     try {
       return await work();
     } finally {
       clearInterval(timer);
+      // A renewal still being written carries this stage's spending as it was before the stage
+      // ended: it lands before the next heartbeat writes the new one, never after.
+      await this.renewal;
     }
   }
 
-  private async renew(): Promise<void> {
-    if (this.renewing || this.lost) return;
+  private renew(): void {
+    if (this.renewal || this.lost) return;
     // Being handed back: it stops at its next heartbeat, or keeps the lease only until it runs
     // out (the service is closing), unless it has begun publishing, which it finishes.
     if (this.handingBack && !this.publishing) return;
-    this.renewing = true;
-    try {
-      const state = await this.heartbeat();
-      if (!state.held) this.lost = true;
-      else await this.limits.onBeat?.();
-    } catch {
-      // The store did not answer: the next renewal or heartbeat tries again.
-    } finally {
-      this.renewing = false;
-    }
+    this.renewal = (async () => {
+      try {
+        const state = await this.heartbeat();
+        if (!state.held) this.lost = true;
+        else await this.limits.onBeat?.();
+      } catch {
+        // The store did not answer: the next renewal or heartbeat tries again.
+      } finally {
+        this.renewal = null;
+      }
+    })();
   }
 
   /**
