@@ -12,7 +12,7 @@
  * per family, on day one and after each dream. One agent per family (each learns its own mission).
  * Writes bench/results/lander-dreams-*.json.
  *
- *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b --seed 16 --fresh 300]
+ *   npm run bench:lander-dreams [-- --budget 2100 --count 120 --pool 2 --families a,b --seed 16 --fresh 300 [--fresh-each] [--draws 60]]
  *   npm run bench:lander-dreams -- --seeds 16,100,1,2,3 [--fresh 300]
  *   npm run bench:lander-dreams -- --rules bench/results/lander-dreams-<date>.json [--fresh 300]
  *
@@ -41,7 +41,9 @@ import {
 } from '@reverie/dreaming-feature';
 import {
   FlightPool,
+  guidanceSearchSet,
   landingRun,
+  MIN_SEARCH_SET,
   searchGuidance,
   splitScenarios,
   withRules,
@@ -53,6 +55,7 @@ import {
   scoreObjective,
   type ObjectiveScore,
   expandFamily,
+  freshDraws,
   parseFamily,
   STRESS_FAMILIES,
   type RoleRules,
@@ -108,6 +111,27 @@ const SEEDS = arg('seeds', arg('seed', '16'))
  * the test split. Default 0 (skipped).
  */
 const FRESH = Number(arg('fresh', '0'));
+/**
+ * `--fresh-each`: with `--fresh N`, fly the rules after every dream on those N scenarios too (how
+ * many each promotion kept safe and satisfied, not only the end state). Off by default: it costs
+ * three more passes over them a family.
+ */
+const FRESH_EACH = process.argv.includes('--fresh-each');
+/**
+ * `--draws N`: as an offline dream on a file of families (`dream --offline --fresh-draws N`),
+ * validation also flies N more draws of the family, and the guidance search flies draws past
+ * those after the training split (up to `MIN_SEARCH_SET` scenarios in all). They are drawn after
+ * the `--fresh` scenarios, so they never overlap them. Default 0: as a service dream, which flies
+ * no draws.
+ */
+const DRAWS = Number(arg('draws', '0'));
+
+/** `n` scenarios of the family past its first `count + skip` (as `freshDraws` draws them). */
+function drawsOf(name: string, count: number, n: number, skip: number): Scenario[] {
+  if (n <= 0) return [];
+  const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
+  return freshDraws(parseFamily({ ...family, count }), n, skip);
+}
 
 async function dreamFamily(
   pool: FlightPool,
@@ -118,7 +142,12 @@ async function dreamFamily(
 ) {
   const all = scenariosOf(name, count);
   const { train, heldOut } = splitScenarios(all);
-  const { validation, test } = splitValidationTest(heldOut, 'reverie/lunar-lander');
+  const split = splitValidationTest(heldOut, 'reverie/lunar-lander');
+  const { test } = split;
+  const validation = [...split.validation, ...drawsOf(name, count, DRAWS, FRESH)];
+  const searchSet = DRAWS
+    ? guidanceSearchSet([...train, ...drawsOf(name, count, MIN_SEARCH_SET, FRESH + DRAWS)], budget)
+    : train;
   let rules: RoleRules = {};
   const curve: {
     dream: number;
@@ -127,13 +156,15 @@ async function dreamFamily(
     train?: { before: ObjectiveScore; best: ObjectiveScore | null };
     validationBefore?: ObjectiveScore;
     gated?: { validation: ObjectiveScore; gate: string; promote: boolean }[];
+    fresh?: ObjectiveScore;
   }[] = [{ dream: 0, test: (await score(pool, test, rules)).score, promoted: null }];
+  const freshEach = FRESH_EACH && FRESH > 0 ? scenariosOf(name, count + FRESH).slice(count) : [];
   console.log(
-    `${name}: train ${train.length}, validation ${validation.length}, test ${test.length}`,
+    `${name}: train ${train.length}${searchSet.length > train.length ? ` (the search also flies ${searchSet.length - train.length} draws)` : ''}, validation ${validation.length}${DRAWS ? ` (${split.validation.length} held out, ${validation.length - split.validation.length} draws)` : ''}, test ${test.length}`,
   );
   console.log(`  day one   test ${line(curve[0].test)}`);
   for (let dream = 1; dream <= 3; dream++) {
-    const report = await searchGuidance(train, rules, {
+    const report = await searchGuidance(searchSet, rules, {
       pool,
       judge,
       maxSimulations: budget,
@@ -166,6 +197,7 @@ async function dreamFamily(
       }
     }
     const t = (await score(pool, test, rules)).score;
+    const f = freshEach.length ? (await score(pool, freshEach, rules)).score : undefined;
     curve.push({
       dream,
       test: t,
@@ -173,9 +205,10 @@ async function dreamFamily(
       train: { before: report.baseline.score, best: report.front[0]?.score ?? null },
       validationBefore: before.score,
       gated,
+      ...(f && { fresh: f }),
     });
     console.log(
-      `  dream ${dream}   validation before ${line(before.score)}\n            test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}`,
+      `  dream ${dream}   validation before ${line(before.score)}\n            test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}${f ? `\n            ${f.flights} fresh ${line(f)}, ${f.safe} safe` : ''}`,
     );
   }
   const fresh = FRESH > 0 ? await freshScores(pool, name, count, rules) : null;
@@ -429,6 +462,7 @@ async function main() {
     scenariosPerFamily: count,
     seed: SEEDS[0],
     freshPerFamily: FRESH,
+    drawsPerFamily: DRAWS,
     budgetPerDream: budget,
     poolSize: pool.size,
     // One seed's rows, or every seed's (`--rules FILE` flies the first).
