@@ -78,10 +78,20 @@ const DREAMER = new LanderDreamer();
 const GATE = withPromotionRules({ ...DEFAULT_GATE, ...DREAMER.gate }, DREAMER.defaultObjective);
 
 /** `count` scenarios of a bundled family (the first 20 are the family's own; more are drawn alike). */
-function scenariosOf(name: string, count: number): Scenario[] {
+/** A bundled family, drawing its first `count` scenarios. */
+function familyOf(name: string, count: number) {
   const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
   if (!family) throw new Error(`unknown family "${name}"; bundled: ${allFamilyNames().join(', ')}`);
-  return expandFamily(parseFamily({ ...family, count }));
+  return parseFamily({ ...family, count });
+}
+
+function scenariosOf(name: string, count: number): Scenario[] {
+  return expandFamily(familyOf(name, count));
+}
+
+/** The `howMany` scenarios after the first `count` of a family (no split holds them). */
+function freshSetOf(name: string, count: number, howMany = FRESH): Scenario[] {
+  return scenariosOf(name, count + howMany).slice(count);
 }
 
 async function score(pool: FlightPool, scenarios: Scenario[], rules: RoleRules) {
@@ -128,9 +138,7 @@ const DRAWS = Number(arg('draws', '0'));
 
 /** `n` scenarios of the family past its first `count + skip` (as `freshDraws` draws them). */
 function drawsOf(name: string, count: number, n: number, skip: number): Scenario[] {
-  if (n <= 0) return [];
-  const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
-  return freshDraws(parseFamily({ ...family, count }), n, skip);
+  return n > 0 ? freshDraws(familyOf(name, count), n, skip) : [];
 }
 
 async function dreamFamily(
@@ -158,7 +166,7 @@ async function dreamFamily(
     gated?: { validation: ObjectiveScore; gate: string; promote: boolean }[];
     fresh?: ObjectiveScore;
   }[] = [{ dream: 0, test: (await score(pool, test, rules)).score, promoted: null }];
-  const freshEach = FRESH_EACH && FRESH > 0 ? scenariosOf(name, count + FRESH).slice(count) : [];
+  const freshEach = FRESH_EACH && FRESH > 0 ? freshSetOf(name, count) : [];
   console.log(
     `${name}: train ${train.length}${searchSet.length > train.length ? ` (the search also flies ${searchSet.length - train.length} draws)` : ''}, validation ${validation.length}${DRAWS ? ` (${split.validation.length} held out, ${validation.length - split.validation.length} draws)` : ''}, test ${test.length}`,
   );
@@ -211,7 +219,9 @@ async function dreamFamily(
       `  dream ${dream}   validation before ${line(before.score)}\n            test ${line(t)}   ${promoted ? `promoted ${promoted}` : 'nothing promoted'}${f ? `\n            ${f.flights} fresh ${line(f)}, ${f.safe} safe` : ''}`,
     );
   }
-  const fresh = FRESH > 0 ? await freshScores(pool, name, count, rules) : null;
+  // With `--fresh-each`, the final rules have flown the fresh scenarios already.
+  const fresh =
+    FRESH > 0 ? await freshScores(pool, name, count, rules, FRESH, curve[3].fresh) : null;
   if (fresh)
     console.log(
       `  ${FRESH} fresh scenarios: day one ${line(fresh.dayOne)}\n                     after 3 dreams ${line(fresh.after)}`,
@@ -240,17 +250,21 @@ const doubled = (day1: ObjectiveScore, last: ObjectiveScore) =>
     ? last.satisfied >= 2 * day1.satisfied && last.satisfied > 0
     : null;
 
-/** Day one and `rules` on the `FRESH` scenarios after the first `count` of a family. */
+/**
+ * Day one and `rules` on the `FRESH` scenarios after the first `count` of a family; `flown`: what
+ * `rules` scored on them already, if they were flown.
+ */
 async function freshScores(
   pool: FlightPool,
   name: string,
   count: number,
   rules: RoleRules,
   howMany = FRESH,
+  flown?: ObjectiveScore,
 ) {
-  const fresh = scenariosOf(name, count + howMany).slice(count);
+  const fresh = freshSetOf(name, count, howMany);
   const dayOne = (await score(pool, fresh, {})).score;
-  const after = (await score(pool, fresh, rules)).score;
+  const after = flown ?? (await score(pool, fresh, rules)).score;
   return {
     flights: fresh.length,
     dayOne,
