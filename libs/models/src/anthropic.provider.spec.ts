@@ -7,6 +7,7 @@ import {
   textReply,
   toolUseReply,
 } from '@reverie/testing/anthropic';
+import { expectEventually } from '@reverie/testing';
 import { AnthropicProvider, type AnthropicProviderOptions } from './anthropic.provider';
 import { addUsage, type ModelRequest, type TokenUsage } from './model-provider';
 import { ModelProviderError } from './model-provider.error';
@@ -308,6 +309,53 @@ describe('AnthropicProvider against a local Messages API server (the remote mode
       `the Anthropic Messages API at ${server.baseURL} did not answer within 50 ms; raise the provider's timeoutMs or lower maxTokens`,
     );
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("stops a call its caller aborts while the server is still answering, and doesn't retry it", async () => {
+    server.enqueue(textReply('too late', { delayMs: 10_000 }), textReply('not asked'));
+    const abort = new AbortController();
+    const call = provider()
+      .complete({ ...ask('hello'), signal: abort.signal })
+      .catch((err: unknown) => err);
+    await expectEventually(() => expect(server.requests).toHaveLength(1));
+
+    abort.abort();
+    const error = await call;
+
+    expect(error).toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ kind: 'aborted', attempts: 1 });
+    expect((error as Error).message).toBe(
+      `the call to the Anthropic Messages API at ${server.baseURL} was aborted by its caller after 1 attempt(s)`,
+    );
+    expect(server.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('makes no further attempt once the signal fires during the wait between retries', async () => {
+    server.enqueue(overloaded(), textReply('not asked'));
+    const abort = new AbortController();
+    // The wait between retries never ends by itself: only the abort ends it.
+    const pending = provider({ sleep: () => new Promise<void>(() => undefined) })
+      .complete({ ...ask('hello'), signal: abort.signal })
+      .catch((err: unknown) => err);
+    await expectEventually(() => expect(warnings).toHaveLength(1));
+
+    abort.abort();
+
+    expect(await pending).toMatchObject({ kind: 'aborted', attempts: 1 });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('sends nothing when the signal has already fired', async () => {
+    const abort = new AbortController();
+    abort.abort();
+
+    const error = await provider()
+      .complete({ ...ask('hello'), signal: abort.signal })
+      .catch((err: unknown) => err);
+
+    expect(error).toMatchObject({ kind: 'aborted', attempts: 0 });
+    expect(server.requests).toHaveLength(0);
   });
 
   it('retries a dropped connection', async () => {

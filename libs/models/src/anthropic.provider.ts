@@ -2,6 +2,7 @@ import Anthropic, {
   APIConnectionError,
   APIConnectionTimeoutError,
   APIError,
+  APIUserAbortError,
   AnthropicError,
 } from '@anthropic-ai/sdk';
 import { fromMessage, toMessageParams } from './anthropic-mapping';
@@ -102,19 +103,29 @@ export class AnthropicProvider implements ModelProvider {
       request.maxTokens ?? this.options.maxTokens ?? ANTHROPIC_DEFAULTS.maxTokens,
     );
     const attempts = this.retry.maxRetries + 1;
+    const { signal } = request;
     for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw this.aborted(attempt - 1);
       try {
-        return fromMessage(await this.client.messages.create(params));
+        return fromMessage(await this.client.messages.create(params, { signal }));
       } catch (err) {
+        if (err instanceof APIUserAbortError) throw this.aborted(attempt);
         const retryable = isRetryable(err);
         if (!retryable || attempt >= attempts) throw this.toProviderError(err, attempt, retryable);
         const delay = retryDelayMs(attempt, this.retry, (err as APIError).headers, this.random);
         this.logger.warn(
           `anthropic: ${describe(err)} (attempt ${attempt} of ${attempts}); retrying in ${delay} ms`,
         );
-        await this.sleep(delay);
+        await abortableSleep(this.sleep(delay), signal);
       }
     }
+  }
+
+  private aborted(attempts: number): ModelProviderError {
+    return new ModelProviderError(
+      `the call to the Anthropic Messages API at ${this.baseURL} was aborted by its caller after ${attempts} attempt(s)`,
+      { provider: this.name, kind: 'aborted', attempts },
+    );
   }
 
   private toProviderError(err: unknown, attempts: number, retryable: boolean): unknown {
@@ -163,6 +174,19 @@ export class AnthropicProvider implements ModelProvider {
     }
     return err;
   }
+}
+
+/** A wait between retries that ends early when the signal fires (the loop then stops). */
+function abortableSleep(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait;
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void wait.then(done);
+  });
 }
 
 function temperatureUnsupported(provider: string): ModelProviderError {

@@ -31,6 +31,26 @@ describe('BuiltinProvider', () => {
     });
   });
 
+  it('does not ask the policy when the signal has already fired', async () => {
+    const asked: ModelRequest[] = [];
+    const counting = new BuiltinPolicies().register('count', {
+      decide: (r) => {
+        asked.push(r);
+        return { text: 'ok' };
+      },
+    });
+    const abort = new AbortController();
+    abort.abort();
+
+    const error = await new BuiltinProvider({ policies: counting, policy: 'count' })
+      .complete({ ...request, signal: abort.signal })
+      .catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ kind: 'aborted', provider: 'builtin' });
+    expect(asked).toHaveLength(0);
+  });
+
   it("takes the policy from the request's model when it names one", async () => {
     const response = await new BuiltinProvider({ policies }).complete({
       model: 'ci-log-triage',

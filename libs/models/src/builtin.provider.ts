@@ -65,6 +65,14 @@ export class BuiltinProvider implements ModelProvider {
         { provider: this.name, kind: 'configuration' },
       );
     }
+    if (request.signal?.aborted)
+      throw new ModelProviderError(
+        `the call to builtin policy "${name}" was aborted by its caller`,
+        {
+          provider: this.name,
+          kind: 'aborted',
+        },
+      );
     const decision = await policy.decide(request);
     const toolCalls = decision.toolCalls ?? [];
     const text = decision.text ?? '';

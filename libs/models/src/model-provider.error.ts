@@ -9,7 +9,9 @@ export type ModelProviderErrorKind =
   /** No answer within the timeout. */
   | 'timeout'
   /** The connection failed (refused, reset), still failing after the last retry. */
-  | 'connection';
+  | 'connection'
+  /** The caller aborted the call (its request's `signal`): not retried. */
+  | 'aborted';
 
 export interface ModelProviderErrorDetails {
   provider: string;

@@ -67,6 +67,11 @@ export interface ModelRequest {
   maxTokens?: number;
   /** Not for `anthropic`: its API version removed sampling parameters (it throws if set). */
   temperature?: number;
+  /**
+   * Aborts the call (and its retries) when it fires: the provider throws a ModelProviderError of
+   * kind `aborted`. A call the server already began may still be billed.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ToolCall {
@@ -105,6 +110,14 @@ export interface ModelProvider {
   /** `builtin` or `anthropic`: recorded with each call's usage. */
   readonly name: string;
   complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/** The provider with `signal` on every request it is given (a caller's abort reaches each call). */
+export function withSignal(provider: ModelProvider, signal: AbortSignal): ModelProvider {
+  return {
+    name: provider.name,
+    complete: (request) => provider.complete({ ...request, signal }),
+  };
 }
 
 export function zeroUsage(): TokenUsage {
