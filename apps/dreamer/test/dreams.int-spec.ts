@@ -480,7 +480,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(md.body).toContain(`# Dream ${dream.id}: failed`);
   }, 300_000);
 
-  it('a running dream is canceled at the next stage boundary', async () => {
+  it('a running dream is canceled at its next heartbeat (a stage boundary or progress inside a stage)', async () => {
     const agentId = await lunarAgent('apply');
     await landFamily(agentId, 'boulder-field');
     const created = await api.post('/v1/dreams', { agent_id: agentId });
@@ -498,7 +498,9 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(dream).toMatchObject({ status: 'canceled', outputs: [] });
     const { report } = (await api.get(`/v1/dreams/${dream.id}/report`)).body;
     expect(report).toMatchObject({ status: 'canceled', publication: null });
-    expect(report.notes.at(-1)).toMatch(/^canceled before the [a-z]+ stage; nothing published$/);
+    expect(report.notes.at(-1)).toMatch(
+      /^canceled (before|during) the [a-z]+ stage; nothing published$/,
+    );
     // The agent's lock is released: a new dream may start (canceled at once, pending or not).
     const next = await api.post('/v1/dreams', { agent_id: agentId });
     expect(next.status).toBe(201);
@@ -617,6 +619,44 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       const done = await dreamer.dreams.findById(tenantId, id);
       // One run on one replica: not taken over, not run again, the model asked once.
       expect(done).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(messages.requests.length - requestsBefore).toBe(1);
+    } finally {
+      messages.respondWith(() => entriesReply());
+      await replica.app.close();
+    }
+  }, 300_000);
+
+  it('a dream canceled while it waits on the model stops in its reflect stage: the model call is aborted, not waited for', async () => {
+    const agentId = await lunarAgent('apply');
+    await landFamily(agentId, 'boulder-field');
+    const id = uniqueName('drm_cancel_model');
+    // Renewals every second (a 3 s lease) look for the cancel; the model would answer after 10
+    // minutes, past the test's own timeout, so only an aborted call lets the dream end in time.
+    const replica = await startDreamer(gateway.config.mongo.db, {
+      ...dreamerEnv,
+      DREAM_LEASE_MS: '3000',
+    });
+    const requestsBefore = messages.requests.length;
+    messages.respondWith(() => ({ ...entriesReply(), delayMs: 600_000 }));
+    try {
+      await replica.dreams.create(
+        aDream(
+          { _id: id, tenantId, agentId },
+          { model: { provider: 'anthropic', model: 'claude-dreamer' } },
+        ),
+      );
+      expect(await replica.runner.request(id)).toBe(true);
+      await expectEventually(
+        async () => expect(messages.requests.length).toBeGreaterThan(requestsBefore),
+        { timeoutMs: 120_000, intervalMs: 50 },
+      );
+      expect((await api.post(`/v1/dreams/${id}/cancel`, {})).status).toBe(200);
+      await replica.runner.idle();
+      const done = await replica.dreams.findById(tenantId, id);
+      expect(done).toMatchObject({ status: 'canceled', attempts: 1, outputs: [] });
+      const report = done?.report as Json;
+      expect(report.stages.map((s: Json) => s.stage)).toEqual(['collect', 'localise']);
+      expect(report.notes.at(-1)).toBe('canceled during the reflect stage; nothing published');
       expect(messages.requests.length - requestsBefore).toBe(1);
     } finally {
       messages.respondWith(() => entriesReply());

@@ -237,3 +237,124 @@ describe('DreamControl keep-alive (a stage that waits longer than the lease on o
     expect(renewedAt).toHaveLength(4);
   });
 });
+
+describe("DreamControl stopping part-way through a stage (the stage's signal)", () => {
+  const start = Date.parse('2026-12-05T03:00:00Z');
+  /** A lease that records each write; `answer` says whether it is held and a cancel asked. */
+  const aLease = (answer: (call: number) => { held: boolean; cancelRequested: boolean }) => {
+    const writtenAt: number[] = [];
+    const lease = {
+      heartbeat: async () => {
+        writtenAt.push((Date.now() - start) / 1_000);
+        return answer(writtenAt.length);
+      },
+    };
+    return { lease, writtenAt };
+  };
+  /** A model call: answers after `ms`, or fails as an aborted call when the signal fires first. */
+  const call = (ms: number, signal: AbortSignal) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => resolve('answered'), ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new Error('the call was aborted by its caller'));
+      });
+    });
+  /** A stage that waits on one call of `ms`, reporting no progress. */
+  const waitingOn = (ms: number) => async (_progress: unknown, signal: AbortSignal) => ({
+    value: await call(ms, signal),
+    summary: 'done',
+  });
+
+  beforeEach(() => jest.useFakeTimers({ now: start }));
+  afterEach(() => jest.useRealTimers());
+
+  it('aborts the call when a renewal finds the dream canceled, and stops renewing', async () => {
+    const { lease, writtenAt } = aLease((n) => ({ held: true, cancelRequested: n >= 2 }));
+    const control = new DreamControl(lease, 'drm_20', 'me', 60_000);
+    const reflect = control.stage('reflect', waitingOn(100_000));
+    const stopped = expect(reflect).rejects.toMatchObject({
+      reason: 'canceled',
+      message: 'dream drm_20 was canceled',
+    });
+    await jest.advanceTimersByTimeAsync(20_000);
+    await stopped;
+    expect(control.stoppedInStage).toBe(true);
+    await jest.advanceTimersByTimeAsync(100_000);
+    // The stage boundary, then the renewal at 20 s that found the cancel; nothing after.
+    expect(writtenAt).toEqual([0, 20]);
+  });
+
+  it('aborts the call when a renewal finds the dream taken by another replica', async () => {
+    const { lease } = aLease((n) => ({ held: n < 3, cancelRequested: false }));
+    const control = new DreamControl(lease, 'drm_21', 'me', 60_000);
+    const reflect = control.stage('reflect', waitingOn(100_000));
+    const stopped = expect(reflect).rejects.toMatchObject({ reason: 'lease_lost' });
+    await jest.advanceTimersByTimeAsync(40_000);
+    await stopped;
+  });
+
+  it('aborts the call at once when the replica hands the dream back, and when its window closes', async () => {
+    const { lease, writtenAt } = aLease(() => ({ held: true, cancelRequested: false }));
+    const control = new DreamControl(lease, 'drm_22', 'me', 60_000);
+    const reflect = control.stage('reflect', waitingOn(100_000));
+    const stopped = expect(reflect).rejects.toMatchObject({ reason: 'handed_back' });
+    await jest.advanceTimersByTimeAsync(5_000);
+    control.handBack();
+    await stopped;
+    expect(writtenAt).toEqual([0]);
+
+    const windowed = new DreamControl(lease, 'drm_23', 'me', 60_000, {
+      runUntil: new Date(start + 30_000),
+    });
+    const late = windowed.stage('reflect', waitingOn(100_000));
+    const closed = expect(late).rejects.toMatchObject({ reason: 'window_closed' });
+    // The renewal at 40 s (20 s after this stage began) finds the window closed.
+    await jest.advanceTimersByTimeAsync(40_000);
+    await closed;
+  });
+
+  it('honours a cancel at a progress heartbeat inside a stage, but not once publishing began', async () => {
+    // Asked after the stage began (its boundary would see it otherwise).
+    let asked = false;
+    const lease = { heartbeat: async () => ({ held: true, cancelRequested: asked }) };
+    const search = new DreamControl(lease, 'drm_24', 'me', 60_000);
+    let steps = 0;
+    const reflect = search.stage('reflect', async (progress) => {
+      for (;;) {
+        steps++;
+        if (steps === 3) asked = true;
+        await jest.advanceTimersByTimeAsync(1_500);
+        await progress(steps, 100);
+      }
+    });
+    await expect(reflect).rejects.toMatchObject({ reason: 'canceled' });
+    expect(steps).toBe(3);
+    expect(search.stoppedInStage).toBe(true);
+
+    asked = false;
+    const publishing = new DreamControl(lease, 'drm_25', 'me', 60_000);
+    const published = await publishing.stage('publish', async (progress) => {
+      asked = true;
+      await jest.advanceTimersByTimeAsync(1_500);
+      await progress(1, 2);
+      return done('v2');
+    });
+    expect(published).toBe('v2');
+  });
+
+  it("counts what a stage spent when it caught its aborted call's error, and still stops", async () => {
+    const { lease } = aLease((n) => ({ held: true, cancelRequested: n >= 2 }));
+    const control = new DreamControl(lease, 'drm_26', 'me', 60_000);
+    const reflect = control.stage('reflect', async (_progress, signal) => {
+      const answer = await call(100_000, signal).catch(() => 'failed');
+      return { value: answer, summary: answer, usage: { input_tokens: 30 }, simulations: 7 };
+    });
+    const stopped = expect(reflect).rejects.toMatchObject({ reason: 'canceled' });
+    await jest.advanceTimersByTimeAsync(20_000);
+    await stopped;
+    expect(control.usage.input_tokens).toBe(30);
+    expect(control.simulations).toBe(7);
+    expect(control.stages.map((s) => s.summary)).toEqual(['failed']);
+  });
+});

@@ -58,14 +58,19 @@ export interface StageControl {
   readonly simulations: number;
   /** The stages run so far, with what each did and spent. */
   readonly stages: readonly StageRecord[];
-  stage<T>(
-    stage: DreamStage,
-    work: (
-      progress: (done: number, total: number, message?: string) => Promise<void>,
-    ) => Promise<StageOutcome<T>>,
-  ): Promise<T>;
+  stage<T>(stage: DreamStage, work: StageBody<T>): Promise<T>;
   found(findings: DreamFindings): void;
 }
+
+/**
+ * A stage's work: it reports progress as it goes (each report is a heartbeat, where the dream may
+ * stop), and hands `signal` to what it waits on for long (a model call): the signal fires when
+ * the dream must stop part-way (canceled, taken over, handed back, its window closed).
+ */
+export type StageBody<T> = (
+  progress: (done: number, total: number, message?: string) => Promise<void>,
+  signal: AbortSignal,
+) => Promise<StageOutcome<T>>;
 
 /** What bounds a dream besides its lease; every field optional. */
 export interface DreamLimits {
@@ -97,9 +102,11 @@ export const LOCAL_LEASE: DreamLease = {
 
 /**
  * The running dream's hold on its document: each stage starts by renewing the lease and checking
- * for a cancel (so a dream stops at the next stage boundary), reports progress as it goes, and
- * leaves a stage record with what it did and spent. It also keeps what the dream has found so
- * far, so a dream that stops part-way still leaves a report of what it did.
+ * for a cancel, reports progress as it goes (each report checks for a cancel too, so a dream
+ * stops part-way through a stage), and leaves a stage record with what it did and spent. While a
+ * stage waits on one long call, the lease's keep-alive renewals look for a cancel and fire the
+ * stage's signal, which aborts the call. It also keeps what the dream has found so far, so a
+ * dream that stops part-way still leaves a report of what it did.
  */
 export class DreamControl implements StageControl {
   readonly stages: StageRecord[] = [];
@@ -114,8 +121,15 @@ export class DreamControl implements StageControl {
   private handingBack = false;
   /** The publish stage has begun: from here on the dream runs to its end. */
   private publishing = false;
-  /** A keep-alive renewal found the dream taken by another replica: the next heartbeat stops. */
-  private lost = false;
+  /**
+   * Why the dream must stop part-way, once something found out (a renewal saw a cancel or the
+   * dream taken by another replica, the replica is handing it back, the window closed): the
+   * stage's signal has fired, and the stage and every heartbeat from here on throw it.
+   */
+  private stopped: DreamStopped | null = null;
+  private readonly abort = new AbortController();
+  /** A stage's work is running (not between stages). */
+  private inStage = false;
   /** The keep-alive renewal being written, if any (renewals never overlap). */
   private renewal: Promise<void> | null = null;
   /** The usage and simulations the dream's document holds, as of the last heartbeat it took. */
@@ -162,12 +176,12 @@ export class DreamControl implements StageControl {
     return state;
   }
 
-  async stage<T>(
-    stage: DreamStage,
-    work: (
-      progress: (done: number, total: number, message?: string) => Promise<void>,
-    ) => Promise<StageOutcome<T>>,
-  ): Promise<T> {
+  /** Whether the dream stopped part-way through its current stage (not before it began). */
+  get stoppedInStage(): boolean {
+    return this.inStage;
+  }
+
+  async stage<T>(stage: DreamStage, work: StageBody<T>): Promise<T> {
     this.stopIfDue();
     this.current = stage;
     if (stage === 'publish' || stage === 'report') this.publishing = true;
@@ -183,11 +197,17 @@ export class DreamControl implements StageControl {
         `the dream spent ${spent} tokens of its budget of ${budget}; stopped before the ${stage} stage`,
       );
     const startedAt = new Date();
+    this.inStage = true;
     const result = await this.keptAlive(() =>
-      work((done, total, message) =>
-        this.beat({ stage, progress: { stage, completed: done, total, message: message ?? '' } }),
+      work(
+        (done, total, message) =>
+          this.beat({ stage, progress: { stage, completed: done, total, message: message ?? '' } }),
+        this.abort.signal,
       ),
-    );
+    ).catch((err: unknown) => {
+      // An aborted call fails with its own error: the reason the dream stopped is what counts.
+      throw this.stopped ?? err;
+    });
     const usage = addUsage(ZERO_USAGE, result.usage ?? {});
     this.usage = addUsage(this.usage, usage);
     this.simulations += result.simulations ?? 0;
@@ -199,6 +219,10 @@ export class DreamControl implements StageControl {
       simulations: result.simulations ?? 0,
       usage,
     });
+    // A stage that finished in spite of its signal (it caught the aborted call's error): its
+    // spending counts, what it found does not.
+    if (this.stopped) throw this.stopped;
+    this.inStage = false;
     return result.value;
   }
 
@@ -224,15 +248,19 @@ export class DreamControl implements StageControl {
   }
 
   private renew(): void {
-    if (this.renewal || this.lost) return;
-    // Being handed back: it stops at its next heartbeat, or keeps the lease only until it runs
-    // out (the service is closing), unless it has begun publishing, which it finishes.
+    if (this.renewal || this.stopped) return;
+    // Being handed back or out of its window: it stops now (the stage's signal fires), or keeps
+    // the lease only until it runs out (the service is closing), unless it has begun publishing,
+    // which it finishes.
+    const due = this.dueStop();
+    if (due) return void this.halt(due);
     if (this.handingBack && !this.publishing) return;
     this.renewal = (async () => {
       try {
         const state = await this.heartbeat();
-        if (!state.held) this.lost = true;
-        else await this.limits.onBeat?.();
+        if (!state.held) return void this.halt(this.leaseLost());
+        await this.limits.onBeat?.();
+        if (state.cancelRequested && !this.publishing) this.halt(this.canceled());
       } catch {
         // The store did not answer: the next renewal or heartbeat tries again.
       } finally {
@@ -247,6 +275,18 @@ export class DreamControl implements StageControl {
    */
   handBack(): void {
     this.handingBack = true;
+    // A stage waiting on a call stops now rather than when the call returns.
+    if (this.inStage) {
+      const due = this.dueStop();
+      if (due) this.halt(due);
+    }
+  }
+
+  /** The dream must stop part-way: the stage's signal fires (aborting its call) with the reason. */
+  private halt(reason: DreamStopped): DreamStopped {
+    this.stopped ??= reason;
+    if (!this.abort.signal.aborted) this.abort.abort(this.stopped);
+    return this.stopped;
   }
 
   /**
@@ -254,18 +294,24 @@ export class DreamControl implements StageControl {
    * idle window has closed.
    */
   private stopIfDue(): void {
-    if (this.publishing) return;
+    const due = this.dueStop();
+    if (due) throw due;
+  }
+
+  private dueStop(): DreamStopped | null {
+    if (this.publishing) return null;
     if (this.handingBack)
-      throw new DreamStopped(
+      return new DreamStopped(
         'handed_back',
         `dream ${this.dreamId} stopped at the ${this.current ?? 'first'} stage to be handed back: its dreamer replica is shutting down`,
       );
     const until = this.limits.runUntil;
     if (until && (this.limits.now ?? Date.now)() >= until.getTime())
-      throw new DreamStopped(
+      return new DreamStopped(
         'window_closed',
         `its idle window closed at ${until.toISOString()} before it ended: stopped ${this.current ? `after the ${this.current} stage began` : 'before its first stage'}; the next slot of its schedule inside the window dreams again`,
       );
+    return null;
   }
 
   /** Adds to what the dream found, for its report. */
@@ -302,24 +348,30 @@ export class DreamControl implements StageControl {
   }
 
   private leaseLost(): DreamStopped {
-    this.lost = true;
     return new DreamStopped(
       'lease_lost',
       `dream ${this.dreamId} is no longer held by this replica`,
     );
   }
 
-  /** Renews the lease with progress; at a stage boundary (`force`) also honours a cancel. */
+  private canceled(): DreamStopped {
+    return new DreamStopped('canceled', `dream ${this.dreamId} was canceled`);
+  }
+
+  /**
+   * Renews the lease with progress, and honours a cancel: at a stage boundary (`force`) always,
+   * inside a stage unless the dream has begun publishing (which it finishes).
+   */
   async beat(patch: Parameters<DreamRepository['heartbeat']>[3], force = false): Promise<void> {
-    if (this.lost) throw this.leaseLost();
-    this.stopIfDue();
+    if (this.stopped) throw this.stopped;
+    const due = this.dueStop();
+    if (due) throw this.halt(due);
     const now = Date.now();
     if (!force && now - this.lastBeat < 1_000) return;
     this.lastBeat = now;
     const state = await this.heartbeat(patch);
-    if (!state.held) throw this.leaseLost();
+    if (!state.held) throw this.halt(this.leaseLost());
     await this.limits.onBeat?.();
-    if (force && state.cancelRequested)
-      throw new DreamStopped('canceled', `dream ${this.dreamId} was canceled`);
+    if (state.cancelRequested && (force || !this.publishing)) throw this.halt(this.canceled());
   }
 }

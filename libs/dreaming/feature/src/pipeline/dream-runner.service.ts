@@ -418,7 +418,7 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
           : 'nothing published';
       control.notes.push(
         canceled
-          ? `canceled before the ${control.current} stage; ${published}`
+          ? `canceled ${control.stoppedInStage ? 'during' : 'before'} the ${control.current} stage; ${published}`
           : err instanceof DreamStopped
             ? `${err.message}; ${published}`
             : `failed ${control.current ? `in the ${control.current} stage` : 'before its first stage'}: ${(err as Error).message}; ${published}`,

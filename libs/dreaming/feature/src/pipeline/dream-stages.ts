@@ -23,7 +23,7 @@ import {
   withPromotionRules,
 } from '@reverie/dreaming-domain';
 import type { DreamRecord } from '@reverie/dreaming-data-access';
-import { createProvider } from '@reverie/models';
+import { createProvider, withSignal } from '@reverie/models';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import type { AnthropicSettings } from '@reverie/service-kit';
 import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
@@ -475,17 +475,20 @@ async function reflectStage(
   round: number,
 ): Promise<{ drafts: RoleDraft[]; proposals: Proposals }> {
   const { control, dreamer, spec, settings } = ctx;
-  return control.stage('reflect', async (progress) => {
+  return control.stage('reflect', async (progress, signal) => {
     const budget = Math.max(0, settings.maxSimulations - control.simulations);
     const model = { model: spec.model.model, maxTokens: spec.model.maxTokens };
+    // The dream's model calls end when the dream must stop part-way (canceled, taken over).
+    const provider = () =>
+      withSignal(
+        createProvider({ provider: 'anthropic', ...model }, { anthropic: settings.anthropic }),
+        signal,
+      );
     // The dream's model, offered to a dreamer with a model reflector of its own (external).
     const offered: ReflectModel | undefined =
       spec.model.provider === 'anthropic' && settings.anthropic
         ? {
-            provider: createProvider(
-              { provider: 'anthropic', ...model },
-              { anthropic: settings.anthropic },
-            ),
+            provider: provider(),
             ...model,
             instructions: spec.instructions,
             agentId: spec.agentId,
@@ -517,10 +520,7 @@ async function reflectStage(
       );
       return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
     }
-    const reflector = new ModelReflector(
-      createProvider({ provider: 'anthropic', ...model }, { anthropic: settings.anthropic }),
-      model,
-    );
+    const reflector = new ModelReflector(provider(), model);
     const m = await reflector.reflect({
       environment: dreamer.environment,
       instructions: spec.instructions,
