@@ -428,10 +428,12 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   it("a dream whose model reflector spends past the agent's per-dream token budget stops at the next stage boundary", async () => {
     const agent = await api.post(
       '/v1/agents',
-      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream: 50 } } }),
+      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream: 20_000 } } }),
     );
     const agentId = agent.body.id as string;
     await landFamily(agentId, 'downrange');
+    // The request fits the budget as estimated; the answer costs more than the estimate.
+    messages.respondWith(() => ({ ...entriesReply(), usage: { input_tokens: 25_000 } }));
     // Asked for with `reverie dream`, which fails with what the dream did before it stopped.
     const run = await cli(
       'dream',
@@ -452,9 +454,9 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       error: { type: 'budget_exceeded' },
       outputs: [],
     });
-    expect(dream.error.message).toMatch(/budget of 50; stopped before the curate stage/);
+    expect(dream.error.message).toMatch(/budget of 20000; stopped before the curate stage/);
     // The tokens are the model reflector's, as the local Messages API counted them.
-    expect(dream.usage.input_tokens + dream.usage.cache_creation_input_tokens).toBeGreaterThan(50);
+    expect(dream.usage.input_tokens).toBe(25_000);
     expect(messages.requests.length).toBeGreaterThan(0);
     const sent = JSON.stringify(messages.requests.at(-1)?.body);
     expect(sent).toContain('write_entries');
@@ -474,10 +476,36 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(report.stages.map((s: Json) => s.stage)).toEqual(['collect', 'localise', 'reflect']);
     expect(report.localisations.length).toBeGreaterThan(0);
     expect(report.notes.at(-1)).toMatch(
-      /budget of 50; stopped before the curate stage; nothing published$/,
+      /budget of 20000; stopped before the curate stage; nothing published$/,
     );
     const md = await api.get<string>(`/v1/dreams/${dream.id}/report?format=markdown`);
     expect(md.body).toContain(`# Dream ${dream.id}: failed`);
+    messages.respondWith(() => entriesReply());
+  }, 300_000);
+
+  it("a model reflector call that could cost more than is left of the dream's token budget is not sent: the dream goes on without it", async () => {
+    const agent = await api.post(
+      '/v1/agents',
+      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream: 50 } } }),
+    );
+    const agentId = agent.body.id as string;
+    await landFamily(agentId, 'downrange');
+    const requestsBefore = messages.requests.length;
+    const created = await api.post('/v1/dreams', {
+      agent_id: agentId,
+      model: { provider: 'anthropic', model: 'claude-dreamer' },
+    });
+    expect(created.status).toBe(201);
+    const dream = await finished(created.body.id);
+    expect(dream).toMatchObject({ status: 'completed', error: null });
+    expect(messages.requests.length).toBe(requestsBefore);
+    expect(totalTokens(dream.usage)).toBe(0);
+    const { report } = (await api.get(`/v1/dreams/${dream.id}/report`)).body;
+    expect(report.notes).toContainEqual(
+      expect.stringMatching(
+        /^model reflector failed: not sent: the request may take up to ~\d+ tokens \(a prompt of ~\d+, up to 2048 out\) and 50 are left of the token budget; the drafts keep their generated text$/,
+      ),
+    );
   }, 300_000);
 
   it('a running dream is canceled at its next heartbeat (a stage boundary or progress inside a stage)', async () => {

@@ -11,7 +11,9 @@ export type ModelProviderErrorKind =
   /** The connection failed (refused, reset), still failing after the last retry. */
   | 'connection'
   /** The caller aborted the call (its request's `signal`): not retried. */
-  | 'aborted';
+  | 'aborted'
+  /** Not sent: it could cost more than is left of the caller's token budget (`withTokenBudget`). */
+  | 'over_budget';
 
 export interface ModelProviderErrorDetails {
   provider: string;

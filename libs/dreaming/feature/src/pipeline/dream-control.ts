@@ -58,6 +58,8 @@ export interface StageControl {
   readonly simulations: number;
   /** The stages run so far, with what each did and spent. */
   readonly stages: readonly StageRecord[];
+  /** Tokens left of the dream's budget, as of the last stage's end; null: no budget. */
+  readonly tokensLeft: number | null;
   stage<T>(stage: DreamStage, work: StageBody<T>): Promise<T>;
   found(findings: DreamFindings): void;
 }
@@ -174,6 +176,11 @@ export class DreamControl implements StageControl {
     });
     if (state.held) this.recorded = spent;
     return state;
+  }
+
+  get tokensLeft(): number | null {
+    const budget = this.limits.tokenBudget ?? null;
+    return budget === null ? null : Math.max(0, budget - totalTokens(this.usage));
   }
 
   /** Whether the dream stopped part-way through its current stage (not before it began). */

@@ -23,7 +23,7 @@ import {
   withPromotionRules,
 } from '@reverie/dreaming-domain';
 import type { DreamRecord } from '@reverie/dreaming-data-access';
-import { createProvider, withSignal } from '@reverie/models';
+import { ANTHROPIC_DEFAULTS, createProvider, withSignal, withTokenBudget } from '@reverie/models';
 import { playbookIdFor } from '@reverie/playbooks-data-access';
 import type { AnthropicSettings } from '@reverie/service-kit';
 import { parseOutcomeDefinition, type OutcomeDefinition } from '@reverie/outcomes-domain';
@@ -478,10 +478,15 @@ async function reflectStage(
   return control.stage('reflect', async (progress, signal) => {
     const budget = Math.max(0, settings.maxSimulations - control.simulations);
     const model = { model: spec.model.model, maxTokens: spec.model.maxTokens };
-    // The dream's model calls end when the dream must stop part-way (canceled, taken over).
+    // The dream's model calls end when the dream must stop part-way (canceled, taken over), and
+    // one that could cost more than is left of its token budget is not sent.
     const provider = () =>
       withSignal(
-        createProvider({ provider: 'anthropic', ...model }, { anthropic: settings.anthropic }),
+        withTokenBudget(
+          createProvider({ provider: 'anthropic', ...model }, { anthropic: settings.anthropic }),
+          control.tokensLeft,
+          ANTHROPIC_DEFAULTS.maxTokens,
+        ),
         signal,
       );
     // The dream's model, offered to a dreamer with a model reflector of its own (external).
@@ -521,12 +526,19 @@ async function reflectStage(
       return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
     }
     const reflector = new ModelReflector(provider(), model);
-    const m = await reflector.reflect({
-      environment: dreamer.environment,
-      instructions: spec.instructions,
-      patterns,
-      drafts: r.drafts,
-    });
+    const m = await reflector
+      .reflect({
+        environment: dreamer.environment,
+        instructions: spec.instructions,
+        patterns,
+        drafts: r.drafts,
+      })
+      .catch((err: unknown) => {
+        const why = `model reflector failed: ${(err as Error).message}; the drafts keep their generated text`;
+        control.notes.push(why);
+        return null;
+      });
+    if (!m) return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
     return {
       value: { drafts: m.drafts, proposals: [] },
       summary: `${r.work.summary}; the model reflector rewrote ${m.rewritten} of ${r.drafts.length} draft(s)`,
