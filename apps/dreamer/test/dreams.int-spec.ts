@@ -614,17 +614,25 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     expect(await finished(id)).toMatchObject({ status: 'completed', attempts: 1 });
   }, 300_000);
 
-  it('a dream whose model answers after its lease would have run out keeps it: another replica sweeping meanwhile leaves it alone', async () => {
+  /**
+   * A lunar dream (its agent's sessions landed) on a replica with a 3 s lease, whose model answers
+   * after `delayMs`; `meanwhile` runs once the model has been asked. Returns the dream's id and how
+   * many times the model was asked.
+   */
+  const dreamWithSlowModel = async (
+    name: string,
+    delayMs: number,
+    meanwhile: (id: string) => Promise<void>,
+  ) => {
     const agentId = await lunarAgent('apply');
     await landFamily(agentId, 'boulder-field');
-    const id = uniqueName('drm_slow_model');
-    // A replica with a 3 s lease, and a model that takes 8 s to answer.
+    const id = uniqueName(name);
     const replica = await startDreamer(gateway.config.mongo.db, {
       ...dreamerEnv,
       DREAM_LEASE_MS: '3000',
     });
     const requestsBefore = messages.requests.length;
-    messages.respondWith(() => ({ ...entriesReply(), delayMs: 8_000 }));
+    messages.respondWith(() => ({ ...entriesReply(), delayMs }));
     try {
       await replica.dreams.create(
         aDream(
@@ -637,59 +645,45 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
         async () => expect(messages.requests.length).toBeGreaterThan(requestsBefore),
         { timeoutMs: 120_000, intervalMs: 50 },
       );
-      // While the model thinks, the other replica sweeps twice, each time past a lease's length
-      // since the replica's last progress report.
+      await meanwhile(id);
+      await replica.runner.idle();
+      return { id, asked: messages.requests.length - requestsBefore };
+    } finally {
+      messages.respondWith(() => entriesReply());
+      await replica.app.close();
+    }
+  };
+
+  it('a dream whose model answers after its lease would have run out keeps it: another replica sweeping meanwhile leaves it alone', async () => {
+    // The model takes 8 s to answer. While it thinks, the other replica sweeps twice, each time
+    // past a lease's length since the replica's last progress report.
+    const { id, asked } = await dreamWithSlowModel('drm_slow_model', 8_000, async () => {
       for (const ms of [4_000, 3_500]) {
         await new Promise((r) => setTimeout(r, ms));
         await dreamer.runner.sweep();
       }
-      await replica.runner.idle();
-      const done = await dreamer.dreams.findById(tenantId, id);
-      // One run on one replica: not taken over, not run again, the model asked once.
-      expect(done).toMatchObject({ status: 'completed', attempts: 1 });
-      expect(messages.requests.length - requestsBefore).toBe(1);
-    } finally {
-      messages.respondWith(() => entriesReply());
-      await replica.app.close();
-    }
+    });
+    const done = await dreamer.dreams.findById(tenantId, id);
+    // One run on one replica: not taken over, not run again, the model asked once.
+    expect(done).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(asked).toBe(1);
   }, 300_000);
 
   it('a dream canceled while it waits on the model stops in its reflect stage: the model call is aborted, not waited for', async () => {
-    const agentId = await lunarAgent('apply');
-    await landFamily(agentId, 'boulder-field');
-    const id = uniqueName('drm_cancel_model');
     // Renewals every second (a 3 s lease) look for the cancel; the model would answer after 10
     // minutes, past the test's own timeout, so only an aborted call lets the dream end in time.
-    const replica = await startDreamer(gateway.config.mongo.db, {
-      ...dreamerEnv,
-      DREAM_LEASE_MS: '3000',
+    const { id, asked } = await dreamWithSlowModel('drm_cancel_model', 600_000, async (dreamId) => {
+      expect((await api.post(`/v1/dreams/${dreamId}/cancel`, {})).status).toBe(200);
     });
-    const requestsBefore = messages.requests.length;
-    messages.respondWith(() => ({ ...entriesReply(), delayMs: 600_000 }));
-    try {
-      await replica.dreams.create(
-        aDream(
-          { _id: id, tenantId, agentId },
-          { model: { provider: 'anthropic', model: 'claude-dreamer' } },
-        ),
-      );
-      expect(await replica.runner.request(id)).toBe(true);
-      await expectEventually(
-        async () => expect(messages.requests.length).toBeGreaterThan(requestsBefore),
-        { timeoutMs: 120_000, intervalMs: 50 },
-      );
-      expect((await api.post(`/v1/dreams/${id}/cancel`, {})).status).toBe(200);
-      await replica.runner.idle();
-      const done = await replica.dreams.findById(tenantId, id);
-      expect(done).toMatchObject({ status: 'canceled', attempts: 1, outputs: [] });
-      const report = done?.report as Json;
-      expect(report.stages.map((s: Json) => s.stage)).toEqual(['collect', 'localise']);
-      expect(report.notes.at(-1)).toBe('canceled during the reflect stage; nothing published');
-      expect(messages.requests.length - requestsBefore).toBe(1);
-    } finally {
-      messages.respondWith(() => entriesReply());
-      await replica.app.close();
-    }
+    const done = await dreamer.dreams.findById(tenantId, id);
+    expect(done).toMatchObject({ status: 'canceled', attempts: 1, outputs: [] });
+    const report = done?.report as Json;
+    // Reflect's record stands, for what its search flew; the model's text is not in it.
+    expect(report.stages.map((s: Json) => s.stage)).toEqual(['collect', 'localise', 'reflect']);
+    expect(report.stages[2].simulations).toBeGreaterThan(0);
+    expect(report.notes.at(-1)).toBe('canceled during the reflect stage; nothing published');
+    expect(report.notes.join('\n')).not.toMatch(/model reflector/);
+    expect(asked).toBe(1);
   }, 300_000);
 
   it('a dream handed back during reflect keeps what it localised: another replica reflects again, from there', async () => {

@@ -269,30 +269,34 @@ describe("DreamControl stopping part-way through a stage (the stage's signal)", 
   beforeEach(() => jest.useFakeTimers({ now: start }));
   afterEach(() => jest.useRealTimers());
 
-  it('aborts the call when a renewal finds the dream canceled, and stops renewing', async () => {
-    const { lease, writtenAt } = aLease((n) => ({ held: true, cancelRequested: n >= 2 }));
-    const control = new DreamControl(lease, 'drm_20', 'me', 60_000);
-    const reflect = control.stage('reflect', waitingOn(100_000));
-    const stopped = expect(reflect).rejects.toMatchObject({
-      reason: 'canceled',
-      message: 'dream drm_20 was canceled',
-    });
-    await jest.advanceTimersByTimeAsync(20_000);
-    await stopped;
-    expect(control.stoppedInStage).toBe(true);
-    await jest.advanceTimersByTimeAsync(100_000);
-    // The stage boundary, then the renewal at 20 s that found the cancel; nothing after.
-    expect(writtenAt).toEqual([0, 20]);
-  });
-
-  it('aborts the call when a renewal finds the dream taken by another replica', async () => {
-    const { lease } = aLease((n) => ({ held: n < 3, cancelRequested: false }));
-    const control = new DreamControl(lease, 'drm_21', 'me', 60_000);
-    const reflect = control.stage('reflect', waitingOn(100_000));
-    const stopped = expect(reflect).rejects.toMatchObject({ reason: 'lease_lost' });
-    await jest.advanceTimersByTimeAsync(40_000);
-    await stopped;
-  });
+  it.each([
+    ['canceled', 'canceled', 'dream drm_20 was canceled', false, 20],
+    [
+      'taken by another replica',
+      'lease_lost',
+      'dream drm_20 is no longer held by this replica',
+      true,
+      40,
+    ],
+  ] as const)(
+    'aborts the call when a renewal finds the dream %s, and stops renewing',
+    async (_what, reason, message, taken, at) => {
+      // The renewal at `at` s finds it (the second: canceled; the third: taken).
+      const { lease, writtenAt } = aLease((n) => ({
+        held: !(taken && n >= 3),
+        cancelRequested: !taken && n >= 2,
+      }));
+      const control = new DreamControl(lease, 'drm_20', 'me', 60_000);
+      const reflect = control.stage('reflect', waitingOn(100_000));
+      const stopped = expect(reflect).rejects.toMatchObject({ reason, message });
+      await jest.advanceTimersByTimeAsync(at * 1_000);
+      await stopped;
+      expect(control.stoppedInStage).toBe(true);
+      await jest.advanceTimersByTimeAsync(100_000);
+      // Nothing written after the renewal that found it.
+      expect(writtenAt.at(-1)).toBe(at);
+    },
+  );
 
   it('aborts the call at once when the replica hands the dream back, and when its window closes', async () => {
     const { lease, writtenAt } = aLease(() => ({ held: true, cancelRequested: false }));

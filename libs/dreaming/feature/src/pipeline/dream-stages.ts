@@ -534,8 +534,12 @@ async function reflectStage(
         drafts: r.drafts,
       })
       .catch((err: unknown) => {
-        const why = `model reflector failed: ${(err as Error).message}; the drafts keep their generated text`;
-        control.notes.push(why);
+        // Aborted because the dream is stopping: the stage's record stands (its flights count),
+        // and the dream's last note says where it stopped.
+        if (!signal.aborted)
+          control.notes.push(
+            `model reflector failed: ${(err as Error).message}; the drafts keep their generated text`,
+          );
         return null;
       });
     if (!m) return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
