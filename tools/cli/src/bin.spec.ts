@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,4 +25,32 @@ describe('bin/reverie.js', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("runs from a user's own folder, outside the project (its worker finds the project's modules)", () => {
+    // The offline commands run in a worker thread, which loads TypeScript again: from a folder
+    // with no node_modules, that must not be looked up from the working directory.
+    const dir = mkdtempSync(join(tmpdir(), 'reverie-cwd-'));
+    try {
+      const example = join(__dirname, '../../../examples/scenarios/slow-engine.json');
+      const family = { ...JSON.parse(readFileSync(example, 'utf8')), count: 2 };
+      writeFileSync(join(dir, 'mine.json'), JSON.stringify(family));
+      const ran = spawnSync(
+        process.execPath,
+        [
+          join(__dirname, '../../../bin/reverie.js'),
+          'eval',
+          'lander',
+          '--scenarios',
+          'mine.json',
+          '--json',
+        ],
+        { encoding: 'utf8', cwd: dir },
+      );
+      expect(ran.stderr).toBe('');
+      expect(ran.status).toBe(0);
+      expect(JSON.parse(ran.stdout).scenarios).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

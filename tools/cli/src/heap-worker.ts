@@ -92,9 +92,11 @@ export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWork
     argv,
     stderrIsTty: Boolean(process.stderr.isTTY),
   };
-  // TypeScript is compiled on the fly here as in bin/reverie.js (the worker starts a new loader).
+  // TypeScript is compiled on the fly here as in bin/reverie.js (the worker starts a new loader),
+  // by its resolved path: an eval'd worker resolves a bare name from the working directory,
+  // which is the user's folder, not the project, when the CLI runs from there.
   const source = [
-    `require('@swc-node/register');`,
+    `require(${JSON.stringify(require.resolve('@swc-node/register'))});`,
     `const { workerData } = require('node:worker_threads');`,
     `require(${JSON.stringify(entry)}).run(workerData.argv);`,
   ].join('\n');

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { expandFamily } from '@reverie/lunar-lander';
 import { searchGuidance } from '../search-guidance';
@@ -37,6 +40,22 @@ describe('FlightPool', () => {
       expect(a[1]).not.toEqual(a[0]);
     } finally {
       await Promise.all([inline.close(), threads.close()]);
+    }
+  }, 180_000);
+
+  it('starts its workers from any working directory (one outside the project)', async () => {
+    const here = process.cwd();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'flight-pool-'));
+    const pool = new FlightPool(2);
+    try {
+      process.chdir(elsewhere);
+      const jobs = scenarios.slice(0, 2).map((scenario) => ({ scenario, rules: {} }));
+      const flown = await pool.flyAll(jobs);
+      expect(flown.map((r) => r.scenarioId)).toEqual(jobs.map((j) => j.scenario.id));
+    } finally {
+      process.chdir(here);
+      await pool.close();
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   }, 180_000);
 

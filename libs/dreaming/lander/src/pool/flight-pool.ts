@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import type { LandingResult, RoleRules, Scenario } from '@reverie/lunar-lander';
 import { flyResult } from './fly-job';
 
+/** The project's tsconfig, for workers that load this library's TypeScript sources. */
+const SOURCE_TSCONFIG = join(__dirname, '../../../../../tsconfig.base.json');
+
 /** One flight: the builtin team with `rules` on `scenario`. */
 export interface FlightJob {
   scenario: Scenario;
@@ -91,9 +94,18 @@ export class FlightPool {
     const file = join(__dirname, `flight.worker.${compiled ? 'js' : 'ts'}`);
     const worker = compiled
       ? new Worker(file)
-      : new Worker(`require('@swc-node/register'); require(${JSON.stringify(file)});`, {
-          eval: true,
-        });
+      : // Resolved here, with the project's tsconfig (its @reverie/* paths): an eval'd worker
+        // resolves both from the working directory, which need not be the project.
+        new Worker(
+          `require(${JSON.stringify(require.resolve('@swc-node/register'))}); require(${JSON.stringify(file)});`,
+          {
+            eval: true,
+            env: {
+              ...process.env,
+              SWC_NODE_PROJECT: process.env['SWC_NODE_PROJECT'] || SOURCE_TSCONFIG,
+            },
+          },
+        );
     worker.on('message', (msg: { result?: LandingResult; error?: string }) => {
       const p = this.running.get(worker);
       this.running.delete(worker);
