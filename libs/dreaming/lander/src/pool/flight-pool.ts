@@ -97,14 +97,12 @@ export class FlightPool {
       : // Resolved here, with the project's tsconfig (its @reverie/* paths): an eval'd worker
         // resolves both from the working directory, which need not be the project.
         new Worker(
-          `require(${JSON.stringify(require.resolve('@swc-node/register'))}); require(${JSON.stringify(file)});`,
-          {
-            eval: true,
-            env: {
-              ...process.env,
-              SWC_NODE_PROJECT: process.env['SWC_NODE_PROJECT'] || SOURCE_TSCONFIG,
-            },
-          },
+          [
+            `process.env.SWC_NODE_PROJECT ||= ${JSON.stringify(SOURCE_TSCONFIG)};`,
+            `require(${JSON.stringify(require.resolve('@swc-node/register'))});`,
+            `require(${JSON.stringify(file)});`,
+          ].join('\n'),
+          { eval: true },
         );
     worker.on('message', (msg: { result?: LandingResult; error?: string }) => {
       const p = this.running.get(worker);
