@@ -331,14 +331,15 @@ describe('AnthropicProvider against a local Messages API server (the remote mode
     expect(sleeps).toEqual([]);
   });
 
-  it('makes no further attempt once the signal fires during the wait between retries', async () => {
-    server.enqueue(overloaded(), textReply('not asked'));
+  it('ends the wait between retries when the signal fires, and makes no further attempt', async () => {
+    // A 429 asking for a 20 s wait (the policy's longest), waited for by the real timer.
+    server.enqueue(rateLimited(20), textReply('not asked'));
     const abort = new AbortController();
-    // The wait between retries never ends by itself: only the abort ends it.
-    const pending = provider({ sleep: () => new Promise<void>(() => undefined) })
+    const pending = provider({ sleep: undefined })
       .complete({ ...ask('hello'), signal: abort.signal })
       .catch((err: unknown) => err);
     await expectEventually(() => expect(warnings).toHaveLength(1));
+    expect(warnings[0]).toMatch(/retrying in 20000 ms$/);
 
     abort.abort();
 

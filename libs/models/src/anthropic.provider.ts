@@ -37,8 +37,11 @@ export interface AnthropicProviderOptions {
    */
   temperature?: number;
   retry?: Partial<RetryPolicy>;
-  /** Waits between retries; tests inject one that returns at once and records the delay. */
-  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Waits between retries (ending early when the request's signal fires); tests inject one that
+   * returns at once and records the delay.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Jitter source, in [0, 1). */
   random?: () => number;
   logger?: ProviderLogger;
@@ -50,7 +53,18 @@ export const ANTHROPIC_DEFAULTS = {
   maxTokens: 4096,
 } as const;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or until the signal fires (its timer then cleared, so nothing is left pending). */
+function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * The Messages API through `@anthropic-ai/sdk`. Retries are ours, not the SDK's (the client runs
@@ -62,7 +76,7 @@ export class AnthropicProvider implements ModelProvider {
   private readonly baseURL: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly logger: ProviderLogger;
 
@@ -116,7 +130,7 @@ export class AnthropicProvider implements ModelProvider {
         this.logger.warn(
           `anthropic: ${describe(err)} (attempt ${attempt} of ${attempts}); retrying in ${delay} ms`,
         );
-        await abortableSleep(this.sleep(delay), signal);
+        await this.sleep(delay, signal);
       }
     }
   }
@@ -174,19 +188,6 @@ export class AnthropicProvider implements ModelProvider {
     }
     return err;
   }
-}
-
-/** A wait between retries that ends early when the signal fires (the loop then stops). */
-function abortableSleep(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return wait;
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-    void wait.then(done);
-  });
 }
 
 function temperatureUnsupported(provider: string): ModelProviderError {

@@ -76,7 +76,10 @@ export type StageBody<T> = (
 
 /** What bounds a dream besides its lease; every field optional. */
 export interface DreamLimits {
-  /** Tokens the dream may spend; checked at every stage boundary. Absent or null: no limit. */
+  /**
+   * Tokens the dream may spend; checked at every stage boundary (and the reflect stage sends no
+   * model call that could cost more than is left). Absent or null: no limit.
+   */
   tokenBudget?: number | null;
   /** Also run on every lease renewal (the runner renews the dream's global slot). */
   onBeat?: () => Promise<void>;

@@ -508,7 +508,8 @@ async function reflectStage(
       offered,
     );
     if (r.model) {
-      control.notes.push(...r.model.notes);
+      // Its notes would say the model failed when the dream's stopping aborted its call.
+      if (!signal.aborted) control.notes.push(...r.model.notes);
       return {
         value: { drafts: r.drafts, proposals: r.model.proposals },
         summary: r.work.summary,
