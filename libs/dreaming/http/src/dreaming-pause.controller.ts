@@ -106,7 +106,8 @@ export class DreamingPauseController {
     description:
       'While paused no dream starts (a scheduled one is skipped, POST /v1/dreams is a 409) and ' +
       'pausing cancels the unfinished dreams in scope: pending ones at once, running ones at their ' +
-      'next stage boundary (`canceled_dreams` lists them). The tenant switch covers every agent.',
+      'next heartbeat, as POST /v1/dreams/:id/cancel does (`canceled_dreams` lists them). The ' +
+      'tenant switch covers every agent.',
   })
   @ApiBody({ schema: openApiSchema(pauseBodySchema) })
   set(@TenantId() tenantId: string, @Body() body: unknown) {

@@ -97,7 +97,10 @@ export class DreamsController {
     summary: 'Cancel a dream',
     description:
       'A pending dream is `canceled` at once. A running one gets `cancel_requested_at` and stops ' +
-      'at its next stage boundary (it stays `running` until then). An ended dream is a 409.',
+      'at its next heartbeat (it stays `running` until then): a stage boundary, a progress ' +
+      'report inside a stage (about every second while it searches), or a lease renewal (every ' +
+      'third of DREAM_LEASE_MS) while it waits on a model call, which is then aborted; one that ' +
+      'has begun publishing finishes publishing first. An ended dream is a 409.',
   })
   async cancel(@TenantId() tenantId: string, @Param('id') id: string) {
     return presentDream(await this.dreams.cancel(tenantId, id));

@@ -93,7 +93,7 @@ export class DreamsService {
 
   /**
    * A pending dream is canceled at once; a running one is asked to stop and does so at its next
-   * stage boundary (it stays `running` until then). Asking twice changes nothing.
+   * heartbeat (it stays `running` until then). Asking twice changes nothing.
    */
   async cancel(tenantId: string, dreamId: string): Promise<DreamRecord> {
     const dream = await this.get(tenantId, dreamId);

@@ -443,7 +443,8 @@ export class DreamRepository {
 
   /**
    * Cancels a dream: a pending one at once (it never ran); a running one is marked and its runner
-   * stops at the next stage boundary. Returns the dream as it now is, or null if there is none.
+   * stops at its next heartbeat (a stage boundary, progress or a lease renewal). Returns the dream
+   * as it now is, or null if there is none.
    */
   async cancel(tenantId: string, dreamId: string, now = new Date()): Promise<DreamRecord | null> {
     const pending = await this.dreams

@@ -49,7 +49,7 @@ export class Dream {
   @Prop({ type: Number, default: null }) tokenBudget!: number | null;
   /**
    * A scheduled dream must end by then (its idle window closes): it stops at the next stage
-   * boundary or progress heartbeat after it, before publishing. Null: no limit.
+   * boundary, progress heartbeat or lease renewal after it, before publishing. Null: no limit.
    */
   @Prop({ type: Date, default: null }) runUntil!: Date | null;
   /** `api` (POST /v1/dreams) or `schedule`. */

@@ -45,7 +45,8 @@ export interface DreamResult {
  * The dream pipeline in the dreamer service: collect (from Mongo), then the stages every dream
  * runs (runDreamStages: localise, reflect, curate, validate, publish, report) over the Mongo
  * adapters of their ports. Each stage runs under `control`, which renews the dream's lease, stops
- * at a stage boundary when the dream is canceled, and records what the stage did and spent. A run
+ * the dream at its next heartbeat when it is canceled (aborting a model call it waits on), and
+ * records what the stage did and spent. A run
  * of a dream whose earlier run kept a checkpoint (`dream_checkpoints`, once reflect ended) reviews
  * the sessions that run reviewed, and the stages go on from curate when nothing else changed.
  */
