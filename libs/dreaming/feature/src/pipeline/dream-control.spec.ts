@@ -107,6 +107,24 @@ describe('DreamControl carried (what earlier runs of the dream spent)', () => {
     expect(control.stages.map((s) => s.usage)).toEqual([usage(0, 0), usage(250, 50)]);
   });
 
+  it('counts the tokens of runs that lost its lease against the budget, not in its usage', async () => {
+    const control = new DreamControl(LOCAL_LEASE, 'drm_14', 'me', 60_000, {
+      tokenBudget: 1_000,
+      carried: { usage: usage(500, 100), simulations: 0 },
+      stranded: 300,
+    });
+    expect(control.tokensLeft).toBe(100);
+    await control.stage('reflect', async () => ({ ...done(1), usage: usage(80, 20) }));
+    expect(control.usage).toEqual(usage(580, 120));
+    expect(control.tokensLeft).toBe(0);
+    await expect(control.stage('curate', async () => done(2))).rejects.toMatchObject({
+      reason: 'budget_exceeded',
+      message:
+        'the dream spent 1000 tokens (300 of them in runs that lost its lease) of its budget of 1000; stopped before the curate stage',
+    });
+    expect(new DreamControl(LOCAL_LEASE, 'drm_15', 'me', 60_000).tokensLeft).toBeNull();
+  });
+
   it('knows what it spent since its last heartbeat took (what a lost lease leaves unrecorded)', async () => {
     let held = true;
     const lease = { heartbeat: async () => ({ held, cancelRequested: false }) };

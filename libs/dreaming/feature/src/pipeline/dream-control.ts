@@ -95,6 +95,12 @@ export interface DreamLimits {
    * its usage and simulations, against its token budget too. Absent: nothing.
    */
   carried?: { usage: DreamUsage; simulations: number };
+  /**
+   * Tokens runs that lost the dream's lease spent after their last heartbeat (its stranded
+   * counters, as the run found them): against its budget, but not in its usage (the API adds
+   * them to it already). Absent: none.
+   */
+  stranded?: number;
 }
 
 /** The lease a DreamControl renews: the dream repository's, or an always-held one offline. */
@@ -183,7 +189,8 @@ export class DreamControl implements StageControl {
 
   get tokensLeft(): number | null {
     const budget = this.limits.tokenBudget ?? null;
-    return budget === null ? null : Math.max(0, budget - totalTokens(this.usage));
+    const spent = totalTokens(this.usage) + (this.limits.stranded ?? 0);
+    return budget === null ? null : Math.max(0, budget - spent);
   }
 
   /** Whether the dream stopped part-way through its current stage (not before it began). */
@@ -199,12 +206,13 @@ export class DreamControl implements StageControl {
       { stage, progress: { stage, completed: 0, total: 0, message: 'started' } },
       true,
     );
-    const spent = totalTokens(this.usage);
+    const stranded = this.limits.stranded ?? 0;
+    const spent = totalTokens(this.usage) + stranded;
     const budget = this.limits.tokenBudget ?? null;
     if (budget !== null && spent >= budget)
       throw new DreamStopped(
         'budget_exceeded',
-        `the dream spent ${spent} tokens of its budget of ${budget}; stopped before the ${stage} stage`,
+        `the dream spent ${spent} tokens${stranded ? ` (${stranded} of them in runs that lost its lease)` : ''} of its budget of ${budget}; stopped before the ${stage} stage`,
       );
     const startedAt = new Date();
     this.inStage = true;

@@ -231,6 +231,33 @@ describe('DreamRunner', () => {
     await stopAll();
   });
 
+  it('resumes a dream counting the tokens of runs that lost its lease against its budget', async () => {
+    const { runner, dreams, pipeline, stopAll } = aRunner([queued('a', 1)]);
+    const tokens = (input_tokens: number) => ({ ...ZERO_USAGE, input_tokens });
+    const claim = dreams.claim.getMockImplementation()!;
+    dreams.claim.mockImplementationOnce(async (id: string, owner: string) => ({
+      ...(await claim(id, owner)),
+      tokenBudget: 1_000,
+      usage: tokens(500),
+      strandedUsage: tokens(300),
+    }));
+    let seen: { left: number | null; notes: string[] } | null = null;
+    pipeline.run.mockImplementationOnce(async (_dream, control) => {
+      seen = { left: control.tokensLeft, notes: [...control.notes] };
+      throw new DreamStopped('lease_lost', 'stopped by the test');
+    });
+    expect(await runner.fill()).toEqual(new Set(['drm_a_1']));
+    await expectEventually(() => expect(seen).not.toBeNull());
+    expect(seen).toEqual({
+      left: 200,
+      notes: [
+        'resumed: earlier runs of this dream spent 500 token(s) and 0 simulation(s), counted in its usage and against its budget',
+        "300 token(s) spent by runs that lost this dream's lease count against its budget too (the dream's usage over the API includes them; this report's does not)",
+      ],
+    });
+    await stopAll();
+  });
+
   it('waits at most handBackWaitMs for a dream that reaches no heartbeat, which keeps its lease', async () => {
     const { runner, dreams, stopAll } = aRunner([queued('a', 1)], { handBackWaitMs: 50 });
     expect(await runner.fill()).toEqual(new Set(['drm_a_1']));

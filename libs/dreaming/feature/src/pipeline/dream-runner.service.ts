@@ -323,6 +323,7 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
 
   private async runDream(dream: DreamRecord, slot: SlotHolder): Promise<void> {
     const started = Date.now();
+    const stranded = totalTokens(dream.strandedUsage ?? ZERO_USAGE);
     const control = new DreamControl(this.dreams, dream._id, this.owner, this.options.leaseMs, {
       tokenBudget: dream.tokenBudget ?? null,
       // The global slot's lease is renewed with the dream's.
@@ -334,11 +335,16 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
       now: () => this.clock.now().getTime(),
       // An earlier run's spending (stored at its heartbeats and hand-back) goes on counting.
       carried: { usage: dream.usage ?? ZERO_USAGE, simulations: dream.simulations ?? 0 },
+      stranded,
     });
     const earlier = totalTokens(control.usage);
     if (earlier || control.simulations)
       control.notes.push(
         `resumed: earlier runs of this dream spent ${earlier} token(s) and ${control.simulations} simulation(s), counted in its usage and against its budget`,
+      );
+    if (stranded)
+      control.notes.push(
+        `${stranded} token(s) spent by runs that lost this dream's lease count against its budget too (the dream's usage over the API includes them; this report's does not)`,
       );
     this.logger.log(
       `dream ${dream._id} (agent ${dream.agentId}) running, attempt ${dream.attempts}`,
