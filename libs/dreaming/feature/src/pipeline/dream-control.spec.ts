@@ -30,6 +30,22 @@ describe('DreamControl.handBack (the replica is shutting down)', () => {
     expect(steps).toBe(3);
   });
 
+  it('starts no stage work when asked while the stage boundary is being written', async () => {
+    let control: DreamControl | null = null;
+    const lease = {
+      heartbeat: async () => {
+        control?.handBack(); // the shutdown arrives mid-write
+        return { held: true, cancelRequested: false };
+      },
+    };
+    control = new DreamControl(lease, 'drm_16', 'me', 60_000);
+    const work = jest.fn(async () => done(1));
+    await expect(control.stage('localise', work)).rejects.toMatchObject({
+      reason: 'handed_back',
+    });
+    expect(work).not.toHaveBeenCalled();
+  });
+
   it('never stops a dream that has begun publishing: it runs to its end', async () => {
     const control = new DreamControl(LOCAL_LEASE, 'drm_3', 'me', 60_000);
     const published = await control.stage('publish', async (progress) => {
@@ -334,6 +350,30 @@ describe("DreamControl stopping part-way through a stage (the stage's signal)", 
     // The renewal at 40 s (20 s after this stage began) finds the window closed.
     await jest.advanceTimersByTimeAsync(40_000);
     await closed;
+  });
+
+  it("gives a call the hand-back's grace to answer, and aborts it when the grace is over", async () => {
+    const { lease } = aLease(() => ({ held: true, cancelRequested: false }));
+    // Answers within the grace: the stage ends with it, and the dream stops at the next stage.
+    const quick = new DreamControl(lease, 'drm_27', 'me', 60_000);
+    const answered = quick.stage('reflect', waitingOn(8_000));
+    await jest.advanceTimersByTimeAsync(1_000);
+    quick.handBack(15_000);
+    await jest.advanceTimersByTimeAsync(7_000);
+    expect(await answered).toBe('answered');
+    await expect(quick.stage('curate', async () => done(1))).rejects.toMatchObject({
+      reason: 'handed_back',
+    });
+    // Still waiting when the grace is over: aborted then, not when it would have answered.
+    const slow = new DreamControl(lease, 'drm_28', 'me', 60_000);
+    const reflect = slow.stage('reflect', waitingOn(100_000));
+    const stopped = expect(reflect).rejects.toMatchObject({ reason: 'handed_back' });
+    await jest.advanceTimersByTimeAsync(1_000);
+    slow.handBack(15_000);
+    await jest.advanceTimersByTimeAsync(14_000);
+    expect(slow.stoppedInStage).toBe(true);
+    await jest.advanceTimersByTimeAsync(1_000);
+    await stopped;
   });
 
   it('honours a cancel at a progress heartbeat inside a stage, but not once publishing began', async () => {

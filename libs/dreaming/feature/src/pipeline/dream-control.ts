@@ -214,6 +214,9 @@ export class DreamControl implements StageControl {
         'budget_exceeded',
         `the dream spent ${spent} tokens${stranded ? ` (${stranded} of them in runs that lost its lease)` : ''} of its budget of ${budget}; stopped before the ${stage} stage`,
       );
+    // Asked to be handed back (or out of its window) while that heartbeat was being written: no
+    // work starts.
+    this.stopIfDue();
     const startedAt = new Date();
     this.inStage = true;
     const result = await this.keptAlive(() =>
@@ -267,12 +270,13 @@ export class DreamControl implements StageControl {
 
   private renew(): void {
     if (this.renewal || this.stopped) return;
-    // Being handed back or out of its window: it stops now (the stage's signal fires), or keeps
-    // the lease only until it runs out (the service is closing), unless it has begun publishing,
-    // which it finishes.
+    // Being handed back: `handBack` says when the stage stops; meanwhile the lease is not renewed
+    // (it runs out if the service closes first), unless it has begun publishing, which it
+    // finishes.
+    if (this.handingBack && !this.publishing) return;
+    // Out of its idle window: it stops now (the stage's signal fires).
     const due = this.dueStop();
     if (due) return void this.halt(due);
-    if (this.handingBack && !this.publishing) return;
     this.renewal = (async () => {
       try {
         const state = await this.heartbeat();
@@ -289,15 +293,19 @@ export class DreamControl implements StageControl {
 
   /**
    * The replica is shutting down: the dream stops at its next heartbeat (a stage boundary, or
-   * progress inside a stage) unless it has begun publishing, which it finishes.
+   * progress inside a stage) unless it has begun publishing, which it finishes. A stage waiting
+   * on one call gets `graceMs` for it to answer (what it found is then kept, as at any stage's
+   * end), then the call is aborted so the dream is handed back before the replica is gone.
    */
-  handBack(): void {
+  handBack(graceMs = 0): void {
     this.handingBack = true;
-    // A stage waiting on a call stops now rather than when the call returns.
-    if (this.inStage) {
+    if (!this.inStage) return;
+    const stopNow = () => {
       const due = this.dueStop();
       if (due) this.halt(due);
-    }
+    };
+    if (graceMs <= 0) return stopNow();
+    setTimeout(stopNow, graceMs).unref?.();
   }
 
   /** The dream must stop part-way: the stage's signal fires (aborting its call) with the reason. */

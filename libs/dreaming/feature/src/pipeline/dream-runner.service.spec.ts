@@ -168,6 +168,7 @@ describe('DreamRunner', () => {
       simulations: 3,
     }));
     let notes: string[] = [];
+    let reflecting = false;
     pipeline.run.mockImplementationOnce(async (_dream, control) => {
       notes = control.notes;
       await control.stage('localise', async () => ({
@@ -177,6 +178,7 @@ describe('DreamRunner', () => {
         simulations: 7,
       }));
       return control.stage('reflect', async (progress) => {
+        reflecting = true;
         for (;;) {
           await progress(1, 2);
           await new Promise((r) => setTimeout(r, 5));
@@ -184,6 +186,8 @@ describe('DreamRunner', () => {
       });
     });
     expect(await runner.fill()).toEqual(new Set(['drm_a_1']));
+    // The shutdown comes while reflect runs.
+    await expectEventually(() => expect(reflecting).toBe(true), { intervalMs: 5 });
     await runner.onModuleDestroy();
     expect(dreams.handBack).toHaveBeenCalledWith('drm_a_1', runner.owner, {
       usage: tokens(400),

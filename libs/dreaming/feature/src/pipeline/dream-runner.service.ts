@@ -72,12 +72,16 @@ export class DreamRunner implements SweepStep, OnModuleDestroy {
 
   /**
    * No new dream starts once the service is closing; running ones are asked to stop and are
-   * handed back, waited for at most `handBackWaitMs` (the pod's grace period is short).
+   * handed back, waited for at most `handBackWaitMs` (the pod's grace period is short). A dream
+   * waiting on a model call gives it most of that time to answer, then aborts it, so that it is
+   * still handed back in time.
    */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (!this.running.size) return;
-    for (const control of this.controls.values()) control.handBack();
+    const wait = this.options.handBackWaitMs;
+    const grace = wait - Math.min(5_000, Math.floor(wait / 4));
+    for (const control of this.controls.values()) control.handBack(grace);
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       Promise.all([...this.running.values()]).then(() => true),
