@@ -2,7 +2,7 @@ import type { ModelProvider, ModelRequest } from './model-provider';
 import { ModelProviderError } from './model-provider.error';
 
 /** Characters a token, at the low end for English, JSON and logs: estimates err high. */
-const CHARS_PER_TOKEN = 3;
+export const CHARS_PER_TOKEN = 3;
 
 /**
  * What a request may cost before it is sent: its prompt (system, messages, tools) at three

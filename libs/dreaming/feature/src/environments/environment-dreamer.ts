@@ -104,6 +104,11 @@ export interface ReflectModel {
   agentId: string;
   /** The current playbook of each role the dream writes (null: none yet). */
   playbooks: ReadonlyMap<string | null, PlaybookVersion | null>;
+  /**
+   * Tokens left of the dream's budget (null or absent: no budget): a reflector fits its prompt
+   * to it, since the provider sends no request that could cost more.
+   */
+  tokensLeft?: number | null;
 }
 
 /** What a reflect stage drafted. */

@@ -498,6 +498,7 @@ async function reflectStage(
             instructions: spec.instructions,
             agentId: spec.agentId,
             playbooks: current,
+            tokensLeft: control.tokensLeft,
           }
         : undefined;
     const r = await dreamer.reflect(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionEventBody } from '@reverie/contracts';
-import { createProvider } from '@reverie/models';
+import { createProvider, requestTokenEstimate, withTokenBudget } from '@reverie/models';
 import {
   applyDeltas,
   emptyPlaybook,
@@ -379,6 +379,53 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
     expect(Number(budget![2])).toBe(Math.floor(90_000 / Number(budget![1])));
     expect(m.summary).toMatch(/\(1 sampled\)/);
     expect(prompt.length).toBeLessThan(120_000);
+  });
+
+  it("fits the transcripts to what is left of the dream's token budget, or skips the call when nothing useful fits", async () => {
+    const reply = () => toolUseReply([{ name: 'propose_deltas', input: { proposals: [] } }]);
+    server = await MessagesServer.start({ respond: reply });
+    const { d, p } = await prepared(collected());
+    const reflect = (tokensLeft: number | null) =>
+      reflectExternalWithModel({
+        environment: 'external',
+        roles: d.roles,
+        train: p.bySplit.train,
+        heldOut: p.bySplit.validation,
+        agentOf: p.agentOf,
+        builtin: [],
+        // The provider refuses what the estimate says could pass the budget, as the dream's does.
+        model: {
+          ...offered(),
+          provider: withTokenBudget(offered().provider, tokensLeft, 4096),
+          tokensLeft,
+        },
+      });
+    // The n-th request as the server received it, estimated as the provider estimates a request
+    // (the wire body has the same text, a few more characters of JSON).
+    const estimate = (n: number) => {
+      const { prompt, output } = requestTokenEstimate(server.requests[n].body as never, 4096);
+      return prompt + output;
+    };
+    // Without a budget the request would take more than the 9,000 tokens given next.
+    await reflect(null);
+    expect(estimate(0)).toBeGreaterThan(9_000);
+
+    const fitted = await reflect(9_000);
+    expect(server.requests).toHaveLength(2);
+    expect(fitted.notes).toContainEqual(
+      expect.stringMatching(
+        /^model reflector: the transcripts were given \d+ characters instead of 60000, to keep the call within what is left of the dream's token budget$/,
+      ),
+    );
+    expect(fitted.notes.join('\n')).not.toMatch(/failed|skipped/);
+
+    const skipped = await reflect(4_500);
+    expect(server.requests).toHaveLength(2);
+    expect(skipped.notes).toContainEqual(
+      expect.stringMatching(
+        /^model reflector skipped: 4500 tokens are left of the dream's budget, and its instructions, playbooks and answer alone may take ~\d+$/,
+      ),
+    );
   });
 
   it("shows only the dream's agent's sessions and playbooks (one tenant's), and says what it left out", async () => {

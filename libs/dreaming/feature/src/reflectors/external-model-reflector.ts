@@ -9,7 +9,12 @@ import {
   type CompactTranscript,
   type ReviewedSession,
 } from '@reverie/dreaming-reflect';
-import type { ToolDefinition } from '@reverie/models';
+import {
+  CHARS_PER_TOKEN,
+  requestTokenEstimate,
+  type ModelRequest,
+  type ToolDefinition,
+} from '@reverie/models';
 import { describeRule, type PlaybookBase } from '@reverie/playbooks-domain';
 import type { ReflectModel, RoleDraft } from '../environments/environment-dreamer';
 
@@ -120,6 +125,31 @@ export interface ExternalReflection {
   summary: string;
 }
 
+/** The least a shown transcript gets (its verdict, first and last events). */
+const MIN_TRANSCRIPT_CHARS = 400;
+/** Room for the transcript note and the tags around each transcript, in characters. */
+const TRANSCRIPT_OVERHEAD_CHARS = 1_000;
+
+/**
+ * Characters the transcripts may take so the request stays within `tokensLeft` (null: no budget,
+ * `limit`), as `withTokenBudget` estimates it; or why no useful request fits. Transcripts count
+ * a tenth more than their length (escaped newlines and quotes in the request's JSON).
+ */
+function fitToBudget(
+  tokensLeft: number | null,
+  bare: ModelRequest,
+  limit: number,
+): number | string {
+  if (tokensLeft === null) return limit;
+  const { prompt, output } = requestTokenEstimate(bare, 4096);
+  const room = Math.floor(
+    ((tokensLeft - prompt - output) * CHARS_PER_TOKEN - TRANSCRIPT_OVERHEAD_CHARS) / 1.1,
+  );
+  if (room < MIN_TRANSCRIPT_CHARS)
+    return `model reflector skipped: ${tokensLeft} tokens are left of the dream's budget, and its instructions, playbooks and answer alone may take ~${prompt + output}`;
+  return Math.min(limit, room);
+}
+
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** Failed sessions first spread over kinds (one per kind in turn), then successful ones alike. */
@@ -205,19 +235,29 @@ export async function reflectExternalWithModel(
   for (const s of own.filter((x) => x.succeeded))
     successesByKind.set(s.kind, [...(successesByKind.get(s.kind) ?? []), s].slice(0, 20));
 
-  const shown = [...failed, ...succeeded];
-  const perSession = Math.max(400, Math.floor(limits.transcriptChars / shown.length));
-  const transcripts: CompactTranscript[] = shown.map((s) =>
-    compactTranscript(
-      s,
-      s.succeeded ? null : localiseSession(s, successesByKind.get(s.kind) ?? []),
-      perSession,
-    ),
-  );
-  const cut = transcripts.filter((t) => t.cut);
-  const transcriptNote = cut.length
-    ? `${cut.length} of ${transcripts.length} transcript(s) were too large for the budget of ${perSession} characters each and were sampled (each gap says how many events it leaves out).`
-    : 'Every transcript is complete.';
+  let text: { system: string; brief: string };
+  try {
+    text = externalReflectorPrompts();
+  } catch (e) {
+    return nothing(`model reflector skipped: ${(e as Error).message}`);
+  }
+  const request = proposeRequest(input, limits, text, playbooks);
+  const fit = fitToBudget(model.tokensLeft ?? null, request([], '', ''), limits.transcriptChars);
+  if (typeof fit === 'string') return nothing(fit);
+  if (fit < limits.transcriptChars)
+    notes.push(
+      `model reflector: the transcripts were given ${fit} characters instead of ${limits.transcriptChars}, to keep the call within what is left of the dream's token budget`,
+    );
+  // Failed sessions first, each shown transcript at least MIN_TRANSCRIPT_CHARS (fit is at least
+  // that much).
+  const shown = [...failed, ...succeeded].slice(0, Math.floor(fit / MIN_TRANSCRIPT_CHARS));
+  const perSession = Math.floor(fit / shown.length);
+  const {
+    transcripts,
+    cut,
+    note,
+    text: shownText,
+  } = renderTranscripts(shown, successesByKind, perSession);
   if (cut.length)
     notes.push(
       `model reflector: ${cut.length} of ${transcripts.length} transcript(s) over the budget of ${perSession} characters were sampled: ${cut
@@ -226,47 +266,9 @@ export async function reflectExternalWithModel(
         .join('; ')}${cut.length > 5 ? `; and ${cut.length - 5} more` : ''}`,
     );
 
-  const builtin = input.builtin.length
-    ? input.builtin
-        .map(
-          (d) =>
-            `- ${d.role ?? 'agent'}: ${d.draft.title}${d.draft.rule ? ` | rule: ${clip(describeRule(d.draft.rule), 300)}` : ''}`,
-        )
-        .join('\n')
-    : '(nothing)';
-  let text: { system: string; brief: string };
-  try {
-    text = externalReflectorPrompts();
-  } catch (e) {
-    return nothing(`model reflector skipped: ${(e as Error).message}`);
-  }
-  const brief = fill(text.brief, {
-    environment: input.environment,
-    roles: input.roles.map((r) => (r === null ? 'null (the agent)' : JSON.stringify(r))).join(', '),
-    instructions: model.instructions.trim() ? clip(model.instructions.trim(), 2_000) : '(none)',
-    playbooks: renderPlaybooks(input.roles, playbooks, limits.playbookChars),
-    builtin,
-    failedCount: String(failed.length),
-    succeededCount: String(succeeded.length),
-    transcriptNote,
-    transcripts: transcripts
-      .map(
-        (t) =>
-          `<transcript session="${t.sessionId}">\n${t.text.replace(/<\/?transcript/gi, '<_transcript')}\n</transcript>`,
-      )
-      .join('\n\n'),
-  });
-
   let response;
   try {
-    response = await model.provider.complete({
-      system: [{ text: text.system, cache: true }],
-      messages: [{ role: 'user', content: brief }],
-      tools: [PROPOSE_TOOL],
-      toolChoice: { type: 'tool', name: PROPOSE_TOOL.name },
-      ...(model.model && { model: model.model }),
-      maxTokens: model.maxTokens ?? 4096,
-    });
+    response = await model.provider.complete(request(shown, note, shownText));
   } catch (e) {
     return nothing(
       `model reflector failed: ${clip((e as Error).message ?? String(e), 300)}; the dream goes on with the builtin reflector's entries`,
@@ -327,4 +329,81 @@ export async function reflectExternalWithModel(
   }
   const summary = `the model reflector read ${transcripts.length} transcript(s) (${cut.length} sampled) and proposed ${review.accepted.length + review.refused.length} delta(s): ${review.accepted.length} kept (${drafts.length} add, ${proposals.length} update/merge/retire), ${review.refused.length} refused`;
   return { drafts, accepted: review.accepted, proposals, usage, notes, summary };
+}
+
+/**
+ * The request the model reflector sends, given the sessions shown, the note on their transcripts
+ * and the transcripts themselves (empty for the budget's estimate of the rest).
+ */
+function proposeRequest(
+  input: ExternalReflectorInput,
+  limits: ExternalReflectorLimits,
+  text: { system: string; brief: string },
+  playbooks: ReadonlyMap<string | null, PlaybookBase | null>,
+): (
+  shown: readonly ReviewedSession[],
+  transcriptNote: string,
+  transcripts: string,
+) => ModelRequest {
+  const { model } = input;
+  const builtin = input.builtin.length
+    ? input.builtin
+        .map(
+          (d) =>
+            `- ${d.role ?? 'agent'}: ${d.draft.title}${d.draft.rule ? ` | rule: ${clip(describeRule(d.draft.rule), 300)}` : ''}`,
+        )
+        .join('\n')
+    : '(nothing)';
+  const fixed = {
+    environment: input.environment,
+    roles: input.roles.map((r) => (r === null ? 'null (the agent)' : JSON.stringify(r))).join(', '),
+    instructions: model.instructions.trim() ? clip(model.instructions.trim(), 2_000) : '(none)',
+    playbooks: renderPlaybooks(input.roles, playbooks, limits.playbookChars),
+    builtin,
+  };
+  return (shown, transcriptNote, transcripts) => ({
+    system: [{ text: text.system, cache: true }],
+    messages: [
+      {
+        role: 'user',
+        content: fill(text.brief, {
+          ...fixed,
+          failedCount: String(shown.filter((s) => !s.succeeded).length),
+          succeededCount: String(shown.filter((s) => s.succeeded).length),
+          transcriptNote,
+          transcripts,
+        }),
+      },
+    ],
+    tools: [PROPOSE_TOOL],
+    toolChoice: { type: 'tool', name: PROPOSE_TOOL.name },
+    ...(model.model && { model: model.model }),
+    maxTokens: model.maxTokens ?? 4096,
+  });
+}
+
+/** The shown sessions' compact transcripts, `perSession` characters each, for the prompt. */
+function renderTranscripts(
+  shown: readonly ReviewedSession[],
+  successesByKind: ReadonlyMap<string, ReviewedSession[]>,
+  perSession: number,
+): { transcripts: CompactTranscript[]; cut: CompactTranscript[]; note: string; text: string } {
+  const transcripts = shown.map((s) =>
+    compactTranscript(
+      s,
+      s.succeeded ? null : localiseSession(s, successesByKind.get(s.kind) ?? []),
+      perSession,
+    ),
+  );
+  const cut = transcripts.filter((t) => t.cut);
+  const note = cut.length
+    ? `${cut.length} of ${transcripts.length} transcript(s) were too large for the budget of ${perSession} characters each and were sampled (each gap says how many events it leaves out).`
+    : 'Every transcript is complete.';
+  const text = transcripts
+    .map(
+      (t) =>
+        `<transcript session="${t.sessionId}">\n${t.text.replace(/<\/?transcript/gi, '<_transcript')}\n</transcript>`,
+    )
+    .join('\n\n');
+  return { transcripts, cut, note, text };
 }
