@@ -337,13 +337,23 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
     return { d, p };
   }
 
+  /** The reflector's input for these prepared sessions, with no builtin drafts. */
+  const inputOf = ({ d, p }: Awaited<ReturnType<typeof prepared>>, model: ReflectModel) => ({
+    environment: 'external',
+    roles: d.roles,
+    train: p.bySplit.train,
+    heldOut: p.bySplit.validation,
+    agentOf: p.agentOf,
+    builtin: [],
+    model,
+  });
+
   it('samples a transcript too large for its budget, and the report says which and how', async () => {
     server = await MessagesServer.start({
       replies: [toolUseReply([{ name: 'propose_deltas', input: { proposals: [] } }])],
     });
-    const sessions = collected();
-    const { d, p } = await prepared(sessions);
-    const failed = p.bySplit.train.find((s) => !s.succeeded)!;
+    const ready = await prepared(collected());
+    const failed = ready.p.bySplit.train.find((s) => !s.succeeded)!;
     const padding: SessionEventBody[] = Array.from({ length: 400 }, (_, i) => ({
       type: 'message',
       clientEventId: `pad${i}`,
@@ -351,18 +361,12 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
       content: `thinking out loud ${i} ${'…'.repeat(100)}`,
     }));
     (failed as unknown as { events: SessionEventBody[] }).events = [...padding, ...failed.events];
-    const m = await reflectExternalWithModel(
-      {
-        environment: 'external',
-        roles: d.roles,
-        train: p.bySplit.train,
-        heldOut: p.bySplit.validation,
-        agentOf: p.agentOf,
-        builtin: [],
-        model: offered(),
-      },
-      { transcriptChars: 90_000, failedSessions: 12, succeededSessions: 6, playbookChars: 4_000 },
-    );
+    const m = await reflectExternalWithModel(inputOf(ready, offered()), {
+      transcriptChars: 90_000,
+      failedSessions: 12,
+      succeededSessions: 6,
+      playbookChars: 4_000,
+    });
     const note = m.notes.find((n) => n.includes('were sampled'));
     expect(note).toMatch(
       new RegExp(
@@ -384,22 +388,16 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
   it("fits the transcripts to what is left of the dream's token budget, or skips the call when nothing useful fits", async () => {
     const reply = () => toolUseReply([{ name: 'propose_deltas', input: { proposals: [] } }]);
     server = await MessagesServer.start({ respond: reply });
-    const { d, p } = await prepared(collected());
+    const ready = await prepared(collected());
+    // The provider refuses what the estimate says could pass the budget, as the dream's does.
     const reflect = (tokensLeft: number | null) =>
-      reflectExternalWithModel({
-        environment: 'external',
-        roles: d.roles,
-        train: p.bySplit.train,
-        heldOut: p.bySplit.validation,
-        agentOf: p.agentOf,
-        builtin: [],
-        // The provider refuses what the estimate says could pass the budget, as the dream's does.
-        model: {
+      reflectExternalWithModel(
+        inputOf(ready, {
           ...offered(),
           provider: withTokenBudget(offered().provider, tokensLeft, 4096),
           tokensLeft,
-        },
-      });
+        }),
+      );
     // The n-th request as the server received it, estimated as the provider estimates a request
     // (the wire body has the same text, a few more characters of JSON).
     const estimate = (n: number) => {
@@ -445,7 +443,8 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
         ...s.events,
       ],
     }));
-    const { d, p } = await prepared([...mine, ...theirs]);
+    const ready = await prepared([...mine, ...theirs]);
+    const { p } = ready;
     const foreignPlaybook = applyDeltas(
       emptyPlaybook({ playbookId: 'pbk_other', agentId: 'agt_other_tenant', role: 'billing' }),
       [
@@ -457,15 +456,9 @@ describe("the model reflector's prompt (the remote model is mocked by a local Me
       { kind: 'person', id: 'usr_2' },
       new Date(),
     );
-    const m = await reflectExternalWithModel({
-      environment: 'external',
-      roles: d.roles,
-      train: p.bySplit.train,
-      heldOut: p.bySplit.validation,
-      agentOf: p.agentOf,
-      builtin: [],
-      model: offered(new Map([['billing', foreignPlaybook]])),
-    });
+    const m = await reflectExternalWithModel(
+      inputOf(ready, offered(new Map([['billing', foreignPlaybook]]))),
+    );
     const prompt = JSON.stringify(server.requests[0].body);
     expect(prompt).not.toContain('OTHER-TENANT');
     expect(prompt).not.toMatch(/session=\\"oth_/);
