@@ -77,7 +77,6 @@ const judge = rubricJudge(RUBRIC);
 const DREAMER = new LanderDreamer();
 const GATE = withPromotionRules({ ...DEFAULT_GATE, ...DREAMER.gate }, DREAMER.defaultObjective);
 
-/** `count` scenarios of a bundled family (the first 20 are the family's own; more are drawn alike). */
 /** A bundled family, drawing its first `count` scenarios. */
 function familyOf(name: string, count: number) {
   const family = STRESS_FAMILIES[name] ?? BUNDLED_FAMILIES[name];
@@ -85,6 +84,7 @@ function familyOf(name: string, count: number) {
   return parseFamily({ ...family, count });
 }
 
+/** `count` scenarios of a bundled family (the first 20 are the family's own; more are drawn alike). */
 function scenariosOf(name: string, count: number): Scenario[] {
   return expandFamily(familyOf(name, count));
 }

@@ -139,6 +139,16 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
       { environment: 'lunar-lander' },
       Array.from({ length: 20 }, (_, index) => ({ family, index })),
     );
+  /** An agent with a per-dream token budget (no outcome definition), its downrange day flown. */
+  const budgetedAgent = async (tokensPerDream: number) => {
+    const agent = await api.post(
+      '/v1/agents',
+      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream } } }),
+    );
+    const agentId = agent.body.id as string;
+    await landFamily(agentId, 'downrange');
+    return agentId;
+  };
   /**
    * Runs a new dream of `agentId` on a second replica until it reaches one of `stages`, then
    * closes that replica (what SIGTERM does, enableShutdownHooks): the dream is handed back.
@@ -426,12 +436,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   }, 300_000);
 
   it("a dream whose model reflector spends past the agent's per-dream token budget stops at the next stage boundary", async () => {
-    const agent = await api.post(
-      '/v1/agents',
-      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream: 20_000 } } }),
-    );
-    const agentId = agent.body.id as string;
-    await landFamily(agentId, 'downrange');
+    const agentId = await budgetedAgent(20_000);
     // The request fits the budget as estimated; the answer costs more than the estimate.
     messages.respondWith(() => ({ ...entriesReply(), usage: { input_tokens: 25_000 } }));
     // Asked for with `reverie dream`, which fails with what the dream did before it stopped.
@@ -484,12 +489,7 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   }, 300_000);
 
   it("a model reflector call that could cost more than is left of the dream's token budget is not sent: the dream goes on without it", async () => {
-    const agent = await api.post(
-      '/v1/agents',
-      anAgent({ roles: ROLES, dreaming: { publish: 'apply', budget: { tokensPerDream: 50 } } }),
-    );
-    const agentId = agent.body.id as string;
-    await landFamily(agentId, 'downrange');
+    const agentId = await budgetedAgent(50);
     const requestsBefore = messages.requests.length;
     const created = await api.post('/v1/dreams', {
       agent_id: agentId,

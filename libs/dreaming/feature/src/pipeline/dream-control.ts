@@ -189,8 +189,12 @@ export class DreamControl implements StageControl {
 
   get tokensLeft(): number | null {
     const budget = this.limits.tokenBudget ?? null;
-    const spent = totalTokens(this.usage) + (this.limits.stranded ?? 0);
-    return budget === null ? null : Math.max(0, budget - spent);
+    return budget === null ? null : Math.max(0, budget - this.spentAgainstBudget());
+  }
+
+  /** Tokens counted against the budget: this dream's usage and its lost runs' stranded spend. */
+  private spentAgainstBudget(): number {
+    return totalTokens(this.usage) + (this.limits.stranded ?? 0);
   }
 
   /** Whether the dream stopped part-way through its current stage (not before it began). */
@@ -207,7 +211,7 @@ export class DreamControl implements StageControl {
       true,
     );
     const stranded = this.limits.stranded ?? 0;
-    const spent = totalTokens(this.usage) + stranded;
+    const spent = this.spentAgainstBudget();
     const budget = this.limits.tokenBudget ?? null;
     if (budget !== null && spent >= budget)
       throw new DreamStopped(
@@ -275,8 +279,7 @@ export class DreamControl implements StageControl {
     // finishes.
     if (this.handingBack && !this.publishing) return;
     // Out of its idle window: it stops now (the stage's signal fires).
-    const due = this.dueStop();
-    if (due) return void this.halt(due);
+    if (this.haltIfDue()) return;
     this.renewal = (async () => {
       try {
         const state = await this.heartbeat();
@@ -300,12 +303,14 @@ export class DreamControl implements StageControl {
   handBack(graceMs = 0): void {
     this.handingBack = true;
     if (!this.inStage) return;
-    const stopNow = () => {
-      const due = this.dueStop();
-      if (due) this.halt(due);
-    };
-    if (graceMs <= 0) return stopNow();
-    setTimeout(stopNow, graceMs).unref?.();
+    if (graceMs <= 0) return void this.haltIfDue();
+    setTimeout(() => this.haltIfDue(), graceMs).unref?.();
+  }
+
+  /** Halts the dream if it is due to stop (handed back, out of its window); the reason, or null. */
+  private haltIfDue(): DreamStopped | null {
+    const due = this.dueStop();
+    return due ? this.halt(due) : null;
   }
 
   /** The dream must stop part-way: the stage's signal fires (aborting its call) with the reason. */
@@ -390,8 +395,8 @@ export class DreamControl implements StageControl {
    */
   async beat(patch: Parameters<DreamRepository['heartbeat']>[3], force = false): Promise<void> {
     if (this.stopped) throw this.stopped;
-    const due = this.dueStop();
-    if (due) throw this.halt(due);
+    const due = this.haltIfDue();
+    if (due) throw due;
     const now = Date.now();
     if (!force && now - this.lastBeat < 1_000) return;
     this.lastBeat = now;
