@@ -17,6 +17,7 @@ export class AppModule {
           datasetsDir: config.datasetsDir,
           maxModelTurns: config.maxModelTurns,
           playbookCatchUpTimeoutMs: config.playbookCatchUpTimeoutMs,
+          sessionWatchMs: config.sessionWatchMs,
           eventMessages: config.eventMessages,
           anthropic: config.anthropic,
         }),

@@ -264,6 +264,7 @@ describe('orchestrator runs managed ci-log-triage sessions through the real stac
 describe('orchestrator runs only running sessions', () => {
   let gateway: RunningGateway;
   let orchestrator: RunningOrchestrator;
+  let messages: MessagesServer;
   let kafka: Awaited<ReturnType<typeof publisher>>;
   let api: ApiClient;
   let sessions: SessionRepository;
@@ -271,9 +272,15 @@ describe('orchestrator runs only running sessions', () => {
   const to = { tenantId, agentId: 'agt_triage' };
 
   beforeAll(async () => {
+    messages = await MessagesServer.start();
     gateway = await startGateway();
     orchestrator = await startOrchestrator(
-      await orchestratorEnv({ MONGO_DB: gateway.config.mongo.db }),
+      await orchestratorEnv({
+        MONGO_DB: gateway.config.mongo.db,
+        ANTHROPIC_BASE_URL: messages.baseURL,
+        ANTHROPIC_API_KEY: messages.apiKey,
+        SESSION_WATCH_MS: '500',
+      }),
     );
     kafka = await publisher();
     api = await gateway.tenant(tenantId);
@@ -284,16 +291,23 @@ describe('orchestrator runs only running sessions', () => {
     await kafka?.close();
     await orchestrator?.close();
     await gateway?.close();
+    await messages?.close();
   });
 
-  /** A managed session stored as the gateway stores it, canceled as when its command failed. */
-  async function anUnsentSession() {
-    const command = aRunCommand(to, 'assertj_1944');
+  /** A managed session stored as the gateway stores it (running), and its run command. */
+  async function aStoredSession(overrides: Parameters<typeof aRunCommand>[2] = {}) {
+    const command = aRunCommand(to, 'assertj_1944', overrides);
     await sessions.insertManaged(
       tenantId,
       [{ _id: command.sessionId, agentId: to.agentId, run: command.payload.run }],
       new Date(),
     );
+    return command;
+  }
+
+  /** A managed session stored as the gateway stores it, canceled as when its command failed. */
+  async function anUnsentSession() {
+    const command = await aStoredSession();
     await sessions.cancelUnsent(tenantId, [command.sessionId], new Date());
     return command;
   }
@@ -376,12 +390,7 @@ describe('orchestrator runs only running sessions', () => {
   });
 
   it("ends a session canceled as not acknowledged with its run's end when the cancel raced the run's start", async () => {
-    const command = aRunCommand(to, 'assertj_1944');
-    await sessions.insertManaged(
-      tenantId,
-      [{ _id: command.sessionId, agentId: to.agentId, run: command.payload.run }],
-      new Date(),
-    );
+    const command = await aStoredSession();
     await kafka.publish(TOPICS.runCommands, [command]);
     // The gateway's cancel lands while the run is under way (or just after it started).
     await expectEventually(
@@ -402,4 +411,47 @@ describe('orchestrator runs only running sessions', () => {
       { timeoutMs: 60_000, intervalMs: 250 },
     );
   });
+
+  it('stops the run of a session its client ends while the model is answering: the call is aborted, nothing more is stored (the remote model is mocked)', async () => {
+    // The model would answer after 10 minutes, past this test's timeout: only an aborted call
+    // lets the run end in time.
+    messages.respondWith(() => ({
+      ...toolUseReply([{ name: 'search', input: { pattern: 'ERROR' } }]),
+      delayMs: 600_000,
+    }));
+    const asked = messages.requests.length;
+    const command = await aStoredSession({
+      agentModel: { provider: 'anthropic', model: 'claude-test' },
+    });
+    await kafka.publish(TOPICS.runCommands, [command]);
+    await expectEventually(async () => expect(messages.requests.length).toBe(asked + 1), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+
+    const end = await api.post(`/v1/sessions/${command.sessionId}/end`, {
+      status: 'canceled',
+      reason: 'taking too long',
+    });
+    expect(end.status).toBe(200);
+    await expectEventually(
+      async () =>
+        expect(await orchestrator.runs.findById(tenantId, command.sessionId)).toMatchObject({
+          status: 'canceled',
+          reason: expect.stringMatching(
+            /^its session ended while it ran \(canceled: taking too long\); run stopped, \d+ unpublished message\(s\) dropped$/,
+          ),
+        }),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    await caughtUp();
+    // Asked once; the client's end stands, with no events from the run after it.
+    expect(messages.requests.length).toBe(asked + 1);
+    expect((await api.get(`/v1/sessions/${command.sessionId}`)).body).toMatchObject({
+      status: 'canceled',
+      endReason: 'taking too long',
+      eventCount: 0,
+    });
+    await expect(readAllEvents(api, command.sessionId)).resolves.toEqual([]);
+  }, 120_000);
 });

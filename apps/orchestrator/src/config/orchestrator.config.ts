@@ -26,6 +26,8 @@ const orchestratorEnvSchema = serviceEnvSchema.extend({
     .optional(),
   MAX_MODEL_TURNS: envInt(1, 200).default(20),
   PLAYBOOK_CATCH_UP_TIMEOUT_MS: envInt(0, 600_000).default(30_000),
+  /** How often a run reads whether its session ended (a client's end stops the run). */
+  SESSION_WATCH_MS: envInt(100, 600_000).default(5_000),
   /**
    * How a managed session's events go to Kafka, as the gateway's: `batch`, the events of each
    * step as one `session.events_appended`; `single`, one `session.event_appended` per event, for
@@ -41,6 +43,7 @@ export interface OrchestratorConfig extends ServiceConfig {
   datasetsDir: string;
   maxModelTurns: number;
   playbookCatchUpTimeoutMs: number;
+  sessionWatchMs: number;
   eventMessages: EventMessages;
   anthropic?: { apiKey: string; baseURL?: string };
 }
@@ -61,6 +64,7 @@ export function loadConfig(
     datasetsDir: datasetsDirFrom(parsed),
     maxModelTurns: parsed.MAX_MODEL_TURNS,
     playbookCatchUpTimeoutMs: parsed.PLAYBOOK_CATCH_UP_TIMEOUT_MS,
+    sessionWatchMs: parsed.SESSION_WATCH_MS,
     eventMessages: parsed.EVENT_MESSAGES,
     ...anthropicFrom(parsed),
   };

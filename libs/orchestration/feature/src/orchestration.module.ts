@@ -22,6 +22,7 @@ import {
 } from './runs/managed-session.runner';
 import { OutcomeEventsController } from './runs/outcome-events.controller';
 import { RunCommandsController } from './runs/run-commands.controller';
+import { SessionWatch } from './runs/session-watch';
 
 /**
  * Runs managed sessions: consumes run commands (the app connects the Kafka transport), learns
@@ -40,7 +41,7 @@ export class OrchestrationModule {
       module: OrchestrationModule,
       imports: [
         MongooseModule.forFeature([{ name: Run.name, schema: RunSchema }]),
-        // A run command runs only while its session is running (RunCommandsController).
+        // A run command runs only while its session is running (RunCommandsController, SessionWatch).
         SessionsReadersModule,
       ],
       controllers: [RunCommandsController, OutcomeEventsController],
@@ -68,6 +69,7 @@ export class OrchestrationModule {
         { provide: PlaybookCatalog, useFactory: () => new PlaybookCatalog() },
         PlaybookCatalogConsumer,
         RunRepository,
+        SessionWatch,
         ManagedSessionRunner,
       ],
       exports: [RunRepository, PlaybookCatalog],

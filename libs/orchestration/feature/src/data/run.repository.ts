@@ -143,7 +143,7 @@ export class RunRepository {
   async finish(
     tenantId: string,
     sessionId: string,
-    status: 'completed' | 'failed',
+    status: Exclude<RunStatus, 'queued' | 'running'>,
     reason: string | undefined,
     at: Date,
   ): Promise<void> {

@@ -2,7 +2,8 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import type { RunRequested } from '@reverie/contracts';
 import type { HydratedDocument } from 'mongoose';
 
-export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+/** `canceled`: its session ended while it ran (its client ended it), and the run stopped. */
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
@@ -27,7 +28,7 @@ export class Run {
   /** When a command for it was last skipped, its session not running, and why (`skipReason`). */
   @Prop() skippedAt?: Date;
   @Prop() skipReason?: string;
-  /** Why it failed. */
+  /** Why it failed, or why it stopped. */
   @Prop() reason?: string;
   /** The attempt it is on: 2 and up once the grader sent it back for revision. */
   @Prop({ default: 1 }) iteration!: number;

@@ -39,11 +39,15 @@ export interface EnvironmentRun {
   playbook(role: string | null): ActivePlaybook | null;
   /** The model settings a role runs with: the run's per-role, the run's, else the agent's. */
   settings(role: string): RunModelSettings;
+  /** Its calls are aborted (kind `aborted`) once the session ends while it runs. */
   provider(settings: RunModelSettings): ModelProvider;
   readonly maxModelTurns: number;
   /** Queues events for the session topic. */
   append(events: SessionEventBody[]): void;
-  /** Publishes what is queued (model runs flush as they go, so progress shows). */
+  /**
+   * Publishes what is queued (model runs flush as they go, so progress shows); throws once the
+   * session has ended while it runs, so a long run without model calls stops at its next flush.
+   */
   flush(): Promise<void>;
 }
 

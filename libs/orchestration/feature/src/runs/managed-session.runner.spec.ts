@@ -5,6 +5,7 @@ import {
   type RunRequested,
   type SessionTopicMessage,
 } from '@reverie/contracts';
+import type { SessionView } from '@reverie/sessions-data-access/readers';
 import { ReverieMetrics } from '@reverie/telemetry';
 import type { TriageCase } from '@reverie/ci-log-triage';
 import {
@@ -19,6 +20,8 @@ import { PlaybookCatalog } from '../playbooks/playbook-catalog';
 import { TriageError } from '@reverie/ci-log-triage';
 import { TriageRunner } from '../triage/triage.runner';
 import { ManagedSessionRunner, type ModelProviderFactory } from './managed-session.runner';
+import type { SessionGateView } from './session-gate';
+import { SessionWatch } from './session-watch';
 
 const aCase: TriageCase = {
   id: 'demo_1',
@@ -81,7 +84,19 @@ function scriptedModel(turns: ToolCall[][]): ModelProvider & { requests: ModelRe
   };
 }
 
-function setup(model?: ModelProvider) {
+/** A watch on a session whose stored state the test sets (`session.state`), read every 10 ms. */
+function watchedSession(state: SessionGateView | null = { status: 'running' }) {
+  const session = { state, reads: 0 };
+  const reader = {
+    session: async () => {
+      session.reads++;
+      return session.state as SessionView | null;
+    },
+  };
+  return { session, watch: new SessionWatch(reader, { sessionWatchMs: 10 }) };
+}
+
+function setup(model?: ModelProvider, watch = watchedSession()) {
   const published: SessionTopicMessage[] = [];
   const metrics = new ReverieMetrics('orchestrator');
   const catalog = new PlaybookCatalog();
@@ -111,10 +126,11 @@ function setup(model?: ModelProvider) {
     providers,
     { maxModelTurns: 5 },
     metrics,
+    watch.watch,
   );
   const events = () =>
     published.flatMap((m) => (m.type === 'session.event_appended' ? [m.payload.event] : []));
-  return { runner, published, catalog, events, metrics };
+  return { runner, published, catalog, events, metrics, session: watch.session };
 }
 
 describe('ManagedSessionRunner', () => {
@@ -303,9 +319,98 @@ describe('ManagedSessionRunner', () => {
       },
       { maxModelTurns: 5 },
       new ReverieMetrics('orchestrator'),
+      watchedSession().watch,
     );
     await expect(runner.run(aRunCommand())).rejects.toThrow(
       /publishing 6 message\(s\) of session ses_1 failed: broker down/,
     );
   });
+
+  describe('a session that ends while it runs', () => {
+    /** A model that answers only once aborted (as the real provider: an `aborted` error). */
+    function modelUntilAborted(): ModelProvider & { requests: ModelRequest[] } {
+      const requests: ModelRequest[] = [];
+      return {
+        name: 'anthropic',
+        requests,
+        complete: (request) => {
+          requests.push(request);
+          return new Promise((_, reject) =>
+            request.signal?.addEventListener('abort', () =>
+              reject(
+                new ModelProviderError('the request was aborted', {
+                  provider: 'anthropic',
+                  kind: 'aborted',
+                }),
+              ),
+            ),
+          );
+        },
+      };
+    }
+    const anthropic = { agentModel: { provider: 'anthropic' as const } };
+
+    it('stops its run: the model call in flight is aborted and nothing more is published', async () => {
+      const model = modelUntilAborted();
+      const { runner, published, session, metrics } = setup(model);
+      const outcome = runner.run(aRunCommand(anthropic));
+      await until(() => model.requests.length === 1);
+      const sent = published.length;
+      session.state = { status: 'canceled', endReason: 'changed my mind', iteration: 1 };
+
+      expect(await outcome).toEqual({
+        status: 'canceled',
+        reason:
+          'its session ended while it ran (canceled: changed my mind); run stopped, 0 unpublished message(s) dropped',
+      });
+      expect(model.requests).toHaveLength(1);
+      expect(model.requests[0].signal?.aborted).toBe(true);
+      // The client's end stands: no error, no ended message of the run's own.
+      expect(published).toHaveLength(sent);
+      expect(published.map((m) => m.type)).not.toContain('session.ended');
+      expect((await metrics.exposition()).body).toContain(
+        'reverie_sessions_run_total{environment="ci-log-triage",status="canceled",service="orchestrator"} 1',
+      );
+      // The watch ends with the run.
+      const reads = session.reads;
+      await new Promise((r) => setTimeout(r, 50));
+      expect(session.reads).toBe(reads);
+    });
+
+    it('goes on while the session runs, was never stored, or shows the end of an earlier attempt', async () => {
+      for (const [state, revision] of [
+        [{ status: 'running' }, null],
+        [null, null],
+        // A revision starts before the ingest has stored its start: attempt 1's end shows.
+        [
+          { status: 'completed', iteration: 1 },
+          { iteration: 2, outcomeId: 'out_1', feedback: 'missed line 4' },
+        ],
+      ] as const) {
+        const model = scriptedModel([
+          [{ id: 't1', name: 'search', input: { pattern: 'ERROR' } }],
+          [{ id: 't2', name: 'submit_answer', input: { ranges: [{ start: 3, end: 3 }] } }],
+        ]);
+        const slow: ModelProvider = {
+          name: model.name,
+          // Slower than the watch's reads, so the run is watched while it waits.
+          complete: async (request) => {
+            await new Promise((r) => setTimeout(r, 40));
+            return model.complete(request);
+          },
+        };
+        const { runner, session, published } = setup(slow, watchedSession(state));
+        expect(await runner.run(aRunCommand(anthropic), revision)).toEqual({
+          status: 'completed',
+        });
+        expect(session.reads).toBeGreaterThan(1);
+        expect(published.at(-1)).toMatchObject({ type: 'session.ended' });
+      }
+    });
+  });
 });
+
+/** Resolves once `done()` holds (polled every 5 ms). */
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 5));
+}

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type {
   RunModelSettings,
   RunRequested,
+  RunSpec,
   SessionEventBody,
   SessionTopicMessage,
 } from '@reverie/contracts';
-import { ModelProviderError, type ModelProvider } from '@reverie/models';
+import { ModelProviderError, withSignal, type ModelProvider } from '@reverie/models';
 import { ReverieMetrics } from '@reverie/telemetry';
 import { ORCHESTRATION_OPTIONS, type OrchestrationOptions } from '../orchestration.options';
 import { PlaybookCatalog } from '../playbooks/playbook-catalog';
@@ -27,6 +28,7 @@ import {
   type RunPlan,
 } from './environment-runner';
 import { modelSettingsFor } from './model-settings';
+import { SessionWatch, type RunWatch } from './session-watch';
 
 /** Where a managed session's messages go (the session events topic). */
 export interface SessionPublisher {
@@ -38,7 +40,8 @@ export type ModelProviderFactory = (settings: RunModelSettings) => ModelProvider
 export const MODEL_PROVIDERS = Symbol('MODEL_PROVIDERS');
 
 export interface SessionOutcome {
-  status: 'completed' | 'failed';
+  /** `canceled`: the session ended while it ran (its client ended it), and the run stopped. */
+  status: 'completed' | 'failed' | 'canceled';
   reason?: string;
 }
 
@@ -51,7 +54,8 @@ class PublishError extends Error {}
  * gateway's ingest stores them like any client's. The environment's runner does the task. What
  * goes wrong in the session (an unknown case, a scenario that makes no sense, a model failure)
  * ends it `failed` with the reason; only a failure to publish throws, so that the command is
- * retried.
+ * retried. A session that ends while it runs (`SessionWatch`) stops its run: the model call in
+ * flight is aborted, and nothing more of the run is published.
  */
 @Injectable()
 export class ManagedSessionRunner {
@@ -66,6 +70,7 @@ export class ManagedSessionRunner {
     @Inject(ORCHESTRATION_OPTIONS)
     private readonly options: Pick<OrchestrationOptions, 'maxModelTurns'>,
     private readonly metrics: ReverieMetrics,
+    private readonly watches: SessionWatch,
   ) {
     this.runners = new Map(runners.map((r) => [r.environment, r]));
   }
@@ -81,42 +86,11 @@ export class ManagedSessionRunner {
       agentId: command.agentId,
       sessionId: command.sessionId,
     };
-    const { run, batchId } = command.payload;
-    const playbook = (role: string | null) => this.catalog.get(to.tenantId, to.agentId, role);
-    const ref = (role: string | null): PlaybookRef | null => {
-      const active = playbook(role);
-      return active ? { playbookId: active.playbookId, version: active.version } : null;
-    };
+    const { run } = command.payload;
     const runner = this.runners.get(run.environment);
-    let plan: RunPlan | SessionFailure;
-    try {
-      if (!runner)
-        throw new SessionFailure(
-          `this orchestrator cannot run ${run.environment} sessions`,
-          'unknown_environment',
-        );
-      plan = runner.plan(run);
-    } catch (err) {
-      plan = asFailure(err);
-    }
+    const plan = planOf(runner, run);
     const iteration = revision?.iteration ?? 1;
-    const pending: SessionTopicMessage[] = [
-      revision
-        ? revisionStarted(to, revision.iteration, revision.outcomeId, new Date())
-        : sessionStarted(
-            to,
-            {
-              title: plan instanceof SessionFailure ? `${run.environment} session` : plan.title,
-              playbook: ref(null),
-              rolePlaybooks:
-                plan instanceof SessionFailure || !plan.roles
-                  ? undefined
-                  : Object.fromEntries(plan.roles.map((r) => [r, ref(r)])),
-              batchId,
-            },
-            new Date(),
-          ),
-    ];
+    const pending = this.opening(to, command.payload, plan, revision);
     const append = (events: SessionEventBody[]) =>
       pending.push(...sessionEvents(to, ofIteration(events, iteration), new Date()));
     if (revision)
@@ -130,7 +104,10 @@ export class ManagedSessionRunner {
           content: revision.feedback.slice(0, 100_000),
         },
       ]);
+    const watch = this.watches.watch(to, iteration);
     const flush = async () => {
+      // Nothing of the run goes out once its session has ended.
+      if (watch.signal.aborted) throw watch.signal.reason;
       const messages = pending.splice(0);
       await this.publisher.publish(messages).catch((err: Error) => {
         throw new PublishError(
@@ -139,41 +116,103 @@ export class ManagedSessionRunner {
       });
     };
 
-    let outcome: SessionOutcome;
     try {
-      if (plan instanceof SessionFailure || !runner) throw plan;
-      await runner.execute({
-        sessionId: to.sessionId,
-        run,
-        revision,
-        playbook,
-        settings: (role) => modelSettingsFor(command.payload, role),
-        provider: this.providers,
-        maxModelTurns: this.options.maxModelTurns,
-        append,
-        flush,
-      });
-      outcome = { status: 'completed' };
-    } catch (err) {
-      if (err instanceof PublishError) throw err;
-      const failure = asFailure(err);
-      if (failure.code === 'internal')
-        this.logger.error(`session ${to.sessionId}: ${failure.message}`, (err as Error).stack);
-      append([
-        {
-          clientEventId: 'error',
-          type: 'error',
-          message: failure.message,
-          code: failure.code,
-        },
-      ]);
-      outcome = { status: 'failed', reason: failure.message };
+      let outcome: SessionOutcome;
+      try {
+        if (plan instanceof SessionFailure || !runner) throw plan;
+        await runner.execute({
+          sessionId: to.sessionId,
+          run,
+          revision,
+          playbook: (role) => this.catalog.get(to.tenantId, to.agentId, role),
+          settings: (role) => modelSettingsFor(command.payload, role),
+          provider: (settings) => withSignal(this.providers(settings), watch.signal),
+          maxModelTurns: this.options.maxModelTurns,
+          append,
+          flush,
+        });
+        outcome = { status: 'completed' };
+      } catch (err) {
+        if (err instanceof PublishError) throw err;
+        if (watch.signal.aborted) return this.stopped(to, run.environment, watch, pending);
+        const failure = asFailure(err);
+        if (failure.code === 'internal')
+          this.logger.error(`session ${to.sessionId}: ${failure.message}`, (err as Error).stack);
+        append([
+          { clientEventId: 'error', type: 'error', message: failure.message, code: failure.code },
+        ]);
+        outcome = { status: 'failed', reason: failure.message };
+      }
+      // Ended after the run's last step: the client's end stands, this one is not sent.
+      if (watch.signal.aborted) return this.stopped(to, run.environment, watch, pending);
+      pending.push(sessionEnded(to, outcome.status, outcome.reason, new Date(), iteration));
+      await flush();
+      this.countRun(run.environment, outcome.status);
+      return outcome;
+    } finally {
+      watch.stop();
     }
-    pending.push(sessionEnded(to, outcome.status, outcome.reason, new Date(), iteration));
-    await flush();
+  }
+
+  /** What a run publishes first: its session's start (with its playbooks), or its revision's. */
+  private opening(
+    to: SessionRef,
+    { run, batchId }: RunRequested['payload'],
+    plan: RunPlan | SessionFailure,
+    revision: Revision | null,
+  ): SessionTopicMessage[] {
+    if (revision) return [revisionStarted(to, revision.iteration, revision.outcomeId, new Date())];
+    const ref = (role: string | null): PlaybookRef | null => {
+      const active = this.catalog.get(to.tenantId, to.agentId, role);
+      return active ? { playbookId: active.playbookId, version: active.version } : null;
+    };
+    const planned = plan instanceof SessionFailure ? null : plan;
+    return [
+      sessionStarted(
+        to,
+        {
+          title: planned?.title ?? `${run.environment} session`,
+          playbook: ref(null),
+          rolePlaybooks: planned?.roles
+            ? Object.fromEntries(planned.roles.map((r) => [r, ref(r)]))
+            : undefined,
+          batchId,
+        },
+        new Date(),
+      ),
+    ];
+  }
+
+  /** The run of a session that ended while it ran: stopped, what it had not published dropped. */
+  private stopped(
+    to: SessionRef,
+    environment: string,
+    watch: RunWatch,
+    unpublished: SessionTopicMessage[],
+  ): SessionOutcome {
+    const reason = `${(watch.signal.reason as Error).message}; run stopped, ${unpublished.length} unpublished message(s) dropped`;
+    this.logger.log(`session ${to.sessionId}: ${reason}`);
+    this.countRun(environment, 'canceled');
+    return { status: 'canceled', reason };
+  }
+
+  private countRun(environment: string, status: SessionOutcome['status']): void {
     // Registered environments only, so the label stays bounded.
-    this.metrics.sessionRun(runner ? run.environment : 'unknown', outcome.status);
-    return outcome;
+    this.metrics.sessionRun(this.runners.has(environment) ? environment : 'unknown', status);
+  }
+}
+
+/** The runner's plan for the run, or the failure that ends it at once. */
+function planOf(runner: EnvironmentRunner | undefined, run: RunSpec): RunPlan | SessionFailure {
+  try {
+    if (!runner)
+      throw new SessionFailure(
+        `this orchestrator cannot run ${run.environment} sessions`,
+        'unknown_environment',
+      );
+    return runner.plan(run);
+  } catch (err) {
+    return asFailure(err);
   }
 }
 

@@ -8,3 +8,6 @@ export * from './events-complete';
 export * from './agent-dreaming.repository';
 export * from './agent.reader';
 export type { ScheduleError, StoredDreamingSettings } from '../schemas/agent.schema';
+// The gateway's cancel of a run command it thought unsent, which the run's own end overrides:
+// the orchestrator's rule for when a run under way stops.
+export { reopensOnRetry, RUN_NOT_ACKNOWLEDGED } from '@reverie/sessions-domain';

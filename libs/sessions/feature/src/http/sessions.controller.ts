@@ -125,7 +125,11 @@ export class SessionsController {
 
   @Post(':id/end')
   @HttpCode(200)
-  @ApiOperation({ summary: 'End a session with a status' })
+  @ApiOperation({
+    summary: 'End a session with a status',
+    description:
+      'A managed session ended while it runs stops its run: within `SESSION_WATCH_MS` (5 s by default) the orchestrator aborts its model call in flight and publishes nothing more of it.',
+  })
   @ApiBody({ schema: openApiSchema(endSessionSchema) })
   async end(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
     return presentSession(await this.sessions.end(tenantId, id, body));
