@@ -672,9 +672,15 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
   it('a dream canceled while it waits on the model stops in its reflect stage: the model call is aborted, not waited for', async () => {
     // Renewals every second (a 3 s lease) look for the cancel; the model would answer after 10
     // minutes, past the test's own timeout, so only an aborted call lets the dream end in time.
+    let said = '';
     const { id, asked } = await dreamWithSlowModel('drm_cancel_model', 600_000, async (dreamId) => {
-      expect((await api.post(`/v1/dreams/${dreamId}/cancel`, {})).status).toBe(200);
+      // `reverie dream cancel` asks the API and follows the dream to its end.
+      const canceled = await cli('dream', 'cancel', dreamId);
+      expect(canceled.code).toBe(0);
+      said = canceled.out;
     });
+    expect(said.split('\n')[0]).toBe(`dream ${id} canceled`);
+    expect(said).toMatch(/^ {2}note {5}canceled during the reflect stage; nothing published$/m);
     const done = await dreamer.dreams.findById(tenantId, id);
     expect(done).toMatchObject({ status: 'canceled', attempts: 1, outputs: [] });
     const report = done?.report as Json;

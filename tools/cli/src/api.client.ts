@@ -36,7 +36,8 @@ export function cliClient(
     client = new ReverieClient({
       baseUrl: url,
       apiKey,
-      onRetry: (r) => log(`${r.request}: ${r.reason}; retrying in ${Math.round(r.delayMs)} ms`),
+      // The reason starts with the request (`POST /v1/...: cannot reach the API ...`).
+      onRetry: (r) => log(`${r.reason}; retrying in ${Math.round(r.delayMs)} ms`),
     });
     clients.set(id, client);
   }

@@ -7,7 +7,7 @@ import { datasetTasks } from './commands/dataset';
 import { Progress } from './progress';
 import { formatRanges, triageOutcome } from './triage-result';
 import { CI_BREAKAGES_DIR } from '@reverie/testing';
-import { describeFailure } from './main';
+import { describeFailure, main } from './main';
 import { runCli } from './testing/run-cli';
 
 const dataset = CI_BREAKAGES_DIR;
@@ -72,6 +72,12 @@ describe('reverie CLI arguments', () => {
       /--provider must be builtin or anthropic/,
     ],
     [['land', '--agent', 'a'], /land needs --family/],
+    [['dream', 'cancel'], /dream cancel needs the dream id \(drm_…\)/],
+    [['dream', 'cancel', 'drm_1', 'drm_2'], /dream cancel: unexpected argument "drm_2"/],
+    [
+      ['dream', 'cancel', 'drm_1', '--agent', 'a'],
+      /dream cancel takes the dream id only, not --agent/,
+    ],
     [['land', '--family', 'easy', '--index', '1.5'], /--index must be a whole number from 0/],
     [['land', '--family', 'easy', '--scenario', 'x.json'], /--family or --scenario, not both/],
     // A flag another command takes: refused, not parsed and ignored.
@@ -303,6 +309,22 @@ describe('reverie CLI arguments', () => {
     await expect(run('land', '--offline', '--family', 'mars')).rejects.toThrow(
       /unknown scenario family "mars"; bundled families: easy, downrange, boulder-field, high-gate/,
     );
+  });
+
+  it('names the request once in each retry line when the gateway cannot be reached', async () => {
+    const err: string[] = [];
+    await expect(
+      main(['dream', 'cancel', 'drm_1', '--url', 'http://127.0.0.1:1', '--key', 'k'], {
+        out: () => undefined,
+        err: (line) => err.push(line),
+      }),
+    ).rejects.toThrow(/^POST \/v1\/dreams\/drm_1\/cancel: cannot reach the API/);
+    // A cancel is idempotent, so it is retried (3 times by default), each retry said once.
+    expect(err).toHaveLength(3);
+    for (const line of err)
+      expect(line).toMatch(
+        /^POST \/v1\/dreams\/drm_1\/cancel: cannot reach the API at http:\/\/127\.0\.0\.1:1 \([^)]*\); retrying in \d+ ms$/,
+      );
   });
 
   it('needs an API key before calling the gateway', async () => {

@@ -9,7 +9,7 @@ import { agentCreateCommand } from './commands/agent.command';
 import { apiKeysCommand, apiKeysOptions } from './commands/api-keys.command';
 import { batchCommand } from './commands/batch.command';
 import { dlqCommand, dlqOptions } from './commands/dlq.command';
-import { dreamCommand } from './commands/dream.command';
+import { dreamCancelCommand, dreamCommand } from './commands/dream.command';
 import { dreamOfflineCommand } from './commands/dream-offline.command';
 import { offlineEnvironment } from '@reverie/dreaming-feature';
 import { evalLanderCommand } from './commands/eval-lander.command';
@@ -46,6 +46,8 @@ commands:
   dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
                                                         a dream over the sessions since the last one
                                                         (or these), followed stage by stage; its report
+  dream cancel <dream id>                               stop a dream (one already publishing ends as it
+                                                        would), followed to its end
   dream --offline --environment triage|lander --cases <folder> | --scenarios <file.json>
         --out <playbook.json> [--force] [--cycles <n>] [--playbook [role=]<file.json> ...]
         [--outcome <file.json>] [--fresh-draws <n>]
@@ -217,6 +219,19 @@ function landTask(family: string | undefined, index: string | undefined, file: s
   if (!/^\d+$/.test(index ?? '0') || !Number.isSafeInteger(n))
     usageError(`--index must be a whole number from 0, not "${index}"`);
   return { family, index: n };
+}
+
+/** The dream `dream cancel <dream id>` stops; it takes no other argument or flag of `dream`. */
+function dreamCancelId(
+  positionals: string[],
+  v: { agent?: string; sessions?: string; markdown: boolean; offline: boolean },
+) {
+  const id = positionals[2];
+  if (!id) usageError('dream cancel needs the dream id (drm_…)');
+  if (positionals.length > 3) usageError(`dream cancel: unexpected argument "${positionals[3]}"`);
+  const flag = (['agent', 'sessions', 'markdown', 'offline'] as const).find((f) => v[f]);
+  if (flag) usageError(`dream cancel takes the dream id only, not --${flag}`);
+  return id;
 }
 
 /** `dream --offline` flags: the environment (its name or short name) and the input it takes. */
@@ -426,6 +441,7 @@ export async function main(
       });
     }
     case 'dream':
+      if (sub === 'cancel') return dreamCancelCommand(ctx, dreamCancelId(positionals, v));
       if (positionals.length > 1) usageError(`dream: unexpected argument "${positionals[1]}"`);
       if (v.offline) return dreamOfflineCommand(ctx, dreamOfflineOptions(v));
       if (!v.agent)

@@ -1,3 +1,4 @@
+import type { Dream } from '@reverie/client';
 import type { CommandContext } from './command-context';
 
 const TERMINAL = ['completed', 'failed', 'canceled'];
@@ -21,7 +22,7 @@ export async function dreamCommand(
       },
     }),
   });
-  ctx.log(`dream ${created.id}: ${created.status}`);
+  ctx.log(`dream ${created.id}: ${created.status} (reverie dream cancel ${created.id} stops it)`);
   let dream = created;
   await ctx.poll(async () => {
     dream = await ctx.client.dreams.get(created.id);
@@ -35,21 +36,7 @@ export async function dreamCommand(
   });
   ctx.progress.finish();
   if (dream.status !== 'completed') {
-    // A dream that stopped part-way leaves a report of what it did (one that was canceled before
-    // it started, or kept dying, has none).
-    const report = await ctx.client.dreams.report(dream.id).then(
-      (r) => r.report,
-      () => null,
-    );
-    if (ctx.json) {
-      ctx.out(JSON.stringify({ dream, report }, null, 2));
-      return 1;
-    }
-    ctx.out(
-      `dream ${dream.id} ${dream.status}${dream.error ? `: ${dream.error.type}: ${dream.error.message}` : ''}`,
-    );
-    for (const s of report?.stages ?? []) ctx.out(`  stage    ${s.stage}: ${s.summary}`);
-    for (const n of report?.notes ?? []) ctx.out(`  note     ${n}`);
+    await showUnfinished(ctx, dream);
     return 1;
   }
   if (opts.markdown) {
@@ -76,4 +63,51 @@ export async function dreamCommand(
     ctx.out(`  playbook ${out.role ?? 'agent'} v${out.version} ${out.status}`);
   for (const n of report.notes) ctx.out(`  note     ${n}`);
   return 0;
+}
+
+/**
+ * `reverie dream cancel <dream id>`: asks the dream to stop (a pending one is canceled at once, a
+ * running one at its next heartbeat) and follows it to its end, which a dream already publishing
+ * reaches as it would have; then what it did, as `dream` shows a dream that did not complete.
+ */
+export async function dreamCancelCommand(ctx: CommandContext, id: string): Promise<number> {
+  let dream = await ctx.client.dreams.cancel(id);
+  if (!TERMINAL.includes(dream.status))
+    ctx.log(`dream ${id}: asked to stop; it stops at its next heartbeat`);
+  await ctx.poll(async () => {
+    if (!TERMINAL.includes(dream.status)) dream = await ctx.client.dreams.get(id);
+    ctx.progress.update(0, 0, `${dream.status}${dream.stage ? ` · ${dream.stage}` : ''}`);
+    return TERMINAL.includes(dream.status);
+  });
+  ctx.progress.finish();
+  if (dream.status === 'completed') {
+    ctx.out(
+      ctx.json
+        ? JSON.stringify({ dream }, null, 2)
+        : `dream ${id} completed before the cancel took effect (it was already publishing); its report: GET /v1/dreams/${id}/report`,
+    );
+    return 1;
+  }
+  await showUnfinished(ctx, dream);
+  return dream.status === 'canceled' ? 0 : 1;
+}
+
+/**
+ * A dream that did not complete: its status and error, and the report of what it did before it
+ * stopped (one canceled before it started, or that kept dying, has none).
+ */
+async function showUnfinished(ctx: CommandContext, dream: Dream): Promise<void> {
+  const report = await ctx.client.dreams.report(dream.id).then(
+    (r) => r.report,
+    () => null,
+  );
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ dream, report }, null, 2));
+    return;
+  }
+  ctx.out(
+    `dream ${dream.id} ${dream.status}${dream.error ? `: ${dream.error.type}: ${dream.error.message}` : ''}`,
+  );
+  for (const s of report?.stages ?? []) ctx.out(`  stage    ${s.stage}: ${s.summary}`);
+  for (const n of report?.notes ?? []) ctx.out(`  note     ${n}`);
 }
