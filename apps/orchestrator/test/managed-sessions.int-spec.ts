@@ -454,4 +454,61 @@ describe('orchestrator runs only running sessions', () => {
     });
     await expect(readAllEvents(api, command.sessionId)).resolves.toEqual([]);
   }, 120_000);
+
+  it('a canceled batch stops its runs under way and skips those not started (the remote model is mocked)', async () => {
+    messages.respondWith(() => ({
+      ...toolUseReply([{ name: 'search', input: { pattern: 'ERROR' } }]),
+      delayMs: 600_000,
+    }));
+    const asked = messages.requests.length;
+    const agent = await api.post('/v1/agents', anAgent());
+    const created = await api.post('/v1/batches', {
+      agentId: agent.body.id,
+      run: { environment: 'ci-log-triage', model: { provider: 'anthropic', model: 'claude-test' } },
+      tasks: [
+        'assertj_1944',
+        'assertj_1944',
+        'assertj_1944',
+        'assertj_1944',
+        'assertj_1944',
+        'assertj_1944',
+      ].map((caseId) => ({ caseId })),
+    });
+    expect(created.status).toBe(201);
+    const ids: string[] = created.body.sessions.map((s: { id: string }) => s.id);
+    await expectEventually(async () => expect(messages.requests.length).toBeGreaterThan(asked), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+
+    const canceled = await api.post(`/v1/batches/${created.body.id}/cancel`, {
+      reason: 'wrong branch',
+    });
+    expect(canceled.body).toMatchObject({ canceled: 6, counts: { canceled: 6 }, done: true });
+    // Each run either stopped (it had started: one model call, aborted) or was never started.
+    const runs = await expectEventually(
+      async () => {
+        const found = await Promise.all(ids.map((id) => orchestrator.runs.findById(tenantId, id)));
+        for (const run of found)
+          expect(
+            run?.status === 'canceled' || (run?.status === 'queued' && run.skipReason),
+          ).toBeTruthy();
+        return found;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    await caughtUp();
+    const stopped = runs.filter((r) => r?.status === 'canceled');
+    expect(stopped.length).toBeGreaterThan(0);
+    for (const run of stopped)
+      expect(run?.reason).toMatch(/^its session ended while it ran \(canceled: wrong branch\)/);
+    for (const run of runs.filter((r) => r?.status === 'queued'))
+      expect(run?.skipReason).toBe('session is canceled (wrong branch)');
+    expect(messages.requests.length - asked).toBe(stopped.length);
+    for (const id of ids)
+      expect((await api.get(`/v1/sessions/${id}`)).body).toMatchObject({
+        status: 'canceled',
+        eventCount: 0,
+      });
+  }, 120_000);
 });

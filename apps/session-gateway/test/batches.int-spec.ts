@@ -2,6 +2,9 @@ import { readdirSync } from 'node:fs';
 import { TOPICS } from '@reverie/contracts';
 import { anAgent, CI_BREAKAGES_DIR, expectEventually, type ApiClient } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
+// The CLI is an app, not a library: the test drives it the way an operator would.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { main as reverie } from '../../../tools/cli/src/main';
 import { expectApiError, startGateway, tapTopic, type RunningGateway } from './gateway.harness';
 
 type Tap = Awaited<ReturnType<typeof tapTopic>>;
@@ -234,6 +237,64 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     expect((await alice.get(`/v1/batches/${id}`)).body).toMatchObject({
       total: 2,
       counts: { running: 2 },
+    });
+  });
+
+  it('cancels what is left of a batch: its running sessions end canceled, once, and only by its tenant', async () => {
+    const created = await alice.post('/v1/batches', { agentId, run: shared, tasks: tasks(3, 3) });
+    const id = created.body.id;
+    const [first, ...rest] = created.body.sessions as { id: string }[];
+    // Ended by its client before: it keeps that end.
+    const end = await alice.post(`/v1/sessions/${first.id}/end`, {
+      status: 'failed',
+      reason: 'mine',
+    });
+    expect(end.status).toBe(200);
+    expectApiError(
+      await bob.post(`/v1/batches/${id}/cancel`, {}),
+      404,
+      'not_found_error',
+      new RegExp(`batch "${id}" not found`),
+    );
+    expectApiError(
+      await alice.post(`/v1/batches/${id}/cancel`, { why: 'typo' }),
+      400,
+      'invalid_request_error',
+      /why/,
+    );
+    expect((await alice.get(`/v1/batches/${id}`)).body.counts).toMatchObject({ running: 2 });
+
+    const canceled = await alice.post(`/v1/batches/${id}/cancel`, { reason: 'wrong branch' });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({
+      id,
+      canceled: 2,
+      counts: { running: 0, failed: 1, canceled: 2 },
+      done: true,
+    });
+    for (const s of rest)
+      expect((await alice.get(`/v1/sessions/${s.id}`)).body).toMatchObject({
+        status: 'canceled',
+        endReason: 'wrong branch',
+      });
+    expect((await alice.get(`/v1/sessions/${first.id}`)).body).toMatchObject({
+      status: 'failed',
+      endReason: 'mine',
+    });
+    // A repeat (no body) cancels nothing more; so does `reverie batch cancel`.
+    const again = await alice.post(`/v1/batches/${id}/cancel`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ canceled: 0, counts: { failed: 1, canceled: 2 } });
+    const out: string[] = [];
+    const code = await reverie(
+      ['batch', 'cancel', id, '--url', alice.baseUrl, '--key', alice.apiKey ?? ''],
+      { out: (line) => out.push(line), err: () => undefined },
+    );
+    expect({ code, out }).toEqual({
+      code: 0,
+      out: [
+        `batch ${id}: 0 running session(s) canceled; of 3: 0 running, 0 completed, 1 failed, 2 canceled`,
+      ],
     });
   });
 

@@ -170,6 +170,16 @@ export class ReverieClient {
     /** A batch with its progress and a page of its sessions. */
     get: (id: string, query: PageQuery = {}, o: CallOptions = {}) =>
       this.call<BatchDetail>('batches.get', { id }, { query: q(query), ...o }),
+    /**
+     * Ends its sessions still running `canceled` (orchestrators stop their runs); `canceled` says
+     * how many. Safe to retry: a repeat cancels nothing more.
+     */
+    cancel: (id: string, body: { reason?: string } = {}, o: CallOptions = {}) =>
+      this.call<BatchDetail & { canceled: number }>(
+        'batches.cancel',
+        { id },
+        { body, idempotent: true, ...o },
+      ),
   };
 
   readonly outcomes = {

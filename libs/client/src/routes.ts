@@ -25,6 +25,7 @@ export const ROUTES = {
   'batches.create': ['POST', '/v1/batches'],
   'batches.list': ['GET', '/v1/batches'],
   'batches.get': ['GET', '/v1/batches/{id}'],
+  'batches.cancel': ['POST', '/v1/batches/{id}/cancel'],
 
   'outcomes.define': ['PUT', '/v1/agents/{id}/outcome'],
   'outcomes.definition': ['GET', '/v1/agents/{id}/outcome'],

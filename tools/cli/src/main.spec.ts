@@ -73,6 +73,11 @@ describe('reverie CLI arguments', () => {
     ],
     [['land', '--agent', 'a'], /land needs --family/],
     [['dream', 'cancel'], /dream cancel needs the dream id \(drm_…\)/],
+    [['batch', 'cancel'], /batch cancel needs the batch id \(bat_…\)/],
+    [
+      ['batch', 'cancel', 'bat_1', '--repeat', '2'],
+      /batch cancel takes the batch id only, not --repeat/,
+    ],
     [['dream', 'cancel', 'drm_1', 'drm_2'], /dream cancel: unexpected argument "drm_2"/],
     [
       ['dream', 'cancel', 'drm_1', '--agent', 'a'],

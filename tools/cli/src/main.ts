@@ -10,6 +10,7 @@ import { apiKeysCommand, apiKeysOptions } from './commands/api-keys.command';
 import { batchCommand } from './commands/batch.command';
 import { dlqCommand, dlqOptions } from './commands/dlq.command';
 import { dreamCancelCommand, dreamCommand } from './commands/dream.command';
+import { batchCancelCommand } from './commands/batch-cancel.command';
 import { dreamOfflineCommand } from './commands/dream-offline.command';
 import { offlineEnvironment } from '@reverie/dreaming-feature';
 import { evalLanderCommand } from './commands/eval-lander.command';
@@ -41,6 +42,8 @@ commands:
         [--playbook [role=]<file.json> ...] [--svg <file.svg>] [--no-plot]
                                                         offline: the same landing by the builtin lunar
                                                         team with role playbooks, in-process (no stack)
+  batch cancel <batch id>                               end the batch's sessions still running (their runs
+                                                        stop; those not started never run)
   batch --agent <agent id> --family <family> [--repeat <n>]
                                                         one landing per scenario of a family
   dream --agent <agent id> [--sessions <id,id,...>] [--markdown]
@@ -221,16 +224,24 @@ function landTask(family: string | undefined, index: string | undefined, file: s
   return { family, index: n };
 }
 
-/** The dream `dream cancel <dream id>` stops; it takes no other argument or flag of `dream`. */
-function dreamCancelId(
+const ID_PREFIXES = { dream: 'drm', batch: 'bat' } as const;
+
+/**
+ * The dream or batch `<command> cancel <id>` stops; it takes no other argument, nor any flag of
+ * the command's other forms.
+ */
+function cancelId(
+  command: 'dream' | 'batch',
   positionals: string[],
-  v: { agent?: string; sessions?: string; markdown: boolean; offline: boolean },
+  given: ReadonlySet<string | undefined>,
 ) {
   const id = positionals[2];
-  if (!id) usageError('dream cancel needs the dream id (drm_…)');
-  if (positionals.length > 3) usageError(`dream cancel: unexpected argument "${positionals[3]}"`);
-  const flag = (['agent', 'sessions', 'markdown', 'offline'] as const).find((f) => v[f]);
-  if (flag) usageError(`dream cancel takes the dream id only, not --${flag}`);
+  if (!id) usageError(`${command} cancel needs the ${command} id (${ID_PREFIXES[command]}_…)`);
+  if (positionals.length > 3)
+    usageError(`${command} cancel: unexpected argument "${positionals[3]}"`);
+  const own = flagsIn(FORMS.filter((f) => commandOf(f) === command).join('\n'));
+  const flag = [...own].find((f) => given.has(f));
+  if (flag) usageError(`${command} cancel takes the ${command} id only, not --${flag}`);
   return id;
 }
 
@@ -396,6 +407,7 @@ export async function main(
     modelOverride: provider ? { model: { provider, ...(v.model ? { model: v.model } : {}) } } : {},
   };
   const [command, sub] = positionals;
+  const optionsGiven = new Set(parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
   switch (command) {
     case 'agent':
       if (sub !== 'create' || !v.name) usageError('agent create needs --name');
@@ -423,6 +435,8 @@ export async function main(
         plot: !v['no-plot'],
       });
     case 'batch': {
+      if (sub === 'cancel')
+        return batchCancelCommand(ctx, cancelId('batch', positionals, optionsGiven));
       if (!v.agent) usageError('batch needs --agent');
       if (v.family)
         return landBatchCommand(ctx, {
@@ -441,7 +455,8 @@ export async function main(
       });
     }
     case 'dream':
-      if (sub === 'cancel') return dreamCancelCommand(ctx, dreamCancelId(positionals, v));
+      if (sub === 'cancel')
+        return dreamCancelCommand(ctx, cancelId('dream', positionals, optionsGiven));
       if (positionals.length > 1) usageError(`dream: unexpected argument "${positionals[1]}"`);
       if (v.offline) return dreamOfflineCommand(ctx, dreamOfflineOptions(v));
       if (!v.agent)

@@ -131,6 +131,9 @@ export const batchSessionsQuerySchema = z
   })
   .strict();
 
+/** `POST /v1/batches/:id/cancel`: why (the reason its canceled sessions end with). */
+export const cancelBatchSchema = z.object({ reason: z.string().max(2_000).optional() }).strict();
+
 export type CreateSessionInput = z.infer<typeof createSessionSchema>;
 export type EndSessionInput = z.infer<typeof endSessionSchema>;
 export type FeedbackInput = z.infer<typeof feedbackSchema>;

@@ -184,6 +184,27 @@ export class SessionRepository {
     return counts;
   }
 
+  /** The sessions of a batch still running (at most the batch's tasks), with their attempt. */
+  runningOfBatch(
+    tenantId: string,
+    batchId: string,
+  ): Promise<Pick<SessionRecord, '_id' | 'agentId' | 'iteration'>[]> {
+    return this.sessions
+      .find({ tenantId, batchId, status: 'running' }, { _id: 1, agentId: 1, iteration: 1 })
+      .lean<Pick<SessionRecord, '_id' | 'agentId' | 'iteration'>[]>()
+      .exec();
+  }
+
+  /** How many sessions of a batch ended with `status` at exactly `at` (one request's ends). */
+  countEndedAt(
+    tenantId: string,
+    batchId: string,
+    status: SessionEndStatus,
+    at: Date,
+  ): Promise<number> {
+    return this.sessions.countDocuments({ tenantId, batchId, status, endedAt: at }).exec();
+  }
+
   /** A batch's sessions in id (= task) order after `afterId`, `limit + 1` fetched. */
   batchPage(
     tenantId: string,

@@ -64,7 +64,8 @@ SessionSchema.index({ _id: 1, tenantId: 1 }, { unique: true });
 SessionSchema.index({ _id: 1, tenantId: 1, status: 1, iteration: 1 }, { unique: true });
 // Serves: GET /v1/sessions?agentId= (newest first, paged by id).
 SessionSchema.index({ tenantId: 1, agentId: 1, _id: -1 });
-// Serves: a batch's progress (its sessions by status).
+// Serves: a batch's progress (its sessions by status), and its cancel (runningOfBatch, then
+// countEndedAt).
 SessionSchema.index({ tenantId: 1, batchId: 1, status: 1 });
 // Serves: a batch's sessions in task order (GET /v1/batches/:id) and GET /v1/sessions?batchId=.
 SessionSchema.index({ tenantId: 1, batchId: 1, _id: 1 });

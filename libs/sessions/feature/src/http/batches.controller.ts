@@ -12,7 +12,7 @@ import {
 import { ApiBody, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MANAGED_ENVIRONMENTS } from '@reverie/environments';
 import { ApiCursorPage, ApiKeyGuard, openApiSchema, presentPage, TenantId } from '@reverie/http';
-import { batchRunSchema, MAX_BATCH_TASKS } from '@reverie/sessions-domain';
+import { batchRunSchema, cancelBatchSchema, MAX_BATCH_TASKS } from '@reverie/sessions-domain';
 import { z } from 'zod';
 import { BatchesService, type BatchDetail } from './batches.service';
 import { IdempotencyKeyHeader, idempotencyKeyOf } from './idempotent-requests';
@@ -98,5 +98,22 @@ export class BatchesController {
     @Query() query: Record<string, unknown>,
   ) {
     return present(await this.batches.get(tenantId, id, query));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel what is left of a batch',
+    description:
+      'Each of its sessions still running ends `canceled` with the reason (default: the batch was ' +
+      'canceled), as `POST /v1/sessions/:id/end` would end it: an orchestrator skips a command it ' +
+      'has not started and stops a run under way within `SESSION_WATCH_MS`. Ended sessions keep ' +
+      'their status, so a repeat cancels nothing more. Answers with the batch, its first page of ' +
+      'sessions and `canceled`, how many this request ended.',
+  })
+  @ApiBody({ required: false, schema: openApiSchema(cancelBatchSchema) })
+  async cancel(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown) {
+    const { canceled, ...detail } = await this.batches.cancel(tenantId, id, body);
+    return { ...present(detail), canceled };
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { TOPICS } from '@reverie/contracts';
 import { notFound, parseOrThrow, tooLarge } from '@reverie/http';
+import { EventPublisher } from '@reverie/kafka';
 import {
   AgentRepository,
   BatchRepository,
@@ -12,6 +14,7 @@ import {
   batchProgress,
   batchSessionsQuerySchema,
   batchTasksSchema,
+  cancelBatchSchema,
   createBatchSchema,
   IDEMPOTENT_ROUTES,
   listBatchesQuerySchema,
@@ -25,6 +28,7 @@ import {
 } from '@reverie/sessions-domain';
 import { batchNotAcknowledged, IdempotentRequests } from './idempotent-requests';
 import { ManagedRunsService } from './managed-runs.service';
+import { endedMessage } from './session-ends';
 import type { Page } from './sessions.service';
 
 /**
@@ -49,6 +53,9 @@ export interface BatchDetail extends BatchView {
   sessions: Page<SessionRecord>;
 }
 
+/** Session status writes a batch cancel has in flight at once. */
+const CANCEL_WRITES_AT_ONCE = 25;
+
 /**
  * Batches: many managed sessions of one agent, one per task, started together. A batch's progress
  * is counted from its sessions' statuses each time it is read.
@@ -63,6 +70,7 @@ export class BatchesService {
     private readonly sessions: SessionRepository,
     private readonly runs: ManagedRunsService,
     private readonly idempotency: IdempotentRequests,
+    private readonly publisher: EventPublisher,
   ) {}
 
   /**
@@ -173,6 +181,45 @@ export class BatchesService {
     await this.sessions.reopenAllUnsent(tenantId, ids);
     const statuses = await this.sessions.statusesOf(tenantId, ids);
     return sessions.filter((s) => statuses.get(s._id) === 'running');
+  }
+
+  /**
+   * Cancels what is left of a batch: each of its sessions still running ends `canceled` with the
+   * reason, as `POST /v1/sessions/:id/end` would end it (published, then stored). Orchestrators
+   * then skip the commands they have not started and stop the runs under way. Sessions that have
+   * ended keep their status, so a repeat cancels nothing more. Answers with the batch and how many
+   * sessions this request canceled (a session that ended on its own at the same moment keeps the
+   * end stored first).
+   */
+  async cancel(
+    tenantId: string,
+    id: string,
+    body: unknown,
+  ): Promise<BatchDetail & { canceled: number }> {
+    const input = parseOrThrow(cancelBatchSchema, body ?? {}, 'cancel request');
+    const batch = await this.batches.findById(tenantId, id);
+    if (!batch) throw notFound(`batch "${id}" not found; start one with POST /v1/batches`);
+    const running = await this.sessions.runningOfBatch(tenantId, id);
+    const reason = input.reason ?? `batch ${id} was canceled`;
+    const at = new Date();
+    if (running.length)
+      await this.publisher.publish(
+        TOPICS.sessionEvents,
+        running.map((s) => endedMessage(tenantId, s, 'canceled', reason, at)),
+      );
+    for (let i = 0; i < running.length; i += CANCEL_WRITES_AT_ONCE)
+      await Promise.all(
+        running
+          .slice(i, i + CANCEL_WRITES_AT_ONCE)
+          .map((s) => this.sessions.end(tenantId, s._id, 'canceled', reason, at, s.iteration ?? 1)),
+      );
+    // Whichever wrote each end (this request, or the ingest applying its message first), the
+    // sessions ended at `at` are this cancel's.
+    const canceled = running.length
+      ? await this.sessions.countEndedAt(tenantId, id, 'canceled', at)
+      : 0;
+    this.logger.log(`batch ${id}: ${canceled} running session(s) canceled`);
+    return { ...(await this.get(tenantId, id, {})), canceled };
   }
 
   async get(tenantId: string, id: string, query: unknown): Promise<BatchDetail> {

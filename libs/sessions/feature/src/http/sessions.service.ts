@@ -57,6 +57,7 @@ import {
   type ServedPlaybook,
   type ServedRef,
 } from './served-playbooks';
+import { endedMessage } from './session-ends';
 import { SESSIONS_HTTP_OPTIONS, type SessionsHttpOptions } from './sessions-http.options';
 
 export interface Page<T> {
@@ -302,16 +303,7 @@ export class SessionsService {
     }
     const now = new Date();
     await this.publisher.publish(TOPICS.sessionEvents, [
-      {
-        id: newId('msg'),
-        type: 'session.ended',
-        tenantId,
-        agentId: session.agentId,
-        sessionId,
-        occurredAt: now.toISOString(),
-        schemaVersion: SCHEMA_VERSION,
-        payload: { status: input.status, reason: input.reason, iteration: session.iteration ?? 1 },
-      },
+      endedMessage(tenantId, session, input.status, input.reason, now),
     ]);
     const ended = await this.sessions.end(
       tenantId,
