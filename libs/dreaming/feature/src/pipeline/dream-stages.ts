@@ -534,6 +534,7 @@ async function reflectStage(
         instructions: spec.instructions,
         patterns,
         drafts: r.drafts,
+        tokensLeft: control.tokensLeft,
       })
       .catch((err: unknown) => {
         // Aborted because the dream is stopping: the stage's record stands (its flights count),
@@ -545,6 +546,7 @@ async function reflectStage(
         return null;
       });
     if (!m) return { value: plain, summary: r.work.summary, simulations: r.work.simulations };
+    control.notes.push(...m.notes);
     return {
       value: { drafts: m.drafts, proposals: [] },
       summary: `${r.work.summary}; the model reflector rewrote ${m.rewritten} of ${r.drafts.length} draft(s)`,

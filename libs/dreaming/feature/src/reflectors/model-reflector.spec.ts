@@ -1,7 +1,7 @@
-import { createProvider } from '@reverie/models';
+import { createProvider, requestTokenEstimate, withTokenBudget } from '@reverie/models';
 import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 import type { RoleDraft } from '../environments/environment-dreamer';
-import { ModelReflector } from './model-reflector';
+import { ModelReflector, OUTPUT_TOKENS_PER_DRAFT, reflectionRequest } from './model-reflector';
 
 const drafts: RoleDraft[] = [
   {
@@ -103,5 +103,87 @@ describe('ModelReflector with the real SDK (the remote model is mocked by a loca
     });
     expect(r.rewritten).toBe(0);
     expect(r.drafts).toEqual(drafts);
+  });
+
+  describe('within a token budget', () => {
+    /** Three drafts, as the lunar dreamer drafts them for different roles. */
+    const three: RoleDraft[] = ['navigator', 'detector', 'commander'].map((role, i) => ({
+      ...drafts[0],
+      role,
+      draft: { ...drafts[0].draft, title: `${role}: rule ${i}` },
+    }));
+    const input = (tokensLeft: number) => ({
+      environment: 'lunar-lander',
+      instructions: '',
+      patterns,
+      drafts: three,
+      tokensLeft,
+    });
+    const promptOf = (count: number) =>
+      requestTokenEstimate(reflectionRequest(input(0), count, 0, 'claude-dreamer'), 0).prompt;
+    /** As the reflect stage builds it: the dream's provider within what is left of the budget. */
+    const budgeted = (tokensLeft: number) =>
+      new ModelReflector(
+        withTokenBudget(
+          createProvider(
+            { provider: 'anthropic', model: 'claude-dreamer' },
+            { anthropic: { baseURL: server.baseURL, apiKey: server.apiKey } },
+          ),
+          tokensLeft,
+          2048,
+        ),
+        { model: 'claude-dreamer', maxTokens: 1024 },
+      );
+    const rewriteAll = () =>
+      toolUseReply([
+        {
+          name: 'write_entries',
+          input: {
+            entries: [0, 1, 2].map((index) => ({
+              index,
+              title: `Lesson ${index}`,
+              guidance: 'General guidance.',
+              rationale: 'Why.',
+            })),
+          },
+        },
+      ]);
+
+    it('asks for the drafts that fit, with the output cap lowered to what is left; the rest keep their text', async () => {
+      server = await MessagesServer.start({ replies: [rewriteAll()] });
+      // Two drafts and their output fit; the third's prompt and output would not.
+      const left = promptOf(2) + 2 * OUTPUT_TOKENS_PER_DRAFT + 10;
+      expect(promptOf(3) + 3 * OUTPUT_TOKENS_PER_DRAFT).toBeGreaterThan(left);
+
+      const r = await budgeted(left).reflect(input(left));
+      const { body } = server.requests[0];
+      expect(body.max_tokens).toBe(left - promptOf(2));
+      const [asked] = body.messages[0].content as { text: string }[];
+      expect(JSON.parse(asked.text).drafts).toHaveLength(2);
+      // The reply's rewrite of the draft it was not asked about is not taken.
+      expect(r.rewritten).toBe(2);
+      expect(r.drafts.map((d) => d.draft.title)).toEqual([
+        'Lesson 0',
+        'Lesson 1',
+        'commander: rule 2',
+      ]);
+      expect(r.notes).toEqual([
+        `model reflector rewrote at most 2 of 3 draft(s) to stay within the token budget (${left} tokens left); the rest keep their generated text`,
+      ]);
+    });
+
+    it("asks for all with the settings' cap when it fits, and sends nothing when not even one draft fits", async () => {
+      server = await MessagesServer.start({ replies: [rewriteAll()] });
+      const all = await budgeted(100_000).reflect(input(100_000));
+      expect(server.requests[0].body.max_tokens).toBe(1024);
+      expect(all).toMatchObject({ rewritten: 3, notes: [] });
+
+      const none = await budgeted(300).reflect(input(300));
+      expect(server.requests).toHaveLength(1);
+      expect(none).toMatchObject({ rewritten: 0, drafts: three, usage: {} });
+      expect(none.notes).toEqual([
+        `model reflector skipped: rewriting even one draft may take ~${promptOf(1) + OUTPUT_TOKENS_PER_DRAFT} tokens and 300 are left of the token budget; the drafts keep their generated text`,
+      ]);
+    });
   });
 });
