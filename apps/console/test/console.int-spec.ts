@@ -471,6 +471,31 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     expect(axe).toEqual([]);
   }, 180_000);
 
+  it('cancels a running session from its page', async () => {
+    // An agent of its own: the lunar agent's sessions are counted and dreamed on above.
+    const agent = await api.post('/v1/agents', anAgent());
+    const created = await api.post('/v1/sessions', { agentId: agent.body.id });
+    expect(created.status).toBe(201);
+    await page.goto(`${base}/console/#/sessions/${created.body.id}`);
+    const cancel = page.getByRole('button', { name: 'Cancel session' });
+    // A second click: the first asks, and "Keep it running" leaves it be.
+    await cancel.click();
+    await page.getByRole('button', { name: 'Keep it running' }).click();
+    await cancel.click();
+    await shoot(page, 'session-cancel-confirm');
+    await page.getByRole('button', { name: 'Cancel it now' }).click();
+    await page.getByText('End reason: canceled in the console').waitFor();
+    await expect(page.locator('.summary-row .badge').first().textContent()).resolves.toBe(
+      'canceled',
+    );
+    await expect(page.getByRole('button', { name: /^Cancel/ }).count()).resolves.toBe(0);
+    expect((await api.get(`/v1/sessions/${created.body.id}`)).body).toMatchObject({
+      status: 'canceled',
+      endReason: 'canceled in the console',
+    });
+    await shoot(page, 'session-canceled');
+  }, 60_000);
+
   it('goes back to sign in when the key is revoked', async () => {
     const created = await api.post('/v1/api-keys', { name: 'short-lived' });
     await page.evaluate('sessionStorage.clear()');

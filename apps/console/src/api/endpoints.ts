@@ -63,6 +63,10 @@ export class ConsoleApi {
   giveFeedback = (id: string, rating: 'positive' | 'negative', eventId?: string) =>
     this.http.post<unknown>(`/v1/sessions/${enc(id)}/feedback`, { rating, eventId });
   sessionOutcome = (id: string) => this.http.get<Outcome>(`/v1/sessions/${enc(id)}/outcome`);
+  endSession = (
+    id: string,
+    body: { status: 'completed' | 'failed' | 'canceled'; reason?: string },
+  ) => this.http.post<Session>(`/v1/sessions/${enc(id)}/end`, body);
 
   // outcomes
   outcomes = (q: { agentId?: string; result?: string; after_id?: string; limit?: number }) =>

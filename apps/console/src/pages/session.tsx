@@ -100,6 +100,9 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
             {s.iteration > 1 && <span>attempt {s.iteration}</span>}
           </div>
           {s.endReason && <p>End reason: {s.endReason}</p>}
+          {s.status === 'running' && (
+            <CancelSession id={s.id} managed={s.source === 'managed'} onEnded={session.reload} />
+          )}
           <SessionFeedback sessionId={s.id} />
           <OutcomePanel
             outcome={outcome.data}
@@ -130,6 +133,54 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
         </>
       )}
     </>
+  );
+}
+
+/**
+ * Ends a running session `canceled` (`POST /v1/sessions/:id/end`), after a second click; an
+ * orchestrator running a managed one stops its run (its model call aborted) within
+ * `SESSION_WATCH_MS`.
+ */
+function CancelSession({
+  id,
+  managed,
+  onEnded,
+}: {
+  id: string;
+  managed: boolean;
+  onEnded: () => void;
+}) {
+  const api = useApi();
+  const action = useAction();
+  const [confirming, setConfirming] = useState(false);
+  const cancel = () =>
+    action.run(async () => {
+      await api.endSession(id, { status: 'canceled', reason: 'canceled in the console' });
+      onEnded();
+    });
+  return (
+    <div className="actions">
+      {confirming ? (
+        <>
+          <button type="button" className="danger" onClick={cancel} disabled={action.busy}>
+            Cancel it now
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            Keep it running
+          </button>
+          <span className="muted small">
+            {managed
+              ? 'Its run stops within a few seconds; what it recorded stays.'
+              : 'It ends as canceled; your agent can no longer add events to it.'}
+          </span>
+        </>
+      ) : (
+        <button type="button" onClick={() => setConfirming(true)}>
+          Cancel session
+        </button>
+      )}
+      <ErrorMessage error={action.error} />
+    </div>
   );
 }
 
