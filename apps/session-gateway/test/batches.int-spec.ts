@@ -298,6 +298,23 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     });
   });
 
+  it('cancels a batch of 1,000 with the longest reason: every session ends canceled with it', async () => {
+    const created = await alice.post('/v1/batches', { agentId, run: shared, tasks: tasks(1_000) });
+    expect(created.status).toBe(201);
+    const reason = 'r'.repeat(2_000);
+    const canceled = await alice.post(`/v1/batches/${created.body.id}/cancel`, { reason });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ canceled: 1_000, counts: { canceled: 1_000 } });
+    const page = await alice.get(`/v1/batches/${created.body.id}?limit=1000`);
+    const sessions = page.body.sessions as { id: string; status: string }[];
+    expect(sessions.filter((s) => s.status === 'canceled')).toHaveLength(1_000);
+    for (const s of [sessions[0], sessions[499], sessions[999]])
+      expect((await alice.get(`/v1/sessions/${s.id}`)).body).toMatchObject({
+        status: 'canceled',
+        endReason: reason,
+      });
+  }, 120_000);
+
   describe('bad input gets a clear 4xx and starts nothing', () => {
     const batchesOf = async (id: string) =>
       (await alice.get(`/v1/batches?agentId=${id}`)).body.data.length;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TOPICS } from '@reverie/contracts';
 import { notFound, parseOrThrow, tooLarge } from '@reverie/http';
-import { EventPublisher } from '@reverie/kafka';
+import { chunkBySize, EventPublisher } from '@reverie/kafka';
 import {
   AgentRepository,
   BatchRepository,
@@ -202,17 +202,7 @@ export class BatchesService {
     const running = await this.sessions.runningOfBatch(tenantId, id);
     const reason = input.reason ?? `batch ${id} was canceled`;
     const at = new Date();
-    if (running.length)
-      await this.publisher.publish(
-        TOPICS.sessionEvents,
-        running.map((s) => endedMessage(tenantId, s, 'canceled', reason, at)),
-      );
-    for (let i = 0; i < running.length; i += CANCEL_WRITES_AT_ONCE)
-      await Promise.all(
-        running
-          .slice(i, i + CANCEL_WRITES_AT_ONCE)
-          .map((s) => this.sessions.end(tenantId, s._id, 'canceled', reason, at, s.iteration ?? 1)),
-      );
+    await this.endCanceled(tenantId, running, reason, at);
     // Whichever wrote each end (this request, or the ingest applying its message first), the
     // sessions ended at `at` are this cancel's.
     const canceled = running.length
@@ -220,6 +210,36 @@ export class BatchesService {
       : 0;
     this.logger.log(`batch ${id}: ${canceled} running session(s) canceled`);
     return { ...(await this.get(tenantId, id, {})), canceled };
+  }
+
+  /**
+   * Ends these sessions `canceled` as a client's end does: published, then the statuses written,
+   * in produce requests the broker accepts (1,000 ends with long reasons would not fit one).
+   */
+  private async endCanceled(
+    tenantId: string,
+    sessions: Pick<SessionRecord, '_id' | 'agentId' | 'iteration'>[],
+    reason: string,
+    at: Date,
+  ): Promise<void> {
+    const ends = sessions.map((session) => ({
+      session,
+      message: endedMessage(tenantId, session, 'canceled', reason, at),
+    }));
+    for (const chunk of chunkBySize(ends, (e) => JSON.stringify(e.message).length)) {
+      await this.publisher.publish(
+        TOPICS.sessionEvents,
+        chunk.map((e) => e.message),
+      );
+      for (let i = 0; i < chunk.length; i += CANCEL_WRITES_AT_ONCE)
+        await Promise.all(
+          chunk
+            .slice(i, i + CANCEL_WRITES_AT_ONCE)
+            .map(({ session: s }) =>
+              this.sessions.end(tenantId, s._id, 'canceled', reason, at, s.iteration ?? 1),
+            ),
+        );
+    }
   }
 
   async get(tenantId: string, id: string, query: unknown): Promise<BatchDetail> {
