@@ -22,7 +22,9 @@ export async function batchCommand(
     run: { environment: 'ci-log-triage', ...ctx.modelOverride },
     tasks,
   });
-  ctx.log(`batch ${batch.id}: ${tasks.length} sessions`);
+  ctx.log(
+    `batch ${batch.id}: ${tasks.length} sessions (reverie batch cancel ${batch.id} stops it)`,
+  );
   const { state, seconds } = await followBatch(ctx, batch.id);
   const sessions: BatchSession[] = state.sessions;
   const rows: { session: BatchSession; outcome: TriageOutcome | null }[] = [];

@@ -27,7 +27,9 @@ export async function landBatchCommand(
     run: { environment: 'lunar-lander', ...ctx.modelOverride },
     tasks,
   });
-  ctx.log(`batch ${batch.id}: ${tasks.length} landings`);
+  ctx.log(
+    `batch ${batch.id}: ${tasks.length} landings (reverie batch cancel ${batch.id} stops it)`,
+  );
   const { state, seconds } = await followBatch(ctx, batch.id);
   const rows: { session: BatchSession; result: LandingResult | null }[] = [];
   for (const session of state.sessions as BatchSession[])
