@@ -70,7 +70,7 @@ export interface ModelReflection {
 
 /** Output tokens a rewritten draft is given at least: its title, guidance and rationale. */
 export const OUTPUT_TOKENS_PER_DRAFT = 200;
-/** The output cap when the settings give none (the provider's default). */
+/** The output cap when the settings give none (this reflector's, as before budgets). */
 const DEFAULT_MAX_TOKENS = 2048;
 
 /**
@@ -154,13 +154,10 @@ export class ModelReflector {
         request: reflectionRequest(input, input.drafts.length, cap, this.settings.model),
       };
     for (let count = input.drafts.length; count >= 1; count--) {
-      const { prompt } = requestTokenEstimate(
-        reflectionRequest(input, count, 0, this.settings.model),
-        0,
-      );
-      const output = Math.min(cap, left - prompt);
+      const request = reflectionRequest(input, count, 0, this.settings.model);
+      const output = Math.min(cap, left - requestTokenEstimate(request, 0).prompt);
       if (output >= Math.min(cap, count * OUTPUT_TOKENS_PER_DRAFT))
-        return { count, request: reflectionRequest(input, count, output, this.settings.model) };
+        return { count, request: { ...request, maxTokens: output } };
     }
     return null;
   }

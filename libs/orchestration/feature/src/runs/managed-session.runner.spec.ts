@@ -7,6 +7,7 @@ import {
 } from '@reverie/contracts';
 import type { SessionView } from '@reverie/sessions-data-access/readers';
 import { ReverieMetrics } from '@reverie/telemetry';
+import { expectEventually } from '@reverie/testing';
 import type { TriageCase } from '@reverie/ci-log-triage';
 import {
   ModelProviderError,
@@ -354,7 +355,7 @@ describe('ManagedSessionRunner', () => {
       const model = modelUntilAborted();
       const { runner, published, session, metrics } = setup(model);
       const outcome = runner.run(aRunCommand(anthropic));
-      await until(() => model.requests.length === 1);
+      await expectEventually(() => expect(model.requests).toHaveLength(1), { intervalMs: 5 });
       const sent = published.length;
       session.state = { status: 'canceled', endReason: 'changed my mind', iteration: 1 };
 
@@ -409,8 +410,3 @@ describe('ManagedSessionRunner', () => {
     });
   });
 });
-
-/** Resolves once `done()` holds (polled every 5 ms). */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
-}
