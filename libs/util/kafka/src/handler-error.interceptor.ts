@@ -4,7 +4,7 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { catchError, throwError, type Observable } from 'rxjs';
+import { catchError, of, type Observable } from 'rxjs';
 
 const CAPTURED = Symbol('reverie.kafka.handler-error');
 
@@ -13,9 +13,9 @@ interface CapturingBatch {
   [CAPTURED]?: unknown;
 }
 
-/** The error the handler of `batch` threw, as it threw it (before any exception filter). */
-export function capturedHandlerError(batch: object): unknown {
-  return (batch as CapturingBatch)[CAPTURED];
+/** Whether the handler of `batch` threw, and what, as it threw it (no exception filter saw it). */
+export function capturedHandlerError(batch: object): { error: unknown } | undefined {
+  return CAPTURED in batch ? { error: (batch as CapturingBatch)[CAPTURED] } : undefined;
 }
 
 /** Forgets the captured error before the batch is handled again. */
@@ -24,11 +24,14 @@ export function clearHandlerError(batch: object): void {
 }
 
 /**
- * Keeps the error a Kafka handler threw on its batch, for the transport. Nest hands a handler's
- * error to exception filters before the transport sees it, and the stock RPC filter replaces it
- * with `{ status: 'error', message: 'Internal server error' }`; the transport needs the real one to
- * tell a permanent failure (dead-letter now) from a transient one (retry). HTTP requests pass
- * through untouched. Registered globally by `KafkaModule`.
+ * Keeps the error a Kafka handler threw on its batch, for the transport, and no exception filter
+ * sees it. Nest hands a handler's error to exception filters before the transport sees it: the
+ * stock RPC filter replaces it with `{ status: 'error', message: 'Internal server error' }` and
+ * logs it at error level with its stack, even when the transport then retries it as the expected
+ * race it is (an ended session not stored yet). The transport needs the real error to tell a
+ * permanent failure (dead-letter now) from a transient one (retry), and logs each failure once,
+ * with its attempt and what it does next. HTTP requests pass through untouched. Registered
+ * globally by `KafkaModule`.
  */
 @Injectable()
 export class HandlerErrorInterceptor implements NestInterceptor {
@@ -37,8 +40,9 @@ export class HandlerErrorInterceptor implements NestInterceptor {
     const batch = context.switchToRpc().getData<unknown>();
     return next.handle().pipe(
       catchError((err: unknown) => {
-        if (batch !== null && typeof batch === 'object') (batch as CapturingBatch)[CAPTURED] = err;
-        return throwError(() => err);
+        if (batch === null || typeof batch !== 'object') throw err;
+        (batch as CapturingBatch)[CAPTURED] = err;
+        return of(undefined);
       }),
     );
   }

@@ -436,16 +436,20 @@ export class KafkaBatchServer extends Server implements CustomTransportStrategy 
     };
     await withSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, parent, links, attributes }, () =>
       withLogScope({ tenant: () => tenant }, async () => {
+        let failed: { error: unknown } | undefined;
         try {
           await lastValueFrom(this.transformToObservable(await handler(batch, context)), {
             defaultValue: undefined,
           });
+          // The interceptor took the handler's error off the way to Nest's exception filters.
+          failed = capturedHandlerError(batch);
         } catch (err) {
-          // Nest's exception filters may have replaced the error; the interceptor kept the original.
-          throw capturedHandlerError(batch) ?? err;
+          // Thrown outside the interceptor (a guard, a pipe): a filter may have replaced it.
+          failed = capturedHandlerError(batch) ?? { error: err };
         } finally {
           clearHandlerError(batch);
         }
+        if (failed) throw failed.error;
       }),
     );
   }
