@@ -6,6 +6,7 @@ import { SignIn } from './pages/sign-in';
 import { AgentsPage } from './pages/agents';
 import { SessionsPage } from './pages/sessions';
 import { SessionPage } from './pages/session';
+import { BatchesPage, BatchPage } from './pages/batches';
 import { OutcomesPage } from './pages/outcomes';
 import { DreamsPage } from './pages/dreams';
 import { DreamPage } from './pages/dream';
@@ -17,6 +18,7 @@ import { ApiKeysPage } from './pages/api-keys';
 const NAV = [
   ['agents', 'Agents'],
   ['sessions', 'Sessions'],
+  ['batches', 'Batches'],
   ['outcomes', 'Outcomes'],
   ['dreams', 'Dreams'],
   ['playbooks', 'Playbooks'],
@@ -36,6 +38,8 @@ function page(route: Route): ReactNode {
       ) : (
         <SessionsPage query={route.query} />
       );
+    case 'batches':
+      return id ? <BatchPage key={id} id={id} /> : <BatchesPage query={route.query} />;
     case 'outcomes':
       return <OutcomesPage query={route.query} />;
     case 'dreams':

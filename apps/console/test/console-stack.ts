@@ -7,12 +7,12 @@ import { applyDeltas } from '@reverie/playbooks-domain';
 import { aDream } from '@reverie/playbooks-domain/testing';
 import { scenarioFor } from '@reverie/lunar-lander';
 import { anAgent, expectEventually, type ApiClient, type Json } from '@reverie/testing';
+import { MessagesServer, toolUseReply } from '@reverie/testing/anthropic';
 // The real gateway, orchestrator and dreamer (tests only; apps share no code).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startGateway, type RunningGateway } from '../../session-gateway/test/gateway.harness';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
-  dropDatabase,
   orchestratorEnv,
   startOrchestrator,
   type RunningOrchestrator,
@@ -24,6 +24,8 @@ import { startGrader, type RunningGrader } from '../../outcome-grader/test/grade
 import { CONSOLE_DIR } from './browser';
 
 export interface ConsoleStack {
+  /** The Messages API stand-in the orchestrator's `anthropic` runs call: it answers in 10 minutes. */
+  slowModel: MessagesServer;
   gateway: RunningGateway;
   orchestrator: RunningOrchestrator;
   dreamer: RunningDreamer;
@@ -33,17 +35,33 @@ export interface ConsoleStack {
 
 /**
  * The services the console talks to, on the test stack, with the gateway serving the bundle: the
- * orchestrator lands, the grader grades what lands, the dreamer dreams.
+ * orchestrator lands, the grader grades what lands, the dreamer dreams; all share the gateway's
+ * database, as deployed (the gateway drops it on close). A run of the `anthropic`
+ * provider waits on a remote model that answers in 10 minutes (mocked: none is reachable here), so
+ * a batch of them stays running until it is canceled; the orchestrator looks every 500 ms.
  */
 export async function startConsoleStack(): Promise<ConsoleStack> {
+  const slowModel = await MessagesServer.start({
+    respond: () => ({
+      ...toolUseReply([{ name: 'search', input: { pattern: 'ERROR' } }]),
+      delayMs: 600_000,
+    }),
+  });
   const gateway = await startGateway({ CONSOLE_DIR });
+  const slow = {
+    MONGO_DB: gateway.config.mongo.db,
+    ANTHROPIC_BASE_URL: slowModel.baseURL,
+    ANTHROPIC_API_KEY: slowModel.apiKey,
+    SESSION_WATCH_MS: '500',
+  };
   const [orchestrator, dreamer] = await Promise.all([
-    orchestratorEnv().then(startOrchestrator),
+    orchestratorEnv(slow).then(startOrchestrator),
     startDreamer(gateway.config.mongo.db, { DREAM_MAX_SIMULATIONS: '200' }),
   ]);
   // After the others: its group starts at the end of topics they create.
   const grader = await startGrader(gateway.config.mongo.db);
   return {
+    slowModel,
     gateway,
     orchestrator,
     dreamer,
@@ -51,9 +69,9 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
     close: async () => {
       await grader.close();
       await dreamer.close();
-      await dropDatabase(orchestrator);
       await orchestrator.close();
       await gateway.close();
+      await slowModel.close();
     },
   };
 }

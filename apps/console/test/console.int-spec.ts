@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { anAgent, type ApiClient, type Json } from '@reverie/testing';
+import { anAgent, expectEventually, type ApiClient, type Json } from '@reverie/testing';
 import { uniqueName } from '@reverie/testing/integration';
 import type { Page } from 'playwright-core';
 import {
@@ -49,6 +49,7 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
   let landed: string[];
   let laggingSessionId: string;
   let dreamId = '';
+  let batchId = '';
   let longSessionId: string;
   let onTrial: Awaited<ReturnType<typeof agentOnTrial>>;
   const tenantId = uniqueName('console');
@@ -427,11 +428,80 @@ describeWithChromium('operator console in a real browser (mocked nothing: real s
     }
   }, 60_000);
 
+  it('follows a batch from the batches page and cancels what is left of it (the remote model is mocked)', async () => {
+    // An agent of its own; its runs wait on the stand-in model, which answers in 10 minutes.
+    const agent = await api.post('/v1/agents', anAgent({ name: 'nightly-triage' }));
+    const asked = stack.slowModel.requests.length;
+    const created = await api.post('/v1/batches', {
+      agentId: agent.body.id,
+      title: 'nightly CI logs',
+      run: { environment: 'ci-log-triage', model: { provider: 'anthropic', model: 'claude-test' } },
+      tasks: Array.from({ length: 6 }, () => ({ caseId: 'assertj_1944' })),
+    });
+    expect(created.status).toBe(201);
+    batchId = created.body.id;
+    await expectEventually(
+      async () => expect(stack.slowModel.requests.length).toBeGreaterThan(asked),
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+
+    await page.goto(`${base}/console/#/batches`);
+    const row = page.getByRole('row').filter({ hasText: 'nightly CI logs' });
+    await expect(row.textContent()).resolves.toContain('0 of 6 ended; 6 running');
+    await row.getByRole('link', { name: 'nightly CI logs' }).click();
+    await page.getByRole('heading', { name: 'nightly CI logs' }).waitFor();
+    const sessions = page.getByRole('region', { name: 'Table of sessions of the batch' });
+    // Tasks in order, each a link to its session.
+    await expect(sessions.locator('tbody tr td:first-child').allTextContents()).resolves.toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+    ]);
+    await shoot(page, 'batch-running');
+
+    const cancel = page.getByRole('button', { name: 'Cancel batch' });
+    await cancel.click();
+    await page.getByRole('button', { name: 'Keep it running' }).click();
+    await cancel.click();
+    await shoot(page, 'batch-cancel-confirm');
+    await page.getByRole('button', { name: 'Cancel 6 running session(s) now' }).click();
+    await page.getByText('Canceled 6 running session(s).').waitFor();
+    await page.getByText('6 of 6 ended: 6 canceled').first().waitFor();
+    await expect(page.getByRole('button', { name: 'Cancel batch' }).count()).resolves.toBe(0);
+    await expect(sessions.getByText('canceled in the console').count()).resolves.toBe(6);
+    expect((await api.get(`/v1/batches/${batchId}`)).body).toMatchObject({
+      done: true,
+      counts: { canceled: 6 },
+    });
+    await shoot(page, 'batch-canceled');
+
+    // Every run stopped or was skipped: none is left waiting on the model.
+    const ids: string[] = created.body.sessions.map((s: { id: string }) => s.id);
+    await expectEventually(
+      async () => {
+        for (const id of ids) {
+          const run = await stack.orchestrator.runs.findById(tenantId, id);
+          expect(run?.status === 'canceled' || !!run?.skipReason).toBe(true);
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    // A session of the batch links back to it.
+    await sessions.getByRole('link').first().click();
+    await page.getByRole('link', { name: batchId }).click();
+    await page.getByRole('heading', { name: 'nightly CI logs' }).waitFor();
+  }, 120_000);
+
   it('shows every page without sideways overflow and without serious axe violations at 1280 and 768 px', async () => {
     const pages = [
       ['agents', '#/agents'],
       ['agent', `#/agents/${agentId}`],
       ['sessions', '#/sessions'],
+      ['batches', '#/batches'],
+      ['batch', `#/batches/${batchId}`],
       ['outcomes', '#/outcomes'],
       ['dreams', '#/dreams'],
       ['playbooks', `#/playbooks?agent=${agentId}&role=navigator`],

@@ -74,8 +74,10 @@ describe('batches: POST /v1/batches, progress, listing', () => {
     expect(batch.sessions[0]).toEqual({
       id: expect.stringMatching(/^ses_/),
       status: 'running',
+      title: CASE_IDS[0],
       task: { caseId: CASE_IDS[0] },
       eventCount: 0,
+      endReason: null,
     });
     const ids: string[] = batch.sessions.map((s: { id: string }) => s.id);
 
@@ -272,6 +274,17 @@ describe('batches: POST /v1/batches, progress, listing', () => {
       counts: { running: 0, failed: 1, canceled: 2 },
       done: true,
     });
+    // Its sessions, in task order, say how each ended.
+    expect(
+      canceled.body.sessions.map((s: { status: string; endReason: string }) => [
+        s.status,
+        s.endReason,
+      ]),
+    ).toEqual([
+      ['failed', 'mine'],
+      ['canceled', 'wrong branch'],
+      ['canceled', 'wrong branch'],
+    ]);
     for (const s of rest)
       expect((await alice.get(`/v1/sessions/${s.id}`)).body).toMatchObject({
         status: 'canceled',

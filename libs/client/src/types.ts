@@ -181,7 +181,14 @@ export interface Batch {
 }
 
 export interface BatchDetail extends Batch {
-  sessions: { id: string; status: string; task: Json; eventCount: number }[];
+  sessions: {
+    id: string;
+    status: string;
+    title: string | null;
+    task: Json;
+    eventCount: number;
+    endReason: string | null;
+  }[];
   has_more: boolean;
   last_id: string | null;
 }

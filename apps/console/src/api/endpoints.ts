@@ -2,6 +2,8 @@ import { Http, type HttpOptions } from './http';
 import type { AgentDreaming, ApiKey, PlaybookTrial } from '@reverie/client';
 import type {
   Agent,
+  Batch,
+  BatchDetail,
   Caller,
   Dream,
   DreamReport,
@@ -17,6 +19,9 @@ import type {
 } from './types';
 
 const enc = encodeURIComponent;
+
+/** Sessions on one page of a batch. */
+export const BATCH_PAGE = 100;
 
 /** Every API call the console makes, one method each (the seam for `@reverie/client`). */
 export class ConsoleApi {
@@ -67,6 +72,16 @@ export class ConsoleApi {
     id: string,
     body: { status: 'completed' | 'failed' | 'canceled'; reason?: string },
   ) => this.http.post<Session>(`/v1/sessions/${enc(id)}/end`, body);
+
+  // batches
+  batches = (q: { agentId?: string; after_id?: string }) =>
+    this.http.get<Page<Batch>>('/v1/batches', { limit: 25, ...q });
+  batch = (id: string, after_id?: string) =>
+    this.http.get<BatchDetail>(`/v1/batches/${enc(id)}`, { limit: BATCH_PAGE, after_id });
+  cancelBatch = (id: string, reason: string) =>
+    this.http.post<BatchDetail & { canceled: number }>(`/v1/batches/${enc(id)}/cancel`, {
+      reason,
+    });
 
   // outcomes
   outcomes = (q: { agentId?: string; result?: string; after_id?: string; limit?: number }) =>

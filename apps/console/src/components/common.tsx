@@ -264,3 +264,87 @@ export function PagedTable<T>({
     </>
   );
 }
+
+/**
+ * An action that cannot be taken back, behind a second click: `label` asks, `confirm` does it,
+ * `keep` leaves things be, and `hint` says what follows. Shows the API's error when it fails.
+ */
+export function ConfirmAction({
+  label,
+  confirm,
+  keep,
+  hint,
+  run,
+}: {
+  label: string;
+  confirm: string;
+  keep: string;
+  hint: ReactNode;
+  run: () => Promise<unknown>;
+}) {
+  const action = useAction();
+  const [confirming, setConfirming] = useState(false);
+  const go = async () => {
+    if (await action.run(run)) setConfirming(false);
+  };
+  return (
+    <div className="actions">
+      {confirming ? (
+        <>
+          <button type="button" className="danger" onClick={go} disabled={action.busy}>
+            {confirm}
+          </button>
+          <button type="button" onClick={() => setConfirming(false)}>
+            {keep}
+          </button>
+          <span className="muted small">{hint}</span>
+        </>
+      ) : (
+        <button type="button" onClick={() => setConfirming(true)}>
+          {label}
+        </button>
+      )}
+      <ErrorMessage error={action.error} />
+    </div>
+  );
+}
+
+/**
+ * Loads now, and again every `everyMs` until `ended(data)` says there is nothing more to follow
+ * (a dream or a batch that ended) or a load fails; starts over when `deps` change. `set` replaces
+ * what is shown with what an action answered, polling on while it has not ended.
+ */
+export function usePolled<T>(
+  load: () => Promise<T>,
+  ended: (data: T) => boolean,
+  everyMs: number,
+  deps: unknown[],
+) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const endedRef = useRef(ended);
+  endedRef.current = ended;
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const d = await loadRef.current();
+        if (!live) return;
+        setData(d);
+        setError(null);
+        if (!endedRef.current(d)) timer = setTimeout(poll, everyMs);
+      } catch (err) {
+        if (live) setError(err);
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [everyMs, ...deps]);
+  return { data, error, set: setData };
+}

@@ -1,4 +1,4 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment } from 'react';
 import type { Dream, DreamReport, GroupScore } from '../api/types';
 import { useApi } from '../auth';
 import {
@@ -8,6 +8,7 @@ import {
   Status,
   useAction,
   useLoad,
+  usePolled,
   When,
   Table,
 } from '../components/common';
@@ -20,33 +21,17 @@ const POLL_MS = 1000;
 /** A dream: live stage and progress (polled every second until it ends), actions, the report. */
 export function DreamPage({ id }: { id: string }) {
   const api = useApi();
-  const [dream, setDream] = useState<Dream | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const polled = usePolled(
+    () => api.dream(id),
+    (d) => ENDED.includes(d.status),
+    POLL_MS,
+    [api, id],
+  );
+  const { data: dream, error } = polled;
   const action = useAction();
 
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const d = await api.dream(id);
-        if (!live) return;
-        setDream(d);
-        setError(null);
-        if (!ENDED.includes(d.status)) timer = setTimeout(poll, POLL_MS);
-      } catch (err) {
-        if (live) setError(err);
-      }
-    };
-    void poll();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [api, id]);
-
   const ended = dream ? ENDED.includes(dream.status) : false;
-  const act = (run: () => Promise<Dream>) => action.run(async () => setDream(await run()));
+  const act = (run: () => Promise<Dream>) => action.run(async () => polled.set(await run()));
   return (
     <>
       <p>

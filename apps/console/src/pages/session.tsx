@@ -3,6 +3,7 @@ import { ApiError } from '../api/http';
 import type { Outcome, SessionEvent } from '../api/types';
 import { useApi } from '../auth';
 import {
+  ConfirmAction,
   ErrorMessage,
   Json,
   Loading,
@@ -98,6 +99,14 @@ export function SessionPage({ id, step }: { id: string; step: string | null }) {
               </span>
             )}
             {s.iteration > 1 && <span>attempt {s.iteration}</span>}
+            {s.batchId && (
+              <span>
+                batch{' '}
+                <a href={href(`batches/${s.batchId}`)} className="mono">
+                  {s.batchId}
+                </a>
+              </span>
+            )}
           </div>
           {s.endReason && <p>End reason: {s.endReason}</p>}
           {s.status === 'running' && (
@@ -151,36 +160,21 @@ function CancelSession({
   onEnded: () => void;
 }) {
   const api = useApi();
-  const action = useAction();
-  const [confirming, setConfirming] = useState(false);
-  const cancel = () =>
-    action.run(async () => {
-      await api.endSession(id, { status: 'canceled', reason: 'canceled in the console' });
-      onEnded();
-    });
   return (
-    <div className="actions">
-      {confirming ? (
-        <>
-          <button type="button" className="danger" onClick={cancel} disabled={action.busy}>
-            Cancel it now
-          </button>
-          <button type="button" onClick={() => setConfirming(false)}>
-            Keep it running
-          </button>
-          <span className="muted small">
-            {managed
-              ? 'Its run stops within a few seconds; what it recorded stays.'
-              : 'It ends as canceled; your agent can no longer add events to it.'}
-          </span>
-        </>
-      ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
-          Cancel session
-        </button>
-      )}
-      <ErrorMessage error={action.error} />
-    </div>
+    <ConfirmAction
+      label="Cancel session"
+      confirm="Cancel it now"
+      keep="Keep it running"
+      hint={
+        managed
+          ? 'Its run stops within a few seconds; what it recorded stays.'
+          : 'It ends as canceled; your agent can no longer add events to it.'
+      }
+      run={async () => {
+        await api.endSession(id, { status: 'canceled', reason: 'canceled in the console' });
+        onEnded();
+      }}
+    />
   );
 }
 

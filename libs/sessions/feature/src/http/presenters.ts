@@ -87,5 +87,12 @@ export function presentBatch(b: BatchRecord, progress: BatchProgress) {
 
 /** One session as a batch lists it. */
 export function presentBatchSession(s: SessionRecord) {
-  return { id: s._id, status: s.status, task: s.run?.task ?? null, eventCount: s.lastSeq };
+  return {
+    id: s._id,
+    status: s.status,
+    title: s.title ?? null,
+    task: s.run?.task ?? null,
+    eventCount: s.lastSeq,
+    endReason: s.endReason ?? null,
+  };
 }
