@@ -26,7 +26,7 @@ const orchestratorEnvSchema = serviceEnvSchema.extend({
     .optional(),
   MAX_MODEL_TURNS: envInt(1, 200).default(20),
   PLAYBOOK_CATCH_UP_TIMEOUT_MS: envInt(0, 600_000).default(30_000),
-  /** How often a run reads whether its session ended (a client's end stops the run). */
+  /** How often the replica reads whether its runs' sessions ended (a client's end stops the run). */
   SESSION_WATCH_MS: envInt(100, 600_000).default(5_000),
   /**
    * How a managed session's events go to Kafka, as the gateway's: `batch`, the events of each

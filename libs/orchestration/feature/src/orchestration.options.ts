@@ -11,8 +11,9 @@ export interface OrchestrationOptions {
   /** Model calls a model-driven session may make. */
   maxModelTurns: number;
   /**
-   * How often a run reads its session's status: a session its client ends while it runs stops
-   * its run (its model call aborted) within about this long.
+   * How often the replica reads the status of its runs' sessions (`SessionWatch`, one read per
+   * tenant): a session its client ends while it runs stops its run (its model call aborted)
+   * within about this long.
    */
   sessionWatchMs: number;
   /** How long start-up waits to have read the playbook topic. */

@@ -5,7 +5,7 @@ import {
   type RunRequested,
   type SessionTopicMessage,
 } from '@reverie/contracts';
-import type { SessionView } from '@reverie/sessions-data-access/readers';
+import type { SessionStatusView } from '@reverie/sessions-data-access/readers';
 import { ReverieMetrics } from '@reverie/telemetry';
 import { expectEventually } from '@reverie/testing';
 import type { TriageCase } from '@reverie/ci-log-triage';
@@ -89,9 +89,10 @@ function scriptedModel(turns: ToolCall[][]): ModelProvider & { requests: ModelRe
 function watchedSession(state: SessionGateView | null = { status: 'running' }) {
   const session = { state, reads: 0 };
   const reader = {
-    session: async () => {
+    statusesByIds: async (_tenantId: string, ids: string[]) => {
       session.reads++;
-      return session.state as SessionView | null;
+      const state = session.state as SessionStatusView | null;
+      return state ? ids.map((_id) => ({ ...state, _id })) : [];
     },
   };
   return { session, watch: new SessionWatch(reader, { sessionWatchMs: 10 }) };

@@ -148,6 +148,14 @@ describe('SessionReader', () => {
       status: 'running',
     });
     expect(await reader.sessionsByIds('globex', ['ses_01'])).toEqual([]);
+    // What a run under way watches: status, end reason and attempt, of this tenant's only.
+    const statuses = await reader.statusesByIds('acme', ['ses_01', 'ses_02', 'ses_nope']);
+    expect(statuses.sort((a, b) => a._id.localeCompare(b._id))).toEqual([
+      { _id: 'ses_01', status: 'completed', endReason: 'landed', iteration: 2 },
+      { _id: 'ses_02', status: 'running' },
+    ]);
+    expect(await reader.statusesByIds('globex', ['ses_01'])).toEqual([]);
+    expect(await reader.statusesByIds('acme', [])).toEqual([]);
     expect((await reader.recentEnded('acme', 'agt_1', 10)).map((s) => s._id)).toEqual([
       'ses_04',
       'ses_03',

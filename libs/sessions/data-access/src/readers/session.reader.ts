@@ -32,6 +32,9 @@ export type FeedbackView = Pick<Feedback, '_id' | 'rating' | 'comment' | 'eventI
 /** A session's id, agent and status: enough to address a command to it. */
 export type SessionRef = Pick<Session, '_id' | 'agentId' | 'status'>;
 
+/** Whether a session's attempt has ended, and how: what a run under way watches. */
+export type SessionStatusView = Pick<Session, '_id' | 'status' | 'endReason' | 'iteration'>;
+
 const SESSION_FIELDS = {
   _id: 1,
   agentId: 1,
@@ -46,6 +49,7 @@ const SESSION_FIELDS = {
   hasFeedback: 1,
 } as const;
 const REF_FIELDS = { _id: 1, agentId: 1, status: 1 } as const;
+const STATUS_FIELDS = { _id: 1, status: 1, endReason: 1, iteration: 1 } as const;
 
 /**
  * Where a review of an agent's ended sessions stopped: the last session reviewed, in (end time,
@@ -118,6 +122,18 @@ export class SessionReader {
     return this.sessionModel
       .find({ _id: { $in: ids }, tenantId }, REF_FIELDS)
       .lean<SessionRef[]>()
+      .exec();
+  }
+
+  /**
+   * The status of those of `ids` that are sessions of this tenant (in no particular order): one
+   * read by `_id $in`, however many runs watch their sessions.
+   */
+  statusesByIds(tenantId: string, ids: string[]): Promise<SessionStatusView[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.sessionModel
+      .find({ _id: { $in: ids }, tenantId }, STATUS_FIELDS)
+      .lean<SessionStatusView[]>()
       .exec();
   }
 
