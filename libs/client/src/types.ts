@@ -168,12 +168,19 @@ export interface Feedback {
   createdAt: string;
 }
 
+/** What every session of a batch runs: the environment, and models that override the agent's. */
+export interface BatchRun {
+  environment: string;
+  model?: ModelSettings;
+  team?: Record<string, ModelSettings>;
+}
+
 export interface Batch {
   id: string;
   type: 'batch';
   agentId: string;
   title: string | null;
-  run: Json;
+  run: BatchRun;
   total: number;
   counts: Record<string, number>;
   done: boolean;
@@ -196,7 +203,7 @@ export interface BatchDetail extends Batch {
 export interface CreateBatchRequest {
   agentId: string;
   title?: string;
-  run: { environment: string; model?: ModelSettings; team?: Record<string, ModelSettings> };
+  run: BatchRun;
   tasks: Json[];
 }
 

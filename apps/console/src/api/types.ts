@@ -49,31 +49,8 @@ export interface Session {
   endReason: string | null;
 }
 
-export interface Batch {
-  id: string;
-  agentId: string;
-  title: string | null;
-  run: { environment: string; model?: { provider: string; model?: string } };
-  total: number;
-  /** Sessions by status, over the whole batch. */
-  counts: Record<string, number>;
-  /** Every session has ended. */
-  done: boolean;
-  createdAt: string;
-}
-
-/** A batch with one page of its sessions, in task order. */
-export interface BatchDetail extends Batch {
-  sessions: {
-    id: string;
-    status: string;
-    title: string | null;
-    eventCount: number;
-    endReason: string | null;
-  }[];
-  has_more: boolean;
-  last_id: string | null;
-}
+/** A batch and one page of its sessions, in task order (the client's shapes). */
+export type { Batch, BatchDetail } from '@reverie/client';
 
 export interface SessionEvent {
   id: string;

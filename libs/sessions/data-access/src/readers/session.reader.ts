@@ -118,11 +118,7 @@ export class SessionReader {
 
   /** Those of `ids` that are sessions of this tenant (in no particular order). */
   sessionsByIds(tenantId: string, ids: string[]): Promise<SessionRef[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.sessionModel
-      .find({ _id: { $in: ids }, tenantId }, REF_FIELDS)
-      .lean<SessionRef[]>()
-      .exec();
+    return this.byIds<SessionRef>(tenantId, ids, REF_FIELDS);
   }
 
   /**
@@ -130,10 +126,15 @@ export class SessionReader {
    * read by `_id $in`, however many runs watch their sessions.
    */
   statusesByIds(tenantId: string, ids: string[]): Promise<SessionStatusView[]> {
+    return this.byIds<SessionStatusView>(tenantId, ids, STATUS_FIELDS);
+  }
+
+  /** `fields` of those of `ids` that are sessions of this tenant: one read by `_id $in`. */
+  private byIds<T>(tenantId: string, ids: string[], fields: Record<string, 1>): Promise<T[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.sessionModel
-      .find({ _id: { $in: ids }, tenantId }, STATUS_FIELDS)
-      .lean<SessionStatusView[]>()
+      .find({ _id: { $in: ids }, tenantId }, fields)
+      .lean<T[]>()
       .exec();
   }
 
