@@ -20,6 +20,7 @@ import {
   MIN_SEARCH_SET,
   MIN_SCOPE_GAIN,
   losesNoFamily,
+  outOfReachNote,
   scopeToStart,
   searchGuidance,
   type GuidanceCandidate,
@@ -290,6 +291,10 @@ describe('searchGuidance', () => {
     const report = await searchGuidance(train, {}, { maxSimulations: 360, minibatch: 2, batch: 4 });
     expect(report.simulations).toBeLessThanOrEqual(360);
     expect(report.baseline.score.satisfied).toBe(0);
+    // Every flight counted once; some satisfied, so the objective is within reach.
+    expect(report.reach.flights).toBe(report.simulations);
+    expect(report.reach.satisfied).toBeGreaterThan(0);
+    expect(outOfReachNote(report.reach)).toBeNull();
     const best = report.front[0];
     expect(best.score.satisfied).toBeGreaterThan(0);
     expect(best.rules.length).toBeGreaterThan(0);
@@ -306,4 +311,34 @@ describe('searchGuidance', () => {
         .some((e) => e.note?.includes('satisfied with this guidance')),
     ).toBe(true);
   }, 600_000);
+
+  it('says which criterion keeps every flight from the objective when none satisfies it', async () => {
+    // No landing burns less than half the fuel-optimal vertical descent: "frugal" is out of reach.
+    const train = expandFamily('easy').slice(0, 2);
+    const judge = rubricJudge({ maxDistanceToSite: 50, maxFuelOverLimit: 0.5 });
+    const report = await searchGuidance(
+      train,
+      {},
+      { maxSimulations: 20, minibatch: 2, batch: 2, judge },
+    );
+    expect(report.reach.satisfied).toBe(0);
+    expect(report.reach.flights).toBe(report.simulations);
+    expect(report.reach.onlyFailed.frugal).toBeGreaterThan(0);
+    expect(outOfReachNote(report.reach)).toBe(
+      `out of reach: none of the guidance search's ${report.simulations} flight(s) satisfied the outcome definition; ${report.reach.onlyFailed.frugal} met every criterion but "frugal": the definition may ask for more than these scenarios allow (an operator's outcome definition sets its own bound)`,
+    );
+  }, 120_000);
+});
+
+describe('outOfReachNote', () => {
+  it('names the criterion most flights missed alone, and says so when none came that close', () => {
+    expect(outOfReachNote({ flights: 10, satisfied: 1, onlyFailed: { frugal: 9 } })).toBeNull();
+    expect(outOfReachNote({ flights: 0, satisfied: 0, onlyFailed: {} })).toBeNull();
+    expect(
+      outOfReachNote({ flights: 10, satisfied: 0, onlyFailed: { 'near-site': 2, frugal: 5 } }),
+    ).toMatch(/; 5 met every criterion but "frugal"/);
+    expect(outOfReachNote({ flights: 10, satisfied: 0, onlyFailed: {} })).toBe(
+      "out of reach: none of the guidance search's 10 flight(s) satisfied the outcome definition, and none missed it by one criterion alone",
+    );
+  });
 });

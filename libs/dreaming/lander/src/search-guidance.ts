@@ -90,6 +90,35 @@ export interface GuidanceSearchReport {
   /** Children screened on a minibatch, and how many were flown on the whole training set. */
   screened: number;
   evaluated: number;
+  /** How close the search's flights came to the outcome definition (`SearchReach`). */
+  reach: SearchReach;
+}
+
+/**
+ * Over every flight the search flew: how many satisfied the outcome definition, and how many
+ * failed one criterion only, by criterion. Where none satisfied, the criterion most flights
+ * missed alone is what stands between these scenarios and the definition (a fuel allowance a
+ * long braking approach cannot keep, say), whatever the guidance.
+ */
+export interface SearchReach {
+  flights: number;
+  satisfied: number;
+  onlyFailed: Record<string, number>;
+}
+
+/**
+ * What a dream says when no flight of the search satisfied the outcome definition (null when
+ * one did): the criterion most flights missed alone, and how many.
+ */
+export function outOfReachNote(reach: SearchReach): string | null {
+  if (reach.satisfied > 0 || reach.flights === 0) return null;
+  const [worst] = Object.entries(reach.onlyFailed).sort(
+    (a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1),
+  );
+  const head = `out of reach: none of the guidance search's ${reach.flights} flight(s) satisfied the outcome definition`;
+  return worst
+    ? `${head}; ${worst[1]} met every criterion but "${worst[0]}": the definition may ask for more than these scenarios allow (an operator's outcome definition sets its own bound)`
+    : `${head}, and none missed it by one criterion alone`;
 }
 
 /** mulberry32: a small seeded generator, so the same seed draws the same children. */
@@ -393,6 +422,15 @@ export function frontToTry(
   return [...rank(keeping), ...rank(front.filter((c) => !keeping.includes(c)))];
 }
 
+function tally(reach: SearchReach, judgement: LandingJudgement): void {
+  reach.flights++;
+  if (judgement.satisfied) reach.satisfied++;
+  else if (judgement.failed.length === 1) {
+    const [criterion] = judgement.failed;
+    reach.onlyFailed[criterion] = (reach.onlyFailed[criterion] ?? 0) + 1;
+  }
+}
+
 /**
  * The guidance reflector: a multi-criteria evolutionary search (in the spirit of GEPA) over the
  * continuous parameters of `GUIDANCE_SPACE`, added on top of the current rules. It keeps every
@@ -422,6 +460,7 @@ export async function searchGuidance(
   const mb = Math.min(options.minibatch ?? 8, train.length);
   const batch = Math.max(1, options.batch ?? 6);
   let spent = 0;
+  const reach: SearchReach = { flights: 0, satisfied: 0, onlyFailed: {} };
 
   // What earlier dreams promoted: children move from these values, not from day one's.
   const base = baseGenome(current);
@@ -439,6 +478,7 @@ export async function searchGuidance(
       const grades = await options.gradeAll(results);
       results.forEach((r, i) => graded.set(r, grades[i]));
     }
+    for (const r of results) tally(reach, judge(r));
     await options.onProgress?.(spent, max);
     return results;
   };
@@ -520,6 +560,7 @@ export async function searchGuidance(
       generations,
       screened,
       evaluated,
+      reach,
     };
   } finally {
     if (own) await pool.close();

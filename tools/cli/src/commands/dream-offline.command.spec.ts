@@ -506,6 +506,14 @@ describe('a criterion the test split gave up', () => {
     expect(cycleLine(report)).toBe(
       'promoted on validation (4 -> 4 of 4); test 8/10 -> 8/10 (lost on test: soft-touchdown 10/10 -> 9/10)',
     );
+    // An objective out of the search's reach is said on the dream's line; other notes are not.
+    const outOfReach =
+      'out of reach: none of the guidance search\'s 40 flight(s) satisfied the outcome definition; 12 met every criterion but "frugal": …';
+    expect(
+      cycleLine({ ...report, notes: ['offline dream 1 of 3: 120 session(s) run', outOfReach] }),
+    ).toBe(
+      `promoted on validation (4 -> 4 of 4); test 8/10 -> 8/10 (lost on test: soft-touchdown 10/10 -> 9/10); ${outOfReach}`,
+    );
     expect(
       curveLines([
         { cycle: 0, test: before },

@@ -224,7 +224,7 @@ export function cycleLine(r: DreamReport): string {
   const test = t
     ? `test ${t.before.satisfied}/${t.before.tasks}${t.after ? ` -> ${t.after.satisfied}/${t.after.tasks}` : ''}${lost.length ? ` (lost on test: ${lost.join(', ')})` : ''}`
     : 'no test split';
-  return `${gate}; ${test}; ${r.notes.filter((n) => /nothing left|skipped/.test(n)).join('; ')}`.replace(
+  return `${gate}; ${test}; ${r.notes.filter((n) => /nothing left|skipped|^out of reach/.test(n)).join('; ')}`.replace(
     /; $/,
     '',
   );

@@ -115,6 +115,8 @@ export interface ReflectModel {
 export interface ReflectResult {
   drafts: RoleDraft[];
   work: StageWork;
+  /** What the report should say about the search beyond its summary (an objective out of reach). */
+  notes?: string[];
   /**
    * Set when the dreamer used the offered model itself: its token usage, remarks for the report
    * (refused proposals, cut transcripts), and the reviewed update / merge / retire deltas for

@@ -15,6 +15,7 @@ import {
   localiseSession,
   guidanceSearchSet,
   MIN_SEARCH_SET,
+  outOfReachNote,
   searchGuidance,
   searchRules,
   sharedFlightPool,
@@ -464,6 +465,7 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
     const drafts = [...guided.drafts, ...ruleDrafts];
     return {
       drafts,
+      notes: guided.notes,
       work: {
         simulations: guided.simulations + report.simulations,
         summary:
@@ -532,10 +534,12 @@ export class LanderDreamer implements EnvironmentDreamer<LanderPrepared> {
       return c.drafts.map((d) => ({ ...d, alternative, train }));
     });
     const top = better[0]?.score;
+    const outOfReach = outOfReachNote(report.reach);
     return {
       drafts,
       alternatives: better.length,
       simulations: report.simulations,
+      notes: outOfReach ? [outOfReach] : [],
       summary: `guidance search (train split): ${report.evaluated} of ${report.screened} parameter sets flown on ${searchSetWords(train.length - flownDraws.length, p.train.length, flownDraws.length)} in ${report.simulations} flights, front of ${report.front.length}; ${
         top
           ? `best ${top.satisfied}/${top.flights} satisfied, median fuel x${top.medianFuelOverLimit?.toFixed(2) ?? '-'} (current ${b.satisfied}/${b.flights}, x${b.medianFuelOverLimit?.toFixed(2) ?? '-'})`

@@ -508,6 +508,7 @@ async function reflectStage(
       definition,
       offered,
     );
+    if (!signal.aborted) control.notes.push(...(r.notes ?? []));
     if (r.model) {
       // Its notes would say the model failed when the dream's stopping aborted its call.
       if (!signal.aborted) control.notes.push(...r.model.notes);
