@@ -1,6 +1,7 @@
 import {
   caseFolded,
   guardBacktracking,
+  MAX_BACKTRACKING_TEXT,
   patternRisk,
   runsInLinearTime,
   tenantRegExp,
@@ -51,6 +52,11 @@ describe('tenant patterns and catastrophic backtracking', () => {
     ['(?<=a)x.*y\\s{1,3}z', '', null],
     ['error.*failed', 'iu', null],
     ['error.*failed.*x', 'iu', /repeats without bound more than once/],
+    // Each optional part beside a lookaround doubles the work: at most three.
+    [`(?=a)${'a?'.repeat(32)}${'a'.repeat(32)}b`, '', /more than 3 optional or repeated parts/],
+    ['(?<!\\w)a?b?c?d', '', null],
+    ['(?<!\\w)a?b{1,2}c*d?', '', /more than 3 optional or repeated parts/],
+    ['(?<!\\w)a{2}b{3,3}c?d?e+', '', null],
     ['(a)\\1', '', /back-reference/],
     ['(?<q>a)\\k<q>', '', /back-reference/],
   ])('patternRisk(%j, %j)', (pattern, flags, expected) => {
@@ -63,6 +69,19 @@ describe('tenant patterns and catastrophic backtracking', () => {
     // Refused now; the same shape with one repetition less takes polynomial time, but bounded.
     expect(patternRisk('^(?!x).*.*z$')).toMatch(/more than once/);
     expect(tenantRegExp('^(?!x).*z$').test('a'.repeat(100_000))).toBe(false);
+  }, 30_000);
+
+  it('matches a pattern the linear engine cannot run against the first MAX_BACKTRACKING_TEXT characters only', () => {
+    // One unbounded repetition beside a lookaround: the square of the line's length, unbounded.
+    const lookaround = tenantRegExp('(?=x)x*\\d');
+    const long = `${'x'.repeat(200_000)}1`;
+    expect(lookaround.test(long)).toBe(false);
+    expect(long.match(lookaround)).toBeNull();
+    expect(lookaround.test(`${'x'.repeat(MAX_BACKTRACKING_TEXT - 1)}1`)).toBe(true);
+    expect('ab x1'.replace(lookaround, '#')).toBe('ab #');
+    // The linear engine's patterns see the whole text.
+    expect(tenantRegExp('x*\\d').test(long)).toBe(true);
+    expect(tenantRegExp('X*\\d', 'i').test(long)).toBe(true);
   }, 30_000);
 
   it('matches a case-insensitive pattern without the i flag, as it did with it', () => {

@@ -13,9 +13,15 @@ import { setFlagsFromString } from 'node:v8';
  *   `u`/`v` flag (V8 11, Node 20).
  * - `patternRisk` refuses, where a tenant's pattern is accepted, the patterns that engine cannot
  *   run and that can backtrack without bound: back-references, a repeated group that holds a
- *   repetition or an alternation (`(a+)+`, `(a|ab)*`, `(\w+\s?)+`), and more than one unbounded
+ *   repetition or an alternation (`(a+)+`, `(a|ab)*`, `(\w+\s?)+`), more than one unbounded
  *   repetition (`^(?!x).*.*z$` takes minutes on a line of 3,000 characters: each further `.*`
- *   multiplies the work by the line's length).
+ *   multiplies the work by the line's length), and more than `MAX_BACKTRACKING_PARTS` optional or
+ *   repeated parts (`(?=a)a?a?…a?aa…ab`, 32 of each, takes minutes on 64 characters: each `a?`
+ *   doubles the work).
+ * - A pattern the linear engine cannot run is matched against the first
+ *   `MAX_BACKTRACKING_TEXT` characters of a text only: even one unbounded repetition beside a
+ *   lookaround costs the square of the text's length (`(?=x)x*\d` takes a minute on one line of
+ *   200,000 characters), which the cap bounds.
  *
  * The `i` flag alone would keep most patterns from the linear engine, so a case-insensitive
  * pattern is rewritten to match both cases itself (`error` as `[eE][rR][rR][oO][rR]`, `[a-f]` as
@@ -44,14 +50,36 @@ export function runsInLinearTime(pattern: string, flags = ''): boolean {
   }
 }
 
+/** How many characters of a text a pattern the linear engine cannot run is matched against. */
+export const MAX_BACKTRACKING_TEXT = 2_000;
+
+/** How many optional or repeated parts a pattern the linear engine cannot run may have. */
+export const MAX_BACKTRACKING_PARTS = 3;
+
 /**
- * A tenant's pattern compiled with the backtracking guard on. Throws as `new RegExp` does for a
- * pattern that does not compile; call `patternRisk` where the pattern is accepted.
+ * A pattern that backtracks (the linear engine cannot run it), matched against the first
+ * `MAX_BACKTRACKING_TEXT` characters of a text. `test`, `match`, `matchAll`, `replace` and
+ * `split` all match through `exec`.
+ */
+class BoundedRegExp extends RegExp {
+  override exec(text: string): RegExpExecArray | null {
+    const s = String(text);
+    return super.exec(s.length > MAX_BACKTRACKING_TEXT ? s.slice(0, MAX_BACKTRACKING_TEXT) : s);
+  }
+}
+
+/**
+ * A tenant's pattern compiled with the backtracking guard on; one the linear engine cannot run
+ * (a lookaround, the `u` flag) sees the first `MAX_BACKTRACKING_TEXT` characters of a text only.
+ * Throws as `new RegExp` does for a pattern that does not compile; call `patternRisk` where the
+ * pattern is accepted.
  */
 export function tenantRegExp(pattern: string, flags = ''): RegExp {
   guardBacktracking();
   const folded = linearFolding(pattern, flags);
-  return folded ? new RegExp(folded.pattern, folded.flags) : new RegExp(pattern, flags);
+  if (folded) return new RegExp(folded.pattern, folded.flags);
+  if (runsInLinearTime(pattern, flags)) return new RegExp(pattern, flags);
+  return new BoundedRegExp(pattern, flags);
 }
 
 /**
@@ -202,6 +230,7 @@ function scanForRisk(pattern: string): string | null {
   // What the last atom was: a group (with its riskiness) or anything else.
   let last: Group | null = null;
   let unbounded = 0;
+  let parts = 0;
   while (i < pattern.length) {
     const c = pattern[i];
     if (c === '\\') {
@@ -242,6 +271,8 @@ function scanForRisk(pattern: string): string | null {
         return 'repeats a group that itself repeats or alternates (as (a+)+ or (a|ab)* do), which can take exponential time; simplify the group, or drop the lookaround or the i or u flag so that it runs in linear time';
       if (q[0] !== '?' && !/^\{\d+(?:,\d+)?\}$/.test(q[0]) && ++unbounded > 1)
         return 'repeats without bound more than once (as .*x.* does) and cannot run in linear time (a lookaround, a back-reference or the u flag), which takes minutes on a long line; keep one unbounded repetition, or drop the lookaround';
+      if (variable(q[0]) && ++parts > MAX_BACKTRACKING_PARTS)
+        return `has more than ${MAX_BACKTRACKING_PARTS} optional or repeated parts (as a?a?a?a? does) and cannot run in linear time (a lookaround, a back-reference or the u flag), which can take exponential time; drop parts, or the lookaround`;
       stack[stack.length - 1].risky = true;
       i += q[0].length;
       if (pattern[i] === '?') i++; // lazy
@@ -252,6 +283,12 @@ function scanForRisk(pattern: string): string | null {
     i++;
   }
   return null;
+}
+
+/** A quantifier that can match more than one number of times (`?`, `*`, `{1,3}`; not `{2}`). */
+function variable(q: string): boolean {
+  const exact = /^\{(\d+)(?:,(\d+))?\}$/.exec(q);
+  return !exact || (exact[2] !== undefined && exact[2] !== exact[1]);
 }
 
 /** The index after the character class starting at `start` (`[`). */
