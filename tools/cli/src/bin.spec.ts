@@ -53,4 +53,26 @@ describe('bin/reverie.js', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("reads scenarios piped to /dev/stdin, and refuses a device in a file's place in one line", () => {
+    const example = join(__dirname, '../../../examples/scenarios/slow-engine.json');
+    const family = { ...JSON.parse(readFileSync(example, 'utf8')), count: 2 };
+    const run = (args: string[], input?: string) =>
+      spawnSync(process.execPath, [join(__dirname, '../../../bin/reverie.js'), ...args], {
+        encoding: 'utf8',
+        input,
+      });
+    const piped = run(
+      ['eval', 'lander', '--scenarios', '/dev/stdin', '--json'],
+      JSON.stringify(family),
+    );
+    expect(piped.stderr).toBe('');
+    expect(JSON.parse(piped.stdout).scenarios).toHaveLength(2);
+    // /dev/zero would be read until memory ran out.
+    const device = run(['eval', 'lander', '--scenarios', '/dev/zero']);
+    expect(device.status).toBe(2);
+    expect(device.stderr).toMatch(
+      /^reverie: cannot read the scenarios file \/dev\/zero: it is a device, not a file/,
+    );
+  }, 120_000);
 });

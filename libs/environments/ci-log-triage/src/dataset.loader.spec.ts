@@ -109,6 +109,9 @@ describe("loadCases (a user's folder)", () => {
       'pass.log': '',
       groundtruth: 'DEFAULT\nE 9\n',
     });
+    // A device in a log's place would be read until memory ran out: refused unread.
+    await write('device_5', { 'pass.log': '', groundtruth: 'DEFAULT\nE 1\n' });
+    await symlink('/dev/zero', join(dir, 'device_5', 'fail.log'));
     await writeFile(join(dir, 'README.md'), 'not a case');
 
     const loaded = await loadCases(dir);
@@ -119,6 +122,12 @@ describe("loadCases (a user's folder)", () => {
       {
         id: 'bad_labels_4',
         reason: 'bad_labels_4/groundtruth labels lines 9 but fail.log has 1 line',
+      },
+      {
+        id: 'device_5',
+        reason: expect.stringMatching(
+          /^case device_5 has no readable fail\.log: it is a device, not a file \(a case folder holds/,
+        ),
       },
       {
         id: 'labels_only_3',

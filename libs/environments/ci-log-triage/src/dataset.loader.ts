@@ -266,6 +266,20 @@ async function entryStat(dir: string, name: string) {
   }
 }
 
+/**
+ * A case file's text. Only a regular file is read: a device (`/dev/zero`) would be read until
+ * memory ran out, a named pipe would wait for a writer, and neither has a size the folder's
+ * memory check could count.
+ */
+async function readCaseFile(path: string): Promise<string> {
+  const info = await stat(path);
+  if (!info.isFile())
+    throw new Error(
+      `it is ${info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a named pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file'}, not a file`,
+    );
+  return readFile(path, 'utf8');
+}
+
 export async function loadCase(
   dir: string,
   id: string,
@@ -281,7 +295,7 @@ export async function loadCase(
   const read = await Promise.allSettled(
     CASE_FILES.map(async (file) => {
       try {
-        return await readFile(join(dir, id, file), 'utf8');
+        return await readCaseFile(join(dir, id, file));
       } catch (e) {
         const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
         if (file === 'pass.log' && missing && options.passLog === 'optional') {

@@ -1,5 +1,5 @@
+import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
   loadCases,
@@ -150,6 +150,71 @@ const lander: OfflineEnvironment = {
   },
 };
 
+/** The most bytes a JSON input (scenarios, a playbook, an outcome definition) may have. */
+export const MAX_INPUT_BYTES = 256 * 2 ** 20;
+
+/** Where a pipe may be read from: the process's own standard input (`< file`, `cmd |`). */
+const STDIN_PATHS = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
+
+function kindOf(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The bytes of a JSON input the user named, at most `MAX_INPUT_BYTES`: a regular file, or the
+ * process's standard input (`/dev/stdin`, a pipe or a redirect). A device (`/dev/zero` would be
+ * read until memory ran out), a named pipe (which waits for a writer) or a folder is refused
+ * before anything is read. Throws an `Error` whose message says why, for the caller to wrap.
+ */
+export function readInputFile(file: string): Buffer {
+  const info = statSync(file);
+  const stdin = STDIN_PATHS.has(file);
+  if (!info.isFile() && !stdin)
+    throw new Error(
+      `it is ${kindOf(info)}, not a file${info.isDirectory() ? '' : ' (to read from a pipe, give /dev/stdin and pipe into the command)'}`,
+    );
+  if (info.isFile() && info.size > MAX_INPUT_BYTES) throw tooLarge();
+  // Standard input read from its descriptor: opened by path, a socket (as Node's own child
+  // processes get) cannot be.
+  const fd = stdin ? 0 : openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1 << 20);
+      const n = readNow(fd, chunk);
+      if (n === 0) return Buffer.concat(chunks, total);
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw tooLarge();
+      chunks.push(chunk.subarray(0, n));
+    }
+  } finally {
+    if (!stdin) closeSync(fd);
+  }
+}
+
+/** `readSync`, waiting out a standard input left non-blocking (EAGAIN) until data comes. */
+function readNow(fd: number, chunk: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(fd, chunk, 0, chunk.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
+function tooLarge(): Error {
+  return new Error(
+    `it is larger than ${MAX_INPUT_BYTES / 2 ** 20} MB, more than any scenario, playbook or outcome file needs`,
+  );
+}
+
 /**
  * A user's JSON file's bytes, parsed; every offline input (scenarios, playbooks, outcome
  * definitions) is read through this. A byte-order mark (some editors on Windows write one) is
@@ -175,7 +240,7 @@ export function parseJsonBytes(bytes: Buffer, file: string): unknown {
 export async function readScenarioInput(file: string): Promise<ScenarioFile> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = readInputFile(file);
   } catch (err) {
     throw new OfflineInputError(`cannot read scenarios from ${file}: ${(err as Error).message}`);
   }
