@@ -66,6 +66,16 @@ describe("writing a run's outputs", () => {
     expect(statSync(pipe).isFIFO()).toBe(true);
   });
 
+  it('refuses, before the run, a folder it cannot create a file in, whatever its permission bits say', () => {
+    // Root passes every permission check, yet nothing can be created in /proc.
+    expect(() => checkOutputFile('--out', '/proc/pb.json', '/proc/pb.json', [], true)).toThrow(
+      /^--out \/proc\/pb\.json: cannot write/,
+    );
+    // A folder it can write in: the probe leaves nothing behind.
+    checkOutputFile('--out', join(dir, 'pb.json'), join(dir, 'pb.json'), [], true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('refuses an output that is a hard link to an input', () => {
     const input = join(dir, 'scenarios.json');
     writeFileSync(input, '[]');

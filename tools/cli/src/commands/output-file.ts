@@ -94,6 +94,27 @@ export function checkOutputFile(
   } catch {
     throw new CliError(`${flag} ${given}: cannot write ${file} (no permission)`, 2);
   }
+  // Permission bits do not say everything (root may write anywhere, yet not into /proc or a
+  // read-only mount): the temporary file `writeOutputs` writes first is tried now, not after a
+  // long run.
+  if (renamed) {
+    const probe = tempFileOf(file);
+    try {
+      writeFileSync(probe, '');
+    } catch (err) {
+      throw new CliError(
+        `${flag} ${given}: cannot write in ${folder} (${(err as Error).message})`,
+        2,
+      );
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  }
+}
+
+/** The temporary file an output is written to before it is renamed into place. */
+function tempFileOf(file: string): string {
+  return join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
 }
 
 /**
@@ -122,7 +143,7 @@ export function refuseExisting(
  * A failure is one line naming what could not be written (exit 1).
  */
 export function writeOutputs(outputs: readonly { file: string; text: string }[]): void {
-  const temp = (file: string) => join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const temp = tempFileOf;
   try {
     for (const { file, text } of outputs) writeFileSync(temp(file), text);
   } catch (err) {
