@@ -114,9 +114,16 @@ export async function dreamOfflineCommand(
       input: o.input,
       onProgress: (cycle, p) => progress.show(cycle, p),
       // How the tasks split, once, as soon as dream 1 has read them: too few tasks leave no
-      // validation split to promote on, or a promotion resting on a handful.
+      // validation split to promote on, or a promotion resting on a handful, and copies of
+      // training tasks among the held-out ones flatter it.
       onNote: (cycle, n) => {
-        if (cycle !== 1 || !/^(splits|few held-out tasks)\b/.test(n)) return;
+        if (
+          cycle !== 1 ||
+          !/^(splits|few held-out tasks|\d+ of \d+ (validation|test) task\(s\) have the same content)\b/.test(
+            n,
+          )
+        )
+          return;
         ctx.progress.finish();
         note(n);
       },
