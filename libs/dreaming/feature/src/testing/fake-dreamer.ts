@@ -1,6 +1,6 @@
 import type { EntryDraftInput } from '@reverie/dreaming-domain';
 import { parseOutcomeDefinition } from '@reverie/outcomes-domain';
-import type { EnvironmentDreamer } from '../environments/environment-dreamer';
+import type { EnvironmentDreamer, SplitSummary } from '../environments/environment-dreamer';
 
 /** What a spec's hand-written dreamer says; every other method is overridable. */
 export type FakeDreamerSpec = Pick<EnvironmentDreamer, 'environment' | 'defaultObjective'> &
@@ -18,6 +18,7 @@ export type FakeDreamerSpec = Pick<EnvironmentDreamer, 'environment' | 'defaultO
       reviewedHeldOut: number;
       note: string;
       trainSessions?: ReadonlySet<string>;
+      tasks?: SplitSummary['tasks'];
     };
   };
 
