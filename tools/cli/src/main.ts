@@ -319,7 +319,11 @@ function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER)
   // Digits only: Number() would also take "0x1", "1e3" and " 2 ".
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1)
-    usageError(`--${flag} must be a positive whole number, not "${value}"`);
+    usageError(
+      max < Number.MAX_SAFE_INTEGER
+        ? `--${flag} must be a whole number from 1 to ${max}, not "${value}"`
+        : `--${flag} must be a positive whole number, not "${value}"`,
+    );
   if (n > max) usageError(`--${flag} must be at most ${max}, not ${value}`);
   return n;
 }

@@ -145,7 +145,7 @@ describe('reverie eval lander', () => {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     expect(text.out).toContain(
-      `safe ${a.aggregate.safe}/3${causes ? ` (${causes})` : ''}, median fuel`,
+      `safe ${a.aggregate.safe}/3${causes ? ` (${causes})` : ''}, ${a.aggregate.satisfied ? 'median fuel' : 'no satisfied landing to take a fuel median of'}`,
     );
     expect(text.out).toMatch(/^all families +satisfied 0\/3/m);
     expect(text.out).toContain('rubric: safe, within 50 m of the site');
@@ -316,6 +316,11 @@ describe('reverie eval lander', () => {
     expect(triage.out).toMatch(
       /triage\.json: none of its 1 rule\(s\) is one the lunar navigator can follow \(rule ent_boom: the navigator has no action "include"/,
     );
+    // A role and no file after it.
+    expect(await withPlaybook('navigator=')).toMatchObject({
+      code: 2,
+      out: expect.stringMatching(/--playbook navigator= names the role but no file/),
+    });
     // No role named, none in the file: said at once that no role can follow it, not "name a role".
     const unnamed = await withPlaybook(join(dir, 'triage.json'));
     expect(unnamed).toMatchObject({

@@ -287,7 +287,7 @@ export async function evalLanderCommand(io: EvalIo, options: EvalLanderOptions):
   const fw = Math.max(16, ...totals.map((f) => f.family.length));
   for (const f of totals)
     io.out(
-      `${f.family.padEnd(fw)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}${notSafeText(f.notSafe)}, median fuel x${n(f.medianFuelOverLimit)} (satisfied), mean distance ${n(f.meanDistance, 1)} m (safe)`,
+      `${f.family.padEnd(fw)} satisfied ${f.satisfied}/${f.flights} (${((100 * f.satisfied) / f.flights).toFixed(0)} %; 95% CI ${rateIntervalText(f.satisfied, f.flights)} %), safe ${f.safe}/${f.flights}${notSafeText(f.notSafe)}, ${f.medianFuelOverLimit === null ? 'no satisfied landing to take a fuel median of' : `median fuel x${n(f.medianFuelOverLimit)} (satisfied)`}, ${f.meanDistance === null ? 'no safe landing to measure a distance on' : `mean distance ${n(f.meanDistance, 1)} m (safe)`}`,
     );
   return 0;
 }

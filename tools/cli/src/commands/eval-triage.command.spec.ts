@@ -278,7 +278,11 @@ describe('reverie eval triage', () => {
     ],
     [
       'dream --offline --environment triage --cases /tmp --out /tmp/x.json --cycles 0x1'.split(' '),
-      /--cycles must be a positive whole number, not "0x1"/,
+      /--cycles must be a whole number from 1 to 100, not "0x1"/,
+    ],
+    [
+      'dream --offline --environment triage --cases /tmp --out /tmp/x.json --cycles 1e9'.split(' '),
+      /--cycles must be a whole number from 1 to 100, not "1e9"/,
     ],
     [
       'dream --offline --environment triage --cases /tmp --out /tmp/x.json --cycles 99999999999999999999'.split(

@@ -203,6 +203,11 @@ export function refuseUnusable(
  * whose own name has an "=" is that file, not a role.
  */
 export function splitPlaybookSpec(spec: string): { named: string | null; file: string } {
+  if (!existsSync(spec) && /^[a-z][a-z0-9_-]*=$/.test(spec))
+    throw new CliError(
+      `--playbook ${spec} names the role but no file; give --playbook ${spec}<file.json>`,
+      2,
+    );
   const m = existsSync(spec) ? null : /^([a-z][a-z0-9_-]*)=(.+)$/.exec(spec);
   return { named: m?.[1] ?? null, file: m?.[2] ?? spec };
 }

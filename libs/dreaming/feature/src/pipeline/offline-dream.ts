@@ -193,6 +193,12 @@ export async function runOfflineDream(o: OfflineDreamOptions): Promise<OfflineDr
       stopped = `stopped after cycle ${cycle}: nothing left to learn`;
       break;
     }
+    // The tasks split the same way every cycle: with none to validate on, no later dream could
+    // promote anything either.
+    if (report.validation?.heldOut === 0) {
+      stopped = `stopped after cycle ${cycle}: no validation task to promote on (give more tasks)`;
+      break;
+    }
   }
   return { playbooks: ports.playbooks, reports, curve, stopped };
 }

@@ -73,3 +73,21 @@ describe('held-out tasks that are copies of the tasks a dream learns from', () =
     expect(copiedTaskNotes(undefined)).toEqual([]);
   });
 });
+
+describe('a dream with no validation task', () => {
+  it('does not remember as refused what no validation task judged', async () => {
+    const dreamer = fakeDreamer({
+      environment: 'lunar-lander',
+      defaultObjective: parseOutcomeDefinition(SAFE_OUTCOME),
+      task: 'landing',
+      failure: 'crashed',
+      split: { train: 3, validation: 0, test: 0, reviewedHeldOut: 0, note: 'splits: fixed' },
+      lesson: { title: 'x', guidance: 'x', rationale: 'x', evidence: [] },
+    });
+    const { ports } = memoryPorts(false);
+    await dreamOnce(dreamer, ports);
+    const second = await dreamOnce(dreamer, ports);
+    expect((await ports.loadMemory('lunar-lander')).refused).toEqual([]);
+    expect(second.join('\n')).not.toMatch(/earlier dreams validated and refused/);
+  });
+});
