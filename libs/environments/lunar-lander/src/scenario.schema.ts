@@ -37,6 +37,8 @@ export const SCENARIO_LIMITS = {
   maxThrottleLagSeconds: 10,
   minPhysicsHz: 10,
   maxPhysicsHz: 1_000,
+  /** A decision at least every 10 s: slower, a craft falls for minutes with nobody at the controls. */
+  minDecisionHz: 0.1,
   maxSeconds: 3_600,
   defaultMaxSeconds: 600,
 } as const;
@@ -181,7 +183,9 @@ const timingSchema = obj({
   physicsHz: between('a physics rate in Hz', L.minPhysicsHz, L.maxPhysicsHz).default(
     DEFAULT_PHYSICS_HZ,
   ),
-  decisionHz: num('a positive decision rate in Hz', (v) => v > 0).default(DEFAULT_DECISION_HZ),
+  decisionHz: between('a decision rate in Hz', L.minDecisionHz, L.maxPhysicsHz).default(
+    DEFAULT_DECISION_HZ,
+  ),
   maxSeconds: num(
     `a time limit in seconds, more than 0 and at most ${L.maxSeconds}`,
     (v) => v > 0 && v <= L.maxSeconds,
