@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { oldSpaceFlagMb, outOfMemoryMessage } from './heap-worker';
+import { heartbeat, oldSpaceFlagMb, outOfMemoryMessage } from './heap-worker';
 
 describe('the out-of-memory line', () => {
   it('names the --max-old-space-size given (a flag over NODE_OPTIONS, as in Node), not V8 heap limit', () => {
@@ -72,5 +72,41 @@ describe('stderr from the heap worker', () => {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the heartbeat while the worker is silent', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('says the work goes on after a minute without a line, and again a minute after', () => {
+    jest.useFakeTimers();
+    let now = 1_000_000;
+    const lines: string[] = [];
+    const lastWrite = new SharedArrayBuffer(8);
+    const stop = heartbeat(
+      lastWrite,
+      60_000,
+      (l) => lines.push(l),
+      () => now,
+    );
+    const after = (ms: number) => {
+      now += ms;
+      jest.advanceTimersByTime(ms);
+    };
+    after(30_000);
+    // The worker wrote a line: the silence starts again.
+    Atomics.store(new BigInt64Array(lastWrite), 0, BigInt(now));
+    after(55_000);
+    expect(lines).toEqual([]);
+    after(5_000);
+    expect(lines).toEqual([
+      'reverie: still working (1 min 30 s in; nothing new to say for 1 min)\n',
+    ]);
+    after(60_000);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toBe('reverie: still working (2 min 30 s in; nothing new to say for 1 min)\n');
+    stop();
+    after(600_000);
+    expect(lines).toHaveLength(2);
   });
 });

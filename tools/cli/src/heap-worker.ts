@@ -17,6 +17,8 @@ interface HeapWorkerData {
   argv: string[];
   /** The main thread's stderr is a terminal (the worker's never is): progress redraws in place. */
   stderrIsTty: boolean;
+  /** When the worker last wrote to stderr (ms since the epoch, one BigInt64): see `heartbeat`. */
+  lastWrite: SharedArrayBuffer;
 }
 
 const inWorker = (): HeapWorkerData | null =>
@@ -47,6 +49,50 @@ export function writeStderr(text: string): void {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     }
   }
+  wroteAt(inWorker()!.lastWrite, Date.now());
+}
+
+/** How long stderr may stay silent before the main thread says the work goes on. */
+export const HEARTBEAT_MS = 60_000;
+
+/**
+ * While the worker works and, off a terminal, has written nothing to stderr for `everyMs`, a line
+ * saying it still works and for how long (a stage that reports per scenario may run minutes
+ * between two lines; a log reading CI must not take for hung). The main thread is free while the
+ * worker works, so this runs whatever the worker does. Returns the stop function.
+ */
+export function heartbeat(
+  lastWrite: SharedArrayBuffer,
+  everyMs: number,
+  write: (line: string) => void,
+  now: () => number = Date.now,
+): () => void {
+  const started = now();
+  wroteAt(lastWrite, started);
+  const timer = setInterval(
+    () => {
+      const t = now();
+      const silent = t - Number(Atomics.load(new BigInt64Array(lastWrite), 0));
+      if (silent < everyMs) return;
+      write(
+        `reverie: still working (${durationText(t - started)} in; nothing new to say for ${durationText(silent)})\n`,
+      );
+      wroteAt(lastWrite, t);
+    },
+    Math.min(everyMs, 5_000),
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function wroteAt(lastWrite: SharedArrayBuffer, at: number): void {
+  Atomics.store(new BigInt64Array(lastWrite), 0, BigInt(at));
+}
+
+/** "45 s", "3 min 5 s". */
+function durationText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
 }
 
 /** Whether stderr is a terminal, in the worker too (where it is a pipe to the main thread). */
@@ -91,7 +137,13 @@ export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWork
     reverieHeapWorker: true,
     argv,
     stderrIsTty: Boolean(process.stderr.isTTY),
+    lastWrite: new SharedArrayBuffer(8),
   };
+  // On a terminal the progress line is redrawn in place; with --json stderr stays quiet.
+  const stop =
+    data.stderrIsTty || argv.includes('--json')
+      ? () => undefined
+      : heartbeat(data.lastWrite, HEARTBEAT_MS, (line) => process.stderr.write(line));
   // TypeScript is compiled on the fly here as in bin/reverie.js (the worker starts a new loader),
   // by its resolved path: an eval'd worker resolves a bare name from the working directory,
   // which is the user's folder, not the project, when the CLI runs from there.
@@ -109,6 +161,7 @@ export function runInHeapWorker(entry: string, argv: string[]): Promise<HeapWork
     });
     worker.on('error', (err: Error) => (error = err));
     worker.on('exit', (exitCode) => {
+      stop();
       const outOfMemory = error?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       resolve({
         exitCode,
