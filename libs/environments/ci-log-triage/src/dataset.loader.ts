@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { TriageError } from './errors';
@@ -266,6 +267,15 @@ async function entryStat(dir: string, name: string) {
   }
 }
 
+/** What a path that is no regular file is, for a message: "a folder", "a device", ... */
+export function notAFileKind(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 /**
  * A case file's text. Only a regular file is read: a device (`/dev/zero`) would be read until
  * memory ran out, a named pipe would wait for a writer, and neither has a size the folder's
@@ -273,10 +283,7 @@ async function entryStat(dir: string, name: string) {
  */
 async function readCaseFile(path: string): Promise<string> {
   const info = await stat(path);
-  if (!info.isFile())
-    throw new Error(
-      `it is ${info.isDirectory() ? 'a folder' : info.isFIFO() ? 'a named pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file'}, not a file`,
-    );
+  if (!info.isFile()) throw new Error(`it is ${notAFileKind(info)}, not a file`);
   return readFile(path, 'utf8');
 }
 

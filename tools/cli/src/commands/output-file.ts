@@ -143,16 +143,15 @@ export function refuseExisting(
  * A failure is one line naming what could not be written (exit 1).
  */
 export function writeOutputs(outputs: readonly { file: string; text: string }[]): void {
-  const temp = tempFileOf;
   try {
-    for (const { file, text } of outputs) writeFileSync(temp(file), text);
+    for (const { file, text } of outputs) writeFileSync(tempFileOf(file), text);
   } catch (err) {
-    for (const { file } of outputs) rmSync(temp(file), { force: true });
+    for (const { file } of outputs) rmSync(tempFileOf(file), { force: true });
     throw new CliError(`cannot write the results: ${(err as Error).message}`);
   }
   for (const { file } of outputs) {
     try {
-      renameSync(temp(file), file);
+      renameSync(tempFileOf(file), file);
     } catch (err) {
       throw new CliError(`cannot write ${file}: ${(err as Error).message}`);
     }

@@ -1,9 +1,10 @@
-import { closeSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   CI_LOG_TRIAGE_ENVIRONMENT,
   loadCases,
   loadNotes,
+  notAFileKind,
   runBuiltinTriage,
   toLineRules,
   type LoadedCases,
@@ -156,14 +157,6 @@ export const MAX_INPUT_BYTES = 256 * 2 ** 20;
 /** Where a pipe may be read from: the process's own standard input (`< file`, `cmd |`). */
 const STDIN_PATHS = new Set(['/dev/stdin', '/proc/self/fd/0', '/dev/fd/0']);
 
-function kindOf(info: Stats): string {
-  if (info.isDirectory()) return 'a folder';
-  if (info.isFIFO()) return 'a named pipe';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  if (info.isSocket()) return 'a socket';
-  return 'not a regular file';
-}
-
 /**
  * The bytes of a JSON input the user named, at most `MAX_INPUT_BYTES`: a regular file, or the
  * process's standard input (`/dev/stdin`, a pipe or a redirect). A device (`/dev/zero` would be
@@ -175,7 +168,7 @@ export function readInputFile(file: string): Buffer {
   const stdin = STDIN_PATHS.has(file);
   if (!info.isFile() && !stdin)
     throw new Error(
-      `it is ${kindOf(info)}, not a file${info.isDirectory() ? '' : ' (to read from a pipe, give /dev/stdin and pipe into the command)'}`,
+      `it is ${notAFileKind(info)}, not a file${info.isDirectory() ? '' : ' (to read from a pipe, give /dev/stdin and pipe into the command)'}`,
     );
   if (info.isFile() && info.size > MAX_INPUT_BYTES) throw tooLarge();
   // Standard input read from its descriptor: opened by path, a socket (as Node's own child
