@@ -38,7 +38,14 @@ describe('the day-one heuristic', () => {
     const { answer, steps } = extractBuiltin(input);
     expect(answer).toEqual([r(5, 7), r(10, 11)]);
     expect(steps).toEqual([
-      { kind: 'heuristic', candidates: 5, droppedInPassLog: 1, droppedByCap: 0, ranges: answer },
+      {
+        kind: 'heuristic',
+        candidates: 5,
+        droppedInPassLog: 1,
+        droppedByCap: 0,
+        stepTail: 0,
+        ranges: answer,
+      },
     ]);
   });
 
@@ -57,6 +64,51 @@ describe('the day-one heuristic', () => {
     const coloured = { failLines: ['ok', '[\u001b[1;31mERROR\u001b[m] x'], passLines: [] };
     expect(extractBuiltin(coloured).answer).toEqual([r(2)]);
     expect(extractBuiltin({ failLines: ['all', 'fine'], passLines: [] }).answer).toEqual([]);
+  });
+
+  it("with no new marker line, answers the failed step's last new lines before its status line", () => {
+    const bundler = {
+      failLines: [
+        '$ bundle install', // 1
+        'Fetching gem metadata from https://rubygems.org/.........', // 2
+        'Resolving dependencies...', // 3
+        'Could not find compatible versions', // 4
+        '', // 5
+        'Because sidekiq >= 7.3.0 depends on redis-client >= 0.22.2', // 6
+        '  and Gemfile depends on redis-client = 0.19.1,', // 7
+        '  version solving has failed.', // 8
+        '', // 9
+        'Exited with code exit status 6', // 10
+        'Uploading artifacts', // 11
+        'No artifact files found at log/test.log', // 12
+      ],
+      passLines: [
+        '$ bundle install',
+        'Fetching gem metadata from https://rubygems.org/....',
+        'Resolving dependencies...',
+        'Bundle complete! 41 Gemfile dependencies, 96 gems now installed.',
+        'Uploading artifacts',
+      ],
+    };
+    const { answer, steps } = extractBuiltin(bundler);
+    expect(answer).toEqual([r(4, 8)]);
+    expect(steps[0]).toMatchObject({ kind: 'heuristic', candidates: 0, stepTail: 4 });
+    // Capped at the lines nearest the status line; off at 0.
+    expect(extractBuiltin(bundler, [], { stepTailLines: 2 }).answer).toEqual([r(7, 8)]);
+    expect(extractBuiltin(bundler, [], { stepTailLines: 0 }).answer).toEqual([]);
+    // No status line, or nothing new before it: nothing.
+    expect(extractBuiltin({ ...bundler, failLines: bundler.failLines.slice(0, 9) }).answer).toEqual(
+      [],
+    );
+    expect(
+      extractBuiltin({
+        failLines: ['Resolving dependencies...', 'exit code 1'],
+        passLines: bundler.passLines,
+      }).answer,
+    ).toEqual([]);
+    // A fresh marker line anywhere: the markers answer, not the tail.
+    const withMarker = { ...bundler, failLines: ['ERROR: x', ...bundler.failLines] };
+    expect(extractBuiltin(withMarker).answer).toEqual([r(1)]);
   });
 
   it('rejects an invalid marker or rule before doing anything', () => {

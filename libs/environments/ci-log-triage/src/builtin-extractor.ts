@@ -19,7 +19,12 @@ export interface HeuristicOptions {
   /** Candidates at most this many lines apart join one range (the lines between are included). */
   mergeGap: number;
   /** Keep at most this many candidate lines, the last ones: a failed build ends with its error. */
-  maxLines: number;
+  maxLines: number; /**
+   * When no marker line is fresh, answer the failed step's last output instead: up to this many
+   * non-blank lines before the first status line (`Exited with code 6`, `Process completed with
+   * exit code 1`) that pass.log has no line of the same shape of (`failedStepTail`). 0: off.
+   */
+  stepTailLines: number;
 }
 
 export const DEFAULT_HEURISTIC: HeuristicOptions = {
@@ -27,6 +32,7 @@ export const DEFAULT_HEURISTIC: HeuristicOptions = {
   ignoreLinesInPassLog: true,
   mergeGap: 1,
   maxLines: 200,
+  stepTailLines: 12,
 };
 
 /** What one step of the builtin agent did, so a bad answer can be traced to the step. */
@@ -39,6 +45,8 @@ export type TriageStep =
       droppedInPassLog: number;
       /** Of those, dropped by the `maxLines` cap. */
       droppedByCap: number;
+      /** No marker line was fresh: lines taken from the failed step's tail (`failedStepTail`). */
+      stepTail: number;
       ranges: LineRange[];
     }
   | ({ kind: 'rule' } & RuleEffect)
@@ -54,8 +62,9 @@ export type Extractor = (input: TriageInput, rules: readonly TriageRule[]) => Ex
 
 /**
  * The day-one extractor: lines of fail.log with a generic error marker (or in a tool's report
- * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped; then
- * the playbook's structured rules in order. It never sees labels. Rules are validated first, so
+ * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped (or,
+ * when none is left, the failed step's last new lines: `failedStepTail`); then the playbook's
+ * structured rules in order. It never sees labels. Rules are validated first, so
  * an invalid one fails with a clear error.
  */
 export function extractBuiltin(
@@ -97,10 +106,8 @@ export function heuristicSelection(
   const markerLines = features.filter((f) => f.isMarker);
   const fresh = opts.ignoreLinesInPassLog ? markerLines.filter((f) => !f.inPassLog) : markerLines;
   const kept = fresh.slice(Math.max(0, fresh.length - opts.maxLines));
-  const ranges = linesToRanges(
-    kept.map((f) => f.lineNumber),
-    opts.mergeGap,
-  );
+  const tail = kept.length ? [] : failedStepTail(features, opts.stepTailLines);
+  const ranges = linesToRanges(kept.length ? kept.map((f) => f.lineNumber) : tail, opts.mergeGap);
   const selected = new Set<number>();
   for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
   return {
@@ -110,9 +117,34 @@ export function heuristicSelection(
       candidates: markerLines.length,
       droppedInPassLog: markerLines.length - fresh.length,
       droppedByCap: fresh.length - kept.length,
+      stepTail: tail.length,
       ranges,
     },
   };
+}
+
+/**
+ * The last output of the step that failed, for a log where no marker line is new: a tool that
+ * says why it stopped in plain words (Bundler's `Could not find compatible versions`, a script's
+ * own message) and then exits. Walking back from each status line in turn (`isStatusLine`, the
+ * first that has any), it takes up to `max` non-blank lines, over blank ones, until a line whose
+ * shape pass.log has (the step's usual output, its command) or another status line. Line
+ * numbers, ascending; none when no status line has such lines before it.
+ */
+export function failedStepTail(features: readonly LineFeatures[], max: number): number[] {
+  if (max <= 0) return [];
+  for (const end of features) {
+    if (!end.isStatusLine) continue;
+    const taken: number[] = [];
+    for (let i = end.lineNumber - 2; i >= 0 && taken.length < max; i--) {
+      const f = features[i];
+      if (f.isBlank) continue;
+      if (f.shapeInPassLog || f.isStatusLine) break;
+      taken.push(f.lineNumber);
+    }
+    if (taken.length) return taken.reverse();
+  }
+  return [];
 }
 
 /** The builtin extractor with default heuristic options, as an `Extractor`. */

@@ -55,6 +55,7 @@ export function episodeEvents(episode: Episode): SessionEventBody[] {
               candidates: s.candidates,
               droppedInPassLog: s.droppedInPassLog,
               droppedByCap: s.droppedByCap,
+              stepTail: s.stepTail,
             },
           },
           {

@@ -234,6 +234,30 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.isMarker)).toEqual([true, false, false, false, true]);
   });
 
+  it("continues a run over a code frame's `> 18 |` line and rustc's `help:`; begins it at a lone location line", () => {
+    const g = computeLineFeatures({
+      failLines: [
+        'Failed to compile.', // 1
+        './src/app/products/[slug]/page.tsx:18:37', // 2
+        "Type error: Property 'priceCents' does not exist on type 'Product'.", // 3
+        '', // 4
+        '  17 |', // 5
+        '> 18 |   const price = formatPrice(product.priceCents);', // 6
+        '     |                                     ^', // 7
+        '  19 |   return (', // 8
+        'Next.js build worker exited with code: 1', // 9
+        'error: empty line after doc comment', // 10
+        '  --> src/config.rs:17:1', // 11
+        '   = help: if the empty line is unintentional remove it', // 12
+        'help: elide the lifetimes', // 13
+        "42 + impl fmt::Display for Token<'_> {", // 14
+        'helpers: 3', // 15
+      ],
+      passLines: [],
+    });
+    expect(g.map((x) => x.runLength)).toEqual([0, 7, 7, 7, 7, 7, 7, 7, 0, 4, 4, 4, 4, 0, 0]);
+  });
+
   it("continues a run over gcc's notes and Terraform's framed report; begins it at gcc's include context", () => {
     const g = computeLineFeatures({
       failLines: [
@@ -389,6 +413,10 @@ describe('isStatusLine', () => {
       '[ERROR] Failed to execute goal x:y:1:z on project p: exit code 1 was not expected, see log',
       false,
     ],
+    ['** TEST FAILED **', true],
+    ['** BUILD FAILED **', true],
+    ['error: could not compile `tokenflow` (lib test) due to 3 previous errors', true],
+    ['error: the following explicit lifetimes could be elided', false],
   ];
   it.each(LINES)('%s -> %s', (line, status) => {
     const [f] = computeLineFeatures({ failLines: [line], passLines: [] });
@@ -479,6 +507,21 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['[error] Failed tests:', true],
       ['[warn] one warning found', false],
       ['[info] - should apply a fixed discount (4 milliseconds)', false],
+    ],
+    'assertion details (Dart, Hamcrest, NUnit, Jest, googletest)': [
+      ['  Expected: <18.0>', true],
+      ['    Actual: <18.000000000000004>', true],
+      ['  But was:  5', true],
+      ['    Received: "b"', true],
+      ['Expected equality of these values:', true],
+      ['Expected output matches the snapshot', false],
+      ['expected 5 items', false],
+    ],
+    'flutter test': [
+      ['00:03 +4: test/cart_test.dart: Cart totals applies percentage discount', false],
+      ['00:03 +4 -1: test/cart_test.dart: Cart totals applies percentage discount [E]', true],
+      ['══╡ EXCEPTION CAUGHT BY FLUTTER TEST FRAMEWORK ╞═══════════', true],
+      ['array[E] = 3', false],
     ],
   };
 

@@ -58,7 +58,14 @@ export const DEFAULT_MARKERS: readonly string[] = [
   // under a marker (`    x_test.go:12: want 0, got 1`).
   '^[\\w./\\\\-]+\\.\\w+:\\d+(?::\\d+)?: (?!(?:warning|note|info|hint)\\b|\\w*Warning\\b|in [\\w<>.]+\\s*$)\\S',
   // A lint report's severity column (ESLint's and stylelint's `  3:20  error  message  rule`).
-  '^\\s*\\d+:\\d+\\s+error\\s',
+  '^\\s*\\d+:\\d+\\s+error\\s', // A test's assertion detail, as matchers print it: `Expected: <18.0>` / `  Actual: <18.1>`
+  // (Dart, Hamcrest, NUnit's `But was:`), Jest's `Received:`, googletest's `Expected equality of
+  // these values:`.
+  '^\\s*(?:Expected|Actual|Received|But was)(?: [\\w ]{1,40})?:',
+  // A failed test in the Dart and Flutter test reporter (`00:03 +4 -1: cart adds item [E]`), and
+  // an upper-case EXCEPTION heading (Flutter's `══╡ EXCEPTION CAUGHT BY ... ╞══`).
+  '\\s\\[E\\]\\s*$',
+  '\\bEXCEPTION\\b',
 ];
 
 /**
@@ -75,7 +82,10 @@ export const STATUS_LINES: readonly RegExp[] = [
   /^FAILURE: Build failed with an exception\.?\s*$/,
   /^Finished: (?:FAILURE|UNSTABLE|ABORTED|NOT_BUILT)\s*$/,
   /\bexit (?:code|status):? '?-?\d+'?\.?\s*$/,
-  /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/,
+  /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/, // xcodebuild's `** BUILD FAILED **` / `** TEST FAILED **`; rustc's and cargo's `error: could not
+  // compile `x` (lib) due to 2 previous errors`, which only counts the errors above it.
+  /^\*\* [A-Z]+(?: [A-Z]+)* FAILED \*\*\s*$/,
+  /\bdue to \d+ previous errors?\b/,
 ];
 
 // A quoted script rather than a command's name (Docker's `ERROR: process "/bin/sh -c apt-get
@@ -194,8 +204,9 @@ const LEVEL_TAG = /^(?:##)?\[[A-Za-z]+\] ?/;
 const OWN_LINE_TAG = /^(?:##)?\[[A-Za-z]+\](?!:)/;
 // A compiler's source excerpt under a diagnostic, numbered in a gutter: rustc's `42 |     let x`,
 // which starts at the first column when the line number fills the gutter (gcc's `   42 |` is
-// indented, so it continues anyway).
-const SOURCE_GUTTER = /^\d+ +\|/;
+// indented, so it continues anyway), also with the `> ` Babel's and tsc's code frames put on the
+// line at fault (`> 18 |   const x = y.z;`).
+const SOURCE_GUTTER = /^(?:> ?)?\d+ +\|/;
 // A framed diagnostic: Terraform prints each error between a `╷` and a `╵` line, every line
 // inside starting with `│` (`markFrames`).
 const FRAME_OPEN = /^\s*╷\s*$/;
@@ -203,6 +214,9 @@ const FRAME_CLOSE = /^\s*╵\s*$/;
 const FRAME_BORDER = /^\s*│/;
 // A compiler's note on the diagnostic above it (gcc's and clang's `file:3:5: note: ...`).
 const GNU_NOTE = /^[\w./\\-]+\.\w+:\d+(?::\d+)?: note: /;
+// rustc's sub-diagnostics of the error above them, at the first column (`help: elide the
+// lifetimes`, `note: required by a bound in ...`).
+const COMPILER_SUB_NOTE = /^(?:help|note): \S/;
 // Volatile tokens two runs of the same build print differently: hexadecimal ids (with a digit,
 // so words such as `defaced` stay) and numbers, durations and times.
 const VOLATILE = /\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
@@ -215,7 +229,7 @@ export function lineShape(text: string): string {
 function continues(text: string, isStackFrame: boolean): boolean {
   if (isStackFrame || TRACE_LINK.test(text)) return true;
   if (text.trim() === '') return false;
-  if (SOURCE_GUTTER.test(text) || GNU_NOTE.test(text)) return true;
+  if (SOURCE_GUTTER.test(text) || GNU_NOTE.test(text) || COMPILER_SUB_NOTE.test(text)) return true;
   const body = text.replace(LEVEL_TAG, '');
   return body.length > 0 && /^\s/.test(body);
 }
@@ -323,9 +337,11 @@ export const RUN_GAP = 3;
 // Jest's `  > 12 |` code frame do not have its shape (a `>` then at least two spaces).
 const FAILING_STATEMENT = /^>\s{2,}\S/;
 // gcc's and clang's context before a diagnostic: `In file included from x.cpp:1:` (and its
-// `                 from y.h:3:` lines), `x.c: In function 'main':`. The run begins there.
+// `                 from y.h:3:` lines), `x.c: In function 'main':`, and a location alone on the
+// line before a message (`next build`'s `./src/app/[slug]/page.tsx:18:37`, then `Type error: ...`).
+// The run begins there.
 const DIAGNOSTIC_CONTEXT =
-  /^(?:In file included from |\s+from [^\s:]+:\d+[:,]|[^\s:]+: In (?:member )?function )/;
+  /^(?:In file included from |\s+from [^\s:]+:\d+[:,]|[^\s:]+: In (?:member )?function |[\w./\\[\]@-]+\.\w+:\d+(?::\d+)?\s*$)/;
 
 /**
  * Lines a marker that ends with a colon announces (Rust's `thread 'x' panicked at src/a.rs:3:5:`,

@@ -115,6 +115,30 @@ describe('normaliseLog', () => {
       });
     });
 
+    it("a docker build step among a job's other steps: found on a fifth of the lines", () => {
+      const job = [
+        ...Array.from({ length: 20 }, (_, i) => `Run step ${i}: setting up the runner`),
+        '#9 [stage-1 2/3] RUN apt-get install -y libssl1.1',
+        ...Array.from({ length: 6 }, (_, i) => `#9 2.${100 + i} Reading package lists...`),
+        "#9 2.401 E: Package 'libssl1.1' has no installation candidate",
+        '#9 ERROR: process "/bin/sh -c apt-get install -y libssl1.1" did not complete successfully',
+        '------',
+        "2.401 E: Package 'libssl1.1' has no installation candidate",
+        'Error: Process completed with exit code 1.',
+      ];
+      const log = normaliseLog(job);
+      expect(log.prefixes).toEqual(['buildkit-step']);
+      expect(log.lines.slice(27)).toEqual([
+        "E: Package 'libssl1.1' has no installation candidate",
+        'ERROR: process "/bin/sh -c apt-get install -y libssl1.1" did not complete successfully',
+        '------',
+        "E: Package 'libssl1.1' has no installation candidate",
+        'Error: Process completed with exit code 1.',
+      ]);
+      // Seven such lines are not a section.
+      expect(detectLogPrefixes(job.slice(0, 27))).toEqual([]);
+    });
+
     it('leaves a few #1 lines, markdown headings and #include alone', () => {
       const script = [
         '+ set -e',
@@ -234,6 +258,38 @@ describe('normaliseLog', () => {
       ]);
     });
 
+    it('Bamboo: drops the line kind and the date-time columns (`build\\t24-Jan-2024 10:00:00\\t`)', () => {
+      const log = normaliseLog([
+        'simple\t24-Jan-2024 10:00:00\tStarting task "Maven" of type "com.atlassian.bamboo.plugins.maven"',
+        'build\t24-Jan-2024 10:00:01\t[INFO] Scanning for projects...',
+        'error\t24-Jan-2024 10:00:09\tnpm ERR! code E404',
+        'build\t24-Jan-2024 10:00:09\t  indented output',
+      ]);
+      expect(log.prefixes).toEqual(['tabbed-date-time']);
+      expect(log.lines).toEqual([
+        'Starting task "Maven" of type "com.atlassian.bamboo.plugins.maven"',
+        '[INFO] Scanning for projects...',
+        'npm ERR! code E404',
+        '  indented output',
+      ]);
+    });
+
+    it('Google Cloud Build and Tekton: drops the step label column when labels are few', () => {
+      const steps = (prefix: (i: number) => string) =>
+        Array.from({ length: 12 }, (_, i) => `${prefix(i)}line ${i}`);
+      const cloudBuild = normaliseLog(
+        steps((i) => (i < 6 ? 'Step #0 - "fetch": ' : 'Step #1 - "test": ')),
+      );
+      expect(cloudBuild.prefixes).toEqual(['labelled-column']);
+      expect(cloudBuild.lines[7]).toBe('line 7');
+      const tekton = normaliseLog(steps((i) => (i < 6 ? '[prepare] ' : '[unit-test] ')));
+      expect(tekton.prefixes).toEqual(['bracketed-label']);
+      expect(tekton.lines[0]).toBe('line 0');
+      // Levels and a CI system's own tags in brackets are the build's text, however few.
+      const levels = steps((i) => (i % 3 ? '[INFO] ' : i % 2 ? '[error] ' : '[Pipeline] '));
+      expect(normaliseLog(levels).lines).toEqual(levels);
+    });
+
     it('leaves output alone whose "labels" are many, or whose columns are the build\'s own', () => {
       const gcc = Array.from({ length: 8 }, (_, i) => `src/f${i}.c:${10 + i}: warning: unused x`);
       expect(detectLogPrefixes(gcc)).toEqual([]);
@@ -273,6 +329,9 @@ describe('normaliseLog on the bundled logs wrapped as other CI systems print the
     syslog: (l, i) => `Jan 24 ${hms(at(i))} ${l}`,
     epoch: (l, i) => `${t0 + 37 * i} ${l}`,
     'docker buildkit': (l, i) => `#${5 + (i >> 6)} ${((37 * i) / 1000).toFixed(3)} ${l}`,
+    bamboo: (l, i) => `${i % 5 ? 'build' : 'simple'}\t24-Jan-2024 ${hms(at(i))}\t${l}`,
+    'cloud build': (l, i) => (i < 256 ? `Step #0 - "fetch": ${l}` : `Step #1 - "test": ${l}`),
+    tekton: (l, i) => `[${i >> 8 ? 'step-test' : 'step-prepare'}] ${l}`,
   };
 
   it.each(Object.keys(WRAPPERS))("%s: every line is the build's line again", async (name) => {

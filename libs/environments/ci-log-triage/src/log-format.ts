@@ -26,15 +26,18 @@ export const LOG_PREFIX_KINDS = [
   'date-time',
   'bracketed-time',
   'epoch-timestamp',
+  'tabbed-date-time',
   'labelled-column',
+  'bracketed-label',
 ] as const;
 export type LogPrefixKind = (typeof LOG_PREFIX_KINDS)[number];
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?';
 const TIME = '\\d{1,2}:\\d{2}:\\d{2}(?:[.,]\\d+)?';
-// 2024-01-24, 2024/01/24, 24.01.2024, 01/24/2024, or syslog's `Jan 24` / `Jan  4`.
+// 2024-01-24, 2024/01/24, 24.01.2024, 01/24/2024, 24-Jan-2024 / 24 Jan 2024 (Bamboo, Java's
+// default), or syslog's `Jan 24` / `Jan  4`.
 const DATE =
-  '(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}|[A-Z][a-z]{2} +\\d{1,2}(?:,? \\d{4})?)';
+  '(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}|\\d{1,2}[- ][A-Z][a-z]{2}[- ]\\d{4}|[A-Z][a-z]{2} +\\d{1,2}(?:,? \\d{4})?)';
 const ZONE = '(?: ?(?:Z|UTC|GMT|[+-]\\d{2}:?\\d{2}|[AP]M))?';
 
 /** Each kind's prefix. `LOG_PREFIX_KINDS` lists the most specific first: a line counts for the first that fits. */
@@ -59,10 +62,25 @@ const PREFIXES: Record<LogPrefixKind, RegExp> = {
   ),
   // `1706090400123 `, `[1706090400.123] `: seconds or milliseconds since 1970 (2001-2286).
   'epoch-timestamp': /^\[?[1-9]\d{9}(?:\d{3}|\.\d{1,9})?\]?(?: |\t|$)/,
-  // `web-1  | `, `api_1 | ` (compose), `@acme/web:build: ` (a monorepo runner): see `LABEL_LIMITS`.
+  // A date-time in the second or third of tab-separated columns: Bamboo's `build\t24-Jan-2024
+  // 10:00:00\t` (the line's kind, then the time), any `<job>\t<step>\t<time> ` like GitHub's.
+  // The first date-time column it can: the build's own output after it may start with a date.
+  'tabbed-date-time': new RegExp(
+    `^(?:[^\\t]{1,80}\\t){1,2}?(?:${ISO}|${DATE}[T ,]+${TIME}${ZONE})(?:\\t| |$)`,
+  ),
+  // `web-1  | `, `api_1 | ` (compose), `@acme/web:build: ` (a monorepo runner), Google Cloud
+  // Build's `Step #1 - "test": `: see `LABEL_LIMITS`.
   'labelled-column':
-    /^(?:[\w.@/-]{1,60}(?: [\w.@/()-]{1,60})? *\| ?|[\w.@/-]{1,80}:[\w.-]{1,40}: ?)/,
+    /^(?:[\w.@/-]{1,60}(?: [\w.@/()-]{1,60})? *\| ?|[\w.@/-]{1,80}:[\w.-]{1,40}: ?|Step #\d+(?: - "[^"]{1,80}")?: )/,
+  // `[build] `, `[step-test] ` (Tekton's and Argo's step prefix, `kubectl logs --prefix`'s): a
+  // name in brackets, not a level (`[INFO] `, `[error] `) nor a CI system's own tag
+  // (`[Pipeline] `, `[Container] `, `[command]`). See `LABEL_LIMITS`.
+  'bracketed-label':
+    /^\[(?!(?:info|error|warn(?:ing)?|debug|trace|fatal|severe|notice|critical|success|pipeline|container|command|section|group|endgroup)\])[\w.-]{1,40}\] /i,
 };
+
+/** Kinds whose values are labels, a column only when few (`fewLabels`). */
+const LABEL_KINDS: readonly LogPrefixKind[] = ['labelled-column', 'bracketed-label'];
 
 /**
  * A label column is one only when its labels are few: at most this many distinct values, and
@@ -93,8 +111,9 @@ const BUILDKIT_ELAPSED = /^\d+\.\d{3} /;
 /** The wrapper columns found on a log, and its lines as the build printed them. */
 export interface NormalisedLog {
   /**
-   * Prefix kinds found on at least half of the log's non-blank lines, in the order they are
-   * removed (a later one was found on what the earlier ones left).
+   * Prefix kinds found on at least half of the log's non-blank lines (a fifth for BuildKit's
+   * step column: `SECTION_SHARE`), in the order they are removed (a later one was found on what
+   * the earlier ones left).
    */
   prefixes: LogPrefixKind[];
   /** One per input line: no ANSI escapes, no CI columns, no section markers; indentation kept. */
@@ -103,6 +122,24 @@ export interface NormalisedLog {
 
 /** The share of non-blank lines a prefix must start for the log to count as having it. */
 const MAJORITY = 0.5;
+
+/**
+ * Kinds whose shape is their own, so a log counts as having them on fewer lines than
+ * `MAJORITY`: a `docker build` step among a job's other steps prints BuildKit's `#5 0.512 `
+ * columns on only part of the log. At least this share of non-blank lines, and
+ * `MIN_SECTION_LINES` (or half the log).
+ */
+const SECTION_SHARE: Partial<Record<LogPrefixKind, number>> = { 'buildkit-step': 0.2 };
+const MIN_SECTION_LINES = 8;
+
+/** Lines a kind must start to count as the log's (`MAJORITY`, `SECTION_SHARE`). */
+function linesNeeded(kind: LogPrefixKind, nonBlank: number): number {
+  const majority = Math.max(1, nonBlank * MAJORITY);
+  const share = SECTION_SHARE[kind];
+  return share === undefined
+    ? majority
+    : Math.min(majority, Math.max(MIN_SECTION_LINES, nonBlank * share));
+}
 
 /** The line without each of `kinds`' prefixes it starts with, in order (see `BUILDKIT_ELAPSED`). */
 function stripPrefixes(line: string, kinds: readonly LogPrefixKind[]): string {
@@ -121,6 +158,11 @@ function fewLabels(labels: ReadonlyMap<string, number>): boolean {
   return labels.size <= LABEL_LIMITS.distinct && lines >= labels.size * LABEL_LIMITS.linesPerLabel;
 }
 
+/** The labels of one label kind (`detectRound` keys them `<kind>:<label>`). */
+function labelsOf(labels: ReadonlyMap<string, number>, kind: LogPrefixKind): Map<string, number> {
+  return new Map([...labels].filter(([label]) => label.startsWith(`${kind}:`)));
+}
+
 /** The kinds (not in `skip`) that start at least half of the non-blank lines. */
 function detectRound(lines: readonly string[], skip: readonly LogPrefixKind[]): LogPrefixKind[] {
   const kinds = LOG_PREFIX_KINDS.filter((k) => !skip.includes(k));
@@ -134,8 +176,8 @@ function detectRound(lines: readonly string[], skip: readonly LogPrefixKind[]): 
       const m = PREFIXES[kind].exec(line);
       if (!m) continue;
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
-      if (kind === 'labelled-column') {
-        const label = m[0].replace(/[\s|:]+$/, '');
+      if (LABEL_KINDS.includes(kind)) {
+        const label = `${kind}:${m[0].replace(/[\s|:]+$/, '')}`;
         labels.set(label, (labels.get(label) ?? 0) + 1);
       }
       break;
@@ -143,8 +185,8 @@ function detectRound(lines: readonly string[], skip: readonly LogPrefixKind[]): 
   }
   return kinds.filter(
     (k) =>
-      (counts.get(k) ?? 0) >= Math.max(1, nonBlank * MAJORITY) &&
-      (k !== 'labelled-column' || fewLabels(labels)),
+      (counts.get(k) ?? 0) >= linesNeeded(k, nonBlank) &&
+      (!LABEL_KINDS.includes(k) || fewLabels(labelsOf(labels, k))),
   );
 }
 
