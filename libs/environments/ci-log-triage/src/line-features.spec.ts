@@ -523,6 +523,19 @@ describe('DEFAULT_MARKERS on failure output of tools other than Maven', () => {
       ['══╡ EXCEPTION CAUGHT BY FLUTTER TEST FRAMEWORK ╞═══════════', true],
       ['array[E] = 3', false],
     ],
+    'xcodebuild (XCTest)': [
+      ["Test Case '-[CoreTests.DecodingTests testDecodes]' passed (0.004 seconds).", false],
+      ["Test Case '-[CoreTests.DecodingTests testHourly]' failed (0.019 seconds).", true],
+      ['Failing tests:', true],
+      ['\tDecodingTests.testHourly()', false],
+    ],
+    'structured logs (JSON, logfmt)': [
+      ['{"level":"fatal","ts":"2024-06-13T08:21:44Z","msg":"invalid configuration"}', true],
+      ['{"severity": "ERROR", "message": "db down"}', true],
+      ['{"level":"info","msg":"listening"}', false],
+      ['time=2024-06-13T08:21:44Z level=error msg="bind: address already in use"', true],
+      ['time=2024-06-13T08:21:44Z level=info msg=ready', false],
+    ],
   };
 
   it.each(Object.keys(SHAPES))(

@@ -9,12 +9,14 @@ import type { TriageInput } from './triage-case';
  * cross marks test runners print for a failed test, make's `***`, git's `fatal:`, a shell's
  * `command not found` and `script: line 3:` errors, apt's `E:`, Kotlin's `e:`, sbt's `[error]`, a
  * line that begins with `error`, curl's `curl: (28)`, PHPUnit's `Failed asserting that`, a test
- * runner's numbered failure entry, the GNU `file:line:` diagnostic and a lint report's `error`
- * column. Regular-expression sources, case-sensitive. The bundled logs are all Maven builds; the
- * markers for other tools were added without labelled logs of those tools, except git's, the
- * shell's, apt's, Kotlin's, sbt's, curl's, PHPUnit's, the numbered entry and the line-initial
- * `error`, added after hand-written labelled logs showed them missing (docs/learning.md;
- * line-features.spec.ts has every shape).
+ * runner's numbered failure entry, the GNU `file:line:` diagnostic, a lint report's `error`
+ * column, a matcher's `Expected:` / `Actual:` detail, the Dart test reporter's `[E]`, XCTest's
+ * failed test case and a structured log's error level. Regular-expression sources,
+ * case-sensitive. The bundled logs are all Maven builds; the markers for other tools were added
+ * without labelled logs of those tools, except git's, the shell's, apt's, Kotlin's, sbt's,
+ * curl's, PHPUnit's, the numbered entry, the line-initial `error`, and (29 Nov) the matcher's,
+ * Dart's, XCTest's and the structured log's, added after hand-written labelled logs showed them
+ * missing (docs/learning.md; line-features.spec.ts has every shape).
  */
 export const DEFAULT_MARKERS: readonly string[] = [
   '\\bERROR\\b',
@@ -66,6 +68,14 @@ export const DEFAULT_MARKERS: readonly string[] = [
   // an upper-case EXCEPTION heading (Flutter's `══╡ EXCEPTION CAUGHT BY ... ╞══`).
   '\\s\\[E\\]\\s*$',
   '\\bEXCEPTION\\b',
+  // XCTest's `Test Case '-[AppTests testX]' failed (0.019 seconds).`, and a runner's heading over
+  // the failed tests' names (xcodebuild's `Failing tests:`, `Failed tests:`).
+  "^Test Case '.+' failed\\b",
+  '^\\s*(?:Failing|Failed) tests?:\\s*$',
+  // A structured log's severity (JSON: `"level":"fatal"`, `"severity":"ERROR"`; logfmt:
+  // `level=error`), as a service started by the build prints it.
+  '"(?:level|severity)": ?"(?:fatal|error|critical|FATAL|ERROR|CRITICAL)"',
+  '\\blevel=(?:error|fatal|critical)\\b',
 ];
 
 /**
