@@ -19,7 +19,8 @@ export interface HeuristicOptions {
   /** Candidates at most this many lines apart join one range (the lines between are included). */
   mergeGap: number;
   /** Keep at most this many candidate lines, the last ones: a failed build ends with its error. */
-  maxLines: number; /**
+  maxLines: number;
+  /**
    * When no marker line is fresh, answer the failed step's last output instead: up to this many
    * non-blank lines before the first status line (`Exited with code 6`, `Process completed with
    * exit code 1`) that pass.log has no line of the same shape of (`failedStepTail`). 0: off.

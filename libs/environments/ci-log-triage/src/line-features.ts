@@ -60,9 +60,10 @@ export const DEFAULT_MARKERS: readonly string[] = [
   // under a marker (`    x_test.go:12: want 0, got 1`).
   '^[\\w./\\\\-]+\\.\\w+:\\d+(?::\\d+)?: (?!(?:warning|note|info|hint)\\b|\\w*Warning\\b|in [\\w<>.]+\\s*$)\\S',
   // A lint report's severity column (ESLint's and stylelint's `  3:20  error  message  rule`).
-  '^\\s*\\d+:\\d+\\s+error\\s', // A test's assertion detail, as matchers print it: `Expected: <18.0>` / `  Actual: <18.1>`
-  // (Dart, Hamcrest, NUnit's `But was:`), Jest's `Received:`, googletest's `Expected equality of
-  // these values:`.
+  '^\\s*\\d+:\\d+\\s+error\\s',
+  // A test's assertion detail, as matchers print it: `Expected: <18.0>` / `  Actual: <18.1>`
+  // (Dart, Hamcrest, NUnit's `But was:`), Jest's `Received:`, googletest's `Expected equality
+  // of these values:`.
   '^\\s*(?:Expected|Actual|Received|But was)(?: [\\w ]{1,40})?:',
   // A failed test in the Dart and Flutter test reporter (`00:03 +4 -1: cart adds item [E]`), and
   // an upper-case EXCEPTION heading (Flutter's `══╡ EXCEPTION CAUGHT BY ... ╞══`).
@@ -92,8 +93,9 @@ export const STATUS_LINES: readonly RegExp[] = [
   /^FAILURE: Build failed with an exception\.?\s*$/,
   /^Finished: (?:FAILURE|UNSTABLE|ABORTED|NOT_BUILT)\s*$/,
   /\bexit (?:code|status):? '?-?\d+'?\.?\s*$/,
-  /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/, // xcodebuild's `** BUILD FAILED **` / `** TEST FAILED **`; rustc's and cargo's `error: could not
-  // compile `x` (lib) due to 2 previous errors`, which only counts the errors above it.
+  /\bexited with (?:(?:exit )?(?:code|status) )?'?-?\d+'?\.?\s*$/,
+  // xcodebuild's `** BUILD FAILED **` / `** TEST FAILED **`; rustc's and cargo's `error: could
+  // not compile `x` (lib) due to 2 previous errors`, which only counts the errors above it.
   /^\*\* [A-Z]+(?: [A-Z]+)* FAILED \*\*\s*$/,
   /\bdue to \d+ previous errors?\b/,
 ];
@@ -348,8 +350,8 @@ export const RUN_GAP = 3;
 const FAILING_STATEMENT = /^>\s{2,}\S/;
 // gcc's and clang's context before a diagnostic: `In file included from x.cpp:1:` (and its
 // `                 from y.h:3:` lines), `x.c: In function 'main':`, and a location alone on the
-// line before a message (`next build`'s `./src/app/[slug]/page.tsx:18:37`, then `Type error: ...`).
-// The run begins there.
+// line before a message (`next build`'s `./src/app/[slug]/page.tsx:18:37`, then
+// `Type error: ...`). The run begins there.
 const DIAGNOSTIC_CONTEXT =
   /^(?:In file included from |\s+from [^\s:]+:\d+[:,]|[^\s:]+: In (?:member )?function |[\w./\\[\]@-]+\.\w+:\d+(?::\d+)?\s*$)/;
 
