@@ -149,14 +149,20 @@ export async function dreamOfflineCommand(
     presentPlaybook(AGENT, role, result.playbooks.get(role) ?? null);
   const stem = o.out.replace(/\.json$/i, '');
   const files = playbookFiles(o.out, roles);
-  writeOutputs([
-    ...roles.map((role, i) => ({
-      file: files[i],
-      text: `${JSON.stringify(playbookFile(role), null, 2)}\n`,
-    })),
-    { file: `${stem}.report.json`, text: JSON.stringify(result.reports, null, 2) },
-    { file: `${stem}.report.md`, text: result.reports.map(renderDreamReport).join('\n\n---\n\n') },
-  ]);
+  writeOutputs(
+    [
+      ...roles.map((role, i) => ({
+        file: files[i],
+        text: `${JSON.stringify(playbookFile(role), null, 2)}\n`,
+      })),
+      { file: `${stem}.report.json`, text: JSON.stringify(result.reports, null, 2) },
+      {
+        file: `${stem}.report.md`,
+        text: result.reports.map(renderDreamReport).join('\n\n---\n\n'),
+      },
+    ],
+    { replace: o.force },
+  );
   if (ctx.json) {
     ctx.out(
       JSON.stringify(

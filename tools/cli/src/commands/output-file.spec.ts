@@ -43,6 +43,31 @@ describe("writing a run's outputs", () => {
     expect(readdirSync(dir)).toEqual(['pb.json']);
   });
 
+  it("not replacing: places every output, or none when one appeared meanwhile, keeping this run's", () => {
+    const outputs = [
+      { file: join(dir, 'pb.json'), text: 'playbook' },
+      { file: join(dir, 'pb.report.md'), text: 'report' },
+    ];
+    writeOutputs(outputs, { replace: false });
+    expect(readdirSync(dir).sort()).toEqual(['pb.json', 'pb.report.md']);
+    expect(readFileSync(join(dir, 'pb.json'), 'utf8')).toBe('playbook');
+
+    // Another run (same --out) wrote its report while this one worked: nothing of it is replaced,
+    // the playbook this run had placed is taken back, and the message says where its results are.
+    rmSync(join(dir, 'pb.json'));
+    writeFileSync(join(dir, 'pb.report.md'), "the other run's");
+    const write = () => writeOutputs(outputs, { replace: false });
+    expect(write).toThrow(CliError);
+    const temps = [`.pb.json.${process.pid}.tmp`, `.pb.report.md.${process.pid}.tmp`];
+    expect(write).toThrow(
+      `cannot write ${join(dir, 'pb.report.md')}: it appeared while this run worked (another run with the same --out?), and is left as it is; this run's results are in ${temps.map((t) => join(dir, t)).join(', ')}`,
+    );
+    expect(readdirSync(dir).sort()).toEqual([...temps, 'pb.report.md'].sort());
+    expect(readFileSync(join(dir, 'pb.report.md'), 'utf8')).toBe("the other run's");
+    expect(readFileSync(join(dir, temps[0]), 'utf8')).toBe('playbook');
+    expect(readFileSync(join(dir, temps[1]), 'utf8')).toBe('report');
+  });
+
   it('refuses files an earlier run left unless forced, naming them', () => {
     const files = [join(dir, 'a.json'), join(dir, 'b.json')];
     expect(() => refuseExisting('--out', files[0], files, false)).not.toThrow();

@@ -2,10 +2,12 @@ import {
   accessSync,
   constants,
   existsSync,
+  linkSync,
   realpathSync,
   renameSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -137,23 +139,64 @@ export function refuseExisting(
 }
 
 /**
- * Writes the outputs in full or not at all: each to a temporary file beside it, then all renamed
- * into place (a rename in one folder does not fail for want of space), so a full disk or a lost
- * folder never leaves a half-written playbook or a new playbook beside an earlier run's report.
- * A failure is one line naming what could not be written (exit 1).
+ * Writes the outputs in full or not at all: each to a temporary file beside it, then all put into
+ * place (a rename or link in one folder does not fail for want of space), so a full disk or a
+ * lost folder never leaves a half-written playbook or a new playbook beside an earlier run's
+ * report. Unless `replace` (`--force`), a file that appeared while the run worked (another run
+ * given the same `--out`) is not replaced: each output is hard-linked into place, which fails if
+ * the name exists; the ones this run placed are taken back, and the error names where this run's
+ * results were kept. A failure is one line naming what could not be written (exit 1).
  */
-export function writeOutputs(outputs: readonly { file: string; text: string }[]): void {
+export function writeOutputs(
+  outputs: readonly { file: string; text: string }[],
+  { replace = true }: { replace?: boolean } = {},
+): void {
   try {
     for (const { file, text } of outputs) writeFileSync(tempFileOf(file), text);
   } catch (err) {
     for (const { file } of outputs) rmSync(tempFileOf(file), { force: true });
     throw new CliError(`cannot write the results: ${(err as Error).message}`);
   }
+  if (!replace) return placeExclusively(outputs.map((o) => o.file));
   for (const { file } of outputs) {
     try {
       renameSync(tempFileOf(file), file);
     } catch (err) {
       throw new CliError(`cannot write ${file}: ${(err as Error).message}`);
+    }
+  }
+}
+
+// A file system without hard links (some network and FUSE mounts) answers one of these.
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/** Puts each file's temporary file in place without replacing anything (see `writeOutputs`). */
+function placeExclusively(files: readonly string[]): void {
+  const placed: string[] = [];
+  for (const file of files) {
+    const temp = tempFileOf(file);
+    try {
+      try {
+        linkSync(temp, file);
+        unlinkSync(temp);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (!NO_LINKS.has(code)) throw err;
+        // No links here: the existence check and the rename leave a moment for a race.
+        if (existsSync(file)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+        renameSync(temp, file);
+      }
+      placed.push(file);
+    } catch (err) {
+      const exists = (err as NodeJS.ErrnoException).code === 'EEXIST';
+      for (const done of placed) renameSync(done, tempFileOf(done));
+      if (!exists) {
+        for (const f of files) rmSync(tempFileOf(f), { force: true });
+        throw new CliError(`cannot write ${file}: ${(err as Error).message}`);
+      }
+      throw new CliError(
+        `cannot write ${file}: it appeared while this run worked (another run with the same --out?), and is left as it is; this run's results are in ${files.map(tempFileOf).join(', ')}`,
+      );
     }
   }
 }

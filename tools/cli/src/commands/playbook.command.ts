@@ -22,7 +22,9 @@ export async function playbookCommand(ctx: CommandContext, o: PlaybookOptions): 
   checkOutputFile('--out', o.out, o.out, [], true);
   refuseExisting('--out', o.out, [o.out], o.force);
   const pb = await ctx.client.playbooks.active(o.agent, o.role ? { role: o.role } : {});
-  writeOutputs([{ file: o.out, text: `${JSON.stringify(pb, null, 2)}\n` }]);
+  writeOutputs([{ file: o.out, text: `${JSON.stringify(pb, null, 2)}\n` }], {
+    replace: o.force,
+  });
   const learned = learnedFromOf(o.out, pb);
   if (ctx.json) {
     ctx.out(
