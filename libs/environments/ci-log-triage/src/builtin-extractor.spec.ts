@@ -109,6 +109,15 @@ describe('the day-one heuristic', () => {
     // A fresh marker line anywhere: the markers answer, not the tail.
     const withMarker = { ...bundler, failLines: ['ERROR: x', ...bundler.failLines] };
     expect(extractBuiltin(withMarker).answer).toEqual([r(1)]);
+    // Fresh status lines only (a CI system's own `ERROR: script returned exit code 1` after the
+    // step's): they stay, and the tail is taken too.
+    const jenkins = {
+      ...bundler,
+      failLines: [...bundler.failLines, 'ERROR: script returned exit code 1', 'Finished: FAILURE'],
+    };
+    const wrapped = extractBuiltin(jenkins);
+    expect(wrapped.answer).toEqual([r(4, 8), r(13, 14)]);
+    expect(wrapped.steps[0]).toMatchObject({ candidates: 2, stepTail: 4 });
   });
 
   it('rejects an invalid marker or rule before doing anything', () => {

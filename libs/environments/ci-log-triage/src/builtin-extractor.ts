@@ -21,7 +21,8 @@ export interface HeuristicOptions {
   /** Keep at most this many candidate lines, the last ones: a failed build ends with its error. */
   maxLines: number;
   /**
-   * When no marker line is fresh, answer the failed step's last output instead: up to this many
+   * When no marker line is fresh, or the fresh ones only report a status (`isStatusLine`), answer
+   * the failed step's last output too: up to this many
    * non-blank lines before the first status line (`Exited with code 6`, `Process completed with
    * exit code 1`) that pass.log has no line of the same shape of (`failedStepTail`). 0: off.
    */
@@ -46,7 +47,10 @@ export type TriageStep =
       droppedInPassLog: number;
       /** Of those, dropped by the `maxLines` cap. */
       droppedByCap: number;
-      /** No marker line was fresh: lines taken from the failed step's tail (`failedStepTail`). */
+      /**
+       * No marker line was fresh, or only status lines were: lines taken from the failed step's
+       * tail (`failedStepTail`).
+       */
       stepTail: number;
       ranges: LineRange[];
     }
@@ -63,9 +67,9 @@ export type Extractor = (input: TriageInput, rules: readonly TriageRule[]) => Ex
 
 /**
  * The day-one extractor: lines of fail.log with a generic error marker (or in a tool's report
- * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped (or,
- * when none is left, the failed step's last new lines: `failedStepTail`); then the playbook's
- * structured rules in order. It never sees labels. Rules are validated first, so
+ * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped (with,
+ * when none is left but status lines, the failed step's last new lines: `failedStepTail`); then
+ * the playbook's structured rules in order. It never sees labels. Rules are validated first, so
  * an invalid one fails with a clear error.
  */
 export function extractBuiltin(
@@ -107,8 +111,14 @@ export function heuristicSelection(
   const markerLines = features.filter((f) => f.isMarker);
   const fresh = opts.ignoreLinesInPassLog ? markerLines.filter((f) => !f.inPassLog) : markerLines;
   const kept = fresh.slice(Math.max(0, fresh.length - opts.maxLines));
-  const tail = kept.length ? [] : failedStepTail(features, opts.stepTailLines);
-  const ranges = linesToRanges(kept.length ? kept.map((f) => f.lineNumber) : tail, opts.mergeGap);
+  // Status lines alone (`ERROR: script returned exit code 1`) do not say why: the step's tail does.
+  const tail = kept.every((f) => f.isStatusLine)
+    ? failedStepTail(features, opts.stepTailLines)
+    : [];
+  const ranges = linesToRanges(
+    [...new Set([...kept.map((f) => f.lineNumber), ...tail])].sort((a, b) => a - b),
+    opts.mergeGap,
+  );
   const selected = new Set<number>();
   for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
   return {
@@ -125,9 +135,9 @@ export function heuristicSelection(
 }
 
 /**
- * The last output of the step that failed, for a log where no marker line is new: a tool that
- * says why it stopped in plain words (Bundler's `Could not find compatible versions`, a script's
- * own message) and then exits. Walking back from each status line in turn (`isStatusLine`, the
+ * The last output of the step that failed, for a log where no marker line but a status line is
+ * new: a tool that says why it stopped in plain words (Bundler's `Could not find compatible
+ * versions`, a script's own message) and then exits. Walking back from each status line in turn (`isStatusLine`, the
  * first that has any), it takes up to `max` non-blank lines, over blank ones, until a line whose
  * shape pass.log has (the step's usual output, its command) or another status line. Line
  * numbers, ascending; none when no status line has such lines before it.
