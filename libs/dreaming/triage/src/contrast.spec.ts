@@ -2,14 +2,16 @@ import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { contrastLines, DEFAULT_CONTRAST, linePatterns } from './contrast';
 import type { LabelledCase } from './evaluate';
 
-// Two tiny builds whose real error is a `BOOM:` line the day-one markers do not know.
+// Two tiny builds whose real error is a `BOOM:` line the day-one markers do not know. Their last
+// line is a marker that says more than a status (`BUILD FAILURE` would be a status line only, and
+// the day-one heuristic would then take the step's last lines, `BOOM:` among them).
 const synthetic = (id: string, n: number): LabelledCase => ({
   id,
   failLines: [
     '[INFO] start',
     `compiling module${n}`,
     `BOOM: widget ${n} broke at step ${n * 7}`,
-    '[INFO] BUILD FAILURE',
+    '[INFO] Tests FAILED',
   ],
   passLines: ['[INFO] start', `compiling module${n}`, '[INFO] BUILD SUCCESS'],
   errorRanges: [{ start: 3, end: 3 }],
