@@ -1,22 +1,22 @@
 import { ConsumerHealth } from '@reverie/kafka';
 import { startService } from '@reverie/service-kit';
-import {
-  baseUrl,
-  checkServiceLifecycle,
-  healthyLifecycle,
-  serviceEnv,
-} from '@reverie/testing/integration';
+import { baseUrl, checkServiceLifecycle, healthyLifecycle } from '@reverie/testing/integration';
 import { service } from '../src/app.module';
 import { loadConfig } from '../src/config/orchestrator.config';
+import { orchestratorEnv } from './orchestrator.harness';
 
+// Each orchestrator here starts its group at the end of the run commands (`orchestratorEnv`): a
+// new group reads from the earliest offset, and its own empty database knows none of the sessions
+// earlier suites asked to run, so it would run every one of them before this test could end (late
+// in a full run, longer than the test's 120 s).
 it('orchestrator starts, connects to MongoDB and Kafka, answers health, and shuts down', async () => {
-  expect(await checkServiceLifecycle(service, loadConfig(serviceEnv('orchestrator')))).toEqual(
+  expect(await checkServiceLifecycle(service, loadConfig(await orchestratorEnv()))).toEqual(
     healthyLifecycle(),
   );
 });
 
 it('is not live while a Kafka handler call has made no progress for KAFKA_HANDLER_STALL_MS', async () => {
-  const config = loadConfig(serviceEnv('orchestrator', { KAFKA_HANDLER_STALL_MS: '10000' }));
+  const config = loadConfig(await orchestratorEnv({ KAFKA_HANDLER_STALL_MS: '10000' }));
   expect(config.kafka.handlerStallMs).toBe(10_000);
   const app = await startService(service, config);
   try {
