@@ -285,6 +285,10 @@ describe('normaliseLog', () => {
       const tekton = normaliseLog(steps((i) => (i < 6 ? '[prepare] ' : '[unit-test] ')));
       expect(tekton.prefixes).toEqual(['bracketed-label']);
       expect(tekton.lines[0]).toBe('line 0');
+      // Drone's and Woodpecker's step label with its line counter.
+      const drone = normaliseLog(steps((i) => (i < 6 ? `[clone:${i}] ` : `[build:${i - 6}] `)));
+      expect(drone.prefixes).toEqual(['bracketed-label']);
+      expect(drone.lines[9]).toBe('line 9');
       // Levels and a CI system's own tags in brackets are the build's text, however few.
       const levels = steps((i) => (i % 3 ? '[INFO] ' : i % 2 ? '[error] ' : '[Pipeline] '));
       expect(normaliseLog(levels).lines).toEqual(levels);

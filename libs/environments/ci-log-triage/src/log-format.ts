@@ -72,11 +72,12 @@ const PREFIXES: Record<LogPrefixKind, RegExp> = {
   // Build's `Step #1 - "test": `: see `LABEL_LIMITS`.
   'labelled-column':
     /^(?:[\w.@/-]{1,60}(?: [\w.@/()-]{1,60})? *\| ?|[\w.@/-]{1,80}:[\w.-]{1,40}: ?|Step #\d+(?: - "[^"]{1,80}")?: )/,
-  // `[build] `, `[step-test] ` (Tekton's and Argo's step prefix, `kubectl logs --prefix`'s): a
-  // name in brackets, not a level (`[INFO] `, `[error] `) nor a CI system's own tag
-  // (`[Pipeline] `, `[Container] `, `[command]`). See `LABEL_LIMITS`.
+  // `[build] `, `[step-test] ` (Tekton's and Argo's step prefix, `kubectl logs --prefix`'s), also
+  // with the step's line counter (Drone's and Woodpecker's `[build:23] `): a name in brackets, not
+  // a level (`[INFO] `, `[error] `) nor a CI system's own tag (`[Pipeline] `, `[Container] `,
+  // `[command]`). See `LABEL_LIMITS`.
   'bracketed-label':
-    /^\[(?!(?:info|error|warn(?:ing)?|debug|trace|fatal|severe|notice|critical|success|pipeline|container|command|section|group|endgroup)\])[\w.-]{1,40}\] /i,
+    /^\[(?!(?:info|error|warn(?:ing)?|debug|trace|fatal|severe|notice|critical|success|pipeline|container|command|section|group|endgroup)\])[\w.-]{1,40}(?::\d+)?\] /i,
 };
 
 /** Kinds whose values are labels, a column only when few (`fewLabels`). */
@@ -177,7 +178,8 @@ function detectRound(lines: readonly string[], skip: readonly LogPrefixKind[]): 
       if (!m) continue;
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
       if (LABEL_KINDS.includes(kind)) {
-        const label = `${kind}:${m[0].replace(/[\s|:]+$/, '')}`;
+        // A step's line counter is not part of its label (`[build:23]` is `[build]`).
+        const label = `${kind}:${m[0].replace(/[\s|:]+$/, '').replace(/:\d+\]$/, ']')}`;
         labels.set(label, (labels.get(label) ?? 0) + 1);
       }
       break;
