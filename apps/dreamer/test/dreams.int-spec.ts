@@ -29,7 +29,6 @@ import { aDream, startDreamer, type RunningDreamer } from './dreamer.harness';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const REPO = resolve(__dirname, '../../..');
 const ROLES = [{ name: 'commander' }, { name: 'detector' }, { name: 'navigator' }];
 
 describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, dreamer, MongoDB)', () => {
@@ -349,13 +348,17 @@ describe('dreams through the real stack (gateway, Kafka, orchestrator, grader, d
     );
     expect(agent.status).toBe(201);
     const agentId: string = agent.body.id;
-    // The demo's outcome definition, graded once (no revisions).
-    const definition = JSON.parse(
-      readFileSync(resolve(REPO, 'examples/outcomes/ci-log-triage.json'), 'utf8'),
-    );
-    expect(
-      (await api.put(`/v1/agents/${agentId}/outcome`, { ...definition, maxIterations: 1 })).status,
-    ).toBe(200);
+    // Line F1 at least 0.8, graded once (no revisions): day one satisfies fewer validation logs
+    // than the first dream's rules do, so the dream promotes. (Under the demo's definition, which
+    // requires recall, day one already satisfies every validation log and the dream's trim of
+    // the answer is refused for the recall it costs.)
+    const definition = {
+      description: 'Answer with the lines of the failed build log that explain the failure',
+      environment: 'ci-log-triage',
+      maxIterations: 1,
+      criteria: [{ id: 'line-f1', kind: 'label_match', metric: 'f1', min: 0.8, required: true }],
+    };
+    expect((await api.put(`/v1/agents/${agentId}/outcome`, definition)).status).toBe(200);
     const dataset = resolve(BUNDLED_DATASETS_DIR, 'ci-breakages');
     const cases = await loadDataset(dataset);
     await runBatch(

@@ -2,9 +2,9 @@ import type { PlaybookRule } from '@reverie/playbooks-domain';
 import { contrastLines, DEFAULT_CONTRAST, linePatterns } from './contrast';
 import type { LabelledCase } from './evaluate';
 
-// Two tiny builds whose real error is a `BOOM:` line the day-one markers do not know. Their last
-// line is a marker that says more than a status (`BUILD FAILURE` would be a status line only, and
-// the day-one heuristic would then take the step's last lines, `BOOM:` among them).
+// Two tiny builds whose real error is a `BOOM:` line the day-one heuristic does not take: the
+// passing run printed a line of the same shape (numbers masked), so it is not new. Their last
+// line is new and says more than a status (`BUILD FAILURE` would be a status line, never taken).
 const synthetic = (id: string, n: number): LabelledCase => ({
   id,
   failLines: [
@@ -13,7 +13,12 @@ const synthetic = (id: string, n: number): LabelledCase => ({
     `BOOM: widget ${n} broke at step ${n * 7}`,
     '[INFO] Tests FAILED',
   ],
-  passLines: ['[INFO] start', `compiling module${n}`, '[INFO] BUILD SUCCESS'],
+  passLines: [
+    '[INFO] start',
+    `compiling module${n}`,
+    `BOOM: widget ${n + 1} broke at step 1`,
+    '[INFO] BUILD SUCCESS',
+  ],
   errorRanges: [{ start: 3, end: 3 }],
 });
 

@@ -32,14 +32,60 @@ const rule = (r: Partial<TriageRule> & Pick<TriageRule, 'then'>): TriageRule => 
 });
 
 const r = (start: number, end = start) => ({ start, end });
+// The marker heuristic (`select: 'markers'`): what the rule tests below start from, and what the
+// default selects with no passing run to diff against.
+const MARKERS = { select: 'markers' } as const;
 
 describe('the day-one heuristic', () => {
-  it('takes marker lines not in pass.log and bridges one-line gaps', () => {
+  it('takes the lines whose shape pass.log lacks, but status lines, by default', () => {
     const { answer, steps } = extractBuiltin(input);
+    // Line 9 (`Total time: 3 s`) has no line of its shape in this pass.log; 10 is a status line.
+    expect(answer).toEqual([r(3, 9), r(11, 13), r(15)]);
+    expect(steps).toEqual([
+      {
+        kind: 'heuristic',
+        newLines: 11,
+        candidates: 5,
+        droppedInPassLog: 0,
+        droppedByCap: 0,
+        stepTail: 0,
+        ranges: answer,
+      },
+    ]);
+    // The same shape once numbers and ids are masked is not new: another run's timings, a pod's
+    // name, a column's width.
+    const rerun = {
+      failLines: ['Total time:  12.7 s', 'pod ci-main-812-bv683-a679t ready', 'boom'],
+      passLines: ['Total time: 3 s', 'pod ci-main-811-k2x9q-7f3c1 ready'],
+    };
+    expect(extractBuiltin(rerun).answer).toEqual([r(3)]);
+    // A fresh error run's lines are new even when the passing run printed one (Maven's `[ERROR]`
+    // boilerplate around a new error).
+    const boilerplate = {
+      failLines: ['[INFO] x', '[ERROR] Failed to execute goal: boom', '[ERROR] -> [Help 1]'],
+      passLines: ['[INFO] x', '[ERROR] -> [Help 1]'],
+    };
+    expect(extractBuiltin(boilerplate).answer).toEqual([r(2, 3)]);
+  });
+
+  it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
+    const noPass = { failLines, passLines: [] };
+    expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);
+    expect(extractBuiltin(noPass).steps[0]).toMatchObject({ newLines: 0, candidates: 5 });
+    const statusOnly = {
+      failLines: ['[INFO] Scanning for projects...', '[INFO] BUILD FAILURE'],
+      passLines,
+    };
+    expect(extractBuiltin(statusOnly).answer).toEqual([r(2)]);
+  });
+
+  it('takes marker lines not in pass.log and bridges one-line gaps', () => {
+    const { answer, steps } = extractBuiltin(input, [], MARKERS);
     expect(answer).toEqual([r(5, 7), r(10, 11)]);
     expect(steps).toEqual([
       {
         kind: 'heuristic',
+        newLines: 0,
         candidates: 5,
         droppedInPassLog: 1,
         droppedByCap: 0,
@@ -50,23 +96,28 @@ describe('the day-one heuristic', () => {
   });
 
   it('keeps pass.log lines when told not to diff, and merges nothing with gap 0', () => {
-    const { answer } = extractBuiltin(input, [], { ignoreLinesInPassLog: false, mergeGap: 0 });
+    const { answer } = extractBuiltin(input, [], {
+      ...MARKERS,
+      ignoreLinesInPassLog: false,
+      mergeGap: 0,
+    });
     expect(answer).toEqual([r(2), r(5), r(7), r(10, 11)]);
   });
 
   it('keeps the last candidates when capped', () => {
-    const { answer, steps } = extractBuiltin(input, [], { maxLines: 2 });
+    const { answer, steps } = extractBuiltin(input, [], { ...MARKERS, maxLines: 2 });
     expect(answer).toEqual([r(10, 11)]);
     expect(steps[0]).toMatchObject({ droppedByCap: 2 });
   });
 
-  it('reads through ANSI colours and answers nothing for a log without markers', () => {
+  it('reads through ANSI colours, and answers nothing for a log with nothing new', () => {
     const coloured = { failLines: ['ok', '[\u001b[1;31mERROR\u001b[m] x'], passLines: [] };
     expect(extractBuiltin(coloured).answer).toEqual([r(2)]);
-    expect(extractBuiltin({ failLines: ['all', 'fine'], passLines: [] }).answer).toEqual([]);
+    const same = { failLines: ['all', 'fine 12 s', ''], passLines: ['all', 'fine 9 s'] };
+    expect(extractBuiltin(same).answer).toEqual([]);
   });
 
-  it("with no new marker line, answers the failed step's last new lines before its status line", () => {
+  it("markers: with no new marker line, answers the failed step's last new lines before its status line", () => {
     const bundler = {
       failLines: [
         '$ bundle install', // 1
@@ -90,32 +141,59 @@ describe('the day-one heuristic', () => {
         'Uploading artifacts',
       ],
     };
-    const { answer, steps } = extractBuiltin(bundler);
+    const { answer, steps } = extractBuiltin(bundler, [], MARKERS);
     expect(answer).toEqual([r(4, 8)]);
     expect(steps[0]).toMatchObject({ kind: 'heuristic', candidates: 0, stepTail: 4 });
     // Capped at the lines nearest the status line; off at 0.
-    expect(extractBuiltin(bundler, [], { stepTailLines: 2 }).answer).toEqual([r(7, 8)]);
-    expect(extractBuiltin(bundler, [], { stepTailLines: 0 }).answer).toEqual([]);
-    // No status line, or nothing new before it: nothing.
-    expect(extractBuiltin({ ...bundler, failLines: bundler.failLines.slice(0, 9) }).answer).toEqual(
+    expect(extractBuiltin(bundler, [], { ...MARKERS, stepTailLines: 2 }).answer).toEqual([r(7, 8)]);
+    expect(extractBuiltin(bundler, [], { ...MARKERS, stepTailLines: 0 }).answer).toEqual([]);
+    // No status line (a CI system that prints no exit code): the last new lines before the log's
+    // end, over the lines of the passing run's shapes after them (its post-job steps).
+    const noStatus = [...bundler.failLines.slice(0, 9), 'Uploading artifacts', ''];
+    const { answer: fromEnd, steps: endSteps } = extractBuiltin(
+      { ...bundler, failLines: noStatus },
       [],
+      MARKERS,
     );
+    expect(fromEnd).toEqual([r(4, 8)]);
+    expect(endSteps[0]).toMatchObject({ candidates: 0, stepTail: 4 });
+    // Nothing new before the status line nor anywhere else: nothing.
     expect(
-      extractBuiltin({
-        failLines: ['Resolving dependencies...', 'exit code 1'],
-        passLines: bundler.passLines,
-      }).answer,
+      extractBuiltin(
+        {
+          failLines: ['Resolving dependencies...', 'exit code 1'],
+          passLines: bundler.passLines,
+        },
+        [],
+        MARKERS,
+      ).answer,
     ).toEqual([]);
+    // Nothing new before the status line, new lines elsewhere: the last of them.
+    expect(
+      extractBuiltin(
+        {
+          failLines: [
+            'Resolving dependencies...',
+            'gem not found',
+            'Resolving dependencies...',
+            'exit code 1',
+          ],
+          passLines: bundler.passLines,
+        },
+        [],
+        MARKERS,
+      ).answer,
+    ).toEqual([r(2)]);
     // A fresh marker line anywhere: the markers answer, not the tail.
     const withMarker = { ...bundler, failLines: ['ERROR: x', ...bundler.failLines] };
-    expect(extractBuiltin(withMarker).answer).toEqual([r(1)]);
+    expect(extractBuiltin(withMarker, [], MARKERS).answer).toEqual([r(1)]);
     // Fresh status lines only (a CI system's own `ERROR: script returned exit code 1` after the
     // step's): they stay, and the tail is taken too.
     const jenkins = {
       ...bundler,
       failLines: [...bundler.failLines, 'ERROR: script returned exit code 1', 'Finished: FAILURE'],
     };
-    const wrapped = extractBuiltin(jenkins);
+    const wrapped = extractBuiltin(jenkins, [], MARKERS);
     expect(wrapped.answer).toEqual([r(4, 8), r(13, 14)]);
     expect(wrapped.steps[0]).toMatchObject({ candidates: 2, stepTail: 4 });
   });
@@ -129,7 +207,7 @@ describe('the day-one heuristic', () => {
 });
 
 describe('playbook rules, applied after the heuristic', () => {
-  const run = (...rules: TriageRule[]) => extractBuiltin(input, rules);
+  const run = (...rules: TriageRule[]) => extractBuiltin(input, rules, MARKERS);
 
   it('include adds matching lines (here one the heuristic already bridged: no change)', () => {
     const { answer, steps } = run(
@@ -204,11 +282,11 @@ describe('playbook rules, applied after the heuristic', () => {
       when: { selected: true, isStatusLine: true },
       then: { action: 'exclude' },
     });
-    const kept = extractBuiltin(jenkins, [lone]);
+    const kept = extractBuiltin(jenkins, [lone], MARKERS);
     expect(kept.answer).toEqual([r(2), r(5, 6)]);
     expect(kept.steps[1]).toMatchObject({ matched: 1, removed: [] });
     // The status lines themselves may go: what is left says why.
-    expect(extractBuiltin(jenkins, [lone, status]).answer).toEqual([r(2)]);
+    expect(extractBuiltin(jenkins, [lone, status], MARKERS).answer).toEqual([r(2)]);
     // A blank line the heuristic merged into the answer (GitLab's section end, once normalised)
     // says nothing either.
     const gitlab = {
@@ -301,14 +379,18 @@ describe('rules whose conditions are functions (how other rule shapes run here)'
       when: { lineMatches: 'Exception' },
       then: { action: 'include_following', lines: 10, while: { isStackFrame: true } },
     });
-    const asFunctions = extractWithLineRules(input, [
-      {
-        id: 'r',
-        when: (f) => /Exception/.test(f.text),
-        then: { action: 'include_following', lines: 10, while: (f) => f.isStackFrame },
-      },
-    ]);
-    expect(asFunctions).toEqual(extractBuiltin(input, [written]));
+    const asFunctions = extractWithLineRules(
+      input,
+      [
+        {
+          id: 'r',
+          when: (f) => /Exception/.test(f.text),
+          then: { action: 'include_following', lines: 10, while: (f) => f.isStackFrame },
+        },
+      ],
+      MARKERS,
+    );
+    expect(asFunctions).toEqual(extractBuiltin(input, [written], MARKERS));
     expect(asFunctions.answer).toEqual([r(5, 7), r(10, 13)]);
   });
 });

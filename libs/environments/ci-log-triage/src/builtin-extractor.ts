@@ -10,26 +10,42 @@ import type { TriageInput } from './triage-case';
 import { parseRules, type TriageRule } from './triage-rule.schema';
 import { TriageError } from './errors';
 
+/**
+ * What the day-one heuristic selects first. `new-lines`: every non-blank line of fail.log whose
+ * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
+ * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
+ * (`isStatusLine`): what this run said that the passing run did not; with no passing run to diff
+ * against (an empty pass.log, or one sharing no line shape with fail.log), or nothing new but
+ * status lines, it selects as `markers` does. `markers`: the lines with an error marker that
+ * pass.log does not have (with `failedStepTail` when those are only status lines).
+ */
+export type HeuristicSelect = 'new-lines' | 'markers';
+
 /** The day-one heuristic's knobs. */
 export interface HeuristicOptions {
+  select: HeuristicSelect;
   /** Regular-expression sources; a line matching any is a candidate. */
   markers: readonly string[];
   /** Drop candidates whose line also appears in pass.log (it did not cause this failure). */
   ignoreLinesInPassLog: boolean;
   /** Candidates at most this many lines apart join one range (the lines between are included). */
   mergeGap: number;
-  /** Keep at most this many candidate lines, the last ones: a failed build ends with its error. */
+  /**
+   * Keep at most this many marker candidates, the last ones: a failed build ends with its error.
+   * New lines are not capped (a changed test report can be thousands of lines, all of them said).
+   */
   maxLines: number;
   /**
    * When no marker line is fresh, or the fresh ones only report a status (`isStatusLine`), answer
-   * the failed step's last output too: up to this many
-   * non-blank lines before the first status line (`Exited with code 6`, `Process completed with
-   * exit code 1`) that pass.log has no line of the same shape of (`failedStepTail`). 0: off.
+   * the failed step's last output too: up to this many non-blank lines before the first status
+   * line (`Exited with code 6`, `Process completed with exit code 1`), or else before the log's
+   * end, that pass.log has no line of the same shape of (`failedStepTail`). 0: off.
    */
   stepTailLines: number;
 }
 
 export const DEFAULT_HEURISTIC: HeuristicOptions = {
+  select: 'new-lines',
   markers: DEFAULT_MARKERS,
   ignoreLinesInPassLog: true,
   mergeGap: 1,
@@ -41,6 +57,8 @@ export const DEFAULT_HEURISTIC: HeuristicOptions = {
 export type TriageStep =
   | {
       kind: 'heuristic';
+      /** Lines selected as new (`select: 'new-lines'`); 0 when the markers selected. */
+      newLines: number;
       /** Lines with an error marker. */
       candidates: number;
       /** Of those, dropped because pass.log has the same line. */
@@ -66,11 +84,13 @@ export interface Extraction {
 export type Extractor = (input: TriageInput, rules: readonly TriageRule[]) => Extraction;
 
 /**
- * The day-one extractor: lines of fail.log with a generic error marker (or in a tool's report
- * section, `REPORT_SECTIONS`), minus those pass.log also has, merged into ranges and capped (with,
- * when none is left but status lines, the failed step's last new lines: `failedStepTail`); then
- * the playbook's structured rules in order. It never sees labels. Rules are validated first, so
- * an invalid one fails with a clear error.
+ * The day-one extractor: the lines of fail.log that pass.log has no line of the same shape of
+ * (numbers and ids masked) and those of a new error run, but status lines; with no passing run to
+ * diff against, the lines with a generic error marker (or in a tool's report section,
+ * `REPORT_SECTIONS`) that pass.log does not have, merged into ranges and capped (with, when none
+ * is left but status lines, the failed step's last new lines: `failedStepTail`). Then the
+ * playbook's structured rules in order. It never sees labels. Rules are validated first, so an
+ * invalid one fails with a clear error.
  */
 export function extractBuiltin(
   input: TriageInput,
@@ -109,6 +129,22 @@ export function heuristicSelection(
 ): { selected: Set<number>; step: Extract<TriageStep, { kind: 'heuristic' }> } {
   const opts = { ...DEFAULT_HEURISTIC, ...options };
   const markerLines = features.filter((f) => f.isMarker);
+  const newLines = opts.select === 'new-lines' ? newLinesOf(features) : [];
+  if (newLines.length) {
+    const ranges = linesToRanges(newLines, 0);
+    return {
+      selected: new Set(newLines),
+      step: {
+        kind: 'heuristic',
+        newLines: newLines.length,
+        candidates: markerLines.length,
+        droppedInPassLog: 0,
+        droppedByCap: 0,
+        stepTail: 0,
+        ranges,
+      },
+    };
+  }
   const fresh = opts.ignoreLinesInPassLog ? markerLines.filter((f) => !f.inPassLog) : markerLines;
   const kept = fresh.slice(Math.max(0, fresh.length - opts.maxLines));
   // Status lines alone (`ERROR: script returned exit code 1`) do not say why: the step's tail does.
@@ -116,7 +152,7 @@ export function heuristicSelection(
     ? failedStepTail(features, opts.stepTailLines)
     : [];
   const ranges = linesToRanges(
-    [...new Set([...kept.map((f) => f.lineNumber), ...tail])].sort((a, b) => a - b),
+    [...kept.map((f) => f.lineNumber), ...tail].sort((a, b) => a - b),
     opts.mergeGap,
   );
   const selected = new Set<number>();
@@ -125,6 +161,7 @@ export function heuristicSelection(
     selected,
     step: {
       kind: 'heuristic',
+      newLines: 0,
       candidates: markerLines.length,
       droppedInPassLog: markerLines.length - fresh.length,
       droppedByCap: fresh.length - kept.length,
@@ -135,27 +172,54 @@ export function heuristicSelection(
 }
 
 /**
+ * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status
+ * lines (`select: 'new-lines'`); none when pass.log shares no line shape with fail.log (no
+ * passing run, or another job's): a diff against it says nothing.
+ */
+function newLinesOf(features: readonly LineFeatures[]): number[] {
+  if (!features.some((f) => f.shapeInPassLog)) return [];
+  return features
+    .filter((f) => !f.isBlank && (!f.shapeInPassLog || f.inFreshRun) && !f.isStatusLine)
+    .map((f) => f.lineNumber);
+}
+
+/**
  * The last output of the step that failed, for a log where no marker line but a status line is
  * new: a tool that says why it stopped in plain words (Bundler's `Could not find compatible
- * versions`, a script's own message) and then exits. Walking back from each status line in turn (`isStatusLine`, the
- * first that has any), it takes up to `max` non-blank lines, over blank ones, until a line whose
- * shape pass.log has (the step's usual output, its command) or another status line. Line
- * numbers, ascending; none when no status line has such lines before it.
+ * versions`, a script's own message) and then exits. Walking back from each status line in turn
+ * (`isStatusLine`, the first that has any), it takes up to `max` non-blank lines, over blank
+ * ones, until a line whose shape pass.log has (the step's usual output, its command) or another
+ * status line. With no status line that has such lines before it (a CI system that prints no
+ * exit code), the same walk starts from the log's last line whose shape pass.log lacks: what the
+ * log said last that the passing run did not. Line numbers, ascending; none when every line has
+ * its shape in pass.log.
  */
 export function failedStepTail(features: readonly LineFeatures[], max: number): number[] {
   if (max <= 0) return [];
   for (const end of features) {
     if (!end.isStatusLine) continue;
-    const taken: number[] = [];
-    for (let i = end.lineNumber - 2; i >= 0 && taken.length < max; i--) {
-      const f = features[i];
-      if (f.isBlank) continue;
-      if (f.shapeInPassLog || f.isStatusLine) break;
-      taken.push(f.lineNumber);
-    }
-    if (taken.length) return taken.reverse();
+    const taken = newLinesBefore(features, end.lineNumber - 2, max);
+    if (taken.length) return taken;
   }
-  return [];
+  let last = features.length - 1;
+  while (last >= 0 && (features[last].isBlank || endsQuietly(features[last]))) last--;
+  return newLinesBefore(features, last, max);
+}
+
+// A line of the log's end that says nothing new: a status line, or one of the passing run's shapes
+// (post-job cleanup, an uploaded artifact's name).
+const endsQuietly = (f: LineFeatures) => f.isStatusLine || f.shapeInPassLog;
+
+/** Up to `max` non-blank lines at and before index `from`, back to the first that `endsQuietly`. */
+function newLinesBefore(features: readonly LineFeatures[], from: number, max: number): number[] {
+  const taken: number[] = [];
+  for (let i = from; i >= 0 && taken.length < max; i--) {
+    const f = features[i];
+    if (f.isBlank) continue;
+    if (endsQuietly(f)) break;
+    taken.push(f.lineNumber);
+  }
+  return taken.reverse();
 }
 
 /** The builtin extractor with default heuristic options, as an `Extractor`. */

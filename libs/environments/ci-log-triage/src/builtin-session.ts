@@ -52,6 +52,7 @@ export function episodeEvents(episode: Episode): SessionEventBody[] {
             type: 'observation',
             data: {
               kind: 'heuristic',
+              newLines: s.newLines,
               candidates: s.candidates,
               droppedInPassLog: s.droppedInPassLog,
               droppedByCap: s.droppedByCap,

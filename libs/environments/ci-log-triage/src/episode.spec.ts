@@ -15,22 +15,20 @@ const aCase = (over: Partial<TriageCase> = {}): TriageCase => ({
 describe('runEpisode', () => {
   it('records the heuristic, each rule and the submitted answer as numbered steps', () => {
     const episode = runEpisode(aCase(), {
-      rules: [
-        { id: 'no-summary', when: { lineMatches: 'BUILD FAILURE' }, then: { action: 'exclude' } },
-      ],
+      rules: [{ id: 'no-more', when: { lineMatches: '^more$' }, then: { action: 'exclude' } }],
     });
     expect(episode.caseId).toBe('demo_1');
-    // the heuristic bridged line 4 between two markers; the rule then drops the summary line
-    expect(episode.answer).toEqual([{ start: 3, end: 4 }]);
+    // the heuristic took the lines pass.log lacks but the status line; the rule then drops one
+    expect(episode.answer).toEqual([{ start: 3, end: 3 }]);
     expect(episode.steps.map((s) => [s.step, s.kind])).toEqual([
       [1, 'heuristic'],
       [2, 'rule'],
       [3, 'submit'],
     ]);
-    expect(episode.steps[0]).toMatchObject({ ranges: [{ start: 3, end: 5 }] });
+    expect(episode.steps[0]).toMatchObject({ ranges: [{ start: 3, end: 4 }] });
     expect(episode.steps[1]).toMatchObject({
-      ruleId: 'no-summary',
-      removed: [{ start: 5, end: 5 }],
+      ruleId: 'no-more',
+      removed: [{ start: 4, end: 4 }],
     });
   });
 

@@ -229,13 +229,17 @@ const GNU_NOTE = /^[\w./\\-]+\.\w+:\d+(?::\d+)?: note: /;
 // rustc's sub-diagnostics of the error above them, at the first column (`help: elide the
 // lifetimes`, `note: required by a bound in ...`).
 const COMPILER_SUB_NOTE = /^(?:help|note): \S/;
-// Volatile tokens two runs of the same build print differently: hexadecimal ids (with a digit,
-// so words such as `defaced` stay) and numbers, durations and times.
-const VOLATILE = /\b(?=[0-9a-f]*\d)[0-9a-f]{7,}\b|\d+(?:[.,:]\d+)*/gi;
+// Volatile tokens two runs of the same build print differently: ids that mix letters and digits
+// (a commit's `9b4d0c6`, a pod's `ci-main-812-bv683-a679t`, a socket's `6TR4GIPlfXRGFq3uFXCO`; five
+// characters at least, so `utf8` or `x86` stay) and numbers, durations and times.
+const VOLATILE = /\b(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{5,}\b|\d+(?:[.,:]\d+)*/gi;
 
-/** The line's shape: volatile tokens masked, surrounding spaces dropped (see `shapeInPassLog`). */
+/**
+ * The line's shape: volatile tokens masked, surrounding spaces dropped, a run of spaces read as
+ * one (a table's columns move with its numbers' widths; see `shapeInPassLog`).
+ */
 export function lineShape(text: string): string {
-  return text.trim().replace(VOLATILE, '#');
+  return text.trim().replace(VOLATILE, '#').replace(/\s+/g, ' ');
 }
 
 function continues(text: string, isStackFrame: boolean): boolean {

@@ -16,6 +16,9 @@ const input: TriageInput = {
   passLines: ['[INFO] Building app', '[INFO] BUILD SUCCESS'],
 };
 
+// The marker heuristic: these rules are written against its selection.
+const MARKERS = { select: 'markers' } as const;
+
 const rule = (entryId: string, r: Omit<PlaybookRule, 'entryId' | 'title'>): PlaybookRule => ({
   entryId,
   title: entryId,
@@ -24,7 +27,7 @@ const rule = (entryId: string, r: Omit<PlaybookRule, 'entryId' | 'title'>): Play
 
 describe('playbook rules for ci-log-triage', () => {
   it('evaluates condition trees over line features and applies the triage action', () => {
-    const baseline = extractWithLineRules(input, []);
+    const baseline = extractWithLineRules(input, [], MARKERS);
     const { rules, skipped } = toLineRules([
       rule('keep-frames', {
         when: {
@@ -41,7 +44,7 @@ describe('playbook rules for ci-log-triage', () => {
       }),
     ]);
     expect(skipped).toEqual([]);
-    const { answer, steps } = extractWithLineRules(input, rules);
+    const { answer, steps } = extractWithLineRules(input, rules, MARKERS);
     expect(baseline.answer).toEqual([
       { start: 2, end: 3 },
       { start: 6, end: 6 },
@@ -65,7 +68,7 @@ describe('playbook rules for ci-log-triage', () => {
         then: { action: 'include_following', params: { lines: 1 } },
       }),
     ]);
-    expect(extractWithLineRules(input, rules).answer).toEqual([
+    expect(extractWithLineRules(input, rules, MARKERS).answer).toEqual([
       { start: 1, end: 3 },
       { start: 6, end: 6 },
     ]);

@@ -13,7 +13,8 @@ const boom = (id: string, n: number): TriageCase => ({
     '[ERROR] Tests failed',
     '[INFO] BUILD FAILURE',
   ],
-  passLines: ['[INFO] start', '[INFO] BUILD SUCCESS'],
+  // The passing run printed a `BOOM:` line of the same shape: day one does not take it.
+  passLines: ['[INFO] start', `BOOM: widget ${n + 1} broke`, '[INFO] BUILD SUCCESS'],
   errorRanges: [{ start: 2, end: 3 }],
   contextRanges: [],
 });
