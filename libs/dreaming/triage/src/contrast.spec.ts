@@ -121,6 +121,22 @@ describe('contrastLines across kinds of log', () => {
     for (const f of position) expect(features(DEFAULT_CONTRAST.skipFeatures)).not.toContain(f);
     expect(features([])).toEqual(expect.arrayContaining(position));
   });
+
+  it("proposes no exclude on a line's distance to the markers or its indent; includes keep them", () => {
+    const cases = [synthetic('a', 1), synthetic('b', 2)];
+    const tests = (skipExcludeFeatures?: readonly string[]) =>
+      contrastLines(cases, [], { ...DEFAULT_CONTRAST, skipExcludeFeatures }).features;
+    const skipped = DEFAULT_CONTRAST.skipExcludeFeatures ?? [];
+    expect(skipped).toContain('distanceToFreshBlock');
+    const on = (target: string, list: { feature: string; target: string }[]) =>
+      list.filter((t) => t.target === target).map((t) => t.feature);
+    const byDefault = tests(skipped);
+    for (const f of skipped) expect(on('falsePositive', byDefault)).not.toContain(f);
+    // Off, the same contrast proposes some of them for the wrongly answered lines...
+    expect(on('falsePositive', tests([])).some((f) => skipped.includes(f))).toBe(true);
+    // ...and with them skipped, the missed lines' tests are the same.
+    expect(on('missed', byDefault)).toEqual(on('missed', tests([])));
+  });
 });
 
 describe('linePatterns', () => {

@@ -69,6 +69,15 @@ export interface ContrastOptions {
    * of many tools, cost a held-out pytest log 0.55 F1).
    */
   skipFeatures?: readonly string[];
+  /**
+   * Features the contrast proposes no test on for lines wrongly answered (an exclude's
+   * condition), besides `skipFeatures`: where a training log's noise sits relative to its markers
+   * (the distances) and how far it is indented are traits of those logs' tools. On logs of many
+   * tools, `distanceToFreshBlock <= 10 ... exclude` (the noise of the training logs lay near their
+   * markers) held on every training and validation log and cost three held-out logs, whose errors
+   * lay next to a marker, all their F1 (set 8 of datasets/ci-other-tools, docs/learning.md).
+   */
+  skipExcludeFeatures?: readonly string[];
 }
 
 /** Context windows (lines) tried on the distance features besides their quantiles. */
@@ -80,6 +89,13 @@ export const DEFAULT_CONTRAST: ContrastOptions = {
   maxPatterns: 24,
   minKinds: 1,
   skipFeatures: ['lineNumber', 'fromEnd', 'relativePosition'],
+  skipExcludeFeatures: [
+    'distanceAfterMarker',
+    'distanceBeforeMarker',
+    'distanceToFreshMarker',
+    'distanceToFreshBlock',
+    'indent',
+  ],
 };
 
 interface Observed {
@@ -252,6 +268,7 @@ export function contrastLines(
     if (!targets.length) continue;
     for (const c of RULE_CONDITIONS) {
       if (options.skipFeatures?.includes(c.key)) continue;
+      if (target === 'falsePositive' && options.skipExcludeFeatures?.includes(c.key)) continue;
       if (c.kind === 'boolean') {
         for (const value of [true, false]) {
           const test =
