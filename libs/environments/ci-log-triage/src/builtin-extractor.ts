@@ -130,43 +130,42 @@ export function heuristicSelection(
   const opts = { ...DEFAULT_HEURISTIC, ...options };
   const markerLines = features.filter((f) => f.isMarker);
   const newLines = opts.select === 'new-lines' ? newLinesOf(features) : [];
-  if (newLines.length) {
-    const ranges = linesToRanges(newLines, 0);
-    return {
-      selected: new Set(newLines),
-      step: {
-        kind: 'heuristic',
-        newLines: newLines.length,
-        candidates: markerLines.length,
-        droppedInPassLog: 0,
-        droppedByCap: 0,
-        stepTail: 0,
-        ranges,
-      },
-    };
-  }
+  const { ranges, counts } = newLines.length
+    ? {
+        ranges: linesToRanges(newLines),
+        counts: { newLines: newLines.length, droppedInPassLog: 0, droppedByCap: 0, stepTail: 0 },
+      }
+    : markerRanges(features, markerLines, opts);
+  const selected = new Set<number>();
+  for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
+  return {
+    selected,
+    step: { kind: 'heuristic', candidates: markerLines.length, ...counts, ranges },
+  };
+}
+
+/**
+ * The marker heuristic (`select: 'markers'`): the fresh marker lines, capped, with the failed
+ * step's tail when they are only status lines, merged into ranges.
+ */
+function markerRanges(
+  features: readonly LineFeatures[],
+  markerLines: readonly LineFeatures[],
+  opts: HeuristicOptions,
+) {
   const fresh = opts.ignoreLinesInPassLog ? markerLines.filter((f) => !f.inPassLog) : markerLines;
   const kept = fresh.slice(Math.max(0, fresh.length - opts.maxLines));
   // Status lines alone (`ERROR: script returned exit code 1`) do not say why: the step's tail does.
   const tail = kept.every((f) => f.isStatusLine)
     ? failedStepTail(features, opts.stepTailLines)
     : [];
-  const ranges = linesToRanges(
-    [...kept.map((f) => f.lineNumber), ...tail].sort((a, b) => a - b),
-    opts.mergeGap,
-  );
-  const selected = new Set<number>();
-  for (const r of ranges) for (let n = r.start; n <= r.end; n++) selected.add(n);
   return {
-    selected,
-    step: {
-      kind: 'heuristic',
+    ranges: linesToRanges([...kept.map((f) => f.lineNumber), ...tail], opts.mergeGap),
+    counts: {
       newLines: 0,
-      candidates: markerLines.length,
       droppedInPassLog: markerLines.length - fresh.length,
       droppedByCap: fresh.length - kept.length,
       stepTail: tail.length,
-      ranges,
     },
   };
 }
