@@ -212,6 +212,26 @@ describe('normaliseLog', () => {
       expect(log.lines).toEqual(['Starting: mvn', '[ERROR] boom', 'done']);
     });
 
+    it('TeamCity: also a line with no time (printed in the same second) and any block name', () => {
+      const log = normaliseLog([
+        '[10:22:09]W:\t [Step 2/3] Build failed with 3 weighted issues.',
+        ':\t [Step 2/3] \tLongParameterList - 8/7 - at Invoice.kt:12:5',
+        ':\t [Step 2/3] ',
+        '[10:22:40]i:\t [Publishing artifacts] Publishing 2 files',
+        ':\t [Publishing artifacts] Collecting files to publish: [build/reports => reports]',
+        'e: file:///src/A.kt:3:1 unresolved reference', // no tab: the build's own line
+      ]);
+      expect(log.prefixes).toEqual(['bracketed-time']);
+      expect(log.lines).toEqual([
+        'Build failed with 3 weighted issues.',
+        '\tLongParameterList - 8/7 - at Invoice.kt:12:5',
+        '',
+        'Publishing 2 files',
+        'Collecting files to publish: [build/reports => reports]',
+        'e: file:///src/A.kt:3:1 unresolved reference',
+      ]);
+    });
+
     it('date-time columns: slashed, dotted, bracketed and syslog dates; epoch timestamps', () => {
       expect(
         normaliseLog(['[2024/01/24 10:00:00.123] mvn verify', '[2024/01/24 10:00:01.000] FAIL'])

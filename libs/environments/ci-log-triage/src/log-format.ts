@@ -38,6 +38,8 @@ const TIME = '\\d{1,2}:\\d{2}:\\d{2}(?:[.,]\\d+)?';
 // default), or syslog's `Jan 24` / `Jan  4`.
 const DATE =
   '(?:\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}|\\d{1,2}[- ][A-Z][a-z]{2}[- ]\\d{4}|[A-Z][a-z]{2} +\\d{1,2}(?:,? \\d{4})?)';
+// A TeamCity block name after its `:\t ` column: `[Step 2/3] `, `[Publishing artifacts] `.
+const TC_BLOCK = '\\[[^\\]\\t]{1,80}\\] ?';
 const ZONE = '(?: ?(?:Z|UTC|GMT|[+-]\\d{2}:?\\d{2}|[AP]M))?';
 
 /** Each kind's prefix. `LOG_PREFIX_KINDS` lists the most specific first: a line counts for the first that fits. */
@@ -56,9 +58,11 @@ const PREFIXES: Record<LogPrefixKind, RegExp> = {
   // `[2024/01/24 10:00:00.123] `, `(24.01.2024 10:00:00) `, `Jan 24 10:00:00 `.
   // One space goes with it: indentation after it is the build's.
   'date-time': new RegExp(`^[[(]?${DATE}[T ,]+${TIME}${ZONE}[\\])]?(?: |\\t|$)`),
-  // TeamCity's `[10:00:00]i: [Step 2/3] `: no space after the bracket, a status letter, a step.
+  // TeamCity's `[10:00:00]i:\t [Step 2/3] `: no space after the bracket, a status letter, a
+  // block (a step, `[Publishing artifacts]`); a line printed in the same second as the one before
+  // has no time (`:\t [Step 2/3] `).
   'bracketed-time': new RegExp(
-    `^\\[${TIME}${ZONE}\\](?:[A-Za-z ]?:\\t? ?)?(?:\\[Step \\d+/\\d+\\] ?)?`,
+    `^(?:\\[${TIME}${ZONE}\\](?:[A-Za-z ]?:(?:\\t ?${TC_BLOCK}|\\t? ?(?:\\[Step \\d+/\\d+\\] ?)?))?|[A-Za-z ]?:\\t ?(?:${TC_BLOCK})?)`,
   ),
   // `1706090400123 `, `[1706090400.123] `: seconds or milliseconds since 1970 (2001-2286).
   'epoch-timestamp': /^\[?[1-9]\d{9}(?:\d{3}|\.\d{1,9})?\]?(?: |\t|$)/,
