@@ -122,12 +122,13 @@ describe('contrastLines across kinds of log', () => {
     expect(features([])).toEqual(expect.arrayContaining(position));
   });
 
-  it("proposes no exclude on a line's distance to the markers or its indent; includes keep them", () => {
+  it("proposes no exclude on a line's distance to the markers, its indent or the markers' runs; includes keep them", () => {
     const cases = [synthetic('a', 1), synthetic('b', 2)];
     const tests = (skipExcludeFeatures?: readonly string[]) =>
       contrastLines(cases, [], { ...DEFAULT_CONTRAST, skipExcludeFeatures }).features;
     const skipped = DEFAULT_CONTRAST.skipExcludeFeatures ?? [];
-    expect(skipped).toContain('distanceToFreshBlock');
+    expect(skipped).toEqual(expect.arrayContaining(['distanceToFreshBlock', 'runLength']));
+    expect(skipped).not.toContain('inMarkedNews');
     const on = (target: string, list: { feature: string; target: string }[]) =>
       list.filter((t) => t.target === target).map((t) => t.feature);
     const byDefault = tests(skipped);

@@ -383,6 +383,37 @@ describe('computeLineFeatures', () => {
     expect(g.map((x) => x.inPassLog)).toEqual([false, false, false, false]);
     expect(g.map((x) => x.shapeInPassLog)).toEqual([true, false, false, false]);
   });
+
+  it('marks the stretches of new lines that say trouble: a fresh marker, a word of trouble, a source location', () => {
+    const g = computeLineFeatures({
+      passLines: ['Run tests', 'Done', 'BUILD FAILED'],
+      failLines: [
+        'Run tests', // 1: pass.log has it
+        'Permissions: read', // 2: new, says nothing wrong
+        'Actions: read',
+        'Run tests',
+        'Done',
+        'natural cubic: Test Failed at interp.jl:47', // 6: no marker, a word of trouble
+        '  Expression: s(2.5) == 6.25',
+        '',
+        '  Evaluated: 6.24 == 6.25', // 9: a blank line bridged
+        'Done', // 10: one old line bridged between two new ones
+        '  Stacktrace: [1] macro expansion',
+        'Done',
+        'Done',
+        '  LongParameterList - 8/7 - at Invoice.kt:12:5', // 14: a source location
+        'Done',
+        'Done',
+        'E: Package foo has no installation candidate', // 17: a fresh marker
+        'Done',
+        'Done',
+        'Error: Process completed with exit code 1.', // 20: no more than a status line
+        'BUILD FAILED', // pass.log has it
+      ],
+    });
+    expect(g[19].isStatusLine).toBe(true);
+    expect(g.flatMap((x, i) => (x.inMarkedNews ? [i + 1] : []))).toEqual([6, 7, 9, 10, 11, 14, 17]);
+  });
 });
 
 describe('isStatusLine', () => {

@@ -205,6 +205,17 @@ export interface LineFeatures {
    * The same kind of line whichever tool or CI system printed it.
    */
   isStatusLine: boolean;
+  /**
+   * In a stretch of new lines (consecutive non-blank lines the day-one diff takes: a shape
+   * pass.log lacks, or in a fresh error run; one other line between two of them bridged) one of
+   * whose lines, not a status line nor a line pass.log has, is a marker, says trouble in words
+   * (`TROUBLE_WORDS`: Julia's `Test Failed at`, Prettier's `[warn]`, JaCoCo's `Rule violated`) or
+   * points at a source location (detekt's `LongParameterList - 8/7 - at Invoice.kt:12:5`).
+   * What this run printed about its own error, whether or not its tool tags every line of it;
+   * the stretches without one are what the run printed that the passing run did not, and no
+   * failure (a new preamble, a commit message, other downloads).
+   */
+  inMarkedNews: boolean;
 }
 
 // `Caused by: x`, Jenkins' `Caused: x` and `Also:   x`, `Suppressed: x`, `Wrapped by: x`.
@@ -292,12 +303,14 @@ export function computeLineFeatures(
       runLength: 0,
       inFreshRun: false,
       isStatusLine: isStatusText(text),
+      inMarkedNews: false,
     };
   });
   markReportSections(features);
   markFrames(features);
   markBlocks(features);
   markRuns(features);
+  markNews(features);
   let last = -Infinity;
   for (let i = 0; i < total; i++) {
     if (features[i].isMarker) last = i;
@@ -319,6 +332,38 @@ export function computeLineFeatures(
     features[i].distanceToFreshMarker = Math.min(features[i].distanceToFreshMarker, fresh - i);
   }
   return features;
+}
+
+/**
+ * Words that say something went wrong, looser than the markers: they choose no line, they only
+ * keep a stretch of new lines from reading as noise (`inMarkedNews`).
+ */
+export const TROUBLE_WORDS =
+  /\b(?:errors?|fail\w*|exception|panic\w*|fatal|warn\w*|violat\w*|denied|refused|invalid|cannot|can't|unable|not found|no such|missing|undefined|unresolved|timed? ?out|abort\w*|crash\w*|expected|assert\w*|mismatch\w*|conflict\w*|reject\w*|forbidden|unauthori[sz]ed|incompatible|exceed\w*|could not|couldn't|problems?|unsatisf\w*|not satisf\w*)\b/i;
+
+/** A source location, `File.kt:12`, `src/app.ts:3:14`: what a linter or a test points at. */
+const SOURCE_LOCATION = /[\w/-]\.[A-Za-z]\w{0,7}:\d+/;
+
+/** Sets `inMarkedNews` on each stretch of new lines that says trouble. */
+function markNews(features: LineFeatures[]): void {
+  const isNew = (f: LineFeatures) => !f.isBlank && (!f.shapeInPassLog || f.inFreshRun);
+  for (let i = 0; i < features.length; i++) {
+    if (!isNew(features[i])) continue;
+    let end = i;
+    let marked = false;
+    for (let j = i; j < features.length; j++) {
+      const f = features[j];
+      if (isNew(f)) {
+        end = j;
+        marked ||=
+          (f.isMarker || TROUBLE_WORDS.test(f.text) || SOURCE_LOCATION.test(f.text)) &&
+          !f.inPassLog &&
+          !f.isStatusLine;
+      } else if (!(j + 1 < features.length && isNew(features[j + 1]))) break;
+    }
+    if (marked) for (let j = i; j <= end; j++) features[j].inMarkedNews = !features[j].isBlank;
+    i = end;
+  }
 }
 
 /** Marks the bordered lines of each framed report (`╷` … `╵`) as continuations. */

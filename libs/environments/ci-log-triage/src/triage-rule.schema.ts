@@ -90,6 +90,12 @@ export const RULE_CONDITIONS = [
     description: 'in an error run with a marker line pass.log does not have',
   },
   {
+    key: 'inMarkedNews',
+    kind: 'boolean',
+    description:
+      'in a stretch of lines pass.log has no line of the shape of that holds a marker pass.log lacks',
+  },
+  {
     key: 'isStatusLine',
     kind: 'boolean',
     description:
