@@ -122,6 +122,40 @@ describe('contrastLines across kinds of log', () => {
     expect(features([])).toEqual(expect.arrayContaining(position));
   });
 
+  it('proposes a boolean test that holds on few of the mistaken lines when it spares the labelled ones', () => {
+    // Each build prints one new line that says nothing went wrong (a new preamble), and three
+    // new lines around its error: the preamble is a minority of the wrongly answered lines.
+    const noisy = (id: string, n: number): LabelledCase => ({
+      id,
+      failLines: [
+        'Run tests',
+        `Permissions: read ${id}`,
+        'Run tests',
+        'Done',
+        `FAIL test_${id} at step ${n}`,
+        `progress alpha ${id}`,
+        `progress beta ${id}`,
+        `progress gamma ${id}`,
+      ],
+      passLines: ['Run tests', 'Done'],
+      errorRanges: [{ start: 5, end: 5 }],
+    });
+    const contrast = contrastLines([noisy('a', 1), noisy('b', 2)], []);
+    expect(contrast.cases.map((c) => c.falsePositives)).toEqual([
+      [2, 6, 7, 8],
+      [2, 6, 7, 8],
+    ]);
+    expect(contrast.features).toContainEqual(
+      expect.objectContaining({
+        feature: 'inMarkedNews',
+        value: false,
+        target: 'falsePositive',
+        lines: 2,
+        against: 0,
+      }),
+    );
+  });
+
   it("proposes no exclude on a line's distance to the markers, its indent or the markers' runs; includes keep them", () => {
     const cases = [synthetic('a', 1), synthetic('b', 2)];
     const tests = (skipExcludeFeatures?: readonly string[]) =>
