@@ -140,7 +140,14 @@ describe('contrastLines across kinds of log', () => {
       passLines: ['Run tests', 'Done'],
       errorRanges: [{ start: 5, end: 5 }],
     });
-    const contrast = contrastLines([noisy('a', 1), noisy('b', 2)], []);
+    // Day one answers only the stretch that says trouble; a current rule takes the preamble too.
+    const preamble: PlaybookRule = {
+      entryId: 'preamble',
+      title: 'preamble',
+      when: { feature: 'text', op: 'matches', value: '^Permissions:' },
+      then: { action: 'include' },
+    };
+    const contrast = contrastLines([noisy('a', 1), noisy('b', 2)], [preamble]);
     expect(contrast.cases.map((c) => c.falsePositives)).toEqual([
       [2, 6, 7, 8],
       [2, 6, 7, 8],

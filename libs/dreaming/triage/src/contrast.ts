@@ -291,8 +291,9 @@ export function contrastLines(
               : (f: LineFeatures) => f[c.key as 'isBlank'] === value;
           const m = measure(observed, target, test);
           // Most of the mistaken lines, or fewer that it tells apart from the lines acting on
-          // them would hurt (four to one): on logs of many tools, the new lines that say nothing
-          // went wrong (`inMarkedNews` false) are a minority of the noise, and nearly never an error.
+          // them would hurt (four to one): on logs of many tools, the new lines that say
+          // nothing went wrong (`inMarkedNews` false) are a minority of the noise, and nearly
+          // never an error.
           if (m.lines * 2 > targets.length || (enough(m) && m.against * 4 < m.lines))
             features.push({ feature: c.key, op: 'eq', value, target, ...m });
         }

@@ -68,6 +68,29 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin(boilerplate).answer).toEqual([r(2, 3)]);
   });
 
+  it('drops the new lines of a stretch that says nothing went wrong, when another stretch says so', () => {
+    const passLines = ['Run tests', 'Done', 'Run tests'];
+    const news = {
+      passLines,
+      failLines: [
+        'Merge 9f3e2a1 into main', // 1: new, a commit message
+        'Fix the rounding of totals', // 2
+        'Run tests',
+        'Done',
+        'natural cubic: Test Failed at interp.jl:47', // 5: a word of trouble
+        '  Evaluated: 6.24 == 6.25', // 6: in the same stretch
+        'Done',
+        'Run tests',
+      ],
+    };
+    const { answer, steps } = extractBuiltin(news);
+    expect(answer).toEqual([r(5, 6)]);
+    expect(steps[0]).toMatchObject({ newLines: 2 });
+    // With no stretch that says so, every new line is the answer, as before.
+    const quiet = { passLines, failLines: news.failLines.slice(0, 4) };
+    expect(extractBuiltin(quiet).answer).toEqual([r(1, 2)]);
+  });
+
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
     const noPass = { failLines, passLines: [] };
     expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);

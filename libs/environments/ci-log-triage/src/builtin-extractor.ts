@@ -14,8 +14,10 @@ import { TriageError } from './errors';
  * What the day-one heuristic selects first. `new-lines`: every non-blank line of fail.log whose
  * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
  * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
- * (`isStatusLine`): what this run said that the passing run did not; with no passing run to diff
- * against (an empty pass.log, or one sharing no line shape with fail.log), or nothing new but
+ * (`isStatusLine`): what this run said that the passing run did not; of those, only the stretches
+ * that say something went wrong (`inMarkedNews`: a fresh marker, a word of trouble, a source
+ * location) when any does (a new commit message or preamble is not why); with no passing run to
+ * diff against (an empty pass.log, or one sharing no line shape with fail.log), or nothing new but
  * status lines, it selects as `markers` does. `markers`: the lines with an error marker that
  * pass.log does not have (with `failedStepTail` when those are only status lines).
  */
@@ -172,14 +174,17 @@ function markerRanges(
 
 /**
  * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status
- * lines (`select: 'new-lines'`); none when pass.log shares no line shape with fail.log (no
+ * lines (`select: 'new-lines'`), and of those the ones in a stretch that says trouble
+ * (`inMarkedNews`) when there are any; none when pass.log shares no line shape with fail.log (no
  * passing run, or another job's): a diff against it says nothing.
  */
 function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
-  return features
-    .filter((f) => !f.isBlank && (!f.shapeInPassLog || f.inFreshRun) && !f.isStatusLine)
-    .map((f) => f.lineNumber);
+  const news = features.filter(
+    (f) => !f.isBlank && (!f.shapeInPassLog || f.inFreshRun) && !f.isStatusLine,
+  );
+  const marked = news.filter((f) => f.inMarkedNews);
+  return (marked.length ? marked : news).map((f) => f.lineNumber);
 }
 
 /**
