@@ -91,6 +91,28 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin(quiet).answer).toEqual([r(1, 2)]);
   });
 
+  it("drops a progress counter's lines (five or more of one shape with a count), not a list of failures", () => {
+    const passLines = ['Run tests', 'Executed 1 of 9 SUCCESS', 'Done'];
+    const executed = (n: number) => `Chrome: Executed ${n} of 9 (1 FAILED) (0.${n} secs)`;
+    const counter = {
+      passLines,
+      failLines: [
+        'Run tests',
+        executed(1),
+        'FAILED InvoiceList should render one row', // 3
+        '  Expected 3 to equal 4.', // 4
+        ...[2, 3, 4, 5, 6, 7, 8, 9].map(executed), // 5-12
+        'Done',
+      ],
+    };
+    expect(extractBuiltin(counter).answer).toEqual([r(2, 4)]);
+    // Five failed cases of one shape, no count among them: a list, kept.
+    const cases = [1, 2, 3, 4, 5].map((n) => `FAILED test_add[${n}-${n}] - assert ${n} == 0`);
+    expect(
+      extractBuiltin({ passLines, failLines: ['Run tests', ...cases, 'Done'] }).answer,
+    ).toEqual([r(2, 6)]);
+  });
+
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
     const noPass = { failLines, passLines: [] };
     expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);

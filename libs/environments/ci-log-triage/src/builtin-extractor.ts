@@ -4,6 +4,7 @@ import {
   compileMarkers,
   computeLineFeatures,
   DEFAULT_MARKERS,
+  lineShape,
   type LineFeatures,
 } from './line-features';
 import type { TriageInput } from './triage-case';
@@ -14,12 +15,13 @@ import { TriageError } from './errors';
  * What the day-one heuristic selects first. `new-lines`: every non-blank line of fail.log whose
  * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
  * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
- * (`isStatusLine`): what this run said that the passing run did not; of those, only the stretches
- * that say something went wrong (`inMarkedNews`: a fresh marker, a word of trouble, a source
- * location) when any does (a new commit message or preamble is not why); with no passing run to
- * diff against (an empty pass.log, or one sharing no line shape with fail.log), or nothing new but
- * status lines, it selects as `markers` does. `markers`: the lines with an error marker that
- * pass.log does not have (with `failedStepTail` when those are only status lines).
+ * (`isStatusLine`) and progress counters (`progressLines`): what this run said that the passing run
+ * did not; of those, only the stretches that say something went wrong (`inMarkedNews`: a fresh
+ * marker, a word of trouble, a source location) when any does (a new commit message or preamble is
+ * not why); with no passing run to diff against (an empty pass.log, or one sharing no line shape
+ * with fail.log), or nothing new but status lines, it selects as `markers` does. `markers`: the
+ * lines with an error marker that pass.log does not have (with `failedStepTail` when those are only
+ * status lines).
  */
 export type HeuristicSelect = 'new-lines' | 'markers';
 
@@ -173,18 +175,47 @@ function markerRanges(
 }
 
 /**
- * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status
- * lines (`select: 'new-lines'`), and of those the ones in a stretch that says trouble
- * (`inMarkedNews`) when there are any; none when pass.log shares no line shape with fail.log (no
- * passing run, or another job's): a diff against it says nothing.
+ * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status lines
+ * and progress counters (`select: 'new-lines'`), and of those the ones in a stretch that says
+ * trouble (`inMarkedNews`) when there are any; none when pass.log shares no line shape with
+ * fail.log (no passing run, or another job's): a diff against it says nothing.
  */
 function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
+  const counting = progressLines(features);
   const news = features.filter(
-    (f) => !f.isBlank && (!f.shapeInPassLog || f.inFreshRun) && !f.isStatusLine,
+    (f) =>
+      !f.isBlank &&
+      (!f.shapeInPassLog || f.inFreshRun) &&
+      !f.isStatusLine &&
+      !counting.has(f.lineNumber),
   );
   const marked = news.filter((f) => f.inMarkedNews);
   return (marked.length ? marked : news).map((f) => f.lineNumber);
+}
+
+// A count of done work: `61 of 168`, `12/40`, `45%`.
+const PROGRESS_COUNT = /\b\d+ of \d+\b|\b\d+\/\d+\b|\d%/;
+/** At least this many consecutive lines of one shape with a count make a progress counter. */
+export const PROGRESS_RUN = 5;
+
+/**
+ * The lines of each progress counter: `PROGRESS_RUN` or more consecutive lines of one shape
+ * (numbers masked) that each hold a count of done work (Karma's `Executed 61 of 168 (1 FAILED)`,
+ * a download's `45%`). They differ from the passing run's by their numbers and say nothing of
+ * the failure; a list of failed cases differs by names, or holds no count.
+ */
+function progressLines(features: readonly LineFeatures[]): Set<number> {
+  const out = new Set<number>();
+  const shapes = features.map((f) => (PROGRESS_COUNT.test(f.text) ? lineShape(f.text) : null));
+  let start = 0;
+  for (let i = 1; i <= features.length; i++) {
+    if (i < features.length && shapes[i] !== null && shapes[i] === shapes[start]) continue;
+    if (shapes[start] !== null && i - start >= PROGRESS_RUN)
+      for (let j = start; j < i; j++) out.add(features[j].lineNumber);
+    start = i;
+  }
+  return out;
 }
 
 /**
