@@ -200,10 +200,11 @@ const PROGRESS_COUNT = /\b\d+ of \d+\b|\b\d+\/\d+\b|\d%/;
 export const PROGRESS_RUN = 5;
 
 /**
- * The lines of each progress counter: `PROGRESS_RUN` or more consecutive lines of one shape
- * (numbers masked) that each hold a count of done work (Karma's `Executed 61 of 168 (1 FAILED)`,
- * a download's `45%`). They differ from the passing run's by their numbers and say nothing of
- * the failure; a list of failed cases differs by names, or holds no count.
+ * The lines of each progress counter but its last: `PROGRESS_RUN` or more consecutive lines of
+ * one shape (numbers masked) that each hold a count of done work (Karma's `Executed 61 of 168 (1
+ * FAILED)`, a download's `45%`). They differ from the passing run's by their numbers and say
+ * nothing of the failure; the last says where it ended (and of a retry loop's `attempt 5/5
+ * failed`, the last attempt stays). A list of failed cases differs by names, or holds no count.
  */
 function progressLines(features: readonly LineFeatures[]): Set<number> {
   const out = new Set<number>();
@@ -212,7 +213,7 @@ function progressLines(features: readonly LineFeatures[]): Set<number> {
   for (let i = 1; i <= features.length; i++) {
     if (i < features.length && shapes[i] !== null && shapes[i] === shapes[start]) continue;
     if (shapes[start] !== null && i - start >= PROGRESS_RUN)
-      for (let j = start; j < i; j++) out.add(features[j].lineNumber);
+      for (let j = start; j < i - 1; j++) out.add(features[j].lineNumber);
     start = i;
   }
   return out;
