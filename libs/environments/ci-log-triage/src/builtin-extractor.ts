@@ -4,6 +4,7 @@ import {
   compileMarkers,
   computeLineFeatures,
   DEFAULT_MARKERS,
+  isNewLine,
   lineShape,
   type LineFeatures,
 } from './line-features';
@@ -184,11 +185,7 @@ function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
   const counting = progressLines(features);
   const news = features.filter(
-    (f) =>
-      !f.isBlank &&
-      (!f.shapeInPassLog || f.inFreshRun) &&
-      !f.isStatusLine &&
-      !counting.has(f.lineNumber),
+    (f) => isNewLine(f) && !f.isStatusLine && !counting.has(f.lineNumber),
   );
   const marked = news.filter((f) => f.inMarkedNews);
   return (marked.length ? marked : news).map((f) => f.lineNumber);

@@ -344,22 +344,30 @@ export const TROUBLE_WORDS =
 /** A source location, `File.kt:12`, `src/app.ts:3:14`: what a linter or a test points at. */
 const SOURCE_LOCATION = /[\w/-]\.[A-Za-z]\w{0,7}:\d+/;
 
+/**
+ * A line the day-one diff takes (status lines aside): not blank, and of a shape pass.log lacks or
+ * in an error run with a marker pass.log lacks. The builtin extractor's `new-lines` selection and
+ * the stretches of `inMarkedNews` are made of these.
+ */
+export function isNewLine(f: LineFeatures): boolean {
+  return !f.isBlank && (!f.shapeInPassLog || f.inFreshRun);
+}
+
 /** Sets `inMarkedNews` on each stretch of new lines that says trouble. */
 function markNews(features: LineFeatures[]): void {
-  const isNew = (f: LineFeatures) => !f.isBlank && (!f.shapeInPassLog || f.inFreshRun);
   for (let i = 0; i < features.length; i++) {
-    if (!isNew(features[i])) continue;
+    if (!isNewLine(features[i])) continue;
     let end = i;
     let marked = false;
     for (let j = i; j < features.length; j++) {
       const f = features[j];
-      if (isNew(f)) {
+      if (isNewLine(f)) {
         end = j;
         marked ||=
           (f.isMarker || TROUBLE_WORDS.test(f.text) || SOURCE_LOCATION.test(f.text)) &&
           !f.inPassLog &&
           !f.isStatusLine;
-      } else if (!(j + 1 < features.length && isNew(features[j + 1]))) break;
+      } else if (!(j + 1 < features.length && isNewLine(features[j + 1]))) break;
     }
     if (marked) for (let j = i; j <= end; j++) features[j].inMarkedNews = !features[j].isBlank;
     i = end;
