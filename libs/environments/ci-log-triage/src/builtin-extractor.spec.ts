@@ -114,6 +114,29 @@ describe('the day-one heuristic', () => {
     ).toEqual([r(2, 6)]);
   });
 
+  it('drops the lines of checks that passed: those that say so, and those naming such a check', () => {
+    const passLines = ['Run tests', 'bazel test //src/core:ring_test', 'Done'];
+    const failLines = [
+      'Run tests',
+      'bazel test //src/core:ring_test',
+      '[ RUN      ] Ring.PushPop', // 3: names a check that passed
+      '[       OK ] Ring.PushPop (0 ms)', // 4: says it passed
+      '[ RUN      ] Ring.Wrap', // 5
+      'ring_test.cc:88: Failure', // 6
+      'Expected equality of these values:', // 7
+      '[  FAILED  ] Ring.Wrap (0 ms)', // 8
+      'ok 2 - parses numbers', // 9: passed
+      'not ok 3 - parses dates', // 10: did not
+      '  ✓ 17 passed / ✗ 2 failed', // 11: a failure mark beside the success
+      '',
+      'Done',
+    ];
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(5, 8), r(10, 11)]);
+    // With no check that passed, the same lines as before.
+    const failedOnly = failLines.filter((_, i) => ![2, 3, 8].includes(i));
+    expect(extractBuiltin({ passLines, failLines: failedOnly }).answer).toEqual([r(3, 8)]);
+  });
+
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
     const noPass = { failLines, passLines: [] };
     expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);

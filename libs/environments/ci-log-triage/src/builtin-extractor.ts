@@ -6,6 +6,7 @@ import {
   DEFAULT_MARKERS,
   isNewLine,
   lineShape,
+  TROUBLE_WORDS,
   type LineFeatures,
 } from './line-features';
 import type { TriageInput } from './triage-case';
@@ -184,11 +185,37 @@ function markerRanges(
 function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
   const counting = progressLines(features);
-  const news = features.filter(
-    (f) => isNewLine(f) && !f.isStatusLine && !counting.has(f.lineNumber),
+  const news = withoutPassedChecks(
+    features.filter((f) => isNewLine(f) && !f.isStatusLine && !counting.has(f.lineNumber)),
   );
   const marked = news.filter((f) => f.inMarkedNews);
   return (marked.length ? marked : news).map((f) => f.lineNumber);
+}
+
+// A check that passed: gtest's `[       OK ]`, go's `--- PASS:`, cargo's `... ok`, Jest's `✓`.
+const PASSED = /\b(?:ok|pass(?:ed|es)?|succe(?:ss|eded|ssful(?:ly)?))\b|[✓✔]/i;
+// A check that did not pass: TAP's `not ok`, k6's and others' `✗`.
+const NOT_OK = /\bnot ok\b|[✗✘]/i;
+// A name a runner gives a check: dotted, path-like, underscored or camelCase (`Ring.PushPop`,
+// `tests/test_cart.py::test_total`, `TestParse`); plain words (`adds numbers`) are not names.
+const CHECK_NAME =
+  /[A-Za-z][\w$]*(?:(?:\.|::|\/|#)[\w$]+)+|\b[a-z]\w*_\w+|\b[A-Za-z][a-z]+[A-Z]\w*/g;
+
+/**
+ * The new lines but those of checks that passed: a line that says a check passed (and no word of
+ * trouble), and a line without trouble that names such a check (gtest's `[ RUN      ] Ring.Push`
+ * before its `[       OK ] Ring.Push`). A runner prints them only when something failed (Bazel
+ * shows a test's output only then), so pass.log lacks them, but they are not why it failed.
+ */
+function withoutPassedChecks(news: readonly LineFeatures[]): LineFeatures[] {
+  const quiet = (f: LineFeatures) => !TROUBLE_WORDS.test(f.text) && !NOT_OK.test(f.text);
+  const passed = news.filter((f) => quiet(f) && PASSED.test(f.text));
+  if (!passed.length) return [...news];
+  const names = new Set(passed.flatMap((f) => f.text.match(CHECK_NAME) ?? []));
+  const dropped = new Set(passed.map((f) => f.lineNumber));
+  const namesPassed = (f: LineFeatures) =>
+    (f.text.match(CHECK_NAME) ?? []).some((n) => names.has(n));
+  return news.filter((f) => !dropped.has(f.lineNumber) && !(quiet(f) && namesPassed(f)));
 }
 
 // A count of done work: `61 of 168`, `12/40`, `45%`.
