@@ -137,6 +137,22 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin({ passLines, failLines: failedOnly }).answer).toEqual([r(3, 8)]);
   });
 
+  it('drops a heading between two rules, not a bare rule inside an error', () => {
+    const passLines = ['pytest -q', '48 passed in 3.1s', 'Done'];
+    const failLines = [
+      'pytest -q',
+      '==================== FAILURES ====================', // 2: a heading
+      '____________ test_total ____________', // 3: a heading
+      '>       assert total(2) == 5', // 4
+      'E       AssertionError: assert 4 == 5', // 5
+      '--------------------', // 6: a bare rule, kept where it falls
+      'tests/test_cart.py:12: AssertionError', // 7
+      '========= 1 failed, 47 passed in 3.3s =========', // 8: a heading
+      'Done',
+    ];
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(4, 7)]);
+  });
+
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
     const noPass = { failLines, passLines: [] };
     expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);

@@ -17,7 +17,8 @@ import { TriageError } from './errors';
  * What the day-one heuristic selects first. `new-lines`: every non-blank line of fail.log whose
  * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
  * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
- * (`isStatusLine`) and progress counters (`progressLines`): what this run said that the passing run
+ * (`isStatusLine`), progress counters (`progressLines`), headings between rules (`RULED`) and the
+ * lines of checks that passed (`withoutPassedChecks`): what this run said that the passing run
  * did not; of those, only the stretches that say something went wrong (`inMarkedNews`: a fresh
  * marker, a word of trouble, a source location) when any does (a new commit message or preamble is
  * not why); with no passing run to diff against (an empty pass.log, or one sharing no line shape
@@ -177,8 +178,9 @@ function markerRanges(
 }
 
 /**
- * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status lines
- * and progress counters (`select: 'new-lines'`), and of those the ones in a stretch that says
+ * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status lines,
+ * progress counters, headings between rules and the lines of checks that passed
+ * (`select: 'new-lines'`), and of those the ones in a stretch that says
  * trouble (`inMarkedNews`) when there are any; none when pass.log shares no line shape with
  * fail.log (no passing run, or another job's): a diff against it says nothing.
  */
@@ -186,11 +188,18 @@ function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
   const counting = progressLines(features);
   const news = withoutPassedChecks(
-    features.filter((f) => isNewLine(f) && !f.isStatusLine && !counting.has(f.lineNumber)),
+    features.filter(
+      (f) => isNewLine(f) && !f.isStatusLine && !counting.has(f.lineNumber) && !RULED.test(f.text),
+    ),
   );
   const marked = news.filter((f) => f.inMarkedNews);
   return (marked.length ? marked : news).map((f) => f.lineNumber);
 }
+
+// A heading between two rules of `=` or `_` (pytest's `==== FAILURES ====`, its `____ test_x ____`,
+// unittest's): it titles what follows and says nothing itself. A bare rule is left alone: some
+// tools frame an error with one (Docker's `------`, Python's traceback separators).
+const RULED = /^\s*([=_])\1{3,} \S.*\S \1{4,}\s*$/;
 
 // A check that passed: gtest's `[       OK ]`, go's `--- PASS:`, cargo's `... ok`, Jest's `✓`.
 const PASSED = /\b(?:ok|pass(?:ed|es)?|succe(?:ss|eded|ssful(?:ly)?))\b|[✓✔]/i;
