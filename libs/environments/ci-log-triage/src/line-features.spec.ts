@@ -448,6 +448,7 @@ describe('isStatusLine', () => {
     ['** BUILD FAILED **', true],
     ['error: could not compile `tokenflow` (lib test) due to 3 previous errors', true],
     ['error: the following explicit lifetimes could be elided', false],
+    ['Stage "Deploy to staging" skipped due to earlier failure(s)', true],
   ];
   it.each(LINES)('%s -> %s', (line, status) => {
     const [f] = computeLineFeatures({ failLines: [line], passLines: [] });

@@ -98,6 +98,8 @@ export const STATUS_LINES: readonly RegExp[] = [
   // not compile `x` (lib) due to 2 previous errors`, which only counts the errors above it.
   /^\*\* [A-Z]+(?: [A-Z]+)* FAILED \*\*\s*$/,
   /\bdue to \d+ previous errors?\b/,
+  // Jenkins' `Stage "Deploy" skipped due to earlier failure(s)`: what did not run after the failure.
+  /\bskipped due to earlier failure/,
 ];
 
 // A quoted script rather than a command's name (Docker's `ERROR: process "/bin/sh -c apt-get
