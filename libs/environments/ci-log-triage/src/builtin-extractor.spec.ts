@@ -153,6 +153,31 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(4, 7)]);
   });
 
+  it("drops Gradle's advice after a failure (`* Try:` to the next blank line or heading)", () => {
+    const passLines = [
+      'Starting a Gradle Daemon',
+      '> Task :compileKotlin',
+      'BUILD SUCCESSFUL in 9s',
+    ];
+    const failLines = [
+      'Starting a Gradle Daemon',
+      'e: Notes.kt:42:37 Unresolved reference: findAll', // 2
+      '',
+      'FAILURE: Build failed with an exception.',
+      '',
+      '* What went wrong:',
+      "Execution failed for task ':compileKotlin'.", // 7
+      '> Compilation error. See log for more details', // 8
+      '',
+      '* Try:', // 10
+      '> Run with --stacktrace option to get the stack trace.',
+      '> Get more help at https://help.gradle.org.', // 12
+      '',
+      'BUILD FAILED in 4s',
+    ];
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(2), r(6, 8)]);
+  });
+
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
     const noPass = { failLines, passLines: [] };
     expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);

@@ -17,8 +17,8 @@ import { TriageError } from './errors';
  * What the day-one heuristic selects first. `new-lines`: every non-blank line of fail.log whose
  * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
  * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
- * (`isStatusLine`), progress counters (`progressLines`), headings between rules (`RULED`) and the
- * lines of checks that passed (`withoutPassedChecks`): what this run said that the passing run
+ * (`isStatusLine`), progress counters (`progressLines`), Gradle's advice (`adviceLines`), headings
+ * between rules (`RULED`) and the lines of checks that passed (`withoutPassedChecks`): what this run said that the passing run
  * did not; of those, only the stretches that say something went wrong (`inMarkedNews`: a fresh
  * marker, a word of trouble, a source location) when any does (a new commit message or preamble is
  * not why); with no passing run to diff against (an empty pass.log, or one sharing no line shape
@@ -179,7 +179,7 @@ function markerRanges(
 
 /**
  * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status lines,
- * progress counters, headings between rules and the lines of checks that passed
+ * progress counters, advice, headings between rules and the lines of checks that passed
  * (`select: 'new-lines'`), and of those the ones in a stretch that says
  * trouble (`inMarkedNews`) when there are any; none when pass.log shares no line shape with
  * fail.log (no passing run, or another job's): a diff against it says nothing.
@@ -187,13 +187,41 @@ function markerRanges(
 function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
   const counting = progressLines(features);
+  const advice = adviceLines(features);
   const news = withoutPassedChecks(
     features.filter(
-      (f) => isNewLine(f) && !f.isStatusLine && !counting.has(f.lineNumber) && !RULED.test(f.text),
+      (f) =>
+        isNewLine(f) &&
+        !f.isStatusLine &&
+        !counting.has(f.lineNumber) &&
+        !advice.has(f.lineNumber) &&
+        !RULED.test(f.text),
     ),
   );
   const marked = news.filter((f) => f.inMarkedNews);
   return (marked.length ? marked : news).map((f) => f.lineNumber);
+}
+
+// A heading under which a tool gives the same advice after every failure: Gradle's `* Try:` (`> Run
+// with --stacktrace option ...`, `> Get more help at https://help.gradle.org.`).
+const ADVICE_HEADING = /^\* Try:\s*$/;
+// The next heading of such a report (`* What went wrong:`, `* Exception is:`).
+const REPORT_HEADING = /^\* [A-Z][\w ]*:\s*$/;
+
+/** The lines of each advice section (`ADVICE_HEADING`), its heading included, to a blank line or the next heading. */
+function adviceLines(features: readonly LineFeatures[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 0; i < features.length; i++) {
+    if (!ADVICE_HEADING.test(features[i].text)) continue;
+    out.add(features[i].lineNumber);
+    let j = i + 1;
+    for (; j < features.length && !features[j].isBlank; j++) {
+      if (REPORT_HEADING.test(features[j].text)) break;
+      out.add(features[j].lineNumber);
+    }
+    i = j - 1;
+  }
+  return out;
 }
 
 // A heading between two rules of `=` or `_` (pytest's `==== FAILURES ====`, its `____ test_x ____`,
