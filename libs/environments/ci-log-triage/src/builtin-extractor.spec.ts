@@ -178,6 +178,26 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(2), r(6, 8)]);
   });
 
+  it('drops the warnings a tool printed beside its errors, with their excerpts; alone, warnings stay', () => {
+    const passLines = ['javadoc @options', 'Done'];
+    const failLines = [
+      'javadoc @options',
+      'src/Io.java:41: warning: no comment', // 2
+      '    public static final int SIZE = 8192;', // 3
+      '                            ^', // 4
+      'src/Slug.java:41: error: unknown tag: implNote', // 5
+      '     * @implNote Uses NFKD.', // 6
+      '       ^', // 7
+      'src/Time.java:103: warning: no comment', // 8
+      '1 error',
+      'Done',
+    ];
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(5, 7), r(9)]);
+    // No error among them: the warnings are what there is.
+    const warningsOnly = failLines.filter((_, i) => ![4, 5, 6, 8].includes(i));
+    expect(extractBuiltin({ passLines, failLines: warningsOnly }).answer).toEqual([r(2, 5)]);
+  });
+
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {
     const noPass = { failLines, passLines: [] };
     expect(extractBuiltin(noPass).answer).toEqual(extractBuiltin(noPass, [], MARKERS).answer);

@@ -18,7 +18,8 @@ import { TriageError } from './errors';
  * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
  * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
  * (`isStatusLine`), progress counters (`progressLines`), Gradle's advice (`adviceLines`), headings
- * between rules (`RULED`) and the lines of checks that passed (`withoutPassedChecks`): what this run said that the passing run
+ * between rules (`RULED`), the lines of checks that passed (`withoutPassedChecks`) and warnings
+ * printed beside errors (`withoutWarningsBesideErrors`): what this run said that the passing run
  * did not; of those, only the stretches that say something went wrong (`inMarkedNews`: a fresh
  * marker, a word of trouble, a source location) when any does (a new commit message or preamble is
  * not why); with no passing run to diff against (an empty pass.log, or one sharing no line shape
@@ -179,7 +180,8 @@ function markerRanges(
 
 /**
  * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status lines,
- * progress counters, advice, headings between rules and the lines of checks that passed
+ * progress counters, advice, headings between rules, the lines of checks that passed and warnings
+ * beside errors
  * (`select: 'new-lines'`), and of those the ones in a stretch that says
  * trouble (`inMarkedNews`) when there are any; none when pass.log shares no line shape with
  * fail.log (no passing run, or another job's): a diff against it says nothing.
@@ -188,14 +190,16 @@ function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
   const counting = progressLines(features);
   const advice = adviceLines(features);
-  const news = withoutPassedChecks(
-    features.filter(
-      (f) =>
-        isNewLine(f) &&
-        !f.isStatusLine &&
-        !counting.has(f.lineNumber) &&
-        !advice.has(f.lineNumber) &&
-        !RULED.test(f.text),
+  const news = withoutWarningsBesideErrors(features)(
+    withoutPassedChecks(
+      features.filter(
+        (f) =>
+          isNewLine(f) &&
+          !f.isStatusLine &&
+          !counting.has(f.lineNumber) &&
+          !advice.has(f.lineNumber) &&
+          !RULED.test(f.text),
+      ),
     ),
   );
   const marked = news.filter((f) => f.inMarkedNews);
@@ -222,6 +226,34 @@ function adviceLines(features: readonly LineFeatures[]): Set<number> {
     i = j - 1;
   }
   return out;
+}
+
+// A compiler's or linter's diagnostic at a source location with its level: javac's and gcc's
+// `File.java:41: warning: ...`, `a.cc:3:5: error: ...`, ESLint's `  57:11  error  ...`.
+const DIAGNOSTIC = /(?:\w\.\w{1,8}:\d+(?::\d+)?:|^\s*\d+:\d+)\s+(warning|error)\b/i;
+
+/**
+ * Drops the warnings (and the lines that continue them: the source excerpt, the caret) from the
+ * new lines when the same tool also printed errors among them: a build that fails on errors does
+ * not fail on the warnings printed beside them (Javadoc's `warning: no comment` between its
+ * `error: unknown tag` lines). With no error diagnostic, warnings stay (a linter that fails on
+ * warnings, Prettier's `[warn]`).
+ */
+function withoutWarningsBesideErrors(features: readonly LineFeatures[]) {
+  return (news: LineFeatures[]): LineFeatures[] => {
+    const level = (f: LineFeatures) => DIAGNOSTIC.exec(f.text)?.[1].toLowerCase();
+    if (!news.some((f) => level(f) === 'error')) return news;
+    const warnings = new Set<number>();
+    for (let i = 0; i < features.length; i++) {
+      if (level(features[i]) !== 'warning') continue;
+      warnings.add(features[i].lineNumber);
+      for (let j = i + 1; j < features.length && features[j].isContinuation; j++) {
+        if (level(features[j])) break;
+        warnings.add(features[j].lineNumber);
+      }
+    }
+    return news.filter((f) => !warnings.has(f.lineNumber));
+  };
 }
 
 // A heading between two rules of `=` or `_` (pytest's `==== FAILURES ====`, its `____ test_x ____`,
