@@ -449,6 +449,14 @@ describe('isStatusLine', () => {
     ['error: could not compile `tokenflow` (lib test) due to 3 previous errors', true],
     ['error: the following explicit lifetimes could be elided', false],
     ['Stage "Deploy to staging" skipped due to earlier failure(s)', true],
+    [
+      'Build step Upload SARIF (Command Line) is skipped because the previous step has failed',
+      true,
+    ],
+    ['Process exited with code 2 (Step: Detekt (Command Line))', true],
+    ['Step Detekt (Command Line) failed', true],
+    ['@acme/web:format:check: ERROR: command (/builds/acme/web) pnpm run check exited (1)', true],
+    ['Step 3/7 : RUN make', false],
   ];
   it.each(LINES)('%s -> %s', (line, status) => {
     const [f] = computeLineFeatures({ failLines: [line], passLines: [] });

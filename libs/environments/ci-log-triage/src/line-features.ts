@@ -98,8 +98,15 @@ export const STATUS_LINES: readonly RegExp[] = [
   // not compile `x` (lib) due to 2 previous errors`, which only counts the errors above it.
   /^\*\* [A-Z]+(?: [A-Z]+)* FAILED \*\*\s*$/,
   /\bdue to \d+ previous errors?\b/,
-  // Jenkins' `Stage "Deploy" skipped due to earlier failure(s)`: what did not run after the failure.
+  // Jenkins' `Stage "Deploy" skipped due to earlier failure(s)`, TeamCity's `Build step Upload
+  // (Command Line) is skipped because the previous step has failed`: what did not run after it.
   /\bskipped due to earlier failure/,
+  /\bis skipped because the previous step has failed\b/,
+  // TeamCity's `Process exited with code 2 (Step: Detekt (Command Line))` and `Step Detekt
+  // (Command Line) failed`; turbo's and pnpm's `command (...) exited (1)`.
+  /^Process exited with code -?\d+\b/,
+  /^Step .+ failed\s*$/,
+  /\bexited \(-?\d+\)\s*$/,
 ];
 
 // A quoted script rather than a command's name (Docker's `ERROR: process "/bin/sh -c apt-get
