@@ -457,6 +457,12 @@ describe('isStatusLine', () => {
     ['Step Detekt (Command Line) failed', true],
     ['@acme/web:format:check: ERROR: command (/builds/acme/web) pnpm run check exited (1)', true],
     ['Step 3/7 : RUN make', false],
+    [
+      'ERROR: build step 0 "gcr.io/cloud-builders/npm" failed: step exited with non-zero status: 1',
+      true,
+    ],
+    ['[Container] 2024/05/14 10:22:40.1 Phase complete: BUILD State: FAILED', true],
+    ['Failing task since return code of [mvn test] was 1 while expected 0', true],
   ];
   it.each(LINES)('%s -> %s', (line, status) => {
     const [f] = computeLineFeatures({ failLines: [line], passLines: [] });

@@ -107,6 +107,12 @@ export const STATUS_LINES: readonly RegExp[] = [
   /^Process exited with code -?\d+\b/,
   /^Step .+ failed\s*$/,
   /\bexited \(-?\d+\)\s*$/,
+  // Google Cloud Build's `ERROR: build step 0 "gcr.io/cloud-builders/npm" failed: step exited with
+  // non-zero status: 1`, AWS CodeBuild's `Phase complete: BUILD State: FAILED`, Bamboo's `Failing
+  // task since return code of [mvn test] was 1 while expected 0`.
+  /\bexited with non-zero status:? -?\d+\s*$/,
+  /\bPhase complete: \w+ State: FAILED\b/,
+  /^Failing task since return code of .* was -?\d+ while expected -?\d+/,
 ];
 
 // A quoted script rather than a command's name (Docker's `ERROR: process "/bin/sh -c apt-get
