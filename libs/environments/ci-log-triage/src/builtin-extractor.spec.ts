@@ -127,7 +127,7 @@ describe('the day-one heuristic', () => {
       '[  FAILED  ] Ring.Wrap (0 ms)', // 8
       'ok 2 - parses numbers', // 9: passed
       'not ok 3 - parses dates', // 10: did not
-      '  ✓ 17 passed / ✗ 2 failed', // 11: a failure mark beside the success
+      '    ↳  94% — ✓ 773 / ✗ 41', // 11: a failure mark beside the success
       '',
       'Done',
     ];
@@ -196,6 +196,21 @@ describe('the day-one heuristic', () => {
     // No error among them: the warnings are what there is.
     const warningsOnly = failLines.filter((_, i) => ![4, 5, 6, 8].includes(i));
     expect(extractBuiltin({ passLines, failLines: warningsOnly }).answer).toEqual([r(2, 5)]);
+  });
+
+  it("drops a runner's totals (two or more counts of checks by outcome), not a failure that counts", () => {
+    const passLines = ['npx jest', 'Tests:       41 passed, 41 total', 'Done'];
+    const failLines = [
+      'npx jest',
+      '  ● price › rounds half up', // 2
+      '    Expected: "10.35"', // 3
+      '    Received: "10.34"', // 4
+      'Test Suites: 1 failed, 2 passed, 3 total', // 5: totals
+      'Tests:       1 failed, 40 passed, 41 total', // 6: totals
+      'Error: expected 3 items, got 2 items', // 7: one count, a failure
+      'Done',
+    ];
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(2, 4), r(7)]);
   });
 
   it('selects by markers with no passing run to diff against, or nothing new but status lines', () => {

@@ -188,22 +188,26 @@ function markerRanges(
  */
 function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
-  const counting = progressLines(features);
-  const advice = adviceLines(features);
-  const news = withoutWarningsBesideErrors(features)(
-    withoutPassedChecks(
-      features.filter(
-        (f) =>
-          isNewLine(f) &&
-          !f.isStatusLine &&
-          !counting.has(f.lineNumber) &&
-          !advice.has(f.lineNumber) &&
-          !RULED.test(f.text),
-      ),
-    ),
-  );
+  const saysNothing = saysNothingNew(features);
+  const candidates = features.filter((f) => isNewLine(f) && !saysNothing(f));
+  const news = withoutWarningsBesideErrors(features, withoutPassedChecks(candidates));
   const marked = news.filter((f) => f.inMarkedNews);
   return (marked.length ? marked : news).map((f) => f.lineNumber);
+}
+
+/**
+ * Lines a failed run prints that the passing run did not, but that never say why: status lines,
+ * progress counters, Gradle's advice, a runner's totals and headings between rules.
+ */
+function saysNothingNew(features: readonly LineFeatures[]): (f: LineFeatures) => boolean {
+  const counting = progressLines(features);
+  const advice = adviceLines(features);
+  return (f) =>
+    f.isStatusLine ||
+    counting.has(f.lineNumber) ||
+    advice.has(f.lineNumber) ||
+    isTestTotals(f.text) ||
+    RULED.test(f.text);
 }
 
 // A heading under which a tool gives the same advice after every failure: Gradle's `* Try:` (`> Run
@@ -239,21 +243,37 @@ const DIAGNOSTIC = /(?:\w\.\w{1,8}:\d+(?::\d+)?:|^\s*\d+:\d+)\s+(warning|error)\
  * `error: unknown tag` lines). With no error diagnostic, warnings stay (a linter that fails on
  * warnings, Prettier's `[warn]`).
  */
-function withoutWarningsBesideErrors(features: readonly LineFeatures[]) {
-  return (news: LineFeatures[]): LineFeatures[] => {
-    const level = (f: LineFeatures) => DIAGNOSTIC.exec(f.text)?.[1].toLowerCase();
-    if (!news.some((f) => level(f) === 'error')) return news;
-    const warnings = new Set<number>();
-    for (let i = 0; i < features.length; i++) {
-      if (level(features[i]) !== 'warning') continue;
-      warnings.add(features[i].lineNumber);
-      for (let j = i + 1; j < features.length && features[j].isContinuation; j++) {
-        if (level(features[j])) break;
-        warnings.add(features[j].lineNumber);
-      }
+function withoutWarningsBesideErrors(
+  features: readonly LineFeatures[],
+  news: LineFeatures[],
+): LineFeatures[] {
+  const level = (f: LineFeatures) => DIAGNOSTIC.exec(f.text)?.[1].toLowerCase();
+  if (!news.some((f) => level(f) === 'error')) return news;
+  const warnings = new Set<number>();
+  for (let i = 0; i < features.length; i++) {
+    if (level(features[i]) !== 'warning') continue;
+    warnings.add(features[i].lineNumber);
+    for (let j = i + 1; j < features.length && features[j].isContinuation; j++) {
+      if (level(features[j])) break;
+      warnings.add(features[j].lineNumber);
     }
-    return news.filter((f) => !warnings.has(f.lineNumber));
-  };
+  }
+  return news.filter((f) => !warnings.has(f.lineNumber));
+}
+
+// A count of checks by outcome: `41 total`, `1 failed`, `Failures: 1`, `Tests run: 87`.
+const OUTCOME_COUNT =
+  /\b\d+\s+(?:tests?|examples?|passed|passing|failed|failing|failures?|errors?|skipped|pending|ignored|total|assertions?)\b|\b(?:tests?(?: run)?|passed|failed|failures?|errors?|skipped|pending|ignored|total|assertions?):\s*\d+/gi;
+
+/**
+ * A runner's totals: two or more counts of checks by outcome on one line (Jest's `Tests: 1 failed,
+ * 40 passed, 41 total`, RSpec's `318 examples, 1 failure`, Surefire's `Tests run: 87, Failures: 1,
+ * Errors: 0`, dotnet's `Failed!  - Failed: 1, Passed: 142`). They count the failures told above
+ * them and never say which; none of the 838 such lines of the development and bundled logs is
+ * labelled.
+ */
+function isTestTotals(text: string): boolean {
+  return (text.match(OUTCOME_COUNT)?.length ?? 0) >= 2;
 }
 
 // A heading between two rules of `=` or `_` (pytest's `==== FAILURES ====`, its `____ test_x ____`,
