@@ -137,6 +137,19 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin({ passLines, failLines: failedOnly }).answer).toEqual([r(3, 8)]);
   });
 
+  it('keeps a failed check written in the same file as passed ones (a file names no check)', () => {
+    const passLines = ['cucumber-js', '2 scenarios (2 passed)', 'Done'];
+    const failLines = [
+      'cucumber-js',
+      '  ✔ Given a cart with 2 items # features/steps/cart.js:5', // 2: passed
+      '  ✖ When I apply the coupon # features/steps/cart.js:12', // 3: the failed step
+      '      AssertionError: expected 18 to equal 20', // 4
+      '  - Then the total is 20 # features/steps/cart.js:20', // 5
+      'Done',
+    ];
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(3, 5)]);
+  });
+
   it('drops a heading between two rules, not a bare rule inside an error', () => {
     const passLines = ['pytest -q', '48 passed in 3.1s', 'Done'];
     const failLines = [

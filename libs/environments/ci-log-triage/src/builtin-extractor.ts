@@ -283,12 +283,20 @@ const RULED = /^\s*([=_])\1{3,} \S.*\S \1{4,}\s*$/;
 
 // A check that passed: gtest's `[       OK ]`, go's `--- PASS:`, cargo's `... ok`, Jest's `✓`.
 const PASSED = /\b(?:ok|pass(?:ed|es)?|succe(?:ss|eded|ssful(?:ly)?))\b|[✓✔]/i;
-// A check that did not pass: TAP's `not ok`, k6's and others' `✗`.
-const NOT_OK = /\bnot ok\b|[✗✘]/i;
+// A check that did not pass: TAP's `not ok`; the crosses runners mark one with (k6's `✗`,
+// Playwright's `✘`, Cucumber's `✖`, Jest's `✕`, Vitest's `×`).
+const NOT_OK = /\bnot ok\b|[✗✘✖✕×]/i;
 // A name a runner gives a check: dotted, path-like, underscored or camelCase (`Ring.PushPop`,
 // `tests/test_cart.py::test_total`, `TestParse`); plain words (`adds numbers`) are not names.
 const CHECK_NAME =
   /[A-Za-z][\w$]*(?:(?:\.|::|\/|#)[\w$]+)+|\b[a-z]\w*_\w+|\b[A-Za-z][a-z]+[A-Z]\w*/g;
+// A source file's name (`steps/cart.js`, `ring_test.cc`): passed and failed checks share the files
+// they are written in, so a file names no check.
+const SOURCE_FILE = /\.[a-z]{1,4}$/;
+
+/** The names of checks a line holds (`CHECK_NAME`), source files aside. */
+const checkNames = (text: string) =>
+  (text.match(CHECK_NAME) ?? []).filter((n) => !SOURCE_FILE.test(n));
 
 /**
  * The new lines but those of checks that passed: a line that says a check passed (and no word of
@@ -300,10 +308,9 @@ function withoutPassedChecks(news: readonly LineFeatures[]): LineFeatures[] {
   const quiet = (f: LineFeatures) => !TROUBLE_WORDS.test(f.text) && !NOT_OK.test(f.text);
   const passed = news.filter((f) => quiet(f) && PASSED.test(f.text));
   if (!passed.length) return [...news];
-  const names = new Set(passed.flatMap((f) => f.text.match(CHECK_NAME) ?? []));
+  const names = new Set(passed.flatMap((f) => checkNames(f.text)));
   const dropped = new Set(passed.map((f) => f.lineNumber));
-  const namesPassed = (f: LineFeatures) =>
-    (f.text.match(CHECK_NAME) ?? []).some((n) => names.has(n));
+  const namesPassed = (f: LineFeatures) => checkNames(f.text).some((n) => names.has(n));
   return news.filter((f) => !dropped.has(f.lineNumber) && !(quiet(f) && namesPassed(f)));
 }
 
