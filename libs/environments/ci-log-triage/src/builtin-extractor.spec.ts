@@ -166,7 +166,7 @@ describe('the day-one heuristic', () => {
     expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(4, 7)]);
   });
 
-  it("drops Gradle's advice after a failure (`* Try:` to the next blank line or heading)", () => {
+  it("drops Gradle's headings, its advice (`* Try:` to the next blank line or heading) and its task totals", () => {
     const passLines = [
       'Starting a Gradle Daemon',
       '> Task :compileKotlin',
@@ -187,8 +187,10 @@ describe('the day-one heuristic', () => {
       '> Get more help at https://help.gradle.org.', // 12
       '',
       'BUILD FAILED in 4s',
+      '5 actionable tasks: 5 executed',
+      '* Get more help at https://help.gradle.org',
     ];
-    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(2), r(6, 8)]);
+    expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(2), r(7, 8)]);
   });
 
   it('drops the warnings a tool printed beside its errors, with their excerpts; alone, warnings stay', () => {

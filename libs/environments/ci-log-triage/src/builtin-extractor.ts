@@ -6,6 +6,7 @@ import {
   DEFAULT_MARKERS,
   isNewLine,
   lineShape,
+  REPORT_SECTIONS,
   TROUBLE_WORDS,
   type LineFeatures,
 } from './line-features';
@@ -207,12 +208,15 @@ function saysNothingNew(features: readonly LineFeatures[]): (f: LineFeatures) =>
     counting.has(f.lineNumber) ||
     advice.has(f.lineNumber) ||
     isTestTotals(f.text) ||
-    RULED.test(f.text);
+    RULED.test(f.text) ||
+    REPORT_SECTIONS.some((re) => re.test(f.text));
 }
 
 // A heading under which a tool gives the same advice after every failure: Gradle's `* Try:` (`> Run
 // with --stacktrace option ...`, `> Get more help at https://help.gradle.org.`).
 const ADVICE_HEADING = /^\* Try:\s*$/;
+// Gradle's closing pointer, a heading of its own in some versions (`* Get more help at https://...`).
+const ADVICE_LINE = /^\* Get more help at\b/;
 // The next heading of such a report (`* What went wrong:`, `* Exception is:`).
 const REPORT_HEADING = /^\* [A-Z][\w ]*:\s*$/;
 
@@ -220,6 +224,7 @@ const REPORT_HEADING = /^\* [A-Z][\w ]*:\s*$/;
 function adviceLines(features: readonly LineFeatures[]): Set<number> {
   const out = new Set<number>();
   for (let i = 0; i < features.length; i++) {
+    if (ADVICE_LINE.test(features[i].text)) out.add(features[i].lineNumber);
     if (!ADVICE_HEADING.test(features[i].text)) continue;
     out.add(features[i].lineNumber);
     let j = i + 1;
@@ -261,9 +266,10 @@ function withoutWarningsBesideErrors(
   return news.filter((f) => !warnings.has(f.lineNumber));
 }
 
-// A count of checks by outcome: `41 total`, `1 failed`, `Failures: 1`, `Tests run: 87`.
+// A count of checks by outcome: `41 total`, `1 failed`, `Failures: 1`, `Tests run: 87`; of
+// Gradle's tasks (`5 actionable tasks: 5 executed`).
 const OUTCOME_COUNT =
-  /\b\d+\s+(?:tests?|examples?|passed|passing|failed|failing|failures?|errors?|skipped|pending|ignored|total|assertions?)\b|\b(?:tests?(?: run)?|passed|failed|failures?|errors?|skipped|pending|ignored|total|assertions?):\s*\d+/gi;
+  /\b\d+\s+(?:tests?|examples?|passed|passing|failed|failing|failures?|errors?|skipped|pending|ignored|total|assertions?|(?:actionable )?tasks?|executed|up-to-date)\b|\b(?:tests?(?: run)?|passed|failed|failures?|errors?|skipped|pending|ignored|total|assertions?):\s*\d+/gi;
 
 /**
  * A runner's totals: two or more counts of checks by outcome on one line (Jest's `Tests: 1 failed,
