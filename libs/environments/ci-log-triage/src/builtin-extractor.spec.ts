@@ -222,7 +222,7 @@ describe('the day-one heuristic', () => {
       '    Received: "10.34"', // 4
       'Test Suites: 1 failed, 2 passed, 3 total', // 5: totals
       'Tests:       1 failed, 40 passed, 41 total', // 6: totals
-      'Error: expected 3 items, got 2 items', // 7: one count, a failure
+      'Error: expected 3 tests to run, got 2 tests', // 7: an assertion's counts, a failure
       'Done',
     ];
     expect(extractBuiltin({ passLines, failLines }).answer).toEqual([r(2, 4), r(7)]);

@@ -18,9 +18,10 @@ import { TriageError } from './errors';
  * What the day-one heuristic selects first. `new-lines`: every non-blank line of fail.log whose
  * shape pass.log lacks (`shapeInPassLog`), and the lines of an error run with a marker pass.log
  * lacks (`inFreshRun`: Maven's `[ERROR]` boilerplate around a new error), but status lines
- * (`isStatusLine`), progress counters (`progressLines`), Gradle's advice (`adviceLines`), headings
- * between rules (`RULED`), the lines of checks that passed (`withoutPassedChecks`) and warnings
- * printed beside errors (`withoutWarningsBesideErrors`): what this run said that the passing run
+ * (`isStatusLine`), progress counters (`progressLines`), Gradle's advice and report headings
+ * (`adviceLines`, `REPORT_SECTIONS`), a runner's totals (`isTestTotals`), headings between rules
+ * (`RULED`), the lines of checks that passed (`withoutPassedChecks`) and warnings printed beside
+ * errors (`withoutWarningsBesideErrors`): what this run said that the passing run
  * did not; of those, only the stretches that say something went wrong (`inMarkedNews`: a fresh
  * marker, a word of trouble, a source location) when any does (a new commit message or preamble is
  * not why); with no passing run to diff against (an empty pass.log, or one sharing no line shape
@@ -180,12 +181,11 @@ function markerRanges(
 }
 
 /**
- * The non-blank lines whose shape pass.log lacks or that are in a fresh error run, but status lines,
- * progress counters, advice, headings between rules, the lines of checks that passed and warnings
- * beside errors
- * (`select: 'new-lines'`), and of those the ones in a stretch that says
- * trouble (`inMarkedNews`) when there are any; none when pass.log shares no line shape with
- * fail.log (no passing run, or another job's): a diff against it says nothing.
+ * The non-blank lines whose shape pass.log lacks or that are in a fresh error run (`select:
+ * 'new-lines'`), but those that never say why (`saysNothingNew`), the lines of checks that passed
+ * and warnings beside errors; of those, the ones in a stretch that says trouble (`inMarkedNews`)
+ * when there are any. None when pass.log shares no line shape with fail.log (no passing run, or
+ * another job's): a diff against it says nothing.
  */
 function newLinesOf(features: readonly LineFeatures[]): number[] {
   if (!features.some((f) => f.shapeInPassLog)) return [];
@@ -198,7 +198,8 @@ function newLinesOf(features: readonly LineFeatures[]): number[] {
 
 /**
  * Lines a failed run prints that the passing run did not, but that never say why: status lines,
- * progress counters, Gradle's advice, a runner's totals and headings between rules.
+ * progress counters, Gradle's advice and report headings, a runner's totals and headings between
+ * rules.
  */
 function saysNothingNew(features: readonly LineFeatures[]): (f: LineFeatures) => boolean {
   const counting = progressLines(features);
@@ -271,15 +272,18 @@ function withoutWarningsBesideErrors(
 const OUTCOME_COUNT =
   /\b\d+\s+(?:tests?|examples?|passed|passing|failed|failing|failures?|errors?|skipped|pending|ignored|total|assertions?|(?:actionable )?tasks?|executed|up-to-date)\b|\b(?:tests?(?: run)?|passed|failed|failures?|errors?|skipped|pending|ignored|total|assertions?):\s*\d+/gi;
 
+// An assertion's comparison, which may hold counts too (`expected 3 tests, got 2 tests`).
+const COMPARISON = /\b(?:expected|but (?:was|got|found)|got|actual|instead of)\b/i;
+
 /**
  * A runner's totals: two or more counts of checks by outcome on one line (Jest's `Tests: 1 failed,
  * 40 passed, 41 total`, RSpec's `318 examples, 1 failure`, Surefire's `Tests run: 87, Failures: 1,
  * Errors: 0`, dotnet's `Failed!  - Failed: 1, Passed: 142`). They count the failures told above
  * them and never say which; none of the 838 such lines of the development and bundled logs is
- * labelled.
+ * labelled. A comparison is an assertion's message, not totals.
  */
 function isTestTotals(text: string): boolean {
-  return (text.match(OUTCOME_COUNT)?.length ?? 0) >= 2;
+  return (text.match(OUTCOME_COUNT)?.length ?? 0) >= 2 && !COMPARISON.test(text);
 }
 
 // A heading between two rules of `=` or `_` (pytest's `==== FAILURES ====`, its `____ test_x ____`,
