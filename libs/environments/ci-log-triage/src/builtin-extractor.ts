@@ -7,6 +7,7 @@ import {
   isNewLine,
   lineShape,
   REPORT_SECTIONS,
+  sectionEnd,
   TROUBLE_WORDS,
   type LineFeatures,
 } from './line-features';
@@ -218,8 +219,6 @@ function saysNothingNew(features: readonly LineFeatures[]): (f: LineFeatures) =>
 const ADVICE_HEADING = /^\* Try:\s*$/;
 // Gradle's closing pointer, a heading of its own in some versions (`* Get more help at https://...`).
 const ADVICE_LINE = /^\* Get more help at\b/;
-// The next heading of such a report (`* What went wrong:`, `* Exception is:`).
-const REPORT_HEADING = /^\* [A-Z][\w ]*:\s*$/;
 
 /** The lines of each advice section (`ADVICE_HEADING`), its heading included, to a blank line or the next heading. */
 function adviceLines(features: readonly LineFeatures[]): Set<number> {
@@ -227,13 +226,9 @@ function adviceLines(features: readonly LineFeatures[]): Set<number> {
   for (let i = 0; i < features.length; i++) {
     if (ADVICE_LINE.test(features[i].text)) out.add(features[i].lineNumber);
     if (!ADVICE_HEADING.test(features[i].text)) continue;
-    out.add(features[i].lineNumber);
-    let j = i + 1;
-    for (; j < features.length && !features[j].isBlank; j++) {
-      if (REPORT_HEADING.test(features[j].text)) break;
-      out.add(features[j].lineNumber);
-    }
-    i = j - 1;
+    const end = sectionEnd(features, i);
+    for (let j = i; j < end; j++) out.add(features[j].lineNumber);
+    i = end - 1;
   }
   return out;
 }
@@ -314,10 +309,10 @@ const checkNames = (text: string) =>
  * before its `[       OK ] Ring.Push`). A runner prints them only when something failed (Bazel
  * shows a test's output only then), so pass.log lacks them, but they are not why it failed.
  */
-function withoutPassedChecks(news: readonly LineFeatures[]): LineFeatures[] {
+function withoutPassedChecks(news: LineFeatures[]): LineFeatures[] {
   const quiet = (f: LineFeatures) => !TROUBLE_WORDS.test(f.text) && !NOT_OK.test(f.text);
   const passed = news.filter((f) => quiet(f) && PASSED.test(f.text));
-  if (!passed.length) return [...news];
+  if (!passed.length) return news;
   const names = new Set(passed.flatMap((f) => checkNames(f.text)));
   const dropped = new Set(passed.map((f) => f.lineNumber));
   const namesPassed = (f: LineFeatures) => checkNames(f.text).some((n) => names.has(n));

@@ -400,16 +400,27 @@ function markFrames(features: LineFeatures[]): void {
   }
 }
 
+/**
+ * Where the section headed at index `heading` ends (exclusive): at the next blank line or the next
+ * heading of the same report (`SECTION_END`).
+ */
+export function sectionEnd(
+  features: readonly Pick<LineFeatures, 'isBlank' | 'text'>[],
+  heading: number,
+): number {
+  let end = heading + 1;
+  while (end < features.length && !features[end].isBlank && !SECTION_END.test(features[end].text))
+    end++;
+  return end;
+}
+
 /** Marks the lines of each `REPORT_SECTIONS` section (not its heading) as markers. */
 function markReportSections(features: LineFeatures[]): void {
   for (let i = 0; i < features.length; i++) {
     if (!REPORT_SECTIONS.some((re) => re.test(features[i].text))) continue;
-    let j = i + 1;
-    for (; j < features.length && !features[j].isBlank; j++) {
-      if (SECTION_END.test(features[j].text)) break;
-      features[j].isMarker = true;
-    }
-    i = j - 1;
+    const end = sectionEnd(features, i);
+    for (let j = i + 1; j < end; j++) features[j].isMarker = true;
+    i = end - 1;
   }
 }
 
